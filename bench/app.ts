@@ -1,0 +1,45 @@
+import pino from 'pino';
+import { testConfig } from '../src/config.ts';
+import { type Database, openMemoryPglite, openPostgres } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { buildApp } from '../src/http/app.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { secretKeys } from '../src/lib/secrets.ts';
+import { loadCurrentPolicy } from '../src/modules/privacy/policy.ts';
+import { createMetrics } from '../src/runtime/metrics.ts';
+import { startOrderServices } from '../src/runtime/order-services.ts';
+import { VERSION } from '../src/version.ts';
+
+/** The real app in this process, on in-memory PGlite or on BENCH_DATABASE_URL (an empty database). */
+export async function benchApp(env: Record<string, string> = {}) {
+  const url = process.env.BENCH_DATABASE_URL;
+  const database: Database = url ? await openPostgres({ url, poolMax: 10, timeoutMs: 10_000 }) : await openMemoryPglite();
+  await migrateDatabase(database);
+  const config = testConfig({ API_RATE_LIMIT: '0', ...env });
+  const policy = await loadCurrentPolicy(database.db, config, systemClock);
+  const keys = secretKeys('bench-secret-key-bench-secret-key-0123456789');
+  const log = pino({ level: 'silent' });
+  const orders = await startOrderServices({ config, database, clock: systemClock, log, keys });
+  const app = await buildApp({
+    config,
+    database,
+    clock: systemClock,
+    log,
+    metrics: createMetrics({ version: VERSION, database, defaultMetrics: false }),
+    version: VERSION,
+    keys,
+    policy,
+    activations: orders.activations,
+    events: orders.events,
+    sandbox: orders.sandbox !== undefined,
+  });
+  await app.ready();
+  const close = async () => {
+    await app.close();
+    await orders.close();
+    await database.close();
+  };
+  // For benchmarks that drive the domain directly (an SMS arriving, as a provider push would).
+  Object.assign(app, { otpboxOrders: orders.activations, otpboxCtx: { db: database.db, clock: systemClock, config, keys, log } });
+  return { app, database, policy, engine: url ? 'postgres' : 'pglite', close };
+}

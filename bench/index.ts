@@ -1,0 +1,32 @@
+// `npm run bench [-- name…]`: every benchmark, or the ones named. Each prints ratios against a
+// baseline measured in the same run, because the machines are shared and absolute times drift.
+import os from 'node:os';
+import { authBenchmark } from './auth.ts';
+import { ledgerBenchmark } from './ledger.ts';
+import { printTable, type Row } from './lib.ts';
+import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders.ts';
+import { startupBenchmark } from './startup.ts';
+
+const benchmarks: Record<string, { title: string; run: () => Promise<Row[]> }> = {
+  startup: { title: 'start-up and crash recovery (median of 5 runs)', run: () => startupBenchmark() },
+  ledger: { title: 'ledger throughput vs pgbench TPC-B on the same server (BENCH_PG_SERVER, BENCH_SECONDS)', run: () => ledgerBenchmark() },
+  polling: {
+    title: 'polling an order vs a bare Fastify route (in-process; BENCH_DATABASE_URL for PostgreSQL)',
+    run: () => pollingBenchmark(),
+  },
+  orders: { title: 'orders created per second vs pgbench TPC-B on the same server', run: () => ordersBenchmark() },
+  sse: { title: 'SMS arrival → live event at a connected client (p50/p99 of 300)', run: () => sseLatencyBenchmark() },
+  auth: { title: 'sign-in and request authentication (in-process; BENCH_DATABASE_URL for PostgreSQL)', run: () => authBenchmark() },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+  process.exit(64);
+}
+console.log(`otpbox benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString()}`);
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  printTable(bench.title, await bench.run());
+}

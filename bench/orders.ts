@@ -1,0 +1,184 @@
+import Fastify from 'fastify';
+import { benchApp } from './app.ts';
+import { freshDatabase, pgbenchTps } from './ledger.ts';
+import { percentile, type Row } from './lib.ts';
+
+/** Requests per second of `request`, 16 in flight, for `seconds`. */
+async function throughput(request: () => Promise<unknown>, seconds: number): Promise<number> {
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() < end) {
+        await request();
+        count++;
+      }
+    }),
+  );
+  return count / seconds;
+}
+
+/**
+ * Polling: GET /api/v1/activations/{id} with an API key, against a bare Fastify route returning the
+ * same JSON (the floor: the framework alone). Clients poll hard; peers rate-limit polling because
+ * theirs is expensive.
+ */
+export async function pollingBenchmark(seconds = 5): Promise<Row[]> {
+  const { app, policy, engine, close } = await benchApp({ ORDER_RATE_LIMIT: '0', SANDBOX_SMS_DELAY_MS: '600000' });
+  try {
+    const signup = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: 'poll@example.com', password: 'benchmark passphrase 2026', ageConfirmed: true, policyVersion: policy.version },
+    });
+    const cookie = signup.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const key = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie }, payload: { name: 'bench' } })).json()
+      .key as string;
+    const headers = { authorization: `Bearer ${key}` };
+    await app.inject({ method: 'POST', url: '/api/v1/sandbox/credits', headers, payload: { amount: 1000 } });
+    const order = await app.inject({ method: 'POST', url: '/api/v1/activations', headers, payload: { service: 'tg', country: 'ID' } });
+    const id = order.json().id as string;
+    await app.inject({ method: 'POST', url: '/api/v1/sandbox/sms', headers, payload: { activationId: id, text: 'Telegram code: 12345' } });
+    const body = (await app.inject({ method: 'GET', url: `/api/v1/activations/${id}`, headers })).json();
+
+    const bare = Fastify();
+    bare.get('/api/v1/activations/:id', async () => body);
+    await bare.ready();
+    const bareRps = await throughput(() => bare.inject({ method: 'GET', url: `/api/v1/activations/${id}` }), seconds);
+    const appRps = await throughput(() => app.inject({ method: 'GET', url: `/api/v1/activations/${id}`, headers }), seconds);
+    await bare.close();
+    return [
+      { name: 'bare Fastify route, same JSON (baseline)', value: bareRps, unit: 'req/s', ratio: 1 },
+      {
+        name: `GET /api/v1/activations/{id} by API key (${engine})`,
+        value: appRps,
+        unit: 'req/s',
+        ratio: appRps / bareRps,
+        note: 'goal ≥ 0.7×',
+      },
+    ];
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * SMS arrival → the event received by a live client: the app listens on a real port, a client reads
+ * /api/v1/events over HTTP, and each sample delivers an SMS through the same code path as a provider
+ * push and times until the client has parsed the `sms.received` event.
+ */
+export async function sseLatencyBenchmark(samples = 300): Promise<Row[]> {
+  const { app, policy, engine, close, database } = await benchApp({ ORDER_RATE_LIMIT: '0', SANDBOX_SMS_DELAY_MS: '600000' });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    const signup = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: 'sse@example.com', password: 'benchmark passphrase 2026', ageConfirmed: true, policyVersion: policy.version },
+    });
+    const cookie = signup.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const key = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie }, payload: { name: 'bench' } })).json()
+      .key as string;
+    const headers = { authorization: `Bearer ${key}` };
+    await app.inject({ method: 'POST', url: '/api/v1/sandbox/credits', headers, payload: { amount: 1000 } });
+    const id = (await app.inject({ method: 'POST', url: '/api/v1/activations', headers, payload: { service: 'tg', country: 'ID' } })).json()
+      .id as string;
+
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { headers });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const waitFor = async (code: string) => {
+      for (;;) {
+        if (buffer.includes(`"code":"${code}"`)) {
+          buffer = '';
+          return;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value);
+      }
+    };
+    const { receiveSms } = await import('../src/modules/activations/receive-sms.ts');
+    const deps = (app as unknown as { otpboxOrders: Parameters<typeof receiveSms>[1] }).otpboxOrders;
+    const ctx = (app as unknown as { otpboxCtx: Parameters<typeof receiveSms>[0] }).otpboxCtx;
+    void database;
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const code = String(100000 + i);
+      const started = performance.now();
+      await receiveSms(ctx, deps, { target: { activationId: id }, text: `Telegram code: ${code}`, source: 'sandbox' });
+      await waitFor(code);
+      latencies.push(performance.now() - started);
+    }
+    await reader.cancel();
+    return [
+      { name: `SMS → SSE event, p50 (${engine})`, value: percentile(latencies, 50), unit: 'ms' },
+      { name: `SMS → SSE event, p99 (${engine})`, value: percentile(latencies, 99), unit: 'ms', note: 'goal < 20 ms' },
+    ];
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * Orders created per second on PostgreSQL (8 customers ordering in parallel through the API, sandbox
+ * provider), against pgbench TPC-B with 8 clients on the same server in the same run.
+ */
+export async function ordersBenchmark(seconds = Number(process.env.BENCH_SECONDS ?? 10)): Promise<Row[]> {
+  const tps = pgbenchTps(await freshDatabase('otpbox_bench_pgbench'));
+  process.env.BENCH_DATABASE_URL = await freshDatabase('otpbox_bench_orders');
+  const { app, policy, close } = await benchApp({
+    ORDER_RATE_LIMIT: '0',
+    MAX_ACTIVE_ACTIVATIONS: '10000',
+    SANDBOX_SMS_DELAY_MS: '600000',
+    DB_POOL_MAX: '10',
+  });
+  delete process.env.BENCH_DATABASE_URL;
+  try {
+    const customers: Record<string, string>[] = [];
+    for (let i = 0; i < 8; i++) {
+      const signup = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: {
+          email: `orders-${i}@example.com`,
+          password: 'benchmark passphrase 2026',
+          ageConfirmed: true,
+          policyVersion: policy.version,
+        },
+        remoteAddress: `10.2.0.${i + 1}`,
+      });
+      const cookie = signup.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const key = (await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie }, payload: { name: 'bench' } })).json()
+        .key as string;
+      const headers = { authorization: `Bearer ${key}` };
+      for (let j = 0; j < 20; j++) await app.inject({ method: 'POST', url: '/api/v1/sandbox/credits', headers, payload: { amount: 5000 } });
+      customers.push(headers);
+    }
+    let orders = 0;
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      customers.map(async (headers) => {
+        while (performance.now() < end) {
+          const response = await app.inject({
+            method: 'POST',
+            url: '/api/v1/activations',
+            headers,
+            payload: { service: 'tg', country: 'ID' },
+          });
+          if (response.statusCode !== 201) throw new Error(`order failed: ${response.body}`);
+          orders++;
+        }
+      }),
+    );
+    const perSecond = orders / seconds;
+    return [
+      { name: 'pgbench TPC-B, 8 clients (baseline)', value: tps, unit: 'tps', ratio: 1 },
+      { name: 'orders created, 8 customers (PostgreSQL)', value: perSecond, unit: 'orders/s', ratio: perSecond / tps, note: 'goal ≥ 0.3×' },
+    ];
+  } finally {
+    await close();
+  }
+}

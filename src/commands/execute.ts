@@ -1,0 +1,30 @@
+import { isDomainError } from '../lib/errors.ts';
+import { findCommand, parseCommandArgs } from './registry.ts';
+import { type CommandContext, type CommandIO, EXIT, UsageError } from './types.ts';
+
+/** Run one `otpbox` subcommand against a context; used both in the CLI process and inside the server. */
+export async function executeCommand(argv: string[], ctx: CommandContext, io: CommandIO): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    io.stderr(`Unknown command: ${argv.join(' ') || '(none)'}. Run \`otpbox help\` for the list.\n`);
+    return EXIT.usage;
+  }
+  const { command, rest } = found;
+  try {
+    const args = parseCommandArgs(command, rest);
+    const env = Object.fromEntries((command.env ?? []).map((name) => [name, io.env[name]]));
+    return await command.run(ctx, args, { ...io, env });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    if (isDomainError(error)) {
+      io.stderr(`Error (${error.code}): ${error.message}\n`);
+      return EXIT.failure;
+    }
+    ctx.log.error({ err: error, command: command.path.join(' ') }, 'command failed');
+    io.stderr(`Internal error: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { adminCreateCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
+import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
+import { migrateCommand } from './migrate.ts';
+import { otpExtractCommand } from './otp-extract.ts';
+import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
+import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
+
+/**
+ * Every `otpbox` subcommand except `start`. Each one runs against a CommandContext, so the same code
+ * serves a direct run (PostgreSQL, or PGlite with no server) and a run relayed through the server.
+ */
+export const COMMANDS: CommandDefinition[] = [
+  migrateCommand,
+  adminCreateCommand,
+  adminRoleCommand,
+  adminSuspendCommand,
+  adminUnsuspendCommand,
+  otpExtractCommand,
+  providersAddCommand,
+  providersListCommand,
+  providersRemoveCommand,
+  creditsGrantCommand,
+  ledgerVerifyCommand,
+];
+
+export function findCommand(argv: string[], commands = COMMANDS): { command: CommandDefinition; rest: string[] } | undefined {
+  let best: { command: CommandDefinition; rest: string[] } | undefined;
+  for (const command of commands) {
+    const matches = command.path.every((word, i) => argv[i] === word);
+    if (matches && (!best || command.path.length > best.command.path.length)) {
+      best = { command, rest: argv.slice(command.path.length) };
+    }
+  }
+  return best;
+}
+
+export function parseCommandArgs(command: CommandDefinition, rest: string[]): ParsedArgs {
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: command.options ?? {},
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

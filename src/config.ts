@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting otpbox reads, in one schema, parsed once at boot.
+ * Nothing else in the code base reads `process.env`: the parsed `Config` is passed in.
+ * Empty strings count as "unset" so that `FOO=` in a compose file means the default.
+ */
+
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected a whole number ≥ ${min}`).max(max, `expected a whole number ≤ ${max}`))
+    .default(fallback);
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.enum(values, { error: `expected one of: ${values.join(', ')}` }).default(fallback as never);
+
+const urlWithProtocol = (protocols: string[], hint: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, hint);
+
+export const configSchema = z
+  .object({
+    PORT: int(0, 65535, 8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: urlWithProtocol(
+      ['postgres:', 'postgresql:'],
+      'expected a postgres:// or postgresql:// connection URL (leave unset for the embedded database)',
+    ).optional(),
+    PUBLIC_URL: urlWithProtocol(['http:', 'https:'], 'expected the absolute http(s):// URL customers use to reach otpbox').optional(),
+    SECRET_KEY: z.string().min(32, 'expected at least 32 characters of random data (e.g. `openssl rand -hex 32`)').optional(),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    SANDBOX: oneOf(['auto', 'on', 'off'] as const, 'auto'),
+    SANDBOX_SMS_DELAY_MS: int(0, 600_000, 4000),
+    ACTIVATION_TTL_S: int(60, 86_400, 1200),
+    CANCEL_MIN_S: int(0, 3600, 120),
+    SMS_STORAGE: oneOf(['history', 'ephemeral'] as const, 'history'),
+    MIN_AGE: int(13, 99, 18),
+    API_RATE_LIMIT: int(0, 1_000_000, 1200),
+    MAX_ACTIVE_ACTIVATIONS: int(1, 10_000, 20),
+    ORDER_RATE_LIMIT: int(0, 10_000, 60),
+    CANCEL_THROTTLE_MIN_ORDERS: int(1, 10_000, 20),
+    CANCEL_THROTTLE_PERCENT: int(1, 100, 80),
+    CREDITS_PER_USD: int(1, 1_000_000, 100),
+    SMTP_URL: urlWithProtocol(['smtp:', 'smtps:'], 'expected an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().min(3).max(200).optional(),
+    SESSION_IDLE_MINUTES: int(5, 10_080, 30),
+    SESSION_MAX_HOURS: int(1, 8_760, 12),
+    DEVICE_SESSION_DAYS: int(1, 3_650, 180),
+    OPERATOR_NAME: z.string().min(1).max(200).default('the operator of this otpbox service'),
+    OPERATOR_CONTACT: z.string().min(3).max(200).optional(),
+    METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+    DB_POOL_MAX: int(1, 500, 10),
+    DB_OPEN_TIMEOUT_MS: int(1000, 600_000, 30_000),
+    SHUTDOWN_TIMEOUT_MS: int(100, 600_000, 10_000),
+    PROVIDER_TIMEOUT_MS: int(500, 60_000, 10_000),
+    CATALOG_SYNC_INTERVAL_S: int(30, 86_400, 300),
+    WEBHOOK_TIMEOUT_MS: int(100, 60_000, 10_000),
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+      .enum(['true', 'false'], { error: 'expected true or false' })
+      .transform((v) => v === 'true')
+      .default(false),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
+      .transform((v): boolean | number => (v === 'true' ? true : v === 'false' ? false : Number(v)))
+      .default(false),
+  })
+  .transform((env) => {
+    const dataDir = path.resolve(env.DATA_DIR);
+    const listenHost = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+    const publicUrl = new URL(env.PUBLIC_URL ?? `http://${listenHost}:${env.PORT}`);
+    return {
+      port: env.PORT,
+      host: env.HOST,
+      dataDir,
+      databaseUrl: env.DATABASE_URL,
+      publicUrl: publicUrl.origin,
+      /** true when customers reach us over https: cookies become Secure and __Host- prefixed */
+      secureCookies: publicUrl.protocol === 'https:',
+      secretKey: env.SECRET_KEY,
+      logLevel: env.LOG_LEVEL,
+      sandbox: env.SANDBOX,
+      sandboxSmsDelayMs: env.SANDBOX_SMS_DELAY_MS,
+      activationTtlS: env.ACTIVATION_TTL_S,
+      cancelMinS: env.CANCEL_MIN_S,
+      smsStorage: env.SMS_STORAGE,
+      minAge: env.MIN_AGE,
+      apiRateLimit: env.API_RATE_LIMIT,
+      maxActiveActivations: env.MAX_ACTIVE_ACTIVATIONS,
+      orderRateLimit: env.ORDER_RATE_LIMIT,
+      cancelThrottleMinOrders: env.CANCEL_THROTTLE_MIN_ORDERS,
+      cancelThrottlePercent: env.CANCEL_THROTTLE_PERCENT,
+      creditsPerUsd: env.CREDITS_PER_USD,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+      sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: env.SESSION_MAX_HOURS * 3_600_000,
+      deviceSessionMs: env.DEVICE_SESSION_DAYS * 86_400_000,
+      operatorName: env.OPERATOR_NAME,
+      operatorContact: env.OPERATOR_CONTACT,
+      metricsToken: env.METRICS_TOKEN,
+      dbPoolMax: env.DB_POOL_MAX,
+      dbOpenTimeoutMs: env.DB_OPEN_TIMEOUT_MS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: env.TRUST_PROXY,
+      /** How long one call to an upstream provider may take before it counts as a timeout. */
+      providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+      /** How often the catalog-sync job reads every provider's prices, stock and balance. */
+      catalogSyncIntervalS: env.CATALOG_SYNC_INTERVAL_S,
+      /** How long one webhook attempt may take (connect, send, answer) before it counts as failed. */
+      webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      /** Local development and tests only: lets webhooks go to http:// and to private, loopback and link-local addresses. */
+      webhookAllowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    };
+  });
+
+export type Config = z.output<typeof configSchema>;
+export const CONFIG_VARIABLES = Object.keys(configSchema.in.shape) as (keyof typeof configSchema.in.shape)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'See the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment once. Throws ConfigError naming every offending variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') input[name] = value.trim();
+  }
+  const parsed = configSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    const given = input[variable];
+    const shown = given === undefined ? '' : ` (got ${describeValue(variable, given)})`;
+    return { variable, message: `${issue.message}${shown}` };
+  });
+  throw new ConfigError(problems);
+}
+
+/** Never echo secrets back in an error message. */
+function describeValue(variable: string, value: string): string {
+  if (/SECRET|TOKEN|PASSWORD/.test(variable)) return `${value.length} characters`;
+  if (variable.endsWith('_URL')) return 'a value that is not such a URL';
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
+
+/** A config for tests and tools: defaults plus overrides, without touching the real environment. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ DATA_DIR: '/tmp/otpbox-test-unused', LOG_LEVEL: 'silent', ...overrides });
+}

@@ -1,0 +1,180 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+type Relations = ExtractTablesWithRelations<Schema>;
+/** The database, whichever engine is behind it. Domain code only ever sees this type. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema, Relations>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, Relations>;
+/** Either the database or an open transaction: verbs accept both and join an outer transaction. */
+export type Executor = Db | Tx;
+
+export type Engine = 'pglite' | 'postgres';
+
+/** Rows of a raw SQL query, on either engine (both drivers answer `{ rows }`). */
+export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+interface PgInternals {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session: { client?: { query?: (config: { name: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }> } };
+}
+
+/**
+ * Like `queryRows`, as a named prepared statement on PostgreSQL: parsed and planned once per
+ * connection instead of at every call. For the few statements on hot paths (the ledger's transfer
+ * runs twice per order; planning it costs more than running it). The SQL text must not vary between
+ * calls under one name — only its parameters. On PGlite it is a plain query.
+ */
+export async function preparedRows<T>(executor: Executor, name: string, query: SQL): Promise<T[]> {
+  const internals = executor as unknown as PgInternals;
+  const client = internals.session?.client;
+  if (typeof client?.query !== 'function' || !('totalCount' in client || 'release' in client)) return queryRows<T>(executor, query);
+  const { sql: text, params } = internals.dialect.sqlToQuery(query);
+  const result = await client.query({ name, text, values: params });
+  return result.rows as T[];
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Db;
+  readonly raw: { engine: 'pglite'; client: PGlite } | { engine: 'postgres'; pool: pg.Pool; url: string };
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+/** Proof that the caller holds the data folder (see runtime/data-dir-lock.ts). */
+export interface DataDirOwnership {
+  readonly dataDir: string;
+}
+
+export const PGLITE_SUBDIR = 'pglite';
+
+/**
+ * Open the embedded database persisted in `DATA_DIR/pglite`. The caller must own the folder: PGlite
+ * itself lets two processes open one folder at once and corrupt it.
+ */
+export async function openPglite(options: { ownership: DataDirOwnership; timeoutMs: number; log?: Logger }): Promise<Database> {
+  const dir = path.join(options.ownership.dataDir, PGLITE_SUBDIR);
+  // Under our lock, any postmaster.pid is a leftover of a crashed owner. Some PGlite versions wait
+  // for it forever; it carries nothing we need, so it goes before the open.
+  await rm(path.join(dir, 'postmaster.pid'), { force: true });
+  const client = new PGlite(dir);
+  await withTimeout(
+    client.waitReady,
+    options.timeoutMs,
+    () =>
+      new DatabaseOpenError(
+        `The embedded database in ${dir} did not open within ${options.timeoutMs} ms. ` +
+          'Nothing was changed; check the disk and the folder permissions, or restore a backup of DATA_DIR.',
+      ),
+  );
+  return wrapPglite(client);
+}
+
+/** An embedded database in memory: used by tests. */
+export async function openMemoryPglite(fromDump?: Blob | File): Promise<Database> {
+  const client = fromDump ? new PGlite({ loadDataDir: fromDump }) : new PGlite();
+  await client.waitReady;
+  return wrapPglite(client);
+}
+
+function wrapPglite(client: PGlite): Database {
+  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  let closed = false;
+  return {
+    engine: 'pglite',
+    db,
+    raw: { engine: 'pglite', client },
+    ping: async () => {
+      await client.query('select 1');
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+export async function openPostgres(options: { url: string; poolMax: number; timeoutMs: number; log?: Logger }): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    application_name: 'otpbox',
+    connectionTimeoutMillis: options.timeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (error) => options.log?.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseOpenError(`Cannot reach PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`);
+  }
+  const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
+  let closed = false;
+  return {
+    engine: 'postgres',
+    db,
+    raw: { engine: 'postgres', pool, url: options.url },
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/** A connection URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onTimeout()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { type Database, type Executor, queryRows } from './client.ts';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+/** Any constant works; it only has to be the same for every otpbox instance. */
+const MIGRATION_LOCK_KEY = 7_402_913_551n;
+
+interface Journal {
+  entries: { idx: number; when: number; tag: string }[];
+}
+
+export function migrationJournal(): Journal {
+  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
+}
+
+/** The `when` of the newest migration this build knows; readiness requires it to be applied. */
+export const LATEST_MIGRATION = (() => {
+  const entries = migrationJournal().entries;
+  const last = entries[entries.length - 1];
+  if (!last) throw new Error('no migrations found');
+  return { tag: last.tag, when: last.when, count: entries.length };
+})();
+
+/**
+ * Apply pending migrations. On PostgreSQL a session-level advisory lock makes concurrent starters
+ * queue: the first applies, the others find nothing left to do.
+ */
+export async function migrateDatabase(database: Database): Promise<{ applied: string[] }> {
+  if (database.raw.engine === 'pglite') {
+    const before = await appliedMigrationTimes(database.db);
+    await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    return { applied: newlyApplied(before) };
+  }
+  // Everything happens on the one connection that holds the lock (a pool of one must not deadlock).
+  const client = await database.raw.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    try {
+      const locked = drizzlePg({ client });
+      const before = await appliedMigrationTimes(locked as unknown as Executor);
+      await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
+      return { applied: newlyApplied(before) };
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function newlyApplied(before: Set<number>): string[] {
+  return migrationJournal()
+    .entries.filter((entry) => !before.has(entry.when))
+    .map((entry) => entry.tag);
+}
+
+async function appliedMigrationTimes(executor: Executor): Promise<Set<number>> {
+  const [exists] = await queryRows<{ present: boolean }>(
+    executor,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  if (!exists?.present) return new Set();
+  const rows = await queryRows<{ created_at: string | number }>(executor, sql`select created_at from drizzle.__drizzle_migrations`);
+  return new Set(rows.map((row) => Number(row.created_at)));
+}
+
+/** True when every migration this build knows has been applied (a newer schema also counts). */
+export async function schemaIsCurrent(database: Database): Promise<boolean> {
+  const applied = await appliedMigrationTimes(database.db);
+  return Math.max(0, ...applied) >= LATEST_MIGRATION.when;
+}

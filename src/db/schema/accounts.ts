@@ -1,0 +1,191 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const ROLES = ['customer', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const ACCOUNT_KINDS = ['email', 'device'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+export const ACCOUNT_STATUSES = ['active', 'suspended'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** A customer or staff member. Device accounts have no e-mail and no password (P1). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ACCOUNT_KINDS }).notNull(),
+    /** Trimmed and lower-cased; unique. */
+    email: text('email'),
+    emailVerifiedAt: ts('email_verified_at'),
+    /** argon2id PHC string. */
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: ROLES }).notNull().default('customer'),
+    status: text('status', { enum: ACCOUNT_STATUSES }).notNull().default('active'),
+    suspendedReason: text('suspended_reason'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('accounts_email_key').on(t.email),
+    check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`),
+    check('accounts_email_needs_password', sql`(${t.email} is null) = (${t.passwordHash} is null)`),
+  ],
+);
+
+/** The mobile app's device behind a device account (P2): kept for support, the id only as a keyed hash. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** HMAC-SHA256 of the device identifier with a key derived from SECRET_KEY; never the identifier itself. */
+    deviceHash: text('device_hash').notNull(),
+    platform: text('platform').notNull(),
+    osVersion: text('os_version').notNull(),
+    model: text('model').notNull(),
+    appVersion: text('app_version').notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+  },
+  (t) => [uniqueIndex('devices_device_hash_key').on(t.deviceHash), index('devices_account_idx').on(t.accountId)],
+);
+
+export const SESSION_KINDS = ['browser', 'device'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** A signed-in browser (cookie) or app (bearer device token). Only a SHA-256 of the token is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind', { enum: SESSION_KINDS }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    deviceId: text('device_id').references(() => devices.id),
+    createdAt: ts('created_at').notNull(),
+    lastUsedAt: ts('last_used_at').notNull(),
+    /** Absolute end of the session, whatever the activity. */
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    revokedReason: text('revoked_reason'),
+    userAgent: text('user_agent'),
+    /** IPv4 /24 or IPv6 /48 at sign-in, for "where am I signed in". */
+    ipPrefix: text('ip_prefix'),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_account_idx').on(t.accountId)],
+);
+
+/** API keys: shown once, stored as SHA-256, revocable. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    /** The first characters of the key, to recognise it in a list (`otp_live_AbC1`). */
+    displayPrefix: text('display_prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_key').on(t.keyHash), index('api_keys_account_idx').on(t.accountId)],
+);
+
+export const CONSENT_KINDS = ['minimum_age', 'privacy_policy'] as const;
+
+/** What a customer confirmed, when, and against which policy version (P13, P14). */
+export const consents = pgTable(
+  'consents',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind', { enum: CONSENT_KINDS }).notNull(),
+    policyVersion: text('policy_version').notNull(),
+    minimumAge: integer('minimum_age').notNull(),
+    givenAt: ts('given_at').notNull(),
+  },
+  (t) => [index('consents_account_idx').on(t.accountId, t.givenAt)],
+);
+
+export const AUTH_TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export type AuthTokenPurpose = (typeof AUTH_TOKEN_PURPOSES)[number];
+
+/** Single-use e-mail tokens, stored hashed, valid 30 minutes. */
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    purpose: text('purpose', { enum: AUTH_TOKEN_PURPOSES }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The address the token was sent to; verification applies to that address only. */
+    email: text('email').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('auth_tokens_token_hash_key').on(t.tokenHash), index('auth_tokens_account_idx').on(t.accountId)],
+);
+
+/** Failed sign-in counters (per account, per trusted device, per IP) shared by all instances. */
+export const authThrottles = pgTable('auth_throttles', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: ts('window_started_at').notNull(),
+  blockedUntil: ts('blocked_until'),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+/** Security event log (P10): sign-ins, password and key changes, role changes, suspensions. */
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').references(() => accounts.id),
+    /** The staff member (or `cli`) who acted, when not the account itself. */
+    actor: text('actor'),
+    type: text('type').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    ipPrefix: text('ip_prefix'),
+    /** HMAC of the full address, to correlate abuse without keeping the address. */
+    ipHash: text('ip_hash'),
+    userAgent: text('user_agent'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('security_events_account_idx').on(t.accountId, t.occurredAt), index('security_events_occurred_idx').on(t.occurredAt)],
+);
+
+export const EMAIL_STATUSES = ['pending', 'sent', 'logged', 'failed'] as const;
+
+/** Transactional e-mail, written in the same transaction as what it announces, delivered by a job. */
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').references(() => accounts.id),
+    toAddress: text('to_address').notNull(),
+    template: text('template').notNull(),
+    subject: text('subject').notNull(),
+    bodyText: text('body_text').notNull(),
+    status: text('status', { enum: EMAIL_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('email_outbox_due_idx').on(t.status, t.nextAttemptAt), index('email_outbox_created_idx').on(t.createdAt)],
+);

@@ -1,0 +1,168 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { accounts } from './accounts.ts';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * `requesting` is internal: the order exists and its price is held while the provider is asked for a
+ * number. The API never shows it; it becomes `waiting` (number bought) or `failed` (credits released).
+ */
+export const ACTIVATION_STATUSES = ['requesting', 'waiting', 'received', 'completed', 'cancelled', 'expired', 'failed'] as const;
+export type ActivationStatus = (typeof ACTIVATION_STATUSES)[number];
+export const OPEN_STATUSES: readonly ActivationStatus[] = ['requesting', 'waiting', 'received'];
+
+/** An order: a number rented for one service in one country, and what became of it. */
+export const activations = pgTable(
+  'activations',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    service: text('service').notNull(),
+    country: text('country').notNull(),
+    provider: text('provider').notNull(),
+    upstreamId: text('upstream_id'),
+    /** E.164 of the rented number (not the customer's). */
+    phone: text('phone'),
+    /** Credits charged when a code arrives. */
+    price: bigint('price', { mode: 'number' }).notNull(),
+    /** What the provider charges us, in its currency's micro-units, when it says. */
+    providerCost: bigint('provider_cost', { mode: 'number' }),
+    providerCurrency: text('provider_currency'),
+    status: text('status', { enum: ACTIVATION_STATUSES }).notNull(),
+    holdId: text('hold_id'),
+    failureReason: text('failure_reason'),
+    sandbox: boolean('sandbox').notNull().default(false),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    cancellableAt: ts('cancellable_at').notNull(),
+    receivedAt: ts('received_at'),
+    retryRequestedAt: ts('retry_requested_at'),
+    endedAt: ts('ended_at'),
+    /** When the poll job next asks the provider about this order; null: never (the sandbox pushes). */
+    nextPollAt: ts('next_poll_at'),
+    /** Polls since the last change, for the back-off. */
+    pollAttempts: integer('poll_attempts').notNull().default(0),
+  },
+  (t) => [
+    index('activations_account_idx').on(t.accountId, t.id),
+    // Orders that may have bought a number we never recorded (a crash, a buy that timed out or came
+    // back garbled): reconciliation looks for such numbers at the providers.
+    index('activations_unsettled_idx').on(t.endedAt).where(sql`${t.failureReason} in ('interrupted', 'provider_unavailable')`),
+    index('activations_poll_idx').on(t.nextPollAt).where(sql`${t.nextPollAt} is not null and ${t.status} in ('waiting', 'received')`),
+    // The expiry sweep reads only open orders by deadline.
+    index('activations_open_expiry_idx').on(t.expiresAt).where(sql`${t.status} in ('requesting', 'waiting', 'received')`),
+    uniqueIndex('activations_upstream_key').on(t.provider, t.upstreamId).where(sql`${t.upstreamId} is not null`),
+    check('activations_price_positive', sql`${t.price} > 0`),
+  ],
+);
+
+/**
+ * The messages an order received. In `ephemeral` SMS storage the text is never written here (P4):
+ * only that a message arrived, when, and its code.
+ */
+export const activationSms = pgTable(
+  'activation_sms',
+  {
+    id: text('id').primaryKey(),
+    activationId: text('activation_id')
+      .notNull()
+      .references(() => activations.id),
+    /** One message, whatever the number of times the provider pushes or we poll it. */
+    dedupeKey: text('dedupe_key').notNull(),
+    code: text('code'),
+    text: text('text'),
+    /** Arrived after the order ended: shown, never charged. */
+    late: boolean('late').notNull().default(false),
+    receivedAt: ts('received_at').notNull(),
+    source: text('source', { enum: ['sandbox', 'provider_push', 'provider_poll'] }).notNull(),
+  },
+  (t) => [uniqueIndex('activation_sms_dedupe_key').on(t.activationId, t.dedupeKey), index('activation_sms_received_idx').on(t.receivedAt)],
+);
+
+/** The audit trail of every order transition, written in the transition's own transaction. */
+export const activationEvents = pgTable(
+  'activation_events',
+  {
+    id: text('id').primaryKey(),
+    activationId: text('activation_id')
+      .notNull()
+      .references(() => activations.id),
+    type: text('type').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    /** `customer`, `system`, `provider`, or a staff account id. */
+    actor: text('actor').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    occurredAt: ts('occurred_at').notNull(),
+  },
+  (t) => [index('activation_events_activation_idx').on(t.activationId, t.id), index('activation_events_occurred_idx').on(t.occurredAt)],
+);
+
+export const PROVIDER_ACTIONS = ['finish', 'cancel', 'retry'] as const;
+export type ProviderAction = (typeof PROVIDER_ACTIONS)[number];
+
+/**
+ * What we must still tell the provider (finish, cancel, another SMS), written with the customer's
+ * transition and retried by a job until the provider acknowledges it: the customer never waits on it.
+ */
+export const providerTasks = pgTable(
+  'provider_tasks',
+  {
+    id: text('id').primaryKey(),
+    activationId: text('activation_id')
+      .notNull()
+      .references(() => activations.id),
+    provider: text('provider').notNull(),
+    upstreamId: text('upstream_id').notNull(),
+    action: text('action', { enum: PROVIDER_ACTIONS }).notNull(),
+    status: text('status', { enum: ['pending', 'done', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull(),
+    doneAt: ts('done_at'),
+  },
+  (t) => [
+    index('provider_tasks_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('provider_tasks_created_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * Each account's live events, numbered, for the event stream (`Last-Event-ID` resumes from here) and
+ * fanned out across instances with LISTEN/NOTIFY. Payloads carry ids and codes, never SMS text.
+ */
+export const accountEvents = pgTable(
+  'account_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('account_events_account_idx').on(t.accountId, t.id), index('account_events_created_idx').on(t.createdAt)],
+);
+
+/** `Idempotency-Key` of order creation: the same key and body give the original response. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: text('status', { enum: ['in_flight', 'done'] }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);

@@ -1,0 +1,7 @@
+export * from './accounts.ts';
+export * from './activations.ts';
+export * from './jobs.ts';
+export * from './ledger.ts';
+export * from './providers.ts';
+export * from './settings.ts';
+export * from './webhooks.ts';

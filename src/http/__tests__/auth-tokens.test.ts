@@ -1,0 +1,124 @@
+import { desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieHeader, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { authTokens, emailOutbox } from '../../db/schema/index.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+async function lastMailTo(email: string) {
+  const [mail] = await t.database.db
+    .select()
+    .from(emailOutbox)
+    .where(eq(emailOutbox.toAddress, email))
+    .orderBy(desc(emailOutbox.id))
+    .limit(1);
+  if (!mail) throw new Error(`no mail to ${email}`);
+  const token = /"token": "(otp_eml_[A-Za-z0-9_-]+)"/.exec(mail.bodyText)?.[1];
+  return { mail, token: token ?? '' };
+}
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'POST', url, payload: payload as object, headers, remoteAddress: uniqueIp() });
+const me = (cookie: string) => t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+
+describe('e-mail verification', () => {
+  it('verifies the address with the single-use token from the e-mail', async () => {
+    const user = await signUp(t);
+    const { mail, token } = await lastMailTo(user.email);
+    expect(mail.bodyText).toContain(`${t.config.publicUrl}/verify-email?token=`);
+    expect(token).toMatch(/^otp_eml_/);
+    // Only a hash of the token is stored.
+    const stored = await t.database.db.select().from(authTokens).where(eq(authTokens.accountId, user.accountId));
+    expect(JSON.stringify(stored)).not.toContain(token);
+
+    expect((await post('/api/v1/auth/verify-email', { token })).json()).toEqual({ verified: true });
+    expect((await me(user.cookie)).json().emailVerified).toBe(true);
+    const reused = await post('/api/v1/auth/verify-email', { token });
+    expect(reused.statusCode).toBe(400);
+    expect(reused.json().error.code).toBe('INVALID_TOKEN');
+  });
+
+  it('refuses an expired token (30 minutes) and sends a new one on request', async () => {
+    const user = await signUp(t);
+    const { token } = await lastMailTo(user.email);
+    t.clock.advance(31 * 60_000);
+    expect((await post('/api/v1/auth/verify-email', { token })).json().error.code).toBe('INVALID_TOKEN');
+    const resend = await post('/api/v1/auth/verify-email/resend', {}, { cookie: (await signInAgain(user.email, user.password)).cookie });
+    expect(resend.statusCode).toBe(202);
+    const fresh = await lastMailTo(user.email);
+    expect(fresh.token).not.toBe(token);
+    expect((await post('/api/v1/auth/verify-email', { token: fresh.token })).statusCode).toBe(200);
+  });
+});
+
+async function signInAgain(email: string, password: string) {
+  const response = await post('/api/v1/auth/login', { email, password });
+  if (response.statusCode !== 200) throw new Error(response.body);
+  return { cookie: cookieHeader(response) };
+}
+
+describe('password reset', () => {
+  it('answers the same for known and unknown addresses, and mails only the known one', async () => {
+    const user = await signUp(t);
+    const known = await post('/api/v1/auth/password-reset', { email: user.email });
+    const unknown = await post('/api/v1/auth/password-reset', { email: uniqueEmail('ghost') });
+    expect(known.statusCode).toBe(202);
+    expect(unknown.statusCode).toBe(202);
+    expect(known.body).toBe(unknown.body);
+    expect((await lastMailTo(user.email)).mail.template).toBe('reset_password');
+  });
+
+  it('sets the new password, ends every session, and keeps the link usable after a refused weak password', async () => {
+    const user = await signUp(t);
+    const other = await signInAgain(user.email, user.password);
+    await post('/api/v1/auth/password-reset', { email: user.email });
+    const { token } = await lastMailTo(user.email);
+
+    const weak = await post('/api/v1/auth/password-reset/confirm', { token, password: 'short' });
+    expect(weak.json().error.code).toBe('WEAK_PASSWORD');
+    const done = await post('/api/v1/auth/password-reset/confirm', { token, password: 'a brand new passphrase 7' });
+    expect(done.json()).toEqual({ reset: true });
+
+    expect((await me(user.cookie)).statusCode).toBe(401);
+    expect((await me(other.cookie)).statusCode).toBe(401);
+    expect((await post('/api/v1/auth/login', { email: user.email, password: user.password })).statusCode).toBe(401);
+    expect((await post('/api/v1/auth/login', { email: user.email, password: 'a brand new passphrase 7' })).statusCode).toBe(200);
+    expect((await post('/api/v1/auth/password-reset/confirm', { token, password: 'yet another passphrase 8' })).json().error.code).toBe(
+      'INVALID_TOKEN',
+    );
+    expect((await lastMailTo(user.email)).mail.template).toBe('password_changed');
+  });
+
+  it('refuses a verification token as a reset token', async () => {
+    const user = await signUp(t);
+    const { token } = await lastMailTo(user.email);
+    expect((await post('/api/v1/auth/password-reset/confirm', { token, password: 'a brand new passphrase 7' })).json().error.code).toBe(
+      'INVALID_TOKEN',
+    );
+  });
+});
+
+describe('password change', () => {
+  it('needs the current password and ends the other sessions but not this one', async () => {
+    const user = await signUp(t);
+    const other = await signInAgain(user.email, user.password);
+    const wrong = await post(
+      '/api/v1/auth/password',
+      { currentPassword: 'nope nope nope', newPassword: 'a brand new passphrase 9' },
+      { cookie: user.cookie },
+    );
+    expect(wrong.json().error.code).toBe('INVALID_CREDENTIALS');
+    const changed = await post(
+      '/api/v1/auth/password',
+      { currentPassword: user.password, newPassword: 'a brand new passphrase 9' },
+      { cookie: user.cookie },
+    );
+    expect(changed.statusCode).toBe(204);
+    expect((await me(user.cookie)).statusCode).toBe(200);
+    expect((await me(other.cookie)).statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,360 @@
+import { Writable } from 'node:stream';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { DomainError } from '../../lib/errors.ts';
+
+let t: TestApp;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  const { createLogger } = await import('../../lib/logger.ts');
+  t = await createTestApp({ log: createLogger({ level: 'info', version: 'test', destination: sink }) });
+  const app = t.app.withTypeProvider<ZodTypeProvider>();
+  app.post(
+    '/test/echo',
+    {
+      schema: {
+        tags: ['test'],
+        body: z.object({ email: z.email(), password: z.string(), nested: z.object({ count: z.number().int().min(1) }) }),
+        response: { 200: z.object({ ok: z.boolean() }) },
+      },
+    },
+    async (request) => {
+      request.log.info({ body: request.body }, 'echo body');
+      return { ok: true };
+    },
+  );
+  app.get('/test/domain-error', { schema: { hide: true } }, async () => {
+    throw new DomainError('CONFLICT', 'That already happened.', { retryAfterSeconds: 7.2 });
+  });
+  app.get('/test/crash', { schema: { hide: true } }, async () => {
+    throw new Error('database password is hunter2');
+  });
+});
+afterAll(() => t?.close());
+
+const expectEnvelope = (body: unknown, code: string) => {
+  expect(body).toEqual({ error: { code, message: expect.any(String), requestId: expect.stringMatching(/^req_/) } });
+};
+
+describe('error envelope', () => {
+  it('answers unknown paths with NOT_FOUND and the request id', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/no/such/path?x=1' });
+    expect(response.statusCode).toBe(404);
+    const body = response.json();
+    expectEnvelope(body, 'NOT_FOUND');
+    expect(body.error.requestId).toBe(response.headers['x-request-id']);
+    expect(body.error.message).toBe('No route GET /no/such/path.');
+  });
+
+  it('names the failing fields of a validation error', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { email: 'not-an-email', password: 'x', nested: { count: 0 } },
+    });
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.message).toContain('body.email');
+    expect(body.error.message).toContain('body.nested.count');
+    expect(body.error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual(['body.email', 'body.nested.count']);
+  });
+
+  it('reports a missing field by name', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/test/echo', payload: { email: 'a@b.co', nested: { count: 1 } } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toContain('body.password');
+  });
+
+  it('answers malformed JSON with INVALID_JSON', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expectEnvelope(response.json(), 'INVALID_JSON');
+  });
+
+  it('answers other media types with UNSUPPORTED_MEDIA_TYPE', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
+    expect(response.statusCode).toBe(415);
+    expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers oversized bodies with PAYLOAD_TOO_LARGE', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(300 * 1024), nested: { count: 1 } }),
+    });
+    expect(response.statusCode).toBe(413);
+    expectEnvelope(response.json(), 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('maps domain errors to their status and sets Retry-After from the details', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/test/domain-error' });
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['retry-after']).toBe('8');
+    expect(response.json().error).toMatchObject({ code: 'CONFLICT', message: 'That already happened.' });
+  });
+
+  it('hides the detail of unexpected errors', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/test/crash' });
+    expect(response.statusCode).toBe(500);
+    expectEnvelope(response.json(), 'INTERNAL');
+    expect(response.body).not.toContain('hunter2');
+  });
+});
+
+describe('security headers', () => {
+  it('sends a strict CSP without any third-party origin on every response', async () => {
+    for (const url of ['/', '/healthz', '/nope', '/docs/']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      const csp = String(response.headers['content-security-policy']);
+      expect(csp, url).toContain("default-src 'self'");
+      expect(csp, url).toContain("script-src 'self'");
+      expect(csp, url).toContain("frame-ancestors 'none'");
+      expect(csp, url).not.toMatch(/https?:|\*|unsafe-inline|unsafe-eval/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+    }
+  });
+
+  it('sends the API header set on JSON API responses: nothing may load, frame or sniff them', async () => {
+    for (const url of ['/api/v1/privacy/policy', '/api/v1/nope']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+
+  it('does not send HSTS on plain-http local use', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('health', () => {
+  it('GET /healthz answers while the process lives', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ok', version: expect.any(String) });
+  });
+
+  it('GET /readyz is 200 with a migrated database, 503 while draining', async () => {
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', engine: t.database.engine, checks: { database: 'ok', migrations: 'ok' } });
+    t.lifecycle.draining = true;
+    try {
+      const draining = await t.app.inject({ method: 'GET', url: '/readyz' });
+      expect(draining.statusCode).toBe(503);
+      expect(draining.json().error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', details: { checks: { accepting: 'shutting down' } } });
+    } finally {
+      t.lifecycle.draining = false;
+    }
+  });
+});
+
+describe('the web app', () => {
+  const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+  it('GET / is the web app, naming the service, never cached, with no inline script or style (CSP)', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/', headers: html });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.body).toContain('<title>otpbox');
+    expect(response.body).toContain('<div id="root"></div>');
+    expect(response.body).toMatch(/<script type="module" crossorigin src="\/assets\/[\w-]+\.js"><\/script>/);
+    expect(response.body).toContain('<link rel="manifest" href="/manifest.webmanifest"');
+    expect(response.body).toContain('href="/docs"');
+    expect(response.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|https?:\/\//);
+  });
+
+  it('serves the hashed bundles for a year, immutable, and a missing one as a 404 that is not cached', async () => {
+    const index = (await t.app.inject({ method: 'GET', url: '/' })).body;
+    const assets = [...index.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+    expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
+    expect(assets.some((a) => a.endsWith('.css'))).toBe(true);
+    for (const asset of assets) {
+      const response = await t.app.inject({ method: 'GET', url: asset });
+      expect(response.statusCode, asset).toBe(200);
+      expect(response.headers['cache-control'], asset).toBe('public, max-age=31536000, immutable');
+      expect(response.headers['content-type'], asset).toMatch(asset.endsWith('.js') ? /javascript/ : /text\/css/);
+    }
+    const missing = await t.app.inject({ method: 'GET', url: '/assets/index-nothere.js', headers: html });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
+    expect(missing.json().error.code).toBe('NOT_FOUND');
+    const traversal = await t.app.inject({ method: 'GET', url: '/assets/..%2f..%2fpackage.json' });
+    expect(traversal.statusCode).toBeGreaterThanOrEqual(400);
+    expect(traversal.body).not.toContain('"devDependencies"');
+  });
+
+  it('answers the pages of the app with index.html when a browser navigates to them', async () => {
+    for (const url of ['/orders', '/buy/tg/ID', '/reset-password?token=abc', '/verify-email?token=abc', '/no/such/page']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.headers['cache-control'], url).toBe('no-store');
+      expect(response.body, url).toContain('<div id="root"></div>');
+    }
+  });
+
+  it('keeps the JSON 404 for unknown API and operations paths, and for requests that do not ask for a page', async () => {
+    for (const url of ['/api/v1/no-such-thing', '/docs/no-such-thing', '/webhooks/nope', '/stubs/nope', '/metrics/nope', '/healthz/x']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(response.headers['content-type'], url).toContain('application/json');
+      expect(response.body, url).not.toContain('id="root"');
+    }
+    const json = await t.app.inject({ method: 'GET', url: '/orders' });
+    expect(json.statusCode).toBe(404);
+    expectEnvelope(json.json(), 'NOT_FOUND');
+    const post = await t.app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { ...html, 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(post.statusCode).toBe(404);
+  });
+
+  it('serves the PWA files: the manifest and the service worker, revalidated on every load', async () => {
+    const manifest = await t.app.inject({ method: 'GET', url: '/manifest.webmanifest' });
+    expect(manifest.statusCode).toBe(200);
+    expect(manifest.headers['content-type']).toContain('application/manifest+json');
+    expect(manifest.json()).toMatchObject({ short_name: 'otpbox', display: 'standalone', start_url: '/buy' });
+    const worker = await t.app.inject({ method: 'GET', url: '/sw.js' });
+    expect(worker.statusCode).toBe(200);
+    expect(worker.headers['content-type']).toContain('javascript');
+    expect(worker.headers['cache-control']).toBe('no-cache');
+    // The worker caches the static shell only: never the API, whose answers hold personal data.
+    expect(worker.body).toMatch(/const SHELL = \[.*"\/assets\//);
+    expect(worker.body).toContain("'/api/'");
+    const icon = await t.app.inject({ method: 'GET', url: '/icons/icon-192.png' });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/png');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('GET /openapi.json is a valid OpenAPI 3.1 document generated from the route schemas', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    const echo = document.paths['/test/echo'].post;
+    expect(echo.requestBody.content['application/json'].schema.required).toEqual(['email', 'password', 'nested']);
+    expect(document.paths['/healthz']).toBeDefined();
+    expect(document.paths['/metrics']).toBeUndefined();
+  });
+
+  it('GET /docs serves the reference UI from our own origin', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('swagger-ui');
+    expect(response.body).not.toMatch(/src="https?:|href="https?:/);
+  });
+});
+
+describe('metrics', () => {
+  it('GET /metrics exposes request latency by route pattern and the pool gauges', async () => {
+    await t.app.inject({ method: 'GET', url: '/healthz' });
+    await t.app.inject({ method: 'GET', url: '/no/such/thing' });
+    const response = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/otpbox_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*\} \d+/);
+    expect(response.body).toContain('route="unmatched"');
+    expect(response.body).not.toContain('/no/such/thing');
+    expect(response.body).toMatch(/otpbox_db_pool_connections\{[^}]*\} \d+/);
+    expect(response.body).toContain('otpbox_build_info');
+  });
+
+  it('requires METRICS_TOKEN as a bearer token when one is set', async () => {
+    const guarded = await createTestApp({ env: { METRICS_TOKEN: 'metrics-token-0123456789' }, database: t.database });
+    try {
+      expect((await guarded.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      const wrong = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer nope' } });
+      expect(wrong.statusCode).toBe(401);
+      const right = await guarded.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer metrics-token-0123456789' },
+      });
+      expect(right.statusCode).toBe(200);
+    } finally {
+      await guarded.app.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('carry the request id and never secrets, tokens, cookies, passwords or keys in URLs', async () => {
+    logLines.length = 0;
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo?api_key=KEY-IN-QUERY-123&page=2',
+      headers: { authorization: 'Bearer otp_live_SECRETTOKEN', cookie: 'otpbox_session=COOKIEVALUE' },
+      payload: { email: 'person@example.com', password: 'correct horse battery staple', nested: { count: 2 } },
+    });
+    expect(response.statusCode).toBe(200);
+    const text = logLines.join('');
+    expect(text).toContain(response.headers['x-request-id'] as string);
+    expect(text).toContain('page=2');
+    for (const secret of ['KEY-IN-QUERY-123', 'SECRETTOKEN', 'COOKIEVALUE', 'correct horse', 'person@example.com']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted]');
+  });
+
+  it('redact nested personal data even when logged by hand', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = pino({ level: 'info' }, sink);
+    void log;
+    return import('../../lib/logger.ts').then(({ createLogger }) => {
+      const redacting = createLogger({ level: 'info', version: 't', destination: sink });
+      redacting.info(
+        { sms: { text: 'Your code is 123456', phone: '+15550100' }, deviceId: 'dev-1', nested: { deeper: { token: 'tok' } } },
+        'x',
+      );
+      const text = lines.join('');
+      expect(text).not.toContain('123456');
+      expect(text).not.toContain('+15550100');
+      expect(text).not.toContain('dev-1');
+      expect(text).not.toContain('"tok"');
+    });
+  });
+});

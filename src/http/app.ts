@@ -1,0 +1,140 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newId } from '../lib/ids.ts';
+import type { SecretKeys } from '../lib/secrets.ts';
+import type { ActivationDeps } from '../modules/activations/deps.ts';
+import type { Policy } from '../modules/privacy/policy.ts';
+import type { EventBus } from '../runtime/event-bus.ts';
+import type { Metrics } from '../runtime/metrics.ts';
+import { authPlugin } from './auth.ts';
+import { registerErrorHandling } from './errors.ts';
+import { accountRoutes } from './routes/account.ts';
+import { activationRoutes } from './routes/activations.ts';
+import { adminAccountRoutes } from './routes/admin-accounts.ts';
+import { authRoutes } from './routes/auth.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { homeRoutes } from './routes/home.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { providerPushRoutes } from './routes/provider-push.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  version: string;
+  keys: SecretKeys;
+  policy: Policy;
+  /** Orders: the catalog and its providers, and the ephemeral SMS texts. */
+  activations: ActivationDeps;
+  events: EventBus;
+  /** The sandbox provider is on: its test endpoint exists. */
+  sandbox: boolean;
+  /** Flipped at shutdown so /readyz tells load balancers to stop sending traffic. */
+  lifecycle?: { draining: boolean };
+}
+
+/** One log line per request (at completion); the arrival line only at debug level. */
+class RequestLogs extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+  override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]) {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(...[error, request, reply]: Parameters<LogController['requestCompleted']>) {
+    if (this.isLogDisabled(request) || !(reply.log as unknown as Logger).isLevelEnabled(error ? 'error' : 'info')) return;
+    const fields = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
+    else reply.log.info(fields, 'request completed');
+  }
+}
+
+/** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    genReqId: () => newId('req'),
+    logController: new RequestLogs(),
+    // Fastify accepts a hop count; its type declaration does not list numbers.
+    trustProxy: deps.config.trustProxy as boolean,
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
+  const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
+  const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/api/') ? apiHeaders : pageHeaders);
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'otpbox API',
+        version: deps.version,
+        description:
+          'Rent temporary numbers, receive verification codes, manage credits. Errors are always `{"error":{"code","message","requestId"}}`.',
+      },
+      servers: [{ url: deps.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (otp_live_…) or a device token' },
+          session: { type: 'apiKey', in: 'cookie', name: 'otpbox_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    theme: { title: 'otpbox API reference' },
+    logLevel: 'warn',
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authPlugin, deps);
+  await app.register(healthRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(accountRoutes, deps);
+  await app.register(adminAccountRoutes, deps);
+  await app.register(catalogRoutes, deps);
+  await app.register(activationRoutes, deps);
+  await app.register(eventRoutes, deps);
+  await app.register(webhookEndpointRoutes, deps);
+  await app.register(providerPushRoutes, deps);
+  if (deps.sandbox) await app.register(sandboxRoutes, deps);
+  await app.register(metricsRoutes, deps);
+  await app.register(homeRoutes, deps);
+  return app;
+}

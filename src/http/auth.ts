@@ -1,0 +1,183 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { Role } from '../db/schema/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { DomainError } from '../lib/errors.ts';
+import type { SecretKeys } from '../lib/secrets.ts';
+import { authenticateApiKey } from '../modules/accounts/api-keys.ts';
+import { onLocalAuthChange } from '../modules/accounts/auth-changes.ts';
+import { hasRole, type Principal } from '../modules/accounts/principal.ts';
+import { authenticateSession } from '../modules/accounts/sessions.ts';
+import { hashToken, tokenKind } from '../modules/accounts/tokens.ts';
+import type { Ctx } from '../modules/context.ts';
+import type { EventBus } from '../runtime/event-bus.ts';
+import { CredentialCache } from './credential-cache.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+/**
+ * Authentication, CSRF defence, authorisation and rate limits: every /api/v1 request passes here, in
+ * this order, before its handler runs.
+ *
+ * - Credentials: `Authorization: Bearer` with an API key (otp_live_…) or a device token (otp_dev_…),
+ *   or the session cookie. A bearer token that is presented but invalid is refused (never ignored).
+ * - CSRF: an unsafe request not authenticated by a bearer token must, when `Origin` (or
+ *   `Sec-Fetch-Site`) is present, be same-origin, and a POST must be `application/json`. Browsers
+ *   cannot send a JSON POST, a DELETE, PUT or PATCH cross-site without a CORS preflight, which we
+ *   never grant.
+ * - Access: a route declares `config.access`: `'public'`, or the roles allowed (default: any signed-in
+ *   account). Suspended accounts are refused everywhere.
+ * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key.
+ */
+export type Access = 'public' | { roles: readonly Role[] };
+export const ANY_ACCOUNT: Access = { roles: ['customer', 'support', 'admin'] };
+export const STAFF: Access = { roles: ['support', 'admin'] };
+export const ADMIN: Access = { roles: ['admin'] };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    ctx: Ctx;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export interface AuthDeps {
+  config: Config;
+  database: { db: Db };
+  clock: Clock;
+  keys: SecretKeys;
+  /** Announcements of access changes on other instances (credentials are cached). */
+  events?: Pick<EventBus, 'onAuthChange'>;
+}
+
+/** How long a credential lookup is remembered; access changes are announced and end it sooner. */
+export const CREDENTIAL_CACHE_TTL_MS = 10_000;
+
+export const cookieNames = (config: Config) =>
+  config.secureCookies
+    ? { session: '__Host-otpbox_session', trustedDevice: '__Host-otpbox_device' }
+    : { session: 'otpbox_session', trustedDevice: 'otpbox_device' };
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The principal of an authenticated route (the access check guarantees it). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
+  return request.principal;
+}
+
+export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
+  await app.register(cookie);
+  const names = cookieNames(deps.config);
+  const now = () => deps.clock.now().getTime();
+  const perAccount = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
+  const perKey = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
+
+  const cache = new CredentialCache(CREDENTIAL_CACHE_TTL_MS, now);
+  const stopLocal = onLocalAuthChange((accountId) => cache.invalidate(accountId));
+  const stopRemote = deps.events?.onAuthChange((accountId) => cache.invalidate(accountId));
+  app.addHook('onClose', async () => {
+    stopLocal();
+    stopRemote?.();
+  });
+  /** A credential's principal, from the cache or the database (only live credentials are cached). */
+  const resolve = async (token: string, lookup: () => Promise<Principal | undefined>): Promise<Principal | null> => {
+    const hash = hashToken(token);
+    const cached = cache.get(hash);
+    if (cached) return cached;
+    const principal = await lookup();
+    if (!principal) return null;
+    cache.set(hash, principal);
+    return principal;
+  };
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('ctx', null as unknown as Ctx);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.ctx = {
+      db: deps.database.db,
+      clock: deps.clock,
+      config: deps.config,
+      keys: deps.keys,
+      log: request.log as unknown as Logger,
+      meta: { ip: request.ip, userAgent: request.headers['user-agent'] },
+    };
+    if (!request.url.startsWith('/api/v1/')) return;
+
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (request.headers.authorization !== undefined) {
+      request.principal = bearer ? await resolve(bearer, () => fromBearer(request.ctx, bearer)) : null;
+      if (!request.principal)
+        throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
+    }
+    const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
+    if (request.headers.authorization === undefined) {
+      const token = request.cookies[names.session];
+      if (token && tokenKind(token) === 'session') {
+        request.principal = await resolve(token, () => authenticateSession(request.ctx, token, 'browser'));
+      }
+      // CSRF guards what a cookie can do, and the public entry points (login CSRF); a request with no
+      // credentials to a protected route is simply told to sign in.
+      if (UNSAFE.has(request.method) && (token !== undefined || access === 'public')) checkCsrf(request, deps.config);
+    }
+
+    if (access !== 'public') {
+      const principal = request.principal;
+      if (!principal) throw new DomainError('UNAUTHENTICATED', 'Sign in, or send an API key as `Authorization: Bearer otp_live_…`.');
+      if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
+      if (!hasRole(principal, access.roles)) throw new DomainError('FORBIDDEN', 'Your account is not allowed to do this.');
+    }
+    if (request.principal) limit(reply, perAccount, request.principal.accountId, perKey, request.principal.apiKeyId);
+  });
+});
+
+async function fromBearer(ctx: Ctx, token: string): Promise<Principal | undefined> {
+  const kind = tokenKind(token);
+  if (kind === 'apiKey') return authenticateApiKey(ctx, token);
+  if (kind === 'device') return authenticateSession(ctx, token, 'device');
+  return undefined;
+}
+
+function checkCsrf(request: FastifyRequest, config: Config) {
+  // POST is the only unsafe method a cross-site form or "simple" request can send; DELETE, PUT and
+  // PATCH always need a CORS preflight, which we never grant, and usually carry no body.
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (request.method === 'POST' && type !== 'application/json') {
+    throw new DomainError('CSRF_REJECTED', 'Send this request as application/json (or authenticate with an API key).');
+  }
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site') throw new DomainError('CSRF_REJECTED', 'Cross-site requests are not accepted.');
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const own = `${request.protocol}://${request.host}`;
+  if (origin !== config.publicUrl && origin !== own) {
+    throw new DomainError('CSRF_REJECTED', 'Requests from another site are not accepted.');
+  }
+}
+
+function limit(
+  reply: FastifyReply,
+  perAccount: RateLimiter | undefined,
+  accountId: string,
+  perKey: RateLimiter | undefined,
+  apiKeyId: string | undefined,
+) {
+  if (!perAccount || !perKey) return;
+  const byAccount = perAccount.hit(accountId);
+  const byKey = apiKeyId ? perKey.hit(apiKeyId) : byAccount;
+  reply.header('x-ratelimit-limit', String(perAccount.limit));
+  reply.header('x-ratelimit-remaining', String(Math.min(byAccount.remaining, byKey.remaining)));
+  const retryAfterMs = Math.max(byAccount.retryAfterMs, byKey.retryAfterMs);
+  if (!byAccount.allowed || !byKey.allowed) {
+    throw new DomainError('RATE_LIMITED', `Too many requests: at most ${perAccount.limit} per minute. Slow down.`, {
+      retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, type ErrorCode, isDomainError } from '../lib/errors.ts';
+
+/** The only place that knows HTTP statuses for domain error codes. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INVALID_CREDENTIALS: 401,
+  INVALID_TOKEN: 400,
+  TOO_MANY_ATTEMPTS: 429,
+  EMAIL_UNAVAILABLE: 409,
+  WEAK_PASSWORD: 422,
+  AGE_CONFIRMATION_REQUIRED: 422,
+  POLICY_OUTDATED: 409,
+  ACCOUNT_SUSPENDED: 403,
+  CSRF_REJECTED: 403,
+  INSUFFICIENT_CREDITS: 402,
+  HOLD_ALREADY_RESOLVED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  ACCOUNT_RESTRICTED: 403,
+  UNKNOWN_SERVICE: 422,
+  UNKNOWN_COUNTRY: 422,
+  NO_NUMBERS: 409,
+  PRICE_ABOVE_MAX: 409,
+  PROVIDER_UNAVAILABLE: 503,
+  TOO_MANY_ACTIVE: 429,
+  ORDER_RATE_LIMITED: 429,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  EARLY_CANCEL: 409,
+  CODE_RECEIVED: 409,
+  NO_CODE_YET: 409,
+  ACTIVATION_ENDED: 409,
+  WEBHOOK_URL_REFUSED: 422,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
+  const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId: request.id } };
+  if (error.details) body.error.details = error.details;
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+  return reply.code(STATUS_BY_CODE[error.code]).type('application/json; charset=utf-8').send(body);
+}
+
+/** Turn anything thrown into a DomainError. Unknown errors become INTERNAL and keep their detail out of the response. */
+export function toDomainError(error: unknown): DomainError {
+  if (isDomainError(error)) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext ?? 'request';
+    const issues = error.validation.map((v) => {
+      const field = [context, ...fieldPath(v.instancePath)].join('.');
+      return { field, message: v.message ?? 'is invalid' };
+    });
+    const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return new DomainError('VALIDATION_FAILED', `Invalid request — ${summary}`, { issues });
+  }
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new DomainError('INVALID_JSON', 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new DomainError('VALIDATION_FAILED', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_VALIDATION':
+      return new DomainError('VALIDATION_FAILED', `Invalid request — ${fastifyError.message}`);
+  }
+  if (fastifyError.statusCode === 429) return new DomainError('RATE_LIMITED', 'Too many requests; slow down.');
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new DomainError('VALIDATION_FAILED', fastifyError.message);
+  }
+  return new DomainError('INTERNAL', 'Something went wrong on our side. Quote the request id if you contact support.');
+}
+
+function fieldPath(instancePath: string | undefined): string[] {
+  if (!instancePath) return [];
+  return instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setErrorHandler((error, request, reply) => {
+    const domainError = toDomainError(error);
+    if (domainError.code === 'INTERNAL') {
+      const what = isResponseSerializationError(error) ? 'response does not match its schema' : 'unhandled error';
+      request.log.error({ err: error }, what);
+    }
+    return sendError(request, reply, domainError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new DomainError('NOT_FOUND', `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`),
+    ),
+  );
+}

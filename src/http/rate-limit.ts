@@ -1,0 +1,35 @@
+/**
+ * Fixed-window request counters kept in this process's memory. Per instance: with several instances
+ * behind a balancer the effective limit is the per-instance limit times the number of instances
+ * (documented; password guessing is throttled in the database, which all instances share).
+ */
+export class RateLimiter {
+  readonly #windows = new Map<string, { start: number; count: number }>();
+  #sweptAt = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Count a hit; `retryAfterMs` is set when the key is over its limit in the current window. */
+  hit(key: string): { allowed: boolean; remaining: number; retryAfterMs: number } {
+    const now = this.now();
+    this.#sweep(now);
+    let window = this.#windows.get(key);
+    if (!window || now - window.start >= this.windowMs) {
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
+    }
+    window.count++;
+    const allowed = window.count <= this.limit;
+    return { allowed, remaining: Math.max(0, this.limit - window.count), retryAfterMs: allowed ? 0 : window.start + this.windowMs - now };
+  }
+
+  #sweep(now: number) {
+    if (now - this.#sweptAt < this.windowMs) return;
+    this.#sweptAt = now;
+    for (const [key, window] of this.#windows) if (now - window.start >= this.windowMs) this.#windows.delete(key);
+  }
+}

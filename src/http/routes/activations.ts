@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { activations, idempotencyKeys } from '../../db/schema/index.ts';
+import { DomainError, isDomainError } from '../../lib/errors.ts';
+import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
+import { onLocalOrderChange } from '../../modules/activations/changes.ts';
+import { createActivation } from '../../modules/activations/create.ts';
+import { smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
+import type { AppDeps } from '../app.ts';
+import { principalOf } from '../auth.ts';
+import { STATUS_BY_CODE } from '../errors.ts';
+import { OrderCache } from '../order-cache.ts';
+import { Limit } from '../schemas.ts';
+
+const Iso = z.iso.datetime();
+const PublicStatus = z.enum(['waiting', 'received', 'completed', 'cancelled', 'expired', 'failed']);
+export const Activation = z.object({
+  id: z.string(),
+  phone: z.string().describe('The rented number, E.164'),
+  service: z.string(),
+  country: z.string(),
+  price: z.number().int().describe('Credits: held now, spent only if a code arrives'),
+  status: PublicStatus,
+  expiresAt: Iso,
+  createdAt: Iso,
+  cancellableAt: Iso.describe('Cancelling is refused before this moment (providers refuse it too)'),
+  receivedAt: Iso.nullable(),
+  endedAt: Iso.nullable(),
+  sandbox: z.boolean().describe('A fictional number from the sandbox provider'),
+  sms: z.array(
+    z.object({
+      id: z.string(),
+      code: z.string().nullable(),
+      text: z.string().nullable().describe('Null once delivered when SMS storage is ephemeral'),
+      receivedAt: Iso,
+      late: z.boolean().describe('Arrived after the order ended: shown, never charged'),
+    }),
+  ),
+});
+const IdParam = z.object({ id: z.string().max(64) });
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional();
+
+/** Requests whose failure changed nothing: their idempotency key is freed so a retry can succeed later. */
+const NOTHING_HAPPENED = new Set([
+  'VALIDATION_FAILED',
+  'UNKNOWN_SERVICE',
+  'UNKNOWN_COUNTRY',
+  'PRICE_ABOVE_MAX',
+  'INSUFFICIENT_CREDITS',
+  'TOO_MANY_ACTIVE',
+  'ORDER_RATE_LIMITED',
+  'ACCOUNT_RESTRICTED',
+  'RATE_LIMITED',
+]);
+
+export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['activations'];
+  const view = async (row: typeof activations.$inferSelect, db = deps.database.db) =>
+    toView(row, await smsOfOne(db, row.id), deps.activations.ephemeral, deps.clock.now().getTime());
+
+  // Polling answers from memory; every change to an order drops it (see OrderCache).
+  const cache = new OrderCache(5_000, () => Date.now());
+  const stopLocal = onLocalOrderChange((id) => cache.drop(id));
+  const stopRemote = deps.events.onAnyEvent(({ accountId, activationId }) =>
+    activationId ? cache.drop(activationId) : cache.dropAccount(accountId),
+  );
+  fastify.addHook('onClose', async () => {
+    stopLocal();
+    stopRemote();
+  });
+
+  app.post(
+    '/api/v1/activations',
+    {
+      schema: {
+        tags,
+        summary: 'Rent a number for a service in a country',
+        description:
+          'Holds the price, then buys a number. The credits are spent only if a code arrives; a cancelled or expired order gives them back. ' +
+          'Send an `Idempotency-Key` header to retry safely: the same key and body return the original order.',
+        headers: z.object({ 'idempotency-key': IdempotencyKey }),
+        body: z.object({
+          service: z.string().trim().toLowerCase().min(1).max(10).describe('Service code, e.g. tg, wa, go (GET /api/v1/services)'),
+          country: z.string().trim().toUpperCase().length(2).describe('ISO 3166 alpha-2, e.g. US, ID'),
+          maxPrice: z.number().int().positive().optional().describe('Refuse if the price is above this many credits'),
+        }),
+        response: { 201: Activation },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const key = request.headers['idempotency-key'];
+      // A new order has no messages yet: its view needs no read.
+      const fresh = (row: typeof activations.$inferSelect) => toView(row, [], deps.activations.ephemeral, deps.clock.now().getTime());
+      if (!key) {
+        const row = await createActivation(request.ctx, deps.activations, { ...request.body, accountId: principal.accountId });
+        return reply.code(201).send(fresh(row));
+      }
+      const hash = createHash('sha256')
+        .update(JSON.stringify([request.body.service, request.body.country, request.body.maxPrice ?? null]))
+        .digest('hex');
+      const claimed = await request.ctx.db
+        .insert(idempotencyKeys)
+        .values({ accountId: principal.accountId, key, requestHash: hash, status: 'in_flight', createdAt: deps.clock.now() })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (claimed.length === 0) return replay(reply, principal.accountId, key, hash);
+      const where = and(eq(idempotencyKeys.accountId, principal.accountId), eq(idempotencyKeys.key, key));
+      try {
+        const row = await createActivation(request.ctx, deps.activations, { ...request.body, accountId: principal.accountId });
+        const body = fresh(row);
+        await request.ctx.db.update(idempotencyKeys).set({ status: 'done', responseStatus: 201, responseBody: body }).where(where);
+        return reply.code(201).send(body);
+      } catch (error) {
+        if (isDomainError(error) && !NOTHING_HAPPENED.has(error.code)) {
+          const body = { error: { code: error.code, message: error.message, requestId: request.id } };
+          await request.ctx.db
+            .update(idempotencyKeys)
+            .set({ status: 'done', responseStatus: STATUS_BY_CODE[error.code], responseBody: body })
+            .where(where);
+        } else {
+          await request.ctx.db.delete(idempotencyKeys).where(where);
+        }
+        throw error;
+      }
+    },
+  );
+
+  async function replay(reply: FastifyReply, accountId: string, key: string, hash: string) {
+    const [stored] = await deps.database.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key)));
+    if (!stored)
+      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is being used by a request in progress; retry in a moment.');
+    if (stored.requestHash !== hash) {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
+      );
+    }
+    if (stored.status !== 'done') {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_IN_USE',
+        'The first request with this Idempotency-Key is still in progress; retry in a moment.',
+        { retryAfterSeconds: 1 },
+      );
+    }
+    return reply
+      .code(stored.responseStatus ?? 200)
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .serializer((payload: unknown) => JSON.stringify(payload))
+      .send(stored.responseBody);
+  }
+
+  app.get(
+    '/api/v1/activations/:id',
+    { schema: { tags, summary: 'One of my orders, with its messages', params: IdParam, response: { 200: Activation } } },
+    async (request) => {
+      const accountId = principalOf(request).accountId;
+      const now = deps.clock.now().getTime();
+      const cached = cache.get(request.params.id);
+      if (cached && cached.row.accountId === accountId) return toView(cached.row, cached.sms, deps.activations.ephemeral, now);
+      const [row] = await request.ctx.db
+        .select()
+        .from(activations)
+        .where(and(eq(activations.id, request.params.id), eq(activations.accountId, accountId)));
+      if (!row || row.status === 'requesting') throw new DomainError('NOT_FOUND', 'No such activation.');
+      const sms = await smsOfOne(request.ctx.db, row.id);
+      cache.set(row, sms);
+      return toView(row, sms, deps.activations.ephemeral, now);
+    },
+  );
+
+  app.get(
+    '/api/v1/activations',
+    {
+      schema: {
+        tags,
+        summary: 'My orders, newest first',
+        querystring: z.object({
+          status: z
+            .string()
+            .optional()
+            .describe('Comma-separated statuses, e.g. waiting,received')
+            .transform((value, context) => {
+              if (!value) return undefined;
+              const statuses = value.split(',').map((s) => s.trim());
+              for (const status of statuses) {
+                if (!PublicStatus.safeParse(status).success) {
+                  context.addIssue({ code: 'custom', message: `unknown status "${status}"` });
+                  return z.NEVER;
+                }
+              }
+              return statuses as z.infer<typeof PublicStatus>[];
+            }),
+          cursor: z.string().max(64).optional(),
+          limit: Limit,
+        }),
+        response: { 200: z.object({ activations: z.array(Activation), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { status, cursor, limit } = request.query;
+      const accountId = principalOf(request).accountId;
+      const rows = await request.ctx.db
+        .select()
+        .from(activations)
+        .where(
+          and(
+            eq(activations.accountId, accountId),
+            status ? inArray(activations.status, status) : sql`${activations.status} <> 'requesting'`,
+            cursor ? lt(activations.id, cursor) : undefined,
+          ),
+        )
+        .orderBy(desc(activations.id))
+        .limit(limit);
+      const sms = await smsOf(
+        request.ctx.db,
+        rows.map((r) => r.id),
+      );
+      const now = deps.clock.now().getTime();
+      return {
+        activations: rows.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)),
+        nextCursor: rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null,
+      };
+    },
+  );
+
+  for (const [action, summary, run] of [
+    ['cancel', 'Cancel an order that got no code: the credits come back', cancelActivation],
+    ['finish', 'Finish an order after its code arrived', finishActivation],
+    ['retry', 'Ask for another SMS on the same number (free)', (ctx, _deps, accountId, id) => retryActivation(ctx, accountId, id)],
+  ] as const satisfies readonly (readonly [string, string, typeof cancelActivation])[]) {
+    app.post(
+      `/api/v1/activations/:id/${action}`,
+      { schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
+      async (request) => view(await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
+    );
+  }
+};

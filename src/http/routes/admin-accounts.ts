@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ROLES } from '../../db/schema/index.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/staff.ts';
+import type { AppDeps } from '../app.ts';
+import { ADMIN, principalOf, STAFF } from '../auth.ts';
+
+const IdParam = z.object({ id: z.string().max(64) });
+const AccountView = z.object({
+  id: z.string(),
+  kind: z.enum(['email', 'device']),
+  email: z.string().nullable(),
+  emailVerified: z.boolean(),
+  role: z.enum(ROLES),
+  status: z.enum(['active', 'suspended']),
+  suspendedReason: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
+/** Staff actions on accounts. Acting on one's own account is refused (no self-lockout, no self-promotion). */
+export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['admin'];
+  const notSelf = (actorId: string, targetId: string) => {
+    if (actorId === targetId) throw new DomainError('CONFLICT', 'Staff cannot change their own account this way.');
+  };
+
+  app.get(
+    '/api/v1/admin/accounts/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags, summary: 'Look up an account (support, admin)', params: IdParam, response: { 200: AccountView } },
+    },
+    async (request) => {
+      const account = await request.ctx.db.query.accounts.findFirst({ where: (a, { eq }) => eq(a.id, request.params.id) });
+      if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
+      return {
+        id: account.id,
+        kind: account.kind,
+        email: account.email,
+        emailVerified: account.emailVerifiedAt !== null,
+        role: account.role,
+        status: account.status,
+        suspendedReason: account.suspendedReason,
+        createdAt: account.createdAt.toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/suspend',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: 'Suspend an account: its sessions end and every request is refused',
+        params: IdParam,
+        body: z.object({ reason: z.string().trim().min(3).max(500) }),
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const actor = principalOf(request).accountId;
+      notSelf(actor, request.params.id);
+      await suspendAccount({ ...request.ctx, actor }, request.params.id, request.body.reason);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/unsuspend',
+    { config: { access: STAFF }, schema: { tags, summary: 'Lift a suspension', params: IdParam, response: { 204: z.undefined() } } },
+    async (request, reply) => {
+      const actor = principalOf(request).accountId;
+      notSelf(actor, request.params.id);
+      await unsuspendAccount({ ...request.ctx, actor }, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/role',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags,
+        summary: 'Change the role of an account (admin)',
+        params: IdParam,
+        body: z.object({ role: z.enum(ROLES) }),
+        response: { 200: z.object({ from: z.enum(ROLES), to: z.enum(ROLES) }) },
+      },
+    },
+    async (request) => {
+      const actor = principalOf(request).accountId;
+      notSelf(actor, request.params.id);
+      return setRole({ ...request.ctx, actor }, request.params.id, request.body.role);
+    },
+  );
+};

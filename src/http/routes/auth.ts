@@ -1,0 +1,245 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../lib/errors.ts';
+import { deviceSignIn } from '../../modules/accounts/device-sign-in.ts';
+import { confirmEmailVerification, requestEmailVerification } from '../../modules/accounts/email-verification.ts';
+import { login, logout } from '../../modules/accounts/login.ts';
+import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../modules/accounts/password-reset.ts';
+import { type SignedIn, signup } from '../../modules/accounts/signup.ts';
+import { TRUSTED_DEVICE_MAX_AGE_S } from '../../modules/accounts/trusted-device.ts';
+import { upgradeDeviceAccount } from '../../modules/accounts/upgrade-account.ts';
+import type { AppDeps } from '../app.ts';
+import { cookieNames, principalOf } from '../auth.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import { Email, Password, SecretToken } from '../schemas.ts';
+
+const Consent = {
+  ageConfirmed: z.boolean().describe('The customer confirms the minimum age (see GET /api/v1/privacy/policy).'),
+  policyVersion: z.string().max(64).describe('The `version` of the privacy policy the customer accepted.'),
+};
+const SessionOut = z.object({ accountId: z.string(), expiresAt: z.iso.datetime() });
+const Accepted = z.object({ message: z.string() });
+
+/** Per-IP limits on the unauthenticated auth endpoints (abuse, enumeration); sign-in guessing is also throttled per account. */
+const IP_LIMITS = {
+  signup: { limit: 10, windowMs: 60 * 60_000 },
+  login: { limit: 30, windowMs: 60_000 },
+  device: { limit: 30, windowMs: 60 * 60_000 },
+  reset: { limit: 5, windowMs: 15 * 60_000 },
+  token: { limit: 30, windowMs: 15 * 60_000 },
+} as const;
+
+export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const names = cookieNames(deps.config);
+  const limiters = Object.fromEntries(
+    Object.entries(IP_LIMITS).map(([name, { limit, windowMs }]) => [
+      name,
+      new RateLimiter(limit, windowMs, () => deps.clock.now().getTime()),
+    ]),
+  ) as Record<keyof typeof IP_LIMITS, RateLimiter>;
+  const perIp = (name: keyof typeof IP_LIMITS) => async (request: FastifyRequest) => {
+    const hit = limiters[name].hit(request.ip);
+    if (!hit.allowed) {
+      throw new DomainError('RATE_LIMITED', 'Too many requests from your network; try again later.', {
+        retryAfterSeconds: Math.ceil(hit.retryAfterMs / 1000),
+      });
+    }
+  };
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.config.secureCookies, path: '/' };
+  const setSessionCookies = (reply: FastifyReply, signedIn: SignedIn) => {
+    reply.setCookie(names.session, signedIn.session.token, { ...cookieOptions, expires: signedIn.session.expiresAt });
+    reply.setCookie(names.trustedDevice, signedIn.trustedDevice, { ...cookieOptions, maxAge: TRUSTED_DEVICE_MAX_AGE_S });
+  };
+  const tags = ['auth'];
+
+  app.post(
+    '/api/v1/auth/signup',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('signup'),
+      schema: {
+        tags,
+        summary: 'Create an e-mail account and sign in (session cookie)',
+        body: z.object({ email: Email, password: Password, ...Consent }),
+        response: { 201: SessionOut.extend({ email: z.string(), kind: z.literal('email') }) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await signup(request.ctx, deps.policy, request.body);
+      setSessionCookies(reply, signedIn);
+      return reply.code(201).send({
+        accountId: signedIn.accountId,
+        email: request.body.email,
+        kind: 'email' as const,
+        expiresAt: signedIn.session.expiresAt.toISOString(),
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('login'),
+      schema: {
+        tags,
+        summary: 'Sign in with e-mail and password (session cookie)',
+        body: z.object({ email: Email, password: z.string().max(1024) }),
+        response: { 200: SessionOut },
+      },
+    },
+    async (request, reply) => {
+      const previous = request.principal?.sessionId
+        ? { accountId: request.principal.accountId, sessionId: request.principal.sessionId }
+        : undefined;
+      const signedIn = await login(request.ctx, {
+        ...request.body,
+        trustedDeviceCookie: request.cookies[names.trustedDevice],
+        previousSession: previous,
+      });
+      setSessionCookies(reply, signedIn);
+      return { accountId: signedIn.accountId, expiresAt: signedIn.session.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags, summary: 'End this session (cookie or device token)', response: { 204: z.undefined() } } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (!principal.sessionId) throw new DomainError('CONFLICT', 'API keys do not sign in; revoke the key instead.');
+      await logout(request.ctx, principal.accountId, principal.sessionId);
+      reply.clearCookie(names.session, cookieOptions);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/device',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('device'),
+      schema: {
+        tags,
+        summary: 'Create or sign in the anonymous account of a device (bearer token)',
+        description: 'The same deviceId always reaches the same account. No e-mail, no name: only the device details kept for support.',
+        body: z.object({
+          deviceId: z
+            .string()
+            .min(8)
+            .max(200)
+            .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces'),
+          platform: z.string().min(1).max(32),
+          osVersion: z.string().min(1).max(64),
+          model: z.string().min(1).max(128),
+          appVersion: z.string().min(1).max(64),
+          ...Consent,
+        }),
+        response: { 201: z.object({ token: z.string(), accountId: z.string(), created: z.boolean(), expiresAt: z.iso.datetime() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await deviceSignIn(request.ctx, deps.policy, request.body);
+      return reply.code(201).send({ ...result, expiresAt: result.expiresAt.toISOString() });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/upgrade',
+    {
+      schema: {
+        tags,
+        summary: 'Add an e-mail address and password to a device account, keeping everything',
+        body: z.object({ email: Email, password: Password }),
+        response: { 200: z.object({ accountId: z.string(), email: z.string(), kind: z.literal('email') }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      await upgradeDeviceAccount(request.ctx, principal.accountId, request.body);
+      return { accountId: principal.accountId, email: request.body.email, kind: 'email' as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('token'),
+      schema: {
+        tags,
+        summary: 'Confirm an e-mail address with the token from the e-mail',
+        body: z.object({ token: SecretToken }),
+        response: { 200: z.object({ verified: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      await confirmEmailVerification(request.ctx, request.body.token);
+      return { verified: true as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/verify-email/resend',
+    { schema: { tags, summary: 'Send a new verification e-mail', response: { 202: Accepted } } },
+    async (request, reply) => {
+      await requestEmailVerification(request.ctx, principalOf(request).accountId);
+      return reply.code(202).send({ message: 'We sent a new link; it is valid for 30 minutes.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('reset'),
+      schema: {
+        tags,
+        summary: 'E-mail a password reset link (same answer whether or not the address has an account)',
+        body: z.object({ email: Email }),
+        response: { 202: Accepted },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(request.ctx, request.body.email);
+      return reply.code(202).send({ message: 'If an account uses this address, we sent it a link valid for 30 minutes.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset/confirm',
+    {
+      config: { access: 'public' },
+      onRequest: perIp('token'),
+      schema: {
+        tags,
+        summary: 'Choose a new password with the token from the e-mail; ends every session',
+        body: z.object({ token: SecretToken, password: Password }),
+        response: { 200: z.object({ reset: z.literal(true) }) },
+      },
+    },
+    async (request) => {
+      await confirmPasswordReset(request.ctx, request.body.token, request.body.password);
+      return { reset: true as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change the password; every other session ends',
+        body: z.object({ currentPassword: z.string().max(1024), newPassword: Password }),
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await changePassword(request.ctx, principal.accountId, principal.sessionId, request.body);
+      return reply.code(204).send();
+    },
+  );
+};

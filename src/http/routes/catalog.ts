@@ -1,0 +1,129 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../lib/errors.ts';
+import { COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
+import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
+import type { AppDeps } from '../app.ts';
+
+const Service = z.object({
+  code: z.string(),
+  name: z.string(),
+  icon: z.string().nullable().describe('URL of the brand icon (SVG, served by this server)'),
+  color: z.string().nullable(),
+  available: z.number().int().describe('Numbers in stock, all countries'),
+  fromPrice: z.number().int().nullable().describe('Cheapest price in credits, or null when none is in stock'),
+});
+const Country = z.object({
+  code: z.string(),
+  name: z.string(),
+  dialCode: z.string(),
+  flag: z.string(),
+  available: z.number().int().describe('Numbers in stock (for the service asked, or all)'),
+  fromPrice: z.number().int().nullable(),
+});
+const Price = z.object({ service: z.string(), country: z.string(), price: z.number().int(), available: z.number().int() });
+
+/** The catalog, read from memory (refreshed by the catalog-sync job): fast, and public. */
+export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['catalog'];
+  const catalog = deps.activations.catalog;
+
+  app.get(
+    '/api/v1/services',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Services you can get a number for',
+        querystring: z.object({ q: z.string().max(100).optional() }),
+        response: { 200: z.object({ services: z.array(Service) }) },
+      },
+    },
+    async (request) => {
+      const services = (request.query.q ? searchServices(request.query.q) : SERVICES).filter(
+        (service) => !catalog.rules.serviceDisabled(service.code),
+      );
+      return {
+        services: services.map((service) => ({
+          code: service.code,
+          name: service.name,
+          icon: service.icon ? `/api/v1/services/${service.code}/icon.svg` : null,
+          color: service.color,
+          ...catalog.serviceAvailability(service.code),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/services/:code/icon.svg',
+    {
+      config: { access: 'public' },
+      schema: { tags, summary: "A service's brand icon (SVG)", params: z.object({ code: z.string().max(10) }) },
+    },
+    async (request, reply) => {
+      const svg = serviceIconSvg(request.params.code);
+      if (!svg) throw new DomainError('NOT_FOUND', 'This service has no icon.');
+      return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(svg);
+    },
+  );
+
+  app.get(
+    '/api/v1/countries',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Countries, with stock and the cheapest price (for one service when given)',
+        querystring: z.object({ service: z.string().max(10).optional(), q: z.string().max(100).optional() }),
+        response: { 200: z.object({ countries: z.array(Country) }) },
+      },
+    },
+    async (request) => {
+      const { service, q } = request.query;
+      if (service && !serviceByCode(service)) throw new DomainError('UNKNOWN_SERVICE', `There is no service with the code "${service}".`);
+      const countries = (q ? searchCountries(q) : COUNTRIES).filter((country) => !catalog.rules.countryDisabled(country.code));
+      return {
+        countries: countries.map((country) => ({
+          code: country.code,
+          name: country.name,
+          dialCode: country.dialCode,
+          flag: country.flag,
+          ...catalog.countryAvailability(country.code, service),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/prices',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Prices in credits per service and country (filter by either)',
+        querystring: z.object({
+          service: z.string().trim().toLowerCase().max(10).optional(),
+          country: z.string().trim().toUpperCase().length(2).optional(),
+        }),
+        response: { 200: z.object({ prices: z.array(Price) }) },
+      },
+    },
+    async (request) => {
+      const { service, country } = request.query;
+      if (service && !serviceByCode(service)) throw new DomainError('UNKNOWN_SERVICE', `There is no service with the code "${service}".`);
+      if (country && !countryByCode(country)) throw new DomainError('UNKNOWN_COUNTRY', `"${country}" is not a country we know.`);
+      const best = service && country ? catalog.offers(service, country).slice(0, 1) : catalog.all();
+      return {
+        prices: best
+          .filter((o) => (!service || o.service === service) && (!country || o.country === country))
+          .map((o) => {
+            const stock = catalog.countryAvailability(o.country, o.service);
+            return { service: o.service, country: o.country, price: stock.fromPrice ?? o.price, available: stock.available };
+          }),
+      };
+    },
+  );
+};

@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config.ts';
+
+function problemsOf(env: Record<string, string>): ConfigError['problems'] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      publicUrl: 'http://127.0.0.1:8080',
+      secureCookies: false,
+      logLevel: 'info',
+      sandbox: 'auto',
+      sandboxSmsDelayMs: 4000,
+      activationTtlS: 1200,
+      cancelMinS: 120,
+      smsStorage: 'history',
+      minAge: 18,
+      apiRateLimit: 1200,
+      maxActiveActivations: 20,
+      smtpUrl: undefined,
+      trustProxy: false,
+    });
+  });
+
+  it('knows every variable of the public contract', () => {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'DATA_DIR',
+      'DATABASE_URL',
+      'PUBLIC_URL',
+      'SECRET_KEY',
+      'LOG_LEVEL',
+      'SANDBOX',
+      'SANDBOX_SMS_DELAY_MS',
+      'ACTIVATION_TTL_S',
+      'CANCEL_MIN_S',
+      'SMS_STORAGE',
+      'MIN_AGE',
+      'API_RATE_LIMIT',
+      'MAX_ACTIVE_ACTIVATIONS',
+      'SMTP_URL',
+    ]) {
+      expect(CONFIG_VARIABLES).toContain(name);
+    }
+  });
+
+  it('parses values and derives the public URL and cookie security', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://otp.example.com/some/path',
+      DATABASE_URL: 'postgres://u:p@db:5432/otpbox',
+      API_RATE_LIMIT: '0',
+      SMS_STORAGE: 'ephemeral',
+      TRUST_PROXY: '2',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.publicUrl).toBe('https://otp.example.com');
+    expect(config.secureCookies).toBe(true);
+    expect(config.databaseUrl).toBe('postgres://u:p@db:5432/otpbox');
+    expect(config.apiRateLimit).toBe(0);
+    expect(config.smsStorage).toBe('ephemeral');
+    expect(config.trustProxy).toBe(2);
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '   ', SECRET_KEY: '' });
+    expect(config.port).toBe(8080);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.secretKey).toBeUndefined();
+  });
+
+  it('names every offending variable at once, with what it expects', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      SANDBOX: 'maybe',
+      DATABASE_URL: 'mysql://root@localhost/db',
+      MIN_AGE: '5',
+      SMS_STORAGE: 'forever',
+      PUBLIC_URL: 'otp.example.com',
+    });
+    const byName = Object.fromEntries(problems.map((p) => [p.variable, p.message]));
+    expect(Object.keys(byName).sort()).toEqual(['DATABASE_URL', 'MIN_AGE', 'PORT', 'PUBLIC_URL', 'SANDBOX', 'SMS_STORAGE']);
+    expect(byName.PORT).toMatch(/whole number between 0 and 65535.*"eighty"/);
+    expect(byName.SANDBOX).toMatch(/one of: auto, on, off/);
+    expect(byName.MIN_AGE).toMatch(/≥ 13/);
+    expect(byName.DATABASE_URL).toMatch(/postgres:\/\//);
+  });
+
+  it('never echoes secrets or connection URLs in its messages', () => {
+    const problems = problemsOf({ SECRET_KEY: 'short-secret-value', DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    const text = JSON.stringify(problems);
+    expect(text).not.toContain('short-secret-value');
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('18 characters');
+  });
+
+  it('rejects ports out of range and negative numbers', () => {
+    expect(problemsOf({ PORT: '70000' })[0]?.variable).toBe('PORT');
+    expect(problemsOf({ CANCEL_MIN_S: '-1' })[0]?.variable).toBe('CANCEL_MIN_S');
+    expect(problemsOf({ ACTIVATION_TTL_S: '1.5' })[0]?.variable).toBe('ACTIVATION_TTL_S');
+  });
+});

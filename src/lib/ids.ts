@@ -1,0 +1,105 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Prefixed, time-sortable ids: `acc_01jd8x…`. The prefix tells the kind of object everywhere an id
+ * shows up (logs, support tickets, URLs); the body is a ULID in lower-case Crockford base32
+ * (48 bits of milliseconds + 80 random bits), so ids sort by creation time and index well.
+ */
+export const ID_PREFIXES = {
+  account: 'acc',
+  activation: 'act',
+  transaction: 'txn',
+  request: 'req',
+  instance: 'ins',
+  jobRun: 'job',
+  audit: 'aud',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES] | (string & {});
+export type Id<P extends string> = `${P}_${string}`;
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const ID_BODY = /^[0-9abcdefghjkmnpqrstvwxyz]{26}$/;
+
+/**
+ * The random part of the last id made in each recent millisecond: a new id in the same millisecond
+ * increments it, so ids sort in creation order even when ids on an injected clock and ids on the
+ * wall clock interleave (tests, jobs). Only the last few milliseconds are remembered.
+ */
+const recent = new Map<number, Uint8Array>();
+const RECENT_LIMIT = 64;
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  // 80 bits → 16 base32 characters, five bits at a time (plain integers: ids are made on every request).
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET[(buffer >> bits) & 31];
+    }
+  }
+  return out;
+}
+
+/** Randomness drawn in blocks: one system call per 409 ids instead of one per id. */
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+function random10(): Uint8Array {
+  if (poolOffset + 10 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const slice = pool.slice(poolOffset, poolOffset + 10);
+  poolOffset += 10;
+  return slice;
+}
+
+/** Increment the random part so ids made within one millisecond still sort in creation order. */
+function increment(bytes: Uint8Array): Uint8Array {
+  const next: Uint8Array = new Uint8Array(bytes);
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i] === 255) {
+      next[i] = 0;
+    } else {
+      next[i] = (next[i] ?? 0) + 1;
+      return next;
+    }
+  }
+  return random10();
+}
+
+export function newId<P extends IdPrefix>(prefix: P, nowMs: number = Date.now()): Id<P> {
+  const previous = recent.get(nowMs);
+  const random = previous ? increment(previous) : random10();
+  recent.delete(nowMs);
+  recent.set(nowMs, random);
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as number);
+  return `${prefix}_${encodeTime(nowMs)}${encodeRandom(random)}` as Id<P>;
+}
+
+export function isId<P extends string>(value: unknown, prefix: P): value is Id<P> {
+  if (typeof value !== 'string' || !value.startsWith(`${prefix}_`)) return false;
+  return ID_BODY.test(value.slice(prefix.length + 1));
+}
+
+/** The creation time encoded in an id. */
+export function idTime(id: string): Date {
+  const body = id.slice(id.indexOf('_') + 1, id.indexOf('_') + 11);
+  let ms = 0;
+  for (const ch of body) ms = ms * 32 + ALPHABET.indexOf(ch);
+  return new Date(ms);
+}

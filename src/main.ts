@@ -1,0 +1,205 @@
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { executeCommand } from './commands/execute.ts';
+import type { CommandContext } from './commands/types.ts';
+import type { Config } from './config.ts';
+import { type Database, openPglite, openPostgres } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { buildApp } from './http/app.ts';
+import { emailDeliveryJob } from './jobs/email-delivery.ts';
+import { jobRunsHousekeeping } from './jobs/job-runs-housekeeping.ts';
+import { retentionJob } from './jobs/retention.ts';
+import { Scheduler } from './jobs/scheduler.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
+import { newId } from './lib/ids.ts';
+import { createLogger } from './lib/logger.ts';
+import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
+import { logTransport, mailFrom, smtpTransport } from './modules/mail/transport.ts';
+import { loadCurrentPolicy } from './modules/privacy/policy.ts';
+import { type AdminChannel, startAdminChannel } from './runtime/admin-channel.ts';
+import { acquireDataDirLock, type DataDirLock } from './runtime/data-dir-lock.ts';
+import { checkSecretKey } from './runtime/instance-settings.ts';
+import { createMetrics } from './runtime/metrics.ts';
+import { startOrderServices } from './runtime/order-services.ts';
+import { VERSION } from './version.ts';
+
+/**
+ * The composition root: config → data folder → database → app → jobs. The only place that decides
+ * which adapters are real; everything below receives its dependencies.
+ */
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  database: Database;
+  scheduler: Scheduler;
+  log: Logger;
+  /** Graceful stop: drain, finish in-flight requests, commands and jobs (bounded), close the database. */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  clock?: Clock;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger({ level: config.logLevel, version: VERSION });
+  const clock = options.clock ?? systemClock;
+  const instanceId = newId('ins');
+  const undo: (() => Promise<unknown>)[] = [];
+  const unwind = async () => {
+    for (const step of undo.reverse()) await step().catch((error) => log.error({ err: error }, 'cleanup step failed'));
+  };
+
+  try {
+    const started = performance.now();
+    let lock: DataDirLock | undefined;
+    if (config.databaseUrl) {
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    } else {
+      lock = await acquireDataDirLock(config.dataDir);
+      undo.push(() => lock?.release() ?? Promise.resolve());
+    }
+
+    const secret = await loadOrCreateSecret(config.dataDir, config.secretKey);
+    if (secret.source === 'generated')
+      log.warn({ file: `${config.dataDir}/secret.key` }, 'generated a new SECRET_KEY; back it up with the data');
+    const keys = secretKeys(secret.secret);
+
+    const database = lock
+      ? await openPglite({ ownership: lock, timeoutMs: config.dbOpenTimeoutMs, log })
+      : await openPostgres({ url: config.databaseUrl as string, poolMax: config.dbPoolMax, timeoutMs: config.dbOpenTimeoutMs, log });
+    undo.push(() => database.close());
+
+    const { applied } = await migrateDatabase(database);
+    if (applied.length > 0) log.info({ applied }, 'applied database migrations');
+    await checkSecretKey(database.db, keys, clock);
+
+    const metrics = createMetrics({ version: VERSION, database });
+    const lifecycle = { draining: false };
+    const scheduler = new Scheduler({ db: database.db, clock, log: log.child({ component: 'scheduler' }), instanceId, metrics });
+    scheduler.register(jobRunsHousekeeping).register(retentionJob);
+
+    const policy = await loadCurrentPolicy(database.db, config, clock);
+    const mail = config.smtpUrl ? smtpTransport(config.smtpUrl, mailFrom(config)) : logTransport(log.child({ component: 'mail' }));
+    undo.push(async () => mail.close());
+    scheduler.register(emailDeliveryJob(mail));
+
+    const orders = await startOrderServices({ config, database, clock, log, keys, metrics });
+    undo.push(() => orders.close());
+    for (const job of orders.jobs) scheduler.register(job);
+
+    const app = await buildApp({
+      config,
+      database,
+      clock,
+      log,
+      metrics,
+      version: VERSION,
+      lifecycle,
+      keys,
+      policy,
+      activations: orders.activations,
+      events: orders.events,
+      sandbox: orders.sandbox !== undefined,
+    });
+    undo.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    let channel: AdminChannel | undefined;
+    if (lock) {
+      channel = await startAdminChannel({
+        dataDir: lock.dataDir,
+        execute: (relayed) =>
+          executeCommand(relayed.argv, commandContext(config, database, clock, log, keys, 'server'), {
+            stdin: relayed.stdin,
+            stdout: relayed.stdout,
+            stderr: relayed.stderr,
+            env: relayed.env,
+          }),
+        onError: (error) => log.warn({ err: error }, 'admin channel connection failed'),
+      });
+      undo.push(() => channel?.close() ?? Promise.resolve());
+    }
+
+    scheduler.start();
+    log.info(
+      { url, engine: database.engine, dataDir: config.dataDir, instanceId, startupMs: Math.round(performance.now() - started) },
+      `otpbox ${VERSION} listening on ${url}`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = 'stop requested') => {
+      stopping ??= (async () => {
+        log.info({ reason }, 'shutting down');
+        lifecycle.draining = true;
+        const budget = config.shutdownTimeoutMs;
+        await channel?.close(budget);
+        await scheduler.stop(budget);
+        await app.close();
+        await orders.close();
+        await database.close();
+        await lock?.release();
+        log.info('shutdown complete');
+      })();
+      return stopping;
+    };
+    return { app, url, database, scheduler, log, stop };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
+}
+
+export function commandContext(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  log: Logger,
+  keys: SecretKeys,
+  via: CommandContext['via'],
+): CommandContext {
+  return { config, database, clock, log, keys, via };
+}
+
+/**
+ * Exit cleanly on SIGTERM/SIGINT; a second signal, or a stop that overruns its budget, forces the exit.
+ * Installed before start-up begins: a signal that arrives while the server is still starting waits for
+ * the start to finish (or fail), then stops it gracefully.
+ */
+export function handleSignals(starting: Promise<RunningServer>, shutdownTimeoutMs: number): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      process.stderr.write(`second ${signal}: exiting now\n`);
+      process.exit(1);
+    }
+    received = true;
+    const force = setTimeout(() => {
+      process.stderr.write(`shutdown took longer than ${shutdownTimeoutMs} ms: exiting now\n`);
+      process.exit(1);
+    }, shutdownTimeoutMs + 2000);
+    force.unref();
+    starting
+      .then((server) =>
+        server
+          .stop(signal)
+          .then(() => process.exit(0))
+          .catch((error) => {
+            server.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          }),
+      )
+      // Start-up failed: it reports its own error and the process exits with it.
+      .catch(() => {});
+  };
+  // Replace the entry script's "stop before start" handlers.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

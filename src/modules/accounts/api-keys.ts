@@ -1,0 +1,91 @@
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
+import { accounts, apiKeys } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { announceAuthChange } from './auth-changes.ts';
+import type { Principal } from './principal.ts';
+import { recordSecurityEvent } from './security-events.ts';
+import { TOUCH_INTERVAL_MS } from './sessions.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export const MAX_ACTIVE_API_KEYS = 20;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** Create a key; the key itself is returned once and never stored. */
+export async function createApiKey(ctx: Ctx, accountId: string, name: string): Promise<ApiKeyView & { key: string }> {
+  return transaction(ctx.db, async (tx) => {
+    const [active] = await tx
+      .select({ n: count() })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)));
+    if (Number(active?.n ?? 0) >= MAX_ACTIVE_API_KEYS) {
+      throw new DomainError('CONFLICT', `You already have ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
+    }
+    const now = ctx.clock.now();
+    const { token, hash } = newToken('apiKey');
+    const view: ApiKeyView = { id: newId('key', now.getTime()), name, displayPrefix: token.slice(0, 13), createdAt: now, lastUsedAt: null };
+    await tx.insert(apiKeys).values({ ...view, accountId, keyHash: hash });
+    await recordSecurityEvent(withDb(ctx, tx), { type: 'api_key_created', accountId, details: { keyId: view.id, name } });
+    return { ...view, key: token };
+  });
+}
+
+export async function listApiKeys(ctx: Ctx, accountId: string): Promise<ApiKeyView[]> {
+  return ctx.db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      displayPrefix: apiKeys.displayPrefix,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+/** Revoke one of the account's keys. Another account's key, or an unknown one, is NOT_FOUND. */
+export async function revokeApiKey(ctx: Ctx, accountId: string, keyId: string): Promise<void> {
+  await transaction(ctx.db, async (tx) => {
+    const revoked = await tx
+      .update(apiKeys)
+      .set({ revokedAt: ctx.clock.now() })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, name: apiKeys.name });
+    if (revoked.length === 0) throw new DomainError('NOT_FOUND', 'No such API key.');
+    await recordSecurityEvent(withDb(ctx, tx), { type: 'api_key_revoked', accountId, details: { keyId, name: revoked[0]?.name } });
+    await announceAuthChange(tx, accountId);
+  });
+}
+
+export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Principal | undefined> {
+  const [row] = await ctx.db
+    .select({ key: apiKeys, account: accounts })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .where(and(eq(apiKeys.keyHash, hashToken(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return undefined;
+  const now = ctx.clock.now();
+  if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.key.id));
+  }
+  return {
+    accountId: row.account.id,
+    role: row.account.role,
+    status: row.account.status,
+    kind: row.account.kind,
+    email: row.account.email,
+    via: 'api_key',
+    apiKeyId: row.key.id,
+  };
+}

@@ -1,0 +1,21 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+
+/**
+ * Credentials are cached for a few seconds (see http/credential-cache.ts). Whatever ends or changes
+ * an account's access — a revoked key or session, a suspension, a role change — calls this in its
+ * transaction: this process forgets the account at once, and every instance does when the NOTIFY is
+ * delivered at commit.
+ */
+type Listener = (accountId: string) => void;
+const local = new Set<Listener>();
+
+export function onLocalAuthChange(listener: Listener): () => void {
+  local.add(listener);
+  return () => local.delete(listener);
+}
+
+export async function announceAuthChange(db: Executor, accountId: string): Promise<void> {
+  for (const listener of local) listener(accountId);
+  await db.execute(sql`select pg_notify('otpbox_auth', ${accountId})`);
+}

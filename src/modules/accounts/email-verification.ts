@@ -1,0 +1,70 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { accounts, authTokens } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { verifyEmailMessage } from '../mail/templates.ts';
+import { recordSecurityEvent } from './security-events.ts';
+import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export const invalidToken = () => new DomainError('INVALID_TOKEN', 'This link is invalid, already used, or expired. Ask for a new one.');
+
+/** Consume a single-use token of a purpose, in the caller's transaction. */
+export async function consumeToken(ctx: Ctx, token: string, purpose: 'verify_email' | 'reset_password') {
+  const now = ctx.clock.now();
+  const [row] = await ctx.db
+    .update(authTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(authTokens.tokenHash, hashToken(token)),
+        eq(authTokens.purpose, purpose),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, now),
+      ),
+    )
+    .returning();
+  if (!row) throw invalidToken();
+  return row;
+}
+
+/** Send a (new) verification link to the account's address. */
+export async function requestEmailVerification(ctx: Ctx, accountId: string): Promise<void> {
+  await transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+    if (!account?.email) throw new DomainError('CONFLICT', 'This account has no e-mail address to verify.');
+    if (account.emailVerifiedAt) throw new DomainError('CONFLICT', 'This e-mail address is already verified.');
+    const now = ctx.clock.now();
+    const { token, hash } = newToken('emailToken');
+    await tx.insert(authTokens).values({
+      id: newId('tok', now.getTime()),
+      accountId,
+      purpose: 'verify_email',
+      tokenHash: hash,
+      email: account.email,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
+    });
+    await enqueueEmail(txCtx, verifyEmailMessage(ctx.config, account.email, token, accountId));
+  });
+}
+
+export async function confirmEmailVerification(ctx: Ctx, token: string): Promise<{ accountId: string }> {
+  return transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const row = await consumeToken(txCtx, token, 'verify_email');
+    // Only the address the link was sent to is verified; a changed address needs its own link.
+    const verified = await tx
+      .update(accounts)
+      .set({ emailVerifiedAt: ctx.clock.now(), updatedAt: ctx.clock.now() })
+      .where(and(eq(accounts.id, row.accountId), eq(accounts.email, row.email)))
+      .returning({ id: accounts.id });
+    if (verified.length === 0) throw invalidToken();
+    await recordSecurityEvent(txCtx, { type: 'email_verified', accountId: row.accountId });
+    return { accountId: row.accountId };
+  });
+}

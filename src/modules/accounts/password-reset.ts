@@ -1,0 +1,92 @@
+import { eq } from 'drizzle-orm';
+import { accounts, authTokens } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { passwordChangedMessage, resetPasswordMessage } from '../mail/templates.ts';
+import { normaliseEmail } from './email.ts';
+import { consumeToken } from './email-verification.ts';
+import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { recordSecurityEvent } from './security-events.ts';
+import { revokeAllSessions } from './sessions.ts';
+import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
+import { clearThrottle, nameKey } from './throttle.ts';
+import { newToken } from './tokens.ts';
+
+/**
+ * Ask for a reset link. The answer is the same whether or not the address has an account (the caller
+ * always says "if it exists, we sent a link"); only an existing account gets an e-mail.
+ */
+export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<void> {
+  const email = normaliseEmail(rawEmail);
+  await transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const account = await tx.query.accounts.findFirst({ where: eq(accounts.email, email) });
+    if (!account) return;
+    const now = ctx.clock.now();
+    const { token, hash } = newToken('emailToken');
+    await tx.insert(authTokens).values({
+      id: newId('tok', now.getTime()),
+      accountId: account.id,
+      purpose: 'reset_password',
+      tokenHash: hash,
+      email,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
+    });
+    await enqueueEmail(txCtx, resetPasswordMessage(ctx.config, email, token, account.id));
+    await recordSecurityEvent(txCtx, { type: 'password_reset_requested', accountId: account.id });
+  });
+}
+
+/** Set a new password from a reset link; ends every session of the account. */
+export async function confirmPasswordReset(ctx: Ctx, token: string, password: string): Promise<{ accountId: string }> {
+  return transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const row = await consumeToken(txCtx, token, 'reset_password');
+    const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, row.accountId) });
+    if (!account?.email || account.email !== row.email)
+      throw new DomainError('INVALID_TOKEN', 'This link is no longer valid. Ask for a new one.');
+    const problem = passwordProblem(password, account.email);
+    if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+    const now = ctx.clock.now();
+    await tx
+      .update(accounts)
+      .set({ passwordHash: await hashPassword(password), emailVerifiedAt: account.emailVerifiedAt ?? now, updatedAt: now })
+      .where(eq(accounts.id, account.id));
+    const ended = await revokeAllSessions(txCtx, account.id, 'password reset');
+    await clearThrottle(txCtx, nameKey(ctx, account.email));
+    await recordSecurityEvent(txCtx, { type: 'password_reset_completed', accountId: account.id, details: { sessionsEnded: ended } });
+    await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id));
+    return { accountId: account.id };
+  });
+}
+
+/** Change the password of a signed-in account; every other session ends. */
+export async function changePassword(
+  ctx: Ctx,
+  accountId: string,
+  currentSessionId: string | undefined,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const account = await ctx.db.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+  if (!account?.passwordHash || !account.email) {
+    await verifyAgainstDummy(input.currentPassword);
+    throw new DomainError('CONFLICT', 'This account has no password yet; add an e-mail address and password first.');
+  }
+  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
+    throw new DomainError('INVALID_CREDENTIALS', 'The current password is wrong.');
+  }
+  const problem = passwordProblem(input.newPassword, account.email);
+  if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+  const passwordHash = await hashPassword(input.newPassword);
+  await transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    await tx.update(accounts).set({ passwordHash, updatedAt: ctx.clock.now() }).where(eq(accounts.id, accountId));
+    const ended = await revokeAllSessions(txCtx, accountId, 'password changed', currentSessionId);
+    await recordSecurityEvent(txCtx, { type: 'password_changed', accountId, details: { sessionsEnded: ended } });
+    await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email as string, accountId));
+  });
+}

@@ -1,0 +1,19 @@
+import type { AccountKind, AccountStatus, Role } from '../../db/schema/index.ts';
+
+/** Who a request acts as, once its credential checked out. */
+export interface Principal {
+  accountId: string;
+  role: Role;
+  status: AccountStatus;
+  kind: AccountKind;
+  email: string | null;
+  via: 'session' | 'device' | 'api_key';
+  sessionId?: string;
+  apiKeyId?: string;
+  /** Until when this answer may be reused without asking the database again (sessions: expiry, idle timeout, next touch). */
+  validUntil?: Date;
+}
+
+/** Role checks live here and nowhere else. */
+export const STAFF_ROLES: readonly Role[] = ['support', 'admin'];
+export const hasRole = (principal: Pick<Principal, 'role'>, allowed: readonly Role[]): boolean => allowed.includes(principal.role);

@@ -1,0 +1,140 @@
+import { and, desc, eq, isNull, ne } from 'drizzle-orm';
+import { accounts, devices, type SessionKind, sessions } from '../../db/schema/index.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Ctx } from '../context.ts';
+import { announceAuthChange } from './auth-changes.ts';
+import { cleanUserAgent, ipPrefix } from './network.ts';
+import type { Principal } from './principal.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+/**
+ * Sessions (ASVS V7). Browser sessions: a cookie, idle timeout SESSION_IDLE_MINUTES (30) and absolute
+ * lifetime SESSION_MAX_HOURS (12). Device sessions (the mobile app's bearer token): no idle timeout,
+ * absolute lifetime DEVICE_SESSION_DAYS (180); the app signs in again with its device id at any time.
+ * Activity is written at most once a minute, so a busy client does not write on every request.
+ */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+export function sessionLimits(ctx: Ctx, kind: SessionKind): { idleMs: number | undefined; maxMs: number } {
+  return kind === 'browser'
+    ? { idleMs: ctx.config.sessionIdleMs, maxMs: ctx.config.sessionMaxMs }
+    : { idleMs: undefined, maxMs: ctx.config.deviceSessionMs };
+}
+
+export async function createSession(
+  ctx: Ctx,
+  input: { accountId: string; kind: SessionKind; deviceId?: string },
+): Promise<{ id: string; token: string; expiresAt: Date }> {
+  const now = ctx.clock.now();
+  const { token, hash } = newToken(input.kind === 'browser' ? 'session' : 'device');
+  const id = newId('ses', now.getTime());
+  const expiresAt = new Date(now.getTime() + sessionLimits(ctx, input.kind).maxMs);
+  await ctx.db.insert(sessions).values({
+    id,
+    accountId: input.accountId,
+    kind: input.kind,
+    tokenHash: hash,
+    deviceId: input.deviceId ?? null,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    userAgent: cleanUserAgent(ctx.meta?.userAgent),
+    ipPrefix: ipPrefix(ctx.meta?.ip),
+  });
+  return { id, token, expiresAt };
+}
+
+/** The principal behind a session token, or undefined when it is unknown, revoked, idle or expired. */
+export async function authenticateSession(ctx: Ctx, token: string, kind: SessionKind): Promise<Principal | undefined> {
+  const [row] = await ctx.db
+    .select({ session: sessions, account: accounts })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .where(and(eq(sessions.tokenHash, hashToken(token)), eq(sessions.kind, kind), isNull(sessions.revokedAt)))
+    .limit(1);
+  if (!row) return undefined;
+  const now = ctx.clock.now();
+  const { idleMs } = sessionLimits(ctx, kind);
+  if (row.session.expiresAt <= now) return undefined;
+  if (idleMs !== undefined && row.session.lastUsedAt.getTime() + idleMs <= now.getTime()) return undefined;
+  let lastUsed = row.session.lastUsedAt;
+  if (now.getTime() - lastUsed.getTime() >= TOUCH_INTERVAL_MS) {
+    await ctx.db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, row.session.id));
+    lastUsed = now;
+  }
+  const idleEnd = idleMs === undefined ? Number.POSITIVE_INFINITY : lastUsed.getTime() + idleMs;
+  return {
+    // Re-checked here by then: at its end, and when its use is due to be recorded again (idle timeout).
+    validUntil: new Date(Math.min(row.session.expiresAt.getTime(), idleEnd, lastUsed.getTime() + TOUCH_INTERVAL_MS)),
+    accountId: row.account.id,
+    role: row.account.role,
+    status: row.account.status,
+    kind: row.account.kind,
+    email: row.account.email,
+    via: kind === 'browser' ? 'session' : 'device',
+    sessionId: row.session.id,
+  };
+}
+
+export async function revokeSession(ctx: Ctx, accountId: string, sessionId: string, reason: string): Promise<void> {
+  const revoked = await ctx.db
+    .update(sessions)
+    .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (revoked.length === 0) throw new DomainError('NOT_FOUND', 'No such active session.');
+  await announceAuthChange(ctx.db, accountId);
+}
+
+/** End every session of an account (password reset, suspension), or every one but `except`. */
+export async function revokeAllSessions(ctx: Ctx, accountId: string, reason: string, except?: string): Promise<number> {
+  const revoked = await ctx.db
+    .update(sessions)
+    .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
+    .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt), except ? ne(sessions.id, except) : undefined))
+    .returning({ id: sessions.id });
+  if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
+  return revoked.length;
+}
+
+export interface SessionView {
+  id: string;
+  kind: SessionKind;
+  current: boolean;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ipPrefix: string | null;
+  device: { platform: string; osVersion: string; model: string; appVersion: string } | null;
+}
+
+/** The account's live sessions, newest first. */
+export async function listSessions(ctx: Ctx, accountId: string, currentSessionId: string | undefined): Promise<SessionView[]> {
+  const now = ctx.clock.now();
+  const rows = await ctx.db
+    .select({ session: sessions, device: devices })
+    .from(sessions)
+    .leftJoin(devices, eq(devices.id, sessions.deviceId))
+    .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)))
+    .orderBy(desc(sessions.lastUsedAt));
+  return rows
+    .filter(({ session }) => {
+      const { idleMs } = sessionLimits(ctx, session.kind);
+      return session.expiresAt > now && (idleMs === undefined || session.lastUsedAt.getTime() + idleMs > now.getTime());
+    })
+    .map(({ session, device }) => ({
+      id: session.id,
+      kind: session.kind,
+      current: session.id === currentSessionId,
+      createdAt: session.createdAt,
+      lastUsedAt: session.lastUsedAt,
+      expiresAt: session.expiresAt,
+      userAgent: session.userAgent,
+      ipPrefix: session.ipPrefix,
+      device: device
+        ? { platform: device.platform, osVersion: device.osVersion, model: device.model, appVersion: device.appVersion }
+        : null,
+    }));
+}

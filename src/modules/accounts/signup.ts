@@ -1,0 +1,81 @@
+import { accounts, authTokens } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { existingAccountMessage, verifyEmailMessage } from '../mail/templates.ts';
+import type { Policy } from '../privacy/policy.ts';
+import { recordConsents, requireConsent } from './consents.ts';
+import { normaliseEmail } from './email.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import { recordSecurityEvent } from './security-events.ts';
+import { createSession } from './sessions.ts';
+import { newToken } from './tokens.ts';
+import { issueTrustedDevice } from './trusted-device.ts';
+
+export const EMAIL_TOKEN_TTL_MS = 30 * 60_000;
+
+export interface SignedIn {
+  accountId: string;
+  session: { id: string; token: string; expiresAt: Date };
+  trustedDevice: string;
+}
+
+/**
+ * Create an e-mail account and sign it in. The password is hashed before we look at the address, so a
+ * taken address costs the same time; its owner gets an e-mail, and the caller a refusal that does not
+ * say whether the address is registered.
+ */
+export async function signup(
+  ctx: Ctx,
+  policy: Policy,
+  input: { email: string; password: string; ageConfirmed: boolean; policyVersion: string },
+): Promise<SignedIn> {
+  requireConsent(policy, input);
+  const email = normaliseEmail(input.email);
+  const problem = passwordProblem(input.password, email);
+  if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+  const passwordHash = await hashPassword(input.password);
+
+  const outcome = await transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const now = ctx.clock.now();
+    const accountId = newId('acc', now.getTime());
+    const inserted = await tx
+      .insert(accounts)
+      .values({ id: accountId, kind: 'email', email, passwordHash, createdAt: now, updatedAt: now })
+      .onConflictDoNothing({ target: accounts.email })
+      .returning({ id: accounts.id });
+    if (inserted.length === 0) {
+      const existing = await tx.query.accounts.findFirst({ where: (a, { eq }) => eq(a.email, email), columns: { id: true } });
+      if (existing) {
+        await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
+        await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
+      }
+      return { taken: true as const };
+    }
+    await recordConsents(txCtx, accountId, policy);
+    const { token, hash } = newToken('emailToken');
+    await tx.insert(authTokens).values({
+      id: newId('tok', now.getTime()),
+      accountId,
+      purpose: 'verify_email',
+      tokenHash: hash,
+      email,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
+    });
+    await enqueueEmail(txCtx, verifyEmailMessage(ctx.config, email, token, accountId));
+    const session = await createSession(txCtx, { accountId, kind: 'browser' });
+    await recordSecurityEvent(txCtx, { type: 'signup', accountId });
+    return { taken: false as const, accountId, session };
+  });
+  if (outcome.taken) {
+    throw new DomainError(
+      'EMAIL_UNAVAILABLE',
+      'This e-mail address cannot be used for a new account. If it is yours, sign in or reset your password; we have sent it instructions.',
+    );
+  }
+  return { accountId: outcome.accountId, session: outcome.session, trustedDevice: issueTrustedDevice(ctx, outcome.accountId) };
+}

@@ -1,0 +1,30 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Secrets we hand out: 256 random bits from the CSPRNG with a recognisable prefix (so secret scanners
+ * and people can tell what leaked), stored only as SHA-256 (ASVS 6.5.2: fast hashes suffice at ≥112 bits).
+ */
+export const TOKEN_PREFIXES = {
+  session: 'otp_ses',
+  device: 'otp_dev',
+  apiKey: 'otp_live',
+  emailToken: 'otp_eml',
+} as const;
+export type TokenKind = keyof typeof TOKEN_PREFIXES;
+
+const TOKEN_SHAPE = /^otp_(ses|dev|live|eml)_[A-Za-z0-9_-]{43}$/;
+
+export function newToken(kind: TokenKind): { token: string; hash: string } {
+  const token = `${TOKEN_PREFIXES[kind]}_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token) };
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** The kind of a presented token, or undefined when it cannot be one of ours (no database lookup then). */
+export function tokenKind(token: string): TokenKind | undefined {
+  const match = TOKEN_SHAPE.exec(token);
+  if (!match) return undefined;
+  const prefix = `otp_${match[1]}`;
+  return (Object.entries(TOKEN_PREFIXES) as [TokenKind, string][]).find(([, p]) => p === prefix)?.[0];
+}

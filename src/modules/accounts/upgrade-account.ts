@@ -1,0 +1,50 @@
+import { eq } from 'drizzle-orm';
+import { accounts, authTokens } from '../../db/schema/index.ts';
+import { sqlState, transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { verifyEmailMessage } from '../mail/templates.ts';
+import { normaliseEmail } from './email.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import { recordSecurityEvent } from './security-events.ts';
+import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
+import { newToken } from './tokens.ts';
+
+/**
+ * A device account adds an e-mail address and a password, keeping everything it has (balance,
+ * orders, devices). It can sign in both ways afterwards.
+ */
+export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: { email: string; password: string }): Promise<void> {
+  const email = normaliseEmail(input.email);
+  const problem = passwordProblem(input.password, email);
+  if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    await transaction(ctx.db, async (tx) => {
+      const txCtx = withDb(ctx, tx);
+      const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+      if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
+      const now = ctx.clock.now();
+      await tx.update(accounts).set({ kind: 'email', email, passwordHash, updatedAt: now }).where(eq(accounts.id, accountId));
+      const { token, hash } = newToken('emailToken');
+      await tx.insert(authTokens).values({
+        id: newId('tok', now.getTime()),
+        accountId,
+        purpose: 'verify_email',
+        tokenHash: hash,
+        email,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
+      });
+      await enqueueEmail(txCtx, verifyEmailMessage(ctx.config, email, token, accountId));
+      await recordSecurityEvent(txCtx, { type: 'account_upgraded', accountId });
+    });
+  } catch (error) {
+    if (sqlState(error) === '23505') {
+      throw new DomainError('EMAIL_UNAVAILABLE', 'This e-mail address cannot be used. If it is yours, sign in with it instead.');
+    }
+    throw error;
+  }
+}

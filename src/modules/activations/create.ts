@@ -1,0 +1,284 @@
+import { eq, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import { activations } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { ProviderFailure } from '../../providers/port.ts';
+import { countryByCode } from '../catalog/countries.ts';
+import type { PricedOffer } from '../catalog/provider-catalog.ts';
+import { serviceByCode } from '../catalog/services.ts';
+import type { Ctx } from '../context.ts';
+import { holdCredits, releaseHold } from '../ledger/verbs.ts';
+import { queueProviderTask } from './actions.ts';
+import type { ActivationDeps } from './deps.ts';
+import { FIRST_POLL_MS } from './poll-upstream.ts';
+import { recordTransition } from './transition.ts';
+import type { ActivationRow } from './view.ts';
+
+/** Stop trying further providers after this long (a `requesting` order is declared interrupted at 2 minutes). */
+export const BUY_BUDGET_MS = 45_000;
+
+/** A hold outlives its order by this much: the expiry sweep releases it first; `ledger verify` flags it after. */
+export const HOLD_GRACE_MS = 10 * 60_000;
+
+export interface CreateInput {
+  accountId: string;
+  service: string;
+  country: string;
+  maxPrice?: number;
+}
+
+/**
+ * Order a number. Three steps, so no database transaction waits on a provider:
+ *
+ * 1. Under the account's row lock: the limits, the order row (`requesting`), the hold of its price.
+ * 2. Ask the providers for a number, cheapest in stock first, failing over within the held amount.
+ * 3. One transaction: the number and `waiting`, or `failed` with the hold released — a failed order
+ *    costs nothing and says why.
+ *
+ * A crash between 1 and 3 leaves a `requesting` order that the expiry sweep fails and refunds; a
+ * number bought in between is found and cancelled upstream by reconciliation (reconcile-upstream.ts).
+ */
+export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: CreateInput): Promise<ActivationRow> {
+  const service = serviceByCode(input.service);
+  if (!service) throw new DomainError('UNKNOWN_SERVICE', `There is no service with the code "${input.service}". See GET /api/v1/services.`);
+  const country = countryByCode(input.country);
+  if (!country)
+    throw new DomainError('UNKNOWN_COUNTRY', `"${input.country}" is not a country we know (ISO 3166 alpha-2). See GET /api/v1/countries.`);
+
+  const inStock = deps.catalog.offers(service.code, country.code).filter((offer) => offer.count > 0);
+  if (inStock.length === 0) throw noNumbers(service.name, country.name);
+  // Providers whose circuit is open are not asked: they would refuse at once anyway.
+  const offers = inStock.filter(isAvailable);
+  const best = offers[0];
+  if (!best) {
+    throw new DomainError(
+      'PROVIDER_UNAVAILABLE',
+      `The providers of ${service.name} numbers in ${country.name} are not answering right now. Nothing was charged; try again in a minute.`,
+      { retryAfterSeconds: 30 },
+    );
+  }
+  if (input.maxPrice !== undefined && best.price > input.maxPrice) {
+    throw new DomainError(
+      'PRICE_ABOVE_MAX',
+      `A ${service.name} number in ${country.name} costs ${best.price} credits, above your maximum of ${input.maxPrice}.`,
+      {
+        price: best.price,
+        maxPrice: input.maxPrice,
+      },
+    );
+  }
+  // Without a maximum the customer agreed to the price shown; with one, to anything up to it: failover
+  // may then go to a dearer provider, and the hold covers the dearest one that could sell.
+  const ceiling = input.maxPrice ?? best.price;
+  let candidates = offers.filter((offer) => offer.price <= ceiling);
+  const price = best.price;
+  const dearest = Math.max(...candidates.map((offer) => offer.price));
+
+  const requested = await transaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    await tx.execute(sql`select id from accounts where id = ${input.accountId} for update`);
+    await enforceLimits({ ...ctx, db: tx }, input.accountId, now);
+    const id = newId('act', now.getTime());
+    const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
+    const row: ActivationRow = {
+      id,
+      accountId: input.accountId,
+      service: service.code,
+      country: country.code,
+      provider: best.provider.name,
+      upstreamId: null,
+      phone: null,
+      price,
+      providerCost: null,
+      providerCurrency: null,
+      status: 'requesting',
+      holdId: null,
+      failureReason: null,
+      sandbox: best.provider.kind === 'sandbox',
+      nextPollAt: null,
+      pollAttempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt,
+      cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
+      receivedAt: null,
+      retryRequestedAt: null,
+      endedAt: null,
+    };
+    // Hold first (refused without credits before anything is written), then the order with its hold.
+    const hold = (amount: number, db: Executor) =>
+      holdCredits(
+        { ...ctx, db },
+        {
+          accountId: input.accountId,
+          amount,
+          idempotencyKey: `${id}:hold`,
+          reason: `${service.name} number in ${country.name} reserved`,
+          metadata: { activationId: id, service: service.code, country: country.code },
+          expiresAt: new Date(expiresAt.getTime() + HOLD_GRACE_MS),
+        },
+      );
+    let held: Awaited<ReturnType<typeof holdCredits>> | undefined;
+    if (dearest > price) {
+      // Enough credits for the dearest fallback? If not, hold the best price and fail over only at it.
+      try {
+        held = await tx.transaction((savepoint) => hold(dearest, savepoint));
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'INSUFFICIENT_CREDITS')) throw error;
+        candidates = candidates.filter((offer) => offer.price <= price);
+      }
+    }
+    held ??= await hold(price, tx);
+    const created = { ...row, holdId: held.transfer.id };
+    await tx.insert(activations).values(created);
+    return recordTransition(tx, now, created, { type: 'created', actor: 'customer', details: { price, held: held.transfer.amount } });
+  });
+
+  // Step 2: the providers, outside any transaction, cheapest first, until one sells or time runs out.
+  const failures: { provider: string; failure: ProviderFailure }[] = [];
+  const deadline = ctx.clock.now().getTime() + BUY_BUDGET_MS;
+  for (const offer of candidates) {
+    if (failures.length > 0 && ctx.clock.now().getTime() >= deadline) {
+      failures.push({ provider: offer.provider.name, failure: { kind: 'timeout', message: 'not asked: the order ran out of time' } });
+      break;
+    }
+    const bought = await offer.provider.buyNumber({ service: service.code, country: country.code, maxCost: maxCostFor(offer) });
+    if (bought.ok) {
+      return transaction(ctx.db, async (tx) => {
+        const now = ctx.clock.now();
+        const current = await lockRequesting(tx, requested.id);
+        if (!current) {
+          // The sweep failed this order while we were buying: give the number back, never leak it.
+          await queueProviderTask(tx, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
+          throw new DomainError(
+            'PROVIDER_UNAVAILABLE',
+            'The provider took too long to answer; the order was cancelled and nothing was charged.',
+          );
+        }
+        return recordTransition(tx, now, current, {
+          type: 'number_assigned',
+          to: 'waiting',
+          set: {
+            provider: offer.provider.name,
+            upstreamId: bought.value.upstreamId,
+            phone: bought.value.phone,
+            // What this provider's number sells for (the hold may be larger: the rest comes back).
+            price: offer.price,
+            providerCost: bought.value.cost ?? offer.cost,
+            providerCurrency: offer.currency,
+            sandbox: offer.provider.kind === 'sandbox',
+            // The sandbox pushes its SMS; upstream providers are polled (and may push too).
+            ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
+            // The rental starts now: the customer gets the full lifetime and the documented cancel window.
+            expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
+            cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
+          },
+          actor: 'provider',
+          details: { provider: offer.provider.name, failedOver: failures.map((f) => f.provider) },
+          balanceChanged: true,
+        });
+      });
+    }
+    failures.push({ provider: offer.provider.name, failure: bought.failure });
+    ctx.log.warn(
+      { activationId: requested.id, provider: offer.provider.name, failure: bought.failure.kind },
+      'provider could not sell a number',
+    );
+  }
+
+  // Step 3b: nobody sold a number. The order fails and costs nothing.
+  const onlyNoStock = failures.length > 0 && failures.every((f) => f.failure.kind === 'no_numbers' || f.failure.kind === 'price_above_max');
+  await transaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const current = await lockRequesting(tx, requested.id);
+    if (!current) return; // already failed and refunded by the sweep
+    await releaseHold(
+      { ...ctx, db: tx },
+      {
+        holdId: requested.holdId as string,
+        idempotencyKey: `${requested.id}:release`,
+        reason: `${service.name} number in ${country.name}: none available, credits returned`,
+      },
+    );
+    await recordTransition(tx, now, current, {
+      type: 'failed',
+      to: 'failed',
+      set: { failureReason: onlyNoStock ? 'no_numbers' : 'provider_unavailable', endedAt: now },
+      actor: 'provider',
+      details: { failures: failures.map((f) => ({ provider: f.provider, kind: f.failure.kind })) },
+    });
+  });
+  if (onlyNoStock) throw noNumbers(service.name, country.name);
+  throw new DomainError(
+    'PROVIDER_UNAVAILABLE',
+    `We could not reach a provider for ${service.name} numbers in ${country.name}. Nothing was charged; try again in a moment.`,
+  );
+}
+
+/** The order, locked, if it is still waiting for its number. */
+async function lockRequesting(tx: Executor, id: string): Promise<ActivationRow | undefined> {
+  const [row] = await tx.select().from(activations).where(eq(activations.id, id)).for('update');
+  return row?.status === 'requesting' ? row : undefined;
+}
+
+/** A provider behind an open circuit is skipped; one without a breaker (the sandbox, tests) always answers. */
+function isAvailable(offer: PricedOffer): boolean {
+  const breaker = (offer.provider as { breaker?: { available: boolean } }).breaker;
+  return breaker?.available ?? true;
+}
+
+function noNumbers(service: string, country: string): DomainError {
+  return new DomainError('NO_NUMBERS', `No numbers for ${service} in ${country} right now — try another country. Nothing was charged.`);
+}
+
+/** Ask the provider not to charge more than its catalog price (plus 20% for price moves since the last sync). */
+function maxCostFor(offer: PricedOffer): number {
+  return Math.ceil(offer.cost * 1.2);
+}
+
+async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<void> {
+  const [recent] = await queryRows<{ open: number; last_minute: number; cancelled: number; ended: number; oldest: Date | string | null }>(
+    ctx.db,
+    sql`select
+          count(*) filter (where status in ('requesting', 'waiting', 'received'))::int as open,
+          count(*) filter (where created_at > ${new Date(now.getTime() - 60_000)})::int as last_minute,
+          min(created_at) filter (where created_at > ${new Date(now.getTime() - 60_000)}) as oldest,
+          count(*) filter (where status = 'cancelled' and created_at > ${new Date(now.getTime() - 3_600_000)})::int as cancelled,
+          count(*) filter (where status in ('cancelled', 'completed', 'expired') and created_at > ${new Date(now.getTime() - 3_600_000)})::int as ended
+        from activations
+        where account_id = ${accountId}
+          and (status in ('requesting', 'waiting', 'received') or created_at > ${new Date(now.getTime() - 3_600_000)})`,
+  );
+  const open = Number(recent?.open ?? 0);
+  if (open >= ctx.config.maxActiveActivations) {
+    throw new DomainError(
+      'TOO_MANY_ACTIVE',
+      `You already have ${open} open orders (the limit is ${ctx.config.maxActiveActivations}). Finish or cancel one first.`,
+      {
+        retryAfterSeconds: 30,
+      },
+    );
+  }
+  const lastMinute = Number(recent?.last_minute ?? 0);
+  if (ctx.config.orderRateLimit > 0 && lastMinute >= ctx.config.orderRateLimit) {
+    const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : now.getTime();
+    throw new DomainError(
+      'ORDER_RATE_LIMITED',
+      `You ordered ${lastMinute} numbers in the last minute (the limit is ${ctx.config.orderRateLimit}). Wait a moment.`,
+      {
+        retryAfterSeconds: Math.max(1, Math.ceil((oldest + 60_000 - now.getTime()) / 1000)),
+      },
+    );
+  }
+  const cancelled = Number(recent?.cancelled ?? 0);
+  const ended = Number(recent?.ended ?? 0);
+  if (cancelled >= ctx.config.cancelThrottleMinOrders && cancelled * 100 >= ended * ctx.config.cancelThrottlePercent) {
+    throw new DomainError(
+      'ORDER_RATE_LIMITED',
+      `You cancelled ${cancelled} of your last ${ended} orders within an hour. New orders are paused for a while to protect your balance from a runaway script.`,
+      { retryAfterSeconds: 600 },
+    );
+  }
+}

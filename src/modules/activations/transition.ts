@@ -1,0 +1,71 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { type ActivationStatus, activationEvents, activations } from '../../db/schema/index.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { emitAccountEvent } from '../events/emit.ts';
+import { balanceOf } from '../ledger/accounts.ts';
+import { announceOrderChange } from './changes.ts';
+import type { ActivationRow } from './view.ts';
+
+/** Lock an order for a transition; another account's order is NOT_FOUND (never forbidden). */
+export async function lockActivation(db: Executor, id: string, accountId?: string): Promise<ActivationRow> {
+  const [row] = await db.select().from(activations).where(eq(activations.id, id)).for('update');
+  if (!row || (accountId !== undefined && row.accountId !== accountId) || row.status === 'requesting') {
+    throw new DomainError('NOT_FOUND', 'No such activation.');
+  }
+  return row;
+}
+
+/**
+ * Record a transition in the caller's transaction: the new state, the audit row, and the events the
+ * customer's live stream and webhooks receive (delivered at commit).
+ */
+export async function recordTransition(
+  db: Executor,
+  now: Date,
+  row: ActivationRow,
+  change: {
+    type: string;
+    to?: ActivationStatus;
+    set?: Partial<ActivationRow>;
+    actor: string;
+    details?: Record<string, unknown>;
+    balanceChanged?: boolean;
+  },
+): Promise<ActivationRow> {
+  const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
+  announceOrderChange(row.id);
+  if (change.to || change.set) {
+    await db
+      .update(activations)
+      .set({ ...(change.set ?? {}), status: next.status, updatedAt: now })
+      .where(eq(activations.id, row.id));
+  }
+  await db.insert(activationEvents).values({
+    id: newId('aev', now.getTime()),
+    activationId: row.id,
+    type: change.type,
+    fromStatus: row.status,
+    toStatus: next.status,
+    actor: change.actor,
+    details: change.details ?? null,
+    occurredAt: now,
+  });
+  if (next.status !== 'requesting') {
+    await emitAccountEvent(
+      db,
+      row.accountId,
+      'activation.updated',
+      { activationId: row.id, status: next.status, change: change.type },
+      now,
+    );
+  }
+  if (change.balanceChanged) {
+    const balance = await balanceOf(db, row.accountId);
+    await emitAccountEvent(db, row.accountId, 'balance.updated', { available: balance.available, held: balance.held }, now);
+  }
+  return next;
+}
+
+export const isOpen = (status: ActivationStatus) => status === 'waiting' || status === 'received' || status === 'requesting';

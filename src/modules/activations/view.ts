@@ -1,0 +1,77 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { activationSms, type activations } from '../../db/schema/index.ts';
+import type { EphemeralTexts } from './ephemeral.ts';
+
+export type ActivationRow = typeof activations.$inferSelect;
+export type SmsRow = typeof activationSms.$inferSelect;
+export type PublicStatus = 'waiting' | 'received' | 'completed' | 'cancelled' | 'expired' | 'failed';
+
+/** An order as the API shows it (the contract's shape, plus a few fields clients find useful). */
+export interface ActivationView {
+  id: string;
+  phone: string;
+  service: string;
+  country: string;
+  price: number;
+  status: PublicStatus;
+  expiresAt: string;
+  createdAt: string;
+  cancellableAt: string;
+  receivedAt: string | null;
+  endedAt: string | null;
+  sandbox: boolean;
+  sms: { id: string; code: string | null; text: string | null; receivedAt: string; late: boolean }[];
+}
+
+export function toView(row: ActivationRow, sms: SmsRow[], ephemeral: EphemeralTexts, nowMs: number): ActivationView {
+  return {
+    id: row.id,
+    phone: row.phone ?? '',
+    service: row.service,
+    country: row.country,
+    price: row.price,
+    status: (row.status === 'requesting' ? 'waiting' : row.status) as PublicStatus,
+    expiresAt: row.expiresAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    cancellableAt: row.cancellableAt.toISOString(),
+    receivedAt: row.receivedAt?.toISOString() ?? null,
+    endedAt: row.endedAt?.toISOString() ?? null,
+    sandbox: row.sandbox,
+    sms: sms.map((m) => ({
+      id: m.id,
+      code: m.code,
+      // Ephemeral storage: the text exists only in this process's memory until the order ends.
+      text: m.text ?? ephemeral.text(row.id, m.id, nowMs) ?? null,
+      receivedAt: m.receivedAt.toISOString(),
+      late: m.late,
+    })),
+  };
+}
+
+export async function smsOf(db: Executor, activationIds: string[]): Promise<Map<string, SmsRow[]>> {
+  const byActivation = new Map<string, SmsRow[]>();
+  if (activationIds.length === 0) return byActivation;
+  const rows = await db
+    .select()
+    .from(activationSms)
+    .where(inArray(activationSms.activationId, activationIds))
+    .orderBy(asc(activationSms.receivedAt), asc(activationSms.id));
+  for (const row of rows) byActivation.set(row.activationId, [...(byActivation.get(row.activationId) ?? []), row]);
+  return byActivation;
+}
+
+export async function smsOfOne(db: Executor, activationId: string): Promise<SmsRow[]> {
+  return db
+    .select()
+    .from(activationSms)
+    .where(eq(activationSms.activationId, activationId))
+    .orderBy(asc(activationSms.receivedAt), asc(activationSms.id));
+}
+
+/** "+1…0123": enough for a customer to recognise the number in a statement, not more. */
+export function maskPhone(phone: string | null): string {
+  if (!phone) return 'number';
+  const digits = phone.replace(/\D/g, '');
+  return `+${digits.slice(0, digits.length > 11 ? 2 : 1)}…${digits.slice(-4)}`;
+}

@@ -1,0 +1,157 @@
+// Every country we can sell numbers in: the union of the countries in the SMS-Activate table
+// (providers/sms-activate/countries.ts) and the 5sim table (providers/fivesim/names.ts), as ISO 3166-1
+// alpha-2 codes. A test keeps this list equal to that union, so a country added there fails here until
+// it is added. Names come from the runtime's CLDR data (Intl.DisplayNames); calling codes and phone
+// formatting from libphonenumber-js.
+//
+// Start-up cost: importing libphonenumber-js costs about 100 ms (its ES modules; 55 ms as CommonJS),
+// so this module reads the calling codes from its metadata alone (a few ms) and loads the library on
+// the first `formatPhone` call. A test checks every calling code against `getCountryCallingCode`.
+
+import { createRequire } from 'node:module';
+import type * as PhoneLibrary from 'libphonenumber-js';
+import type { CountryCode as PhoneCountry } from 'libphonenumber-js';
+import metadata from 'libphonenumber-js/metadata.min.json';
+import { fold, foldedTerms, matchRank } from './search.ts';
+
+export interface CountryInfo {
+  /** ISO 3166-1 alpha-2, upper case. */
+  code: string;
+  /** English short name, as CLDR gives it ("Côte d’Ivoire", "Congo - Kinshasa"). */
+  name: string;
+  /** International calling code without `+`: `62`, `1`, `44`. */
+  dialCode: string;
+  /** The flag emoji: the two regional-indicator symbols of the code. */
+  flag: string;
+}
+
+// Typed as libphonenumber's own country union, so a code it has no metadata for does not compile.
+// biome-ignore format: a table, twenty codes a line
+const CODES: readonly PhoneCountry[] = [
+  'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AR', 'AT', 'AU', 'AW', 'AZ', 'BA', 'BB', 'BD', 'BE', 'BF', 'BG', 'BH', 'BI',
+  'BJ', 'BM', 'BN', 'BO', 'BR', 'BS', 'BT', 'BW', 'BY', 'BZ', 'CA', 'CD', 'CF', 'CG', 'CH', 'CI', 'CL', 'CM', 'CN', 'CO',
+  'CR', 'CU', 'CV', 'CY', 'CZ', 'DE', 'DJ', 'DK', 'DM', 'DO', 'DZ', 'EC', 'EE', 'EG', 'EH', 'ER', 'ES', 'ET', 'FI', 'FJ',
+  'FR', 'GA', 'GB', 'GD', 'GE', 'GF', 'GH', 'GI', 'GM', 'GN', 'GP', 'GQ', 'GR', 'GT', 'GW', 'GY', 'HK', 'HN', 'HR', 'HT',
+  'HU', 'ID', 'IE', 'IL', 'IN', 'IQ', 'IR', 'IS', 'IT', 'JE', 'JM', 'JO', 'JP', 'KE', 'KG', 'KH', 'KM', 'KN', 'KP', 'KR',
+  'KW', 'KY', 'KZ', 'LA', 'LB', 'LC', 'LI', 'LK', 'LR', 'LS', 'LT', 'LU', 'LV', 'LY', 'MA', 'MC', 'MD', 'ME', 'MG', 'MK',
+  'ML', 'MM', 'MN', 'MO', 'MR', 'MS', 'MT', 'MU', 'MV', 'MW', 'MX', 'MY', 'MZ', 'NA', 'NC', 'NE', 'NG', 'NI', 'NL', 'NO',
+  'NP', 'NU', 'NZ', 'OM', 'PA', 'PE', 'PG', 'PH', 'PK', 'PL', 'PR', 'PS', 'PT', 'PY', 'QA', 'RE', 'RO', 'RS', 'RU', 'RW',
+  'SA', 'SB', 'SC', 'SD', 'SE', 'SG', 'SI', 'SK', 'SL', 'SN', 'SO', 'SR', 'SS', 'ST', 'SV', 'SY', 'SZ', 'TC', 'TD', 'TG',
+  'TH', 'TJ', 'TL', 'TM', 'TN', 'TO', 'TR', 'TT', 'TW', 'TZ', 'UA', 'UG', 'US', 'UY', 'UZ', 'VC', 'VE', 'VG', 'VN', 'WS',
+  'XK', 'YE', 'ZA', 'ZM', 'ZW',
+];
+
+// Names people type that the CLDR name does not contain: older names, the providers' spellings
+// (5sim's "england", SMS-Activate's "USA"), and common abbreviations.
+const ALIASES: Readonly<Record<string, readonly string[]>> = {
+  AE: ['UAE', 'Emirates'],
+  CD: ['DR Congo', 'Democratic Republic of the Congo', 'DRC'],
+  CG: ['Republic of the Congo'],
+  CI: ['Ivory Coast'],
+  CV: ['Cabo Verde'],
+  CZ: ['Czech Republic'],
+  GB: ['UK', 'England', 'Great Britain', 'Britain'],
+  KP: ['DPRK'],
+  KR: ['Korea'],
+  MK: ['Macedonia'],
+  MO: ['Macau'],
+  PS: ['Palestine'],
+  SZ: ['Swaziland'],
+  TL: ['East Timor'],
+  TR: ['Turkey'],
+  US: ['USA', 'America', 'United States of America'],
+  VG: ['BVI'],
+};
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+// The metadata lists the countries of each calling code; turned around, the calling code of each country.
+const callingCodes = new Map<string, string>();
+for (const [callingCode, countries] of Object.entries(metadata.country_calling_codes)) {
+  for (const country of countries) callingCodes.set(country, callingCode);
+}
+
+export const COUNTRIES: readonly CountryInfo[] = CODES.map((code) => ({
+  code,
+  name: regionNames.of(code) ?? code,
+  dialCode: callingCodes.get(code) ?? '',
+  flag: flagOf(code),
+})).sort((a, b) => a.name.localeCompare(b.name, 'en'));
+
+const byCode = new Map(COUNTRIES.map((country) => [country.code, country]));
+const terms = new Map(COUNTRIES.map((country) => [country.code, foldedTerms([country.name, ...(ALIASES[country.code] ?? [])])]));
+
+/** The country with this ISO code (any case), or undefined. */
+export function countryByCode(code: string): CountryInfo | undefined {
+  return byCode.get(code.trim().toUpperCase());
+}
+
+/**
+ * Countries matching `query` by name or common alias (ignoring case and accents), by ISO code, or by
+ * dialling code ("62", "+62"). Exact matches come first, then prefixes, then matches inside a word;
+ * ties are alphabetical. An empty query returns every country, alphabetically.
+ */
+export function searchCountries(query: string): CountryInfo[] {
+  const trimmed = query.trim();
+  const folded = fold(trimmed);
+  if (folded === '') return [...COUNTRIES];
+  const dial = /^\+?[\d\s]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
+  const ranked: Array<{ country: CountryInfo; rank: number; order: number }> = [];
+  COUNTRIES.forEach((country, order) => {
+    const rank = dial !== null ? dialRank(country.dialCode, dial) : nameRank(country, trimmed, folded);
+    if (rank !== undefined) ranked.push({ country, rank, order });
+  });
+  return ranked.sort((a, b) => a.rank - b.rank || a.order - b.order).map(({ country }) => country);
+}
+
+export interface FormattedPhone {
+  /** International format for display, groups separated by spaces: `+62 812 3456 7890`. */
+  international: string;
+  /** The number as dialled inside its country: `0812-3456-7890`. */
+  national: string;
+  /** ISO code of the country the number belongs to, or null when it cannot be told. */
+  country: string | null;
+}
+
+/**
+ * Display forms of an E.164 number. A number that cannot be parsed, or whose length is impossible for
+ * its calling code, comes back unchanged with `country: null`; this never throws. A number that is
+ * well formed but not assigned (fictional ranges, say) is still formatted, and `country` is then the
+ * country its calling code most likely means (`+44 7700 900123` → GB).
+ */
+export function formatPhone(e164: string): FormattedPhone {
+  const unchanged: FormattedPhone = { international: e164, national: e164, country: null };
+  const phone = phoneLibrary().parsePhoneNumberFromString(e164.trim());
+  if (!phone?.isPossible()) return unchanged;
+  return {
+    // libphonenumber joins some groups with hyphens ("+62 812-3456-7890"); ITU-T E.123 separates the
+    // groups of an international number with spaces only.
+    international: phone.formatInternational().replace(/-/g, ' '),
+    national: phone.formatNational(),
+    country: phone.country ?? phone.getPossibleCountries()[0] ?? null,
+  };
+}
+
+const require = createRequire(import.meta.url);
+let loaded: typeof PhoneLibrary | undefined;
+
+/** libphonenumber-js, loaded (synchronously, once) when a number is first formatted. */
+function phoneLibrary(): typeof PhoneLibrary {
+  loaded ??= require('libphonenumber-js') as typeof PhoneLibrary;
+  return loaded;
+}
+
+function nameRank(country: CountryInfo, trimmed: string, folded: string): number | undefined {
+  if (country.code === trimmed.toUpperCase()) return 0;
+  return matchRank(terms.get(country.code) ?? [], folded);
+}
+
+function dialRank(dialCode: string, digits: string): number | undefined {
+  if (dialCode === digits) return 0;
+  return dialCode.startsWith(digits) ? 1 : undefined;
+}
+
+/** The regional-indicator pair of an alpha-2 code: "ID" → 🇮🇩. */
+function flagOf(code: string): string {
+  return String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 0x41));
+}

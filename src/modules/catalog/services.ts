@@ -1,0 +1,144 @@
+// The services customers can order, keyed by our service code: the SMS-Activate code, which the
+// whole protocol family (HeroSMS, SMSHub, Grizzly, SMSBower, Tiger, …) shares.
+//
+// Every code below was checked against at least two independent public tables of that family
+// (clients built on the live `getServicesList` answer, and older hand-made tables), and against the
+// 5sim product table in providers/fivesim/names.ts where 5sim sells the service. Names of brands
+// whose code no two tables agree on are left out rather than given a guessed code.
+//
+// Icons and colours come from the `simple-icons` package (CC0). The SVG markup is read from the
+// package's one-file-per-icon folder on first use, so start-up never loads the ~3,500-icon index.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fold, foldedTerms, matchRank } from './search.ts';
+
+export interface ServiceInfo {
+  /** Our service code, the SMS-Activate one: `tg`, `wa`, `go`, … */
+  code: string;
+  /** The brand as customers know it. */
+  name: string;
+  /** Other words people search with: products sold under the same code, old names, native spellings. */
+  aliases: string[];
+  /** A simple-icons slug, or null when simple-icons has no icon for the brand. */
+  icon: string | null;
+  /** The brand colour from simple-icons, six hex digits without `#`, or null without an icon. */
+  color: string | null;
+}
+
+type Row = readonly [code: string, name: string, icon: string | null, color: string | null, aliases: readonly string[]];
+
+// Most used first: the order of `searchServices('')` and of equally good search matches.
+const ROWS: readonly Row[] = [
+  ['tg', 'Telegram', 'telegram', '26A5E4', []],
+  ['wa', 'WhatsApp', 'whatsapp', '25D366', ['whatsapp business']],
+  ['go', 'Google', 'google', '4285F4', ['youtube', 'gmail', 'google play', 'google account']],
+  ['ig', 'Instagram', 'instagram', 'FF0069', ['threads', 'insta']],
+  ['fb', 'Facebook', 'facebook', '0866FF', ['meta', 'messenger']],
+  ['tw', 'X (Twitter)', 'x', '000000', ['twitter', 'x']],
+  ['ds', 'Discord', 'discord', '5865F2', []],
+  ['dr', 'OpenAI', null, null, ['chatgpt', 'chat gpt', 'sora']],
+  ['mm', 'Microsoft', null, null, ['outlook', 'hotmail', 'skype', 'xbox', 'bing', 'live.com']],
+  ['lf', 'TikTok', 'tiktok', '000000', ['douyin', '抖音']],
+  ['am', 'Amazon', null, null, ['amazon prime', 'prime video', 'aws']],
+  ['wx', 'Apple', 'apple', '000000', ['apple id', 'apple account', 'icloud', 'app store']],
+  ['ub', 'Uber', 'uber', '000000', ['uber eats']],
+  ['fu', 'Snapchat', 'snapchat', 'FFFC00', []],
+  ['ts', 'PayPal', 'paypal', '002991', []],
+  ['oi', 'Tinder', 'tinder', 'FF6B6B', []],
+  ['wb', 'WeChat', 'wechat', '07C160', ['weixin', '微信']],
+  ['vi', 'Viber', 'viber', '7360F2', []],
+  ['ya', 'Yandex', null, null, ['яндекс', 'yandex go', 'yandex id']],
+  ['vk', 'VKontakte', 'vk', '0077FF', ['vk', 'vk.com', 'вконтакте']],
+  ['ok', 'Odnoklassniki', 'odnoklassniki', 'EE8208', ['ok.ru', 'одноклассники']],
+  ['tn', 'LinkedIn', null, null, []],
+  ['nf', 'Netflix', 'netflix', 'E50914', []],
+  ['mt', 'Steam', 'steam', '000000', ['valve', 'steam guard']],
+  ['bw', 'Signal', 'signal', '3B45FD', []],
+  ['me', 'LINE', 'line', '00C300', ['line messenger']],
+  ['kt', 'KakaoTalk', 'kakaotalk', 'FFCD00', ['kakao', '카카오톡']],
+  ['ka', 'Shopee', 'shopee', 'EE4D2D', ['蝦皮']],
+  ['jg', 'Grab', 'grab', '00B14F', ['grabtaxi', 'grabfood']],
+  ['ni', 'Gojek', 'gojek', '00AA13', ['go-jek', 'gofood']],
+  ['uk', 'Airbnb', 'airbnb', 'FF5A5F', []],
+  ['hw', 'Alipay / Alibaba / 1688', 'alipay', '1677FF', ['alibaba', 'alipay', '1688', '支付宝']],
+  ['nv', 'Naver', 'naver', '03C75A', ['네이버']],
+  ['mb', 'Yahoo', null, null, ['yahoo mail']],
+  ['dp', 'Proton Mail', 'protonmail', '6D4AFF', ['protonmail', 'proton']],
+  ['re', 'Coinbase', 'coinbase', '0052FF', []],
+  ['aon', 'Binance', 'binance', 'F0B90B', []],
+  ['hx', 'AliExpress', 'aliexpress', 'FF4747', []],
+  ['dh', 'eBay', 'ebay', 'E53238', []],
+  ['qq', 'Tencent QQ', 'qq', '1EBAFC', ['qq', 'tencent']],
+  ['ma', 'Mail.ru', 'maildotru', '005FF9', ['mailru', 'почта mail.ru']],
+  ['av', 'Avito', null, null, ['авито']],
+  ['hb', 'Twitch', 'twitch', '9146FF', []],
+  ['tl', 'Truecaller', null, null, []],
+  ['mj', 'Zalo', 'zalo', '0068FF', []],
+  ['qv', 'Badoo', 'badoo', '783BF9', []],
+  ['bz', 'Blizzard', 'battledotnet', '4381C3', ['battle.net', 'battlenet']],
+  ['kf', 'Weibo', 'sinaweibo', 'E6162D', ['sina weibo', '微博']],
+  ['tu', 'Lyft', 'lyft', 'FF00BF', []],
+  ['ot', 'Any other', null, null, ['other', 'any', 'other service', 'otro', 'autre', 'другой']],
+];
+
+export const SERVICES: readonly ServiceInfo[] = ROWS.map(([code, name, icon, color, aliases]) => ({
+  code,
+  name,
+  aliases: [...aliases],
+  icon,
+  color,
+}));
+
+const byCode = new Map(SERVICES.map((service) => [service.code, service]));
+
+/** The service with this code (case-insensitive), or undefined. */
+export function serviceByCode(code: string): ServiceInfo | undefined {
+  return byCode.get(code.trim().toLowerCase());
+}
+
+/**
+ * Services whose name or aliases contain `query`, ignoring case, accents and punctuation ("whats app",
+ * "Télégram", "ЯНДЕКС"); a service code typed exactly ("tg") finds its service too. Whole-word and
+ * prefix matches come before matches inside a word; ties keep the popularity order. An empty query
+ * returns every service, most used first.
+ */
+export function searchServices(query: string): ServiceInfo[] {
+  const folded = fold(query);
+  if (folded === '') return [...SERVICES];
+  const ranked: Array<{ service: ServiceInfo; rank: number; order: number }> = [];
+  SERVICES.forEach((service, order) => {
+    const rank = service.code === query.trim().toLowerCase() ? 0 : matchRank(searchTerms(service), folded);
+    if (rank !== undefined) ranked.push({ service, rank, order });
+  });
+  return ranked.sort((a, b) => a.rank - b.rank || a.order - b.order).map(({ service }) => service);
+}
+
+const require = createRequire(import.meta.url);
+const svgCache = new Map<string, string>();
+
+/**
+ * The simple-icons SVG of the service (`<svg role="img" viewBox="0 0 24 24" …><title>…</title><path …/></svg>`),
+ * to be served from our own origin; null for a service without an icon or an unknown code. Each file
+ * is read once, on first use.
+ */
+export function serviceIconSvg(code: string): string | null {
+  const icon = serviceByCode(code)?.icon;
+  if (!icon) return null;
+  const cached = svgCache.get(icon);
+  if (cached !== undefined) return cached;
+  const svg = readFileSync(require.resolve(`simple-icons/icons/${icon}.svg`), 'utf8').trim();
+  svgCache.set(icon, svg);
+  return svg;
+}
+
+const termsCache = new Map<string, string[]>();
+
+function searchTerms(service: ServiceInfo): string[] {
+  let terms = termsCache.get(service.code);
+  if (!terms) {
+    terms = foldedTerms([service.name, ...service.aliases]);
+    termsCache.set(service.code, terms);
+  }
+  return terms;
+}

@@ -1,0 +1,49 @@
+import { eq, sql } from 'drizzle-orm';
+import { type Executor, preparedRows } from '../../db/client.ts';
+import { ledgerAccounts, type SystemAccount } from '../../db/schema/index.ts';
+import { newId } from '../../lib/ids.ts';
+
+/** The fixed ids of the system accounts (created by migration 0003). */
+export const SYSTEM: Record<SystemAccount, string> = {
+  grants: 'lac_sys_grants',
+  purchases: 'lac_sys_purchases',
+  order_revenue: 'lac_sys_order_revenue',
+  refunds: 'lac_sys_refunds',
+  forfeits: 'lac_sys_forfeits',
+  chargebacks: 'lac_sys_chargebacks',
+};
+
+/** The wallet of a customer, created on first use (two first uses at once agree on one wallet). */
+export async function walletOf(db: Executor, accountId: string, now: Date): Promise<string> {
+  const [existing] = await preparedRows<{ id: string }>(
+    db,
+    'otpbox_ledger_wallet_v1',
+    sql`select id from ledger_accounts where owner_account_id = ${accountId}`,
+  );
+  if (existing) return existing.id;
+  await db
+    .insert(ledgerAccounts)
+    .values({ id: newId('lac', now.getTime()), kind: 'wallet', ownerAccountId: accountId, createdAt: now })
+    .onConflictDoNothing({ target: ledgerAccounts.ownerAccountId });
+  const [created] = await db.select({ id: ledgerAccounts.id }).from(ledgerAccounts).where(eq(ledgerAccounts.ownerAccountId, accountId));
+  if (!created) throw new Error(`wallet of ${accountId} could not be created`);
+  return created.id;
+}
+
+export interface Balance {
+  /** What the customer can spend now. */
+  available: number;
+  /** Reserved by open orders: spent if a code arrives, back otherwise. */
+  held: number;
+  /** available + held. */
+  posted: number;
+}
+
+export async function balanceOf(db: Executor, accountId: string): Promise<Balance> {
+  const [wallet] = await db
+    .select({ posted: ledgerAccounts.posted, pending: ledgerAccounts.pending })
+    .from(ledgerAccounts)
+    .where(eq(ledgerAccounts.ownerAccountId, accountId));
+  if (!wallet) return { available: 0, held: 0, posted: 0 };
+  return { available: wallet.posted + wallet.pending, held: 0 - wallet.pending, posted: wallet.posted };
+}

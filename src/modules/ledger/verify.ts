@@ -1,0 +1,160 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+
+export interface LedgerReport {
+  ok: boolean;
+  /** The first violations found, in words. */
+  violations: string[];
+  summary: {
+    accounts: number;
+    wallets: number;
+    transfers: number;
+    entries: number;
+    /** Credits customers hold in total (posted, including what is reserved). */
+    walletCredits: number;
+    openHolds: number;
+    openHoldCredits: number;
+    walletsInDebt: number;
+  };
+}
+
+const n = (value: unknown) => Number(value ?? 0);
+
+/**
+ * Check every ledger invariant from the stored rows (ASVS 2.3.3; TigerBeetle's invariants):
+ * conservation (all entries sum to zero, per phase), every transfer balanced, cached balances equal to
+ * the sum of entries and to the chain of balances-after, no negative wallet outside the chargeback
+ * path, every hold resolved at most once (and for at most its amount) or still legitimately pending.
+ */
+export async function verifyLedger(db: Executor, now: Date, limit = 20): Promise<LedgerReport> {
+  const violations: string[] = [];
+  const add = (lines: string[]) => {
+    for (const line of lines) if (violations.length < limit) violations.push(line);
+  };
+
+  const totals = await queryRows<{ phase: string; total: string }>(
+    db,
+    sql`select phase, sum(amount)::text as total from ledger_entries group by phase`,
+  );
+  add(totals.filter((t) => n(t.total) !== 0).map((t) => `conservation: ${t.phase} entries sum to ${t.total}, not 0`));
+
+  const unbalanced = await queryRows<{ transfer_id: string; phase: string; total: string }>(
+    db,
+    sql`select transfer_id, phase, sum(amount)::text as total from ledger_entries group by transfer_id, phase having sum(amount) <> 0 limit ${limit}`,
+  );
+  add(unbalanced.map((u) => `transfer ${u.transfer_id}: its ${u.phase} entries sum to ${u.total}`));
+
+  const cached = await queryRows<{ id: string; posted: string; pending: string; sum_posted: string; sum_pending: string }>(
+    db,
+    sql`select a.id, a.posted::text, a.pending::text,
+               coalesce(sum(e.amount) filter (where e.phase = 'posted'), 0)::text as sum_posted,
+               coalesce(sum(e.amount) filter (where e.phase = 'pending'), 0)::text as sum_pending
+        from ledger_accounts a left join ledger_entries e on e.account_id = a.id
+        group by a.id
+        having a.posted <> coalesce(sum(e.amount) filter (where e.phase = 'posted'), 0)
+            or a.pending <> coalesce(sum(e.amount) filter (where e.phase = 'pending'), 0)
+        limit ${limit}`,
+  );
+  add(
+    cached.map(
+      (c) => `account ${c.id}: cached posted ${c.posted} / pending ${c.pending}, entries sum to ${c.sum_posted} / ${c.sum_pending}`,
+    ),
+  );
+
+  const chain = await queryRows<{ id: string; account_id: string }>(
+    db,
+    sql`select id::text, account_id from (
+          select id, account_id, posted_after, pending_after,
+                 sum(amount) filter (where phase = 'posted') over w as running_posted,
+                 sum(amount) filter (where phase = 'pending') over w as running_pending
+          from ledger_entries
+          window w as (partition by account_id order by id rows between unbounded preceding and current row)
+        ) x
+        where posted_after <> coalesce(running_posted, 0) or pending_after <> coalesce(running_pending, 0)
+        limit ${limit}`,
+  );
+  add(chain.map((c) => `entry ${c.id} of ${c.account_id}: balance after it does not follow from the entries before`));
+
+  const negative = await queryRows<{ id: string; available: string; in_debt: boolean; charged_back: boolean }>(
+    db,
+    sql`select a.id, (a.posted + a.pending)::text as available, a.in_debt,
+               exists (select 1 from ledger_transfers t where t.debit_account_id = a.id and t.kind = 'chargeback') as charged_back
+        from ledger_accounts a
+        where a.kind = 'wallet' and (a.posted + a.pending < 0 or a.in_debt or a.pending > 0)
+        limit ${limit}`,
+  );
+  add(
+    negative
+      .filter((w) => !(w.in_debt && w.charged_back && n(w.available) < 0))
+      .map((w) =>
+        w.in_debt && !w.charged_back
+          ? `wallet ${w.id} is marked in debt without any chargeback`
+          : n(w.available) < 0
+            ? `wallet ${w.id} has a negative available balance (${w.available}) outside the chargeback path`
+            : `wallet ${w.id} has positive pending credits`,
+      ),
+  );
+
+  const badResolutions = await queryRows<{ id: string; problem: string }>(
+    db,
+    sql`select r.id, case when h.id is null then 'resolves something that is not a hold'
+                          when r.amount > h.amount then 'captures more than its hold'
+                          when r.debit_account_id <> h.debit_account_id or r.credit_account_id <> h.credit_account_id then 'resolves a hold of other accounts'
+                     end as problem
+        from ledger_transfers r
+        left join ledger_transfers h on h.id = r.pending_id and h.kind = 'hold'
+        where r.kind in ('capture', 'release')
+          and (h.id is null or r.amount > h.amount or r.debit_account_id <> h.debit_account_id or r.credit_account_id <> h.credit_account_id)
+        limit ${limit}`,
+  );
+  add(badResolutions.map((r) => `transfer ${r.id} ${r.problem}`));
+
+  const overdue = await queryRows<{ id: string; expires: Date | string }>(
+    db,
+    sql`select h.id, h.hold_expires_at as expires from ledger_transfers h
+        where h.kind = 'hold' and h.hold_expires_at < ${now}
+          and not exists (select 1 from ledger_transfers r where r.pending_id = h.id)
+        order by h.hold_expires_at limit ${limit}`,
+  );
+  add(overdue.map((h) => `hold ${h.id} is still open past its deadline (${new Date(h.expires).toISOString()})`));
+
+  const holdsVsPending = await queryRows<{ id: string; pending: string; open: string }>(
+    db,
+    sql`select a.id, a.pending::text, coalesce(sum(h.amount) filter (where r.id is null), 0)::text as open
+        from ledger_accounts a
+        left join ledger_transfers h on h.debit_account_id = a.id and h.kind = 'hold'
+        left join ledger_transfers r on r.pending_id = h.id
+        where a.kind = 'wallet'
+        group by a.id
+        having -a.pending <> coalesce(sum(h.amount) filter (where r.id is null), 0)
+        limit ${limit}`,
+  );
+  add(holdsVsPending.map((w) => `wallet ${w.id}: held ${-n(w.pending)} but its open holds total ${w.open}`));
+
+  const [summary] = await queryRows<Record<string, string>>(
+    db,
+    sql`select
+          (select count(*) from ledger_accounts)::text as accounts,
+          (select count(*) from ledger_accounts where kind = 'wallet')::text as wallets,
+          (select count(*) from ledger_transfers)::text as transfers,
+          (select count(*) from ledger_entries)::text as entries,
+          (select coalesce(sum(posted), 0) from ledger_accounts where kind = 'wallet')::text as wallet_credits,
+          (select count(*) from ledger_transfers h where h.kind = 'hold' and not exists (select 1 from ledger_transfers r where r.pending_id = h.id))::text as open_holds,
+          (select coalesce(sum(h.amount), 0) from ledger_transfers h where h.kind = 'hold' and not exists (select 1 from ledger_transfers r where r.pending_id = h.id))::text as open_hold_credits,
+          (select count(*) from ledger_accounts where in_debt)::text as in_debt`,
+  );
+  return {
+    ok: violations.length === 0,
+    violations,
+    summary: {
+      accounts: n(summary?.accounts),
+      wallets: n(summary?.wallets),
+      transfers: n(summary?.transfers),
+      entries: n(summary?.entries),
+      walletCredits: n(summary?.wallet_credits),
+      openHolds: n(summary?.open_holds),
+      openHoldCredits: n(summary?.open_hold_credits),
+      walletsInDebt: n(summary?.in_debt),
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Config } from '../../config.ts';
+import type { Email } from './outbox.ts';
+
+/** Account e-mails. Links open the web app; the token also works with the API directly. */
+const link = (config: Config, path: string, token: string) => `${config.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+const signature = (config: Config) => `\n\n— ${config.operatorName}`;
+
+export function verifyEmailMessage(config: Config, to: string, token: string, accountId: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'verify_email',
+    subject: 'Confirm your e-mail address',
+    text:
+      `Confirm that this address is yours by opening this link within 30 minutes:\n\n${link(config, '/verify-email', token)}\n\n` +
+      `(API: POST /api/v1/auth/verify-email with {"token": "${token}"})\n\nIf you did not create an account, ignore this message.${signature(config)}`,
+  };
+}
+
+export function resetPasswordMessage(config: Config, to: string, token: string, accountId: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'reset_password',
+    subject: 'Reset your password',
+    text:
+      `Someone asked to reset the password of your account. To choose a new password, open this link within 30 minutes:\n\n` +
+      `${link(config, '/reset-password', token)}\n\n(API: POST /api/v1/auth/password-reset/confirm with {"token": "${token}", "password": "…"})\n\n` +
+      `Resetting signs you out everywhere. If it was not you, ignore this message: your password stays as it is.${signature(config)}`,
+  };
+}
+
+export function existingAccountMessage(config: Config, to: string, accountId: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'signup_existing',
+    subject: 'Someone tried to sign up with your address',
+    text:
+      `Someone tried to create an account with this e-mail address, which already has one. If it was you, sign in at ` +
+      `${config.publicUrl}, or reset your password there if you forgot it. If not, you can ignore this message.${signature(config)}`,
+  };
+}
+
+export function passwordChangedMessage(config: Config, to: string, accountId: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'password_changed',
+    subject: 'Your password was changed',
+    text: `The password of your account was just changed. If it was not you, reset your password at ${config.publicUrl} at once.${signature(config)}`,
+  };
+}

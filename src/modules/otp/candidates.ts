@@ -1,0 +1,223 @@
+// Stage 2: every token a person might type as a code, with what it would be typed as ("417-093" →
+// "417093"). Tokens that are visibly something else — a price, a duration, a date or time, a phone
+// number, a masked card number — are dropped here; doubtful ones carry a suspicion for the scoring.
+
+import { isAsciiDigit, isAsciiLetter, isCurrencySymbol } from './chars.ts';
+import {
+  ACCOUNT_SUFFIXES,
+  ACCOUNT_WORDS,
+  AMOUNT_SUFFIXES,
+  AMOUNT_WORDS,
+  CURRENCY_WORDS,
+  PHONE_WORDS,
+  REFERENCE_WORDS,
+  SEND_WORDS,
+  unitFollows,
+  wordBefore,
+} from './context-words.ts';
+import { mentionsKeyword } from './keywords.ts';
+
+export type Shape = 'digits' | 'grouped' | 'spaced' | 'alphanumeric';
+export type Suspicion = 'account' | 'reference';
+
+export interface Candidate {
+  /** What the person types. */
+  value: string;
+  start: number;
+  end: number;
+  shape: Shape;
+  suspicions: Suspicion[];
+}
+
+/** A maximal run of ASCII letters and digits. */
+interface Atom {
+  start: number;
+  end: number;
+  text: string;
+}
+
+// Between digits, these make one number of several parts: 12.50, 1,555,000, 10:18, 14/04, 2024-04-02.
+const NUMBER_JOINERS = new Set(['-', '.', ',', ':', '/']);
+const MASK_CHARS = new Set(['*', '•', '●', '×']);
+const MIN_DIGITS = 3;
+const MAX_DIGITS = 10;
+const MIN_TOKEN = 4;
+const MAX_TOKEN = 8;
+
+export function findCandidates(text: string, lower: string, inSenderTag: (position: number) => boolean): Candidate[] {
+  const atoms = [...text.matchAll(/[A-Za-z0-9]+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
+  const found: Candidate[] = [];
+  const numbers: Atom[][] = [];
+  for (let i = 0; i < atoms.length; ) {
+    const spaced = spacedRun(text, atoms, i);
+    if (spaced.length >= MIN_TOKEN) {
+      const value = spaced.map((atom) => atom.text).join('');
+      if (spaced.length <= MAX_TOKEN && [...value].some(isAsciiDigit)) found.push(candidate(value, spaced, 'spaced'));
+      i += spaced.length;
+      continue;
+    }
+    const chain = numberChain(text, atoms, i);
+    if (chain.length > 0) {
+      numbers.push(chain);
+      i += chain.length;
+      continue;
+    }
+    const word = atoms[i];
+    if (word) found.push(...wordCandidates(word));
+    i++;
+  }
+  found.push(...numberCandidates(text, numbers));
+  return found.filter((c) => !inSenderTag(c.start) && isPlausible(text, lower, c)).map((c) => withSuspicions(text, lower, c));
+}
+
+function candidate(value: string, atoms: Atom[], shape: Shape): Candidate {
+  return { value, start: atoms[0]?.start ?? 0, end: atoms[atoms.length - 1]?.end ?? 0, shape, suspicions: [] };
+}
+
+/** "4 u 8 k u f": single characters separated by single spaces, the way some banks print a TAN. */
+function spacedRun(text: string, atoms: Atom[], from: number): Atom[] {
+  const run: Atom[] = [];
+  for (let i = from; i < atoms.length; i++) {
+    const atom = atoms[i];
+    const previous = run[run.length - 1];
+    if (atom?.text.length !== 1) break;
+    if (previous && !(atom.start === previous.end + 1 && text[previous.end] === ' ')) break;
+    run.push(atom);
+  }
+  return run;
+}
+
+/** Digit runs joined by single '-', '.', ',', ':' or '/' into one written number. Empty if atoms[from] is not digits. */
+function numberChain(text: string, atoms: Atom[], from: number): Atom[] {
+  const chain: Atom[] = [];
+  for (let i = from; i < atoms.length; i++) {
+    const atom = atoms[i];
+    const previous = chain[chain.length - 1];
+    if (!atom || !isDigits(atom.text)) break;
+    if (previous && !(atom.start === previous.end + 1 && NUMBER_JOINERS.has(text[previous.end] ?? ''))) break;
+    chain.push(atom);
+  }
+  return chain;
+}
+
+/**
+ * Written numbers become candidates: a plain number; "417-093" or "417 093" (two equal groups of three
+ * or four digits) as one code. Other multi-part numbers are amounts, dates, times or phone numbers.
+ * Three or more short numbers in a row ("10 04 26", "800 555 0199") are a date or a phone number.
+ */
+function numberCandidates(text: string, chains: Atom[][]): Candidate[] {
+  const found: Candidate[] = [];
+  for (let i = 0; i < chains.length; ) {
+    const row = spaceSeparatedRow(text, chains, i);
+    if (row.length >= 3) {
+      i += row.length;
+      continue;
+    }
+    const [first, second] = row;
+    if (row.length === 2 && first && second && isGroupPair(first, second)) {
+      found.push(candidate(first.text + second.text, [first, second], 'grouped'));
+      i += 2;
+      continue;
+    }
+    const chain = chains[i] ?? [];
+    const [head, tail] = chain;
+    if (chain.length === 1 && head) found.push(candidate(head.text, chain, 'digits'));
+    if (chain.length === 2 && head && tail && text[head.end] === '-' && isGroupPair(head, tail)) {
+      found.push(candidate(head.text + tail.text, chain, 'grouped'));
+    }
+    i++;
+  }
+  return found;
+}
+
+/** Single-part numbers of at most four digits, one space apart, starting at chains[from]. */
+function spaceSeparatedRow(text: string, chains: Atom[][], from: number): Atom[] {
+  const row: Atom[] = [];
+  for (let i = from; i < chains.length; i++) {
+    const chain = chains[i];
+    const atom = chain?.[0];
+    const previous = row[row.length - 1];
+    if (!chain || !atom || chain.length !== 1 || atom.text.length > 4) break;
+    if (previous && !(atom.start === previous.end + 1 && text[previous.end] === ' ')) break;
+    row.push(atom);
+  }
+  return row;
+}
+
+function isGroupPair(first: Atom, second: Atom): boolean {
+  const length = first.text.length;
+  return (length === 3 || length === 4) && second.text.length === length;
+}
+
+/**
+ * A word of letters and digits is a code when it looks random and upper-case ("ABC4", "K7X9QZ");
+ * lower or mixed case is a word, a brand or a hash ("98point6", "mCent"). A keyword glued to digits
+ * ("OTP123456") gives the digits.
+ */
+function wordCandidates(word: Atom): Candidate[] {
+  const glued = /^([A-Za-z]+)([0-9]+)$/.exec(word.text);
+  const [, label, digits] = glued ?? [];
+  if (label && digits && mentionsKeyword(label)) {
+    return [{ value: digits, start: word.start + label.length, end: word.end, shape: 'digits', suspicions: [] }];
+  }
+  const letters = [...word.text].filter(isAsciiLetter).join('');
+  if (letters === '' || letters.length === word.text.length || letters !== letters.toUpperCase()) return [];
+  if (word.text.length < MIN_TOKEN || word.text.length > MAX_TOKEN) return [];
+  // "XX1245": a masked account number.
+  if (word.text.includes('XX') || mentionsKeyword(word.text) || /^[0-9]+[A-Z]+$/.test(word.text)) return [];
+  return [{ value: word.text, start: word.start, end: word.end, shape: 'alphanumeric', suspicions: [] }];
+}
+
+/** Drops numbers that are visibly something else; see the stage comment. */
+function isPlausible(text: string, lower: string, c: Candidate): boolean {
+  if (c.shape === 'alphanumeric' || c.shape === 'spaced') return true;
+  if (c.value.length < MIN_DIGITS || c.value.length > MAX_DIGITS) return false;
+  const before = text[c.start - 1];
+  const after = text[c.end];
+  if (MASK_CHARS.has(before ?? '') || MASK_CHARS.has(after ?? '')) return false;
+  if (before === '+') return false;
+  // "© 2024", "(c) 2024", "Copyright 2024": a year.
+  if (
+    before === '©' ||
+    (before === ' ' && text[c.start - 2] === '©') ||
+    /(\(c\)|copyright) ?$/.test(lower.slice(Math.max(0, c.start - 10), c.start))
+  ) {
+    return false;
+  }
+  if (isCurrencySymbol(before) || isCurrencySymbol(after)) return false;
+  if ((before === ' ' && isCurrencySymbol(text[c.start - 2])) || (after === ' ' && isCurrencySymbol(text[c.end + 1]))) return false;
+  const previous = wordBefore(lower, c.start);
+  if (CURRENCY_WORDS.has(previous) || AMOUNT_WORDS.has(previous) || gluedAfter(text, c.start, AMOUNT_SUFFIXES)) return false;
+  if (unitFollows(lower, c.end)) return false;
+  return !isPhoneNumber(lower, c.start);
+}
+
+/** "Call 0800…", "LH 19009247", or the destination in "Text FA to 87121". */
+function isPhoneNumber(lower: string, start: number): boolean {
+  const previous = wordBefore(lower, start);
+  if (PHONE_WORDS.has(previous)) return true;
+  if (previous !== 'to') return false;
+  const window = lower.slice(Math.max(0, start - 200), start);
+  const sentence = window.slice(Math.max(window.lastIndexOf('. '), window.lastIndexOf('\n'), 0));
+  return sentence.split(/[^\p{L}]+/u).some((word) => SEND_WORDS.has(word));
+}
+
+function withSuspicions(text: string, lower: string, c: Candidate): Candidate {
+  const previous = wordBefore(lower, c.start);
+  const suspicions: Suspicion[] = [];
+  if (ACCOUNT_WORDS.has(previous) || gluedAfter(text, c.start, ACCOUNT_SUFFIXES)) suspicions.push('account');
+  if (REFERENCE_WORDS.has(previous) || text[c.start - 1] === '#') suspicions.push('reference');
+  return { ...c, suspicions };
+}
+
+/** The text just before `start` (allowing a colon or a space) ends with one of `words`: "金额9876", "尾号：1234". */
+function gluedAfter(text: string, start: number, words: string[]): boolean {
+  let end = start;
+  for (let skipped = 0; skipped < 2 && end > 0 && ' :'.includes(text[end - 1] ?? 'x'); skipped++) end--;
+  const before = text.slice(Math.max(0, end - 4), end);
+  return words.some((word) => before.endsWith(word));
+}
+
+function isDigits(text: string): boolean {
+  return [...text].every(isAsciiDigit);
+}

@@ -1,0 +1,287 @@
+// Words that announce a code, in many languages. A number near one of them is probably the code; a
+// message with none of them (and no SMS Retriever marker) holds no code at all.
+
+import { isSpacedLetter, unspacedWeight } from './chars.ts';
+
+/**
+ * How a keyword must sit in the text:
+ * - `anywhere`: also inside a longer word, for languages that build compounds or glue prefixes to it
+ *   ("Bestätigungscode", "vahvistuskoodia", Hebrew "הקוד"), and for scripts written without spaces;
+ * - `word-start`: at the start of a word, any ending ("kodunuz", "verification", "паролем");
+ * - `whole-word`: short words that hide inside others ("pin" in "shopping", "otp", "tan").
+ */
+type Placement = 'anywhere' | 'word-start' | 'whole-word';
+
+interface Keyword {
+  text: string;
+  placement: Placement;
+  /** 1 for the name of the code itself, less for words that only hint at verification. */
+  weight: number;
+}
+
+export interface KeywordHit {
+  start: number;
+  end: number;
+  weight: number;
+}
+
+export const CODE_WORD = 1;
+const HINT_WORD = 0.7;
+const TYPE_IT_WORD = 0.5;
+
+const CODE_WORDS: Record<Placement, string[]> = {
+  anywhere: [
+    'code',
+    'kode',
+    'koodi',
+    'kood',
+    'codice',
+    'codigo',
+    'código',
+    'passcode',
+    'password',
+    'passwort',
+    'kennwort',
+    'salasana',
+    'пароль',
+    'κωδικ',
+    'קוד',
+    'סיסמ',
+    'رمز',
+    'كود',
+    'کد',
+    'کوڈ',
+    'कोड',
+    'ओटीपी',
+    'पासवर्ड',
+    'কোড',
+    'รหัส',
+    '验证码',
+    '驗證碼',
+    '校验码',
+    '校驗碼',
+    '动态码',
+    '動態碼',
+    '密码',
+    '密碼',
+    '口令',
+    '认证码',
+    '認證碼',
+    '确认码',
+    '確認碼',
+    '安全码',
+    '安全碼',
+    '激活码',
+    '激活碼',
+    '授权码',
+    '授權碼',
+    '認証番号',
+    '確認番号',
+    '暗証番号',
+    'コード',
+    'パスコード',
+    'パスワード',
+    'ワンタイム',
+    '인증번호',
+    '승인번호',
+    '비밀번호',
+    '코드',
+  ],
+  'word-start': [
+    'kod',
+    'код',
+    'codul',
+    'parol',
+    'hasło',
+    'haslo',
+    'contraseña',
+    'contrasena',
+    'clave',
+    'senha',
+    'şifre',
+    'sifre',
+    'mot de passe',
+    'mat khau',
+    'mật khẩu',
+    'ma otp',
+    'mã otp',
+    'ma xac',
+    'mã xác',
+    'token',
+    'kata sandi',
+    'kata laluan',
+    'lösenord',
+    'adgangskode',
+  ],
+  'whole-word': ['otp', 'pin', 'tan', 'mtan', 'tac', '2fa', 'mã'],
+};
+
+const HINT_WORDS: Record<Placement, string[]> = {
+  anywhere: [
+    'אימות',
+    'تحقق',
+    'تأكيد',
+    'تفعيل',
+    'सत्यापन',
+    'επιβεβαίωσ',
+    'επαλήθευσ',
+    'проверочн',
+    'подтвержд',
+    'авториз',
+    '验证',
+    '驗證',
+    '认证',
+    '認證',
+    '确认',
+    '確認',
+    '認証',
+    '인증',
+  ],
+  'word-start': [
+    'verif',
+    'vérif',
+    'confirm',
+    'conferm',
+    'bevestig',
+    'potwierdz',
+    'authent',
+    'authori',
+    'autoriz',
+    'autoris',
+    'autoryz',
+    'bestätig',
+    'podtverzhd',
+    'dogrula',
+    'doğrula',
+    'vahvist',
+    'xac thuc',
+    'xác thực',
+    'xac nhan',
+    'xác nhận',
+    'one time',
+    'one-time',
+    'einmal',
+  ],
+  'whole-word': [],
+};
+
+// Asking the reader to type something: "Enter 548", "輸入 123456 以登入" (the code keyword may come a
+// sentence later, or never).
+const TYPE_IT_WORDS: Record<Placement, string[]> = {
+  anywhere: ['输入', '輸入', '入力', '填写'],
+  'word-start': ['введите', 'ingrese', 'ingresa', 'introduce', 'saisissez', 'eingeben', 'inserisci', 'digite', 'masukkan', 'nhap', 'nhập'],
+  'whole-word': ['enter', 'type'],
+};
+
+const KEYWORDS: Keyword[] = [...specs(CODE_WORDS, CODE_WORD), ...specs(HINT_WORDS, HINT_WORD), ...specs(TYPE_IT_WORDS, TYPE_IT_WORD)];
+
+function specs(words: Record<Placement, string[]>, weight: number): Keyword[] {
+  return (Object.keys(words) as Placement[]).flatMap((placement) => words[placement].map((text) => ({ text, placement, weight })));
+}
+
+// "Claim code", "promo code", "order code", "postcode": a code, but not one that verifies anything.
+const NOT_VERIFYING = new Set([
+  'claim',
+  'promo',
+  'promotion',
+  'promotional',
+  'discount',
+  'coupon',
+  'voucher',
+  'gift',
+  'referral',
+  'refer',
+  'invite',
+  'invitation',
+  'identifier',
+  'reference',
+  'ref',
+  'tracking',
+  'order',
+  'booking',
+  'reservation',
+  'post',
+  'postal',
+  'zip',
+  'area',
+  'country',
+  'dial',
+  'bar',
+  'qr',
+  'source',
+  'error',
+  'product',
+  'item',
+  'sort',
+  'swift',
+  'tax',
+  'bonus',
+  'reward',
+  'prize',
+  'redemption',
+  'redeem',
+  'entry',
+]);
+// Only as the head of a compound: "unicode", "decode", "encode", "geocode", "recode".
+const NOT_VERIFYING_HEADS = new Set(['uni', 'de', 'en', 'geo', 're']);
+
+/** Every keyword occurrence in `lower` (the lower-cased text) outside the given ignored spans. */
+export function findKeywords(lower: string, ignored: (position: number) => boolean): KeywordHit[] {
+  const words = spacedWords(lower);
+  // Keyed by span: "codecode…" or a word matched by several keywords is one hit, whatever the input.
+  const hits = new Map<string, KeywordHit>();
+  for (const keyword of KEYWORDS) {
+    for (let at = lower.indexOf(keyword.text); at >= 0; at = lower.indexOf(keyword.text, at + 1)) {
+      const hit = placedHit(lower, words, at, keyword);
+      if (!hit || ignored(hit.start)) continue;
+      const key = `${hit.start}:${hit.end}`;
+      if ((hits.get(key)?.weight ?? 0) < hit.weight) hits.set(key, hit);
+    }
+  }
+  return [...hits.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** For each letter of a spaced script, where its word starts and ends (precomputed: lookups stay O(1)). */
+interface SpacedWords {
+  startOf: Int32Array;
+  endOf: Int32Array;
+}
+
+function spacedWords(lower: string): SpacedWords {
+  const startOf = new Int32Array(lower.length);
+  const endOf = new Int32Array(lower.length);
+  for (let i = 0; i < lower.length; i++) startOf[i] = isSpacedLetter(lower[i - 1]) ? (startOf[i - 1] ?? i) : i;
+  for (let i = lower.length - 1; i >= 0; i--) endOf[i] = isSpacedLetter(lower[i + 1]) ? (endOf[i + 1] ?? i + 1) : i + 1;
+  return { startOf, endOf };
+}
+
+function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keyword): KeywordHit | undefined {
+  const end = at + keyword.text.length;
+  const glued = isSpacedLetter(lower[at - 1]);
+  if (keyword.placement !== 'anywhere' && glued) return undefined;
+  if (keyword.placement === 'whole-word' && isSpacedLetter(lower[end])) return undefined;
+  // A keyword inside a spaced-script word stands for the whole word, so distances are counted in words.
+  const start = glued ? (words.startOf[at - 1] ?? at) : at;
+  const spacedEnd = unspacedWeight(lower[end - 1]) === 0 && isSpacedLetter(lower[end - 1]);
+  const wordEnd = spacedEnd ? (words.endOf[end - 1] ?? end) : end;
+  const compoundHead = lower.slice(start, at);
+  if (NOT_VERIFYING.has(compoundHead) || NOT_VERIFYING_HEADS.has(compoundHead)) return undefined;
+  if (NOT_VERIFYING.has(wordBefore(lower, words, start))) return undefined;
+  return { start, end: wordEnd, weight: keyword.weight };
+}
+
+/** The word just before `start`, across a space or a hyphen ("claim code", "promo-code"). */
+function wordBefore(lower: string, words: SpacedWords, start: number): string {
+  let end = start;
+  for (let skipped = 0; skipped < 2 && (lower[end - 1] === ' ' || lower[end - 1] === '-'); skipped++) end--;
+  if (!isSpacedLetter(lower[end - 1])) return '';
+  return lower.slice(words.startOf[end - 1] ?? end, end);
+}
+
+const LATIN_KEYWORDS = KEYWORDS.map((keyword) => keyword.text).filter((text) => /^[a-z0-9]+$/.test(text));
+
+/** The word names a code ("1024CODE", "OTP123456"), so it is a label and not a code itself. */
+export function mentionsKeyword(word: string): boolean {
+  const lower = word.toLowerCase();
+  return LATIN_KEYWORDS.some((keyword) => lower.includes(keyword));
+}

@@ -1,0 +1,115 @@
+// Stage 3: pick the candidate a person would type. A code sits next to the word that names it ("code",
+// "OTP", "验证码"), in the same sentence, and looks like a code (4–8 characters, six digits most of all).
+// Candidates with no such word within reach are not codes, unless the message is an SMS Retriever one.
+
+import type { Candidate } from './candidates.ts';
+import { CODE_WORD, type KeywordHit } from './keywords.ts';
+import type { Layout } from './layout.ts';
+
+/** Farthest a keyword may be, in words, from a 4–8 digit code: "Ma OTP (het han sau 1 phut) cua Quy khach la 072-464". */
+const REACH = 12;
+/** A sentence end between keyword and code counts as this many words: "123456. Don't share this code." */
+const SENTENCE_END_WORDS = 3;
+/** Three digits, long numbers and letter codes count only right next to their keyword. */
+const NEAR = 2;
+const PROXIMITY_WEIGHT = 3;
+const SUSPICION_PENALTY = 1.5;
+const MIN_SCORE = 1;
+/** Bounds the work per candidate however many keywords a hostile message repeats. */
+const MAX_HITS_PER_SIDE = 32;
+
+export function chooseCode(candidates: Candidate[], hits: KeywordHit[], layout: Layout, retriever: boolean): string | null {
+  let best: { candidate: Candidate; score: number } | undefined;
+  for (const candidate of candidates) {
+    const proximity = keywordProximity(candidate, hits, layout);
+    if (proximity === 0) continue;
+    const score = proximity + shapeScore(candidate) - SUSPICION_PENALTY * candidate.suspicions.length;
+    if (score >= MIN_SCORE && (!best || score > best.score)) best = { candidate, score };
+  }
+  if (best) return best.candidate.value;
+  // An SMS Retriever message exists to deliver a code, even when it names it in no language we know.
+  return retriever ? retrieverFallback(candidates) : null;
+}
+
+/** 0 when no keyword is within reach; up to 3 for a code keyword right next to the candidate. */
+function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layout): number {
+  const yearLike = isYearLike(candidate);
+  const reach = yearLike ? 0 : reachOf(candidate);
+  let best = 0;
+  const edges = layout.sentenceEdges(candidate.start, candidate.end);
+  const consider = (hit: KeywordHit, from: number, to: number): boolean => {
+    const gap = layout.gap(from, to);
+    const distance = gap.words + SENTENCE_END_WORDS * gap.sentenceEnds;
+    if (distance > reach) return false;
+    // From another sentence, a keyword only points at a number at the edge facing it: "…login: 123456.
+    // Never share this code." but not "Never share your PIN. Your parcel 55123 arrives Monday."
+    const facing = hit.start >= candidate.end ? edges.closes : edges.opens;
+    if (gap.sentenceEnds > 0 && !facing) return true;
+    // Across a line break only to a code printed on its own line, or straight after "code:".
+    const joined = gap.newlines === 0 || (gap.newlines <= 2 && (gap.words === 0 || layout.aloneOnLine(candidate.start, candidate.end)));
+    // A year counts as the code only when a code keyword introduces it: "Your code is 2024".
+    if (joined && (!yearLike || hit.weight === CODE_WORD)) best = Math.max(best, (PROXIMITY_WEIGHT * hit.weight) / (1 + distance / 2));
+    return true;
+  };
+  const firstAfter = firstHitAtOrAfter(hits, candidate.start);
+  for (let i = firstAfter - 1, seen = 0; i >= 0 && seen < MAX_HITS_PER_SIDE; i--, seen++) {
+    const hit = hits[i];
+    if (hit && hit.end <= candidate.start && !consider(hit, hit.end, candidate.start)) break;
+  }
+  for (let i = firstHitAtOrAfter(hits, candidate.end), seen = 0; i < hits.length && seen < MAX_HITS_PER_SIDE; i++, seen++) {
+    const hit = hits[i];
+    if (hit && !consider(hit, candidate.end, hit.start)) break;
+  }
+  return best;
+}
+
+function reachOf(candidate: Candidate): number {
+  if (candidate.shape === 'alphanumeric' || candidate.shape === 'spaced') return NEAR;
+  const length = candidate.value.length;
+  return length >= 4 && length <= 8 ? REACH : NEAR - 1;
+}
+
+/** 19xx and 20xx: a year far more often than a code. */
+function isYearLike(candidate: Candidate): boolean {
+  return candidate.shape === 'digits' && /^(19|20)[0-9]{2}$/.test(candidate.value);
+}
+
+/** How much the token looks like a code by itself. */
+function shapeScore(candidate: Candidate): number {
+  switch (candidate.shape) {
+    case 'grouped':
+      return 1.3;
+    case 'spaced':
+      return 1;
+    case 'alphanumeric':
+      return 0.6;
+    case 'digits': {
+      const length = candidate.value.length;
+      if (length === 6) return 1.2;
+      return length >= 4 && length <= 8 ? 1 : 0.3;
+    }
+  }
+}
+
+function retrieverFallback(candidates: Candidate[]): string | null {
+  let best: Candidate | undefined;
+  for (const candidate of candidates) {
+    const length = candidate.value.length;
+    const typical = candidate.shape !== 'alphanumeric' && length >= 4 && length <= 8;
+    if (!typical || isYearLike(candidate) || candidate.suspicions.length > 0) continue;
+    if (!best || shapeScore(candidate) > shapeScore(best)) best = candidate;
+  }
+  return best?.value ?? null;
+}
+
+/** Index of the first hit starting at or after `position` (hits are sorted by start). */
+function firstHitAtOrAfter(hits: KeywordHit[], position: number): number {
+  let low = 0;
+  let high = hits.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((hits[middle]?.start ?? 0) < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,14 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+
+/**
+ * Announced (NOTIFY, inside the transaction that made the change) when providers, their offers or the
+ * catalog rules change, so that every instance reloads its in-memory catalog. The payload says what.
+ */
+export const CATALOG_CHANNEL = 'otpbox_catalog';
+
+export type CatalogChange = 'providers' | 'offers' | 'rules';
+
+export async function announceCatalogChange(db: Executor, what: CatalogChange): Promise<void> {
+  await db.execute(sql`select pg_notify(${CATALOG_CHANNEL}, ${what})`);
+}

@@ -1,0 +1,56 @@
+import { count, eq } from 'drizzle-orm';
+import { accounts, webhookEndpoints } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Ctx } from '../context.ts';
+import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT } from './event-types.ts';
+import { encryptSigningSecret, newSigningSecret } from './signing-secret.ts';
+import { checkEndpointUrl } from './url-policy.ts';
+import { type EndpointView, toEndpointView } from './view.ts';
+
+export interface NewEndpoint {
+  url: string;
+  description?: string | null;
+  /** Event types, or `*` for all (the default). */
+  events?: string[];
+}
+
+/** Register an endpoint. Its signing secret is returned now and at rotation, never again. */
+export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: NewEndpoint): Promise<EndpointView & { secret: string }> {
+  const url = checkEndpointUrl(input.url, ctx.config.webhookAllowPrivateNetworks);
+  const events = normaliseEvents(input.events);
+  return transaction(ctx.db, async (tx) => {
+    // The account row serialises concurrent creations, so the limit holds under races.
+    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('no key update');
+    const [existing] = await tx.select({ n: count() }).from(webhookEndpoints).where(eq(webhookEndpoints.accountId, accountId));
+    if (Number(existing?.n ?? 0) >= MAX_ENDPOINTS_PER_ACCOUNT) {
+      throw new DomainError('CONFLICT', `You already have ${MAX_ENDPOINTS_PER_ACCOUNT} webhook endpoints; delete one first.`);
+    }
+    const now = ctx.clock.now();
+    const id = newId('whe', now.getTime());
+    const secret = newSigningSecret();
+    const [row] = await tx
+      .insert(webhookEndpoints)
+      .values({
+        id,
+        accountId,
+        url,
+        description: input.description ?? null,
+        eventTypes: events,
+        secretEncrypted: encryptSigningSecret(ctx.keys, id, secret),
+        status: 'enabled',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!row) throw new Error('the endpoint was not inserted');
+    return { ...toEndpointView(row), secret };
+  });
+}
+
+/** Sorted and without duplicates; `*` anywhere means all. */
+function normaliseEvents(events: string[] | undefined): string[] {
+  if (!events || events.length === 0 || events.includes(ALL_EVENTS)) return [ALL_EVENTS];
+  return [...new Set(events)].sort();
+}

@@ -1,0 +1,119 @@
+import { and, eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import type { Config } from '../../config.ts';
+import { webhookDeliveries } from '../../db/schema/index.ts';
+import type { JobDefinition } from '../../jobs/scheduler.ts';
+import type { Ctx } from '../context.ts';
+import { type Claimed, claimDueDeliveries } from './claim-due.ts';
+import { type AttemptResult, recordAttempt } from './record-attempt.ts';
+import { RETRY_SCHEDULE_MS } from './retry-schedule.ts';
+import { sendWebhook } from './send.ts';
+import { decryptSigningSecret } from './signing-secret.ts';
+
+const BATCH = 50;
+/** Attempts in flight at once per run. */
+const CONCURRENCY = 10;
+/** No new batch is claimed after this long; the rest waits for the next run (2 s later). */
+const RUN_BUDGET_MS = 30_000;
+
+/** Longer than a batch can take (every attempt timing out), so no claim expires while being sent. */
+export const leaseMs = (config: Config) => Math.ceil(BATCH / CONCURRENCY) * config.webhookTimeoutMs + 60_000;
+
+export type DeliveryCounts = { delivered: number; retrying: number; failed: number; deferred: number; endpointsDisabled: number };
+
+/**
+ * Sends due webhooks: claims batches (claim-due.ts), signs each attempt when it is sent (Standard
+ * Webhooks: `webhook-timestamp` is the attempt's time, `webhook-id` the event's, the same on every
+ * retry), POSTs it (send.ts) and records the outcome (record-attempt.ts). A crash between sending and
+ * recording sends again after the lease: delivery is at least once, and `webhook-id` lets receivers
+ * deduplicate. An endpoint that cannot be reached (timeout, refused connection or address) is not tried
+ * again in the same run: its other deliveries wait for the first retry delay, uncounted, so one dead
+ * endpoint with a backlog cannot hold every sender for its timeouts.
+ */
+export async function deliverDueWebhooks(ctx: Ctx, now: Date, options: { signal?: AbortSignal } = {}): Promise<DeliveryCounts> {
+  const counts: DeliveryCounts = { delivered: 0, retrying: 0, failed: 0, deferred: 0, endpointsDisabled: 0 };
+  const unreachable = new Set<string>();
+  while (!options.signal?.aborted) {
+    const claimed = await claimDueDeliveries(ctx.db, now, BATCH, leaseMs(ctx.config));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, async () => {
+        for (let item = claimed[next++]; item; item = claimed[next++]) await attempt(ctx, item, counts, unreachable, options.signal);
+      }),
+    );
+    if (claimed.length < BATCH || ctx.clock.now().getTime() - now.getTime() > RUN_BUDGET_MS) break;
+  }
+  return counts;
+}
+
+async function attempt(ctx: Ctx, { delivery, endpoint }: Claimed, counts: DeliveryCounts, unreachable: Set<string>, signal?: AbortSignal) {
+  const at = ctx.clock.now();
+  const stillOurs = and(
+    eq(webhookDeliveries.id, delivery.id),
+    eq(webhookDeliveries.status, 'pending'),
+    eq(webhookDeliveries.attempts, delivery.attempts),
+  );
+  if (endpoint?.status !== 'enabled') {
+    // Queued while the endpoint was being disabled (or deleted): it is not sent.
+    await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError: 'not sent: the endpoint was disabled' }).where(stillOurs);
+    counts.failed++;
+    return;
+  }
+  if (unreachable.has(endpoint.id)) {
+    await ctx.db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: new Date(at.getTime() + RETRY_SCHEDULE_MS[0]) })
+      .where(stillOurs);
+    counts.deferred++;
+    return;
+  }
+
+  const body = JSON.stringify(delivery.payload);
+  const started = performance.now();
+  let result: AttemptResult;
+  try {
+    const secret = decryptSigningSecret(ctx.keys, endpoint.id, endpoint.secretEncrypted);
+    const outcome = await sendWebhook(
+      endpoint.url,
+      body,
+      {
+        'webhook-id': delivery.messageId,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(delivery.messageId, at, body),
+      },
+      { timeoutMs: ctx.config.webhookTimeoutMs, allowPrivate: ctx.config.webhookAllowPrivateNetworks, signal },
+    );
+    const durationMs = Math.round(performance.now() - started);
+    // Shutting down: the lease brings the delivery back; the interruption is not the receiver's failure.
+    if (outcome.kind === 'failed' && outcome.interrupted) return;
+    if (outcome.kind === 'failed') {
+      unreachable.add(endpoint.id);
+      result = { ok: false, status: null, error: outcome.error, retryAfterMs: null, durationMs };
+    } else if (outcome.status >= 200 && outcome.status < 300) {
+      result = { ok: true, status: outcome.status, durationMs };
+    } else {
+      const redirect = outcome.status >= 300 && outcome.status < 400;
+      const error = redirect ? `HTTP ${outcome.status}: redirects are not followed; register the final URL` : `HTTP ${outcome.status}`;
+      result = { ok: false, status: outcome.status, error, retryAfterMs: outcome.retryAfterMs, durationMs };
+    }
+  } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    result = { ok: false, status: null, error: `not sent: ${(error as Error).message}`.slice(0, 300), retryAfterMs: null, durationMs };
+  }
+
+  const recorded = await recordAttempt(ctx, at, delivery, result);
+  if (recorded === 'stale') return;
+  if (recorded === 'disabled') counts.endpointsDisabled++;
+  counts[recorded === 'disabled' ? 'failed' : recorded]++;
+}
+
+/** Every 2 s: a code reaches the customer's endpoint within seconds of arriving. */
+export function webhookDeliveryJob(ctx: Omit<Ctx, 'db'>): JobDefinition {
+  return {
+    id: 'webhook-delivery',
+    everyMs: 2_000,
+    // A backstop only: a run stops claiming after RUN_BUDGET_MS and each attempt has its own timeout.
+    timeoutMs: 10 * 60_000,
+    run: async ({ db, now, signal }) => deliverDueWebhooks({ ...ctx, db }, now, { signal }),
+  };
+}

@@ -1,0 +1,27 @@
+import { eq } from 'drizzle-orm';
+import { webhookEndpoints } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import type { Ctx } from '../context.ts';
+import { type EndpointView, ownEndpoint, toEndpointView } from './view.ts';
+
+/** Re-enable an endpoint (after fixing it): new events are delivered again, with a clean failure record. */
+export async function enableWebhookEndpoint(ctx: Ctx, accountId: string, id: string): Promise<EndpointView> {
+  return transaction(ctx.db, async (tx) => {
+    const current = await ownEndpoint(tx, accountId, id, true);
+    if (current.status === 'enabled') return toEndpointView(current);
+    const [row] = await tx
+      .update(webhookEndpoints)
+      .set({
+        status: 'enabled',
+        disabledReason: null,
+        disabledAt: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+        updatedAt: ctx.clock.now(),
+      })
+      .where(eq(webhookEndpoints.id, id))
+      .returning();
+    if (!row) throw new Error('the endpoint vanished under its lock');
+    return toEndpointView(row);
+  });
+}

@@ -1,0 +1,51 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { type WebhookDeliveryStatus, webhookDeliveries } from '../../db/schema/index.ts';
+import type { Ctx } from '../context.ts';
+import { ownEndpoint } from './view.ts';
+
+/** One line of an endpoint's delivery log: how each event fared, never what it carried. */
+export interface DeliveryView {
+  messageId: string;
+  type: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  cursor: string;
+}
+
+/** An endpoint's deliveries, newest first (kept 30 days), paginated by an opaque cursor. */
+export async function listDeliveries(
+  ctx: Ctx,
+  accountId: string,
+  endpointId: string,
+  page: { limit: number; cursor?: string },
+): Promise<DeliveryView[]> {
+  await ownEndpoint(ctx.db, accountId, endpointId);
+  const before = page.cursor && /^\d{1,18}$/.test(page.cursor) ? Number(page.cursor) : undefined;
+  const rows = await ctx.db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.endpointId, endpointId), before === undefined ? undefined : lt(webhookDeliveries.id, before)))
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(page.limit);
+  return rows.map((row) => ({
+    messageId: row.messageId,
+    type: row.type,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt : null,
+    lastAttemptAt: row.lastAttemptAt,
+    lastResponseStatus: row.lastResponseStatus,
+    lastError: row.lastError,
+    lastDurationMs: row.lastDurationMs,
+    createdAt: row.createdAt,
+    deliveredAt: row.deliveredAt,
+    cursor: String(row.id),
+  }));
+}

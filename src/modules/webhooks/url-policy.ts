@@ -1,0 +1,42 @@
+import { isIP } from 'node:net';
+import { DomainError } from '../../lib/errors.ts';
+import { isPublicAddress } from './address-policy.ts';
+
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * Why a webhook URL may not be called, or null. Checked when an endpoint is registered and again
+ * before every attempt (the settings may have changed since): https only, no credentials in the URL,
+ * and an IP-literal host must be a public address. Host names are checked on their resolved addresses
+ * at connection time (public-lookup.ts). `allowPrivate` (WEBHOOK_ALLOW_PRIVATE_NETWORKS) lifts the
+ * address and scheme rules for local development.
+ */
+export function urlRefusal(url: URL, allowPrivate: boolean): string | null {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowPrivate)) {
+    return url.protocol === 'http:' ? 'the URL must use https://' : `the URL must be https:// (not ${url.protocol})`;
+  }
+  if (url.username || url.password) return 'the URL must not contain a user name or password';
+  if (allowPrivate) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !isPublicAddress(host)) return `${host} is not a public internet address`;
+  return null;
+}
+
+/** Parse and check a URL a customer registers; throws WEBHOOK_URL_REFUSED with the reason. */
+export function checkEndpointUrl(raw: string, allowPrivate: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DomainError('WEBHOOK_URL_REFUSED', 'The webhook URL is not an absolute URL.');
+  }
+  url.hash = '';
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  // Obvious loopback names are refused now; every other name is checked on what it resolves to, at each attempt.
+  const loopbackName = !allowPrivate && (host === 'localhost' || host.endsWith('.localhost'));
+  const refusal = loopbackName ? `${host} is not a public internet address` : urlRefusal(url, allowPrivate);
+  if (refusal) throw new DomainError('WEBHOOK_URL_REFUSED', `This webhook URL is refused: ${refusal}.`);
+  if (url.href.length > MAX_URL_LENGTH)
+    throw new DomainError('WEBHOOK_URL_REFUSED', `The webhook URL is longer than ${MAX_URL_LENGTH} characters.`);
+  return url.href;
+}

@@ -1,0 +1,565 @@
+/**
+ * The data map: every table and every column otpbox stores, what it is for, on what legal basis, for
+ * how long, and what happens to it when a customer is erased. A test fails when the schema holds a
+ * table or column that is not declared here (or a declaration whose column no longer exists).
+ *
+ * Later parts of otpbox read this map: retention jobs purge by it, export and erasure walk it, and the
+ * published privacy policy is generated from it — so what the policy says is what the code does.
+ */
+
+export type DataCategory =
+  | 'account'
+  | 'device'
+  | 'transaction'
+  | 'activation'
+  | 'sms_content'
+  | 'reservation'
+  | 'usage'
+  | 'error_log'
+  | 'security_event'
+  | 'support'
+  /** Not about a person: configuration, scheduling, catalog. */
+  | 'operational';
+
+export type LegalBasis = 'contract' | 'legal_obligation' | 'legitimate_interest' | 'consent' | 'not_applicable';
+
+export type Retention =
+  /** Kept while the account exists; removed by erasure. */
+  | { kind: 'account_lifetime' }
+  /** Removed `days` after the time in `column` (configurable through `setting` where named). */
+  | { kind: 'fixed'; days: number; column: string; setting?: string }
+  /** Configuration that lives as long as the operator keeps it. */
+  | { kind: 'until_changed' }
+  /**
+   * Records the law makes us keep (transactions: 5 years, P6). The ledger is append-only and its
+   * balances must stay provable, so these are never purged row by row; after the legal period they
+   * are to be archived with an opening balance (not automated yet).
+   */
+  | { kind: 'legal_period'; days: number; column: string };
+
+/** What erasure of an account does to its rows in this table. */
+export type Erasure = 'delete' | 'anonymise' | 'keep_for_legal_period' | 'not_personal';
+
+export interface ColumnEntry {
+  /** Whether the column can identify or describe a person (directly, or with other data we hold). */
+  personal: boolean;
+  note?: string;
+}
+
+export interface TableEntry {
+  category: DataCategory;
+  purpose: string;
+  legalBasis: LegalBasis;
+  retention: Retention;
+  erasure: Erasure;
+  /** Keyed by the database column name. */
+  columns: Record<string, ColumnEntry>;
+}
+
+const notPersonal: ColumnEntry = { personal: false };
+
+export const DATA_MAP: Record<string, TableEntry> = {
+  accounts: {
+    category: 'account',
+    purpose: 'Create and manage the account: sign-in, roles, suspension. Device accounts hold no e-mail or password (P1, P3).',
+    legalBasis: 'contract',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'anonymise',
+    columns: {
+      id: { personal: true, note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
+      kind: notPersonal,
+      email: { personal: true },
+      email_verified_at: { personal: true },
+      password_hash: { personal: true, note: 'argon2id hash; never the password' },
+      role: notPersonal,
+      status: notPersonal,
+      suspended_reason: { personal: true },
+      created_at: { personal: true },
+      updated_at: notPersonal,
+    },
+  },
+  devices: {
+    category: 'device',
+    purpose: 'Identify the device behind a device account and support it: OS and version, model, app version (P2).',
+    legalBasis: 'contract',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      device_hash: { personal: true, note: 'keyed hash of the device identifier; the identifier itself is never stored' },
+      platform: { personal: true },
+      os_version: { personal: true },
+      model: { personal: true },
+      app_version: { personal: true },
+      created_at: { personal: true },
+      last_seen_at: { personal: true },
+    },
+  },
+  sessions: {
+    category: 'account',
+    purpose: 'Keep customers signed in and let them see and end their sessions (P10: browser data for security).',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 30, column: 'expires_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      kind: notPersonal,
+      token_hash: { personal: false, note: 'SHA-256 of a random token' },
+      device_id: { personal: true },
+      created_at: { personal: true },
+      last_used_at: { personal: true },
+      expires_at: notPersonal,
+      revoked_at: notPersonal,
+      revoked_reason: notPersonal,
+      user_agent: { personal: true },
+      ip_prefix: { personal: true, note: 'IPv4 /24 or IPv6 /48 only' },
+    },
+  },
+  api_keys: {
+    category: 'account',
+    purpose: 'Let customers use the API; the key itself is shown once and stored only as SHA-256.',
+    legalBasis: 'contract',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      name: { personal: true, note: 'chosen by the customer' },
+      display_prefix: notPersonal,
+      key_hash: notPersonal,
+      created_at: notPersonal,
+      last_used_at: { personal: true },
+      revoked_at: notPersonal,
+    },
+  },
+  consents: {
+    category: 'account',
+    purpose: 'Prove the minimum-age confirmation and the accepted privacy policy version (P13, P14).',
+    legalBasis: 'legal_obligation',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      kind: notPersonal,
+      policy_version: notPersonal,
+      minimum_age: notPersonal,
+      given_at: { personal: true },
+    },
+  },
+  auth_tokens: {
+    category: 'account',
+    purpose: 'Single-use e-mail verification and password reset tokens (stored hashed, valid 30 minutes).',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 7, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      purpose: notPersonal,
+      token_hash: notPersonal,
+      email: { personal: true },
+      created_at: notPersonal,
+      expires_at: notPersonal,
+      used_at: notPersonal,
+    },
+  },
+  auth_throttles: {
+    category: 'security_event',
+    purpose: 'Count failed sign-ins per account, trusted device and IP to stop password guessing (P16).',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'fixed', days: 2, column: 'updated_at' },
+    erasure: 'delete',
+    columns: {
+      key: { personal: true, note: 'an account id, or a keyed hash of an IP address or e-mail' },
+      failures: notPersonal,
+      window_started_at: notPersonal,
+      blocked_until: notPersonal,
+      updated_at: notPersonal,
+    },
+  },
+  security_events: {
+    category: 'security_event',
+    purpose:
+      'Security and abuse prevention (P10, P16): sign-ins, password and key changes, role changes, suspensions; customers see their own.',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'fixed', days: 365, column: 'occurred_at' },
+    erasure: 'anonymise',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      actor: { personal: true },
+      type: notPersonal,
+      occurred_at: notPersonal,
+      ip_prefix: { personal: true, note: 'IPv4 /24 or IPv6 /48 only' },
+      ip_hash: { personal: true, note: 'HMAC of the full address with a key derived from SECRET_KEY' },
+      user_agent: { personal: true },
+      details: { personal: false, note: 'event facts such as a key name or a reason; never secrets' },
+    },
+  },
+  email_outbox: {
+    category: 'account',
+    purpose: 'Deliver account e-mail (verification, password reset) reliably, in the same transaction as what it announces.',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 7, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      to_address: { personal: true },
+      template: notPersonal,
+      subject: notPersonal,
+      body_text: { personal: true, note: 'holds a single-use link that expires after 30 minutes' },
+      status: notPersonal,
+      attempts: notPersonal,
+      last_error: notPersonal,
+      next_attempt_at: notPersonal,
+      created_at: notPersonal,
+      sent_at: notPersonal,
+    },
+  },
+  ledger_accounts: {
+    category: 'transaction',
+    purpose: "Hold each customer's credit balance (and the system accounts credits move between), as cached sums of the ledger.",
+    legalBasis: 'contract',
+    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      id: notPersonal,
+      kind: notPersonal,
+      code: notPersonal,
+      owner_account_id: { personal: true, note: 'points at an account that is anonymised on erasure: the wallet becomes pseudonymous' },
+      posted: { personal: true },
+      pending: { personal: true },
+      in_debt: { personal: true },
+      restricted_at: { personal: true },
+      created_at: notPersonal,
+    },
+  },
+  ledger_transfers: {
+    category: 'transaction',
+    purpose: 'Transaction records: every credit movement (purchases, holds, captures, refunds), immutable, kept 5 years (P6, P8).',
+    legalBasis: 'legal_obligation',
+    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      id: notPersonal,
+      idempotency_key: { personal: false, note: 'order, payment or event ids; never personal data' },
+      kind: notPersonal,
+      phase: notPersonal,
+      amount: { personal: true },
+      debit_account_id: { personal: true },
+      credit_account_id: { personal: true },
+      pending_id: notPersonal,
+      reverses_id: notPersonal,
+      hold_expires_at: notPersonal,
+      reason: { personal: true, note: 'plain words such as "Telegram number +1…0123, code received"; rented numbers are shown masked' },
+      metadata: { personal: true, note: 'order ids, service and country' },
+      actor: { personal: true, note: 'a staff account id or `cli`' },
+      created_at: { personal: true },
+    },
+  },
+  ledger_entries: {
+    category: 'transaction',
+    purpose: "The double-entry lines of each transfer, with each account's balance after it (statements).",
+    legalBasis: 'legal_obligation',
+    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      id: notPersonal,
+      transfer_id: notPersonal,
+      account_id: { personal: true },
+      phase: notPersonal,
+      amount: { personal: true },
+      posted_after: { personal: true },
+      pending_after: { personal: true },
+      created_at: { personal: true },
+    },
+  },
+  audit_log: {
+    category: 'security_event',
+    purpose: 'Who among the staff and operators did what (credits granted, chargebacks, restrictions) and why.',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'fixed', days: 1826, column: 'occurred_at' },
+    erasure: 'anonymise',
+    columns: {
+      id: notPersonal,
+      actor: { personal: true },
+      action: notPersonal,
+      account_id: { personal: true },
+      details: { personal: true, note: 'amounts and the reason given' },
+      occurred_at: notPersonal,
+    },
+  },
+  activations: {
+    category: 'activation',
+    purpose:
+      "The customer's orders: which service and country, the rented number, price and outcome — shown in their history (P5) and needed for refunds and disputes.",
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 365, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      service: { personal: true, note: 'which service the customer verified with' },
+      country: { personal: true },
+      provider: notPersonal,
+      upstream_id: notPersonal,
+      phone: { personal: true, note: "the rented number, not the customer's own; personal because it is tied to their account" },
+      price: { personal: true },
+      provider_cost: notPersonal,
+      provider_currency: notPersonal,
+      status: notPersonal,
+      hold_id: notPersonal,
+      failure_reason: notPersonal,
+      sandbox: notPersonal,
+      created_at: { personal: true },
+      updated_at: notPersonal,
+      expires_at: notPersonal,
+      cancellable_at: notPersonal,
+      received_at: { personal: true },
+      retry_requested_at: notPersonal,
+      ended_at: notPersonal,
+      next_poll_at: notPersonal,
+      poll_attempts: notPersonal,
+    },
+  },
+  activation_sms: {
+    category: 'sms_content',
+    purpose:
+      'The verification messages an order received, shown only to its owner (P4). With SMS_STORAGE=ephemeral the text is never stored: only the code and when it arrived.',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 180, column: 'received_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      activation_id: { personal: true },
+      dedupe_key: { personal: false, note: 'a provider message id or a hash' },
+      code: { personal: true },
+      text: { personal: true, note: 'null in ephemeral mode' },
+      late: notPersonal,
+      received_at: { personal: true },
+      source: notPersonal,
+    },
+  },
+  activation_events: {
+    category: 'reservation',
+    purpose: 'The audit trail of each order: every transition, who caused it and when (reservation details, kept 6 months, P5).',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'fixed', days: 180, column: 'occurred_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      activation_id: { personal: true },
+      type: notPersonal,
+      from_status: notPersonal,
+      to_status: notPersonal,
+      actor: { personal: true, note: 'customer, system, provider, or a staff account id' },
+      details: { personal: false, note: 'reasons and provider replies; never SMS text or personal data' },
+      occurred_at: { personal: true },
+    },
+  },
+  provider_tasks: {
+    category: 'reservation',
+    purpose:
+      'What must still be told to the upstream provider about an order (finish, cancel, another SMS), retried until acknowledged. Carries no personal data to the provider (P7).',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 180, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      activation_id: { personal: true },
+      provider: notPersonal,
+      upstream_id: notPersonal,
+      action: notPersonal,
+      status: notPersonal,
+      attempts: notPersonal,
+      next_attempt_at: notPersonal,
+      last_error: notPersonal,
+      created_at: notPersonal,
+      done_at: notPersonal,
+    },
+  },
+  account_events: {
+    category: 'usage',
+    purpose: 'The live event stream of an account (order updates, codes, balance), kept one day so a reconnecting client can resume.',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 1, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      type: notPersonal,
+      payload: { personal: true, note: 'order ids, statuses, codes and balances; never SMS text' },
+      created_at: notPersonal,
+    },
+  },
+  idempotency_keys: {
+    category: 'usage',
+    purpose: 'Answer a retried order creation with the original response instead of ordering twice.',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 1, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      account_id: { personal: true },
+      key: notPersonal,
+      request_hash: notPersonal,
+      status: notPersonal,
+      response_status: notPersonal,
+      response_body: { personal: true, note: 'the order as first returned' },
+      created_at: notPersonal,
+    },
+  },
+  webhook_endpoints: {
+    category: 'account',
+    purpose:
+      "Where a customer asked us to send their account's events (order updates, codes, balance) and the secret they are signed with.",
+    legalBasis: 'contract',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      url: { personal: true, note: "the customer's own server; may name them or their business" },
+      description: { personal: true, note: 'chosen by the customer' },
+      event_types: notPersonal,
+      secret_encrypted: {
+        personal: false,
+        note: 'AES-256-GCM under a key derived from SECRET_KEY; shown to the customer only at creation and rotation',
+      },
+      status: notPersonal,
+      disabled_reason: notPersonal,
+      disabled_at: notPersonal,
+      consecutive_failures: notPersonal,
+      failing_since: notPersonal,
+      last_success_at: notPersonal,
+      created_at: notPersonal,
+      updated_at: notPersonal,
+    },
+  },
+  webhook_deliveries: {
+    category: 'sms_content',
+    purpose:
+      "Deliver the account's events to its own webhook endpoints, retry them for up to 3 days, and show the customer a delivery log (30 days). Sent only to the endpoints of the account the event belongs to.",
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', days: 30, column: 'created_at' },
+    erasure: 'delete',
+    columns: {
+      id: notPersonal,
+      endpoint_id: { personal: true },
+      message_id: notPersonal,
+      event_id: notPersonal,
+      type: notPersonal,
+      payload: {
+        personal: true,
+        note: 'order ids, statuses, codes and balances; the SMS text of sms.received only with SMS_STORAGE=history, never in ephemeral mode (P4)',
+      },
+      status: notPersonal,
+      attempts: notPersonal,
+      next_attempt_at: notPersonal,
+      last_attempt_at: notPersonal,
+      last_response_status: notPersonal,
+      last_error: { personal: false, note: "an HTTP status or a network error about the customer's server" },
+      last_duration_ms: notPersonal,
+      created_at: { personal: true },
+      delivered_at: notPersonal,
+    },
+  },
+  job_runs: {
+    category: 'operational',
+    purpose:
+      'Record when periodic jobs (expiry sweeps, retention, catalog sync) ran and what they did, so runs are never repeated and failures can be investigated.',
+    legalBasis: 'not_applicable',
+    retention: { kind: 'fixed', days: 30, column: 'started_at' },
+    erasure: 'not_personal',
+    columns: {
+      id: notPersonal,
+      job: notPersonal,
+      slot_start: notPersonal,
+      instance_id: notPersonal,
+      status: notPersonal,
+      started_at: notPersonal,
+      finished_at: notPersonal,
+      result: { personal: false, note: 'counts only; jobs never return personal data' },
+      error: { personal: false, note: 'error messages of jobs, which never include personal data' },
+    },
+  },
+  providers: {
+    category: 'operational',
+    purpose:
+      "The upstream providers the operator buys numbers from: endpoint, terms (priority, markup, fee), health and our balance there. The provider's API key is stored sealed (AES-256-GCM under a key derived from SECRET_KEY) and never shown.",
+    legalBasis: 'not_applicable',
+    retention: { kind: 'until_changed' },
+    erasure: 'not_personal',
+    columns: {
+      id: notPersonal,
+      name: notPersonal,
+      kind: notPersonal,
+      base_url: notPersonal,
+      api_key_encrypted: { personal: false, note: "the operator's credential at the provider, sealed" },
+      currency: notPersonal,
+      credits_per_unit_micros: notPersonal,
+      priority: notPersonal,
+      markup_basis_points: notPersonal,
+      fee_credits: notPersonal,
+      enabled: notPersonal,
+      push_token_hash: { personal: false, note: 'SHA-256 of the secret in the push URL' },
+      low_balance_micros: notPersonal,
+      balance_micros: notPersonal,
+      balance_at: notPersonal,
+      health: notPersonal,
+      last_error: { personal: false, note: "the provider's last failure, never containing the key" },
+      last_error_at: notPersonal,
+      synced_at: notPersonal,
+      created_at: notPersonal,
+      updated_at: notPersonal,
+      removed_at: notPersonal,
+    },
+  },
+  provider_offers: {
+    category: 'operational',
+    purpose:
+      "Each provider's prices and stock per service and country, as of the last catalog sync, read by every instance to price the catalog.",
+    legalBasis: 'not_applicable',
+    retention: { kind: 'until_changed' },
+    erasure: 'not_personal',
+    columns: {
+      provider_id: notPersonal,
+      service: notPersonal,
+      country: notPersonal,
+      cost: notPersonal,
+      count: notPersonal,
+      synced_at: notPersonal,
+    },
+  },
+  catalog_rules: {
+    category: 'operational',
+    purpose: "The operator's catalog rules: services, countries or pairs disabled, fixed prices, markups.",
+    legalBasis: 'not_applicable',
+    retention: { kind: 'until_changed' },
+    erasure: 'not_personal',
+    columns: {
+      id: notPersonal,
+      scope: notPersonal,
+      service: notPersonal,
+      country: notPersonal,
+      disabled: notPersonal,
+      price_credits: notPersonal,
+      markup_basis_points: notPersonal,
+      created_at: notPersonal,
+    },
+  },
+  instance_settings: {
+    category: 'operational',
+    purpose: 'Instance-wide facts shared by every otpbox instance on one database (e.g. the fingerprint of the secret key).',
+    legalBasis: 'not_applicable',
+    retention: { kind: 'until_changed' },
+    erasure: 'not_personal',
+    columns: { key: notPersonal, value: notPersonal, updated_at: notPersonal },
+  },
+};
+
+/** Tables we use that belong to tools, not to the data model. */
+export const DATA_MAP_IGNORED_SCHEMAS = ['drizzle'];

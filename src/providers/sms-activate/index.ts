@@ -1,0 +1,2 @@
+export { type SmsActivateOptions, SmsActivateProvider } from './adapter.ts';
+export { isoFromSmsActivateId, SMS_ACTIVATE_COUNTRIES, type SmsActivateCountry, smsActivateCountryId } from './countries.ts';

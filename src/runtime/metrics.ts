@@ -1,0 +1,99 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/client.ts';
+
+/** Prometheus metrics. A registry per process (not prom-client's global one), so tests can build many apps. */
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  jobRuns: Counter<'job' | 'outcome'>;
+  providerCalls: Counter<'provider' | 'method' | 'outcome'>;
+  providerCallDuration: Histogram<'provider' | 'method'>;
+  /** 0 closed, 1 half-open, 2 open. */
+  providerCircuit: Gauge<'provider'>;
+  /** Our balance at each provider, in units of its currency. */
+  providerBalance: Gauge<'provider' | 'currency'>;
+  /** 1 while the balance is below the provider's low-balance threshold. */
+  providerLowBalance: Gauge<'provider'>;
+  providerOffers: Gauge<'provider'>;
+}
+
+export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean }): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'otpbox' });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'otpbox_' });
+
+  new Gauge({
+    name: 'otpbox_build_info',
+    help: 'Version and database engine of this instance',
+    labelNames: ['version', 'engine'],
+    registers: [registry],
+  }).set({ version: options.version, engine: options.database.engine }, 1);
+
+  const pool = (name: string, help: string, pick: (s: ReturnType<Database['poolStats']>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pick(options.database.poolStats()));
+      },
+    });
+  pool('otpbox_db_pool_connections', 'Database connections open', (s) => s.total);
+  pool('otpbox_db_pool_idle', 'Database connections idle', (s) => s.idle);
+  pool('otpbox_db_pool_waiting', 'Queries waiting for a database connection', (s) => s.waiting);
+  pool('otpbox_db_pool_max', 'Database pool size limit', (s) => s.max);
+
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'otpbox_http_request_duration_seconds',
+      help: 'HTTP request latency by route (the route pattern, never the raw URL)',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    jobRuns: new Counter({
+      name: 'otpbox_job_runs_total',
+      help: 'Periodic job runs by outcome',
+      labelNames: ['job', 'outcome'],
+      registers: [registry],
+    }),
+    providerCalls: new Counter({
+      name: 'otpbox_provider_calls_total',
+      help: 'Calls to upstream providers by outcome (ok, a failure kind, or circuit_open when not sent)',
+      labelNames: ['provider', 'method', 'outcome'],
+      registers: [registry],
+    }),
+    providerCallDuration: new Histogram({
+      name: 'otpbox_provider_call_duration_seconds',
+      help: 'Upstream provider call latency',
+      labelNames: ['provider', 'method'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20],
+      registers: [registry],
+    }),
+    providerCircuit: new Gauge({
+      name: 'otpbox_provider_circuit_state',
+      help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    providerBalance: new Gauge({
+      name: 'otpbox_provider_balance',
+      help: 'Our balance at each upstream provider, in units of its currency',
+      labelNames: ['provider', 'currency'],
+      registers: [registry],
+    }),
+    providerLowBalance: new Gauge({
+      name: 'otpbox_provider_low_balance',
+      help: '1 while our balance at the provider is below its low-balance threshold',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    providerOffers: new Gauge({
+      name: 'otpbox_provider_offers',
+      help: 'Offers (service × country) each provider lists, as of its last sync',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+  };
+}

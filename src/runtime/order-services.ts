@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { JobDefinition } from '../jobs/scheduler.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { SecretKeys } from '../lib/secrets.ts';
+import type { ActivationDeps } from '../modules/activations/deps.ts';
+import { EphemeralTexts } from '../modules/activations/ephemeral.ts';
+import { expiryJob } from '../modules/activations/expire.ts';
+import { upstreamPollJob } from '../modules/activations/poll-upstream.ts';
+import { providerTasksJob } from '../modules/activations/provider-tasks.ts';
+import { receiveSms } from '../modules/activations/receive-sms.ts';
+import { reconcileJob } from '../modules/activations/reconcile-upstream.ts';
+import { ProviderCatalog } from '../modules/catalog/provider-catalog.ts';
+import type { CatalogChange } from '../modules/providers/channel.ts';
+import { ProviderRuntime } from '../modules/providers/runtime.ts';
+import { webhookDeliveryJob } from '../modules/webhooks/deliver.ts';
+import { SandboxProvider } from '../providers/sandbox/provider.ts';
+import { type EventBus, startEventBus } from './event-bus.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface OrderServices {
+  activations: ActivationDeps;
+  providers: ProviderRuntime;
+  events: EventBus;
+  sandbox: SandboxProvider | undefined;
+  jobs: JobDefinition[];
+  close(): Promise<void>;
+}
+
+/**
+ * Catalog sync: every upstream provider's prices, stock and balance (written for all instances), the
+ * in-process sandbox's offers, and removed providers whose last order ended are deleted. At start and
+ * every CATALOG_SYNC_INTERVAL_S.
+ */
+export function catalogSyncJob(providers: ProviderRuntime, catalog: ProviderCatalog, everyMs: number): JobDefinition {
+  return {
+    id: 'catalog-sync',
+    everyMs,
+    timeoutMs: Math.max(120_000, everyMs),
+    run: async ({ now }) => {
+      const upstream = await providers.syncAll(now);
+      const local = await catalog.refresh(now);
+      return {
+        synced: upstream.synced.map((s) => ({ provider: s.provider, offers: s.offers, error: s.error })),
+        purged: upstream.purged,
+        sandboxOffers: local.offers,
+      };
+    },
+  };
+}
+
+/**
+ * Everything orders need, built once by the composition root (and by tests and benchmarks the same
+ * way): the providers and their catalog, the ephemeral SMS texts, the event bus, and the jobs.
+ */
+export async function startOrderServices(options: {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  log: Logger;
+  keys: SecretKeys;
+  metrics?: Metrics;
+}): Promise<OrderServices> {
+  const { config, database, clock, log, keys, metrics } = options;
+  const ephemeral = new EphemeralTexts();
+  const catalog = new ProviderCatalog(config, log.child({ component: 'catalog' }));
+  const providers = new ProviderRuntime({
+    config,
+    db: database.db,
+    clock,
+    log: log.child({ component: 'providers' }),
+    keys,
+    catalog,
+    metrics,
+  });
+  const activations: ActivationDeps = { catalog, ephemeral, providers };
+  const ctx = { db: database.db, clock, config, keys, log };
+
+  // The sandbox exists unless SANDBOX=off: in `auto` it sells only while no upstream provider does,
+  // and stays to finish its own orders once one does.
+  let sandbox: SandboxProvider | undefined;
+  if (config.sandbox !== 'off') {
+    sandbox = new SandboxProvider({
+      smsDelayMs: config.sandboxSmsDelayMs,
+      deliver: (sms) =>
+        receiveSms(ctx, activations, {
+          target: { provider: 'sandbox', upstreamId: sms.upstreamId },
+          text: sms.text,
+          providerCode: sms.code,
+          messageId: sms.messageId,
+          source: 'sandbox',
+        }),
+      onError: (error) => log.warn({ err: error }, 'sandbox SMS could not be delivered'),
+    });
+    providers.attachSandbox(sandbox);
+  }
+  // The catalog as the last sync left it: selling starts at once, the sync job refreshes it.
+  await providers.load();
+  await catalog.refresh(clock.now());
+  const events = await startEventBus(database, log.child({ component: 'events' }));
+  const stopCatalogListener = events.onCatalogChange((what) => {
+    void providers
+      .reload(what === 'providers' || what === 'offers' || what === 'rules' ? (what as CatalogChange) : '*')
+      .catch((error) => log.warn({ err: error, what }, 'could not reload the catalog'));
+  });
+  const jobCtx = { clock, config, keys, log };
+  return {
+    activations,
+    providers,
+    events,
+    sandbox,
+    jobs: [
+      expiryJob(jobCtx, activations),
+      providerTasksJob(jobCtx, activations),
+      upstreamPollJob(jobCtx, activations, { pushes: (name) => providers.pushes(name) }),
+      reconcileJob(jobCtx, activations),
+      catalogSyncJob(providers, catalog, config.catalogSyncIntervalS * 1000),
+      webhookDeliveryJob(jobCtx),
+    ],
+    close: async () => {
+      stopCatalogListener();
+      await providers.close();
+      sandbox?.close();
+      await events.close();
+    },
+  };
+}

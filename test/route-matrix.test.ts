@@ -1,0 +1,243 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activations } from '../src/db/schema/index.ts';
+import { createApiKey } from '../src/modules/accounts/api-keys.ts';
+import { createActivation } from '../src/modules/activations/create.ts';
+import { receiveSms } from '../src/modules/activations/receive-sms.ts';
+import { ctxOf, uniqueEmail } from './support/actors.ts';
+import { createTestApp, type TestApp } from './support/app.ts';
+import { type Actors, checkRouteMatrix, createActors, documentedApiRoutes, type RouteSpec } from './support/route-matrix.ts';
+
+/**
+ * Every /api/v1 route, with who may call it. The coverage test below fails when a route exists that is
+ * not listed here: add new routes to this list (with `owned` where the route acts on one account's object).
+ */
+const ROUTES: RouteSpec[] = [
+  // auth (public entry points)
+  { method: 'POST', route: '/api/v1/auth/signup', access: 'public', body: {} },
+  { method: 'POST', route: '/api/v1/auth/login', access: 'public', body: { email: 'nobody@example.com', password: 'x' } },
+  { method: 'POST', route: '/api/v1/auth/device', access: 'public', body: {} },
+  { method: 'POST', route: '/api/v1/auth/verify-email', access: 'public', body: { token: 'otp_eml_invalid-token' } },
+  { method: 'POST', route: '/api/v1/auth/password-reset', access: 'public', body: { email: 'nobody@example.com' } },
+  {
+    method: 'POST',
+    route: '/api/v1/auth/password-reset/confirm',
+    access: 'public',
+    body: { token: 'otp_eml_invalid-token', password: 'x' },
+  },
+  { method: 'GET', route: '/api/v1/privacy/policy', access: 'public' },
+  // signed-in
+  { method: 'POST', route: '/api/v1/auth/logout', access: 'signed-in', body: {}, ownerHeaders: deviceTokenOf },
+  {
+    method: 'POST',
+    route: '/api/v1/auth/upgrade',
+    access: 'signed-in',
+    target: async () => ({ url: '/api/v1/auth/upgrade', body: { email: uniqueEmail('upgrade'), password: 'a good long password 1' } }),
+    ownerHeaders: async (t) => deviceTokenOf(t),
+  },
+  { method: 'POST', route: '/api/v1/auth/verify-email/resend', access: 'signed-in', body: {} },
+  {
+    method: 'POST',
+    route: '/api/v1/auth/password',
+    access: 'signed-in',
+    body: { currentPassword: 'correct horse battery staple 42', newPassword: 'another long passphrase 3' },
+  },
+  { method: 'GET', route: '/api/v1/me', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/sessions', access: 'signed-in' },
+  { method: 'POST', route: '/api/v1/sessions/revoke-others', access: 'signed-in', body: {} },
+  { method: 'DELETE', route: '/api/v1/sessions/:id', access: 'signed-in', owned: true, target: ownSession },
+  { method: 'GET', route: '/api/v1/security-events', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/ledger/statement', access: 'signed-in' },
+  { method: 'POST', route: '/api/v1/api-keys', access: 'signed-in', body: { name: 'matrix' } },
+  { method: 'GET', route: '/api/v1/api-keys', access: 'signed-in' },
+  {
+    method: 'DELETE',
+    route: '/api/v1/api-keys/:id',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => ({ url: `/api/v1/api-keys/${(await createApiKey(ctxOf(t), owner.accountId, 'to revoke')).id}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/privacy/consent',
+    access: 'signed-in',
+    target: async (t) => ({ url: '/api/v1/privacy/consent', body: { policyVersion: t.policy.version, ageConfirmed: true } }),
+  },
+  // catalog (public)
+  { method: 'GET', route: '/api/v1/services', access: 'public' },
+  {
+    method: 'GET',
+    route: '/api/v1/services/:code/icon.svg',
+    access: 'public',
+    target: async () => ({ url: '/api/v1/services/tg/icon.svg' }),
+  },
+  { method: 'GET', route: '/api/v1/countries', access: 'public' },
+  { method: 'GET', route: '/api/v1/prices', access: 'public' },
+  // orders
+  { method: 'POST', route: '/api/v1/activations', access: 'signed-in', target: funded({ service: 'tg', country: 'ID' }) },
+  { method: 'GET', route: '/api/v1/activations', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/activations/:id', access: 'signed-in', owned: true, target: anOrder('') },
+  { method: 'POST', route: '/api/v1/activations/:id/cancel', access: 'signed-in', owned: true, target: anOrder('/cancel', 'cancellable') },
+  { method: 'POST', route: '/api/v1/activations/:id/finish', access: 'signed-in', owned: true, target: anOrder('/finish', 'received') },
+  { method: 'POST', route: '/api/v1/activations/:id/retry', access: 'signed-in', owned: true, target: anOrder('/retry', 'received') },
+  {
+    method: 'POST',
+    route: '/api/v1/sandbox/sms',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => {
+      const order = await placeOrder(t, owner);
+      return { url: '/api/v1/sandbox/sms', body: { activationId: order.id, text: 'Telegram code: 12345' } };
+    },
+  },
+  { method: 'GET', route: '/api/v1/events', access: 'signed-in', streaming: true },
+  { method: 'POST', route: '/api/v1/sandbox/credits', access: 'signed-in', body: { amount: 100 } },
+  // webhooks
+  { method: 'POST', route: '/api/v1/webhook-endpoints', access: 'signed-in', body: { url: 'https://hooks.example.com/matrix' } },
+  { method: 'GET', route: '/api/v1/webhook-endpoints', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/webhook-endpoints/:id', access: 'signed-in', owned: true, target: anEndpoint('') },
+  { method: 'DELETE', route: '/api/v1/webhook-endpoints/:id', access: 'signed-in', owned: true, target: anEndpoint('') },
+  {
+    method: 'POST',
+    route: '/api/v1/webhook-endpoints/:id/rotate-secret',
+    access: 'signed-in',
+    owned: true,
+    target: anEndpoint('/rotate-secret'),
+  },
+  { method: 'POST', route: '/api/v1/webhook-endpoints/:id/enable', access: 'signed-in', owned: true, target: anEndpoint('/enable') },
+  { method: 'POST', route: '/api/v1/webhook-endpoints/:id/test', access: 'signed-in', owned: true, target: anEndpoint('/test') },
+  {
+    method: 'GET',
+    route: '/api/v1/webhook-endpoints/:id/deliveries',
+    access: 'signed-in',
+    owned: true,
+    target: anEndpoint('/deliveries'),
+  },
+  // staff
+  {
+    method: 'GET',
+    route: '/api/v1/admin/accounts/:id',
+    access: ['support', 'admin'],
+    target: async (_t) => ({ url: `/api/v1/admin/accounts/${actors.customer.accountId}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/suspend',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/suspend`, body: { reason: 'matrix test' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/unsuspend',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/unsuspend`, body: {} }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/role',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/role`, body: { role: 'customer' } }),
+  },
+];
+
+let t: TestApp;
+let actors: Actors;
+
+/** An order of `owner` (funded as needed), optionally moved to a state where the action is allowed. */
+async function placeOrder(t: TestApp, owner: { accountId: string; bearer: string }, state?: 'received' | 'cancellable') {
+  const { grantCredits } = await import('../src/modules/ledger/verbs.ts');
+  await grantCredits(ctxOf(t, 'cli'), {
+    accountId: owner.accountId,
+    amount: 1000,
+    reason: 'matrix',
+    idempotencyKey: `matrix:${Math.random()}`,
+  });
+  const order = await createActivation(ctxOf(t), t.orders.activations, { accountId: owner.accountId, service: 'tg', country: 'ID' });
+  if (state === 'received') {
+    await receiveSms(ctxOf(t), t.orders.activations, {
+      target: { activationId: order.id },
+      text: 'Telegram code: 12345',
+      source: 'sandbox',
+    });
+  }
+  if (state === 'cancellable')
+    await t.database.db.update(activations).set({ cancellableAt: t.clock.now() }).where(eq(activations.id, order.id));
+  return order;
+}
+function anOrder(suffix: string, state?: 'received' | 'cancellable') {
+  return async (t: TestApp, owner: { accountId: string; bearer: string }) => ({
+    url: `/api/v1/activations/${(await placeOrder(t, owner, state)).id}${suffix}`,
+  });
+}
+function funded(body: Record<string, unknown>) {
+  return async (t: TestApp, owner: { accountId: string; bearer: string }) => {
+    const { grantCredits } = await import('../src/modules/ledger/verbs.ts');
+    await grantCredits(ctxOf(t, 'cli'), {
+      accountId: owner.accountId,
+      amount: 1000,
+      reason: 'matrix',
+      idempotencyKey: `matrix:${Math.random()}`,
+    });
+    return { url: '/api/v1/activations', body };
+  };
+}
+
+/**
+ * An endpoint of `owner`, made once per route (an account may have only 10): the calls before the
+ * owner's own are all refused, so even DELETE finds it still there at the end.
+ */
+function anEndpoint(suffix: string) {
+  const made = new Map<string, string>();
+  return async (t: TestApp, owner: { accountId: string }) => {
+    let id = made.get(owner.accountId);
+    if (!id) {
+      const { createWebhookEndpoint } = await import('../src/modules/webhooks/create-endpoint.ts');
+      id = (await createWebhookEndpoint(ctxOf(t), owner.accountId, { url: 'https://hooks.example.com/matrix' })).id;
+      made.set(owner.accountId, id);
+    }
+    return { url: `/api/v1/webhook-endpoints/${id}${suffix}` };
+  };
+}
+
+async function fresh(t: TestApp) {
+  const { createActor } = await import('./support/actors.ts');
+  return createActor(t);
+}
+/** A fresh device account's bearer token: logout needs a session, upgrade a device account. */
+async function deviceTokenOf(t: TestApp) {
+  const { deviceSignIn } = await import('../src/modules/accounts/device-sign-in.ts');
+  const device = await deviceSignIn(ctxOf(t), t.policy, {
+    deviceId: `matrix-${Math.random().toString(36).slice(2)}`,
+    platform: 'android',
+    osVersion: '15',
+    model: 'Pixel 9',
+    appVersion: '1.0.0',
+    ageConfirmed: true,
+    policyVersion: t.policy.version,
+  });
+  return { authorization: `Bearer ${device.token}` };
+}
+async function ownSession(t: TestApp, owner: { accountId: string }) {
+  const { createSession } = await import('../src/modules/accounts/sessions.ts');
+  const session = await createSession(ctxOf(t), { accountId: owner.accountId, kind: 'browser' });
+  return { url: `/api/v1/sessions/${session.id}` };
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '1000' } });
+  actors = await createActors(t);
+});
+afterAll(() => t?.close());
+
+describe('route matrix', () => {
+  it('lists every documented /api/v1 route', async () => {
+    const listed = ROUTES.map((r) => `${r.method} ${r.route}`).sort();
+    expect(await documentedApiRoutes(t)).toEqual(listed);
+  });
+
+  for (const spec of ROUTES) {
+    it(`${spec.method} ${spec.route} (${Array.isArray(spec.access) ? spec.access.join('/') : spec.access})`, async () => {
+      await checkRouteMatrix(t, actors, spec);
+    });
+  }
+});

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { type Config, testConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { type SecretKeys, secretKeys } from '../../src/lib/secrets.ts';
+import { loadCurrentPolicy, type Policy } from '../../src/modules/privacy/policy.ts';
+import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
+import { type OrderServices, startOrderServices } from '../../src/runtime/order-services.ts';
+import { VERSION } from '../../src/version.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  clock: ManualClock;
+  config: Config;
+  metrics: Metrics;
+  lifecycle: { draining: boolean };
+  keys: SecretKeys;
+  policy: Policy;
+  log: Logger;
+  orders: OrderServices;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-secret-key-test-secret-key-0123456789';
+
+/** The real app on a fresh database, with a manual clock and a silent (or captured) logger. */
+export async function createTestApp(
+  options: { env?: Record<string, string>; log?: Logger; database?: TestDatabase; clock?: ManualClock } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  // The sandbox's own SMS would arrive on a timer; tests deliver SMS explicitly unless they ask otherwise.
+  const config = testConfig({ SANDBOX_SMS_DELAY_MS: '600000', ...options.env });
+  const clock = options.clock ?? new ManualClock('2026-06-01T12:00:00.000Z');
+  const metrics = createMetrics({ version: VERSION, database, defaultMetrics: false });
+  const lifecycle = { draining: false };
+  const keys = secretKeys(TEST_SECRET);
+  const policy = await loadCurrentPolicy(database.db, config, clock);
+  const log = options.log ?? pino({ level: 'silent' });
+  const orders = await startOrderServices({ config, database, clock, log, keys, metrics });
+  const app = await buildApp({
+    config,
+    database,
+    clock,
+    log,
+    metrics,
+    version: VERSION,
+    lifecycle,
+    keys,
+    policy,
+    activations: orders.activations,
+    events: orders.events,
+    sandbox: orders.sandbox !== undefined,
+  });
+  return {
+    app,
+    database,
+    clock,
+    config,
+    metrics,
+    lifecycle,
+    keys,
+    policy,
+    log,
+    orders,
+    close: async () => {
+      await app.close();
+      await orders.close();
+      if (!options.database) await database.destroy();
+    },
+  };
+}
