@@ -1,0 +1,130 @@
+import { type ReactNode, useLayoutEffect } from 'react';
+import { ErrorNotice, Loading } from './components/Notice.tsx';
+import { PublicShell, Shell } from './components/Shell.tsx';
+import { t } from './i18n/index.ts';
+import { NetworkError } from './lib/api.ts';
+import { navigate, useLocation } from './lib/router.tsx';
+import { Account } from './pages/Account.tsx';
+import { Anonymous } from './pages/Anonymous.tsx';
+import { Balance } from './pages/Balance.tsx';
+import { BuyCountries } from './pages/BuyCountries.tsx';
+import { BuyServices } from './pages/BuyServices.tsx';
+import { ConfirmOrder } from './pages/ConfirmOrder.tsx';
+import { Developers } from './pages/Developers.tsx';
+import { History } from './pages/History.tsx';
+import { Landing } from './pages/Landing.tsx';
+import { LogIn, safeNext } from './pages/LogIn.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { Orders } from './pages/Orders.tsx';
+import { ForgotPassword, ResetPassword } from './pages/PasswordReset.tsx';
+import { Privacy } from './pages/Privacy.tsx';
+import { SignUp } from './pages/SignUp.tsx';
+import { VerifyEmail } from './pages/VerifyEmail.tsx';
+import { OrdersProvider } from './state/orders.tsx';
+import { useSession } from './state/session.tsx';
+
+/** Pages of a signed-in account. */
+function privatePage(segments: string[]): ReactNode | undefined {
+  const [first, second, third, ...rest] = segments;
+  if (rest.length > 0) return undefined;
+  if (first === 'buy') {
+    if (second && third) return <ConfirmOrder service={second.toLowerCase()} country={third.toUpperCase()} />;
+    if (second) return <BuyCountries service={second.toLowerCase()} />;
+    return <BuyServices />;
+  }
+  if (second) return undefined;
+  switch (first) {
+    case 'orders':
+      return <Orders />;
+    case 'history':
+      return <History />;
+    case 'balance':
+      return <Balance />;
+    case 'account':
+      return <Account />;
+    case 'developers':
+      return <Developers />;
+    default:
+      return undefined;
+  }
+}
+
+/** Pages of someone who is not signed in. */
+function publicPage(pathname: string): ReactNode | undefined {
+  switch (pathname) {
+    case '/':
+      return <Landing />;
+    case '/signup':
+      return <SignUp />;
+    case '/login':
+      return <LogIn />;
+    case '/start':
+      return <Anonymous />;
+    case '/forgot-password':
+      return <ForgotPassword />;
+    default:
+      return undefined;
+  }
+}
+
+/** Pages for everyone: the policy, and the targets of the links in our e-mails. */
+function sharedPage(pathname: string): ReactNode | undefined {
+  switch (pathname) {
+    case '/privacy':
+      return <Privacy />;
+    case '/verify-email':
+      return <VerifyEmail />;
+    case '/reset-password':
+      return <ResetPassword />;
+    default:
+      return undefined;
+  }
+}
+
+function Redirect({ to }: { to: string }) {
+  useLayoutEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function Unreachable() {
+  const { refresh } = useSession();
+  return (
+    <main id="main" className="main splash">
+      <h1>{t.appName}</h1>
+      <ErrorNotice error={new NetworkError()} onRetry={() => void refresh()} />
+    </main>
+  );
+}
+
+export function App() {
+  const { state } = useSession();
+  const { pathname, search } = useLocation();
+  const segments = pathname.split('/').filter(Boolean);
+
+  if (state.status === 'loading') {
+    return (
+      <main id="main" className="main splash">
+        <Loading />
+      </main>
+    );
+  }
+  if (state.status === 'unreachable') return <Unreachable />;
+
+  if (state.status === 'signed-in') {
+    if (publicPage(pathname) !== undefined && pathname !== '/forgot-password') return <Redirect to={safeNext(search.get('next'))} />;
+    return (
+      <OrdersProvider accountId={state.me.id}>
+        <Shell>{privatePage(segments) ?? sharedPage(pathname) ?? publicPage(pathname) ?? <NotFound />}</Shell>
+      </OrdersProvider>
+    );
+  }
+
+  const page = publicPage(pathname) ?? sharedPage(pathname);
+  if (page) return <PublicShell>{page}</PublicShell>;
+  if (privatePage(segments)) return <Redirect to={`/login?next=${encodeURIComponent(pathname + (search.size > 0 ? `?${search}` : ''))}`} />;
+  return (
+    <PublicShell>
+      <NotFound />
+    </PublicShell>
+  );
+}

@@ -1,0 +1,136 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { t } from '../i18n/index.ts';
+import { formatCredits, formatDay } from '../lib/format.ts';
+import { Link, useLocation } from '../lib/router.tsx';
+import { isOpen } from '../lib/types.ts';
+import { APP_VERSION } from '../lib/version.ts';
+import { useOrders } from '../state/orders.tsx';
+import { useMe } from '../state/session.tsx';
+import { Icon, type IconName } from './Icon.tsx';
+
+/**
+ * After a navigation, screen-reader and keyboard users start at the new page's heading, like a page
+ * load — or at what the page marked with `data-autofocus` (the order just bought).
+ */
+function useFocusOnNavigate(pathname: string): void {
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new pathname is the event this effect reacts to
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const target = document.querySelector<HTMLElement>('main [data-autofocus]') ?? document.querySelector<HTMLElement>('main h1');
+    if (!target?.hasAttribute('data-autofocus')) window.scrollTo(0, 0);
+    target?.focus({ preventScroll: !target.hasAttribute('data-autofocus') });
+  }, [pathname]);
+}
+
+const NAV: readonly { to: string; label: string; icon: IconName }[] = [
+  { to: '/buy', label: t.nav.buy, icon: 'buy' },
+  { to: '/orders', label: t.nav.orders, icon: 'orders' },
+  { to: '/history', label: t.nav.history, icon: 'history' },
+  { to: '/balance', label: t.nav.balance, icon: 'balance' },
+  { to: '/account', label: t.nav.account, icon: 'account' },
+];
+
+function Footer() {
+  return (
+    <footer className="footer">
+      <Link to="/privacy">{t.nav.privacy}</Link>
+      <a href="/docs">{t.nav.apiDocs}</a>
+      <span className="muted">
+        {t.appName} {APP_VERSION}
+      </span>
+    </footer>
+  );
+}
+
+/** The frame of every signed-in page: brand, balance, navigation (a bottom tab bar on phones), the policy banner. */
+export function Shell({ children }: { children: ReactNode }) {
+  const me = useMe();
+  const { orders } = useOrders();
+  const { pathname } = useLocation();
+  useFocusOnNavigate(pathname);
+  const active = orders.filter((o) => isOpen(o.status)).length;
+  const balance = formatCredits(me.balance.available);
+
+  return (
+    <div className="app">
+      <a href="#main" className="skip-link">
+        {t.nav.skip}
+      </a>
+      <header className="topbar">
+        <Link to="/buy" className="brand">
+          {t.appName}
+        </Link>
+        <nav aria-label={t.nav.label} className="nav">
+          <ul>
+            {NAV.map((item) => {
+              const current = pathname === item.to || pathname.startsWith(`${item.to}/`);
+              return (
+                <li key={item.to}>
+                  <Link to={item.to} className="nav__link" aria-current={current ? 'page' : undefined}>
+                    <Icon name={item.icon} />
+                    <span>{item.label}</span>
+                    {item.to === '/orders' && active > 0 ? (
+                      <span className="nav__badge">
+                        <span aria-hidden="true">{active}</span>
+                        <span className="visually-hidden">{t.nav.activeOrders(active)}</span>
+                      </span>
+                    ) : null}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <Link to="/balance" className="balance-chip" aria-label={t.nav.balanceChip(balance)}>
+          {balance}
+        </Link>
+      </header>
+      {me.policy.acceptanceRequired && pathname !== '/privacy' ? (
+        <section className="policy-banner" aria-label={t.privacy.acceptTitle}>
+          <p>{t.policyBanner.text(formatDay(me.policy.lastUpdated))}</p>
+          <Link to="/privacy" className="button button--small button--primary">
+            {t.policyBanner.action}
+          </Link>
+        </section>
+      ) : null}
+      <main id="main" tabIndex={-1} className="main">
+        {children}
+      </main>
+      <Footer />
+    </div>
+  );
+}
+
+/** The frame of the pages seen before signing in. */
+export function PublicShell({ children }: { children: ReactNode }) {
+  const { pathname } = useLocation();
+  useFocusOnNavigate(pathname);
+  return (
+    <div className="app app--public">
+      <a href="#main" className="skip-link">
+        {t.nav.skip}
+      </a>
+      <header className="topbar topbar--public">
+        <Link to="/" className="brand">
+          {t.appName}
+        </Link>
+        <nav aria-label={t.nav.label} className="public-nav">
+          {pathname !== '/login' ? <Link to="/login">{t.nav.logIn}</Link> : null}
+          {pathname !== '/signup' ? (
+            <Link to="/signup" className="button button--small button--primary">
+              {t.nav.signUp}
+            </Link>
+          ) : null}
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1} className="main">
+        {children}
+      </main>
+      <Footer />
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { formatClock, formatCredits, formatDuration, formatSigned, nationalNumber } from './format.ts';
+import { parseBlocks } from './markdown.tsx';
+
+describe('formatting', () => {
+  it('writes credits, signed changes, countdowns and durations the way people read them', () => {
+    expect(formatCredits(1)).toBe('1 credit');
+    expect(formatCredits(1250)).toBe('1,250 credits');
+    expect(formatSigned(500)).toBe('+500');
+    expect(formatSigned(-17)).toBe('\u221217');
+    expect(formatSigned(0)).toBe('0');
+    expect(formatClock(1199.2)).toBe('20:00');
+    expect(formatClock(65)).toBe('1:05');
+    expect(formatClock(3723)).toBe('1:02:03');
+    expect(formatClock(-4)).toBe('0:00');
+    expect(formatDuration(120)).toBe('2 minutes');
+    expect(formatDuration(3)).toBe('3 seconds');
+    expect(formatDuration(90)).toBe('1 minute 30 seconds');
+  });
+
+  it('takes the country calling code off a number for forms that ask for it apart', () => {
+    expect(nationalNumber('+6281234567890', '62')).toBe('81234567890');
+    expect(nationalNumber('+12125550101', '1')).toBe('2125550101');
+  });
+});
+
+describe('the policy Markdown', () => {
+  it('reads headings, paragraphs and lists with indented continuation lines', () => {
+    const blocks = parseBlocks(
+      '# Privacy policy\n\nFirst line\nsecond line.\n\n## What we collect\n\n- **Account**: one\n  continued.\n- Orders: two.\n',
+    );
+    expect(blocks).toEqual([
+      { kind: 'heading', level: 1, text: 'Privacy policy' },
+      { kind: 'paragraph', text: 'First line second line.' },
+      { kind: 'heading', level: 2, text: 'What we collect' },
+      { kind: 'list', items: ['**Account**: one continued.', 'Orders: two.'] },
+    ]);
+  });
+});

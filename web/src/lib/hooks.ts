@@ -1,0 +1,154 @@
+import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+import { t } from '../i18n/index.ts';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Load something when the page shows (and when `deps` change); the latest answer wins. */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
+  const [round, setRound] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to load again
+  useEffect(() => {
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    load(controller.signal).then(
+      (data) => {
+        if (!controller.signal.aborted) setState({ data, error: undefined, loading: false });
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) setState((s) => ({ ...s, error, loading: false }));
+      },
+    );
+    return () => controller.abort();
+  }, [...deps, round]);
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return { ...state, reload };
+}
+
+/** The current time, ticking every `intervalMs` while the component is shown. */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+/** The tab's title names the page. */
+export function useTitle(name: string | undefined): void {
+  useEffect(() => {
+    document.title = name ? t.title.page(name) : t.title.landing;
+  }, [name]);
+}
+
+/** Whether the component is still shown: async handlers must not set state after it left. */
+export function useMounted(): () => boolean {
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  return useCallback(() => mounted.current, []);
+}
+
+/**
+ * The server's answer for a search, a moment after typing stops. It knows names the list does not show
+ * ("YouTube" is Google, "UK" is the United Kingdom); undefined until it answers for the current query.
+ */
+export function useRemoteSearch<T>(query: string, search: (query: string, signal: AbortSignal) => Promise<T[]>): T[] | undefined {
+  const [result, setResult] = useState<{ query: string; items: T[] }>();
+  const trimmed = query.trim();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `search` is a new function every render; the query decides
+  useEffect(() => {
+    if (!trimmed) return;
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      search(trimmed, controller.signal).then(
+        (items) => setResult({ query: trimmed, items }),
+        () => {},
+      );
+    }, 250);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [trimmed]);
+  return result && result.query === trimmed ? result.items : undefined;
+}
+
+export interface Paged<T> {
+  items: T[] | undefined;
+  hasMore: boolean;
+  loading: boolean;
+  error: unknown;
+  more(): void;
+  reload(): void;
+}
+
+/** A list the API pages with a cursor: the first page when shown, the next ones on request ("Show more"). */
+export function usePaged<T>(
+  fetchPage: (cursor: string | undefined, signal: AbortSignal) => Promise<{ items: T[]; nextCursor: string | null }>,
+  deps: DependencyList,
+): Paged<T> {
+  const [state, setState] = useState<{ items: T[] | undefined; next: string | null; loading: boolean; error: unknown }>({
+    items: undefined,
+    next: null,
+    loading: true,
+    error: undefined,
+  });
+  const [round, setRound] = useState(0);
+  const controller = useRef<AbortController | undefined>(undefined);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to start again
+  useEffect(() => {
+    const current = new AbortController();
+    controller.current = current;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    fetchPage(undefined, current.signal).then(
+      (page) => {
+        if (!current.signal.aborted) setState({ items: page.items, next: page.nextCursor, loading: false, error: undefined });
+      },
+      (error: unknown) => {
+        if (!current.signal.aborted) setState((s) => ({ ...s, loading: false, error }));
+      },
+    );
+    return () => current.abort();
+  }, [...deps, round]);
+
+  const more = useCallback(() => {
+    const cursor = state.next;
+    const current = controller.current;
+    if (!cursor || !current || state.loading) return;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    fetchPage(cursor, current.signal).then(
+      (page) => {
+        if (!current.signal.aborted)
+          setState((s) => ({ items: [...(s.items ?? []), ...page.items], next: page.nextCursor, loading: false, error: undefined }));
+      },
+      (error: unknown) => {
+        if (!current.signal.aborted) setState((s) => ({ ...s, loading: false, error }));
+      },
+    );
+  }, [state.next, state.loading, fetchPage]);
+
+  return {
+    items: state.items,
+    hasMore: state.next !== null,
+    loading: state.loading,
+    error: state.error,
+    more,
+    reload: useCallback(() => setRound((r) => r + 1), []),
+  };
+}

@@ -1,0 +1,133 @@
+import { type FormEvent, useRef, useState } from 'react';
+import { Field } from '../components/Field.tsx';
+import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { t } from '../i18n/index.ts';
+import { api } from '../lib/api.ts';
+import { focusFirstInvalid } from '../lib/forms.ts';
+import { useMounted, useTitle } from '../lib/hooks.ts';
+import { Link, useLocation } from '../lib/router.tsx';
+
+/** Step 1: ask for a link (the answer is the same whether or not the address has an account). */
+export function ForgotPassword() {
+  useTitle(t.auth.forgotTitle);
+  const mounted = useMounted();
+  const form = useRef<HTMLFormElement>(null);
+  const [email, setEmail] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [sent, setSent] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(email.trim() ? undefined : t.auth.emailRequired);
+    if (!email.trim()) return focusFirstInvalid(form.current);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { message } = await api<{ message: string }>('/auth/password-reset', { method: 'POST', body: { email: email.trim() } });
+      if (mounted()) setSent(message);
+    } catch (caught) {
+      if (mounted()) setError(caught);
+    } finally {
+      if (mounted()) setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth">
+      <h1 tabIndex={-1}>{t.auth.forgotTitle}</h1>
+      {sent ? (
+        <Notice kind="success">{sent}</Notice>
+      ) : (
+        <>
+          <p>{t.auth.forgotIntro}</p>
+          <form ref={form} onSubmit={submit} noValidate className="stack">
+            <Field
+              label={t.auth.email}
+              type="email"
+              autoComplete="email"
+              inputMode="email"
+              value={email}
+              onChange={setEmail}
+              error={problem}
+            />
+            {error ? <ErrorNotice error={error} /> : null}
+            <button type="submit" className="button button--primary button--wide" disabled={busy}>
+              {t.auth.forgotButton}
+            </button>
+          </form>
+        </>
+      )}
+      <p>
+        <Link to="/login">{t.auth.logInButton}</Link>
+      </p>
+    </div>
+  );
+}
+
+/** Step 2, from the e-mail's link `/reset-password?token=…`: choose the new password. */
+export function ResetPassword() {
+  useTitle(t.auth.resetTitle);
+  const { search } = useLocation();
+  const token = search.get('token') ?? '';
+  const mounted = useMounted();
+  const form = useRef<HTMLFormElement>(null);
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(password ? undefined : t.auth.passwordRequired);
+    if (!password) return focusFirstInvalid(form.current);
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
+      if (mounted()) setDone(true);
+    } catch (caught) {
+      if (mounted()) setError(caught);
+    } finally {
+      if (mounted()) setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth">
+      <h1 tabIndex={-1}>{t.auth.resetTitle}</h1>
+      {!token ? (
+        <Notice kind="error">
+          {t.auth.resetMissingToken} <Link to="/forgot-password">{t.auth.forgotButton}</Link>
+        </Notice>
+      ) : done ? (
+        <>
+          <Notice kind="success">{t.auth.resetDone}</Notice>
+          <p>
+            <Link to="/login" className="button button--primary">
+              {t.auth.logInButton}
+            </Link>
+          </p>
+        </>
+      ) : (
+        <form ref={form} onSubmit={submit} noValidate className="stack">
+          <Field
+            label={t.auth.newPassword}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={setPassword}
+            hint={t.auth.passwordHint}
+            error={problem}
+          />
+          {error ? <ErrorNotice error={error} /> : null}
+          <button type="submit" className="button button--primary button--wide" disabled={busy}>
+            {t.auth.resetButton}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
