@@ -97,9 +97,31 @@ async function scenario(env: Record<string, string>, readKeys: () => Promise<str
   await expect.poll(() => pricesOf(server), { timeout: 15_000 }).toEqual([{ service: 'tg', country: 'US', price: 60, available: 7 }]);
   expect((await runCli(['providers', 'remove', 'beta'], env)).stderr).toMatch(/no provider named "beta"/);
   expect((await runCli(['providers', 'list'], env)).stdout).not.toMatch(/^beta/m);
+
+  // Catalog rules, while it runs: a fixed price, then the pair disabled, then everything reset.
+  const fixed = await runCli(['catalog', 'price', '--service', 'tg', '--country', 'us', '--credits', '45'], env);
+  expect(fixed).toMatchObject({ code: 0, stderr: '' });
+  expect(fixed.stdout).toBe('Telegram in United States: fixed price 45 credits. Every running instance reprices at once.\n');
+  await expect.poll(() => pricesOf(server), { timeout: 15_000 }).toEqual([{ service: 'tg', country: 'US', price: 45, available: 7 }]);
+  expect((await runCli(['catalog', 'disable', '--service', 'tg', '--country', 'US'], env)).code).toBe(0);
+  await expect.poll(() => pricesOf(server), { timeout: 15_000 }).toEqual([]);
+  const rules = await runCli(['catalog', 'rules'], env);
+  expect(rules.stdout).toMatch(/^Telegram \(tg\), United States \(US\): not sold, fixed price 45 credits$/m);
+  const wrong = await runCli(['catalog', 'price', '--service', 'tg', '--credits', '5', '--markup-percent', '3'], env);
+  expect(wrong.code).toBe(64);
+  expect(wrong.stderr).toMatch(/give exactly one of --credits N/);
+  expect((await runCli(['catalog', 'disable', '--country', 'Narnia'], env)).stderr).toMatch(
+    /"Narnia" is not an ISO 3166 alpha-2 country code/,
+  );
+  expect((await runCli(['catalog', 'enable', '--service', 'tg', '--country', 'US'], env)).code).toBe(0);
+  expect((await runCli(['catalog', 'price', '--service', 'tg', '--country', 'US', '--reset'], env)).stdout).toMatch(
+    /^Telegram in United States: no rule: sold as the providers price it\./,
+  );
+  await expect.poll(() => pricesOf(server), { timeout: 15_000 }).toEqual([{ service: 'tg', country: 'US', price: 60, available: 7 }]);
+  expect((await runCli(['catalog', 'rules', '--json'], env)).stdout).toBe('[]\n');
 }
 
-describe('otpbox providers add | list | remove', { timeout: 120_000 }, () => {
+describe('otpbox providers add | list | remove, and catalog rules', { timeout: 240_000 }, () => {
   it.skipIf(onPostgres())('on the embedded database, before the first start and through the running server', async () => {
     const dir = await tempDir();
     cleanups.push(dir.remove);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { adminCreateCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
+import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catalogRulesCommand } from './catalog.ts';
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
@@ -20,6 +21,10 @@ export const COMMANDS: CommandDefinition[] = [
   providersAddCommand,
   providersListCommand,
   providersRemoveCommand,
+  catalogRulesCommand,
+  catalogDisableCommand,
+  catalogEnableCommand,
+  catalogPriceCommand,
   creditsGrantCommand,
   ledgerVerifyCommand,
 ];

@@ -47,6 +47,10 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
   if (!country)
     throw new DomainError('UNKNOWN_COUNTRY', `"${input.country}" is not a country we know (ISO 3166 alpha-2). See GET /api/v1/countries.`);
 
+  if (deps.catalog.rules.disabled(service.code, country.code))
+    throw new DomainError('NO_NUMBERS', `${service.name} numbers in ${country.name} are not sold here. Nothing was charged.`, {
+      notSold: true,
+    });
   const inStock = deps.catalog.offers(service.code, country.code).filter((offer) => offer.count > 0);
   if (inStock.length === 0) throw noNumbers(service.name, country.name);
   // Providers whose circuit is open are not asked: they would refuse at once anyway.
