@@ -1,12 +1,19 @@
 import type { ActivationRow, SmsRow } from '../modules/activations/view.ts';
 
+export interface CachedOrder {
+  row: ActivationRow;
+  sms: SmsRow[];
+  /** The order as the API shows it, serialised once, when it does not depend on the time of asking. */
+  json?: string;
+}
+
 /**
  * Orders as last read, so a client polling one order many times a second is answered from memory.
  * Every change drops the order (announced locally before commit, and by NOTIFY from any instance after
  * commit); entries also expire after `ttlMs`, so a lost announcement costs at most that much staleness.
  */
 export class OrderCache {
-  readonly #entries = new Map<string, { row: ActivationRow; sms: SmsRow[]; expiresAt: number }>();
+  readonly #entries = new Map<string, CachedOrder & { expiresAt: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -14,7 +21,7 @@ export class OrderCache {
     private readonly maxEntries = 20_000,
   ) {}
 
-  get(id: string): { row: ActivationRow; sms: SmsRow[] } | undefined {
+  get(id: string): CachedOrder | undefined {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {

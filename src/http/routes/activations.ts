@@ -8,7 +8,7 @@ import { DomainError, isDomainError } from '../../lib/errors.ts';
 import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
 import { onLocalOrderChange } from '../../modules/activations/changes.ts';
 import { createActivation } from '../../modules/activations/create.ts';
-import { smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
+import { type ActivationView, smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
@@ -165,12 +165,24 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
 
   app.get(
     '/api/v1/activations/:id',
-    { schema: { tags, summary: 'One of my orders, with its messages', params: IdParam, response: { 200: Activation } } },
-    async (request) => {
+    {
+      schema: { tags, summary: 'One of my orders, with its messages', params: IdParam, response: { 200: Activation } },
+      // The route clients poll hardest: the view is built field by field by toView (nothing else can
+      // leak into it), so it is serialised as is, and once per change of the order (order-cache.ts).
+      serializerCompiler: () => (data) => JSON.stringify(data),
+    },
+    async (request, reply) => {
       const accountId = principalOf(request).accountId;
       const now = deps.clock.now().getTime();
       const cached = cache.get(request.params.id);
-      if (cached && cached.row.accountId === accountId) return toView(cached.row, cached.sms, deps.activations.ephemeral, now);
+      if (cached && cached.row.accountId === accountId) {
+        // With every text stored (history mode) the view does not depend on the time: serialise it once.
+        if (cached.json === undefined && cached.sms.every((m) => m.text !== null))
+          cached.json = JSON.stringify(toView(cached.row, cached.sms, deps.activations.ephemeral, now));
+        // Already JSON: Fastify sends a string with a JSON content type as is (the cast only quiets the type provider).
+        if (cached.json !== undefined) return reply.type('application/json; charset=utf-8').send(cached.json as unknown as ActivationView);
+        return toView(cached.row, cached.sms, deps.activations.ephemeral, now);
+      }
       const [row] = await request.ctx.db
         .select()
         .from(activations)

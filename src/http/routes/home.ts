@@ -56,9 +56,11 @@ export const homeRoutes = fp<AppDeps>(
         .send(await readFile(path.join(root, 'index.html')));
 
     // The client-side routes: a root hook, because only the root context sees requests no route matched.
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.is404 || request.method !== 'GET' || !acceptsHtml(request) || isServerPath(request.url)) return;
-      return sendIndex(reply);
+    // Synchronous (a callback), since it runs for every request, polling included.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!request.is404 || request.method !== 'GET' || !acceptsHtml(request) || isServerPath(request.url)) return done();
+      // Answered here: `done` is called only if reading the page fails.
+      sendIndex(reply).catch(done);
     });
 
     await app.register(async (scope: FastifyInstance) => {
