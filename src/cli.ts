@@ -18,14 +18,14 @@ import { VERSION } from './version.ts';
 const WAIT_FOR_STARTING_SERVER_MS = 60_000;
 
 export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length), 'otpbox start'.length);
+  const entry = (usage: string, summary: string) => [`  ${usage}`, `      ${summary}`];
   const lines = [
     `otpbox ${VERSION} — virtual-number SMS verification service`,
     '',
     'Usage: otpbox <command> [options]',
     '',
-    `  ${'otpbox start'.padEnd(width)}  Serve the API, the web app and background jobs`,
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...entry('otpbox start', 'Serve the API, the web app and background jobs'),
+    ...COMMANDS.flatMap((c) => entry(c.usage, c.summary)),
     '',
     'Every command reads the same environment as the server (DATA_DIR, DATABASE_URL, …) and works',
     'whether or not the server is running. See README.md for the configuration.',

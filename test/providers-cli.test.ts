@@ -55,8 +55,9 @@ async function scenario(env: Record<string, string>, readKeys: () => Promise<str
     ['providers', 'add', '--kind', 'smsactivate', '--name', 'x', '--base-url', alpha.baseUrl, '--api-key', 'k'],
     env,
   );
-  expect(bad.code).toBe(1);
+  expect(bad.code).toBe(64);
   expect(bad.stderr).toMatch(/--kind must be one of: sms-activate, 5sim/);
+  expect(bad.stderr).toMatch(/^Usage: otpbox providers add --kind/m);
   const missing = await runCli(['providers', 'add', '--kind', 'sms-activate', '--name', 'x', '--base-url', alpha.baseUrl], env);
   expect(missing.code).toBe(64);
   expect(missing.stderr).toMatch(/--api-key is required/);

@@ -20,6 +20,11 @@ export async function executeCommand(argv: string[], ctx: CommandContext, io: Co
       return EXIT.usage;
     }
     if (isDomainError(error)) {
+      // A value the command cannot accept is bad usage too (sysexits EX_USAGE), whichever layer found it.
+      if (error.code === 'VALIDATION_FAILED') {
+        io.stderr(`${error.message}\nUsage: ${command.usage}\n`);
+        return EXIT.usage;
+      }
       io.stderr(`Error (${error.code}): ${error.message}\n`);
       return EXIT.failure;
     }

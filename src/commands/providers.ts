@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, gt } from 'drizzle-orm';
 import { providerOffers, providers } from '../db/schema/index.ts';
 import { basisPointsToPercent } from '../modules/catalog/pricing.ts';
 import { adapterFor } from '../modules/providers/adapters.ts';
@@ -60,8 +60,9 @@ export const providersAddCommand: CommandDefinition = {
       `Added ${provider.kind} provider "${provider.name}" (${provider.id}) at ${provider.baseUrl}, priority ${provider.priority}, ` +
         `markup ${basisPointsToPercent(provider.markupBasisPoints)} %${provider.feeCredits ? ` + ${provider.feeCredits} credits` : ''}.\n`,
     );
+    const adapter = adapterFor(provider, ctx.keys, ctx.config);
     if (!v['no-check']) {
-      const balance = await adapterFor(provider, ctx.keys, ctx.config).getBalance();
+      const balance = await adapter.getBalance();
       if (balance.ok) io.stdout(`Connected: balance ${(balance.value.amount / 1_000_000).toFixed(2)} ${balance.value.currency}.\n`);
       else
         io.stderr(
@@ -70,9 +71,12 @@ export const providersAddCommand: CommandDefinition = {
         );
     }
     io.stdout(
-      `Its catalog is read now if otpbox is running (else at the next start), then every ${Math.round(ctx.config.catalogSyncIntervalS / 60)} minutes.\n` +
-        `To receive pushed SMS, give the provider this webhook URL (shown once):\n  ${ctx.config.publicUrl}${added.pushPath}\n`,
+      `Its catalog is read now if otpbox is running (else at the next start), then every ${Math.round(ctx.config.catalogSyncIntervalS / 60)} minutes.\n`,
     );
+    // Only protocols that push SMS get the URL; the others (5sim) are polled.
+    if (adapter.parsePush)
+      io.stdout(`To receive pushed SMS, give the provider this webhook URL (shown once):\n  ${ctx.config.publicUrl}${added.pushPath}\n`);
+    else io.stdout('This provider does not push SMS: its orders are polled.\n');
     return EXIT.ok;
   },
 };
@@ -88,7 +92,7 @@ export const providersListCommand: CommandDefinition = {
     const offers = await db
       .select({ providerId: providerOffers.providerId, n: count() })
       .from(providerOffers)
-      .where(eq(providerOffers.count, providerOffers.count))
+      .where(gt(providerOffers.count, 0))
       .groupBy(providerOffers.providerId);
     const offerCount = new Map(offers.map((row) => [row.providerId, Number(row.n)]));
     const listed = rows.map((row) => ({

@@ -155,8 +155,10 @@ export class ProviderRuntime {
     }
     for (const name of [...this.#loaded.keys()]) {
       if (seen.has(name)) continue;
+      const gone = this.#loaded.get(name)?.row;
       this.#loaded.delete(name);
       catalog.remove(name);
+      if (gone) this.#forgetMetrics(gone);
     }
     if (this.#sandbox) {
       const sells = config.sandbox === 'on' || (config.sandbox === 'auto' && !catalog.sellsRealNumbers);
@@ -291,6 +293,17 @@ export class ProviderRuntime {
       log.warn({ provider: name, failure: balance.failure.kind }, 'could not read provider balance');
     }
     return outcome;
+  }
+
+  /** A provider gone from this instance leaves no gauges behind (its counters keep their history). */
+  #forgetMetrics(row: ProviderRow): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    const provider = row.name;
+    metrics.providerCircuit.remove({ provider });
+    metrics.providerOffers.remove({ provider });
+    metrics.providerLowBalance.remove({ provider });
+    metrics.providerBalance.remove({ provider, currency: row.currency });
   }
 
   #onBreakerChange(provider: string, state: BreakerState): void {

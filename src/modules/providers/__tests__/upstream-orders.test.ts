@@ -10,6 +10,7 @@ import { runProviderTasks } from '../../activations/provider-tasks.ts';
 import { reconcileUpstream } from '../../activations/reconcile-upstream.ts';
 import { grantCredits } from '../../ledger/verbs.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
+import { removeProvider } from '../remove-provider.ts';
 
 const ENV = { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '1000', CANCEL_MIN_S: '120' };
 const open: { close(): Promise<void> }[] = [];
@@ -382,5 +383,24 @@ describe('privacy (P7)', () => {
       for (const secret of secrets) expect(everything, `${request.params.action} carries ${secret}`).not.toContain(secret);
       expect(request.headers['x-forwarded-for']).toBeUndefined();
     }
+  });
+});
+
+describe('metrics of providers', () => {
+  it('reports each provider’s circuit, offers and balance, and forgets the gauges of a removed one', async () => {
+    const t = await app();
+    await connect(t, 'alpha', { prices: tgUs('0.50') });
+    const metrics = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const before = await metrics();
+    expect(before).toMatch(/^otpbox_provider_circuit_state\{provider="alpha"[^}]*\} 0$/m);
+    expect(before).toMatch(/^otpbox_provider_offers\{provider="alpha"[^}]*\} 1$/m);
+    expect(before).toMatch(/^otpbox_provider_balance\{provider="alpha",currency="USD"[^}]*\} \d+/m);
+
+    await removeProvider(ctxOf(t, 'cli'), 'alpha');
+    await t.orders.providers.reload('providers');
+    const after = await metrics();
+    expect(after).not.toMatch(/^otpbox_provider_(circuit_state|offers|balance|low_balance)\{provider="alpha"/m);
+    // Counters keep their history: the calls made to it are still counted.
+    expect(after).toMatch(/^otpbox_provider_calls_total\{provider="alpha",/m);
   });
 });
