@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -9,6 +9,11 @@ const credits = (name: string) => bigint(name, { mode: 'number' });
 export const LEDGER_ACCOUNT_KINDS = ['wallet', 'system'] as const;
 export const SYSTEM_ACCOUNTS = ['grants', 'purchases', 'order_revenue', 'refunds', 'forfeits', 'chargebacks'] as const;
 export type SystemAccount = (typeof SYSTEM_ACCOUNTS)[number];
+/**
+ * Each system account is kept as this many stripes (ADR 12): a customer's transfers go to the stripe
+ * its id hashes to, so concurrent orders of different customers do not queue on one row lock.
+ */
+export const SYSTEM_STRIPES = 32;
 
 /**
  * Ledger accounts: one wallet per customer, and the system accounts money comes from and goes to.
@@ -22,6 +27,8 @@ export const ledgerAccounts = pgTable(
     id: text('id').primaryKey(),
     kind: text('kind', { enum: LEDGER_ACCOUNT_KINDS }).notNull(),
     code: text('code', { enum: SYSTEM_ACCOUNTS }),
+    /** Which stripe of its system account this row is (0 for wallets). */
+    stripe: smallint('stripe').notNull().default(0),
     ownerAccountId: text('owner_account_id').references(() => accounts.id),
     posted: credits('posted').notNull().default(0),
     pending: credits('pending').notNull().default(0),
@@ -31,12 +38,13 @@ export const ledgerAccounts = pgTable(
   },
   (t) => [
     uniqueIndex('ledger_accounts_owner_key').on(t.ownerAccountId),
-    uniqueIndex('ledger_accounts_code_key').on(t.code),
+    uniqueIndex('ledger_accounts_code_key').on(t.code, t.stripe),
     check(
       'ledger_accounts_kind_shape',
       sql`(${t.kind} = 'wallet') = (${t.ownerAccountId} is not null) and (${t.kind} = 'system') = (${t.code} is not null)`,
     ),
     check('ledger_accounts_wallet_not_negative', sql`${t.kind} = 'system' or ${t.inDebt} or ${t.posted} + ${t.pending} >= 0`),
+    check('ledger_accounts_stripe_range', sql`${t.stripe} >= 0 and ${t.stripe} < ${sql.raw(String(SYSTEM_STRIPES))}`),
     check('ledger_accounts_wallet_pending_is_holds', sql`${t.kind} = 'system' or ${t.pending} <= 0`),
   ],
 );
@@ -95,12 +103,13 @@ export const ledgerEntries = pgTable(
   'ledger_entries',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    transferId: text('transfer_id')
-      .notNull()
-      .references(() => ledgerTransfers.id),
-    accountId: text('account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
+    // No foreign keys here, deliberately (ADR 12): entries are written only by the transfer statement,
+    // which inserts the transfer and locks and updates the accounts they name in the same statement; a
+    // key-share check on rows the statement just updated costs a MultiXact per entry and halved the
+    // ledger's throughput. Ledger accounts cannot be deleted (trigger) and `ledger verify` checks that
+    // every entry belongs to its transfer's accounts.
+    transferId: text('transfer_id').notNull(),
+    accountId: text('account_id').notNull(),
     phase: text('phase', { enum: ['pending', 'posted'] }).notNull(),
     amount: credits('amount').notNull(),
     postedAfter: credits('posted_after').notNull(),

@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Executor, preparedRows } from '../../db/client.ts';
-import { ledgerAccounts, type SystemAccount } from '../../db/schema/index.ts';
+import { ledgerAccounts, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 
-/** The fixed ids of the system accounts (created by migration 0003). */
+/** The fixed ids of stripe 0 of the system accounts (created by migration 0003). */
 export const SYSTEM: Record<SystemAccount, string> = {
   grants: 'lac_sys_grants',
   purchases: 'lac_sys_purchases',
@@ -12,6 +12,18 @@ export const SYSTEM: Record<SystemAccount, string> = {
   forfeits: 'lac_sys_forfeits',
   chargebacks: 'lac_sys_chargebacks',
 };
+
+/**
+ * The stripe of a system account that a customer's transfers use (ADR 12). Deterministic, so a hold
+ * and its capture or release meet on one row, and spread by a hash of the customer's id (FNV-1a), so
+ * two customers ordering at the same moment rarely wait on the same row lock.
+ */
+export function systemAccountFor(code: SystemAccount, customerId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) hash = Math.imul(hash ^ customerId.charCodeAt(i), 0x01000193);
+  const stripe = (hash >>> 0) % SYSTEM_STRIPES;
+  return stripe === 0 ? SYSTEM[code] : `${SYSTEM[code]}_${stripe}`;
+}
 
 /** The wallet of a customer, created on first use (two first uses at once agree on one wallet). */
 export async function walletOf(db: Executor, accountId: string, now: Date): Promise<string> {

@@ -5,7 +5,7 @@ import { isTransaction, sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
-import { SYSTEM, walletOf } from './accounts.ts';
+import { systemAccountFor, walletOf } from './accounts.ts';
 import { type Applied, applyTransfer, type Transfer, WalletMissing, walletRef } from './transfer.ts';
 
 /**
@@ -36,16 +36,17 @@ interface Common {
 
 /** Credits given by the operator (support gesture, promotion, tests). Audited. */
 export async function grantCredits(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+  const grants = systemAccountFor('grants', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const applied = await withWallet({ ...ctx, db: tx }, input.accountId, (wallet) =>
       applyTransfer(tx, {
         ...input,
         kind: 'grant',
-        debitAccountId: SYSTEM.grants,
+        debitAccountId: grants,
         creditAccountId: wallet,
         changes: [
-          { accountId: SYSTEM.grants, phase: 'posted', amount: -input.amount },
+          { accountId: grants, phase: 'posted', amount: -input.amount },
           { accountId: wallet, phase: 'posted', amount: input.amount },
         ],
         guard: 'none',
@@ -69,15 +70,16 @@ export async function grantCredits(ctx: Ctx, input: Common & { accountId: string
 
 /** Credits bought (a payment settled). */
 export async function creditPurchase(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+  const purchases = systemAccountFor('purchases', input.accountId);
   const now = ctx.clock.now();
   return withWallet(ctx, input.accountId, (wallet) =>
     applyTransfer(ctx.db, {
       ...input,
       kind: 'purchase',
-      debitAccountId: SYSTEM.purchases,
+      debitAccountId: purchases,
       creditAccountId: wallet,
       changes: [
-        { accountId: SYSTEM.purchases, phase: 'posted', amount: -input.amount },
+        { accountId: purchases, phase: 'posted', amount: -input.amount },
         { accountId: wallet, phase: 'posted', amount: input.amount },
       ],
       guard: 'none',
@@ -89,16 +91,17 @@ export async function creditPurchase(ctx: Ctx, input: Common & { accountId: stri
 
 /** Reserve credits for an order: available goes down, posted does not. Refused below zero. */
 export async function holdCredits(ctx: Ctx, input: Common & { accountId: string; amount: number; expiresAt: Date }): Promise<Applied> {
+  const revenue = systemAccountFor('order_revenue', input.accountId);
   const now = ctx.clock.now();
   return withWallet(ctx, input.accountId, (wallet) =>
     applyTransfer(ctx.db, {
       ...input,
       kind: 'hold',
       debitAccountId: wallet,
-      creditAccountId: SYSTEM.order_revenue,
+      creditAccountId: revenue,
       changes: [
         { accountId: wallet, phase: 'pending', amount: -input.amount },
-        { accountId: SYSTEM.order_revenue, phase: 'pending', amount: input.amount },
+        { accountId: revenue, phase: 'pending', amount: input.amount },
       ],
       guard: { accountId: wallet, refuseRestricted: true },
       holdExpiresAt: input.expiresAt,
@@ -191,15 +194,16 @@ async function alreadyResolved(ctx: Ctx, holdId: string, idempotencyKey: string,
 
 /** Give spent credits back (the provider refunded us, a support decision). */
 export async function refundCredits(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+  const refunds = systemAccountFor('refunds', input.accountId);
   const now = ctx.clock.now();
   return withWallet(ctx, input.accountId, (wallet) =>
     applyTransfer(ctx.db, {
       ...input,
       kind: 'refund',
-      debitAccountId: SYSTEM.refunds,
+      debitAccountId: refunds,
       creditAccountId: wallet,
       changes: [
-        { accountId: SYSTEM.refunds, phase: 'posted', amount: -input.amount },
+        { accountId: refunds, phase: 'posted', amount: -input.amount },
         { accountId: wallet, phase: 'posted', amount: input.amount },
       ],
       guard: 'none',
@@ -214,6 +218,7 @@ export async function refundCredits(ctx: Ctx, input: Common & { accountId: strin
  * below zero (marked in debt) and is restricted — it cannot hold credits again — until settled. Audited.
  */
 export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+  const chargebacks = systemAccountFor('chargebacks', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const applied = await withWallet({ ...ctx, db: tx }, input.accountId, (wallet) =>
@@ -221,10 +226,10 @@ export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; 
         ...input,
         kind: 'chargeback',
         debitAccountId: wallet,
-        creditAccountId: SYSTEM.chargebacks,
+        creditAccountId: chargebacks,
         changes: [
           { accountId: wallet, phase: 'posted', amount: -input.amount },
-          { accountId: SYSTEM.chargebacks, phase: 'posted', amount: input.amount },
+          { accountId: chargebacks, phase: 'posted', amount: input.amount },
         ],
         guard: 'none',
         allowDebt: true,
@@ -265,6 +270,7 @@ export async function liftRestriction(ctx: Ctx, accountId: string, reason: strin
 
 /** At account deletion the remaining available credits are forfeited (P12). */
 export async function forfeitBalance(ctx: Ctx, input: Omit<Common, 'metadata'> & { accountId: string }): Promise<Applied | undefined> {
+  const forfeits = systemAccountFor('forfeits', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const wallet = await walletOf(tx, input.accountId, now);
@@ -279,10 +285,10 @@ export async function forfeitBalance(ctx: Ctx, input: Omit<Common, 'metadata'> &
       kind: 'forfeit',
       amount: available,
       debitAccountId: wallet,
-      creditAccountId: SYSTEM.forfeits,
+      creditAccountId: forfeits,
       changes: [
         { accountId: wallet, phase: 'posted', amount: -available },
-        { accountId: SYSTEM.forfeits, phase: 'posted', amount: available },
+        { accountId: forfeits, phase: 'posted', amount: available },
       ],
       actor: ctx.actor,
       now,

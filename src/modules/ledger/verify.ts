@@ -44,6 +44,18 @@ export async function verifyLedger(db: Executor, now: Date, limit = 20): Promise
   );
   add(unbalanced.map((u) => `transfer ${u.transfer_id}: its ${u.phase} entries sum to ${u.total}`));
 
+  // Entries carry no foreign keys (ADR 12): each must belong to an existing transfer and to one of
+  // the two accounts that transfer names.
+  const strays = await queryRows<{ id: string; transfer_id: string; account_id: string; problem: string }>(
+    db,
+    sql`select e.id::text, e.transfer_id, e.account_id,
+               case when t.id is null then 'belongs to no transfer' else 'moves an account its transfer does not name' end as problem
+        from ledger_entries e left join ledger_transfers t on t.id = e.transfer_id
+        where t.id is null or e.account_id not in (t.debit_account_id, t.credit_account_id)
+        limit ${limit}`,
+  );
+  add(strays.map((e) => `entry ${e.id} (${e.account_id}, transfer ${e.transfer_id}) ${e.problem}`));
+
   const cached = await queryRows<{ id: string; posted: string; pending: string; sum_posted: string; sum_pending: string }>(
     db,
     sql`select a.id, a.posted::text, a.pending::text,

@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 import { queryRows } from '../../../db/client.ts';
-import { auditLog, ledgerAccounts, ledgerEntries } from '../../../db/schema/index.ts';
-import { balanceOf, SYSTEM, walletOf } from '../accounts.ts';
+import { auditLog, ledgerAccounts, ledgerEntries, SYSTEM_STRIPES } from '../../../db/schema/index.ts';
+import { balanceOf, systemAccountFor, walletOf } from '../accounts.ts';
 import {
   captureHold,
   chargeBack,
@@ -55,7 +55,13 @@ describe('grant', () => {
     const idempotencyKey = key('grant');
     const first = await grantCredits(ctx, { accountId, amount: 500, reason: 'welcome', idempotencyKey });
     expect(first.replayed).toBe(false);
-    expect(first.transfer).toMatchObject({ kind: 'grant', amount: 500, debitAccountId: SYSTEM.grants, actor: 'cli', reason: 'welcome' });
+    expect(first.transfer).toMatchObject({
+      kind: 'grant',
+      amount: 500,
+      debitAccountId: systemAccountFor('grants', accountId),
+      actor: 'cli',
+      reason: 'welcome',
+    });
     const again = await grantCredits(ctx, { accountId, amount: 500, reason: 'welcome', idempotencyKey });
     expect(again).toMatchObject({ replayed: true, transfer: { id: first.transfer.id } });
     expect(await balanceOf(database.db, accountId)).toEqual({ available: 500, held: 0, posted: 500 });
@@ -222,6 +228,7 @@ describe('guarantees enforced by the database itself', () => {
       sql`delete from ledger_entries`,
       sql`update ledger_transfers set amount = 1`,
       sql`delete from ledger_transfers`,
+      sql`delete from ledger_accounts`,
     ]) {
       expect(await failureText(database.db.execute(statement))).toMatch(/append-only/);
     }
@@ -265,5 +272,57 @@ describe('verify', () => {
     expect((await verifyLedger(database.db, clock.now())).violations).toEqual([]);
     const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ledger_entries`);
     expect(n).toBeGreaterThan(0);
+  });
+});
+
+describe('system account stripes', () => {
+  it('spreads customers over the stripes of a system account, always the same stripe for one customer', async () => {
+    const stripes = new Set<string>();
+    for (let i = 0; i < 200; i++) stripes.add(systemAccountFor('order_revenue', `acc_${i.toString(36).padStart(8, '0')}`));
+    expect(stripes.size).toBe(SYSTEM_STRIPES);
+    expect(systemAccountFor('order_revenue', 'acc_x')).toBe(systemAccountFor('order_revenue', 'acc_x'));
+    const ids = await database.db
+      .select({ id: ledgerAccounts.id })
+      .from(ledgerAccounts)
+      .where(inArray(ledgerAccounts.id, [...stripes]));
+    expect(ids).toHaveLength(SYSTEM_STRIPES);
+  });
+
+  it('a hold and its capture meet on the stripe of the customer', async () => {
+    const accountId = await customer(database);
+    await grantCredits(ctx, { accountId, amount: 100, reason: 'x', idempotencyKey: key('g') });
+    const held = await holdCredits(ctx, {
+      accountId,
+      amount: 30,
+      reason: 'order',
+      idempotencyKey: key('h'),
+      expiresAt: new Date(ctx.clock.now().getTime() + 60_000),
+    });
+    const captured = await captureHold(ctx, { holdId: held.transfer.id, reason: 'code', idempotencyKey: key('c') });
+    const revenue = systemAccountFor('order_revenue', accountId);
+    expect(held.transfer.creditAccountId).toBe(revenue);
+    expect(captured.transfer.creditAccountId).toBe(revenue);
+    const [row] = await database.db.select().from(ledgerAccounts).where(eq(ledgerAccounts.id, revenue));
+    expect(row).toMatchObject({ kind: 'system', code: 'order_revenue', pending: 0 });
+    expect(row?.posted).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('verify (last: it leaves the ledger broken)', () => {
+  it('names an entry that belongs to no transfer, or moves an account its transfer does not name', async () => {
+    const accountId = await funded(10);
+    const other = await walletOf(database.db, await funded(10), clock.now());
+    const [grant] = await queryRows<{ id: string }>(
+      database.db,
+      sql`select t.id from ledger_transfers t join ledger_accounts a on a.id = t.credit_account_id where a.owner_account_id = ${accountId}`,
+    );
+    await database.db.execute(sql`insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
+      values (${grant?.id}, ${other}, 'posted', 1, 11, 0, now()), ('txn_nowhere', ${other}, 'posted', -1, 10, 0, now())`);
+    const report = await verifyLedger(database.db, clock.now());
+    expect(report.ok).toBe(false);
+    expect(report.violations).toContainEqual(
+      expect.stringMatching(new RegExp(`\\(${other}, transfer ${grant?.id}\\) moves an account its transfer does not name`)),
+    );
+    expect(report.violations).toContainEqual(expect.stringContaining('transfer txn_nowhere) belongs to no transfer'));
   });
 });
