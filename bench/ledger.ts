@@ -19,7 +19,7 @@ import type { Row } from './lib.ts';
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-async function pairsPerSecond(database: Database, clients: number, seconds: number): Promise<number> {
+export async function pairsPerSecond(database: Database, clients: number, seconds: number): Promise<number> {
   const ctx = {
     db: database.db,
     clock: systemClock,

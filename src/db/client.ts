@@ -45,6 +45,23 @@ export async function preparedRows<T>(executor: Executor, name: string, query: S
   return result.rows as T[];
 }
 
+/**
+ * Rows of a fixed SQL text with positional parameters (`$1`…), as a named prepared statement on
+ * PostgreSQL and a plain parameterised query on PGlite: for the hottest statements, whose text is a
+ * constant, so no query builder runs at each call.
+ */
+export async function rawRows<T>(executor: Executor, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const client = (executor as unknown as { session?: { client?: RawClient } }).session?.client;
+  if (!client || typeof client.query !== 'function') throw new Error('rawRows: this executor has no database client');
+  if ('totalCount' in client || 'release' in client) {
+    return ((await client.query({ name, text, values })) as { rows: T[] }).rows;
+  }
+  return ((await (client as unknown as PgliteClient).query(text, values)) as { rows: T[] }).rows;
+}
+
+type RawClient = { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> };
+type PgliteClient = { query: (text: string, values: unknown[]) => Promise<unknown> };
+
 export interface PoolStats {
   total: number;
   idle: number;

@@ -230,6 +230,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       id: notPersonal,
       kind: notPersonal,
       code: notPersonal,
+      stripe: { personal: false, note: 'which stripe of a system account the row is (0 for wallets)' },
       owner_account_id: { personal: true, note: 'points at an account that is anonymised on erasure: the wallet becomes pseudonymous' },
       posted: { personal: true },
       pending: { personal: true },

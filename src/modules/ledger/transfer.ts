@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Executor, preparedRows, queryRows } from '../../db/client.ts';
+import { type Executor, queryRows, rawRows } from '../../db/client.ts';
 import { ledgerTransfers, type TransferKind } from '../../db/schema/index.ts';
 import { sqlState } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -46,6 +46,80 @@ export interface Applied {
   /** True when this idempotency key had already been used: nothing changed, the original is returned. */
   replayed: boolean;
 }
+
+/** The transfer statement (see applyTransfer); a constant text, prepared once per connection. */
+const TRANSFER_SQL = `with
+  refs as (
+    select r.ref, coalesce(w.id, case when r.ref like 'owner:%' then null else r.ref end) as id
+    from unnest($1::text[]) as r(ref)
+    left join ledger_accounts w on r.ref like 'owner:%' and w.owner_account_id = substr(r.ref, 7)
+  ),
+  delta as (
+    select refs.id, d.dposted, d.dpending
+    from unnest($1::text[], $2::bigint[], $3::bigint[]) as d(ref, dposted, dpending)
+    join refs on refs.ref = d.ref
+  ),
+  guarded as (select id from refs where ref = $4::text),
+  locked as (
+    select a.id, a.kind, a.posted, a.pending, a.restricted_at
+    from ledger_accounts a
+    -- A missing wallet means nothing will be written: take no lock (the caller creates it and retries).
+    where a.id in (select id from refs) and not exists (select 1 from refs where id is null)
+    order by a.id for update
+  ),
+  verdict as (
+    select count(*) as found,
+           coalesce(bool_and(
+             l.id is distinct from (select id from guarded) or l.kind = 'system' or $5::boolean
+             or l.posted + l.pending + d.dposted + d.dpending >= 0), true)
+           and coalesce(bool_and(l.id is distinct from (select id from guarded) or not $6::boolean or l.restricted_at is null), true)
+           as ok
+    from locked l join delta d on d.id = l.id
+  ),
+  ins as (
+    insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
+                                  pending_id, reverses_id, hold_expires_at, reason, metadata, actor, created_at)
+    select $7::text, $8::text, $9::text, $10::text, $11::bigint,
+           (select id from refs where ref = $12::text), (select id from refs where ref = $13::text),
+           $14::text, $15::text, $16::timestamptz, $17::text, $18::jsonb, $19::text, $20::timestamptz
+    from verdict where ok and found = $21::int
+    on conflict (idempotency_key) do nothing
+    returning id
+  ),
+  upd as (
+    update ledger_accounts a set
+      posted = a.posted + d.dposted,
+      pending = a.pending + d.dpending,
+      in_debt = a.kind = 'wallet' and (a.in_debt or ($5::boolean and a.id = (select id from refs where ref = $12::text)))
+                and a.posted + d.dposted + a.pending + d.dpending < 0
+    from delta d
+    where a.id = d.id and exists (select 1 from ins)
+      -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
+      and (a.id is distinct from (select id from guarded) or a.kind = 'system'
+           or $5::boolean or a.posted + a.pending + d.dposted + d.dpending >= 0)
+    returning a.id, a.posted, a.pending
+  ),
+  ent as (
+    insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
+    select $7::text, refs.id, e.phase, e.amount,
+           u.posted - coalesce(sum(case when e.phase = 'posted' then e.amount end)
+             over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
+           u.pending - coalesce(sum(case when e.phase = 'pending' then e.amount end)
+             over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
+           $20::timestamptz
+    from unnest($22::text[], $23::text[], $24::bigint[]) with ordinality as e(ref, phase, amount, ord)
+    join refs on refs.ref = e.ref
+    join upd u on u.id = refs.id
+    order by e.ord
+    returning 1
+  )
+  select (select ok from verdict) as verdict, (select found from verdict) as found,
+         (select count(*) from ins) as inserted, (select count(*) from ent) as entries,
+         (select count(*) from refs where id is null) as missing,
+         (select id from refs where ref = $12::text) as debit_id,
+         (select id from refs where ref = $13::text) as credit_id,
+         case when (select count(*) from ins) = 1 and (select count(*) from upd) <> $21::int
+              then ledger_refuse('a concurrent change left too little') end as refused`;
 
 /**
  * Apply one balanced transfer as a single SQL statement (atomic on its own, or part of the caller's
@@ -97,92 +171,39 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
   };
 
   const result = await runTransferStatement(async () => {
-    const [row] = await preparedRows<{
+    const [row] = await rawRows<{
       verdict: boolean | null;
       found: number | string;
       inserted: number | string;
       missing: number | string;
       debit_id: string | null;
       credit_id: string | null;
-    }>(
-      db,
-      'otpbox_ledger_transfer_v4',
-      sql`with
-      refs as (
-        select r.ref, coalesce(w.id, case when r.ref like 'owner:%' then null else r.ref end) as id
-        from unnest(${sql.param(refs)}::text[]) as r(ref)
-        left join ledger_accounts w on r.ref like 'owner:%' and w.owner_account_id = substr(r.ref, 7)
-      ),
-      delta as (
-        select refs.id, d.dposted, d.dpending
-        from unnest(${sql.param(refs)}::text[], ${sql.param(accountIds.map((id) => deltas.get(id)?.posted ?? 0))}::bigint[],
-                    ${sql.param(accountIds.map((id) => deltas.get(id)?.pending ?? 0))}::bigint[]) as d(ref, dposted, dpending)
-        join refs on refs.ref = d.ref
-      ),
-      locked as (
-        select a.id, a.kind, a.posted, a.pending, a.restricted_at
-        from ledger_accounts a
-        -- A missing wallet means nothing will be written: take no lock (the caller creates it and retries).
-        where a.id in (select id from refs) and not exists (select 1 from refs where id is null)
-        order by a.id for update
-      ),
-      verdict as (
-        select count(*) as found,
-               coalesce(bool_and(
-                 l.id is distinct from (select id from refs where ref = ${guard?.accountId ?? ''}) or l.kind = 'system' or ${Boolean(spec.allowDebt)}
-                 or l.posted + l.pending + d.dposted + d.dpending >= 0), true)
-               and coalesce(bool_and(l.id is distinct from (select id from refs where ref = ${guard?.accountId ?? ''}) or not ${Boolean(guard?.refuseRestricted)} or l.restricted_at is null), true)
-               as ok
-        from locked l join delta d on d.id = l.id
-      ),
-      ins as (
-        insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
-                                      pending_id, reverses_id, hold_expires_at, reason, metadata, actor, created_at)
-        select ${transfer.id}, ${transfer.idempotencyKey}, ${transfer.kind}, ${transfer.phase}, ${transfer.amount},
-               (select id from refs where ref = ${spec.debitAccountId}), (select id from refs where ref = ${spec.creditAccountId}),
-               ${transfer.pendingId}, ${transfer.reversesId},
-               ${transfer.holdExpiresAt}::timestamptz, ${transfer.reason}, ${transfer.metadata === null ? null : JSON.stringify(transfer.metadata)}::jsonb,
-               ${transfer.actor}, ${transfer.createdAt}::timestamptz
-        from verdict where ok and found = ${accountIds.length}
-        on conflict (idempotency_key) do nothing
-        returning id
-      ),
-      upd as (
-        update ledger_accounts a set
-          posted = a.posted + d.dposted,
-          pending = a.pending + d.dpending,
-          in_debt = a.kind = 'wallet' and (a.in_debt or (${Boolean(spec.allowDebt)} and a.id = (select id from refs where ref = ${spec.debitAccountId})))
-                    and a.posted + d.dposted + a.pending + d.dpending < 0
-        from delta d
-        where a.id = d.id and exists (select 1 from ins)
-          -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
-          and (a.id is distinct from (select id from refs where ref = ${guard?.accountId ?? ''}) or a.kind = 'system'
-               or ${Boolean(spec.allowDebt)} or a.posted + a.pending + d.dposted + d.dpending >= 0)
-        returning a.id, a.posted, a.pending
-      ),
-      ent as (
-        insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
-        select ${transfer.id}, refs.id, e.phase, e.amount,
-               u.posted - coalesce(sum(case when e.phase = 'posted' then e.amount end)
-                 over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
-               u.pending - coalesce(sum(case when e.phase = 'pending' then e.amount end)
-                 over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
-               ${transfer.createdAt}::timestamptz
-        from unnest(${sql.param(entries.map((e) => e.accountId))}::text[], ${sql.param(entries.map((e) => e.phase))}::text[], ${sql.param(entries.map((e) => e.amount))}::bigint[])
-             with ordinality as e(ref, phase, amount, ord)
-        join refs on refs.ref = e.ref
-        join upd u on u.id = refs.id
-        order by e.ord
-        returning 1
-      )
-      select (select ok from verdict) as verdict, (select found from verdict) as found,
-             (select count(*) from ins) as inserted, (select count(*) from ent) as entries,
-             (select count(*) from refs where id is null) as missing,
-             (select id from refs where ref = ${spec.debitAccountId}) as debit_id,
-             (select id from refs where ref = ${spec.creditAccountId}) as credit_id,
-             case when (select count(*) from ins) = 1 and (select count(*) from upd) <> ${accountIds.length}
-                  then ledger_refuse('a concurrent change left too little') end as refused`,
-    );
+    }>(db, 'otpbox_ledger_transfer_v5', TRANSFER_SQL, [
+      refs,
+      accountIds.map((id) => deltas.get(id)?.posted ?? 0),
+      accountIds.map((id) => deltas.get(id)?.pending ?? 0),
+      guard?.accountId ?? '',
+      Boolean(spec.allowDebt),
+      Boolean(guard?.refuseRestricted),
+      transfer.id,
+      transfer.idempotencyKey,
+      transfer.kind,
+      transfer.phase,
+      transfer.amount,
+      spec.debitAccountId,
+      spec.creditAccountId,
+      transfer.pendingId,
+      transfer.reversesId,
+      transfer.holdExpiresAt?.toISOString() ?? null,
+      transfer.reason,
+      transfer.metadata === null ? null : JSON.stringify(transfer.metadata),
+      transfer.actor,
+      transfer.createdAt.toISOString(),
+      accountIds.length,
+      entries.map((e) => e.accountId),
+      entries.map((e) => e.phase),
+      entries.map((e) => e.amount),
+    ]);
     return row;
   });
   if (result === 'refused')

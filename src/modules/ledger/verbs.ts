@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { preparedRows, queryRows } from '../../db/client.ts';
+import { queryRows, rawRows } from '../../db/client.ts';
 import { auditLog, ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
-import { isTransaction, sqlState, transaction } from '../../db/tx.ts';
+import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
@@ -121,64 +121,141 @@ export async function releaseHold(ctx: Ctx, input: Common & { holdId: string }):
   return resolveHold(ctx, input, 'release');
 }
 
+/**
+ * Capture or release a hold in one statement (one round trip, like every transfer): read the hold,
+ * lock its two accounts in id order, insert the resolution (`ON CONFLICT DO NOTHING` on both its
+ * idempotency key and the hold's `resolves_once` index, so a race or a replay writes nothing and never
+ * aborts the caller's transaction), move the balances and append the entries with the balances after
+ * them. When nothing was written, the follow-up queries say why.
+ */
+const RESOLVE_SQL = `with
+  hold as (
+    select h.id, h.amount, h.debit_account_id as wallet, h.credit_account_id as revenue, h.metadata
+    from ledger_transfers h where h.id = $1 and h.kind = 'hold'
+  ),
+  amt as (
+    select case when $2 = 'release' then h.amount else coalesce($3::bigint, h.amount) end as amount from hold h
+  ),
+  delta as (
+    select h.wallet as id, 1 as side, case when $2 = 'capture' then -a.amount else 0 end as dposted, h.amount as dpending
+    from hold h, amt a
+    union all
+    select h.revenue, 2, case when $2 = 'capture' then a.amount else 0 end, -h.amount
+    from hold h, amt a
+  ),
+  locked as (
+    select a.id from ledger_accounts a where a.id in (select id from delta) order by a.id for update
+  ),
+  ins as (
+    insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
+                                  pending_id, reason, metadata, actor, created_at)
+    select $4, $5, $2, 'posted', a.amount, h.wallet, h.revenue, h.id, $6,
+           coalesce(h.metadata, '{}'::jsonb) || coalesce($7::jsonb, '{}'::jsonb) || jsonb_build_object('held', h.amount),
+           $8, $9::timestamptz
+    from hold h, amt a
+    where a.amount between 1 and h.amount and (select count(*) from locked) = 2
+    on conflict do nothing
+    returning *
+  ),
+  upd as (
+    update ledger_accounts a set
+      posted = a.posted + d.dposted,
+      pending = a.pending + d.dpending,
+      in_debt = a.kind = 'wallet' and a.in_debt and a.posted + d.dposted + a.pending + d.dpending < 0
+    from delta d
+    where a.id = d.id and exists (select 1 from ins)
+    returning a.id, a.posted, a.pending
+  ),
+  ent as (
+    -- In order: both pending reversals, then (capture) both postings; the balances after each entry
+    -- are the final ones minus what the later entries of that account add.
+    insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
+    select $4, d.id, e.phase, e.amount,
+           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, $9::timestamptz
+    from delta d
+    join upd u on u.id = d.id
+    cross join lateral (values (1, 'pending', d.dpending), (2, 'posted', d.dposted)) as e(step, phase, amount)
+    where e.amount <> 0
+    order by e.step, d.side
+    returning 1
+  )
+  select (select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*
+  from (select 1) as one left join ins on true`;
+
+interface ResolveRow {
+  hold_found: string | number;
+  held: string | number | null;
+  id: string | null;
+  idempotency_key: string;
+  kind: Transfer['kind'];
+  phase: Transfer['phase'];
+  amount: string | number;
+  debit_account_id: string;
+  credit_account_id: string;
+  pending_id: string | null;
+  reverses_id: string | null;
+  hold_expires_at: Date | string | null;
+  reason: string;
+  metadata: Record<string, unknown> | null;
+  actor: string | null;
+  created_at: Date | string;
+}
+
 async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: number }, kind: 'capture' | 'release'): Promise<Applied> {
-  // Inside the caller's transaction the hold row is locked until it commits, so resolutions of one
-  // hold are decided one at a time. Alone, the unique index on pending_id decides a race instead.
-  const locking = isTransaction(ctx.db);
-  const [row] = await preparedRows<
-    Transfer & { resolution_id: string | null; resolution_kind: string | null; resolution_key: string | null }
-  >(
-    ctx.db,
-    locking ? 'otpbox_ledger_hold_locked_v1' : 'otpbox_ledger_hold_v1',
-    sql`select h.id, h.kind, h.amount, h.debit_account_id as "debitAccountId", h.credit_account_id as "creditAccountId", h.metadata,
-               r.id as resolution_id, r.kind as resolution_kind, r.idempotency_key as resolution_key
-        from ledger_transfers h left join ledger_transfers r on r.pending_id = h.id
-        where h.id = ${input.holdId} ${locking ? sql`for update of h` : sql``}`,
-  );
-  if (row?.kind !== 'hold') throw new DomainError('NOT_FOUND', 'No such hold.');
-  const hold = { ...row, amount: Number(row.amount) };
-  if (row.resolution_id) return alreadyResolved(ctx, hold.id, input.idempotencyKey, kind);
-  const amount = kind === 'capture' ? (input.amount ?? hold.amount) : hold.amount;
-  if (!Number.isSafeInteger(amount) || amount < 1 || amount > hold.amount) {
+  const now = ctx.clock.now();
+  // An amount that is not a whole number is sent as -1: refused below, with the hold's amount in the message.
+  const asked = kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
+  const [row] = await rawRows<ResolveRow>(ctx.db, 'otpbox_ledger_resolve_v1', RESOLVE_SQL, [
+    input.holdId,
+    kind,
+    asked,
+    newId('txn', now.getTime()),
+    input.idempotencyKey,
+    input.reason,
+    input.metadata ? JSON.stringify(input.metadata) : null,
+    ctx.actor ?? null,
+    now.toISOString(),
+  ]);
+  if (row?.id) {
+    return {
+      transfer: {
+        id: row.id,
+        idempotencyKey: row.idempotency_key,
+        kind: row.kind,
+        phase: row.phase,
+        amount: Number(row.amount),
+        debitAccountId: row.debit_account_id,
+        creditAccountId: row.credit_account_id,
+        pendingId: row.pending_id,
+        reversesId: row.reverses_id,
+        holdExpiresAt: row.hold_expires_at === null ? null : new Date(row.hold_expires_at),
+        reason: row.reason,
+        metadata: row.metadata,
+        actor: row.actor,
+        createdAt: new Date(row.created_at),
+      },
+      replayed: false,
+    };
+  }
+  // Nothing was written: say why.
+  if (Number(row?.hold_found) !== 1) throw new DomainError('NOT_FOUND', 'No such hold.');
+  const [resolution] = await ctx.db
+    .select({ id: ledgerTransfers.id })
+    .from(ledgerTransfers)
+    .where(eq(ledgerTransfers.pendingId, input.holdId));
+  if (resolution) return alreadyResolved(ctx, input.holdId, input.idempotencyKey, kind);
+  const held = Number(row?.held);
+  if (asked !== null && (asked < 1 || asked > held)) {
+    throw new DomainError('VALIDATION_FAILED', `A capture takes between 1 and ${held} credits (the hold); release it to capture nothing.`);
+  }
+  const [sameKey] = await ctx.db.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, input.idempotencyKey));
+  if (sameKey) {
     throw new DomainError(
-      'VALIDATION_FAILED',
-      `A capture takes between 1 and ${hold.amount} credits (the hold); release it to capture nothing.`,
+      'IDEMPOTENCY_KEY_REUSED',
+      `The idempotency key ${input.idempotencyKey} was already used for a different transfer.`,
     );
   }
-  const wallet = hold.debitAccountId;
-  const revenue = hold.creditAccountId;
-  const changes: { accountId: string; phase: 'pending' | 'posted'; amount: number }[] = [
-    { accountId: wallet, phase: 'pending', amount: hold.amount },
-    { accountId: revenue, phase: 'pending', amount: -hold.amount },
-  ];
-  if (kind === 'capture')
-    changes.push({ accountId: wallet, phase: 'posted', amount: -amount }, { accountId: revenue, phase: 'posted', amount });
-  try {
-    return await applyTransfer(ctx.db, {
-      idempotencyKey: input.idempotencyKey,
-      kind,
-      amount,
-      debitAccountId: wallet,
-      creditAccountId: revenue,
-      changes,
-      guard: 'none',
-      pendingId: hold.id,
-      reason: input.reason,
-      metadata: { ...(hold.metadata ?? {}), ...(input.metadata ?? {}), held: hold.amount },
-      actor: ctx.actor,
-      now: ctx.clock.now(),
-    });
-  } catch (error) {
-    // Another resolution of this hold committed first (only possible outside a transaction).
-    if (
-      !locking &&
-      sqlState(error) === '23505' &&
-      String((error as { cause?: { constraint?: string } }).cause?.constraint ?? error).includes('resolves_once')
-    ) {
-      return alreadyResolved(ctx, hold.id, input.idempotencyKey, kind);
-    }
-    throw error;
-  }
+  throw new Error(`hold ${input.holdId} could not be resolved: its accounts are missing`);
 }
 
 async function alreadyResolved(ctx: Ctx, holdId: string, idempotencyKey: string, kind: 'capture' | 'release'): Promise<Applied> {
