@@ -5,7 +5,6 @@ import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import { serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
-import { emitAccountEvent } from '../events/emit.ts';
 import { captureHold } from '../ledger/verbs.ts';
 import { extractCode } from '../otp/extract-code.ts';
 import type { ActivationDeps } from './deps.ts';
@@ -78,6 +77,11 @@ export async function receiveSms(
     if (inserted.length === 0) return { outcome: 'duplicate' as const, activationId: row.id };
 
     let outcome: SmsOutcome = late ? 'late' : 'recorded';
+    // Announced after the order's change, in the same statement.
+    const smsEvent = {
+      type: 'sms.received' as const,
+      payload: { activationId: row.id, smsId, code, late, receivedAt: now.toISOString() },
+    };
     if (row.status === 'waiting' && code) {
       const service = serviceByCode(row.service)?.name ?? row.service;
       await captureHold(
@@ -97,6 +101,7 @@ export async function receiveSms(
         set: { receivedAt: now },
         actor: 'provider',
         balanceChanged: true,
+        alsoEmit: [smsEvent],
       });
       outcome = 'charged';
     } else {
@@ -105,15 +110,9 @@ export async function receiveSms(
         set: row.status === 'received' ? { retryRequestedAt: null } : undefined,
         actor: 'provider',
         details: late ? { status: row.status } : undefined,
+        alsoEmit: [smsEvent],
       });
     }
-    await emitAccountEvent(
-      tx,
-      row.accountId,
-      'sms.received',
-      { activationId: row.id, smsId, code, late, receivedAt: now.toISOString() },
-      now,
-    );
     return { outcome, activationId: row.id, smsId };
   });
 

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { type ActivationStatus, activationEvents, activations } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { emitAccountEvent } from '../events/emit.ts';
+import { type AccountEventType, emitAccountEvents } from '../events/emit.ts';
 import { balanceOf } from '../ledger/accounts.ts';
 import { announceOrderChange } from './changes.ts';
 import type { ActivationRow } from './view.ts';
@@ -32,6 +32,8 @@ export async function recordTransition(
     actor: string;
     details?: Record<string, unknown>;
     balanceChanged?: boolean;
+    /** More events of this change, emitted after the order's and the balance's in the same statement. */
+    alsoEmit?: { type: AccountEventType; payload: Record<string, unknown> }[];
   },
 ): Promise<ActivationRow> {
   const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
@@ -52,19 +54,16 @@ export async function recordTransition(
     details: change.details ?? null,
     occurredAt: now,
   });
+  const events: { type: AccountEventType; payload: Record<string, unknown> }[] = [];
   if (next.status !== 'requesting') {
-    await emitAccountEvent(
-      db,
-      row.accountId,
-      'activation.updated',
-      { activationId: row.id, status: next.status, change: change.type },
-      now,
-    );
+    events.push({ type: 'activation.updated', payload: { activationId: row.id, status: next.status, change: change.type } });
   }
   if (change.balanceChanged) {
     const balance = await balanceOf(db, row.accountId);
-    await emitAccountEvent(db, row.accountId, 'balance.updated', { available: balance.available, held: balance.held }, now);
+    events.push({ type: 'balance.updated', payload: { available: balance.available, held: balance.held } });
   }
+  events.push(...(change.alsoEmit ?? []));
+  await emitAccountEvents(db, row.accountId, events, now);
   return next;
 }
 

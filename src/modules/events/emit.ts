@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { type Executor, preparedRows } from '../../db/client.ts';
-import { enqueueWebhookDeliveries } from '../webhooks/enqueue.ts';
+import { type Executor, rawRows } from '../../db/client.ts';
+import { newId } from '../../lib/ids.ts';
+import { ALL_EVENTS } from '../webhooks/event-types.ts';
 
 export const EVENT_CHANNEL = 'otpbox_events';
 export type AccountEventType = 'activation.updated' | 'sms.received' | 'balance.updated';
@@ -17,33 +17,87 @@ export interface AccountEvent {
 const INLINE_LIMIT = 7000;
 
 /**
- * Record an event for an account, announce it and queue it for the account's webhook endpoints (in
- * the caller's transaction: NOTIFY is delivered at commit and deliveries exist only once committed, so
- * neither listeners nor endpoints ever hear of a change that rolled back). Payloads carry ids,
- * statuses, codes and balances — never SMS text, which must not travel through the database (P4).
+ * One statement records the events, announces each (NOTIFY, in order) and queues a webhook delivery
+ * per event and subscribed endpoint — the Standard Webhooks body `{type, timestamp, data}` with the
+ * event's payload as `data`, under one message id per event.
+ *
+ * SMS text: account events never carry it. An `sms.received` delivery gets the text read from
+ * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
+ * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
+ *
+ * $1 account, $2 types, $3 payloads (JSON texts), $4 message ids, $5 time, $6 the SMS id of an
+ * `sms.received` event (or null), $7 the time as text for the webhook body.
  */
-export async function emitAccountEvent(
+const EMIT_SQL = `with
+  input as (
+    select i.type, i.payload::jsonb as payload, i.ord
+    from unnest($2::text[], $3::text[]) with ordinality as i(type, payload, ord)
+  ),
+  e as (
+    insert into account_events (account_id, type, payload, created_at)
+    select $1::text, input.type, input.payload, $5::timestamptz from input order by input.ord
+    returning id, type, payload
+  ),
+  numbered as (
+    -- Identity values follow the insertion order within the statement: the n-th id is the n-th event.
+    select e.*, row_number() over (order by e.id) as ord from e
+  ),
+  announced as (
+    select s.id, pg_notify('${EVENT_CHANNEL}',
+      case when length(s.payload::text) < ${INLINE_LIMIT}
+           then json_build_object('id', s.id, 'accountId', $1::text, 'type', s.type, 'payload', s.payload, 'createdAt', $5::timestamptz)::text
+           else json_build_object('id', s.id, 'accountId', $1::text)::text end) as notified
+    from (select * from numbered order by id offset 0) as s
+  ),
+  sms as (
+    select s.text from activation_sms s join activations a on a.id = s.activation_id
+    where s.id = $6::text and a.account_id = $1::text and s.text is not null
+  ),
+  deliveries as (
+    insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
+    select ep.id, ($4::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', $7::text,
+             'data', n.payload || case when n.type = 'sms.received'
+                                       then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
+                                       else '{}'::jsonb end),
+           'pending', 0, $5::timestamptz, $5::timestamptz
+    from numbered n
+    join webhook_endpoints ep on ep.account_id = $1::text and ep.status = 'enabled'
+      and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('${ALL_EVENTS}'::text))
+    returning 1
+  )
+  select (select array_agg(id order by id) from announced) as ids, (select count(*) from deliveries) as deliveries`;
+
+/**
+ * Record events for an account, announce them and queue them for the account's webhook endpoints, in
+ * the caller's transaction and one round trip: NOTIFY is delivered at commit and deliveries exist only
+ * once committed, so neither listeners nor endpoints ever hear of a change that rolled back. Payloads
+ * carry ids, statuses, codes and balances — never SMS text, which must not travel through the
+ * database (P4). Returns the events' ids, in order.
+ */
+export async function emitAccountEvents(
   db: Executor,
   accountId: string,
-  type: AccountEventType,
-  payload: Record<string, unknown>,
+  events: { type: AccountEventType; payload: Record<string, unknown> }[],
   now: Date,
-): Promise<number> {
-  const body = JSON.stringify(payload);
-  const [row] = await preparedRows<{ id: number | string }>(
-    db,
-    'otpbox_emit_event_v1',
-    sql`with e as (
-          insert into account_events (account_id, type, payload, created_at)
-          values (${accountId}, ${type}, ${body}::jsonb, ${now}::timestamptz) returning id
-        )
-        select e.id, pg_notify(${EVENT_CHANNEL},
-          case when length(${body}) < ${INLINE_LIMIT}
-               then json_build_object('id', e.id, 'accountId', ${accountId}::text, 'type', ${type}::text, 'payload', ${body}::jsonb, 'createdAt', ${now}::timestamptz)::text
-               else json_build_object('id', e.id, 'accountId', ${accountId}::text)::text end)
-        from e`,
-  );
-  const id = Number(row?.id);
-  await enqueueWebhookDeliveries(db, { id, accountId, type, payload, createdAt: now.toISOString() });
-  return id;
+): Promise<number[]> {
+  if (events.length === 0) return [];
+  const sms = events.find((event) => event.type === 'sms.received' && typeof event.payload.smsId === 'string');
+  const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(db, 'otpbox_emit_events_v2', EMIT_SQL, [
+    accountId,
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event.payload)),
+    events.map(() => newId('msg', now.getTime())),
+    now.toISOString(),
+    (sms?.payload.smsId as string | undefined) ?? null,
+    now.toISOString(),
+  ]);
+  return parseIds(row?.ids);
+}
+
+/** A bigint[] arrives as an array (pg, PGlite) or, from some drivers, as its text form `{1,2}`. */
+function parseIds(ids: (number | string)[] | string | null | undefined): number[] {
+  if (ids === null || ids === undefined) return [];
+  const list = typeof ids === 'string' ? ids.replace(/[{}]/g, '').split(',').filter(Boolean) : ids;
+  return list.map(Number);
 }
