@@ -1,6 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../db/client.ts';
-import { activations } from '../../db/schema/index.ts';
+import { type Executor, rawRows } from '../../db/client.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -13,6 +11,7 @@ import { holdCredits, releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
+import { insertActivationRow, lockActivationRow } from './store.ts';
 import { recordTransition } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -82,7 +81,8 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
 
   const requested = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    await tx.execute(sql`select id from accounts where id = ${input.accountId} for update`);
+    // Orders of one account are decided one at a time (the limits below count what came before).
+    await rawRows(tx, 'otpbox_account_lock_v1', 'select id from accounts where id = $1 for update', [input.accountId]);
     await enforceLimits({ ...ctx, db: tx }, input.accountId, now);
     const id = newId('act', now.getTime());
     const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
@@ -136,8 +136,19 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     }
     held ??= await hold(price, tx);
     const created = { ...row, holdId: held.transfer.id };
-    await tx.insert(activations).values(created);
-    return recordTransition(tx, now, created, { type: 'created', actor: 'customer', details: { price, held: held.transfer.amount } });
+    await insertActivationRow(
+      tx,
+      created,
+      {
+        type: 'created',
+        fromStatus: 'requesting',
+        toStatus: 'requesting',
+        actor: 'customer',
+        details: { price, held: held.transfer.amount },
+      },
+      now,
+    );
+    return created;
   });
 
   // Step 2: the providers, outside any transaction, cheapest first, until one sells or time runs out.
@@ -223,7 +234,7 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
 
 /** The order, locked, if it is still waiting for its number. */
 async function lockRequesting(tx: Executor, id: string): Promise<ActivationRow | undefined> {
-  const [row] = await tx.select().from(activations).where(eq(activations.id, id)).for('update');
+  const row = await lockActivationRow(tx, id);
   return row?.status === 'requesting' ? row : undefined;
 }
 
@@ -242,18 +253,23 @@ function maxCostFor(offer: PricedOffer): number {
   return Math.ceil(offer.cost * 1.2);
 }
 
+/** An account's open orders, orders of the last minute and cancellations of the last hour. */
+const LIMITS_SQL = `select
+    count(*) filter (where status in ('requesting', 'waiting', 'received'))::int as open,
+    count(*) filter (where created_at > $2::timestamptz)::int as last_minute,
+    min(created_at) filter (where created_at > $2::timestamptz) as oldest,
+    count(*) filter (where status = 'cancelled' and created_at > $3::timestamptz)::int as cancelled,
+    count(*) filter (where status in ('cancelled', 'completed', 'expired') and created_at > $3::timestamptz)::int as ended
+  from activations
+  where account_id = $1::text
+    and (status in ('requesting', 'waiting', 'received') or created_at > $3::timestamptz)`;
+
 async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<void> {
-  const [recent] = await queryRows<{ open: number; last_minute: number; cancelled: number; ended: number; oldest: Date | string | null }>(
+  const [recent] = await rawRows<{ open: number; last_minute: number; cancelled: number; ended: number; oldest: Date | string | null }>(
     ctx.db,
-    sql`select
-          count(*) filter (where status in ('requesting', 'waiting', 'received'))::int as open,
-          count(*) filter (where created_at > ${new Date(now.getTime() - 60_000)})::int as last_minute,
-          min(created_at) filter (where created_at > ${new Date(now.getTime() - 60_000)}) as oldest,
-          count(*) filter (where status = 'cancelled' and created_at > ${new Date(now.getTime() - 3_600_000)})::int as cancelled,
-          count(*) filter (where status in ('cancelled', 'completed', 'expired') and created_at > ${new Date(now.getTime() - 3_600_000)})::int as ended
-        from activations
-        where account_id = ${accountId}
-          and (status in ('requesting', 'waiting', 'received') or created_at > ${new Date(now.getTime() - 3_600_000)})`,
+    'otpbox_order_limits_v1',
+    LIMITS_SQL,
+    [accountId, new Date(now.getTime() - 60_000).toISOString(), new Date(now.getTime() - 3_600_000).toISOString()],
   );
   const open = Number(recent?.open ?? 0);
   if (open >= ctx.config.maxActiveActivations) {

@@ -1,16 +1,15 @@
-import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { type ActivationStatus, activationEvents, activations } from '../../db/schema/index.ts';
+import type { ActivationStatus } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
 import { type AccountEventType, emitAccountEvents } from '../events/emit.ts';
 import { balanceOf } from '../ledger/accounts.ts';
 import { announceOrderChange } from './changes.ts';
+import { lockActivationRow, updateActivationRow } from './store.ts';
 import type { ActivationRow } from './view.ts';
 
 /** Lock an order for a transition; another account's order is NOT_FOUND (never forbidden). */
 export async function lockActivation(db: Executor, id: string, accountId?: string): Promise<ActivationRow> {
-  const [row] = await db.select().from(activations).where(eq(activations.id, id)).for('update');
+  const row = await lockActivationRow(db, id);
   if (!row || (accountId !== undefined && row.accountId !== accountId) || row.status === 'requesting') {
     throw new DomainError('NOT_FOUND', 'No such activation.');
   }
@@ -38,22 +37,21 @@ export async function recordTransition(
 ): Promise<ActivationRow> {
   const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
   announceOrderChange(row.id);
-  if (change.to || change.set) {
-    await db
-      .update(activations)
-      .set({ ...(change.set ?? {}), status: next.status, updatedAt: now })
-      .where(eq(activations.id, row.id));
-  }
-  await db.insert(activationEvents).values({
-    id: newId('aev', now.getTime()),
-    activationId: row.id,
+  const event = {
     type: change.type,
     fromStatus: row.status,
     toStatus: next.status,
     actor: change.actor,
     details: change.details ?? null,
-    occurredAt: now,
-  });
+  };
+  // The changed columns and the audit event, in one statement.
+  await updateActivationRow(
+    db,
+    row.id,
+    change.to || change.set ? { ...(change.set ?? {}), status: next.status, updatedAt: now } : {},
+    event,
+    now,
+  );
   const events: { type: AccountEventType; payload: Record<string, unknown> }[] = [];
   if (next.status !== 'requesting') {
     events.push({ type: 'activation.updated', payload: { activationId: row.id, status: next.status, change: change.type } });

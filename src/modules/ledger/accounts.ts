@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Executor, preparedRows } from '../../db/client.ts';
+import { type Executor, preparedRows, rawRows } from '../../db/client.ts';
 import { ledgerAccounts, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 
@@ -52,10 +52,14 @@ export interface Balance {
 }
 
 export async function balanceOf(db: Executor, accountId: string): Promise<Balance> {
-  const [wallet] = await db
-    .select({ posted: ledgerAccounts.posted, pending: ledgerAccounts.pending })
-    .from(ledgerAccounts)
-    .where(eq(ledgerAccounts.ownerAccountId, accountId));
+  const [wallet] = await rawRows<{ posted: string | number; pending: string | number }>(
+    db,
+    'otpbox_ledger_balance_v1',
+    'select posted, pending from ledger_accounts where owner_account_id = $1',
+    [accountId],
+  );
   if (!wallet) return { available: 0, held: 0, posted: 0 };
-  return { available: wallet.posted + wallet.pending, held: 0 - wallet.pending, posted: wallet.posted };
+  const posted = Number(wallet.posted);
+  const pending = Number(wallet.pending);
+  return { available: posted + pending, held: 0 - pending, posted };
 }

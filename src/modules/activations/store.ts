@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { getTableColumns } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { type Executor, rawRows } from '../../db/client.ts';
+import { activations } from '../../db/schema/index.ts';
+import { newId } from '../../lib/ids.ts';
+import type { ActivationRow } from './view.ts';
+
+/**
+ * The statements an order's life runs at every step, as constant SQL texts prepared once per
+ * connection (ADR 12): the lock of the order, its insert or update together with its audit event (one
+ * round trip, not two). The column list, SQL types and value mapping come from the Drizzle schema,
+ * so the schema stays the one description of the table.
+ */
+
+type Key = keyof ActivationRow;
+const COLUMNS = Object.entries(getTableColumns(activations)) as [Key, PgColumn][];
+const byKey = new Map(COLUMNS);
+const SELECT_LIST = COLUMNS.map(([, column]) => `"${column.name}"`).join(', ');
+
+function fromDriver(row: Record<string, unknown>): ActivationRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) {
+    const value = row[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as ActivationRow;
+}
+
+function toDriver(key: Key, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const column = byKey.get(key);
+  if (!column) throw new Error(`activations has no column ${String(key)}`);
+  return column.mapToDriverValue(value);
+}
+
+const cast = (key: Key) => {
+  const column = byKey.get(key);
+  if (!column) throw new Error(`activations has no column ${String(key)}`);
+  return column.getSQLType();
+};
+
+export interface TransitionEvent {
+  type: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  actor: string;
+  details: Record<string, unknown> | null;
+}
+
+/** The audit event's insert; `activation` is the SQL for its order's id, `first` its first parameter number. */
+const EVENT_INSERT = (activation: string, first: number) =>
+  `insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
+   values ($${first}::text, ${activation}, $${first + 1}::text, $${first + 2}::text, $${first + 3}::text, $${first + 4}::text,
+           $${first + 5}::jsonb, $${first + 6}::timestamptz)`;
+
+function eventValues(event: TransitionEvent, now: Date): unknown[] {
+  return [
+    newId('aev', now.getTime()),
+    event.type,
+    event.fromStatus,
+    event.toStatus,
+    event.actor,
+    event.details === null ? null : JSON.stringify(event.details),
+    now.toISOString(),
+  ];
+}
+
+const LOCK_SQL = `select ${SELECT_LIST} from activations where id = $1 for update`;
+
+/** The order, locked until the caller's transaction ends. */
+export async function lockActivationRow(db: Executor, id: string): Promise<ActivationRow | undefined> {
+  const [row] = await rawRows<Record<string, unknown>>(db, 'otpbox_activation_lock_v1', LOCK_SQL, [id]);
+  return row ? fromDriver(row) : undefined;
+}
+
+const INSERT_SQL = `with inserted as (
+    insert into activations (${SELECT_LIST})
+    values (${COLUMNS.map(([key], i) => `$${i + 1}::${cast(key)}`).join(', ')})
+    returning id
+  )
+  ${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1)}`;
+
+/** A new order and its first audit event, in one statement. */
+export async function insertActivationRow(db: Executor, row: ActivationRow, event: TransitionEvent, now: Date): Promise<void> {
+  await rawRows(db, 'otpbox_activation_insert_v1', INSERT_SQL, [
+    ...COLUMNS.map(([key]) => toDriver(key, row[key])),
+    ...eventValues(event, now),
+  ]);
+}
+
+/** One text per set of changed columns (a handful exist), named after that set. */
+const updateStatements = new Map<string, { name: string; text: string }>();
+
+function updateStatement(keys: Key[]): { name: string; text: string } {
+  const signature = keys.join(',');
+  let statement = updateStatements.get(signature);
+  if (!statement) {
+    const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
+    const events = keys.length + 2;
+    statement = {
+      name: `otpbox_activation_update_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
+      text: keys.length
+        ? `with updated as (update activations set ${assignments} where id = $1 returning id)
+           ${EVENT_INSERT('(select id from updated)', events)}`
+        : EVENT_INSERT('$1::text', 2),
+    };
+    updateStatements.set(signature, statement);
+  }
+  return statement;
+}
+
+/**
+ * Write the changed columns of a locked order and its audit event, in one statement. With no column
+ * changed, only the event is written.
+ */
+export async function updateActivationRow(
+  db: Executor,
+  id: string,
+  set: Partial<ActivationRow>,
+  event: TransitionEvent,
+  now: Date,
+): Promise<void> {
+  const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
+  const statement = updateStatement(keys);
+  await rawRows(db, statement.name, statement.text, [id, ...keys.map((key) => toDriver(key, set[key])), ...eventValues(event, now)]);
+}
