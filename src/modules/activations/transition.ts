@@ -1,8 +1,7 @@
 import type { Executor } from '../../db/client.ts';
 import type { ActivationStatus } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { type AccountEventType, emitAccountEvents } from '../events/emit.ts';
-import { balanceOf } from '../ledger/accounts.ts';
+import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/emit.ts';
 import { announceOrderChange } from './changes.ts';
 import { lockActivationRow, updateActivationRow } from './store.ts';
 import type { ActivationRow } from './view.ts';
@@ -52,14 +51,11 @@ export async function recordTransition(
     event,
     now,
   );
-  const events: { type: AccountEventType; payload: Record<string, unknown> }[] = [];
+  const events: EventToEmit[] = [];
   if (next.status !== 'requesting') {
     events.push({ type: 'activation.updated', payload: { activationId: row.id, status: next.status, change: change.type } });
   }
-  if (change.balanceChanged) {
-    const balance = await balanceOf(db, row.accountId);
-    events.push({ type: 'balance.updated', payload: { available: balance.available, held: balance.held } });
-  }
+  if (change.balanceChanged) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
   events.push(...(change.alsoEmit ?? []));
   await emitAccountEvents(db, row.accountId, events, now);
   return next;

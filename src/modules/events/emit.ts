@@ -13,6 +13,13 @@ export interface AccountEvent {
   createdAt: string;
 }
 
+/** The payload of a `balance.updated` event read by the emitting statement: the balance this transaction leaves. */
+export const CURRENT_BALANCE = 'current balance';
+
+export type EventToEmit =
+  | { type: AccountEventType; payload: Record<string, unknown> }
+  | { type: 'balance.updated'; payload: typeof CURRENT_BALANCE };
+
 /** NOTIFY payloads must stay under 8,000 bytes; larger events are announced by id and read back. */
 const INLINE_LIMIT = 7000;
 
@@ -25,12 +32,18 @@ const INLINE_LIMIT = 7000;
  * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
  * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
  *
- * $1 account, $2 types, $3 payloads (JSON texts), $4 message ids, $5 time, $6 the SMS id of an
+ * $1 account, $2 types, $3 payloads (JSON texts; null for the current balance), $4 message ids, $5 time, $6 the SMS id of an
  * `sms.received` event (or null), $7 the time as text for the webhook body.
  */
 const EMIT_SQL = `with
   input as (
-    select i.type, i.payload::jsonb as payload, i.ord
+    select i.type,
+           case when i.payload is not null then i.payload::jsonb
+                -- No payload: the account's balance as this transaction leaves it.
+                else coalesce((select jsonb_build_object('available', w.posted + w.pending, 'held', 0 - w.pending)
+                               from ledger_accounts w where w.owner_account_id = $1::text),
+                              jsonb_build_object('available', 0, 'held', 0)) end as payload,
+           i.ord
     from unnest($2::text[], $3::text[]) with ordinality as i(type, payload, ord)
   ),
   e as (
@@ -75,21 +88,18 @@ const EMIT_SQL = `with
  * carry ids, statuses, codes and balances — never SMS text, which must not travel through the
  * database (P4). Returns the events' ids, in order.
  */
-export async function emitAccountEvents(
-  db: Executor,
-  accountId: string,
-  events: { type: AccountEventType; payload: Record<string, unknown> }[],
-  now: Date,
-): Promise<number[]> {
+export async function emitAccountEvents(db: Executor, accountId: string, events: EventToEmit[], now: Date): Promise<number[]> {
   if (events.length === 0) return [];
-  const sms = events.find((event) => event.type === 'sms.received' && typeof event.payload.smsId === 'string');
+  const smsId = events
+    .map((event) => (event.type === 'sms.received' && typeof event.payload === 'object' ? event.payload.smsId : undefined))
+    .find((id): id is string => typeof id === 'string');
   const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(db, 'otpbox_emit_events_v2', EMIT_SQL, [
     accountId,
     events.map((event) => event.type),
-    events.map((event) => JSON.stringify(event.payload)),
+    events.map((event) => (event.payload === CURRENT_BALANCE ? null : JSON.stringify(event.payload))),
     events.map(() => newId('msg', now.getTime())),
     now.toISOString(),
-    (sms?.payload.smsId as string | undefined) ?? null,
+    smsId ?? null,
     now.toISOString(),
   ]);
   return parseIds(row?.ids);

@@ -276,6 +276,10 @@ describe('live events (SSE)', () => {
     expect(received.find((e) => e.event === 'sms.received')?.data).toMatchObject({ activationId: order.id, code: '61234', late: false });
     await readUntil(() => received.some((e) => e.event === 'balance.updated') && received.some((e) => e.event === 'activation.updated'));
     controller.abort();
+    // The balance the event carries is the one the capture left, read by the statement that emitted it.
+    const balanceEvent = received.find((e) => e.event === 'balance.updated');
+    expect(balanceEvent?.data).toMatchObject(await a.balance());
+    expect(balanceEvent?.data).toMatchObject({ available: 1000 - order.price, held: 0 });
 
     // Reconnect from the first event: everything after it is replayed, in order.
     const firstId = Math.min(...received.map((e) => e.id));
