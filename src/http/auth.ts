@@ -86,21 +86,49 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
     stopLocal();
     stopRemote?.();
   });
-  /** A credential's principal, from the cache or the database (only live credentials are cached). */
-  const resolve = async (token: string, lookup: () => Promise<Principal | undefined>): Promise<Principal | null> => {
+  /**
+   * A credential's principal, from the cache (synchronously: the path clients poll hardest waits on no
+   * promise) or the database (only live credentials are cached).
+   */
+  const resolve = (token: string, lookup: () => Promise<Principal | undefined>): Principal | Promise<Principal | null> => {
     const hash = hashToken(token);
     const cached = cache.get(hash);
     if (cached) return cached;
-    const principal = await lookup();
-    if (!principal) return null;
-    cache.set(hash, principal);
-    return principal;
+    return lookup().then((principal) => {
+      if (!principal) return null;
+      cache.set(hash, principal);
+      return principal;
+    });
   };
 
   app.decorateRequest('principal', null);
   app.decorateRequest('ctx', null as unknown as Ctx);
 
-  app.addHook('onRequest', async (request, reply) => {
+  /** Once the principal is known: CSRF, access and rate limits. Throws the refusal. */
+  const authorize = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null) => {
+    request.principal = principal;
+    if (request.headers.authorization !== undefined && !principal)
+      throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
+    const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
+    // CSRF guards what a cookie can do, and the public entry points (login CSRF); a request with no
+    // credentials to a protected route is simply told to sign in.
+    if (
+      request.headers.authorization === undefined &&
+      UNSAFE.has(request.method) &&
+      (request.cookies[names.session] !== undefined || access === 'public')
+    ) {
+      checkCsrf(request, deps.config);
+    }
+    if (access !== 'public') {
+      if (!principal) throw new DomainError('UNAUTHENTICATED', 'Sign in, or send an API key as `Authorization: Bearer otp_live_…`.');
+      if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
+      if (!hasRole(principal, access.roles)) throw new DomainError('FORBIDDEN', 'Your account is not allowed to do this.');
+    }
+    if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId);
+  };
+
+  // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     request.ctx = {
       db: deps.database.db,
       clock: deps.clock,
@@ -109,32 +137,30 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
       log: request.log as unknown as Logger,
       meta: { ip: request.ip, userAgent: request.headers['user-agent'] },
     };
-    if (!request.url.startsWith('/api/v1/')) return;
-
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (request.headers.authorization !== undefined) {
-      request.principal = bearer ? await resolve(bearer, () => fromBearer(request.ctx, bearer)) : null;
-      if (!request.principal)
-        throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
+    if (!request.url.startsWith('/api/v1/')) {
+      done();
+      return;
     }
-    const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
-    if (request.headers.authorization === undefined) {
+    let found: Principal | null | Promise<Principal | null> = null;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (bearer) found = resolve(bearer, () => fromBearer(request.ctx, bearer));
+    } else {
       const token = request.cookies[names.session];
-      if (token && tokenKind(token) === 'session') {
-        request.principal = await resolve(token, () => authenticateSession(request.ctx, token, 'browser'));
+      if (token && tokenKind(token) === 'session') found = resolve(token, () => authenticateSession(request.ctx, token, 'browser'));
+    }
+    const decide = (principal: Principal | null) => {
+      try {
+        authorize(request, reply, principal);
+      } catch (error) {
+        done(error as Error);
+        return;
       }
-      // CSRF guards what a cookie can do, and the public entry points (login CSRF); a request with no
-      // credentials to a protected route is simply told to sign in.
-      if (UNSAFE.has(request.method) && (token !== undefined || access === 'public')) checkCsrf(request, deps.config);
-    }
-
-    if (access !== 'public') {
-      const principal = request.principal;
-      if (!principal) throw new DomainError('UNAUTHENTICATED', 'Sign in, or send an API key as `Authorization: Bearer otp_live_…`.');
-      if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
-      if (!hasRole(principal, access.roles)) throw new DomainError('FORBIDDEN', 'Your account is not allowed to do this.');
-    }
-    if (request.principal) limit(reply, perAccount, request.principal.accountId, perKey, request.principal.apiKeyId);
+      done();
+    };
+    if (found instanceof Promise) found.then(decide, (error: Error) => done(error));
+    else decide(found);
   });
 });
 
