@@ -12,7 +12,7 @@ import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
 import { insertActivationRow, lockActivationRow } from './store.ts';
-import { recordTransition } from './transition.ts';
+import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
 /** Stop trying further providers after this long (a `requesting` order is declared interrupted at 2 minutes). */
@@ -161,18 +161,10 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     }
     const bought = await offer.provider.buyNumber({ service: service.code, country: country.code, maxCost: maxCostFor(offer) });
     if (bought.ok) {
-      return transaction(ctx.db, async (tx) => {
+      const assigned = await transaction(ctx.db, async (tx) => {
         const now = ctx.clock.now();
-        const current = await lockRequesting(tx, requested.id);
-        if (!current) {
-          // The sweep failed this order while we were buying: give the number back, never leak it.
-          await queueProviderTask(tx, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
-          throw new DomainError(
-            'PROVIDER_UNAVAILABLE',
-            'The provider took too long to answer; the order was cancelled and nothing was charged.',
-          );
-        }
-        return recordTransition(tx, now, current, {
+        // Only a `requesting` order takes its number: the conditional update decides (no lock first).
+        const next = await recordTransitionIfUnchanged(tx, now, requested, {
           type: 'number_assigned',
           to: 'waiting',
           set: {
@@ -194,7 +186,17 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
           details: { provider: offer.provider.name, failedOver: failures.map((f) => f.provider) },
           balanceChanged: true,
         });
+        if (next) return next;
+        // The sweep failed this order while we were buying: give the number back, never leak it (the
+        // task commits; the refusal is thrown after, or it would roll the task back with it).
+        await queueProviderTask(tx, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
+        return undefined;
       });
+      if (assigned) return assigned;
+      throw new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        'The provider took too long to answer; the order was cancelled and nothing was charged.',
+      );
     }
     failures.push({ provider: offer.provider.name, failure: bought.failure });
     ctx.log.warn(

@@ -48,11 +48,15 @@ export interface TransitionEvent {
   details: Record<string, unknown> | null;
 }
 
-/** The audit event's insert; `activation` is the SQL for its order's id, `first` its first parameter number. */
-const EVENT_INSERT = (activation: string, first: number) =>
+/**
+ * The audit event's insert (one row, or none when `from` finds none); `activation` is the SQL for its
+ * order's id, `first` its first parameter number. It answers one row per event written.
+ */
+const EVENT_INSERT = (activation: string, first: number, from: string) =>
   `insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-   values ($${first}::text, ${activation}, $${first + 1}::text, $${first + 2}::text, $${first + 3}::text, $${first + 4}::text,
-           $${first + 5}::jsonb, $${first + 6}::timestamptz)`;
+   select $${first}::text, ${activation}, $${first + 1}::text, $${first + 2}::text, $${first + 3}::text, $${first + 4}::text,
+          $${first + 5}::jsonb, $${first + 6}::timestamptz ${from}
+   returning 1`;
 
 function eventValues(event: TransitionEvent, now: Date): unknown[] {
   return [
@@ -79,11 +83,11 @@ const INSERT_SQL = `with inserted as (
     values (${COLUMNS.map(([key], i) => `$${i + 1}::${cast(key)}`).join(', ')})
     returning id
   )
-  ${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1)}`;
+  ${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1, '')}`;
 
 /** A new order and its first audit event, in one statement. */
 export async function insertActivationRow(db: Executor, row: ActivationRow, event: TransitionEvent, now: Date): Promise<void> {
-  await rawRows(db, 'otpbox_activation_insert_v1', INSERT_SQL, [
+  await rawRows(db, 'otpbox_activation_insert_v2', INSERT_SQL, [
     ...COLUMNS.map(([key]) => toDriver(key, row[key])),
     ...eventValues(event, now),
   ]);
@@ -92,18 +96,21 @@ export async function insertActivationRow(db: Executor, row: ActivationRow, even
 /** One text per set of changed columns (a handful exist), named after that set. */
 const updateStatements = new Map<string, { name: string; text: string }>();
 
-function updateStatement(keys: Key[]): { name: string; text: string } {
-  const signature = keys.join(',');
+function updateStatement(keys: Key[], conditional: boolean): { name: string; text: string } {
+  const signature = `${keys.join(',')}${conditional ? '|if-status' : ''}`;
   let statement = updateStatements.get(signature);
   if (!statement) {
     const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
-    const events = keys.length + 2;
+    const condition = conditional ? ` and status = $${keys.length + 2}::text` : '';
+    const events = keys.length + 2 + (conditional ? 1 : 0);
     statement = {
       name: `otpbox_activation_update_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
+      // Unconditional: the caller holds the row's lock, and an update that found no row fails loudly
+      // (an event without its order is refused). Conditional: no row, no event, and the caller is told.
       text: keys.length
-        ? `with updated as (update activations set ${assignments} where id = $1 returning id)
-           ${EVENT_INSERT('(select id from updated)', events)}`
-        : EVENT_INSERT('$1::text', 2),
+        ? `with updated as (update activations set ${assignments} where id = $1${condition} returning id)
+           ${EVENT_INSERT(conditional ? 'updated.id' : '(select id from updated)', events, conditional ? 'from updated' : '')}`
+        : EVENT_INSERT('$1::text', 2, ''),
     };
     updateStatements.set(signature, statement);
   }
@@ -111,8 +118,9 @@ function updateStatement(keys: Key[]): { name: string; text: string } {
 }
 
 /**
- * Write the changed columns of a locked order and its audit event, in one statement. With no column
- * changed, only the event is written.
+ * Write the changed columns of an order and its audit event, in one statement. With no column
+ * changed, only the event is written. With `onlyFrom`, only if the order is still in that status
+ * (the row need not be locked): returns whether it was.
  */
 export async function updateActivationRow(
   db: Executor,
@@ -120,8 +128,16 @@ export async function updateActivationRow(
   set: Partial<ActivationRow>,
   event: TransitionEvent,
   now: Date,
-): Promise<void> {
+  onlyFrom?: ActivationRow['status'],
+): Promise<boolean> {
   const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
-  const statement = updateStatement(keys);
-  await rawRows(db, statement.name, statement.text, [id, ...keys.map((key) => toDriver(key, set[key])), ...eventValues(event, now)]);
+  if (onlyFrom !== undefined && keys.length === 0) throw new Error('a conditional transition must change the order');
+  const statement = updateStatement(keys, onlyFrom !== undefined);
+  const rows = await rawRows(db, statement.name, statement.text, [
+    id,
+    ...keys.map((key) => toDriver(key, set[key])),
+    ...(onlyFrom !== undefined ? [onlyFrom] : []),
+    ...eventValues(event, now),
+  ]);
+  return rows.length === 1;
 }

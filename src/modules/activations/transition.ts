@@ -15,27 +15,47 @@ export async function lockActivation(db: Executor, id: string, accountId?: strin
   return row;
 }
 
+export interface Transition {
+  type: string;
+  to?: ActivationStatus;
+  set?: Partial<ActivationRow>;
+  actor: string;
+  details?: Record<string, unknown>;
+  balanceChanged?: boolean;
+  /** More events of this change, emitted after the order's and the balance's in the same statement. */
+  alsoEmit?: { type: AccountEventType; payload: Record<string, unknown> }[];
+}
+
 /**
- * Record a transition in the caller's transaction: the new state, the audit row, and the events the
- * customer's live stream and webhooks receive (delivered at commit).
+ * Record a transition of a locked order in the caller's transaction: the new state, the audit row,
+ * and the events the customer's live stream and webhooks receive (delivered at commit).
  */
-export async function recordTransition(
+export async function recordTransition(db: Executor, now: Date, row: ActivationRow, change: Transition): Promise<ActivationRow> {
+  return (await transition(db, now, row, change, undefined)) as ActivationRow;
+}
+
+/**
+ * The same, for an order that need not be locked, only if it is still in the status `row` shows
+ * (another process may have moved it since `row` was read): undefined when it was not, and then
+ * nothing is written.
+ */
+export async function recordTransitionIfUnchanged(
   db: Executor,
   now: Date,
   row: ActivationRow,
-  change: {
-    type: string;
-    to?: ActivationStatus;
-    set?: Partial<ActivationRow>;
-    actor: string;
-    details?: Record<string, unknown>;
-    balanceChanged?: boolean;
-    /** More events of this change, emitted after the order's and the balance's in the same statement. */
-    alsoEmit?: { type: AccountEventType; payload: Record<string, unknown> }[];
-  },
-): Promise<ActivationRow> {
+  change: Transition,
+): Promise<ActivationRow | undefined> {
+  return transition(db, now, row, change, row.status);
+}
+
+async function transition(
+  db: Executor,
+  now: Date,
+  row: ActivationRow,
+  change: Transition,
+  onlyFrom: ActivationStatus | undefined,
+): Promise<ActivationRow | undefined> {
   const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
-  announceOrderChange(row.id);
   const event = {
     type: change.type,
     fromStatus: row.status,
@@ -44,13 +64,16 @@ export async function recordTransition(
     details: change.details ?? null,
   };
   // The changed columns and the audit event, in one statement.
-  await updateActivationRow(
+  const written = await updateActivationRow(
     db,
     row.id,
     change.to || change.set ? { ...(change.set ?? {}), status: next.status, updatedAt: now } : {},
     event,
     now,
+    onlyFrom,
   );
+  if (!written) return undefined;
+  announceOrderChange(row.id);
   const events: EventToEmit[] = [];
   if (next.status !== 'requesting') {
     events.push({ type: 'activation.updated', payload: { activationId: row.id, status: next.status, change: change.type } });

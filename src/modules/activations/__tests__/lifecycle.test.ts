@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activationEvents, activations, providerTasks } from '../../../db/schema/index.ts';
+import type { ProviderPort } from '../../../providers/port.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
 import { expireDue } from '../expire.ts';
 import { runProviderTasks } from '../provider-tasks.ts';
@@ -216,6 +217,51 @@ describe('expiry sweep', () => {
     expect(await a.balance()).toEqual({ available: 1000 - received.price, held: 0 });
     const trail = await t.database.db.select().from(activationEvents).where(eq(activationEvents.activationId, waiting.id));
     expect(trail.map((e) => e.type)).toEqual(['created', 'number_assigned', 'expired']);
+  });
+
+  it('gives back a number bought after the sweep failed its order, and charges nothing', async () => {
+    const slow = await createTestApp({ env: { ORDER_RATE_LIMIT: '0' }, database: t.database });
+    try {
+      const sandbox = slow.orders.sandbox as ProviderPort;
+      let upstreamId: string | undefined;
+      // The buy outlives a `requesting` order: the sweep fails the order (and refunds it) meanwhile.
+      const buyNumber: ProviderPort['buyNumber'] = async (request) => {
+        slow.clock.advance(121_000);
+        expect((await expireDue(ctxOf(slow), slow.orders.activations, slow.clock.now())).failed).toBe(1);
+        const bought = await sandbox.buyNumber(request);
+        if (bought.ok) upstreamId = bought.value.upstreamId;
+        return bought;
+      };
+      const port = new Proxy(sandbox, {
+        get(target, property) {
+          if (property === 'name') return 'slow';
+          if (property === 'buyNumber') return buyNumber;
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      slow.orders.activations.catalog.register(port, { priority: 1 });
+      await slow.orders.activations.catalog.refresh(slow.clock.now());
+      const user = await fundedActor(slow, 1000);
+      const a = api(slow, user);
+
+      const response = await a.order();
+      expect(response.statusCode).toBe(503);
+      expect(code(response)).toBe('PROVIDER_UNAVAILABLE');
+      expect(await a.balance()).toEqual({ available: 1000, held: 0 });
+      const [failed] = (await a.list('?status=failed')).json().activations;
+      expect(failed).toMatchObject({ status: 'failed', phone: '' });
+      // The number is returned to its provider, and the order's trail never shows it assigned.
+      const tasks = await slow.database.db.select().from(providerTasks).where(eq(providerTasks.activationId, failed.id));
+      expect(upstreamId).toBeDefined();
+      expect(tasks.map((task) => [task.action, task.provider, task.upstreamId])).toEqual([['cancel', 'slow', upstreamId]]);
+      const trail = await slow.database.db.select().from(activationEvents).where(eq(activationEvents.activationId, failed.id));
+      expect(trail.map((e) => e.type)).toEqual(['created', 'failed']);
+      expect((await verifyLedger(slow.database.db, slow.clock.now())).violations).toEqual([]);
+    } finally {
+      await slow.app.close();
+      await slow.orders.close();
+    }
   });
 
   it('fails and refunds an order whose process died between holding and buying', async () => {
