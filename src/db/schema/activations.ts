@@ -49,6 +49,10 @@ export const activations = pgTable(
   },
   (t) => [
     index('activations_account_idx').on(t.accountId, t.id),
+    // The order limits read an account's orders of the last minute and hour, and its open ones, by
+    // index ranges that stop at the limit: their cost does not grow with the account's history.
+    index('activations_account_created_idx').on(t.accountId, t.createdAt),
+    index('activations_account_open_idx').on(t.accountId).where(sql`${t.status} in ('requesting', 'waiting', 'received')`),
     // Orders that may have bought a number we never recorded (a crash, a buy that timed out or came
     // back garbled): reconciliation looks for such numbers at the providers.
     index('activations_unsettled_idx').on(t.endedAt).where(sql`${t.failureReason} in ('interrupted', 'provider_unavailable')`),

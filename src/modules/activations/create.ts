@@ -255,23 +255,40 @@ function maxCostFor(offer: PricedOffer): number {
   return Math.ceil(offer.cost * 1.2);
 }
 
-/** An account's open orders, orders of the last minute and cancellations of the last hour. */
+/**
+ * What the limits need, each read by an index range that stops where the limit is reached: the open
+ * orders (up to MAX_ACTIVE_ACTIVATIONS), the orders of the last minute (up to ORDER_RATE_LIMIT) and
+ * the oldest of them, and how the account's most recent orders of the last hour ended (the last
+ * CANCEL_WINDOW_ORDERS). An account with a long history pays no more than a new one.
+ */
 const LIMITS_SQL = `select
-    count(*) filter (where status in ('requesting', 'waiting', 'received'))::int as open,
-    count(*) filter (where created_at > $2::timestamptz)::int as last_minute,
-    min(created_at) filter (where created_at > $2::timestamptz) as oldest,
-    count(*) filter (where status = 'cancelled' and created_at > $3::timestamptz)::int as cancelled,
-    count(*) filter (where status in ('cancelled', 'completed', 'expired') and created_at > $3::timestamptz)::int as ended
-  from activations
-  where account_id = $1::text
-    and (status in ('requesting', 'waiting', 'received') or created_at > $3::timestamptz)`;
+    (select count(*) from (select 1 from activations
+       where account_id = $1::text and status in ('requesting', 'waiting', 'received') limit $4::int) o)::int as open,
+    (select count(*) from (select 1 from activations
+       where account_id = $1::text and created_at > $2::timestamptz limit $5::int) m)::int as last_minute,
+    (select min(created_at) from activations where account_id = $1::text and created_at > $2::timestamptz) as oldest,
+    count(*) filter (where r.status = 'cancelled')::int as cancelled,
+    count(*) filter (where r.status in ('cancelled', 'completed', 'expired'))::int as ended
+  from (select status from activations
+        where account_id = $1::text and created_at > $3::timestamptz
+        order by created_at desc limit $6::int) r`;
+
+/** The cancel-ratio throttle looks at an account's most recent orders of the last hour, this many at most. */
+export const cancelWindowOrders = (minOrders: number) => Math.max(100, 5 * minOrders);
 
 async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<void> {
   const [recent] = await rawRows<{ open: number; last_minute: number; cancelled: number; ended: number; oldest: Date | string | null }>(
     ctx.db,
-    'otpbox_order_limits_v1',
+    'otpbox_order_limits_v2',
     LIMITS_SQL,
-    [accountId, new Date(now.getTime() - 60_000).toISOString(), new Date(now.getTime() - 3_600_000).toISOString()],
+    [
+      accountId,
+      new Date(now.getTime() - 60_000).toISOString(),
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      ctx.config.maxActiveActivations,
+      ctx.config.orderRateLimit,
+      cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
+    ],
   );
   const open = Number(recent?.open ?? 0);
   if (open >= ctx.config.maxActiveActivations) {

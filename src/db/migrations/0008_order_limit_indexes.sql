@@ -1,0 +1,2 @@
+CREATE INDEX "activations_account_created_idx" ON "activations" USING btree ("account_id","created_at");--> statement-breakpoint
+CREATE INDEX "activations_account_open_idx" ON "activations" USING btree ("account_id") WHERE "activations"."status" in ('requesting', 'waiting', 'received');
