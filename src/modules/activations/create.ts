@@ -81,9 +81,6 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
 
   const requested = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    // Orders of one account are decided one at a time (the limits below count what came before).
-    await rawRows(tx, 'otpbox_account_lock_v1', 'select id from accounts where id = $1 for update', [input.accountId]);
-    await enforceLimits({ ...ctx, db: tx }, input.accountId, now);
     const id = newId('act', now.getTime());
     const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
     const row: ActivationRow = {
@@ -111,7 +108,11 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       retryRequestedAt: null,
       endedAt: null,
     };
-    // Hold first (refused without credits before anything is written), then the order with its hold.
+    // Hold first (refused without credits before anything is written), then the limits, then the order
+    // with its hold. The hold keeps the customer's wallet row locked until commit, so orders of one
+    // account are decided one at a time, and the limits — read by a later statement, which sees every
+    // order committed before the lock was granted — count what came before. Over a limit, the
+    // transaction rolls back with the hold.
     const hold = (amount: number, db: Executor) =>
       holdCredits(
         { ...ctx, db },
@@ -135,6 +136,7 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       }
     }
     held ??= await hold(price, tx);
+    await enforceLimits({ ...ctx, db: tx }, input.accountId, now);
     const created = { ...row, holdId: held.transfer.id };
     await insertActivationRow(
       tx,

@@ -28,6 +28,24 @@ describe.skipIf(!onPostgres())('orders under concurrency (PostgreSQL)', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
   });
 
+  it('30 concurrent orders against a limit of 4 open orders: exactly 4 created, the rest 429, nothing held for them', async () => {
+    const limited = await createTestApp({ env: { ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '4' }, database: t.database });
+    try {
+      const price = limited.orders.activations.catalog.offers('tg', 'ID')[0]?.price ?? 0;
+      const user = await fundedActor(limited, price * 100);
+      const a = api(limited, user);
+      const results = await Promise.all(Array.from({ length: 30 }, () => a.order()));
+      expect(results.filter((r) => r.statusCode === 201)).toHaveLength(4);
+      const refused = results.filter((r) => r.statusCode !== 201);
+      expect(new Set(refused.map((r) => `${r.statusCode} ${r.json().error.code}`))).toEqual(new Set(['429 TOO_MANY_ACTIVE']));
+      expect(await a.balance()).toEqual({ available: price * 96, held: price * 4 });
+      expect((await verifyLedger(limited.database.db, limited.clock.now())).violations).toEqual([]);
+    } finally {
+      await limited.app.close();
+      await limited.orders.close();
+    }
+  });
+
   it('an SMS racing a cancel or the expiry: the order is charged or refunded, exactly one of the two', async () => {
     const price = t.orders.activations.catalog.offers('tg', 'ID')[0]?.price ?? 0;
     const user = await fundedActor(t, price * 30);
