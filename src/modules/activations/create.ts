@@ -163,38 +163,34 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     }
     const bought = await offer.provider.buyNumber({ service: service.code, country: country.code, maxCost: maxCostFor(offer) });
     if (bought.ok) {
-      const assigned = await transaction(ctx.db, async (tx) => {
-        const now = ctx.clock.now();
-        // Only a `requesting` order takes its number: the conditional update decides (no lock first).
-        const next = await recordTransitionIfUnchanged(tx, now, requested, {
-          type: 'number_assigned',
-          to: 'waiting',
-          set: {
-            provider: offer.provider.name,
-            upstreamId: bought.value.upstreamId,
-            phone: bought.value.phone,
-            // What this provider's number sells for (the hold may be larger: the rest comes back).
-            price: offer.price,
-            providerCost: bought.value.cost ?? offer.cost,
-            providerCurrency: offer.currency,
-            sandbox: offer.provider.kind === 'sandbox',
-            // The sandbox pushes its SMS; upstream providers are polled (and may push too).
-            ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
-            // The rental starts now: the customer gets the full lifetime and the documented cancel window.
-            expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
-            cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
-          },
-          actor: 'provider',
-          details: { provider: offer.provider.name, failedOver: failures.map((f) => f.provider) },
-          balanceChanged: true,
-        });
-        if (next) return next;
-        // The sweep failed this order while we were buying: give the number back, never leak it (the
-        // task commits; the refusal is thrown after, or it would roll the task back with it).
-        await queueProviderTask(tx, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
-        return undefined;
+      const now = ctx.clock.now();
+      // Only a `requesting` order takes its number: one conditional statement decides and records it.
+      const assigned = await recordTransitionIfUnchanged(ctx.db, now, requested, {
+        type: 'number_assigned',
+        to: 'waiting',
+        set: {
+          provider: offer.provider.name,
+          upstreamId: bought.value.upstreamId,
+          phone: bought.value.phone,
+          // What this provider's number sells for (the hold may be larger: the rest comes back).
+          price: offer.price,
+          providerCost: bought.value.cost ?? offer.cost,
+          providerCurrency: offer.currency,
+          sandbox: offer.provider.kind === 'sandbox',
+          // The sandbox pushes its SMS; upstream providers are polled (and may push too).
+          ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
+          // The rental starts now: the customer gets the full lifetime and the documented cancel window.
+          expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
+          cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
+        },
+        actor: 'provider',
+        details: { provider: offer.provider.name, failedOver: failures.map((f) => f.provider) },
+        balanceChanged: true,
       });
       if (assigned) return assigned;
+      // The sweep failed this order while we were buying: give the number back, never leak it (the
+      // task is committed before the refusal is thrown).
+      await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
       throw new DomainError(
         'PROVIDER_UNAVAILABLE',
         'The provider took too long to answer; the order was cancelled and nothing was charged.',

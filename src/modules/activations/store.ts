@@ -4,6 +4,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, rawRows } from '../../db/client.ts';
 import { activations } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
+import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
 import type { ActivationRow } from './view.ts';
 
 /**
@@ -96,20 +97,18 @@ export async function insertActivationRow(db: Executor, row: ActivationRow, even
 /** One text per set of changed columns (a handful exist), named after that set. */
 const updateStatements = new Map<string, { name: string; text: string }>();
 
-function updateStatement(keys: Key[], conditional: boolean): { name: string; text: string } {
-  const signature = `${keys.join(',')}${conditional ? '|if-status' : ''}`;
+function updateStatement(keys: Key[]): { name: string; text: string } {
+  const signature = keys.join(',');
   let statement = updateStatements.get(signature);
   if (!statement) {
     const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
-    const condition = conditional ? ` and status = $${keys.length + 2}::text` : '';
-    const events = keys.length + 2 + (conditional ? 1 : 0);
     statement = {
       name: `otpbox_activation_update_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
-      // Unconditional: the caller holds the row's lock, and an update that found no row fails loudly
-      // (an event without its order is refused). Conditional: no row, no event, and the caller is told.
+      // The caller holds the row's lock; an update that found no row fails loudly (an event without
+      // its order is refused).
       text: keys.length
-        ? `with updated as (update activations set ${assignments} where id = $1${condition} returning id)
-           ${EVENT_INSERT(conditional ? 'updated.id' : '(select id from updated)', events, conditional ? 'from updated' : '')}`
+        ? `with updated as (update activations set ${assignments} where id = $1 returning id)
+           ${EVENT_INSERT('(select id from updated)', keys.length + 2, '')}`
         : EVENT_INSERT('$1::text', 2, ''),
     };
     updateStatements.set(signature, statement);
@@ -118,9 +117,8 @@ function updateStatement(keys: Key[], conditional: boolean): { name: string; tex
 }
 
 /**
- * Write the changed columns of an order and its audit event, in one statement. With no column
- * changed, only the event is written. With `onlyFrom`, only if the order is still in that status
- * (the row need not be locked): returns whether it was.
+ * Write the changed columns of a locked order and its audit event, in one statement. With no column
+ * changed, only the event is written.
  */
 export async function updateActivationRow(
   db: Executor,
@@ -128,16 +126,52 @@ export async function updateActivationRow(
   set: Partial<ActivationRow>,
   event: TransitionEvent,
   now: Date,
-  onlyFrom?: ActivationRow['status'],
+): Promise<void> {
+  const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
+  const statement = updateStatement(keys);
+  await rawRows(db, statement.name, statement.text, [id, ...keys.map((key) => toDriver(key, set[key])), ...eventValues(event, now)]);
+}
+
+const emittingStatements = new Map<string, { name: string; text: string }>();
+
+/**
+ * An order's transition, only if it is still in `onlyFrom`, and the events it announces — one
+ * statement, atomic on its own: the update, its audit event, and (only if the update happened) the
+ * account events with their NOTIFY and webhook deliveries. For the hottest transition (a number
+ * assigned to a new order), which then needs no transaction of its own: one round trip, not four.
+ */
+export async function updateActivationRowAndEmit(
+  db: Executor,
+  id: string,
+  set: Partial<ActivationRow>,
+  event: TransitionEvent,
+  now: Date,
+  onlyFrom: ActivationRow['status'],
+  emit: { accountId: string; events: EventToEmit[] },
 ): Promise<boolean> {
   const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
-  if (onlyFrom !== undefined && keys.length === 0) throw new Error('a conditional transition must change the order');
-  const statement = updateStatement(keys, onlyFrom !== undefined);
-  const rows = await rawRows(db, statement.name, statement.text, [
+  if (keys.length === 0) throw new Error('a conditional transition must change the order');
+  const signature = keys.join(',');
+  let statement = emittingStatements.get(signature);
+  if (!statement) {
+    const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
+    const auditFirst = keys.length + 3;
+    statement = {
+      name: `otpbox_activation_emit_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
+      text: `with
+        updated as (update activations set ${assignments} where id = $1 and status = $${keys.length + 2}::text returning id),
+        audit as (${EVENT_INSERT('updated.id', auditFirst, 'from updated')}),
+        ${emitCtes(auditFirst + 7, 'exists (select 1 from updated)').trimStart()}
+        select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
+    };
+    emittingStatements.set(signature, statement);
+  }
+  const [row] = await rawRows<{ written: string | number }>(db, statement.name, statement.text, [
     id,
     ...keys.map((key) => toDriver(key, set[key])),
-    ...(onlyFrom !== undefined ? [onlyFrom] : []),
+    onlyFrom,
     ...eventValues(event, now),
+    ...emitParams(emit.accountId, emit.events, now),
   ]);
-  return rows.length === 1;
+  return Number(row?.written) === 1;
 }

@@ -3,7 +3,7 @@ import type { ActivationStatus } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/emit.ts';
 import { announceOrderChange } from './changes.ts';
-import { lockActivationRow, updateActivationRow } from './store.ts';
+import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
 import type { ActivationRow } from './view.ts';
 
 /** Lock an order for a transition; another account's order is NOT_FOUND (never forbidden). */
@@ -31,13 +31,13 @@ export interface Transition {
  * and the events the customer's live stream and webhooks receive (delivered at commit).
  */
 export async function recordTransition(db: Executor, now: Date, row: ActivationRow, change: Transition): Promise<ActivationRow> {
-  return (await transition(db, now, row, change, undefined)) as ActivationRow;
+  return transition(db, now, row, change);
 }
 
 /**
- * The same, for an order that need not be locked, only if it is still in the status `row` shows
- * (another process may have moved it since `row` was read): undefined when it was not, and then
- * nothing is written.
+ * The same for an order that need not be locked, only if it is still in the status `row` shows
+ * (another process may have moved it since `row` was read), in one statement of its own (no
+ * transaction needed): undefined when it was not, and then nothing is written.
  */
 export async function recordTransitionIfUnchanged(
   db: Executor,
@@ -45,41 +45,32 @@ export async function recordTransitionIfUnchanged(
   row: ActivationRow,
   change: Transition,
 ): Promise<ActivationRow | undefined> {
-  return transition(db, now, row, change, row.status);
-}
-
-async function transition(
-  db: Executor,
-  now: Date,
-  row: ActivationRow,
-  change: Transition,
-  onlyFrom: ActivationStatus | undefined,
-): Promise<ActivationRow | undefined> {
-  const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
-  const event = {
-    type: change.type,
-    fromStatus: row.status,
-    toStatus: next.status,
-    actor: change.actor,
-    details: change.details ?? null,
-  };
-  // The changed columns and the audit event, in one statement.
-  const written = await updateActivationRow(
-    db,
-    row.id,
-    change.to || change.set ? { ...(change.set ?? {}), status: next.status, updatedAt: now } : {},
-    event,
-    now,
-    onlyFrom,
-  );
+  const { next, event, set, events } = plan(now, row, change);
+  const written = await updateActivationRowAndEmit(db, row.id, set, event, now, row.status, { accountId: row.accountId, events });
   if (!written) return undefined;
   announceOrderChange(row.id);
+  return next;
+}
+
+/** What a transition writes: the next row, the changed columns, its audit event, the account events. */
+function plan(now: Date, row: ActivationRow, change: Transition) {
+  const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
+  const event = { type: change.type, fromStatus: row.status, toStatus: next.status, actor: change.actor, details: change.details ?? null };
+  const set = change.to || change.set ? { ...(change.set ?? {}), status: next.status, updatedAt: now } : {};
   const events: EventToEmit[] = [];
   if (next.status !== 'requesting') {
     events.push({ type: 'activation.updated', payload: { activationId: row.id, status: next.status, change: change.type } });
   }
   if (change.balanceChanged) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
   events.push(...(change.alsoEmit ?? []));
+  return { next, event, set, events };
+}
+
+async function transition(db: Executor, now: Date, row: ActivationRow, change: Transition): Promise<ActivationRow> {
+  const { next, event, set, events } = plan(now, row, change);
+  // The changed columns and the audit event, in one statement; the account events in another.
+  await updateActivationRow(db, row.id, set, event, now);
+  announceOrderChange(row.id);
   await emitAccountEvents(db, row.accountId, events, now);
   return next;
 }

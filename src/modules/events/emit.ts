@@ -32,23 +32,27 @@ const INLINE_LIMIT = 7000;
  * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
  * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
  *
- * $1 account, $2 types, $3 payloads (JSON texts; null for the current balance), $4 message ids, $5 time, $6 the SMS id of an
- * `sms.received` event (or null), $7 the time as text for the webhook body.
+ * Its parameters, numbered from `first`: the account, the types, the payloads (JSON texts; null for
+ * the current balance), the message ids, the time, the SMS id of an `sms.received` event (or null),
+ * the time as text for the webhook body (`emitParams`). The events are recorded only where `gate`
+ * holds (another statement's CTE may decide). The CTE `announced` must be read by the statement.
  */
-const EMIT_SQL = `with
-  input as (
+export function emitCtes(first: number, gate = 'true'): string {
+  const p = (n: number) => `$${first + n - 1}`;
+  return `  input as (
     select i.type,
            case when i.payload is not null then i.payload::jsonb
                 -- No payload: the account's balance as this transaction leaves it.
                 else coalesce((select jsonb_build_object('available', w.posted + w.pending, 'held', 0 - w.pending)
-                               from ledger_accounts w where w.owner_account_id = $1::text),
+                               from ledger_accounts w where w.owner_account_id = ${p(1)}::text),
                               jsonb_build_object('available', 0, 'held', 0)) end as payload,
            i.ord
-    from unnest($2::text[], $3::text[]) with ordinality as i(type, payload, ord)
+    from unnest(${p(2)}::text[], ${p(3)}::text[]) with ordinality as i(type, payload, ord)
+    where ${gate}
   ),
   e as (
     insert into account_events (account_id, type, payload, created_at)
-    select $1::text, input.type, input.payload, $5::timestamptz from input order by input.ord
+    select ${p(1)}::text, input.type, input.payload, ${p(5)}::timestamptz from input order by input.ord
     returning id, type, payload
   ),
   numbered as (
@@ -58,28 +62,47 @@ const EMIT_SQL = `with
   announced as (
     select s.id, pg_notify('${EVENT_CHANNEL}',
       case when length(s.payload::text) < ${INLINE_LIMIT}
-           then json_build_object('id', s.id, 'accountId', $1::text, 'type', s.type, 'payload', s.payload, 'createdAt', $5::timestamptz)::text
-           else json_build_object('id', s.id, 'accountId', $1::text)::text end) as notified
+           then json_build_object('id', s.id, 'accountId', ${p(1)}::text, 'type', s.type, 'payload', s.payload, 'createdAt', ${p(5)}::timestamptz)::text
+           else json_build_object('id', s.id, 'accountId', ${p(1)}::text)::text end) as notified
     from (select * from numbered order by id offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
-    where s.id = $6::text and a.account_id = $1::text and s.text is not null
+    where s.id = ${p(6)}::text and a.account_id = ${p(1)}::text and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
-    select ep.id, ($4::text[])[n.ord], n.id, n.type,
-           jsonb_build_object('type', n.type, 'timestamp', $7::text,
+    select ep.id, (${p(4)}::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', ${p(7)}::text,
              'data', n.payload || case when n.type = 'sms.received'
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
-           'pending', 0, $5::timestamptz, $5::timestamptz
+           'pending', 0, ${p(5)}::timestamptz, ${p(5)}::timestamptz
     from numbered n
-    join webhook_endpoints ep on ep.account_id = $1::text and ep.status = 'enabled'
+    join webhook_endpoints ep on ep.account_id = ${p(1)}::text and ep.status = 'enabled'
       and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('${ALL_EVENTS}'::text))
     returning 1
-  )
-  select (select array_agg(id order by id) from announced) as ids, (select count(*) from deliveries) as deliveries`;
+  )`;
+}
+
+/** The parameters of `emitCtes`, in order. */
+export function emitParams(accountId: string, events: EventToEmit[], now: Date): unknown[] {
+  const smsId = events
+    .map((event) => (event.type === 'sms.received' && typeof event.payload === 'object' ? event.payload.smsId : undefined))
+    .find((id): id is string => typeof id === 'string');
+  return [
+    accountId,
+    events.map((event) => event.type),
+    events.map((event) => (event.payload === CURRENT_BALANCE ? null : JSON.stringify(event.payload))),
+    events.map(() => newId('msg', now.getTime())),
+    now.toISOString(),
+    smsId ?? null,
+    now.toISOString(),
+  ];
+}
+
+const EMIT_SQL = `with ${emitCtes(1)}
+  select (select array_agg(id order by id) from announced) as ids`;
 
 /**
  * Record events for an account, announce them and queue them for the account's webhook endpoints, in
@@ -90,23 +113,17 @@ const EMIT_SQL = `with
  */
 export async function emitAccountEvents(db: Executor, accountId: string, events: EventToEmit[], now: Date): Promise<number[]> {
   if (events.length === 0) return [];
-  const smsId = events
-    .map((event) => (event.type === 'sms.received' && typeof event.payload === 'object' ? event.payload.smsId : undefined))
-    .find((id): id is string => typeof id === 'string');
-  const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(db, 'otpbox_emit_events_v2', EMIT_SQL, [
-    accountId,
-    events.map((event) => event.type),
-    events.map((event) => (event.payload === CURRENT_BALANCE ? null : JSON.stringify(event.payload))),
-    events.map(() => newId('msg', now.getTime())),
-    now.toISOString(),
-    smsId ?? null,
-    now.toISOString(),
-  ]);
+  const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(
+    db,
+    'otpbox_emit_events_v3',
+    EMIT_SQL,
+    emitParams(accountId, events, now),
+  );
   return parseIds(row?.ids);
 }
 
 /** A bigint[] arrives as an array (pg, PGlite) or, from some drivers, as its text form `{1,2}`. */
-function parseIds(ids: (number | string)[] | string | null | undefined): number[] {
+export function parseIds(ids: (number | string)[] | string | null | undefined): number[] {
   if (ids === null || ids === undefined) return [];
   const list = typeof ids === 'string' ? ids.replace(/[{}]/g, '').split(',').filter(Boolean) : ids;
   return list.map(Number);
