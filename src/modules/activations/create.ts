@@ -1,4 +1,4 @@
-import { type Executor, rawRows } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -11,7 +11,7 @@ import { holdCredits, releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
-import { insertActivationRow, lockActivationRow } from './store.ts';
+import { insertActivationRow, type LimitCounts, lockActivationRow } from './store.ts';
 import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -108,11 +108,11 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       retryRequestedAt: null,
       endedAt: null,
     };
-    // Hold first (refused without credits before anything is written), then the limits, then the order
-    // with its hold. The hold keeps the customer's wallet row locked until commit, so orders of one
-    // account are decided one at a time, and the limits — read by a later statement, which sees every
-    // order committed before the lock was granted — count what came before. Over a limit, the
-    // transaction rolls back with the hold.
+    // Hold first (refused without credits before anything is written), then the order with its hold and
+    // the limits. The hold keeps the customer's wallet row locked until commit, so orders of one
+    // account are decided one at a time, and the limits — read by the next statement, which sees every
+    // order committed before the lock was granted, and not the one it inserts — count what came
+    // before. Over a limit, the transaction rolls back, hold and order with it.
     const hold = (amount: number, db: Executor) =>
       holdCredits(
         { ...ctx, db },
@@ -136,9 +136,8 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       }
     }
     held ??= await hold(price, tx);
-    await enforceLimits({ ...ctx, db: tx }, input.accountId, now);
     const created = { ...row, holdId: held.transfer.id };
-    await insertActivationRow(
+    const counts = await insertActivationRow(
       tx,
       created,
       {
@@ -149,7 +148,13 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
         details: { price, held: held.transfer.amount },
       },
       now,
+      {
+        maxOpen: ctx.config.maxActiveActivations,
+        maxPerMinute: ctx.config.orderRateLimit,
+        cancelWindow: cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
+      },
     );
+    enforceLimits(ctx, counts, now);
     return created;
   });
 
@@ -253,42 +258,12 @@ function maxCostFor(offer: PricedOffer): number {
   return Math.ceil(offer.cost * 1.2);
 }
 
-/**
- * What the limits need, each read by an index range that stops where the limit is reached: the open
- * orders (up to MAX_ACTIVE_ACTIVATIONS), the orders of the last minute (up to ORDER_RATE_LIMIT) and
- * the oldest of them, and how the account's most recent orders of the last hour ended (the last
- * CANCEL_WINDOW_ORDERS). An account with a long history pays no more than a new one.
- */
-const LIMITS_SQL = `select
-    (select count(*) from (select 1 from activations
-       where account_id = $1::text and status in ('requesting', 'waiting', 'received') limit $4::int) o)::int as open,
-    (select count(*) from (select 1 from activations
-       where account_id = $1::text and created_at > $2::timestamptz limit $5::int) m)::int as last_minute,
-    (select min(created_at) from activations where account_id = $1::text and created_at > $2::timestamptz) as oldest,
-    count(*) filter (where r.status = 'cancelled')::int as cancelled,
-    count(*) filter (where r.status in ('cancelled', 'completed', 'expired'))::int as ended
-  from (select status from activations
-        where account_id = $1::text and created_at > $3::timestamptz
-        order by created_at desc limit $6::int) r`;
-
 /** The cancel-ratio throttle looks at an account's most recent orders of the last hour, this many at most. */
 export const cancelWindowOrders = (minOrders: number) => Math.max(100, 5 * minOrders);
 
-async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<void> {
-  const [recent] = await rawRows<{ open: number; last_minute: number; cancelled: number; ended: number; oldest: Date | string | null }>(
-    ctx.db,
-    'otpbox_order_limits_v2',
-    LIMITS_SQL,
-    [
-      accountId,
-      new Date(now.getTime() - 60_000).toISOString(),
-      new Date(now.getTime() - 3_600_000).toISOString(),
-      ctx.config.maxActiveActivations,
-      ctx.config.orderRateLimit,
-      cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
-    ],
-  );
-  const open = Number(recent?.open ?? 0);
+/** Refuse an order over a limit (its transaction then rolls back, hold and order with it). */
+function enforceLimits(ctx: Ctx, recent: LimitCounts, now: Date): void {
+  const { open, lastMinute, cancelled, ended } = recent;
   if (open >= ctx.config.maxActiveActivations) {
     throw new DomainError(
       'TOO_MANY_ACTIVE',
@@ -298,9 +273,8 @@ async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<vo
       },
     );
   }
-  const lastMinute = Number(recent?.last_minute ?? 0);
   if (ctx.config.orderRateLimit > 0 && lastMinute >= ctx.config.orderRateLimit) {
-    const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : now.getTime();
+    const oldest = recent.oldest?.getTime() ?? now.getTime();
     throw new DomainError(
       'ORDER_RATE_LIMITED',
       `You ordered ${lastMinute} numbers in the last minute (the limit is ${ctx.config.orderRateLimit}). Wait a moment.`,
@@ -309,8 +283,6 @@ async function enforceLimits(ctx: Ctx, accountId: string, now: Date): Promise<vo
       },
     );
   }
-  const cancelled = Number(recent?.cancelled ?? 0);
-  const ended = Number(recent?.ended ?? 0);
   if (cancelled >= ctx.config.cancelThrottleMinOrders && cancelled * 100 >= ended * ctx.config.cancelThrottlePercent) {
     throw new DomainError(
       'ORDER_RATE_LIMITED',

@@ -79,19 +79,79 @@ export async function lockActivationRow(db: Executor, id: string): Promise<Activ
   return row ? fromDriver(row) : undefined;
 }
 
-const INSERT_SQL = `with inserted as (
+/**
+ * What the order limits need, each read by an index range that stops where the limit is reached: the
+ * open orders (up to MAX_ACTIVE_ACTIVATIONS), the orders of the last minute (up to ORDER_RATE_LIMIT)
+ * and the oldest of them, and how the account's most recent orders of the last hour ended (the last
+ * `cancelWindow`). An account with a long history pays no more than a new one. Parameters from
+ * `first`: the account, a minute ago, an hour ago, and the three bounds.
+ */
+const LIMITS_SELECT = (first: number) => {
+  const p = (n: number) => `$${first + n - 1}`;
+  return `select
+    (select count(*) from (select 1 from activations
+       where account_id = ${p(1)}::text and status in ('requesting', 'waiting', 'received') limit ${p(4)}::int) o)::int as open,
+    (select count(*) from (select 1 from activations
+       where account_id = ${p(1)}::text and created_at > ${p(2)}::timestamptz limit ${p(5)}::int) m)::int as last_minute,
+    (select min(created_at) from activations where account_id = ${p(1)}::text and created_at > ${p(2)}::timestamptz) as oldest,
+    count(*) filter (where r.status = 'cancelled')::int as cancelled,
+    count(*) filter (where r.status in ('cancelled', 'completed', 'expired'))::int as ended
+  from (select status from activations
+        where account_id = ${p(1)}::text and created_at > ${p(3)}::timestamptz
+        order by created_at desc limit ${p(6)}::int) r`;
+};
+
+export interface LimitCounts {
+  open: number;
+  lastMinute: number;
+  oldest: Date | null;
+  cancelled: number;
+  ended: number;
+}
+
+const INSERT_SQL = `with
+  limits as (${LIMITS_SELECT(COLUMNS.length + 8)}),
+  inserted as (
     insert into activations (${SELECT_LIST})
     values (${COLUMNS.map(([key], i) => `$${i + 1}::${cast(key)}`).join(', ')})
     returning id
-  )
-  ${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1, '')}`;
+  ),
+  audit as (${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1, '')})
+  select limits.* from limits`;
 
-/** A new order and its first audit event, in one statement. */
-export async function insertActivationRow(db: Executor, row: ActivationRow, event: TransitionEvent, now: Date): Promise<void> {
-  await rawRows(db, 'otpbox_activation_insert_v2', INSERT_SQL, [
-    ...COLUMNS.map(([key]) => toDriver(key, row[key])),
-    ...eventValues(event, now),
-  ]);
+/**
+ * A new order and its first audit event, in one statement, which also reads the account's order
+ * limits as they stood before this order (the caller refuses and rolls back over a limit).
+ */
+export async function insertActivationRow(
+  db: Executor,
+  row: ActivationRow,
+  event: TransitionEvent,
+  now: Date,
+  bounds: { maxOpen: number; maxPerMinute: number; cancelWindow: number },
+): Promise<LimitCounts> {
+  const [counts] = await rawRows<{ open: number; last_minute: number; oldest: Date | string | null; cancelled: number; ended: number }>(
+    db,
+    'otpbox_activation_insert_v3',
+    INSERT_SQL,
+    [
+      ...COLUMNS.map(([key]) => toDriver(key, row[key])),
+      ...eventValues(event, now),
+      row.accountId,
+      new Date(now.getTime() - 60_000).toISOString(),
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      bounds.maxOpen,
+      bounds.maxPerMinute,
+      bounds.cancelWindow,
+    ],
+  );
+  return {
+    open: Number(counts?.open ?? 0),
+    lastMinute: Number(counts?.last_minute ?? 0),
+    oldest: counts?.oldest ? new Date(counts.oldest) : null,
+    cancelled: Number(counts?.cancelled ?? 0),
+    ended: Number(counts?.ended ?? 0),
+  };
 }
 
 /** One text per set of changed columns (a handful exist), named after that set. */
