@@ -221,6 +221,132 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
 }
 
 /**
+ * A hold — the transfer every order makes — as its own smaller statement (ADR 12): the general
+ * statement's executor start-up was most of PostgreSQL's work per order. Same rules: both accounts
+ * locked in id order, the guard (available ≥ amount, wallet not restricted) decided on the locked
+ * rows and re-checked by the balance `UPDATE` on the newest row version, the transfer inserted under
+ * its idempotency key, balances and entries written only if it was. $1 the customer (wallet owner),
+ * $2 the system account, $3 the amount, then the transfer's id, key, reason, metadata, actor, time,
+ * deadline.
+ */
+const HOLD_SQL = `with
+  locked as (
+    select a.id, a.kind, a.posted, a.pending, a.restricted_at from ledger_accounts a
+    where a.owner_account_id = $1::text or a.id = $2::text
+    order by a.id for update
+  ),
+  wallet as (select * from locked where kind = 'wallet'),
+  ins as (
+    insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
+                                  hold_expires_at, reason, metadata, actor, created_at)
+    select $4::text, $5::text, 'hold', 'pending', $3::bigint, w.id, $2::text, $10::timestamptz, $6::text, $7::jsonb, $8::text, $9::timestamptz
+    from wallet w
+    where w.posted + w.pending >= $3::bigint and w.restricted_at is null and (select count(*) from locked) = 2
+    on conflict (idempotency_key) do nothing
+    returning debit_account_id
+  ),
+  upd as (
+    update ledger_accounts a set
+      pending = a.pending + case when a.kind = 'wallet' then -$3::bigint else $3::bigint end,
+      in_debt = a.kind = 'wallet' and a.in_debt and a.posted + a.pending - $3::bigint < 0
+    from ins
+    where (a.id = ins.debit_account_id or a.id = $2::text)
+      -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
+      and (a.kind = 'system' or a.posted + a.pending - $3::bigint >= 0)
+    returning a.id, a.kind, a.posted, a.pending
+  ),
+  ent as (
+    -- The wallet's entry first, then the system account's (as the general statement orders them).
+    insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
+    select $4::text, u.id, 'pending', case when u.kind = 'wallet' then -$3::bigint else $3::bigint end, u.posted, u.pending, $9::timestamptz
+    from upd u order by u.kind desc
+    returning 1
+  )
+  select (select id from wallet) as wallet_id, (select count(*) from locked) as locked, (select count(*) from ins) as inserted,
+         case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
+              then ledger_refuse('a concurrent change left too little') end as refused`;
+
+export interface HoldSpec {
+  /** The customer whose wallet is debited. */
+  ownerAccountId: string;
+  systemAccountId: string;
+  amount: number;
+  idempotencyKey: string;
+  reason: string;
+  metadata?: Record<string, unknown>;
+  actor?: string;
+  holdExpiresAt: Date;
+  now: Date;
+}
+
+/** Apply a hold (see HOLD_SQL). Throws WalletMissing when the customer has no wallet yet. */
+export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> {
+  if (!Number.isSafeInteger(spec.amount) || spec.amount <= 0)
+    throw new DomainError('VALIDATION_FAILED', 'The amount must be a positive whole number of credits.');
+  const id = newId('txn', spec.now.getTime());
+  const result = await runTransferStatement(async () => {
+    const [row] = await rawRows<{ wallet_id: string | null; locked: string | number; inserted: string | number }>(
+      db,
+      'otpbox_ledger_hold_v1',
+      HOLD_SQL,
+      [
+        spec.ownerAccountId,
+        spec.systemAccountId,
+        spec.amount,
+        id,
+        spec.idempotencyKey,
+        spec.reason,
+        spec.metadata === undefined ? null : JSON.stringify(spec.metadata),
+        spec.actor ?? null,
+        spec.now.toISOString(),
+        spec.holdExpiresAt.toISOString(),
+      ],
+    );
+    return row;
+  });
+  const wallet = walletRef(spec.ownerAccountId);
+  const asGeneral: TransferSpec = {
+    idempotencyKey: spec.idempotencyKey,
+    kind: 'hold',
+    amount: spec.amount,
+    debitAccountId: wallet,
+    creditAccountId: spec.systemAccountId,
+    changes: [],
+    guard: { accountId: wallet, refuseRestricted: true },
+    reason: spec.reason,
+    now: spec.now,
+  };
+  if (result === 'refused') throw await refusal(db, wallet, asGeneral);
+  if (!result?.wallet_id) throw new WalletMissing('the customer has no wallet yet');
+  if (Number(result.inserted) === 1) {
+    return {
+      transfer: {
+        id,
+        idempotencyKey: spec.idempotencyKey,
+        kind: 'hold',
+        phase: 'pending',
+        amount: spec.amount,
+        debitAccountId: result.wallet_id,
+        creditAccountId: spec.systemAccountId,
+        pendingId: null,
+        reversesId: null,
+        holdExpiresAt: spec.holdExpiresAt,
+        reason: spec.reason,
+        metadata: spec.metadata ?? null,
+        actor: spec.actor ?? null,
+        createdAt: spec.now,
+      },
+      replayed: false,
+    };
+  }
+  // Nothing was written: the key was used before (possibly by a concurrent call), or the guard said no.
+  const [existing] = await db.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, spec.idempotencyKey));
+  if (existing) return { transfer: sameTransfer(existing, asGeneral, result.wallet_id, spec.systemAccountId), replayed: true };
+  if (Number(result.locked) !== 2) throw new DomainError('NOT_FOUND', 'No such ledger account.');
+  throw await refusal(db, wallet, asGeneral);
+}
+
+/**
  * Run the statement; the guarded UPDATE refusing a row (a concurrent change got there first) raises
  * `ledger_refuse`, which undoes the whole statement: report it as 'refused'.
  */

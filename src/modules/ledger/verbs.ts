@@ -6,7 +6,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from './accounts.ts';
-import { type Applied, applyTransfer, type Transfer, WalletMissing, walletRef } from './transfer.ts';
+import { type Applied, applyHold, applyTransfer, type Transfer, WalletMissing, walletRef } from './transfer.ts';
 
 /**
  * The ledger's verbs. Each runs in the caller's transaction when there is one (so an order's state
@@ -91,24 +91,24 @@ export async function creditPurchase(ctx: Ctx, input: Common & { accountId: stri
 
 /** Reserve credits for an order: available goes down, posted does not. Refused below zero. */
 export async function holdCredits(ctx: Ctx, input: Common & { accountId: string; amount: number; expiresAt: Date }): Promise<Applied> {
-  const revenue = systemAccountFor('order_revenue', input.accountId);
-  const now = ctx.clock.now();
-  return withWallet(ctx, input.accountId, (wallet) =>
-    applyTransfer(ctx.db, {
-      ...input,
-      kind: 'hold',
-      debitAccountId: wallet,
-      creditAccountId: revenue,
-      changes: [
-        { accountId: wallet, phase: 'pending', amount: -input.amount },
-        { accountId: revenue, phase: 'pending', amount: input.amount },
-      ],
-      guard: { accountId: wallet, refuseRestricted: true },
-      holdExpiresAt: input.expiresAt,
-      actor: ctx.actor,
-      now,
-    }),
-  );
+  const spec = {
+    ownerAccountId: input.accountId,
+    systemAccountId: systemAccountFor('order_revenue', input.accountId),
+    amount: input.amount,
+    idempotencyKey: input.idempotencyKey,
+    reason: input.reason,
+    metadata: input.metadata,
+    actor: ctx.actor,
+    holdExpiresAt: input.expiresAt,
+    now: ctx.clock.now(),
+  };
+  try {
+    return await applyHold(ctx.db, spec);
+  } catch (error) {
+    if (!(error instanceof WalletMissing)) throw error;
+    await walletOf(ctx.db, input.accountId, spec.now);
+    return applyHold(ctx.db, spec);
+  }
 }
 
 /** Spend a hold (a code arrived), possibly for less than was held: the rest returns to the customer. */

@@ -106,6 +106,31 @@ describe('hold, capture, release', () => {
     expect(await balanceOf(database.db, accountId)).toEqual({ available: 100, held: 0, posted: 100 });
   });
 
+  it('replays a hold by its key (once, with its wallet and stripe), and refuses the key for another amount', async () => {
+    const accountId = await funded(100);
+    const idempotencyKey = key('hold');
+    const first = await hold(accountId, 30, idempotencyKey);
+    expect(first.replayed).toBe(false);
+    expect(first.transfer).toMatchObject({
+      debitAccountId: await walletOf(database.db, accountId, clock.now()),
+      creditAccountId: systemAccountFor('order_revenue', accountId),
+      holdExpiresAt: inAnHour(),
+    });
+    const again = await hold(accountId, 30, idempotencyKey);
+    expect(again).toMatchObject({ replayed: true, transfer: { id: first.transfer.id, amount: 30 } });
+    await expectError(hold(accountId, 31, idempotencyKey), 'IDEMPOTENCY_KEY_REUSED');
+    expect(await balanceOf(database.db, accountId)).toEqual({ available: 70, held: 30, posted: 100 });
+    const entries = await database.db
+      .select()
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.transferId, first.transfer.id))
+      .orderBy(ledgerEntries.id);
+    expect(entries.map((e) => [e.accountId, e.phase, e.amount, e.pendingAfter])).toEqual([
+      [first.transfer.debitAccountId, 'pending', -30, -30],
+      [first.transfer.creditAccountId, 'pending', 30, expect.any(Number)],
+    ]);
+  });
+
   it('refuses a hold beyond the available balance, saying how much is missing', async () => {
     const accountId = await funded(50);
     await hold(accountId, 30);
