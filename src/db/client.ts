@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, getTableColumns, type SQL, type Table } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -25,30 +25,11 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
   return result.rows;
 }
 
-interface PgInternals {
-  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
-  session: { client?: { query?: (config: { name: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }> } };
-}
-
 /**
- * Like `queryRows`, as a named prepared statement on PostgreSQL: parsed and planned once per
- * connection instead of at every call. For the few statements on hot paths (the ledger's transfer
- * runs twice per order; planning it costs more than running it). The SQL text must not vary between
- * calls under one name — only its parameters. On PGlite it is a plain query.
- */
-export async function preparedRows<T>(executor: Executor, name: string, query: SQL): Promise<T[]> {
-  const internals = executor as unknown as PgInternals;
-  const client = internals.session?.client;
-  if (typeof client?.query !== 'function' || !('totalCount' in client || 'release' in client)) return queryRows<T>(executor, query);
-  const { sql: text, params } = internals.dialect.sqlToQuery(query);
-  const result = await client.query({ name, text, values: params });
-  return result.rows as T[];
-}
-
-/**
- * Rows of a fixed SQL text with positional parameters (`$1`…), as a named prepared statement on
- * PostgreSQL and a plain parameterised query on PGlite: for the hottest statements, whose text is a
- * constant, so no query builder runs at each call.
+ * Rows of a fixed SQL text with positional parameters (`$1`…): a named prepared statement on
+ * PostgreSQL (parsed and planned once per connection), a plain parameterised query on PGlite. For the
+ * statements on hot paths, whose text is a constant, so no query builder runs at each call. A name
+ * must always stand for the same text.
  */
 export async function rawRows<T>(executor: Executor, name: string, text: string, values: unknown[]): Promise<T[]> {
   const client = (executor as unknown as { session?: { client?: RawClient } }).session?.client;
@@ -61,6 +42,22 @@ export async function rawRows<T>(executor: Executor, name: string, text: string,
 
 type RawClient = { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> };
 type PgliteClient = { query: (text: string, values: unknown[]) => Promise<unknown> };
+
+/**
+ * A row of `table` as a raw statement returns it (database column names, driver values), mapped the
+ * way Drizzle maps its own results: property names and values (dates, bigints) from the schema.
+ */
+export function rowMapper<T extends Table>(table: T): (row: Record<string, unknown>) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table));
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = row[column.name];
+      out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return out as T['$inferSelect'];
+  };
+}
 
 export interface PoolStats {
   total: number;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { type Executor, rawRows } from '../../db/client.ts';
+import { type Executor, rawRows, rowMapper } from '../../db/client.ts';
 import { activations } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
@@ -18,28 +18,39 @@ type Key = keyof ActivationRow;
 const COLUMNS = Object.entries(getTableColumns(activations)) as [Key, PgColumn][];
 const byKey = new Map(COLUMNS);
 const SELECT_LIST = COLUMNS.map(([, column]) => `"${column.name}"`).join(', ');
+const fromDriver = rowMapper(activations);
 
-function fromDriver(row: Record<string, unknown>): ActivationRow {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of COLUMNS) {
-    const value = row[column.name];
-    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+function columnOf(key: Key): PgColumn {
+  const column = byKey.get(key);
+  if (!column) throw new Error(`activations has no column ${String(key)}`);
+  return column;
+}
+
+const toDriver = (key: Key, value: unknown): unknown =>
+  value === null || value === undefined ? null : columnOf(key).mapToDriverValue(value);
+
+/** The columns a change writes, in a fixed order (the statement text depends on the set, not on its order). */
+const changedKeys = (set: Partial<ActivationRow>): Key[] =>
+  (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
+
+/** `col = $n::type, …` for the changed columns, their parameters numbered from $2 ($1 is the order's id). */
+const assignments = (keys: Key[]) => keys.map((key, i) => `"${columnOf(key).name}" = $${i + 2}::${columnOf(key).getSQLType()}`).join(', ');
+
+/** The statement of a set of changed columns, built once and named after that set. */
+function statementFor(
+  cache: Map<string, { name: string; text: string }>,
+  prefix: string,
+  keys: Key[],
+  build: () => string,
+): { name: string; text: string } {
+  const signature = keys.join(',');
+  let statement = cache.get(signature);
+  if (!statement) {
+    statement = { name: `${prefix}_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`, text: build() };
+    cache.set(signature, statement);
   }
-  return out as ActivationRow;
+  return statement;
 }
-
-function toDriver(key: Key, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  const column = byKey.get(key);
-  if (!column) throw new Error(`activations has no column ${String(key)}`);
-  return column.mapToDriverValue(value);
-}
-
-const cast = (key: Key) => {
-  const column = byKey.get(key);
-  if (!column) throw new Error(`activations has no column ${String(key)}`);
-  return column.getSQLType();
-};
 
 export interface TransitionEvent {
   type: string;
@@ -113,7 +124,7 @@ const INSERT_SQL = `with
   limits as (${LIMITS_SELECT(COLUMNS.length + 8)}),
   inserted as (
     insert into activations (${SELECT_LIST})
-    values (${COLUMNS.map(([key], i) => `$${i + 1}::${cast(key)}`).join(', ')})
+    values (${COLUMNS.map(([, column], i) => `$${i + 1}::${column.getSQLType()}`).join(', ')})
     returning id
   ),
   audit as (${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1, '')})
@@ -154,31 +165,13 @@ export async function insertActivationRow(
   };
 }
 
-/** One text per set of changed columns (a handful exist), named after that set. */
+/** One text per set of changed columns (a handful exist). */
 const updateStatements = new Map<string, { name: string; text: string }>();
-
-function updateStatement(keys: Key[]): { name: string; text: string } {
-  const signature = keys.join(',');
-  let statement = updateStatements.get(signature);
-  if (!statement) {
-    const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
-    statement = {
-      name: `otpbox_activation_update_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
-      // The caller holds the row's lock; an update that found no row fails loudly (an event without
-      // its order is refused).
-      text: keys.length
-        ? `with updated as (update activations set ${assignments} where id = $1 returning id)
-           ${EVENT_INSERT('(select id from updated)', keys.length + 2, '')}`
-        : EVENT_INSERT('$1::text', 2, ''),
-    };
-    updateStatements.set(signature, statement);
-  }
-  return statement;
-}
 
 /**
  * Write the changed columns of a locked order and its audit event, in one statement. With no column
- * changed, only the event is written.
+ * changed, only the event is written. (The caller holds the row's lock; an update that found no row
+ * fails loudly: an event without its order is refused.)
  */
 export async function updateActivationRow(
   db: Executor,
@@ -187,8 +180,13 @@ export async function updateActivationRow(
   event: TransitionEvent,
   now: Date,
 ): Promise<void> {
-  const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
-  const statement = updateStatement(keys);
+  const keys = changedKeys(set);
+  const statement = statementFor(updateStatements, 'otpbox_activation_update', keys, () =>
+    keys.length
+      ? `with updated as (update activations set ${assignments(keys)} where id = $1 returning id)
+         ${EVENT_INSERT('(select id from updated)', keys.length + 2, '')}`
+      : EVENT_INSERT('$1::text', 2, ''),
+  );
   await rawRows(db, statement.name, statement.text, [id, ...keys.map((key) => toDriver(key, set[key])), ...eventValues(event, now)]);
 }
 
@@ -209,23 +207,19 @@ export async function updateActivationRowAndEmit(
   onlyFrom: ActivationRow['status'],
   emit: { accountId: string; events: EventToEmit[] },
 ): Promise<boolean> {
-  const keys = (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
+  const keys = changedKeys(set);
   if (keys.length === 0) throw new Error('a conditional transition must change the order');
-  const signature = keys.join(',');
-  let statement = emittingStatements.get(signature);
-  if (!statement) {
-    const assignments = keys.map((key, i) => `"${byKey.get(key)?.name}" = $${i + 2}::${cast(key)}`).join(', ');
-    const auditFirst = keys.length + 3;
-    statement = {
-      name: `otpbox_activation_emit_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`,
-      text: `with
-        updated as (update activations set ${assignments} where id = $1 and status = $${keys.length + 2}::text returning id),
-        audit as (${EVENT_INSERT('updated.id', auditFirst, 'from updated')}),
-        ${emitCtes(auditFirst + 7, 'exists (select 1 from updated)').trimStart()}
-        select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
-    };
-    emittingStatements.set(signature, statement);
-  }
+  const auditFirst = keys.length + 3;
+  const statement = statementFor(
+    emittingStatements,
+    'otpbox_activation_emit',
+    keys,
+    () => `with
+      updated as (update activations set ${assignments(keys)} where id = $1 and status = $${keys.length + 2}::text returning id),
+      audit as (${EVENT_INSERT('updated.id', auditFirst, 'from updated')}),
+      ${emitCtes(auditFirst + 7, 'exists (select 1 from updated)').trimStart()}
+      select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
+  );
   const [row] = await rawRows<{ written: string | number }>(db, statement.name, statement.text, [
     id,
     ...keys.map((key) => toDriver(key, set[key])),

@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { type Executor, preparedRows, rawRows } from '../../db/client.ts';
+import { eq } from 'drizzle-orm';
+import { type Executor, rawRows } from '../../db/client.ts';
 import { ledgerAccounts, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 
@@ -27,10 +27,11 @@ export function systemAccountFor(code: SystemAccount, customerId: string): strin
 
 /** The wallet of a customer, created on first use (two first uses at once agree on one wallet). */
 export async function walletOf(db: Executor, accountId: string, now: Date): Promise<string> {
-  const [existing] = await preparedRows<{ id: string }>(
+  const [existing] = await rawRows<{ id: string }>(
     db,
-    'otpbox_ledger_wallet_v1',
-    sql`select id from ledger_accounts where owner_account_id = ${accountId}`,
+    'otpbox_ledger_wallet_v2',
+    'select id from ledger_accounts where owner_account_id = $1',
+    [accountId],
   );
   if (existing) return existing.id;
   await db

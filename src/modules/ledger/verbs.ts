@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { queryRows, rawRows } from '../../db/client.ts';
+import { queryRows, rawRows, rowMapper } from '../../db/client.ts';
 import { auditLog, ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -182,61 +182,29 @@ const RESOLVE_SQL = `with
   select (select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*
   from (select 1) as one left join ins on true`;
 
-interface ResolveRow {
-  hold_found: string | number;
-  held: string | number | null;
-  id: string | null;
-  idempotency_key: string;
-  kind: Transfer['kind'];
-  phase: Transfer['phase'];
-  amount: string | number;
-  debit_account_id: string;
-  credit_account_id: string;
-  pending_id: string | null;
-  reverses_id: string | null;
-  hold_expires_at: Date | string | null;
-  reason: string;
-  metadata: Record<string, unknown> | null;
-  actor: string | null;
-  created_at: Date | string;
-}
+const transferFromDriver = rowMapper(ledgerTransfers);
 
 async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: number }, kind: 'capture' | 'release'): Promise<Applied> {
   const now = ctx.clock.now();
   // An amount that is not a whole number is sent as -1: refused below, with the hold's amount in the message.
   const asked = kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
-  const [row] = await rawRows<ResolveRow>(ctx.db, 'otpbox_ledger_resolve_v1', RESOLVE_SQL, [
-    input.holdId,
-    kind,
-    asked,
-    newId('txn', now.getTime()),
-    input.idempotencyKey,
-    input.reason,
-    input.metadata ? JSON.stringify(input.metadata) : null,
-    ctx.actor ?? null,
-    now.toISOString(),
-  ]);
-  if (row?.id) {
-    return {
-      transfer: {
-        id: row.id,
-        idempotencyKey: row.idempotency_key,
-        kind: row.kind,
-        phase: row.phase,
-        amount: Number(row.amount),
-        debitAccountId: row.debit_account_id,
-        creditAccountId: row.credit_account_id,
-        pendingId: row.pending_id,
-        reversesId: row.reverses_id,
-        holdExpiresAt: row.hold_expires_at === null ? null : new Date(row.hold_expires_at),
-        reason: row.reason,
-        metadata: row.metadata,
-        actor: row.actor,
-        createdAt: new Date(row.created_at),
-      },
-      replayed: false,
-    };
-  }
+  const [row] = await rawRows<Record<string, unknown> & { hold_found: string | number; held: string | number | null }>(
+    ctx.db,
+    'otpbox_ledger_resolve_v1',
+    RESOLVE_SQL,
+    [
+      input.holdId,
+      kind,
+      asked,
+      newId('txn', now.getTime()),
+      input.idempotencyKey,
+      input.reason,
+      input.metadata ? JSON.stringify(input.metadata) : null,
+      ctx.actor ?? null,
+      now.toISOString(),
+    ],
+  );
+  if (row?.id) return { transfer: transferFromDriver(row), replayed: false };
   // Nothing was written: say why.
   if (Number(row?.hold_found) !== 1) throw new DomainError('NOT_FOUND', 'No such hold.');
   const [resolution] = await ctx.db
