@@ -123,7 +123,7 @@ export async function emitAccountEvents(db: Executor, accountId: string, events:
 }
 
 /** A bigint[] arrives as an array (pg, PGlite) or, from some drivers, as its text form `{1,2}`. */
-export function parseIds(ids: (number | string)[] | string | null | undefined): number[] {
+function parseIds(ids: (number | string)[] | string | null | undefined): number[] {
   if (ids === null || ids === undefined) return [];
   const list = typeof ids === 'string' ? ids.replace(/[{}]/g, '').split(',').filter(Boolean) : ids;
   return list.map(Number);

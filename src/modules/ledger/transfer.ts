@@ -206,8 +206,7 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
     ]);
     return row;
   });
-  if (result === 'refused')
-    throw await refusal(db, spec.guard === 'none' ? spec.debitAccountId : (spec.guard?.accountId ?? spec.debitAccountId), spec);
+  if (result === 'refused') throw await refusal(db, guard?.accountId ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
   if (Number(result?.missing) > 0) throw new WalletMissing('a wallet named by this transfer does not exist yet');
   if (Number(result?.inserted) === 1) {
     return { transfer: { ...transfer, debitAccountId: result?.debit_id ?? '', creditAccountId: result?.credit_id ?? '' }, replayed: false };
@@ -215,9 +214,15 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
 
   // Nothing was written: the key was used before (possibly by a concurrent call), or the guard said no.
   const [existing] = await db.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, spec.idempotencyKey));
-  if (existing) return { transfer: sameTransfer(existing, spec, result?.debit_id, result?.credit_id), replayed: true };
+  if (existing) {
+    const resolved = {
+      debitAccountId: result?.debit_id ?? spec.debitAccountId,
+      creditAccountId: result?.credit_id ?? spec.creditAccountId,
+    };
+    return { transfer: sameTransfer(existing, { ...spec, ...resolved }), replayed: true };
+  }
   if (Number(result?.found) !== accountIds.length) throw new DomainError('NOT_FOUND', 'No such ledger account.');
-  throw await refusal(db, result?.debit_id ?? spec.debitAccountId, spec);
+  throw await refusal(db, result?.debit_id ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
 }
 
 /**
@@ -305,18 +310,7 @@ export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> 
     return row;
   });
   const wallet = walletRef(spec.ownerAccountId);
-  const asGeneral: TransferSpec = {
-    idempotencyKey: spec.idempotencyKey,
-    kind: 'hold',
-    amount: spec.amount,
-    debitAccountId: wallet,
-    creditAccountId: spec.systemAccountId,
-    changes: [],
-    guard: { accountId: wallet, refuseRestricted: true },
-    reason: spec.reason,
-    now: spec.now,
-  };
-  if (result === 'refused') throw await refusal(db, wallet, asGeneral);
+  if (result === 'refused') throw await refusal(db, wallet, spec.amount, true);
   if (!result?.wallet_id) throw new WalletMissing('the customer has no wallet yet');
   if (Number(result.inserted) === 1) {
     return {
@@ -341,9 +335,12 @@ export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> 
   }
   // Nothing was written: the key was used before (possibly by a concurrent call), or the guard said no.
   const [existing] = await db.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, spec.idempotencyKey));
-  if (existing) return { transfer: sameTransfer(existing, asGeneral, result.wallet_id, spec.systemAccountId), replayed: true };
+  if (existing) {
+    const expected = { ...spec, kind: 'hold' as const, debitAccountId: result.wallet_id, creditAccountId: spec.systemAccountId };
+    return { transfer: sameTransfer(existing, expected), replayed: true };
+  }
   if (Number(result.locked) !== 2) throw new DomainError('NOT_FOUND', 'No such ledger account.');
-  throw await refusal(db, wallet, asGeneral);
+  throw await refusal(db, wallet, spec.amount, true);
 }
 
 /**
@@ -361,12 +358,15 @@ async function runTransferStatement<T>(run: () => Promise<T>): Promise<T | 'refu
   }
 }
 
-function sameTransfer(existing: Transfer, spec: TransferSpec, debitId?: string | null, creditId?: string | null): Transfer {
+/** What a replayed key must have been used for: the same kind, amount, accounts (resolved ids) and hold. */
+type Expected = Pick<TransferSpec, 'idempotencyKey' | 'kind' | 'amount' | 'debitAccountId' | 'creditAccountId' | 'pendingId'>;
+
+function sameTransfer(existing: Transfer, spec: Expected): Transfer {
   const same =
     existing.kind === spec.kind &&
     existing.amount === spec.amount &&
-    existing.debitAccountId === (debitId ?? spec.debitAccountId) &&
-    existing.creditAccountId === (creditId ?? spec.creditAccountId) &&
+    existing.debitAccountId === spec.debitAccountId &&
+    existing.creditAccountId === spec.creditAccountId &&
     (existing.pendingId ?? undefined) === spec.pendingId;
   if (!same) {
     throw new DomainError(
@@ -377,7 +377,8 @@ function sameTransfer(existing: Transfer, spec: TransferSpec, debitId?: string |
   return existing;
 }
 
-async function refusal(db: Executor, account: AccountRef, spec: TransferSpec): Promise<DomainError> {
+/** Why a guarded account refused `amount`: restricted (when restrictions count) or too little available. */
+async function refusal(db: Executor, account: AccountRef, amount: number, refuseRestricted: boolean): Promise<DomainError> {
   const owner = account.startsWith('owner:') ? account.slice('owner:'.length) : undefined;
   const [row] = await queryRows<{ restricted: boolean; available: string | number }>(
     db,
@@ -385,11 +386,11 @@ async function refusal(db: Executor, account: AccountRef, spec: TransferSpec): P
         where ${owner ? sql`owner_account_id = ${owner}` : sql`id = ${account}`}`,
   );
   if (!row) return new DomainError('NOT_FOUND', 'No such ledger account.');
-  if (row.restricted && spec.guard !== 'none' && spec.guard?.refuseRestricted) {
+  if (row.restricted && refuseRestricted) {
     return new DomainError('ACCOUNT_RESTRICTED', 'This account cannot spend credits until a payment dispute is settled. Contact support.');
   }
-  return new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${spec.amount} needed, ${Number(row.available)} available.`, {
-    needed: spec.amount,
+  return new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${amount} needed, ${Number(row.available)} available.`, {
+    needed: amount,
     available: Number(row.available),
   });
 }
