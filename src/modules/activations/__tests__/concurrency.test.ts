@@ -15,14 +15,9 @@ describe.skipIf(!onPostgres())('orders under concurrency (PostgreSQL)', () => {
   afterAll(() => t?.close());
 
   it('40 concurrent orders with credit for exactly 10: 10 created, 30 refused 402, balances exact', async () => {
-    const price = t.orders.activations.catalog.offers('tg', 'ID')[0]?.price ?? 0;
-    const user = await fundedActor(t, price * 10);
-    const a = api(t, user);
-    const results = await Promise.all(Array.from({ length: 40 }, () => a.order()));
-    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(10);
-    const refused = results.filter((r) => r.statusCode !== 201);
-    expect(refused).toHaveLength(30);
-    expect(new Set(refused.map((r) => `${r.statusCode} ${r.json().error.code}`))).toEqual(new Set(['402 INSUFFICIENT_CREDITS']));
+    const { price, a, created, refusals } = await raceOrders(t, 40, 10);
+    expect(created).toBe(10);
+    expect(refusals).toEqual(new Set(['402 INSUFFICIENT_CREDITS']));
     expect(await a.balance()).toEqual({ available: 0, held: price * 10 });
     expect((await a.list('?limit=100')).json().activations).toHaveLength(10);
     expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
@@ -31,13 +26,9 @@ describe.skipIf(!onPostgres())('orders under concurrency (PostgreSQL)', () => {
   it('30 concurrent orders against a limit of 4 open orders: exactly 4 created, the rest 429, nothing held for them', async () => {
     const limited = await createTestApp({ env: { ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '4' }, database: t.database });
     try {
-      const price = limited.orders.activations.catalog.offers('tg', 'ID')[0]?.price ?? 0;
-      const user = await fundedActor(limited, price * 100);
-      const a = api(limited, user);
-      const results = await Promise.all(Array.from({ length: 30 }, () => a.order()));
-      expect(results.filter((r) => r.statusCode === 201)).toHaveLength(4);
-      const refused = results.filter((r) => r.statusCode !== 201);
-      expect(new Set(refused.map((r) => `${r.statusCode} ${r.json().error.code}`))).toEqual(new Set(['429 TOO_MANY_ACTIVE']));
+      const { price, a, created, refusals } = await raceOrders(limited, 30, 100);
+      expect(created).toBe(4);
+      expect(refusals).toEqual(new Set(['429 TOO_MANY_ACTIVE']));
       expect(await a.balance()).toEqual({ available: price * 96, held: price * 4 });
       expect((await verifyLedger(limited.database.db, limited.clock.now())).violations).toEqual([]);
     } finally {
@@ -67,3 +58,17 @@ describe.skipIf(!onPostgres())('orders under concurrency (PostgreSQL)', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
   });
 });
+
+/** `count` orders at once by one new customer funded for `prices` numbers: how many were created, and why the rest were refused. */
+async function raceOrders(app: TestApp, count: number, prices: number) {
+  const price = app.orders.activations.catalog.offers('tg', 'ID')[0]?.price ?? 0;
+  const a = api(app, await fundedActor(app, price * prices));
+  const results = await Promise.all(Array.from({ length: count }, () => a.order()));
+  const refused = results.filter((r) => r.statusCode !== 201);
+  return {
+    price,
+    a,
+    created: results.length - refused.length,
+    refusals: new Set(refused.map((r) => `${r.statusCode} ${r.json().error.code}`)),
+  };
+}
