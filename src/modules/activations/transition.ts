@@ -31,7 +31,12 @@ export interface Transition {
  * and the events the customer's live stream and webhooks receive (delivered at commit).
  */
 export async function recordTransition(db: Executor, now: Date, row: ActivationRow, change: Transition): Promise<ActivationRow> {
-  return transition(db, now, row, change);
+  const { next, event, set, events } = plan(now, row, change);
+  // The changed columns and the audit event, in one statement; the account events in another.
+  await updateActivationRow(db, row.id, set, event, now);
+  announceOrderChange(row.id);
+  await emitAccountEvents(db, row.accountId, events, now);
+  return next;
 }
 
 /**
@@ -64,15 +69,6 @@ function plan(now: Date, row: ActivationRow, change: Transition) {
   if (change.balanceChanged) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
   events.push(...(change.alsoEmit ?? []));
   return { next, event, set, events };
-}
-
-async function transition(db: Executor, now: Date, row: ActivationRow, change: Transition): Promise<ActivationRow> {
-  const { next, event, set, events } = plan(now, row, change);
-  // The changed columns and the audit event, in one statement; the account events in another.
-  await updateActivationRow(db, row.id, set, event, now);
-  announceOrderChange(row.id);
-  await emitAccountEvents(db, row.accountId, events, now);
-  return next;
 }
 
 export const isOpen = (status: ActivationStatus) => status === 'waiting' || status === 'received' || status === 'requesting';
