@@ -1,10 +1,11 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import { RequestDurations } from './request-durations.ts';
 
 /** Prometheus metrics. A registry per process (not prom-client's global one), so tests can build many apps. */
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpDuration: RequestDurations;
   jobRuns: Counter<'job' | 'outcome'>;
   providerCalls: Counter<'provider' | 'method' | 'outcome'>;
   providerCallDuration: Histogram<'provider' | 'method'>;
@@ -45,13 +46,12 @@ export function createMetrics(options: { version: string; database: Database; de
 
   return {
     registry,
-    httpDuration: new Histogram({
-      name: 'otpbox_http_request_duration_seconds',
-      help: 'HTTP request latency by route (the route pattern, never the raw URL)',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    }),
+    httpDuration: new RequestDurations(
+      'otpbox_http_request_duration_seconds',
+      'HTTP request latency by route (the route pattern, never the raw URL)',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registry,
+    ),
     jobRuns: new Counter({
       name: 'otpbox_job_runs_total',
       help: 'Periodic job runs by outcome',
