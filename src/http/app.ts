@@ -21,7 +21,7 @@ import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
-import { homeRoutes } from './routes/home.ts';
+import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
@@ -77,7 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  const webRoot = findWebRoot();
+  registerErrorHandling(app, webRoot ? clientRoutes(webRoot) : undefined);
 
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
@@ -88,10 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
-    deps.metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    deps.metrics.httpDuration.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
@@ -135,6 +133,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(providerPushRoutes, deps);
   if (deps.sandbox) await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
-  await app.register(homeRoutes, deps);
+  await app.register(homeRoutes, { ...deps, webRoot });
   return app;
 }

@@ -97,7 +97,13 @@ function fieldPath(instancePath: string | undefined): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-export function registerErrorHandling(app: FastifyInstance) {
+/**
+ * A page answered instead of the JSON 404 (the web app, for its own client-side routes), or
+ * `undefined` to keep the JSON error.
+ */
+export type NotFoundPage = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | undefined;
+
+export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFoundPage) {
   app.setErrorHandler((error, request, reply) => {
     const domainError = toDomainError(error);
     if (domainError.code === 'INTERNAL') {
@@ -106,11 +112,14 @@ export function registerErrorHandling(app: FastifyInstance) {
     }
     return sendError(request, reply, domainError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      request,
-      reply,
-      new DomainError('NOT_FOUND', `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`),
-    ),
+  // Only requests no route matched come here (a handler, not a hook every request would pass).
+  app.setNotFoundHandler(
+    (request, reply) =>
+      notFoundPage?.(request, reply) ??
+      sendError(
+        request,
+        reply,
+        new DomainError('NOT_FOUND', `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`),
+      ),
   );
 }

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppDeps } from '../app.ts';
+import type { NotFoundPage } from '../errors.ts';
 
 /** Hashed file names never change content: browsers may keep them for a year without asking. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -35,13 +36,12 @@ const acceptsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').
 /**
  * The customer web app (web/, built by Vite into web/dist): `/` and every client-side route answer
  * index.html (`no-store`, so a new version is picked up at once), `/assets/*` the hashed bundles
- * (cached for a year), and the PWA files. A GET for an unknown page that a browser navigates to
- * (Accept: text/html) gets the app, which shows its own "not found"; API and operations paths keep
- * the JSON 404.
+ * (cached for a year), and the PWA files. Unknown pages a browser navigates to get the app too
+ * (`clientRoutes`, from the not-found handler); API and operations paths keep the JSON 404.
  */
-export const homeRoutes = fp<AppDeps>(
+export const homeRoutes = fp<AppDeps & { webRoot: string | undefined }>(
   async (app, deps) => {
-    const root = findWebRoot();
+    const root = deps.webRoot;
     if (!root) {
       deps.log.warn('the web app is not built (web/dist is missing): run `npm run build`; serving a notice at /');
       app.get('/', { schema: { hide: true } }, async (_request, reply) =>
@@ -49,19 +49,7 @@ export const homeRoutes = fp<AppDeps>(
       );
       return;
     }
-    const sendIndex = async (reply: FastifyReply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(await readFile(path.join(root, 'index.html')));
-
-    // The client-side routes: a root hook, because only the root context sees requests no route matched.
-    // Synchronous (a callback), since it runs for every request, polling included.
-    app.addHook('onRequest', (request, reply, done) => {
-      if (!request.is404 || request.method !== 'GET' || !acceptsHtml(request) || isServerPath(request.url)) return done();
-      // Answered here: `done` is called only if reading the page fails.
-      sendIndex(reply).catch(done);
-    });
+    const sendIndex = (reply: FastifyReply) => sendIndexOf(root, reply);
 
     await app.register(async (scope: FastifyInstance) => {
       // Cache headers are set only once a file is found: a 404 must never be cached for a year.
@@ -81,6 +69,22 @@ export const homeRoutes = fp<AppDeps>(
   },
   { name: 'otpbox-web-app' },
 );
+
+const sendIndexOf = async (root: string, reply: FastifyReply) =>
+  reply
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(await readFile(path.join(root, 'index.html')));
+
+/**
+ * The web app's client-side routes: a GET for an unknown page that a browser navigates to
+ * (Accept: text/html), outside the server's own paths, gets index.html (the app shows its own "not
+ * found"). For the not-found handler (errors.ts), which only requests no route matched reach.
+ */
+export function clientRoutes(root: string): NotFoundPage {
+  return (request, reply) =>
+    request.method === 'GET' && acceptsHtml(request) && !isServerPath(request.url) ? sendIndexOf(root, reply) : undefined;
+}
 
 function cachePolicy(relative: string): string {
   if (relative.startsWith(`assets${path.sep}`)) return IMMUTABLE;
