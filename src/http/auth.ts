@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { authenticateSession } from '../modules/accounts/sessions.ts';
 import { hashToken, tokenKind } from '../modules/accounts/tokens.ts';
 import type { Ctx } from '../modules/context.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
+import { readCookies } from './cookies.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -40,7 +40,11 @@ export const ADMIN: Access = { roles: ['admin'] };
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The request's cookies, parsed for /api/v1 requests only (see cookies.ts). */
+    cookies: Record<string, string | undefined>;
+    /** The domain context of this request (database, clock, config, log, caller's ip), built on first use. */
     ctx: Ctx;
+    otpboxCtx: Ctx | null;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -65,6 +69,7 @@ export const cookieNames = (config: Config) =>
     : { session: 'otpbox_session', trustedDevice: 'otpbox_device' };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** The principal of an authenticated route (the access check guarantees it). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -73,7 +78,6 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
-  await app.register(cookie);
   const names = cookieNames(deps.config);
   const now = () => deps.clock.now().getTime();
   const perAccount = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
@@ -87,24 +91,57 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
     stopRemote?.();
   });
   /**
-   * A credential's principal, from the cache (synchronously: the path clients poll hardest waits on no
-   * promise) or the database (only live credentials are cached).
+   * The principal of the request's credential: from the cache synchronously (the path clients poll
+   * hardest waits on no promise and creates no closure), else from the database (only live
+   * credentials are cached). `null` when there is no credential or it is not valid.
    */
-  const resolve = (token: string, lookup: () => Promise<Principal | undefined>): Principal | Promise<Principal | null> => {
+  const credentialPrincipal = (request: FastifyRequest): Principal | null | Promise<Principal | null> => {
+    const authorization = request.headers.authorization;
+    let token: string | undefined;
+    if (authorization !== undefined) token = BEARER.exec(authorization)?.[1];
+    else {
+      token = request.cookies[names.session];
+      if (token !== undefined && tokenKind(token) !== 'session') token = undefined;
+    }
+    if (token === undefined) return null;
     const hash = hashToken(token);
-    const cached = cache.get(hash);
-    if (cached) return cached;
-    return lookup().then((principal) => {
-      if (!principal) return null;
-      cache.set(hash, principal);
-      return principal;
-    });
+    return cache.get(hash) ?? lookup(request, token, hash, authorization !== undefined);
+  };
+  const lookup = async (request: FastifyRequest, token: string, hash: string, bearer: boolean): Promise<Principal | null> => {
+    const principal = bearer ? await fromBearer(request.ctx, token) : await authenticateSession(request.ctx, token, 'browser');
+    if (!principal) return null;
+    cache.set(hash, principal);
+    return principal;
   };
 
   app.decorateRequest('principal', null);
-  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.decorateRequest('cookies', null as unknown as Record<string, string | undefined>);
+  // The request's context is built on first use: a poll answered from memory never needs it.
+  app.decorateRequest('otpboxCtx', null);
+  app.decorateRequest('ctx', {
+    getter(this: FastifyRequest) {
+      this.otpboxCtx ??= {
+        db: deps.database.db,
+        clock: deps.clock,
+        config: deps.config,
+        keys: deps.keys,
+        log: this.log as unknown as Logger,
+        meta: { ip: this.ip, userAgent: this.headers['user-agent'] },
+      };
+      return this.otpboxCtx;
+    },
+  });
 
-  /** Once the principal is known: CSRF, access and rate limits. Throws the refusal. */
+  /** Once the principal is known: CSRF, access and rate limits; `done` with the refusal if any. */
+  const decide = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null, done: (error?: Error) => void) => {
+    try {
+      authorize(request, reply, principal);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
+  };
   const authorize = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null) => {
     request.principal = principal;
     if (request.headers.authorization !== undefined && !principal)
@@ -129,38 +166,14 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
 
   // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
   app.addHook('onRequest', (request, reply, done) => {
-    request.ctx = {
-      db: deps.database.db,
-      clock: deps.clock,
-      config: deps.config,
-      keys: deps.keys,
-      log: request.log as unknown as Logger,
-      meta: { ip: request.ip, userAgent: request.headers['user-agent'] },
-    };
     if (!request.url.startsWith('/api/v1/')) {
       done();
       return;
     }
-    let found: Principal | null | Promise<Principal | null> = null;
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-      if (bearer) found = resolve(bearer, () => fromBearer(request.ctx, bearer));
-    } else {
-      const token = request.cookies[names.session];
-      if (token && tokenKind(token) === 'session') found = resolve(token, () => authenticateSession(request.ctx, token, 'browser'));
-    }
-    const decide = (principal: Principal | null) => {
-      try {
-        authorize(request, reply, principal);
-      } catch (error) {
-        done(error as Error);
-        return;
-      }
-      done();
-    };
-    if (found instanceof Promise) found.then(decide, (error: Error) => done(error));
-    else decide(found);
+    request.cookies = readCookies(request.headers.cookie);
+    const found = credentialPrincipal(request);
+    if (found instanceof Promise) found.then((principal) => decide(request, reply, principal, done), done);
+    else decide(request, reply, found, done);
   });
 });
 

@@ -25,7 +25,8 @@ export class CredentialCache {
   get(tokenHash: string): Principal | undefined {
     const entry = this.#entries.get(tokenHash);
     if (!entry) return undefined;
-    if (entry.staleAt <= Date.now() || entry.validUntil <= this.clock()) {
+    // An API key has no end of its own: the domain clock is read only for credentials that do.
+    if (entry.staleAt <= Date.now() || (entry.validUntil !== Number.POSITIVE_INFINITY && entry.validUntil <= this.clock())) {
       this.#entries.delete(tokenHash);
       return undefined;
     }

@@ -82,13 +82,17 @@ function increment(bytes: Uint8Array): Uint8Array {
   return random10();
 }
 
+/** The time part of the last id made: ids come in bursts within one millisecond (every request has one). */
+let lastTime = { ms: -1, encoded: '' };
+
 export function newId<P extends IdPrefix>(prefix: P, nowMs: number = Date.now()): Id<P> {
   const previous = recent.get(nowMs);
   const random = previous ? increment(previous) : random10();
-  recent.delete(nowMs);
+  if (previous) recent.delete(nowMs);
   recent.set(nowMs, random);
   if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as number);
-  return `${prefix}_${encodeTime(nowMs)}${encodeRandom(random)}` as Id<P>;
+  if (lastTime.ms !== nowMs) lastTime = { ms: nowMs, encoded: encodeTime(nowMs) };
+  return `${prefix}_${lastTime.encoded}${encodeRandom(random)}` as Id<P>;
 }
 
 export function isId<P extends string>(value: unknown, prefix: P): value is Id<P> {

@@ -129,6 +129,9 @@ describe('login and logout', () => {
       payload: '{}',
     });
     expect(out.statusCode).toBe(204);
+    // The browser is told to forget the session cookie, with the attributes it was set with.
+    const cleared = out.cookies.find((c) => c.name === 'otpbox_session');
+    expect(cleared).toMatchObject({ value: '', maxAge: 0, path: '/', httpOnly: true, sameSite: 'Lax' });
     const after = await me(cookie);
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('UNAUTHENTICATED');

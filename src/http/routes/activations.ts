@@ -173,16 +173,16 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
     async (request, reply) => {
       const accountId = principalOf(request).accountId;
-      const now = deps.clock.now().getTime();
       const cached = cache.get(request.params.id);
       if (cached && cached.row.accountId === accountId) {
-        // With every text stored (history mode) the view does not depend on the time: serialise it once.
-        if (cached.json === undefined && cached.sms.every((m) => m.text !== null))
-          cached.json = JSON.stringify(toView(cached.row, cached.sms, deps.activations.ephemeral, now));
         // Already JSON: Fastify sends a string with a JSON content type as is (the cast only quiets the type provider).
         if (cached.json !== undefined) return reply.type('application/json; charset=utf-8').send(cached.json as unknown as ActivationView);
-        return toView(cached.row, cached.sms, deps.activations.ephemeral, now);
+        const view = toView(cached.row, cached.sms, deps.activations.ephemeral, deps.clock.now().getTime());
+        // With every text stored (history mode) the view does not depend on the time: serialise it once.
+        if (cached.sms.every((m) => m.text !== null)) cached.json = JSON.stringify(view);
+        return view;
       }
+      const now = deps.clock.now().getTime();
       const [row] = await request.ctx.db
         .select()
         .from(activations)

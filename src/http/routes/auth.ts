@@ -11,6 +11,7 @@ import { TRUSTED_DEVICE_MAX_AGE_S } from '../../modules/accounts/trusted-device.
 import { upgradeDeviceAccount } from '../../modules/accounts/upgrade-account.ts';
 import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf } from '../auth.ts';
+import { clearCookie, setCookie } from '../cookies.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { Email, Password, SecretToken } from '../schemas.ts';
 
@@ -49,8 +50,8 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   };
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.config.secureCookies, path: '/' };
   const setSessionCookies = (reply: FastifyReply, signedIn: SignedIn) => {
-    reply.setCookie(names.session, signedIn.session.token, { ...cookieOptions, expires: signedIn.session.expiresAt });
-    reply.setCookie(names.trustedDevice, signedIn.trustedDevice, { ...cookieOptions, maxAge: TRUSTED_DEVICE_MAX_AGE_S });
+    setCookie(reply, names.session, signedIn.session.token, { ...cookieOptions, expires: signedIn.session.expiresAt });
+    setCookie(reply, names.trustedDevice, signedIn.trustedDevice, { ...cookieOptions, maxAge: TRUSTED_DEVICE_MAX_AGE_S });
   };
   const tags = ['auth'];
 
@@ -111,7 +112,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       const principal = principalOf(request);
       if (!principal.sessionId) throw new DomainError('CONFLICT', 'API keys do not sign in; revoke the key instead.');
       await logout(request.ctx, principal.accountId, principal.sessionId);
-      reply.clearCookie(names.session, cookieOptions);
+      clearCookie(reply, names.session, cookieOptions);
       return reply.code(204).send();
     },
   );
