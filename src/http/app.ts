@@ -14,6 +14,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { authPlugin } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
+import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
@@ -56,9 +57,11 @@ class RequestLogs extends LogController {
   }
   override requestCompleted(...[error, request, reply]: Parameters<LogController['requestCompleted']>) {
     if (this.isLogDisabled(request) || !(reply.log as unknown as Logger).isLevelEnabled(error ? 'error' : 'info')) return;
-    const fields = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
+    const fields: Record<string, unknown> = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) fields.err = error;
+    const [level, message] = error ? (['error', 'request errored'] as const) : (['info', 'request completed'] as const);
+    if (reply.log instanceof LazyRequestLogger) reply.log.line(level, fields, message);
+    else reply.log[level](fields, message);
   }
 }
 
@@ -75,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Request loggers become pino children only when something logs through them (request-logger.ts).
+  app.setChildLoggerFactory(requestLoggerFactory as unknown as Parameters<typeof app.setChildLoggerFactory>[0]);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const webRoot = findWebRoot();

@@ -334,6 +334,24 @@ describe('logs', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it("bind the request id to the handler's own lines and to the completion line, each once", async () => {
+    logLines.length = 0;
+    const echo = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      payload: { email: 'a@example.com', password: 'x', nested: { count: 1 } },
+    });
+    const quiet = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/policy' });
+    const lines = logLines.flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((line) => JSON.parse(line));
+    const of = (id: unknown) => lines.filter((line) => line.requestId === id);
+    expect(of(echo.headers['x-request-id']).map((line) => line.msg)).toEqual(['echo body', 'request completed']);
+    expect(of(quiet.headers['x-request-id']).map((line) => line.msg)).toEqual(['request completed']);
+    const completed = of(quiet.headers['x-request-id'])[0];
+    expect(completed).toMatchObject({ level: 30, res: { statusCode: 200 }, req: { method: 'GET', url: '/api/v1/privacy/policy' } });
+    expect(typeof completed.responseTime).toBe('number');
+    for (const line of lines) expect(Object.keys(line).filter((key) => key === 'requestId')).toHaveLength(1);
+  });
+
   it('redact nested personal data even when logged by hand', () => {
     const lines: string[] = [];
     const sink = new Writable({
