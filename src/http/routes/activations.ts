@@ -95,6 +95,8 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
         }),
         response: { 201: Activation },
       },
+      // Like polling: the body is built field by field by toView, so it is serialised as is.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
       const principal = principalOf(request);
