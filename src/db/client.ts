@@ -7,13 +7,15 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import * as schema from './schema/index.ts';
 
-export type Schema = typeof schema;
-type Relations = ExtractTablesWithRelations<Schema>;
-/** The database, whichever engine is behind it. Domain code only ever sees this type. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema, Relations>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, Relations>;
+/**
+ * The database, whichever engine is behind it. Domain code only ever sees this type. Without Drizzle's
+ * relational query API: its transaction object would build a query builder per table for every
+ * transaction (measurable per order), and the select builder does everything we use it for.
+ */
+type NoSchema = Record<string, never>;
+export type Db = PgDatabase<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
+export type Tx = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 /** Either the database or an open transaction: verbs accept both and join an outer transaction. */
 export type Executor = Db | Tx;
 
@@ -116,7 +118,7 @@ export async function openMemoryPglite(fromDump?: Blob | File): Promise<Database
 }
 
 function wrapPglite(client: PGlite): Database {
-  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  const db = drizzlePglite({ client, casing: 'snake_case' }) as unknown as Db;
   let closed = false;
   return {
     engine: 'pglite',
@@ -150,7 +152,7 @@ export async function openPostgres(options: { url: string; poolMax: number; time
     await pool.end().catch(() => {});
     throw new DatabaseOpenError(`Cannot reach PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`);
   }
-  const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
+  const db = drizzlePg({ client: pool, casing: 'snake_case' }) as unknown as Db;
   let closed = false;
   return {
     engine: 'postgres',

@@ -1,7 +1,8 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ROLES } from '../../db/schema/index.ts';
+import { accounts, ROLES } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/staff.ts';
 import type { AppDeps } from '../app.ts';
@@ -34,7 +35,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       schema: { tags, summary: 'Look up an account (support, admin)', params: IdParam, response: { 200: AccountView } },
     },
     async (request) => {
-      const account = await request.ctx.db.query.accounts.findFirst({ where: (a, { eq }) => eq(a.id, request.params.id) });
+      const account = (await request.ctx.db.select().from(accounts).where(eq(accounts.id, request.params.id)).limit(1))[0];
       if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
       return {
         id: account.id,

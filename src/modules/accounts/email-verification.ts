@@ -35,7 +35,7 @@ export async function consumeToken(ctx: Ctx, token: string, purpose: 'verify_ema
 export async function requestEmailVerification(ctx: Ctx, accountId: string): Promise<void> {
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+    const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
     if (!account?.email) throw new DomainError('CONFLICT', 'This account has no e-mail address to verify.');
     if (account.emailVerifiedAt) throw new DomainError('CONFLICT', 'This e-mail address is already verified.');
     const now = ctx.clock.now();

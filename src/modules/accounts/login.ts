@@ -32,7 +32,7 @@ export async function login(
   input: { email: string; password: string; trustedDeviceCookie?: string; previousSession?: { accountId: string; sessionId: string } },
 ): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
-  const account = await ctx.db.query.accounts.findFirst({ where: eq(accounts.email, email) });
+  const account = (await ctx.db.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
   const nonce = account ? trustedDeviceNonce(ctx, input.trustedDeviceCookie, account.id) : undefined;
   const keys: { consecutive: ThrottleKey; ip?: ThrottleKey } = nonce
     ? { consecutive: trustedDeviceKey(nonce) }

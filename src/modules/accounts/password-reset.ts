@@ -23,7 +23,7 @@ export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<
   const email = normaliseEmail(rawEmail);
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const account = await tx.query.accounts.findFirst({ where: eq(accounts.email, email) });
+    const account = (await tx.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
     if (!account) return;
     const now = ctx.clock.now();
     const { token, hash } = newToken('emailToken');
@@ -46,7 +46,7 @@ export async function confirmPasswordReset(ctx: Ctx, token: string, password: st
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const row = await consumeToken(txCtx, token, 'reset_password');
-    const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, row.accountId) });
+    const account = (await tx.select().from(accounts).where(eq(accounts.id, row.accountId)).limit(1))[0];
     if (!account?.email || account.email !== row.email)
       throw new DomainError('INVALID_TOKEN', 'This link is no longer valid. Ask for a new one.');
     const problem = passwordProblem(password, account.email);
@@ -71,7 +71,7 @@ export async function changePassword(
   currentSessionId: string | undefined,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  const account = await ctx.db.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+  const account = (await ctx.db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
   if (!account?.passwordHash || !account.email) {
     await verifyAgainstDummy(input.currentPassword);
     throw new DomainError('CONFLICT', 'This account has no password yet; add an e-mail address and password first.');

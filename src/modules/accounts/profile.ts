@@ -18,7 +18,7 @@ export interface Profile {
 }
 
 export async function getProfile(ctx: Ctx, accountId: string, policy: Policy): Promise<Profile> {
-  const account = await ctx.db.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+  const account = (await ctx.db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
   if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
   const accepted = await acceptedPolicyVersion(ctx, accountId);
   return {

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { accounts, authTokens } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -48,7 +49,7 @@ export async function signup(
       .onConflictDoNothing({ target: accounts.email })
       .returning({ id: accounts.id });
     if (inserted.length === 0) {
-      const existing = await tx.query.accounts.findFirst({ where: (a, { eq }) => eq(a.email, email), columns: { id: true } });
+      const existing = (await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email)).limit(1))[0];
       if (existing) {
         await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
         await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));

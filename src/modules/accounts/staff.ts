@@ -12,7 +12,7 @@ import { revokeAllSessions } from './sessions.ts';
 
 export async function findAccountByEmail(ctx: Ctx, rawEmail: string) {
   const email = normaliseEmail(rawEmail);
-  const account = await ctx.db.query.accounts.findFirst({ where: eq(accounts.email, email) });
+  const account = (await ctx.db.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
   if (!account) throw new DomainError('NOT_FOUND', `No account has the e-mail address ${email}.`);
   return account;
 }
@@ -62,7 +62,7 @@ export async function createStaffAccount(
 
 export async function setRole(ctx: Ctx, accountId: string, role: Role): Promise<{ from: Role; to: Role }> {
   return transaction(ctx.db, async (tx) => {
-    const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+    const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
     if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
     if (role !== 'customer' && account.kind !== 'email')
       throw new DomainError('CONFLICT', 'Staff accounts need an e-mail address and a password.');

@@ -24,7 +24,7 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
   try {
     await transaction(ctx.db, async (tx) => {
       const txCtx = withDb(ctx, tx);
-      const account = await tx.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+      const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
       if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
       const now = ctx.clock.now();
       await tx.update(accounts).set({ kind: 'email', email, passwordHash, updatedAt: now }).where(eq(accounts.id, accountId));
