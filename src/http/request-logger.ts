@@ -1,6 +1,7 @@
 import type { Bindings, ChildLoggerOptions, Level, LevelWithSilentOrString, Logger } from 'pino';
 
 type LogArgs = [unknown, ...unknown[]];
+type LevelMethod = (...args: LogArgs) => void;
 
 /**
  * A request's logger that becomes a real pino child (with the request id bound) only when something
@@ -11,6 +12,13 @@ type LogArgs = [unknown, ...unknown[]];
  */
 export class LazyRequestLogger {
   #child: Logger | undefined;
+  // One method per pino level, all alike: defined on the prototype below.
+  declare fatal: LevelMethod;
+  declare error: LevelMethod;
+  declare warn: LevelMethod;
+  declare info: LevelMethod;
+  declare debug: LevelMethod;
+  declare trace: LevelMethod;
 
   constructor(
     private readonly parent: Logger,
@@ -38,29 +46,12 @@ export class LazyRequestLogger {
     return this.#real.child(bindings, options);
   }
 
-  #log(level: Level, args: LogArgs): void {
+  /** What `fatal`, `error`, … `trace` do (defined on the prototype below). */
+  write(level: Level, args: LogArgs): void {
     if (!this.isLevelEnabled(level)) return;
     (this.#real[level] as (...values: unknown[]) => void)(...args);
   }
 
-  fatal(...args: LogArgs): void {
-    this.#log('fatal', args);
-  }
-  error(...args: LogArgs): void {
-    this.#log('error', args);
-  }
-  warn(...args: LogArgs): void {
-    this.#log('warn', args);
-  }
-  info(...args: LogArgs): void {
-    this.#log('info', args);
-  }
-  debug(...args: LogArgs): void {
-    this.#log('debug', args);
-  }
-  trace(...args: LogArgs): void {
-    this.#log('trace', args);
-  }
   silent(): void {}
 
   /**
@@ -72,6 +63,12 @@ export class LazyRequestLogger {
     if (this.#child) this.#child[level](fields, message);
     else this.parent[level]({ ...this.bindings, ...fields }, message);
   }
+}
+
+for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const) {
+  LazyRequestLogger.prototype[level] = function (this: LazyRequestLogger, ...args: LogArgs) {
+    this.write(level, args);
+  };
 }
 
 /**
