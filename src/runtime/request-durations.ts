@@ -2,7 +2,7 @@ import type { Metric, Registry } from 'prom-client';
 
 interface Series {
   labels: { method: string; route: string; status_code: string };
-  /** Observations per bucket (not cumulative); the last slot counts those above every bound. */
+  /** Observations per bucket, not cumulative (those above every bound are only in `count`). */
   counts: Float64Array;
   sum: number;
   count: number;
@@ -38,7 +38,7 @@ export class RequestDurations {
     if (!series) {
       series = {
         labels: { method, route, status_code: String(statusCode) },
-        counts: new Float64Array(this.buckets.length + 1),
+        counts: new Float64Array(this.buckets.length),
         sum: 0,
         count: 0,
       };
@@ -46,7 +46,7 @@ export class RequestDurations {
     }
     let bucket = 0;
     while (bucket < this.buckets.length && seconds > (this.buckets[bucket] as number)) bucket++;
-    series.counts[bucket] = (series.counts[bucket] ?? 0) + 1;
+    if (bucket < this.buckets.length) series.counts[bucket] = (series.counts[bucket] ?? 0) + 1;
     series.sum += seconds;
     series.count++;
   }
