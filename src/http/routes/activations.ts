@@ -40,6 +40,11 @@ export const Activation = z.object({
     }),
   ),
 });
+/**
+ * An order's view is built field by field by toView (nothing else can leak into it): it is serialised
+ * as is, without the response schema's validation pass, on the routes that create and poll orders.
+ */
+const asBuilt = () => (data: unknown) => JSON.stringify(data);
 const IdParam = z.object({ id: z.string().max(64) });
 const IdempotencyKey = z
   .string()
@@ -95,8 +100,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
         }),
         response: { 201: Activation },
       },
-      // Like polling: the body is built field by field by toView, so it is serialised as is.
-      serializerCompiler: () => (data) => JSON.stringify(data),
+      serializerCompiler: asBuilt,
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -169,9 +173,8 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     '/api/v1/activations/:id',
     {
       schema: { tags, summary: 'One of my orders, with its messages', params: IdParam, response: { 200: Activation } },
-      // The route clients poll hardest: the view is built field by field by toView (nothing else can
-      // leak into it), so it is serialised as is, and once per change of the order (order-cache.ts).
-      serializerCompiler: () => (data) => JSON.stringify(data),
+      // The route clients poll hardest: serialised once per change of the order (order-cache.ts).
+      serializerCompiler: asBuilt,
     },
     async (request, reply) => {
       const accountId = principalOf(request).accountId;
