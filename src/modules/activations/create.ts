@@ -7,11 +7,13 @@ import { countryByCode } from '../catalog/countries.ts';
 import type { PricedOffer } from '../catalog/provider-catalog.ts';
 import { serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
-import { holdCredits, releaseHold } from '../ledger/verbs.ts';
+import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
+import { refusal, walletRef } from '../ledger/transfer.ts';
+import { releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
-import { insertActivationRow, type LimitCounts, lockActivationRow } from './store.ts';
+import { type LimitCounts, type LimitRefusal, lockActivationRow, type Placement, type PlacementHold, placeActivationRow } from './store.ts';
 import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -31,7 +33,8 @@ export interface CreateInput {
 /**
  * Order a number. Three steps, so no database transaction waits on a provider:
  *
- * 1. Under the account's row lock: the limits, the order row (`requesting`), the hold of its price.
+ * 1. One statement, under the customer's wallet lock: the limits, the hold of its price, the order row
+ *    (`requesting`) — or nothing, and why (store.ts, PLACE_SQL).
  * 2. Ask the providers for a number, cheapest in stock first, failing over within the held amount.
  * 3. One transaction: the number and `waiting`, or `failed` with the hold released — a failed order
  *    costs nothing and says why.
@@ -79,84 +82,61 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
   const price = best.price;
   const dearest = Math.max(...candidates.map((offer) => offer.price));
 
-  const requested = await transaction(ctx.db, async (tx) => {
-    const now = ctx.clock.now();
-    const id = newId('act', now.getTime());
-    const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
-    const row: ActivationRow = {
-      id,
-      accountId: input.accountId,
-      service: service.code,
-      country: country.code,
-      provider: best.provider.name,
-      upstreamId: null,
-      phone: null,
-      price,
-      providerCost: null,
-      providerCurrency: null,
-      status: 'requesting',
-      holdId: null,
-      failureReason: null,
-      sandbox: best.provider.kind === 'sandbox',
-      nextPollAt: null,
-      pollAttempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt,
-      cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
-      receivedAt: null,
-      retryRequestedAt: null,
-      endedAt: null,
-    };
-    // Hold first (refused without credits before anything is written), then the order with its hold and
-    // the limits. The hold keeps the customer's wallet row locked until commit, so orders of one
-    // account are decided one at a time, and the limits — read by the next statement, which sees every
-    // order committed before the lock was granted, and not the one it inserts — count what came
-    // before. Over a limit, the transaction rolls back, hold and order with it.
-    const hold = (amount: number, db: Executor) =>
-      holdCredits(
-        { ...ctx, db },
-        {
-          accountId: input.accountId,
-          amount,
-          idempotencyKey: `${id}:hold`,
-          reason: `${service.name} number in ${country.name} reserved`,
-          metadata: { activationId: id, service: service.code, country: country.code },
-          expiresAt: new Date(expiresAt.getTime() + HOLD_GRACE_MS),
-        },
-      );
-    let held: Awaited<ReturnType<typeof holdCredits>> | undefined;
-    if (dearest > price) {
-      // Enough credits for the dearest fallback? If not, hold the best price and fail over only at it.
-      try {
-        held = await tx.transaction((savepoint) => hold(dearest, savepoint));
-      } catch (error) {
-        if (!(error instanceof DomainError && error.code === 'INSUFFICIENT_CREDITS')) throw error;
-        candidates = candidates.filter((offer) => offer.price <= price);
-      }
-    }
-    held ??= await hold(price, tx);
-    const created = { ...row, holdId: held.transfer.id };
-    const counts = await insertActivationRow(
-      tx,
-      created,
-      {
-        type: 'created',
-        fromStatus: 'requesting',
-        toStatus: 'requesting',
-        actor: 'customer',
-        details: { price, held: held.transfer.amount },
-      },
-      now,
-      {
-        maxOpen: ctx.config.maxActiveActivations,
-        maxPerMinute: ctx.config.orderRateLimit,
-        cancelWindow: cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
-      },
-    );
-    enforceLimits(ctx, counts, now);
-    return created;
-  });
+  const now = ctx.clock.now();
+  const id = newId('act', now.getTime());
+  const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
+  const hold: PlacementHold = {
+    systemAccountId: systemAccountFor('order_revenue', input.accountId),
+    transferId: newId('txn', now.getTime()),
+    idempotencyKey: `${id}:hold`,
+    price,
+    dearest,
+    reason: `${service.name} number in ${country.name} reserved`,
+    metadata: { activationId: id, service: service.code, country: country.code },
+    actor: ctx.actor ?? null,
+    holdExpiresAt: new Date(expiresAt.getTime() + HOLD_GRACE_MS),
+  };
+  const requested: ActivationRow = {
+    id,
+    accountId: input.accountId,
+    service: service.code,
+    country: country.code,
+    provider: best.provider.name,
+    upstreamId: null,
+    phone: null,
+    price,
+    providerCost: null,
+    providerCurrency: null,
+    status: 'requesting',
+    holdId: hold.transferId,
+    failureReason: null,
+    sandbox: best.provider.kind === 'sandbox',
+    nextPollAt: null,
+    pollAttempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt,
+    cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
+    receivedAt: null,
+    retryRequestedAt: null,
+    endedAt: null,
+  };
+  // Step 1, one statement: the wallet locked, the limits, the hold and the order — or nothing and why.
+  const limits = {
+    maxOpen: ctx.config.maxActiveActivations,
+    maxPerMinute: ctx.config.orderRateLimit,
+    cancelWindow: cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
+    cancelMinOrders: ctx.config.cancelThrottleMinOrders,
+    cancelPercent: ctx.config.cancelThrottlePercent,
+  };
+  let placement = await placeActivationRow(ctx.db, requested, hold, limits, now);
+  if (placement.outcome === 'no_wallet') {
+    await walletOf(ctx.db, input.accountId, now);
+    placement = await placeActivationRow(ctx.db, requested, hold, limits, now);
+  }
+  if (placement.outcome !== 'placed') throw await refusalOf(ctx, placement, input.accountId, price, now);
+  // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.
+  if (placement.held < dearest) candidates = candidates.filter((offer) => offer.price <= price);
 
   // Step 2: the providers, outside any transaction, cheapest first, until one sells or time runs out.
   const failures: { provider: string; failure: ProviderFailure }[] = [];
@@ -261,33 +241,56 @@ function maxCostFor(offer: PricedOffer): number {
 /** The cancel-ratio throttle looks at an account's most recent orders of the last hour, this many at most. */
 export const cancelWindowOrders = (minOrders: number) => Math.max(100, 5 * minOrders);
 
-/** Refuse an order over a limit (its transaction then rolls back, hold and order with it). */
-function enforceLimits(ctx: Ctx, recent: LimitCounts, now: Date): void {
+/** Why an order was not placed, as the customer is told. Nothing was written. */
+async function refusalOf(
+  ctx: Ctx,
+  placement: Exclude<Placement, { outcome: 'placed' }>,
+  accountId: string,
+  price: number,
+  now: Date,
+): Promise<DomainError> {
+  switch (placement.outcome) {
+    case 'restricted':
+      return new DomainError(
+        'ACCOUNT_RESTRICTED',
+        'This account cannot spend credits until a payment dispute is settled. Contact support.',
+      );
+    case 'insufficient':
+      return new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${price} needed, ${placement.available} available.`, {
+        needed: price,
+        available: placement.available,
+      });
+    case 'limit':
+      return limitRefusal(ctx, placement.refusal, placement.counts, now);
+    case 'refused':
+    case 'no_wallet':
+      // A concurrent change came between the lock and the write (or the wallet vanished): say what is left.
+      return refusal(ctx.db, walletRef(accountId), price, true);
+  }
+}
+
+function limitRefusal(ctx: Ctx, refusal: LimitRefusal, recent: LimitCounts, now: Date): DomainError {
   const { open, lastMinute, cancelled, ended } = recent;
-  if (open >= ctx.config.maxActiveActivations) {
-    throw new DomainError(
-      'TOO_MANY_ACTIVE',
-      `You already have ${open} open orders (the limit is ${ctx.config.maxActiveActivations}). Finish or cancel one first.`,
-      {
-        retryAfterSeconds: 30,
-      },
-    );
-  }
-  if (ctx.config.orderRateLimit > 0 && lastMinute >= ctx.config.orderRateLimit) {
-    const oldest = recent.oldest?.getTime() ?? now.getTime();
-    throw new DomainError(
-      'ORDER_RATE_LIMITED',
-      `You ordered ${lastMinute} numbers in the last minute (the limit is ${ctx.config.orderRateLimit}). Wait a moment.`,
-      {
-        retryAfterSeconds: Math.max(1, Math.ceil((oldest + 60_000 - now.getTime()) / 1000)),
-      },
-    );
-  }
-  if (cancelled >= ctx.config.cancelThrottleMinOrders && cancelled * 100 >= ended * ctx.config.cancelThrottlePercent) {
-    throw new DomainError(
-      'ORDER_RATE_LIMITED',
-      `You cancelled ${cancelled} of your last ${ended} orders within an hour. New orders are paused for a while to protect your balance from a runaway script.`,
-      { retryAfterSeconds: 600 },
-    );
+  switch (refusal) {
+    case 'too_many_active':
+      return new DomainError(
+        'TOO_MANY_ACTIVE',
+        `You already have ${open} open orders (the limit is ${ctx.config.maxActiveActivations}). Finish or cancel one first.`,
+        { retryAfterSeconds: 30 },
+      );
+    case 'order_rate': {
+      const oldest = recent.oldest?.getTime() ?? now.getTime();
+      return new DomainError(
+        'ORDER_RATE_LIMITED',
+        `You ordered ${lastMinute} numbers in the last minute (the limit is ${ctx.config.orderRateLimit}). Wait a moment.`,
+        { retryAfterSeconds: Math.max(1, Math.ceil((oldest + 60_000 - now.getTime()) / 1000)) },
+      );
+    }
+    case 'cancel_ratio':
+      return new DomainError(
+        'ORDER_RATE_LIMITED',
+        `You cancelled ${cancelled} of your last ${ended} orders within an hour. New orders are paused for a while to protect your balance from a runaway script.`,
+        { retryAfterSeconds: 600 },
+      );
   }
 }

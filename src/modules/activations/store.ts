@@ -5,6 +5,7 @@ import { type Executor, rawRows, rowMapper } from '../../db/client.ts';
 import { activations } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
+import { HOLD_REFUSED, type HoldParams, holdCtes, runTransferStatement } from '../ledger/transfer.ts';
 import type { ActivationRow } from './view.ts';
 
 /**
@@ -90,28 +91,6 @@ export async function lockActivationRow(db: Executor, id: string): Promise<Activ
   return row ? fromDriver(row) : undefined;
 }
 
-/**
- * What the order limits need, each read by an index range that stops where the limit is reached: the
- * open orders (up to MAX_ACTIVE_ACTIVATIONS), the orders of the last minute (up to ORDER_RATE_LIMIT)
- * and the oldest of them, and how the account's most recent orders of the last hour ended (the last
- * `cancelWindow`). An account with a long history pays no more than a new one. Parameters from
- * `first`: the account, a minute ago, an hour ago, and the three bounds.
- */
-const LIMITS_SELECT = (first: number) => {
-  const p = (n: number) => `$${first + n - 1}`;
-  return `select
-    (select count(*) from (select 1 from activations
-       where account_id = ${p(1)}::text and status in ('requesting', 'waiting', 'received') limit ${p(4)}::int) o)::int as open,
-    (select count(*) from (select 1 from activations
-       where account_id = ${p(1)}::text and created_at > ${p(2)}::timestamptz limit ${p(5)}::int) m)::int as last_minute,
-    (select min(created_at) from activations where account_id = ${p(1)}::text and created_at > ${p(2)}::timestamptz) as oldest,
-    count(*) filter (where r.status = 'cancelled')::int as cancelled,
-    count(*) filter (where r.status in ('cancelled', 'completed', 'expired'))::int as ended
-  from (select status from activations
-        where account_id = ${p(1)}::text and created_at > ${p(3)}::timestamptz
-        order by created_at desc limit ${p(6)}::int) r`;
-};
-
 export interface LimitCounts {
   open: number;
   lastMinute: number;
@@ -120,49 +99,168 @@ export interface LimitCounts {
   ended: number;
 }
 
-const INSERT_SQL = `with
-  limits as (${LIMITS_SELECT(COLUMNS.length + 8)}),
-  inserted as (
-    insert into activations (${SELECT_LIST})
-    values (${COLUMNS.map(([, column], i) => `$${i + 1}::${column.getSQLType()}`).join(', ')})
-    returning id
-  ),
-  audit as (${EVENT_INSERT('(select id from inserted)', COLUMNS.length + 1, '')})
-  select limits.* from limits`;
+/** Which order limit refused an order (decided by the placement statement). */
+export type LimitRefusal = 'too_many_active' | 'order_rate' | 'cancel_ratio';
+
+export interface PlacementLimits {
+  maxOpen: number;
+  /** 0: no limit. */
+  maxPerMinute: number;
+  /** The cancel-ratio throttle looks at this many of the account's most recent orders of the last hour. */
+  cancelWindow: number;
+  cancelMinOrders: number;
+  cancelPercent: number;
+}
+
+export interface PlacementHold {
+  systemAccountId: string;
+  transferId: string;
+  idempotencyKey: string;
+  /** The price: the least that is held. */
+  price: number;
+  /** Held instead when the customer can afford it (failover to a dearer provider). */
+  dearest: number;
+  reason: string;
+  metadata: Record<string, unknown>;
+  actor: string | null;
+  holdExpiresAt: Date;
+}
+
+export type Placement =
+  | { outcome: 'placed'; held: number }
+  /** The customer has no wallet yet: nothing was written (create it and place again). */
+  | { outcome: 'no_wallet' }
+  | { outcome: 'insufficient'; available: number }
+  | { outcome: 'restricted' }
+  | { outcome: 'limit'; refusal: LimitRefusal; counts: LimitCounts }
+  /** A concurrent change left too little between the lock and the balance update: nothing was written. */
+  | { outcome: 'refused' };
+
+const HOLD_PARAMS: HoldParams = {
+  owner: '$1::text',
+  system: '$2::text',
+  id: '$3::text',
+  key: '$4::text',
+  reason: '$5::text',
+  metadata: '$6::jsonb',
+  actor: '$7::text',
+  now: '$8::timestamptz',
+  deadline: '$9::timestamptz',
+};
+/** $10 price, $11 dearest, $12 a minute ago, $13 an hour ago, $14–$18 the limits, $19 the audit event's id, then the order's columns. */
+const ROW_FIRST = 20;
 
 /**
- * A new order and its first audit event, in one statement, which also reads the account's order
- * limits as they stood before this order (the caller refuses and rolls back over a limit).
+ * An order placed in one statement (ADR 12, "one statement per order"): the customer's wallet locked,
+ * the limits read after the lock by `otpbox_order_limits` (migration 0009: a VOLATILE function, so its
+ * fresh snapshot sees every order committed before the lock was granted — orders of one account are
+ * decided one at a time), and only when every limit allows it and the wallet can pay: the hold (the
+ * dearest fallback's price when affordable, else the price), the order (`requesting`, carrying its
+ * hold) and its first audit event. Otherwise nothing is written and the answer says why.
  */
-export async function insertActivationRow(
+const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
+  decide: `decision as (
+    select case when w.posted + w.pending >= $11::bigint then $11::bigint else $10::bigint end as amount,
+           l.open, l.last_minute, l.oldest, l.cancelled, l.ended,
+           case when l.open >= $14::int then 'too_many_active'
+                when $15::int > 0 and l.last_minute >= $15::int then 'order_rate'
+                when l.cancelled >= $17::int and l.cancelled * 100 >= l.ended * $18::int then 'cancel_ratio'
+           end as refusal
+    from wallet w, lateral otpbox_order_limits($1::text, w.id, $12::timestamptz, $13::timestamptz, $14::int, $15::int, $16::int) l
+  )`,
+  amount: 'd.amount',
+  from: 'decision d',
+  gate: 'd.refusal is null',
+})},
+  placed as (
+    insert into activations (${SELECT_LIST})
+    select ${COLUMNS.map(([, column], i) => `$${ROW_FIRST + i}::${column.getSQLType()}`).join(', ')} from ins
+    returning id
+  ),
+  audit as (
+    insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
+    select $19::text, p.id, 'created', 'requesting', 'requesting', 'customer',
+           jsonb_build_object('price', $10::bigint, 'held', (select amount from ins)), $8::timestamptz
+    from placed p
+    returning 1
+  )
+  select w.id as wallet_id, w.posted + w.pending as available, w.restricted_at is not null as restricted,
+         d.amount, d.refusal, d.open, d.last_minute, d.oldest, d.cancelled, d.ended,
+         (select count(*) from locked) as locked, (select count(*) from placed) as placed, (select count(*) from audit) as audited,
+         ${HOLD_REFUSED}
+  from (select 1) one left join wallet w on true left join decision d on true`;
+
+interface PlacementRow {
+  wallet_id: string | null;
+  available: string | number | null;
+  restricted: boolean | null;
+  amount: string | number | null;
+  refusal: LimitRefusal | null;
+  open: number | null;
+  last_minute: number | null;
+  oldest: Date | string | null;
+  cancelled: number | null;
+  ended: number | null;
+  locked: string | number;
+  placed: string | number;
+  audited: string | number;
+}
+
+/** Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id): see PLACE_SQL. */
+export async function placeActivationRow(
   db: Executor,
   row: ActivationRow,
-  event: TransitionEvent,
+  hold: PlacementHold,
+  limits: PlacementLimits,
   now: Date,
-  bounds: { maxOpen: number; maxPerMinute: number; cancelWindow: number },
-): Promise<LimitCounts> {
-  const [counts] = await rawRows<{ open: number; last_minute: number; oldest: Date | string | null; cancelled: number; ended: number }>(
-    db,
-    'otpbox_activation_insert_v3',
-    INSERT_SQL,
-    [
-      ...COLUMNS.map(([key]) => toDriver(key, row[key])),
-      ...eventValues(event, now),
+): Promise<Placement> {
+  if (row.holdId !== hold.transferId) throw new Error('an order carries the id of its own hold');
+  const result = await runTransferStatement(async () => {
+    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v1', PLACE_SQL, [
       row.accountId,
+      hold.systemAccountId,
+      hold.transferId,
+      hold.idempotencyKey,
+      hold.reason,
+      JSON.stringify(hold.metadata),
+      hold.actor,
+      now.toISOString(),
+      hold.holdExpiresAt.toISOString(),
+      hold.price,
+      hold.dearest,
       new Date(now.getTime() - 60_000).toISOString(),
       new Date(now.getTime() - 3_600_000).toISOString(),
-      bounds.maxOpen,
-      bounds.maxPerMinute,
-      bounds.cancelWindow,
-    ],
-  );
-  return {
-    open: Number(counts?.open ?? 0),
-    lastMinute: Number(counts?.last_minute ?? 0),
-    oldest: counts?.oldest ? new Date(counts.oldest) : null,
-    cancelled: Number(counts?.cancelled ?? 0),
-    ended: Number(counts?.ended ?? 0),
-  };
+      limits.maxOpen,
+      limits.maxPerMinute,
+      limits.cancelWindow,
+      limits.cancelMinOrders,
+      limits.cancelPercent,
+      newId('aev', now.getTime()),
+      ...COLUMNS.map(([key]) => toDriver(key, row[key])),
+    ]);
+    return answer;
+  });
+  if (result === 'refused') return { outcome: 'refused' };
+  if (!result?.wallet_id) return { outcome: 'no_wallet' };
+  if (Number(result.placed) === 1 && Number(result.audited) === 1) return { outcome: 'placed', held: Number(result.amount) };
+  if (Number(result.locked) !== 2) throw new Error(`the system account ${hold.systemAccountId} does not exist`);
+  if (result.restricted) return { outcome: 'restricted' };
+  if (Number(result.available) < hold.price) return { outcome: 'insufficient', available: Number(result.available) };
+  if (result.refusal) {
+    return {
+      outcome: 'limit',
+      refusal: result.refusal,
+      counts: {
+        open: Number(result.open),
+        lastMinute: Number(result.last_minute),
+        oldest: result.oldest ? new Date(result.oldest) : null,
+        cancelled: Number(result.cancelled),
+        ended: Number(result.ended),
+      },
+    };
+  }
+  // The hold's key is new with the order's id: only a reused transfer id could leave nothing written.
+  throw new Error(`order ${row.id} was neither placed nor refused`);
 }
 
 /** One text per set of changed columns (a handful exist). */

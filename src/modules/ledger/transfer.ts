@@ -225,51 +225,99 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
   throw await refusal(db, result?.debit_id ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
 }
 
+/** The SQL (parameter references) of a hold's values, for `holdCtes`. */
+export interface HoldParams {
+  owner: string;
+  system: string;
+  id: string;
+  key: string;
+  reason: string;
+  metadata: string;
+  actor: string;
+  now: string;
+  deadline: string;
+}
+
 /**
- * A hold — the transfer every order makes — as its own smaller statement (ADR 12): the general
+ * A hold — the transfer every order makes — as common table expressions (ADR 12): the general
  * statement's executor start-up was most of PostgreSQL's work per order. Same rules: both accounts
- * locked in id order, the guard (available ≥ amount, wallet not restricted) decided on the locked
- * rows and re-checked by the balance `UPDATE` on the newest row version, the transfer inserted under
- * its idempotency key, balances and entries written only if it was. $1 the customer (wallet owner),
- * $2 the system account, $3 the amount, then the transfer's id, key, reason, metadata, actor, time,
- * deadline.
+ * locked in id order (`locked`, `wallet`), the guard (available ≥ amount, wallet not restricted)
+ * decided on the locked rows and re-checked by the balance `UPDATE` on the newest row version, the
+ * transfer inserted under its idempotency key (`ins`, returning its amount), balances and entries
+ * written only if it was (`upd`, `ent`).
+ *
+ * `decide` is inserted between the lock and the insert (CTEs that may read `wallet`, the locked
+ * row); `amount` is the SQL of the amount, over `from` (joined to `wallet w`); `gate` an extra
+ * condition for writing the hold. The caller's final select raises `ledger_refuse` when the insert
+ * happened and the update did not (see HOLD_REFUSED).
  */
-const HOLD_SQL = `with
+export function holdCtes(p: HoldParams, options: { amount: string; decide?: string; from?: string; gate?: string }): string {
+  return `
   locked as (
     select a.id, a.kind, a.posted, a.pending, a.restricted_at from ledger_accounts a
-    where a.owner_account_id = $1::text or a.id = $2::text
+    where a.owner_account_id = ${p.owner} or a.id = ${p.system}
     order by a.id for update
   ),
-  wallet as (select * from locked where kind = 'wallet'),
+  wallet as (select * from locked where kind = 'wallet'),${
+    options.decide
+      ? `
+  ${options.decide},`
+      : ''
+  }
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
                                   hold_expires_at, reason, metadata, actor, created_at)
-    select $4::text, $5::text, 'hold', 'pending', $3::bigint, w.id, $2::text, $10::timestamptz, $6::text, $7::jsonb, $8::text, $9::timestamptz
-    from wallet w
-    where w.posted + w.pending >= $3::bigint and w.restricted_at is null and (select count(*) from locked) = 2
+    select ${p.id}, ${p.key}, 'hold', 'pending', ${options.amount}, w.id, ${p.system}, ${p.deadline}, ${p.reason}, ${p.metadata},
+           ${p.actor}, ${p.now}
+    from wallet w${options.from ? `, ${options.from}` : ''}
+    where w.posted + w.pending >= ${options.amount} and w.restricted_at is null and (select count(*) from locked) = 2
+      and ${options.gate ?? 'true'}
     on conflict (idempotency_key) do nothing
-    returning debit_account_id
+    returning debit_account_id, amount
   ),
   upd as (
     update ledger_accounts a set
-      pending = a.pending + case when a.kind = 'wallet' then -$3::bigint else $3::bigint end,
-      in_debt = a.kind = 'wallet' and a.in_debt and a.posted + a.pending - $3::bigint < 0
+      pending = a.pending + case when a.kind = 'wallet' then -ins.amount else ins.amount end,
+      in_debt = a.kind = 'wallet' and a.in_debt and a.posted + a.pending - ins.amount < 0
     from ins
-    where (a.id = ins.debit_account_id or a.id = $2::text)
+    where (a.id = ins.debit_account_id or a.id = ${p.system})
       -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
-      and (a.kind = 'system' or a.posted + a.pending - $3::bigint >= 0)
+      and (a.kind = 'system' or a.posted + a.pending - ins.amount >= 0)
     returning a.id, a.kind, a.posted, a.pending
   ),
   ent as (
     -- The wallet's entry first, then the system account's (as the general statement orders them).
     insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
-    select $4::text, u.id, 'pending', case when u.kind = 'wallet' then -$3::bigint else $3::bigint end, u.posted, u.pending, $9::timestamptz
-    from upd u order by u.kind desc
+    select ${p.id}, u.id, 'pending', case when u.kind = 'wallet' then -i.amount else i.amount end, u.posted, u.pending, ${p.now}
+    from upd u, ins i order by u.kind desc
     returning 1
-  )
-  select (select id from wallet) as wallet_id, (select count(*) from locked) as locked, (select count(*) from ins) as inserted,
-         case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
+  )`;
+}
+
+/** The final select's column that undoes a hold whose balance update was refused (see runTransferStatement). */
+export const HOLD_REFUSED = `case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
               then ledger_refuse('a concurrent change left too little') end as refused`;
+
+/**
+ * A hold on its own: $1 the customer (wallet owner), $2 the system account, $3 the amount, then the
+ * transfer's id, key, reason, metadata, actor, time, deadline.
+ */
+const HOLD_SQL = `with${holdCtes(
+  {
+    owner: '$1::text',
+    system: '$2::text',
+    id: '$4::text',
+    key: '$5::text',
+    reason: '$6::text',
+    metadata: '$7::jsonb',
+    actor: '$8::text',
+    now: '$9::timestamptz',
+    deadline: '$10::timestamptz',
+  },
+  { amount: '$3::bigint' },
+)}
+  select (select id from wallet) as wallet_id, (select count(*) from locked) as locked, (select count(*) from ins) as inserted,
+         ${HOLD_REFUSED}`;
 
 export interface HoldSpec {
   /** The customer whose wallet is debited. */
@@ -292,7 +340,7 @@ export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> 
   const result = await runTransferStatement(async () => {
     const [row] = await rawRows<{ wallet_id: string | null; locked: string | number; inserted: string | number }>(
       db,
-      'otpbox_ledger_hold_v1',
+      'otpbox_ledger_hold_v2',
       HOLD_SQL,
       [
         spec.ownerAccountId,
@@ -347,7 +395,7 @@ export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> 
  * Run the statement; the guarded UPDATE refusing a row (a concurrent change got there first) raises
  * `ledger_refuse`, which undoes the whole statement: report it as 'refused'.
  */
-async function runTransferStatement<T>(run: () => Promise<T>): Promise<T | 'refused'> {
+export async function runTransferStatement<T>(run: () => Promise<T>): Promise<T | 'refused'> {
   try {
     return await run();
   } catch (error) {
@@ -378,7 +426,7 @@ function sameTransfer(existing: Transfer, spec: Expected): Transfer {
 }
 
 /** Why a guarded account refused `amount`: restricted (when restrictions count) or too little available. */
-async function refusal(db: Executor, account: AccountRef, amount: number, refuseRestricted: boolean): Promise<DomainError> {
+export async function refusal(db: Executor, account: AccountRef, amount: number, refuseRestricted: boolean): Promise<DomainError> {
   const owner = account.startsWith('owner:') ? account.slice('owner:'.length) : undefined;
   const [row] = await queryRows<{ restricted: boolean; available: string | number }>(
     db,

@@ -68,6 +68,39 @@ describe('creating an order', () => {
     expect((await api(t, user).list()).json().activations).toEqual([]);
   });
 
+  it('tells a customer who never had credits that none are available (a wallet is made on the way), and writes nothing else', async () => {
+    const user = await fundedActor(t, 0);
+    const response = await api(t, user).order();
+    expect(response.statusCode).toBe(402);
+    expect(response.json().error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: offer()?.price, available: 0 } });
+    expect((await api(t, user).list()).json().activations).toEqual([]);
+    const wallets = await queryRows<{ pending: string }>(
+      t.database.db,
+      sql`select pending::text from ledger_accounts where owner_account_id = ${user.accountId}`,
+    );
+    expect(wallets).toEqual([{ pending: '0' }]);
+  });
+
+  it('refuses a restricted wallet (403) before any order limit, and holds nothing', async () => {
+    const limited = await createTestApp({ env: { MAX_ACTIVE_ACTIVATIONS: '1', ORDER_RATE_LIMIT: '0' }, database: t.database });
+    try {
+      const user = await fundedActor(limited, 1000);
+      const a = api(limited, user);
+      expect((await a.order()).statusCode).toBe(201);
+      expect(code(await a.order())).toBe('TOO_MANY_ACTIVE');
+      await limited.database.db.execute(sql`update ledger_accounts set restricted_at = now() where owner_account_id = ${user.accountId}`);
+      const refused = await a.order();
+      expect(refused.statusCode).toBe(403);
+      expect(code(refused)).toBe('ACCOUNT_RESTRICTED');
+      expect((await a.list()).json().activations).toHaveLength(1);
+      const price = offer()?.price ?? 0;
+      expect(await a.balance()).toEqual({ available: 1000 - price, held: price });
+    } finally {
+      await limited.app.close();
+      await limited.orders.close();
+    }
+  });
+
   it('says "no numbers" in words when the country has no stock, and charges nothing', async () => {
     const empty = t.orders.activations.catalog
       .all()
