@@ -55,19 +55,32 @@ export async function pairsPerSecond(database: Database, clients: number, second
   return pairs / seconds;
 }
 
-export function pgbenchTps(url: string): number {
-  const env = {
+function pgbenchEnv(url: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     PGDATABASE: new URL(url).pathname.slice(1),
     PGHOST: new URL(url).hostname,
     PGPORT: new URL(url).port || '5432',
     PGUSER: new URL(url).username || 'postgres',
   };
-  execFileSync('pgbench', ['-i', '-q', '-s', '1'], { env, stdio: 'ignore' });
-  const output = execFileSync('pgbench', ['-c', '8', '-j', '2', '-T', String(SECONDS), '-n'], { env, encoding: 'utf8' });
+}
+
+/** Create pgbench's tables (scale 1) in the database at `url`. */
+export function pgbenchInit(url: string): void {
+  execFileSync('pgbench', ['-i', '-q', '-s', '1'], { env: pgbenchEnv(url), stdio: 'ignore' });
+}
+
+/** TPC-B transactions per second over `seconds`, 8 clients (connection time excluded by pgbench). */
+export function pgbenchRun(url: string, seconds: number): number {
+  const output = execFileSync('pgbench', ['-c', '8', '-j', '2', '-T', String(seconds), '-n'], { env: pgbenchEnv(url), encoding: 'utf8' });
   const tps = /tps = ([\d.]+)/.exec(output)?.[1];
   if (!tps) throw new Error(`cannot read pgbench output:\n${output}`);
   return Number(tps);
+}
+
+export function pgbenchTps(url: string): number {
+  pgbenchInit(url);
+  return pgbenchRun(url, SECONDS);
 }
 
 export async function freshDatabase(name: string): Promise<string> {
