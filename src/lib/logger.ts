@@ -1,9 +1,14 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
- * JSON logs with secrets and personal data removed before they are written. Redaction is by key, at
- * any of the depths we log at; URLs are logged without the values of sensitive query parameters
- * (the SMS-Activate protocol and Blockonomics put keys in query strings).
+ * JSON logs with secrets and personal data removed before they are written. Redaction is by key
+ * (any case), at the top level and three levels down, after the serializers; URLs are logged without the
+ * values of sensitive query parameters (the SMS-Activate protocol and Blockonomics put keys in query
+ * strings).
+ *
+ * Redaction is a walk of our own rather than pino's `redact` paths: with the keys listed at three
+ * depths (`key`, `*.key`, `*.*.key`), pino's wildcard paths cost about a microsecond each, some
+ * 55 µs per line — more than a poll answered from memory. The walk copies only what it censors.
  */
 const SENSITIVE_KEYS = [
   'password',
@@ -31,11 +36,72 @@ const SENSITIVE_KEYS = [
   'ip',
 ];
 
-const REDACT_PATHS = [
-  ...SENSITIVE_KEYS.map((key) => (key.includes('-') ? `["${key}"]` : key)),
-  ...SENSITIVE_KEYS.map((key) => (key.includes('-') ? `*["${key}"]` : `*.${key}`)),
-  ...SENSITIVE_KEYS.map((key) => (key.includes('-') ? `*.*["${key}"]` : `*.*.${key}`)),
-];
+const SENSITIVE = new Set(SENSITIVE_KEYS.map((key) => key.toLowerCase()));
+const CENSOR = '[redacted]';
+/** The top level and three below it (an error's `config.headers.authorization`, say). */
+const REDACT_DEPTH = 4;
+
+/**
+ * `value` with every sensitive key's value censored down to `depth` levels (arrays are walked like
+ * objects). What holds nothing to censor is returned as it is; what does is copied, never changed in
+ * place (it belongs to the caller). Errors are copied with their message and stack.
+ */
+export function redactKeys(value: unknown, depth = REDACT_DEPTH): unknown {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const redacted = redactKeys(item, depth - 1);
+      if (redacted !== item) {
+        copy ??= [...value];
+        copy[i] = redacted;
+      }
+    }
+    return copy ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    const redacted = SENSITIVE.has(key.toLowerCase()) ? CENSOR : redactKeys(item, depth - 1);
+    if (redacted !== item) {
+      copy ??= value instanceof Error ? { ...record, message: value.message, stack: value.stack } : { ...record };
+      copy[key] = redacted;
+    }
+  }
+  return copy ?? value;
+}
+
+const SERIALIZERS: Record<string, (value: never) => unknown> = {
+  err: pino.stdSerializers.err,
+  req: (req: { id?: string; method?: string; url?: string }) => ({
+    id: req.id,
+    method: req.method,
+    url: req.url ? redactUrl(req.url) : undefined,
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+};
+
+/**
+ * A line's fields as written: each serialized (`err`, `req`, `res`), then censored. Serializing here
+ * (not through pino's `serializers`, which run after this) lets the censoring see what is written,
+ * not the objects behind it (a request's sockets and getters).
+ */
+function logFields(fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    const serializer = SERIALIZERS[key];
+    const serialized = serializer && value !== undefined && value !== null ? serializer(value as never) : value;
+    const written = SENSITIVE.has(key.toLowerCase()) ? CENSOR : redactKeys(serialized, REDACT_DEPTH - 1);
+    if (written !== value) {
+      out ??= { ...fields };
+      out[key] = written;
+    }
+  }
+  return out ?? fields;
+}
 
 export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device/i;
 
@@ -53,16 +119,12 @@ export function createLogger(options: { level: string; version: string; destinat
       level: options.level,
       base: { service: 'otpbox', version: options.version },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      serializers: {
-        err: pino.stdSerializers.err,
-        req: (req: { id?: string; method?: string; url?: string; ip?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url ? redactUrl(req.url) : undefined,
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
+      formatters: { log: logFields },
+      // `logFields` serialized the error already; pino's own error serializer would run again after it.
+      serializers: { err: (error: unknown) => error },
+      // A child logger's bound fields skip the formatters: pino's redaction covers their top level (a
+      // handful of plain paths cost almost nothing; it is the wildcard paths that were slow).
+      redact: { paths: SENSITIVE_KEYS.map((key) => (key.includes('-') ? `["${key}"]` : key)), censor: CENSOR },
     },
     options.destination,
   );

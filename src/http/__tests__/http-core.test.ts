@@ -375,4 +375,35 @@ describe('logs', () => {
       expect(text).not.toContain('"tok"');
     });
   });
+
+  it("censor errors' nested fields, list items, keys in any case and a child's bound fields, without changing what was logged", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const { createLogger } = await import('../../lib/logger.ts');
+    const log = createLogger({ level: 'info', version: 't', destination: sink });
+    class UpstreamError extends Error {
+      config = { headers: { Authorization: 'Bearer UPSTREAM-SECRET' } };
+    }
+    const fields = { err: new UpstreamError('upstream refused'), recipients: [{ Email: 'list@example.com', n: 1 }] };
+    log.error(fields, 'failed');
+    log.child({ email: 'bound@example.com', job: 'mail' }).info({ attempt: 2 }, 'sending');
+    const [failed, sending] = lines.map((line) => JSON.parse(line));
+    expect(failed.err).toMatchObject({
+      type: 'UpstreamError',
+      message: 'upstream refused',
+      config: { headers: { Authorization: '[redacted]' } },
+    });
+    expect(failed.err.stack).toContain('upstream refused');
+    expect(failed.recipients).toEqual([{ Email: '[redacted]', n: 1 }]);
+    expect(sending).toMatchObject({ email: '[redacted]', job: 'mail', attempt: 2 });
+    expect(lines.join('')).not.toMatch(/UPSTREAM-SECRET|list@example\.com|bound@example\.com/);
+    // The caller's objects are copied where censored, never changed.
+    expect(fields.err.config.headers.Authorization).toBe('Bearer UPSTREAM-SECRET');
+    expect(fields.recipients[0]?.Email).toBe('list@example.com');
+  });
 });
