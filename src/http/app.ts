@@ -47,7 +47,12 @@ export interface AppDeps {
   lifecycle?: { draining: boolean };
 }
 
-/** One log line per request (at completion); the arrival line only at debug level. */
+/**
+ * One log line per request (at completion); the arrival line only at debug level. A read that
+ * succeeded (GET or HEAD below 400) is logged at debug: clients poll their orders every second or two,
+ * and a line per poll would bury what matters (changes, refusals, failures — still at info and above)
+ * and cost more than the poll itself. Metrics count every request.
+ */
 class RequestLogs extends LogController {
   constructor() {
     super({ requestIdLogLabel: 'requestId' });
@@ -56,10 +61,11 @@ class RequestLogs extends LogController {
     request.log.debug({ req: request }, 'incoming request');
   }
   override requestCompleted(...[error, request, reply]: Parameters<LogController['requestCompleted']>) {
-    if (this.isLogDisabled(request) || !(reply.log as unknown as Logger).isLevelEnabled(error ? 'error' : 'info')) return;
+    const level = error ? 'error' : (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode < 400 ? 'debug' : 'info';
+    if (this.isLogDisabled(request) || !(reply.log as unknown as Logger).isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
     if (error) fields.err = error;
-    const [level, message] = error ? (['error', 'request errored'] as const) : (['info', 'request completed'] as const);
+    const message = error ? 'request errored' : 'request completed';
     if (reply.log instanceof LazyRequestLogger) reply.log.line(level, fields, message);
     else reply.log[level](fields, message);
   }

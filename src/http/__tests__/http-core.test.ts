@@ -341,13 +341,18 @@ describe('logs', () => {
       url: '/test/echo',
       payload: { email: 'a@example.com', password: 'x', nested: { count: 1 } },
     });
-    const quiet = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/policy' });
+    const quiet = await t.app.inject({ method: 'GET', url: '/api/v1/no-such-thing' });
+    const read = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/policy' });
     const lines = logLines.flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((line) => JSON.parse(line));
     const of = (id: unknown) => lines.filter((line) => line.requestId === id);
     expect(of(echo.headers['x-request-id']).map((line) => line.msg)).toEqual(['echo body', 'request completed']);
     expect(of(quiet.headers['x-request-id']).map((line) => line.msg)).toEqual(['request completed']);
     const completed = of(quiet.headers['x-request-id'])[0];
-    expect(completed).toMatchObject({ level: 30, res: { statusCode: 200 }, req: { method: 'GET', url: '/api/v1/privacy/policy' } });
+    // A refused read is logged at info.
+    expect(completed).toMatchObject({ level: 30, res: { statusCode: 401 }, req: { method: 'GET', url: '/api/v1/no-such-thing' } });
+    // A read that succeeded is logged at debug (polls would bury everything else), not at info.
+    expect(read.statusCode).toBe(200);
+    expect(of(read.headers['x-request-id'])).toEqual([]);
     expect(typeof completed.responseTime).toBe('number');
     for (const line of lines) expect(Object.keys(line).filter((key) => key === 'requestId')).toHaveLength(1);
   });
