@@ -4,21 +4,27 @@ import { type Database, openMemoryPglite, openPostgres } from '../src/db/client.
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { buildApp } from '../src/http/app.ts';
 import { systemClock } from '../src/lib/clock.ts';
+import { createLogger } from '../src/lib/logger.ts';
 import { secretKeys } from '../src/lib/secrets.ts';
 import { loadCurrentPolicy } from '../src/modules/privacy/policy.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { startOrderServices } from '../src/runtime/order-services.ts';
 import { VERSION } from '../src/version.ts';
 
-/** The real app in this process, on in-memory PGlite or on BENCH_DATABASE_URL (an empty database). */
+/**
+ * The real app in this process, on in-memory PGlite or on BENCH_DATABASE_URL (an empty database), with
+ * the service's default settings except where a benchmark overrides them.
+ */
 export async function benchApp(env: Record<string, string> = {}) {
   const url = process.env.BENCH_DATABASE_URL;
   const database: Database = url ? await openPostgres({ url, poolMax: 10, timeoutMs: 10_000 }) : await openMemoryPglite();
   await migrateDatabase(database);
-  const config = testConfig({ API_RATE_LIMIT: '0', ...env });
+  const config = testConfig({ API_RATE_LIMIT: '1000000', ...env });
   const policy = await loadCurrentPolicy(database.db, config, systemClock);
   const keys = secretKeys('bench-secret-key-bench-secret-key-0123456789');
-  const log = pino({ level: 'silent' });
+  // As in production: the service's logger at info (its lines written, to /dev/null, synchronously like
+  // standard output), and the per-account rate limiter on (with a limit no benchmark reaches).
+  const log = createLogger({ level: 'info', version: VERSION, destination: pino.destination('/dev/null') });
   const orders = await startOrderServices({ config, database, clock: systemClock, log, keys });
   const app = await buildApp({
     config,
