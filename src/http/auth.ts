@@ -161,7 +161,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
       if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
       if (!hasRole(principal, access.roles)) throw new DomainError('FORBIDDEN', 'Your account is not allowed to do this.');
     }
-    if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId);
+    if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId, now());
   };
 
   // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
@@ -201,22 +201,33 @@ function checkCsrf(request: FastifyRequest, config: Config) {
   }
 }
 
+/**
+ * The API rate limits: `API_RATE_LIMIT` requests per minute per account and per API key, announced on
+ * every answer in one `RateLimit` field (draft-ietf-httpapi-ratelimit-headers: what is left of the
+ * tighter of the two, and the seconds until its window starts over); a refusal also carries
+ * `RateLimit-Policy` (the quota and its window) and `Retry-After`.
+ */
 function limit(
   reply: FastifyReply,
   perAccount: RateLimiter | undefined,
   accountId: string,
   perKey: RateLimiter | undefined,
   apiKeyId: string | undefined,
+  now: number,
 ) {
   if (!perAccount || !perKey) return;
-  const byAccount = perAccount.hit(accountId);
-  const byKey = apiKeyId ? perKey.hit(apiKeyId) : byAccount;
-  reply.header('x-ratelimit-limit', String(perAccount.limit));
-  reply.header('x-ratelimit-remaining', String(Math.min(byAccount.remaining, byKey.remaining)));
-  const retryAfterMs = Math.max(byAccount.retryAfterMs, byKey.retryAfterMs);
-  if (!byAccount.allowed || !byKey.allowed) {
+  const byAccount = perAccount.count(accountId, now);
+  const accountCount = byAccount.count;
+  const accountStart = byAccount.start;
+  const byKey = apiKeyId ? perKey.count(apiKeyId, now) : byAccount;
+  // The binding window: the one with more hits (the account's on a tie).
+  const [count, start] = byKey.count > accountCount ? [byKey.count, byKey.start] : [accountCount, accountStart];
+  const windowMs = perAccount.windowMs;
+  reply.header('ratelimit', `"api";r=${Math.max(0, perAccount.limit - count)};t=${Math.ceil((start + windowMs - now) / 1000)}`);
+  if (count > perAccount.limit) {
+    reply.header('ratelimit-policy', `"api";q=${perAccount.limit};w=${windowMs / 1000}`);
     throw new DomainError('RATE_LIMITED', `Too many requests: at most ${perAccount.limit} per minute. Slow down.`, {
-      retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
+      retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
     });
   }
 }

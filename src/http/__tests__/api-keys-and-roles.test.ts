@@ -152,16 +152,28 @@ describe('rate limits', () => {
     const limited = await createTestApp({ env: { API_RATE_LIMIT: '5' }, database: t.database });
     try {
       const user = await createActor(limited);
-      const codes: number[] = [];
-      for (let i = 0; i < 6; i++)
-        codes.push((await limited.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(user) })).statusCode);
-      expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await limited.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(user) }));
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200, 429]);
+      // Every answer says what is left and when the window starts over (RateLimit header fields).
+      expect(answers.map((answer) => answer.headers.ratelimit)).toEqual([
+        '"api";r=4;t=60',
+        '"api";r=3;t=60',
+        '"api";r=2;t=60',
+        '"api";r=1;t=60',
+        '"api";r=0;t=60',
+        '"api";r=0;t=60',
+      ]);
+      expect(answers[0]?.headers['ratelimit-policy']).toBeUndefined();
+      limited.clock.advance(15_000);
       const last = await limited.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(user) });
       expect(last.json().error.code).toBe('RATE_LIMITED');
-      expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(last.headers['retry-after']).toBe('45');
+      expect(last.headers.ratelimit).toBe('"api";r=0;t=45');
+      expect(last.headers['ratelimit-policy']).toBe('"api";q=5;w=60');
       const other = await createActor(limited);
       expect((await limited.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(other) })).statusCode).toBe(200);
-      limited.clock.advance(60_000);
+      limited.clock.advance(45_000);
       expect((await limited.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(user) })).statusCode).toBe(200);
     } finally {
       await limited.app.close();
