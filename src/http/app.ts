@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
-import { newId } from '../lib/ids.ts';
+import { requestIdMaker } from '../lib/ids.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 import type { ActivationDeps } from '../modules/activations/deps.ts';
 import type { Policy } from '../modules/privacy/policy.ts';
@@ -75,7 +75,7 @@ class RequestLogs extends LogController {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    genReqId: () => newId('req'),
+    genReqId: requestIdMaker(),
     logController: new RequestLogs(),
     // Fastify accepts a hop count; its type declaration does not list numbers.
     trustProxy: deps.config.trustProxy as boolean,

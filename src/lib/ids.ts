@@ -95,6 +95,33 @@ export function newId<P extends IdPrefix>(prefix: P, nowMs: number = Date.now())
   return `${prefix}_${lastTime.encoded}${encodeRandom(random)}` as Id<P>;
 }
 
+/**
+ * A maker of request ids, shaped like every id (`req_` + 26 characters: the time part, then this
+ * process's own random part and a counter) but made at the cost of a counter: every request gets one,
+ * and `newId`'s randomness and bookkeeping were a measurable share of a poll. Unique across instances
+ * by the random part (30 bits per process), in order within a process.
+ */
+export function requestIdMaker(now: () => number = Date.now): () => Id<'req'> {
+  const processPart = encodeRandom(random10()).slice(0, 6);
+  let counter = 0;
+  let ms = -1;
+  let time = '';
+  return () => {
+    const at = now();
+    if (at !== ms) {
+      ms = at;
+      time = encodeTime(at);
+    }
+    let rest = counter++;
+    let tail = '';
+    for (let i = 0; i < 10; i++) {
+      tail = ALPHABET[rest % 32] + tail;
+      rest = Math.floor(rest / 32);
+    }
+    return `req_${time}${processPart}${tail}` as Id<'req'>;
+  };
+}
+
 export function isId<P extends string>(value: unknown, prefix: P): value is Id<P> {
   if (typeof value !== 'string' || !value.startsWith(`${prefix}_`)) return false;
   return ID_BODY.test(value.slice(prefix.length + 1));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idTime, isId, newId } from '../ids.ts';
+import { idTime, isId, newId, requestIdMaker } from '../ids.ts';
 
 describe('ids', () => {
   it('carries its prefix and a 26-character ULID body', () => {
@@ -68,5 +68,22 @@ describe('ids', () => {
   it('is unique across many ids', () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newId('req')));
     expect(ids.size).toBe(10_000);
+  });
+
+  it('makes request ids shaped like every id, in order, unique per process and across processes', () => {
+    let now = Date.parse('2026-03-04T05:06:07.089Z');
+    const next = requestIdMaker(() => now);
+    const first = Array.from({ length: 40 }, () => next());
+    now += 1;
+    const later = next();
+    for (const id of [...first, later]) expect(isId(id, 'req')).toBe(true);
+    expect(idTime(first[0] as string).toISOString()).toBe('2026-03-04T05:06:07.089Z');
+    expect(idTime(later).toISOString()).toBe('2026-03-04T05:06:07.090Z');
+    const all = [...first, later];
+    expect([...all].sort()).toEqual(all);
+    expect(new Set(all).size).toBe(all.length);
+    // Another process (another maker) at the same millisecond makes other ids.
+    const other = requestIdMaker(() => now);
+    expect(other()).not.toBe(requestIdMaker(() => now)());
   });
 });
