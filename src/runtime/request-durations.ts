@@ -1,5 +1,8 @@
 import type { Metric, Registry } from 'prom-client';
 
+/** The usual HTTP methods; the observation key packs a method's index with the status code. */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
 interface Series {
   labels: { method: string; route: string; status_code: string };
   /** Observations per bucket, not cumulative (those above every bound are only in `count`). */
@@ -20,7 +23,15 @@ interface Series {
 export class RequestDurations {
   readonly type = 'histogram';
   readonly aggregator = 'sum' as const;
-  readonly #series = new Map<string, Series>();
+  /** Every series, in the order first observed (as prom-client lists them). */
+  readonly #series: Series[] = [];
+  /**
+   * Lookup by route, then by status code and method as one number: the route string is the route's
+   * own (its hash computed once), so a request builds no key string.
+   */
+  readonly #byRoute = new Map<string, Map<number, Series>>();
+  /** Methods by index: the usual ones, then any other this process sees (Node's parser knows a few dozen). */
+  readonly #methods = [...METHODS];
 
   constructor(
     readonly name: string,
@@ -33,8 +44,18 @@ export class RequestDurations {
   }
 
   observe(method: string, route: string, statusCode: number, seconds: number): void {
-    const key = `${statusCode} ${method} ${route}`;
-    let series = this.#series.get(key);
+    let byCode = this.#byRoute.get(route);
+    if (!byCode) {
+      byCode = new Map();
+      this.#byRoute.set(route, byCode);
+    }
+    let methodIndex = this.#methods.indexOf(method);
+    if (methodIndex < 0) {
+      methodIndex = this.#methods.length;
+      this.#methods.push(method);
+    }
+    const key = statusCode * 1024 + methodIndex;
+    let series = byCode.get(key);
     if (!series) {
       series = {
         labels: { method, route, status_code: String(statusCode) },
@@ -42,7 +63,8 @@ export class RequestDurations {
         sum: 0,
         count: 0,
       };
-      this.#series.set(key, series);
+      byCode.set(key, series);
+      this.#series.push(series);
     }
     let bucket = 0;
     while (bucket < this.buckets.length && seconds > (this.buckets[bucket] as number)) bucket++;
@@ -55,7 +77,7 @@ export class RequestDurations {
   async get() {
     type Value = { labels: Record<string, string | number>; sharedLabels: Series['labels']; value: number; metricName: string };
     const values: Value[] = [];
-    for (const series of this.#series.values()) {
+    for (const series of this.#series) {
       const sharedLabels = series.labels;
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
@@ -70,6 +92,7 @@ export class RequestDurations {
   }
 
   reset(): void {
-    this.#series.clear();
+    this.#series.length = 0;
+    this.#byRoute.clear();
   }
 }

@@ -25,6 +25,11 @@ describe('RequestDurations', () => {
       ['POST', '/api/v1/activations', 201, 0.3],
       ['POST', '/api/v1/activations', 201, 7],
       ['GET', 'a "quoted" \\ route', 500, 1],
+      // A series first seen after others keeps its place; an unusual method is a series of its own.
+      ['GET', '/api/v1/activations/:id', 304, 0.002],
+      ['PROPFIND', 'unmatched', 404, 0.003],
+      ['PROPFIND', 'unmatched', 404, 0.02],
+      ['GET', 'unmatched', 404, 0.004],
     ];
     for (const [method, route, status, seconds] of observations) {
       durations.observe(method, route, status, seconds);
