@@ -8,7 +8,7 @@ import type { PricedOffer } from '../catalog/provider-catalog.ts';
 import { serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
-import { refusal, walletRef } from '../ledger/transfer.ts';
+import { accountRestricted, insufficientCredits, refusal, walletRef } from '../ledger/transfer.ts';
 import { releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
@@ -251,15 +251,9 @@ async function refusalOf(
 ): Promise<DomainError> {
   switch (placement.outcome) {
     case 'restricted':
-      return new DomainError(
-        'ACCOUNT_RESTRICTED',
-        'This account cannot spend credits until a payment dispute is settled. Contact support.',
-      );
+      return accountRestricted();
     case 'insufficient':
-      return new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${price} needed, ${placement.available} available.`, {
-        needed: price,
-        available: placement.available,
-      });
+      return insufficientCredits(price, placement.available);
     case 'limit':
       return limitRefusal(ctx, placement.refusal, placement.counts, now);
     case 'refused':

@@ -434,11 +434,14 @@ export async function refusal(db: Executor, account: AccountRef, amount: number,
         where ${owner ? sql`owner_account_id = ${owner}` : sql`id = ${account}`}`,
   );
   if (!row) return new DomainError('NOT_FOUND', 'No such ledger account.');
-  if (row.restricted && refuseRestricted) {
-    return new DomainError('ACCOUNT_RESTRICTED', 'This account cannot spend credits until a payment dispute is settled. Contact support.');
-  }
-  return new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${amount} needed, ${Number(row.available)} available.`, {
-    needed: amount,
-    available: Number(row.available),
-  });
+  if (row.restricted && refuseRestricted) return accountRestricted();
+  return insufficientCredits(amount, Number(row.available));
 }
+
+/** The refusal of a wallet that cannot spend until a payment dispute is settled. */
+export const accountRestricted = (): DomainError =>
+  new DomainError('ACCOUNT_RESTRICTED', 'This account cannot spend credits until a payment dispute is settled. Contact support.');
+
+/** The refusal of a wallet with too little available. */
+export const insufficientCredits = (needed: number, available: number): DomainError =>
+  new DomainError('INSUFFICIENT_CREDITS', `Not enough credits: ${needed} needed, ${available} available.`, { needed, available });
