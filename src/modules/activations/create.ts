@@ -13,7 +13,15 @@ import { releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
-import { type LimitCounts, type LimitRefusal, lockActivationRow, type Placement, type PlacementHold, placeActivationRow } from './store.ts';
+import {
+  type LimitCounts,
+  type LimitRefusal,
+  lockActivationRow,
+  type Placement,
+  type PlacementHold,
+  placeActivationRow,
+  type TransitionEvent,
+} from './store.ts';
 import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -129,10 +137,17 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     cancelMinOrders: ctx.config.cancelThrottleMinOrders,
     cancelPercent: ctx.config.cancelThrottlePercent,
   };
-  let placement = await placeActivationRow(ctx.db, requested, hold, limits, now);
+  const created: TransitionEvent = {
+    type: 'created',
+    fromStatus: 'requesting',
+    toStatus: 'requesting',
+    actor: 'customer',
+    details: { price },
+  };
+  let placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now);
   if (placement.outcome === 'no_wallet') {
     await walletOf(ctx.db, input.accountId, now);
-    placement = await placeActivationRow(ctx.db, requested, hold, limits, now);
+    placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now);
   }
   if (placement.outcome !== 'placed') throw await refusalOf(ctx, placement, input.accountId, price, now);
   // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.

@@ -63,12 +63,13 @@ export interface TransitionEvent {
 
 /**
  * The audit event's insert (one row, or none when `from` finds none); `activation` is the SQL for its
- * order's id, `first` its first parameter number. It answers one row per event written.
+ * order's id, `first` its first parameter number, `moreDetails` SQL of a jsonb object merged into its
+ * details (what only the statement knows). It answers one row per event written.
  */
-const EVENT_INSERT = (activation: string, first: number, from: string) =>
+const EVENT_INSERT = (activation: string, first: number, from: string, moreDetails?: string) =>
   `insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
    select $${first}::text, ${activation}, $${first + 1}::text, $${first + 2}::text, $${first + 3}::text, $${first + 4}::text,
-          $${first + 5}::jsonb, $${first + 6}::timestamptz ${from}
+          ${moreDetails ? `coalesce($${first + 5}::jsonb, '{}'::jsonb) || ${moreDetails}` : `$${first + 5}::jsonb`}, $${first + 6}::timestamptz ${from}
    returning 1`;
 
 function eventValues(event: TransitionEvent, now: Date): unknown[] {
@@ -147,8 +148,9 @@ const HOLD_PARAMS: HoldParams = {
   now: '$8::timestamptz',
   deadline: '$9::timestamptz',
 };
-/** $10 price, $11 dearest, $12 a minute ago, $13 an hour ago, $14–$18 the limits, $19 the audit event's id, then the order's columns. */
-const ROW_FIRST = 20;
+/** $10 price, $11 dearest, $12 a minute ago, $13 an hour ago, $14–$18 the limits, $19–$25 the audit event, then the order's columns. */
+const EVENT_FIRST = 19;
+const ROW_FIRST = EVENT_FIRST + 7;
 
 /**
  * An order placed in one statement (ADR 12, "one statement per order"): the customer's wallet locked,
@@ -156,7 +158,8 @@ const ROW_FIRST = 20;
  * fresh snapshot sees every order committed before the lock was granted — orders of one account are
  * decided one at a time), and only when every limit allows it and the wallet can pay: the hold (the
  * dearest fallback's price when affordable, else the price), the order (`requesting`, carrying its
- * hold) and its first audit event. Otherwise nothing is written and the answer says why.
+ * hold) and its first audit event (the amount held added to its details). Otherwise nothing is
+ * written and the answer says why.
  */
 const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
   decide: `decision as (
@@ -177,13 +180,7 @@ const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
     select ${COLUMNS.map(([, column], i) => `$${ROW_FIRST + i}::${column.getSQLType()}`).join(', ')} from ins
     returning id
   ),
-  audit as (
-    insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-    select $19::text, p.id, 'created', 'requesting', 'requesting', 'customer',
-           jsonb_build_object('price', $10::bigint, 'held', (select amount from ins)), $8::timestamptz
-    from placed p
-    returning 1
-  )
+  audit as (${EVENT_INSERT('placed.id', EVENT_FIRST, 'from placed', "jsonb_build_object('held', (select amount from ins))")})
   select w.id as wallet_id, w.posted + w.pending as available, w.restricted_at is not null as restricted,
          d.amount, d.refusal, d.open, d.last_minute, d.oldest, d.cancelled, d.ended,
          (select count(*) from locked) as locked, (select count(*) from placed) as placed, (select count(*) from audit) as audited,
@@ -206,17 +203,18 @@ interface PlacementRow {
   audited: string | number;
 }
 
-/** Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id): see PLACE_SQL. */
+/** Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id) with its first audit event: see PLACE_SQL. */
 export async function placeActivationRow(
   db: Executor,
   row: ActivationRow,
+  event: TransitionEvent,
   hold: PlacementHold,
   limits: PlacementLimits,
   now: Date,
 ): Promise<Placement> {
   if (row.holdId !== hold.transferId) throw new Error('an order carries the id of its own hold');
   const result = await runTransferStatement(async () => {
-    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v1', PLACE_SQL, [
+    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v2', PLACE_SQL, [
       row.accountId,
       hold.systemAccountId,
       hold.transferId,
@@ -235,7 +233,7 @@ export async function placeActivationRow(
       limits.cancelWindow,
       limits.cancelMinOrders,
       limits.cancelPercent,
-      newId('aev', now.getTime()),
+      ...eventValues(event, now),
       ...COLUMNS.map(([key]) => toDriver(key, row[key])),
     ]);
     return answer;

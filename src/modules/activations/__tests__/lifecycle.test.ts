@@ -44,6 +44,9 @@ describe('creating an order', () => {
     expect(Date.parse(order.cancellableAt) - now).toBe(120_000);
     expect(await a.balance()).toEqual({ available: 1000 - price, held: price });
     expect((await a.get(order.id)).json()).toEqual(order);
+    const [created] = await t.database.db.select().from(activationEvents).where(eq(activationEvents.activationId, order.id));
+    expect(created).toMatchObject({ type: 'created', fromStatus: 'requesting', toStatus: 'requesting', actor: 'customer' });
+    expect(created?.details).toEqual({ price, held: price });
   });
 
   it('refuses unknown services and countries, and orders above maxPrice, without charging', async () => {
