@@ -63,25 +63,22 @@ describe('creating an order', () => {
     expect(await a.balance()).toEqual({ available: 1000, held: 0 });
   });
 
-  it('refuses without enough credits (402) and charges nothing', async () => {
-    const user = await fundedActor(t, 1);
-    const response = await api(t, user).order();
-    expect(response.statusCode).toBe(402);
-    expect(response.json().error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: offer()?.price, available: 1 } });
-    expect((await api(t, user).list()).json().activations).toEqual([]);
-  });
-
-  it('tells a customer who never had credits that none are available (a wallet is made on the way), and writes nothing else', async () => {
-    const user = await fundedActor(t, 0);
-    const response = await api(t, user).order();
-    expect(response.statusCode).toBe(402);
-    expect(response.json().error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: offer()?.price, available: 0 } });
-    expect((await api(t, user).list()).json().activations).toEqual([]);
-    const wallets = await queryRows<{ pending: string }>(
-      t.database.db,
-      sql`select pending::text from ledger_accounts where owner_account_id = ${user.accountId}`,
-    );
-    expect(wallets).toEqual([{ pending: '0' }]);
+  it('refuses without enough credits (402), also a customer who never had any (a wallet is made on the way), and holds nothing', async () => {
+    for (const credits of [1, 0]) {
+      const user = await fundedActor(t, credits);
+      const response = await api(t, user).order();
+      expect(response.statusCode).toBe(402);
+      expect(response.json().error).toMatchObject({
+        code: 'INSUFFICIENT_CREDITS',
+        details: { needed: offer()?.price, available: credits },
+      });
+      expect((await api(t, user).list()).json().activations).toEqual([]);
+      const wallets = await queryRows<{ pending: string }>(
+        t.database.db,
+        sql`select pending::text from ledger_accounts where owner_account_id = ${user.accountId}`,
+      );
+      expect(wallets).toEqual([{ pending: '0' }]);
+    }
   });
 
   it('refuses a restricted wallet (403) before any order limit, and holds nothing', async () => {
