@@ -112,13 +112,8 @@ export function requestIdMaker(now: () => number = Date.now): () => Id<'req'> {
       ms = at;
       time = encodeTime(at);
     }
-    let rest = counter++;
-    let tail = '';
-    for (let i = 0; i < 10; i++) {
-      tail = ALPHABET[rest % 32] + tail;
-      rest = Math.floor(rest / 32);
-    }
-    return `req_${time}${processPart}${tail}` as Id<'req'>;
+    // The counter in ten base32 characters, as the time part is (50 bits: it never wraps in practice).
+    return `req_${time}${processPart}${encodeTime(counter++)}` as Id<'req'>;
   };
 }
 
