@@ -217,11 +217,9 @@ function limit(
 ) {
   if (!perAccount || !perKey) return;
   const byAccount = perAccount.count(accountId, now);
-  const accountCount = byAccount.count;
-  const accountStart = byAccount.start;
   const byKey = apiKeyId ? perKey.count(apiKeyId, now) : byAccount;
   // The binding window: the one with more hits (the account's on a tie).
-  const [count, start] = byKey.count > accountCount ? [byKey.count, byKey.start] : [accountCount, accountStart];
+  const { count, start } = byKey.count > byAccount.count ? byKey : byAccount;
   const windowMs = perAccount.windowMs;
   reply.header('ratelimit', `"api";r=${Math.max(0, perAccount.limit - count)};t=${Math.ceil((start + windowMs - now) / 1000)}`);
   if (count > perAccount.limit) {
