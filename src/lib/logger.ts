@@ -46,7 +46,7 @@ const REDACT_DEPTH = 4;
  * objects). What holds nothing to censor is returned as it is; what does is copied, never changed in
  * place (it belongs to the caller). Errors are copied with their message and stack.
  */
-export function redactKeys(value: unknown, depth = REDACT_DEPTH): unknown {
+function redactKeys(value: unknown, depth: number): unknown {
   if (depth === 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
