@@ -227,6 +227,19 @@ describe('cancel, finish, retry', () => {
     expect((await api(t, stranger).get(order.id)).statusCode).toBe(404);
     expect((await api(t, stranger).sms(order.id, 'code 12345')).statusCode).toBe(404);
   });
+
+  it('one order is read from memory by its owner only; an unknown id is 404, a malformed one 400', async () => {
+    const owner = await fundedActor(t, 1000);
+    const stranger = await fundedActor(t, 1000);
+    const order = (await api(t, owner).order()).json();
+    // The first read fills the cache; the second is answered from it, the stranger's read must not be.
+    for (let i = 0; i < 2; i++) expect((await api(t, owner).get(order.id)).json()).toMatchObject({ id: order.id, status: 'waiting' });
+    expect((await api(t, stranger).get(order.id)).json().error.code).toBe('NOT_FOUND');
+    expect((await api(t, owner).get(`act_${'0'.repeat(26)}`)).json().error.code).toBe('NOT_FOUND');
+    const malformed = await api(t, owner).get('a'.repeat(65));
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('params.id') });
+  });
 });
 
 describe('expiry sweep', () => {
