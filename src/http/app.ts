@@ -48,19 +48,22 @@ export interface AppDeps {
 }
 
 /**
- * One log line per request (at completion); the arrival line only at debug level. A read that
- * succeeded (GET or HEAD below 400) is logged at debug: clients poll their orders every second or two,
- * and a line per poll would bury what matters (changes, refusals, failures — still at info and above)
- * and cost more than the poll itself. Metrics count every request.
+ * What is kept of every request when it ends: its duration in the metrics, and one log line (the
+ * arrival line only at debug level). A read that succeeded (GET or HEAD below 400) is logged at debug:
+ * clients poll their orders every second or two, and a line per poll would bury what matters (changes,
+ * refusals, failures — still at info and above) and cost more than the poll itself. Fastify calls this
+ * controller for every response; the durations are observed here rather than in an `onResponse` hook,
+ * which every request would pay for a second time.
  */
-class RequestLogs extends LogController {
-  constructor() {
+class RequestCompletion extends LogController {
+  constructor(private readonly metrics: Metrics) {
     super({ requestIdLogLabel: 'requestId' });
   }
   override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]) {
     request.log.debug({ req: request }, 'incoming request');
   }
   override requestCompleted(...[error, request, reply]: Parameters<LogController['requestCompleted']>) {
+    this.metrics.httpDuration.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     const level = error ? 'error' : (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode < 400 ? 'debug' : 'info';
     if (this.isLogDisabled(request) || !(reply.log as unknown as Logger).isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
@@ -76,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: requestIdMaker(),
-    logController: new RequestLogs(),
+    logController: new RequestCompletion(deps.metrics),
     // Fastify accepts a hop count; its type declaration does not list numbers.
     trustProxy: deps.config.trustProxy as boolean,
     bodyLimit: 256 * 1024,
@@ -97,10 +100,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(request.url.startsWith('/api/') ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    deps.metrics.httpDuration.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

@@ -6,7 +6,7 @@ type LevelMethod = (...args: LogArgs) => void;
 /**
  * A request's logger that becomes a real pino child (with the request id bound) only when something
  * is logged through it. Fastify makes a child logger for every request; most requests log nothing of
- * their own (the completion line is written by `RequestLogs` with the id as a field), and on the path
+ * their own (the completion line is written by `RequestCompletion` (app.ts) with the id as a field), and on the path
  * clients poll hardest the child — an object, its bindings serialised, its level methods set up —
  * was a measurable share of the request.
  */
