@@ -294,6 +294,18 @@ export const DATA_MAP: Record<string, TableEntry> = {
       occurred_at: notPersonal,
     },
   },
+  account_order_counts: {
+    category: 'activation',
+    purpose:
+      'How many open orders each account has, kept by the database on every order change, so the limit on open orders (P16) is one read.',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    columns: {
+      account_id: { personal: true },
+      open: { personal: false, note: 'a count derived from the orders' },
+    },
+  },
   activations: {
     category: 'activation',
     purpose:

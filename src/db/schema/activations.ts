@@ -49,10 +49,9 @@ export const activations = pgTable(
   },
   (t) => [
     index('activations_account_idx').on(t.accountId, t.id),
-    // The order limits read an account's orders of the last minute and hour, and its open ones, by
-    // index ranges that stop at the limit: their cost does not grow with the account's history.
+    // The order limits read an account's orders of the last minute and hour by an index range that
+    // stops at the limit (its open orders are counted in account_order_counts).
     index('activations_account_created_idx').on(t.accountId, t.createdAt),
-    index('activations_account_open_idx').on(t.accountId).where(sql`${t.status} in ('requesting', 'waiting', 'received')`),
     // Orders that may have bought a number we never recorded (a crash, a buy that timed out or came
     // back garbled): reconciliation looks for such numbers at the providers.
     index('activations_unsettled_idx').on(t.endedAt).where(sql`${t.failureReason} in ('interrupted', 'provider_unavailable')`),
@@ -62,6 +61,23 @@ export const activations = pgTable(
     uniqueIndex('activations_upstream_key').on(t.provider, t.upstreamId).where(sql`${t.upstreamId} is not null`),
     check('activations_price_positive', sql`${t.price} > 0`),
   ],
+);
+
+/**
+ * How many open orders (requesting, waiting, received) each account has, kept by a trigger on
+ * `activations` (migration 0010) in the transaction of every insert, status change and delete: the
+ * MAX_ACTIVE_ACTIVATIONS limit reads one row instead of counting the account's open orders on every
+ * order — a count that grew with a reseller's raised limit.
+ */
+export const accountOrderCounts = pgTable(
+  'account_order_counts',
+  {
+    accountId: text('account_id')
+      .primaryKey()
+      .references(() => accounts.id),
+    open: integer('open').notNull().default(0),
+  },
+  (t) => [check('account_order_counts_open_not_negative', sql`${t.open} >= 0`)],
 );
 
 /**

@@ -156,7 +156,7 @@ const ROW_FIRST = EVENT_FIRST + 7;
  * An order placed in one statement (ADR 12, "one statement per order"): the customer's wallet locked,
  * the limits read after the lock by `otpbox_order_limits` (migration 0009: a VOLATILE function, so its
  * fresh snapshot sees every order committed before the lock was granted — orders of one account are
- * decided one at a time), and only when every limit allows it and the wallet can pay: the hold (the
+ * decided one at a time; migration 0010: open orders from the count a trigger keeps), and only when every limit allows it and the wallet can pay: the hold (the
  * dearest fallback's price when affordable, else the price), the order (`requesting`, carrying its
  * hold) and its first audit event (the amount held added to its details). Otherwise nothing is
  * written and the answer says why.

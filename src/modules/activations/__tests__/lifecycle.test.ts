@@ -345,11 +345,30 @@ describe('listing', () => {
   });
 });
 
-describe('the ledger stays whole', () => {
+describe('the ledger and the counts stay whole', () => {
   it('verify passes after all of the above', async () => {
     const report = await verifyLedger(t.database.db, t.clock.now());
     expect(report.violations).toEqual([]);
     const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from activations`);
     expect(n).toBeGreaterThan(10);
+  });
+
+  it("every account's open-order count is its number of open orders, after every kind of transition above", async () => {
+    const mismatches = await queryRows<{ account_id: string; counted: number; open: number }>(
+      t.database.db,
+      sql`select coalesce(o.account_id, c.account_id) as account_id, coalesce(c.open, 0) as counted, coalesce(o.open, 0)::int as open
+          from (select account_id, count(*) as open from activations
+                where status in ('requesting', 'waiting', 'received') group by account_id) o
+          full join account_order_counts c on c.account_id = o.account_id
+          where coalesce(c.open, 0) <> coalesce(o.open, 0)`,
+    );
+    expect(mismatches).toEqual([]);
+    const statuses = await queryRows<{ status: string }>(t.database.db, sql`select distinct status from activations order by status`);
+    expect(statuses.map((row) => row.status)).toEqual(['cancelled', 'completed', 'expired', 'failed', 'received', 'waiting']);
+    const [{ open } = { open: 0 }] = await queryRows<{ open: number }>(
+      t.database.db,
+      sql`select sum(open)::int as open from account_order_counts`,
+    );
+    expect(open).toBeGreaterThan(0);
   });
 });
