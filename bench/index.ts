@@ -1,5 +1,8 @@
 // `npm run bench [-- name…]`: every benchmark, or the ones named. Each prints ratios against a
 // baseline measured in the same run, because the machines are shared and absolute times drift.
+// With more than one to run, each runs in a process of its own: one benchmark's heap, compiled code
+// and leftover work never weigh on the next.
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { authBenchmark } from './auth.ts';
 import { ledgerBenchmark } from './ledger.ts';
@@ -25,8 +28,19 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
   process.exit(64);
 }
-console.log(`otpbox benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString()}`);
-for (const [name, bench] of Object.entries(benchmarks)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+const names = Object.keys(benchmarks).filter((name) => wanted.length === 0 || wanted.includes(name));
+if (process.env.OTPBOX_BENCH_CHILD !== '1')
+  console.log(`otpbox benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString()}`);
+if (names.length === 1) {
+  const [name] = names as [string];
+  const bench = benchmarks[name] as (typeof benchmarks)[string];
   printTable(bench.title, await bench.run());
+} else {
+  for (const name of names) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, name], {
+      stdio: 'inherit',
+      env: { ...process.env, OTPBOX_BENCH_CHILD: '1' },
+    });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+  }
 }
