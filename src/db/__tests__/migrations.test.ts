@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmptyPostgresDatabase, onPostgres } from '../../../test/support/database.ts';
 import { ROOT } from '../../../test/support/spawn.ts';
@@ -26,6 +28,59 @@ describe('migrations on PGlite', () => {
       expect(tables.map((t) => t.table_name)).toContain('job_runs');
     } finally {
       await database.close();
+    }
+  });
+
+  it('0010 counts the orders already open, and its trigger keeps counting after', async () => {
+    // A copy of the migrations as they stood before 0010, applied first.
+    const before = mkdtempSync(path.join(os.tmpdir(), 'otpbox-migrations-'));
+    const database = await openMemoryPglite();
+    try {
+      cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
+      const journal = migrationJournal();
+      const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith('0010_'));
+      expect(upTo).toBeGreaterThan(0);
+      writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+      if (database.raw.engine !== 'pglite') throw new Error('an in-memory PGlite was asked for');
+      await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: before });
+
+      const at = '2026-01-01T00:00:00Z';
+      await database.db.execute(sql`insert into accounts (id, kind, created_at, updated_at)
+        values ('acc_a', 'device', ${at}, ${at}), ('acc_b', 'device', ${at}, ${at}), ('acc_c', 'device', ${at}, ${at})`);
+      const statuses: [string, string][] = [
+        ['acc_a', 'requesting'],
+        ['acc_a', 'waiting'],
+        ['acc_a', 'received'],
+        ['acc_a', 'completed'],
+        ['acc_a', 'cancelled'],
+        ['acc_b', 'waiting'],
+        ['acc_c', 'expired'],
+      ];
+      for (const [i, [account, status]] of statuses.entries()) {
+        await database.db.execute(sql`insert into activations
+          (id, account_id, service, country, provider, price, status, created_at, updated_at, expires_at, cancellable_at)
+          values (${`act_${i}`}, ${account}, 'tg', 'ID', 'sandbox', 10, ${status}, ${at}, ${at}, ${at}, ${at})`);
+      }
+
+      expect((await migrateDatabase(database)).applied).toEqual([journal.entries[upTo]?.tag]);
+      const counts = async () =>
+        Object.fromEntries(
+          (await queryRows<{ account_id: string; open: number }>(database.db, sql`select account_id, open from account_order_counts`)).map(
+            (row) => [row.account_id, row.open],
+          ),
+        );
+      expect(await counts()).toEqual({ acc_a: 3, acc_b: 1 });
+
+      await database.db.execute(sql`update activations set status = 'completed' where id = 'act_2'`);
+      await database.db.execute(sql`update activations set status = 'received' where id = 'act_1'`);
+      await database.db.execute(sql`delete from activations where id = 'act_5'`);
+      await database.db.execute(sql`insert into activations
+        (id, account_id, service, country, provider, price, status, created_at, updated_at, expires_at, cancellable_at)
+        values ('act_new', 'acc_c', 'tg', 'ID', 'sandbox', 10, 'requesting', ${at}, ${at}, ${at}, ${at})`);
+      expect(await counts()).toEqual({ acc_a: 2, acc_b: 0, acc_c: 1 });
+    } finally {
+      await database.close();
+      rmSync(before, { recursive: true, force: true });
     }
   });
 });
