@@ -43,11 +43,13 @@ INSERT INTO account_order_counts (account_id, open)
 SELECT account_id, count(*) FROM activations WHERE status IN ('requesting', 'waiting', 'received') GROUP BY account_id;
 --> statement-breakpoint
 -- The limits read the open orders from the count: one row, whatever the limit (see migration 0009 for
--- why this is a VOLATILE function called with the locked wallet; p_max_open no longer bounds a count
--- and stays for the signature).
-CREATE OR REPLACE FUNCTION otpbox_order_limits(
+-- why this is a VOLATILE function called with the locked wallet). Without a count to bound, it no
+-- longer takes the limit on open orders.
+DROP FUNCTION otpbox_order_limits(text, text, timestamptz, timestamptz, int, int, int);
+--> statement-breakpoint
+CREATE FUNCTION otpbox_order_limits(
   p_account text, p_locked_wallet text, p_minute_ago timestamptz, p_hour_ago timestamptz,
-  p_max_open int, p_max_per_minute int, p_cancel_window int,
+  p_max_per_minute int, p_cancel_window int,
   OUT open int, OUT last_minute int, OUT oldest timestamptz, OUT cancelled int, OUT ended int
 ) LANGUAGE plpgsql VOLATILE AS $$
 BEGIN

@@ -169,7 +169,7 @@ const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
                 when $15::int > 0 and l.last_minute >= $15::int then 'order_rate'
                 when l.cancelled >= $17::int and l.cancelled * 100 >= l.ended * $18::int then 'cancel_ratio'
            end as refusal
-    from wallet w, lateral otpbox_order_limits($1::text, w.id, $12::timestamptz, $13::timestamptz, $14::int, $15::int, $16::int) l
+    from wallet w, lateral otpbox_order_limits($1::text, w.id, $12::timestamptz, $13::timestamptz, $15::int, $16::int) l
   )`,
   amount: 'd.amount',
   from: 'decision d',
@@ -214,7 +214,7 @@ export async function placeActivationRow(
 ): Promise<Placement> {
   if (row.holdId !== hold.transferId) throw new Error('an order carries the id of its own hold');
   const result = await runTransferStatement(async () => {
-    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v2', PLACE_SQL, [
+    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v3', PLACE_SQL, [
       row.accountId,
       hold.systemAccountId,
       hold.transferId,
