@@ -105,11 +105,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sandbox: orders.sandbox !== undefined,
     });
     undo.push(() => app.close());
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-
+    // The admin channel opens before the HTTP port: once /readyz answers, a CLI command is relayed
+    // to this process rather than refused because the folder is locked.
     let channel: AdminChannel | undefined;
     if (lock) {
       channel = await startAdminChannel({
@@ -125,6 +122,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
       undo.push(() => channel?.close() ?? Promise.resolve());
     }
+
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
     scheduler.start();
     log.info(
