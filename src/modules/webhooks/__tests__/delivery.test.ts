@@ -20,7 +20,7 @@ const receiver = async (answer?: Parameters<typeof startReceiver>[1]) => {
 
 beforeAll(async () => {
   t = await createTestApp({
-    env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_TIMEOUT_MS: '300', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '100' },
+    env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_TIMEOUT_MS: '15000', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '100' },
   });
 });
 afterEach(async () => {
@@ -140,7 +140,7 @@ describe('outbound webhooks: delivery', () => {
     const endpoint = await register(t, user, silent);
     await sendTest(t, user, endpoint.id);
     const started = performance.now();
-    await runDeliveries(t);
+    await runDeliveries(t, { timeoutMs: 300 });
     expect(performance.now() - started).toBeLessThan(5_000);
     const [delivery] = await deliveriesOf(t, endpoint.id);
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastResponseStatus: null, lastError: 'timed out after 300 ms' });
@@ -157,7 +157,8 @@ describe('outbound webhooks: delivery', () => {
     // Due last, so it is claimed after the dead endpoint's whole backlog.
     t.clock.advance(1);
     await sendTest(t, user, alive.id);
-    const counts = await runDeliveries(t);
+    // Long enough for the healthy receiver on a loaded machine, short enough for the test.
+    const counts = await runDeliveries(t, { timeoutMs: 2_000 });
     // The first wave (one attempt per sender) times out; the rest of that endpoint's backlog is deferred, uncounted.
     expect(silent.received).toHaveLength(10);
     expect(counts).toMatchObject({ retrying: 10, deferred: 15, delivered: 1 });

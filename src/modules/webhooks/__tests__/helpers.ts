@@ -21,8 +21,18 @@ export async function register(t: TestApp, actor: Actor, receiver: Receiver, bod
   return created;
 }
 
-/** One run of the delivery job at the test clock's time. */
-export const runDeliveries = (t: TestApp) => deliverDueWebhooks(ctxOf(t), t.clock.now());
+/**
+ * One run of the delivery job at the test clock's time. The test app's `WEBHOOK_TIMEOUT_MS` is roomy,
+ * so that a healthy local receiver is never timed out on a loaded machine; a test of timeouts passes a
+ * short one here.
+ */
+export const runDeliveries = (t: TestApp, options: { timeoutMs?: number } = {}) => {
+  const ctx = ctxOf(t);
+  return deliverDueWebhooks(
+    options.timeoutMs === undefined ? ctx : { ...ctx, config: { ...ctx.config, webhookTimeoutMs: options.timeoutMs } },
+    t.clock.now(),
+  );
+};
 
 export const deliveriesOf = (t: TestApp, endpointId: string) =>
   t.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)).orderBy(asc(webhookDeliveries.id));
