@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function setup(options: { markupPercent?: string } = {}): Promise<{ t: TestApp; fake: FakeFivesim }> {
-  const t = await createTestApp({ env: { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '1000', CANCEL_MIN_S: '120' } });
+  const t = await createTestApp({ env: { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '5000', CANCEL_MIN_S: '120' } });
   open.push(t);
   const fake = await startFakeFivesim();
   open.push(fake);

@@ -12,7 +12,7 @@ import { grantCredits } from '../../ledger/verbs.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
 import { removeProvider } from '../remove-provider.ts';
 
-const ENV = { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '1000', CANCEL_MIN_S: '120' };
+const ENV = { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '2000', CANCEL_MIN_S: '120' };
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
@@ -267,12 +267,12 @@ describe('reconciliation', () => {
     const alpha = await connect(t, 'alpha', { prices: [...tgUs('0.50'), { country: 6, service: 'wa', cost: '0.25', count: 5 }] });
     const a = api(t, await fundedActor(t, 1000));
     // The provider sells the number but answers after our timeout: the order fails, nothing charged…
-    alpha.fake.setMode('slow', { delayMs: 2_500 });
+    alpha.fake.setMode('slow', { delayMs: 4_500 });
     const failed = await a.order({ service: 'tg', country: 'US' });
     expect(code(failed)).toBe('PROVIDER_UNAVAILABLE');
     expect(await a.balance()).toEqual({ available: 1000, held: 0 });
     // …but upstream the number is ours and open. Another number bought by hand on the account, too.
-    await new Promise((resolve) => setTimeout(resolve, 2_600));
+    await new Promise((resolve) => setTimeout(resolve, 4_600));
     alpha.fake.setMode('normal');
     expect(alpha.fake.activations.size).toBe(1);
     const byHand = await fetch(
