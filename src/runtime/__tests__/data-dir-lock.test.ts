@@ -55,9 +55,8 @@ describe('data folder lock', () => {
     expect(busy.ownerPid).toBe(child.pid);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
-    const started = performance.now();
+    // Taken at the first try: the lock never waits, so a stale one would have thrown DataDirBusyError.
     const lock = await acquireDataDirLock(folder);
-    expect(performance.now() - started).toBeLessThan(1000);
     await lock.release();
   });
 });

