@@ -207,9 +207,18 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     server.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A new connection each time (fetch would reuse a kept-alive one).
+    const connecting = () =>
+      new Promise<string>((resolve) => {
+        const probe = net.connect(port, '127.0.0.1');
+        probe.once('connect', () => {
+          probe.destroy();
+          resolve('accepted');
+        });
+        probe.once('error', () => resolve('refused'));
+      });
+    await expect.poll(connecting, { timeout: 10_000 }).toBe('refused'); // no new connections
     expect(server.child.exitCode).toBeNull(); // still serving the open request
-    await expect(fetch(`${server.url}/readyz`)).rejects.toThrow(); // no new connections
 
     socket.end(body.slice(5));
     expect(await server.exited).toBe(0);

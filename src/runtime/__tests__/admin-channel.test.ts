@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/support/spawn.ts';
 import {
   ADMIN_TOKEN_FILE,
@@ -108,7 +108,7 @@ describe('admin channel', () => {
   });
 
   it('lets a command in progress finish when the server closes the channel', async () => {
-    let release: () => void = () => {};
+    let release: (() => void) | undefined;
     const channel = await startAdminChannel({
       dataDir: dir.path,
       execute: async (command) => {
@@ -120,9 +120,9 @@ describe('admin channel', () => {
       },
     });
     const running = relay(dir.path, ['slow']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(release).toBeDefined()); // the command is executing
     const closing = channel.close(2000);
-    release();
+    release?.();
     await closing;
     expect(await running).toEqual({ code: 0, stdout: 'finished\n', stderr: '' });
   });
