@@ -62,7 +62,8 @@ describe('migrations on PGlite', () => {
           values (${`act_${i}`}, ${account}, 'tg', 'ID', 'sandbox', 10, ${status}, ${at}, ${at}, ${at}, ${at})`);
       }
 
-      expect((await migrateDatabase(database)).applied).toEqual([journal.entries[upTo]?.tag]);
+      // 0010, and the migrations after it (0011 changes how the trigger locks, not what it counts).
+      expect((await migrateDatabase(database)).applied).toEqual(journal.entries.slice(upTo).map((entry) => entry.tag));
       const counts = async () =>
         Object.fromEntries(
           (await queryRows<{ account_id: string; open: number }>(database.db, sql`select account_id, open from account_order_counts`)).map(
@@ -78,6 +79,54 @@ describe('migrations on PGlite', () => {
         (id, account_id, service, country, provider, price, status, created_at, updated_at, expires_at, cancellable_at)
         values ('act_new', 'acc_c', 'tg', 'ID', 'sandbox', 10, 'requesting', ${at}, ${at}, ${at}, ${at})`);
       expect(await counts()).toEqual({ acc_a: 2, acc_b: 0, acc_c: 1 });
+    } finally {
+      await database.close();
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
+  it('0011 numbers the events kept so far per account, and makes the existing wallets the credits purse', async () => {
+    const before = mkdtempSync(path.join(os.tmpdir(), 'otpbox-migrations-'));
+    const database = await openMemoryPglite();
+    try {
+      cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
+      const journal = migrationJournal();
+      const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith('0011_'));
+      writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+      if (database.raw.engine !== 'pglite') throw new Error('an in-memory PGlite was asked for');
+      await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: before });
+
+      const at = '2026-01-01T00:00:00Z';
+      await database.db.execute(sql`insert into accounts (id, kind, created_at, updated_at)
+        values ('acc_a', 'device', ${at}, ${at}), ('acc_b', 'device', ${at}, ${at})`);
+      await database.db.execute(
+        sql`insert into ledger_accounts (id, kind, owner_account_id, created_at) values ('lac_0a', 'wallet', 'acc_a', ${at})`,
+      );
+      for (const account of ['acc_a', 'acc_b', 'acc_a', 'acc_a', 'acc_b']) {
+        await database.db.execute(sql`insert into account_events (account_id, type, payload, created_at)
+          values (${account}, 'balance.updated', '{}'::jsonb, ${at})`);
+      }
+
+      expect((await migrateDatabase(database)).applied).toEqual(journal.entries.slice(upTo).map((entry) => entry.tag));
+      const events = await queryRows<{ account_id: string; seq: string }>(
+        database.db,
+        sql`select account_id, seq::text from account_events order by id`,
+      );
+      expect(events.map((e) => `${e.account_id}:${e.seq}`)).toEqual(['acc_a:1', 'acc_b:1', 'acc_a:2', 'acc_a:3', 'acc_b:2']);
+      const heads = await queryRows<{ account_id: string; seq: string }>(
+        database.db,
+        sql`select account_id, seq::text from account_event_heads order by account_id`,
+      );
+      expect(heads).toEqual([
+        { account_id: 'acc_a', seq: '3' },
+        { account_id: 'acc_b', seq: '2' },
+      ]);
+      const [wallet] = await queryRows<{ purse: string }>(database.db, sql`select purse from ledger_accounts where id = 'lac_0a'`);
+      expect(wallet?.purse).toBe('credits');
+      const [demo] = await queryRows<{ n: string }>(
+        database.db,
+        sql`select count(*)::text as n from ledger_accounts where code in ('demo_grants', 'demo_revenue', 'demo_voids')`,
+      );
+      expect(demo?.n).toBe('96');
     } finally {
       await database.close();
       rmSync(before, { recursive: true, force: true });

@@ -163,12 +163,26 @@ export const accountEvents = pgTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
+    /**
+     * The event's number within its account (1, 2, 3, …), given under the account's row in
+     * `account_event_heads`, which the emitting transaction holds until it commits: an account's
+     * events commit in the order of their numbers, with no gaps. Streams resume from it.
+     */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [index('account_events_account_idx').on(t.accountId, t.id), index('account_events_created_idx').on(t.createdAt)],
+  (t) => [uniqueIndex('account_events_account_seq_key').on(t.accountId, t.seq), index('account_events_created_idx').on(t.createdAt)],
 );
+
+/** The number of the last event of each account (see `account_events.seq`). */
+export const accountEventHeads = pgTable('account_event_heads', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
 
 /** `Idempotency-Key` of order creation: the same key and body give the original response. */
 export const idempotencyKeys = pgTable(
@@ -179,6 +193,8 @@ export const idempotencyKeys = pgTable(
       .references(() => accounts.id),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
+    /** The order this key placed: written with the order, in the statement that places it. */
+    activationId: text('activation_id'),
     status: text('status', { enum: ['in_flight', 'done'] }).notNull(),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),

@@ -7,8 +7,29 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 const credits = (name: string) => bigint(name, { mode: 'number' });
 
 export const LEDGER_ACCOUNT_KINDS = ['wallet', 'system'] as const;
-export const SYSTEM_ACCOUNTS = ['grants', 'purchases', 'order_revenue', 'refunds', 'forfeits', 'chargebacks'] as const;
+export const SYSTEM_ACCOUNTS = [
+  'grants',
+  'purchases',
+  'order_revenue',
+  'refunds',
+  'forfeits',
+  'chargebacks',
+  // Demo credits (the sandbox's play money) live in a ledger of their own: they come from
+  // `demo_grants`, pay sandbox orders into `demo_revenue`, and are voided into `demo_voids`.
+  'demo_grants',
+  'demo_revenue',
+  'demo_voids',
+] as const;
 export type SystemAccount = (typeof SYSTEM_ACCOUNTS)[number];
+/** The system accounts of demo credits: a demo wallet's transfers go to and come from these only. */
+export const DEMO_SYSTEM_ACCOUNTS = ['demo_grants', 'demo_revenue', 'demo_voids'] as const satisfies readonly SystemAccount[];
+/**
+ * A customer has up to two wallets ("purses"): `credits`, bought or granted, which buy any number, and
+ * `demo`, the sandbox's play money, which buys sandbox numbers only and is voided when the sandbox
+ * stops selling.
+ */
+export const PURSES = ['credits', 'demo'] as const;
+export type Purse = (typeof PURSES)[number];
 /**
  * Each system account is kept as this many stripes (ADR 12): a customer's transfers go to the stripe
  * its id hashes to, so concurrent orders of different customers do not queue on one row lock.
@@ -30,6 +51,8 @@ export const ledgerAccounts = pgTable(
     /** Which stripe of its system account this row is (0 for wallets). */
     stripe: smallint('stripe').notNull().default(0),
     ownerAccountId: text('owner_account_id').references(() => accounts.id),
+    /** Which of the customer's wallets this is (null for system accounts). */
+    purse: text('purse', { enum: PURSES }),
     posted: credits('posted').notNull().default(0),
     pending: credits('pending').notNull().default(0),
     inDebt: boolean('in_debt').notNull().default(false),
@@ -37,11 +60,12 @@ export const ledgerAccounts = pgTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [
-    uniqueIndex('ledger_accounts_owner_key').on(t.ownerAccountId),
+    uniqueIndex('ledger_accounts_owner_key').on(t.ownerAccountId, t.purse),
     uniqueIndex('ledger_accounts_code_key').on(t.code, t.stripe),
     check(
       'ledger_accounts_kind_shape',
-      sql`(${t.kind} = 'wallet') = (${t.ownerAccountId} is not null) and (${t.kind} = 'system') = (${t.code} is not null)`,
+      sql`(${t.kind} = 'wallet') = (${t.ownerAccountId} is not null) and (${t.kind} = 'system') = (${t.code} is not null)
+          and (${t.kind} = 'wallet') = (${t.purse} is not null)`,
     ),
     check('ledger_accounts_wallet_not_negative', sql`${t.kind} = 'system' or ${t.inDebt} or ${t.posted} + ${t.pending} >= 0`),
     check('ledger_accounts_stripe_range', sql`${t.stripe} >= 0 and ${t.stripe} < ${sql.raw(String(SYSTEM_STRIPES))}`),
@@ -49,7 +73,19 @@ export const ledgerAccounts = pgTable(
   ],
 );
 
-export const TRANSFER_KINDS = ['grant', 'purchase', 'hold', 'capture', 'release', 'refund', 'chargeback', 'forfeit', 'reversal'] as const;
+export const TRANSFER_KINDS = [
+  'grant',
+  'purchase',
+  'hold',
+  'capture',
+  'release',
+  'refund',
+  'chargeback',
+  'forfeit',
+  'reversal',
+  /** Demo credits removed because the sandbox stopped selling. */
+  'void',
+] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 /**
