@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { findAccountByEmail } from '../modules/accounts/staff.ts';
 import { balanceOf } from '../modules/ledger/accounts.ts';
 import { grantCredits } from '../modules/ledger/verbs.ts';
-import { verifyLedger } from '../modules/ledger/verify.ts';
+import { type LedgerReport, verifyLedger } from '../modules/ledger/verify.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 
@@ -41,14 +41,10 @@ export const ledgerVerifyCommand: CommandDefinition = {
   usage: 'otpbox ledger verify',
   async run(ctx, _args, io) {
     const report = await verifyLedger(ctx.database.db, ctx.clock.now());
-    const s = report.summary;
-    io.stdout(
-      `Ledger: ${s.accounts} accounts (${s.wallets} wallets), ${s.transfers} transfers, ${s.entries} entries.\n` +
-        `Customers hold ${s.walletCredits} credits; ${s.openHolds} open holds reserve ${s.openHoldCredits}; ${s.walletsInDebt} wallets in debt after chargebacks.\n`,
-    );
+    io.stdout(describeLedger(report.summary));
     if (report.ok) {
       io.stdout(
-        'All invariants hold: conservation, balanced transfers, cached balances, no negative wallets, holds resolved at most once.\n',
+        'All invariants hold: conservation, balanced transfers, cached balances, no negative wallets, holds resolved at most once, demo credits kept apart.\n',
       );
       return EXIT.ok;
     }
@@ -57,3 +53,18 @@ export const ledgerVerifyCommand: CommandDefinition = {
     return EXIT.failure;
   },
 };
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** The ledger's summary in an operator's words: customers and their credits first, the bookkeeping after. */
+export function describeLedger(s: LedgerReport['summary']): string {
+  const held = s.openHolds > 0 ? ` (${s.openHoldCredits} of them reserved by ${plural(s.openHolds, 'open order')})` : '';
+  return (
+    `${plural(s.customers, 'customer')} hold ${plural(s.walletCredits, 'credit')}${held}` +
+    (s.walletsInDebt > 0 ? `; ${plural(s.walletsInDebt, 'wallet')} in debt after chargebacks` : '') +
+    '.\n' +
+    (s.demoWallets > 0 ? `Demo credits (sandbox numbers only): ${s.demoCredits} in ${plural(s.demoWallets, 'wallet')}.\n` : '') +
+    `Checked ${plural(s.transfers, 'transfer')} and ${plural(s.entries, 'entry', 'entries')} across ${plural(s.wallets + s.demoWallets, 'customer wallet')} ` +
+    `and ${plural(s.systemAccounts, 'system account')} (kept as ${s.systemStripes} rows, ADR 12).\n`
+  );
+}

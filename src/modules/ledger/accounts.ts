@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { type Executor, rawRows } from '../../db/client.ts';
-import { ledgerAccounts, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
+import { ledgerAccounts, type Purse, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 
 /** The fixed ids of stripe 0 of the system accounts (created by migration 0003). */
@@ -11,6 +11,9 @@ export const SYSTEM: Record<SystemAccount, string> = {
   refunds: 'lac_sys_refunds',
   forfeits: 'lac_sys_forfeits',
   chargebacks: 'lac_sys_chargebacks',
+  demo_grants: 'lac_sys_demo_grants',
+  demo_revenue: 'lac_sys_demo_revenue',
+  demo_voids: 'lac_sys_demo_voids',
 };
 
 /**
@@ -25,21 +28,27 @@ export function systemAccountFor(code: SystemAccount, customerId: string): strin
   return stripe === 0 ? SYSTEM[code] : `${SYSTEM[code]}_${stripe}`;
 }
 
-/** The wallet of a customer, created on first use (two first uses at once agree on one wallet). */
-export async function walletOf(db: Executor, accountId: string, now: Date): Promise<string> {
+/**
+ * A wallet of a customer (its credits, or its demo credits), created on first use (two first uses at
+ * once agree on one wallet).
+ */
+export async function walletOf(db: Executor, accountId: string, now: Date, purse: Purse = 'credits'): Promise<string> {
   const [existing] = await rawRows<{ id: string }>(
     db,
-    'otpbox_ledger_wallet_v2',
-    'select id from ledger_accounts where owner_account_id = $1',
-    [accountId],
+    'otpbox_ledger_wallet_v3',
+    'select id from ledger_accounts where owner_account_id = $1 and purse = $2',
+    [accountId, purse],
   );
   if (existing) return existing.id;
   await db
     .insert(ledgerAccounts)
-    .values({ id: newId('lac', now.getTime()), kind: 'wallet', ownerAccountId: accountId, createdAt: now })
-    .onConflictDoNothing({ target: ledgerAccounts.ownerAccountId });
-  const [created] = await db.select({ id: ledgerAccounts.id }).from(ledgerAccounts).where(eq(ledgerAccounts.ownerAccountId, accountId));
-  if (!created) throw new Error(`wallet of ${accountId} could not be created`);
+    .values({ id: newId('lac', now.getTime()), kind: 'wallet', ownerAccountId: accountId, purse, createdAt: now })
+    .onConflictDoNothing({ target: [ledgerAccounts.ownerAccountId, ledgerAccounts.purse] });
+  const [created] = await db
+    .select({ id: ledgerAccounts.id })
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.ownerAccountId, accountId), eq(ledgerAccounts.purse, purse)));
+  if (!created) throw new Error(`${purse} wallet of ${accountId} could not be created`);
   return created.id;
 }
 
@@ -52,15 +61,27 @@ export interface Balance {
   posted: number;
 }
 
-export async function balanceOf(db: Executor, accountId: string): Promise<Balance> {
-  const [wallet] = await rawRows<{ posted: string | number; pending: string | number }>(
+const EMPTY: Balance = { available: 0, held: 0, posted: 0 };
+
+/** Both of a customer's balances: its credits, and apart from them its demo credits (sandbox numbers only). */
+export async function balancesOf(db: Executor, accountId: string): Promise<Record<Purse, Balance>> {
+  const wallets = await rawRows<{ purse: Purse; posted: string | number; pending: string | number }>(
     db,
-    'otpbox_ledger_balance_v1',
-    'select posted, pending from ledger_accounts where owner_account_id = $1',
+    'otpbox_ledger_balance_v2',
+    'select purse, posted, pending from ledger_accounts where owner_account_id = $1',
     [accountId],
   );
-  if (!wallet) return { available: 0, held: 0, posted: 0 };
-  const posted = Number(wallet.posted);
-  const pending = Number(wallet.pending);
-  return { available: posted + pending, held: 0 - pending, posted };
+  const of = (purse: Purse): Balance => {
+    const wallet = wallets.find((row) => row.purse === purse);
+    if (!wallet) return EMPTY;
+    const posted = Number(wallet.posted);
+    const pending = Number(wallet.pending);
+    return { available: posted + pending, held: 0 - pending, posted };
+  };
+  return { credits: of('credits'), demo: of('demo') };
+}
+
+/** A customer's credits (or, with `purse`, its demo credits). */
+export async function balanceOf(db: Executor, accountId: string, purse: Purse = 'credits'): Promise<Balance> {
+  return (await balancesOf(db, accountId))[purse];
 }

@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
+import type { Purse } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
 
 export interface StatementLine {
   transferId: string;
   at: Date;
   kind: string;
+  /** Which of the customer's wallets moved: credits, or demo credits. */
+  purse: Purse;
   /** Why, in plain words ("Telegram number +1…0123, code received"). */
   reason: string;
   /** How this transfer changed what the customer can spend, and what is reserved. */
@@ -16,8 +19,9 @@ export interface StatementLine {
 }
 
 /**
- * A customer's statement, newest first: one line per transfer that touched their wallet, with its
- * effect on the available and held balances and the balances after it.
+ * A customer's statement, newest first: one line per transfer that touched one of their wallets (a
+ * transfer never touches both), with its effect on that wallet's available and held balances and its
+ * balances after it.
  */
 export async function listStatement(ctx: Ctx, accountId: string, page: { limit: number; before?: string }): Promise<StatementLine[]> {
   const before = page.before && /^\d{1,18}$/.test(page.before) ? Number(page.before) : undefined;
@@ -26,6 +30,7 @@ export async function listStatement(ctx: Ctx, accountId: string, page: { limit: 
     last_entry: string | number;
     at: Date | string;
     kind: string;
+    purse: Purse;
     reason: string;
     posted_change: string | number;
     pending_change: string | number;
@@ -34,16 +39,16 @@ export async function listStatement(ctx: Ctx, accountId: string, page: { limit: 
   }>(
     ctx.db,
     sql`with mine as (
-          select e.* from ledger_entries e
+          select e.*, a.purse from ledger_entries e
           join ledger_accounts a on a.id = e.account_id
           where a.owner_account_id = ${accountId}
         ), grouped as (
-          select transfer_id, max(id) as last_entry,
+          select transfer_id, purse, max(id) as last_entry,
                  coalesce(sum(amount) filter (where phase = 'posted'), 0) as posted_change,
                  coalesce(sum(amount) filter (where phase = 'pending'), 0) as pending_change
-          from mine group by transfer_id
+          from mine group by transfer_id, purse
         )
-        select g.transfer_id, g.last_entry, t.created_at as at, t.kind, t.reason, g.posted_change, g.pending_change,
+        select g.transfer_id, g.purse, g.last_entry, t.created_at as at, t.kind, t.reason, g.posted_change, g.pending_change,
                last.posted_after, last.pending_after
         from grouped g
         join ledger_transfers t on t.id = g.transfer_id
@@ -61,6 +66,7 @@ export async function listStatement(ctx: Ctx, accountId: string, page: { limit: 
       transferId: row.transfer_id,
       at: new Date(row.at),
       kind: row.kind,
+      purse: row.purse,
       reason: row.reason,
       change: { available: postedChange + pendingChange, held: 0 - pendingChange },
       balanceAfter: { available: postedAfter + pendingAfter, held: 0 - pendingAfter },

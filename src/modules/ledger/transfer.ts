@@ -10,10 +10,13 @@ export type Transfer = typeof ledgerTransfers.$inferSelect;
 
 /**
  * An account as a transfer names it: a ledger account id, or `owner:<customer account id>` for a
- * customer's wallet, resolved inside the statement (saving the round trip of looking it up).
+ * customer's credits wallet (`demo:<customer account id>` for its demo wallet), resolved inside the
+ * statement (saving the round trip of looking it up).
  */
 export type AccountRef = string;
 export const walletRef = (accountId: string): AccountRef => `owner:${accountId}`;
+export const demoWalletRef = (accountId: string): AccountRef => `demo:${accountId}`;
+const WALLET_REF = /^(owner|demo):(.+)$/;
 
 /** The customer's wallet does not exist yet; the caller creates it and tries again. */
 export class WalletMissing extends Error {
@@ -50,9 +53,11 @@ export interface Applied {
 /** The transfer statement (see applyTransfer); a constant text, prepared once per connection. */
 const TRANSFER_SQL = `with
   refs as (
-    select r.ref, coalesce(w.id, case when r.ref like 'owner:%' then null else r.ref end) as id
+    select r.ref, coalesce(w.id, case when r.ref like 'owner:%' or r.ref like 'demo:%' then null else r.ref end) as id
     from unnest($1::text[]) as r(ref)
-    left join ledger_accounts w on r.ref like 'owner:%' and w.owner_account_id = substr(r.ref, 7)
+    left join ledger_accounts w
+      on (r.ref like 'owner:%' and w.owner_account_id = substr(r.ref, 7) and w.purse = 'credits')
+      or (r.ref like 'demo:%' and w.owner_account_id = substr(r.ref, 6) and w.purse = 'demo')
   ),
   delta as (
     select refs.id, d.dposted, d.dpending
@@ -178,7 +183,7 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
       missing: number | string;
       debit_id: string | null;
       credit_id: string | null;
-    }>(db, 'otpbox_ledger_transfer_v5', TRANSFER_SQL, [
+    }>(db, 'otpbox_ledger_transfer_v6', TRANSFER_SQL, [
       refs,
       accountIds.map((id) => deltas.get(id)?.posted ?? 0),
       accountIds.map((id) => deltas.get(id)?.pending ?? 0),
@@ -239,26 +244,57 @@ export interface HoldParams {
 }
 
 /**
- * A hold — the transfer every order makes — as common table expressions (ADR 12): the general
- * statement's executor start-up was most of PostgreSQL's work per order. Same rules: both accounts
- * locked in id order (`locked`, `wallet`), the guard (available ≥ amount, wallet not restricted)
- * decided on the locked rows and re-checked by the balance `UPDATE` on the newest row version, the
- * transfer inserted under its idempotency key (`ins`, returning its amount), balances and entries
- * written only if it was (`upd`, `ent`).
- *
- * `decide` is inserted between the lock and the insert (CTEs that may read `wallet`, the locked
- * row); `amount` is the SQL of the amount, over `from` (joined to `wallet w`); `gate` an extra
- * condition for writing the hold. The caller's final select raises `ledger_refuse` when the insert
- * happened and the update did not (see HOLD_REFUSED).
+ * A hold's other choice (order placement): the customer's demo wallet pays instead of its credits
+ * when `eligible` (the order may be filled by the sandbox) and it holds at least `price`; the hold then
+ * goes to `system` (a stripe of `demo_revenue`). SQL texts, like HoldParams.
  */
-export function holdCtes(p: HoldParams, options: { amount: string; decide?: string; from?: string; gate?: string }): string {
+export interface DemoHold {
+  eligible: string;
+  system: string;
+  price: string;
+}
+
+/**
+ * A hold — the transfer every order makes — as common table expressions (ADR 12): the general
+ * statement's executor start-up was most of PostgreSQL's work per order. Same rules: the accounts
+ * locked (`locked`: the customer's credits wallet first — the lock that serialises an account's
+ * orders, see migration 0011 — then the others in id order), the guard (available ≥ amount, wallet not
+ * restricted) decided on the locked rows and re-checked by the balance `UPDATE` on the newest row
+ * version, the transfer inserted under its idempotency key (`ins`, returning its amount), balances and
+ * entries written only if it was (`upd`, `ent`).
+ *
+ * `credits` is the customer's credits wallet; `wallet` the wallet that pays (the demo wallet when
+ * `demo` allows and it can pay, else `credits`); `counterpart` the system account the hold goes to.
+ * `decide` is inserted between the lock and the insert (CTEs that may read `wallet` and `credits`);
+ * `amount` is the SQL of the amount, over `from` (joined to `wallet w`); `gate` an extra condition
+ * for writing the hold. The caller's final select raises `ledger_refuse` when the insert happened and
+ * the update did not (see HOLD_REFUSED).
+ */
+export function holdCtes(
+  p: HoldParams,
+  options: { amount: string; decide?: string; from?: string; gate?: string; demo?: DemoHold },
+): string {
+  const demo = options.demo;
+  const demoPays = demo
+    ? `select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= ${demo.price} and restricted_at is null`
+    : undefined;
   return `
   locked as (
-    select a.id, a.kind, a.posted, a.pending, a.restricted_at from ledger_accounts a
-    where a.owner_account_id = ${p.owner} or a.id = ${p.system}
-    order by a.id for update
+    select a.id, a.kind, a.purse, a.posted, a.pending, a.restricted_at from ledger_accounts a
+    where (a.owner_account_id = ${p.owner} and a.purse = 'credits') or a.id = ${p.system}${
+      demo
+        ? `
+       or (${demo.eligible} and ((a.owner_account_id = ${p.owner} and a.purse = 'demo') or a.id = ${demo.system}))`
+        : ''
+    }
+    order by (a.purse is not distinct from 'credits') desc, a.id for update
   ),
-  wallet as (select * from locked where kind = 'wallet'),${
+  credits as (select * from locked where kind = 'wallet' and purse = 'credits'),
+  wallet as (${demoPays ? `${demoPays} union all select * from credits where not exists (${demoPays})` : 'select * from credits'}),
+  counterpart as (
+    select id from locked
+    where kind = 'system' and id = ${demo ? `case when (select purse from wallet) = 'demo' then ${demo.system} else ${p.system} end` : p.system}
+  ),${
     options.decide
       ? `
   ${options.decide},`
@@ -267,20 +303,21 @@ export function holdCtes(p: HoldParams, options: { amount: string; decide?: stri
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
                                   hold_expires_at, reason, metadata, actor, created_at)
-    select ${p.id}, ${p.key}, 'hold', 'pending', ${options.amount}, w.id, ${p.system}, ${p.deadline}, ${p.reason}, ${p.metadata},
-           ${p.actor}, ${p.now}
+    select ${p.id}, ${p.key}, 'hold', 'pending', ${options.amount}, w.id, (select id from counterpart), ${p.deadline}, ${p.reason},
+           ${p.metadata}, ${p.actor}, ${p.now}
     from wallet w${options.from ? `, ${options.from}` : ''}
-    where w.posted + w.pending >= ${options.amount} and w.restricted_at is null and (select count(*) from locked) = 2
+    where w.posted + w.pending >= ${options.amount} and w.restricted_at is null
+      and exists (select 1 from credits) and exists (select 1 from counterpart)
       and ${options.gate ?? 'true'}
     on conflict (idempotency_key) do nothing
-    returning debit_account_id, amount
+    returning debit_account_id, credit_account_id, amount
   ),
   upd as (
     update ledger_accounts a set
       pending = a.pending + case when a.kind = 'wallet' then -ins.amount else ins.amount end,
       in_debt = a.kind = 'wallet' and a.in_debt and a.posted + a.pending - ins.amount < 0
     from ins
-    where (a.id = ins.debit_account_id or a.id = ${p.system})
+    where (a.id = ins.debit_account_id or a.id = ins.credit_account_id)
       -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
       and (a.kind = 'system' or a.posted + a.pending - ins.amount >= 0)
     returning a.id, a.kind, a.posted, a.pending
@@ -340,7 +377,7 @@ export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> 
   const result = await runTransferStatement(async () => {
     const [row] = await rawRows<{ wallet_id: string | null; locked: string | number; inserted: string | number }>(
       db,
-      'otpbox_ledger_hold_v2',
+      'otpbox_ledger_hold_v3',
       HOLD_SQL,
       [
         spec.ownerAccountId,
@@ -427,11 +464,11 @@ function sameTransfer(existing: Transfer, spec: Expected): Transfer {
 
 /** Why a guarded account refused `amount`: restricted (when restrictions count) or too little available. */
 export async function refusal(db: Executor, account: AccountRef, amount: number, refuseRestricted: boolean): Promise<DomainError> {
-  const owner = account.startsWith('owner:') ? account.slice('owner:'.length) : undefined;
+  const [, purse, owner] = WALLET_REF.exec(account) ?? [];
   const [row] = await queryRows<{ restricted: boolean; available: string | number }>(
     db,
     sql`select restricted_at is not null as restricted, posted + pending as available from ledger_accounts
-        where ${owner ? sql`owner_account_id = ${owner}` : sql`id = ${account}`}`,
+        where ${owner ? sql`owner_account_id = ${owner} and purse = ${purse === 'demo' ? 'demo' : 'credits'}` : sql`id = ${account}`}`,
   );
   if (!row) return new DomainError('NOT_FOUND', 'No such ledger account.');
   if (row.restricted && refuseRestricted) return accountRestricted();

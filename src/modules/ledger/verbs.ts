@@ -144,7 +144,13 @@ const RESOLVE_SQL = `with
     from hold h, amt a
   ),
   locked as (
-    select a.id from ledger_accounts a where a.id in (select id from delta) order by a.id for update
+    -- A demo hold's owner's credits wallet is locked first: the order's transition will take it (its
+    -- open-order count) and a new order takes it before the demo wallet (migration 0011).
+    select a.id from ledger_accounts a
+    where a.id in (select id from delta)
+       or (a.purse = 'credits' and a.owner_account_id =
+             (select w.owner_account_id from ledger_accounts w, hold h where w.id = h.wallet and w.purse = 'demo'))
+    order by (a.purse is not distinct from 'credits') desc, a.id for update
   ),
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
@@ -153,7 +159,7 @@ const RESOLVE_SQL = `with
            coalesce(h.metadata, '{}'::jsonb) || coalesce($7::jsonb, '{}'::jsonb) || jsonb_build_object('held', h.amount),
            $8, $9::timestamptz
     from hold h, amt a
-    where a.amount between 1 and h.amount and (select count(*) from locked) = 2
+    where a.amount between 1 and h.amount and (select count(*) from locked where id in (select id from delta)) = 2
     on conflict do nothing
     returning *
   ),
@@ -190,7 +196,7 @@ async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: 
   const asked = kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
   const [row] = await rawRows<Record<string, unknown> & { hold_found: string | number; held: string | number | null }>(
     ctx.db,
-    'otpbox_ledger_resolve_v1',
+    'otpbox_ledger_resolve_v2',
     RESOLVE_SQL,
     [
       input.holdId,

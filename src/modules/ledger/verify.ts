@@ -1,17 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { DEMO_SYSTEM_ACCOUNTS } from '../../db/schema/index.ts';
 
 export interface LedgerReport {
   ok: boolean;
   /** The first violations found, in words. */
   violations: string[];
   summary: {
-    accounts: number;
+    /** Customers with a wallet. */
+    customers: number;
+    /** Their credits wallets, and their demo wallets (sandbox play money). */
     wallets: number;
+    demoWallets: number;
+    /** System accounts (grants, order revenue, …) and the rows they are kept as (ADR 12: stripes). */
+    systemAccounts: number;
+    systemStripes: number;
     transfers: number;
     entries: number;
     /** Credits customers hold in total (posted, including what is reserved). */
     walletCredits: number;
+    /** Demo credits customers hold in total (posted, including what is reserved). */
+    demoCredits: number;
+    /** Open holds on credits wallets (orders in progress), and what they reserve. */
     openHolds: number;
     openHoldCredits: number;
     walletsInDebt: number;
@@ -19,12 +29,18 @@ export interface LedgerReport {
 }
 
 const n = (value: unknown) => Number(value ?? 0);
+const DEMO_CODES = sql`(${sql.join(
+  DEMO_SYSTEM_ACCOUNTS.map((code) => sql`${code}`),
+  sql`, `,
+)})`;
 
 /**
  * Check every ledger invariant from the stored rows (ASVS 2.3.3; TigerBeetle's invariants):
  * conservation (all entries sum to zero, per phase), every transfer balanced, cached balances equal to
  * the sum of entries and to the chain of balances-after, no negative wallet outside the chargeback
- * path, every hold resolved at most once (and for at most its amount) or still legitimately pending.
+ * path, every hold resolved at most once (and for at most its amount) or still legitimately pending,
+ * and demo credits kept apart (a demo wallet trades with the demo system accounts only, and they with
+ * demo wallets only: play money never becomes credits, and credits never pay for play).
  */
 export async function verifyLedger(db: Executor, now: Date, limit = 20): Promise<LedgerReport> {
   const violations: string[] = [];
@@ -143,27 +159,50 @@ export async function verifyLedger(db: Executor, now: Date, limit = 20): Promise
   );
   add(holdsVsPending.map((w) => `wallet ${w.id}: held ${-n(w.pending)} but its open holds total ${w.open}`));
 
+  const mixed = await queryRows<{ id: string; kind: string }>(
+    db,
+    sql`select t.id, t.kind from ledger_transfers t
+        join ledger_accounts d on d.id = t.debit_account_id
+        join ledger_accounts c on c.id = t.credit_account_id
+        where (d.purse = 'demo' or c.purse = 'demo' or d.code in ${DEMO_CODES} or c.code in ${DEMO_CODES})
+          and not ((d.purse = 'demo' and c.code in ${DEMO_CODES}) or (c.purse = 'demo' and d.code in ${DEMO_CODES}))
+        limit ${limit}`,
+  );
+  add(mixed.map((t) => `transfer ${t.id} (${t.kind}) moves demo credits to or from an account outside the demo ledger`));
+
   const [summary] = await queryRows<Record<string, string>>(
     db,
-    sql`select
-          (select count(*) from ledger_accounts)::text as accounts,
-          (select count(*) from ledger_accounts where kind = 'wallet')::text as wallets,
+    sql`with open_holds as (
+          select h.amount from ledger_transfers h join ledger_accounts w on w.id = h.debit_account_id and w.purse = 'credits'
+          where h.kind = 'hold' and not exists (select 1 from ledger_transfers r where r.pending_id = h.id)
+        )
+        select
+          (select count(distinct owner_account_id) from ledger_accounts where kind = 'wallet')::text as customers,
+          (select count(*) from ledger_accounts where purse = 'credits')::text as wallets,
+          (select count(*) from ledger_accounts where purse = 'demo')::text as demo_wallets,
+          (select count(distinct code) from ledger_accounts where kind = 'system')::text as system_accounts,
+          (select count(*) from ledger_accounts where kind = 'system')::text as system_stripes,
           (select count(*) from ledger_transfers)::text as transfers,
           (select count(*) from ledger_entries)::text as entries,
-          (select coalesce(sum(posted), 0) from ledger_accounts where kind = 'wallet')::text as wallet_credits,
-          (select count(*) from ledger_transfers h where h.kind = 'hold' and not exists (select 1 from ledger_transfers r where r.pending_id = h.id))::text as open_holds,
-          (select coalesce(sum(h.amount), 0) from ledger_transfers h where h.kind = 'hold' and not exists (select 1 from ledger_transfers r where r.pending_id = h.id))::text as open_hold_credits,
+          (select coalesce(sum(posted), 0) from ledger_accounts where purse = 'credits')::text as wallet_credits,
+          (select coalesce(sum(posted), 0) from ledger_accounts where purse = 'demo')::text as demo_credits,
+          (select count(*) from open_holds)::text as open_holds,
+          (select coalesce(sum(amount), 0) from open_holds)::text as open_hold_credits,
           (select count(*) from ledger_accounts where in_debt)::text as in_debt`,
   );
   return {
     ok: violations.length === 0,
     violations,
     summary: {
-      accounts: n(summary?.accounts),
+      customers: n(summary?.customers),
       wallets: n(summary?.wallets),
+      demoWallets: n(summary?.demo_wallets),
+      systemAccounts: n(summary?.system_accounts),
+      systemStripes: n(summary?.system_stripes),
       transfers: n(summary?.transfers),
       entries: n(summary?.entries),
       walletCredits: n(summary?.wallet_credits),
+      demoCredits: n(summary?.demo_credits),
       openHolds: n(summary?.open_holds),
       openHoldCredits: n(summary?.open_hold_credits),
       walletsInDebt: n(summary?.in_debt),
