@@ -41,6 +41,7 @@ export const configSchema = z
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     SANDBOX: oneOf(['auto', 'on', 'off'] as const, 'auto'),
     SANDBOX_SMS_DELAY_MS: int(0, 600_000, 4000),
+    SANDBOX_DEMO_CREDITS: int(0, 1_000_000, 2000),
     ACTIVATION_TTL_S: int(60, 86_400, 1200),
     CANCEL_MIN_S: int(0, 3600, 120),
     SMS_STORAGE: oneOf(['history', 'ephemeral'] as const, 'history'),
@@ -91,6 +92,8 @@ export const configSchema = z
       logLevel: env.LOG_LEVEL,
       sandbox: env.SANDBOX,
       sandboxSmsDelayMs: env.SANDBOX_SMS_DELAY_MS,
+      /** The most demo credits one account's demo wallet holds (0: no demo credits). */
+      sandboxDemoCredits: env.SANDBOX_DEMO_CREDITS,
       activationTtlS: env.ACTIVATION_TTL_S,
       cancelMinS: env.CANCEL_MIN_S,
       smsStorage: env.SMS_STORAGE,

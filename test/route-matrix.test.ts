@@ -91,6 +91,7 @@ const ROUTES: RouteSpec[] = [
     },
   },
   { method: 'GET', route: '/api/v1/events', access: 'signed-in', streaming: true },
+  { method: 'GET', route: '/api/v1/sandbox', access: 'public' },
   { method: 'POST', route: '/api/v1/sandbox/credits', access: 'signed-in', body: { amount: 100 } },
   // webhooks
   { method: 'POST', route: '/api/v1/webhook-endpoints', access: 'signed-in', body: { url: 'https://hooks.example.com/matrix' } },

@@ -12,6 +12,7 @@ import { providerTasksJob } from '../modules/activations/provider-tasks.ts';
 import { receiveSms } from '../modules/activations/receive-sms.ts';
 import { reconcileJob } from '../modules/activations/reconcile-upstream.ts';
 import { ProviderCatalog } from '../modules/catalog/provider-catalog.ts';
+import { demoVoidJob } from '../modules/ledger/demo.ts';
 import type { CatalogChange } from '../modules/providers/channel.ts';
 import { ProviderRuntime } from '../modules/providers/runtime.ts';
 import { webhookDeliveryJob } from '../modules/webhooks/deliver.ts';
@@ -117,6 +118,7 @@ export async function startOrderServices(options: {
       reconcileJob(jobCtx, activations),
       catalogSyncJob(providers, catalog, config.catalogSyncIntervalS * 1000),
       webhookDeliveryJob(jobCtx),
+      demoVoidJob(jobCtx, () => catalog.sandboxSells),
     ],
     close: async () => {
       stopCatalogListener();

@@ -25,11 +25,19 @@ export const api = (t: TestApp, actor: Actor) => ({
     t.app.inject({ method: 'POST', url: `/api/v1/activations/${id}/${action}`, headers: { authorization: actor.bearer } }),
   sms: (activationId: string, text: string) =>
     t.app.inject({ method: 'POST', url: '/api/v1/sandbox/sms', headers: { authorization: actor.bearer }, payload: { activationId, text } }),
-  balance: async () =>
-    (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: actor.bearer } })).json().balance as {
-      available: number;
-      held: number;
-    },
+  /** The account's credits (GET /api/v1/me); its demo credits are `balances().demo`. */
+  balance: async () => {
+    const { available, held } = (await balances(t, actor)).credits;
+    return { available, held };
+  },
+  balances: () => balances(t, actor),
 });
+
+/** Both balances GET /api/v1/me shows: the credits, and the demo credits (sandbox numbers only). */
+async function balances(t: TestApp, actor: Actor) {
+  const { demo, ...credits } = (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: actor.bearer } })).json()
+    .balance as { available: number; held: number; demo: { available: number; held: number } };
+  return { credits, demo };
+}
 
 export const code = (response: LightMyRequestResponse) => response.json().error?.code as string | undefined;

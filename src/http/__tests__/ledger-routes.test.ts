@@ -14,7 +14,7 @@ const get = (actor: Actor, url: string) => t.app.inject({ method: 'GET', url, he
 describe('balance and statement', () => {
   it('GET /api/v1/me shows the available and held balance', async () => {
     const user = await createActor(t);
-    expect((await get(user, '/api/v1/me')).json().balance).toEqual({ available: 0, held: 0 });
+    expect((await get(user, '/api/v1/me')).json().balance).toEqual({ available: 0, held: 0, demo: { available: 0, held: 0 } });
     const ctx = ctxOf(t, 'cli');
     await grantCredits(ctx, { accountId: user.accountId, amount: 100, reason: 'Credits from the operator: welcome', idempotencyKey: 'g1' });
     await holdCredits(ctx, {
@@ -24,7 +24,7 @@ describe('balance and statement', () => {
       idempotencyKey: 'h1',
       expiresAt: new Date(t.clock.now().getTime() + 1_200_000),
     });
-    expect((await get(user, '/api/v1/me')).json().balance).toEqual({ available: 70, held: 30 });
+    expect((await get(user, '/api/v1/me')).json().balance).toEqual({ available: 70, held: 30, demo: { available: 0, held: 0 } });
   });
 
   it('GET /api/v1/ledger/statement explains every change in plain words, newest first, paginated, only mine', async () => {

@@ -5,7 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../modules/accounts/
 import { acceptPolicy, getProfile } from '../../modules/accounts/profile.ts';
 import { listSecurityEvents } from '../../modules/accounts/security-events.ts';
 import { listSessions, revokeAllSessions, revokeSession } from '../../modules/accounts/sessions.ts';
-import { balanceOf } from '../../modules/ledger/accounts.ts';
+import { balancesOf } from '../../modules/ledger/accounts.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
@@ -14,9 +14,15 @@ import { Cursor, Limit } from '../schemas.ts';
 const Iso = z.iso.datetime();
 const IdParam = z.object({ id: z.string().max(64) });
 
-export const Balance = z.object({
+export const PurseBalance = z.object({
   available: z.number().int().describe('Credits you can spend now'),
   held: z.number().int().describe('Credits reserved by open orders: spent if a code arrives, returned otherwise'),
+});
+
+export const Balance = PurseBalance.extend({
+  demo: PurseBalance.describe(
+    'Demo credits, apart from your credits: they pay for sandbox numbers only (first, before your credits), and are voided when the sandbox stops selling',
+  ),
 });
 
 export const Profile = z.object({
@@ -40,8 +46,9 @@ const StatementLine = z.object({
   at: Iso,
   kind: z.string(),
   reason: z.string(),
-  change: Balance,
-  balanceAfter: Balance,
+  purse: z.enum(['credits', 'demo']).describe('Which balance moved: your credits, or your demo credits (sandbox numbers only)'),
+  change: PurseBalance,
+  balanceAfter: PurseBalance,
 });
 
 const Session = z.object({
@@ -78,8 +85,15 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     { schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
     async (request) => {
       const accountId = principalOf(request).accountId;
-      const [profile, balance] = await Promise.all([getProfile(request.ctx, accountId, deps.policy), balanceOf(request.ctx.db, accountId)]);
-      return { ...profile, createdAt: profile.createdAt.toISOString(), balance: { available: balance.available, held: balance.held } };
+      const [profile, { credits, demo }] = await Promise.all([
+        getProfile(request.ctx, accountId, deps.policy),
+        balancesOf(request.ctx.db, accountId),
+      ]);
+      return {
+        ...profile,
+        createdAt: profile.createdAt.toISOString(),
+        balance: { available: credits.available, held: credits.held, demo: { available: demo.available, held: demo.held } },
+      };
     },
   );
 

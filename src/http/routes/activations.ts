@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { FastifyPluginAsync, FastifyReply, FastifySchemaCompiler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { activations, idempotencyKeys } from '../../db/schema/index.ts';
+import { activations } from '../../db/schema/index.ts';
 import { DomainError, isDomainError } from '../../lib/errors.ts';
 import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
 import { onLocalOrderChange } from '../../modules/activations/changes.ts';
-import { createActivation } from '../../modules/activations/create.ts';
+import { createActivation, IdempotencyKeyTaken } from '../../modules/activations/create.ts';
+import { answerForKey, creationFailure, storeKeyAnswer } from '../../modules/activations/idempotency.ts';
 import { type ActivationView, smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
@@ -67,19 +68,6 @@ const IdempotencyKey = z
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .optional();
 
-/** Requests whose failure changed nothing: their idempotency key is freed so a retry can succeed later. */
-const NOTHING_HAPPENED = new Set([
-  'VALIDATION_FAILED',
-  'UNKNOWN_SERVICE',
-  'UNKNOWN_COUNTRY',
-  'PRICE_ABOVE_MAX',
-  'INSUFFICIENT_CREDITS',
-  'TOO_MANY_ACTIVE',
-  'ORDER_RATE_LIMITED',
-  'ACCOUNT_RESTRICTED',
-  'RATE_LIMITED',
-]);
-
 export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['activations'];
@@ -119,68 +107,57 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     async (request, reply) => {
       const principal = principalOf(request);
       const key = request.headers['idempotency-key'];
+      const now = () => deps.clock.now().getTime();
       // A new order has no messages yet: its view needs no read.
-      const fresh = (row: typeof activations.$inferSelect) => toView(row, [], deps.activations.ephemeral, deps.clock.now().getTime());
-      if (!key) {
-        const row = await createActivation(request.ctx, deps.activations, { ...request.body, accountId: principal.accountId });
-        return reply.code(201).send(fresh(row));
-      }
-      const hash = createHash('sha256')
+      const fresh = (row: typeof activations.$inferSelect) => toView(row, [], deps.activations.ephemeral, now());
+      const input = { ...request.body, accountId: principal.accountId };
+      if (!key) return reply.code(201).send(fresh(await createActivation(request.ctx, deps.activations, input)));
+
+      const requestHash = createHash('sha256')
         .update(JSON.stringify([request.body.service, request.body.country, request.body.maxPrice ?? null]))
         .digest('hex');
-      const claimed = await request.ctx.db
-        .insert(idempotencyKeys)
-        .values({ accountId: principal.accountId, key, requestHash: hash, status: 'in_flight', createdAt: deps.clock.now() })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (claimed.length === 0) return replay(reply, principal.accountId, key, hash);
-      const where = and(eq(idempotencyKeys.accountId, principal.accountId), eq(idempotencyKeys.key, key));
+      const db = request.ctx.db;
       try {
-        const row = await createActivation(request.ctx, deps.activations, { ...request.body, accountId: principal.accountId });
+        // The key is claimed by the statement that places the order, so it exists exactly when the order does.
+        const row = await createActivation(request.ctx, deps.activations, { ...input, idempotency: { key, requestHash } });
         const body = fresh(row);
-        await request.ctx.db.update(idempotencyKeys).set({ status: 'done', responseStatus: 201, responseBody: body }).where(where);
+        await storeKeyAnswer(db, principal.accountId, key, 201, body);
         return reply.code(201).send(body);
       } catch (error) {
-        if (isDomainError(error) && !NOTHING_HAPPENED.has(error.code)) {
+        if (error instanceof IdempotencyKeyTaken) return replay(request, reply, principal.accountId, key, requestHash);
+        // The order was placed and then failed (no provider sold a number): that failure is its answer.
+        if (isDomainError(error) && (error.code === 'NO_NUMBERS' || error.code === 'PROVIDER_UNAVAILABLE')) {
           const body = { error: { code: error.code, message: error.message, requestId: request.id } };
-          await request.ctx.db
-            .update(idempotencyKeys)
-            .set({ status: 'done', responseStatus: STATUS_BY_CODE[error.code], responseBody: body })
-            .where(where);
-        } else {
-          await request.ctx.db.delete(idempotencyKeys).where(where);
+          await storeKeyAnswer(db, principal.accountId, key, STATUS_BY_CODE[error.code], body).catch(() => {});
         }
         throw error;
       }
     },
   );
 
-  async function replay(reply: FastifyReply, accountId: string, key: string, hash: string) {
-    const [stored] = await deps.database.db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key)));
-    if (!stored)
-      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is being used by a request in progress; retry in a moment.');
-    if (stored.requestHash !== hash) {
-      throw new DomainError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
-      );
-    }
-    if (stored.status !== 'done') {
-      throw new DomainError(
-        'IDEMPOTENCY_KEY_IN_USE',
-        'The first request with this Idempotency-Key is still in progress; retry in a moment.',
-        { retryAfterSeconds: 1 },
-      );
+  /**
+   * Answer a repeated key: the stored answer, or — when the first request never stored one (it failed
+   * after placing its order) — the order as it is now, stored for the next repeat.
+   */
+  async function replay(request: FastifyRequest, reply: FastifyReply, accountId: string, key: string, requestHash: string) {
+    const answer = await answerForKey(request.ctx.db, accountId, key, requestHash);
+    let status: number;
+    let body: unknown;
+    if (answer.kind === 'stored') ({ status, body } = answer);
+    else {
+      const failure = creationFailure(answer.row);
+      status = failure ? STATUS_BY_CODE[failure.code] : 201;
+      body = failure
+        ? { error: { code: failure.code, message: failure.message, requestId: request.id } }
+        : await view(answer.row, request.ctx.db);
+      await storeKeyAnswer(request.ctx.db, accountId, key, status, body);
     }
     return reply
-      .code(stored.responseStatus ?? 200)
+      .code(status)
       .header('idempotent-replayed', 'true')
       .type('application/json; charset=utf-8')
       .serializer((payload: unknown) => JSON.stringify(payload))
-      .send(stored.responseBody);
+      .send(body);
   }
 
   app.get(

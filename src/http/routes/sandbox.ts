@@ -5,50 +5,76 @@ import { z } from 'zod';
 import { activations } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { receiveSms } from '../../modules/activations/receive-sms.ts';
-import { balanceOf } from '../../modules/ledger/accounts.ts';
-import { grantCredits } from '../../modules/ledger/verbs.ts';
+import { balancesOf } from '../../modules/ledger/accounts.ts';
+import { grantDemoCredits } from '../../modules/ledger/demo.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { Balance } from './account.ts';
 
-/** The most demo credits one request can add. */
-export const DEMO_CREDITS_MAX = 5_000;
+/** What one top-up adds when the request names no amount (the web app's button). */
+export const DEMO_CREDITS_DEFAULT = 500;
 
-/** Sandbox only: deliver any text to one of my sandbox numbers, as if the service had sent it. */
+/**
+ * The sandbox: whether it sells (public, so the web app can say so before anyone signs in), demo
+ * credits, and delivering any text to one of my sandbox numbers, as if the service had sent it.
+ */
 export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const catalog = deps.activations.catalog;
+  const cap = deps.config.sandboxDemoCredits;
+
+  app.get(
+    '/api/v1/sandbox',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Whether the sandbox sells its fictional numbers here, and the demo credits an account can hold',
+        response: {
+          200: z.object({
+            sells: z.boolean().describe('The sandbox sells fictional numbers (no payment needed, no real SMS)'),
+            demoCredits: z.object({
+              cap: z.number().int().describe('The most demo credits an account holds (0: none are given)'),
+            }),
+          }),
+        },
+      },
+    },
+    async () => ({ sells: deps.sandbox && catalog.sandboxSells, demoCredits: { cap: deps.sandbox ? cap : 0 } }),
+  );
+
+  if (!deps.sandbox) return;
 
   app.post(
     '/api/v1/sandbox/credits',
     {
       schema: {
         tags: ['sandbox'],
-        summary: 'Add demo credits to my account (only while the sandbox is the only provider)',
+        summary: 'Add demo credits to my account (only while the sandbox sells)',
         description:
-          'For trying otpbox without payments. Refused as soon as a real provider is configured, because credits bought real numbers then.',
-        body: z.object({ amount: z.number().int().min(1).max(DEMO_CREDITS_MAX).default(500) }),
-        response: { 201: z.object({ transferId: z.string(), available: z.number().int(), held: z.number().int() }) },
+          'For trying otpbox without payments. Demo credits are kept apart from your credits: they pay for sandbox numbers only, ' +
+          `an account holds at most SANDBOX_DEMO_CREDITS of them (${cap} here), and they are voided when the sandbox stops selling ` +
+          '(for example when the operator connects a real provider).',
+        body: z.object({ amount: z.number().int().min(1).max(Math.max(1, cap)).default(DEMO_CREDITS_DEFAULT) }),
+        response: { 201: Balance.extend({ transferId: z.string() }) },
       },
     },
     async (request, reply) => {
-      if (deps.activations.catalog.sellsRealNumbers) {
-        throw new DomainError(
-          'FORBIDDEN',
-          'Demo credits exist only while the sandbox is the only provider: this service sells real numbers.',
-        );
+      if (!catalog.sandboxSells || cap === 0) {
+        throw new DomainError('FORBIDDEN', 'Demo credits exist only while the sandbox sells: this service sells real numbers only.');
       }
       const accountId = principalOf(request).accountId;
-      const { transfer } = await grantCredits(
+      const { transfer } = await grantDemoCredits(
         { ...request.ctx, actor: accountId },
-        {
-          accountId,
-          amount: request.body.amount,
-          reason: 'Sandbox demo credits',
-          idempotencyKey: `demo:${request.id}`,
-          metadata: { demo: true },
-        },
+        { accountId, amount: request.body.amount, cap, idempotencyKey: `demo:${request.id}` },
       );
-      const balance = await balanceOf(request.ctx.db, accountId);
-      return reply.code(201).send({ transferId: transfer.id, available: balance.available, held: balance.held });
+      const { credits, demo } = await balancesOf(request.ctx.db, accountId);
+      return reply.code(201).send({
+        transferId: transfer.id,
+        available: credits.available,
+        held: credits.held,
+        demo: { available: demo.available, held: demo.held },
+      });
     },
   );
   app.post(

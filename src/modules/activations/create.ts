@@ -12,12 +12,14 @@ import { accountRestricted, insufficientCredits, refusal, walletRef } from '../l
 import { releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
+import { creationError, idempotencyKeyClaimed, noNumbers } from './idempotency.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
 import {
   type LimitCounts,
   type LimitRefusal,
   lockActivationRow,
   type Placement,
+  type PlacementClaim,
   type PlacementHold,
   placeActivationRow,
   type TransitionEvent,
@@ -36,6 +38,13 @@ export interface CreateInput {
   service: string;
   country: string;
   maxPrice?: number;
+  /** The request's `Idempotency-Key`: claimed by the statement that places the order, never before. */
+  idempotency?: PlacementClaim;
+}
+
+/** The order's idempotency key was claimed before: nothing was done; the caller answers from the key. */
+export class IdempotencyKeyTaken extends Error {
+  override name = 'IdempotencyKeyTaken';
 }
 
 /**
@@ -89,6 +98,9 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
   let candidates = offers.filter((offer) => offer.price <= ceiling);
   const price = best.price;
   const dearest = Math.max(...candidates.map((offer) => offer.price));
+  // Demo credits pay for sandbox numbers only: a sandbox offer among the candidates lets them pay.
+  const sandboxOffers = candidates.filter((offer) => offer.provider.kind === 'sandbox');
+  const sandboxOffer = sandboxOffers[0];
 
   const now = ctx.clock.now();
   const id = newId('act', now.getTime());
@@ -103,8 +115,15 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     metadata: { activationId: id, service: service.code, country: country.code },
     actor: ctx.actor ?? null,
     holdExpiresAt: new Date(expiresAt.getTime() + HOLD_GRACE_MS),
+    demo: sandboxOffer
+      ? {
+          systemAccountId: systemAccountFor('demo_revenue', input.accountId),
+          price: sandboxOffer.price,
+          provider: sandboxOffer.provider.name,
+        }
+      : undefined,
   };
-  const requested: ActivationRow = {
+  let requested: ActivationRow = {
     id,
     accountId: input.accountId,
     service: service.code,
@@ -144,14 +163,25 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     actor: 'customer',
     details: { price },
   };
-  let placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now);
+  let placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now, input.idempotency);
   if (placement.outcome === 'no_wallet') {
     await walletOf(ctx.db, input.accountId, now);
-    placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now);
+    placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now, input.idempotency);
   }
-  if (placement.outcome !== 'placed') throw await refusalOf(ctx, placement, input.accountId, price, now);
-  // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.
-  if (placement.held < dearest) candidates = candidates.filter((offer) => offer.price <= price);
+  if (placement.outcome === 'key_taken') throw new IdempotencyKeyTaken();
+  if (placement.outcome !== 'placed') {
+    // A key claimed before wins over a refusal (a retry of an order that spent the credits it needed).
+    if (input.idempotency && (await idempotencyKeyClaimed(ctx.db, input.accountId, input.idempotency.key))) throw new IdempotencyKeyTaken();
+    throw await refusalOf(ctx, placement, input.accountId, price, now);
+  }
+  if (placement.purse === 'demo' && sandboxOffer) {
+    // Paid with demo credits: a sandbox order, which only the sandbox may fill.
+    candidates = sandboxOffers;
+    requested = { ...requested, price: sandboxOffer.price, provider: sandboxOffer.provider.name, sandbox: true };
+  } else if (placement.held < dearest) {
+    // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.
+    candidates = candidates.filter((offer) => offer.price <= price);
+  }
 
   // Step 2: the providers, outside any transaction, cheapest first, until one sells or time runs out.
   const failures: { provider: string; failure: ProviderFailure }[] = [];
@@ -225,11 +255,7 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       details: { failures: failures.map((f) => ({ provider: f.provider, kind: f.failure.kind })) },
     });
   });
-  if (onlyNoStock) throw noNumbers(service.name, country.name);
-  throw new DomainError(
-    'PROVIDER_UNAVAILABLE',
-    `We could not reach a provider for ${service.name} numbers in ${country.name}. Nothing was charged; try again in a moment.`,
-  );
+  throw creationError(onlyNoStock, service.name, country.name);
 }
 
 /** The order, locked, if it is still waiting for its number. */
@@ -244,10 +270,6 @@ function isAvailable(offer: PricedOffer): boolean {
   return breaker?.available ?? true;
 }
 
-function noNumbers(service: string, country: string): DomainError {
-  return new DomainError('NO_NUMBERS', `No numbers for ${service} in ${country} right now — try another country. Nothing was charged.`);
-}
-
 /** Ask the provider not to charge more than its catalog price (plus 20% for price moves since the last sync). */
 function maxCostFor(offer: PricedOffer): number {
   return Math.ceil(offer.cost * 1.2);
@@ -259,7 +281,7 @@ export const cancelWindowOrders = (minOrders: number) => Math.max(100, 5 * minOr
 /** Why an order was not placed, as the customer is told. Nothing was written. */
 async function refusalOf(
   ctx: Ctx,
-  placement: Exclude<Placement, { outcome: 'placed' }>,
+  placement: Exclude<Placement, { outcome: 'placed' | 'key_taken' }>,
   accountId: string,
   price: number,
   now: Date,

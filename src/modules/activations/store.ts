@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, rawRows, rowMapper } from '../../db/client.ts';
-import { activations } from '../../db/schema/index.ts';
+import { activations, type Purse } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
 import { HOLD_REFUSED, type HoldParams, holdCtes, runTransferStatement } from '../ledger/transfer.ts';
@@ -125,70 +125,141 @@ export interface PlacementHold {
   metadata: Record<string, unknown>;
   actor: string | null;
   holdExpiresAt: Date;
+  /**
+   * The sandbox could fill this order: the customer's demo credits pay for it when they can (the
+   * order is then a sandbox order at the sandbox's price, held in `demo_revenue`).
+   */
+  demo?: { systemAccountId: string; price: number; provider: string };
+}
+
+/** The order's `Idempotency-Key`, claimed by the statement that places the order (and only then). */
+export interface PlacementClaim {
+  key: string;
+  requestHash: string;
 }
 
 export type Placement =
-  | { outcome: 'placed'; held: number }
-  /** The customer has no wallet yet: nothing was written (create it and place again). */
+  | { outcome: 'placed'; held: number; purse: Purse }
+  /** The customer has no credits wallet yet: nothing was written (create it and place again). */
   | { outcome: 'no_wallet' }
   | { outcome: 'insufficient'; available: number }
   | { outcome: 'restricted' }
   | { outcome: 'limit'; refusal: LimitRefusal; counts: LimitCounts }
   /** A concurrent change left too little between the lock and the balance update: nothing was written. */
-  | { outcome: 'refused' };
+  | { outcome: 'refused' }
+  /** The idempotency key was claimed before (by an order placed earlier, or at this moment): nothing was written. */
+  | { outcome: 'key_taken' };
 
-const HOLD_PARAMS: HoldParams = {
-  owner: '$1::text',
-  system: '$2::text',
-  id: '$3::text',
-  key: '$4::text',
-  reason: '$5::text',
-  metadata: '$6::jsonb',
-  actor: '$7::text',
-  now: '$8::timestamptz',
-  deadline: '$9::timestamptz',
-};
-/** $10 price, $11 dearest, $12 a minute ago, $13 an hour ago, $14–$18 the limits, $19–$25 the audit event, then the order's columns. */
-const EVENT_FIRST = 19;
+/** The placement statement's parameters, numbered in this order (then the audit event's, then the order's columns). */
+const PLACE_PARAMS = [
+  'account',
+  'system',
+  'transferId',
+  'holdKey',
+  'reason',
+  'metadata',
+  'actor',
+  'now',
+  'deadline',
+  'price',
+  'dearest',
+  'minuteAgo',
+  'hourAgo',
+  'maxOpen',
+  'maxPerMinute',
+  'cancelWindow',
+  'cancelMinOrders',
+  'cancelPercent',
+  'demoEligible',
+  'demoSystem',
+  'demoPrice',
+  'demoProvider',
+  'claimKey',
+  'claimHash',
+] as const;
+const P = Object.fromEntries(PLACE_PARAMS.map((name, i) => [name, `$${i + 1}`])) as Record<(typeof PLACE_PARAMS)[number], string>;
+const EVENT_FIRST = PLACE_PARAMS.length + 1;
 const ROW_FIRST = EVENT_FIRST + 7;
 
+const HOLD_PARAMS: HoldParams = {
+  owner: `${P.account}::text`,
+  system: `${P.system}::text`,
+  id: `${P.transferId}::text`,
+  key: `${P.holdKey}::text`,
+  reason: `${P.reason}::text`,
+  metadata: `${P.metadata}::jsonb`,
+  actor: `${P.actor}::text`,
+  now: `${P.now}::timestamptz`,
+  deadline: `${P.deadline}::timestamptz`,
+};
+
+/** A demo-paid order is the sandbox's: its price, provider and flag are the sandbox's. */
+const DEMO_COLUMNS: Partial<Record<Key, string>> = {
+  price: `${P.demoPrice}::bigint`,
+  provider: `${P.demoProvider}::text`,
+  sandbox: 'true',
+};
+const placedValue = (key: Key, column: PgColumn, i: number) => {
+  const value = `$${ROW_FIRST + i}::${column.getSQLType()}`;
+  const demo = DEMO_COLUMNS[key];
+  return demo ? `case when (select purse from wallet) = 'demo' then ${demo} else ${value} end` : value;
+};
+
 /**
- * An order placed in one statement (ADR 12, "one statement per order"): the customer's wallet locked,
- * the limits read after the lock by `otpbox_order_limits` (migration 0009: a VOLATILE function, so its
- * fresh snapshot sees every order committed before the lock was granted — orders of one account are
- * decided one at a time; migration 0010: open orders from the count a trigger keeps), and only when every limit allows it and the wallet can pay: the hold (the
- * dearest fallback's price when affordable, else the price), the order (`requesting`, carrying its
- * hold) and its first audit event (the amount held added to its details). Otherwise nothing is
- * written and the answer says why.
+ * An order placed in one statement (ADR 12, "one statement per order"): the customer's credits wallet
+ * locked (and, when the sandbox could fill the order, its demo wallet), the limits read after the lock
+ * by `otpbox_order_limits` (migration 0009: a VOLATILE function, so its fresh snapshot sees every order
+ * committed before the lock was granted — orders of one account are decided one at a time; migration
+ * 0010: open orders from the count a trigger keeps), and only when every limit allows it and a wallet
+ * can pay: the order's idempotency key claimed (when it has one; a key claimed before stops
+ * everything), the hold (demo credits first when they can pay; else the dearest fallback's price when
+ * affordable, else the price), the order (`requesting`, carrying its hold) and its first audit event
+ * (the amount held added to its details). Otherwise nothing is written and the answer says why.
  */
 const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
+  demo: { eligible: `${P.demoEligible}::boolean`, system: `${P.demoSystem}::text`, price: `${P.demoPrice}::bigint` },
   decide: `decision as (
-    select case when w.posted + w.pending >= $11::bigint then $11::bigint else $10::bigint end as amount,
+    select case when w.purse = 'demo' then ${P.demoPrice}::bigint
+                when w.posted + w.pending >= ${P.dearest}::bigint then ${P.dearest}::bigint else ${P.price}::bigint end as amount,
            l.open, l.last_minute, l.oldest, l.cancelled, l.ended,
-           case when l.open >= $14::int then 'too_many_active'
-                when $15::int > 0 and l.last_minute >= $15::int then 'order_rate'
-                when l.cancelled >= $17::int and l.cancelled * 100 >= l.ended * $18::int then 'cancel_ratio'
+           case when l.open >= ${P.maxOpen}::int then 'too_many_active'
+                when ${P.maxPerMinute}::int > 0 and l.last_minute >= ${P.maxPerMinute}::int then 'order_rate'
+                when l.cancelled >= ${P.cancelMinOrders}::int and l.cancelled * 100 >= l.ended * ${P.cancelPercent}::int then 'cancel_ratio'
            end as refusal
-    from wallet w, lateral otpbox_order_limits($1::text, w.id, $12::timestamptz, $13::timestamptz, $15::int, $16::int) l
+    from wallet w, credits c,
+         lateral otpbox_order_limits(${P.account}::text, c.id, ${P.minuteAgo}::timestamptz, ${P.hourAgo}::timestamptz,
+                                     ${P.maxPerMinute}::int, ${P.cancelWindow}::int) l
+  ),
+  claim as (
+    insert into idempotency_keys (account_id, key, request_hash, activation_id, status, created_at)
+    select ${P.account}::text, ${P.claimKey}::text, ${P.claimHash}::text, $${ROW_FIRST + COLUMNS.findIndex(([key]) => key === 'id')}::text,
+           'in_flight', ${P.now}::timestamptz
+    from wallet w, decision d
+    where ${P.claimKey}::text is not null and d.refusal is null and w.posted + w.pending >= d.amount and w.restricted_at is null
+      and exists (select 1 from credits) and exists (select 1 from counterpart)
+    on conflict do nothing
+    returning 1
   )`,
   amount: 'd.amount',
   from: 'decision d',
-  gate: 'd.refusal is null',
+  gate: `d.refusal is null and (${P.claimKey}::text is null or exists (select 1 from claim))`,
 })},
   placed as (
     insert into activations (${SELECT_LIST})
-    select ${COLUMNS.map(([, column], i) => `$${ROW_FIRST + i}::${column.getSQLType()}`).join(', ')} from ins
+    select ${COLUMNS.map(([key, column], i) => placedValue(key, column, i)).join(', ')} from ins
     returning id
   ),
   audit as (${EVENT_INSERT('placed.id', EVENT_FIRST, 'from placed', "jsonb_build_object('held', (select amount from ins))")})
-  select w.id as wallet_id, w.posted + w.pending as available, w.restricted_at is not null as restricted,
+  select c.id as wallet_id, w.purse, w.posted + w.pending as available, w.restricted_at is not null as restricted,
          d.amount, d.refusal, d.open, d.last_minute, d.oldest, d.cancelled, d.ended,
-         (select count(*) from locked) as locked, (select count(*) from placed) as placed, (select count(*) from audit) as audited,
+         (select count(*) from locked) as locked, (select count(*) from counterpart) as counterpart,
+         (select count(*) from placed) as placed, (select count(*) from audit) as audited,
          ${HOLD_REFUSED}
-  from (select 1) one left join wallet w on true left join decision d on true`;
+  from (select 1) one left join credits c on true left join wallet w on true left join decision d on true`;
 
 interface PlacementRow {
   wallet_id: string | null;
+  purse: Purse | null;
   available: string | number | null;
   restricted: boolean | null;
   amount: string | number | null;
@@ -199,11 +270,15 @@ interface PlacementRow {
   cancelled: number | null;
   ended: number | null;
   locked: string | number;
+  counterpart: string | number;
   placed: string | number;
   audited: string | number;
 }
 
-/** Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id) with its first audit event: see PLACE_SQL. */
+/**
+ * Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id) with its first
+ * audit event, and claim its idempotency key: see PLACE_SQL.
+ */
 export async function placeActivationRow(
   db: Executor,
   row: ActivationRow,
@@ -211,28 +286,38 @@ export async function placeActivationRow(
   hold: PlacementHold,
   limits: PlacementLimits,
   now: Date,
+  claim?: PlacementClaim,
 ): Promise<Placement> {
   if (row.holdId !== hold.transferId) throw new Error('an order carries the id of its own hold');
+  const values: Record<(typeof PLACE_PARAMS)[number], unknown> = {
+    account: row.accountId,
+    system: hold.systemAccountId,
+    transferId: hold.transferId,
+    holdKey: hold.idempotencyKey,
+    reason: hold.reason,
+    metadata: JSON.stringify(hold.metadata),
+    actor: hold.actor,
+    now: now.toISOString(),
+    deadline: hold.holdExpiresAt.toISOString(),
+    price: hold.price,
+    dearest: hold.dearest,
+    minuteAgo: new Date(now.getTime() - 60_000).toISOString(),
+    hourAgo: new Date(now.getTime() - 3_600_000).toISOString(),
+    maxOpen: limits.maxOpen,
+    maxPerMinute: limits.maxPerMinute,
+    cancelWindow: limits.cancelWindow,
+    cancelMinOrders: limits.cancelMinOrders,
+    cancelPercent: limits.cancelPercent,
+    demoEligible: hold.demo !== undefined,
+    demoSystem: hold.demo?.systemAccountId ?? null,
+    demoPrice: hold.demo?.price ?? null,
+    demoProvider: hold.demo?.provider ?? null,
+    claimKey: claim?.key ?? null,
+    claimHash: claim?.requestHash ?? null,
+  };
   const result = await runTransferStatement(async () => {
-    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v3', PLACE_SQL, [
-      row.accountId,
-      hold.systemAccountId,
-      hold.transferId,
-      hold.idempotencyKey,
-      hold.reason,
-      JSON.stringify(hold.metadata),
-      hold.actor,
-      now.toISOString(),
-      hold.holdExpiresAt.toISOString(),
-      hold.price,
-      hold.dearest,
-      new Date(now.getTime() - 60_000).toISOString(),
-      new Date(now.getTime() - 3_600_000).toISOString(),
-      limits.maxOpen,
-      limits.maxPerMinute,
-      limits.cancelWindow,
-      limits.cancelMinOrders,
-      limits.cancelPercent,
+    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v4', PLACE_SQL, [
+      ...PLACE_PARAMS.map((name) => values[name]),
       ...eventValues(event, now),
       ...COLUMNS.map(([key]) => toDriver(key, row[key])),
     ]);
@@ -240,10 +325,13 @@ export async function placeActivationRow(
   });
   if (result === 'refused') return { outcome: 'refused' };
   if (!result?.wallet_id) return { outcome: 'no_wallet' };
-  if (Number(result.placed) === 1 && Number(result.audited) === 1) return { outcome: 'placed', held: Number(result.amount) };
-  if (Number(result.locked) !== 2) throw new Error(`the system account ${hold.systemAccountId} does not exist`);
+  if (Number(result.placed) === 1 && Number(result.audited) === 1) {
+    return { outcome: 'placed', held: Number(result.amount), purse: result.purse ?? 'credits' };
+  }
+  if (Number(result.counterpart) !== 1) throw new Error(`the system account ${hold.systemAccountId} does not exist`);
   if (result.restricted) return { outcome: 'restricted' };
-  if (Number(result.available) < hold.price) return { outcome: 'insufficient', available: Number(result.available) };
+  if (Number(result.available) < Number(result.amount ?? hold.price))
+    return { outcome: 'insufficient', available: Number(result.available) };
   if (result.refusal) {
     return {
       outcome: 'limit',
@@ -257,7 +345,8 @@ export async function placeActivationRow(
       },
     };
   }
-  // The hold's key is new with the order's id: only a reused transfer id could leave nothing written.
+  // Everything allowed it: only a key claimed before leaves nothing written (the hold's key is new with the order's id).
+  if (claim) return { outcome: 'key_taken' };
   throw new Error(`order ${row.id} was neither placed nor refused`);
 }
 

@@ -129,6 +129,11 @@ export class ProviderCatalog {
     return [...this.#entries.values()].some((entry) => entry.port.kind !== 'sandbox' && entry.terms.sells);
   }
 
+  /** True when the sandbox sells its fictional numbers (demo credits can be used). */
+  get sandboxSells(): boolean {
+    return [...this.#entries.values()].some((entry) => entry.port.kind === 'sandbox' && entry.terms.sells);
+  }
+
   get refreshedAt(): Date | undefined {
     return this.#refreshedAt;
   }

@@ -63,34 +63,6 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('sandbox demo credits', () => {
-  it('top up a sandbox-only service, capped and audited, and are refused once a real provider exists', async () => {
-    const user = await fundedActor(t, 0);
-    const add = (amount: number, app = t) =>
-      app.app.inject({ method: 'POST', url: '/api/v1/sandbox/credits', headers: { authorization: user.bearer }, payload: { amount } });
-    const added = await add(300);
-    expect(added.statusCode).toBe(201);
-    expect(added.json()).toMatchObject({ available: 300, held: 0 });
-    expect((await add(50_000)).statusCode).toBe(400);
-    const statement = await t.app.inject({ method: 'GET', url: '/api/v1/ledger/statement', headers: { authorization: user.bearer } });
-    expect(statement.json().lines[0].reason).toBe('Sandbox demo credits');
-
-    const mixed = await createTestApp({ env: { ORDER_RATE_LIMIT: '0' }, database: t.database });
-    try {
-      mixed.orders.activations.catalog.register(
-        { ...(mixed.orders.sandbox as ProviderPort), name: 'real', kind: 'sms-activate' } as ProviderPort,
-        { priority: 1 },
-      );
-      const refused = await add(100, mixed);
-      expect(refused.statusCode).toBe(403);
-      expect(refused.json().error.message).toMatch(/only while the sandbox is the only provider/);
-    } finally {
-      await mixed.app.close();
-      await mixed.orders.close();
-    }
-  });
-});
-
 describe('abuse limits', () => {
   it(`answers 429 TOO_MANY_ACTIVE past MAX_ACTIVE_ACTIVATIONS open orders`, async () => {
     const limited = await createTestApp({ env: { MAX_ACTIVE_ACTIVATIONS: '2', ORDER_RATE_LIMIT: '0' }, database: t.database });
