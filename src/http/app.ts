@@ -45,6 +45,8 @@ export interface AppDeps {
   sandbox: boolean;
   /** Flipped at shutdown so /readyz tells load balancers to stop sending traffic. */
   lifecycle?: { draining: boolean };
+  /** How often an idle event stream gets a heartbeat (tests shorten it; default 15 s). */
+  eventHeartbeatMs?: number;
 }
 
 /**
@@ -141,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, deps);
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);
-  if (deps.sandbox) await app.register(sandboxRoutes, deps);
+  await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });
   return app;

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
-import { accountEvents } from '../db/schema/index.ts';
+import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import { type AccountEvent, type AccountEventType, EVENT_CHANNEL } from '../modules/events/emit.ts';
 import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
 
@@ -14,9 +14,20 @@ import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
 /** Announced when an account's credentials or standing change (revocations, suspension, role). */
 export const AUTH_CHANNEL = 'otpbox_auth';
 
+/**
+ * An account's event number `seq` exists: with the event itself when it travelled in the
+ * notification, without it when it must be read (too large to travel, or after the listener
+ * reconnected: then `seq` is the account's newest number, and anything up to it may have been missed).
+ */
+export interface Announcement {
+  accountId: string;
+  seq: number;
+  event?: AccountEvent;
+}
+
 export interface EventBus {
-  /** Live events of one account; returns the unsubscribe function. */
-  subscribe(accountId: string, listener: (event: AccountEvent) => void): () => void;
+  /** Live announcements of one account's events; returns the unsubscribe function. */
+  subscribe(accountId: string, listener: (announcement: Announcement) => void): () => void;
   /**
    * Every event announced on any instance, as it is announced (for caches). `activationId` is set
    * when the event names an order; `'*'` as accountId means "anything may have changed" (the listener
@@ -27,12 +38,14 @@ export interface EventBus {
   onAuthChange(listener: (accountId: string) => void): () => void;
   /** Providers, offers or catalog rules changed somewhere (`'*'`: anything may have changed). */
   onCatalogChange(listener: (what: string) => void): () => void;
-  /** Stored events of an account after `afterId` (for `Last-Event-ID`), oldest first. */
-  since(accountId: string, afterId: number, limit?: number): Promise<AccountEvent[]>;
+  /** Stored events of an account numbered after `afterSeq`, in order. */
+  since(accountId: string, afterSeq: number, limit?: number): Promise<AccountEvent[]>;
+  /** The number of an account's newest event (0 before its first). */
+  head(accountId: string): Promise<number>;
   close(): Promise<void>;
 }
 
-type Listener = (event: AccountEvent) => void;
+type Listener = (announcement: Announcement) => void;
 
 export async function startEventBus(database: Database, log: Logger): Promise<EventBus> {
   const listeners = new Map<string, Set<Listener>>();
@@ -50,15 +63,16 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     for (const listener of authListeners) listener(accountId);
   };
 
-  const since = async (accountId: string, afterId: number, limit = 500): Promise<AccountEvent[]> => {
+  const since = async (accountId: string, afterSeq: number, limit = 500): Promise<AccountEvent[]> => {
     const rows = await database.db
       .select()
       .from(accountEvents)
-      .where(and(eq(accountEvents.accountId, accountId), gt(accountEvents.id, afterId)))
-      .orderBy(asc(accountEvents.id))
+      .where(and(eq(accountEvents.accountId, accountId), gt(accountEvents.seq, afterSeq)))
+      .orderBy(asc(accountEvents.seq))
       .limit(limit);
     return rows.map((row) => ({
       id: row.id,
+      seq: row.seq,
       accountId: row.accountId,
       type: row.type as AccountEventType,
       payload: row.payload,
@@ -66,10 +80,18 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     }));
   };
 
-  const deliver = (event: AccountEvent) => {
-    for (const listener of listeners.get(event.accountId) ?? []) {
+  const head = async (accountId: string): Promise<number> => {
+    const [row] = await database.db
+      .select({ seq: accountEventHeads.seq })
+      .from(accountEventHeads)
+      .where(eq(accountEventHeads.accountId, accountId));
+    return row?.seq ?? 0;
+  };
+
+  const deliver = (announcement: Announcement) => {
+    for (const listener of listeners.get(announcement.accountId) ?? []) {
       try {
-        listener(event);
+        listener(announcement);
       } catch (error) {
         log.warn({ err: error }, 'event listener failed');
       }
@@ -78,24 +100,33 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
 
   const onNotification = (payload: string | undefined) => {
     if (!payload) return;
-    let message: Partial<AccountEvent> & { id: number; accountId: string };
+    let message: Partial<AccountEvent> & { seq: number; accountId: string };
     try {
       message = JSON.parse(payload);
     } catch {
       return;
     }
+    if (typeof message.accountId !== 'string' || !Number.isSafeInteger(message.seq)) return;
     const activationId = typeof message.payload?.activationId === 'string' ? message.payload.activationId : undefined;
     // An event too large to travel inline does not say which order it names: the whole account is stale.
     announce(message.accountId, message.payload ? activationId : undefined);
     if (!listeners.has(message.accountId)) return;
-    if (message.type && message.payload) {
-      deliver(message as AccountEvent);
-      return;
+    // Too large to travel in the notification: announced by number, the stream reads it.
+    const inline = message.type && message.payload && typeof message.id === 'number';
+    deliver({ accountId: message.accountId, seq: message.seq, event: inline ? (message as AccountEvent) : undefined });
+  };
+
+  /**
+   * After the listener reconnected, every announcement made meanwhile is lost: tell each stream the
+   * newest number of its account (one query for all), so a stream behind it reads what it missed.
+   */
+  const resync = async () => {
+    const accounts = [...listeners.keys()];
+    for (let i = 0; i < accounts.length; i += 1000) {
+      const batch = accounts.slice(i, i + 1000);
+      const heads = await database.db.select().from(accountEventHeads).where(inArray(accountEventHeads.accountId, batch));
+      for (const row of heads) deliver({ accountId: row.accountId, seq: row.seq });
     }
-    // Too large to travel in the notification: read it back.
-    void since(message.accountId, message.id - 1, 1)
-      .then((events) => events.forEach(deliver))
-      .catch((error) => log.warn({ err: error }, 'could not read an announced event'));
   };
 
   const onAuthNotification = (payload: string | undefined) => {
@@ -103,10 +134,12 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
   };
   const onCatalogNotification = (payload: string | undefined) => catalogChanged(payload ?? '*');
   const onReconnect = () => {
-    // Announcements may have been missed while disconnected: every cache must start over.
+    // Announcements may have been missed while disconnected: every cache must start over, and every
+    // stream learns how far its account's events went.
     announce('*');
     authChanged('*');
     catalogChanged('*');
+    void resync().catch((error) => log.warn({ err: error }, 'could not resynchronise the event streams after a reconnect'));
   };
 
   let stopListening: () => Promise<void>;
@@ -143,6 +176,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
       };
     },
     since,
+    head,
     onAnyEvent(listener) {
       anyListeners.add(listener);
       return () => anyListeners.delete(listener);

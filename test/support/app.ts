@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { type SecretKeys, secretKeys } from '../../src/lib/secrets.ts';
 import { loadCurrentPolicy, type Policy } from '../../src/modules/privacy/policy.ts';
+import type { EventBus } from '../../src/runtime/event-bus.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
 import { type OrderServices, startOrderServices } from '../../src/runtime/order-services.ts';
 import { VERSION } from '../../src/version.ts';
@@ -28,7 +29,16 @@ export const TEST_SECRET = 'test-secret-key-test-secret-key-0123456789';
 
 /** The real app on a fresh database, with a manual clock and a silent (or captured) logger. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; log?: Logger; database?: TestDatabase; clock?: ManualClock } = {},
+  options: {
+    env?: Record<string, string>;
+    log?: Logger;
+    database?: TestDatabase;
+    clock?: ManualClock;
+    /** How often idle event streams get a heartbeat (default 15 s). */
+    eventHeartbeatMs?: number;
+    /** Wrap the event bus the app uses (to watch what the event stream asks of it). */
+    wrapEvents?: (bus: EventBus) => EventBus;
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   // The sandbox's own SMS would arrive on a timer; tests deliver SMS explicitly unless they ask otherwise.
@@ -51,8 +61,9 @@ export async function createTestApp(
     keys,
     policy,
     activations: orders.activations,
-    events: orders.events,
+    events: options.wrapEvents ? options.wrapEvents(orders.events) : orders.events,
     sandbox: orders.sandbox !== undefined,
+    eventHeartbeatMs: options.eventHeartbeatMs,
   });
   return {
     app,

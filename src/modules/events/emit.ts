@@ -6,7 +6,10 @@ export const EVENT_CHANNEL = 'otpbox_events';
 export type AccountEventType = 'activation.updated' | 'sms.received' | 'balance.updated';
 
 export interface AccountEvent {
+  /** The event's row (webhook deliveries name it). */
   id: number;
+  /** The event's number within its account: 1, 2, 3, … committed in this order, without gaps. */
+  seq: number;
   accountId: string;
   type: AccountEventType;
   payload: Record<string, unknown>;
@@ -20,13 +23,19 @@ export type EventToEmit =
   | { type: AccountEventType; payload: Record<string, unknown> }
   | { type: 'balance.updated'; payload: typeof CURRENT_BALANCE };
 
-/** NOTIFY payloads must stay under 8,000 bytes; larger events are announced by id and read back. */
+/** NOTIFY payloads must stay under 8,000 bytes; larger events are announced by number and read back. */
 const INLINE_LIMIT = 7000;
 
 /**
  * One statement records the events, announces each (NOTIFY, in order) and queues a webhook delivery
  * per event and subscribed endpoint — the Standard Webhooks body `{type, timestamp, data}` with the
  * event's payload as `data`, under one message id per event.
+ *
+ * Numbering: the account's row in `account_event_heads` is moved on by the number of events (an
+ * upsert, which locks the row until the transaction ends), and the events take the numbers after
+ * the previous head. Emitting is the last write of every transaction that emits, so the lock is held
+ * for the commit only; an account's events therefore commit in the order of their numbers, and a
+ * stream that sees number n+2 before n+1 knows it missed one (routes/events.ts).
  *
  * SMS text: account events never carry it. An `sms.received` delivery gets the text read from
  * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
@@ -39,32 +48,46 @@ const INLINE_LIMIT = 7000;
  */
 export function emitCtes(first: number, gate = 'true'): string {
   const p = (n: number) => `$${first + n - 1}`;
-  return `  input as (
+  return `  balances as (
+    select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
+           coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
+           coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
+           coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
+    from ledger_accounts w where w.owner_account_id = ${p(1)}::text
+  ),
+  input as (
     select i.type,
            case when i.payload is not null then i.payload::jsonb
-                -- No payload: the account's balance as this transaction leaves it.
-                else coalesce((select jsonb_build_object('available', w.posted + w.pending, 'held', 0 - w.pending)
-                               from ledger_accounts w where w.owner_account_id = ${p(1)}::text),
-                              jsonb_build_object('available', 0, 'held', 0)) end as payload,
+                -- No payload: the account's balances as this transaction leaves them.
+                else (select jsonb_build_object('available', b.available, 'held', b.held,
+                                                'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
+                      from balances b) end as payload,
            i.ord
     from unnest(${p(2)}::text[], ${p(3)}::text[]) with ordinality as i(type, payload, ord)
     where ${gate}
   ),
+  head as (
+    insert into account_event_heads (account_id, seq)
+    select ${p(1)}::text, count(*) from input having count(*) > 0
+    on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
+    returning seq
+  ),
   e as (
-    insert into account_events (account_id, type, payload, created_at)
-    select ${p(1)}::text, input.type, input.payload, ${p(5)}::timestamptz from input order by input.ord
-    returning id, type, payload
+    insert into account_events (account_id, seq, type, payload, created_at)
+    select ${p(1)}::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, ${p(5)}::timestamptz
+    from input, head order by input.ord
+    returning id, seq, type, payload
   ),
   numbered as (
-    -- Identity values follow the insertion order within the statement: the n-th id is the n-th event.
-    select e.*, row_number() over (order by e.id) as ord from e
+    select e.*, e.seq - (select min(seq) from e) + 1 as ord from e
   ),
   announced as (
     select s.id, pg_notify('${EVENT_CHANNEL}',
       case when length(s.payload::text) < ${INLINE_LIMIT}
-           then json_build_object('id', s.id, 'accountId', ${p(1)}::text, 'type', s.type, 'payload', s.payload, 'createdAt', ${p(5)}::timestamptz)::text
-           else json_build_object('id', s.id, 'accountId', ${p(1)}::text)::text end) as notified
-    from (select * from numbered order by id offset 0) as s
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', ${p(1)}::text, 'type', s.type, 'payload', s.payload,
+                                  'createdAt', ${p(5)}::timestamptz)::text
+           else json_build_object('seq', s.seq, 'accountId', ${p(1)}::text)::text end) as notified
+    from (select * from numbered order by seq offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
@@ -115,7 +138,7 @@ export async function emitAccountEvents(db: Executor, accountId: string, events:
   if (events.length === 0) return [];
   const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(
     db,
-    'otpbox_emit_events_v3',
+    'otpbox_emit_events_v4',
     EMIT_SQL,
     emitParams(accountId, events, now),
   );
