@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
+import { accounts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { EndpointRow } from './view.ts';
 
@@ -9,6 +9,8 @@ export interface Claimed {
   delivery: DeliveryRow;
   /** Undefined when deleted meanwhile. */
   endpoint: EndpointRow | undefined;
+  /** The endpoint's account is suspended: nothing is sent to it. */
+  accountSuspended: boolean;
 }
 
 /**
@@ -37,9 +39,13 @@ export async function claimDueDeliveries(db: Executor, now: Date, limit: number,
         ),
       );
     const endpoints = await tx
-      .select()
+      .select({ endpoint: webhookEndpoints, accountStatus: accounts.status })
       .from(webhookEndpoints)
+      .innerJoin(accounts, eq(accounts.id, webhookEndpoints.accountId))
       .where(inArray(webhookEndpoints.id, [...new Set(due.map((delivery) => delivery.endpointId))]));
-    return due.map((delivery) => ({ delivery, endpoint: endpoints.find((endpoint) => endpoint.id === delivery.endpointId) }));
+    return due.map((delivery) => {
+      const found = endpoints.find(({ endpoint }) => endpoint.id === delivery.endpointId);
+      return { delivery, endpoint: found?.endpoint, accountSuspended: found?.accountStatus === 'suspended' };
+    });
   });
 }

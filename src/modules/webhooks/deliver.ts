@@ -46,16 +46,23 @@ export async function deliverDueWebhooks(ctx: Ctx, now: Date, options: { signal?
   return counts;
 }
 
-async function attempt(ctx: Ctx, { delivery, endpoint }: Claimed, counts: DeliveryCounts, unreachable: Set<string>, signal?: AbortSignal) {
+async function attempt(
+  ctx: Ctx,
+  { delivery, endpoint, accountSuspended }: Claimed,
+  counts: DeliveryCounts,
+  unreachable: Set<string>,
+  signal?: AbortSignal,
+) {
   const at = ctx.clock.now();
   const stillOurs = and(
     eq(webhookDeliveries.id, delivery.id),
     eq(webhookDeliveries.status, 'pending'),
     eq(webhookDeliveries.attempts, delivery.attempts),
   );
-  if (endpoint?.status !== 'enabled') {
-    // Queued while the endpoint was being disabled (or deleted): it is not sent.
-    await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError: 'not sent: the endpoint was disabled' }).where(stillOurs);
+  if (endpoint?.status !== 'enabled' || accountSuspended) {
+    // Queued while the endpoint was being disabled (or deleted), or its account is suspended: it is not sent.
+    const lastError = accountSuspended ? 'not sent: the account is suspended' : 'not sent: the endpoint was disabled';
+    await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError }).where(stillOurs);
     counts.failed++;
     return;
   }

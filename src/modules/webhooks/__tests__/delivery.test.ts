@@ -5,6 +5,7 @@ import { asBearer, createActor, ctxOf } from '../../../../test/support/actors.ts
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
+import { suspendAccount } from '../../accounts/staff.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from '../retry-schedule.ts';
 import { deliveriesOf, endpointRow, register, runDeliveries, runUntilSettled, sendTest } from './helpers.ts';
@@ -29,6 +30,23 @@ afterEach(async () => {
 afterAll(() => t?.close());
 
 describe('outbound webhooks: delivery', () => {
+  it('sends nothing to the endpoints of a suspended account', async () => {
+    const user = await fundedActor(t, 1000);
+    const mine = await receiver();
+    const endpoint = await register(t, user, mine);
+    const order = (await api(t, user).order()).json();
+    expect((await api(t, user).sms(order.id, 'Your Telegram code: 12345')).statusCode).toBe(202);
+    await suspendAccount(ctxOf(t, 'cli'), user.accountId, 'test suspension');
+
+    const counts = await runDeliveries(t);
+    expect(mine.received).toEqual([]);
+    expect(counts.delivered).toBe(0);
+    const deliveries = await deliveriesOf(t, endpoint.id);
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const delivery of deliveries)
+      expect(delivery).toMatchObject({ status: 'failed', lastError: 'not sent: the account is suspended' });
+  });
+
   it("delivers an order's events and its code, signed (Standard Webhooks), to the account's endpoint only", async () => {
     const user = await fundedActor(t, 1000);
     const other = await fundedActor(t, 1000);
