@@ -88,6 +88,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       id: notPersonal,
       account_id: { personal: true },
       device_hash: { personal: true, note: 'keyed hash of the device identifier; the identifier itself is never stored' },
+      secret_hash: { personal: false, note: 'keyed hash of the secret the app proves possession with; never the secret' },
       platform: { personal: true },
       os_version: { personal: true },
       model: { personal: true },

@@ -44,6 +44,12 @@ export const devices = pgTable(
       .references(() => accounts.id),
     /** HMAC-SHA256 of the device identifier with a key derived from SECRET_KEY; never the identifier itself. */
     deviceHash: text('device_hash').notNull(),
+    /**
+     * Proof of possession: a hash of the secret the app made at its first sign-in and keeps in the
+     * platform's secure storage; every later sign-in presents it. Null for devices from before secrets
+     * existed, until their next sign-in registers one.
+     */
+    secretHash: text('secret_hash'),
     platform: text('platform').notNull(),
     osVersion: text('os_version').notNull(),
     model: text('model').notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "secret_hash" text;
