@@ -62,7 +62,8 @@ describe('migrations on PGlite', () => {
           values (${`act_${i}`}, ${account}, 'tg', 'ID', 'sandbox', 10, ${status}, ${at}, ${at}, ${at}, ${at})`);
       }
 
-      expect((await migrateDatabase(database)).applied).toEqual([journal.entries[upTo]?.tag]);
+      // 0010 and every migration after it (later ones leave these rows alone).
+      expect((await migrateDatabase(database)).applied).toEqual(journal.entries.slice(upTo).map((entry) => entry.tag));
       const counts = async () =>
         Object.fromEntries(
           (await queryRows<{ account_id: string; open: number }>(database.db, sql`select account_id, open from account_order_counts`)).map(
