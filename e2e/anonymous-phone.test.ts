@@ -46,6 +46,8 @@ describe('continue anonymously on a phone', () => {
     await page.waitForURL('**/buy');
     const deviceId = await page.evaluate(() => localStorage.getItem('otpbox.deviceId'));
     expect(deviceId).toMatch(/^web-[0-9a-f]{32}$/);
+    // The secret that proves this browser holds the account, made beside the id (contract v2).
+    expect(await page.evaluate(() => localStorage.getItem('otpbox.deviceSecret'))).toMatch(/^[0-9a-f]{64}$/);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
     await page.getByRole('link', { name: 'Balance: 500 credits' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import net from 'node:net';
@@ -152,13 +153,13 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
     let stop = false;
     const worker = async (w: number) => {
       for (let i = 0; !stop; i++) {
-        const email = `crash-${w}-${i}@example.com`;
         try {
           const response = await fetch(`${server.url}/api/v1/auth/device`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${w}.${i % 250}` },
             body: JSON.stringify({
-              deviceId: `crash-device-${email}`,
+              deviceId: randomUUID(),
+              deviceSecret: randomBytes(32).toString('hex'),
               platform: 'android',
               osVersion: '15',
               model: 'Pixel',

@@ -4,7 +4,7 @@ import { activations } from '../src/db/schema/index.ts';
 import { createApiKey } from '../src/modules/accounts/api-keys.ts';
 import { createActivation } from '../src/modules/activations/create.ts';
 import { receiveSms } from '../src/modules/activations/receive-sms.ts';
-import { ctxOf, uniqueEmail } from './support/actors.ts';
+import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { type Actors, checkRouteMatrix, createActors, documentedApiRoutes, type RouteSpec } from './support/route-matrix.ts';
 
@@ -208,7 +208,7 @@ async function fresh(t: TestApp) {
 async function deviceTokenOf(t: TestApp) {
   const { deviceSignIn } = await import('../src/modules/accounts/device-sign-in.ts');
   const device = await deviceSignIn(ctxOf(t), t.policy, {
-    deviceId: `matrix-${Math.random().toString(36).slice(2)}`,
+    ...newDeviceCredentials(),
     platform: 'android',
     osVersion: '15',
     model: 'Pixel 9',

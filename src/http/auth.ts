@@ -23,7 +23,8 @@ import { RateLimiter } from './rate-limit.ts';
  * this order, before its handler runs.
  *
  * - Credentials: `Authorization: Bearer` with an API key (otp_live_…) or a device token (otp_dev_…),
- *   or the session cookie. A bearer token that is presented but invalid is refused (never ignored).
+ *   or the session cookie. A bearer token that is presented but invalid is refused (never ignored),
+ *   unless the route declares `invalidBearer: 'route'` and answers it in its own words.
  * - CSRF: an unsafe request not authenticated by a bearer token must, when `Origin` (or
  *   `Sec-Fetch-Site`) is present, be same-origin, and a POST must be `application/json`. Browsers
  *   cannot send a JSON POST, a DELETE, PUT or PATCH cross-site without a CORS preflight, which we
@@ -48,6 +49,12 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * `'route'`: a presented bearer token that is not valid reaches the route (with no principal)
+     * instead of a 401 here, for a public route where a token is an optional extra proof and the
+     * route has a clearer answer (device sign-in: an expired token cannot register a secret).
+     */
+    invalidBearer?: 'route';
   }
 }
 
@@ -144,7 +151,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   };
   const authorize = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null) => {
     request.principal = principal;
-    if (request.headers.authorization !== undefined && !principal)
+    if (request.headers.authorization !== undefined && !principal && request.routeOptions.config?.invalidBearer !== 'route')
       throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
     const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
     // CSRF guards what a cookie can do, and the public entry points (login CSRF); a request with no

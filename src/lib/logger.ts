@@ -26,6 +26,7 @@ const SENSITIVE_KEYS = [
   'cookie',
   'set-cookie',
   'deviceId',
+  'deviceSecret',
   'phone',
   'phoneNumber',
   'text',

@@ -8,6 +8,7 @@ import path from 'node:path';
  */
 export type KeyPurpose =
   | 'device-id-hmac'
+  | 'device-secret-hmac'
   | 'ip-hmac'
   | 'throttle-hmac'
   | 'trusted-device-cookie'

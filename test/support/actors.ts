@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { createApiKey } from '../../src/modules/accounts/api-keys.ts';
@@ -23,6 +24,9 @@ export const ctxOf = (t: TestApp, actor?: string): Ctx => ({
   log: pino({ level: 'silent' }),
   actor,
 });
+
+/** A new device's credentials as an app makes them: a random id (UUID v4) and a 256-bit secret. */
+export const newDeviceCredentials = () => ({ deviceId: randomUUID(), deviceSecret: randomBytes(32).toString('base64url') });
 
 /** Cookies from Set-Cookie headers, as a Cookie request header value. */
 export function cookieHeader(response: LightMyRequestResponse, previous = ''): string {

@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOOD_PASSWORD, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
+import { GOOD_PASSWORD, newDeviceCredentials, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { onPostgres } from '../../../test/support/database.ts';
 import { queryRows } from '../../db/client.ts';
@@ -13,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const device = (overrides: Record<string, unknown> = {}) => ({
-  deviceId: `ios-${Math.random().toString(36).slice(2)}-F00D`,
+  ...newDeviceCredentials(),
   platform: 'ios',
   osVersion: '18.2',
   model: 'iPhone15,3',
@@ -48,8 +49,11 @@ describe('device accounts', () => {
     expect(rows).toMatchObject([{ platform: 'ios', osVersion: '18.3', model: 'iPhone15,3', appVersion: '3.5.0' }]);
   });
 
-  it('never stores the device identifier in clear, anywhere (P1)', async () => {
-    const payload = device({ deviceId: 'DEVICE-ID-THAT-MUST-NOT-BE-STORED-42' });
+  it('never stores the device identifier or its secret in clear, anywhere (P1)', async () => {
+    const deviceId = `DEVICE-ID-NEVER-STORED-${randomBytes(16).toString('hex')}`;
+    const deviceSecret = `SECRET-NEVER-STORED-${randomBytes(16).toString('hex')}`;
+    const payload = device({ deviceId, deviceSecret });
+    expect((await signIn(payload)).statusCode).toBe(201);
     expect((await signIn(payload)).statusCode).toBe(201);
     const tables = await queryRows<{ table_name: string }>(
       t.database.db,
@@ -58,7 +62,7 @@ describe('device accounts', () => {
     for (const { table_name } of tables) {
       const dump = await queryRows<{ row: string }>(t.database.db, sql`select t::text as row from ${sql.identifier(table_name)} t`);
       expect(
-        dump.some((r) => r.row.includes('DEVICE-ID-THAT-MUST-NOT-BE-STORED-42')),
+        dump.some((r) => r.row.includes(deviceId) || r.row.includes(deviceSecret)),
         table_name,
       ).toBe(false);
     }
@@ -92,11 +96,12 @@ describe('device accounts', () => {
       remoteAddress: uniqueIp(),
     });
     expect(login.json().accountId).toBe(created.accountId);
-    expect((await signIn(payload)).json().accountId).toBe(created.accountId);
+    const signedInAgain = (await signIn(payload)).json();
+    expect(signedInAgain.accountId).toBe(created.accountId);
     const again = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/upgrade',
-      headers: { authorization: `Bearer ${created.token}` },
+      headers: { authorization: `Bearer ${signedInAgain.token}` },
       payload: { email: uniqueEmail(), password: GOOD_PASSWORD },
     });
     expect(again.statusCode).toBe(409);
@@ -130,7 +135,7 @@ describe('device accounts', () => {
 });
 
 describe.skipIf(!onPostgres())('device accounts on PostgreSQL', () => {
-  it('create exactly one account when one device signs in many times at once', async () => {
+  it('create exactly one account when one device signs in many times at once, leaving one live token', async () => {
     const payload = device();
     const results = await Promise.all(Array.from({ length: 12 }, () => signIn(payload)));
     expect(results.every((r) => r.statusCode === 201)).toBe(true);
@@ -138,5 +143,10 @@ describe.skipIf(!onPostgres())('device accounts on PostgreSQL', () => {
     const accountId = results[0]?.json().accountId;
     expect(await t.database.db.select().from(devices).where(eq(devices.accountId, accountId))).toHaveLength(1);
     expect(await t.database.db.select().from(sessions).where(eq(sessions.accountId, accountId))).toHaveLength(12);
+    const live = await t.database.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)));
+    expect(live).toHaveLength(1);
   });
 });

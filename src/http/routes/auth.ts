@@ -2,10 +2,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
-import { deviceSignIn } from '../../modules/accounts/device-sign-in.ts';
+import { DEVICE_SECRET_RULES } from '../../modules/accounts/device-secret.ts';
+import { DEVICE_ID_RULES, deviceSignIn, type PresentedToken } from '../../modules/accounts/device-sign-in.ts';
 import { confirmEmailVerification, requestEmailVerification } from '../../modules/accounts/email-verification.ts';
 import { login, logout } from '../../modules/accounts/login.ts';
 import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../modules/accounts/password-reset.ts';
+import { randomValueProblem } from '../../modules/accounts/random-values.ts';
 import { type SignedIn, signup } from '../../modules/accounts/signup.ts';
 import { TRUSTED_DEVICE_MAX_AGE_S } from '../../modules/accounts/trusted-device.ts';
 import { upgradeDeviceAccount } from '../../modules/accounts/upgrade-account.ts';
@@ -30,6 +32,13 @@ const IP_LIMITS = {
   reset: { limit: 5, windowMs: 15 * 60_000 },
   token: { limit: 30, windowMs: 15 * 60_000 },
 } as const;
+
+/** What the request's `Authorization` header showed (device sign-in reads it itself: `invalidBearer: 'route'`). */
+function presentedToken(request: FastifyRequest): PresentedToken {
+  if (request.headers.authorization === undefined) return { state: 'none' };
+  if (!request.principal) return { state: 'invalid' };
+  return { state: 'valid', sessionId: request.principal.via === 'device' ? request.principal.sessionId : undefined };
+}
 
 export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -120,18 +129,43 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/device',
     {
-      config: { access: 'public' },
+      config: { access: 'public', invalidBearer: 'route' },
       onRequest: perIp('device'),
       schema: {
         tags,
         summary: 'Create or sign in the anonymous account of a device (bearer token)',
-        description: 'The same deviceId always reaches the same account. No e-mail, no name: only the device details kept for support.',
+        description: [
+          'No e-mail, no name: only the device details kept for support. The app makes two random values once and keeps ' +
+            'them in the platform’s secure storage (iOS Keychain, Android Keystore-backed storage): `deviceId`, which keys ' +
+            'the account, and `deviceSecret`, which proves the app holds it. The first sign-in of a device creates its ' +
+            'account and registers the secret; every later sign-in must present the same secret (else 401 ' +
+            '`INVALID_CREDENTIALS`; refusals count in the sign-in throttles: 429 `TOO_MANY_ATTEMPTS`). Each sign-in answers ' +
+            'a new token and ends the device’s earlier ones.',
+          'Random means: at least 32 hex digits or at least 22 base64url characters (no padding), or for the id also a UUID v4; and not ' +
+            'constant, counted or repeated (`aaaa…`, `abcd…`, `abab…`); anything else is 400 `VALIDATION_FAILED` naming the field.',
+          'Devices that signed in before secrets existed register one at their next sign-in: at once when their id is ' +
+            'random as above; otherwise only when the request also carries the device’s current token ' +
+            '(`Authorization: Bearer otp_dev_…`), else 401 `INVALID_CREDENTIALS` saying so. An expired or signed-out token ' +
+            'cannot register a secret; no other sign-in needs the header.',
+        ].join('\n\n'),
         body: z.object({
           deviceId: z
             .string()
             .min(8)
-            .max(200)
-            .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces'),
+            .max(DEVICE_ID_RULES.maxLength)
+            .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces')
+            .describe(
+              'A random identifier made once by the app: a UUID v4, ≥ 32 hex digits or ≥ 22 base64url characters. New devices must use one; ids of devices created before v2 keep working.',
+            ),
+          deviceSecret: z
+            .string()
+            .superRefine((value, check) => {
+              const problem = randomValueProblem(value, DEVICE_SECRET_RULES);
+              if (problem) check.addIssue({ code: 'custom', message: problem });
+            })
+            .describe(
+              'At least 128 random bits from a CSPRNG, made once and kept in secure storage: ≥ 32 hex digits or ≥ 22 base64url characters (256 bits recommended: 64 hex or 43 base64url; not a UUID), at most 128 characters. Stored only as a keyed hash.',
+            ),
           platform: z.string().min(1).max(32),
           osVersion: z.string().min(1).max(64),
           model: z.string().min(1).max(128),
@@ -142,7 +176,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       },
     },
     async (request, reply) => {
-      const result = await deviceSignIn(request.ctx, deps.policy, request.body);
+      const result = await deviceSignIn(request.ctx, deps.policy, { ...request.body, token: presentedToken(request) });
       return reply.code(201).send({ ...result, expiresAt: result.expiresAt.toISOString() });
     },
   );

@@ -1,14 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { accounts, devices } from '../../db/schema/index.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import { accounts, devices, sessions } from '../../db/schema/index.ts';
 import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import type { Policy } from '../privacy/policy.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
+import { deviceSecretHash, deviceSecretMatches } from './device-secret.ts';
+import { randomValueProblem } from './random-values.ts';
 import { recordSecurityEvent } from './security-events.ts';
-import { createSession } from './sessions.ts';
+import { createSession, revokeDeviceSessions } from './sessions.ts';
+import { blockedUntil, clearThrottle, deviceSignInKey, ipKey, recordConsecutiveFailure, recordWindowedFailure } from './throttle.ts';
 
 export interface DeviceInfo {
   deviceId: string;
@@ -18,60 +21,171 @@ export interface DeviceInfo {
   appVersion: string;
 }
 
+/** What the id of a new device must be (random-values.ts); ids of devices from before v2 were free-form up to 200 characters. */
+export const DEVICE_ID_RULES = { maxLength: 200, uuid: true } as const;
+
+/**
+ * What the sign-in's `Authorization: Bearer` header showed: nothing, a credential that is not valid
+ * (expired, signed out, unknown), or a live one (a device token has its session). Only a live token
+ * of the same device lets a device from before secrets existed register one when its id is weak.
+ */
+export type PresentedToken = { state: 'none' } | { state: 'invalid' } | { state: 'valid'; sessionId: string | undefined };
+
 /** The device identifier is stored only as HMAC-SHA256 under a key derived from SECRET_KEY (P1). */
 export const deviceHash = (ctx: Ctx, deviceId: string): string =>
   createHmac('sha256', ctx.keys.derive('device-id-hmac')).update(deviceId).digest('hex');
 
+type Refusal = 'wrong_secret' | 'legacy_unproven' | 'legacy_token_invalid';
+
+const REFUSALS: Record<Refusal, string> = {
+  wrong_secret: 'The device id or the device secret is wrong.',
+  legacy_unproven:
+    'This device signed in before device secrets existed, and its id is not random enough to vouch for it. ' +
+    'Sign in once with the device token you hold (Authorization: Bearer otp_dev_…) and your deviceSecret to register the secret.',
+  legacy_token_invalid:
+    'The token sent is not a live device token of this device (expired, signed out, or another’s), so it cannot register ' +
+    'a secret for this device. If the account has an e-mail address, sign in with it; otherwise contact support.',
+};
+
 /**
- * Create the anonymous account of a device, or sign it in again: the same device id always reaches the
- * same account. Device details are refreshed at every sign-in (P2). Nothing else about the person is asked.
+ * Create the anonymous account of a device, or sign it in again (contract v2, ADR 7). The device proves
+ * possession with its secret: the first sign-in sets it, every later one must present the same one.
+ * A device from before secrets existed registers one at its next sign-in, when its id is random enough
+ * to have been a secret itself or the request carries a live token of that device. Every success ends
+ * the device's earlier sessions: one live token per device. Refusals count in the sign-in throttles.
+ * Device details are refreshed at every sign-in (P2). Nothing else about the person is asked.
  */
 export async function deviceSignIn(
   ctx: Ctx,
   policy: Policy,
-  input: DeviceInfo & { ageConfirmed: boolean; policyVersion: string },
+  input: DeviceInfo & { deviceSecret: string; ageConfirmed: boolean; policyVersion: string; token?: PresentedToken },
 ): Promise<{ accountId: string; token: string; created: boolean; expiresAt: Date }> {
   requireConsent(policy, input);
   const hash = deviceHash(ctx, input.deviceId);
+  const deviceKey = deviceSignInKey(hash);
+  const ip = ipKey(ctx);
+  const blocked = await blockedUntil(ctx, [deviceKey, ip]);
+  if (blocked) {
+    const [known] = await ctx.db.select({ accountId: devices.accountId }).from(devices).where(eq(devices.deviceHash, hash)).limit(1);
+    if (known) await recordSecurityEvent(ctx, { type: 'login_throttled', accountId: known.accountId, details: { device: true } });
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many failed sign-in attempts. Wait a moment before trying again.', {
+      retryAfterSeconds: Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000),
+    });
+  }
+
   for (let attempt = 0; ; attempt++) {
     try {
-      return await transaction(ctx.db, async (tx) => {
-        const txCtx = withDb(ctx, tx);
-        const now = ctx.clock.now();
-        const details = { platform: input.platform, osVersion: input.osVersion, model: input.model, appVersion: input.appVersion };
-        const [known] = await tx
-          .select({ device: devices, account: accounts })
-          .from(devices)
-          .innerJoin(accounts, eq(accounts.id, devices.accountId))
-          .where(eq(devices.deviceHash, hash))
-          .limit(1);
-        let accountId: string;
-        let deviceRowId: string;
-        if (known) {
-          if (known.account.status === 'suspended')
-            throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
-          accountId = known.account.id;
-          deviceRowId = known.device.id;
-          await tx
-            .update(devices)
-            .set({ ...details, lastSeenAt: now })
-            .where(eq(devices.id, deviceRowId));
-          if ((await acceptedPolicyVersion(txCtx, accountId)) !== policy.version) await recordConsents(txCtx, accountId, policy);
-        } else {
-          accountId = newId('acc', now.getTime());
-          deviceRowId = newId('dev', now.getTime());
-          await tx.insert(accounts).values({ id: accountId, kind: 'device', createdAt: now, updatedAt: now });
-          await tx.insert(devices).values({ id: deviceRowId, accountId, deviceHash: hash, ...details, createdAt: now, lastSeenAt: now });
-          await recordConsents(txCtx, accountId, policy);
-        }
-        const session = await createSession(txCtx, { accountId, kind: 'device', deviceId: deviceRowId });
-        await recordSecurityEvent(txCtx, { type: 'device_signed_in', accountId, details: { created: !known, ...details } });
-        return { accountId, token: session.token, created: !known, expiresAt: session.expiresAt };
-      });
+      const outcome = await signInOnce(ctx, policy, input, hash);
+      if ('refused' in outcome) {
+        await transaction(ctx.db, async (tx) => {
+          const txCtx = withDb(ctx, tx);
+          await recordConsecutiveFailure(txCtx, deviceKey);
+          if (ip) await recordWindowedFailure(txCtx, ip);
+          await recordSecurityEvent(txCtx, {
+            type: 'device_sign_in_failed',
+            accountId: outcome.accountId,
+            details: { reason: outcome.refused },
+          });
+        });
+        throw new DomainError('INVALID_CREDENTIALS', REFUSALS[outcome.refused]);
+      }
+      return outcome;
     } catch (error) {
       // Two first sign-ins of one device at once: the loser of the unique index signs in to the winner's account.
       if (sqlState(error) === '23505' && attempt === 0) continue;
       throw error;
     }
   }
+}
+
+type Outcome = { accountId: string; token: string; created: boolean; expiresAt: Date } | { refused: Refusal; accountId: string };
+
+async function signInOnce(
+  ctx: Ctx,
+  policy: Policy,
+  input: DeviceInfo & { deviceSecret: string; token?: PresentedToken },
+  hash: string,
+): Promise<Outcome> {
+  return transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const now = ctx.clock.now();
+    const details = { platform: input.platform, osVersion: input.osVersion, model: input.model, appVersion: input.appVersion };
+    // Locked, so sign-ins of one device take turns: each ends the sessions of the one before.
+    const [known] = await tx
+      .select({ device: devices, account: accounts })
+      .from(devices)
+      .innerJoin(accounts, eq(accounts.id, devices.accountId))
+      .where(eq(devices.deviceHash, hash))
+      .limit(1)
+      .for('update', { of: devices });
+    let accountId: string;
+    let deviceRowId: string;
+    let secretRegistered = false;
+    if (known) {
+      accountId = known.account.id;
+      deviceRowId = known.device.id;
+      const refused = await proofProblem(txCtx, known.device, input);
+      if (refused) return { refused, accountId };
+      // Only after the proof: a stranger learns nothing about the account.
+      if (known.account.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
+      secretRegistered = known.device.secretHash === null;
+      await tx
+        .update(devices)
+        .set({ ...details, ...(secretRegistered ? { secretHash: deviceSecretHash(ctx, input.deviceSecret) } : {}), lastSeenAt: now })
+        .where(eq(devices.id, deviceRowId));
+      if ((await acceptedPolicyVersion(txCtx, accountId)) !== policy.version) await recordConsents(txCtx, accountId, policy);
+    } else {
+      const weakId = randomValueProblem(input.deviceId, DEVICE_ID_RULES);
+      if (weakId) {
+        throw new DomainError('VALIDATION_FAILED', `Invalid request — body.deviceId: ${weakId}`, {
+          issues: [{ field: 'body.deviceId', message: weakId }],
+        });
+      }
+      accountId = newId('acc', now.getTime());
+      deviceRowId = newId('dev', now.getTime());
+      await tx.insert(accounts).values({ id: accountId, kind: 'device', createdAt: now, updatedAt: now });
+      await tx.insert(devices).values({
+        id: deviceRowId,
+        accountId,
+        deviceHash: hash,
+        secretHash: deviceSecretHash(ctx, input.deviceSecret),
+        ...details,
+        createdAt: now,
+        lastSeenAt: now,
+      });
+      await recordConsents(txCtx, accountId, policy);
+    }
+    const endedSessions = known ? await revokeDeviceSessions(txCtx, accountId, deviceRowId, 'replaced by a new sign-in of the device') : 0;
+    await clearThrottle(txCtx, deviceSignInKey(hash));
+    const session = await createSession(txCtx, { accountId, kind: 'device', deviceId: deviceRowId });
+    await recordSecurityEvent(txCtx, {
+      type: 'device_signed_in',
+      accountId,
+      details: { created: !known, secretRegistered, endedSessions, ...details },
+    });
+    return { accountId, token: session.token, created: !known, expiresAt: session.expiresAt };
+  });
+}
+
+/**
+ * Why this sign-in does not prove possession of a known device, if it does not: a registered secret
+ * must match; a device without one (from before secrets existed) may register one when its id is
+ * random (then the id was a secret already) or the request carries a live token of this device.
+ */
+async function proofProblem(
+  ctx: Ctx,
+  device: { id: string; secretHash: string | null },
+  input: { deviceId: string; deviceSecret: string; token?: PresentedToken },
+): Promise<Refusal | undefined> {
+  if (device.secretHash !== null) return deviceSecretMatches(ctx, device.secretHash, input.deviceSecret) ? undefined : 'wrong_secret';
+  if (randomValueProblem(input.deviceId, DEVICE_ID_RULES) === undefined) return undefined;
+  const token = input.token ?? { state: 'none' };
+  if (token.state === 'none') return 'legacy_unproven';
+  if (token.state === 'invalid' || !token.sessionId) return 'legacy_token_invalid';
+  const [session] = await ctx.db
+    .select({ deviceId: sessions.deviceId })
+    .from(sessions)
+    .where(and(eq(sessions.id, token.sessionId), isNull(sessions.revokedAt)))
+    .limit(1);
+  return session?.deviceId === device.id ? undefined : 'legacy_token_invalid';
 }

@@ -11,6 +11,7 @@ export const SECURITY_EVENT_TYPES = [
   'login_throttled',
   'logout',
   'device_signed_in',
+  'device_sign_in_failed',
   'account_upgraded',
   'email_verified',
   'password_changed',

@@ -11,7 +11,8 @@ import { hashToken, newToken } from './tokens.ts';
 /**
  * Sessions (ASVS V7). Browser sessions: a cookie, idle timeout SESSION_IDLE_MINUTES (30) and absolute
  * lifetime SESSION_MAX_HOURS (12). Device sessions (the mobile app's bearer token): no idle timeout,
- * absolute lifetime DEVICE_SESSION_DAYS (180); the app signs in again with its device id at any time.
+ * absolute lifetime DEVICE_SESSION_DAYS (180); the app signs in again with its device id and secret at any
+ * time, which ends the device's earlier session.
  * Activity is written at most once a minute, so a busy client does not write on every request.
  */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -93,6 +94,17 @@ export async function revokeAllSessions(ctx: Ctx, accountId: string, reason: str
     .update(sessions)
     .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
     .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt), except ? ne(sessions.id, except) : undefined))
+    .returning({ id: sessions.id });
+  if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
+  return revoked.length;
+}
+
+/** End every live session of one device (a new sign-in of the device replaces them: one live token per device). */
+export async function revokeDeviceSessions(ctx: Ctx, accountId: string, deviceId: string, reason: string): Promise<number> {
+  const revoked = await ctx.db
+    .update(sessions)
+    .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
+    .where(and(eq(sessions.accountId, accountId), eq(sessions.deviceId, deviceId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
   return revoked.length;

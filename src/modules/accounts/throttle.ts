@@ -6,7 +6,7 @@ import type { Ctx } from '../context.ts';
 import { ipHash } from './network.ts';
 
 /**
- * Password guessing defence (P16; ASVS 6.1.1/6.3.1), documented in docs/adr/0007-identity.md.
+ * Password guessing defence (P16; ASVS 6.1.1/6.3.1), documented in docs/adr/0007-identity-and-access.md.
  *
  * - Per sign-in name (a keyed hash of the e-mail, whether or not an account has it, so the answers
  *   never differ for unknown addresses): 10 consecutive failures are free; from then on each failure
@@ -16,6 +16,8 @@ import { ipHash } from './network.ts';
  *   count against that cookie instead, so an attacker failing on purpose cannot lock the owner out
  *   of their usual browser.
  * - Per IP: 50 failures in 15 minutes block that address for the rest of the window.
+ * - Device accounts (device-sign-in.ts): a refused device sign-in counts against the device, like a
+ *   wrong password against its name, and against the IP.
  */
 export const LOGIN_THROTTLE = { freeFailures: 10, firstBlockMs: 60_000, maxBlockMs: 15 * 60_000 } as const;
 export const IP_THROTTLE = { windowMs: 15 * 60_000, maxFailures: 50 } as const;
@@ -25,6 +27,8 @@ export type ThrottleKey = string & { readonly __throttleKey: true };
 export const nameKey = (ctx: Ctx, email: string): ThrottleKey =>
   `login:${createHmac('sha256', ctx.keys.derive('throttle-hmac')).update(email).digest('hex').slice(0, 32)}` as ThrottleKey;
 export const trustedDeviceKey = (nonce: string): ThrottleKey => `device:${nonce}` as ThrottleKey;
+/** A device account's sign-in name: its device hash (already keyed), so its secret cannot be guessed freely either. */
+export const deviceSignInKey = (deviceHash: string): ThrottleKey => `device-id:${deviceHash.slice(0, 32)}` as ThrottleKey;
 export const ipKey = (ctx: Ctx): ThrottleKey | undefined => {
   const hash = ipHash(ctx.keys, ctx.meta?.ip);
   return hash ? (`ip:${hash}` as ThrottleKey) : undefined;

@@ -295,6 +295,7 @@ export const en = {
       login_throttled: 'Sign-in paused after too many attempts',
       logout: 'Signed out',
       device_signed_in: 'Signed in on a device',
+      device_sign_in_failed: 'Refused sign-in on a device (no proof of this device)',
       account_upgraded: 'E-mail address added',
       email_verified: 'E-mail address confirmed',
       password_changed: 'Password changed',

@@ -1,11 +1,13 @@
 // The anonymous account of this browser (P1): a random device id, kept in local storage, is all that
-// identifies it — no e-mail, no name. The bearer token the server gives for it lives next to it.
+// identifies it — no e-mail, no name. A random device secret beside it proves, at every sign-in, that
+// this browser holds the account; the bearer token the server gives for it lives next to them.
 
-import { randomId } from './random.ts';
+import { randomHex, randomId } from './random.ts';
 import { readItem, writeItem } from './storage.ts';
 import { APP_VERSION } from './version.ts';
 
 const DEVICE_ID = 'deviceId';
+const DEVICE_SECRET = 'deviceSecret';
 const DEVICE_TOKEN = 'deviceToken';
 
 /** This browser's device id, created on first use and kept so "continue anonymously" finds the same account. */
@@ -15,6 +17,21 @@ export function deviceId(): string {
   const id = `web-${randomId()}`;
   writeItem(DEVICE_ID, id);
   return id;
+}
+
+/**
+ * This browser's device secret: 256 random bits, made before its first sign-in (or, in a browser from
+ * before secrets, before its next one, which registers it: its `web-` id is random enough for the
+ * server to accept that) and sent at every sign-in, so that knowing the id signs no one in. A phone
+ * app keeps it in the platform's secure storage (Keychain, Keystore); local storage is the browser's
+ * nearest equivalent, and it already holds the token, which is worth as much.
+ */
+export function deviceSecret(): string {
+  const known = readItem(DEVICE_SECRET);
+  if (known) return known;
+  const secret = randomHex(32);
+  writeItem(DEVICE_SECRET, secret);
+  return secret;
 }
 
 export const hasDeviceId = (): boolean => readItem(DEVICE_ID) !== null;

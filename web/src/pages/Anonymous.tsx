@@ -3,14 +3,17 @@ import { type Consent, type ConsentErrors, ConsentFields, consentErrors } from '
 import { ErrorNotice, Loading } from '../components/Notice.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
-import { deviceDetails, deviceId, hasDeviceId, saveDeviceToken } from '../lib/device.ts';
+import { deviceDetails, deviceId, deviceSecret, hasDeviceId, saveDeviceToken } from '../lib/device.ts';
 import { focusFirstInvalid } from '../lib/forms.ts';
 import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
 import { forgetPolicy, loadPolicy } from '../lib/policy.ts';
 import { Link, navigate } from '../lib/router.tsx';
 import { useSession } from '../state/session.tsx';
 
-/** "Continue anonymously": the account of this browser, keyed by a random device id (P1). No e-mail is asked, ever. */
+/**
+ * "Continue anonymously": the account of this browser, keyed by a random device id and proved by the
+ * random device secret kept beside it (P1). No e-mail is asked, ever.
+ */
 export function Anonymous() {
   useTitle(t.auth.anonymousTitle);
   const { refresh } = useSession();
@@ -37,7 +40,13 @@ export function Anonymous() {
     try {
       const { token } = await api<{ token: string }>('/auth/device', {
         method: 'POST',
-        body: { deviceId: deviceId(), ...deviceDetails(navigator.userAgent), ageConfirmed: consent.age, policyVersion: version },
+        body: {
+          deviceId: deviceId(),
+          deviceSecret: deviceSecret(),
+          ...deviceDetails(navigator.userAgent),
+          ageConfirmed: consent.age,
+          policyVersion: version,
+        },
       });
       saveDeviceToken(token);
       await refresh();

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ctxOf } from '../../../../test/support/actors.ts';
+import { ctxOf, newDeviceCredentials } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
@@ -308,7 +308,7 @@ describe('privacy (P7)', () => {
     const email = `private-${Date.now()}@example.com`;
     const ip = '198.51.100.77';
     const userAgent = 'Mozilla/5.0 (PrivacyProbe 9.9)';
-    const deviceId = `android-${Math.random().toString(36).slice(2)}-CAFE`;
+    const { deviceId, deviceSecret } = newDeviceCredentials();
     const signup = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/signup',
@@ -322,6 +322,7 @@ describe('privacy (P7)', () => {
       url: '/api/v1/auth/device',
       payload: {
         deviceId,
+        deviceSecret,
         platform: 'android',
         osVersion: '15',
         model: 'Pixel 9',
@@ -371,6 +372,7 @@ describe('privacy (P7)', () => {
       webAccount,
       deviceAccount,
       deviceId,
+      deviceSecret,
       ip,
       userAgent,
       'PrivacyProbe',

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asBearer, createActor, ctxOf } from '../../../../test/support/actors.ts';
+import { asBearer, createActor, ctxOf, newDeviceCredentials } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
@@ -266,7 +266,7 @@ describe('outbound webhooks: delivery', () => {
     const { deviceSignIn } = await import('../../accounts/device-sign-in.ts');
     const { createWebhookEndpoint } = await import('../create-endpoint.ts');
     const device = await deviceSignIn(ctxOf(t), t.policy, {
-      deviceId: `webhooks-${Math.random().toString(36).slice(2)}`,
+      ...newDeviceCredentials(),
       platform: 'android',
       osVersion: '15',
       model: 'Pixel 9',
