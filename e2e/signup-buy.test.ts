@@ -43,7 +43,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await page.waitForURL('**/buy');
     await expect(page.getByRole('link', { name: 'Balance: 0 credits' }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 credits' }).waitFor();
+    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
 
     await page.getByLabel('Search services').fill('tele');
     await expect(page.getByRole('link', { name: /WhatsApp/ }).count()).resolves.toBe(0);
@@ -110,7 +110,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
 
     await card.getByRole('button', { name: 'Finish' }).click();
     await card.getByText(`Finished. You paid ${price} credits.`).waitFor();
-    await page.getByRole('link', { name: `Balance: ${500 - price} credits` }).waitFor();
+    await page.getByRole('link', { name: `Balance: ${500 - price} demo credits` }).waitFor();
 
     await page.getByRole('link', { name: 'History' }).click();
     const row = page.locator('tbody tr').first();
@@ -123,7 +123,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await page.getByRole('link', { name: 'Balance', exact: true }).click();
     await page.getByRole('heading', { name: 'Statement' }).waitFor();
     const statement = await page.locator('tbody').textContent();
-    expect(statement).toContain('Sandbox demo credits');
+    expect(statement).toContain('Demo credits added (sandbox numbers only)');
     expect(statement).toContain('code received');
     expect(statement).toContain('reserved');
     expect(await audit(page)).toEqual(CLEAN_AUDIT);

@@ -3,33 +3,40 @@ import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { formatCount } from '../lib/format.ts';
 import { useMounted } from '../lib/hooks.ts';
-import { demoCreditsRefused, useDemoCredits } from '../lib/sandbox.ts';
-import type { Balance } from '../lib/types.ts';
-import { useSession } from '../state/session.tsx';
+import { demoCreditsRefused, useSandbox } from '../lib/sandbox.ts';
+import type { Balances } from '../lib/types.ts';
+import { useMe, useSession } from '../state/session.tsx';
 import { ErrorNotice, Notice } from './Notice.tsx';
 
+/** What one click adds (less when the account is near the cap). */
 const DEMO_AMOUNT = 500;
 
-/** The sandbox's free credits, clearly labelled as such; shown only where the server offers them. */
+/**
+ * The sandbox's free demo credits, clearly labelled as such and kept apart from credits: they pay for
+ * sandbox numbers only, up to the cap the server sets per account. Shown only while the sandbox sells.
+ */
 export function DemoTopUp({ compact = false }: { compact?: boolean }) {
-  const available = useDemoCredits();
+  const { sells, demoCredits } = useSandbox();
+  const me = useMe();
   const titleId = useId();
   const { setBalance } = useSession();
   const mounted = useMounted();
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const [added, setAdded] = useState<number>();
   const [error, setError] = useState<unknown>();
 
-  if (!available) return error ? <ErrorNotice error={error} /> : null;
+  if (!sells || demoCredits.cap === 0) return error ? <ErrorNotice error={error} /> : null;
+  const held = me.balance.demo.available + me.balance.demo.held;
+  const amount = Math.min(DEMO_AMOUNT, demoCredits.cap - held);
 
   const add = async () => {
     setBusy(true);
     setError(undefined);
-    setDone(false);
+    setAdded(undefined);
     try {
-      const balance = await api<Balance>('/sandbox/credits', { method: 'POST', body: { amount: DEMO_AMOUNT } });
-      setBalance({ available: balance.available, held: balance.held });
-      if (mounted()) setDone(true);
+      const balance = await api<Balances>('/sandbox/credits', { method: 'POST', body: { amount } });
+      setBalance({ available: balance.available, held: balance.held, demo: balance.demo });
+      if (mounted()) setAdded(amount);
     } catch (caught) {
       if (caught instanceof ApiError && (caught.status === 403 || caught.status === 404)) demoCreditsRefused();
       if (mounted()) setError(caught);
@@ -43,11 +50,15 @@ export function DemoTopUp({ compact = false }: { compact?: boolean }) {
       <h2 id={titleId} className="demo__title">
         {t.balance.demoTitle} <span className="badge badge--sandbox">{t.common.sandbox}</span>
       </h2>
-      {compact ? null : <p>{t.balance.demoText}</p>}
-      <button type="button" className="button button--secondary" onClick={add} disabled={busy}>
-        {busy ? t.balance.demoAdding : t.balance.demoButton(formatCount(DEMO_AMOUNT))}
-      </button>
-      {done ? <Notice kind="success">{t.balance.demoAdded(formatCount(DEMO_AMOUNT))}</Notice> : null}
+      {compact ? null : <p>{t.balance.demoText(formatCount(demoCredits.cap))}</p>}
+      {amount > 0 ? (
+        <button type="button" className="button button--secondary" onClick={add} disabled={busy}>
+          {busy ? t.balance.demoAdding : t.balance.demoButton(formatCount(amount))}
+        </button>
+      ) : (
+        <p className="muted">{t.balance.demoFull(formatCount(demoCredits.cap))}</p>
+      )}
+      {added !== undefined ? <Notice kind="success">{t.balance.demoAdded(formatCount(added))}</Notice> : null}
       {error ? <ErrorNotice error={error} /> : null}
     </section>
   );

@@ -1,8 +1,8 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { t } from '../i18n/index.ts';
-import { formatCredits, formatDay } from '../lib/format.ts';
+import { formatCount, formatCredits, formatDay } from '../lib/format.ts';
 import { Link, useLocation } from '../lib/router.tsx';
-import { isOpen } from '../lib/types.ts';
+import { type Balances, isOpen } from '../lib/types.ts';
 import { APP_VERSION } from '../lib/version.ts';
 import { useOrders } from '../state/orders.tsx';
 import { useMe } from '../state/session.tsx';
@@ -46,6 +46,14 @@ function Footer() {
   );
 }
 
+/** The balance in the top bar: the credits, and the demo credits apart when there are any. */
+export function balanceText(balance: Balances): string {
+  const demo = balance.demo.available;
+  if (demo === 0) return formatCredits(balance.available);
+  if (balance.available === 0 && balance.held === 0) return t.nav.demoCredits(formatCount(demo));
+  return t.nav.withDemo(formatCredits(balance.available), formatCount(demo));
+}
+
 /** The frame of every signed-in page: brand, balance, navigation (a bottom tab bar on phones), the policy banner. */
 export function Shell({ children }: { children: ReactNode }) {
   const me = useMe();
@@ -53,7 +61,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   useFocusOnNavigate(pathname);
   const active = orders.filter((o) => isOpen(o.status)).length;
-  const balance = formatCredits(me.balance.available);
+  const balance = balanceText(me.balance);
 
   return (
     <div className="app">

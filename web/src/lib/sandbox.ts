@@ -1,20 +1,25 @@
-// Whether this server hands out demo credits: only while the sandbox is its only provider. Asking for
-// 0 credits changes nothing — the endpoint, when it exists, refuses the amount (400); a server without
-// a sandbox has no such endpoint (404).
+// Whether this server's sandbox sells its fictional numbers, and the demo credits an account may hold
+// (GET /api/v1/sandbox, public, asked once per page load). Demo credits pay for sandbox numbers only.
 
 import { useEffect, useState } from 'react';
-import { ApiError, api } from './api.ts';
+import { api } from './api.ts';
 
-let probe: Promise<boolean> | undefined;
-const listeners = new Set<(available: boolean) => void>();
+export interface SandboxInfo {
+  sells: boolean;
+  demoCredits: { cap: number };
+}
 
-export function demoCreditsAvailable(): Promise<boolean> {
-  probe ??= api('/sandbox/credits', { method: 'POST', body: { amount: 0 } }).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof ApiError) return error.status === 400;
-      probe = undefined; // offline: ask again next time
-      return false;
+const NONE: SandboxInfo = { sells: false, demoCredits: { cap: 0 } };
+
+let probe: Promise<SandboxInfo> | undefined;
+const listeners = new Set<(info: SandboxInfo) => void>();
+
+export function sandboxInfo(): Promise<SandboxInfo> {
+  probe ??= api<SandboxInfo>('/sandbox').then(
+    (info) => info,
+    () => {
+      probe = undefined; // offline, or an older server: ask again next time
+      return NONE;
     },
   );
   return probe;
@@ -22,25 +27,30 @@ export function demoCreditsAvailable(): Promise<boolean> {
 
 /** The server refused demo credits after all (a real provider was added): stop offering them. */
 export function demoCreditsRefused(): void {
-  probe = Promise.resolve(false);
-  for (const listener of listeners) listener(false);
+  probe = Promise.resolve(NONE);
+  for (const listener of listeners) listener(NONE);
 }
 
-export function useDemoCredits(): boolean {
-  const [available, setAvailable] = useState(false);
+export function useSandbox(): SandboxInfo {
+  const [info, setInfo] = useState<SandboxInfo>(NONE);
   useEffect(() => {
     let live = true;
-    void demoCreditsAvailable().then((value) => {
-      if (live) setAvailable(value);
+    void sandboxInfo().then((value) => {
+      if (live) setInfo(value);
     });
-    const listener = (value: boolean) => setAvailable(value);
-    listeners.add(listener);
+    listeners.add(setInfo);
     return () => {
       live = false;
-      listeners.delete(listener);
+      listeners.delete(setInfo);
     };
   }, []);
-  return available;
+  return info;
+}
+
+/** Whether demo credits are handed out here: the sandbox sells, and accounts may hold some. */
+export function useDemoCredits(): boolean {
+  const { sells, demoCredits } = useSandbox();
+  return sells && demoCredits.cap > 0;
 }
 
 export function resetSandboxForTests(): void {

@@ -5,6 +5,11 @@ export interface Balance {
   held: number;
 }
 
+/** An account's credits, and apart from them its demo credits (they pay for sandbox numbers only). */
+export interface Balances extends Balance {
+  demo: Balance;
+}
+
 export interface Profile {
   id: string;
   email: string | null;
@@ -13,7 +18,7 @@ export interface Profile {
   emailVerified: boolean;
   createdAt: string;
   policy: { acceptedVersion: string | null; currentVersion: string; lastUpdated: string; acceptanceRequired: boolean };
-  balance: Balance;
+  balance: Balances;
 }
 
 export interface Policy {
@@ -76,6 +81,8 @@ export interface StatementLine {
   transferId: string;
   at: string;
   kind: string;
+  /** Which balance moved: the credits, or the demo credits. */
+  purse: 'credits' | 'demo';
   reason: string;
   change: Balance;
   balanceAfter: Balance;

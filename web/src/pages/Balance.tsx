@@ -37,7 +37,15 @@ function Line({ line }: { line: StatementLine }) {
       <td data-label={t.balance.when}>
         <time dateTime={line.at}>{formatDateTime(line.at)}</time>
       </td>
-      <td data-label={t.balance.what}>{line.reason}</td>
+      <td data-label={t.balance.what}>
+        {line.reason}
+        {line.purse === 'demo' ? (
+          <>
+            {' '}
+            <span className="badge badge--sandbox">{t.balance.demoLine}</span>
+          </>
+        ) : null}
+      </td>
       <td data-label={t.balance.change} className="numeric">
         <span className={line.change.available > 0 ? 'positive' : line.change.available < 0 ? 'negative' : undefined}>{amount}</span>
         {note ? <span className="muted small block">{note}</span> : null}
@@ -54,7 +62,8 @@ export function Balance() {
   useTitle(t.balance.title);
   const me = useMe();
   const demo = useDemoCredits();
-  const statement = usePaged(fetchStatement, [me.balance.available, me.balance.held]);
+  const statement = usePaged(fetchStatement, [me.balance.available, me.balance.held, me.balance.demo.available, me.balance.demo.held]);
+  const demoHeld = me.balance.demo.available + me.balance.demo.held;
   return (
     <div>
       <h1 tabIndex={-1}>{t.balance.title}</h1>
@@ -68,6 +77,15 @@ export function Balance() {
           <p className="balance-summary__value balance-summary__value--small">{formatCredits(me.balance.held)}</p>
           <p className="muted small">{t.balance.heldHint}</p>
         </div>
+        {demoHeld > 0 ? (
+          <div className="card balance-summary__item">
+            <p className="muted">
+              {t.balance.demoAvailable} <span className="badge badge--sandbox">{t.common.sandbox}</span>
+            </p>
+            <p className="balance-summary__value balance-summary__value--small">{formatCount(me.balance.demo.available)}</p>
+            <p className="muted small">{t.balance.demoHint}</p>
+          </div>
+        ) : null}
       </div>
       {demo ? <DemoTopUp /> : <p className="muted">{t.balance.noPayments}</p>}
       <section aria-labelledby="statement-title">

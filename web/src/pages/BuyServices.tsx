@@ -39,7 +39,7 @@ export function BuyServices() {
     <div className="buy">
       <h1 tabIndex={-1}>{t.buy.title}</h1>
       <p className="lead">{t.buy.intro}</p>
-      {me.balance.available === 0 ? <DemoTopUp compact /> : null}
+      {me.balance.available === 0 && me.balance.demo.available === 0 ? <DemoTopUp compact /> : null}
       {preferences.recents.length > 0 ? (
         <section aria-labelledby="recent-title" className="recents">
           <h2 id="recent-title" className="section-label">

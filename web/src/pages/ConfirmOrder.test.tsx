@@ -87,7 +87,7 @@ describe('confirming an order', () => {
     fakeApi()
       .on('GET', '/countries?service=tg', countries)
       .on('POST', '/activations', () => apiError(402, 'INSUFFICIENT_CREDITS', 'Not enough credits: 17 needed, 5 available.'));
-    renderSignedIn(<ConfirmOrder service="tg" country="ID" />, me({ balance: { available: 5, held: 0 } }));
+    renderSignedIn(<ConfirmOrder service="tg" country="ID" />, me({ balance: { available: 5, held: 0, demo: { available: 0, held: 0 } } }));
 
     expect((await screen.findByText(/You need 12 credits more/)).textContent).toContain('Add credits');
     fireEvent.click(screen.getByRole('button', { name: 'Buy number' }));

@@ -12,6 +12,7 @@ import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
 import { rememberPurchase } from '../lib/preferences.ts';
 import { randomId } from '../lib/random.ts';
 import { Link, navigate } from '../lib/router.tsx';
+import { useSandbox } from '../lib/sandbox.ts';
 import { useOrderStore } from '../state/orders.tsx';
 import { useMe } from '../state/session.tsx';
 import { countriesFor } from './BuyCountries.tsx';
@@ -21,6 +22,7 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
   useTitle(t.buy.confirmTitle);
   useCatalogNames();
   const me = useMe();
+  const sandbox = useSandbox();
   const store = useOrderStore();
   const mounted = useMounted();
   const offer = useLoad((signal) => countriesFor(service, signal).then((all) => all.find((c) => c.code === country)), [service, country]);
@@ -33,7 +35,9 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
   const name = serviceName(service);
   const found = offer.data;
   const price = found?.fromPrice ?? null;
-  const missing = price !== null ? price - me.balance.available : 0;
+  // Demo credits pay for a sandbox number when they cover all of it (the server decides the same way).
+  const demoPays = sandbox.sells && price !== null && me.balance.demo.available >= price;
+  const missing = price !== null && !demoPays ? price - me.balance.available : 0;
 
   const buy = async () => {
     if (price === null || busy) return;
@@ -87,12 +91,19 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
               <dt>{t.buy.confirmBalance}</dt>
               <dd>{formatCredits(me.balance.available)}</dd>
             </div>
+            {me.balance.demo.available > 0 ? (
+              <div>
+                <dt>{t.balance.demoAvailable}</dt>
+                <dd>{formatCount(me.balance.demo.available)}</dd>
+              </div>
+            ) : null}
             <div className="summary__price">
               <dt>{t.buy.confirmPrice}</dt>
               <dd>{price !== null ? formatCredits(price) : t.buy.noneRightNow}</dd>
             </div>
           </dl>
           <p className="muted">{t.buy.howPaying}</p>
+          {demoPays ? <Notice kind="info">{t.balance.demoPays}</Notice> : null}
           {price === null ? <Notice kind="warning">{t.buy.soldOut(name, found.name)}</Notice> : null}
           {price !== null && missing > 0 ? (
             <>

@@ -77,10 +77,15 @@ describe('OrderStore', () => {
 
   it('passes balance events on, and ignores events that are not for orders on screen', async () => {
     const { store, balances, codes } = storeWith({ 'GET /activations/act_zz': () => order({ id: 'act_zz' }) });
-    store.handleEvent('balance.updated', { available: 483, held: 17, at: 'x' });
+    store.handleEvent('balance.updated', { available: 483, held: 17, demo: { available: 300, held: 17 }, at: 'x' });
+    // From a server before demo credits: none.
+    store.handleEvent('balance.updated', { available: 483, held: 0, at: 'y' });
     store.handleEvent('sms.received', { activationId: 'act_zz', smsId: 'sms_9', code: '1', late: false, receivedAt: 'x' });
     store.handleEvent('nonsense', 'text');
-    expect(balances).toEqual([{ available: 483, held: 17 }]);
+    expect(balances).toEqual([
+      { available: 483, held: 17, demo: { available: 300, held: 17 } },
+      { available: 483, held: 0, demo: { available: 0, held: 0 } },
+    ]);
     expect(codes).toEqual([]);
   });
 

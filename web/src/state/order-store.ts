@@ -3,7 +3,7 @@
 
 import type { api } from '../lib/api.ts';
 import type { LiveState } from '../lib/sse.ts';
-import { type Activation, type Balance, isOpen, type Sms } from '../lib/types.ts';
+import { type Activation, type Balances, isOpen, type Sms } from '../lib/types.ts';
 
 export interface OrdersSnapshot {
   /** Open orders and those that ended while this page was open, newest first. */
@@ -14,7 +14,7 @@ export interface OrdersSnapshot {
 
 export interface OrderStoreDeps {
   request: typeof api;
-  onBalance: (balance: Balance) => void;
+  onBalance: (balance: Balances) => void;
   /** A new SMS with a code arrived on an order on screen. */
   onCode: (order: Activation, sms: Sms) => void;
 }
@@ -88,8 +88,14 @@ export class OrderStore {
   handleEvent(type: string, data: unknown): void {
     if (typeof data !== 'object' || data === null) return;
     if (type === 'balance.updated') {
-      const { available, held } = data as Balance;
-      if (typeof available === 'number' && typeof held === 'number') this.deps.onBalance({ available, held });
+      const { available, held, demo } = data as Partial<Balances>;
+      if (typeof available !== 'number' || typeof held !== 'number') return;
+      const demoKnown = typeof demo?.available === 'number' && typeof demo.held === 'number';
+      this.deps.onBalance({
+        available,
+        held,
+        demo: demoKnown ? { available: demo.available, held: demo.held } : { available: 0, held: 0 },
+      });
       return;
     }
     const id = (data as { activationId?: unknown }).activationId;

@@ -4,7 +4,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiError, api, onSignedOut } from '../lib/api.ts';
 import { deviceToken, forgetDeviceToken } from '../lib/device.ts';
-import type { Balance, Profile } from '../lib/types.ts';
+import type { Balances, Profile } from '../lib/types.ts';
 
 export type SessionState =
   | { status: 'loading' }
@@ -16,7 +16,7 @@ export interface Session {
   state: SessionState;
   /** Read the account again (after signing in, accepting the policy, adding an e-mail…). */
   refresh(): Promise<void>;
-  setBalance(balance: Balance): void;
+  setBalance(balance: Balances): void;
   signOut(): Promise<void>;
 }
 
@@ -66,7 +66,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     [],
   );
 
-  const setBalance = useCallback((balance: Balance) => {
+  const setBalance = useCallback((balance: Balances) => {
     setState((previous) => (previous.status === 'signed-in' ? { status: 'signed-in', me: { ...previous.me, balance } } : previous));
   }, []);
 

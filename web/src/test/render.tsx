@@ -7,7 +7,7 @@ import { resetSandboxForTests } from '../lib/sandbox.ts';
 import type { Profile } from '../lib/types.ts';
 import { OrdersProvider } from '../state/orders.tsx';
 import { SessionProvider } from '../state/session.tsx';
-import { FakeApi, json } from './fake-api.ts';
+import { FakeApi } from './fake-api.ts';
 
 afterEach(() => {
   cleanup();
@@ -26,7 +26,7 @@ export const me = (over: Partial<Profile> = {}): Profile => ({
   emailVerified: true,
   createdAt: '2030-01-01T00:00:00.000Z',
   policy: { acceptedVersion: '2030-01-01.abc', currentVersion: '2030-01-01.abc', lastUpdated: '2030-01-01', acceptanceRequired: false },
-  balance: { available: 500, held: 0 },
+  balance: { available: 500, held: 0, demo: { available: 0, held: 0 } },
   ...over,
 });
 
@@ -39,7 +39,7 @@ export function fakeApi(): FakeApi {
     })
     .on('GET', '/activations?status=waiting,received&limit=100', { activations: [] })
     .on('GET', '/events', () => new Promise<Response>(() => {}))
-    .on('POST', '/sandbox/credits', () => json(404, { error: { code: 'NOT_FOUND', message: 'No route.' } }));
+    .on('GET', '/sandbox', { sells: false, demoCredits: { cap: 0 } });
   api.install();
   return api;
 }
