@@ -60,7 +60,7 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 export function describeLedger(s: LedgerReport['summary']): string {
   const held = s.openHolds > 0 ? ` (${s.openHoldCredits} of them reserved by ${plural(s.openHolds, 'open order')})` : '';
   return (
-    `${plural(s.customers, 'customer')} hold ${plural(s.walletCredits, 'credit')}${held}` +
+    `${plural(s.customers, 'customer')} ${s.customers === 1 ? 'holds' : 'hold'} ${plural(s.walletCredits, 'credit')}${held}` +
     (s.walletsInDebt > 0 ? `; ${plural(s.walletsInDebt, 'wallet')} in debt after chargebacks` : '') +
     '.\n' +
     (s.demoWallets > 0 ? `Demo credits (sandbox numbers only): ${s.demoCredits} in ${plural(s.demoWallets, 'wallet')}.\n` : '') +
