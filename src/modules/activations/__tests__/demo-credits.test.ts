@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor, ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { onPostgres } from '../../../../test/support/database.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
 import { grantDemoCredits } from '../../ledger/demo.ts';
@@ -185,5 +186,35 @@ describe('demo credits once a real provider sells', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe.skipIf(!onPostgres())('demo credits under concurrency (PostgreSQL)', () => {
+  it('concurrent top-ups never pass the cap', async () => {
+    const user = await createActor(t);
+    const answers = await Promise.all(Array.from({ length: 12 }, () => topUp(user, 100)));
+    expect(answers.filter((answer) => answer.statusCode === 201)).toHaveLength(10);
+    expect(answers.filter((answer) => code(answer) === 'DEMO_CREDITS_LIMIT')).toHaveLength(2);
+    expect((await api(t, user).balances()).demo).toEqual({ available: 1000, held: 0 });
+  });
+
+  it('orders paid from both wallets, codes and cancellations at once: no deadlock, every credit accounted for', async () => {
+    const user = await fundedActor(t, 100_000);
+    await topUp(user, 1000);
+    const a = api(t, user);
+    const placed = await Promise.all(Array.from({ length: 16 }, () => a.order()));
+    expect(placed.map((answer) => answer.statusCode)).toEqual(Array(16).fill(201));
+    const ids = placed.map((answer) => answer.json().id as string);
+    t.clock.advance(t.config.cancelMinS * 1000);
+    // Codes, cancellations and new orders of the same account, all at once.
+    const answers = await Promise.all([
+      ...ids.map((id, i) => (i % 2 === 0 ? a.sms(id, `Telegram code: ${10_000 + i}`) : a.action(id, 'cancel'))),
+      ...Array.from({ length: 8 }, () => a.order()),
+    ]);
+    expect(answers.filter((answer) => answer.statusCode >= 500)).toEqual([]);
+    const report = await verifyLedger(t.database.db, t.clock.now());
+    expect(report.violations).toEqual([]);
+    const { credits, demo } = await a.balances();
+    expect(credits.available + credits.held + demo.available + demo.held).toBeLessThan(101_000);
   });
 });
