@@ -47,7 +47,7 @@ describe('continue anonymously on a phone', () => {
     const deviceId = await page.evaluate(() => localStorage.getItem('otpbox.deviceId'));
     expect(deviceId).toMatch(/^web-[0-9a-f]{32}$/);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 credits' }).waitFor();
+    await page.getByRole('link', { name: '500 credits, your balance', exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'buy-phone');
 
@@ -77,13 +77,13 @@ describe('continue anonymously on a phone', () => {
     expect(hint).toContain(
       'A number must be kept for 8 seconds before it can be cancelled, because providers refuse earlier cancellations.',
     );
-    await page.getByRole('link', { name: `Balance: ${500 - price} credits` }).waitFor();
+    await page.getByRole('link', { name: `${500 - price} credits, your balance`, exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'order-waiting-phone');
 
     await first.getByRole('button', { name: 'Cancel', exact: true }).click({ timeout: 12_000 });
     await first.getByText('Cancelled. Your credits were returned.').waitFor();
-    await page.getByRole('link', { name: 'Balance: 500 credits' }).waitFor();
+    await page.getByRole('link', { name: '500 credits, your balance', exact: true }).waitFor();
 
     // Several orders at once, each live on its own.
     // The first again through the "Recent" shortcut, the second through the lists.

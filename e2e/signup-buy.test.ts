@@ -41,9 +41,9 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
 
     await page.waitForURL('**/buy');
-    await expect(page.getByRole('link', { name: 'Balance: 0 credits' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: '0 credits, your balance', exact: true }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 credits' }).waitFor();
+    await page.getByRole('link', { name: '500 credits, your balance', exact: true }).waitFor();
 
     await page.getByLabel('Search services').fill('tele');
     await expect(page.getByRole('link', { name: /WhatsApp/ }).count()).resolves.toBe(0);
@@ -110,7 +110,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
 
     await card.getByRole('button', { name: 'Finish' }).click();
     await card.getByText(`Finished. You paid ${price} credits.`).waitFor();
-    await page.getByRole('link', { name: `Balance: ${500 - price} credits` }).waitFor();
+    await page.getByRole('link', { name: `${500 - price} credits, your balance`, exact: true }).waitFor();
 
     await page.getByRole('link', { name: 'History' }).click();
     const row = page.locator('tbody tr').first();
