@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import type * as PhoneLibrary from 'libphonenumber-js';
 import type { CountryCode as PhoneCountry } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
-import { fold, foldedTerms, matchRank } from './search.ts';
+import { countryMatchRank, rankMatches, searchTerms } from './search.ts';
 
 export interface CountryInfo {
   /** ISO 3166-1 alpha-2, upper case. */
@@ -79,29 +79,29 @@ export const COUNTRIES: readonly CountryInfo[] = CODES.map((code) => ({
 })).sort((a, b) => a.name.localeCompare(b.name, 'en'));
 
 const byCode = new Map(COUNTRIES.map((country) => [country.code, country]));
-const terms = new Map(COUNTRIES.map((country) => [country.code, foldedTerms([country.name, ...(ALIASES[country.code] ?? [])])]));
+const terms = new Map(COUNTRIES.map((country) => [country.code, searchTerms([country.name, ...aliasesOf(country.code)])]));
 
 /** The country with this ISO code (any case), or undefined. */
 export function countryByCode(code: string): CountryInfo | undefined {
   return byCode.get(code.trim().toUpperCase());
 }
 
+/** The other names people search a country by ("UK", "Ivory Coast"); none for most. */
+export function aliasesOf(code: string): readonly string[] {
+  return ALIASES[code] ?? [];
+}
+
 /**
- * Countries matching `query` by name or common alias (ignoring case and accents), by ISO code, or by
- * dialling code ("62", "+62"). Exact matches come first, then prefixes, then matches inside a word;
- * ties are alphabetical. An empty query returns every country, alphabetically.
+ * Countries matching `query` by ISO code, by dialling code ("62", "+62"), or by a name or common alias
+ * that starts with it or has a word that does (ignoring case and accents; never inside a word). The
+ * code or an exact name first, then names that start with the query, then later words; ties are
+ * alphabetical. An empty query returns every country, alphabetically.
  */
 export function searchCountries(query: string): CountryInfo[] {
-  const trimmed = query.trim();
-  const folded = fold(trimmed);
-  if (folded === '') return [...COUNTRIES];
-  const dial = /^\+?[\d\s]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
-  const ranked: Array<{ country: CountryInfo; rank: number; order: number }> = [];
-  COUNTRIES.forEach((country, order) => {
-    const rank = dial !== null ? dialRank(country.dialCode, dial) : nameRank(country, trimmed, folded);
-    if (rank !== undefined) ranked.push({ country, rank, order });
+  return rankMatches(COUNTRIES, query, (country) => {
+    const names = terms.get(country.code);
+    return names ? countryMatchRank(country, names, query) : undefined;
   });
-  return ranked.sort((a, b) => a.rank - b.rank || a.order - b.order).map(({ country }) => country);
 }
 
 export interface FormattedPhone {
@@ -139,16 +139,6 @@ let loaded: typeof PhoneLibrary | undefined;
 function phoneLibrary(): typeof PhoneLibrary {
   loaded ??= require('libphonenumber-js') as typeof PhoneLibrary;
   return loaded;
-}
-
-function nameRank(country: CountryInfo, trimmed: string, folded: string): number | undefined {
-  if (country.code === trimmed.toUpperCase()) return 0;
-  return matchRank(terms.get(country.code) ?? [], folded);
-}
-
-function dialRank(dialCode: string, digits: string): number | undefined {
-  if (dialCode === digits) return 0;
-  return dialCode.startsWith(digits) ? 1 : undefined;
 }
 
 /** The regional-indicator pair of an alpha-2 code: "ID" → 🇮🇩. */
