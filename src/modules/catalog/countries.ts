@@ -10,8 +10,8 @@
 
 import { createRequire } from 'node:module';
 import type * as PhoneLibrary from 'libphonenumber-js';
-import type { CountryCode as PhoneCountry } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
+import { SOLD_COUNTRY_CODES } from './country-codes.ts';
 import { countryMatchRank, rankMatches, searchTerms } from './search.ts';
 
 export interface CountryInfo {
@@ -24,22 +24,6 @@ export interface CountryInfo {
   /** The flag emoji: the two regional-indicator symbols of the code. */
   flag: string;
 }
-
-// Typed as libphonenumber's own country union, so a code it has no metadata for does not compile.
-// biome-ignore format: a table, twenty codes a line
-const CODES: readonly PhoneCountry[] = [
-  'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AR', 'AT', 'AU', 'AW', 'AZ', 'BA', 'BB', 'BD', 'BE', 'BF', 'BG', 'BH', 'BI',
-  'BJ', 'BM', 'BN', 'BO', 'BR', 'BS', 'BT', 'BW', 'BY', 'BZ', 'CA', 'CD', 'CF', 'CG', 'CH', 'CI', 'CL', 'CM', 'CN', 'CO',
-  'CR', 'CU', 'CV', 'CY', 'CZ', 'DE', 'DJ', 'DK', 'DM', 'DO', 'DZ', 'EC', 'EE', 'EG', 'EH', 'ER', 'ES', 'ET', 'FI', 'FJ',
-  'FR', 'GA', 'GB', 'GD', 'GE', 'GF', 'GH', 'GI', 'GM', 'GN', 'GP', 'GQ', 'GR', 'GT', 'GW', 'GY', 'HK', 'HN', 'HR', 'HT',
-  'HU', 'ID', 'IE', 'IL', 'IN', 'IQ', 'IR', 'IS', 'IT', 'JE', 'JM', 'JO', 'JP', 'KE', 'KG', 'KH', 'KM', 'KN', 'KP', 'KR',
-  'KW', 'KY', 'KZ', 'LA', 'LB', 'LC', 'LI', 'LK', 'LR', 'LS', 'LT', 'LU', 'LV', 'LY', 'MA', 'MC', 'MD', 'ME', 'MG', 'MK',
-  'ML', 'MM', 'MN', 'MO', 'MR', 'MS', 'MT', 'MU', 'MV', 'MW', 'MX', 'MY', 'MZ', 'NA', 'NC', 'NE', 'NG', 'NI', 'NL', 'NO',
-  'NP', 'NU', 'NZ', 'OM', 'PA', 'PE', 'PG', 'PH', 'PK', 'PL', 'PR', 'PS', 'PT', 'PY', 'QA', 'RE', 'RO', 'RS', 'RU', 'RW',
-  'SA', 'SB', 'SC', 'SD', 'SE', 'SG', 'SI', 'SK', 'SL', 'SN', 'SO', 'SR', 'SS', 'ST', 'SV', 'SY', 'SZ', 'TC', 'TD', 'TG',
-  'TH', 'TJ', 'TL', 'TM', 'TN', 'TO', 'TR', 'TT', 'TW', 'TZ', 'UA', 'UG', 'US', 'UY', 'UZ', 'VC', 'VE', 'VG', 'VN', 'WS',
-  'XK', 'YE', 'ZA', 'ZM', 'ZW',
-];
 
 // Names people type that the CLDR name does not contain: older names, the providers' spellings
 // (5sim's "england", SMS-Activate's "USA"), and common abbreviations.
@@ -71,7 +55,7 @@ for (const [callingCode, countries] of Object.entries(metadata.country_calling_c
   for (const country of countries) callingCodes.set(country, callingCode);
 }
 
-export const COUNTRIES: readonly CountryInfo[] = CODES.map((code) => ({
+export const COUNTRIES: readonly CountryInfo[] = SOLD_COUNTRY_CODES.map((code) => ({
   code,
   name: regionNames.of(code) ?? code,
   dialCode: callingCodes.get(code) ?? '',

@@ -65,7 +65,7 @@ export function BuyCountries({ service }: { service: string }) {
             {inStock.map((country) => (
               <li key={country.code} className="country-row">
                 <Link to={`/buy/${service}/${country.code}`} className="country-row__link">
-                  <Flag code={country.code} flag={country.flag} />
+                  <Flag code={country.code} name={country.name} decorative />
                   <span className="country-row__name">
                     {country.name} <span className="muted">+{country.dialCode}</span>
                   </span>
@@ -90,7 +90,7 @@ export function BuyCountries({ service }: { service: string }) {
                 {outOfStock.map((country) => (
                   <li key={country.code} className="country-row">
                     <span className="country-row__link">
-                      <Flag code={country.code} flag={country.flag} />
+                      <Flag code={country.code} name={country.name} decorative />
                       <span className="country-row__name">{country.name}</span>
                       <span className="country-row__price muted">{t.buy.noneRightNow}</span>
                     </span>

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from '../components/Notice.tsx';
 import { ServiceIcon } from '../components/ServiceIcon.tsx';
 import { t } from '../i18n/index.ts';
 import { searchServices, sortServices } from '../lib/catalog.ts';
-import { countryByCode, countryName, loadServices, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
+import { countryName, loadServices, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
 import { formatCredits } from '../lib/format.ts';
 import { useLoad, useTitle } from '../lib/hooks.ts';
 import { toggleFavouriteService, usePreferences } from '../lib/preferences.ts';
@@ -40,7 +40,7 @@ export function BuyServices() {
               <li key={`${recent.service}-${recent.country}`}>
                 <Link to={`/buy/${recent.service}/${recent.country}`} className="chip">
                   <ServiceIcon service={serviceByCode(recent.service)} code={recent.service} size={24} />
-                  <Flag code={recent.country} flag={countryByCode(recent.country)?.flag} />
+                  <Flag code={recent.country} name={countryName(recent.country)} decorative />
                   {t.buy.recentPick(serviceName(recent.service), countryName(recent.country))}
                 </Link>
               </li>

@@ -80,7 +80,7 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
             <div>
               <dt>{t.buy.confirmCountry}</dt>
               <dd className="with-icon">
-                <Flag code={found.code} flag={found.flag} /> {found.name}
+                <Flag code={found.code} name={found.name} decorative /> {found.name}
               </dd>
             </div>
             <div>
