@@ -36,7 +36,10 @@ describe('the API reference', () => {
     await screenshot(page, 'api-reference-desktop');
 
     // "Test request" (of the first operation shown) sends the request from the page to this server.
-    await page.getByRole('button', { name: /Test Request/ }).first().click();
+    await page
+      .getByRole('button', { name: /Test Request/ })
+      .first()
+      .click();
     const answered = page.waitForResponse((response) => response.request().resourceType() === 'fetch');
     await page.getByRole('button', { name: /^Send/ }).first().click();
     const response = await answered;
