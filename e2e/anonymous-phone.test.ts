@@ -49,7 +49,7 @@ describe('continue anonymously on a phone', () => {
     // The secret that proves this browser holds the account, made beside the id (contract v2).
     expect(await page.evaluate(() => localStorage.getItem('otpbox.deviceSecret'))).toMatch(/^[0-9a-f]{64}$/);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'buy-phone');
 
@@ -79,13 +79,13 @@ describe('continue anonymously on a phone', () => {
     expect(hint).toContain(
       'A number must be kept for 8 seconds before it can be cancelled, because providers refuse earlier cancellations.',
     );
-    await page.getByRole('link', { name: `Balance: ${500 - price} demo credits` }).waitFor();
+    await page.getByRole('link', { name: `${500 - price} demo credits, your balance`, exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'order-waiting-phone');
 
     await first.getByRole('button', { name: 'Cancel', exact: true }).click({ timeout: 12_000 });
     await first.getByText('Cancelled. Your credits were returned.').waitFor();
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
 
     // Several orders at once, each live on its own.
     // The first again through the "Recent" shortcut, the second through the lists.

@@ -50,7 +50,7 @@ describe('error paths', () => {
 
     // The way out is right there: demo credits (sandbox), then the same button works.
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Buy number' }).click();
     await page.waitForURL(/\/orders\?order=/);
     expect(guard.foreign).toEqual([]);
@@ -62,7 +62,7 @@ describe('error paths', () => {
     const { page, context, guard } = journey;
     await signUp(journey, 'no-numbers@example.com');
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
 
     // The sandbox has no WhatsApp numbers in Türkiye (listed stock that is not real, as seen upstream).
     // The listing is made stale on purpose — it still shows stock — so the purchase reaches the server.
@@ -86,7 +86,7 @@ describe('error paths', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('No numbers for WhatsApp in Türkiye right now — try another country. Nothing was charged.');
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'error-no-numbers-desktop');
 

@@ -41,9 +41,9 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
 
     await page.waitForURL('**/buy');
-    await expect(page.getByRole('link', { name: 'Balance: 0 credits' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: '0 credits, your balance', exact: true }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Add 500 demo credits' }).click();
-    await page.getByRole('link', { name: 'Balance: 500 demo credits' }).waitFor();
+    await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
 
     await page.getByLabel('Search services').fill('tele');
     await expect(page.getByRole('link', { name: /WhatsApp/ }).count()).resolves.toBe(0);
@@ -59,6 +59,21 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     );
     expect(prices.length).toBeGreaterThan(10);
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    // Flags are SVG files from our own origin, cached for a year (emoji flags are two letters in boxes on Windows and Linux).
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('.country-list img.flag'))
+        .slice(0, 3)
+        .every((img) => img.complete && img.naturalWidth > 0),
+    );
+    const flag = await page
+      .locator('.country-list img.flag')
+      .first()
+      .evaluate((img) => (img as HTMLImageElement).currentSrc);
+    expect(flag).toMatch(new RegExp(`^${server.url}/assets/flags-[0-9a-f]{10}/[A-Z]{2}\\.svg$`));
+    const served = await context.request.get(flag);
+    expect(served.headers()['content-type']).toBe('image/svg+xml');
+    expect(served.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(await page.locator('.country-list .flag--code').count()).toBe(0);
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'countries-desktop');
     await page.getByRole('link', { name: /^Indonesia/ }).click();
@@ -110,7 +125,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
 
     await card.getByRole('button', { name: 'Finish' }).click();
     await card.getByText(`Finished. You paid ${price} credits.`).waitFor();
-    await page.getByRole('link', { name: `Balance: ${500 - price} demo credits` }).waitFor();
+    await page.getByRole('link', { name: `${500 - price} demo credits, your balance`, exact: true }).waitFor();
 
     await page.getByRole('link', { name: 'History' }).click();
     const row = page.locator('tbody tr').first();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { countryFlags } from './country-flags.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,8 +16,9 @@ function serviceWorker(): Plugin {
     name: 'otpbox-service-worker',
     apply: 'build',
     generateBundle(_options, bundle) {
+      // Flags are left to the runtime cache (sw.js caches /assets/ on first use): most visits show a few.
       const built = Object.keys(bundle)
-        .filter((file) => file.startsWith('assets/'))
+        .filter((file) => file.startsWith('assets/') && !file.startsWith('assets/flags-'))
         .sort();
       const shell = ['/', '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png', ...built.map((file) => `/${file}`)];
       const version = createHash('sha256').update(shell.join('\n')).digest('hex').slice(0, 12);
@@ -45,7 +47,7 @@ export default defineConfig({
       output: { manualChunks: (id) => (id.includes('/libphonenumber-js/') ? 'phone-format' : undefined) },
     },
   },
-  plugins: [serviceWorker()],
+  plugins: [countryFlags(), serviceWorker()],
   // `npx vite web` for working on the UI with reloads, against `npm run dev` on port 8080.
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
 });

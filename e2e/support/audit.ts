@@ -15,6 +15,8 @@ export interface AuditReport {
   lang: string;
   duplicateIds: string[];
   imagesWithoutAlt: string[];
+  /** Controls whose aria-label does not start with their visible text (WCAG 2.5.3, label in name). */
+  labelNotInName: string[];
 }
 
 export async function audit(page: Page): Promise<AuditReport> {
@@ -103,6 +105,22 @@ export async function audit(page: Page): Promise<AuditReport> {
         lowContrast.push(`${describe(el)} ${ratio.toFixed(2)}:1 (${style.color} on rgb(${background.join(', ')}))`);
     }
 
+    // Label in name: speech input users say what they see, so an aria-label must start with the visible text.
+    const shownText = (node: Node): string => {
+      if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
+      if (!(node instanceof Element) || node.getAttribute('aria-hidden') === 'true' || node.classList.contains('visually-hidden'))
+        return '';
+      return Array.from(node.childNodes).map(shownText).join('');
+    };
+    const squash = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+    const labelNotInName = controls
+      .filter((el) => el.hasAttribute('aria-label'))
+      .filter((el) => {
+        const shown = squash(shownText(el));
+        return shown !== '' && !squash(el.getAttribute('aria-label') ?? '').startsWith(shown);
+      })
+      .map((el) => `${describe(el)} aria-label="${el.getAttribute('aria-label')}"`);
+
     const ids = Array.from(document.querySelectorAll('[id]')).map((el) => el.id);
     return {
       unnamed,
@@ -119,6 +137,7 @@ export async function audit(page: Page): Promise<AuditReport> {
       lang: document.documentElement.lang,
       duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
       imagesWithoutAlt: Array.from(document.querySelectorAll('img:not([alt])')).map(describe),
+      labelNotInName,
     };
   });
 }
@@ -133,4 +152,5 @@ export const CLEAN_AUDIT: AuditReport = {
   lang: 'en',
   duplicateIds: [],
   imagesWithoutAlt: [],
+  labelNotInName: [],
 };

@@ -1,5 +1,4 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -20,6 +19,7 @@ import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
@@ -125,12 +125,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { validatorUrl: null, deepLinking: true },
-    theme: { title: 'otpbox API reference' },
-    logLevel: 'warn',
-  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authPlugin, deps);
@@ -145,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(providerPushRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
+  await app.register(docsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });
   return app;
 }

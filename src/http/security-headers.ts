@@ -36,11 +36,30 @@ export function apiSecurityHeaders(options: { https: boolean }): Record<string, 
   return headers;
 }
 
+/**
+ * The API reference at /docs (Scalar, a Vue app) sets inline styles as it renders — `<style>` elements
+ * and `style` attributes whose content depends on the document, so neither hashes nor nonces can list
+ * them. Its page therefore allows inline styles, and only that: scripts, connections, fonts and images
+ * stay limited to our own origin, as on every other page.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY: Record<string, string[]> = {
+  ...CONTENT_SECURITY_POLICY,
+  'style-src': ["'self'", "'unsafe-inline'"],
+};
+
+const serialize = (policy: Record<string, string[]>) =>
+  Object.entries(policy)
+    .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+    .join(';');
+
+/** The headers of the /docs page: the site's, with its CSP relaxed as DOCS_CONTENT_SECURITY_POLICY says. */
+export function docsSecurityHeaders(options: { https: boolean }): Record<string, string> {
+  return { ...securityHeaders(options), 'content-security-policy': serialize(DOCS_CONTENT_SECURITY_POLICY) };
+}
+
 export function securityHeaders(options: { https: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
-    'content-security-policy': Object.entries(CONTENT_SECURITY_POLICY)
-      .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
-      .join(';'),
+    'content-security-policy': serialize(CONTENT_SECURITY_POLICY),
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'origin-agent-cluster': '?1',

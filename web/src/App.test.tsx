@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from './App.tsx';
 import { SessionProvider } from './state/session.tsx';
 import { apiError, json } from './test/fake-api.ts';
+import { labelsNotStartingWithVisibleText } from './test/label-in-name.ts';
 import { at, fakeApi, me } from './test/render.tsx';
 
 const policy = {
@@ -101,5 +102,17 @@ describe('the app', () => {
     renderApp();
     await screen.findByText('Your session ended. Log in again to continue.');
     await waitFor(() => expect(window.location.pathname).toBe('/login'));
+  });
+
+  it('names the balance chip by the credits it shows, then what they are (WCAG 2.5.3)', async () => {
+    at('/history');
+    fakeApi()
+      .on('GET', '/me', me())
+      .on('GET', /^\/activations\?limit=25/, { activations: [], nextCursor: null });
+    const { container } = renderApp();
+
+    await screen.findByRole('heading', { name: 'History' });
+    expect(screen.getByRole('link', { name: '500 credits, your balance' })).toBeTruthy();
+    expect(labelsNotStartingWithVisibleText(container)).toEqual([]);
   });
 });

@@ -127,7 +127,7 @@ describe('error envelope', () => {
 
 describe('security headers', () => {
   it('sends a strict CSP without any third-party origin on every response', async () => {
-    for (const url of ['/', '/healthz', '/nope', '/docs/']) {
+    for (const url of ['/', '/healthz', '/nope', '/openapi.json']) {
       const response = await t.app.inject({ method: 'GET', url });
       const csp = String(response.headers['content-security-policy']);
       expect(csp, url).toContain("default-src 'self'");
@@ -138,6 +138,16 @@ describe('security headers', () => {
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.headers['x-frame-options']).toBe('DENY');
     }
+  });
+
+  it('relaxes the CSP of /docs for inline styles only (Scalar sets them as it renders)', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs' });
+    const csp = String(response.headers['content-security-policy']);
+    const strict = String((await t.app.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+    expect(csp).toBe(strict.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
+    expect(csp).not.toBe(strict);
+    expect(csp).not.toMatch(/https?:|\*|unsafe-eval/);
+    expect(response.headers['x-frame-options']).toBe('DENY');
   });
 
   it("sends OWASP's REST header set on JSON API responses: nothing may cache, frame or sniff them", async () => {
@@ -276,11 +286,38 @@ describe('OpenAPI', () => {
     expect(document.paths['/metrics']).toBeUndefined();
   });
 
-  it('GET /docs serves the reference UI from our own origin', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/docs/' });
-    expect(response.statusCode).toBe(200);
-    expect(response.body).toContain('swagger-ui');
-    expect(response.body).not.toMatch(/src="https?:|href="https?:/);
+  it('GET /docs is the Scalar reference of /openapi.json, every file from our own origin', async () => {
+    for (const url of ['/docs', '/docs/']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.body).toContain('<script id="api-reference" data-url="/openapi.json"');
+      // Every URL the page names is a path on this server: nothing from a CDN, no fonts from elsewhere.
+      const urls = [...response.body.matchAll(/(?:src|href|data-url)="([^"]*)"/g)].map((match) => match[1] ?? '');
+      expect(urls.length).toBeGreaterThanOrEqual(3);
+      for (const found of urls) expect(found, found).toMatch(/^\/(?!\/)/);
+      expect(response.body).not.toMatch(/https?:|\/\/cdn|<script>/);
+      const settings = JSON.parse(
+        (/data-configuration="([^"]*)"/.exec(response.body)?.[1] ?? '').replace(/&#(\d+);/g, (_, code) =>
+          String.fromCharCode(Number(code)),
+        ),
+      );
+      expect(settings).toMatchObject({ withDefaultFonts: false, showDeveloperTools: 'never', telemetry: false, agent: { disabled: true } });
+    }
+  });
+
+  it("serves Scalar's bundle under a hashed name, cached for a year, and no other name", async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    const script = /<script src="(\/docs\/assets\/api-reference-[0-9a-f]{16}\.js)"><\/script>/.exec(page.body)?.[1] ?? '';
+    expect(script).not.toBe('');
+    const bundle = await t.app.inject({ method: 'GET', url: script });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(bundle.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(bundle.body).toContain('@scalar/api-reference');
+    const stale = await t.app.inject({ method: 'GET', url: '/docs/assets/api-reference-0000000000000000.js' });
+    expect(stale.statusCode).toBe(404);
+    expect(stale.headers['cache-control']).not.toContain('immutable');
   });
 });
 

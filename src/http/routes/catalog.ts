@@ -2,13 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
-import { COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
+import { aliasesOf, COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
 import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
 import type { AppDeps } from '../app.ts';
 
 const Service = z.object({
   code: z.string(),
   name: z.string(),
+  aliases: z.array(z.string()).describe('Other names people search the service by ("youtube" for Google)'),
   icon: z.string().nullable().describe('URL of the brand icon (SVG, served by this server)'),
   color: z.string().nullable(),
   available: z.number().int().describe('Numbers in stock, all countries'),
@@ -18,10 +19,15 @@ const Country = z.object({
   code: z.string(),
   name: z.string(),
   dialCode: z.string(),
+  aliases: z.array(z.string()).describe('Other names people search the country by ("UK" for the United Kingdom)'),
   flag: z.string(),
   available: z.number().int().describe('Numbers in stock (for the service asked, or all)'),
   fromPrice: z.number().int().nullable(),
 });
+const SEARCH = z
+  .string()
+  .max(100)
+  .describe('Search: names and aliases that start with it or have a word that does, best first (case and accents ignored)');
 const Price = z.object({ service: z.string(), country: z.string(), price: z.number().int(), available: z.number().int() });
 
 /** The catalog, read from memory (refreshed by the catalog-sync job): fast, and public. */
@@ -37,7 +43,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'Services you can get a number for',
-        querystring: z.object({ q: z.string().max(100).optional() }),
+        querystring: z.object({ q: SEARCH.optional() }),
         response: { 200: z.object({ services: z.array(Service) }) },
       },
     },
@@ -49,6 +55,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         services: services.map((service) => ({
           code: service.code,
           name: service.name,
+          aliases: service.aliases,
           icon: service.icon ? `/api/v1/services/${service.code}/icon.svg` : null,
           color: service.color,
           ...catalog.serviceAvailability(service.code),
@@ -77,7 +84,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'Countries, with stock and the cheapest price (for one service when given)',
-        querystring: z.object({ service: z.string().max(10).optional(), q: z.string().max(100).optional() }),
+        querystring: z.object({ service: z.string().max(10).optional(), q: SEARCH.optional() }),
         response: { 200: z.object({ countries: z.array(Country) }) },
       },
     },
@@ -90,6 +97,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
           code: country.code,
           name: country.name,
           dialCode: country.dialCode,
+          aliases: [...aliasesOf(country.code)],
           flag: country.flag,
           ...catalog.countryAvailability(country.code, service),
         })),

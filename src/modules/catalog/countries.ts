@@ -10,9 +10,9 @@
 
 import { createRequire } from 'node:module';
 import type * as PhoneLibrary from 'libphonenumber-js';
-import type { CountryCode as PhoneCountry } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
-import { fold, foldedTerms, matchRank } from './search.ts';
+import { SOLD_COUNTRY_CODES } from './country-codes.ts';
+import { countryMatchRank, rankMatches, searchTerms } from './search.ts';
 
 export interface CountryInfo {
   /** ISO 3166-1 alpha-2, upper case. */
@@ -24,22 +24,6 @@ export interface CountryInfo {
   /** The flag emoji: the two regional-indicator symbols of the code. */
   flag: string;
 }
-
-// Typed as libphonenumber's own country union, so a code it has no metadata for does not compile.
-// biome-ignore format: a table, twenty codes a line
-const CODES: readonly PhoneCountry[] = [
-  'AE', 'AF', 'AG', 'AI', 'AL', 'AM', 'AO', 'AR', 'AT', 'AU', 'AW', 'AZ', 'BA', 'BB', 'BD', 'BE', 'BF', 'BG', 'BH', 'BI',
-  'BJ', 'BM', 'BN', 'BO', 'BR', 'BS', 'BT', 'BW', 'BY', 'BZ', 'CA', 'CD', 'CF', 'CG', 'CH', 'CI', 'CL', 'CM', 'CN', 'CO',
-  'CR', 'CU', 'CV', 'CY', 'CZ', 'DE', 'DJ', 'DK', 'DM', 'DO', 'DZ', 'EC', 'EE', 'EG', 'EH', 'ER', 'ES', 'ET', 'FI', 'FJ',
-  'FR', 'GA', 'GB', 'GD', 'GE', 'GF', 'GH', 'GI', 'GM', 'GN', 'GP', 'GQ', 'GR', 'GT', 'GW', 'GY', 'HK', 'HN', 'HR', 'HT',
-  'HU', 'ID', 'IE', 'IL', 'IN', 'IQ', 'IR', 'IS', 'IT', 'JE', 'JM', 'JO', 'JP', 'KE', 'KG', 'KH', 'KM', 'KN', 'KP', 'KR',
-  'KW', 'KY', 'KZ', 'LA', 'LB', 'LC', 'LI', 'LK', 'LR', 'LS', 'LT', 'LU', 'LV', 'LY', 'MA', 'MC', 'MD', 'ME', 'MG', 'MK',
-  'ML', 'MM', 'MN', 'MO', 'MR', 'MS', 'MT', 'MU', 'MV', 'MW', 'MX', 'MY', 'MZ', 'NA', 'NC', 'NE', 'NG', 'NI', 'NL', 'NO',
-  'NP', 'NU', 'NZ', 'OM', 'PA', 'PE', 'PG', 'PH', 'PK', 'PL', 'PR', 'PS', 'PT', 'PY', 'QA', 'RE', 'RO', 'RS', 'RU', 'RW',
-  'SA', 'SB', 'SC', 'SD', 'SE', 'SG', 'SI', 'SK', 'SL', 'SN', 'SO', 'SR', 'SS', 'ST', 'SV', 'SY', 'SZ', 'TC', 'TD', 'TG',
-  'TH', 'TJ', 'TL', 'TM', 'TN', 'TO', 'TR', 'TT', 'TW', 'TZ', 'UA', 'UG', 'US', 'UY', 'UZ', 'VC', 'VE', 'VG', 'VN', 'WS',
-  'XK', 'YE', 'ZA', 'ZM', 'ZW',
-];
 
 // Names people type that the CLDR name does not contain: older names, the providers' spellings
 // (5sim's "england", SMS-Activate's "USA"), and common abbreviations.
@@ -71,7 +55,7 @@ for (const [callingCode, countries] of Object.entries(metadata.country_calling_c
   for (const country of countries) callingCodes.set(country, callingCode);
 }
 
-export const COUNTRIES: readonly CountryInfo[] = CODES.map((code) => ({
+export const COUNTRIES: readonly CountryInfo[] = SOLD_COUNTRY_CODES.map((code) => ({
   code,
   name: regionNames.of(code) ?? code,
   dialCode: callingCodes.get(code) ?? '',
@@ -79,29 +63,29 @@ export const COUNTRIES: readonly CountryInfo[] = CODES.map((code) => ({
 })).sort((a, b) => a.name.localeCompare(b.name, 'en'));
 
 const byCode = new Map(COUNTRIES.map((country) => [country.code, country]));
-const terms = new Map(COUNTRIES.map((country) => [country.code, foldedTerms([country.name, ...(ALIASES[country.code] ?? [])])]));
+const terms = new Map(COUNTRIES.map((country) => [country.code, searchTerms([country.name, ...aliasesOf(country.code)])]));
 
 /** The country with this ISO code (any case), or undefined. */
 export function countryByCode(code: string): CountryInfo | undefined {
   return byCode.get(code.trim().toUpperCase());
 }
 
+/** The other names people search a country by ("UK", "Ivory Coast"); none for most. */
+export function aliasesOf(code: string): readonly string[] {
+  return ALIASES[code] ?? [];
+}
+
 /**
- * Countries matching `query` by name or common alias (ignoring case and accents), by ISO code, or by
- * dialling code ("62", "+62"). Exact matches come first, then prefixes, then matches inside a word;
- * ties are alphabetical. An empty query returns every country, alphabetically.
+ * Countries matching `query` by ISO code, by dialling code ("62", "+62"), or by a name or common alias
+ * that starts with it or has a word that does (ignoring case and accents; never inside a word). The
+ * code or an exact name first, then names that start with the query, then later words; ties are
+ * alphabetical. An empty query returns every country, alphabetically.
  */
 export function searchCountries(query: string): CountryInfo[] {
-  const trimmed = query.trim();
-  const folded = fold(trimmed);
-  if (folded === '') return [...COUNTRIES];
-  const dial = /^\+?[\d\s]+$/.test(trimmed) ? trimmed.replace(/\D/g, '') : null;
-  const ranked: Array<{ country: CountryInfo; rank: number; order: number }> = [];
-  COUNTRIES.forEach((country, order) => {
-    const rank = dial !== null ? dialRank(country.dialCode, dial) : nameRank(country, trimmed, folded);
-    if (rank !== undefined) ranked.push({ country, rank, order });
+  return rankMatches(COUNTRIES, query, (country) => {
+    const names = terms.get(country.code);
+    return names ? countryMatchRank(country, names, query) : undefined;
   });
-  return ranked.sort((a, b) => a.rank - b.rank || a.order - b.order).map(({ country }) => country);
 }
 
 export interface FormattedPhone {
@@ -139,16 +123,6 @@ let loaded: typeof PhoneLibrary | undefined;
 function phoneLibrary(): typeof PhoneLibrary {
   loaded ??= require('libphonenumber-js') as typeof PhoneLibrary;
   return loaded;
-}
-
-function nameRank(country: CountryInfo, trimmed: string, folded: string): number | undefined {
-  if (country.code === trimmed.toUpperCase()) return 0;
-  return matchRank(terms.get(country.code) ?? [], folded);
-}
-
-function dialRank(dialCode: string, digits: string): number | undefined {
-  if (dialCode === digits) return 0;
-  return dialCode.startsWith(digits) ? 1 : undefined;
 }
 
 /** The regional-indicator pair of an alpha-2 code: "ID" → 🇮🇩. */

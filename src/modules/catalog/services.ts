@@ -11,7 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fold, foldedTerms, matchRank } from './search.ts';
+import { matchRank, rankMatches, type SearchTerms, searchTerms } from './search.ts';
 
 export interface ServiceInfo {
   /** Our service code, the SMS-Activate one: `tg`, `wa`, `go`, … */
@@ -30,11 +30,11 @@ type Row = readonly [code: string, name: string, icon: string | null, color: str
 
 // Most used first: the order of `searchServices('')` and of equally good search matches.
 const ROWS: readonly Row[] = [
-  ['tg', 'Telegram', 'telegram', '26A5E4', []],
-  ['wa', 'WhatsApp', 'whatsapp', '25D366', ['whatsapp business']],
+  ['tg', 'Telegram', 'telegram', '26A5E4', ['tg']],
+  ['wa', 'WhatsApp', 'whatsapp', '25D366', ['whatsapp business', 'wa']],
   ['go', 'Google', 'google', '4285F4', ['youtube', 'gmail', 'google play', 'google account']],
-  ['ig', 'Instagram', 'instagram', 'FF0069', ['threads', 'insta']],
-  ['fb', 'Facebook', 'facebook', '0866FF', ['meta', 'messenger']],
+  ['ig', 'Instagram', 'instagram', 'FF0069', ['threads', 'insta', 'ig']],
+  ['fb', 'Facebook', 'facebook', '0866FF', ['meta', 'messenger', 'fb']],
   ['tw', 'X (Twitter)', 'x', '000000', ['twitter', 'x']],
   ['ds', 'Discord', 'discord', '5865F2', []],
   ['dr', 'OpenAI', null, null, ['chatgpt', 'chat gpt', 'sora']],
@@ -98,20 +98,14 @@ export function serviceByCode(code: string): ServiceInfo | undefined {
 }
 
 /**
- * Services whose name or aliases contain `query`, ignoring case, accents and punctuation ("whats app",
- * "Télégram", "ЯНДЕКС"); a service code typed exactly ("tg") finds its service too. Whole-word and
- * prefix matches come before matches inside a word; ties keep the popularity order. An empty query
- * returns every service, most used first.
+ * Services whose name or an alias starts with `query`, or has a word that does, ignoring case, accents
+ * and punctuation ("whats app", "Télégram", "ЯНДЕКС"); nothing matches inside a word. Our service codes
+ * are the providers' and mean nothing to people ("uk" is Airbnb), so they are not searched; the
+ * abbreviations people do use ("tg", "fb") are aliases. Exact names first, then names that start with
+ * the query, then later words; ties keep the popularity order. An empty query returns every service.
  */
 export function searchServices(query: string): ServiceInfo[] {
-  const folded = fold(query);
-  if (folded === '') return [...SERVICES];
-  const ranked: Array<{ service: ServiceInfo; rank: number; order: number }> = [];
-  SERVICES.forEach((service, order) => {
-    const rank = service.code === query.trim().toLowerCase() ? 0 : matchRank(searchTerms(service), folded);
-    if (rank !== undefined) ranked.push({ service, rank, order });
-  });
-  return ranked.sort((a, b) => a.rank - b.rank || a.order - b.order).map(({ service }) => service);
+  return rankMatches(SERVICES, query, (service, folded) => matchRank(termsOf(service), folded));
 }
 
 const require = createRequire(import.meta.url);
@@ -132,12 +126,12 @@ export function serviceIconSvg(code: string): string | null {
   return svg;
 }
 
-const termsCache = new Map<string, string[]>();
+const termsCache = new Map<string, SearchTerms>();
 
-function searchTerms(service: ServiceInfo): string[] {
+function termsOf(service: ServiceInfo): SearchTerms {
   let terms = termsCache.get(service.code);
   if (!terms) {
-    terms = foldedTerms([service.name, ...service.aliases]);
+    terms = searchTerms([service.name, ...service.aliases]);
     termsCache.set(service.code, terms);
   }
   return terms;

@@ -57,7 +57,7 @@ export function OrderCard({ order, autoFocus = false }: { order: Activation; aut
         <h2 id={headingId} tabIndex={-1} data-autofocus={autoFocus ? '' : undefined} className="order__title">
           {name}
           <span className="order__country">
-            <Flag code={order.country} flag={country?.flag} /> {country?.name ?? order.country}
+            <Flag code={order.country} name={country?.name ?? order.country} decorative /> {country?.name ?? order.country}
           </span>
         </h2>
         <StatusBadge status={order.status} />

@@ -1,5 +1,5 @@
-// The catalog's names, icons and flags, read once per visit and shared: orders, history and the
-// statement all show "Telegram" and "🇮🇩 Indonesia" for `tg` and `ID`.
+// The catalog's names and icons, read once per visit and shared: orders, history and the statement
+// all show "Telegram" and "Indonesia" for `tg` and `ID`.
 
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';

@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { fold, matchesCountry, matchesService, mergeMatches, sortCountries, sortServices } from './catalog.ts';
+import { countryRank, searchServices, sortCountries, sortServices } from './catalog.ts';
 import type { Country, Service } from './types.ts';
 
-const country = (code: string, name: string, fromPrice: number | null, available: number, dialCode = '1'): Country => ({
+const country = (
+  code: string,
+  name: string,
+  fromPrice: number | null,
+  available: number,
+  dialCode = '1',
+  aliases: string[] = [],
+): Country => ({
   code,
   name,
   dialCode,
+  aliases,
   flag: '',
   available,
   fromPrice,
 });
-const service = (code: string, name: string, available: number): Service => ({
+const service = (code: string, name: string, available: number, aliases: string[] = []): Service => ({
   code,
   name,
+  aliases,
   icon: null,
   color: null,
   available,
@@ -51,20 +60,64 @@ describe('sortServices', () => {
 });
 
 describe('search', () => {
-  it('ignores case and accents, and finds countries by code and calling code', () => {
-    expect(fold('Côte d’Ivoire')).toBe('cote divoire');
-    expect(matchesCountry(country('CI', 'Côte d’Ivoire', 1, 1, '225'), 'cote')).toBe(true);
-    expect(matchesCountry(country('ID', 'Indonesia', 1, 1, '62'), 'id')).toBe(true);
-    expect(matchesCountry(country('ID', 'Indonesia', 1, 1, '62'), '+62')).toBe(true);
-    expect(matchesCountry(country('IN', 'India', 1, 1, '91'), '+62')).toBe(false);
-    expect(matchesService(service('tg', 'Telegram', 1), 'TELE')).toBe(true);
-    expect(matchesService(service('tg', 'Telegram', 1), 'whats')).toBe(false);
+  const services = [
+    service('tg', 'Telegram', 10, ['tg']),
+    service('wa', 'WhatsApp', 10, ['whatsapp business', 'wa']),
+    service('go', 'Google', 10, ['youtube', 'gmail', 'google play']),
+    service('am', 'Amazon', 10, ['amazon prime', 'prime video', 'aws']),
+    service('uk', 'Airbnb', 10),
+    service('mb', 'Yahoo', 10, ['yahoo mail']),
+    service('ma', 'Mail.ru', 10, ['mailru']),
+    service('ya', 'Yandex', 10, ['яндекс', 'yandex go']),
+  ];
+  const found = (query: string) => searchServices(services, query).map((s) => s.code);
+
+  it('finds services by name and alias from the start of a word, never by our provider codes or inside a word', () => {
+    expect(found('uk')).toEqual([]);
+    expect(found('gram')).toEqual([]);
+    expect(found('bnb')).toEqual([]);
+    expect(found('TELE')).toEqual(['tg']);
+    expect(found('youtube')).toEqual(['go']);
+    expect(found('whats app')).toEqual(['wa']);
+    expect(found('ЯНДЕКС')).toEqual(['ya']);
+    expect(found('video')).toEqual(['am']);
+    expect(found('whats')).toEqual(['wa']);
+    expect(found('')).toEqual(services.map((s) => s.code));
   });
 
-  it('adds what the server search found (other names) to the local matches, in the list order', () => {
-    const all = [service('tg', 'Telegram', 1), service('go', 'Google', 1), service('wa', 'WhatsApp', 1)];
-    expect(mergeMatches([], [service('go', 'Google', 1)], all).map((s) => s.code)).toEqual(['go']);
-    expect(mergeMatches([all[2] as Service], [all[0] as Service], all).map((s) => s.code)).toEqual(['tg', 'wa']);
-    expect(mergeMatches([all[1] as Service], undefined, all).map((s) => s.code)).toEqual(['go']);
+  it('puts an exact name first, then names that start with the query, then later words', () => {
+    expect(found('go')).toEqual(['go', 'ya']);
+    expect(found('mail')).toEqual(['ma', 'mb']);
+    expect(found('a')).toEqual(['am', 'uk']);
+  });
+
+  it('finds countries by code, calling code, name and alias: "uk" is the United Kingdom first, then Ukraine', () => {
+    const gb = country('GB', 'United Kingdom', 1, 1, '44', ['UK', 'England', 'Great Britain', 'Britain']);
+    const ua = country('UA', 'Ukraine', 1, 1, '380');
+    const ci = country('CI', 'Côte d’Ivoire', 1, 1, '225', ['Ivory Coast']);
+    const id = country('ID', 'Indonesia', 1, 1, '62');
+    const rank = (c: Country, query: string) => countryRank(c, query);
+    expect(rank(gb, 'uk')).toBe(0);
+    expect(rank(ua, 'uk')).toBe(1);
+    expect(rank(ci, 'cote')).toBe(1);
+    expect(rank(ci, 'ivory')).toBe(1);
+    expect(rank(ci, 'coast')).toBe(2);
+    expect(rank(gb, 'land')).toBeUndefined();
+    expect(rank(id, 'id')).toBe(0);
+    expect(rank(id, '+62')).toBe(0);
+    expect(rank(id, '6')).toBe(1);
+    expect(rank(country('IN', 'India', 1, 1, '91'), '+62')).toBeUndefined();
+    expect(rank(id, '')).toBe(0);
+  });
+
+  it('sorts countries by how well they match before favourites and price', () => {
+    const gb = country('GB', 'United Kingdom', 90, 10, '44', ['UK']);
+    const ua = country('UA', 'Ukraine', 20, 10, '380');
+    const ranks = new Map([
+      ['GB', 0],
+      ['UA', 1],
+    ]);
+    expect(sortCountries([ua, gb], ['UA'], (c) => ranks.get(c.code) ?? 0).inStock.map((c) => c.code)).toEqual(['GB', 'UA']);
+    expect(sortCountries([ua, gb], []).inStock.map((c) => c.code)).toEqual(['UA', 'GB']);
   });
 });

@@ -1,22 +1,28 @@
 // Ordering and filtering the catalog for people: favourites first, then what can be bought, cheapest first.
 
+import { countryMatchRank, matchRank, rankMatches, type SearchTerms, searchTerms } from '../../../src/modules/catalog/search.ts';
 import type { Country, Service } from './types.ts';
 
-/** Lower case without accents, so "cote" finds "Côte d’Ivoire". */
-export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’']/g, '').trim();
+// The server's matching rules (whole names and words from their start, never inside a word), run here
+// on the names and aliases the catalog lists, so the list filters as you type without a round trip.
+const termsCache = new WeakMap<Service | Country, SearchTerms>();
+function termsOf(item: Service | Country): SearchTerms {
+  let terms = termsCache.get(item);
+  if (!terms) {
+    terms = searchTerms([item.name, ...item.aliases]);
+    termsCache.set(item, terms);
+  }
+  return terms;
 }
 
-export function matchesService(service: Service, query: string): boolean {
-  const q = fold(query);
-  return q === '' || fold(service.name).includes(q) || service.code === q;
+/** The services that match `query`, best match first, equally good ones in the order given; all of them for no query. */
+export function searchServices(services: readonly Service[], query: string): Service[] {
+  return rankMatches(services, query, (service, folded) => matchRank(termsOf(service), folded));
 }
 
-export function matchesCountry(country: Country, query: string): boolean {
-  const q = fold(query);
-  if (q === '') return true;
-  if (/^\+?\d+$/.test(q)) return country.dialCode.startsWith(q.replace('+', ''));
-  return fold(country.name).includes(q) || fold(country.code) === q;
+/** How well a country matches `query` (0 best), by ISO code, calling code, name or alias; undefined: not at all. */
+export function countryRank(country: Country, query: string): number | undefined {
+  return query.trim() === '' ? 0 : countryMatchRank(country, termsOf(country), query);
 }
 
 /** Favourites first (in the order they were chosen), then services with stock in the server's order (most used first), then the rest. */
@@ -37,25 +43,26 @@ export interface SortedCountries {
   outOfStock: Country[];
 }
 
-/** Countries with numbers: favourites, then the cheapest, the best stocked at equal price. Without numbers: by name. */
-export function sortCountries(countries: readonly Country[], favourites: readonly string[]): SortedCountries {
+/**
+ * Countries with numbers: the best search matches (`rank`, 0 best), then favourites, then the cheapest,
+ * the best stocked at equal price. Without numbers: by match, then by name.
+ */
+export function sortCountries(
+  countries: readonly Country[],
+  favourites: readonly string[],
+  rank: (c: Country) => number = () => 0,
+): SortedCountries {
   const inStock = countries.filter((c) => c.available > 0 && c.fromPrice !== null);
   const outOfStock = countries.filter((c) => !(c.available > 0 && c.fromPrice !== null));
   const favourite = (c: Country) => (favourites.includes(c.code) ? 0 : 1);
   inStock.sort(
     (a, b) =>
+      rank(a) - rank(b) ||
       favourite(a) - favourite(b) ||
       (a.fromPrice ?? 0) - (b.fromPrice ?? 0) ||
       b.available - a.available ||
       a.name.localeCompare(b.name, 'en'),
   );
-  outOfStock.sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  outOfStock.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'en'));
   return { inStock, outOfStock };
-}
-
-/** Merge what a local filter found with what the server's search found (it also knows other names: "UK", "YouTube"). */
-export function mergeMatches<T extends { code: string }>(local: readonly T[], remote: readonly T[] | undefined, all: readonly T[]): T[] {
-  if (!remote) return [...local];
-  const codes = new Set([...local.map((x) => x.code), ...remote.map((x) => x.code)]);
-  return all.filter((x) => codes.has(x.code));
 }

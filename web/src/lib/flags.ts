@@ -1,32 +1,11 @@
-// Country flags are emoji (two regional-indicator letters). Some systems (Windows, Linux without an
-// emoji font) draw them as two letters in boxes, so we check once whether a flag is drawn in colour and
-// otherwise show the country code as a small badge.
+// Country flags are SVG files the build ships for every country we sell (web/country-flags.ts), served
+// from our own origin and cached for a year. Emoji flags were not an option: Windows and Linux without
+// a colour emoji font draw them as two letters in boxes.
 
-let supported: boolean | undefined;
+/** The folder the build put the flags in; a stand-in where no build set it (unit tests). */
+const FLAGS_PATH: string = typeof __FLAGS_PATH__ === 'string' ? __FLAGS_PATH__ : '/assets/flags/';
 
-export function flagEmojiSupported(): boolean {
-  if (supported !== undefined) return supported;
-  supported = false;
-  try {
-    const canvas = document.createElement('canvas');
-    canvas.width = 16;
-    canvas.height = 16;
-    const context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) return supported;
-    context.textBaseline = 'top';
-    context.font = '16px sans-serif';
-    context.fillText('\u{1F1FA}\u{1F1F8}', 0, 0);
-    const pixels = context.getImageData(0, 0, 16, 16).data;
-    // A coloured pixel (channels that differ) means a real flag; letters in boxes are drawn in one colour.
-    for (let i = 0; i < pixels.length; i += 4) {
-      const [r = 0, g = 0, b = 0, a = 0] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
-      if (a > 0 && (Math.abs(r - g) > 30 || Math.abs(g - b) > 30)) {
-        supported = true;
-        break;
-      }
-    }
-  } catch {
-    supported = false;
-  }
-  return supported;
+/** The URL of a country's flag, by ISO 3166-1 alpha-2 code; undefined for anything that is not one. */
+export function flagUrl(code: string): string | undefined {
+  return /^[A-Z]{2}$/.test(code) ? `${FLAGS_PATH}${code}.svg` : undefined;
 }

@@ -63,31 +63,6 @@ export function useMounted(): () => boolean {
   return useCallback(() => mounted.current, []);
 }
 
-/**
- * The server's answer for a search, a moment after typing stops. It knows names the list does not show
- * ("YouTube" is Google, "UK" is the United Kingdom); undefined until it answers for the current query.
- */
-export function useRemoteSearch<T>(query: string, search: (query: string, signal: AbortSignal) => Promise<T[]>): T[] | undefined {
-  const [result, setResult] = useState<{ query: string; items: T[] }>();
-  const trimmed = query.trim();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `search` is a new function every render; the query decides
-  useEffect(() => {
-    if (!trimmed) return;
-    const controller = new AbortController();
-    const timer = window.setTimeout(() => {
-      search(trimmed, controller.signal).then(
-        (items) => setResult({ query: trimmed, items }),
-        () => {},
-      );
-    }, 250);
-    return () => {
-      window.clearTimeout(timer);
-      controller.abort();
-    };
-  }, [trimmed]);
-  return result && result.query === trimmed ? result.items : undefined;
-}
-
 export interface Paged<T> {
   items: T[] | undefined;
   hasMore: boolean;

@@ -31,6 +31,8 @@ export interface Policy {
 export interface Service {
   code: string;
   name: string;
+  /** Other names people search it by ("youtube" for Google). */
+  aliases: string[];
   icon: string | null;
   color: string | null;
   available: number;
@@ -41,6 +43,8 @@ export interface Country {
   code: string;
   name: string;
   dialCode: string;
+  /** Other names people search it by ("UK" for the United Kingdom). */
+  aliases: string[];
   flag: string;
   available: number;
   fromPrice: number | null;

@@ -7,18 +7,16 @@ import { ErrorNotice, Loading, Notice } from '../components/Notice.tsx';
 import { ServiceIcon } from '../components/ServiceIcon.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
-import { matchesCountry, mergeMatches, sortCountries } from '../lib/catalog.ts';
+import { countryRank, sortCountries } from '../lib/catalog.ts';
 import { serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
 import { formatCount, formatCredits } from '../lib/format.ts';
-import { useLoad, useRemoteSearch, useTitle } from '../lib/hooks.ts';
+import { useLoad, useTitle } from '../lib/hooks.ts';
 import { toggleFavouriteCountry, usePreferences } from '../lib/preferences.ts';
 import { Link } from '../lib/router.tsx';
 import type { Country } from '../lib/types.ts';
 
-export const countriesFor = (service: string, signal?: AbortSignal, query?: string) =>
-  api<{ countries: Country[] }>(`/countries?service=${encodeURIComponent(service)}${query ? `&q=${encodeURIComponent(query)}` : ''}`, {
-    signal,
-  }).then((answer) => answer.countries);
+export const countriesFor = (service: string, signal?: AbortSignal) =>
+  api<{ countries: Country[] }>(`/countries?service=${encodeURIComponent(service)}`, { signal }).then((answer) => answer.countries);
 
 /** Step 2 of buying: where the number comes from. Cheapest with stock first; favourites before everything. */
 export function BuyCountries({ service }: { service: string }) {
@@ -28,16 +26,12 @@ export function BuyCountries({ service }: { service: string }) {
   const preferences = usePreferences();
   const countries = useLoad((signal) => countriesFor(service, signal), [service]);
   const [query, setQuery] = useState('');
-  const remote = useRemoteSearch(query, (q, signal) => countriesFor(service, signal, q));
 
   const unknown = countries.error instanceof ApiError && countries.error.code === 'UNKNOWN_SERVICE';
-  const all = countries.data ?? [];
-  const shown = mergeMatches(
-    all.filter((c) => matchesCountry(c, query)),
-    remote,
-    all,
-  );
-  const { inStock, outOfStock } = sortCountries(shown, preferences.favouriteCountries);
+  const ranks = new Map((countries.data ?? []).map((country) => [country.code, countryRank(country, query)]));
+  const shown = (countries.data ?? []).filter((country) => ranks.get(country.code) !== undefined);
+  // The best matches first ("uk": the United Kingdom before Ukraine); among equals, favourites and price.
+  const { inStock, outOfStock } = sortCountries(shown, preferences.favouriteCountries, (country) => ranks.get(country.code) ?? 0);
 
   return (
     <div className="buy">
@@ -71,7 +65,7 @@ export function BuyCountries({ service }: { service: string }) {
             {inStock.map((country) => (
               <li key={country.code} className="country-row">
                 <Link to={`/buy/${service}/${country.code}`} className="country-row__link">
-                  <Flag code={country.code} flag={country.flag} />
+                  <Flag code={country.code} name={country.name} decorative />
                   <span className="country-row__name">
                     {country.name} <span className="muted">+{country.dialCode}</span>
                   </span>
@@ -96,7 +90,7 @@ export function BuyCountries({ service }: { service: string }) {
                 {outOfStock.map((country) => (
                   <li key={country.code} className="country-row">
                     <span className="country-row__link">
-                      <Flag code={country.code} flag={country.flag} />
+                      <Flag code={country.code} name={country.name} decorative />
                       <span className="country-row__name">{country.name}</span>
                       <span className="country-row__price muted">{t.buy.noneRightNow}</span>
                     </span>

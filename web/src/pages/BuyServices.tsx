@@ -6,14 +6,12 @@ import { Flag } from '../components/Flag.tsx';
 import { ErrorNotice, Loading } from '../components/Notice.tsx';
 import { ServiceIcon } from '../components/ServiceIcon.tsx';
 import { t } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
-import { matchesService, mergeMatches, sortServices } from '../lib/catalog.ts';
-import { countryByCode, countryName, loadServices, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
+import { searchServices, sortServices } from '../lib/catalog.ts';
+import { countryName, loadServices, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
 import { formatCredits } from '../lib/format.ts';
-import { useLoad, useRemoteSearch, useTitle } from '../lib/hooks.ts';
+import { useLoad, useTitle } from '../lib/hooks.ts';
 import { toggleFavouriteService, usePreferences } from '../lib/preferences.ts';
 import { Link } from '../lib/router.tsx';
-import type { Service } from '../lib/types.ts';
 import { useMe } from '../state/session.tsx';
 
 /** Step 1 of buying: the service that will send the code. */
@@ -24,16 +22,8 @@ export function BuyServices() {
   const preferences = usePreferences();
   const services = useLoad(() => loadServices(true), []);
   const [query, setQuery] = useState('');
-  const remote = useRemoteSearch(query, (q, signal) =>
-    api<{ services: Service[] }>(`/services?q=${encodeURIComponent(q)}`, { signal }).then((answer) => answer.services),
-  );
-
-  const sorted = sortServices(services.data ?? [], preferences.favouriteServices);
-  const shown = mergeMatches(
-    sorted.filter((s) => matchesService(s, query)),
-    remote,
-    sorted,
-  );
+  // The best matches first; among equals, favourites and the most used first.
+  const shown = searchServices(sortServices(services.data ?? [], preferences.favouriteServices), query);
 
   return (
     <div className="buy">
@@ -50,7 +40,7 @@ export function BuyServices() {
               <li key={`${recent.service}-${recent.country}`}>
                 <Link to={`/buy/${recent.service}/${recent.country}`} className="chip">
                   <ServiceIcon service={serviceByCode(recent.service)} code={recent.service} size={24} />
-                  <Flag code={recent.country} flag={countryByCode(recent.country)?.flag} />
+                  <Flag code={recent.country} name={countryName(recent.country)} decorative />
                   {t.buy.recentPick(serviceName(recent.service), countryName(recent.country))}
                 </Link>
               </li>

@@ -6,7 +6,7 @@ import { at, fakeApi, me, renderSignedIn } from '../test/render.tsx';
 import { ConfirmOrder } from './ConfirmOrder.tsx';
 
 const countries = {
-  countries: [{ code: 'ID', name: 'Indonesia', dialCode: '62', flag: '🇮🇩', available: 9400, fromPrice: 17 }],
+  countries: [{ code: 'ID', name: 'Indonesia', dialCode: '62', aliases: [], flag: '🇮🇩', available: 9400, fromPrice: 17 }],
 };
 const created = {
   id: 'act_01',

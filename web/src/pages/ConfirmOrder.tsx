@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { DemoTopUp } from '../components/DemoTopUp.tsx';
 import { Flag } from '../components/Flag.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -7,7 +7,7 @@ import { ServiceIcon } from '../components/ServiceIcon.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, NetworkError } from '../lib/api.ts';
 import { serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
-import { formatCount, formatCredits } from '../lib/format.ts';
+import { formatCount, formatCredits, loadPhoneFormatter } from '../lib/format.ts';
 import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
 import { rememberPurchase } from '../lib/preferences.ts';
 import { randomId } from '../lib/random.ts';
@@ -26,6 +26,10 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
   const store = useOrderStore();
   const mounted = useMounted();
   const offer = useLoad((signal) => countriesFor(service, signal).then((all) => all.find((c) => c.code === country)), [service, country]);
+  // The order page shows the number next: its formatting rules load now, so it is formatted from its first paint.
+  useEffect(() => {
+    void loadPhoneFormatter();
+  }, []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   // One key per purchase: a double click, or a retry after a dropped connection, replays the same
@@ -80,7 +84,7 @@ export function ConfirmOrder({ service, country }: { service: string; country: s
             <div>
               <dt>{t.buy.confirmCountry}</dt>
               <dd className="with-icon">
-                <Flag code={found.code} flag={found.flag} /> {found.name}
+                <Flag code={found.code} name={found.name} decorative /> {found.name}
               </dd>
             </div>
             <div>

@@ -5,7 +5,7 @@ import { useFormattedPhone } from '../components/PhoneNumber.tsx';
 import { ServiceIcon } from '../components/ServiceIcon.tsx';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
-import { countryByCode, countryName, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
+import { countryName, serviceByCode, serviceName, useCatalogNames } from '../lib/catalog-data.ts';
 import { formatCredits, formatDateTime } from '../lib/format.ts';
 import { usePaged, useTitle } from '../lib/hooks.ts';
 import type { Activation } from '../lib/types.ts';
@@ -31,7 +31,7 @@ function Row({ order }: { order: Activation }) {
           <span>
             {serviceName(order.service)}
             <span className="muted small block">
-              <Flag code={order.country} flag={countryByCode(order.country)?.flag} /> {countryName(order.country)}
+              <Flag code={order.country} name={countryName(order.country)} decorative /> {countryName(order.country)}
             </span>
           </span>
         </span>

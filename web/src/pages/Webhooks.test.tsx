@@ -2,6 +2,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { apiError, json } from '../test/fake-api.ts';
+import { labelsNotStartingWithVisibleText } from '../test/label-in-name.ts';
 import { at, fakeApi, renderSignedIn } from '../test/render.tsx';
 import { Developers } from './Developers.tsx';
 
@@ -73,5 +74,21 @@ describe('webhook endpoints', () => {
     expect(within(section).getByText('Remove https://hooks.example.com/otpbox and its delivery log? Events stop at once.')).toBeTruthy();
     fireEvent.click(within(section).getByRole('button', { name: 'Remove https://hooks.example.com/otpbox' }));
     await waitFor(() => expect(api.calls('DELETE', '/webhook-endpoints/whe_1')).toHaveLength(1));
+  });
+
+  it('names every button by its visible text first, so speech input can reach it (WCAG 2.5.3)', async () => {
+    at('/developers');
+    fakeApi()
+      .on('GET', '/api-keys', {
+        apiKeys: [{ id: 'key_1', name: 'CI', displayPrefix: 'otp_live_ab', createdAt: endpoint.createdAt, lastUsedAt: null }],
+      })
+      .on('GET', '/webhook-endpoints', { endpoints: [{ ...endpoint, status: 'disabled', disabledReason: 'failing for 3 days' }] });
+    const { container } = renderSignedIn(<Developers />);
+
+    await screen.findByText('https://hooks.example.com/otpbox');
+    expect(screen.getByRole('button', { name: 'New secret for https://hooks.example.com/otpbox' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Enable again: https://hooks.example.com/otpbox' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Revoke CI' })).toBeTruthy();
+    expect(labelsNotStartingWithVisibleText(container)).toEqual([]);
   });
 });

@@ -33,9 +33,11 @@ export const me = (over: Partial<Profile> = {}): Profile => ({
 /** A fake API with what every signed-in page reads in the background (catalog names, the live stream, open orders). */
 export function fakeApi(): FakeApi {
   const api = new FakeApi()
-    .on('GET', '/services', { services: [{ code: 'tg', name: 'Telegram', icon: null, color: null, available: 10, fromPrice: 14 }] })
+    .on('GET', '/services', {
+      services: [{ code: 'tg', name: 'Telegram', aliases: ['tg'], icon: null, color: null, available: 10, fromPrice: 14 }],
+    })
     .on('GET', '/countries', {
-      countries: [{ code: 'ID', name: 'Indonesia', dialCode: '62', flag: '🇮🇩', available: 9400, fromPrice: 17 }],
+      countries: [{ code: 'ID', name: 'Indonesia', dialCode: '62', aliases: [], flag: '🇮🇩', available: 9400, fromPrice: 17 }],
     })
     .on('GET', '/activations?status=waiting,received&limit=100', { activations: [] })
     .on('GET', '/events', () => new Promise<Response>(() => {}))

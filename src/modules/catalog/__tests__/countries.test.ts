@@ -77,6 +77,16 @@ describe('searchCountries', () => {
     expect(codes(searchCountries('ivory coast'))).toEqual(['CI']);
   });
 
+  it('puts an alias before names that merely start with the query, and never matches inside a word', () => {
+    expect(codes(searchCountries('uk'))).toEqual(['GB', 'UA']);
+    expect(codes(searchCountries('land'))).toEqual([]);
+    expect(codes(searchCountries('stan'))).toEqual([]);
+    expect(codes(searchCountries('guinea'))).toEqual(['GN', 'GW', 'GQ', 'PG']);
+    expect(codes(searchCountries('korea'))[0]).toBe('KR');
+    expect(codes(searchCountries('kinshasa'))).toEqual(['CD']);
+    expect(codes(searchCountries('ivoire'))).toEqual(['CI']);
+  });
+
   it('finds a country by its code first', () => {
     expect(codes(searchCountries('id'))[0]).toBe('ID');
     expect(codes(searchCountries('in'))[0]).toBe('IN');

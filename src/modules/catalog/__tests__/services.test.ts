@@ -102,19 +102,28 @@ describe('searchServices', () => {
     expect(codes(searchServices('Äirbnb'))).toEqual(['uk']);
   });
 
-  it('finds a service by its exact code', () => {
-    expect(codes(searchServices('tg'))[0]).toBe('tg');
-    expect(codes(searchServices('AON'))[0]).toBe('aon');
+  it('finds services by the abbreviations people use, never by our opaque provider codes', () => {
+    expect(codes(searchServices('tg'))).toEqual(['tg']);
+    expect(codes(searchServices('FB'))).toEqual(['fb']);
+    // "uk" is Airbnb's SMS-Activate code: someone typing it means the United Kingdom, not Airbnb.
+    expect(searchServices('uk')).toEqual([]);
+    expect(searchServices('aon')).toEqual([]);
   });
 
-  it('puts whole words and prefixes before matches inside a word, then keeps popularity', () => {
-    const mail = codes(searchServices('mail'));
-    expect(mail.slice(0, 3)).toEqual(['mb', 'dp', 'ma']);
-    expect(mail).toContain('go');
-    expect(mail.indexOf('go')).toBeGreaterThan(mail.indexOf('ma'));
-    const go = codes(searchServices('go'));
-    expect(go[0]).toBe('go');
-    expect(go).toContain('ni');
+  it('matches names and aliases at their start or at a word, never inside a word', () => {
+    expect(codes(searchServices('mail'))).toEqual(['ma', 'mb', 'dp']);
+    expect(codes(searchServices('gram'))).toEqual([]);
+    expect(codes(searchServices('book'))).toEqual([]);
+    expect(codes(searchServices('app'))).toEqual(['wx']);
+    expect(codes(searchServices('prime vid'))).toEqual(['am']);
+    expect(codes(searchServices('video'))).toEqual(['am']);
+  });
+
+  it('ranks an exact name, then names that start with the query, then later words; ties by popularity', () => {
+    expect(codes(searchServices('go'))).toEqual(['go', 'ni', 'ya']);
+    expect(codes(searchServices('x'))[0]).toBe('tw');
+    expect(codes(searchServices('line'))[0]).toBe('me');
+    expect(codes(searchServices('te'))).toEqual(['tg', 'qq']);
   });
 
   it('finds nothing for a word no service has', () => {
