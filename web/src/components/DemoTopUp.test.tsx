@@ -32,7 +32,7 @@ describe('demo credits in the web app', () => {
       me({ balance: { available: 0, held: 0, demo: noDemo } }),
     );
     fireEvent.click(await screen.findByRole('button', { name: 'Add 500 demo credits' }));
-    await screen.findByRole('link', { name: 'Balance: 500 demo credits' });
+    await screen.findByRole('link', { name: '500 demo credits, your balance' });
     expect(api.calls('POST', '/sandbox/credits')[0]?.body).toEqual({ amount: 500 });
     await screen.findByText('500 demo credits added.');
   });
