@@ -2,7 +2,7 @@
 // "417093"). Tokens that are visibly something else — a price, a duration, a date or time, a phone
 // number, a masked card number — are dropped here; doubtful ones carry a suspicion for the scoring.
 
-import { isAsciiDigit, isAsciiLetter, isCurrencySymbol } from './chars.ts';
+import { isAsciiDigit, isCurrencySymbol } from './chars.ts';
 import {
   ACCOUNT_SUFFIXES,
   ACCOUNT_WORDS,
@@ -16,8 +16,13 @@ import {
   wordBefore,
 } from './context-words.ts';
 import { mentionsKeyword } from './keywords.ts';
+import { type Atom, couldNotBeAWord, wordCandidate } from './word-candidates.ts';
 
-export type Shape = 'digits' | 'grouped' | 'spaced' | 'alphanumeric';
+/**
+ * digits "417093", grouped "417-093", spaced "4 u 8 k u f", alphanumeric "K7X9QZ" (upper case with a
+ * digit), capitals "QGFDAE", lowercase "k5cmfb" or "mifsuc".
+ */
+export type Shape = 'digits' | 'grouped' | 'spaced' | 'alphanumeric' | 'capitals' | 'lowercase';
 export type Suspicion = 'account' | 'reference';
 
 export interface Candidate {
@@ -26,14 +31,9 @@ export interface Candidate {
   start: number;
   end: number;
   shape: Shape;
+  /** Letters that could be an ordinary word ("below"): a code only where a label points at it. */
+  plain: boolean;
   suspicions: Suspicion[];
-}
-
-/** A maximal run of ASCII letters and digits. */
-interface Atom {
-  start: number;
-  end: number;
-  text: string;
 }
 
 // Between digits, these make one number of several parts: 12.50, 1,555,000, 10:18, 14/04, 2024-04-02.
@@ -43,6 +43,7 @@ const MIN_DIGITS = 3;
 const MAX_DIGITS = 10;
 const MIN_TOKEN = 4;
 const MAX_TOKEN = 8;
+const NUMBER_SHAPES = new Set<Shape>(['digits', 'grouped']);
 
 export function findCandidates(text: string, lower: string, inSenderTag: (position: number) => boolean): Candidate[] {
   const atoms = [...text.matchAll(/[A-Za-z0-9]+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
@@ -62,8 +63,7 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
       i += chain.length;
       continue;
     }
-    const word = atoms[i];
-    if (word) found.push(...wordCandidates(word));
+    found.push(...wordCandidates(text, atoms, i));
     i++;
   }
   found.push(...numberCandidates(text, numbers));
@@ -71,7 +71,7 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
 }
 
 function candidate(value: string, atoms: Atom[], shape: Shape): Candidate {
-  return { value, start: atoms[0]?.start ?? 0, end: atoms[atoms.length - 1]?.end ?? 0, shape, suspicions: [] };
+  return { value, start: atoms[0]?.start ?? 0, end: atoms[atoms.length - 1]?.end ?? 0, shape, plain: false, suspicions: [] };
 }
 
 /** "4 u 8 k u f": single characters separated by single spaces, the way some banks print a TAN. */
@@ -150,27 +150,28 @@ function isGroupPair(first: Atom, second: Atom): boolean {
 }
 
 /**
- * A word of letters and digits is a code when it looks random and upper-case ("ABC4", "K7X9QZ");
- * lower or mixed case is a word, a brand or a hash ("98point6", "mCent"). A keyword glued to digits
- * ("OTP123456") gives the digits.
+ * A keyword glued to digits ("OTP123456") gives the digits, and so does a number glued to the next word
+ * by a missing space ("482913on sinu …"); any other word may be a code of letters.
  */
-function wordCandidates(word: Atom): Candidate[] {
-  const glued = /^([A-Za-z]+)([0-9]+)$/.exec(word.text);
-  const [, label, digits] = glued ?? [];
+function wordCandidates(text: string, atoms: Atom[], index: number): Candidate[] {
+  const word = atoms[index];
+  if (!word) return [];
+  const [, label, digits] = /^([A-Za-z]+)([0-9]+)$/.exec(word.text) ?? [];
   if (label && digits && mentionsKeyword(label)) {
-    return [{ value: digits, start: word.start + label.length, end: word.end, shape: 'digits', suspicions: [] }];
+    return [{ value: digits, start: word.start + label.length, end: word.end, shape: 'digits', plain: false, suspicions: [] }];
   }
-  const letters = [...word.text].filter(isAsciiLetter).join('');
-  if (letters === '' || letters.length === word.text.length || letters !== letters.toUpperCase()) return [];
-  if (word.text.length < MIN_TOKEN || word.text.length > MAX_TOKEN) return [];
-  // "XX1245": a masked account number.
-  if (word.text.includes('XX') || mentionsKeyword(word.text) || /^[0-9]+[A-Z]+$/.test(word.text)) return [];
-  return [{ value: word.text, start: word.start, end: word.end, shape: 'alphanumeric', suspicions: [] }];
+  const [, number, rest] = /^([0-9]+)([a-z]+)$/.exec(word.text) ?? [];
+  if (number && rest && !couldNotBeAWord(rest)) {
+    // The plausibility check then reads the glued word: "10min" stays a duration.
+    return [{ value: number, start: word.start, end: word.start + number.length, shape: 'digits', plain: false, suspicions: [] }];
+  }
+  const found = wordCandidate(text, atoms, index);
+  return found ? [found] : [];
 }
 
 /** Drops numbers that are visibly something else; see the stage comment. */
 function isPlausible(text: string, lower: string, c: Candidate): boolean {
-  if (c.shape === 'alphanumeric' || c.shape === 'spaced') return true;
+  if (!NUMBER_SHAPES.has(c.shape)) return true;
   if (c.value.length < MIN_DIGITS || c.value.length > MAX_DIGITS) return false;
   const before = text[c.start - 1];
   const after = text[c.end];

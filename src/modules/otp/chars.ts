@@ -33,7 +33,8 @@ export function isCurrencySymbol(ch: string | undefined): boolean {
  * 0 for every other character.
  */
 export function unspacedWeight(ch: string | undefined): number {
-  if (ch === undefined) return 0;
+  // Every stage asks this of every character: below Thai (U+0E00) no script is written without spaces.
+  if (ch === undefined || ch < '\u0e00') return 0;
   if (UNSPACED_DENSE.test(ch)) return 0.5;
   if (UNSPACED_SPARSE.test(ch)) return 0.25;
   return 0;
@@ -41,7 +42,9 @@ export function unspacedWeight(ch: string | undefined): number {
 
 /** A letter of a script that separates words with spaces (Latin, Cyrillic, Arabic, Hebrew, Hangul, …). */
 export function isSpacedLetter(ch: string | undefined): boolean {
-  return ch !== undefined && LETTER.test(ch) && unspacedWeight(ch) === 0;
+  if (ch === undefined) return false;
+  if (ch < '\u0080') return isAsciiLetter(ch);
+  return LETTER.test(ch) && unspacedWeight(ch) === 0;
 }
 
 /** Part of a word in a spaced script: a letter, a combining mark or a digit. */

@@ -340,7 +340,10 @@ export const ACCOUNT_WORDS = new Set([
 /** The same, written without spaces: "尾号1234", "後四碼8888". */
 export const ACCOUNT_SUFFIXES = ['尾号', '尾號', '后四位', '後四位', '后四码', '後四碼', '末尾', '卡号', '卡號', '帳號', '账号', '口座'];
 
-/** "order 12345", "ref 8812", "ID833": a reference, which loses to a code when both are present. */
+/**
+ * "order 12345", "ref 8812", "ID833", "desk AB12", "gate B2024": a reference or a place, which loses
+ * to a code when both are present.
+ */
 export const REFERENCE_WORDS = new Set([
   'order',
   'ref',
@@ -363,6 +366,15 @@ export const REFERENCE_WORDS = new Set([
   'заказа',
   'box',
   'po',
+  'room',
+  'desk',
+  'gate',
+  'seat',
+  'table',
+  'platform',
+  'counter',
+  'terminal',
+  'flight',
 ]);
 
 /** The lower-cased word of a spaced script that ends just before `start`, skipping a little punctuation. */

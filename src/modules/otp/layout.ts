@@ -87,6 +87,8 @@ export interface Layout {
   aloneOnLine(start: number, end: number): boolean;
   /** Whether [start, end) opens its sentence (no word before it) and whether it closes it (no word after). */
   sentenceEdges(start: number, end: number): { opens: boolean; closes: boolean };
+  /** No letter or digit follows `end`: the last word of the message. */
+  endsMessage(end: number): boolean;
 }
 
 export function buildLayout(text: string): Layout {
@@ -135,6 +137,7 @@ export function buildLayout(text: string): Layout {
       const closes = span(words, end, at(nextEnd, end)) === 0;
       return { opens, closes };
     },
+    endsMessage: (end) => span(wordChars, end, n) === 0,
   };
 }
 

@@ -1,9 +1,11 @@
 // Stage 3: pick the candidate a person would type. A code sits next to the word that names it ("code",
 // "OTP", "验证码"), in the same sentence, and looks like a code (4–8 characters, six digits most of all).
 // Candidates with no such word within reach are not codes, unless the message is an SMS Retriever one.
+// Letters are held to more: only the name of the code itself counts ("confirmed" next to "Y24KU015"
+// does not), and only right beside it, unless they end the message the way templates print a code.
 
-import type { Candidate } from './candidates.ts';
-import { CODE_WORD, type KeywordHit } from './keywords.ts';
+import type { Candidate, Shape } from './candidates.ts';
+import { CODE_WORD, HINT_WORD, type KeywordHit } from './keywords.ts';
 import type { Layout } from './layout.ts';
 
 /** Farthest a keyword may be, in words, from a 4–8 digit code: "Ma OTP (het han sau 1 phut) cua Quy khach la 072-464". */
@@ -12,16 +14,25 @@ const REACH = 12;
 const SENTENCE_END_WORDS = 3;
 /** Three digits, long numbers and letter codes count only right next to their keyword. */
 const NEAR = 2;
+/** Between a code word and a hint, at most short function words: "code de vérification", "Code d'authentification". */
+const PHRASE_JOINER = /^[^0-9A-Z]{0,8}$/;
+/** "Code: X", "验证码：X": a label points at what follows it, more surely than proximity alone. */
+const LABEL_BONUS = 0.5;
 const PROXIMITY_WEIGHT = 3;
 const SUSPICION_PENALTY = 1.5;
 const MIN_SCORE = 1;
 /** Bounds the work per candidate however many keywords a hostile message repeats. */
 const MAX_HITS_PER_SIDE = 32;
 
-export function chooseCode(candidates: Candidate[], hits: KeywordHit[], layout: Layout, retriever: boolean): string | null {
+/** Codes written with letters, held to the stricter rules above. */
+const LETTER_SHAPES = new Set<Shape>(['alphanumeric', 'capitals', 'lowercase']);
+
+export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], layout: Layout, retriever: boolean): string | null {
+  const hits = joinPhrases(keywordHits, layout);
+  const codeWordHits = hits.filter((hit) => hit.weight === CODE_WORD);
   let best: { candidate: Candidate; score: number } | undefined;
   for (const candidate of candidates) {
-    const proximity = keywordProximity(candidate, hits, layout);
+    const proximity = keywordProximity(candidate, LETTER_SHAPES.has(candidate.shape) ? codeWordHits : hits, layout);
     if (proximity === 0) continue;
     const score = proximity + shapeScore(candidate) - SUSPICION_PENALTY * candidate.suspicions.length;
     if (score >= MIN_SCORE && (!best || score > best.score)) best = { candidate, score };
@@ -31,10 +42,39 @@ export function chooseCode(candidates: Candidate[], hits: KeywordHit[], layout: 
   return retriever ? retrieverFallback(candidates) : null;
 }
 
-/** 0 when no keyword is within reach; up to 3 for a code keyword right next to the candidate. */
+/**
+ * A code word and a hint a word or two apart name the code together ("Code d'authentification"), so
+ * the pair counts as one code word spanning both. Hits are sorted by start; the result is too.
+ */
+function joinPhrases(hits: KeywordHit[], layout: Layout): KeywordHit[] {
+  const joined: KeywordHit[] = [];
+  for (const hit of hits) {
+    const previous = joined[joined.length - 1];
+    if (previous && namesTogether(previous, hit) && inOnePhrase(previous, hit, layout)) {
+      joined[joined.length - 1] = { start: previous.start, end: Math.max(previous.end, hit.end), weight: CODE_WORD };
+    } else {
+      joined.push(hit);
+    }
+  }
+  return joined;
+}
+
+/** A code word with a hint: not two hints, not a request to type ("enter"). */
+function namesTogether(first: KeywordHit, second: KeywordHit): boolean {
+  return Math.max(first.weight, second.weight) === CODE_WORD && Math.min(first.weight, second.weight) >= HINT_WORD;
+}
+
+/** Overlapping, or apart by a few short words with no code between ("code TF33 para confirmar" is two). */
+function inOnePhrase(first: KeywordHit, second: KeywordHit, layout: Layout): boolean {
+  if (second.start < first.end) return true;
+  const gap = layout.gap(first.end, second.start);
+  return gap.sentenceEnds === 0 && gap.newlines === 0 && PHRASE_JOINER.test(layout.text.slice(first.end, second.start));
+}
+
+/** 0 when no keyword is within reach; up to 3.5 for a code keyword labelling the candidate. */
 function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layout): number {
   const yearLike = isYearLike(candidate);
-  const reach = yearLike ? 0 : reachOf(candidate);
+  const reach = yearLike ? 0 : reachOf(candidate, layout);
   let best = 0;
   const edges = layout.sentenceEdges(candidate.start, candidate.end);
   const consider = (hit: KeywordHit, from: number, to: number): boolean => {
@@ -47,8 +87,17 @@ function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layo
     if (gap.sentenceEnds > 0 && !facing) return true;
     // Across a line break only to a code printed on its own line, or straight after "code:".
     const joined = gap.newlines === 0 || (gap.newlines <= 2 && (gap.words === 0 || layout.aloneOnLine(candidate.start, candidate.end)));
+    const before = hit.end <= candidate.start;
+    // "588107 is your LIKE verification code": capitals before the code's name are a name too.
+    if (candidate.shape === 'capitals' && !before) return true;
+    const labelled = before && isLabel(layout.text.slice(hit.end, candidate.start));
+    // Letters that could be a word ("below") are a code only where a label points at them.
+    if (candidate.plain && !labelled) return true;
     // A year counts as the code only when a code keyword introduces it: "Your code is 2024".
-    if (joined && (!yearLike || hit.weight === CODE_WORD)) best = Math.max(best, (PROXIMITY_WEIGHT * hit.weight) / (1 + distance / 2));
+    if (joined && (!yearLike || hit.weight === CODE_WORD)) {
+      const proximity = (PROXIMITY_WEIGHT * hit.weight) / (1 + distance / 2);
+      best = Math.max(best, proximity + (labelled ? LABEL_BONUS * hit.weight : 0));
+    }
     return true;
   };
   const firstAfter = firstHitAtOrAfter(hits, candidate.start);
@@ -63,10 +112,17 @@ function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layo
   return best;
 }
 
-function reachOf(candidate: Candidate): number {
-  if (candidate.shape === 'alphanumeric' || candidate.shape === 'spaced') return NEAR;
+function reachOf(candidate: Candidate, layout: Layout): number {
+  if (candidate.shape === 'spaced') return NEAR;
+  // "Please use the following code to verify it HIXYVS": templates print the code last.
+  if (LETTER_SHAPES.has(candidate.shape)) return layout.endsMessage(candidate.end) ? REACH : NEAR;
   const length = candidate.value.length;
   return length >= 4 && length <= 8 ? REACH : NEAR - 1;
+}
+
+/** Only a colon (or "=") between keyword and candidate: "Code: X", "PASSCODE: mifsuc", "Code = 756042". */
+function isLabel(between: string): boolean {
+  return /^\s*[:：=]\s*$/.test(between);
 }
 
 /** 19xx and 20xx: a year far more often than a code. */
@@ -83,6 +139,10 @@ function shapeScore(candidate: Candidate): number {
       return 1;
     case 'alphanumeric':
       return 0.6;
+    case 'capitals':
+      return 0.5;
+    case 'lowercase':
+      return 0.4;
     case 'digits': {
       const length = candidate.value.length;
       if (length === 6) return 1.2;
@@ -95,7 +155,7 @@ function retrieverFallback(candidates: Candidate[]): string | null {
   let best: Candidate | undefined;
   for (const candidate of candidates) {
     const length = candidate.value.length;
-    const typical = candidate.shape !== 'alphanumeric' && length >= 4 && length <= 8;
+    const typical = !LETTER_SHAPES.has(candidate.shape) && length >= 4 && length <= 8;
     if (!typical || isYearLike(candidate) || candidate.suspicions.length > 0) continue;
     if (!best || shapeScore(candidate) > shapeScore(best)) best = candidate;
   }

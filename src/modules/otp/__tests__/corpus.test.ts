@@ -3,50 +3,112 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractCode } from '../extract-code.ts';
 
-// 146 published messages (see test/data/README.md); a measure, not a specification: the extractor
-// must stay general, so a miss here is fixed by a rule that holds for unseen messages too.
-const CORPUS = fileURLToPath(new URL('../../../../test/data/otp-dev.jsonl', import.meta.url));
-const MIN_ACCURACY = 0.98;
+// Published messages (see test/data/README.md); a measure, not a specification: the extractor must
+// stay general, so a miss here is fixed by a rule that holds for unseen messages too. The holdout was
+// split off before tuning and is never read to decide a rule; its threshold guards against regressions.
+// The holdout's misses are reported by line number only, so that reading them is a deliberate act.
+const CORPORA = [
+  { file: 'otp-dev.jsonl', size: 146, minAccuracy: 0.98, showMisses: true },
+  { file: 'otp-tuning.jsonl', size: 243, minAccuracy: 0.98, showMisses: true },
+  { file: 'otp-holdout.jsonl', size: 205, minAccuracy: 0.96, showMisses: false },
+] as const;
 
 interface Example {
   text: string;
   code: string | null;
   lang: string;
+  source: string;
 }
 
-function readCorpus(): Example[] {
-  return readFileSync(CORPUS, 'utf8')
+function corpusPath(file: string): string {
+  return fileURLToPath(new URL(`../../../../test/data/${file}`, import.meta.url));
+}
+
+function readCorpus(file: string): Example[] {
+  return readFileSync(corpusPath(file), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line, i) => {
       const row: unknown = JSON.parse(line);
-      if (!isExample(row)) throw new Error(`${CORPUS}:${i + 1}: not {text, code, lang}`);
+      if (!isExample(row)) throw new Error(`${file}:${i + 1}: not {text, code, lang, source}`);
       return row;
     });
 }
 
 function isExample(row: unknown): row is Example {
   if (typeof row !== 'object' || row === null) return false;
-  const { text, code, lang } = row as Record<string, unknown>;
-  return typeof text === 'string' && (typeof code === 'string' || code === null) && typeof lang === 'string';
+  const { text, code, lang, source } = row as Record<string, unknown>;
+  return (
+    typeof text === 'string' &&
+    (typeof code === 'string' || code === null) &&
+    typeof lang === 'string' &&
+    typeof source === 'string' &&
+    source !== ''
+  );
 }
 
-describe('extractCode on the measurement corpus', () => {
-  it(`matches at least ${MIN_ACCURACY * 100}% of the expected codes exactly`, () => {
-    const examples = readCorpus();
-    expect(examples).toHaveLength(146);
-    const misses = examples
-      .map((example, i) => ({ line: i + 1, example, got: extractCode(example.text) }))
-      .filter(({ example, got }) => got !== example.code);
-    const accuracy = (examples.length - misses.length) / examples.length;
-    const report = [
-      `otp corpus: ${examples.length - misses.length}/${examples.length} exact (${(accuracy * 100).toFixed(1)}%)`,
-      ...misses.map(
-        ({ line, example, got }) =>
-          `  line ${line} [${example.lang}] expected ${JSON.stringify(example.code)}, got ${JSON.stringify(got)}: ${JSON.stringify(example.text)}`,
-      ),
-    ];
-    process.stdout.write(`${report.join('\n')}\n`);
-    expect(accuracy, report.join('\n')).toBeGreaterThanOrEqual(MIN_ACCURACY);
+// The categories of issue 14, so a weakness in one shows even when the total looks fine.
+const COMMON_LANGUAGES = new Set(['en', 'zh', 'es', 'fr', 'de', 'ru', 'pt', 'ja']);
+function category(example: Example): string {
+  const { code, lang } = example;
+  if (code === null) return 'no code';
+  if (/[A-Z]/.test(code)) return 'capitals';
+  if (/[a-z]/.test(code)) return 'lower case';
+  return COMMON_LANGUAGES.has(lang) ? 'digits' : 'digits, rarer language';
+}
+
+/** Messages that differ only in their digits are one message twice. */
+function skeleton(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[0-9]+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+describe('extractCode on the measurement corpora', () => {
+  for (const { file, size, minAccuracy, showMisses } of CORPORA) {
+    it(`${file}: matches at least ${minAccuracy * 100}% of the expected codes exactly`, () => {
+      const examples = readCorpus(file);
+      expect(examples).toHaveLength(size);
+      const results = examples.map((example, i) => ({ line: i + 1, example, got: extractCode(example.text) }));
+      const misses = results.filter(({ example, got }) => got !== example.code);
+      const accuracy = (examples.length - misses.length) / examples.length;
+      const byCategory = new Map<string, { right: number; all: number }>();
+      for (const { example, got } of results) {
+        const tally = byCategory.get(category(example)) ?? { right: 0, all: 0 };
+        tally.all++;
+        if (got === example.code) tally.right++;
+        byCategory.set(category(example), tally);
+      }
+      const categories = [...byCategory].map(([name, { right, all }]) => `${name} ${right}/${all}`).join(', ');
+      const report = [
+        `${file}: ${examples.length - misses.length}/${examples.length} exact (${(accuracy * 100).toFixed(1)}%) — ${categories}`,
+        ...(showMisses
+          ? misses.map(
+              ({ line, example, got }) =>
+                `  line ${line} [${example.lang}] expected ${JSON.stringify(example.code)}, got ${JSON.stringify(got)}: ${JSON.stringify(example.text)}`,
+            )
+          : misses.length > 0
+            ? [`  missed lines: ${misses.map(({ line }) => line).join(', ')}`]
+            : []),
+      ];
+      process.stdout.write(`${report.join('\n')}\n`);
+      expect(accuracy, report.join('\n')).toBeGreaterThanOrEqual(minAccuracy);
+    });
+  }
+
+  it('keeps the corpora apart: no message is in two of them, not even with other digits', () => {
+    const owner = new Map<string, string>();
+    const shared: string[] = [];
+    for (const { file } of CORPORA) {
+      for (const example of readCorpus(file)) {
+        const key = skeleton(example.text);
+        const first = owner.get(key);
+        if (first !== undefined && first !== file) shared.push(`${first} and ${file}: ${JSON.stringify(example.text)}`);
+        owner.set(key, first ?? file);
+      }
+    }
+    expect(shared).toEqual([]);
   });
 });

@@ -1,0 +1,112 @@
+// Codes written with letters: "K7X9QZ", "QGFDAE", "k5cmfb", "mifsuc". A word of letters is far more
+// often a word than a code, so letters count only where a word is unlikely (upper case outside shouted
+// text, lower case with a digit, letters no word is made of) or where a label points at them ("PASSCODE:
+// mifsuc"). Scoring then wants the name of the code right beside them.
+
+import type { Candidate, Shape } from './candidates.ts';
+import { CURRENCY_WORDS, UNIT_WORDS } from './context-words.ts';
+import { mentionsKeyword } from './keywords.ts';
+
+/** A maximal run of ASCII letters and digits. */
+export interface Atom {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const MIN_TOKEN = 4;
+const MAX_TOKEN = 8;
+// "10MIN", "5PM", "2FA", "4G": a number with its unit or an ordinal, not a code.
+const NUMBER_SUFFIXES = new Set([...UNIT_WORDS, 'am', 'pm', 'st', 'nd', 'rd', 'th', 'fa', 'g', 'x', 'k', 'p']);
+// "XX1245", "1234XXXX": a masked account or card number.
+const MASKED = /^(?:[0-9]*X{2,}[0-9]*)+$/;
+const VOWELS = /[aeiouy]/g;
+/** Capitals with this share of vowels or more read as a word written in capitals. */
+const WORDLIKE_CAPITALS = 0.4;
+const LETTER = /[\p{L}\p{M}]/u;
+
+/**
+ * The candidate a word of letters (and digits) makes, if any. `atoms` are the words of the text in
+ * order and `index` is this word's place among them (its neighbours tell shouted text apart).
+ * Cheap tests come first: this runs for every word of every message.
+ */
+export function wordCandidate(text: string, atoms: Atom[], index: number): Candidate | undefined {
+  const word = atoms[index];
+  if (!word || word.text.length < MIN_TOKEN || word.text.length > MAX_TOKEN) return undefined;
+  const value = word.text;
+  const upper = value.toUpperCase();
+  const lower = value.toLowerCase();
+  // Digits alone are numbers, read elsewhere; mixed case ("mCent", "Xy7Kp") is a brand or a hash.
+  if (upper === lower || (value !== upper && value !== lower)) return undefined;
+  const hasDigit = /[0-9]/.test(value);
+  const shape: Shape = value === lower ? 'lowercase' : hasDigit ? 'alphanumeric' : 'capitals';
+  const plain = isPlain(value, shape, hasDigit);
+  if (plain === undefined) return undefined;
+  // Most words of a message are plain words: only a label ("PASSCODE: mifsuc") makes one a candidate.
+  if (plain && !followsLabel(text, word.start)) return undefined;
+  // "nast" in "następującego": a piece of a word written with letters beyond ASCII.
+  if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
+  if (mentionsKeyword(value) || isNumberWithSuffix(value) || (shape !== 'lowercase' && MASKED.test(value))) return undefined;
+  // "DO NOT SHARE": a capitalised word among others is shouting; a currency or unit is not a code.
+  if (shape === 'capitals' && (isShouted(text, atoms, index) || CURRENCY_WORDS.has(lower))) return undefined;
+  return { value, start: word.start, end: word.end, shape, plain, suspicions: [] };
+}
+
+/**
+ * Whether the token could be an ordinary word, or undefined when it cannot be a code at all.
+ * "ANYONE" is a word in capitals for emphasis, "QGFDAE" a code; "98point6" is a brand built on a
+ * word, "k5cmfb" a code.
+ */
+function isPlain(value: string, shape: Shape, hasDigit: boolean): boolean | undefined {
+  if (shape === 'alphanumeric') return false;
+  if (shape === 'capitals') return vowelShare(value) >= WORDLIKE_CAPITALS && !/(.)\1\1/.test(value);
+  if (!hasDigit) return !couldNotBeAWord(value);
+  const letterRuns = value.split(/[0-9]+/).filter((run) => run !== '');
+  return letterRuns.every((run) => run.length < MIN_TOKEN || couldNotBeAWord(run)) ? false : undefined;
+}
+
+/** A colon or "=" ends the text before `start`, spaces aside: "Code: X", "Code =\nX". */
+function followsLabel(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\n')) i--;
+  return text[i] === ':' || text[i] === '：' || text[i] === '=';
+}
+
+/** "4KAM" is a code, "10MIN" and "2FA" are not. */
+function isNumberWithSuffix(value: string): boolean {
+  const match = /^[0-9]+([A-Za-z]+)$/.exec(value);
+  return match !== null && NUMBER_SUFFIXES.has((match[1] ?? '').toLowerCase());
+}
+
+/** Another word of capitals (two letters or more, not "OTP" or "PIN") right before or after on the same line. */
+function isShouted(text: string, atoms: Atom[], index: number): boolean {
+  const shouts = (first: Atom | undefined, second: Atom | undefined, neighbour: Atom | undefined) =>
+    first !== undefined &&
+    second !== undefined &&
+    neighbour !== undefined &&
+    /^[A-Z]{2,}$/.test(neighbour.text) &&
+    !mentionsKeyword(neighbour.text) &&
+    !text.slice(first.end, second.start).includes('\n');
+  const previous = atoms[index - 1];
+  const word = atoms[index];
+  const next = atoms[index + 1];
+  return shouts(previous, word, previous) || shouts(word, next, next);
+}
+
+/**
+ * Letters that hardly make a word in a European language: no vowel, a doubled first letter, or at most
+ * one vowel in five letters. Words like "this", "with" or "anyone" pass none of these.
+ */
+export function couldNotBeAWord(letters: string): boolean {
+  const share = vowelShare(letters);
+  return share === 0 || letters[0] === letters[1] || share <= 1 / 5;
+}
+
+/** The share of vowels ("y" counts as one): about 40 % in words, about 23 % in random letters. */
+function vowelShare(letters: string): number {
+  return (letters.toLowerCase().match(VOWELS)?.length ?? 0) / letters.length;
+}
+
+function isLetter(ch: string | undefined): boolean {
+  return ch !== undefined && LETTER.test(ch);
+}
