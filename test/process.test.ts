@@ -105,7 +105,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
   it('refuses a second process on the same folder at once, with a clear message, and leaves the first intact', async () => {
     const dir = await dataDir();
     const first = await start({ DATA_DIR: dir });
-    await waitUntilReady(first);
+    await waitUntilReady(first, FIRST_START_MS);
     const second = await start({ DATA_DIR: dir });
     const code = await second.exited;
     expect(code).toBe(69);
@@ -162,7 +162,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
   it('comes back after kill -9 of the server itself, keeping what it wrote', async () => {
     const dir = await dataDir();
     const server = await start({ DATA_DIR: dir });
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     // Wait until the scheduler has recorded its first run.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     server.kill('SIGKILL');
@@ -183,7 +183,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
     const dir = await dataDir();
     const env = { DATA_DIR: dir, TRUST_PROXY: 'true', LOG_LEVEL: 'warn' };
     const server = await start(env);
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     const policy = ((await (await fetch(`${server.url}/api/v1/privacy/policy`)).json()) as { version: string }).version;
     const acknowledged: string[] = [];
     let stop = false;
@@ -230,7 +230,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
   it('finishes a request in flight before exiting on SIGTERM, and stops accepting new ones', async () => {
     const dir = await dataDir();
     const server = await start({ DATA_DIR: dir, SHUTDOWN_TIMEOUT_MS: '10000' });
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     const port = Number(new URL(server.url).port);
     const socket = net.connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
