@@ -2,11 +2,19 @@
 // or through bin/otpbox.js (tsx) in a source checkout.
 import { main } from './cli.ts';
 
+const argv = process.argv.slice(2);
+// A start that failed may leave behind the work of the step that never finished (an open connection,
+// a database still opening): it exits at once rather than wait for that work to end by itself.
+const exitNow = (code: number) => {
+  process.exitCode = code;
+  if (code > 0 && argv[0] === 'start') process.exit(code);
+};
+
 try {
-  const code = await main(process.argv.slice(2));
+  const code = await main(argv);
   // -1 means the server is running; it exits on a signal.
-  if (code >= 0) process.exitCode = code;
+  if (code >= 0) exitNow(code);
 } catch (error) {
   console.error(error instanceof Error ? error.stack : error);
-  process.exitCode = 1;
+  exitNow(1);
 }

@@ -5,6 +5,7 @@ import { type CommandContext, EXIT, UsageError } from './commands/types.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseOpenError, openPglite, openPostgres } from './db/client.ts';
 import { migrateDatabase, schemaIsCurrent } from './db/migrate.ts';
+import { PgliteInitError } from './db/pglite-init.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, secretKeys } from './lib/secrets.ts';
@@ -12,6 +13,8 @@ import { commandContext, handleSignals, startServer } from './main.ts';
 import { connectAdminChannel, relayCommand } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, DataDirBusyError } from './runtime/data-dir-lock.ts';
 import { checkSecretKey, SecretKeyMismatchError } from './runtime/instance-settings.ts';
+import { DataDirPermissionError, loosenedWarning, makeDataDirPrivate, PRIVATE_UMASK } from './runtime/private-data-dir.ts';
+import { StartupStepTimeoutError } from './runtime/startup-steps.ts';
 import { VERSION } from './version.ts';
 
 /** How long a command waits for a server that holds the data folder but is still starting. */
@@ -76,6 +79,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw error;
   }
 
+  // Whatever a command or the server creates in DATA_DIR is its owner's only.
+  process.umask(PRIVATE_UMASK);
   try {
     if (first === 'start') {
       if (argv.length > 1) {
@@ -89,12 +94,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return await runCommand(argv, config, env);
   } catch (error) {
-    if (error instanceof DataDirBusyError || error instanceof DatabaseOpenError || error instanceof SecretKeyMismatchError) {
+    if (explainedToOperator(error)) {
       err(`${error.message}\n`);
       return error instanceof DataDirBusyError ? EXIT.unavailable : EXIT.failure;
     }
     throw error;
   }
+}
+
+/** Failures whose message tells the operator what happened and what to do: no stack trace. */
+function explainedToOperator(error: unknown): error is Error {
+  return (
+    error instanceof DataDirBusyError ||
+    error instanceof DataDirPermissionError ||
+    error instanceof DatabaseOpenError ||
+    error instanceof PgliteInitError ||
+    error instanceof SecretKeyMismatchError ||
+    error instanceof StartupStepTimeoutError
+  );
 }
 
 /**
@@ -159,6 +176,9 @@ async function runDirect(
 ): Promise<number> {
   const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
   const log = createLogger({ level: verbose ? config.logLevel : 'warn', version: VERSION, destination: pino.destination(2) });
+  const loosened = await makeDataDirPrivate(config.dataDir);
+  if (loosened.length > 0)
+    log.warn({ dataDir: config.dataDir, loosened: loosened.slice(0, 20) }, loosenedWarning(config.dataDir, loosened));
   const secret = await loadOrCreateSecret(config.dataDir, config.secretKey);
   const database = await open(log);
   try {

@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { executeCommand } from './commands/execute.ts';
 import type { CommandContext } from './commands/types.ts';
 import type { Config } from './config.ts';
-import { type Database, openPglite, openPostgres } from './db/client.ts';
+import { type Database, openPglite, openPostgres, pgliteDir } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { initPglite } from './db/pglite-init.ts';
 import { buildApp } from './http/app.ts';
 import { emailDeliveryJob } from './jobs/email-delivery.ts';
 import { jobRunsHousekeeping } from './jobs/job-runs-housekeeping.ts';
@@ -15,13 +15,15 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
-import { logTransport, mailFrom, smtpTransport } from './modules/mail/transport.ts';
+import { mailTransport } from './modules/mail/transport.ts';
 import { loadCurrentPolicy } from './modules/privacy/policy.ts';
 import { type AdminChannel, startAdminChannel } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, type DataDirLock } from './runtime/data-dir-lock.ts';
 import { checkSecretKey } from './runtime/instance-settings.ts';
 import { createMetrics } from './runtime/metrics.ts';
 import { startOrderServices } from './runtime/order-services.ts';
+import { loosenedWarning, makeDataDirPrivate, PRIVATE_UMASK } from './runtime/private-data-dir.ts';
+import { type StartupSteps, startupSteps } from './runtime/startup-steps.ts';
 import { VERSION } from './version.ts';
 
 /**
@@ -44,9 +46,11 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  process.umask(PRIVATE_UMASK);
   const log = options.log ?? createLogger({ level: config.logLevel, version: VERSION });
   const clock = options.clock ?? systemClock;
   const instanceId = newId('ins');
+  const steps = startupSteps({ timeoutMs: config.dbOpenTimeoutMs, log });
   const undo: (() => Promise<unknown>)[] = [];
   const unwind = async () => {
     for (const step of undo.reverse()) await step().catch((error) => log.error({ err: error }, 'cleanup step failed'));
@@ -55,80 +59,85 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     const started = performance.now();
     let lock: DataDirLock | undefined;
-    if (config.databaseUrl) {
-      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-    } else {
-      lock = await acquireDataDirLock(config.dataDir);
+    if (!config.databaseUrl) {
+      lock = await steps.run('data-dir lock', () => acquireDataDirLock(config.dataDir));
       undo.push(() => lock?.release() ?? Promise.resolve());
     }
+    // After the lock: a second process refused by it leaves the folder alone.
+    const loosened = await steps.run('data folder', () => makeDataDirPrivate(config.dataDir));
+    if (loosened.length > 0)
+      log.warn({ dataDir: config.dataDir, loosened: loosened.slice(0, 20) }, loosenedWarning(config.dataDir, loosened));
 
-    const secret = await loadOrCreateSecret(config.dataDir, config.secretKey);
+    const secret = await steps.run('secret key', () => loadOrCreateSecret(config.dataDir, config.secretKey));
     if (secret.source === 'generated')
       log.warn({ file: `${config.dataDir}/secret.key` }, 'generated a new SECRET_KEY; back it up with the data');
     const keys = secretKeys(secret.secret);
 
-    const database = lock
-      ? await openPglite({ ownership: lock, timeoutMs: config.dbOpenTimeoutMs, log })
-      : await openPostgres({ url: config.databaseUrl as string, poolMax: config.dbPoolMax, timeoutMs: config.dbOpenTimeoutMs, log });
+    const mail = mailTransport(config, log);
+    undo.push(async () => mail.close());
+
+    const database = await openDatabase(config, lock, steps, log);
     undo.push(() => database.close());
 
-    const { applied } = await migrateDatabase(database);
+    const { applied } = await steps.run('migrate', () => migrateDatabase(database));
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
-    await checkSecretKey(database.db, keys, clock);
+    await steps.run('check secret key', () => checkSecretKey(database.db, keys, clock));
 
     const metrics = createMetrics({ version: VERSION, database });
     const lifecycle = { draining: false };
     const scheduler = new Scheduler({ db: database.db, clock, log: log.child({ component: 'scheduler' }), instanceId, metrics });
-    scheduler.register(jobRunsHousekeeping).register(retentionJob);
+    scheduler.register(jobRunsHousekeeping).register(retentionJob).register(emailDeliveryJob(mail));
 
-    const policy = await loadCurrentPolicy(database.db, config, clock);
-    const mail = config.smtpUrl ? smtpTransport(config.smtpUrl, mailFrom(config)) : logTransport(log.child({ component: 'mail' }));
-    undo.push(async () => mail.close());
-    scheduler.register(emailDeliveryJob(mail));
-
-    const orders = await startOrderServices({ config, database, clock, log, keys, metrics });
+    const policy = await steps.run('privacy policy', () => loadCurrentPolicy(database.db, config, clock));
+    const orders = await steps.run('order services', () => startOrderServices({ config, database, clock, log, keys, metrics }));
     undo.push(() => orders.close());
     for (const job of orders.jobs) scheduler.register(job);
 
-    const app = await buildApp({
-      config,
-      database,
-      clock,
-      log,
-      metrics,
-      version: VERSION,
-      lifecycle,
-      keys,
-      policy,
-      activations: orders.activations,
-      events: orders.events,
-      sandbox: orders.sandbox !== undefined,
-    });
+    const app = await steps.run('build app', () =>
+      buildApp({
+        config,
+        database,
+        clock,
+        log,
+        metrics,
+        version: VERSION,
+        lifecycle,
+        keys,
+        policy,
+        activations: orders.activations,
+        events: orders.events,
+        sandbox: orders.sandbox !== undefined,
+      }),
+    );
     undo.push(() => app.close());
     // The admin channel opens before the HTTP port: once /readyz answers, a CLI command is relayed
     // to this process rather than refused because the folder is locked.
     let channel: AdminChannel | undefined;
     if (lock) {
-      channel = await startAdminChannel({
-        dataDir: lock.dataDir,
-        execute: (relayed) =>
-          executeCommand(relayed.argv, commandContext(config, database, clock, log, keys, 'server'), {
-            stdin: relayed.stdin,
-            stdout: relayed.stdout,
-            stderr: relayed.stderr,
-            env: relayed.env,
-          }),
-        onError: (error) => log.warn({ err: error }, 'admin channel connection failed'),
-      });
+      const dataDir = lock.dataDir;
+      channel = await steps.run('admin channel', () =>
+        startAdminChannel({
+          dataDir,
+          execute: (relayed) =>
+            executeCommand(relayed.argv, commandContext(config, database, clock, log, keys, 'server'), {
+              stdin: relayed.stdin,
+              stdout: relayed.stdout,
+              stderr: relayed.stderr,
+              env: relayed.env,
+            }),
+          onError: (error) => log.warn({ err: error }, 'admin channel connection failed'),
+        }),
+      );
       undo.push(() => channel?.close() ?? Promise.resolve());
     }
 
-    await app.listen({ port: config.port, host: config.host });
+    await steps.run('listen', () => app.listen({ port: config.port, host: config.host }));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
-    scheduler.start();
+    await steps.run('scheduler', () => scheduler.start());
+    await steps.finish();
     log.info(
       { url, engine: database.engine, dataDir: config.dataDir, instanceId, startupMs: Math.round(performance.now() - started) },
       `otpbox ${VERSION} listening on ${url}`,
@@ -152,9 +161,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     return { app, url, database, scheduler, log, stop };
   } catch (error) {
-    await unwind();
+    await steps.finish();
+    // A step that timed out may still hold what it opened: cleaning up is bounded too.
+    await Promise.race([unwind(), new Promise((resolve) => setTimeout(resolve, config.dbOpenTimeoutMs).unref())]);
     throw error;
   }
+}
+
+/** The embedded database (created first on a fresh folder) or the PostgreSQL pool. */
+async function openDatabase(config: Config, lock: DataDirLock | undefined, steps: StartupSteps, log: Logger): Promise<Database> {
+  const timeoutMs = config.dbOpenTimeoutMs;
+  if (!lock) {
+    const url = config.databaseUrl as string;
+    return steps.run('open database', () => openPostgres({ url, poolMax: config.dbPoolMax, timeoutMs, log }));
+  }
+  const dir = pgliteDir(lock);
+  await steps.run('initialise database', () => initPglite(dir, { timeoutMs, log }));
+  return steps.run('open database', () => openPglite({ ownership: lock, timeoutMs, log }));
 }
 
 export function commandContext(

@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { chmod, lstat, readdir, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { inArray, like } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openPglite, openPostgres } from '../src/db/client.ts';
+import { MIGRATION_LOCK_KEY } from '../src/db/migrate.ts';
 import { accounts, instanceSettings, jobRuns } from '../src/db/schema/index.ts';
 import { acquireDataDirLock } from '../src/runtime/data-dir-lock.ts';
 import { createEmptyPostgresDatabase, onPostgres } from './support/database.ts';
 import { freePort, ROOT, runCli, type SpawnedServer, spawnServer, tempDir, waitUntilReady } from './support/spawn.ts';
 
+/** A first start creates the database: seconds of CPU, many more on a machine busy with other tests. */
+const FIRST_START_MS = 90_000;
 const running: SpawnedServer[] = [];
 const folders: { remove(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -28,6 +32,19 @@ async function dataDir() {
   const dir = await tempDir();
   folders.push(dir);
   return dir.path;
+}
+
+/** The distinct modes of the folders and of the files (sockets included) under `dir`, itself included. */
+async function modesInside(dir: string): Promise<{ directories: string[]; files: string[] }> {
+  const directories = new Set<string>();
+  const files = new Set<string>();
+  const mode = (value: number) => `0${(value & 0o7777).toString(8)}`;
+  directories.add(mode((await stat(dir)).mode));
+  for (const name of await readdir(dir, { recursive: true })) {
+    const stats = await lstat(path.join(dir, name)).catch(() => undefined); // removed while we looked
+    if (stats) (stats.isDirectory() ? directories : files).add(mode(stats.mode));
+  }
+  return { directories: [...directories].sort(), files: [...files].sort() };
 }
 
 async function start(env: Record<string, string | undefined>) {
@@ -50,26 +67,46 @@ async function withStoppedFolder<T>(dir: string, fn: (db: Awaited<ReturnType<typ
 
 describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeout: 120_000 }, () => {
   it('starts on a fresh folder, keeps its secrets private, and stops cleanly on SIGTERM', async () => {
-    const dir = await dataDir();
+    const dir = path.join(await dataDir(), 'data'); // created by otpbox
     const server = await start({ DATA_DIR: dir });
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     const ready = await (await fetch(`${server.url}/readyz`)).json();
     expect(ready).toMatchObject({ status: 'ready', engine: 'pglite' });
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
     expect((await stat(path.join(dir, 'otpbox.sock'))).mode & 0o777).toBe(0o600);
+    expect(await modesInside(dir)).toEqual({ directories: ['0700'], files: ['0600'] });
 
     server.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('shutdown complete');
     expect((await readdir(dir)).sort()).toEqual(['pglite', 'secret.key']);
+    expect(await modesInside(dir)).toEqual({ directories: ['0700'], files: ['0600'] });
     expect(server.output()).not.toMatch(/[0-9a-f]{64}/); // the generated key is never logged
+    expect(server.output()).not.toContain('open to other users');
+    // No SMTP_URL: said once, at start, with the way out.
+    expect(server.output().match(/SMTP_URL is not set: account e-mail .* Set SMTP_URL=smtp:/g)).toHaveLength(1);
+  });
+
+  it('makes a data folder that others can read private, saying what was open and how', async () => {
+    const dir = await dataDir();
+    await chmod(dir, 0o755);
+    await writeFile(path.join(dir, 'secret.key'), `${'5'.repeat(64)}\n`);
+    await chmod(path.join(dir, 'secret.key'), 0o644);
+    const server = await start({ DATA_DIR: dir });
+    await waitUntilReady(server, FIRST_START_MS);
+    expect(server.output()).toContain(
+      `DATA_DIR ${dir} held entries open to other users; made private (owner only): the folder itself (was 0755), secret.key (was 0644)`,
+    );
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
+    expect(await modesInside(dir)).toEqual({ directories: ['0700'], files: ['0600'] });
   });
 
   it('refuses a second process on the same folder at once, with a clear message, and leaves the first intact', async () => {
     const dir = await dataDir();
     const first = await start({ DATA_DIR: dir });
-    await waitUntilReady(first);
+    await waitUntilReady(first, FIRST_START_MS);
     const second = await start({ DATA_DIR: dir });
     const code = await second.exited;
     expect(code).toBe(69);
@@ -126,7 +163,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
   it('comes back after kill -9 of the server itself, keeping what it wrote', async () => {
     const dir = await dataDir();
     const server = await start({ DATA_DIR: dir });
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     // Wait until the scheduler has recorded its first run.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     server.kill('SIGKILL');
@@ -147,7 +184,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
     const dir = await dataDir();
     const env = { DATA_DIR: dir, TRUST_PROXY: 'true', LOG_LEVEL: 'warn' };
     const server = await start(env);
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     const policy = ((await (await fetch(`${server.url}/api/v1/privacy/policy`)).json()) as { version: string }).version;
     const acknowledged: string[] = [];
     let stop = false;
@@ -194,7 +231,7 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
   it('finishes a request in flight before exiting on SIGTERM, and stops accepting new ones', async () => {
     const dir = await dataDir();
     const server = await start({ DATA_DIR: dir, SHUTDOWN_TIMEOUT_MS: '10000' });
-    await waitUntilReady(server);
+    await waitUntilReady(server, FIRST_START_MS);
     const port = Number(new URL(server.url).port);
     const socket = net.connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
@@ -265,6 +302,28 @@ describe.skipIf(!onPostgres())('otpbox process on PostgreSQL', { timeout: 120_00
     } finally {
       for (const server of running) server.kill('SIGKILL');
       await Promise.all(running.map((server) => server.exited));
+      await database.drop();
+    }
+  });
+
+  it('gives up a start that cannot finish a step, naming the step (a migration lock nobody releases)', async () => {
+    const database = await createEmptyPostgresDatabase();
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      // Another instance stuck in its migrations: it holds the lock every starting instance waits for.
+      await holder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+      const server = await start({
+        DATA_DIR: await dataDir(),
+        DATABASE_URL: database.url,
+        SECRET_KEY: 'a-shared-secret-key-of-at-least-32-characters',
+        DB_OPEN_TIMEOUT_MS: '2000',
+      });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain('otpbox did not start: the step "migrate" did not finish within 2000 ms (DB_OPEN_TIMEOUT_MS).');
+      expect(server.output()).toMatch(/"step":"migrate","msg":"start-up: migrate"/); // the last step begun, in the log
+    } finally {
+      await holder.end();
       await database.drop();
     }
   });

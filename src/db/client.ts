@@ -7,6 +7,8 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { makeDataDirPrivate } from '../runtime/private-data-dir.ts';
+import { initPglite } from './pglite-init.ts';
 
 /**
  * The database, whichever engine is behind it. Domain code only ever sees this type. Without Drizzle's
@@ -88,12 +90,18 @@ export interface DataDirOwnership {
 
 export const PGLITE_SUBDIR = 'pglite';
 
+export function pgliteDir(ownership: DataDirOwnership): string {
+  return path.join(ownership.dataDir, PGLITE_SUBDIR);
+}
+
 /**
  * Open the embedded database persisted in `DATA_DIR/pglite`. The caller must own the folder: PGlite
  * itself lets two processes open one folder at once and corrupt it.
  */
 export async function openPglite(options: { ownership: DataDirOwnership; timeoutMs: number; log?: Logger }): Promise<Database> {
-  const dir = path.join(options.ownership.dataDir, PGLITE_SUBDIR);
+  const dir = pgliteDir(options.ownership);
+  // A fresh folder's database is created apart, where a timeout can stop it (see pglite-init.ts).
+  await initPglite(dir, options);
   // Under our lock, any postmaster.pid is a leftover of a crashed owner. Some PGlite versions wait
   // for it forever; it carries nothing we need, so it goes before the open.
   await rm(path.join(dir, 'postmaster.pid'), { force: true });
@@ -107,6 +115,8 @@ export async function openPglite(options: { ownership: DataDirOwnership; timeout
           'Nothing was changed; check the disk and the folder permissions, or restore a backup of DATA_DIR.',
       ),
   );
+  // Postgres rewrites some files at each open with the mode it got from emscripten's umask (0644).
+  await makeDataDirPrivate(dir);
   return wrapPglite(client);
 }
 

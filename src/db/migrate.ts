@@ -9,7 +9,7 @@ import { type Database, type Executor, queryRows } from './client.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Any constant works; it only has to be the same for every otpbox instance. */
-const MIGRATION_LOCK_KEY = 7_402_913_551n;
+export const MIGRATION_LOCK_KEY = 7_402_913_551n;
 
 interface Journal {
   entries: { idx: number; when: number; tag: string }[];

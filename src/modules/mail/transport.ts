@@ -39,3 +39,17 @@ export function logTransport(log: Logger): MailTransport {
     close: () => {},
   };
 }
+
+export const NO_SMTP_WARNING =
+  'SMTP_URL is not set: account e-mail (sign-up verification and password reset links) is written to this log ' +
+  'instead of being sent, and nobody receives it. Set SMTP_URL=smtp://user:password@host:587 (and MAIL_FROM) to send it.';
+
+/**
+ * SMTP when SMTP_URL is set. Otherwise the log, said once and loudly at start: without it an operator
+ * learns only from a customer that reset links never arrive.
+ */
+export function mailTransport(config: Config, log: Logger): MailTransport {
+  if (config.smtpUrl) return smtpTransport(config.smtpUrl, mailFrom(config));
+  log.warn({ variable: 'SMTP_URL' }, NO_SMTP_WARNING);
+  return logTransport(log.child({ component: 'mail' }));
+}
