@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     // web/src/**/*.test.tsx are the web app's component tests (each file opts into happy-dom).
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
+    // Load tests saturate the machine on purpose: they run on their own (npm run test:load), so the
+    // files running beside them are not slowed down.
+    exclude: ['test/load/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,

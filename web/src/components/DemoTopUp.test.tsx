@@ -57,7 +57,10 @@ describe('demo credits in the web app', () => {
       .on('GET', '/countries?service=tg', {
         countries: [{ code: 'ID', name: 'Indonesia', dialCode: '62', flag: '🇮🇩', available: 9400, fromPrice: 17 }],
       });
-    renderSignedIn(<ConfirmOrder service="tg" country="ID" />, me({ balance: { available: 0, held: 0, demo: { available: 500, held: 0 } } }));
+    renderSignedIn(
+      <ConfirmOrder service="tg" country="ID" />,
+      me({ balance: { available: 0, held: 0, demo: { available: 500, held: 0 } } }),
+    );
     await screen.findByText('Paid with demo credits: this is a sandbox number.');
     expect(screen.queryByText(/You need .* credits more/)).toBeNull();
   });

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { onPostgres } from './support/database.ts';
-import { freePort, type SpawnedServer, spawnServer, tempDir } from './support/spawn.ts';
+import { onPostgres } from '../support/database.ts';
+import { freePort, type SpawnedServer, spawnServer, tempDir } from '../support/spawn.ts';
 
 /**
  * The report behind this test: a first `npm start` on a busy machine logged its SECRET_KEY line and
