@@ -28,6 +28,7 @@ import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
+import { nulInUrl } from './url-nul.ts';
 
 export interface AppDeps {
   config: Config;
@@ -98,9 +99,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
   const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/api/') ? apiHeaders : pageHeaders);
+    const api = request.url.startsWith('/api/');
+    reply.headers(api ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
-    done();
+    done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });
 
   await app.register(swagger, {

@@ -9,10 +9,9 @@ import { balanceOf } from '../../modules/ledger/accounts.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
-import { Cursor, Limit } from '../schemas.ts';
+import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
-const IdParam = z.object({ id: z.string().max(64) });
 
 export const Balance = z.object({
   available: z.number().int().describe('Credits you can spend now'),
@@ -171,7 +170,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
-        body: z.object({ name: z.string().trim().min(1).max(100) }),
+        body: z.object({ name: Text.trim().min(1).max(100) }),
         response: { 201: ApiKey.extend({ key: z.string().describe('Shown only now; store it safely.') }) },
       },
     },
@@ -224,7 +223,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['privacy'],
         summary: 'Accept the current privacy policy after it changed',
-        body: z.object({ policyVersion: z.string().max(64), ageConfirmed: z.boolean() }),
+        body: z.object({ policyVersion: Text.max(64), ageConfirmed: z.boolean() }),
         response: { 204: z.undefined() },
       },
     },

@@ -13,11 +13,11 @@ import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { Email, Password, SecretToken } from '../schemas.ts';
+import { Email, Password, SecretToken, Text } from '../schemas.ts';
 
 const Consent = {
   ageConfirmed: z.boolean().describe('The customer confirms the minimum age (see GET /api/v1/privacy/policy).'),
-  policyVersion: z.string().max(64).describe('The `version` of the privacy policy the customer accepted.'),
+  policyVersion: Text.max(64).describe('The `version` of the privacy policy the customer accepted.'),
 };
 const SessionOut = z.object({ accountId: z.string(), expiresAt: z.iso.datetime() });
 const Accepted = z.object({ message: z.string() });
@@ -87,7 +87,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       schema: {
         tags,
         summary: 'Sign in with e-mail and password (session cookie)',
-        body: z.object({ email: Email, password: z.string().max(1024) }),
+        body: z.object({ email: Email, password: Text.max(1024) }),
         response: { 200: SessionOut },
       },
     },
@@ -127,15 +127,13 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
         summary: 'Create or sign in the anonymous account of a device (bearer token)',
         description: 'The same deviceId always reaches the same account. No e-mail, no name: only the device details kept for support.',
         body: z.object({
-          deviceId: z
-            .string()
-            .min(8)
+          deviceId: Text.min(8)
             .max(200)
             .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces'),
-          platform: z.string().min(1).max(32),
-          osVersion: z.string().min(1).max(64),
-          model: z.string().min(1).max(128),
-          appVersion: z.string().min(1).max(64),
+          platform: Text.min(1).max(32),
+          osVersion: Text.min(1).max(64),
+          model: Text.min(1).max(128),
+          appVersion: Text.min(1).max(64),
           ...Consent,
         }),
         response: { 201: z.object({ token: z.string(), accountId: z.string(), created: z.boolean(), expiresAt: z.iso.datetime() }) },
@@ -233,7 +231,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       schema: {
         tags,
         summary: 'Change the password; every other session ends',
-        body: z.object({ currentPassword: z.string().max(1024), newPassword: Password }),
+        body: z.object({ currentPassword: Text.max(1024), newPassword: Password }),
         response: { 204: z.undefined() },
       },
     },

@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
 import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
 import type { AppDeps } from '../app.ts';
+import { Text } from '../schemas.ts';
 
 const Service = z.object({
   code: z.string(),
@@ -37,7 +38,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'Services you can get a number for',
-        querystring: z.object({ q: z.string().max(100).optional() }),
+        querystring: z.object({ q: Text.max(100).optional() }),
         response: { 200: z.object({ services: z.array(Service) }) },
       },
     },
@@ -61,7 +62,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     '/api/v1/services/:code/icon.svg',
     {
       config: { access: 'public' },
-      schema: { tags, summary: "A service's brand icon (SVG)", params: z.object({ code: z.string().max(10) }) },
+      schema: { tags, summary: "A service's brand icon (SVG)", params: z.object({ code: Text.max(10) }) },
     },
     async (request, reply) => {
       const svg = serviceIconSvg(request.params.code);
@@ -77,7 +78,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'Countries, with stock and the cheapest price (for one service when given)',
-        querystring: z.object({ service: z.string().max(10).optional(), q: z.string().max(100).optional() }),
+        querystring: z.object({ service: Text.max(10).optional(), q: Text.max(100).optional() }),
         response: { 200: z.object({ countries: z.array(Country) }) },
       },
     },
@@ -105,8 +106,8 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         tags,
         summary: 'Prices in credits per service and country (filter by either)',
         querystring: z.object({
-          service: z.string().trim().toLowerCase().max(10).optional(),
-          country: z.string().trim().toUpperCase().length(2).optional(),
+          service: Text.trim().toLowerCase().max(10).optional(),
+          country: Text.trim().toUpperCase().length(2).optional(),
         }),
         response: { 200: z.object({ prices: z.array(Price) }) },
       },

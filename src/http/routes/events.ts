@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AccountEvent } from '../../modules/events/emit.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { Text } from '../schemas.ts';
 
 export const HEARTBEAT_MS = 15_000;
 
@@ -29,16 +30,10 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         description:
           'text/event-stream. Events: activation.updated, sms.received, balance.updated; each with an id to resume from (Last-Event-ID).',
         headers: z.object({
-          'last-event-id': z
-            .string()
-            .regex(/^\d{1,18}$/)
-            .optional(),
+          'last-event-id': Text.regex(/^\d{1,18}$/).optional(),
         }),
         querystring: z.object({
-          lastEventId: z
-            .string()
-            .regex(/^\d{1,18}$/)
-            .optional(),
+          lastEventId: Text.regex(/^\d{1,18}$/).optional(),
         }),
       },
     },

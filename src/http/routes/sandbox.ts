@@ -9,6 +9,7 @@ import { balanceOf } from '../../modules/ledger/accounts.ts';
 import { grantCredits } from '../../modules/ledger/verbs.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { Text } from '../schemas.ts';
 
 /** The most demo credits one request can add. */
 export const DEMO_CREDITS_MAX = 5_000;
@@ -57,7 +58,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['sandbox'],
         summary: 'Deliver an SMS to one of my sandbox numbers (only while the sandbox is on)',
-        body: z.object({ activationId: z.string().max(64), text: z.string().min(1).max(1600) }),
+        body: z.object({ activationId: Text.max(64), text: Text.min(1).max(1600) }),
         response: { 202: z.object({ outcome: z.enum(['charged', 'recorded', 'late', 'duplicate']) }) },
       },
     },
