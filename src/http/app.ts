@@ -14,6 +14,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { authPlugin } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
+import { registerJsonBodies } from './json-body.ts';
 import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   const webRoot = findWebRoot();
   registerErrorHandling(app, webRoot ? clientRoutes(webRoot) : undefined);
+  registerJsonBodies(app);
 
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
