@@ -9,6 +9,7 @@ import { balanceOf } from '../../modules/ledger/accounts.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { pageOf } from '../paging.ts';
 import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
@@ -94,11 +95,9 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request) => {
       const { limit, before } = request.query;
-      const lines = await listStatement(request.ctx, principalOf(request).accountId, { limit, before });
-      return {
-        lines: lines.map(({ cursor: _cursor, ...line }) => ({ ...line, at: line.at.toISOString() })),
-        nextCursor: lines.length === limit ? (lines[lines.length - 1]?.cursor ?? null) : null,
-      };
+      const rows = await listStatement(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
+      const { items, nextCursor } = pageOf(rows, limit, (line) => line.cursor);
+      return { lines: items.map(({ cursor: _cursor, ...line }) => ({ ...line, at: line.at.toISOString() })), nextCursor };
     },
   );
 
@@ -156,11 +155,9 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request) => {
       const { limit, before } = request.query;
-      const events = await listSecurityEvents(request.ctx, principalOf(request).accountId, { limit, before });
-      return {
-        events: events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
-        nextCursor: events.length === limit ? (events[events.length - 1]?.id ?? null) : null,
-      };
+      const rows = await listSecurityEvents(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
+      const { items, nextCursor } = pageOf(rows, limit, (event) => event.id);
+      return { events: items.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })), nextCursor };
     },
   );
 

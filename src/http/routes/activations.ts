@@ -13,6 +13,7 @@ import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
 import { OrderCache } from '../order-cache.ts';
+import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
@@ -258,16 +259,14 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           ),
         )
         .orderBy(desc(activations.id))
-        .limit(limit);
+        .limit(limit + 1);
+      const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
       const sms = await smsOf(
         request.ctx.db,
-        rows.map((r) => r.id),
+        items.map((r) => r.id),
       );
       const now = deps.clock.now().getTime();
-      return {
-        activations: rows.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)),
-        nextCursor: rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null,
-      };
+      return { activations: items.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)), nextCursor };
     },
   );
 

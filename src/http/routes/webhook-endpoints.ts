@@ -13,6 +13,7 @@ import { MAX_URL_LENGTH } from '../../modules/webhooks/url-policy.ts';
 import type { EndpointView } from '../../modules/webhooks/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
@@ -188,16 +189,17 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const deliveries = await listDeliveries(request.ctx, principalOf(request).accountId, request.params.id, { limit, cursor });
+      const rows = await listDeliveries(request.ctx, principalOf(request).accountId, request.params.id, { limit: limit + 1, cursor });
+      const { items, nextCursor } = pageOf(rows, limit, (delivery) => delivery.cursor);
       return {
-        deliveries: deliveries.map(({ cursor: _cursor, ...d }) => ({
+        deliveries: items.map(({ cursor: _cursor, ...d }) => ({
           ...d,
           nextAttemptAt: iso(d.nextAttemptAt),
           lastAttemptAt: iso(d.lastAttemptAt),
           createdAt: d.createdAt.toISOString(),
           deliveredAt: iso(d.deliveredAt),
         })),
-        nextCursor: deliveries.length === limit ? (deliveries[deliveries.length - 1]?.cursor ?? null) : null,
+        nextCursor,
       };
     },
   );
