@@ -49,7 +49,7 @@ const REDACT_DEPTH = 4;
 /**
  * `value` with every sensitive key's value censored down to `depth` levels (arrays are walked like
  * objects). What holds nothing to censor is returned as it is; what does is copied, never changed in
- * place (it belongs to the caller). Errors are copied with their message and stack.
+ * place (it belongs to the caller). Errors are serialized first (`serializeError`), at any depth.
  */
 function redactKeys(value: unknown, depth: number): unknown {
   if (value instanceof Error) return redactKeys(serializeError(value), depth);
