@@ -47,6 +47,7 @@ export const configSchema = z
     SMS_STORAGE: oneOf(['history', 'ephemeral'] as const, 'history'),
     MIN_AGE: int(13, 99, 18),
     API_RATE_LIMIT: int(0, 1_000_000, 1200),
+    PUBLIC_RATE_LIMIT: int(0, 1_000_000, 600),
     MAX_ACTIVE_ACTIVATIONS: int(1, 10_000, 20),
     ORDER_RATE_LIMIT: int(0, 10_000, 60),
     CANCEL_THROTTLE_MIN_ORDERS: int(1, 10_000, 20),
@@ -99,6 +100,8 @@ export const configSchema = z
       smsStorage: env.SMS_STORAGE,
       minAge: env.MIN_AGE,
       apiRateLimit: env.API_RATE_LIMIT,
+      /** Requests per minute per client address to the API without credentials (catalog, sign-up, sign-in, …); 0 = off. */
+      publicRateLimit: env.PUBLIC_RATE_LIMIT,
       maxActiveActivations: env.MAX_ACTIVE_ACTIVATIONS,
       orderRateLimit: env.ORDER_RATE_LIMIT,
       cancelThrottleMinOrders: env.CANCEL_THROTTLE_MIN_ORDERS,

@@ -1,12 +1,22 @@
+import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../src/db/schema/index.ts';
+import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/api-keys.ts';
 import { createActivation } from '../src/modules/activations/create.ts';
 import { receiveSms } from '../src/modules/activations/receive-sms.ts';
 import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
-import { type Actors, checkRouteMatrix, createActors, documentedApiRoutes, type RouteSpec } from './support/route-matrix.ts';
+import {
+  type Actors,
+  checkRouteMatrix,
+  checkUnstorableText,
+  createActors,
+  documentedApiOperations,
+  documentedApiRoutes,
+  type RouteSpec,
+} from './support/route-matrix.ts';
 
 /**
  * Every /api/v1 route, with who may call it. The coverage test below fails when a route exists that is
@@ -143,6 +153,8 @@ const ROUTES: RouteSpec[] = [
 
 let t: TestApp;
 let actors: Actors;
+/** Every line the app logs, at every level. */
+const logLines: string[] = [];
 
 /** An order of `owner` (funded as needed), optionally moved to a state where the action is allowed. */
 async function placeOrder(t: TestApp, owner: { accountId: string; bearer: string }, state?: 'received' | 'cancellable') {
@@ -225,7 +237,16 @@ async function ownSession(t: TestApp, owner: { accountId: string }) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '1000' } });
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  t = await createTestApp({
+    env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '1000' },
+    log: createLogger({ level: 'trace', version: 'test', destination: sink }),
+  });
   actors = await createActors(t);
 });
 afterAll(() => t?.close());
@@ -241,4 +262,37 @@ describe('route matrix', () => {
       await checkRouteMatrix(t, actors, spec);
     });
   }
+});
+
+describe('text the database cannot store', () => {
+  let counter = 0;
+  const markers: string[] = [];
+  const marker = () => {
+    const value = `MARKER-${++counter}-`;
+    markers.push(value);
+    return value;
+  };
+
+  for (const spec of ROUTES.filter((r) => !r.streaming)) {
+    it(`${spec.method} ${spec.route}: every text input refused with 400 naming the field`, async () => {
+      const operation = (await documentedApiOperations(t)).get(`${spec.method} ${spec.route}`);
+      expect(operation, 'documented').toBeDefined();
+      await checkUnstorableText(t, actors, spec, operation ?? {}, marker);
+    });
+  }
+
+  it('covers the text inputs of the live event stream too, and never logs what was sent', async () => {
+    const events = ROUTES.find((r) => r.route === '/api/v1/events');
+    const operation = (await documentedApiOperations(t)).get('GET /api/v1/events');
+    // Refused before the stream starts, so inject returns.
+    expect(await checkUnstorableText(t, actors, { ...(events as RouteSpec), streaming: false }, operation ?? {}, marker)).toBe(2);
+
+    expect(markers.length).toBeGreaterThan(60);
+    const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The completion line names the URL it answered (query values of sensitive names redacted): that is
+    // the request as sent, not something the database repeated. Anything else must hold no marker.
+    const written = lines.map(({ req: _req, ...rest }) => JSON.stringify(rest)).join('\n');
+    for (const value of markers) expect(written, value).not.toContain(value);
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { ROLES, type Role } from '../db/schema/index.ts';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import { createStaffAccount, findAccountByEmail, setRole, suspendAccount, unsuspendAccount } from '../modules/accounts/staff.ts';
 import type { Ctx } from '../modules/context.ts';
 import { type CommandContext, type CommandDefinition, type CommandIO, EXIT, readLines, UsageError } from './types.ts';
@@ -19,8 +20,12 @@ export function requireString(value: unknown, option: string): string {
 }
 
 async function readPassword(io: CommandIO): Promise<string> {
-  const fromEnv = io.env.OTPBOX_PASSWORD;
-  if (fromEnv) return fromEnv;
+  const password = io.env.OTPBOX_PASSWORD || (await passwordFromStdin(io));
+  if (!isStorableText(password)) throw new UsageError(`The password ${UNSTORABLE_TEXT_MESSAGE}.`);
+  return password;
+}
+
+async function passwordFromStdin(io: CommandIO): Promise<string> {
   io.stderr('Reading the password from standard input (or set OTPBOX_PASSWORD)…\n');
   for await (const line of readLines(io.stdin)) return line;
   throw new UsageError('No password: set OTPBOX_PASSWORD or write it on standard input.');

@@ -1,3 +1,4 @@
+import { safeErrorMessage } from '../lib/database-errors.ts';
 import { isDomainError } from '../lib/errors.ts';
 import { findCommand, parseCommandArgs } from './registry.ts';
 import { type CommandContext, type CommandIO, EXIT, UsageError } from './types.ts';
@@ -29,7 +30,8 @@ export async function executeCommand(argv: string[], ctx: CommandContext, io: Co
       return EXIT.failure;
     }
     ctx.log.error({ err: error, command: command.path.join(' ') }, 'command failed');
-    io.stderr(`Internal error: ${(error as Error).message}\n`);
+    // A database error's own message quotes the statement and its parameters (lib/database-errors.ts).
+    io.stderr(`Internal error: ${safeErrorMessage(error)}\n`);
     return EXIT.failure;
   }
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import { adminCreateCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
 import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catalogRulesCommand } from './catalog.ts';
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
@@ -41,15 +42,34 @@ export function findCommand(argv: string[], commands = COMMANDS): { command: Com
 }
 
 export function parseCommandArgs(command: CommandDefinition, rest: string[]): ParsedArgs {
+  let parsed: ParsedArgs;
   try {
-    const parsed = parseArgs({
+    const args = parseArgs({
       args: rest,
       options: command.options ?? {},
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });
-    return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+    parsed = { values: args.values as ParsedArgs['values'], positionals: args.positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  refuseUnstorableText(parsed);
+  return parsed;
+}
+
+/**
+ * Names, reasons and e-mail addresses end up in the database, which cannot store every string (see
+ * lib/text.ts). A shell cannot pass a NUL, but a command relayed through the admin channel arrives as
+ * JSON, which can: refuse it here, for every command, as bad usage.
+ */
+function refuseUnstorableText(args: ParsedArgs) {
+  for (const [name, value] of Object.entries(args.values)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item === 'string' && !isStorableText(item)) throw new UsageError(`--${name} ${UNSTORABLE_TEXT_MESSAGE}`);
+    }
+  }
+  for (const positional of args.positionals) {
+    if (!isStorableText(positional)) throw new UsageError(`Arguments ${UNSTORABLE_TEXT_MESSAGE}`);
   }
 }

@@ -13,6 +13,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { authPlugin } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
+import { registerJsonBodies } from './json-body.ts';
 import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
@@ -28,6 +29,7 @@ import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
+import { nulInUrl } from './url-nul.ts';
 
 export interface AppDeps {
   config: Config;
@@ -95,14 +97,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   const webRoot = findWebRoot();
   registerErrorHandling(app, webRoot ? clientRoutes(webRoot) : undefined);
+  registerJsonBodies(app);
 
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
   const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/api/') ? apiHeaders : pageHeaders);
+    const api = request.url.startsWith('/api/');
+    reply.headers(api ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
-    done();
+    done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });
 
   await app.register(swagger, {

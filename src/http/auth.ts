@@ -16,7 +16,7 @@ import type { Ctx } from '../modules/context.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import { readCookies } from './cookies.ts';
 import { CredentialCache } from './credential-cache.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { RateLimiter, type Window } from './rate-limit.ts';
 
 /**
  * Authentication, CSRF defence, authorisation and rate limits: every /api/v1 request passes here, in
@@ -31,7 +31,8 @@ import { RateLimiter } from './rate-limit.ts';
  *   never grant.
  * - Access: a route declares `config.access`: `'public'`, or the roles allowed (default: any signed-in
  *   account). Suspended accounts are refused everywhere.
- * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key.
+ * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key; PUBLIC_RATE_LIMIT
+ *   per client address for requests without a principal (the public routes, and refused credentials).
  */
 export type Access = 'public' | { roles: readonly Role[] };
 export const ANY_ACCOUNT: Access = { roles: ['customer', 'support', 'admin'] };
@@ -89,6 +90,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const now = () => deps.clock.now().getTime();
   const perAccount = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
   const perKey = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
+  const perAddress = deps.config.publicRateLimit > 0 ? new RateLimiter(deps.config.publicRateLimit, 60_000, now) : undefined;
 
   const cache = new CredentialCache(CREDENTIAL_CACHE_TTL_MS, now);
   const stopLocal = onLocalAuthChange((accountId) => cache.invalidate(accountId));
@@ -151,6 +153,8 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   };
   const authorize = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null) => {
     request.principal = principal;
+    // Counted before anything is refused: a flood of bad credentials is limited like anonymous traffic.
+    if (!principal) limitAddress(reply, perAddress, request.ip, now());
     if (request.headers.authorization !== undefined && !principal && request.routeOptions.config?.invalidBearer !== 'route')
       throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
     const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
@@ -226,13 +230,28 @@ function limit(
   const byAccount = perAccount.count(accountId, now);
   const byKey = apiKeyId ? perKey.count(apiKeyId, now) : byAccount;
   // The binding window: the one with more hits (the account's on a tie).
-  const { count, start } = byKey.count > byAccount.count ? byKey : byAccount;
-  const windowMs = perAccount.windowMs;
-  reply.header('ratelimit', `"api";r=${Math.max(0, perAccount.limit - count)};t=${Math.ceil((start + windowMs - now) / 1000)}`);
-  if (count > perAccount.limit) {
-    reply.header('ratelimit-policy', `"api";q=${perAccount.limit};w=${windowMs / 1000}`);
-    throw new DomainError('RATE_LIMITED', `Too many requests: at most ${perAccount.limit} per minute. Slow down.`, {
-      retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
-    });
+  const binding = byKey.count > byAccount.count ? byKey : byAccount;
+  enforce(reply, 'api', perAccount, binding, now, `Too many requests: at most ${perAccount.limit} per minute. Slow down.`);
+}
+
+/**
+ * `PUBLIC_RATE_LIMIT` requests per minute per client address (`request.ip`: the proxy's client when
+ * TRUST_PROXY is set) for requests without a principal, announced and refused like the API limits
+ * under the policy name "ip". Sign-up, sign-in and the e-mail tokens have tighter limits of their own
+ * (routes/auth.ts); this one bounds everything else anyone may call, the catalog first.
+ */
+function limitAddress(reply: FastifyReply, perAddress: RateLimiter | undefined, ip: string, now: number) {
+  if (!perAddress) return;
+  const message = `Too many requests from your network: at most ${perAddress.limit} a minute without signing in. Slow down.`;
+  enforce(reply, 'ip', perAddress, perAddress.count(ip, now), now, message);
+}
+
+/** Announce what is left of `window` (`RateLimit`), and refuse with 429 once it is used up. */
+function enforce(reply: FastifyReply, policy: 'api' | 'ip', limiter: RateLimiter, window: Readonly<Window>, now: number, message: string) {
+  const resetSeconds = Math.ceil((window.start + limiter.windowMs - now) / 1000);
+  reply.header('ratelimit', `"${policy}";r=${Math.max(0, limiter.limit - window.count)};t=${resetSeconds}`);
+  if (window.count > limiter.limit) {
+    reply.header('ratelimit-policy', `"${policy}";q=${limiter.limit};w=${limiter.windowMs / 1000}`);
+    throw new DomainError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, resetSeconds) });
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../lib/database-errors.ts';
 import { DomainError, type ErrorCode, isDomainError } from '../lib/errors.ts';
 
 /** The only place that knows HTTP statuses for domain error codes. */
@@ -57,9 +58,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: D
   return reply.code(STATUS_BY_CODE[error.code]).type('application/json; charset=utf-8').send(body);
 }
 
+/** How long a client is asked to wait while the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
 /** Turn anything thrown into a DomainError. Unknown errors become INTERNAL and keep their detail out of the response. */
 export function toDomainError(error: unknown): DomainError {
   if (isDomainError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new DomainError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry in a few seconds.', {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_S,
+    });
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'request';
     const issues = error.validation.map((v) => {
@@ -110,6 +119,8 @@ export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFo
     if (domainError.code === 'INTERNAL') {
       const what = isResponseSerializationError(error) ? 'response does not match its schema' : 'unhandled error';
       request.log.error({ err: error }, what);
+    } else if (domainError.code === 'SERVICE_UNAVAILABLE' && !isDomainError(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
     }
     return sendError(request, reply, domainError);
   });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import { jobRuns } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { safeErrorMessage } from '../lib/database-errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 
@@ -166,7 +167,8 @@ export class Scheduler {
         outcome = { runId, job: job.id, status: 'succeeded', result };
       } catch (error) {
         log.error({ err: error }, 'job failed');
-        outcome = { runId, job: job.id, status: 'failed', error: (error as Error).message ?? String(error) };
+        // Stored in job_runs: a database error's own message would carry its statement's parameters.
+        outcome = { runId, job: job.id, status: 'failed', error: safeErrorMessage(error) };
       } finally {
         clearTimeout(timeout);
         this.#aborts.delete(controller);

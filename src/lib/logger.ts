@@ -1,4 +1,5 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type LogFn, type Logger } from 'pino';
+import { describeDatabaseError, safeErrorMessage, stackFrames, summarizeDatabaseError } from './database-errors.ts';
 
 /**
  * JSON logs with secrets and personal data removed before they are written. Redaction is by key
@@ -9,6 +10,10 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * Redaction is a walk of our own rather than pino's `redact` paths: with the keys listed at three
  * depths (`key`, `*.key`, `*.*.key`), pino's wildcard paths cost about a microsecond each, some
  * 55 µs per line — more than a poll answered from memory. The walk copies only what it censors.
+ *
+ * Errors, under any key and at any depth, are written through one serializer: a database error as
+ * its statement's name and SQLSTATE only (lib/database-errors.ts), never its message, which holds the
+ * statement's parameter values.
  */
 const SENSITIVE_KEYS = [
   'password',
@@ -45,9 +50,10 @@ const REDACT_DEPTH = 4;
 /**
  * `value` with every sensitive key's value censored down to `depth` levels (arrays are walked like
  * objects). What holds nothing to censor is returned as it is; what does is copied, never changed in
- * place (it belongs to the caller). Errors are copied with their message and stack.
+ * place (it belongs to the caller). Errors are serialized first (`serializeError`), at any depth.
  */
 function redactKeys(value: unknown, depth: number): unknown {
+  if (value instanceof Error) return redactKeys(serializeError(value), depth);
   if (depth === 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
@@ -67,15 +73,27 @@ function redactKeys(value: unknown, depth: number): unknown {
     const item = record[key];
     const redacted = SENSITIVE.has(key.toLowerCase()) ? CENSOR : redactKeys(item, depth - 1);
     if (redacted !== item) {
-      copy ??= value instanceof Error ? { ...record, message: value.message, stack: value.stack } : { ...record };
+      copy ??= { ...record };
       copy[key] = redacted;
     }
   }
   return copy ?? value;
 }
 
+/**
+ * An error as written: pino's serializer (type, message with its causes', stack, own fields), except
+ * for a database error, or an error caused by one, written as what database-errors.ts may say about it
+ * and the stack's frames, without any message.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const summary = summarizeDatabaseError(error);
+  if (!summary) return pino.stdSerializers.err(error);
+  return { type: error.constructor?.name ?? error.name, message: describeDatabaseError(summary), ...summary, stack: stackFrames(error) };
+}
+
 const SERIALIZERS: Record<string, (value: never) => unknown> = {
-  err: pino.stdSerializers.err,
+  err: serializeError,
   req: (req: { id?: string; method?: string; url?: string }) => ({
     id: req.id,
     method: req.method,
@@ -123,10 +141,27 @@ export function createLogger(options: { level: string; version: string; destinat
       formatters: { log: logFields },
       // `logFields` serialized the error already; pino's own error serializer would run again after it.
       serializers: { err: (error: unknown) => error },
+      hooks: { logMethod: withSafeErrorMessage },
       // A child logger's bound fields skip the formatters: pino's redaction covers their top level (a
       // handful of plain paths cost almost nothing; it is the wildcard paths that were slow).
       redact: { paths: SENSITIVE_KEYS.map((key) => (key.includes('-') ? `["${key}"]` : key)), censor: CENSOR },
     },
     options.destination,
   );
+}
+
+/**
+ * `log.error(error)` and `log.error({ err })` without a message would take the error's message as
+ * the line's: for a database error, the statement's parameters. Give them the safe one instead.
+ */
+function withSafeErrorMessage(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const first: unknown = args[0];
+  if (args.length === 1 && first !== null && typeof first === 'object') {
+    const error = first instanceof Error ? first : (first as { err?: unknown }).err;
+    if (error instanceof Error) {
+      method.call(this, first instanceof Error ? { err: first } : first, safeErrorMessage(error));
+      return;
+    }
+  }
+  (method as (...values: unknown[]) => void).apply(this, args);
 }

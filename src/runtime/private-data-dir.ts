@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * The data folder holds the database, `secret.key` and the admin socket: nobody but its owner may
  * read or write any of it. Files otpbox creates get no access for group and others (the process runs
- * with this umask); a folder that others can already open is tightened, with a warning (ADR 13).
+ * with this umask); a folder that others can already open is tightened, with a warning (ADR 16).
  */
 export const PRIVATE_UMASK = 0o077;
 

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Role } from '../../src/db/schema/index.ts';
-import { type Actor, createActor, suspend } from './actors.ts';
+import { type Actor, createActor, suspend, uniqueIp } from './actors.ts';
 import type { TestApp } from './app.ts';
 
 /**
@@ -60,11 +60,18 @@ export async function createActors(t: TestApp): Promise<Actors> {
 
 const ALL_ROLES: readonly Role[] = ['customer', 'support', 'admin'];
 
-export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSpec): Promise<void> {
-  const label = `${spec.method} ${spec.route}`;
+/** The role and actor whose own request to the route succeeds. */
+function ownerOf(actors: Actors, spec: RouteSpec): { ownerRole: Role; owner: Actor } {
   const allowed = spec.access === 'signed-in' ? ALL_ROLES : spec.access === 'public' ? ALL_ROLES : spec.access;
   const ownerRole = allowed.includes('customer') ? 'customer' : (allowed[0] ?? 'admin');
   const owner = ownerRole === 'customer' ? actors.customer : ownerRole === 'support' ? actors.support : actors.admin;
+  return { ownerRole, owner };
+}
+
+export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSpec): Promise<void> {
+  const label = `${spec.method} ${spec.route}`;
+  const allowed = spec.access === 'signed-in' ? ALL_ROLES : spec.access === 'public' ? ALL_ROLES : spec.access;
+  const { ownerRole, owner } = ownerOf(actors, spec);
   const fresh = async () => (spec.target ? spec.target(t, owner) : { url: spec.route, body: spec.body });
   const send = async (target: Target, headers: Record<string, string>) =>
     t.app.inject({
@@ -119,13 +126,104 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
 
 /** Every documented /api/v1 operation, as `METHOD /pattern`, from the app's own OpenAPI document. */
 export async function documentedApiRoutes(t: TestApp): Promise<string[]> {
+  return [...(await documentedApiOperations(t)).keys()].sort();
+}
+
+/** What the OpenAPI document says of an operation's inputs. */
+export interface Operation {
+  parameters?: { in: 'path' | 'query' | 'header' | 'cookie'; name: string; schema?: { type?: string } }[];
+  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { type?: string }> } }> };
+}
+
+/** Every documented /api/v1 operation by `METHOD /pattern`. */
+export async function documentedApiOperations(t: TestApp): Promise<Map<string, Operation>> {
   const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, unknown>>;
+    paths: Record<string, Record<string, Operation>>;
   };
-  return Object.entries(document.paths)
-    .filter(([path]) => path.startsWith('/api/v1/'))
-    .flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
-    )
-    .sort();
+  return new Map(
+    Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations).map(
+          ([method, operation]) => [`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, operation] as const,
+        ),
+      ),
+  );
+}
+
+/** Text PostgreSQL cannot store (lib/text.ts); each value sent carries a marker to look for in the logs. */
+const UNSTORABLE = [
+  ['a NUL', '\u0000'],
+  ['an unpaired surrogate', '\ud800'],
+] as const;
+
+/**
+ * Every text input of a route — each body field, query and path parameter and header the OpenAPI
+ * document lists as a string — given text the database cannot store, one at a time, in the owner's
+ * otherwise valid request: each must answer 400 VALIDATION_FAILED naming that field (never a 500, and
+ * so never a statement that fails with the value in its parameters). Returns how many were sent.
+ * Path and query values carry only the NUL (`%00`): an unpaired surrogate cannot be percent-encoded.
+ */
+export async function checkUnstorableText(
+  t: TestApp,
+  actors: Actors,
+  spec: RouteSpec,
+  operation: Operation,
+  marker: () => string,
+): Promise<number> {
+  const label = `${spec.method} ${spec.route}`;
+  const { owner } = ownerOf(actors, spec);
+  const headersOf = async (): Promise<Record<string, string>> =>
+    spec.access === 'public' ? {} : spec.ownerHeaders ? spec.ownerHeaders(t, owner) : { authorization: owner.bearer };
+  const valid = async () => (spec.target ? spec.target(t, owner) : { url: spec.route, body: spec.body });
+  const send = async (target: Target, headers: Record<string, string>) =>
+    t.app.inject({
+      method: spec.method,
+      url: target.url,
+      headers: target.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      payload: target.body === undefined ? undefined : JSON.stringify(target.body),
+      remoteAddress: uniqueIp(),
+    });
+  const expectRefused = (response: Awaited<ReturnType<typeof send>>, field: string, what: string) => {
+    expect(response.statusCode, `${label}: ${what} in ${field} → ${response.body}`).toBe(400);
+    const error = response.json().error;
+    expect(error.code, `${label}: ${what} in ${field}`).toBe('VALIDATION_FAILED');
+    expect(
+      error.details.issues.map((issue: { field: string }) => issue.field),
+      `${label}: ${what} in ${field}`,
+    ).toContain(field);
+  };
+
+  let sent = 0;
+  const textFields = Object.entries(operation.requestBody?.content?.['application/json']?.schema?.properties ?? {})
+    .filter(([, schema]) => schema.type === 'string')
+    .map(([name]) => name);
+  for (const name of textFields) {
+    for (const [what, character] of UNSTORABLE) {
+      const target = await valid();
+      const body = { ...((target.body as Record<string, unknown> | undefined) ?? {}), [name]: `${marker()}${character}` };
+      expectRefused(await send({ url: target.url, body }, await headersOf()), `body.${name}`, what);
+      sent++;
+    }
+  }
+  for (const parameter of operation.parameters ?? []) {
+    if (parameter.schema?.type !== 'string') continue;
+    const target = await valid();
+    const headers = await headersOf();
+    if (parameter.in === 'query') {
+      const url = `${target.url}${target.url.includes('?') ? '&' : '?'}${parameter.name}=${encodeURIComponent(marker())}%00`;
+      expectRefused(await send({ ...target, url }, headers), `querystring.${parameter.name}`, 'a NUL');
+    } else if (parameter.in === 'path') {
+      const [path = '', query] = target.url.split('?');
+      const segments = path.split('/');
+      segments[spec.route.split('/').indexOf(`:${parameter.name}`)] = `${encodeURIComponent(marker())}%00`;
+      const url = `${segments.join('/')}${query === undefined ? '' : `?${query}`}`;
+      expectRefused(await send({ ...target, url }, headers), `params.${parameter.name}`, 'a NUL');
+    } else if (parameter.in === 'header') {
+      // A real HTTP parser refuses a NUL in a header; inject passes it on, so the schema is what refuses it.
+      expectRefused(await send(target, { ...headers, [parameter.name]: `${marker()}\u0000` }), `headers.${parameter.name}`, 'a NUL');
+    } else continue;
+    sent++;
+  }
+  return sent;
 }

@@ -192,6 +192,73 @@ describe('rate limits', () => {
   });
 });
 
+describe('per-address limit without credentials', () => {
+  const catalog = (app: TestApp, remoteAddress: string, headers: Record<string, string> = {}) =>
+    app.app.inject({ method: 'GET', url: '/api/v1/services', remoteAddress, headers });
+
+  it('answers 429 with Retry-After past PUBLIC_RATE_LIMIT per minute and address, announced like the API limit', async () => {
+    const limited = await createTestApp({ env: { PUBLIC_RATE_LIMIT: '3' }, database: t.database });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await catalog(limited, '203.0.113.7'));
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 429]);
+      expect(answers.map((answer) => answer.headers.ratelimit)).toEqual([
+        '"ip";r=2;t=60',
+        '"ip";r=1;t=60',
+        '"ip";r=0;t=60',
+        '"ip";r=0;t=60',
+      ]);
+      const refused = answers[3];
+      expect(refused?.json().error.code).toBe('RATE_LIMITED');
+      expect(refused?.headers['retry-after']).toBe('60');
+      expect(refused?.headers['ratelimit-policy']).toBe('"ip";q=3;w=60');
+      // Other public routes, and credentials that are not valid, count against the same address.
+      expect((await limited.app.inject({ method: 'GET', url: '/api/v1/privacy/policy', remoteAddress: '203.0.113.7' })).statusCode).toBe(
+        429,
+      );
+      const bogus = { authorization: 'Bearer otp_live_notARealKeyAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' };
+      expect((await catalog(limited, '203.0.113.7', bogus)).statusCode).toBe(429);
+      // Another address is not affected; a signed-in request from the same one is counted per account.
+      expect((await catalog(limited, '203.0.113.8')).statusCode).toBe(200);
+      const user = await createActor(limited);
+      const signedIn = await catalog(limited, '203.0.113.7', as(user));
+      expect(signedIn.statusCode).toBe(200);
+      expect(signedIn.headers.ratelimit).toMatch(/^"api";/);
+      limited.clock.advance(60_000);
+      expect((await catalog(limited, '203.0.113.7')).statusCode).toBe(200);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
+  it('counts the client named by the proxy when TRUST_PROXY is set, and the proxy itself when not', async () => {
+    for (const trusted of [true, false]) {
+      const limited = await createTestApp({ env: { PUBLIC_RATE_LIMIT: '2', TRUST_PROXY: String(trusted) }, database: t.database });
+      try {
+        const via = (client: string) => catalog(limited, '10.0.0.2', { 'x-forwarded-for': client });
+        const first = [await via('198.51.100.1'), await via('198.51.100.1'), await via('198.51.100.1')].map((r) => r.statusCode);
+        expect(first).toEqual([200, 200, 429]);
+        expect((await via('198.51.100.2')).statusCode, `TRUST_PROXY=${trusted}`).toBe(trusted ? 200 : 429);
+      } finally {
+        await limited.app.close();
+      }
+    }
+  });
+
+  it('is off with PUBLIC_RATE_LIMIT=0', async () => {
+    const unlimited = await createTestApp({ env: { PUBLIC_RATE_LIMIT: '0' }, database: t.database });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const answer = await catalog(unlimited, '203.0.113.9');
+        expect(answer.statusCode).toBe(200);
+        expect(answer.headers.ratelimit).toBeUndefined();
+      }
+    } finally {
+      await unlimited.app.close();
+    }
+  });
+});
+
 describe('privacy policy and consent', () => {
   it('publishes the current policy with its version, date and minimum age', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/policy' });

@@ -109,6 +109,48 @@ describe('signup', () => {
     const events = await t.database.db.select().from(securityEvents).where(eq(securityEvents.accountId, first.accountId));
     expect(events.map((e) => e.type)).toContain('signup_with_existing_email');
   });
+
+  it('tells the owner of a taken address at most once a day, however often it is tried', async () => {
+    const owner = await signUp(t);
+    const attempt = () =>
+      signup({ email: owner.email, password: 'another good passphrase', ageConfirmed: true, policyVersion: t.policy.version });
+    for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(409);
+    const notices = async () =>
+      (await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.accountId, owner.accountId))).filter(
+        (m) => m.template === 'signup_existing',
+      );
+    expect(await notices()).toHaveLength(1);
+    const events = await t.database.db.select().from(securityEvents).where(eq(securityEvents.accountId, owner.accountId));
+    expect(events.filter((e) => e.type === 'signup_with_existing_email')).toHaveLength(3);
+    t.clock.advance(24 * 3_600_000 + 1_000);
+    expect((await attempt()).statusCode).toBe(409);
+    expect(await notices()).toHaveLength(2);
+  });
+
+  it('gives a network five "address taken" answers a day, then refuses its sign-ups until the day is over (ADR 17)', async () => {
+    const taken = [];
+    for (let i = 0; i < 5; i++) taken.push((await signUp(t)).email);
+    const network = uniqueIp();
+    const from = (email: string, remoteAddress = network) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: { email, password: 'another good passphrase', ageConfirmed: true, policyVersion: t.policy.version },
+        remoteAddress,
+      });
+    for (const email of taken) expect((await from(email)).statusCode).toBe(409);
+    t.clock.advance(3_600_000);
+    // Now even an address nobody has is refused from that network, the same way as a taken one.
+    const refused = await from(uniqueEmail('fresh'));
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(refused.headers['retry-after']).toBe(String(23 * 3600));
+    expect((await from(taken[0] ?? '')).json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    // Other networks are not affected; the network itself is again after 24 hours.
+    expect((await from(uniqueEmail('elsewhere'), uniqueIp())).statusCode).toBe(201);
+    t.clock.advance(23 * 3_600_000);
+    expect((await from(uniqueEmail('tomorrow'))).statusCode).toBe(201);
+  });
 });
 
 describe('login and logout', () => {

@@ -99,6 +99,51 @@ describe('error envelope', () => {
     expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers every body that is not JSON with UNSUPPORTED_MEDIA_TYPE, text/plain too', async () => {
+    for (const [type, payload] of [
+      ['text/plain', '{"email":"a@b.co","password":"x","nested":{"count":1}}'],
+      ['text/plain; charset=utf-8', 'hello'],
+      ['application/x-www-form-urlencoded', 'email=a%40b.co'],
+      ['multipart/form-data; boundary=x', '--x--'],
+      ['application/merge-patch+json', '{}'],
+    ]) {
+      const response = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': type }, payload });
+      expect(response.statusCode, type).toBe(415);
+      expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    const charset = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: '{"email":"a@b.co","password":"x","nested":{"count":1}}',
+    });
+    expect(charset.statusCode).toBe(200);
+  });
+
+  it('refuses keys that would reach a prototype with VALIDATION_FAILED naming them, however they are spelled', async () => {
+    const valid = '"email":"a@b.co","password":"x","nested":{"count":1}';
+    for (const [payload, field] of [
+      [`{${valid},"__proto__":{"admin":true}}`, 'body.__proto__'],
+      [`{"email":"a@b.co","password":"x","nested":{"count":1,"__proto__":{"admin":true}}}`, 'body.nested.__proto__'],
+      [`{${valid},"\\u005f_proto__":{"admin":true}}`, 'body.__proto__'],
+      [`{${valid},"constructor":{"prototype":{"admin":true}}}`, 'body.constructor.prototype'],
+      [`{${valid},"list":[{"constructor":{"prototype":{}}}]}`, 'body.list.0.constructor.prototype'],
+    ]) {
+      const response = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload });
+      expect(response.statusCode, payload).toBe(400);
+      expect(response.json().error, payload).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: `Invalid request — ${field}: this key is not allowed`,
+        details: { issues: [{ field, message: 'this key is not allowed' }] },
+      });
+    }
+    // A field merely named "constructor", or a text that mentions __proto__, is no threat.
+    for (const payload of [`{${valid},"constructor":"x"}`, '{"email":"a@b.co","password":"__proto__","nested":{"count":1}}']) {
+      const response = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload });
+      expect(response.statusCode, payload).toBe(200);
+    }
+  });
+
   it('answers oversized bodies with PAYLOAD_TOO_LARGE', async () => {
     const response = await t.app.inject({
       method: 'POST',

@@ -9,10 +9,10 @@ import { balancesOf } from '../../modules/ledger/accounts.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
-import { Cursor, Limit } from '../schemas.ts';
+import { pageOf } from '../paging.ts';
+import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
-const IdParam = z.object({ id: z.string().max(64) });
 
 export const PurseBalance = z.object({
   available: z.number().int().describe('Credits you can spend now'),
@@ -109,11 +109,9 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request) => {
       const { limit, before } = request.query;
-      const lines = await listStatement(request.ctx, principalOf(request).accountId, { limit, before });
-      return {
-        lines: lines.map(({ cursor: _cursor, ...line }) => ({ ...line, at: line.at.toISOString() })),
-        nextCursor: lines.length === limit ? (lines[lines.length - 1]?.cursor ?? null) : null,
-      };
+      const rows = await listStatement(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
+      const { items, nextCursor } = pageOf(rows, limit, (line) => line.cursor);
+      return { lines: items.map(({ cursor: _cursor, ...line }) => ({ ...line, at: line.at.toISOString() })), nextCursor };
     },
   );
 
@@ -171,11 +169,9 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request) => {
       const { limit, before } = request.query;
-      const events = await listSecurityEvents(request.ctx, principalOf(request).accountId, { limit, before });
-      return {
-        events: events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
-        nextCursor: events.length === limit ? (events[events.length - 1]?.id ?? null) : null,
-      };
+      const rows = await listSecurityEvents(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
+      const { items, nextCursor } = pageOf(rows, limit, (event) => event.id);
+      return { events: items.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })), nextCursor };
     },
   );
 
@@ -185,7 +181,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
-        body: z.object({ name: z.string().trim().min(1).max(100) }),
+        body: z.object({ name: Text.trim().min(1).max(100) }),
         response: { 201: ApiKey.extend({ key: z.string().describe('Shown only now; store it safely.') }) },
       },
     },
@@ -238,7 +234,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['privacy'],
         summary: 'Accept the current privacy policy after it changed',
-        body: z.object({ policyVersion: z.string().max(64), ageConfirmed: z.boolean() }),
+        body: z.object({ policyVersion: Text.max(64), ageConfirmed: z.boolean() }),
         response: { 204: z.undefined() },
       },
     },

@@ -14,7 +14,8 @@ import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
 import { OrderCache } from '../order-cache.ts';
-import { Limit } from '../schemas.ts';
+import { pageOf } from '../paging.ts';
+import { Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
 const PublicStatus = z.enum(['waiting', 'received', 'completed', 'cancelled', 'expired', 'failed']);
@@ -47,7 +48,7 @@ export const Activation = z.object({
  */
 const asBuilt = () => (data: unknown) => JSON.stringify(data);
 const ID_MAX = 64;
-const IdParam = z.object({ id: z.string().max(ID_MAX) });
+const IdParam = z.object({ id: Text.max(ID_MAX) });
 /**
  * The polled route's parameters: an id the schema accepts passes on a plain check (the zod pass costs a
  * measurable share of a poll); anything else goes through the schema, which words the refusal.
@@ -61,9 +62,7 @@ const idParamValidator: FastifySchemaCompiler<unknown> = (route) => {
     return typeof id === 'string' && id.length <= ID_MAX ? { value: { id } } : bySchema(data);
   };
 };
-const IdempotencyKey = z
-  .string()
-  .min(1)
+const IdempotencyKey = Text.min(1)
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .optional();
@@ -96,8 +95,8 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           'Send an `Idempotency-Key` header to retry safely: the same key and body return the original order.',
         headers: z.object({ 'idempotency-key': IdempotencyKey }),
         body: z.object({
-          service: z.string().trim().toLowerCase().min(1).max(10).describe('Service code, e.g. tg, wa, go (GET /api/v1/services)'),
-          country: z.string().trim().toUpperCase().length(2).describe('ISO 3166 alpha-2, e.g. US, ID'),
+          service: Text.trim().toLowerCase().min(1).max(10).describe('Service code, e.g. tg, wa, go (GET /api/v1/services)'),
+          country: Text.trim().toUpperCase().length(2).describe('ISO 3166 alpha-2, e.g. US, ID'),
           maxPrice: z.number().int().positive().optional().describe('Refuse if the price is above this many credits'),
         }),
         response: { 201: Activation },
@@ -204,9 +203,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
         tags,
         summary: 'My orders, newest first',
         querystring: z.object({
-          status: z
-            .string()
-            .optional()
+          status: Text.optional()
             .describe('Comma-separated statuses, e.g. waiting,received')
             .transform((value, context) => {
               if (!value) return undefined;
@@ -219,7 +216,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
               }
               return statuses as z.infer<typeof PublicStatus>[];
             }),
-          cursor: z.string().max(64).optional(),
+          cursor: Text.max(64).optional(),
           limit: Limit,
         }),
         response: { 200: z.object({ activations: z.array(Activation), nextCursor: z.string().nullable() }) },
@@ -239,16 +236,14 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           ),
         )
         .orderBy(desc(activations.id))
-        .limit(limit);
+        .limit(limit + 1);
+      const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
       const sms = await smsOf(
         request.ctx.db,
-        rows.map((r) => r.id),
+        items.map((r) => r.id),
       );
       const now = deps.clock.now().getTime();
-      return {
-        activations: rows.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)),
-        nextCursor: rows.length === limit ? (rows[rows.length - 1]?.id ?? null) : null,
-      };
+      return { activations: items.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)), nextCursor };
     },
   );
 

@@ -7,8 +7,8 @@ import { DomainError } from '../../lib/errors.ts';
 import { setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/staff.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
+import { IdParam, Text } from '../schemas.ts';
 
-const IdParam = z.object({ id: z.string().max(64) });
 const AccountView = z.object({
   id: z.string(),
   kind: z.enum(['email', 'device']),
@@ -58,7 +58,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
         tags,
         summary: 'Suspend an account: its sessions end and every request is refused',
         params: IdParam,
-        body: z.object({ reason: z.string().trim().min(3).max(500) }),
+        body: z.object({ reason: Text.trim().min(3).max(500) }),
         response: { 204: z.undefined() },
       },
     },

@@ -15,11 +15,11 @@ import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { Email, Password, SecretToken } from '../schemas.ts';
+import { Email, Password, SecretToken, Text } from '../schemas.ts';
 
 const Consent = {
   ageConfirmed: z.boolean().describe('The customer confirms the minimum age (see GET /api/v1/privacy/policy).'),
-  policyVersion: z.string().max(64).describe('The `version` of the privacy policy the customer accepted.'),
+  policyVersion: Text.max(64).describe('The `version` of the privacy policy the customer accepted.'),
 };
 const SessionOut = z.object({ accountId: z.string(), expiresAt: z.iso.datetime() });
 const Accepted = z.object({ message: z.string() });
@@ -96,7 +96,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       schema: {
         tags,
         summary: 'Sign in with e-mail and password (session cookie)',
-        body: z.object({ email: Email, password: z.string().max(1024) }),
+        body: z.object({ email: Email, password: Text.max(1024) }),
         response: { 200: SessionOut },
       },
     },
@@ -149,27 +149,22 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
             'cannot register a secret; no other sign-in needs the header.',
         ].join('\n\n'),
         body: z.object({
-          deviceId: z
-            .string()
-            .min(8)
+          deviceId: Text.min(8)
             .max(DEVICE_ID_RULES.maxLength)
             .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces')
             .describe(
               'A random identifier made once by the app: a UUID v4, ≥ 32 hex digits or ≥ 22 base64url characters. New devices must use one; ids of devices created before v2 keep working.',
             ),
-          deviceSecret: z
-            .string()
-            .superRefine((value, check) => {
-              const problem = randomValueProblem(value, DEVICE_SECRET_RULES);
-              if (problem) check.addIssue({ code: 'custom', message: problem });
-            })
-            .describe(
-              'At least 128 random bits from a CSPRNG, made once and kept in secure storage: ≥ 32 hex digits or ≥ 22 base64url characters (256 bits recommended: 64 hex or 43 base64url; not a UUID), at most 128 characters. Stored only as a keyed hash.',
-            ),
-          platform: z.string().min(1).max(32),
-          osVersion: z.string().min(1).max(64),
-          model: z.string().min(1).max(128),
-          appVersion: z.string().min(1).max(64),
+          deviceSecret: Text.superRefine((value, check) => {
+            const problem = randomValueProblem(value, DEVICE_SECRET_RULES);
+            if (problem) check.addIssue({ code: 'custom', message: problem });
+          }).describe(
+            'At least 128 random bits from a CSPRNG, made once and kept in secure storage: ≥ 32 hex digits or ≥ 22 base64url characters (256 bits recommended: 64 hex or 43 base64url; not a UUID), at most 128 characters. Stored only as a keyed hash.',
+          ),
+          platform: Text.min(1).max(32),
+          osVersion: Text.min(1).max(64),
+          model: Text.min(1).max(128),
+          appVersion: Text.min(1).max(64),
           ...Consent,
         }),
         response: { 201: z.object({ token: z.string(), accountId: z.string(), created: z.boolean(), expiresAt: z.iso.datetime() }) },
@@ -267,7 +262,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       schema: {
         tags,
         summary: 'Change the password; every other session ends',
-        body: z.object({ currentPassword: z.string().max(1024), newPassword: Password }),
+        body: z.object({ currentPassword: Text.max(1024), newPassword: Password }),
         response: { 204: z.undefined() },
       },
     },

@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { aliasesOf, COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
 import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
 import type { AppDeps } from '../app.ts';
+import { Text } from '../schemas.ts';
 
 const Service = z.object({
   code: z.string(),
@@ -24,10 +25,9 @@ const Country = z.object({
   available: z.number().int().describe('Numbers in stock (for the service asked, or all)'),
   fromPrice: z.number().int().nullable(),
 });
-const SEARCH = z
-  .string()
-  .max(100)
-  .describe('Search: names and aliases that start with it or have a word that does, best first (case and accents ignored)');
+const SEARCH = Text.max(100).describe(
+  'Search: names and aliases that start with it or have a word that does, best first (case and accents ignored)',
+);
 const Price = z.object({ service: z.string(), country: z.string(), price: z.number().int(), available: z.number().int() });
 
 /** The catalog, read from memory (refreshed by the catalog-sync job): fast, and public. */
@@ -68,7 +68,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     '/api/v1/services/:code/icon.svg',
     {
       config: { access: 'public' },
-      schema: { tags, summary: "A service's brand icon (SVG)", params: z.object({ code: z.string().max(10) }) },
+      schema: { tags, summary: "A service's brand icon (SVG)", params: z.object({ code: Text.max(10) }) },
     },
     async (request, reply) => {
       const svg = serviceIconSvg(request.params.code);
@@ -84,7 +84,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'Countries, with stock and the cheapest price (for one service when given)',
-        querystring: z.object({ service: z.string().max(10).optional(), q: SEARCH.optional() }),
+        querystring: z.object({ service: Text.max(10).optional(), q: SEARCH.optional() }),
         response: { 200: z.object({ countries: z.array(Country) }) },
       },
     },
@@ -113,8 +113,8 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         tags,
         summary: 'Prices in credits per service and country (filter by either)',
         querystring: z.object({
-          service: z.string().trim().toLowerCase().max(10).optional(),
-          country: z.string().trim().toUpperCase().length(2).optional(),
+          service: Text.trim().toLowerCase().max(10).optional(),
+          country: Text.trim().toUpperCase().length(2).optional(),
         }),
         response: { 200: z.object({ prices: z.array(Price) }) },
       },

@@ -7,6 +7,7 @@ import { StreamCursor } from '../../modules/events/stream-cursor.ts';
 import type { Announcement } from '../../runtime/event-bus.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { Text } from '../schemas.ts';
 
 export const HEARTBEAT_MS = 15_000;
 
@@ -43,16 +44,10 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
           '1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends ' +
           '(logout, revoked key or session, expiry, suspension).',
         headers: z.object({
-          'last-event-id': z
-            .string()
-            .regex(/^\d{1,18}$/)
-            .optional(),
+          'last-event-id': Text.regex(/^\d{1,18}$/).optional(),
         }),
         querystring: z.object({
-          lastEventId: z
-            .string()
-            .regex(/^\d{1,18}$/)
-            .optional(),
+          lastEventId: Text.regex(/^\d{1,18}$/).optional(),
         }),
       },
     },

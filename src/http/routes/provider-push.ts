@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
 import { acceptPush } from '../../modules/providers/push.ts';
 import type { AppDeps } from '../app.ts';
+import { Text } from '../schemas.ts';
 
 /**
  * `/webhooks/providers/{name}?token=…`: SMS pushed by an upstream provider (the SMS-Activate family
@@ -43,7 +44,9 @@ export const providerPushRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
   const schema = {
     tags: ['webhooks'],
     summary: 'SMS pushed by an upstream provider (SMS-Activate webhook format)',
-    params: z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/) }),
+    params: z.object({ name: Text.regex(/^[a-z0-9][a-z0-9-]{0,39}$/) }),
+    // Not `Text`: a GET push carries the SMS in the query, and what a provider sends cannot be refused
+    // (the SMS would be lost); its parser cleans it (lib/text.ts). The token is only ever hashed.
     querystring: z.record(z.string(), z.string().max(2048).optional()),
     hide: true,
   };

@@ -9,6 +9,7 @@ import { balancesOf } from '../../modules/ledger/accounts.ts';
 import { grantDemoCredits } from '../../modules/ledger/demo.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { Text } from '../schemas.ts';
 import { Balance } from './account.ts';
 
 /** What one top-up adds when the request names no amount (the web app's button). */
@@ -83,7 +84,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['sandbox'],
         summary: 'Deliver an SMS to one of my sandbox numbers (only while the sandbox is on)',
-        body: z.object({ activationId: z.string().max(64), text: z.string().min(1).max(1600) }),
+        body: z.object({ activationId: Text.max(64), text: Text.min(1).max(1600) }),
         response: { 202: z.object({ outcome: z.enum(['charged', 'recorded', 'late', 'duplicate']) }) },
       },
     },

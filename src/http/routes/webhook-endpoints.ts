@@ -13,10 +13,11 @@ import { MAX_URL_LENGTH } from '../../modules/webhooks/url-policy.ts';
 import type { EndpointView } from '../../modules/webhooks/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
-import { Limit } from '../schemas.ts';
+import { pageOf } from '../paging.ts';
+import { Limit, Text } from '../schemas.ts';
 
 const Iso = z.iso.datetime();
-const IdParam = z.object({ id: z.string().max(64).describe('The endpoint id (whe_…)') });
+const IdParam = z.object({ id: Text.max(64).describe('The endpoint id (whe_…)') });
 const EventType = z.enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]);
 
 const Endpoint = z.object({
@@ -76,8 +77,8 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
           '`webhook-timestamp` and `webhook-signature`; a 2xx answer is success, anything else is retried for about 3 days. ' +
           `The URL must be https:// and reach a public address. At most ${MAX_ENDPOINTS_PER_ACCOUNT} endpoints per account.`,
         body: z.object({
-          url: z.string().min(1).max(MAX_URL_LENGTH).describe('An https:// URL on the public internet'),
-          description: z.string().trim().max(200).optional().describe('A note for yourself'),
+          url: Text.min(1).max(MAX_URL_LENGTH).describe('An https:// URL on the public internet'),
+          description: Text.trim().max(200).optional().describe('A note for yourself'),
           events: z
             .array(EventType)
             .min(1)
@@ -178,9 +179,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
         summary: 'The delivery log of an endpoint, newest first (kept 30 days; never the payloads)',
         params: IdParam,
         querystring: z.object({
-          cursor: z
-            .string()
-            .regex(/^\d{1,18}$/, 'expected a nextCursor from a previous page')
+          cursor: Text.regex(/^\d{1,18}$/, 'expected a nextCursor from a previous page')
             .optional()
             .describe('nextCursor of the previous page'),
           limit: Limit,
@@ -190,16 +189,17 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const deliveries = await listDeliveries(request.ctx, principalOf(request).accountId, request.params.id, { limit, cursor });
+      const rows = await listDeliveries(request.ctx, principalOf(request).accountId, request.params.id, { limit: limit + 1, cursor });
+      const { items, nextCursor } = pageOf(rows, limit, (delivery) => delivery.cursor);
       return {
-        deliveries: deliveries.map(({ cursor: _cursor, ...d }) => ({
+        deliveries: items.map(({ cursor: _cursor, ...d }) => ({
           ...d,
           nextAttemptAt: iso(d.nextAttemptAt),
           lastAttemptAt: iso(d.lastAttemptAt),
           createdAt: d.createdAt.toISOString(),
           deliveredAt: iso(d.deliveredAt),
         })),
-        nextCursor: deliveries.length === limit ? (deliveries[deliveries.length - 1]?.cursor ?? null) : null,
+        nextCursor,
       };
     },
   );

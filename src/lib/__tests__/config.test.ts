@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../config.ts';
@@ -30,6 +31,7 @@ describe('config', () => {
       smsStorage: 'history',
       minAge: 18,
       apiRateLimit: 1200,
+      publicRateLimit: 600,
       maxActiveActivations: 20,
       smtpUrl: undefined,
       trustProxy: false,
@@ -108,6 +110,18 @@ describe('config', () => {
     expect(text).not.toContain('short-secret-value');
     expect(text).not.toContain('hunter2');
     expect(text).toContain('18 characters');
+  });
+
+  it('reads PUBLIC_RATE_LIMIT as a whole number, 0 turning it off', () => {
+    expect(loadConfig({ PUBLIC_RATE_LIMIT: '0' }).publicRateLimit).toBe(0);
+    expect(loadConfig({ PUBLIC_RATE_LIMIT: '120' }).publicRateLimit).toBe(120);
+    expect(problemsOf({ PUBLIC_RATE_LIMIT: '-1' })[0]?.variable).toBe('PUBLIC_RATE_LIMIT');
+    expect(problemsOf({ PUBLIC_RATE_LIMIT: 'lots' })[0]?.variable).toBe('PUBLIC_RATE_LIMIT');
+  });
+
+  it('documents every variable in the configuration table of README.md', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+    for (const name of CONFIG_VARIABLES) expect(readme, name).toContain(`| \`${name}\` |`);
   });
 
   it('rejects ports out of range and negative numbers', () => {

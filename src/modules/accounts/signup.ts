@@ -12,6 +12,8 @@ import { normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { createSession } from './sessions.ts';
+import { ownerRecentlyTold, SIGNUP_TAKEN_THROTTLE, signupNetworkKey } from './signup-throttle.ts';
+import { blockedUntil, recordWindowedFailure } from './throttle.ts';
 import { newToken } from './tokens.ts';
 import { issueTrustedDevice } from './trusted-device.ts';
 
@@ -25,14 +27,22 @@ export interface SignedIn {
 
 /**
  * Create an e-mail account and sign it in. The password is hashed before we look at the address, so a
- * taken address costs the same time; its owner gets an e-mail, and the caller a refusal that does not
- * say whether the address is registered.
+ * taken address costs the same time; its owner gets an e-mail (at most one a day), and the caller a
+ * refusal worded so that it does not say the address is registered — which its status still tells:
+ * those refusals are counted per network and run out (signup-throttle.ts, ADR 17).
  */
 export async function signup(
   ctx: Ctx,
   policy: Policy,
   input: { email: string; password: string; ageConfirmed: boolean; policyVersion: string },
 ): Promise<SignedIn> {
+  const networkKey = signupNetworkKey(ctx);
+  const blocked = await blockedUntil(ctx, [networkKey]);
+  if (blocked) {
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many sign-up attempts from your network. Try again later, or sign in.', {
+      retryAfterSeconds: Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000),
+    });
+  }
   requireConsent(policy, input);
   const email = normaliseEmail(input.email);
   const problem = passwordProblem(input.password, email);
@@ -51,9 +61,11 @@ export async function signup(
     if (inserted.length === 0) {
       const existing = (await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email)).limit(1))[0];
       if (existing) {
+        const told = await ownerRecentlyTold(txCtx, existing.id);
         await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
-        await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
+        if (!told) await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
       }
+      if (networkKey) await recordWindowedFailure(txCtx, networkKey, SIGNUP_TAKEN_THROTTLE);
       return { taken: true as const };
     }
     await recordConsents(txCtx, accountId, policy);

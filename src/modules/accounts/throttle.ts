@@ -69,10 +69,14 @@ export async function recordConsecutiveFailure(ctx: Ctx, key: ThrottleKey): Prom
   return until;
 }
 
-/** Count a failure in the key's current window (per IP). */
-export async function recordWindowedFailure(ctx: Ctx, key: ThrottleKey): Promise<void> {
+/** Count a failure in the key's current window (per IP; `policy` for another window and count, as sign-up's). */
+export async function recordWindowedFailure(
+  ctx: Ctx,
+  key: ThrottleKey,
+  policy: { windowMs: number; maxFailures: number } = IP_THROTTLE,
+): Promise<void> {
   const now = ctx.clock.now();
-  const windowStart = new Date(now.getTime() - IP_THROTTLE.windowMs);
+  const windowStart = new Date(now.getTime() - policy.windowMs);
   const [row] = await queryRows<{ failures: number; window_started_at: Date | string }>(
     ctx.db,
     sql`insert into auth_throttles (key, failures, window_started_at, updated_at)
@@ -83,8 +87,8 @@ export async function recordWindowedFailure(ctx: Ctx, key: ThrottleKey): Promise
           updated_at = excluded.updated_at
         returning failures, window_started_at`,
   );
-  if (!row || Number(row.failures) < IP_THROTTLE.maxFailures) return;
-  const until = new Date(new Date(row.window_started_at).getTime() + IP_THROTTLE.windowMs);
+  if (!row || Number(row.failures) < policy.maxFailures) return;
+  const until = new Date(new Date(row.window_started_at).getTime() + policy.windowMs);
   await ctx.db.update(authThrottles).set({ blockedUntil: until }).where(eq(authThrottles.key, key));
 }
 

@@ -1,3 +1,4 @@
+import { storableText } from '../../lib/text.ts';
 import {
   decimalToMicros,
   fail,
@@ -38,9 +39,11 @@ function date(value: unknown): Date | undefined {
   return Number.isNaN(parsed.getTime()) ? undefined : parsed;
 }
 
+/** Upstream text made storable (lib/text.ts): an SMS is never refused for what its sender put in it. */
 function text(value: unknown): string | null {
   if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
+  const cleaned = typeof value === 'string' ? storableText(value) : '';
+  return cleaned.trim() !== '' ? cleaned : null;
 }
 
 /**

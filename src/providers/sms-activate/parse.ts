@@ -1,3 +1,4 @@
+import { storableText } from '../../lib/text.ts';
 import {
   decimalToMicros,
   type Offer,
@@ -48,8 +49,10 @@ export function parseNumberV2(reply: Reply): PurchasedNumber | undefined {
 export function parseStatusText(reply: Reply): UpstreamStatus | undefined {
   if (reply.type !== 'text') return undefined;
   const { code, rest } = splitCode(reply.text);
-  const codeSms = (value: string | undefined): UpstreamSms[] =>
-    value === undefined || value.trim() === '' ? [] : [{ code: value.trim(), text: null, receivedAt: null }];
+  const codeSms = (value: string | undefined): UpstreamSms[] => {
+    const code = value === undefined ? '' : storableText(value).trim();
+    return code === '' ? [] : [{ code, text: null, receivedAt: null }];
+  };
   switch (code) {
     case 'STATUS_WAIT_CODE':
     case 'STATUS_WAIT_RESEND':
@@ -83,11 +86,13 @@ export function parseStatusV2(reply: Reply): UpstreamStatus | undefined {
   return { state: 'received', sms: [{ code, text, receivedAt }] };
 }
 
+/** Upstream text made storable (lib/text.ts): an SMS is never refused for what its sender put in it. */
 function textOrNull(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return undefined;
-  return value.trim() === '' ? null : value;
+  const text = storableText(value);
+  return text.trim() === '' ? null : text;
 }
 
 /** `ACCESS_BALANCE:50.30` → micro-units. */

@@ -1,3 +1,4 @@
+import { storableText } from '../../lib/text.ts';
 import { fail, ok, type PushedSms, type PushRequest, type Result } from '../port.ts';
 import { isRecord, parseZonedTime, toUpstreamId } from './replies.ts';
 
@@ -32,17 +33,22 @@ function readItem(item: unknown): PushedSms | undefined {
   if (!optionalScalar(item.service) || !optionalScalar(item.country) || !optionalScalar(item.receivedAt)) return undefined;
   const sms: PushedSms = { upstreamId, code, text, receivedAt: parseZonedTime(item.receivedAt) ?? null };
   const messageId = item.id;
-  if ((typeof messageId === 'string' && messageId.trim() !== '') || (typeof messageId === 'number' && Number.isFinite(messageId)))
-    sms.messageId = String(messageId).trim();
+  const id = typeof messageId === 'string' ? storableText(messageId).trim() : '';
+  if (id !== '') sms.messageId = id;
+  else if (typeof messageId === 'number' && Number.isFinite(messageId)) sms.messageId = String(messageId);
   return sms;
 }
 
-/** A string, a number (codes arrive as numbers at some senders) or nothing; undefined for anything else. */
+/**
+ * A string, a number (codes arrive as numbers at some senders) or nothing; undefined for anything else.
+ * Strings are made storable (lib/text.ts): a push is never refused for what the SMS's sender put in it.
+ */
 function optionalText(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (typeof value !== 'string') return undefined;
-  return value.trim() === '' ? null : value;
+  const text = storableText(value);
+  return text.trim() === '' ? null : text;
 }
 
 function optionalScalar(value: unknown): boolean {

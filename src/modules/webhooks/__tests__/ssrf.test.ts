@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, createActor, ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { webhookEndpoints } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { isPublicAddress } from '../address-policy.ts';
 import { createWebhookEndpoint } from '../create-endpoint.ts';
@@ -92,6 +94,10 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     ['https://user:password@hooks.example.com/', 'user name or password'],
     ['ftp://hooks.example.com/', 'https://'],
     ['hooks.example.com/otpbox', 'not an absolute URL'],
+    ['https://hooks.example.com:22/hook', 'port 22 is not allowed (use 80, 443, or a port from 1024 up)'],
+    ['https://hooks.example.com:25/hook', 'port 25 is not allowed'],
+    ['https://hooks.example.com:1023/hook', 'port 1023 is not allowed'],
+    ['https://hooks.example.com:0/hook', 'port 0 is not allowed'],
   ])('refuses to register %s', async (url, reason) => {
     const actor = await createActor(t);
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/webhook-endpoints', headers: asBearer(actor), payload: { url } });
@@ -110,6 +116,35 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({ url: 'https://hooks.example.com/otpbox', events: ['*'], status: 'enabled' });
+  });
+
+  it('registers the web ports: the default, 80, 443, and 1024 and up', async () => {
+    const actor = await createActor(t);
+    for (const [url, stored] of [
+      ['https://hooks.example.com:443/a', 'https://hooks.example.com/a'],
+      ['https://hooks.example.com:80/b', 'https://hooks.example.com:80/b'],
+      ['https://hooks.example.com:1024/c', 'https://hooks.example.com:1024/c'],
+      ['https://hooks.example.com:8443/d', 'https://hooks.example.com:8443/d'],
+    ]) {
+      const response = await t.app.inject({ method: 'POST', url: '/api/v1/webhook-endpoints', headers: asBearer(actor), payload: { url } });
+      expect(response.statusCode, url).toBe(201);
+      expect(response.json().url).toBe(stored);
+    }
+  });
+
+  it('refuses a port other than a web port at delivery time too, before connecting', async () => {
+    const actor = await createActor(t);
+    const endpoint = await createWebhookEndpoint(ctxOf(t), actor.accountId, { url: 'https://hooks.example.com/hook' });
+    // Registered before the rule existed.
+    await t.database.db
+      .update(webhookEndpoints)
+      .set({ url: 'https://hooks.example.com:22/hook' })
+      .where(eq(webhookEndpoints.id, endpoint.id));
+    await sendTestEvent(ctxOf(t), actor.accountId, endpoint.id);
+    await deliverDueWebhooks(ctxOf(t), t.clock.now());
+    const [delivery] = await deliveriesOf(t, endpoint.id);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastResponseStatus: null });
+    expect(delivery?.lastError).toBe('refused: port 22 is not allowed (use 80, 443, or a port from 1024 up)');
   });
 
   it('refuses at delivery time, before connecting: loopback by name (DNS), literal private addresses, and http', async () => {

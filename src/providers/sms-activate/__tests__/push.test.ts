@@ -27,6 +27,14 @@ describe('SMS-Activate webhook', () => {
     ).toEqual(expected);
   });
 
+  it('makes what the sender wrote storable: NULs dropped, unpaired surrogates replaced', async () => {
+    const { provider } = await upstream();
+    const parsed = provider.parsePush?.(push({ activationId: 7, id: 'm\u0000-1', text: 'Code\u0000 4821 \ud800', code: '48\u000021' }));
+    expect(value(parsed ?? { ok: false, failure: { kind: 'protocol_error', message: 'no parser' } })).toEqual([
+      { upstreamId: '7', messageId: 'm-1', code: '4821', text: 'Code 4821 \ufffd', receivedAt: null },
+    ]);
+  });
+
   it('keeps a zoned receivedAt and the message id HeroSMS adds, and null code or text', async () => {
     const { provider } = await upstream();
     const result = provider.parsePush?.(

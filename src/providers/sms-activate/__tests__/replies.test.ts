@@ -121,6 +121,16 @@ describe('status and price replies', () => {
       expect(parseStatusText(readReply(other)), other).toBeUndefined();
   });
 
+  it('makes SMS text and codes storable: NULs dropped, unpaired surrogates replaced', () => {
+    expect(parseStatusText(readReply('STATUS_OK:12\u000034'))).toEqual({
+      state: 'received',
+      sms: [{ code: '1234', text: null, receivedAt: null }],
+    });
+    expect(parseStatusText(readReply('STATUS_OK:\u0000'))).toEqual({ state: 'received', sms: [] });
+    const v2 = readReply(JSON.stringify({ verificationType: 0, sms: { code: '12\u00003', text: 'code\u0000 123 \ud800' } }));
+    expect(parseStatusV2(v2)).toEqual({ state: 'received', sms: [{ code: '123', text: 'code 123 \ufffd', receivedAt: null }] });
+  });
+
   it('reads both getStatusV2 shapes and keeps only zoned times', () => {
     const saStyle = readReply('{"verificationType":0,"sms":{"dateTime":"2022-06-01 17:30:57","code":"123","text":"code 123"},"call":null}');
     expect(parseStatusV2(saStyle)).toEqual({ state: 'received', sms: [{ code: '123', text: 'code 123', receivedAt: null }] });

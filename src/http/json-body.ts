@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../lib/errors.ts';
+
+/**
+ * Request bodies are JSON, and only JSON: Fastify's other default parser (text/plain) is removed, so
+ * any other media type answers 415 UNSUPPORTED_MEDIA_TYPE instead of reaching a schema as a string
+ * ("expected object"). Routes that take another type add its parser in their own scope (provider
+ * pushes take forms).
+ *
+ * Keys that would reach an object's prototype when merged (`__proto__`, and a `constructor` holding a
+ * `prototype`) are refused with 400 VALIDATION_FAILED naming the key — not "not valid JSON", which
+ * they are; no field of ours has either name.
+ */
+export function registerJsonBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(body as string);
+    } catch {
+      done(new DomainError('INVALID_JSON', 'The request body is not valid JSON.'), undefined);
+      return;
+    }
+    // Either key may be spelled with \u escapes; without "proto", "constructor" or an escape there is nothing to look for.
+    const text = body as string;
+    const field = text.includes('proto') || text.includes('constructor') || text.includes('\\u') ? prototypeKey(value) : undefined;
+    if (field) {
+      const message = 'this key is not allowed';
+      done(new DomainError('VALIDATION_FAILED', `Invalid request — ${field}: ${message}`, { issues: [{ field, message }] }), undefined);
+      return;
+    }
+    done(null, value);
+  });
+}
+
+/** The path (`body.a.__proto__`) of the first key that could pollute a prototype, if any. Iterative: nesting is unbounded. */
+function prototypeKey(root: unknown): string | undefined {
+  const pending: [unknown, string][] = [[root, 'body']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next;
+    if (node === null || typeof node !== 'object') continue;
+    for (const key of Object.keys(node)) {
+      const child = (node as Record<string, unknown>)[key];
+      if (key === '__proto__') return `${path}.__proto__`;
+      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) {
+        return `${path}.constructor.prototype`;
+      }
+      pending.push([child, `${path}.${key}`]);
+    }
+  }
+  return undefined;
+}
