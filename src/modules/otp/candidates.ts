@@ -10,6 +10,7 @@ import {
   AMOUNT_WORDS,
   CURRENCY_WORDS,
   PHONE_WORDS,
+  PROMOTION_WORDS,
   REFERENCE_WORDS,
   SEND_WORDS,
   unitFollows,
@@ -67,7 +68,17 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
     i++;
   }
   found.push(...numberCandidates(text, numbers));
-  return found.filter((c) => !inSenderTag(c.start) && isPlausible(text, lower, c)).map((c) => withSuspicions(text, lower, c));
+  return found
+    .filter((c) => !inSenderTag(c.start) && isPlausible(text, lower, c) && !inPromotion(lower, c))
+    .map((c) => withSuspicions(text, lower, c));
+}
+
+/** The candidate's sentence sells something ("Use code SAVE20 at checkout"): a coupon. */
+function inPromotion(lower: string, c: Candidate): boolean {
+  const start = Math.max(lower.lastIndexOf('. ', c.start), lower.lastIndexOf('\n', c.start), lower.lastIndexOf('!', c.start), 0);
+  const ends = ['. ', '\n', '!'].map((mark) => lower.indexOf(mark, c.end)).filter((at) => at >= 0);
+  const sentence = lower.slice(start, ends.length > 0 ? Math.min(...ends) : lower.length);
+  return PROMOTION_WORDS.some((word) => sentence.includes(word));
 }
 
 function candidate(value: string, atoms: Atom[], shape: Shape): Candidate {
@@ -177,6 +188,8 @@ function isPlausible(text: string, lower: string, c: Candidate): boolean {
   const after = text[c.end];
   if (MASK_CHARS.has(before ?? '') || MASK_CHARS.has(after ?? '')) return false;
   if (before === '+') return false;
+  // "1800-FAKE-NUM", "0800-FLOWERS": a number spelled on with letters is a phone number or a name.
+  if (after === '-' && /[A-Za-z]/.test(text[c.end + 1] ?? '')) return false;
   // "© 2024", "(c) 2024", "Copyright 2024": a year.
   if (
     before === '©' ||

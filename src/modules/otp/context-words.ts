@@ -377,6 +377,31 @@ export const REFERENCE_WORDS = new Set([
   'flight',
 ]);
 
+/**
+ * "Use code SAVE20 at checkout", "20% off", "promo code": a sentence selling something gives a coupon,
+ * never a code to verify anyone.
+ */
+export const PROMOTION_WORDS = [
+  'checkout',
+  '% off',
+  'coupon',
+  'promo',
+  'voucher',
+  'discount',
+  'cashback',
+  'gutschein',
+  'rabatt',
+  'cupón',
+  'cupom',
+  'desconto',
+  'descuento',
+  'réduction',
+  'промокод',
+  'скидк',
+  '优惠',
+  '折扣',
+];
+
 /** The lower-cased word of a spaced script that ends just before `start`, skipping a little punctuation. */
 export function wordBefore(lower: string, start: number): string {
   let end = start;

@@ -148,6 +148,8 @@ const CODE_WORDS: Record<Placement, string[]> = {
     'mã otp',
     'ma xac',
     'mã xác',
+    'ma kich hoat',
+    'mã kích hoạt',
     'token',
     'kata sandi',
     'kata laluan',

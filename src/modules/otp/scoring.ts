@@ -15,7 +15,7 @@ const SENTENCE_END_WORDS = 3;
 /** Three digits, long numbers and letter codes count only right next to their keyword. */
 const NEAR = 2;
 /** Between a code word and a hint, at most short function words: "code de vérification", "Code d'authentification". */
-const PHRASE_JOINER = /^[^0-9A-Z]{0,8}$/;
+const PHRASE_JOINER = /^[^0-9A-Z]{0,12}$/;
 /** "Code: X", "验证码：X": a label points at what follows it, more surely than proximity alone. */
 const LABEL_BONUS = 0.5;
 const PROXIMITY_WEIGHT = 3;
@@ -39,7 +39,23 @@ export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], l
   }
   if (best) return best.candidate.value;
   // An SMS Retriever message exists to deliver a code, even when it names it in no language we know.
-  return retriever ? retrieverFallback(candidates) : null;
+  if (retriever) return retrieverFallback(candidates);
+  return loneCode(candidates, layout);
+}
+
+/** Longest message that is still "a code and a few words": "Use 482913 to sign in" fits, a bank notice does not. */
+const LONE_CODE_MAX_CHARS = 80;
+
+/**
+ * A short message whose one and only candidate is six digits delivers that code, whatever language
+ * names it ("Ingia 482913"): nothing else in it could be typed. Four or five digits alone are
+ * as often a short number to text, an amount or a count.
+ */
+function loneCode(candidates: Candidate[], layout: Layout): string | null {
+  const [only, other] = candidates;
+  if (!only || other || layout.text.trim().length > LONE_CODE_MAX_CHARS) return null;
+  const sixDigits = (only.shape === 'digits' || only.shape === 'grouped') && only.value.length === 6;
+  return sixDigits && only.suspicions.length === 0 ? only.value : null;
 }
 
 /**
