@@ -44,7 +44,10 @@ describe('an Idempotency-Key after a database fault', () => {
     const key = { 'idempotency-key': 'fault-at-placement' };
     // The database fails for the order and for anything that would clean up after it.
     const failed = await withFault('idempotency_keys', 'delete', () => withFault('activations', 'insert', () => a.order(undefined, key)));
-    expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    // The database failed: 503 SERVICE_UNAVAILABLE with Retry-After, never a 500.
+    expect(failed.statusCode).toBe(503);
+    expect(code(failed)).toBe('SERVICE_UNAVAILABLE');
+    expect(Number(failed.headers['retry-after'])).toBeGreaterThan(0);
     expect(await ordersOf(user.accountId)).toEqual([]);
     expect(await a.balance()).toEqual({ available: 1000, held: 0 });
 
@@ -59,7 +62,10 @@ describe('an Idempotency-Key after a database fault', () => {
     const a = api(t, user);
     const key = { 'idempotency-key': 'fault-at-answer' };
     const failed = await withFault('idempotency_keys', 'update', () => a.order(undefined, key));
-    expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    // The database failed: 503 SERVICE_UNAVAILABLE with Retry-After, never a 500.
+    expect(failed.statusCode).toBe(503);
+    expect(code(failed)).toBe('SERVICE_UNAVAILABLE');
+    expect(Number(failed.headers['retry-after'])).toBeGreaterThan(0);
     const [order] = await ordersOf(user.accountId);
     expect(order?.status).toBe('waiting');
 
@@ -78,7 +84,10 @@ describe('an Idempotency-Key after a database fault', () => {
     const a = api(t, user);
     const key = { 'idempotency-key': 'fault-at-number' };
     const failed = await withFault('activations', 'update', () => a.order(undefined, key));
-    expect(failed.statusCode).toBeGreaterThanOrEqual(500);
+    // The database failed: 503 SERVICE_UNAVAILABLE with Retry-After, never a 500.
+    expect(failed.statusCode).toBe(503);
+    expect(code(failed)).toBe('SERVICE_UNAVAILABLE');
+    expect(Number(failed.headers['retry-after'])).toBeGreaterThan(0);
     const [order] = await ordersOf(user.accountId);
     expect(order?.status).toBe('requesting');
 
