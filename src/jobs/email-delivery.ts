@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { emailOutbox } from '../db/schema/index.ts';
 import { transaction } from '../db/tx.ts';
+import { safeErrorMessage } from '../lib/database-errors.ts';
 import type { MailTransport } from '../modules/mail/transport.ts';
 import type { JobDefinition } from './scheduler.ts';
 
@@ -65,7 +66,10 @@ export async function deliverPendingEmail(
     } catch (error) {
       const attempts = email.attempts + 1;
       const giveUp = attempts >= MAX_EMAIL_ATTEMPTS;
-      const message = (error as Error).message.slice(0, 500);
+      // An SMTP refusal quotes the recipient's address: keep it out of the log and the stored error.
+      const message = safeErrorMessage(error)
+        .replace(/[^\s<>"'@]+@[^\s<>"']+/g, '<address>')
+        .slice(0, 500);
       log?.warn({ emailId: email.id, attempts, err: message }, giveUp ? 'giving up on an e-mail' : 'e-mail delivery failed; will retry');
       await db
         .update(emailOutbox)

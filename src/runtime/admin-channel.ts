@@ -3,6 +3,7 @@ import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { safeErrorMessage } from '../lib/database-errors.ts';
 import { constantTimeEqual } from '../lib/secrets.ts';
 
 /**
@@ -143,7 +144,7 @@ async function handleConnection(socket: net.Socket, token: string, execute: (com
       stderr: (d) => send({ t: 'err', d }),
     });
   } catch (error) {
-    send({ t: 'err', d: `Internal error: ${(error as Error).message}\n` });
+    send({ t: 'err', d: `Internal error: ${safeErrorMessage(error)}\n` });
     code = 1;
   }
   send({ t: 'exit', code });

@@ -86,6 +86,20 @@ describe('e-mail delivery', () => {
     expect(row).toMatchObject({ status: 'failed', attempts: MAX_EMAIL_ATTEMPTS, lastError: 'connection refused' });
   });
 
+  it("keeps the recipient's address out of a refusal it stores", async () => {
+    const refusing: MailTransport = {
+      kind: 'smtp',
+      send: async () =>
+        Promise.reject(new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <jo.doe+x@example.com>: unknown user")),
+      close: () => {},
+    };
+    await database.db.delete(emailOutbox);
+    await queue('jo.doe+x@example.com');
+    await deliverPendingEmail(database.db, refusing, new Date(clock.now()));
+    const [row] = await database.db.select().from(emailOutbox);
+    expect(row?.lastError).toBe("Can't send mail - all recipients were rejected: 550 5.1.1 <<address>>: unknown user");
+  });
+
   it('never hands one message to two deliveries at once', async () => {
     for (let i = 0; i < 5; i++) await queue(`p${i}@example.com`);
     const sent: string[] = [];

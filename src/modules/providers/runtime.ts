@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.ts';
 import { catalogRules, providerOffers, providers } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { SecretKeys } from '../../lib/secrets.ts';
 import type { BreakerSnapshot, BreakerState } from '../../providers/breaker.ts';
 import { GuardedProvider } from '../../providers/guarded.ts';
@@ -214,7 +215,7 @@ export class ProviderRuntime {
     const run = this.#sync(name, now)
       .catch((error: unknown): SyncOutcome => {
         this.deps.log.error({ provider: name, err: error }, 'provider sync failed');
-        return { provider: name, error: (error as Error).message };
+        return { provider: name, error: safeErrorMessage(error) };
       })
       .finally(() => this.#syncing.delete(name));
     this.#syncing.set(name, run);

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Config } from '../../config.ts';
 import { webhookDeliveries } from '../../db/schema/index.ts';
 import type { JobDefinition } from '../../jobs/scheduler.ts';
+import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { Ctx } from '../context.ts';
 import { type Claimed, claimDueDeliveries } from './claim-due.ts';
 import { type AttemptResult, recordAttempt } from './record-attempt.ts';
@@ -105,7 +106,7 @@ async function attempt(
     }
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
-    result = { ok: false, status: null, error: `not sent: ${(error as Error).message}`.slice(0, 300), retryAfterMs: null, durationMs };
+    result = { ok: false, status: null, error: `not sent: ${safeErrorMessage(error)}`.slice(0, 300), retryAfterMs: null, durationMs };
   }
 
   const recorded = await recordAttempt(ctx, at, delivery, result);
