@@ -420,6 +420,6 @@ describe.skipIf(onPostgres())('otpbox admin commands', { timeout: 180_000 }, () 
     const nobody = await runCli(['credits', 'grant', '--email', 'nobody@example.com', '--amount', '5', '--reason', 'x'], { DATA_DIR: dir });
     expect(nobody).toMatchObject({ code: 1, stderr: expect.stringMatching(/No account has the e-mail address nobody@example\.com/) });
     const verify = await runCli(['ledger', 'verify'], { DATA_DIR: dir });
-    expect(verify).toMatchObject({ code: 0, stdout: expect.stringMatching(/Customers hold 250 credits[\s\S]*All invariants hold/) });
+    expect(verify).toMatchObject({ code: 0, stdout: expect.stringMatching(/1 customer holds 250 credits[\s\S]*All invariants hold/) });
   });
 });
