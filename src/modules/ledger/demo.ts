@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
-import { auditLog } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { JobDefinition } from '../../jobs/scheduler.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from './accounts.ts';
-import { type Applied, applyTransfer } from './transfer.ts';
+import { auditCredits } from './audit.ts';
+import { type Applied, applyTransfer, posted } from './transfer.ts';
 
 /**
  * Demo credits: the sandbox's play money, kept in a wallet of their own (the `demo` purse) with system
@@ -42,13 +42,7 @@ export async function grantDemoCredits(
     const applied = await applyTransfer(tx, {
       idempotencyKey: input.idempotencyKey,
       kind: 'grant',
-      amount: input.amount,
-      debitAccountId: grants,
-      creditAccountId: wallet,
-      changes: [
-        { accountId: grants, phase: 'posted', amount: -input.amount },
-        { accountId: wallet, phase: 'posted', amount: input.amount },
-      ],
+      ...posted(grants, wallet, input.amount),
       guard: 'none',
       reason: 'Demo credits added (sandbox numbers only)',
       metadata: { demo: true },
@@ -56,14 +50,13 @@ export async function grantDemoCredits(
       now,
     });
     if (!applied.replayed) {
-      await tx.insert(auditLog).values({
-        id: newId('aud', now.getTime()),
-        actor: ctx.actor ?? 'system',
-        action: 'credits.demo_grant',
-        accountId: input.accountId,
-        details: { amount: input.amount, transferId: applied.transfer.id },
-        occurredAt: now,
-      });
+      await auditCredits(
+        { ...ctx, db: tx },
+        'credits.demo_grant',
+        input.accountId,
+        { amount: input.amount, transferId: applied.transfer.id },
+        now,
+      );
     }
     return applied;
   });
@@ -90,13 +83,7 @@ export async function voidDemoCredits(ctx: Ctx, accountId: string, reason = DEMO
       // Each void is a transfer of its own: it moves what the locked wallet holds now.
       idempotencyKey: `demo-void:${row.id}:${newId('txn', now.getTime())}`,
       kind: 'void',
-      amount: available,
-      debitAccountId: row.id,
-      creditAccountId: voids,
-      changes: [
-        { accountId: row.id, phase: 'posted', amount: -available },
-        { accountId: voids, phase: 'posted', amount: available },
-      ],
+      ...posted(row.id, voids, available),
       reason,
       metadata: { demo: true },
       actor: ctx.actor ?? 'system',

@@ -44,6 +44,23 @@ export interface TransferSpec {
   now: Date;
 }
 
+/** A posted movement of `amount` from one account to another: the transfer's accounts, amount and two entries. */
+export function posted(
+  from: AccountRef,
+  to: AccountRef,
+  amount: number,
+): Pick<TransferSpec, 'amount' | 'debitAccountId' | 'creditAccountId' | 'changes'> {
+  return {
+    amount,
+    debitAccountId: from,
+    creditAccountId: to,
+    changes: [
+      { accountId: from, phase: 'posted', amount: -amount },
+      { accountId: to, phase: 'posted', amount },
+    ],
+  };
+}
+
 export interface Applied {
   transfer: Transfer;
   /** True when this idempotency key had already been used: nothing changed, the original is returned. */

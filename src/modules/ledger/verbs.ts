@@ -1,12 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { queryRows, rawRows, rowMapper } from '../../db/client.ts';
-import { auditLog, ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
+import { ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from './accounts.ts';
-import { type Applied, applyHold, applyTransfer, type Transfer, WalletMissing, walletRef } from './transfer.ts';
+import { auditCredits } from './audit.ts';
+import { type Applied, applyHold, applyTransfer, posted, type Transfer, WalletMissing, walletRef } from './transfer.ts';
 
 /**
  * The ledger's verbs. Each runs in the caller's transaction when there is one (so an order's state
@@ -43,26 +44,20 @@ export async function grantCredits(ctx: Ctx, input: Common & { accountId: string
       applyTransfer(tx, {
         ...input,
         kind: 'grant',
-        debitAccountId: grants,
-        creditAccountId: wallet,
-        changes: [
-          { accountId: grants, phase: 'posted', amount: -input.amount },
-          { accountId: wallet, phase: 'posted', amount: input.amount },
-        ],
+        ...posted(grants, wallet, input.amount),
         guard: 'none',
         actor: ctx.actor,
         now,
       }),
     );
     if (!applied.replayed) {
-      await tx.insert(auditLog).values({
-        id: newId('aud', now.getTime()),
-        actor: ctx.actor ?? 'system',
-        action: 'credits.grant',
-        accountId: input.accountId,
-        details: { amount: input.amount, reason: input.reason, transferId: applied.transfer.id },
-        occurredAt: now,
-      });
+      await auditCredits(
+        { ...ctx, db: tx },
+        'credits.grant',
+        input.accountId,
+        { amount: input.amount, reason: input.reason, transferId: applied.transfer.id },
+        now,
+      );
     }
     return applied;
   });
@@ -76,12 +71,7 @@ export async function creditPurchase(ctx: Ctx, input: Common & { accountId: stri
     applyTransfer(ctx.db, {
       ...input,
       kind: 'purchase',
-      debitAccountId: purchases,
-      creditAccountId: wallet,
-      changes: [
-        { accountId: purchases, phase: 'posted', amount: -input.amount },
-        { accountId: wallet, phase: 'posted', amount: input.amount },
-      ],
+      ...posted(purchases, wallet, input.amount),
       guard: 'none',
       actor: ctx.actor,
       now,
@@ -251,12 +241,7 @@ export async function refundCredits(ctx: Ctx, input: Common & { accountId: strin
     applyTransfer(ctx.db, {
       ...input,
       kind: 'refund',
-      debitAccountId: refunds,
-      creditAccountId: wallet,
-      changes: [
-        { accountId: refunds, phase: 'posted', amount: -input.amount },
-        { accountId: wallet, phase: 'posted', amount: input.amount },
-      ],
+      ...posted(refunds, wallet, input.amount),
       guard: 'none',
       actor: ctx.actor,
       now,
@@ -276,12 +261,7 @@ export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; 
       applyTransfer(tx, {
         ...input,
         kind: 'chargeback',
-        debitAccountId: wallet,
-        creditAccountId: chargebacks,
-        changes: [
-          { accountId: wallet, phase: 'posted', amount: -input.amount },
-          { accountId: chargebacks, phase: 'posted', amount: input.amount },
-        ],
+        ...posted(wallet, chargebacks, input.amount),
         guard: 'none',
         allowDebt: true,
         actor: ctx.actor,
@@ -290,14 +270,13 @@ export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; 
     );
     if (!applied.replayed) {
       await tx.update(ledgerAccounts).set({ restrictedAt: now }).where(eq(ledgerAccounts.id, applied.transfer.debitAccountId));
-      await tx.insert(auditLog).values({
-        id: newId('aud', now.getTime()),
-        actor: ctx.actor ?? 'system',
-        action: 'credits.chargeback',
-        accountId: input.accountId,
-        details: { amount: input.amount, reason: input.reason, transferId: applied.transfer.id },
-        occurredAt: now,
-      });
+      await auditCredits(
+        { ...ctx, db: tx },
+        'credits.chargeback',
+        input.accountId,
+        { amount: input.amount, reason: input.reason, transferId: applied.transfer.id },
+        now,
+      );
     }
     return applied;
   });
@@ -308,14 +287,7 @@ export async function liftRestriction(ctx: Ctx, accountId: string, reason: strin
   await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     await tx.update(ledgerAccounts).set({ restrictedAt: null }).where(eq(ledgerAccounts.ownerAccountId, accountId));
-    await tx.insert(auditLog).values({
-      id: newId('aud', now.getTime()),
-      actor: ctx.actor ?? 'system',
-      action: 'credits.unrestrict',
-      accountId,
-      details: { reason },
-      occurredAt: now,
-    });
+    await auditCredits({ ...ctx, db: tx }, 'credits.unrestrict', accountId, { reason }, now);
   });
 }
 
@@ -334,13 +306,7 @@ export async function forfeitBalance(ctx: Ctx, input: Omit<Common, 'metadata'> &
     return applyTransfer(tx, {
       ...input,
       kind: 'forfeit',
-      amount: available,
-      debitAccountId: wallet,
-      creditAccountId: forfeits,
-      changes: [
-        { accountId: wallet, phase: 'posted', amount: -available },
-        { accountId: forfeits, phase: 'posted', amount: available },
-      ],
+      ...posted(wallet, forfeits, available),
       actor: ctx.actor,
       now,
     });
@@ -363,13 +329,7 @@ export async function reverseTransfer(ctx: Ctx, input: Common & { transferId: st
     return applyTransfer(tx, {
       idempotencyKey: input.idempotencyKey,
       kind: 'reversal',
-      amount: original.amount,
-      debitAccountId: original.creditAccountId,
-      creditAccountId: original.debitAccountId,
-      changes: [
-        { accountId: original.creditAccountId, phase: 'posted', amount: -original.amount },
-        { accountId: original.debitAccountId, phase: 'posted', amount: original.amount },
-      ],
+      ...posted(original.creditAccountId, original.debitAccountId, original.amount),
       reversesId: original.id,
       reason: input.reason,
       metadata: { reverses: original.id, ...(input.metadata ?? {}) },
