@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
+import { baseUrlOf, openStream } from '../../../../test/support/sse.ts';
 import { queryRows } from '../../../db/client.ts';
 import { idempotencyKeys } from '../../../db/schema/index.ts';
 import { fail, ok, type ProviderPort, type Result } from '../../../providers/port.ts';
@@ -212,42 +212,20 @@ describe('providers that fail', () => {
 
 describe('live events (SSE)', () => {
   it('push the code the moment it arrives, and resume from Last-Event-ID', async () => {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const base = await baseUrlOf(t);
     const user = await fundedActor(t, 1000);
     const a = api(t, user);
     const order = (await a.order()).json();
 
-    const controller = new AbortController();
-    const response = await fetch(`${base}/api/v1/events`, { headers: { authorization: user.bearer }, signal: controller.signal });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const received: { id: number; event: string; data: Record<string, unknown> }[] = [];
-    let buffer = '';
-    const readUntil = async (predicate: () => boolean) => {
-      while (!predicate()) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += new TextDecoder().decode(value);
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(
-            block
-              .split('\n')
-              .filter((l) => l && !l.startsWith(':'))
-              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-          );
-          if (fields.event) received.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? '{}') });
-        }
-      }
-    };
-
+    const stream = await openStream(base, { authorization: user.bearer });
     await a.sms(order.id, 'Telegram code: 61234');
-    await readUntil(() => received.some((e) => e.event === 'sms.received'));
+    await stream.waitFor((events) => events.some((e) => e.event === 'sms.received'));
+    const received = stream.events;
     expect(received.find((e) => e.event === 'sms.received')?.data).toMatchObject({ activationId: order.id, code: '61234', late: false });
-    await readUntil(() => received.some((e) => e.event === 'balance.updated') && received.some((e) => e.event === 'activation.updated'));
-    controller.abort();
+    await stream.waitFor(
+      (events) => events.some((e) => e.event === 'balance.updated') && events.some((e) => e.event === 'activation.updated'),
+    );
+    stream.close();
     // The balance the event carries is the one the capture left, read by the statement that emitted it.
     const balanceEvent = received.find((e) => e.event === 'balance.updated');
     expect(balanceEvent?.data).toMatchObject(await a.balance());
@@ -255,10 +233,10 @@ describe('live events (SSE)', () => {
 
     // Reconnect from the first event: everything after it is replayed, in order.
     const firstId = Math.min(...received.map((e) => e.id));
-    const resume = await fetch(`${base}/api/v1/events`, { headers: { authorization: user.bearer, 'last-event-id': String(firstId) } });
-    const text = await readSome(resume, (s) => (s.match(/^id: /gm) ?? []).length >= received.length - 1);
-    const replayedIds = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
-    expect(replayedIds).toEqual(
+    const resumed = await openStream(base, { authorization: user.bearer, 'last-event-id': String(firstId) });
+    await resumed.waitFor((events) => events.length >= received.length - 1);
+    resumed.close();
+    expect(resumed.events.map((e) => e.id)).toEqual(
       received
         .map((e) => e.id)
         .filter((id) => id > firstId)
@@ -267,15 +245,3 @@ describe('live events (SSE)', () => {
     expect((await fetch(`${base}/api/v1/events`)).status).toBe(401);
   });
 });
-
-async function readSome(response: Response, enough: (text: string) => boolean): Promise<string> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  let text = '';
-  while (!enough(text)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-  }
-  await reader.cancel();
-  return text;
-}
