@@ -39,7 +39,7 @@ const account = (id: string, email: string) => ({
   id,
   kind: 'email' as const,
   email,
-  passwordHash: 'argon2id-placeholder',
+  passwordHash: 'argon2id-hash-marker',
   createdAt: new Date(),
   updatedAt: new Date(),
 });
