@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, type SQL } from 'drizzle-orm';
 import { accounts, devices, type SessionKind, sessions } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -78,36 +78,31 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
   };
 }
 
-export async function revokeSession(ctx: Ctx, accountId: string, sessionId: string, reason: string): Promise<void> {
+/** End the live sessions of an account that `which` selects; announce it when any ended. Returns how many. */
+async function revokeWhere(ctx: Ctx, accountId: string, which: SQL | undefined, reason: string): Promise<number> {
   const revoked = await ctx.db
     .update(sessions)
     .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId), isNull(sessions.revokedAt)))
+    .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt), which))
     .returning({ id: sessions.id });
-  if (revoked.length === 0) throw new DomainError('NOT_FOUND', 'No such active session.');
-  await announceAuthChange(ctx.db, accountId);
+  if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
+  return revoked.length;
+}
+
+export async function revokeSession(ctx: Ctx, accountId: string, sessionId: string, reason: string): Promise<void> {
+  if ((await revokeWhere(ctx, accountId, eq(sessions.id, sessionId), reason)) === 0) {
+    throw new DomainError('NOT_FOUND', 'No such active session.');
+  }
 }
 
 /** End every session of an account (password reset, suspension), or every one but `except`. */
 export async function revokeAllSessions(ctx: Ctx, accountId: string, reason: string, except?: string): Promise<number> {
-  const revoked = await ctx.db
-    .update(sessions)
-    .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
-    .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt), except ? ne(sessions.id, except) : undefined))
-    .returning({ id: sessions.id });
-  if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
-  return revoked.length;
+  return revokeWhere(ctx, accountId, except ? ne(sessions.id, except) : undefined, reason);
 }
 
 /** End every live session of one device (a new sign-in of the device replaces them: one live token per device). */
 export async function revokeDeviceSessions(ctx: Ctx, accountId: string, deviceId: string, reason: string): Promise<number> {
-  const revoked = await ctx.db
-    .update(sessions)
-    .set({ revokedAt: ctx.clock.now(), revokedReason: reason })
-    .where(and(eq(sessions.accountId, accountId), eq(sessions.deviceId, deviceId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  if (revoked.length > 0) await announceAuthChange(ctx.db, accountId);
-  return revoked.length;
+  return revokeWhere(ctx, accountId, eq(sessions.deviceId, deviceId), reason);
 }
 
 export interface SessionView {
