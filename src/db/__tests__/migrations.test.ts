@@ -11,6 +11,30 @@ import { ROOT } from '../../../test/support/spawn.ts';
 import { openMemoryPglite, openPostgres, queryRows } from '../client.ts';
 import { LATEST_MIGRATION, MIGRATIONS_FOLDER, migrateDatabase, migrationJournal, schemaIsCurrent } from '../migrate.ts';
 
+/**
+ * An in-memory database migrated to just before the migration whose tag starts with `prefix` (a copy
+ * of the migrations as they stood then), to test what that migration does to existing rows.
+ */
+async function migratedBefore(prefix: string) {
+  const before = mkdtempSync(path.join(os.tmpdir(), 'otpbox-migrations-'));
+  const database = await openMemoryPglite();
+  try {
+    cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
+    const journal = migrationJournal();
+    const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith(prefix));
+    expect(upTo).toBeGreaterThan(0);
+    writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
+    if (database.raw.engine !== 'pglite') throw new Error('an in-memory PGlite was asked for');
+    await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: before });
+    return { database, journal, upTo };
+  } catch (error) {
+    await database.close();
+    throw error;
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+}
+
 describe('migrations on PGlite', () => {
   it('apply every migration to an empty database once, then nothing', async () => {
     const database = await openMemoryPglite();
@@ -32,18 +56,8 @@ describe('migrations on PGlite', () => {
   });
 
   it('0010 counts the orders already open, and its trigger keeps counting after', async () => {
-    // A copy of the migrations as they stood before 0010, applied first.
-    const before = mkdtempSync(path.join(os.tmpdir(), 'otpbox-migrations-'));
-    const database = await openMemoryPglite();
+    const { database, journal, upTo } = await migratedBefore('0010_');
     try {
-      cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
-      const journal = migrationJournal();
-      const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith('0010_'));
-      expect(upTo).toBeGreaterThan(0);
-      writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
-      if (database.raw.engine !== 'pglite') throw new Error('an in-memory PGlite was asked for');
-      await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: before });
-
       const at = '2026-01-01T00:00:00Z';
       await database.db.execute(sql`insert into accounts (id, kind, created_at, updated_at)
         values ('acc_a', 'device', ${at}, ${at}), ('acc_b', 'device', ${at}, ${at}), ('acc_c', 'device', ${at}, ${at})`);
@@ -81,20 +95,11 @@ describe('migrations on PGlite', () => {
       expect(await counts()).toEqual({ acc_a: 2, acc_b: 0, acc_c: 1 });
     } finally {
       await database.close();
-      rmSync(before, { recursive: true, force: true });
     }
   });
   it('0011 numbers the events kept so far per account, and makes the existing wallets the credits purse', async () => {
-    const before = mkdtempSync(path.join(os.tmpdir(), 'otpbox-migrations-'));
-    const database = await openMemoryPglite();
+    const { database, journal, upTo } = await migratedBefore('0011_');
     try {
-      cpSync(MIGRATIONS_FOLDER, before, { recursive: true });
-      const journal = migrationJournal();
-      const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith('0011_'));
-      writeFileSync(path.join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }));
-      if (database.raw.engine !== 'pglite') throw new Error('an in-memory PGlite was asked for');
-      await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: before });
-
       const at = '2026-01-01T00:00:00Z';
       await database.db.execute(sql`insert into accounts (id, kind, created_at, updated_at)
         values ('acc_a', 'device', ${at}, ${at}), ('acc_b', 'device', ${at}, ${at})`);
@@ -129,7 +134,6 @@ describe('migrations on PGlite', () => {
       expect(demo?.n).toBe('96');
     } finally {
       await database.close();
-      rmSync(before, { recursive: true, force: true });
     }
   });
 });
