@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../db/client.ts';
-import { DATA_MAP, type TableEntry } from '../privacy/data-map.ts';
+import { DATA_MAP, type TableEntry } from '../modules/privacy/data-map.ts';
 import type { JobDefinition } from './scheduler.ts';
 
 /**

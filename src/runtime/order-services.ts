@@ -16,7 +16,7 @@ import { demoVoidJob } from '../modules/ledger/demo.ts';
 import type { CatalogChange } from '../modules/providers/channel.ts';
 import { ProviderRuntime } from '../modules/providers/runtime.ts';
 import { webhookDeliveryJob } from '../modules/webhooks/deliver.ts';
-import { SandboxProvider } from '../providers/sandbox/provider.ts';
+import { SandboxProvider } from '../provider-clients/sandbox/provider.ts';
 import { type EventBus, startEventBus } from './event-bus.ts';
 import type { Metrics } from './metrics.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMS_ACTIVATE_COUNTRIES } from '../../src/providers/sms-activate/countries.ts';
+import { SMS_ACTIVATE_COUNTRIES } from '../../src/provider-clients/sms-activate/countries.ts';
 
 /**
  * A fake SMS-Activate `handler_api.php` server on 127.0.0.1, written from the protocol's public

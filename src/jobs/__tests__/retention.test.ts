@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { queryRows } from '../../db/client.ts';
 import { authThrottles, jobRuns, securityEvents } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
-import { DATA_MAP } from '../../privacy/data-map.ts';
+import { DATA_MAP } from '../../modules/privacy/data-map.ts';
 import { retentionJob, retentionTargets } from '../retention.ts';
 
 let database: TestDatabase;

@@ -2,7 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { ProviderFailure } from '../../providers/port.ts';
+import type { ProviderFailure } from '../../provider-clients/port.ts';
 import { countryByCode } from '../catalog/countries.ts';
 import type { PricedOffer } from '../catalog/provider-catalog.ts';
 import { serviceByCode } from '../catalog/services.ts';

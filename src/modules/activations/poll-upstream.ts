@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { JobDefinition } from '../../jobs/scheduler.ts';
-import type { UpstreamStatus } from '../../providers/port.ts';
+import type { UpstreamStatus } from '../../provider-clients/port.ts';
 import { serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
 import { releaseHold } from '../ledger/verbs.ts';

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { providerTasks } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { JobDefinition } from '../../jobs/scheduler.ts';
-import type { ProviderFailure } from '../../providers/port.ts';
+import type { ProviderFailure } from '../../provider-clients/port.ts';
 import type { Ctx } from '../context.ts';
 import type { ActivationDeps } from './deps.ts';
 

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { JobDefinition } from '../../jobs/scheduler.ts';
-import type { UpstreamActivation } from '../../providers/port.ts';
+import type { UpstreamActivation } from '../../provider-clients/port.ts';
 import type { Ctx } from '../context.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import type { Offer, Offers, ProviderPort } from '../../providers/port.ts';
+import type { Offer, Offers, ProviderPort } from '../../provider-clients/port.ts';
 import { CatalogRules } from './pricing.ts';
 
 /**

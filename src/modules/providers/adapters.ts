@@ -2,9 +2,9 @@ import type { Config } from '../../config.ts';
 import type { providers } from '../../db/schema/index.ts';
 import { unseal } from '../../lib/sealed.ts';
 import type { SecretKeys } from '../../lib/secrets.ts';
-import { FivesimProvider } from '../../providers/fivesim/provider.ts';
-import type { ProviderPort } from '../../providers/port.ts';
-import { SmsActivateProvider } from '../../providers/sms-activate/adapter.ts';
+import { FivesimProvider } from '../../provider-clients/fivesim/provider.ts';
+import type { ProviderPort } from '../../provider-clients/port.ts';
+import { SmsActivateProvider } from '../../provider-clients/sms-activate/adapter.ts';
 
 export type ProviderRow = typeof providers.$inferSelect;
 

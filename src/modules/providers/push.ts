@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../../lib/secrets.ts';
-import type { PushRequest } from '../../providers/port.ts';
+import type { PushRequest } from '../../provider-clients/port.ts';
 import type { ActivationDeps } from '../activations/deps.ts';
 import { receiveSms } from '../activations/receive-sms.ts';
 import type { Ctx } from '../context.ts';

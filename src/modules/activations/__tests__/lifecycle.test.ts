@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activationEvents, activations, providerTasks } from '../../../db/schema/index.ts';
-import type { ProviderPort } from '../../../providers/port.ts';
+import type { ProviderPort } from '../../../provider-clients/port.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
 import { expireDue } from '../expire.ts';
 import { runProviderTasks } from '../provider-tasks.ts';

@@ -6,7 +6,7 @@ import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { baseUrlOf, openStream } from '../../../../test/support/sse.ts';
 import { queryRows } from '../../../db/client.ts';
 import { idempotencyKeys } from '../../../db/schema/index.ts';
-import { fail, ok, type ProviderPort, type Result } from '../../../providers/port.ts';
+import { fail, ok, type ProviderPort, type Result } from '../../../provider-clients/port.ts';
 
 let t: TestApp;
 beforeAll(async () => {

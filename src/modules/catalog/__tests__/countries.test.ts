@@ -1,7 +1,7 @@
 import { getCountryCallingCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { fivesimCountries } from '../../../providers/fivesim/names.ts';
-import { SMS_ACTIVATE_COUNTRIES } from '../../../providers/sms-activate/countries.ts';
+import { fivesimCountries } from '../../../provider-clients/fivesim/names.ts';
+import { SMS_ACTIVATE_COUNTRIES } from '../../../provider-clients/sms-activate/countries.ts';
 import { COUNTRIES, countryByCode, formatPhone, searchCountries } from '../countries.ts';
 
 const regionName = new Intl.DisplayNames(['en'], { type: 'region' });

@@ -1,7 +1,7 @@
 import type { SimpleIcon } from 'simple-icons';
 import * as simpleIcons from 'simple-icons';
 import { describe, expect, it } from 'vitest';
-import { fivesimServices } from '../../../providers/fivesim/names.ts';
+import { fivesimServices } from '../../../provider-clients/fivesim/names.ts';
 import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../services.ts';
 
 const isIcon = (value: unknown): value is SimpleIcon => typeof value === 'object' && value !== null && 'slug' in value && 'svg' in value;

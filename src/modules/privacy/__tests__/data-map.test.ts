@@ -1,9 +1,9 @@
 import { is, sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { queryRows } from '../../db/client.ts';
-import * as schema from '../../db/schema/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { queryRows } from '../../../db/client.ts';
+import * as schema from '../../../db/schema/index.ts';
 import { DATA_MAP } from '../data-map.ts';
 
 let database: TestDatabase;
@@ -36,7 +36,7 @@ describe('data map', () => {
       }
       for (const column of cols) if (!(column in entry.columns)) undeclared.push(`column ${table}.${column}`);
     }
-    expect(undeclared, 'add these to src/privacy/data-map.ts').toEqual([]);
+    expect(undeclared, 'add these to src/modules/privacy/data-map.ts').toEqual([]);
 
     const stale: string[] = [];
     for (const [table, entry] of Object.entries(DATA_MAP)) {
@@ -44,7 +44,7 @@ describe('data map', () => {
       if (!cols) stale.push(`table ${table}`);
       else for (const column of Object.keys(entry.columns)) if (!cols.has(column)) stale.push(`column ${table}.${column}`);
     }
-    expect(stale, 'remove these from src/privacy/data-map.ts').toEqual([]);
+    expect(stale, 'remove these from src/modules/privacy/data-map.ts').toEqual([]);
   });
 
   it('covers the Drizzle schema too (tables defined but not yet migrated)', () => {
