@@ -213,7 +213,9 @@ function isPhoneNumber(lower: string, start: number): boolean {
   if (previous !== 'to') return false;
   const window = lower.slice(Math.max(0, start - 200), start);
   const sentence = window.slice(Math.max(window.lastIndexOf('. '), window.lastIndexOf('\n'), 0));
-  return sentence.split(/[^\p{L}]+/u).some((word) => SEND_WORDS.has(word));
+  const words = sentence.split(/[^\p{L}]+/u);
+  // Beside the code's name, "SMS" names it: "Twój kod SMS to 119631" ("to" is "is"), not "Text FA to 87121".
+  return words.some((word, i) => SEND_WORDS.has(word) && !mentionsKeyword(words[i - 1] ?? '') && !mentionsKeyword(words[i + 1] ?? ''));
 }
 
 function withSuspicions(text: string, lower: string, c: Candidate): Candidate {

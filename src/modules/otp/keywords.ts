@@ -86,6 +86,9 @@ const CODE_WORDS: Record<Placement, string[]> = {
     // Han, kana, Hangul
     '验证码',
     '驗證碼',
+    // Signal's "您的代码是": "代码" alone names the code in some translations.
+    '代码',
+    '代碼',
     '校验码',
     '校驗碼',
     '动态码',

@@ -1,6 +1,8 @@
 // The sender's name in brackets — "【1024CODE】", "[TikTok Ads]", "…[XXX统一门户]" — is a
 // signature: its digits are not the code and its words ("CODE") do not announce one.
 
+import { mentionsKeyword } from './keywords.ts';
+
 /** Longest bracketed text taken for a sender name; longer brackets are part of the message. */
 const MAX_NAME = 24;
 
@@ -32,8 +34,15 @@ function senderTags(text: string): Array<[number, number]> {
     const open = text.lastIndexOf('[', last);
     if (open >= 0 && last - open - 1 <= MAX_NAME && isName(text.slice(open + 1, last))) tags.push([open, last + 1]);
   }
+  // "SIGNAL: Your code…", "SIGNAL：您的代码是…": a name of letters opening the message with a colon signs it,
+  // unless it names the code itself ("PASSCODE: mifsuc", "OTP: 4821").
+  const prefix = SENDER_PREFIX.exec(text);
+  if (prefix?.[1] && !mentionsKeyword(prefix[1])) tags.push([prefix.index, prefix.index + prefix[0].length]);
   return tags;
 }
+
+/** Up to three words of ASCII letters at the very start, then a colon and more text. */
+const SENDER_PREFIX = /^\s*([A-Za-z]+(?:[ .&'-][A-Za-z]+){0,2})\s*[:：](?=\s*\S)/;
 
 /** Reads as a label, not as a sentence. */
 function isLabel(content: string): boolean {

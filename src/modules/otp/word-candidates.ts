@@ -43,7 +43,11 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   const plain = isPlain(value, shape, hasDigit);
   if (plain === undefined) return undefined;
   // Most words of a message are plain words: only a label ("PASSCODE: mifsuc") makes one a candidate.
-  if (plain && !followsLabel(text, word.start)) return undefined;
+  // Lower-case letters alone read as a word too often ("nicht", "przez"): they need a label, or the
+  // end of the message, where templates print the code ("…aby go zweryfikować ddaw").
+  const labelled = followsLabel(text, word.start);
+  if (plain && !labelled) return undefined;
+  if (shape === 'lowercase' && !hasDigit && !labelled && !endsText(text, word.end)) return undefined;
   // "nast" in "następującego": a piece of a word written with letters beyond ASCII.
   if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
   if (mentionsKeyword(value) || isNumberWithSuffix(value) || (shape !== 'lowercase' && MASKED.test(value))) return undefined;
@@ -70,6 +74,11 @@ function followsLabel(text: string, start: number): boolean {
   let i = start - 1;
   while (i >= 0 && (text[i] === ' ' || text[i] === '\n')) i--;
   return text[i] === ':' || text[i] === '：' || text[i] === '=';
+}
+
+/** Nothing but punctuation and spaces after `end`. */
+function endsText(text: string, end: number): boolean {
+  return !/[\p{L}\p{N}]/u.test(text.slice(end));
 }
 
 /** "4KAM" is a code, "10MIN" and "2FA" are not. */

@@ -106,3 +106,23 @@ describe('extractCode: amounts and references that are not codes', () => {
     expect(extractCode('Your code is ready at desk AB12')).toBeNull();
   });
 });
+
+// Round 3 (issue 14): what the second tuning file's misses taught.
+describe('extractCode: senders, and words that only look like codes', () => {
+  it('reads a sender name that opens the message with a colon as a signature', () => {
+    expect(extractCode('XKCDPAY：你的代碼係：550917')).toBe('550917');
+    expect(extractCode('SGNL: 您的代码是 204871')).toBe('204871');
+    expect(extractCode('PASSCODE: mifsuc')).toBe('mifsuc');
+  });
+
+  it('takes lower-case words of few vowels for words unless a label or the end of the message points at them', () => {
+    expect(extractCode('Ihr Code lautet: 318204\nGeben Sie diesen Code nicht weiter')).toBe('318204');
+    expect(extractCode('Kod weryfikacyjny przez SMS ważny 10 minut')).toBeNull();
+    expect(extractCode('Użyj następującego kodu, aby go zweryfikować ddaw')).toBe('ddaw');
+  });
+
+  it('reads "SMS" beside the name of the code as part of the name, not as "text this number"', () => {
+    expect(extractCode('Twój kod SMS to 552019, nie udostępniaj go nikomu.')).toBe('552019');
+    expect(extractCode('Text STOP to 87121 to opt out of your verification code alerts')).toBeNull();
+  });
+});
