@@ -10,6 +10,7 @@ import {
   AMOUNT_WORDS,
   CURRENCY_WORDS,
   PHONE_WORDS,
+  PRIZE_WORDS,
   PROMOTION_WORDS,
   REFERENCE_WORDS,
   SEND_WORDS,
@@ -68,6 +69,7 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
     i++;
   }
   found.push(...numberCandidates(text, numbers));
+  if (PRIZE_WORDS.some((word) => lower.includes(word))) return [];
   return found
     .filter((c) => !inSenderTag(c.start) && isPlausible(text, lower, c) && !inPromotion(lower, c))
     .map((c) => withSuspicions(text, lower, c));

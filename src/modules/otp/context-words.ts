@@ -378,6 +378,15 @@ export const REFERENCE_WORDS = new Set([
 ]);
 
 /**
+ * A message announcing a prize holds claim PINs, whichever sentence they are in: "…pemenang undian
+ * Rp.15jt… PIN:(5N939F7)", "Hadiah MOBIL … KODE PIN: E2747MLB".
+ */
+export const PRIZE_WORDS = ['hadiah', 'pemenang', 'undian', 'you have won', "you've won", 'lottery', 'jackpot'];
+
+/** A statement of what is left on an account: "New M-PESA balance is Ksh4,960.26", "Saldo: 120.000". */
+export const BALANCE_WORDS = ['balance', 'saldo', 'solde', 'guthaben', 'остаток', 'баланс', 'dostupno', '余额', '餘額', '잔액'];
+
+/**
  * "Use code SAVE20 at checkout", "20% off", "promo code": a sentence selling something gives a coupon,
  * never a code to verify anyone.
  */
@@ -396,6 +405,9 @@ export const PROMOTION_WORDS = [
   'desconto',
   'descuento',
   'réduction',
+  'diskon',
+  'big sale',
+  'flash sale',
   'промокод',
   'скидк',
   '优惠',

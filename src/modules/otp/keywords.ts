@@ -133,8 +133,9 @@ const CODE_WORDS: Record<Placement, string[]> = {
     'smstan',
     'mobiletan',
     'parol',
-    'hasło',
-    'haslo',
+    // "hasło", "hasła", "hasłem": the one-time password in every case.
+    'hasł',
+    'hasl',
     'heslo',
     'jelsz',
     'slaptažod',
@@ -142,6 +143,7 @@ const CODE_WORDS: Record<Placement, string[]> = {
     'contrasena',
     'clave',
     'senha',
+    'palavra-passe',
     'şifre',
     'sifre',
     'mot de passe',
@@ -317,6 +319,7 @@ const NOT_VERIFYING = new Set([
   'item',
   'sort',
   'swift',
+  'bank',
   'tax',
   'bonus',
   'reward',
@@ -329,6 +332,8 @@ const NOT_VERIFYING = new Set([
   'rabat',
   'kampanj',
 ]);
+// The same kinds written after the code word, where a language puts them there ("kode bank", "code postal").
+const NAMED_AFTER = new Set(['bank', 'pos', 'postal', 'promo', 'promocional', 'promotionnel', 'voucher', 'referral', 'area', 'swift']);
 // Only as the head of a compound: "unicode", "decode", "encode", "geocode", "recode".
 const NOT_VERIFYING_HEADS = new Set(['uni', 'de', 'en', 'geo', 're']);
 
@@ -374,6 +379,8 @@ function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keywo
   const compoundHead = lower.slice(start, at);
   if (NOT_VERIFYING.has(compoundHead) || NOT_VERIFYING_HEADS.has(compoundHead)) return undefined;
   if (NOT_VERIFYING.has(wordBefore(lower, words, start))) return undefined;
+  // Languages that put the kind after the noun: "kode bank 911", "kode pos", "code promo".
+  if (keyword.weight === CODE_WORD && NAMED_AFTER.has(wordAfter(lower, wordEnd))) return undefined;
   return { start, end: wordEnd, weight: keyword.weight };
 }
 
@@ -383,6 +390,14 @@ function wordBefore(lower: string, words: SpacedWords, start: number): string {
   for (let skipped = 0; skipped < 2 && (lower[end - 1] === ' ' || lower[end - 1] === '-'); skipped++) end--;
   if (!isSpacedLetter(lower[end - 1])) return '';
   return lower.slice(words.startOf[end - 1] ?? end, end);
+}
+
+/** The word just after `end`, across one space ("kode bank"). */
+function wordAfter(lower: string, end: number): string {
+  if (lower[end] !== ' ') return '';
+  let stop = end + 1;
+  while (stop < lower.length && isSpacedLetter(lower[stop])) stop++;
+  return lower.slice(end + 1, stop);
 }
 
 const LATIN_KEYWORDS = KEYWORDS.map((keyword) => keyword.text).filter((text) => /^[a-z0-9]+$/.test(text));

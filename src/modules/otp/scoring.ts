@@ -5,6 +5,7 @@
 // does not), and only right beside it, unless they end the message the way templates print a code.
 
 import type { Candidate, Shape } from './candidates.ts';
+import { BALANCE_WORDS } from './context-words.ts';
 import { CODE_WORD, HINT_WORD, type KeywordHit } from './keywords.ts';
 import type { Layout } from './layout.ts';
 
@@ -37,10 +38,17 @@ export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], l
     const score = proximity + shapeScore(candidate) - SUSPICION_PENALTY * candidate.suspicions.length;
     if (score >= MIN_SCORE && (!best || score > best.score)) best = { candidate, score };
   }
-  if (best) return best.candidate.value;
+  // A receipt that states a balance ("…Confirmed. … New M-PESA balance is …") holds references and till
+  // numbers; only the name of a code, not a mere hint such as "confirmed", finds one there.
+  if (best && !(isBalanceNotice(layout.text) && keywordProximity(best.candidate, codeWordHits, layout) === 0)) return best.candidate.value;
   // An SMS Retriever message exists to deliver a code, even when it names it in no language we know.
   if (retriever) return retrieverFallback(candidates);
   return loneCode(candidates, layout);
+}
+
+function isBalanceNotice(text: string): boolean {
+  const lower = text.toLowerCase();
+  return BALANCE_WORDS.some((word) => lower.includes(word));
 }
 
 /** Longest message that is still "a code and a few words": "Use 482913 to sign in" fits, a bank notice does not. */

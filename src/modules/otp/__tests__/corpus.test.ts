@@ -5,12 +5,18 @@ import { extractCode } from '../extract-code.ts';
 
 // Published messages (see test/data/README.md); a measure, not a specification: the extractor must
 // stay general, so a miss here is fixed by a rule that holds for unseen messages too. Round 1's and
-// round 2's holdouts have been read and are tuning material now (otp-tuning-2, otp-tuning-3).
+// round 2's holdouts have been read and are tuning material now (otp-tuning-2, otp-tuning-3). The
+// holdout (otp-holdout-4: half of the corpus gathered blind in round 3 from sources no earlier file
+// used, the other half being otp-tuning-4) is never read
+// to decide a rule; its threshold guards against regressions, and its misses are reported by line
+// number only, so that reading them is a deliberate act.
 const CORPORA = [
   { file: 'otp-dev.jsonl', size: 146, minAccuracy: 0.98, showMisses: true },
   { file: 'otp-tuning.jsonl', size: 243, minAccuracy: 0.98, showMisses: true },
   { file: 'otp-tuning-2.jsonl', size: 205, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-tuning-3.jsonl', size: 232, minAccuracy: 0.97, showMisses: true },
+  { file: 'otp-tuning-3.jsonl', size: 232, minAccuracy: 0.98, showMisses: true },
+  { file: 'otp-tuning-4.jsonl', size: 175, minAccuracy: 0.98, showMisses: true },
+  { file: 'otp-holdout-4.jsonl', size: 176, minAccuracy: 0.94, showMisses: false },
 ] as const;
 
 interface Example {

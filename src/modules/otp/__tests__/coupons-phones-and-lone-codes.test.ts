@@ -34,3 +34,32 @@ describe('extractCode: coupons, spelled phone numbers, phrases and lone codes', 
     expect(extractCode('Thanks for shopping with us today, we hope to see you again soon at our store 482913.')).toBeNull();
   });
 });
+
+// Round 3 (issue 14): what tuning-4 (half of the blind round-3 corpus) taught.
+describe('extractCode: prizes, kinds of code and receipts', () => {
+  it('knows the one-time password in Polish cases and in European Portuguese', () => {
+    expect(extractCode('Zaloguj się w serwisie za pomocą tego jednorazowego hasła 604218.\n\nNie udostępniaj go nikomu.')).toBe('604218');
+    expect(
+      extractCode('Entre na sua conta com esta palavra-passe única 771024.\n\nNão a partilhe com ninguém, nem com a nossa equipa.'),
+    ).toBe('771024');
+  });
+
+  it('reads a kind named after the code word as another kind of code', () => {
+    expect(extractCode('Transfer antar bank: pilih bank TCASH (Kode bank 911).')).toBeNull();
+    expect(extractCode('Isi kode pos 40115 pada formulir alamat.')).toBeNull();
+  });
+
+  it('takes a PIN in a message announcing a prize or a sale for a claim code', () => {
+    expect(extractCode('Selamat! Nomor anda pemenang undian Rp 50jt. PIN anda: K4R8ZQ2 info klik www.example.com')).toBeNull();
+    expect(extractCode('BIG SALE 40% semua produk PIN: 7QX2M9KD cek di toko kami')).toBeNull();
+  });
+
+  it('finds no code in a receipt that states a balance unless a code is named', () => {
+    expect(
+      extractCode(
+        'QX71PL20AB Confirmed.You have received Ksh1,250.00 from KCB to Duka Retail 518204 on 3/1/23 at 9:14 AM New M-PESA balance is Ksh7,310.50.',
+      ),
+    ).toBeNull();
+    expect(extractCode('Your OTP is 402913. Available balance Ksh1,200.00.')).toBe('402913');
+  });
+});
