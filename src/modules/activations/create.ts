@@ -73,7 +73,7 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
   const inStock = deps.catalog.offers(service.code, country.code).filter((offer) => offer.count > 0);
   if (inStock.length === 0) throw noNumbers(service.name, country.name);
   // Providers whose circuit is open are not asked: they would refuse at once anyway.
-  const offers = inStock.filter(isAvailable);
+  const offers = inStock.filter((offer) => offer.provider.isAvailable?.() ?? true);
   const best = offers[0];
   if (!best) {
     throw new DomainError(
@@ -262,12 +262,6 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
 async function lockRequesting(tx: Executor, id: string): Promise<ActivationRow | undefined> {
   const row = await lockActivationRow(tx, id);
   return row?.status === 'requesting' ? row : undefined;
-}
-
-/** A provider behind an open circuit is skipped; one without a breaker (the sandbox, tests) always answers. */
-function isAvailable(offer: PricedOffer): boolean {
-  const breaker = (offer.provider as { breaker?: { available: boolean } }).breaker;
-  return breaker?.available ?? true;
 }
 
 /** Ask the provider not to charge more than its catalog price (plus 20% for price moves since the last sync). */
