@@ -60,6 +60,11 @@ export class GuardedProvider implements ProviderPort {
     }
   }
 
+  /** False while the circuit is open: a call would be refused without reaching the provider. */
+  isAvailable(): boolean {
+    return this.breaker.available;
+  }
+
   fetchOffers(options?: CallOptions): Promise<Result<Offers>> {
     return this.#call('fetchOffers', () => this.inner.fetchOffers(options));
   }

@@ -183,6 +183,11 @@ export interface ProviderPort {
   listActive?(options?: CallOptions): Promise<Result<UpstreamActivation[]>>;
   /** Parse a pushed SMS; absent when the provider never pushes. */
   parsePush?(request: PushRequest): Result<PushedSms[]>;
+  /**
+   * Whether a call now would reach the provider: false while a guard refuses calls at once (the
+   * circuit breaker of GuardedProvider is open), so an order skips it. Absent: always.
+   */
+  isAvailable?(): boolean;
 }
 
 /**

@@ -1,16 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { ACTIVATION_STATUSES, OPEN_STATUSES, OPEN_WITH_NUMBER } from '../../modules/activations/states.ts';
 import { accounts } from './accounts.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/**
- * `requesting` is internal: the order exists and its price is held while the provider is asked for a
- * number. The API never shows it; it becomes `waiting` (number bought) or `failed` (credits released).
- */
-export const ACTIVATION_STATUSES = ['requesting', 'waiting', 'received', 'completed', 'cancelled', 'expired', 'failed'] as const;
-export type ActivationStatus = (typeof ACTIVATION_STATUSES)[number];
-export const OPEN_STATUSES: readonly ActivationStatus[] = ['requesting', 'waiting', 'received'];
+// The statuses and which of them are open belong to the order state machine (ADR 18); the partial
+// indexes below spell its sets in SQL, and a test keeps them (and migration 0010's trigger) equal to it.
+
+/** `status in ('a', 'b')`: a set of statuses as SQL text, for index predicates (constant, never input). */
+const statusIn = (statuses: readonly string[]) => sql.raw(statuses.map((status) => `'${status}'`).join(', '));
 
 /** An order: a number rented for one service in one country, and what became of it. */
 export const activations = pgTable(
@@ -55,9 +54,13 @@ export const activations = pgTable(
     // Orders that may have bought a number we never recorded (a crash, a buy that timed out or came
     // back garbled): reconciliation looks for such numbers at the providers.
     index('activations_unsettled_idx').on(t.endedAt).where(sql`${t.failureReason} in ('interrupted', 'provider_unavailable')`),
-    index('activations_poll_idx').on(t.nextPollAt).where(sql`${t.nextPollAt} is not null and ${t.status} in ('waiting', 'received')`),
+    index('activations_poll_idx')
+      .on(t.nextPollAt)
+      .where(sql`${t.nextPollAt} is not null and ${t.status} in (${statusIn(OPEN_WITH_NUMBER)})`),
     // The expiry sweep reads only open orders by deadline.
-    index('activations_open_expiry_idx').on(t.expiresAt).where(sql`${t.status} in ('requesting', 'waiting', 'received')`),
+    index('activations_open_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} in (${statusIn(OPEN_STATUSES)})`),
     uniqueIndex('activations_upstream_key').on(t.provider, t.upstreamId).where(sql`${t.upstreamId} is not null`),
     check('activations_price_positive', sql`${t.price} > 0`),
   ],

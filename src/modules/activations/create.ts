@@ -1,34 +1,28 @@
-import type { Executor } from '../../db/client.ts';
-import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { ProviderFailure } from '../../provider-clients/port.ts';
-import { countryByCode } from '../catalog/countries.ts';
+import { type CountryInfo, countryByCode } from '../catalog/countries.ts';
 import type { PricedOffer } from '../catalog/provider-catalog.ts';
-import { serviceByCode } from '../catalog/services.ts';
+import { type ServiceInfo, serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
 import { accountRestricted, insufficientCredits, refusal, walletRef } from '../ledger/transfer.ts';
-import { releaseHold } from '../ledger/verbs.ts';
-import { queueProviderTask } from './actions.ts';
+import { buyFromCandidates, failUnsoldOrder, onlyNoStock } from './buy-number.ts';
 import type { ActivationDeps } from './deps.ts';
 import { creationError, idempotencyKeyClaimed, noNumbers } from './idempotency.ts';
-import { FIRST_POLL_MS } from './poll-upstream.ts';
+import { CREATED_EVENT, INITIAL_STATUS } from './states.ts';
 import {
   type LimitCounts,
   type LimitRefusal,
-  lockActivationRow,
   type Placement,
   type PlacementClaim,
   type PlacementHold,
+  type PlacementLimits,
   placeActivationRow,
   type TransitionEvent,
 } from './store.ts';
-import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
 
-/** Stop trying further providers after this long (a `requesting` order is declared interrupted at 2 minutes). */
-export const BUY_BUDGET_MS = 45_000;
+export { BUY_BUDGET_MS } from './buy-number.ts';
 
 /** A hold outlives its order by this much: the expiry sweep releases it first; `ledger verify` flags it after. */
 export const HOLD_GRACE_MS = 10 * 60_000;
@@ -54,18 +48,47 @@ export class IdempotencyKeyTaken extends Error {
  *    (`requesting`) — or nothing, and why (store.ts, PLACE_SQL).
  * 2. Ask the providers for a number, cheapest in stock first, failing over within the held amount.
  * 3. One transaction: the number and `waiting`, or `failed` with the hold released — a failed order
- *    costs nothing and says why.
+ *    costs nothing and says why (buy-number.ts).
  *
  * A crash between 1 and 3 leaves a `requesting` order that the expiry sweep fails and refunds; a
  * number bought in between is found and cancelled upstream by reconciliation (reconcile-upstream.ts).
  */
 export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: CreateInput): Promise<ActivationRow> {
+  const { service, country } = serviceAndCountry(input);
+  const offers = offersFor(deps, service, country, input.maxPrice);
+  const order = newOrder(ctx, input.accountId, service, country, offers);
+  const placement = await placeOrder(ctx, order, input);
+  const { requested, candidates } = paidFor(order.row, offers, placement);
+  const bought = await buyFromCandidates(ctx, requested, candidates);
+  if ('assigned' in bought) return bought.assigned;
+  await failUnsoldOrder(ctx, requested, service, country, bought.refusals);
+  throw creationError(onlyNoStock(bought.refusals), service.name, country.name);
+}
+
+/** The service and country asked for, or the refusal naming the one we do not know. */
+function serviceAndCountry(input: CreateInput): { service: ServiceInfo; country: CountryInfo } {
   const service = serviceByCode(input.service);
   if (!service) throw new DomainError('UNKNOWN_SERVICE', `There is no service with the code "${input.service}". See GET /api/v1/services.`);
   const country = countryByCode(input.country);
   if (!country)
     throw new DomainError('UNKNOWN_COUNTRY', `"${input.country}" is not a country we know (ISO 3166 alpha-2). See GET /api/v1/countries.`);
+  return { service, country };
+}
 
+/** What the order may be filled from, and at what price. */
+interface OrderOffers {
+  /** The cheapest offer in stock from a provider that answers: its price is the order's. */
+  best: PricedOffer;
+  /** The offers failover may go to, best first: within the customer's maximum (or the best price). */
+  candidates: PricedOffer[];
+  /** The dearest candidate's price: held when the customer can afford it. */
+  dearest: number;
+  /** The sandbox's offers among the candidates: demo credits pay for these only. */
+  sandboxOffers: PricedOffer[];
+}
+
+/** The offers a new order may be filled from, or why there are none (nothing is written either way). */
+function offersFor(deps: ActivationDeps, service: ServiceInfo, country: CountryInfo, maxPrice: number | undefined): OrderOffers {
   if (deps.catalog.rules.disabled(service.code, country.code))
     throw new DomainError('NO_NUMBERS', `${service.name} numbers in ${country.name} are not sold here. Nothing was charged.`, {
       notSold: true,
@@ -73,7 +96,7 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
   const inStock = deps.catalog.offers(service.code, country.code).filter((offer) => offer.count > 0);
   if (inStock.length === 0) throw noNumbers(service.name, country.name);
   // Providers whose circuit is open are not asked: they would refuse at once anyway.
-  const offers = inStock.filter(isAvailable);
+  const offers = inStock.filter((offer) => offer.provider.isAvailable?.() ?? true);
   const best = offers[0];
   if (!best) {
     throw new DomainError(
@@ -82,34 +105,42 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
       { retryAfterSeconds: 30 },
     );
   }
-  if (input.maxPrice !== undefined && best.price > input.maxPrice) {
+  if (maxPrice !== undefined && best.price > maxPrice) {
     throw new DomainError(
       'PRICE_ABOVE_MAX',
-      `A ${service.name} number in ${country.name} costs ${best.price} credits, above your maximum of ${input.maxPrice}.`,
-      {
-        price: best.price,
-        maxPrice: input.maxPrice,
-      },
+      `A ${service.name} number in ${country.name} costs ${best.price} credits, above your maximum of ${maxPrice}.`,
+      { price: best.price, maxPrice },
     );
   }
   // Without a maximum the customer agreed to the price shown; with one, to anything up to it: failover
   // may then go to a dearer provider, and the hold covers the dearest one that could sell.
-  const ceiling = input.maxPrice ?? best.price;
-  let candidates = offers.filter((offer) => offer.price <= ceiling);
-  const price = best.price;
-  const dearest = Math.max(...candidates.map((offer) => offer.price));
-  // Demo credits pay for sandbox numbers only: a sandbox offer among the candidates lets them pay.
-  const sandboxOffers = candidates.filter((offer) => offer.provider.kind === 'sandbox');
-  const sandboxOffer = sandboxOffers[0];
+  const ceiling = maxPrice ?? best.price;
+  const candidates = offers.filter((offer) => offer.price <= ceiling);
+  return {
+    best,
+    candidates,
+    dearest: Math.max(...candidates.map((offer) => offer.price)),
+    sandboxOffers: candidates.filter((offer) => offer.provider.kind === 'sandbox'),
+  };
+}
 
+/** A new order, not yet written: its row (`requesting`, at the best price) and the hold that pays for it. */
+interface NewOrder {
+  row: ActivationRow;
+  hold: PlacementHold;
+}
+
+function newOrder(ctx: Ctx, accountId: string, service: ServiceInfo, country: CountryInfo, offers: OrderOffers): NewOrder {
+  const { best, dearest } = offers;
+  const sandboxOffer = offers.sandboxOffers[0];
   const now = ctx.clock.now();
   const id = newId('act', now.getTime());
   const expiresAt = new Date(now.getTime() + ctx.config.activationTtlS * 1000);
   const hold: PlacementHold = {
-    systemAccountId: systemAccountFor('order_revenue', input.accountId),
+    systemAccountId: systemAccountFor('order_revenue', accountId),
     transferId: newId('txn', now.getTime()),
     idempotencyKey: `${id}:hold`,
-    price,
+    price: best.price,
     dearest,
     reason: `${service.name} number in ${country.name} reserved`,
     metadata: { activationId: id, service: service.code, country: country.code },
@@ -117,24 +148,24 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     holdExpiresAt: new Date(expiresAt.getTime() + HOLD_GRACE_MS),
     demo: sandboxOffer
       ? {
-          systemAccountId: systemAccountFor('demo_revenue', input.accountId),
+          systemAccountId: systemAccountFor('demo_revenue', accountId),
           price: sandboxOffer.price,
           provider: sandboxOffer.provider.name,
         }
       : undefined,
   };
-  let requested: ActivationRow = {
+  const row: ActivationRow = {
     id,
-    accountId: input.accountId,
+    accountId,
     service: service.code,
     country: country.code,
     provider: best.provider.name,
     upstreamId: null,
     phone: null,
-    price,
+    price: best.price,
     providerCost: null,
     providerCurrency: null,
-    status: 'requesting',
+    status: INITIAL_STATUS,
     holdId: hold.transferId,
     failureReason: null,
     sandbox: best.provider.kind === 'sandbox',
@@ -148,8 +179,16 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     retryRequestedAt: null,
     endedAt: null,
   };
-  // Step 1, one statement: the wallet locked, the limits, the hold and the order — or nothing and why.
-  const limits = {
+  return { row, hold };
+}
+
+/**
+ * Step 1, one statement: the wallet locked, the limits, the hold and the order (a customer without a
+ * wallet gets one, and the order is placed again) — or nothing, and the refusal that says why.
+ */
+async function placeOrder(ctx: Ctx, { row, hold }: NewOrder, input: CreateInput): Promise<Extract<Placement, { outcome: 'placed' }>> {
+  const now = row.createdAt;
+  const limits: PlacementLimits = {
     maxOpen: ctx.config.maxActiveActivations,
     maxPerMinute: ctx.config.orderRateLimit,
     cancelWindow: cancelWindowOrders(ctx.config.cancelThrottleMinOrders),
@@ -157,122 +196,41 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     cancelPercent: ctx.config.cancelThrottlePercent,
   };
   const created: TransitionEvent = {
-    type: 'created',
-    fromStatus: 'requesting',
-    toStatus: 'requesting',
+    type: CREATED_EVENT,
+    fromStatus: INITIAL_STATUS,
+    toStatus: INITIAL_STATUS,
     actor: 'customer',
-    details: { price },
+    details: { price: row.price },
   };
-  let placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now, input.idempotency);
+  let placement = await placeActivationRow(ctx.db, row, created, hold, limits, now, input.idempotency);
   if (placement.outcome === 'no_wallet') {
     await walletOf(ctx.db, input.accountId, now);
-    placement = await placeActivationRow(ctx.db, requested, created, hold, limits, now, input.idempotency);
+    placement = await placeActivationRow(ctx.db, row, created, hold, limits, now, input.idempotency);
   }
+  if (placement.outcome === 'placed') return placement;
   if (placement.outcome === 'key_taken') throw new IdempotencyKeyTaken();
-  if (placement.outcome !== 'placed') {
-    // A key claimed before wins over a refusal (a retry of an order that spent the credits it needed).
-    if (input.idempotency && (await idempotencyKeyClaimed(ctx.db, input.accountId, input.idempotency.key))) throw new IdempotencyKeyTaken();
-    throw await refusalOf(ctx, placement, input.accountId, price, now);
-  }
+  // A key claimed before wins over a refusal (a retry of an order that spent the credits it needed).
+  if (input.idempotency && (await idempotencyKeyClaimed(ctx.db, input.accountId, input.idempotency.key))) throw new IdempotencyKeyTaken();
+  throw await refusalOf(ctx, placement, input.accountId, row.price, now);
+}
+
+/** The order as the wallet that paid for it allows, and the offers failover may go to. */
+function paidFor(
+  row: ActivationRow,
+  offers: OrderOffers,
+  placement: Extract<Placement, { outcome: 'placed' }>,
+): { requested: ActivationRow; candidates: PricedOffer[] } {
+  const sandboxOffer = offers.sandboxOffers[0];
   if (placement.purse === 'demo' && sandboxOffer) {
     // Paid with demo credits: a sandbox order, which only the sandbox may fill.
-    candidates = sandboxOffers;
-    requested = { ...requested, price: sandboxOffer.price, provider: sandboxOffer.provider.name, sandbox: true };
-  } else if (placement.held < dearest) {
-    // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.
-    candidates = candidates.filter((offer) => offer.price <= price);
+    return {
+      requested: { ...row, price: sandboxOffer.price, provider: sandboxOffer.provider.name, sandbox: true },
+      candidates: offers.sandboxOffers,
+    };
   }
-
-  // Step 2: the providers, outside any transaction, cheapest first, until one sells or time runs out.
-  const failures: { provider: string; failure: ProviderFailure }[] = [];
-  const deadline = ctx.clock.now().getTime() + BUY_BUDGET_MS;
-  for (const offer of candidates) {
-    if (failures.length > 0 && ctx.clock.now().getTime() >= deadline) {
-      failures.push({ provider: offer.provider.name, failure: { kind: 'timeout', message: 'not asked: the order ran out of time' } });
-      break;
-    }
-    const bought = await offer.provider.buyNumber({ service: service.code, country: country.code, maxCost: maxCostFor(offer) });
-    if (bought.ok) {
-      const now = ctx.clock.now();
-      // Only a `requesting` order takes its number: one conditional statement decides and records it.
-      const assigned = await recordTransitionIfUnchanged(ctx.db, now, requested, {
-        type: 'number_assigned',
-        to: 'waiting',
-        set: {
-          provider: offer.provider.name,
-          upstreamId: bought.value.upstreamId,
-          phone: bought.value.phone,
-          // What this provider's number sells for (the hold may be larger: the rest comes back).
-          price: offer.price,
-          providerCost: bought.value.cost ?? offer.cost,
-          providerCurrency: offer.currency,
-          sandbox: offer.provider.kind === 'sandbox',
-          // The sandbox pushes its SMS; upstream providers are polled (and may push too).
-          ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
-          // The rental starts now: the customer gets the full lifetime and the documented cancel window.
-          expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
-          cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
-        },
-        actor: 'provider',
-        details: { provider: offer.provider.name, failedOver: failures.map((f) => f.provider) },
-        balanceChanged: true,
-      });
-      if (assigned) return assigned;
-      // The sweep failed this order while we were buying: give the number back, never leak it (the
-      // task is committed before the refusal is thrown).
-      await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: bought.value.upstreamId }, 'cancel', now);
-      throw new DomainError(
-        'PROVIDER_UNAVAILABLE',
-        'The provider took too long to answer; the order was cancelled and nothing was charged.',
-      );
-    }
-    failures.push({ provider: offer.provider.name, failure: bought.failure });
-    ctx.log.warn(
-      { activationId: requested.id, provider: offer.provider.name, failure: bought.failure.kind },
-      'provider could not sell a number',
-    );
-  }
-
-  // Step 3b: nobody sold a number. The order fails and costs nothing.
-  const onlyNoStock = failures.length > 0 && failures.every((f) => f.failure.kind === 'no_numbers' || f.failure.kind === 'price_above_max');
-  await transaction(ctx.db, async (tx) => {
-    const now = ctx.clock.now();
-    const current = await lockRequesting(tx, requested.id);
-    if (!current) return; // already failed and refunded by the sweep
-    await releaseHold(
-      { ...ctx, db: tx },
-      {
-        holdId: requested.holdId as string,
-        idempotencyKey: `${requested.id}:release`,
-        reason: `${service.name} number in ${country.name}: none available, credits returned`,
-      },
-    );
-    await recordTransition(tx, now, current, {
-      type: 'failed',
-      to: 'failed',
-      set: { failureReason: onlyNoStock ? 'no_numbers' : 'provider_unavailable', endedAt: now },
-      actor: 'provider',
-      details: { failures: failures.map((f) => ({ provider: f.provider, kind: f.failure.kind })) },
-    });
-  });
-  throw creationError(onlyNoStock, service.name, country.name);
-}
-
-/** The order, locked, if it is still waiting for its number. */
-async function lockRequesting(tx: Executor, id: string): Promise<ActivationRow | undefined> {
-  const row = await lockActivationRow(tx, id);
-  return row?.status === 'requesting' ? row : undefined;
-}
-
-/** A provider behind an open circuit is skipped; one without a breaker (the sandbox, tests) always answers. */
-function isAvailable(offer: PricedOffer): boolean {
-  const breaker = (offer.provider as { breaker?: { available: boolean } }).breaker;
-  return breaker?.available ?? true;
-}
-
-/** Ask the provider not to charge more than its catalog price (plus 20% for price moves since the last sync). */
-function maxCostFor(offer: PricedOffer): number {
-  return Math.ceil(offer.cost * 1.2);
+  // Not enough credits for the dearest fallback: the best price was held, and failover stops at it.
+  const candidates = placement.held < offers.dearest ? offers.candidates.filter((offer) => offer.price <= row.price) : offers.candidates;
+  return { requested: row, candidates };
 }
 
 /** The cancel-ratio throttle looks at an account's most recent orders of the last hour, this many at most. */

@@ -8,6 +8,7 @@ import type { Ctx } from '../context.ts';
 import { releaseHold } from '../ledger/verbs.ts';
 import type { ActivationDeps } from './deps.ts';
 import { receiveSms } from './receive-sms.ts';
+import { isOpenWithNumber, OPEN_WITH_NUMBER } from './states.ts';
 import { recordTransition } from './transition.ts';
 import { maskPhone } from './view.ts';
 
@@ -51,7 +52,7 @@ export async function pollUpstream(
         pollAttempts: activations.pollAttempts,
       })
       .from(activations)
-      .where(and(isNotNull(activations.nextPollAt), lte(activations.nextPollAt, now), inArray(activations.status, ['waiting', 'received'])))
+      .where(and(isNotNull(activations.nextPollAt), lte(activations.nextPollAt, now), inArray(activations.status, [...OPEN_WITH_NUMBER])))
       .orderBy(asc(activations.nextPollAt))
       .limit(BATCH)
       .for('update', { skipLocked: true });
@@ -109,7 +110,7 @@ export async function pollUpstream(
         await ctx.db
           .update(activations)
           .set({ nextPollAt: new Date(ctx.clock.now().getTime() + delay), pollAttempts: quiet })
-          .where(and(eq(activations.id, row.id), inArray(activations.status, ['waiting', 'received'])));
+          .where(and(eq(activations.id, row.id), inArray(activations.status, [...OPEN_WITH_NUMBER])));
       }
     }
   };
@@ -126,7 +127,7 @@ async function endIfUpstreamEnded(ctx: Ctx, deps: ActivationDeps, id: string, st
   if (status.state === 'waiting' || status.state === 'received') return false;
   const ended = await transaction(ctx.db, async (tx) => {
     const [row] = await tx.select().from(activations).where(eq(activations.id, id)).for('update');
-    if (!row || (row.status !== 'waiting' && row.status !== 'received')) return false;
+    if (!row || !isOpenWithNumber(row.status)) return false;
     const at = ctx.clock.now();
     if (row.status === 'received') {
       await recordTransition(tx, at, row, {

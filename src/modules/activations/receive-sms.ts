@@ -8,6 +8,7 @@ import type { Ctx } from '../context.ts';
 import { captureHold } from '../ledger/verbs.ts';
 import { extractCode } from '../otp/extract-code.ts';
 import type { ActivationDeps } from './deps.ts';
+import { isOpenWithNumber } from './states.ts';
 import { recordTransition } from './transition.ts';
 import { type ActivationRow, maskPhone } from './view.ts';
 
@@ -59,7 +60,7 @@ export async function receiveSms(
     if (!row || row.status === 'requesting') return { outcome: 'unknown_order' as const };
 
     const smsId = newId('sms', now.getTime());
-    const late = !(row.status === 'waiting' || row.status === 'received');
+    const late = !isOpenWithNumber(row.status);
     const inserted = await tx
       .insert(activationSms)
       .values({

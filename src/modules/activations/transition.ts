@@ -1,8 +1,8 @@
 import type { Executor } from '../../db/client.ts';
-import type { ActivationStatus } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/emit.ts';
 import { announceOrderChange } from './changes.ts';
+import { type ActivationStatus, allows, type OrderEventType } from './states.ts';
 import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -16,7 +16,9 @@ export async function lockActivation(db: Executor, id: string, accountId?: strin
 }
 
 export interface Transition {
-  type: string;
+  /** The event, as the audit trail names it: with `to`, it must be a move of the table in states.ts. */
+  type: Exclude<OrderEventType, 'created'>;
+  /** Absent: the status stays (an in-place event of the table). */
   to?: ActivationStatus;
   set?: Partial<ActivationRow>;
   actor: string;
@@ -57,9 +59,20 @@ export async function recordTransitionIfUnchanged(
   return next;
 }
 
-/** What a transition writes: the next row, the changed columns, its audit event, the account events. */
+/**
+ * What a transition writes: the next row, the changed columns, its audit event, the account events.
+ * A move the state table does not allow is refused before anything is written.
+ */
 function plan(now: Date, row: ActivationRow, change: Transition) {
-  const next: ActivationRow = { ...row, ...(change.set ?? {}), status: change.to ?? row.status, updatedAt: now };
+  const to = change.to ?? row.status;
+  if (!allows(row.status, to, change.type)) {
+    throw new DomainError('CONFLICT', `An order cannot go from ${row.status} to ${to} by ${change.type}.`, {
+      from: row.status,
+      to,
+      event: change.type,
+    });
+  }
+  const next: ActivationRow = { ...row, ...(change.set ?? {}), status: to, updatedAt: now };
   const event = { type: change.type, fromStatus: row.status, toStatus: next.status, actor: change.actor, details: change.details ?? null };
   const set = change.to || change.set ? { ...(change.set ?? {}), status: next.status, updatedAt: now } : {};
   const events: EventToEmit[] = [];
@@ -70,5 +83,3 @@ function plan(now: Date, row: ActivationRow, change: Transition) {
   events.push(...(change.alsoEmit ?? []));
   return { next, event, set, events };
 }
-
-export const isOpen = (status: ActivationStatus) => status === 'waiting' || status === 'received' || status === 'requesting';

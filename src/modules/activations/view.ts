@@ -2,10 +2,10 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { activationSms, type activations } from '../../db/schema/index.ts';
 import type { EphemeralTexts } from './ephemeral.ts';
+import { type PublicStatus, publicStatus } from './states.ts';
 
 export type ActivationRow = typeof activations.$inferSelect;
 export type SmsRow = typeof activationSms.$inferSelect;
-export type PublicStatus = 'waiting' | 'received' | 'completed' | 'cancelled' | 'expired' | 'failed';
 
 /** An order as the API shows it (the contract's shape, plus a few fields clients find useful). */
 export interface ActivationView {
@@ -31,7 +31,7 @@ export function toView(row: ActivationRow, sms: SmsRow[], ephemeral: EphemeralTe
     service: row.service,
     country: row.country,
     price: row.price,
-    status: (row.status === 'requesting' ? 'waiting' : row.status) as PublicStatus,
+    status: publicStatus(row.status),
     expiresAt: row.expiresAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
     cancellableAt: row.cancellableAt.toISOString(),

@@ -6,6 +6,7 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
+import { OPEN_STATUSES } from '../activations/states.ts';
 import { percentToBasisPoints } from '../catalog/pricing.ts';
 import type { Ctx } from '../context.ts';
 import type { ProviderRow } from './adapters.ts';
@@ -143,7 +144,7 @@ export async function openWork(db: Ctx['db'], name: string): Promise<number> {
   const [orders] = await db
     .select({ n: count() })
     .from(activations)
-    .where(and(eq(activations.provider, name), inArray(activations.status, ['requesting', 'waiting', 'received'])));
+    .where(and(eq(activations.provider, name), inArray(activations.status, [...OPEN_STATUSES])));
   const [tasks] = await db
     .select({ n: count() })
     .from(providerTasks)

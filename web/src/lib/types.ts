@@ -122,5 +122,5 @@ export interface ApiKey {
   lastUsedAt: string | null;
 }
 
-/** Open orders can still change; ended ones cannot. */
-export const isOpen = (status: OrderStatus) => status === 'waiting' || status === 'received';
+/** Open orders can still change; ended ones cannot: the server's own definition (its order state machine). */
+export { isOpen } from '../../../src/modules/activations/states.ts';

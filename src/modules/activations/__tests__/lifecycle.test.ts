@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { eventsOutsideTheTable } from '../../../../test/support/order-trail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activationEvents, activations, providerTasks } from '../../../db/schema/index.ts';
@@ -370,5 +371,11 @@ describe('the ledger and the counts stay whole', () => {
       sql`select sum(open)::int as open from account_order_counts`,
     );
     expect(open).toBeGreaterThan(0);
+  });
+
+  it('every event the transitions above wrote is a move (or an in-place event) of the order state table', async () => {
+    expect(await eventsOutsideTheTable(t.database.db)).toEqual([]);
+    const kinds = await t.database.db.selectDistinct({ type: activationEvents.type }).from(activationEvents);
+    expect(kinds.length).toBeGreaterThanOrEqual(10);
   });
 });

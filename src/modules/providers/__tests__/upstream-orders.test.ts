@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ctxOf, newDeviceCredentials } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { eventsOutsideTheTable } from '../../../../test/support/order-trail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
 import { activations, providers } from '../../../db/schema/index.ts';
@@ -13,9 +14,13 @@ import { verifyLedger } from '../../ledger/verify.ts';
 import { removeProvider } from '../remove-provider.ts';
 
 const ENV = { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '2000', CANCEL_MIN_S: '120' };
-const open: { close(): Promise<void> }[] = [];
+const open: ({ close(): Promise<void> } | TestApp)[] = [];
 afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
+  const items = open.splice(0).reverse();
+  // What each test's orders wrote, ended by the provider or reconciled included, follows the state table.
+  const outside = await Promise.all(items.map((item) => ('database' in item ? eventsOutsideTheTable(item.database.db) : [])));
+  for (const item of items) await item.close();
+  expect(outside.flat()).toEqual([]);
 });
 
 async function app(env: Record<string, string> = {}): Promise<TestApp> {

@@ -1,0 +1,135 @@
+import type { Executor } from '../../db/client.ts';
+import { transaction } from '../../db/tx.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { ProviderFailure, PurchasedNumber } from '../../provider-clients/port.ts';
+import type { CountryInfo } from '../catalog/countries.ts';
+import type { PricedOffer } from '../catalog/provider-catalog.ts';
+import type { ServiceInfo } from '../catalog/services.ts';
+import type { Ctx } from '../context.ts';
+import { releaseHold } from '../ledger/verbs.ts';
+import { queueProviderTask } from './actions.ts';
+import { FIRST_POLL_MS } from './poll-upstream.ts';
+import { lockActivationRow } from './store.ts';
+import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
+import type { ActivationRow } from './view.ts';
+
+/** Stop trying further providers after this long (a `requesting` order is declared interrupted at 2 minutes). */
+export const BUY_BUDGET_MS = 45_000;
+
+export interface ProviderRefusal {
+  provider: string;
+  failure: ProviderFailure;
+}
+
+/**
+ * Steps 2 and 3 of an order (create.ts), outside any transaction: the candidates, cheapest first, until
+ * one sells or time runs out; the number sold is recorded on the order (`waiting`). Answers the order,
+ * or why each provider asked did not sell.
+ */
+export async function buyFromCandidates(
+  ctx: Ctx,
+  requested: ActivationRow,
+  candidates: PricedOffer[],
+): Promise<{ assigned: ActivationRow } | { refusals: ProviderRefusal[] }> {
+  const refusals: ProviderRefusal[] = [];
+  const deadline = ctx.clock.now().getTime() + BUY_BUDGET_MS;
+  for (const offer of candidates) {
+    if (refusals.length > 0 && ctx.clock.now().getTime() >= deadline) {
+      refusals.push({ provider: offer.provider.name, failure: { kind: 'timeout', message: 'not asked: the order ran out of time' } });
+      break;
+    }
+    const bought = await offer.provider.buyNumber({ service: requested.service, country: requested.country, maxCost: maxCostFor(offer) });
+    if (bought.ok) return { assigned: await assignNumber(ctx, requested, offer, bought.value, refusals) };
+    refusals.push({ provider: offer.provider.name, failure: bought.failure });
+    ctx.log.warn(
+      { activationId: requested.id, provider: offer.provider.name, failure: bought.failure.kind },
+      'provider could not sell a number',
+    );
+  }
+  return { refusals };
+}
+
+/**
+ * The number goes to the order only while it is `requesting`: one conditional statement decides and
+ * records it. If the sweep failed the order while we were buying, the number is given back (the task is
+ * committed before the refusal is thrown), never leaked.
+ */
+async function assignNumber(
+  ctx: Ctx,
+  requested: ActivationRow,
+  offer: PricedOffer,
+  number: PurchasedNumber,
+  refusals: ProviderRefusal[],
+): Promise<ActivationRow> {
+  const now = ctx.clock.now();
+  const assigned = await recordTransitionIfUnchanged(ctx.db, now, requested, {
+    type: 'number_assigned',
+    to: 'waiting',
+    set: {
+      provider: offer.provider.name,
+      upstreamId: number.upstreamId,
+      phone: number.phone,
+      // What this provider's number sells for (the hold may be larger: the rest comes back).
+      price: offer.price,
+      providerCost: number.cost ?? offer.cost,
+      providerCurrency: offer.currency,
+      sandbox: offer.provider.kind === 'sandbox',
+      // The sandbox pushes its SMS; upstream providers are polled (and may push too).
+      ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
+      // The rental starts now: the customer gets the full lifetime and the documented cancel window.
+      expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
+      cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),
+    },
+    actor: 'provider',
+    details: { provider: offer.provider.name, failedOver: refusals.map((f) => f.provider) },
+    balanceChanged: true,
+  });
+  if (assigned) return assigned;
+  await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: number.upstreamId }, 'cancel', now);
+  throw new DomainError('PROVIDER_UNAVAILABLE', 'The provider took too long to answer; the order was cancelled and nothing was charged.');
+}
+
+/** Only "none in stock" (or "above your maximum") answers: the order failed for want of numbers, not of providers. */
+export const onlyNoStock = (refusals: ProviderRefusal[]) =>
+  refusals.length > 0 && refusals.every((f) => f.failure.kind === 'no_numbers' || f.failure.kind === 'price_above_max');
+
+/** Step 3b, one transaction: nobody sold a number, so the order fails and its hold is released (it costs nothing). */
+export async function failUnsoldOrder(
+  ctx: Ctx,
+  requested: ActivationRow,
+  service: ServiceInfo,
+  country: CountryInfo,
+  refusals: ProviderRefusal[],
+): Promise<void> {
+  await transaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const current = await lockRequesting(tx, requested.id);
+    if (!current) return; // already failed and refunded by the sweep
+    await releaseHold(
+      { ...ctx, db: tx },
+      {
+        holdId: requested.holdId as string,
+        idempotencyKey: `${requested.id}:release`,
+        reason: `${service.name} number in ${country.name}: none available, credits returned`,
+      },
+    );
+    await recordTransition(tx, now, current, {
+      type: 'failed',
+      to: 'failed',
+      set: { failureReason: onlyNoStock(refusals) ? 'no_numbers' : 'provider_unavailable', endedAt: now },
+      actor: 'provider',
+      details: { failures: refusals.map((f) => ({ provider: f.provider, kind: f.failure.kind })) },
+    });
+  });
+}
+
+/** The order, locked, if it is still waiting for its number. */
+async function lockRequesting(tx: Executor, id: string): Promise<ActivationRow | undefined> {
+  const row = await lockActivationRow(tx, id);
+  return row?.status === 'requesting' ? row : undefined;
+}
+
+/** Ask the provider not to charge more than its catalog price (plus 20% for price moves since the last sync). */
+function maxCostFor(offer: PricedOffer): number {
+  return Math.ceil(offer.cost * 1.2);
+}
