@@ -282,7 +282,7 @@ type PlacementRow = {
 
 /**
  * Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id) with its first
- * audit event, and claim its idempotency key: see PLACE_SQL.
+ * audit event, and claim its idempotency key: see PLACE.
  */
 export async function placeActivationRow(
   db: Executor,
