@@ -7,7 +7,6 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { nameStatement } from '../lib/database-errors.ts';
 import { makeDataDirPrivate } from '../runtime/private-data-dir.ts';
 import { initPglite } from './pglite-init.ts';
 
@@ -29,30 +28,6 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
-
-/**
- * Rows of a fixed SQL text with positional parameters (`$1`…): a named prepared statement on
- * PostgreSQL (parsed and planned once per connection), a plain parameterised query on PGlite. For the
- * statements on hot paths, whose text is a constant, so no query builder runs at each call. A name
- * must always stand for the same text; a failure carries it, so logs name the statement instead of
- * quoting it (lib/database-errors.ts).
- */
-export async function rawRows<T>(executor: Executor, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const client = (executor as unknown as { session?: { client?: RawClient } }).session?.client;
-  if (!client || typeof client.query !== 'function') throw new Error('rawRows: this executor has no database client');
-  try {
-    if ('totalCount' in client || 'release' in client) {
-      return ((await client.query({ name, text, values })) as { rows: T[] }).rows;
-    }
-    return ((await (client as unknown as PgliteClient).query(text, values)) as { rows: T[] }).rows;
-  } catch (error) {
-    nameStatement(error, name);
-    throw error;
-  }
-}
-
-type RawClient = { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> };
-type PgliteClient = { query: (text: string, values: unknown[]) => Promise<unknown> };
 
 /**
  * A row of `table` as a raw statement returns it (database column names, driver values), mapped the

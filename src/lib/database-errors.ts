@@ -45,7 +45,7 @@ const CLIENT_FAILURES = [
 ];
 const SAFE_FIELDS = ['routine', 'schema', 'table', 'column', 'constraint', 'dataType'] as const;
 
-/** Remember which prepared statement failed (db/client.ts `rawRows`), for the summary. */
+/** Remember which prepared statement failed (db/raw-driver.ts `rawRows`), for the summary. */
 export function nameStatement(error: unknown, name: string): void {
   if (error && typeof error === 'object' && !(STATEMENT in error)) Object.defineProperty(error, STATEMENT, { value: name });
 }

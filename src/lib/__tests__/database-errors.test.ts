@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test/support/database.ts';
-import { rawRows } from '../../db/client.ts';
+import { rawRows } from '../../db/raw-driver.ts';
 import { accounts } from '../../db/schema/index.ts';
 import { isDatabaseUnavailable, safeErrorMessage, statementLabel } from '../database-errors.ts';
 import { createLogger } from '../logger.ts';

@@ -45,7 +45,7 @@ export class IdempotencyKeyTaken extends Error {
  * Order a number. Three steps, so no database transaction waits on a provider:
  *
  * 1. One statement, under the customer's wallet lock: the limits, the hold of its price, the order row
- *    (`requesting`) — or nothing, and why (store.ts, PLACE_SQL).
+ *    (`requesting`) — or nothing, and why (store.ts, PLACE).
  * 2. Ask the providers for a number, cheapest in stock first, failing over within the held amount.
  * 3. One transaction: the number and `waiting`, or `failed` with the hold released — a failed order
  *    costs nothing and says why (buy-number.ts).

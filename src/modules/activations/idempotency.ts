@@ -8,7 +8,7 @@ import type { ActivationRow } from './view.ts';
 
 /**
  * `Idempotency-Key` of order creation. The key is claimed by the very statement that places the order
- * (store.ts, PLACE_SQL), so a key exists exactly when its order does: a fault anywhere before leaves
+ * (store.ts, PLACE), so a key exists exactly when its order does: a fault anywhere before leaves
  * no key, and a retry places the order; a fault after (the answer never reached the client, or was
  * never stored) leaves the key naming its order, and a retry answers from the order.
  */

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { type Executor, rawRows, rowMapper } from '../../db/client.ts';
+import { type Executor, rowMapper } from '../../db/client.ts';
+import { runStatement } from '../../db/raw-driver.ts';
 import { activations, type Purse } from '../../db/schema/index.ts';
+import { type Fragment, join, type Param, param, params, raw, type Statement, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
-import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
-import { HOLD_REFUSED, type HoldParams, holdCtes, runTransferStatement } from '../ledger/transfer.ts';
+import { type EventToEmit, emitCtes, emitValues } from '../events/emit.ts';
+import { HOLD_REFUSED, holdCtes, holdParams, runTransferStatement } from '../ledger/transfer.ts';
 import type { ActivationRow } from './view.ts';
 
 /**
@@ -30,28 +32,43 @@ function columnOf(key: Key): PgColumn {
 const toDriver = (key: Key, value: unknown): unknown =>
   value === null || value === undefined ? null : columnOf(key).mapToDriverValue(value);
 
+/** The parameter of a column's value, of the column's SQL type, named `<prefix>.<key>` (`row.price`, `set.status`). */
+const columnParam = <P extends string>(prefix: P, key: Key): Param<`${P}.${Key}`> =>
+  param(`${prefix}.${key}` as `${P}.${Key}`, columnOf(key).getSQLType());
+
 /** The columns a change writes, in a fixed order (the statement text depends on the set, not on its order). */
 const changedKeys = (set: Partial<ActivationRow>): Key[] =>
   (Object.keys(set) as Key[]).filter((key) => key !== 'id' && set[key] !== undefined).sort();
 
-/** `col = $n::type, …` for the changed columns, their parameters numbered from $2 ($1 is the order's id). */
-const assignments = (keys: Key[]) => keys.map((key, i) => `"${columnOf(key).name}" = $${i + 2}::${columnOf(key).getSQLType()}`).join(', ');
+/** `col = $n::type, …` for the changed columns, each value a `set.<key>` parameter. */
+const assignments = (keys: Key[]) =>
+  join(
+    keys.map((key) => sql`${raw(`"${columnOf(key).name}"`)} = ${columnParam('set', key)}`),
+    ', ',
+  );
+
+/** The values of the changed columns' parameters. */
+function setValues(keys: Key[], set: Partial<ActivationRow>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of keys) values[`set.${key}`] = toDriver(key, set[key]);
+  return values;
+}
 
 /** The statement of a set of changed columns, built once and named after that set. */
-function statementFor(
-  cache: Map<string, { name: string; text: string }>,
-  prefix: string,
-  keys: Key[],
-  build: () => string,
-): { name: string; text: string } {
+function statementFor(cache: Map<string, Statement>, prefix: string, keys: Key[], build: () => Fragment): Statement {
   const signature = keys.join(',');
-  let statement = cache.get(signature);
-  if (!statement) {
-    statement = { name: `${prefix}_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`, text: build() };
-    cache.set(signature, statement);
+  let built = cache.get(signature);
+  if (!built) {
+    built = statement(`${prefix}_${createHash('sha256').update(signature).digest('hex').slice(0, 16)}`, build());
+    cache.set(signature, built);
   }
-  return statement;
+  return built;
 }
+
+/** The order a statement works on. */
+const idParam = param('id', 'text');
+/** The time of the change: shared by the audit event, the hold and the account events (one parameter). */
+const nowParam = param('now', 'timestamptz');
 
 export interface TransitionEvent {
   type: string;
@@ -61,34 +78,43 @@ export interface TransitionEvent {
   details: Record<string, unknown> | null;
 }
 
+const eventParams = params({ id: 'text', type: 'text', from: 'text', to: 'text', actor: 'text', details: 'jsonb' }, 'event');
+type EventParam = (typeof eventParams)[keyof typeof eventParams]['name'] | 'now';
+
 /**
  * The audit event's insert (one row, or none when `from` finds none); `activation` is the SQL for its
- * order's id, `first` its first parameter number, `moreDetails` SQL of a jsonb object merged into its
- * details (what only the statement knows). It answers one row per event written.
+ * order's id, `moreDetails` SQL of a jsonb object merged into its details (what only the statement
+ * knows). It answers one row per event written.
  */
-const EVENT_INSERT = (activation: string, first: number, from: string, moreDetails?: string) =>
-  `insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-   select $${first}::text, ${activation}, $${first + 1}::text, $${first + 2}::text, $${first + 3}::text, $${first + 4}::text,
-          ${moreDetails ? `coalesce($${first + 5}::jsonb, '{}'::jsonb) || ${moreDetails}` : `$${first + 5}::jsonb`}, $${first + 6}::timestamptz ${from}
+function eventInsert<A extends string, F extends string, M extends string = never>(
+  activation: Fragment<A>,
+  from: Fragment<F>,
+  moreDetails?: Fragment<M>,
+): Fragment<EventParam | A | F | M> {
+  const details = moreDetails ? sql`coalesce(${eventParams.details}, '{}'::jsonb) || ${moreDetails}` : sql`${eventParams.details}`;
+  return sql`insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
+   select ${eventParams.id}, ${activation}, ${eventParams.type}, ${eventParams.from}, ${eventParams.to}, ${eventParams.actor},
+          ${details}, ${nowParam} ${from}
    returning 1`;
-
-function eventValues(event: TransitionEvent, now: Date): unknown[] {
-  return [
-    newId('aev', now.getTime()),
-    event.type,
-    event.fromStatus,
-    event.toStatus,
-    event.actor,
-    event.details === null ? null : JSON.stringify(event.details),
-    now.toISOString(),
-  ];
 }
 
-const LOCK_SQL = `select ${SELECT_LIST} from activations where id = $1 for update`;
+function eventValues(transition: TransitionEvent, at: Date): Values<EventParam> {
+  return {
+    'event.id': newId('aev', at.getTime()),
+    'event.type': transition.type,
+    'event.from': transition.fromStatus,
+    'event.to': transition.toStatus,
+    'event.actor': transition.actor,
+    'event.details': transition.details === null ? null : JSON.stringify(transition.details),
+    now: at.toISOString(),
+  };
+}
+
+const LOCK = statement('otpbox_activation_lock_v2', sql`select ${raw(SELECT_LIST)} from activations where id = ${idParam} for update`);
 
 /** The order, locked until the caller's transaction ends. */
-export async function lockActivationRow(db: Executor, id: string): Promise<ActivationRow | undefined> {
-  const [row] = await rawRows<Record<string, unknown>>(db, 'otpbox_activation_lock_v1', LOCK_SQL, [id]);
+export async function lockActivationRow(db: Executor, orderId: string): Promise<ActivationRow | undefined> {
+  const [row] = await runStatement(db, LOCK, { id: orderId });
   return row ? fromDriver(row) : undefined;
 }
 
@@ -150,59 +176,32 @@ export type Placement =
   /** The idempotency key was claimed before (by an order placed earlier, or at this moment): nothing was written. */
   | { outcome: 'key_taken' };
 
-/** The placement statement's parameters, numbered in this order (then the audit event's, then the order's columns). */
-const PLACE_PARAMS = [
-  'account',
-  'system',
-  'transferId',
-  'holdKey',
-  'reason',
-  'metadata',
-  'actor',
-  'now',
-  'deadline',
-  'price',
-  'dearest',
-  'minuteAgo',
-  'hourAgo',
-  'maxOpen',
-  'maxPerMinute',
-  'cancelWindow',
-  'cancelMinOrders',
-  'cancelPercent',
-  'demoEligible',
-  'demoSystem',
-  'demoPrice',
-  'demoProvider',
-  'claimKey',
-  'claimHash',
-] as const;
-const P = Object.fromEntries(PLACE_PARAMS.map((name, i) => [name, `$${i + 1}`])) as Record<(typeof PLACE_PARAMS)[number], string>;
-const EVENT_FIRST = PLACE_PARAMS.length + 1;
-const ROW_FIRST = EVENT_FIRST + 7;
-
-const HOLD_PARAMS: HoldParams = {
-  owner: `${P.account}::text`,
-  system: `${P.system}::text`,
-  id: `${P.transferId}::text`,
-  key: `${P.holdKey}::text`,
-  reason: `${P.reason}::text`,
-  metadata: `${P.metadata}::jsonb`,
-  actor: `${P.actor}::text`,
-  now: `${P.now}::timestamptz`,
-  deadline: `${P.deadline}::timestamptz`,
-};
+/** The placement's own parameters (beside the hold's, the audit event's and the order's columns). */
+const place = params({
+  price: 'bigint',
+  dearest: 'bigint',
+  minuteAgo: 'timestamptz',
+  hourAgo: 'timestamptz',
+  maxOpen: 'int',
+  maxPerMinute: 'int',
+  cancelWindow: 'int',
+  cancelMinOrders: 'int',
+  cancelPercent: 'int',
+  demoProvider: 'text',
+  claimKey: 'text',
+  claimHash: 'text',
+});
 
 /** A demo-paid order is the sandbox's: its price, provider and flag are the sandbox's. */
-const DEMO_COLUMNS: Partial<Record<Key, string>> = {
-  price: `${P.demoPrice}::bigint`,
-  provider: `${P.demoProvider}::text`,
-  sandbox: 'true',
+const DEMO_COLUMNS: Partial<Record<Key, Fragment<string>>> = {
+  price: sql`${holdParams.demoPrice}`,
+  provider: sql`${place.demoProvider}`,
+  sandbox: sql`true`,
 };
-const placedValue = (key: Key, column: PgColumn, i: number) => {
-  const value = `$${ROW_FIRST + i}::${column.getSQLType()}`;
+const placedValue = (key: Key) => {
+  const value = columnParam('row', key);
   const demo = DEMO_COLUMNS[key];
-  return demo ? `case when (select purse from wallet) = 'demo' then ${demo} else ${value} end` : value;
+  return demo ? sql`case when (select purse from wallet) = 'demo' then ${demo} else ${value} end` : sql`${value}`;
 };
 
 /**
@@ -216,48 +215,54 @@ const placedValue = (key: Key, column: PgColumn, i: number) => {
  * affordable, else the price), the order (`requesting`, carrying its hold) and its first audit event
  * (the amount held added to its details). Otherwise nothing is written and the answer says why.
  */
-const PLACE_SQL = `with${holdCtes(HOLD_PARAMS, {
-  demo: { eligible: `${P.demoEligible}::boolean`, system: `${P.demoSystem}::text`, price: `${P.demoPrice}::bigint` },
-  decide: `decision as (
-    select case when w.purse = 'demo' then ${P.demoPrice}::bigint
-                when w.posted + w.pending >= ${P.dearest}::bigint then ${P.dearest}::bigint else ${P.price}::bigint end as amount,
+const PLACE = statement(
+  'otpbox_activation_place_v5',
+  sql`with${holdCtes({
+    demo: true,
+    decide: sql`decision as (
+    select case when w.purse = 'demo' then ${holdParams.demoPrice}
+                when w.posted + w.pending >= ${place.dearest} then ${place.dearest} else ${place.price} end as amount,
            l.open, l.last_minute, l.oldest, l.cancelled, l.ended,
-           case when l.open >= ${P.maxOpen}::int then 'too_many_active'
-                when ${P.maxPerMinute}::int > 0 and l.last_minute >= ${P.maxPerMinute}::int then 'order_rate'
-                when l.cancelled >= ${P.cancelMinOrders}::int and l.cancelled * 100 >= l.ended * ${P.cancelPercent}::int then 'cancel_ratio'
+           case when l.open >= ${place.maxOpen} then 'too_many_active'
+                when ${place.maxPerMinute} > 0 and l.last_minute >= ${place.maxPerMinute} then 'order_rate'
+                when l.cancelled >= ${place.cancelMinOrders} and l.cancelled * 100 >= l.ended * ${place.cancelPercent} then 'cancel_ratio'
            end as refusal
     from wallet w, credits c,
-         lateral otpbox_order_limits(${P.account}::text, c.id, ${P.minuteAgo}::timestamptz, ${P.hourAgo}::timestamptz,
-                                     ${P.maxPerMinute}::int, ${P.cancelWindow}::int) l
+         lateral otpbox_order_limits(${holdParams.account}, c.id, ${place.minuteAgo}, ${place.hourAgo},
+                                     ${place.maxPerMinute}, ${place.cancelWindow}) l
   ),
   claim as (
     insert into idempotency_keys (account_id, key, request_hash, activation_id, status, created_at)
-    select ${P.account}::text, ${P.claimKey}::text, ${P.claimHash}::text, $${ROW_FIRST + COLUMNS.findIndex(([key]) => key === 'id')}::text,
-           'in_flight', ${P.now}::timestamptz
+    select ${holdParams.account}, ${place.claimKey}, ${place.claimHash}, ${columnParam('row', 'id')},
+           'in_flight', ${holdParams.now}
     from wallet w, decision d
-    where ${P.claimKey}::text is not null and d.refusal is null and w.posted + w.pending >= d.amount and w.restricted_at is null
+    where ${place.claimKey} is not null and d.refusal is null and w.posted + w.pending >= d.amount and w.restricted_at is null
       and exists (select 1 from credits) and exists (select 1 from counterpart)
     on conflict do nothing
     returning 1
   )`,
-  amount: 'd.amount',
-  from: 'decision d',
-  gate: `d.refusal is null and (${P.claimKey}::text is null or exists (select 1 from claim))`,
-})},
+    amount: sql`d.amount`,
+    from: sql`decision d`,
+    gate: sql`d.refusal is null and (${place.claimKey} is null or exists (select 1 from claim))`,
+  })},
   placed as (
-    insert into activations (${SELECT_LIST})
-    select ${COLUMNS.map(([key, column], i) => placedValue(key, column, i)).join(', ')} from ins
+    insert into activations (${raw(SELECT_LIST)})
+    select ${join(
+      COLUMNS.map(([key]) => placedValue(key)),
+      ', ',
+    )} from ins
     returning id
   ),
-  audit as (${EVENT_INSERT('placed.id', EVENT_FIRST, 'from placed', "jsonb_build_object('held', (select amount from ins))")})
+  audit as (${eventInsert(sql`placed.id`, sql`from placed`, sql`jsonb_build_object('held', (select amount from ins))`)})
   select c.id as wallet_id, w.purse, w.posted + w.pending as available, w.restricted_at is not null as restricted,
          d.amount, d.refusal, d.open, d.last_minute, d.oldest, d.cancelled, d.ended,
          (select count(*) from locked) as locked, (select count(*) from counterpart) as counterpart,
          (select count(*) from placed) as placed, (select count(*) from audit) as audited,
          ${HOLD_REFUSED}
-  from (select 1) one left join credits c on true left join wallet w on true left join decision d on true`;
+  from (select 1) one left join credits c on true left join wallet w on true left join decision d on true`,
+);
 
-interface PlacementRow {
+type PlacementRow = {
   wallet_id: string | null;
   purse: Purse | null;
   available: string | number | null;
@@ -273,11 +278,11 @@ interface PlacementRow {
   counterpart: string | number;
   placed: string | number;
   audited: string | number;
-}
+};
 
 /**
  * Place a new order (`row`, status `requesting`, its `holdId` the hold's transfer id) with its first
- * audit event, and claim its idempotency key: see PLACE_SQL.
+ * audit event, and claim its idempotency key: see PLACE.
  */
 export async function placeActivationRow(
   db: Executor,
@@ -289,7 +294,9 @@ export async function placeActivationRow(
   claim?: PlacementClaim,
 ): Promise<Placement> {
   if (row.holdId !== hold.transferId) throw new Error('an order carries the id of its own hold');
-  const values: Record<(typeof PLACE_PARAMS)[number], unknown> = {
+  const columns: Record<string, unknown> = {};
+  for (const [key] of COLUMNS) columns[`row.${key}`] = toDriver(key, row[key]);
+  const values = {
     account: row.accountId,
     system: hold.systemAccountId,
     transferId: hold.transferId,
@@ -297,7 +304,6 @@ export async function placeActivationRow(
     reason: hold.reason,
     metadata: JSON.stringify(hold.metadata),
     actor: hold.actor,
-    now: now.toISOString(),
     deadline: hold.holdExpiresAt.toISOString(),
     price: hold.price,
     dearest: hold.dearest,
@@ -314,13 +320,11 @@ export async function placeActivationRow(
     demoProvider: hold.demo?.provider ?? null,
     claimKey: claim?.key ?? null,
     claimHash: claim?.requestHash ?? null,
+    ...eventValues(event, now),
+    ...columns,
   };
   const result = await runTransferStatement(async () => {
-    const [answer] = await rawRows<PlacementRow>(db, 'otpbox_activation_place_v4', PLACE_SQL, [
-      ...PLACE_PARAMS.map((name) => values[name]),
-      ...eventValues(event, now),
-      ...COLUMNS.map(([key]) => toDriver(key, row[key])),
-    ]);
+    const [answer] = (await runStatement(db, PLACE, values)) as PlacementRow[];
     return answer;
   });
   if (result === 'refused') return { outcome: 'refused' };
@@ -351,7 +355,16 @@ export async function placeActivationRow(
 }
 
 /** One text per set of changed columns (a handful exist). */
-const updateStatements = new Map<string, { name: string; text: string }>();
+const updateStatements = new Map<string, Statement>();
+
+/** The update of a set of columns with its audit event (with no column, the event alone). */
+const updateStatement = (keys: Key[]): Statement =>
+  statementFor(updateStatements, 'otpbox_activation_update_v2', keys, () =>
+    keys.length
+      ? sql`with updated as (update activations set ${assignments(keys)} where id = ${idParam} returning id)
+         ${eventInsert(sql`(select id from updated)`, sql``)}`
+      : eventInsert(sql`${idParam}`, sql``),
+  );
 
 /**
  * Write the changed columns of a locked order and its audit event, in one statement. With no column
@@ -366,16 +379,24 @@ export async function updateActivationRow(
   now: Date,
 ): Promise<void> {
   const keys = changedKeys(set);
-  const statement = statementFor(updateStatements, 'otpbox_activation_update', keys, () =>
-    keys.length
-      ? `with updated as (update activations set ${assignments(keys)} where id = $1 returning id)
-         ${EVENT_INSERT('(select id from updated)', keys.length + 2, '')}`
-      : EVENT_INSERT('$1::text', 2, ''),
-  );
-  await rawRows(db, statement.name, statement.text, [id, ...keys.map((key) => toDriver(key, set[key])), ...eventValues(event, now)]);
+  await runStatement(db, updateStatement(keys), { id, ...setValues(keys, set), ...eventValues(event, now) });
 }
 
-const emittingStatements = new Map<string, { name: string; text: string }>();
+const emittingStatements = new Map<string, Statement>();
+const onlyFromParam = param('onlyFrom', 'text');
+
+/** The conditional update of a set of columns with its audit event and the account events. */
+const emittingStatement = (keys: Key[]): Statement =>
+  statementFor(
+    emittingStatements,
+    'otpbox_activation_emit_v2',
+    keys,
+    () => sql`with
+      updated as (update activations set ${assignments(keys)} where id = ${idParam} and status = ${onlyFromParam} returning id),
+      audit as (${eventInsert(sql`updated.id`, sql`from updated`)}),
+${emitCtes(sql`exists (select 1 from updated)`)}
+      select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
+  );
 
 /**
  * An order's transition, only if it is still in `onlyFrom`, and the events it announces — one
@@ -394,23 +415,38 @@ export async function updateActivationRowAndEmit(
 ): Promise<boolean> {
   const keys = changedKeys(set);
   if (keys.length === 0) throw new Error('a conditional transition must change the order');
-  const auditFirst = keys.length + 3;
-  const statement = statementFor(
-    emittingStatements,
-    'otpbox_activation_emit',
-    keys,
-    () => `with
-      updated as (update activations set ${assignments(keys)} where id = $1 and status = $${keys.length + 2}::text returning id),
-      audit as (${EVENT_INSERT('updated.id', auditFirst, 'from updated')}),
-      ${emitCtes(auditFirst + 7, 'exists (select 1 from updated)').trimStart()}
-      select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
-  );
-  const [row] = await rawRows<{ written: string | number }>(db, statement.name, statement.text, [
+  const [row] = (await runStatement(db, emittingStatement(keys), {
     id,
-    ...keys.map((key) => toDriver(key, set[key])),
+    ...setValues(keys, set),
     onlyFrom,
     ...eventValues(event, now),
-    ...emitParams(emit.accountId, emit.events, now),
-  ]);
+    ...emitValues(emit.accountId, emit.events, now),
+  })) as { written: string | number }[];
   return Number(row?.written) === 1;
 }
+
+/**
+ * The statements of this file, for their snapshot (src/db/queries/activations.sql). The update
+ * statements exist once per set of changed columns; the snapshot shows the common transitions' sets.
+ */
+export const ACTIVATION_STATEMENTS: readonly Statement[] = [
+  LOCK,
+  PLACE,
+  updateStatement([]),
+  updateStatement(['status', 'updatedAt']),
+  emittingStatement(
+    changedKeys({
+      status: 'waiting',
+      updatedAt: new Date(0),
+      provider: '',
+      upstreamId: '',
+      phone: '',
+      price: 0,
+      providerCost: 0,
+      providerCurrency: '',
+      sandbox: false,
+      nextPollAt: new Date(0),
+      pollAttempts: 0,
+    }),
+  ),
+];

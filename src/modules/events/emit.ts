@@ -1,4 +1,6 @@
-import { type Executor, rawRows } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
+import { runStatement } from '../../db/raw-driver.ts';
+import { type Fragment, params, raw, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
 import { ALL_EVENTS } from '../webhooks/event-types.ts';
 
@@ -26,6 +28,21 @@ export type EventToEmit =
 /** NOTIFY payloads must stay under 8,000 bytes; larger events are announced by number and read back. */
 const INLINE_LIMIT = 7000;
 
+/** The parameters of `emitCtes`: see `emitValues`. */
+const p = params({
+  account: 'text',
+  types: 'text[]',
+  /** JSON texts; null for the current balance. */
+  payloads: 'text[]',
+  messageIds: 'text[]',
+  now: 'timestamptz',
+  /** The SMS of an `sms.received` event, or null. */
+  smsId: 'text',
+  /** The time as the webhook body's `timestamp` (JavaScript's ISO form, not PostgreSQL's). */
+  timestamp: 'text',
+});
+export type EmitParam = (typeof p)[keyof typeof p]['name'];
+
 /**
  * One statement records the events, announces each (NOTIFY, in order) and queues a webhook delivery
  * per event and subscribed endpoint — the Standard Webhooks body `{type, timestamp, data}` with the
@@ -41,19 +58,17 @@ const INLINE_LIMIT = 7000;
  * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
  * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
  *
- * Its parameters, numbered from `first`: the account, the types, the payloads (JSON texts; null for
- * the current balance), the message ids, the time, the SMS id of an `sms.received` event (or null),
- * the time as text for the webhook body (`emitParams`). The events are recorded only where `gate`
- * holds (another statement's CTE may decide). The CTE `announced` must be read by the statement.
+ * The events are recorded only where `gate` holds (another statement's CTE may decide). The CTE
+ * `announced` must be read by the statement. Its values come from `emitValues`; `now` may be shared
+ * with the rest of the statement (same name, same type: one parameter).
  */
-export function emitCtes(first: number, gate = 'true'): string {
-  const p = (n: number) => `$${first + n - 1}`;
-  return `  balances as (
+export function emitCtes<G extends string = never>(gate: Fragment<G> = sql`true`): Fragment<EmitParam | G> {
+  return sql`  balances as (
     select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
            coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
-    from ledger_accounts w where w.owner_account_id = ${p(1)}::text
+    from ledger_accounts w where w.owner_account_id = ${p.account}
   ),
   input as (
     select i.type,
@@ -63,18 +78,18 @@ export function emitCtes(first: number, gate = 'true'): string {
                                                 'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
                       from balances b) end as payload,
            i.ord
-    from unnest(${p(2)}::text[], ${p(3)}::text[]) with ordinality as i(type, payload, ord)
+    from unnest(${p.types}, ${p.payloads}) with ordinality as i(type, payload, ord)
     where ${gate}
   ),
   head as (
     insert into account_event_heads (account_id, seq)
-    select ${p(1)}::text, count(*) from input having count(*) > 0
+    select ${p.account}, count(*) from input having count(*) > 0
     on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
     returning seq
   ),
   e as (
     insert into account_events (account_id, seq, type, payload, created_at)
-    select ${p(1)}::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, ${p(5)}::timestamptz
+    select ${p.account}, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, ${p.now}
     from input, head order by input.ord
     returning id, seq, type, payload
   ),
@@ -82,50 +97,57 @@ export function emitCtes(first: number, gate = 'true'): string {
     select e.*, e.seq - (select min(seq) from e) + 1 as ord from e
   ),
   announced as (
-    select s.id, pg_notify('${EVENT_CHANNEL}',
-      case when length(s.payload::text) < ${INLINE_LIMIT}
-           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', ${p(1)}::text, 'type', s.type, 'payload', s.payload,
-                                  'createdAt', ${p(5)}::timestamptz)::text
-           else json_build_object('seq', s.seq, 'accountId', ${p(1)}::text)::text end) as notified
+    select s.id, pg_notify(${raw(`'${EVENT_CHANNEL}'`)},
+      case when length(s.payload::text) < ${raw(String(INLINE_LIMIT))}
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', ${p.account}, 'type', s.type, 'payload', s.payload,
+                                  'createdAt', ${p.now})::text
+           else json_build_object('seq', s.seq, 'accountId', ${p.account})::text end) as notified
     from (select * from numbered order by seq offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
-    where s.id = ${p(6)}::text and a.account_id = ${p(1)}::text and s.text is not null
+    where s.id = ${p.smsId} and a.account_id = ${p.account} and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
-    select ep.id, (${p(4)}::text[])[n.ord], n.id, n.type,
-           jsonb_build_object('type', n.type, 'timestamp', ${p(7)}::text,
+    select ep.id, (${p.messageIds})[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', ${p.timestamp},
              'data', n.payload || case when n.type = 'sms.received'
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
-           'pending', 0, ${p(5)}::timestamptz, ${p(5)}::timestamptz
+           'pending', 0, ${p.now}, ${p.now}
     from numbered n
-    join webhook_endpoints ep on ep.account_id = ${p(1)}::text and ep.status = 'enabled'
-      and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('${ALL_EVENTS}'::text))
+    join webhook_endpoints ep on ep.account_id = ${p.account} and ep.status = 'enabled'
+      and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array(${raw(`'${ALL_EVENTS}'`)}::text))
     returning 1
   )`;
 }
 
-/** The parameters of `emitCtes`, in order. */
-export function emitParams(accountId: string, events: EventToEmit[], now: Date): unknown[] {
+/** The values of `emitCtes`' parameters. */
+export function emitValues(accountId: string, events: EventToEmit[], now: Date): Values<EmitParam> {
   const smsId = events
     .map((event) => (event.type === 'sms.received' && typeof event.payload === 'object' ? event.payload.smsId : undefined))
     .find((id): id is string => typeof id === 'string');
-  return [
-    accountId,
-    events.map((event) => event.type),
-    events.map((event) => (event.payload === CURRENT_BALANCE ? null : JSON.stringify(event.payload))),
-    events.map(() => newId('msg', now.getTime())),
-    now.toISOString(),
-    smsId ?? null,
-    now.toISOString(),
-  ];
+  const time = now.toISOString();
+  return {
+    account: accountId,
+    types: events.map((event) => event.type),
+    payloads: events.map((event) => (event.payload === CURRENT_BALANCE ? null : JSON.stringify(event.payload))),
+    messageIds: events.map(() => newId('msg', now.getTime())),
+    now: time,
+    smsId: smsId ?? null,
+    timestamp: time,
+  };
 }
 
-const EMIT_SQL = `with ${emitCtes(1)}
-  select (select array_agg(id order by id) from announced) as ids`;
+const EMIT = statement(
+  'otpbox_emit_events_v5',
+  sql`with ${emitCtes()}
+  select (select array_agg(id order by id) from announced) as ids`,
+);
+
+/** The statements of this file, for their snapshot (src/db/queries/events.sql). */
+export const EVENT_STATEMENTS = [EMIT];
 
 /**
  * Record events for an account, announce them and queue them for the account's webhook endpoints, in
@@ -136,12 +158,7 @@ const EMIT_SQL = `with ${emitCtes(1)}
  */
 export async function emitAccountEvents(db: Executor, accountId: string, events: EventToEmit[], now: Date): Promise<number[]> {
   if (events.length === 0) return [];
-  const [row] = await rawRows<{ ids: (number | string)[] | string | null }>(
-    db,
-    'otpbox_emit_events_v4',
-    EMIT_SQL,
-    emitParams(accountId, events, now),
-  );
+  const [row] = (await runStatement(db, EMIT, emitValues(accountId, events, now))) as { ids: (number | string)[] | string | null }[];
   return parseIds(row?.ids);
 }
 

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { type Executor, rawRows } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
+import { rawRows } from '../../db/raw-driver.ts';
 import { ledgerAccounts, type Purse, SYSTEM_STRIPES, type SystemAccount } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 

@@ -1,6 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import { type Executor, queryRows, rawRows } from '../../db/client.ts';
+import { sql as drizzleSql, eq } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import { runStatement } from '../../db/raw-driver.ts';
 import { ledgerTransfers, type TransferKind } from '../../db/schema/index.ts';
+import { type Fragment, params, sql, statement } from '../../db/statement.ts';
 import { sqlState } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -67,21 +69,51 @@ export interface Applied {
   replayed: boolean;
 }
 
+/** The transfer statement's parameters (see applyTransfer). */
+const t = params({
+  refs: 'text[]',
+  posted: 'bigint[]',
+  pending: 'bigint[]',
+  guard: 'text',
+  allowDebt: 'boolean',
+  refuseRestricted: 'boolean',
+  id: 'text',
+  key: 'text',
+  kind: 'text',
+  phase: 'text',
+  amount: 'bigint',
+  debit: 'text',
+  credit: 'text',
+  pendingId: 'text',
+  reversesId: 'text',
+  holdExpiresAt: 'timestamptz',
+  reason: 'text',
+  metadata: 'jsonb',
+  actor: 'text',
+  now: 'timestamptz',
+  accounts: 'int',
+  entryRefs: 'text[]',
+  entryPhases: 'text[]',
+  entryAmounts: 'bigint[]',
+});
+
 /** The transfer statement (see applyTransfer); a constant text, prepared once per connection. */
-const TRANSFER_SQL = `with
+const TRANSFER = statement(
+  'otpbox_ledger_transfer_v6',
+  sql`with
   refs as (
     select r.ref, coalesce(w.id, case when r.ref like 'owner:%' or r.ref like 'demo:%' then null else r.ref end) as id
-    from unnest($1::text[]) as r(ref)
+    from unnest(${t.refs}) as r(ref)
     left join ledger_accounts w
       on (r.ref like 'owner:%' and w.owner_account_id = substr(r.ref, 7) and w.purse = 'credits')
       or (r.ref like 'demo:%' and w.owner_account_id = substr(r.ref, 6) and w.purse = 'demo')
   ),
   delta as (
     select refs.id, d.dposted, d.dpending
-    from unnest($1::text[], $2::bigint[], $3::bigint[]) as d(ref, dposted, dpending)
+    from unnest(${t.refs}, ${t.posted}, ${t.pending}) as d(ref, dposted, dpending)
     join refs on refs.ref = d.ref
   ),
-  guarded as (select id from refs where ref = $4::text),
+  guarded as (select id from refs where ref = ${t.guard}),
   locked as (
     select a.id, a.kind, a.posted, a.pending, a.restricted_at
     from ledger_accounts a
@@ -92,19 +124,19 @@ const TRANSFER_SQL = `with
   verdict as (
     select count(*) as found,
            coalesce(bool_and(
-             l.id is distinct from (select id from guarded) or l.kind = 'system' or $5::boolean
+             l.id is distinct from (select id from guarded) or l.kind = 'system' or ${t.allowDebt}
              or l.posted + l.pending + d.dposted + d.dpending >= 0), true)
-           and coalesce(bool_and(l.id is distinct from (select id from guarded) or not $6::boolean or l.restricted_at is null), true)
+           and coalesce(bool_and(l.id is distinct from (select id from guarded) or not ${t.refuseRestricted} or l.restricted_at is null), true)
            as ok
     from locked l join delta d on d.id = l.id
   ),
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
                                   pending_id, reverses_id, hold_expires_at, reason, metadata, actor, created_at)
-    select $7::text, $8::text, $9::text, $10::text, $11::bigint,
-           (select id from refs where ref = $12::text), (select id from refs where ref = $13::text),
-           $14::text, $15::text, $16::timestamptz, $17::text, $18::jsonb, $19::text, $20::timestamptz
-    from verdict where ok and found = $21::int
+    select ${t.id}, ${t.key}, ${t.kind}, ${t.phase}, ${t.amount},
+           (select id from refs where ref = ${t.debit}), (select id from refs where ref = ${t.credit}),
+           ${t.pendingId}, ${t.reversesId}, ${t.holdExpiresAt}, ${t.reason}, ${t.metadata}, ${t.actor}, ${t.now}
+    from verdict where ok and found = ${t.accounts}
     on conflict (idempotency_key) do nothing
     returning id
   ),
@@ -112,24 +144,24 @@ const TRANSFER_SQL = `with
     update ledger_accounts a set
       posted = a.posted + d.dposted,
       pending = a.pending + d.dpending,
-      in_debt = a.kind = 'wallet' and (a.in_debt or ($5::boolean and a.id = (select id from refs where ref = $12::text)))
+      in_debt = a.kind = 'wallet' and (a.in_debt or (${t.allowDebt} and a.id = (select id from refs where ref = ${t.debit})))
                 and a.posted + d.dposted + a.pending + d.dpending < 0
     from delta d
     where a.id = d.id and exists (select 1 from ins)
       -- The authoritative guard: re-checked by PostgreSQL on the newest row version.
       and (a.id is distinct from (select id from guarded) or a.kind = 'system'
-           or $5::boolean or a.posted + a.pending + d.dposted + d.dpending >= 0)
+           or ${t.allowDebt} or a.posted + a.pending + d.dposted + d.dpending >= 0)
     returning a.id, a.posted, a.pending
   ),
   ent as (
     insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
-    select $7::text, refs.id, e.phase, e.amount,
+    select ${t.id}, refs.id, e.phase, e.amount,
            u.posted - coalesce(sum(case when e.phase = 'posted' then e.amount end)
              over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
            u.pending - coalesce(sum(case when e.phase = 'pending' then e.amount end)
              over (partition by refs.id order by e.ord desc rows between unbounded preceding and 1 preceding), 0),
-           $20::timestamptz
-    from unnest($22::text[], $23::text[], $24::bigint[]) with ordinality as e(ref, phase, amount, ord)
+           ${t.now}
+    from unnest(${t.entryRefs}, ${t.entryPhases}, ${t.entryAmounts}) with ordinality as e(ref, phase, amount, ord)
     join refs on refs.ref = e.ref
     join upd u on u.id = refs.id
     order by e.ord
@@ -138,10 +170,20 @@ const TRANSFER_SQL = `with
   select (select ok from verdict) as verdict, (select found from verdict) as found,
          (select count(*) from ins) as inserted, (select count(*) from ent) as entries,
          (select count(*) from refs where id is null) as missing,
-         (select id from refs where ref = $12::text) as debit_id,
-         (select id from refs where ref = $13::text) as credit_id,
-         case when (select count(*) from ins) = 1 and (select count(*) from upd) <> $21::int
-              then ledger_refuse('a concurrent change left too little') end as refused`;
+         (select id from refs where ref = ${t.debit}) as debit_id,
+         (select id from refs where ref = ${t.credit}) as credit_id,
+         case when (select count(*) from ins) = 1 and (select count(*) from upd) <> ${t.accounts}
+              then ledger_refuse('a concurrent change left too little') end as refused`,
+);
+
+type TransferAnswer = {
+  verdict: boolean | null;
+  found: number | string;
+  inserted: number | string;
+  missing: number | string;
+  debit_id: string | null;
+  credit_id: string | null;
+};
 
 /**
  * Apply one balanced transfer as a single SQL statement (atomic on its own, or part of the caller's
@@ -193,39 +235,32 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
   };
 
   const result = await runTransferStatement(async () => {
-    const [row] = await rawRows<{
-      verdict: boolean | null;
-      found: number | string;
-      inserted: number | string;
-      missing: number | string;
-      debit_id: string | null;
-      credit_id: string | null;
-    }>(db, 'otpbox_ledger_transfer_v6', TRANSFER_SQL, [
+    const [row] = (await runStatement(db, TRANSFER, {
       refs,
-      accountIds.map((id) => deltas.get(id)?.posted ?? 0),
-      accountIds.map((id) => deltas.get(id)?.pending ?? 0),
-      guard?.accountId ?? '',
-      Boolean(spec.allowDebt),
-      Boolean(guard?.refuseRestricted),
-      transfer.id,
-      transfer.idempotencyKey,
-      transfer.kind,
-      transfer.phase,
-      transfer.amount,
-      spec.debitAccountId,
-      spec.creditAccountId,
-      transfer.pendingId,
-      transfer.reversesId,
-      transfer.holdExpiresAt?.toISOString() ?? null,
-      transfer.reason,
-      transfer.metadata === null ? null : JSON.stringify(transfer.metadata),
-      transfer.actor,
-      transfer.createdAt.toISOString(),
-      accountIds.length,
-      entries.map((e) => e.accountId),
-      entries.map((e) => e.phase),
-      entries.map((e) => e.amount),
-    ]);
+      posted: accountIds.map((id) => deltas.get(id)?.posted ?? 0),
+      pending: accountIds.map((id) => deltas.get(id)?.pending ?? 0),
+      guard: guard?.accountId ?? '',
+      allowDebt: Boolean(spec.allowDebt),
+      refuseRestricted: Boolean(guard?.refuseRestricted),
+      id: transfer.id,
+      key: transfer.idempotencyKey,
+      kind: transfer.kind,
+      phase: transfer.phase,
+      amount: transfer.amount,
+      debit: spec.debitAccountId,
+      credit: spec.creditAccountId,
+      pendingId: transfer.pendingId,
+      reversesId: transfer.reversesId,
+      holdExpiresAt: transfer.holdExpiresAt?.toISOString() ?? null,
+      reason: transfer.reason,
+      metadata: transfer.metadata === null ? null : JSON.stringify(transfer.metadata),
+      actor: transfer.actor,
+      now: transfer.createdAt.toISOString(),
+      accounts: accountIds.length,
+      entryRefs: entries.map((e) => e.accountId),
+      entryPhases: entries.map((e) => e.phase),
+      entryAmounts: entries.map((e) => e.amount),
+    })) as TransferAnswer[];
     return row;
   });
   if (result === 'refused') throw await refusal(db, guard?.accountId ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
@@ -247,29 +282,30 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
   throw await refusal(db, result?.debit_id ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
 }
 
-/** The SQL (parameter references) of a hold's values, for `holdCtes`. */
-export interface HoldParams {
-  owner: string;
-  system: string;
-  id: string;
-  key: string;
-  reason: string;
-  metadata: string;
-  actor: string;
-  now: string;
-  deadline: string;
-}
-
-/**
- * A hold's other choice (order placement): the customer's demo wallet pays instead of its credits
- * when `eligible` (the order may be filled by the sandbox) and it holds at least `price`; the hold then
- * goes to `system` (a stripe of `demo_revenue`). SQL texts, like HoldParams.
- */
-export interface DemoHold {
-  eligible: string;
-  system: string;
-  price: string;
-}
+/** A hold's parameters, shared by every statement that writes one (the hold, an order's placement). */
+export const holdParams = params({
+  /** The customer, whose credits wallet (or demo wallet) pays. */
+  account: 'text',
+  /** The system account (a stripe) the hold goes to. */
+  system: 'text',
+  transferId: 'text',
+  holdKey: 'text',
+  reason: 'text',
+  metadata: 'jsonb',
+  actor: 'text',
+  now: 'timestamptz',
+  deadline: 'timestamptz',
+  /**
+   * A hold's other choice (order placement): the customer's demo wallet pays instead of its credits
+   * when `demoEligible` (the order may be filled by the sandbox) and it holds at least `demoPrice`;
+   * the hold then goes to `demoSystem` (a stripe of `demo_revenue`).
+   */
+  demoEligible: 'boolean',
+  demoSystem: 'text',
+  demoPrice: 'bigint',
+});
+export type HoldParam = (typeof holdParams)[keyof typeof holdParams]['name'];
+type DemoParam = (typeof holdParams)['demoEligible' | 'demoSystem' | 'demoPrice']['name'];
 
 /**
  * A hold — the transfer every order makes — as common table expressions (ADR 12): the general
@@ -287,45 +323,53 @@ export interface DemoHold {
  * for writing the hold. The caller's final select raises `ledger_refuse` when the insert happened and
  * the update did not (see HOLD_REFUSED).
  */
-export function holdCtes(
-  p: HoldParams,
-  options: { amount: string; decide?: string; from?: string; gate?: string; demo?: DemoHold },
-): string {
-  const demo = options.demo;
-  const demoPays = demo
-    ? `select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= ${demo.price} and restricted_at is null`
-    : undefined;
-  return `
+type HoldOptions<A extends string, D extends string, F extends string, G extends string> = {
+  amount: Fragment<A>;
+  decide?: Fragment<D>;
+  from?: Fragment<F>;
+  gate?: Fragment<G>;
+};
+export function holdCtes<A extends string, D extends string = never, F extends string = never, G extends string = never>(
+  options: HoldOptions<A, D, F, G> & { demo: true },
+): Fragment<HoldParam | A | D | F | G>;
+export function holdCtes<A extends string, D extends string = never, F extends string = never, G extends string = never>(
+  options: HoldOptions<A, D, F, G>,
+): Fragment<Exclude<HoldParam, DemoParam> | A | D | F | G>;
+export function holdCtes(options: HoldOptions<string, string, string, string> & { demo?: boolean }): Fragment {
+  const { amount, demo } = options;
+  const h = holdParams;
+  const demoPays = sql`select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= ${h.demoPrice} and restricted_at is null`;
+  return sql`
   locked as (
     select a.id, a.kind, a.purse, a.posted, a.pending, a.restricted_at from ledger_accounts a
-    where (a.owner_account_id = ${p.owner} and a.purse = 'credits') or a.id = ${p.system}${
+    where (a.owner_account_id = ${h.account} and a.purse = 'credits') or a.id = ${h.system}${
       demo
-        ? `
-       or (${demo.eligible} and ((a.owner_account_id = ${p.owner} and a.purse = 'demo') or a.id = ${demo.system}))`
-        : ''
+        ? sql`
+       or (${h.demoEligible} and ((a.owner_account_id = ${h.account} and a.purse = 'demo') or a.id = ${h.demoSystem}))`
+        : sql``
     }
     order by (a.purse is not distinct from 'credits') desc, a.id for update
   ),
   credits as (select * from locked where kind = 'wallet' and purse = 'credits'),
-  wallet as (${demoPays ? `${demoPays} union all select * from credits where not exists (${demoPays})` : 'select * from credits'}),
+  wallet as (${demo ? sql`${demoPays} union all select * from credits where not exists (${demoPays})` : sql`select * from credits`}),
   counterpart as (
     select id from locked
-    where kind = 'system' and id = ${demo ? `case when (select purse from wallet) = 'demo' then ${demo.system} else ${p.system} end` : p.system}
+    where kind = 'system' and id = ${demo ? sql`case when (select purse from wallet) = 'demo' then ${h.demoSystem} else ${h.system} end` : h.system}
   ),${
     options.decide
-      ? `
+      ? sql`
   ${options.decide},`
-      : ''
+      : sql``
   }
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
                                   hold_expires_at, reason, metadata, actor, created_at)
-    select ${p.id}, ${p.key}, 'hold', 'pending', ${options.amount}, w.id, (select id from counterpart), ${p.deadline}, ${p.reason},
-           ${p.metadata}, ${p.actor}, ${p.now}
-    from wallet w${options.from ? `, ${options.from}` : ''}
-    where w.posted + w.pending >= ${options.amount} and w.restricted_at is null
+    select ${h.transferId}, ${h.holdKey}, 'hold', 'pending', ${amount}, w.id, (select id from counterpart), ${h.deadline}, ${h.reason},
+           ${h.metadata}, ${h.actor}, ${h.now}
+    from wallet w${options.from ? sql`, ${options.from}` : sql``}
+    where w.posted + w.pending >= ${amount} and w.restricted_at is null
       and exists (select 1 from credits) and exists (select 1 from counterpart)
-      and ${options.gate ?? 'true'}
+      and ${options.gate ?? sql`true`}
     on conflict (idempotency_key) do nothing
     returning debit_account_id, credit_account_id, amount
   ),
@@ -342,36 +386,27 @@ export function holdCtes(
   ent as (
     -- The wallet's entry first, then the system account's (as the general statement orders them).
     insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
-    select ${p.id}, u.id, 'pending', case when u.kind = 'wallet' then -i.amount else i.amount end, u.posted, u.pending, ${p.now}
+    select ${h.transferId}, u.id, 'pending', case when u.kind = 'wallet' then -i.amount else i.amount end, u.posted, u.pending, ${h.now}
     from upd u, ins i order by u.kind desc
     returning 1
   )`;
 }
 
 /** The final select's column that undoes a hold whose balance update was refused (see runTransferStatement). */
-export const HOLD_REFUSED = `case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
+export const HOLD_REFUSED = sql`case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
               then ledger_refuse('a concurrent change left too little') end as refused`;
 
-/**
- * A hold on its own: $1 the customer (wallet owner), $2 the system account, $3 the amount, then the
- * transfer's id, key, reason, metadata, actor, time, deadline.
- */
-const HOLD_SQL = `with${holdCtes(
-  {
-    owner: '$1::text',
-    system: '$2::text',
-    id: '$4::text',
-    key: '$5::text',
-    reason: '$6::text',
-    metadata: '$7::jsonb',
-    actor: '$8::text',
-    now: '$9::timestamptz',
-    deadline: '$10::timestamptz',
-  },
-  { amount: '$3::bigint' },
-)}
+/** A hold on its own: the customer's credits wallet pays `amount` to the system account. */
+const amount = params({ amount: 'bigint' }).amount;
+const HOLD = statement(
+  'otpbox_ledger_hold_v4',
+  sql`with${holdCtes({ amount: sql`${amount}` })}
   select (select id from wallet) as wallet_id, (select count(*) from locked) as locked, (select count(*) from ins) as inserted,
-         ${HOLD_REFUSED}`;
+         ${HOLD_REFUSED}`,
+);
+
+/** The statements of this file, for their snapshot (src/db/queries/ledger.sql). */
+export const TRANSFER_STATEMENTS = [TRANSFER, HOLD];
 
 export interface HoldSpec {
   /** The customer whose wallet is debited. */
@@ -386,29 +421,24 @@ export interface HoldSpec {
   now: Date;
 }
 
-/** Apply a hold (see HOLD_SQL). Throws WalletMissing when the customer has no wallet yet. */
+/** Apply a hold (see HOLD). Throws WalletMissing when the customer has no wallet yet. */
 export async function applyHold(db: Executor, spec: HoldSpec): Promise<Applied> {
   if (!Number.isSafeInteger(spec.amount) || spec.amount <= 0)
     throw new DomainError('VALIDATION_FAILED', 'The amount must be a positive whole number of credits.');
   const id = newId('txn', spec.now.getTime());
   const result = await runTransferStatement(async () => {
-    const [row] = await rawRows<{ wallet_id: string | null; locked: string | number; inserted: string | number }>(
-      db,
-      'otpbox_ledger_hold_v3',
-      HOLD_SQL,
-      [
-        spec.ownerAccountId,
-        spec.systemAccountId,
-        spec.amount,
-        id,
-        spec.idempotencyKey,
-        spec.reason,
-        spec.metadata === undefined ? null : JSON.stringify(spec.metadata),
-        spec.actor ?? null,
-        spec.now.toISOString(),
-        spec.holdExpiresAt.toISOString(),
-      ],
-    );
+    const [row] = (await runStatement(db, HOLD, {
+      account: spec.ownerAccountId,
+      system: spec.systemAccountId,
+      amount: spec.amount,
+      transferId: id,
+      holdKey: spec.idempotencyKey,
+      reason: spec.reason,
+      metadata: spec.metadata === undefined ? null : JSON.stringify(spec.metadata),
+      actor: spec.actor ?? null,
+      now: spec.now.toISOString(),
+      deadline: spec.holdExpiresAt.toISOString(),
+    })) as { wallet_id: string | null; locked: string | number; inserted: string | number }[];
     return row;
   });
   const wallet = walletRef(spec.ownerAccountId);
@@ -484,8 +514,8 @@ export async function refusal(db: Executor, account: AccountRef, amount: number,
   const [, purse, owner] = WALLET_REF.exec(account) ?? [];
   const [row] = await queryRows<{ restricted: boolean; available: string | number }>(
     db,
-    sql`select restricted_at is not null as restricted, posted + pending as available from ledger_accounts
-        where ${owner ? sql`owner_account_id = ${owner} and purse = ${purse === 'demo' ? 'demo' : 'credits'}` : sql`id = ${account}`}`,
+    drizzleSql`select restricted_at is not null as restricted, posted + pending as available from ledger_accounts
+        where ${owner ? drizzleSql`owner_account_id = ${owner} and purse = ${purse === 'demo' ? 'demo' : 'credits'}` : drizzleSql`id = ${account}`}`,
   );
   if (!row) return new DomainError('NOT_FOUND', 'No such ledger account.');
   if (row.restricted && refuseRestricted) return accountRestricted();

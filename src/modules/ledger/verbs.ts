@@ -1,6 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import { queryRows, rawRows, rowMapper } from '../../db/client.ts';
+import { sql as drizzleSql, eq } from 'drizzle-orm';
+import { queryRows, rowMapper } from '../../db/client.ts';
+import { type DriverRow, runStatement } from '../../db/raw-driver.ts';
 import { ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
+import { params, sql, statement } from '../../db/statement.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -118,19 +120,32 @@ export async function releaseHold(ctx: Ctx, input: Common & { holdId: string }):
  * aborts the caller's transaction), move the balances and append the entries with the balances after
  * them. When nothing was written, the follow-up queries say why.
  */
-const RESOLVE_SQL = `with
+const r = params({
+  holdId: 'text',
+  kind: 'text',
+  amount: 'bigint',
+  id: 'text',
+  key: 'text',
+  reason: 'text',
+  metadata: 'jsonb',
+  actor: 'text',
+  now: 'timestamptz',
+});
+const RESOLVE = statement(
+  'otpbox_ledger_resolve_v3',
+  sql`with
   hold as (
     select h.id, h.amount, h.debit_account_id as wallet, h.credit_account_id as revenue, h.metadata
-    from ledger_transfers h where h.id = $1 and h.kind = 'hold'
+    from ledger_transfers h where h.id = ${r.holdId} and h.kind = 'hold'
   ),
   amt as (
-    select case when $2 = 'release' then h.amount else coalesce($3::bigint, h.amount) end as amount from hold h
+    select case when ${r.kind} = 'release' then h.amount else coalesce(${r.amount}, h.amount) end as amount from hold h
   ),
   delta as (
-    select h.wallet as id, 1 as side, case when $2 = 'capture' then -a.amount else 0 end as dposted, h.amount as dpending
+    select h.wallet as id, 1 as side, case when ${r.kind} = 'capture' then -a.amount else 0 end as dposted, h.amount as dpending
     from hold h, amt a
     union all
-    select h.revenue, 2, case when $2 = 'capture' then a.amount else 0 end, -h.amount
+    select h.revenue, 2, case when ${r.kind} = 'capture' then a.amount else 0 end, -h.amount
     from hold h, amt a
   ),
   locked as (
@@ -145,9 +160,9 @@ const RESOLVE_SQL = `with
   ins as (
     insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
                                   pending_id, reason, metadata, actor, created_at)
-    select $4, $5, $2, 'posted', a.amount, h.wallet, h.revenue, h.id, $6,
-           coalesce(h.metadata, '{}'::jsonb) || coalesce($7::jsonb, '{}'::jsonb) || jsonb_build_object('held', h.amount),
-           $8, $9::timestamptz
+    select ${r.id}, ${r.key}, ${r.kind}, 'posted', a.amount, h.wallet, h.revenue, h.id, ${r.reason},
+           coalesce(h.metadata, '{}'::jsonb) || coalesce(${r.metadata}, '{}'::jsonb) || jsonb_build_object('held', h.amount),
+           ${r.actor}, ${r.now}
     from hold h, amt a
     where a.amount between 1 and h.amount and (select count(*) from locked where id in (select id from delta)) = 2
     on conflict do nothing
@@ -166,8 +181,8 @@ const RESOLVE_SQL = `with
     -- In order: both pending reversals, then (capture) both postings; the balances after each entry
     -- are the final ones minus what the later entries of that account add.
     insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
-    select $4, d.id, e.phase, e.amount,
-           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, $9::timestamptz
+    select ${r.id}, d.id, e.phase, e.amount,
+           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, ${r.now}
     from delta d
     join upd u on u.id = d.id
     cross join lateral (values (1, 'pending', d.dpending), (2, 'posted', d.dposted)) as e(step, phase, amount)
@@ -176,7 +191,11 @@ const RESOLVE_SQL = `with
     returning 1
   )
   select (select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*
-  from (select 1) as one left join ins on true`;
+  from (select 1) as one left join ins on true`,
+);
+
+/** The statements of this file, for their snapshot (src/db/queries/ledger.sql). */
+export const VERB_STATEMENTS = [RESOLVE];
 
 const transferFromDriver = rowMapper(ledgerTransfers);
 
@@ -184,22 +203,17 @@ async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: 
   const now = ctx.clock.now();
   // An amount that is not a whole number is sent as -1: refused below, with the hold's amount in the message.
   const asked = kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
-  const [row] = await rawRows<Record<string, unknown> & { hold_found: string | number; held: string | number | null }>(
-    ctx.db,
-    'otpbox_ledger_resolve_v2',
-    RESOLVE_SQL,
-    [
-      input.holdId,
-      kind,
-      asked,
-      newId('txn', now.getTime()),
-      input.idempotencyKey,
-      input.reason,
-      input.metadata ? JSON.stringify(input.metadata) : null,
-      ctx.actor ?? null,
-      now.toISOString(),
-    ],
-  );
+  const [row] = (await runStatement(ctx.db, RESOLVE, {
+    holdId: input.holdId,
+    kind,
+    amount: asked,
+    id: newId('txn', now.getTime()),
+    key: input.idempotencyKey,
+    reason: input.reason,
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+    actor: ctx.actor ?? null,
+    now: now.toISOString(),
+  })) as (DriverRow & { hold_found: string | number; held: string | number | null })[];
   if (row?.id) return { transfer: transferFromDriver(row), replayed: false };
   // Nothing was written: say why.
   if (Number(row?.hold_found) !== 1) throw new DomainError('NOT_FOUND', 'No such hold.');
@@ -299,7 +313,7 @@ export async function forfeitBalance(ctx: Ctx, input: Omit<Common, 'metadata'> &
     const wallet = await walletOf(tx, input.accountId, now);
     const [row] = await queryRows<{ available: string | number }>(
       tx,
-      sql`select posted + pending as available from ledger_accounts where id = ${wallet} for update`,
+      drizzleSql`select posted + pending as available from ledger_accounts where id = ${wallet} for update`,
     );
     const available = Number(row?.available ?? 0);
     if (available <= 0) return undefined;
