@@ -21,7 +21,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
 
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
+    { config: { errors: ['NOT_FOUND'] }, schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
     async (request) => {
       const accountId = principalOf(request).accountId;
       const [profile, { credits, demo }] = await Promise.all([
@@ -109,6 +109,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/api-keys',
     {
+      config: { errors: ['CONFLICT'] },
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
@@ -160,6 +161,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/privacy/consent',
     {
+      config: { errors: ['AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'] },
       schema: {
         tags: ['privacy'],
         summary: 'Accept the current privacy policy after it changed',

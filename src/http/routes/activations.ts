@@ -5,7 +5,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { z } from 'zod';
 import { activations } from '../../db/schema/index.ts';
 import { NextCursor } from '../../lib/api-schemas.ts';
-import { DomainError, isDomainError } from '../../lib/errors.ts';
+import { DomainError, type ErrorCode, isDomainError } from '../../lib/errors.ts';
 import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
 import { onLocalOrderChange } from '../../modules/activations/changes.ts';
 import { createActivation, IdempotencyKeyTaken } from '../../modules/activations/create.ts';
@@ -65,6 +65,20 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     '/api/v1/activations',
     {
       config: {
+        // By the part of an order that refuses: the catalog, the account's limits, the key, the hold, the providers.
+        errors: [
+          'UNKNOWN_SERVICE',
+          'UNKNOWN_COUNTRY',
+          'PRICE_ABOVE_MAX',
+          'TOO_MANY_ACTIVE',
+          'ORDER_RATE_LIMITED',
+          'IDEMPOTENCY_KEY_IN_USE',
+          'IDEMPOTENCY_KEY_REUSED',
+          'INSUFFICIENT_CREDITS',
+          'ACCOUNT_RESTRICTED',
+          'NO_NUMBERS',
+          'PROVIDER_UNAVAILABLE',
+        ],
       },
       schema: {
         tags,
@@ -226,14 +240,24 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
   );
 
-  for (const [action, summary, run] of [
-    ['cancel', 'Cancel an order that got no code: the credits come back', cancelActivation],
-    ['finish', 'Finish an order after its code arrived', finishActivation],
-    ['retry', 'Ask for another SMS on the same number (free)', (ctx, _deps, accountId, id) => retryActivation(ctx, accountId, id)],
-  ] as const satisfies readonly (readonly [string, string, typeof cancelActivation])[]) {
+  for (const [action, summary, run, errors] of [
+    [
+      'cancel',
+      'Cancel an order that got no code: the credits come back',
+      cancelActivation,
+      ['EARLY_CANCEL', 'CODE_RECEIVED', 'ACTIVATION_ENDED'],
+    ],
+    ['finish', 'Finish an order after its code arrived', finishActivation, ['NO_CODE_YET', 'ACTIVATION_ENDED']],
+    [
+      'retry',
+      'Ask for another SMS on the same number (free)',
+      (ctx, _deps, accountId, id) => retryActivation(ctx, accountId, id),
+      ['NO_CODE_YET', 'ACTIVATION_ENDED'],
+    ],
+  ] as const satisfies readonly (readonly [string, string, typeof cancelActivation, readonly ErrorCode[]])[]) {
     app.post(
       `/api/v1/activations/:id/${action}`,
-      { schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
+      { config: { errors }, schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
       async (request) => view(await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
     );
   }

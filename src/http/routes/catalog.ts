@@ -62,7 +62,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.get(
     '/api/v1/countries',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['UNKNOWN_SERVICE'] },
       schema: {
         tags,
         summary: 'Countries, with stock and the cheapest price (for one service when given)',
@@ -90,7 +90,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.get(
     '/api/v1/prices',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['UNKNOWN_SERVICE', 'UNKNOWN_COUNTRY'] },
       schema: {
         tags,
         summary: 'Prices in credits per service and country (filter by either)',

@@ -49,6 +49,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/sandbox/credits',
     {
+      config: { errors: ['FORBIDDEN', 'DEMO_CREDITS_LIMIT'] },
       schema: {
         tags: ['sandbox'],
         summary: 'Add demo credits to my account (only while the sandbox sells)',
@@ -81,6 +82,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/sandbox/sms',
     {
+      config: { errors: ['NOT_FOUND', 'CONFLICT'] },
       schema: {
         tags: ['sandbox'],
         summary: 'Deliver an SMS to one of my sandbox numbers (only while the sandbox is on)',

@@ -27,6 +27,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
   app.post(
     '/api/v1/webhook-endpoints',
     {
+      config: { errors: ['CONFLICT', 'WEBHOOK_URL_REFUSED'] },
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint (its signing secret is shown once)',
@@ -117,6 +118,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
   app.post(
     '/api/v1/webhook-endpoints/:id/test',
     {
+      config: { errors: ['CONFLICT'] },
       schema: {
         tags: ['webhooks'],
         summary: 'Send a `webhook.test` event to this endpoint',
