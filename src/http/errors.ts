@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { isDatabaseUnavailable } from '../lib/database-errors.ts';
-import { DomainError, type ErrorCode, isDomainError } from '../lib/errors.ts';
+import { DomainError, ERROR_CODES, type ErrorCode, isDomainError } from '../lib/errors.ts';
 
 /** The only place that knows HTTP statuses for domain error codes. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -46,9 +47,22 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-export interface ErrorEnvelope {
-  error: { code: ErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
-}
+/**
+ * The one error envelope: every refusal, of every route, is this shape. Registered under the id
+ * `ErrorEnvelope`, so /openapi.json holds it once (`#/components/schemas/ErrorEnvelope`) and each error response
+ * refers to it.
+ */
+export const ErrorEnvelope = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES).describe('What went wrong, for programs: the codes a response can carry are listed with it'),
+      message: z.string().describe('What went wrong, for people'),
+      requestId: z.string().describe('Also in the `x-request-id` header: quote it to support'),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'ErrorEnvelope' });
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
   const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId: request.id } };

@@ -81,6 +81,15 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
       payload: target.body === undefined ? undefined : JSON.stringify(target.body),
     });
 
+  // Every refusal the matrix meets must be one the route's OpenAPI document lists.
+  const operation = (await documentedApiOperations(t)).get(label);
+  const expectDocumented = (response: { statusCode: number; json(): { error: { code: string } } }, what: string) => {
+    const code = response.json().error.code;
+    expect(documents(operation, response.statusCode, code), `${label} ${what}: ${response.statusCode} ${code} is in /openapi.json`).toBe(
+      true,
+    );
+  };
+
   if (spec.access === 'public') {
     const response = await send(await fresh(), {});
     // Login answers 401 INVALID_CREDENTIALS to a wrong password; what must never come is "sign in first".
@@ -88,6 +97,7 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     expect(json ? response.json().error?.code : response.statusCode, `${label} must answer without credentials`).not.toBe(
       json ? 'UNAUTHENTICATED' : 401,
     );
+    if (json && response.statusCode >= 400) expectDocumented(response, 'without credentials');
     return;
   }
 
@@ -98,6 +108,7 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     const response = await send(await fresh(), headers);
     expect(response.statusCode, `${label} with ${what}`).toBe(401);
     expect(response.json().error.code, `${label} with ${what}`).toBe('UNAUTHENTICATED');
+    expectDocumented(response, `with ${what}`);
   }
 
   for (const role of ALL_ROLES.filter((r) => !allowed.includes(r))) {
@@ -105,17 +116,20 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     const response = await send(await fresh(), { authorization: actor.bearer });
     expect(response.statusCode, `${label} as ${role}`).toBe(403);
     expect(response.json().error.code, `${label} as ${role}`).toBe('FORBIDDEN');
+    expectDocumented(response, `as ${role}`);
   }
 
   const suspendedActor = actors.suspended[ownerRole];
   const asSuspended = await send(await fresh(), { authorization: suspendedActor.bearer });
   expect(asSuspended.statusCode, `${label} as a suspended ${ownerRole}`).toBe(403);
   expect(asSuspended.json().error.code, `${label} as a suspended ${ownerRole}`).toBe('ACCOUNT_SUSPENDED');
+  expectDocumented(asSuspended, `as a suspended ${ownerRole}`);
 
   if (spec.owned) {
     const response = await send(await fresh(), { authorization: actors.otherCustomer.bearer });
     expect(response.statusCode, `${label} on another account's object`).toBe(404);
     expect(response.json().error.code, `${label} on another account's object`).toBe('NOT_FOUND');
+    expectDocumented(response, "on another account's object");
   }
 
   if (spec.streaming) return;
@@ -133,6 +147,13 @@ export async function documentedApiRoutes(t: TestApp): Promise<string[]> {
 export interface Operation {
   parameters?: { in: 'path' | 'query' | 'header' | 'cookie'; name: string; schema?: { type?: string } }[];
   requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { type?: string }> } }> };
+  /** By status; an error response's description names the codes it carries (http/error-responses.ts). */
+  responses?: Record<string, { description?: string }>;
+}
+
+/** Whether the operation's OpenAPI error responses list this refusal: its code, under its status. */
+function documents(operation: Operation | undefined, status: number, code: string): boolean {
+  return operation?.responses?.[String(status)]?.description?.includes(`\`${code}\``) ?? false;
 }
 
 /** Every documented /api/v1 operation by `METHOD /pattern`. */

@@ -1,88 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { NextCursor } from '../../lib/api-schemas.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../modules/accounts/api-keys.ts';
 import { acceptPolicy, getProfile } from '../../modules/accounts/profile.ts';
+import { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from '../../modules/accounts/schemas.ts';
 import { listSecurityEvents } from '../../modules/accounts/security-events.ts';
 import { listSessions, revokeAllSessions, revokeSession } from '../../modules/accounts/sessions.ts';
 import { balancesOf } from '../../modules/ledger/accounts.ts';
+import { StatementLine } from '../../modules/ledger/schemas.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
+import { PrivacyPolicy } from '../../modules/privacy/schemas.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
-
-const Iso = z.iso.datetime();
-
-export const PurseBalance = z.object({
-  available: z.number().int().describe('Credits you can spend now'),
-  held: z.number().int().describe('Credits reserved by open orders: spent if a code arrives, returned otherwise'),
-});
-
-export const Balance = PurseBalance.extend({
-  demo: PurseBalance.describe(
-    'Demo credits, apart from your credits: they pay for sandbox numbers only (first, before your credits), and are voided when the sandbox stops selling',
-  ),
-});
-
-export const Profile = z.object({
-  id: z.string(),
-  email: z.string().nullable(),
-  kind: z.enum(['email', 'device']),
-  role: z.enum(['customer', 'support', 'admin']),
-  emailVerified: z.boolean(),
-  createdAt: Iso,
-  policy: z.object({
-    acceptedVersion: z.string().nullable(),
-    currentVersion: z.string(),
-    lastUpdated: z.string(),
-    acceptanceRequired: z.boolean(),
-  }),
-  balance: Balance,
-});
-
-const StatementLine = z.object({
-  transferId: z.string(),
-  at: Iso,
-  kind: z.string(),
-  reason: z.string(),
-  purse: z.enum(['credits', 'demo']).describe('Which balance moved: your credits, or your demo credits (sandbox numbers only)'),
-  change: PurseBalance,
-  balanceAfter: PurseBalance,
-});
-
-const Session = z.object({
-  id: z.string(),
-  kind: z.enum(['browser', 'device']),
-  current: z.boolean(),
-  createdAt: Iso,
-  lastUsedAt: Iso,
-  expiresAt: Iso,
-  userAgent: z.string().nullable(),
-  ipPrefix: z.string().nullable(),
-  device: z.object({ platform: z.string(), osVersion: z.string(), model: z.string(), appVersion: z.string() }).nullable(),
-});
-
-const ApiKey = z.object({ id: z.string(), name: z.string(), displayPrefix: z.string(), createdAt: Iso, lastUsedAt: Iso.nullable() });
-
-const SecurityEvent = z.object({
-  id: z.string(),
-  type: z.string(),
-  occurredAt: Iso,
-  ipPrefix: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  byStaff: z.boolean(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-});
-
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
+    { config: { errors: ['NOT_FOUND'] }, schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
     async (request) => {
       const accountId = principalOf(request).accountId;
       const [profile, { credits, demo }] = await Promise.all([
@@ -104,14 +43,14 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         tags: ['account'],
         summary: 'Why my balance changed: one line per credit movement, newest first',
         querystring: z.object({ before: Cursor.optional(), limit: Limit }),
-        response: { 200: z.object({ lines: z.array(StatementLine), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ lines: z.array(StatementLine), nextCursor: NextCursor }) },
       },
     },
     async (request) => {
       const { limit, before } = request.query;
       const rows = await listStatement(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
       const { items, nextCursor } = pageOf(rows, limit, (line) => line.cursor);
-      return { lines: items.map(({ cursor: _cursor, ...line }) => ({ ...line, at: line.at.toISOString() })), nextCursor };
+      return { lines: items.map(({ cursor: _cursor, ...line }) => line), nextCursor };
     },
   );
 
@@ -126,15 +65,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request) => {
       const principal = principalOf(request);
-      const sessions = await listSessions(request.ctx, principal.accountId, principal.sessionId);
-      return {
-        sessions: sessions.map((s) => ({
-          ...s,
-          createdAt: s.createdAt.toISOString(),
-          lastUsedAt: s.lastUsedAt.toISOString(),
-          expiresAt: s.expiresAt.toISOString(),
-        })),
-      };
+      return { sessions: await listSessions(request.ctx, principal.accountId, principal.sessionId) };
     },
   );
 
@@ -164,30 +95,30 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         tags: ['account'],
         summary: 'My security events, newest first',
         querystring: z.object({ before: Cursor.optional(), limit: Limit }),
-        response: { 200: z.object({ events: z.array(SecurityEvent), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ events: z.array(SecurityEvent), nextCursor: NextCursor }) },
       },
     },
     async (request) => {
       const { limit, before } = request.query;
       const rows = await listSecurityEvents(request.ctx, principalOf(request).accountId, { limit: limit + 1, before });
       const { items, nextCursor } = pageOf(rows, limit, (event) => event.id);
-      return { events: items.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })), nextCursor };
+      return { events: items, nextCursor };
     },
   );
 
   app.post(
     '/api/v1/api-keys',
     {
+      config: { errors: ['CONFLICT'] },
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
         body: z.object({ name: Text.trim().min(1).max(100) }),
-        response: { 201: ApiKey.extend({ key: z.string().describe('Shown only now; store it safely.') }) },
+        response: { 201: NewApiKey },
       },
     },
     async (request, reply) => {
-      const created = await createApiKey(request.ctx, principalOf(request).accountId, request.body.name);
-      return reply.code(201).send({ ...created, createdAt: created.createdAt.toISOString(), lastUsedAt: null });
+      return reply.code(201).send(await createApiKey(request.ctx, principalOf(request).accountId, request.body.name));
     },
   );
 
@@ -201,8 +132,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       },
     },
     async (request) => {
-      const keys = await listApiKeys(request.ctx, principalOf(request).accountId);
-      return { apiKeys: keys.map((k) => ({ ...k, createdAt: k.createdAt.toISOString(), lastUsedAt: iso(k.lastUsedAt) })) };
+      return { apiKeys: await listApiKeys(request.ctx, principalOf(request).accountId) };
     },
   );
 
@@ -222,7 +152,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['privacy'],
         summary: 'The current privacy policy',
-        response: { 200: z.object({ version: z.string(), lastUpdated: z.string(), minimumAge: z.number().int(), text: z.string() }) },
+        response: { 200: PrivacyPolicy },
       },
     },
     async () => deps.policy,
@@ -231,6 +161,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/privacy/consent',
     {
+      config: { errors: ['AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'] },
       schema: {
         tags: ['privacy'],
         summary: 'Accept the current privacy policy after it changed',

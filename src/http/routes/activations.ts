@@ -4,12 +4,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaCom
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { activations } from '../../db/schema/index.ts';
-import { DomainError, isDomainError } from '../../lib/errors.ts';
+import { NextCursor } from '../../lib/api-schemas.ts';
+import { DomainError, type ErrorCode, isDomainError } from '../../lib/errors.ts';
 import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
 import { onLocalOrderChange } from '../../modules/activations/changes.ts';
 import { createActivation, IdempotencyKeyTaken } from '../../modules/activations/create.ts';
 import { answerForKey, creationFailure, storeKeyAnswer } from '../../modules/activations/idempotency.ts';
-import { type ActivationView, smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
+import { Activation, type ActivationView, PublicStatus } from '../../modules/activations/schemas.ts';
+import { smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
@@ -17,31 +19,6 @@ import { OrderCache } from '../order-cache.ts';
 import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 
-const Iso = z.iso.datetime();
-const PublicStatus = z.enum(['waiting', 'received', 'completed', 'cancelled', 'expired', 'failed']);
-export const Activation = z.object({
-  id: z.string(),
-  phone: z.string().describe('The rented number, E.164'),
-  service: z.string(),
-  country: z.string(),
-  price: z.number().int().describe('Credits: held now, spent only if a code arrives'),
-  status: PublicStatus,
-  expiresAt: Iso,
-  createdAt: Iso,
-  cancellableAt: Iso.describe('Cancelling is refused before this moment (providers refuse it too)'),
-  receivedAt: Iso.nullable(),
-  endedAt: Iso.nullable(),
-  sandbox: z.boolean().describe('A fictional number from the sandbox provider'),
-  sms: z.array(
-    z.object({
-      id: z.string(),
-      code: z.string().nullable(),
-      text: z.string().nullable().describe('Null once delivered when SMS storage is ephemeral'),
-      receivedAt: Iso,
-      late: z.boolean().describe('Arrived after the order ended: shown, never charged'),
-    }),
-  ),
-});
 /**
  * An order's view is built field by field by toView (nothing else can leak into it): it is serialised
  * as is, without the response schema's validation pass, on the routes that create and poll orders.
@@ -87,6 +64,22 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
   app.post(
     '/api/v1/activations',
     {
+      config: {
+        // By the part of an order that refuses: the catalog, the account's limits, the key, the hold, the providers.
+        errors: [
+          'UNKNOWN_SERVICE',
+          'UNKNOWN_COUNTRY',
+          'PRICE_ABOVE_MAX',
+          'TOO_MANY_ACTIVE',
+          'ORDER_RATE_LIMITED',
+          'IDEMPOTENCY_KEY_IN_USE',
+          'IDEMPOTENCY_KEY_REUSED',
+          'INSUFFICIENT_CREDITS',
+          'ACCOUNT_RESTRICTED',
+          'NO_NUMBERS',
+          'PROVIDER_UNAVAILABLE',
+        ],
+      },
       schema: {
         tags,
         summary: 'Rent a number for a service in a country',
@@ -214,12 +207,12 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
                   return z.NEVER;
                 }
               }
-              return statuses as z.infer<typeof PublicStatus>[];
+              return statuses as PublicStatus[];
             }),
           cursor: Text.max(64).optional(),
           limit: Limit,
         }),
-        response: { 200: z.object({ activations: z.array(Activation), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ activations: z.array(Activation), nextCursor: NextCursor }) },
       },
     },
     async (request) => {
@@ -247,14 +240,24 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
   );
 
-  for (const [action, summary, run] of [
-    ['cancel', 'Cancel an order that got no code: the credits come back', cancelActivation],
-    ['finish', 'Finish an order after its code arrived', finishActivation],
-    ['retry', 'Ask for another SMS on the same number (free)', (ctx, _deps, accountId, id) => retryActivation(ctx, accountId, id)],
-  ] as const satisfies readonly (readonly [string, string, typeof cancelActivation])[]) {
+  for (const [action, summary, run, errors] of [
+    [
+      'cancel',
+      'Cancel an order that got no code: the credits come back',
+      cancelActivation,
+      ['EARLY_CANCEL', 'CODE_RECEIVED', 'ACTIVATION_ENDED'],
+    ],
+    ['finish', 'Finish an order after its code arrived', finishActivation, ['NO_CODE_YET', 'ACTIVATION_ENDED']],
+    [
+      'retry',
+      'Ask for another SMS on the same number (free)',
+      (ctx, _deps, accountId, id) => retryActivation(ctx, accountId, id),
+      ['NO_CODE_YET', 'ACTIVATION_ENDED'],
+    ],
+  ] as const satisfies readonly (readonly [string, string, typeof cancelActivation, readonly ErrorCode[]])[]) {
     app.post(
       `/api/v1/activations/:id/${action}`,
-      { schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
+      { config: { errors }, schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
       async (request) => view(await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
     );
   }

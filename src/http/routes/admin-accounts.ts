@@ -53,7 +53,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
   app.post(
     '/api/v1/admin/accounts/:id/suspend',
     {
-      config: { access: STAFF },
+      config: { access: STAFF, errors: ['CONFLICT'] },
       schema: {
         tags,
         summary: 'Suspend an account: its sessions end and every request is refused',
@@ -72,7 +72,10 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
 
   app.post(
     '/api/v1/admin/accounts/:id/unsuspend',
-    { config: { access: STAFF }, schema: { tags, summary: 'Lift a suspension', params: IdParam, response: { 204: z.undefined() } } },
+    {
+      config: { access: STAFF, errors: ['CONFLICT'] },
+      schema: { tags, summary: 'Lift a suspension', params: IdParam, response: { 204: z.undefined() } },
+    },
     async (request, reply) => {
       const actor = principalOf(request).accountId;
       notSelf(actor, request.params.id);
@@ -84,7 +87,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
   app.post(
     '/api/v1/admin/accounts/:id/role',
     {
-      config: { access: ADMIN },
+      config: { access: ADMIN, errors: ['CONFLICT'] },
       schema: {
         tags,
         summary: 'Change the role of an account (admin)',

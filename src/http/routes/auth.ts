@@ -67,7 +67,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/signup',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS', 'AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'] },
       onRequest: perIp('signup'),
       schema: {
         tags,
@@ -91,7 +91,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/login',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED'] },
       onRequest: perIp('login'),
       schema: {
         tags,
@@ -116,7 +116,10 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags, summary: 'End this session (cookie or device token)', response: { 204: z.undefined() } } },
+    {
+      config: { errors: ['CONFLICT'] },
+      schema: { tags, summary: 'End this session (cookie or device token)', response: { 204: z.undefined() } },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       if (!principal.sessionId) throw new DomainError('CONFLICT', 'API keys do not sign in; revoke the key instead.');
@@ -129,7 +132,11 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/device',
     {
-      config: { access: 'public', invalidBearer: 'route' },
+      config: {
+        access: 'public',
+        invalidBearer: 'route',
+        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED', 'AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'],
+      },
       onRequest: perIp('device'),
       schema: {
         tags,
@@ -179,6 +186,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/upgrade',
     {
+      config: { errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE'] },
       schema: {
         tags,
         summary: 'Add an e-mail address and password to a device account, keeping everything',
@@ -196,7 +204,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/verify-email',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['INVALID_TOKEN'] },
       onRequest: perIp('token'),
       schema: {
         tags,
@@ -213,7 +221,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
 
   app.post(
     '/api/v1/auth/verify-email/resend',
-    { schema: { tags, summary: 'Send a new verification e-mail', response: { 202: Accepted } } },
+    { config: { errors: ['CONFLICT'] }, schema: { tags, summary: 'Send a new verification e-mail', response: { 202: Accepted } } },
     async (request, reply) => {
       await requestEmailVerification(request.ctx, principalOf(request).accountId);
       return reply.code(202).send({ message: 'We sent a new link; it is valid for 30 minutes.' });
@@ -241,7 +249,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/password-reset/confirm',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['INVALID_TOKEN', 'WEAK_PASSWORD'] },
       onRequest: perIp('token'),
       schema: {
         tags,
@@ -259,6 +267,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/password',
     {
+      config: { errors: ['INVALID_CREDENTIALS', 'WEAK_PASSWORD', 'CONFLICT'] },
       schema: {
         tags,
         summary: 'Change the password; every other session ends',

@@ -3,32 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
 import { aliasesOf, COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
+import { Country, Price, Service } from '../../modules/catalog/schemas.ts';
 import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
 import type { AppDeps } from '../app.ts';
 import { Text } from '../schemas.ts';
 
-const Service = z.object({
-  code: z.string(),
-  name: z.string(),
-  aliases: z.array(z.string()).describe('Other names people search the service by ("youtube" for Google)'),
-  icon: z.string().nullable().describe('URL of the brand icon (SVG, served by this server)'),
-  color: z.string().nullable(),
-  available: z.number().int().describe('Numbers in stock, all countries'),
-  fromPrice: z.number().int().nullable().describe('Cheapest price in credits, or null when none is in stock'),
-});
-const Country = z.object({
-  code: z.string(),
-  name: z.string(),
-  dialCode: z.string(),
-  aliases: z.array(z.string()).describe('Other names people search the country by ("UK" for the United Kingdom)'),
-  flag: z.string(),
-  available: z.number().int().describe('Numbers in stock (for the service asked, or all)'),
-  fromPrice: z.number().int().nullable(),
-});
 const SEARCH = Text.max(100).describe(
   'Search: names and aliases that start with it or have a word that does, best first (case and accents ignored)',
 );
-const Price = z.object({ service: z.string(), country: z.string(), price: z.number().int(), available: z.number().int() });
 
 /** The catalog, read from memory (refreshed by the catalog-sync job): fast, and public. */
 export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
@@ -80,7 +62,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.get(
     '/api/v1/countries',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['UNKNOWN_SERVICE'] },
       schema: {
         tags,
         summary: 'Countries, with stock and the cheapest price (for one service when given)',
@@ -108,7 +90,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.get(
     '/api/v1/prices',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['UNKNOWN_SERVICE', 'UNKNOWN_COUNTRY'] },
       schema: {
         tags,
         summary: 'Prices in credits per service and country (filter by either)',

@@ -7,10 +7,10 @@ import { DomainError } from '../../lib/errors.ts';
 import { receiveSms } from '../../modules/activations/receive-sms.ts';
 import { balancesOf } from '../../modules/ledger/accounts.ts';
 import { grantDemoCredits } from '../../modules/ledger/demo.ts';
+import { Balance } from '../../modules/ledger/schemas.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { Text } from '../schemas.ts';
-import { Balance } from './account.ts';
 
 /** What one top-up adds when the request names no amount (the web app's button). */
 export const DEMO_CREDITS_DEFAULT = 500;
@@ -49,6 +49,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/sandbox/credits',
     {
+      config: { errors: ['FORBIDDEN', 'DEMO_CREDITS_LIMIT'] },
       schema: {
         tags: ['sandbox'],
         summary: 'Add demo credits to my account (only while the sandbox sells)',
@@ -81,6 +82,7 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/sandbox/sms',
     {
+      config: { errors: ['NOT_FOUND', 'CONFLICT'] },
       schema: {
         tags: ['sandbox'],
         summary: 'Deliver an SMS to one of my sandbox numbers (only while the sandbox is on)',

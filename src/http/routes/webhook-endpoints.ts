@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { NextCursor } from '../../lib/api-schemas.ts';
 import { createWebhookEndpoint } from '../../modules/webhooks/create-endpoint.ts';
 import { deleteWebhookEndpoint } from '../../modules/webhooks/delete-endpoint.ts';
 import { enableWebhookEndpoint } from '../../modules/webhooks/enable-endpoint.ts';
@@ -8,59 +9,16 @@ import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT, WEBHOOK_EVENT_TYPES } from '../.
 import { listDeliveries } from '../../modules/webhooks/list-deliveries.ts';
 import { getWebhookEndpoint, listWebhookEndpoints } from '../../modules/webhooks/list-endpoints.ts';
 import { rotateSigningSecret } from '../../modules/webhooks/rotate-secret.ts';
+import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../modules/webhooks/schemas.ts';
 import { sendTestEvent } from '../../modules/webhooks/send-test-event.ts';
 import { MAX_URL_LENGTH } from '../../modules/webhooks/url-policy.ts';
-import type { EndpointView } from '../../modules/webhooks/view.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 
-const Iso = z.iso.datetime();
 const IdParam = z.object({ id: Text.max(64).describe('The endpoint id (whe_…)') });
 const EventType = z.enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]);
-
-const Endpoint = z.object({
-  id: z.string().describe('whe_…'),
-  url: z.string().describe('Where events are POSTed'),
-  description: z.string().nullable(),
-  events: z.array(z.string()).describe('The event types sent to this endpoint; `*` means all'),
-  status: z.enum(['enabled', 'disabled']),
-  disabledReason: z.string().nullable().describe('Why we stopped sending (persistent failures, or 410 Gone); null while enabled'),
-  disabledAt: Iso.nullable(),
-  consecutiveFailures: z.number().int().describe('Failed attempts since the last successful one'),
-  failingSince: Iso.nullable().describe('The first failed attempt since the last success'),
-  lastSuccessAt: Iso.nullable(),
-  createdAt: Iso,
-  updatedAt: Iso,
-});
-const WithSecret = Endpoint.extend({
-  secret: z.string().describe('The signing secret (whsec_…): shown only now. Verify each delivery with it (Standard Webhooks).'),
-});
-
-const Delivery = z.object({
-  messageId: z.string().describe('The `webhook-id` header of this event (msg_…): the same on every retry'),
-  type: z.string(),
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.number().int(),
-  nextAttemptAt: Iso.nullable().describe('When a pending delivery is tried next'),
-  lastAttemptAt: Iso.nullable(),
-  lastResponseStatus: z.number().int().nullable().describe('The HTTP status your endpoint answered last, if it answered'),
-  lastError: z.string().nullable().describe('Why the last attempt failed (status, timeout, refused address, …)'),
-  lastDurationMs: z.number().int().nullable(),
-  createdAt: Iso,
-  deliveredAt: Iso.nullable(),
-});
-
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const show = (view: EndpointView) => ({
-  ...view,
-  disabledAt: iso(view.disabledAt),
-  failingSince: iso(view.failingSince),
-  lastSuccessAt: iso(view.lastSuccessAt),
-  createdAt: view.createdAt.toISOString(),
-  updatedAt: view.updatedAt.toISOString(),
-});
 
 /** Outbound webhooks: customers' endpoints, signed per Standard Webhooks, with their delivery log (ADR 9). */
 export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
@@ -69,6 +27,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
   app.post(
     '/api/v1/webhook-endpoints',
     {
+      config: { errors: ['CONFLICT', 'WEBHOOK_URL_REFUSED'] },
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint (its signing secret is shown once)',
@@ -86,12 +45,11 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
             .optional()
             .describe('activation.updated, sms.received, balance.updated, or `*` for all (the default)'),
         }),
-        response: { 201: WithSecret },
+        response: { 201: WebhookEndpointWithSecret },
       },
     },
     async (request, reply) => {
-      const created = await createWebhookEndpoint(request.ctx, principalOf(request).accountId, request.body);
-      return reply.code(201).send({ ...show(created), secret: created.secret });
+      return reply.code(201).send(await createWebhookEndpoint(request.ctx, principalOf(request).accountId, request.body));
     },
   );
 
@@ -101,16 +59,16 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
       schema: {
         tags: ['webhooks'],
         summary: 'My webhook endpoints, with their status (and why one was disabled)',
-        response: { 200: z.object({ endpoints: z.array(Endpoint) }) },
+        response: { 200: z.object({ endpoints: z.array(WebhookEndpoint) }) },
       },
     },
-    async (request) => ({ endpoints: (await listWebhookEndpoints(request.ctx, principalOf(request).accountId)).map(show) }),
+    async (request) => ({ endpoints: await listWebhookEndpoints(request.ctx, principalOf(request).accountId) }),
   );
 
   app.get(
     '/api/v1/webhook-endpoints/:id',
-    { schema: { tags: ['webhooks'], summary: 'One of my webhook endpoints', params: IdParam, response: { 200: Endpoint } } },
-    async (request) => show(await getWebhookEndpoint(request.ctx, principalOf(request).accountId, request.params.id)),
+    { schema: { tags: ['webhooks'], summary: 'One of my webhook endpoints', params: IdParam, response: { 200: WebhookEndpoint } } },
+    async (request) => getWebhookEndpoint(request.ctx, principalOf(request).accountId, request.params.id),
   );
 
   app.delete(
@@ -136,12 +94,11 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
         tags: ['webhooks'],
         summary: 'Replace the signing secret (the new one is shown once; the old one stops at once)',
         params: IdParam,
-        response: { 200: WithSecret },
+        response: { 200: WebhookEndpointWithSecret },
       },
     },
     async (request) => {
-      const rotated = await rotateSigningSecret(request.ctx, principalOf(request).accountId, request.params.id);
-      return { ...show(rotated), secret: rotated.secret };
+      return rotateSigningSecret(request.ctx, principalOf(request).accountId, request.params.id);
     },
   );
 
@@ -152,15 +109,16 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
         tags: ['webhooks'],
         summary: 'Re-enable a disabled endpoint (new events only; what happened meanwhile is not sent)',
         params: IdParam,
-        response: { 200: Endpoint },
+        response: { 200: WebhookEndpoint },
       },
     },
-    async (request) => show(await enableWebhookEndpoint(request.ctx, principalOf(request).accountId, request.params.id)),
+    async (request) => enableWebhookEndpoint(request.ctx, principalOf(request).accountId, request.params.id),
   );
 
   app.post(
     '/api/v1/webhook-endpoints/:id/test',
     {
+      config: { errors: ['CONFLICT'] },
       schema: {
         tags: ['webhooks'],
         summary: 'Send a `webhook.test` event to this endpoint',
@@ -184,7 +142,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
             .describe('nextCursor of the previous page'),
           limit: Limit,
         }),
-        response: { 200: z.object({ deliveries: z.array(Delivery), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ deliveries: z.array(WebhookDelivery), nextCursor: NextCursor }) },
       },
     },
     async (request) => {
@@ -192,13 +150,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
       const rows = await listDeliveries(request.ctx, principalOf(request).accountId, request.params.id, { limit: limit + 1, cursor });
       const { items, nextCursor } = pageOf(rows, limit, (delivery) => delivery.cursor);
       return {
-        deliveries: items.map(({ cursor: _cursor, ...d }) => ({
-          ...d,
-          nextAttemptAt: iso(d.nextAttemptAt),
-          lastAttemptAt: iso(d.lastAttemptAt),
-          createdAt: d.createdAt.toISOString(),
-          deliveredAt: iso(d.deliveredAt),
-        })),
+        deliveries: items.map(({ cursor: _cursor, ...delivery }) => delivery),
         nextCursor,
       };
     },

@@ -6,22 +6,15 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import type { Principal } from './principal.ts';
+import type { ApiKeyView, NewApiKeyView } from './schemas.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { TOUCH_INTERVAL_MS } from './sessions.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 export const MAX_ACTIVE_API_KEYS = 20;
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  displayPrefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-}
-
 /** Create a key; the key itself is returned once and never stored. */
-export async function createApiKey(ctx: Ctx, accountId: string, name: string): Promise<ApiKeyView & { key: string }> {
+export async function createApiKey(ctx: Ctx, accountId: string, name: string): Promise<NewApiKeyView> {
   return transaction(ctx.db, async (tx) => {
     const [active] = await tx
       .select({ n: count() })

@@ -3,6 +3,7 @@ import { securityEvents } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { cleanUserAgent, ipHash, ipPrefix } from './network.ts';
+import type { SecurityEventView } from './schemas.ts';
 
 export const SECURITY_EVENT_TYPES = [
   'signup',
@@ -44,16 +45,6 @@ export async function recordSecurityEvent(
     userAgent: cleanUserAgent(ctx.meta?.userAgent),
     details: event.details ?? null,
   });
-}
-
-export interface SecurityEventView {
-  id: string;
-  type: string;
-  occurredAt: Date;
-  ipPrefix: string | null;
-  userAgent: string | null;
-  byStaff: boolean;
-  details: Record<string, unknown> | null;
 }
 
 /** A customer's own events, newest first, paginated by id cursor. */

@@ -6,6 +6,7 @@ import type { Ctx } from '../context.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import { cleanUserAgent, ipPrefix } from './network.ts';
 import type { Principal } from './principal.ts';
+import type { SessionView } from './schemas.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 /**
@@ -103,18 +104,6 @@ export async function revokeAllSessions(ctx: Ctx, accountId: string, reason: str
 /** End every live session of one device (a new sign-in of the device replaces them: one live token per device). */
 export async function revokeDeviceSessions(ctx: Ctx, accountId: string, deviceId: string, reason: string): Promise<number> {
   return revokeWhere(ctx, accountId, eq(sessions.deviceId, deviceId), reason);
-}
-
-export interface SessionView {
-  id: string;
-  kind: SessionKind;
-  current: boolean;
-  createdAt: Date;
-  lastUsedAt: Date;
-  expiresAt: Date;
-  userAgent: string | null;
-  ipPrefix: string | null;
-  device: { platform: string; osVersion: string; model: string; appVersion: string } | null;
 }
 
 /** The account's live sessions, newest first. */

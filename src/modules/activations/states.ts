@@ -76,6 +76,10 @@ export const isOpenWithNumber = (status: ActivationStatus) => (OPEN_WITH_NUMBER 
 export const isTerminal = (status: ActivationStatus) => Object.keys(TRANSITIONS[status]).length === 0;
 
 /** The statuses the API shows: `requesting` is shown as `waiting` (see `publicStatus`). */
+export const PUBLIC_STATUSES = ACTIVATION_STATUSES.filter((status) => status !== 'requesting') as [
+  Exclude<ActivationStatus, 'requesting'>,
+  ...Exclude<ActivationStatus, 'requesting'>[],
+];
 export type PublicStatus = Exclude<ActivationStatus, 'requesting'>;
 export const publicStatus = (status: ActivationStatus): PublicStatus => (status === 'requesting' ? 'waiting' : status);
 

@@ -2,28 +2,13 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { activationSms, type activations } from '../../db/schema/index.ts';
 import type { EphemeralTexts } from './ephemeral.ts';
-import { type PublicStatus, publicStatus } from './states.ts';
+import type { ActivationView } from './schemas.ts';
+import { publicStatus } from './states.ts';
 
 export type ActivationRow = typeof activations.$inferSelect;
 export type SmsRow = typeof activationSms.$inferSelect;
 
-/** An order as the API shows it (the contract's shape, plus a few fields clients find useful). */
-export interface ActivationView {
-  id: string;
-  phone: string;
-  service: string;
-  country: string;
-  price: number;
-  status: PublicStatus;
-  expiresAt: string;
-  createdAt: string;
-  cancellableAt: string;
-  receivedAt: string | null;
-  endedAt: string | null;
-  sandbox: boolean;
-  sms: { id: string; code: string | null; text: string | null; receivedAt: string; late: boolean }[];
-}
-
+/** An order as the API shows it (`ActivationView`, the type of the `Activation` response schema). */
 export function toView(row: ActivationRow, sms: SmsRow[], ephemeral: EphemeralTexts, nowMs: number): ActivationView {
   return {
     id: row.id,

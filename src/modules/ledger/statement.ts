@@ -2,18 +2,10 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import type { Purse } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
+import type { StatementLineView } from './schemas.ts';
 
-export interface StatementLine {
-  transferId: string;
-  at: Date;
-  kind: string;
-  /** Which of the customer's wallets moved: credits, or demo credits. */
-  purse: Purse;
-  /** Why, in plain words ("Telegram number +1…0123, code received"). */
-  reason: string;
-  /** How this transfer changed what the customer can spend, and what is reserved. */
-  change: { available: number; held: number };
-  balanceAfter: { available: number; held: number };
+/** A statement line (the `StatementLine` response), with the cursor that pages past it. */
+export interface StatementLine extends StatementLineView {
   /** Paging cursor: pass it as `before` for the next page. */
   cursor: string;
 }

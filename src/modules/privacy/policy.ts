@@ -5,15 +5,9 @@ import type { Db } from '../../db/client.ts';
 import { instanceSettings } from '../../db/schema/index.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { REVISION, renderPolicy } from './policy-text.ts';
+import type { Policy } from './schemas.ts';
 
-export interface Policy {
-  /** What clients send back as `policyVersion`: `<last updated>.<digest of the text>`. */
-  version: string;
-  /** ISO date (YYYY-MM-DD) the text last changed. */
-  lastUpdated: string;
-  minimumAge: number;
-  text: string;
-}
+export type { Policy };
 
 interface Recorded {
   digest: string;

@@ -5,9 +5,10 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT } from './event-types.ts';
+import type { EndpointWithSecretView } from './schemas.ts';
 import { encryptSigningSecret, newSigningSecret } from './signing-secret.ts';
 import { checkEndpointUrl } from './url-policy.ts';
-import { type EndpointView, toEndpointView } from './view.ts';
+import { toEndpointView } from './view.ts';
 
 export interface NewEndpoint {
   url: string;
@@ -17,7 +18,7 @@ export interface NewEndpoint {
 }
 
 /** Register an endpoint. Its signing secret is returned now and at rotation, never again. */
-export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: NewEndpoint): Promise<EndpointView & { secret: string }> {
+export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: NewEndpoint): Promise<EndpointWithSecretView> {
   const url = checkEndpointUrl(input.url, ctx.config.webhookAllowPrivateNetworks);
   const events = normaliseEvents(input.events);
   return transaction(ctx.db, async (tx) => {

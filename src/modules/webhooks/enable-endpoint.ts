@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { Ctx } from '../context.ts';
-import { type EndpointView, ownEndpoint, toEndpointView } from './view.ts';
+import type { EndpointView } from './schemas.ts';
+import { ownEndpoint, toEndpointView } from './view.ts';
 
 /** Re-enable an endpoint (after fixing it): new events are delivered again, with a clean failure record. */
 export async function enableWebhookEndpoint(ctx: Ctx, accountId: string, id: string): Promise<EndpointView> {

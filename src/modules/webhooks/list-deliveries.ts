@@ -1,21 +1,11 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { type WebhookDeliveryStatus, webhookDeliveries } from '../../db/schema/index.ts';
+import { webhookDeliveries } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
+import type { DeliveryView } from './schemas.ts';
 import { ownEndpoint } from './view.ts';
 
-/** One line of an endpoint's delivery log: how each event fared, never what it carried. */
-export interface DeliveryView {
-  messageId: string;
-  type: string;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Date | null;
-  lastAttemptAt: Date | null;
-  lastResponseStatus: number | null;
-  lastError: string | null;
-  lastDurationMs: number | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
+/** A line of the delivery log (the `WebhookDelivery` response), with the cursor that pages past it. */
+export interface DeliveryLine extends DeliveryView {
   cursor: string;
 }
 
@@ -25,7 +15,7 @@ export async function listDeliveries(
   accountId: string,
   endpointId: string,
   page: { limit: number; cursor?: string },
-): Promise<DeliveryView[]> {
+): Promise<DeliveryLine[]> {
   await ownEndpoint(ctx.db, accountId, endpointId);
   const before = page.cursor && /^\d{1,18}$/.test(page.cursor) ? Number(page.cursor) : undefined;
   const rows = await ctx.db

@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
-import { type EndpointView, ownEndpoint, toEndpointView } from './view.ts';
+import type { EndpointView } from './schemas.ts';
+import { ownEndpoint, toEndpointView } from './view.ts';
 
 /** The account's endpoints (at most 10), oldest first, with their status and why one was disabled. */
 export async function listWebhookEndpoints(ctx: Ctx, accountId: string): Promise<EndpointView[]> {

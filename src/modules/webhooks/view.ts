@@ -1,25 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { type WebhookEndpointStatus, webhookEndpoints } from '../../db/schema/index.ts';
+import { webhookEndpoints } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
+import type { EndpointView } from './schemas.ts';
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
-
-/** What the API shows of an endpoint: everything but the secret. */
-export interface EndpointView {
-  id: string;
-  url: string;
-  description: string | null;
-  events: string[];
-  status: WebhookEndpointStatus;
-  disabledReason: string | null;
-  disabledAt: Date | null;
-  consecutiveFailures: number;
-  failingSince: Date | null;
-  lastSuccessAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 export const toEndpointView = (row: EndpointRow): EndpointView => ({
   id: row.id,

@@ -1,0 +1,38 @@
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { errorResponsesOf } from './error-responses.ts';
+
+/**
+ * The OpenAPI transform of every route: its schemas from zod, and its error responses beside the
+ * responses it declares. Documentation only: what a route sends is untouched (an error response is
+ * never serialised by a route's schema; `sendError` writes it).
+ */
+export const withErrorResponses: typeof jsonSchemaTransform = (document) => {
+  const { schema, route } = document;
+  if (!schema || schema.hide) return jsonSchemaTransform(document);
+  const response = { ...errorResponsesOf(route), ...(schema.response as Record<string, unknown> | undefined) };
+  return jsonSchemaTransform({ ...document, schema: { ...schema, response } });
+};
+
+/**
+ * The document's shared schemas: every schema registered with an id (`.meta({ id })`, the modules'
+ * response schemas and the error envelope) becomes a component. fastify-type-provider-zod adds an
+ * `…Input` twin of each for request bodies; a response schema's twin is never referred to, and is
+ * left out so that the reference (and the types generated from it) list each shape once.
+ */
+export const withSharedSchemas: typeof jsonSchemaTransformObject = (documentObject) => {
+  const document = jsonSchemaTransformObject(documentObject) as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = document.components?.schemas;
+  if (!schemas) return document as ReturnType<typeof jsonSchemaTransformObject>;
+  // Until none is left: a twin may be referred to only by another unused twin.
+  for (let removed = true; removed; ) {
+    removed = false;
+    const text = JSON.stringify(document);
+    for (const name of Object.keys(schemas)) {
+      if (name.endsWith('Input') && name.slice(0, -'Input'.length) in schemas && !text.includes(`"#/components/schemas/${name}"`)) {
+        delete schemas[name];
+        removed = true;
+      }
+    }
+  }
+  return document as ReturnType<typeof jsonSchemaTransformObject>;
+};
