@@ -8,6 +8,7 @@ import type { PricedOffer } from '../catalog/provider-catalog.ts';
 import { serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
+import { announceBalanceChange } from '../ledger/balance-changes.ts';
 import { accountRestricted, insufficientCredits, refusal, walletRef } from '../ledger/transfer.ts';
 import { releaseHold } from '../ledger/verbs.ts';
 import { queueProviderTask } from './actions.ts';
@@ -174,6 +175,8 @@ export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: Cr
     if (input.idempotency && (await idempotencyKeyClaimed(ctx.db, input.accountId, input.idempotency.key))) throw new IdempotencyKeyTaken();
     throw await refusalOf(ctx, placement, input.accountId, price, now);
   }
+  // The statement held the price (ledger/balance-changes.ts).
+  announceBalanceChange(ctx.db, input.accountId);
   if (placement.purse === 'demo' && sandboxOffer) {
     // Paid with demo credits: a sandbox order, which only the sandbox may fill.
     candidates = sandboxOffers;

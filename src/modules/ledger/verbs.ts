@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from './accounts.ts';
 import { auditCredits } from './audit.ts';
+import { announceTransferAccounts } from './balance-changes.ts';
 import { type Applied, applyHold, applyTransfer, posted, type Transfer, WalletMissing, walletRef } from './transfer.ts';
 
 /**
@@ -200,7 +201,11 @@ async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: 
       now.toISOString(),
     ],
   );
-  if (row?.id) return { transfer: transferFromDriver(row), replayed: false };
+  if (row?.id) {
+    const transfer = transferFromDriver(row);
+    await announceTransferAccounts(ctx.db, [transfer.debitAccountId]);
+    return { transfer, replayed: false };
+  }
   // Nothing was written: say why.
   if (Number(row?.hold_found) !== 1) throw new DomainError('NOT_FOUND', 'No such hold.');
   const [resolution] = await ctx.db
