@@ -139,6 +139,22 @@ describe('the ledger’s announcement on this instance', () => {
   });
 });
 
+describe('the database’s announcement', () => {
+  it('names the customer whose wallet changed, on the balance channel every instance listens to', async () => {
+    const user = await fundedActor(t, 0);
+    const heard: string[] = [];
+    const stop = t.orders.events.onBalanceChange((accountId) => heard.push(accountId));
+    try {
+      await grantCredits(ctxOf(t, 'cli'), { accountId: user.accountId, amount: 3, reason: 'test', idempotencyKey: `n:${user.accountId}` });
+      const deadline = Date.now() + 5_000;
+      while (!heard.includes(user.accountId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard).toContain(user.accountId);
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe('the order cache', () => {
   it('keeps an account’s orders when its balance changes, and drops only the order that changed', async () => {
     const user = await fundedActor(t, 1000);
