@@ -12,7 +12,7 @@ import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
  * by whichever instance made the change and announced with NOTIFY; every instance LISTENs, so a
  * customer connected anywhere hears of a code that arrived anywhere.
  */
-/** Announced when an account's credentials or standing change (revocations, suspension, role). */
+/** Announced when an account's credentials, standing or profile change (revocations, suspension, role, address, policy). */
 export const AUTH_CHANNEL = 'otpbox_auth';
 
 /**
@@ -40,7 +40,7 @@ export interface EventBus {
    * database announces every change of a wallet: migration 0012); `'*'`: anything may have changed.
    */
   onBalanceChange(listener: (accountId: string) => void): () => void;
-  /** An account's credentials or standing changed (`'*'`: anything may have changed). */
+  /** An account's credentials, standing or profile changed (`'*'`: anything may have changed). */
   onAuthChange(listener: (accountId: string) => void): () => void;
   /** Providers, offers or catalog rules changed somewhere (`'*'`: anything may have changed). */
   onCatalogChange(listener: (what: string) => void): () => void;
