@@ -53,12 +53,17 @@ export async function authBenchmark(): Promise<Row[]> {
     const bare = Fastify();
     bare.get('/me', async () => ({ id: 'acc_x', email, kind: 'email', role: 'customer', emailVerified: false }));
     await bare.ready();
+    // A refusal is not an answer: the benchmark stops rather than count it.
+    const ok = async (response: Promise<{ statusCode: number; body: string }>) => {
+      const { statusCode, body } = await response;
+      if (statusCode !== 200) throw new Error(`GET /api/v1/me answered ${statusCode}: ${body}`);
+    };
     // In alternating slices, so a neighbour's load weighs on all three alike (see orders.ts).
     const [bareRps, keyRps, cookieRps] = await interleaved(
       [
         () => bare.inject({ method: 'GET', url: '/me' }),
-        () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } }),
-        () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } }),
+        () => ok(app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${key}` } })),
+        () => ok(app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })),
       ],
       6,
     );
