@@ -7,7 +7,7 @@ import { api, fundedActor } from '../../../test/support/orders.ts';
 import { transaction } from '../../db/tx.ts';
 import { expireDue } from '../../modules/activations/expire.ts';
 import { balancesOf } from '../../modules/ledger/accounts.ts';
-import { onLocalBalanceChange } from '../../modules/ledger/balance-changes.ts';
+import { BALANCE_CHANNEL, onLocalBalanceChange } from '../../modules/ledger/balance-changes.ts';
 import { voidDemoCredits } from '../../modules/ledger/demo.ts';
 import { grantCredits, holdCredits, releaseHold, reverseTransfer } from '../../modules/ledger/verbs.ts';
 import type { AnyEvent, EventBus } from '../../runtime/event-bus.ts';
@@ -46,6 +46,19 @@ const ledgerOf = async (user: Actor) => {
 };
 /** /me (read just before, so a cache that missed the change would answer from memory) equals the ledger. */
 const expectExact = async (app: TestApp, user: Actor) => expect(await meOf(app, user)).toEqual(await ledgerOf(user));
+/** Every notification committed so far has arrived (PostgreSQL delivers them in the order of their commits). */
+async function notificationsDelivered() {
+  const marker = `marker-${Math.random().toString(36).slice(2)}`;
+  const heard = new Promise<void>((resolve) => {
+    const stop = t.orders.events.onBalanceChange((accountId) => {
+      if (accountId !== marker) return;
+      stop();
+      resolve();
+    });
+  });
+  await t.database.db.execute(sql`select pg_notify(${BALANCE_CHANNEL}, ${marker})`);
+  await heard;
+}
 const topUp = (user: Actor, amount: number) =>
   t.app.inject({ method: 'POST', url: '/api/v1/sandbox/credits', headers: { authorization: user.bearer }, payload: { amount } });
 
@@ -100,6 +113,8 @@ describe('GET /api/v1/me on this instance', () => {
   it('a change of one account leaves the others answered from memory', async () => {
     const user = await fundedActor(t, 100);
     const other = await fundedActor(t, 100);
+    // Creating and funding `other` announced it too: its cached answer must outlive only later changes.
+    await notificationsDelivered();
     await meOf(t, other);
     // Behind the cache's back (no announcement): only a drop would show it.
     await t.database.db.execute(sql`update accounts set email = 'changed-behind@example.com' where id = ${other.accountId}`);
@@ -161,6 +176,8 @@ describe('the order cache', () => {
     const a = api(t, user);
     const first = (await a.order()).json();
     const second = (await a.order()).json();
+    // The orders' own announcements have arrived: from here on, only the ones below drop anything.
+    await notificationsDelivered();
     expect((await a.get(first.id)).json().phone).toBe(first.phone);
     expect((await a.get(second.id)).json().phone).toBe(second.phone);
     // Changed behind the caches' back: a poll shows it only once the order is dropped.
