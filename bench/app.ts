@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import pino from 'pino';
 import { testConfig } from '../src/config.ts';
 import { type Database, openMemoryPglite, openPostgres } from '../src/db/client.ts';
@@ -10,14 +12,18 @@ import { loadCurrentPolicy } from '../src/modules/privacy/policy.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { startOrderServices } from '../src/runtime/order-services.ts';
 import { VERSION } from '../src/version.ts';
+import { withDatabase } from '../test/support/pg-url.ts';
 
 /**
- * The real app in this process, on in-memory PGlite or on BENCH_DATABASE_URL (an empty database), with
+ * The real app in this process, on in-memory PGlite or on a new database on BENCH_DATABASE_URL's server, with
  * the service's default settings except where a benchmark overrides them.
  */
 export async function benchApp(env: Record<string, string> = {}) {
   const url = process.env.BENCH_DATABASE_URL;
-  const database: Database = url ? await openPostgres({ url, poolMax: 10, timeoutMs: 10_000 }) : await openMemoryPglite();
+  // A database of its own on that server, dropped at the end: accounts left by an earlier run would
+  // make sign-up fail, and the benchmark time refusals.
+  const fresh = url ? await freshDatabase(url) : undefined;
+  const database: Database = fresh ? await openPostgres({ url: fresh.url, poolMax: 10, timeoutMs: 10_000 }) : await openMemoryPglite();
   await migrateDatabase(database);
   const config = testConfig({ API_RATE_LIMIT: '1000000', ...env });
   const policy = await loadCurrentPolicy(database.db, config, systemClock);
@@ -44,8 +50,24 @@ export async function benchApp(env: Record<string, string> = {}) {
     await app.close();
     await orders.close();
     await database.close();
+    await fresh?.drop();
   };
   // For benchmarks that drive the domain directly (an SMS arriving, as a provider push would).
   Object.assign(app, { otpboxOrders: orders.activations, otpboxCtx: { db: database.db, clock: systemClock, config, keys, log } });
   return { app, database, policy, engine: url ? 'postgres' : 'pglite', close };
+}
+
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `otpbox_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  return { url: withDatabase(serverUrl, name), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }

@@ -32,15 +32,17 @@ async function throughput(request: () => Promise<unknown>, seconds: number): Pro
  * Several request kinds measured in alternating half-second slices (after a warm-up of each), so that
  * a neighbour's load on a shared machine weighs on all of them alike instead of on whichever ran last.
  */
-async function interleaved(requests: [() => Promise<unknown>, () => Promise<unknown>], seconds: number): Promise<[number, number]> {
+export async function interleaved<T extends (() => Promise<unknown>)[]>(
+  requests: [...T],
+  seconds: number,
+): Promise<{ [K in keyof T]: number }> {
   for (const request of requests) await throughput(request, 2);
-  const totals: [number, number] = [0, 0];
+  const totals = requests.map(() => 0);
   const slices = Math.max(2, Math.round(seconds / 0.5));
   for (let slice = 0; slice < slices; slice++) {
-    totals[0] += (await throughput(requests[0], 0.5)) * 0.5;
-    totals[1] += (await throughput(requests[1], 0.5)) * 0.5;
+    for (const [i, request] of requests.entries()) totals[i] = (totals[i] ?? 0) + (await throughput(request, 0.5)) * 0.5;
   }
-  return [totals[0] / (slices * 0.5), totals[1] / (slices * 0.5)];
+  return totals.map((total) => total / (slices * 0.5)) as { [K in keyof T]: number };
 }
 
 /**

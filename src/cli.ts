@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { executeCommand } from './commands/execute.ts';
 import { COMMANDS, findCommand, parseCommandArgs } from './commands/registry.ts';
-import { type CommandContext, EXIT, UsageError } from './commands/types.ts';
+import { EXIT, type PureCommandContext, UsageError } from './commands/types.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type Database, DatabaseOpenError, openPglite, openPostgres } from './db/client.ts';
 import { migrateDatabase, schemaIsCurrent } from './db/migrate.ts';
@@ -126,8 +126,8 @@ async function runCommand(argv: string[], config: Config, env: NodeJS.ProcessEnv
 
   if (command.database === false) {
     const log = createLogger({ level: 'warn', version: VERSION, destination: pino.destination(2) });
-    const ctx = { config, clock: systemClock, log, via: 'direct' } as Omit<CommandContext, 'database' | 'keys'>;
-    return executeCommand(argv, ctx as CommandContext, { stdin: textChunks(process.stdin), stdout: out, stderr: err, env });
+    const ctx: PureCommandContext = { config, clock: systemClock, log, via: 'direct' };
+    return executeCommand(argv, ctx, { stdin: textChunks(process.stdin), stdout: out, stderr: err, env });
   }
 
   if (config.databaseUrl) {

@@ -3,7 +3,7 @@ import { basisPointsToPercent, type CatalogRule, percentToBasisPoints } from '..
 import { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget } from '../modules/catalog/rules.ts';
 import { serviceByCode } from '../modules/catalog/services.ts';
 import { commandCtx } from './admin.ts';
-import { type CommandDefinition, type CommandIO, EXIT, type ParsedArgs, UsageError } from './types.ts';
+import { type CommandContext, type CommandDefinition, type CommandIO, EXIT, type ParsedArgs, UsageError } from './types.ts';
 
 const TARGET_OPTIONS = { service: { type: 'string' }, country: { type: 'string' } } as const;
 const TARGET_USAGE = '[--service CODE] [--country CC]';
@@ -24,7 +24,7 @@ const describe = (rule: CatalogRule | undefined): string => {
   return parts.join(', ');
 };
 
-async function apply(ctx: Parameters<CommandDefinition['run']>[0], args: ParsedArgs, io: CommandIO, change: RuleChange) {
+async function apply(ctx: CommandContext, args: ParsedArgs, io: CommandIO, change: RuleChange) {
   const { target, rule } = await changeCatalogRule(commandCtx(ctx), targetOf(args), change);
   io.stdout(`${target.label}: ${describe(rule)}. Every running instance reprices at once.\n`);
   return EXIT.ok;

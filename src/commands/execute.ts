@@ -1,10 +1,10 @@
 import { safeErrorMessage } from '../lib/database-errors.ts';
 import { isDomainError } from '../lib/errors.ts';
 import { findCommand, parseCommandArgs } from './registry.ts';
-import { type CommandContext, type CommandIO, EXIT, UsageError } from './types.ts';
+import { type CommandContext, type CommandIO, EXIT, type PureCommandContext, UsageError } from './types.ts';
 
 /** Run one `otpbox` subcommand against a context; used both in the CLI process and inside the server. */
-export async function executeCommand(argv: string[], ctx: CommandContext, io: CommandIO): Promise<number> {
+export async function executeCommand(argv: string[], ctx: CommandContext | PureCommandContext, io: CommandIO): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     io.stderr(`Unknown command: ${argv.join(' ') || '(none)'}. Run \`otpbox help\` for the list.\n`);
@@ -14,6 +14,9 @@ export async function executeCommand(argv: string[], ctx: CommandContext, io: Co
   try {
     const args = parseCommandArgs(command, rest);
     const env = Object.fromEntries((command.env ?? []).map((name) => [name, io.env[name]]));
+    if (command.database === false) return await command.run(ctx, args, { ...io, env });
+    // The CLI opens a database for every command that does not declare `database: false`.
+    if (!('database' in ctx)) throw new Error(`${command.path.join(' ')} needs the database, and none was opened`);
     return await command.run(ctx, args, { ...io, env });
   } catch (error) {
     if (error instanceof UsageError) {

@@ -5,16 +5,19 @@ import type { Database } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 
-/** What a command may use. The same whether it runs in the CLI process or inside the running server. */
-export interface CommandContext {
+/** What every command may use, a pure one (`database: false`) included. */
+export interface PureCommandContext {
   config: Config;
-  /** Absent only for commands that declare `database: false`. */
-  database: Database;
   clock: Clock;
   log: Logger;
-  keys: SecretKeys;
   /** Where the command runs: in its own process, or relayed into the running server. */
   via: 'direct' | 'server';
+}
+
+/** What a command may use. The same whether it runs in the CLI process or inside the running server. */
+export interface CommandContext extends PureCommandContext {
+  database: Database;
+  keys: SecretKeys;
 }
 
 export interface CommandIO {
@@ -28,7 +31,7 @@ export interface CommandIO {
 
 export type ParsedArgs = { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] };
 
-export interface CommandDefinition {
+interface CommandBase {
   /** Words that select the command: `['credits', 'grant']`. */
   path: string[];
   summary: string;
@@ -39,10 +42,21 @@ export interface CommandDefinition {
   stdin?: boolean | ((env: Record<string, string | undefined>) => boolean);
   /** Caller's environment variables the command needs (e.g. OTPBOX_PASSWORD). */
   env?: string[];
-  /** `false` for pure commands (e.g. otp-extract): they run in the CLI process without opening any database. */
-  database?: false;
+}
+
+/** A command that works on the database. */
+export interface DatabaseCommand extends CommandBase {
+  database?: undefined;
   run(ctx: CommandContext, args: ParsedArgs, io: CommandIO): Promise<number>;
 }
+
+/** A pure command (e.g. otp-extract): it runs in the CLI process without opening any database. */
+export interface PureCommand extends CommandBase {
+  database: false;
+  run(ctx: PureCommandContext, args: ParsedArgs, io: CommandIO): Promise<number>;
+}
+
+export type CommandDefinition = DatabaseCommand | PureCommand;
 
 /** Thrown for bad arguments: the CLI prints the message and the usage, and exits 64 (EX_USAGE). */
 export class UsageError extends Error {

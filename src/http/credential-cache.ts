@@ -1,3 +1,4 @@
+import { GroupedCache } from '../lib/grouped-cache.ts';
 import type { Principal } from '../modules/accounts/principal.ts';
 
 /**
@@ -5,28 +6,28 @@ import type { Principal } from '../modules/accounts/principal.ts';
  * database lookup per request. Entries are dropped when the account's access changes (announced on
  * this instance at once and across instances by NOTIFY), and expire after `ttlMs` whatever happens, so
  * a lost announcement cannot keep a revoked key alive for long. Only successful lookups are kept.
+ * Credentials are indexed by account, so forgetting one account's costs the number of its credentials.
  */
 export class CredentialCache {
-  readonly #entries = new Map<string, { principal: Principal; staleAt: number; validUntil: number }>();
-  readonly #maxEntries: number;
+  readonly #entries: GroupedCache<{ principal: Principal; validUntil: number }>;
 
   /**
    * @param ttlMs how long an entry is trusted, in real time (a cache's safety net, whatever the clock)
    * @param clock the domain clock, against which a credential's own end (`validUntil`) is checked
    */
   constructor(
-    private readonly ttlMs: number,
+    ttlMs: number,
     private readonly clock: () => number,
     maxEntries = 50_000,
   ) {
-    this.#maxEntries = maxEntries;
+    this.#entries = new GroupedCache({ max: maxEntries, ttlMs, now: () => Date.now(), groupOf: (entry) => entry.principal.accountId });
   }
 
   get(tokenHash: string): Principal | undefined {
     const entry = this.#entries.get(tokenHash);
     if (!entry) return undefined;
     // An API key has no end of its own: the domain clock is read only for credentials that do.
-    if (entry.staleAt <= Date.now() || (entry.validUntil !== Number.POSITIVE_INFINITY && entry.validUntil <= this.clock())) {
+    if (entry.validUntil !== Number.POSITIVE_INFINITY && entry.validUntil <= this.clock()) {
       this.#entries.delete(tokenHash);
       return undefined;
     }
@@ -34,22 +35,14 @@ export class CredentialCache {
   }
 
   set(tokenHash: string, principal: Principal): void {
-    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
     // Never beyond the credential's own end (a session's expiry or idle timeout).
-    this.#entries.set(tokenHash, {
-      principal,
-      staleAt: Date.now() + this.ttlMs,
-      validUntil: principal.validUntil?.getTime() ?? Number.POSITIVE_INFINITY,
-    });
+    this.#entries.set(tokenHash, { principal, validUntil: principal.validUntil?.getTime() ?? Number.POSITIVE_INFINITY });
   }
 
   /** Forget every credential of an account (`'*'`: of every account). */
   invalidate(accountId: string): void {
-    if (accountId === '*') {
-      this.#entries.clear();
-      return;
-    }
-    for (const [hash, entry] of this.#entries) if (entry.principal.accountId === accountId) this.#entries.delete(hash);
+    if (accountId === '*') this.#entries.clear();
+    else this.#entries.deleteGroup(accountId);
   }
 
   get size(): number {

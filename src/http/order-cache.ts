@@ -1,3 +1,4 @@
+import { GroupedCache } from '../lib/grouped-cache.ts';
 import type { ActivationRow, SmsRow } from '../modules/activations/view.ts';
 
 export interface CachedOrder {
@@ -11,29 +12,22 @@ export interface CachedOrder {
  * Orders as last read, so a client polling one order many times a second is answered from memory.
  * Every change drops the order (announced locally before commit, and by NOTIFY from any instance after
  * commit); entries also expire after `ttlMs`, so a lost announcement costs at most that much staleness.
+ * A change of an account's balance touches none of its orders; the orders of one account are indexed,
+ * so dropping them all (an announcement that names no order) costs their number, not a scan.
  */
 export class OrderCache {
-  readonly #entries = new Map<string, CachedOrder & { expiresAt: number }>();
+  readonly #entries: GroupedCache<CachedOrder>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-    private readonly maxEntries = 20_000,
-  ) {}
+  constructor(ttlMs: number, now: () => number, maxEntries = 20_000) {
+    this.#entries = new GroupedCache({ max: maxEntries, ttlMs, now, groupOf: (entry) => entry.row.accountId });
+  }
 
   get(id: string): CachedOrder | undefined {
-    const entry = this.#entries.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.#entries.delete(id);
-      return undefined;
-    }
-    return entry;
+    return this.#entries.get(id);
   }
 
   set(row: ActivationRow, sms: SmsRow[]): void {
-    if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(row.id, { row, sms, expiresAt: this.now() + this.ttlMs });
+    this.#entries.set(row.id, { row, sms });
   }
 
   drop(id: string): void {
@@ -43,6 +37,10 @@ export class OrderCache {
   /** Drop every order of an account (`'*'`: everything). */
   dropAccount(accountId: string): void {
     if (accountId === '*') this.#entries.clear();
-    else for (const [id, entry] of this.#entries) if (entry.row.accountId === accountId) this.#entries.delete(id);
+    else this.#entries.deleteGroup(accountId);
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 }

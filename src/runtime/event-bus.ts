@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import { type AccountEvent, type AccountEventType, EVENT_CHANNEL } from '../modules/events/emit.ts';
+import { BALANCE_CHANNEL } from '../modules/ledger/balance-changes.ts';
 import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
 
 /**
@@ -11,7 +12,7 @@ import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
  * by whichever instance made the change and announced with NOTIFY; every instance LISTENs, so a
  * customer connected anywhere hears of a code that arrived anywhere.
  */
-/** Announced when an account's credentials or standing change (revocations, suspension, role). */
+/** Announced when an account's credentials, standing or profile change (revocations, suspension, role, address, policy). */
 export const AUTH_CHANNEL = 'otpbox_auth';
 
 /**
@@ -29,12 +30,17 @@ export interface EventBus {
   /** Live announcements of one account's events; returns the unsubscribe function. */
   subscribe(accountId: string, listener: (announcement: Announcement) => void): () => void;
   /**
-   * Every event announced on any instance, as it is announced (for caches). `activationId` is set
-   * when the event names an order; `'*'` as accountId means "anything may have changed" (the listener
-   * reconnected and may have missed announcements).
+   * Every event announced on any instance, as it is announced (for caches). `type` is set when the
+   * event travelled whole, and `activationId` when it names an order; `'*'` as accountId means
+   * "anything may have changed" (the listener reconnected and may have missed announcements).
    */
-  onAnyEvent(listener: (announcement: { accountId: string; activationId?: string }) => void): () => void;
-  /** An account's credentials or standing changed (`'*'`: anything may have changed). */
+  onAnyEvent(listener: (announcement: AnyEvent) => void): () => void;
+  /**
+   * An account's balances changed in a transaction that committed, on any instance or process (the
+   * database announces every change of a wallet: migration 0012); `'*'`: anything may have changed.
+   */
+  onBalanceChange(listener: (accountId: string) => void): () => void;
+  /** An account's credentials, standing or profile changed (`'*'`: anything may have changed). */
   onAuthChange(listener: (accountId: string) => void): () => void;
   /** Providers, offers or catalog rules changed somewhere (`'*'`: anything may have changed). */
   onCatalogChange(listener: (what: string) => void): () => void;
@@ -45,22 +51,33 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+/** What a cache learns of an event announced anywhere (see `onAnyEvent`). */
+export interface AnyEvent {
+  accountId: string;
+  type?: AccountEventType;
+  activationId?: string;
+}
+
 type Listener = (announcement: Announcement) => void;
 
 export async function startEventBus(database: Database, log: Logger): Promise<EventBus> {
   const listeners = new Map<string, Set<Listener>>();
-  const anyListeners = new Set<(announcement: { accountId: string; activationId?: string }) => void>();
+  const anyListeners = new Set<(announcement: AnyEvent) => void>();
   const authListeners = new Set<(accountId: string) => void>();
+  const balanceListeners = new Set<(accountId: string) => void>();
   const catalogListeners = new Set<(what: string) => void>();
   const catalogChanged = (what: string) => {
     for (const listener of catalogListeners) listener(what);
   };
   let closed = false;
-  const announce = (accountId: string, activationId?: string) => {
-    for (const listener of anyListeners) listener({ accountId, activationId });
+  const announce = (event: AnyEvent) => {
+    for (const listener of anyListeners) listener(event);
   };
   const authChanged = (accountId: string) => {
     for (const listener of authListeners) listener(accountId);
+  };
+  const balanceChanged = (accountId: string) => {
+    for (const listener of balanceListeners) listener(accountId);
   };
 
   const since = async (accountId: string, afterSeq: number, limit = 500): Promise<AccountEvent[]> => {
@@ -108,8 +125,8 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     }
     if (typeof message.accountId !== 'string' || !Number.isSafeInteger(message.seq)) return;
     const activationId = typeof message.payload?.activationId === 'string' ? message.payload.activationId : undefined;
-    // An event too large to travel inline does not say which order it names: the whole account is stale.
-    announce(message.accountId, message.payload ? activationId : undefined);
+    // An event too large to travel inline says neither its type nor which order it names.
+    announce(message.payload ? { accountId: message.accountId, type: message.type, activationId } : { accountId: message.accountId });
     if (!listeners.has(message.accountId)) return;
     // Too large to travel in the notification: announced by number, the stream reads it.
     const inline = message.type && message.payload && typeof message.id === 'number';
@@ -133,11 +150,15 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     if (payload) authChanged(payload);
   };
   const onCatalogNotification = (payload: string | undefined) => catalogChanged(payload ?? '*');
+  const onBalanceNotification = (payload: string | undefined) => {
+    if (payload) balanceChanged(payload);
+  };
   const onReconnect = () => {
     // Announcements may have been missed while disconnected: every cache must start over, and every
     // stream learns how far its account's events went.
-    announce('*');
+    announce({ accountId: '*' });
     authChanged('*');
+    balanceChanged('*');
     catalogChanged('*');
     void resync().catch((error) => log.warn({ err: error }, 'could not resynchronise the event streams after a reconnect'));
   };
@@ -147,15 +168,22 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     const unlistenEvents = await database.raw.client.listen(EVENT_CHANNEL, onNotification);
     const unlistenAuth = await database.raw.client.listen(AUTH_CHANNEL, onAuthNotification);
     const unlistenCatalog = await database.raw.client.listen(CATALOG_CHANNEL, onCatalogNotification);
+    const unlistenBalance = await database.raw.client.listen(BALANCE_CHANNEL, onBalanceNotification);
     stopListening = async () => {
       await unlistenEvents();
       await unlistenAuth();
       await unlistenCatalog();
+      await unlistenBalance();
     };
   } else {
     stopListening = await listenOnPostgres(
       database.raw.url,
-      { [EVENT_CHANNEL]: onNotification, [AUTH_CHANNEL]: onAuthNotification, [CATALOG_CHANNEL]: onCatalogNotification },
+      {
+        [EVENT_CHANNEL]: onNotification,
+        [AUTH_CHANNEL]: onAuthNotification,
+        [CATALOG_CHANNEL]: onCatalogNotification,
+        [BALANCE_CHANNEL]: onBalanceNotification,
+      },
       onReconnect,
       log,
       () => closed,
@@ -184,6 +212,10 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     onAuthChange(listener) {
       authListeners.add(listener);
       return () => authListeners.delete(listener);
+    },
+    onBalanceChange(listener) {
+      balanceListeners.add(listener);
+      return () => balanceListeners.delete(listener);
     },
     onCatalogChange(listener) {
       catalogListeners.add(listener);

@@ -81,3 +81,27 @@ describe('command arguments the database cannot store', () => {
     expect(await database.db.select().from(accounts).where(eq(accounts.email, 'second@example.com'))).toEqual([]);
   });
 });
+
+describe('a context without a database', () => {
+  it('runs a pure command, and refuses a database command instead of letting it fail on a missing field', async () => {
+    const pure = { config: ctx.config, clock: ctx.clock, log: ctx.log, via: 'direct' as const };
+    let stdout = '';
+    let stderr = '';
+    const io = (stdin: string) => ({
+      stdin: (async function* () {
+        yield stdin;
+      })(),
+      stdout: (text: string) => {
+        stdout += text;
+      },
+      stderr: (text: string) => {
+        stderr += text;
+      },
+      env: {},
+    });
+    expect(await executeCommand(['otp-extract'], pure, io('{"text":"Your code is 123456"}\n'))).toBe(0);
+    expect(stdout).toBe('{"code":"123456"}\n');
+    expect(await executeCommand(['ledger', 'verify'], pure, io(''))).toBe(1);
+    expect(stderr).toContain('ledger verify needs the database, and none was opened');
+  });
+});

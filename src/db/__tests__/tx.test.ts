@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test/support/database.ts';
 import { queryRows } from '../client.ts';
 import { instanceSettings } from '../schema/index.ts';
-import { isTransaction, sqlState, transaction } from '../tx.ts';
+import { afterCommit, isTransaction, sqlState, transaction } from '../tx.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -102,5 +102,33 @@ describe.skipIf(!onPostgres())('transaction() on PostgreSQL', () => {
     );
     const [row] = await database.db.select().from(instanceSettings).where(eq(instanceSettings.key, 'counter'));
     expect(row?.value).toBe(increments);
+  });
+});
+
+describe('afterCommit()', () => {
+  it('runs once the outermost transaction committed, before transaction() returns; never after a rollback', async () => {
+    const heard: string[] = [];
+    await transaction(database.db, async (outer) => {
+      await transaction(outer, async (inner) => {
+        await inner.insert(instanceSettings).values({ key: 'tx-after-commit', value: 1, updatedAt: now });
+        afterCommit(inner, () => heard.push('committed'));
+      });
+      expect(heard).toEqual([]);
+    });
+    expect(heard).toEqual(['committed']);
+
+    await expect(
+      transaction(database.db, async (tx) => {
+        afterCommit(tx, () => heard.push('rolled back'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(heard).toEqual(['committed']);
+  });
+
+  it('runs at once outside a transaction (the statement before it committed on its own)', () => {
+    const heard: string[] = [];
+    afterCommit(database.db, () => heard.push('now'));
+    expect(heard).toEqual(['now']);
   });
 });

@@ -3,36 +3,67 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../modules/accounts/api-keys.ts';
+import { onLocalAuthChange } from '../../modules/accounts/auth-changes.ts';
 import { acceptPolicy, getProfile } from '../../modules/accounts/profile.ts';
 import { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from '../../modules/accounts/schemas.ts';
 import { listSecurityEvents } from '../../modules/accounts/security-events.ts';
 import { listSessions, revokeAllSessions, revokeSession } from '../../modules/accounts/sessions.ts';
-import { balancesOf } from '../../modules/ledger/accounts.ts';
+import type { Ctx } from '../../modules/context.ts';
+import { onLocalBalanceChange } from '../../modules/ledger/balance-changes.ts';
 import { StatementLine } from '../../modules/ledger/schemas.ts';
 import { listStatement } from '../../modules/ledger/statement.ts';
 import { PrivacyPolicy } from '../../modules/privacy/schemas.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
+import { MeCache } from '../me-cache.ts';
 import { pageOf } from '../paging.ts';
 import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
+
+/** How long GET /api/v1/me is answered from memory at most; every change drops it sooner (ADR 22). */
+export const ME_CACHE_TTL_MS = 10_000;
 
 export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
+  // Answered from memory, dropped by whatever changes it (me-cache.ts, ADR 22).
+  const me = new MeCache(ME_CACHE_TTL_MS);
+  const drop = (accountId: string) => me.drop(accountId);
+  const stops = [onLocalBalanceChange(drop), onLocalAuthChange(drop), deps.events.onBalanceChange(drop), deps.events.onAuthChange(drop)];
+  fastify.addHook('onClose', async () => {
+    for (const stop of stops) stop();
+  });
+  const readMe = async (ctx: Ctx, accountId: string): Promise<string> => {
+    const profile = await getProfile(ctx, accountId, deps.policy);
+    const { credits, demo } = profile.balances;
+    const body: z.infer<typeof Profile> = {
+      id: profile.id,
+      email: profile.email,
+      kind: profile.kind,
+      role: profile.role,
+      emailVerified: profile.emailVerified,
+      createdAt: profile.createdAt.toISOString(),
+      policy: profile.policy,
+      balance: { available: credits.available, held: credits.held, demo: { available: demo.available, held: demo.held } },
+    };
+    return JSON.stringify(body);
+  };
+
   app.get(
     '/api/v1/me',
     { config: { errors: ['NOT_FOUND'] }, schema: { tags: ['account'], summary: 'The signed-in account', response: { 200: Profile } } },
-    async (request) => {
+    // Not async: an answer from memory is sent at once, without a promise to settle.
+    (request, reply) => {
       const accountId = principalOf(request).accountId;
-      const [profile, { credits, demo }] = await Promise.all([
-        getProfile(request.ctx, accountId, deps.policy),
-        balancesOf(request.ctx.db, accountId),
-      ]);
-      return {
-        ...profile,
-        createdAt: profile.createdAt.toISOString(),
-        balance: { available: credits.available, held: credits.held, demo: { available: demo.available, held: demo.held } },
-      };
+      // Already JSON, built field by field: Fastify sends a string as is (the cast only quiets the type provider).
+      const send = (json: string) => reply.type('application/json; charset=utf-8').send(json as unknown as z.infer<typeof Profile>);
+      const answer = me.get(accountId, () => readMe(request.ctx, accountId));
+      if (typeof answer === 'string') {
+        send(answer);
+        return;
+      }
+      return answer.then((json) => {
+        send(json);
+      });
     },
   );
 

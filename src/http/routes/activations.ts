@@ -53,9 +53,11 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
   // Polling answers from memory; every change to an order drops it (see OrderCache).
   const cache = new OrderCache(5_000, () => Date.now());
   const stopLocal = onLocalOrderChange((id) => cache.drop(id));
-  const stopRemote = deps.events.onAnyEvent(({ accountId, activationId }) =>
-    activationId ? cache.drop(activationId) : cache.dropAccount(accountId),
-  );
+  const stopRemote = deps.events.onAnyEvent(({ accountId, type, activationId }) => {
+    if (activationId) cache.drop(activationId);
+    // A balance changed: no order did. An event that did not travel whole may be about any order.
+    else if (type !== 'balance.updated') cache.dropAccount(accountId);
+  });
   fastify.addHook('onClose', async () => {
     stopLocal();
     stopRemote();

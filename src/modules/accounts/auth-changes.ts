@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { afterCommit } from '../../db/tx.ts';
 
 /**
- * Credentials are cached for a few seconds (see http/credential-cache.ts). Whatever ends or changes
- * an account's access — a revoked key or session, a suspension, a role change — calls this in its
- * transaction: this process forgets the account at once, and every instance does when the NOTIFY is
- * delivered at commit.
+ * Credentials are cached for a few seconds (see http/credential-cache.ts), and the profile GET
+ * /api/v1/me shows (http/me-cache.ts). Whatever ends or changes an account's access or profile — a
+ * revoked key or session, a suspension, a role change, a verified address, an accepted policy — calls
+ * this in its transaction: this process forgets the account at once and again once the transaction
+ * has committed (a read between the two may have seen the old rows), and every instance does when
+ * the NOTIFY is delivered at commit.
  */
 type Listener = (accountId: string) => void;
 const local = new Set<Listener>();
@@ -17,5 +20,8 @@ export function onLocalAuthChange(listener: Listener): () => void {
 
 export async function announceAuthChange(db: Executor, accountId: string): Promise<void> {
   for (const listener of local) listener(accountId);
+  afterCommit(db, () => {
+    for (const listener of local) listener(accountId);
+  });
   await db.execute(sql`select pg_notify('otpbox_auth', ${accountId})`);
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import type { Policy } from '../privacy/policy.ts';
+import { announceAuthChange } from './auth-changes.ts';
 
 /** Refuse sign-ups and sign-ins that did not confirm the minimum age or accepted another policy version. */
 export function requireConsent(policy: Policy, input: { ageConfirmed: boolean; policyVersion: string }): void {
@@ -41,6 +42,8 @@ export async function recordConsents(ctx: Ctx, accountId: string, policy: Policy
       givenAt: now,
     },
   ]);
+  // The profile shows the accepted version (GET /api/v1/me is cached).
+  await announceAuthChange(ctx.db, accountId);
 }
 
 export async function acceptedPolicyVersion(ctx: Ctx, accountId: string): Promise<string | null> {

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { verifyEmailMessage } from '../mail/templates.ts';
+import { announceAuthChange } from './auth-changes.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
 import { hashToken, newToken } from './tokens.ts';
@@ -64,6 +65,8 @@ export async function confirmEmailVerification(ctx: Ctx, token: string): Promise
       .where(and(eq(accounts.id, row.accountId), eq(accounts.email, row.email)))
       .returning({ id: accounts.id });
     if (verified.length === 0) throw invalidToken();
+    // The profile shows it (GET /api/v1/me is cached).
+    await announceAuthChange(tx, row.accountId);
     await recordSecurityEvent(txCtx, { type: 'email_verified', accountId: row.accountId });
     return { accountId: row.accountId };
   });

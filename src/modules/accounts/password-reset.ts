@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { passwordChangedMessage, resetPasswordMessage } from '../mail/templates.ts';
+import { announceAuthChange } from './auth-changes.ts';
 import { normaliseEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords.ts';
@@ -57,6 +58,8 @@ export async function confirmPasswordReset(ctx: Ctx, token: string, password: st
       .set({ passwordHash: await hashPassword(password), emailVerifiedAt: account.emailVerifiedAt ?? now, updatedAt: now })
       .where(eq(accounts.id, account.id));
     const ended = await revokeAllSessions(txCtx, account.id, 'password reset');
+    // The address may be verified now (the profile is cached), with no session ended to say so.
+    if (!account.emailVerifiedAt && ended === 0) await announceAuthChange(tx, account.id);
     await clearThrottle(txCtx, nameKey(ctx, account.email));
     await recordSecurityEvent(txCtx, { type: 'password_reset_completed', accountId: account.id, details: { sessionsEnded: ended } });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id));

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { verifyEmailMessage } from '../mail/templates.ts';
+import { announceAuthChange } from './auth-changes.ts';
 import { normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
@@ -28,6 +29,8 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
       if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
       const now = ctx.clock.now();
       await tx.update(accounts).set({ kind: 'email', email, passwordHash, updatedAt: now }).where(eq(accounts.id, accountId));
+      // A principal and the profile (both cached) show the kind and the address.
+      await announceAuthChange(tx, accountId);
       const { token, hash } = newToken('emailToken');
       await tx.insert(authTokens).values({
         id: newId('tok', now.getTime()),

@@ -5,6 +5,7 @@ import type { PricedOffer } from '../catalog/provider-catalog.ts';
 import { type ServiceInfo, serviceByCode } from '../catalog/services.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
+import { announceBalanceChange } from '../ledger/balance-changes.ts';
 import { accountRestricted, insufficientCredits, refusal, walletRef } from '../ledger/transfer.ts';
 import { buyFromCandidates, failUnsoldOrder, onlyNoStock } from './buy-number.ts';
 import type { ActivationDeps } from './deps.ts';
@@ -207,7 +208,11 @@ async function placeOrder(ctx: Ctx, { row, hold }: NewOrder, input: CreateInput)
     await walletOf(ctx.db, input.accountId, now);
     placement = await placeActivationRow(ctx.db, row, created, hold, limits, now, input.idempotency);
   }
-  if (placement.outcome === 'placed') return placement;
+  if (placement.outcome === 'placed') {
+    // The statement held the price (ledger/balance-changes.ts).
+    announceBalanceChange(ctx.db, input.accountId);
+    return placement;
+  }
   if (placement.outcome === 'key_taken') throw new IdempotencyKeyTaken();
   // A key claimed before wins over a refusal (a retry of an order that spent the credits it needed).
   if (input.idempotency && (await idempotencyKeyClaimed(ctx.db, input.accountId, input.idempotency.key))) throw new IdempotencyKeyTaken();

@@ -72,14 +72,16 @@ export async function balancesOf(db: Executor, accountId: string): Promise<Recor
     'select purse, posted, pending from ledger_accounts where owner_account_id = $1',
     [accountId],
   );
-  const of = (purse: Purse): Balance => {
-    const wallet = wallets.find((row) => row.purse === purse);
-    if (!wallet) return EMPTY;
-    const posted = Number(wallet.posted);
-    const pending = Number(wallet.pending);
-    return { available: posted + pending, held: 0 - pending, posted };
-  };
+  const of = (purse: Purse): Balance => walletBalance(wallets.find((row) => row.purse === purse));
   return { credits: of('credits'), demo: of('demo') };
+}
+
+/** A wallet's balance from its cached sums as the driver returns them (none: an empty wallet). */
+export function walletBalance(wallet: { posted: string | number; pending: string | number } | undefined): Balance {
+  if (!wallet) return EMPTY;
+  const posted = Number(wallet.posted);
+  const pending = Number(wallet.pending);
+  return { available: posted + pending, held: 0 - pending, posted };
 }
 
 /** A customer's credits (or, with `purse`, its demo credits). */

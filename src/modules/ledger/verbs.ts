@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { systemAccountFor, walletOf } from './accounts.ts';
 import { auditCredits } from './audit.ts';
+import { announceTransferAccounts } from './balance-changes.ts';
 import { type Applied, applyHold, applyTransfer, posted, type Transfer, WalletMissing, walletRef } from './transfer.ts';
 
 /**
@@ -214,7 +215,11 @@ async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: 
     actor: ctx.actor ?? null,
     now: now.toISOString(),
   })) as (DriverRow & { hold_found: string | number; held: string | number | null })[];
-  if (row?.id) return { transfer: transferFromDriver(row), replayed: false };
+  if (row?.id) {
+    const transfer = transferFromDriver(row);
+    await announceTransferAccounts(ctx.db, [transfer.debitAccountId]);
+    return { transfer, replayed: false };
+  }
   // Nothing was written: say why.
   if (Number(row?.hold_found) !== 1) throw new DomainError('NOT_FOUND', 'No such hold.');
   const [resolution] = await ctx.db

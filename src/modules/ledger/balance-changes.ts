@@ -1,0 +1,62 @@
+import { LRUCache } from 'lru-cache';
+import type { Executor } from '../../db/client.ts';
+import { rawRows } from '../../db/raw-driver.ts';
+import { afterCommit } from '../../db/tx.ts';
+
+/**
+ * Who hears that a customer's balances changed, and when (ADR 22).
+ *
+ * - Every instance, from the database: a trigger on `ledger_accounts` (migration 0012) NOTIFYs this
+ *   channel with the customer's account id whenever a wallet's balances change, delivered at commit.
+ * - This process, at once: the ledger's writers announce the change here, and the listeners hear it
+ *   as soon as the transaction has committed (before the request that made it answers), because the
+ *   database's notification reaches this process's listener connection a moment later.
+ */
+export const BALANCE_CHANNEL = 'otpbox_balance';
+
+type Listener = (accountId: string) => void;
+const local = new Set<Listener>();
+
+export function onLocalBalanceChange(listener: Listener): () => void {
+  local.add(listener);
+  return () => local.delete(listener);
+}
+
+/** A customer's balances change in the caller's work: this process's listeners hear it once committed. */
+export function announceBalanceChange(db: Executor, accountId: string): void {
+  if (local.size === 0) return;
+  afterCommit(db, () => {
+    for (const listener of local) listener(accountId);
+  });
+}
+
+/** A wallet's owner never changes: remembered for the wallets a transfer names by id (captures, releases, reversals). */
+const owners = new LRUCache<string, { owner: string | null }>({ max: 100_000 });
+const WALLET_REF = /^(?:owner|demo):(.+)$/;
+const SYSTEM_PREFIX = 'lac_sys_';
+
+/**
+ * The same, for the accounts a transfer moved, named as a transfer names them: `owner:`/`demo:`
+ * references, system accounts (no owner) or wallets by id (whose owner is looked up once per process).
+ */
+export async function announceTransferAccounts(db: Executor, accounts: readonly string[]): Promise<void> {
+  if (local.size === 0) return;
+  for (const account of accounts) {
+    const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
+    if (owner) announceBalanceChange(db, owner);
+  }
+}
+
+async function ownerOf(db: Executor, ledgerAccountId: string): Promise<string | null> {
+  const known = owners.get(ledgerAccountId);
+  if (known) return known.owner;
+  const [row] = await rawRows<{ owner: string | null }>(
+    db,
+    'otpbox_ledger_owner_v1',
+    'select owner_account_id as owner from ledger_accounts where id = $1',
+    [ledgerAccountId],
+  );
+  if (!row) return null;
+  owners.set(ledgerAccountId, { owner: row.owner });
+  return row.owner;
+}
