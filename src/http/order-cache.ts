@@ -1,4 +1,4 @@
-import type { ActivationRow, SmsRow } from '../modules/activations/view.ts';
+import type { ActivationRow, SmsRow } from '../modules/activations/index.ts';
 
 export interface CachedOrder {
   row: ActivationRow;

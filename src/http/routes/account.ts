@@ -1,12 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../modules/accounts/api-keys.ts';
-import { acceptPolicy, getProfile } from '../../modules/accounts/profile.ts';
-import { listSecurityEvents } from '../../modules/accounts/security-events.ts';
-import { listSessions, revokeAllSessions, revokeSession } from '../../modules/accounts/sessions.ts';
-import { balancesOf } from '../../modules/ledger/accounts.ts';
-import { listStatement } from '../../modules/ledger/statement.ts';
+import {
+  acceptPolicy,
+  createApiKey,
+  getProfile,
+  listApiKeys,
+  listSecurityEvents,
+  listSessions,
+  revokeAllSessions,
+  revokeApiKey,
+  revokeSession,
+} from '../../modules/accounts/index.ts';
+import { balancesOf, listStatement } from '../../modules/ledger/index.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';

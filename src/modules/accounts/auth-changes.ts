@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { AUTH_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 
 /**
@@ -17,5 +18,5 @@ export function onLocalAuthChange(listener: Listener): () => void {
 
 export async function announceAuthChange(db: Executor, accountId: string): Promise<void> {
   for (const listener of local) listener(accountId);
-  await db.execute(sql`select pg_notify('otpbox_auth', ${accountId})`);
+  await db.execute(sql`select pg_notify(${AUTH_CHANNEL}, ${accountId})`);
 }

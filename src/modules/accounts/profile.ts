@@ -3,7 +3,7 @@ import { accounts } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
-import type { Policy } from '../privacy/policy.ts';
+import type { Policy } from '../privacy/index.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
 import { recordSecurityEvent } from './security-events.ts';
 

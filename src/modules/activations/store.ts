@@ -4,8 +4,8 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, rawRows, rowMapper } from '../../db/client.ts';
 import { activations, type Purse } from '../../db/schema/index.ts';
 import { newId } from '../../lib/ids.ts';
-import { type EventToEmit, emitCtes, emitParams } from '../events/emit.ts';
-import { HOLD_REFUSED, type HoldParams, holdCtes, runTransferStatement } from '../ledger/transfer.ts';
+import { type EventToEmit, emitCtes, emitParams } from '../events/index.ts';
+import { HOLD_REFUSED, type HoldParams, holdCtes, runTransferStatement } from '../ledger/index.ts';
 import type { ActivationRow } from './view.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/client.ts';
 import type { ActivationStatus } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/emit.ts';
+import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/index.ts';
 import { announceOrderChange } from './changes.ts';
 import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
 import type { ActivationRow } from './view.ts';

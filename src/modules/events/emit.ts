@@ -1,8 +1,8 @@
+import { EVENT_CHANNEL } from '../../db/channels.ts';
 import { type Executor, rawRows } from '../../db/client.ts';
 import { newId } from '../../lib/ids.ts';
-import { ALL_EVENTS } from '../webhooks/event-types.ts';
+import { ALL_EVENTS } from './subscriptions.ts';
 
-export const EVENT_CHANNEL = 'otpbox_events';
 export type AccountEventType = 'activation.updated' | 'sms.received' | 'balance.updated';
 
 export interface AccountEvent {

@@ -6,10 +6,9 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
-import { percentToBasisPoints } from '../catalog/pricing.ts';
+import { announceCatalogChange, percentToBasisPoints } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import type { ProviderRow } from './adapters.ts';
-import { announceCatalogChange } from './channel.ts';
 
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** Names otpbox uses itself. */
