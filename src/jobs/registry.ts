@@ -46,6 +46,13 @@ export interface JobEntry<Deps> {
 
 const HOUR = 60 * 60_000;
 
+/** An order sweep's handler: the verb on the run's database, the order services, and the run's time. */
+const orderSweep =
+  (verb: (ctx: Ctx, deps: ActivationDeps, now: Date) => Promise<Record<string, number>>) =>
+  ({ ctx, activations }: OrderJobDeps): JobDefinition['run'] =>
+  ({ db, now }) =>
+    verb({ ...ctx, db }, activations, now);
+
 export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
   // Runs of crashed instances are marked abandoned (their records are purged by retention).
   { name: 'job-runs-housekeeping', everyMs: HOUR, handler: () => markAbandonedRuns },
@@ -69,20 +76,14 @@ export const ORDER_JOBS: readonly JobEntry<OrderJobDeps>[] = [
     name: 'activation-expiry',
     everyMs: 2_000,
     timeoutMs: 60_000,
-    handler:
-      ({ ctx, activations }) =>
-      ({ db, now }) =>
-        expireDue({ ...ctx, db }, activations, now),
+    handler: orderSweep(expireDue),
   },
   // What orders owe their providers (set status, finish, cancel), retried.
   {
     name: 'provider-tasks',
     everyMs: 2_000,
     timeoutMs: 120_000,
-    handler:
-      ({ ctx, activations }) =>
-      ({ db, now }) =>
-        runProviderTasks({ ...ctx, db }, activations, now),
+    handler: orderSweep(runProviderTasks),
   },
   // Codes from polled providers show within seconds of arriving upstream.
   {
