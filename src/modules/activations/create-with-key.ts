@@ -7,18 +7,18 @@ import { answerForKey, creationFailure, storeKeyAnswer } from './idempotency.ts'
 import type { ActivationRow } from './view.ts';
 
 /** The answer given to a request, stored with its key and replayed as it was: the caller (http/) words it. */
-export interface KeyAnswer {
+export interface WordedAnswer {
   status: number;
   body: unknown;
 }
 
 /** How the caller words an answer: an order (placed by this request or a previous one), or a refusal. */
 export interface AnswerWording {
-  order(row: ActivationRow, placedNow: boolean): KeyAnswer | Promise<KeyAnswer>;
-  refusal(error: DomainError): KeyAnswer;
+  order(row: ActivationRow, placedNow: boolean): WordedAnswer | Promise<WordedAnswer>;
+  refusal(error: DomainError): WordedAnswer;
 }
 
-export interface KeyedCreation extends KeyAnswer {
+export interface KeyedCreation extends WordedAnswer {
   /** True when the key was used before: the answer is the first request's. */
   replayed: boolean;
 }
