@@ -8,7 +8,7 @@ import { buildApp } from '../src/http/app.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { secretKeys } from '../src/lib/secrets.ts';
-import { loadCurrentPolicy } from '../src/modules/privacy/policy.ts';
+import { loadCurrentPolicy } from '../src/modules/privacy/index.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { startOrderServices } from '../src/runtime/order-services.ts';
 import { VERSION } from '../src/version.ts';

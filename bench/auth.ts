@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import Fastify from 'fastify';
-import { ARGON2_OPTIONS } from '../src/modules/accounts/passwords.ts';
+import { ARGON2_OPTIONS } from '../src/modules/accounts/index.ts';
 import { benchApp } from './app.ts';
 import { median, type Row } from './lib.ts';
 import { interleaved } from './orders.ts';

@@ -8,7 +8,7 @@ import { accounts } from '../src/db/schema/index.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { secretKeys } from '../src/lib/secrets.ts';
-import { captureHold, grantCredits, holdCredits } from '../src/modules/ledger/verbs.ts';
+import { captureHold, grantCredits, holdCredits } from '../src/modules/ledger/index.ts';
 import type { Row } from './lib.ts';
 
 /**

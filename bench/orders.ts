@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import type { Ctx } from '../src/modules/context.ts';
-import { grantCredits } from '../src/modules/ledger/verbs.ts';
+import { grantCredits } from '../src/modules/ledger/index.ts';
 import { benchApp } from './app.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import { percentile, type Row } from './lib.ts';
@@ -133,7 +133,7 @@ export async function sseLatencyBenchmark(samples = 300): Promise<Row[]> {
         buffer += decoder.decode(value);
       }
     };
-    const { receiveSms } = await import('../src/modules/activations/receive-sms.ts');
+    const { receiveSms } = await import('../src/modules/activations/index.ts');
     const deps = (app as unknown as { otpboxOrders: Parameters<typeof receiveSms>[1] }).otpboxOrders;
     const ctx = (app as unknown as { otpboxCtx: Parameters<typeof receiveSms>[0] }).otpboxCtx;
     const latencies: number[] = [];

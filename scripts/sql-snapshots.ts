@@ -4,10 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Statement } from '../src/db/statement.ts';
-import { ACTIVATION_STATEMENTS } from '../src/modules/activations/store.ts';
-import { EVENT_STATEMENTS } from '../src/modules/events/emit.ts';
-import { TRANSFER_STATEMENTS } from '../src/modules/ledger/transfer.ts';
-import { VERB_STATEMENTS } from '../src/modules/ledger/verbs.ts';
+import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
+import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
+import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
 
 interface Snapshot {
   /** Where the statements are composed. */

@@ -7,16 +7,14 @@ import { type Database, openPglite, openPostgres, pgliteDir } from './db/client.
 import { migrateDatabase } from './db/migrate.ts';
 import { initPglite } from './db/pglite-init.ts';
 import { buildApp } from './http/app.ts';
-import { emailDeliveryJob } from './jobs/email-delivery.ts';
-import { jobRunsHousekeeping } from './jobs/job-runs-housekeeping.ts';
-import { retentionJob } from './jobs/retention.ts';
+import { jobDefinitions, PROCESS_JOBS } from './jobs/registry.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
-import { mailTransport } from './modules/mail/transport.ts';
-import { loadCurrentPolicy } from './modules/privacy/policy.ts';
+import { mailTransport } from './modules/mail/index.ts';
+import { loadCurrentPolicy } from './modules/privacy/index.ts';
 import { type AdminChannel, startAdminChannel } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, type DataDirLock } from './runtime/data-dir-lock.ts';
 import { checkSecretKey } from './runtime/instance-settings.ts';
@@ -86,7 +84,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const metrics = createMetrics({ version: VERSION, database });
     const lifecycle = { draining: false };
     const scheduler = new Scheduler({ db: database.db, clock, log: log.child({ component: 'scheduler' }), instanceId, metrics });
-    scheduler.register(jobRunsHousekeeping).register(retentionJob).register(emailDeliveryJob(mail));
+    for (const job of jobDefinitions(PROCESS_JOBS, { ctx: { clock, config, keys, log }, mail })) scheduler.register(job);
 
     const policy = await steps.run('privacy policy', () => loadCurrentPolicy(database.db, config, clock));
     const orders = await steps.run('order services', () => startOrderServices({ config, database, clock, log, keys, metrics }));

@@ -3,9 +3,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { createApiKey } from '../src/modules/accounts/api-keys.ts';
-import { createActivation } from '../src/modules/activations/create.ts';
-import { receiveSms } from '../src/modules/activations/receive-sms.ts';
+import { createApiKey } from '../src/modules/accounts/index.ts';
+import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
 import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
@@ -158,7 +157,7 @@ const logLines: string[] = [];
 
 /** An order of `owner` (funded as needed), optionally moved to a state where the action is allowed. */
 async function placeOrder(t: TestApp, owner: { accountId: string; bearer: string }, state?: 'received' | 'cancellable') {
-  const { grantCredits } = await import('../src/modules/ledger/verbs.ts');
+  const { grantCredits } = await import('../src/modules/ledger/index.ts');
   await grantCredits(ctxOf(t, 'cli'), {
     accountId: owner.accountId,
     amount: 1000,
@@ -184,7 +183,7 @@ function anOrder(suffix: string, state?: 'received' | 'cancellable') {
 }
 function funded(body: Record<string, unknown>) {
   return async (t: TestApp, owner: { accountId: string; bearer: string }) => {
-    const { grantCredits } = await import('../src/modules/ledger/verbs.ts');
+    const { grantCredits } = await import('../src/modules/ledger/index.ts');
     await grantCredits(ctxOf(t, 'cli'), {
       accountId: owner.accountId,
       amount: 1000,
@@ -204,7 +203,7 @@ function anEndpoint(suffix: string) {
   return async (t: TestApp, owner: { accountId: string }) => {
     let id = made.get(owner.accountId);
     if (!id) {
-      const { createWebhookEndpoint } = await import('../src/modules/webhooks/create-endpoint.ts');
+      const { createWebhookEndpoint } = await import('../src/modules/webhooks/index.ts');
       id = (await createWebhookEndpoint(ctxOf(t), owner.accountId, { url: 'https://hooks.example.com/matrix' })).id;
       made.set(owner.accountId, id);
     }
@@ -218,7 +217,7 @@ async function fresh(t: TestApp) {
 }
 /** A fresh device account's bearer token: logout needs a session, upgrade a device account. */
 async function deviceTokenOf(t: TestApp) {
-  const { deviceSignIn } = await import('../src/modules/accounts/device-sign-in.ts');
+  const { deviceSignIn } = await import('../src/modules/accounts/index.ts');
   const device = await deviceSignIn(ctxOf(t), t.policy, {
     ...newDeviceCredentials(),
     platform: 'android',
@@ -231,7 +230,7 @@ async function deviceTokenOf(t: TestApp) {
   return { authorization: `Bearer ${device.token}` };
 }
 async function ownSession(t: TestApp, owner: { accountId: string }) {
-  const { createSession } = await import('../src/modules/accounts/sessions.ts');
+  const { createSession } = await import('../src/modules/accounts/index.ts');
   const session = await createSession(ctxOf(t), { accountId: owner.accountId, kind: 'browser' });
   return { url: `/api/v1/sessions/${session.id}` };
 }

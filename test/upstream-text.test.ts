@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../src/db/schema/index.ts';
-import { pollUpstream } from '../src/modules/activations/poll-upstream.ts';
+import { pollUpstream } from '../src/modules/activations/index.ts';
 import { ctxOf } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { api, fundedActor } from './support/orders.ts';

@@ -1,6 +1,13 @@
-import { ROLES, type Role } from '../db/schema/index.ts';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
-import { createStaffAccount, findAccountByEmail, setRole, suspendAccount, unsuspendAccount } from '../modules/accounts/staff.ts';
+import {
+  createStaffAccount,
+  findAccountByEmail,
+  ROLES,
+  type Role,
+  setRole,
+  suspendAccount,
+  unsuspendAccount,
+} from '../modules/accounts/index.ts';
 import type { Ctx } from '../modules/context.ts';
 import { type CommandContext, type CommandDefinition, type CommandIO, EXIT, readLines, UsageError } from './types.ts';
 

@@ -1,7 +1,14 @@
-import { countryByCode } from '../modules/catalog/countries.ts';
-import { basisPointsToPercent, type CatalogRule, percentToBasisPoints } from '../modules/catalog/pricing.ts';
-import { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget } from '../modules/catalog/rules.ts';
-import { serviceByCode } from '../modules/catalog/services.ts';
+import {
+  basisPointsToPercent,
+  type CatalogRule,
+  changeCatalogRule,
+  countryByCode,
+  listCatalogRules,
+  percentToBasisPoints,
+  type RuleChange,
+  type RuleTarget,
+  serviceByCode,
+} from '../modules/catalog/index.ts';
 import { commandCtx } from './admin.ts';
 import { type CommandContext, type CommandDefinition, type CommandIO, EXIT, type ParsedArgs, UsageError } from './types.ts';
 

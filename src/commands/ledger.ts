@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { findAccountByEmail } from '../modules/accounts/staff.ts';
-import { balanceOf } from '../modules/ledger/accounts.ts';
-import { grantCredits } from '../modules/ledger/verbs.ts';
-import { type LedgerReport, verifyLedger } from '../modules/ledger/verify.ts';
+import { findAccountByEmail } from '../modules/accounts/index.ts';
+import { balanceOf, grantCredits, type LedgerReport, verifyLedger } from '../modules/ledger/index.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { extractCode } from '../modules/otp/extract-code.ts';
+import { extractCode } from '../modules/otp/index.ts';
 import { type CommandDefinition, EXIT, readLines } from './types.ts';
 
 /**

@@ -1,9 +1,7 @@
 import { asc, count, gt } from 'drizzle-orm';
 import { providerOffers, providers } from '../db/schema/index.ts';
-import { basisPointsToPercent } from '../modules/catalog/pricing.ts';
-import { adapterFor } from '../modules/providers/adapters.ts';
-import { addProvider } from '../modules/providers/add-provider.ts';
-import { removeProvider } from '../modules/providers/remove-provider.ts';
+import { basisPointsToPercent } from '../modules/catalog/index.ts';
+import { adapterFor, addProvider, removeProvider } from '../modules/providers/index.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 

@@ -7,11 +7,15 @@ import type { Role } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
-import { authenticateApiKey } from '../modules/accounts/api-keys.ts';
-import { onLocalAuthChange } from '../modules/accounts/auth-changes.ts';
-import { hasRole, type Principal } from '../modules/accounts/principal.ts';
-import { authenticateSession } from '../modules/accounts/sessions.ts';
-import { hashToken, tokenKind } from '../modules/accounts/tokens.ts';
+import {
+  authenticateApiKey,
+  authenticateSession,
+  hashToken,
+  hasRole,
+  onLocalAuthChange,
+  type Principal,
+  tokenKind,
+} from '../modules/accounts/index.ts';
 import type { Ctx } from '../modules/context.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import { readCookies } from './cookies.ts';

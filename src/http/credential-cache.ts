@@ -1,5 +1,5 @@
 import { GroupedCache } from '../lib/grouped-cache.ts';
-import type { Principal } from '../modules/accounts/principal.ts';
+import type { Principal } from '../modules/accounts/index.ts';
 
 /**
  * Who a credential belongs to, remembered for a few seconds so a client polling hard does not cost a

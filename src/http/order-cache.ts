@@ -1,5 +1,5 @@
 import { GroupedCache } from '../lib/grouped-cache.ts';
-import type { ActivationRow, SmsRow } from '../modules/activations/view.ts';
+import type { ActivationRow, SmsRow } from '../modules/activations/index.ts';
 
 export interface CachedOrder {
   row: ActivationRow;

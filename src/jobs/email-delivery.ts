@@ -3,8 +3,7 @@ import type { Db } from '../db/client.ts';
 import { emailOutbox } from '../db/schema/index.ts';
 import { transaction } from '../db/tx.ts';
 import { safeErrorMessage } from '../lib/database-errors.ts';
-import type { MailTransport } from '../modules/mail/transport.ts';
-import type { JobDefinition } from './scheduler.ts';
+import type { MailTransport } from '../modules/mail/index.ts';
 
 export const MAX_EMAIL_ATTEMPTS = 8;
 const BATCH = 20;
@@ -17,15 +16,6 @@ const LEASE_MS = 5 * 60_000;
  * A failed attempt is retried with back-off (1 min, 2 min, … up to 1 h), then marked failed. A crash
  * between sending and recording means the message is sent again after the lease (at least once).
  */
-export function emailDeliveryJob(transport: MailTransport): JobDefinition {
-  return {
-    id: 'email-delivery',
-    everyMs: 5_000,
-    timeoutMs: 60_000,
-    run: async ({ db, now, log }) => deliverPendingEmail(db, transport, now, log),
-  };
-}
-
 export async function deliverPendingEmail(
   db: Db,
   transport: MailTransport,

@@ -1,20 +1,16 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL } from '../db/channels.ts';
 import type { Database } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
-import { type AccountEvent, type AccountEventType, EVENT_CHANNEL } from '../modules/events/emit.ts';
-import { BALANCE_CHANNEL } from '../modules/ledger/balance-changes.ts';
-import { CATALOG_CHANNEL } from '../modules/providers/channel.ts';
+import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
 
 /**
  * Fans account events out to this instance's live connections (the event stream). Events are written
  * by whichever instance made the change and announced with NOTIFY; every instance LISTENs, so a
  * customer connected anywhere hears of a code that arrived anywhere.
  */
-/** Announced when an account's credentials, standing or profile change (revocations, suspension, role, address, policy). */
-export const AUTH_CHANNEL = 'otpbox_auth';
-
 /**
  * An account's event number `seq` exists: with the event itself when it travelled in the
  * notification, without it when it must be read (too large to travel, or after the listener

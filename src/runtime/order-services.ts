@@ -1,21 +1,15 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { jobDefinitions, ORDER_JOBS } from '../jobs/registry.ts';
 import type { JobDefinition } from '../jobs/scheduler.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
-import type { ActivationDeps } from '../modules/activations/deps.ts';
-import { EphemeralTexts } from '../modules/activations/ephemeral.ts';
-import { expiryJob } from '../modules/activations/expire.ts';
-import { upstreamPollJob } from '../modules/activations/poll-upstream.ts';
-import { providerTasksJob } from '../modules/activations/provider-tasks.ts';
-import { receiveSms } from '../modules/activations/receive-sms.ts';
-import { reconcileJob } from '../modules/activations/reconcile-upstream.ts';
-import { ProviderCatalog } from '../modules/catalog/provider-catalog.ts';
-import { demoVoidJob } from '../modules/ledger/demo.ts';
-import type { CatalogChange } from '../modules/providers/channel.ts';
-import { ProviderRuntime } from '../modules/providers/runtime.ts';
-import { webhookDeliveryJob } from '../modules/webhooks/deliver.ts';
+import type { ActivationDeps } from '../modules/activations/index.ts';
+import { EphemeralTexts, receiveSms } from '../modules/activations/index.ts';
+import type { CatalogChange } from '../modules/catalog/index.ts';
+import { ProviderCatalog } from '../modules/catalog/index.ts';
+import { ProviderRuntime } from '../modules/providers/index.ts';
 import { SandboxProvider } from '../provider-clients/sandbox/provider.ts';
 import { type EventBus, startEventBus } from './event-bus.ts';
 import type { Metrics } from './metrics.ts';
@@ -27,28 +21,6 @@ export interface OrderServices {
   sandbox: SandboxProvider | undefined;
   jobs: JobDefinition[];
   close(): Promise<void>;
-}
-
-/**
- * Catalog sync: every upstream provider's prices, stock and balance (written for all instances), the
- * in-process sandbox's offers, and removed providers whose last order ended are deleted. At start and
- * every CATALOG_SYNC_INTERVAL_S.
- */
-export function catalogSyncJob(providers: ProviderRuntime, catalog: ProviderCatalog, everyMs: number): JobDefinition {
-  return {
-    id: 'catalog-sync',
-    everyMs,
-    timeoutMs: Math.max(120_000, everyMs),
-    run: async ({ now }) => {
-      const upstream = await providers.syncAll(now);
-      const local = await catalog.refresh(now);
-      return {
-        synced: upstream.synced.map((s) => ({ provider: s.provider, offers: s.offers, error: s.error })),
-        purged: upstream.purged,
-        sandboxOffers: local.offers,
-      };
-    },
-  };
 }
 
 /**
@@ -105,21 +77,12 @@ export async function startOrderServices(options: {
       .reload(what === 'providers' || what === 'offers' || what === 'rules' ? (what as CatalogChange) : '*')
       .catch((error) => log.warn({ err: error, what }, 'could not reload the catalog'));
   });
-  const jobCtx = { clock, config, keys, log };
   return {
     activations,
     providers,
     events,
     sandbox,
-    jobs: [
-      expiryJob(jobCtx, activations),
-      providerTasksJob(jobCtx, activations),
-      upstreamPollJob(jobCtx, activations, { pushes: (name) => providers.pushes(name) }),
-      reconcileJob(jobCtx, activations),
-      catalogSyncJob(providers, catalog, config.catalogSyncIntervalS * 1000),
-      webhookDeliveryJob(jobCtx),
-      demoVoidJob(jobCtx, () => catalog.sandboxSells),
-    ],
+    jobs: jobDefinitions(ORDER_JOBS, { ctx: { clock, config, keys, log }, activations, providers, catalog }),
     close: async () => {
       stopCatalogListener();
       await providers.close();

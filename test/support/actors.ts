@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { createApiKey } from '../../src/modules/accounts/api-keys.ts';
-import { createStaffAccount, suspendAccount } from '../../src/modules/accounts/staff.ts';
+import { createApiKey, createStaffAccount, suspendAccount } from '../../src/modules/accounts/index.ts';
 import type { Ctx } from '../../src/modules/context.ts';
 import type { TestApp } from './app.ts';
 

@@ -4,7 +4,7 @@ import { type Config, testConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { type SecretKeys, secretKeys } from '../../src/lib/secrets.ts';
-import { loadCurrentPolicy, type Policy } from '../../src/modules/privacy/policy.ts';
+import { loadCurrentPolicy, type Policy } from '../../src/modules/privacy/index.ts';
 import type { EventBus } from '../../src/runtime/event-bus.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
 import { type OrderServices, startOrderServices } from '../../src/runtime/order-services.ts';

@@ -9,7 +9,7 @@ import { accounts } from '../../src/db/schema/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { secretKeys } from '../../src/lib/secrets.ts';
-import { captureHold, grantCredits, holdCredits, releaseHold } from '../../src/modules/ledger/verbs.ts';
+import { captureHold, grantCredits, holdCredits, releaseHold } from '../../src/modules/ledger/index.ts';
 import { acquireDataDirLock } from '../../src/runtime/data-dir-lock.ts';
 
 const target = process.argv[2] ?? '';

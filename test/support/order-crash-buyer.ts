@@ -11,9 +11,9 @@ import { accounts } from '../../src/db/schema/index.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { secretKeys } from '../../src/lib/secrets.ts';
-import { createActivation } from '../../src/modules/activations/create.ts';
-import { grantCredits } from '../../src/modules/ledger/verbs.ts';
-import { addProvider } from '../../src/modules/providers/add-provider.ts';
+import { createActivation } from '../../src/modules/activations/index.ts';
+import { grantCredits } from '../../src/modules/ledger/index.ts';
+import { addProvider } from '../../src/modules/providers/index.ts';
 import { acquireDataDirLock } from '../../src/runtime/data-dir-lock.ts';
 import { startOrderServices } from '../../src/runtime/order-services.ts';
 

@@ -1,6 +1,6 @@
 import type { Executor } from '../../src/db/client.ts';
 import { activationEvents } from '../../src/db/schema/index.ts';
-import { type ActivationStatus, allows, CREATED_EVENT, INITIAL_STATUS } from '../../src/modules/activations/states.ts';
+import { type ActivationStatus, allows, CREATED_EVENT, INITIAL_STATUS } from '../../src/modules/activations/index.ts';
 
 /**
  * Every audit event in the database that the order state table does not allow (an order's `created`

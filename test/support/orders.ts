@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { grantCredits } from '../../src/modules/ledger/verbs.ts';
+import { grantCredits } from '../../src/modules/ledger/index.ts';
 import { type Actor, createActor, ctxOf } from './actors.ts';
 import type { TestApp } from './app.ts';
 

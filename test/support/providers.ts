@@ -1,5 +1,5 @@
-import type { AddProviderInput } from '../../src/modules/providers/add-provider.ts';
-import { addProvider } from '../../src/modules/providers/add-provider.ts';
+import type { AddProviderInput } from '../../src/modules/providers/index.ts';
+import { addProvider } from '../../src/modules/providers/index.ts';
 import { type FakeSmsActivate, type FakeSmsActivateOptions, startFakeSmsActivate } from '../fakes/sms-activate-server.ts';
 import { ctxOf } from './actors.ts';
 import type { TestApp } from './app.ts';

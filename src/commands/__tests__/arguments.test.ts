@@ -7,7 +7,7 @@ import { testConfig } from '../../config.ts';
 import { accounts } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
 import { secretKeys } from '../../lib/secrets.ts';
-import { createStaffAccount } from '../../modules/accounts/staff.ts';
+import { createStaffAccount } from '../../modules/accounts/index.ts';
 import { commandCtx } from '../admin.ts';
 import { executeCommand } from '../execute.ts';
 import type { CommandContext } from '../types.ts';

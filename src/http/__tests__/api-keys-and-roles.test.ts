@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { apiKeys, securityEvents } from '../../db/schema/index.ts';
-import { renderPolicy } from '../../modules/privacy/policy-text.ts';
+import { renderPolicy } from '../../modules/privacy/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {

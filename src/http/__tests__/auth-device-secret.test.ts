@@ -7,8 +7,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { onPostgres } from '../../../test/support/database.ts';
 import { devices, securityEvents, sessions } from '../../db/schema/index.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { deviceHash } from '../../modules/accounts/device-sign-in.ts';
-import { LOGIN_THROTTLE } from '../../modules/accounts/throttle.ts';
+import { deviceHash, LOGIN_THROTTLE } from '../../modules/accounts/index.ts';
 
 /** Proof of possession for device accounts (contract v2, ADR 7): the device secret. */
 let t: TestApp;

@@ -4,12 +4,18 @@ import { type Actor, ctxOf } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { onPostgres } from '../../../test/support/database.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
+import { BALANCE_CHANNEL } from '../../db/channels.ts';
 import { transaction } from '../../db/tx.ts';
-import { expireDue } from '../../modules/activations/expire.ts';
-import { balancesOf } from '../../modules/ledger/accounts.ts';
-import { BALANCE_CHANNEL, onLocalBalanceChange } from '../../modules/ledger/balance-changes.ts';
-import { voidDemoCredits } from '../../modules/ledger/demo.ts';
-import { grantCredits, holdCredits, releaseHold, reverseTransfer } from '../../modules/ledger/verbs.ts';
+import { expireDue } from '../../modules/activations/index.ts';
+import {
+  balancesOf,
+  grantCredits,
+  holdCredits,
+  onLocalBalanceChange,
+  releaseHold,
+  reverseTransfer,
+  voidDemoCredits,
+} from '../../modules/ledger/index.ts';
 import type { AnyEvent, EventBus } from '../../runtime/event-bus.ts';
 
 /**

@@ -6,9 +6,7 @@ import { onPostgres } from '../../../test/support/database.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { baseUrlOf, endsWithin, type OpenStream, openStream } from '../../../test/support/sse.ts';
 import { queryRows } from '../../db/client.ts';
-import { listApiKeys, revokeApiKey } from '../../modules/accounts/api-keys.ts';
-import { createSession, revokeAllSessions } from '../../modules/accounts/sessions.ts';
-import { suspendAccount } from '../../modules/accounts/staff.ts';
+import { createSession, listApiKeys, revokeAllSessions, revokeApiKey, suspendAccount } from '../../modules/accounts/index.ts';
 import type { EventBus } from '../../runtime/event-bus.ts';
 
 /**

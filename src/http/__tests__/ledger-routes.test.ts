@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor, ctxOf } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { captureHold, grantCredits, holdCredits, releaseHold } from '../../modules/ledger/verbs.ts';
+import { captureHold, grantCredits, holdCredits, releaseHold } from '../../modules/ledger/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, ctxOf } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
-import { recordSecurityEvent } from '../../modules/accounts/security-events.ts';
-import { grantCredits } from '../../modules/ledger/verbs.ts';
-import { createWebhookEndpoint } from '../../modules/webhooks/create-endpoint.ts';
-import { sendTestEvent } from '../../modules/webhooks/send-test-event.ts';
+import { recordSecurityEvent } from '../../modules/accounts/index.ts';
+import { grantCredits } from '../../modules/ledger/index.ts';
+import { createWebhookEndpoint, sendTestEvent } from '../../modules/webhooks/index.ts';
 
 let t: TestApp;
 let user: Actor;

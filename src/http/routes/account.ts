@@ -2,17 +2,26 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../modules/accounts/api-keys.ts';
-import { onLocalAuthChange } from '../../modules/accounts/auth-changes.ts';
-import { acceptPolicy, getProfile } from '../../modules/accounts/profile.ts';
-import { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from '../../modules/accounts/schemas.ts';
-import { listSecurityEvents } from '../../modules/accounts/security-events.ts';
-import { listSessions, revokeAllSessions, revokeSession } from '../../modules/accounts/sessions.ts';
+import {
+  ApiKey,
+  acceptPolicy,
+  createApiKey,
+  getProfile,
+  listApiKeys,
+  listSecurityEvents,
+  listSessions,
+  NewApiKey,
+  onLocalAuthChange,
+  Profile,
+  revokeAllSessions,
+  revokeApiKey,
+  revokeSession,
+  SecurityEvent,
+  Session,
+} from '../../modules/accounts/index.ts';
 import type { Ctx } from '../../modules/context.ts';
-import { onLocalBalanceChange } from '../../modules/ledger/balance-changes.ts';
-import { StatementLine } from '../../modules/ledger/schemas.ts';
-import { listStatement } from '../../modules/ledger/statement.ts';
-import { PrivacyPolicy } from '../../modules/privacy/schemas.ts';
+import { listStatement, onLocalBalanceChange, StatementLine } from '../../modules/ledger/index.ts';
+import { PrivacyPolicy } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { MeCache } from '../me-cache.ts';

@@ -1,17 +1,26 @@
-import { createHash } from 'node:crypto';
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { activations } from '../../db/schema/index.ts';
 import { NextCursor } from '../../lib/api-schemas.ts';
-import { DomainError, type ErrorCode, isDomainError } from '../../lib/errors.ts';
-import { cancelActivation, finishActivation, retryActivation } from '../../modules/activations/actions.ts';
-import { onLocalOrderChange } from '../../modules/activations/changes.ts';
-import { createActivation, IdempotencyKeyTaken } from '../../modules/activations/create.ts';
-import { answerForKey, creationFailure, storeKeyAnswer } from '../../modules/activations/idempotency.ts';
-import { Activation, type ActivationView, PublicStatus } from '../../modules/activations/schemas.ts';
-import { smsOf, smsOfOne, toView } from '../../modules/activations/view.ts';
+import type { ErrorCode } from '../../lib/errors.ts';
+import {
+  Activation,
+  type ActivationRow,
+  type ActivationView,
+  cancelActivation,
+  createActivation,
+  createWithIdempotencyKey,
+  finishActivation,
+  getActivation,
+  type KeyedCreation,
+  listActivations,
+  onLocalOrderChange,
+  PublicStatus,
+  retryActivation,
+  smsOf,
+  smsOfOne,
+  toView,
+} from '../../modules/activations/index.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
@@ -44,10 +53,21 @@ const IdempotencyKey = Text.min(1)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .optional();
 
+/** An answer under an `Idempotency-Key`, sent as stored; a replay says so. */
+function sendKeyed(reply: FastifyReply, answer: KeyedCreation) {
+  if (answer.replayed) {
+    reply
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .serializer((payload: unknown) => JSON.stringify(payload));
+  }
+  return reply.code(answer.status).send(answer.body);
+}
+
 export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['activations'];
-  const view = async (row: typeof activations.$inferSelect, db = deps.database.db) =>
+  const view = async (row: ActivationRow, db = deps.database.db) =>
     toView(row, await smsOfOne(db, row.id), deps.activations.ephemeral, deps.clock.now().getTime());
 
   // Polling answers from memory; every change to an order drops it (see OrderCache).
@@ -103,56 +123,20 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       const key = request.headers['idempotency-key'];
       const now = () => deps.clock.now().getTime();
       // A new order has no messages yet: its view needs no read.
-      const fresh = (row: typeof activations.$inferSelect) => toView(row, [], deps.activations.ephemeral, now());
+      const fresh = (row: ActivationRow) => toView(row, [], deps.activations.ephemeral, now());
       const input = { ...request.body, accountId: principal.accountId };
       if (!key) return reply.code(201).send(fresh(await createActivation(request.ctx, deps.activations, input)));
 
-      const requestHash = createHash('sha256')
-        .update(JSON.stringify([request.body.service, request.body.country, request.body.maxPrice ?? null]))
-        .digest('hex');
-      const db = request.ctx.db;
-      try {
-        // The key is claimed by the statement that places the order, so it exists exactly when the order does.
-        const row = await createActivation(request.ctx, deps.activations, { ...input, idempotency: { key, requestHash } });
-        const body = fresh(row);
-        await storeKeyAnswer(db, principal.accountId, key, 201, body);
-        return reply.code(201).send(body);
-      } catch (error) {
-        if (error instanceof IdempotencyKeyTaken) return replay(request, reply, principal.accountId, key, requestHash);
-        // The order was placed and then failed (no provider sold a number): that failure is its answer.
-        if (isDomainError(error) && (error.code === 'NO_NUMBERS' || error.code === 'PROVIDER_UNAVAILABLE')) {
-          const body = { error: { code: error.code, message: error.message, requestId: request.id } };
-          await storeKeyAnswer(db, principal.accountId, key, STATUS_BY_CODE[error.code], body).catch(() => {});
-        }
-        throw error;
-      }
+      const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
+        order: async (row, placedNow) => ({ status: 201, body: placedNow ? fresh(row) : await view(row, request.ctx.db) }),
+        refusal: (error) => ({
+          status: STATUS_BY_CODE[error.code],
+          body: { error: { code: error.code, message: error.message, requestId: request.id } },
+        }),
+      });
+      return sendKeyed(reply, answer);
     },
   );
-
-  /**
-   * Answer a repeated key: the stored answer, or — when the first request never stored one (it failed
-   * after placing its order) — the order as it is now, stored for the next repeat.
-   */
-  async function replay(request: FastifyRequest, reply: FastifyReply, accountId: string, key: string, requestHash: string) {
-    const answer = await answerForKey(request.ctx.db, accountId, key, requestHash);
-    let status: number;
-    let body: unknown;
-    if (answer.kind === 'stored') ({ status, body } = answer);
-    else {
-      const failure = creationFailure(answer.row);
-      status = failure ? STATUS_BY_CODE[failure.code] : 201;
-      body = failure
-        ? { error: { code: failure.code, message: failure.message, requestId: request.id } }
-        : await view(answer.row, request.ctx.db);
-      await storeKeyAnswer(request.ctx.db, accountId, key, status, body);
-    }
-    return reply
-      .code(status)
-      .header('idempotent-replayed', 'true')
-      .type('application/json; charset=utf-8')
-      .serializer((payload: unknown) => JSON.stringify(payload))
-      .send(body);
-  }
 
   app.get(
     '/api/v1/activations/:id',
@@ -181,11 +165,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
   );
   const fromDatabase = async (db: typeof deps.database.db, accountId: string, id: string): Promise<ActivationView> => {
     const now = deps.clock.now().getTime();
-    const [row] = await db
-      .select()
-      .from(activations)
-      .where(and(eq(activations.id, id), eq(activations.accountId, accountId)));
-    if (!row || row.status === 'requesting') throw new DomainError('NOT_FOUND', 'No such activation.');
+    const row = await getActivation(db, accountId, id);
     const sms = await smsOfOne(db, row.id);
     cache.set(row, sms);
     return toView(row, sms, deps.activations.ephemeral, now);
@@ -220,18 +200,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     async (request) => {
       const { status, cursor, limit } = request.query;
       const accountId = principalOf(request).accountId;
-      const rows = await request.ctx.db
-        .select()
-        .from(activations)
-        .where(
-          and(
-            eq(activations.accountId, accountId),
-            status ? inArray(activations.status, status) : sql`${activations.status} <> 'requesting'`,
-            cursor ? lt(activations.id, cursor) : undefined,
-          ),
-        )
-        .orderBy(desc(activations.id))
-        .limit(limit + 1);
+      const rows = await listActivations(request.ctx.db, { accountId, status, cursor, limit });
       const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
       const sms = await smsOf(
         request.ctx.db,

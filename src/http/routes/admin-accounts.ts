@@ -1,10 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { accounts, ROLES } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/staff.ts';
+import { lookupAccount, ROLES, setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { IdParam, Text } from '../schemas.ts';
@@ -35,8 +33,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       schema: { tags, summary: 'Look up an account (support, admin)', params: IdParam, response: { 200: AccountView } },
     },
     async (request) => {
-      const account = (await request.ctx.db.select().from(accounts).where(eq(accounts.id, request.params.id)).limit(1))[0];
-      if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
+      const account = await lookupAccount(request.ctx.db, request.params.id);
       return {
         id: account.id,
         kind: account.kind,

@@ -2,15 +2,24 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
-import { DEVICE_SECRET_RULES } from '../../modules/accounts/device-secret.ts';
-import { DEVICE_ID_RULES, deviceSignIn, type PresentedToken } from '../../modules/accounts/device-sign-in.ts';
-import { confirmEmailVerification, requestEmailVerification } from '../../modules/accounts/email-verification.ts';
-import { login, logout } from '../../modules/accounts/login.ts';
-import { changePassword, confirmPasswordReset, requestPasswordReset } from '../../modules/accounts/password-reset.ts';
-import { randomValueProblem } from '../../modules/accounts/random-values.ts';
-import { type SignedIn, signup } from '../../modules/accounts/signup.ts';
-import { TRUSTED_DEVICE_MAX_AGE_S } from '../../modules/accounts/trusted-device.ts';
-import { upgradeDeviceAccount } from '../../modules/accounts/upgrade-account.ts';
+import {
+  changePassword,
+  confirmEmailVerification,
+  confirmPasswordReset,
+  DEVICE_ID_RULES,
+  DEVICE_SECRET_RULES,
+  deviceSignIn,
+  login,
+  logout,
+  type PresentedToken,
+  randomValueProblem,
+  requestEmailVerification,
+  requestPasswordReset,
+  type SignedIn,
+  signup,
+  TRUSTED_DEVICE_MAX_AGE_S,
+  upgradeDeviceAccount,
+} from '../../modules/accounts/index.ts';
 import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';

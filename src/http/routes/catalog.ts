@@ -2,9 +2,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
-import { aliasesOf, COUNTRIES, countryByCode, searchCountries } from '../../modules/catalog/countries.ts';
-import { Country, Price, Service } from '../../modules/catalog/schemas.ts';
-import { SERVICES, searchServices, serviceByCode, serviceIconSvg } from '../../modules/catalog/services.ts';
+import {
+  aliasesOf,
+  COUNTRIES,
+  Country,
+  countryByCode,
+  Price,
+  SERVICES,
+  Service,
+  searchCountries,
+  searchServices,
+  serviceByCode,
+  serviceIconSvg,
+} from '../../modules/catalog/index.ts';
 import type { AppDeps } from '../app.ts';
 import { Text } from '../schemas.ts';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { credentialStanding } from '../../modules/accounts/standing.ts';
-import type { AccountEvent } from '../../modules/events/emit.ts';
-import { StreamCursor } from '../../modules/events/stream-cursor.ts';
+import { credentialStanding } from '../../modules/accounts/index.ts';
+import type { AccountEvent } from '../../modules/events/index.ts';
+import { StreamCursor } from '../../modules/events/index.ts';
 import type { Announcement } from '../../runtime/event-bus.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';

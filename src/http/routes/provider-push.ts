@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
-import { acceptPush } from '../../modules/providers/push.ts';
+import { acceptPush } from '../../modules/providers/index.ts';
 import type { AppDeps } from '../app.ts';
 import { Text } from '../schemas.ts';
 

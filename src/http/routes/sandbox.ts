@@ -1,13 +1,9 @@
-import { and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { activations } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { receiveSms } from '../../modules/activations/receive-sms.ts';
-import { balancesOf } from '../../modules/ledger/accounts.ts';
-import { grantDemoCredits } from '../../modules/ledger/demo.ts';
-import { Balance } from '../../modules/ledger/schemas.ts';
+import { deliverSandboxSms } from '../../modules/activations/index.ts';
+import { Balance, balancesOf, grantDemoCredits } from '../../modules/ledger/index.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { Text } from '../schemas.ts';
@@ -91,19 +87,11 @@ export const sandboxRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       },
     },
     async (request, reply) => {
-      const [row] = await request.ctx.db
-        .select({ id: activations.id, sandbox: activations.sandbox, status: activations.status })
-        .from(activations)
-        .where(and(eq(activations.id, request.body.activationId), eq(activations.accountId, principalOf(request).accountId)));
-      if (!row || row.status === 'requesting') throw new DomainError('NOT_FOUND', 'No such activation.');
-      if (!row.sandbox) throw new DomainError('CONFLICT', 'This is a real number: only the sandbox accepts SMS from this endpoint.');
-      const { outcome } = await receiveSms(request.ctx, deps.activations, {
-        target: { activationId: row.id },
+      const outcome = await deliverSandboxSms(request.ctx, deps.activations, {
+        accountId: principalOf(request).accountId,
+        activationId: request.body.activationId,
         text: request.body.text,
-        // No message id: the same text posted twice is one message, like a provider push repeated.
-        source: 'sandbox',
       });
-      if (outcome === 'unknown_order') throw new DomainError('NOT_FOUND', 'No such activation.');
       return reply.code(202).send({ outcome });
     },
   );

@@ -2,16 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
-import { createWebhookEndpoint } from '../../modules/webhooks/create-endpoint.ts';
-import { deleteWebhookEndpoint } from '../../modules/webhooks/delete-endpoint.ts';
-import { enableWebhookEndpoint } from '../../modules/webhooks/enable-endpoint.ts';
-import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT, WEBHOOK_EVENT_TYPES } from '../../modules/webhooks/event-types.ts';
-import { listDeliveries } from '../../modules/webhooks/list-deliveries.ts';
-import { getWebhookEndpoint, listWebhookEndpoints } from '../../modules/webhooks/list-endpoints.ts';
-import { rotateSigningSecret } from '../../modules/webhooks/rotate-secret.ts';
-import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../modules/webhooks/schemas.ts';
-import { sendTestEvent } from '../../modules/webhooks/send-test-event.ts';
-import { MAX_URL_LENGTH } from '../../modules/webhooks/url-policy.ts';
+import {
+  ALL_EVENTS,
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  enableWebhookEndpoint,
+  getWebhookEndpoint,
+  listDeliveries,
+  listWebhookEndpoints,
+  MAX_ENDPOINTS_PER_ACCOUNT,
+  MAX_URL_LENGTH,
+  rotateSigningSecret,
+  sendTestEvent,
+  WEBHOOK_EVENT_TYPES,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+} from '../../modules/webhooks/index.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';

@@ -8,8 +8,7 @@ import { testConfig } from '../../config.ts';
 import { emailOutbox } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
 import { secretKeys } from '../../lib/secrets.ts';
-import { enqueueEmail } from '../../modules/mail/outbox.ts';
-import { logTransport, type MailTransport, smtpTransport } from '../../modules/mail/transport.ts';
+import { enqueueEmail, logTransport, type MailTransport, smtpTransport } from '../../modules/mail/index.ts';
 import { deliverPendingEmail, MAX_EMAIL_ATTEMPTS } from '../email-delivery.ts';
 
 let database: TestDatabase;

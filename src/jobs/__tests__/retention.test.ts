@@ -5,8 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { queryRows } from '../../db/client.ts';
 import { authThrottles, jobRuns, securityEvents } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
-import { DATA_MAP } from '../../modules/privacy/data-map.ts';
-import { retentionJob, retentionTargets } from '../retention.ts';
+import { DATA_MAP } from '../../modules/privacy/index.ts';
+import { purgeRetained, retentionTargets } from '../retention.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('retention job', () => {
       { id: 'old@1', job: 'x', instanceId: 'ins_x', status: 'succeeded', startedAt: daysAgo(31) },
       { id: 'new@1', job: 'x', instanceId: 'ins_x', status: 'succeeded', startedAt: daysAgo(29) },
     ]);
-    const result = await retentionJob.run({
+    const result = await purgeRetained({
       db: database.db,
       now,
       clock: new ManualClock(now),

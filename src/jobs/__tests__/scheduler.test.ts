@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test/support/database.ts';
 import { jobRuns } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
-import { ABANDONED_AFTER_MS, jobRunsHousekeeping } from '../job-runs-housekeeping.ts';
+import { ABANDONED_AFTER_MS, markAbandonedRuns } from '../job-runs-housekeeping.ts';
 import { type JobDefinition, Scheduler } from '../scheduler.ts';
 
 let database: TestDatabase;
@@ -185,7 +185,7 @@ describe('job runs housekeeping', () => {
       { id: 'a@2', job: 'a', instanceId: 'ins_x', status: 'running', startedAt: at(60_000) },
       { id: 'a@3', job: 'a', instanceId: 'ins_x', status: 'succeeded', startedAt: at(ABANDONED_AFTER_MS * 2) },
     ]);
-    const result = await jobRunsHousekeeping.run({
+    const result = await markAbandonedRuns({
       db: database.db,
       now,
       clock: new ManualClock(now),

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { AUTH_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { afterCommit } from '../../db/tx.ts';
 
@@ -23,5 +24,5 @@ export async function announceAuthChange(db: Executor, accountId: string): Promi
   afterCommit(db, () => {
     for (const listener of local) listener(accountId);
   });
-  await db.execute(sql`select pg_notify('otpbox_auth', ${accountId})`);
+  await db.execute(sql`select pg_notify(${AUTH_CHANNEL}, ${accountId})`);
 }

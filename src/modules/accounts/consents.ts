@@ -3,7 +3,7 @@ import { consents } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
-import type { Policy } from '../privacy/policy.ts';
+import type { Policy } from '../privacy/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 
 /** Refuse sign-ups and sign-ins that did not confirm the minimum age or accepted another policy version. */

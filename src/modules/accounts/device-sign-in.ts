@@ -5,7 +5,7 @@ import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
-import type { Policy } from '../privacy/policy.ts';
+import type { Policy } from '../privacy/index.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
 import { deviceSecretHash, deviceSecretMatches } from './device-secret.ts';
 import { randomValueProblem } from './random-values.ts';

@@ -3,8 +3,8 @@ import type { Purse } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { type Balance, walletBalance } from '../ledger/accounts.ts';
-import type { Policy } from '../privacy/policy.ts';
+import { type WalletBalance as Balance, walletBalance } from '../ledger/index.ts';
+import type { Policy } from '../privacy/index.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
 import { recordSecurityEvent } from './security-events.ts';
 

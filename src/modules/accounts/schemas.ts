@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoTimestamp, Timestamp } from '../../lib/api-schemas.ts';
-import { Balance } from '../ledger/schemas.ts';
+import { Balance } from '../ledger/index.ts';
 
 /** The response schemas of the account routes; each `*View` type of this module is one of them, inferred. */
 

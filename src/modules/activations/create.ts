@@ -1,12 +1,17 @@
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { type CountryInfo, countryByCode } from '../catalog/countries.ts';
-import type { PricedOffer } from '../catalog/provider-catalog.ts';
-import { type ServiceInfo, serviceByCode } from '../catalog/services.ts';
+import type { PricedOffer } from '../catalog/index.ts';
+import { type CountryInfo, countryByCode, type ServiceInfo, serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
-import { systemAccountFor, walletOf } from '../ledger/accounts.ts';
-import { announceBalanceChange } from '../ledger/balance-changes.ts';
-import { accountRestricted, insufficientCredits, refusal, walletRef } from '../ledger/transfer.ts';
+import {
+  accountRestricted,
+  announceBalanceChange,
+  insufficientCredits,
+  refusal,
+  systemAccountFor,
+  walletOf,
+  walletRef,
+} from '../ledger/index.ts';
 import { buyFromCandidates, failUnsoldOrder, onlyNoStock } from './buy-number.ts';
 import type { ActivationDeps } from './deps.ts';
 import { creationError, idempotencyKeyClaimed, noNumbers } from './idempotency.ts';

@@ -2,10 +2,9 @@ import { and, asc, eq, inArray, lte, notInArray, or, type SQL } from 'drizzle-or
 import type { Tx } from '../../db/client.ts';
 import { activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
-import { serviceByCode } from '../catalog/services.ts';
+import { serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
-import { releaseHold } from '../ledger/verbs.ts';
+import { releaseHold } from '../ledger/index.ts';
 import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { OPEN_STATUSES } from './states.ts';
@@ -126,14 +125,4 @@ async function endOrder(ctx: Ctx, tx: Tx, row: ActivationRow, now: Date): Promis
     actor: 'system',
   });
   return 'failed';
-}
-
-/** Every few seconds: an order ends within seconds of its deadline, whatever instance runs it. */
-export function expiryJob(ctx: Omit<Ctx, 'db'>, deps: ActivationDeps): JobDefinition {
-  return {
-    id: 'activation-expiry',
-    everyMs: 2_000,
-    timeoutMs: 60_000,
-    run: async ({ db, now }) => expireDue({ ...ctx, db }, deps, now),
-  };
 }

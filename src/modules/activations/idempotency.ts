@@ -2,8 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { activations, idempotencyKeys } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { countryByCode } from '../catalog/countries.ts';
-import { serviceByCode } from '../catalog/services.ts';
+import { countryByCode, serviceByCode } from '../catalog/index.ts';
 import type { ActivationRow } from './view.ts';
 
 /**

@@ -1,11 +1,10 @@
 import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import { activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
 import type { UpstreamStatus } from '../../provider-clients/port.ts';
-import { serviceByCode } from '../catalog/services.ts';
+import { serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
-import { releaseHold } from '../ledger/verbs.ts';
+import { releaseHold } from '../ledger/index.ts';
 import type { ActivationDeps } from './deps.ts';
 import { receiveSms } from './receive-sms.ts';
 import { isOpenWithNumber, OPEN_WITH_NUMBER } from './states.ts';
@@ -160,20 +159,6 @@ async function endIfUpstreamEnded(ctx: Ctx, deps: ActivationDeps, id: string, st
   });
   if (ended) deps.ephemeral.orderEnded(id, now.getTime());
   return ended;
-}
-
-/** Every second: codes from polled providers show within seconds of arriving upstream. */
-export function upstreamPollJob(
-  ctx: Omit<Ctx, 'db'>,
-  deps: ActivationDeps,
-  options: { pushes?: (provider: string) => boolean } = {},
-): JobDefinition {
-  return {
-    id: 'provider-poll',
-    everyMs: 1_000,
-    timeoutMs: 60_000,
-    run: async ({ db, now }) => pollUpstream({ ...ctx, db }, deps, now, options),
-  };
 }
 
 /** Poll again soon (a request for another SMS was just sent). */

@@ -1,7 +1,6 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { providerTasks } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
 import type { ProviderFailure } from '../../provider-clients/port.ts';
 import type { Ctx } from '../context.ts';
 import type { ActivationDeps } from './deps.ts';
@@ -85,13 +84,4 @@ export async function runProviderTasks(
     } else counts.retrying++;
   }
   return counts;
-}
-
-export function providerTasksJob(ctx: Omit<Ctx, 'db'>, deps: ActivationDeps): JobDefinition {
-  return {
-    id: 'provider-tasks',
-    everyMs: 2_000,
-    timeoutMs: 120_000,
-    run: async ({ db, now }) => runProviderTasks({ ...ctx, db }, deps, now),
-  };
 }

@@ -1,7 +1,6 @@
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
 import type { UpstreamActivation } from '../../provider-clients/port.ts';
 import type { Ctx } from '../context.ts';
 import { queueProviderTask } from './actions.ts';
@@ -128,14 +127,4 @@ function fits(upstream: UpstreamActivation, order: { service: string; country: s
     if (t < start || t > order.createdAt.getTime() + REQUESTING_TIMEOUT_MS + 60_000) return false;
   }
   return true;
-}
-
-export function reconcileJob(ctx: Omit<Ctx, 'db'>, deps: ActivationDeps): JobDefinition {
-  const suspects: Suspects = new Map();
-  return {
-    id: 'provider-reconcile',
-    everyMs: 15_000,
-    timeoutMs: 60_000,
-    run: async ({ db, now }) => reconcileUpstream({ ...ctx, db }, deps, now, suspects),
-  };
 }

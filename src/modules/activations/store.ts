@@ -6,8 +6,8 @@ import { runStatement } from '../../db/raw-driver.ts';
 import { activations, type Purse } from '../../db/schema/index.ts';
 import { type Fragment, join, type Param, param, params, raw, type Statement, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
-import { type EventToEmit, emitCtes, emitValues } from '../events/emit.ts';
-import { HOLD_REFUSED, holdCtes, holdParams, runTransferStatement } from '../ledger/transfer.ts';
+import { type EventToEmit, emitCtes, emitValues } from '../events/index.ts';
+import { HOLD_REFUSED, holdCtes, holdParams, runTransferStatement } from '../ledger/index.ts';
 import type { ActivationRow } from './view.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/client.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/emit.ts';
+import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/index.ts';
 import { announceOrderChange } from './changes.ts';
 import { type ActivationStatus, allows, type OrderEventType } from './states.ts';
 import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';

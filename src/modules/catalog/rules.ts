@@ -4,7 +4,7 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
-import { announceCatalogChange } from '../providers/channel.ts';
+import { announceCatalogChange } from './changes.ts';
 import { countryByCode } from './countries.ts';
 import type { CatalogRule } from './pricing.ts';
 import { serviceByCode } from './services.ts';

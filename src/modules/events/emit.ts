@@ -1,10 +1,10 @@
+import { EVENT_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { runStatement } from '../../db/raw-driver.ts';
 import { type Fragment, params, raw, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
-import { ALL_EVENTS } from '../webhooks/event-types.ts';
+import { ALL_EVENTS } from './subscriptions.ts';
 
-export const EVENT_CHANNEL = 'otpbox_events';
 export type AccountEventType = 'activation.updated' | 'sms.received' | 'balance.updated';
 
 export interface AccountEvent {

@@ -11,8 +11,8 @@ import { afterCommit } from '../../db/tx.ts';
  * - This process, at once: the ledger's writers announce the change here, and the listeners hear it
  *   as soon as the transaction has committed (before the request that made it answers), because the
  *   database's notification reaches this process's listener connection a moment later.
+ * The channel's name is BALANCE_CHANNEL in db/channels.ts.
  */
-export const BALANCE_CHANNEL = 'otpbox_balance';
 
 type Listener = (accountId: string) => void;
 const local = new Set<Listener>();

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import { transaction } from '../../db/tx.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
@@ -108,19 +107,11 @@ export async function demoWalletsWithCredits(ctx: Ctx, limit: number): Promise<s
  * wallet's available credits are voided, a wallet at a time, each in its own transaction. Credits
  * held by open sandbox orders come back when those end and are voided by a later run.
  */
-export function demoVoidJob(ctx: Omit<Ctx, 'db'>, sandboxSells: () => boolean): JobDefinition {
-  return {
-    id: 'demo-credits-void',
-    everyMs: 60_000,
-    run: async ({ db, clock, signal }) => {
-      if (sandboxSells()) return { voided: 0 };
-      const jobCtx: Ctx = { ...ctx, db, clock, actor: 'system' };
-      let voided = 0;
-      for (const accountId of await demoWalletsWithCredits(jobCtx, 500)) {
-        if (signal.aborted) break;
-        if (await voidDemoCredits(jobCtx, accountId)) voided++;
-      }
-      return { voided };
-    },
-  };
+export async function voidAllDemoCredits(ctx: Ctx, signal: AbortSignal): Promise<{ voided: number }> {
+  let voided = 0;
+  for (const accountId of await demoWalletsWithCredits(ctx, 500)) {
+    if (signal.aborted) break;
+    if (await voidDemoCredits(ctx, accountId)) voided++;
+  }
+  return { voided };
 }

@@ -6,11 +6,10 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
-import { OPEN_STATUSES } from '../activations/states.ts';
-import { percentToBasisPoints } from '../catalog/pricing.ts';
+import { OPEN_STATUSES } from '../activations/index.ts';
+import { announceCatalogChange, percentToBasisPoints } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import type { ProviderRow } from './adapters.ts';
-import { announceCatalogChange } from './channel.ts';
 
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** Names otpbox uses itself. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../../lib/secrets.ts';
 import type { PushRequest } from '../../provider-clients/port.ts';
-import type { ActivationDeps } from '../activations/deps.ts';
-import { receiveSms } from '../activations/receive-sms.ts';
+import type { ActivationDeps } from '../activations/index.ts';
+import { receiveSms } from '../activations/index.ts';
 import type { Ctx } from '../context.ts';
 
 export type PushOutcome =

@@ -3,9 +3,9 @@ import { auditLog, providers } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { announceCatalogChange } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { openWork } from './add-provider.ts';
-import { announceCatalogChange } from './channel.ts';
 
 export interface RemovedProvider {
   name: string;

@@ -11,12 +11,9 @@ import type { BreakerSnapshot, BreakerState } from '../../provider-clients/break
 import { GuardedProvider } from '../../provider-clients/guarded.ts';
 import type { Offer, ProviderPort } from '../../provider-clients/port.ts';
 import type { Metrics } from '../../runtime/metrics.ts';
-import { countryByCode } from '../catalog/countries.ts';
-import { CatalogRules } from '../catalog/pricing.ts';
-import type { ProviderCatalog } from '../catalog/provider-catalog.ts';
-import { serviceByCode } from '../catalog/services.ts';
+import type { ProviderCatalog } from '../catalog/index.ts';
+import { announceCatalogChange, type CatalogChange, CatalogRules, countryByCode, serviceByCode } from '../catalog/index.ts';
 import { adapterFor, type ProviderRow } from './adapters.ts';
-import { announceCatalogChange, type CatalogChange } from './channel.ts';
 import { purgeDrainedProviders } from './remove-provider.ts';
 
 const CIRCUIT_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };

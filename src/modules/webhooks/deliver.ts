@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../../config.ts';
 import { webhookDeliveries } from '../../db/schema/index.ts';
-import type { JobDefinition } from '../../jobs/scheduler.ts';
 import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { Ctx } from '../context.ts';
 import { type Claimed, claimDueDeliveries } from './claim-due.ts';
@@ -113,15 +112,4 @@ async function attempt(
   if (recorded === 'stale') return;
   if (recorded === 'disabled') counts.endpointsDisabled++;
   counts[recorded === 'disabled' ? 'failed' : recorded]++;
-}
-
-/** Every 2 s: a code reaches the customer's endpoint within seconds of arriving. */
-export function webhookDeliveryJob(ctx: Omit<Ctx, 'db'>): JobDefinition {
-  return {
-    id: 'webhook-delivery',
-    everyMs: 2_000,
-    // A backstop only: a run stops claiming after RUN_BUDGET_MS and each attempt has its own timeout.
-    timeoutMs: 10 * 60_000,
-    run: async ({ db, now, signal }) => deliverDueWebhooks({ ...ctx, db }, now, { signal }),
-  };
 }

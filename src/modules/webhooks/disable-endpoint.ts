@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { accounts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { enqueueEmail } from '../mail/outbox.ts';
+import { enqueueEmail } from '../mail/index.ts';
 
 /**
  * Stop delivering to an endpoint that keeps failing, and tell its owner: the reason is shown on the

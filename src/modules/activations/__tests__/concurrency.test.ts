@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { onPostgres } from '../../../../test/support/database.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { verifyLedger } from '../../ledger/index.ts';
 import { cancelActivation, finishActivation } from '../actions.ts';
 import { expireDue } from '../expire.ts';
 

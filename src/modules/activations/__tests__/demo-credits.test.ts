@@ -5,8 +5,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { onPostgres } from '../../../../test/support/database.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
-import { grantDemoCredits } from '../../ledger/demo.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { grantDemoCredits, verifyLedger } from '../../ledger/index.ts';
 
 /**
  * Demo credits (issue 14): the sandbox's play money is kept apart from credits in the ledger, pays for

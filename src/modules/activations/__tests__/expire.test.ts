@@ -7,7 +7,7 @@ import { onPostgres } from '../../../../test/support/database.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activations } from '../../../db/schema/index.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { verifyLedger } from '../../ledger/index.ts';
 import { expireDue } from '../expire.ts';
 
 let t: TestApp;

@@ -7,7 +7,7 @@ import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activationEvents, activations, providerTasks } from '../../../db/schema/index.ts';
 import type { ProviderPort } from '../../../provider-clients/port.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { verifyLedger } from '../../ledger/index.ts';
 import { expireDue } from '../expire.ts';
 import { runProviderTasks } from '../provider-tasks.ts';
 

@@ -51,7 +51,7 @@ describe('Idempotency-Key', () => {
     const user = await fundedActor(t, 0);
     const a = api(t, user);
     expect((await a.order({ service: 'tg', country: 'ID' }, { 'idempotency-key': 'after-top-up' })).statusCode).toBe(402);
-    const { grantCredits } = await import('../../ledger/verbs.ts');
+    const { grantCredits } = await import('../../ledger/index.ts');
     const { ctxOf } = await import('../../../../test/support/actors.ts');
     await grantCredits(ctxOf(t, 'cli'), {
       accountId: user.accountId,

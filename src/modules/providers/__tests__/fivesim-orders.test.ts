@@ -6,9 +6,8 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { syncProviders } from '../../../../test/support/providers.ts';
 import { activations } from '../../../db/schema/index.ts';
-import { pollUpstream } from '../../activations/poll-upstream.ts';
-import { runProviderTasks } from '../../activations/provider-tasks.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { pollUpstream, runProviderTasks } from '../../activations/index.ts';
+import { verifyLedger } from '../../ledger/index.ts';
 import { addProvider } from '../add-provider.ts';
 
 // A 5sim account connected with `providers add --kind 5sim`, driven through the HTTP API: the same

@@ -6,11 +6,8 @@ import { eventsOutsideTheTable } from '../../../../test/support/order-trail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
 import { activations, providers } from '../../../db/schema/index.ts';
-import { pollUpstream } from '../../activations/poll-upstream.ts';
-import { runProviderTasks } from '../../activations/provider-tasks.ts';
-import { reconcileUpstream } from '../../activations/reconcile-upstream.ts';
-import { grantCredits } from '../../ledger/verbs.ts';
-import { verifyLedger } from '../../ledger/verify.ts';
+import { pollUpstream, reconcileUpstream, runProviderTasks } from '../../activations/index.ts';
+import { grantCredits, verifyLedger } from '../../ledger/index.ts';
 import { removeProvider } from '../remove-provider.ts';
 
 const ENV = { ORDER_RATE_LIMIT: '0', PROVIDER_TIMEOUT_MS: '2000', CANCEL_MIN_S: '120' };

@@ -5,7 +5,7 @@ import { asBearer, createActor, ctxOf, newDeviceCredentials } from '../../../../
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
-import { suspendAccount } from '../../accounts/staff.ts';
+import { suspendAccount } from '../../accounts/index.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from '../retry-schedule.ts';
 import { deliveriesOf, endpointRow, register, runDeliveries, runUntilSettled, sendTest } from './helpers.ts';
@@ -263,7 +263,7 @@ describe('outbound webhooks: delivery', () => {
   });
 
   it('disables at once an endpoint answering 410 Gone; an account without e-mail still sees why', async () => {
-    const { deviceSignIn } = await import('../../accounts/device-sign-in.ts');
+    const { deviceSignIn } = await import('../../accounts/index.ts');
     const { createWebhookEndpoint } = await import('../create-endpoint.ts');
     const device = await deviceSignIn(ctxOf(t), t.policy, {
       ...newDeviceCredentials(),

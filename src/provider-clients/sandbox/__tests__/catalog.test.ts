@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countryByCode } from '../../../modules/catalog/countries.ts';
-import { serviceByCode } from '../../../modules/catalog/services.ts';
+import { countryByCode, serviceByCode } from '../../../modules/catalog/index.ts';
 import { SANDBOX_NUMBER_COUNTRIES, SANDBOX_OFFERS } from '../catalog.ts';
 
 const offer = (service: string, country: string) => SANDBOX_OFFERS.find((o) => o.service === service && o.country === country);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractCode } from '../../../modules/otp/extract-code.ts';
+import { extractCode } from '../../../modules/otp/index.ts';
 import { SANDBOX_OFFERS, sandboxCode, sandboxSms } from '../catalog.ts';
 
 const SOLD = [...new Set(SANDBOX_OFFERS.map((o) => o.service))];

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
-import { countryByCode, formatPhone } from '../../../modules/catalog/countries.ts';
+import { countryByCode, formatPhone } from '../../../modules/catalog/index.ts';
 import { SANDBOX_NUMBER_COUNTRIES, SANDBOX_OFFERS, sandboxNumber } from '../catalog.ts';
 
 /** Countries whose numbers come from a range published for fiction; the others use unassigned blocks. */

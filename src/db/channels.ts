@@ -1,0 +1,22 @@
+/**
+ * The PostgreSQL NOTIFY channels otpbox uses, in one place: whoever announces (pg_notify) and whoever
+ * listens (runtime/event-bus.ts) import the name from here. A test checks that SQL in the migrations
+ * names no other channel.
+ */
+
+/** Account events (modules/events): the payload is the event, or its number when too large. */
+export const EVENT_CHANNEL = 'otpbox_events';
+
+/** A change to an account's credentials or access (modules/accounts): the payload is the account id. */
+export const AUTH_CHANNEL = 'otpbox_auth';
+
+/** Providers, their offers or the catalog rules changed (modules/catalog): the payload says which. */
+export const CATALOG_CHANNEL = 'otpbox_catalog';
+
+/**
+ * A customer's balance changed (migration 0012's trigger on ledger_accounts, ADR 22): the payload is the
+ * account id.
+ */
+export const BALANCE_CHANNEL = 'otpbox_balance';
+
+export const NOTIFY_CHANNELS = [EVENT_CHANNEL, AUTH_CHANNEL, CATALOG_CHANNEL, BALANCE_CHANNEL] as const;

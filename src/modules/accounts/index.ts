@@ -1,0 +1,29 @@
+/**
+ * Accounts: sign-up, sign-in, device accounts, sessions, API keys, throttles, staff actions, consent.
+ *
+ * The module's public surface: code outside src/modules/accounts/ imports only this file (the rule is
+ * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
+ */
+export { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+export { onLocalAuthChange } from './auth-changes.ts';
+export { DEVICE_SECRET_RULES } from './device-secret.ts';
+export { DEVICE_ID_RULES, deviceHash, deviceSignIn, type PresentedToken } from './device-sign-in.ts';
+export { confirmEmailVerification, requestEmailVerification } from './email-verification.ts';
+export { login, logout } from './login.ts';
+export { lookupAccount } from './lookup-account.ts';
+export { changePassword, confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
+export { ARGON2_OPTIONS } from './passwords.ts';
+export { hasRole, type Principal } from './principal.ts';
+export { acceptPolicy, getProfile } from './profile.ts';
+export { randomValueProblem } from './random-values.ts';
+export { ROLES, type Role } from './roles.ts';
+export { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from './schemas.ts';
+export { listSecurityEvents, recordSecurityEvent } from './security-events.ts';
+export { authenticateSession, createSession, listSessions, revokeAllSessions, revokeSession } from './sessions.ts';
+export { type SignedIn, signup } from './signup.ts';
+export { createStaffAccount, findAccountByEmail, setRole, suspendAccount, unsuspendAccount } from './staff.ts';
+export { credentialStanding } from './standing.ts';
+export { LOGIN_THROTTLE } from './throttle.ts';
+export { hashToken, tokenKind } from './tokens.ts';
+export { TRUSTED_DEVICE_MAX_AGE_S } from './trusted-device.ts';
+export { upgradeDeviceAccount } from './upgrade-account.ts';

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { type DomainError, isDomainError } from '../../lib/errors.ts';
+import type { Ctx } from '../context.ts';
+import { type CreateInput, createActivation, IdempotencyKeyTaken } from './create.ts';
+import type { ActivationDeps } from './deps.ts';
+import { answerForKey, creationFailure, storeKeyAnswer } from './idempotency.ts';
+import type { ActivationRow } from './view.ts';
+
+/** The answer given to a request, stored with its key and replayed as it was: the caller (http/) words it. */
+export interface WordedAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** How the caller words an answer: an order (placed by this request or a previous one), or a refusal. */
+export interface AnswerWording {
+  order(row: ActivationRow, placedNow: boolean): WordedAnswer | Promise<WordedAnswer>;
+  refusal(error: DomainError): WordedAnswer;
+}
+
+export interface KeyedCreation extends WordedAnswer {
+  /** True when the key was used before: the answer is the first request's. */
+  replayed: boolean;
+}
+
+/** The request a key is bound to: a repeat with another body is refused (IDEMPOTENCY_KEY_REUSED). */
+export function requestHashOf(input: Omit<CreateInput, 'accountId' | 'idempotency'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([input.service, input.country, input.maxPrice ?? null]))
+    .digest('hex');
+}
+
+/**
+ * Order a number under an `Idempotency-Key`: the first request places the order and stores its
+ * answer; a repeat gets that answer — or, when the first request never stored one (it failed after
+ * placing its order), the order as it is now, stored for the next repeat. A refusal other than the
+ * order's own failure (no numbers, provider unavailable) stores nothing and is thrown.
+ */
+export async function createWithIdempotencyKey(
+  ctx: Ctx,
+  deps: ActivationDeps,
+  input: Omit<CreateInput, 'idempotency'>,
+  key: string,
+  wording: AnswerWording,
+): Promise<KeyedCreation> {
+  const requestHash = requestHashOf(input);
+  try {
+    // The key is claimed by the statement that places the order, so it exists exactly when the order does.
+    const row = await createActivation(ctx, deps, { ...input, idempotency: { key, requestHash } });
+    const answer = await wording.order(row, true);
+    await storeKeyAnswer(ctx.db, input.accountId, key, answer.status, answer.body);
+    return { ...answer, replayed: false };
+  } catch (error) {
+    if (error instanceof IdempotencyKeyTaken) return replay(ctx, input.accountId, key, requestHash, wording);
+    // The order was placed and then failed (no provider sold a number): that failure is its answer.
+    if (isDomainError(error) && (error.code === 'NO_NUMBERS' || error.code === 'PROVIDER_UNAVAILABLE')) {
+      const answer = wording.refusal(error);
+      await storeKeyAnswer(ctx.db, input.accountId, key, answer.status, answer.body).catch(() => {});
+    }
+    throw error;
+  }
+}
+
+async function replay(ctx: Ctx, accountId: string, key: string, requestHash: string, wording: AnswerWording): Promise<KeyedCreation> {
+  const found = await answerForKey(ctx.db, accountId, key, requestHash);
+  if (found.kind === 'stored') return { status: found.status, body: found.body, replayed: true };
+  const failure = creationFailure(found.row);
+  const answer = failure ? wording.refusal(failure) : await wording.order(found.row, false);
+  await storeKeyAnswer(ctx.db, accountId, key, answer.status, answer.body);
+  return { ...answer, replayed: true };
+}

@@ -1,0 +1,2 @@
+/** A webhook endpoint subscribed to `*` receives every account event, including those added later. */
+export const ALL_EVENTS = '*';
