@@ -6,6 +6,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/api-keys.ts';
 import { createActivation } from '../src/modules/activations/create.ts';
 import { receiveSms } from '../src/modules/activations/receive-sms.ts';
+import { iconSpriteUrl } from '../src/modules/catalog/icon-sprite.ts';
 import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
@@ -80,6 +81,12 @@ const ROUTES: RouteSpec[] = [
     route: '/api/v1/services/:code/icon.svg',
     access: 'public',
     target: async () => ({ url: '/api/v1/services/tg/icon.svg' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/services/icons/:file',
+    access: 'public',
+    target: async () => ({ url: iconSpriteUrl() }),
   },
   { method: 'GET', route: '/api/v1/countries', access: 'public' },
   { method: 'GET', route: '/api/v1/prices', access: 'public' },
