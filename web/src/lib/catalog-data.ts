@@ -72,6 +72,7 @@ export function useCatalogNames(): void {
 /** Tests start from nothing. */
 export function resetCatalogForTests(): void {
   services = undefined;
+  sprite = undefined;
   countries = undefined;
   servicesLoading = undefined;
   countriesLoading = undefined;
