@@ -43,7 +43,15 @@ export async function startServer(env: Record<string, string> = {}, dataDir?: st
     CANCEL_MIN_S: '3',
     ...env,
   });
-  await waitUntilReady(server, 30_000);
+  try {
+    await waitUntilReady(server, 30_000);
+  } catch (error) {
+    // A server that never got ready would outlive the run (afterAll has nothing to stop).
+    server.kill();
+    await server.exited;
+    await data.remove();
+    throw error;
+  }
   return {
     url: server.url,
     server,
