@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { localeFor } from '../i18n/index.ts';
 import { formatClock, formatCredits, formatDuration, formatSigned, nationalNumber } from './format.ts';
 import { parseBlocks } from './markdown.tsx';
 
@@ -56,5 +57,13 @@ describe('dates', () => {
     const { formatDateTime, formatDay } = await import('./format.ts');
     expect(formatDay('2026-03-05')).toBe('March 5, 2026');
     expect(formatDateTime('2026-03-05T12:00:00Z')).toMatch(/^Mar \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M$/);
+  });
+
+  it('take the reader’s regional variant of the app’s language, and only of that language', () => {
+    expect(localeFor('en', ['de-DE', 'en-GB', 'en-US'])).toBe('en-GB');
+    expect(localeFor('en', ['EN-au'])).toBe('EN-au');
+    expect(localeFor('en', ['de-DE', 'fr'])).toBe('en');
+    expect(localeFor('en', [])).toBe('en');
+    expect(new Intl.DateTimeFormat(localeFor('en', ['en-GB']), { dateStyle: 'long' }).format(new Date(2026, 2, 5))).toBe('5 March 2026');
   });
 });

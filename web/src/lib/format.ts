@@ -1,4 +1,4 @@
-import { LANGUAGE, t } from '../i18n/index.ts';
+import { LANGUAGE, LOCALE, t } from '../i18n/index.ts';
 
 const integer = new Intl.NumberFormat(LANGUAGE);
 
@@ -14,9 +14,10 @@ export function formatSigned(value: number): string {
   return '0';
 }
 
-// Dates in the app's language (not the browser's, or the page would mix two languages) and the reader's time zone.
-const dateTime = new Intl.DateTimeFormat(LANGUAGE, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(LANGUAGE, { dateStyle: 'long' });
+// Dates in the app's language (not the browser's, or the page would mix two languages), in the
+// reader's regional variant of it and time zone.
+const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'long' });
 
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
 
