@@ -23,6 +23,10 @@ afterAll(async () => {
 describe('continue anonymously on a phone', () => {
   it('buys, is told why Cancel waits, cancels after the window and gets the credits back', async () => {
     const { context, page, guard } = await openJourney(browser, server, { viewport: PHONE, isMobile: true, hasTouch: true });
+    const iconUrls = new Set<string>();
+    page.on('request', (request) => {
+      if (/\/api\/v1\/services\/.*icon/.test(request.url())) iconUrls.add(request.url());
+    });
 
     await page.goto('/');
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
@@ -32,6 +36,7 @@ describe('continue anonymously on a phone', () => {
     // The whole form by keyboard, in reading order: the two boxes, the policy link, the button. No e-mail field.
     await page.getByRole('heading', { name: 'Continue anonymously' }).waitFor();
     expect(await page.getByLabel('Email').count()).toBe(0);
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await page.getByLabel('I am at least 18 years old').focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab');
@@ -52,6 +57,9 @@ describe('continue anonymously on a phone', () => {
     await page.getByRole('link', { name: '500 demo credits, your balance', exact: true }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'buy-phone');
+    // The grid's 45 brand icons come in one response, the sprite the services list names.
+    expect(await page.locator('.service-grid .service-icon use').count()).toBeGreaterThan(40);
+    expect([...iconUrls]).toEqual([expect.stringMatching(/\/api\/v1\/services\/icons\/[0-9a-f]{16}\.svg$/)]);
 
     // Search, then the keyboard takes the first match.
     await page.getByLabel('Search services').fill('telegram');

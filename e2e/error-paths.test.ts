@@ -96,6 +96,7 @@ describe('error paths', () => {
     await page.getByLabel('Search countries').fill('Türkiye');
     await page.getByText('Out of stock right now (1)').waitFor();
     expect(await page.getByRole('link', { name: /^Türkiye/ }).count()).toBe(0);
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
 
     expect(await orders(journey)).toEqual([]);
     expect(guard.foreign).toEqual([]);

@@ -57,6 +57,7 @@ describe('a new privacy policy', () => {
     await next.getByText('is not stored on our servers', { exact: false }).first().waitFor();
     await next.getByRole('button', { name: 'Accept the new policy' }).click();
     await next.getByText('Confirm that you are at least 18 years old.').waitFor();
+    expect(await audit(next)).toEqual(CLEAN_AUDIT);
     await next.getByLabel('I am at least 18 years old').check();
     await next.getByRole('button', { name: 'Accept the new policy' }).click();
     await next.getByText('Thank you: you accepted the current policy.').waitFor();

@@ -36,6 +36,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await expect(page.getByText('Confirm that you are at least 18 years old.').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Accept the privacy policy to continue.').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('link', { name: /Read the privacy policy/ }).getAttribute('href')).resolves.toBe('/privacy');
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await page.getByLabel('I am at least 18 years old').check();
     await page.getByLabel('I have read and accept the privacy policy').check();
     await page.getByRole('button', { name: 'Sign up' }).click();

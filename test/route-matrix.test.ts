@@ -5,6 +5,7 @@ import { activations } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
 import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
+import { iconSpriteUrl } from '../src/modules/catalog/index.ts';
 import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
@@ -79,6 +80,12 @@ const ROUTES: RouteSpec[] = [
     route: '/api/v1/services/:code/icon.svg',
     access: 'public',
     target: async () => ({ url: '/api/v1/services/tg/icon.svg' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/services/icons/:file',
+    access: 'public',
+    target: async () => ({ url: iconSpriteUrl() }),
   },
   { method: 'GET', route: '/api/v1/countries', access: 'public' },
   { method: 'GET', route: '/api/v1/prices', access: 'public' },

@@ -43,7 +43,15 @@ export async function startServer(env: Record<string, string> = {}, dataDir?: st
     CANCEL_MIN_S: '3',
     ...env,
   });
-  await waitUntilReady(server, 30_000);
+  try {
+    await waitUntilReady(server, 30_000);
+  } catch (error) {
+    // A server that never got ready would outlive the run (afterAll has nothing to stop).
+    server.kill();
+    await server.exited;
+    await data.remove();
+    throw error;
+  }
   return {
     url: server.url,
     server,
@@ -104,10 +112,10 @@ const DOCS = path.join(ROOT, 'docs', 'screenshots');
  * `SCREENSHOTS=docs` it is also written to docs/screenshots, for the README.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  // Brand icons are CSS masks, which the page does not wait for: load them, then let two frames paint.
+  // Brand icons are symbols of an external SVG sprite, which the page does not wait for: load it, then let two frames paint.
   await page.evaluate(async () => {
-    const icons = Array.from(document.querySelectorAll<HTMLElement>('.service-icon--mask'));
-    const urls = new Set(icons.map((el) => /url\("?([^")]+)"?\)/.exec(el.style.getPropertyValue('--icon'))?.[1] ?? ''));
+    const uses = Array.from(document.querySelectorAll<SVGUseElement>('.service-icon use'));
+    const urls = new Set(uses.map((use) => (use.getAttribute('href') ?? '').split('#')[0] ?? ''));
     await Promise.all(
       [...urls].filter(Boolean).map((src) => {
         const image = new Image();

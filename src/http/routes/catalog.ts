@@ -7,6 +7,8 @@ import {
   COUNTRIES,
   Country,
   countryByCode,
+  iconSprite,
+  iconSpriteUrl,
   Price,
   SERVICES,
   Service,
@@ -36,7 +38,14 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         tags,
         summary: 'Services you can get a number for',
         querystring: z.object({ q: SEARCH.optional() }),
-        response: { 200: z.object({ services: z.array(Service) }) },
+        response: {
+          200: z.object({
+            services: z.array(Service),
+            iconSprite: z
+              .string()
+              .describe('URL of one SVG with every brand icon, a <symbol> per service code (`<use href="…#tg">`); cached as immutable'),
+          }),
+        },
       },
     },
     async (request) => {
@@ -52,6 +61,7 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
           color: service.color,
           ...catalog.serviceAvailability(service.code),
         })),
+        iconSprite: iconSpriteUrl(),
       };
     },
   );
@@ -66,6 +76,29 @@ export const catalogRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       const svg = serviceIconSvg(request.params.code);
       if (!svg) throw new DomainError('NOT_FOUND', 'This service has no icon.');
       return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(svg);
+    },
+  );
+
+  app.get(
+    '/api/v1/services/icons/:file',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Every brand icon in one SVG (the URL the services list gives)',
+        description:
+          'One `<symbol id="<service code>">` per service with an icon. The hash in the URL is of the content, so the answer never changes: it is cached for a year as immutable, and a new catalog gets a new URL.',
+        params: z.object({ file: Text.max(64).describe('`<hash of the content>.svg`') }),
+      },
+    },
+    async (request, reply) => {
+      const sprite = iconSprite();
+      if (request.params.file !== `${sprite.hash}.svg`)
+        throw new DomainError('NOT_FOUND', 'These icons are not (or no longer) served: read the URL from /api/v1/services.');
+      const etag = `"${sprite.hash}"`;
+      reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type('image/svg+xml').send(sprite.svg);
     },
   );
 

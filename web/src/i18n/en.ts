@@ -1,8 +1,11 @@
 // Every word the web app shows, in one place. Another language is another file of the same shape
 // (`typeof en`), chosen in i18n/index.ts. Functions take what the sentence needs; numbers and dates
-// arrive already formatted for the reader's locale.
+// arrive already formatted in the app's language, and a word that follows a count takes its form from
+// the language's plural rules (`plural`).
 
-const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
+import { pluralsOf } from './plural.ts';
+
+const plural = pluralsOf('en');
 
 export const en = {
   appName: 'otpbox',
@@ -22,7 +25,7 @@ export const en = {
     copyFailed: 'Could not copy: select the text and copy it yourself.',
     opensInNewTab: '(opens in a new tab)',
     sandbox: 'Sandbox',
-    credits: (formatted: string, count: number) => `${formatted} ${plural(count, 'credit', 'credits')}`,
+    credits: (formatted: string, count: number) => `${formatted} ${plural(count, { one: 'credit', other: 'credits' })}`,
     never: 'never',
     unknown: 'unknown',
   },
@@ -47,7 +50,7 @@ export const en = {
     balanceChip: (credits: string) => `${credits}, your balance`,
     demoCredits: (count: string) => `${count} demo credits`,
     withDemo: (credits: string, demo: string) => `${credits} + ${demo} demo`,
-    activeOrders: (count: number) => `(${count} active ${plural(count, 'order', 'orders')})`,
+    activeOrders: (count: number) => `(${count} active ${plural(count, { one: 'order', other: 'orders' })})`,
     apiDocs: 'API reference',
   },
 
@@ -281,7 +284,7 @@ export const en = {
     signOutSession: 'Sign out',
     signOutSessionNamed: (what: string) => `Sign out ${what}`,
     signOutOthers: 'Sign out everywhere else',
-    signedOutOthers: (count: number) => `${count} ${plural(count, 'session', 'sessions')} signed out.`,
+    signedOutOthers: (count: number) => `${count} ${plural(count, { one: 'session', other: 'sessions' })} signed out.`,
     eventsTitle: 'Security events',
     eventsIntro: 'Sign-ins and changes to your account, newest first.',
     eventsEmpty: 'Nothing yet.',
@@ -368,7 +371,7 @@ export const en = {
     disabledBecause: (reason: string) => `We stopped sending: ${reason}`,
     created: (date: string) => `added ${date}`,
     lastSuccess: (date: string) => `last delivered ${date}`,
-    failures: (count: number) => `${count} failed ${plural(count, 'attempt', 'attempts')} in a row`,
+    failures: (count: number) => `${count} failed ${plural(count, { one: 'attempt', other: 'attempts' })} in a row`,
     test: 'Send a test event',
     testNamed: (url: string) => `Send a test event to ${url}`,
     testSent: 'A test event is on its way; see it under Deliveries.',
@@ -380,7 +383,7 @@ export const en = {
     deliveriesNamed: (url: string) => `Deliveries to ${url}`,
     noDeliveries: 'Nothing sent yet.',
     deliveryStatus: { pending: 'pending', delivered: 'delivered', failed: 'failed' },
-    attempts: (count: number) => `${count} ${plural(count, 'attempt', 'attempts')}`,
+    attempts: (count: number) => `${count} ${plural(count, { one: 'attempt', other: 'attempts' })}`,
     remove: 'Remove',
     removeNamed: (url: string) => `Remove ${url}`,
     confirmRemove: (url: string) => `Remove ${url} and its delivery log? Events stop at once.`,

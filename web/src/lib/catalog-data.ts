@@ -6,6 +6,7 @@ import { api } from './api.ts';
 import type { Country, Service } from './types.ts';
 
 let services: Service[] | undefined;
+let sprite: string | undefined;
 let countries: Country[] | undefined;
 let servicesLoading: Promise<Service[]> | undefined;
 let countriesLoading: Promise<Country[]> | undefined;
@@ -17,9 +18,10 @@ const notify = () => {
 /** The services; `fresh` reads stock and prices again (the buy page), otherwise the first answer of this visit serves. */
 export function loadServices(fresh = false): Promise<Service[]> {
   if (fresh) servicesLoading = undefined;
-  servicesLoading ??= api<{ services: Service[] }>('/services').then(
+  servicesLoading ??= api<{ services: Service[]; iconSprite: string }>('/services').then(
     (answer) => {
       services = answer.services;
+      sprite = answer.iconSprite;
       notify();
       return answer.services;
     },
@@ -46,6 +48,8 @@ export function loadCountries(): Promise<Country[]> {
   return countriesLoading;
 }
 
+/** The URL of the one SVG that holds every brand icon (known once the services are loaded): `<use href="…#tg">`. */
+export const iconSprite = (): string | undefined => sprite;
 export const serviceByCode = (code: string): Service | undefined => services?.find((s) => s.code === code);
 export const countryByCode = (code: string): Country | undefined => countries?.find((c) => c.code === code);
 export const serviceName = (code: string): string => serviceByCode(code)?.name ?? code.toUpperCase();
@@ -68,6 +72,7 @@ export function useCatalogNames(): void {
 /** Tests start from nothing. */
 export function resetCatalogForTests(): void {
   services = undefined;
+  sprite = undefined;
   countries = undefined;
   servicesLoading = undefined;
   countriesLoading = undefined;

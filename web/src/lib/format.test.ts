@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { localeFor } from '../i18n/index.ts';
 import { formatClock, formatCredits, formatDuration, formatSigned, nationalNumber } from './format.ts';
 import { parseBlocks } from './markdown.tsx';
 
@@ -35,5 +36,34 @@ describe('the policy Markdown', () => {
       { kind: 'heading', level: 2, text: 'What we collect' },
       { kind: 'list', items: ['**Account**: one continued.', 'Orders: two.'] },
     ]);
+  });
+});
+
+describe('dates', () => {
+  const NativeDateTimeFormat = Intl.DateTimeFormat;
+  afterEach(() => {
+    Intl.DateTimeFormat = NativeDateTimeFormat;
+    vi.resetModules();
+  });
+
+  it('are written in the app’s language whatever the browser’s language is', async () => {
+    // A browser set to German: a formatter made without a locale would write "5. März 2026".
+    Intl.DateTimeFormat = class extends NativeDateTimeFormat {
+      constructor(locales?: Intl.LocalesArgument, options?: Intl.DateTimeFormatOptions) {
+        super(locales ?? 'de-DE', options);
+      }
+    } as typeof Intl.DateTimeFormat;
+    vi.resetModules();
+    const { formatDateTime, formatDay } = await import('./format.ts');
+    expect(formatDay('2026-03-05')).toBe('March 5, 2026');
+    expect(formatDateTime('2026-03-05T12:00:00Z')).toMatch(/^Mar \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M$/);
+  });
+
+  it('take the reader’s regional variant of the app’s language, and only of that language', () => {
+    expect(localeFor('en', ['de-DE', 'en-GB', 'en-US'])).toBe('en-GB');
+    expect(localeFor('en', ['EN-au'])).toBe('EN-au');
+    expect(localeFor('en', ['de-DE', 'fr'])).toBe('en');
+    expect(localeFor('en', [])).toBe('en');
+    expect(new Intl.DateTimeFormat(localeFor('en', ['en-GB']), { dateStyle: 'long' }).format(new Date(2026, 2, 5))).toBe('5 March 2026');
   });
 });

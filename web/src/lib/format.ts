@@ -1,4 +1,4 @@
-import { LANGUAGE, t } from '../i18n/index.ts';
+import { LANGUAGE, LOCALE, t } from '../i18n/index.ts';
 
 const integer = new Intl.NumberFormat(LANGUAGE);
 
@@ -14,9 +14,10 @@ export function formatSigned(value: number): string {
   return '0';
 }
 
-// Dates in the reader's own locale and time zone.
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
+// Dates in the app's language (not the browser's, or the page would mix two languages), in the
+// reader's regional variant of it and time zone.
+const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'long' });
 
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
 
@@ -37,14 +38,18 @@ export function formatClock(totalSeconds: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
+// Units in words, singular or plural as the language's rules say ("1 minute", "2 minutes").
+const minutes = new Intl.NumberFormat(LANGUAGE, { style: 'unit', unit: 'minute', unitDisplay: 'long' });
+const seconds = new Intl.NumberFormat(LANGUAGE, { style: 'unit', unit: 'second', unitDisplay: 'long' });
+
 /** "2 minutes", "45 seconds", "1 minute 30 seconds": a duration in words. */
 export function formatDuration(totalSeconds: number): string {
-  const seconds = Math.max(0, Math.round(totalSeconds));
-  const m = Math.floor(seconds / 60);
-  const s = seconds % 60;
+  const whole = Math.max(0, Math.round(totalSeconds));
+  const m = Math.floor(whole / 60);
+  const s = whole % 60;
   const parts: string[] = [];
-  if (m > 0) parts.push(`${m} ${m === 1 ? 'minute' : 'minutes'}`);
-  if (s > 0 || m === 0) parts.push(`${s} ${s === 1 ? 'second' : 'seconds'}`);
+  if (m > 0) parts.push(minutes.format(m));
+  if (s > 0 || m === 0) parts.push(seconds.format(s));
   return parts.join(' ');
 }
 

@@ -1,6 +1,22 @@
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
 import { t } from '../i18n/index.ts';
 
+// Loading for the pages, by hand rather than with a data-fetching library: ADR 20 says why. What the
+// app shares between pages (the catalog, the orders, the session) lives in lib/catalog-data.ts and
+// state/, kept current by the live event stream; these hooks only load what one page shows.
+
+/** Hands `promise`'s outcome on unless `signal` was aborted meanwhile (a newer load replaced it, or the page left). */
+function settle<T>(promise: Promise<T>, signal: AbortSignal, onData: (data: T) => void, onError: (error: unknown) => void): void {
+  promise.then(
+    (data) => {
+      if (!signal.aborted) onData(data);
+    },
+    (error: unknown) => {
+      if (!signal.aborted) onError(error);
+    },
+  );
+}
+
 export interface Loaded<T> {
   data: T | undefined;
   error: unknown;
@@ -20,13 +36,11 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depe
   useEffect(() => {
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true, error: undefined }));
-    load(controller.signal).then(
-      (data) => {
-        if (!controller.signal.aborted) setState({ data, error: undefined, loading: false });
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) setState((s) => ({ ...s, error, loading: false }));
-      },
+    settle(
+      load(controller.signal),
+      controller.signal,
+      (data) => setState({ data, error: undefined, loading: false }),
+      (error) => setState((s) => ({ ...s, error, loading: false })),
     );
     return () => controller.abort();
   }, [...deps, round]);
@@ -91,13 +105,11 @@ export function usePaged<T>(
     const current = new AbortController();
     controller.current = current;
     setState((s) => ({ ...s, loading: true, error: undefined }));
-    fetchPage(undefined, current.signal).then(
-      (page) => {
-        if (!current.signal.aborted) setState({ items: page.items, next: page.nextCursor, loading: false, error: undefined });
-      },
-      (error: unknown) => {
-        if (!current.signal.aborted) setState((s) => ({ ...s, loading: false, error }));
-      },
+    settle(
+      fetchPage(undefined, current.signal),
+      current.signal,
+      (page) => setState({ items: page.items, next: page.nextCursor, loading: false, error: undefined }),
+      (error) => setState((s) => ({ ...s, loading: false, error })),
     );
     return () => current.abort();
   }, [...deps, round]);
@@ -107,14 +119,11 @@ export function usePaged<T>(
     const current = controller.current;
     if (!cursor || !current || state.loading) return;
     setState((s) => ({ ...s, loading: true, error: undefined }));
-    fetchPage(cursor, current.signal).then(
-      (page) => {
-        if (!current.signal.aborted)
-          setState((s) => ({ items: [...(s.items ?? []), ...page.items], next: page.nextCursor, loading: false, error: undefined }));
-      },
-      (error: unknown) => {
-        if (!current.signal.aborted) setState((s) => ({ ...s, loading: false, error }));
-      },
+    settle(
+      fetchPage(cursor, current.signal),
+      current.signal,
+      (page) => setState((s) => ({ items: [...(s.items ?? []), ...page.items], next: page.nextCursor, loading: false, error: undefined })),
+      (error) => setState((s) => ({ ...s, loading: false, error })),
     );
   }, [state.next, state.loading, fetchPage]);
 
