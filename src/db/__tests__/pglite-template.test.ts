@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/spawn.ts';
+import { openPglite, queryRows } from '../client.ts';
+import { makePgliteTemplate } from '../make-pglite-template.ts';
+import { migrateDatabase, migrationJournal } from '../migrate.ts';
+import { initPglite, PgliteInitError } from '../pglite-init.ts';
+import { currentManifest, installedPgliteVersion, type TemplateManifest, templateMismatch } from '../pglite-template.ts';
+
+let root: Awaited<ReturnType<typeof tempDir>>;
+let template: string;
+beforeAll(async () => {
+  root = await tempDir();
+  template = path.join(root.path, 'template');
+  await makePgliteTemplate(template);
+}, 120_000);
+afterAll(() => root?.remove());
+
+async function openToOthers(dir: string): Promise<string[]> {
+  const open: string[] = [];
+  for (const name of await readdir(dir, { recursive: true })) {
+    if (((await stat(path.join(dir, name))).mode & 0o077) !== 0) open.push(name);
+  }
+  return open;
+}
+
+/** A copy of the template's manifest, changed by `edit`, in a folder of its own that shares the files. */
+async function templateWith(name: string, edit: (manifest: TemplateManifest) => void): Promise<string> {
+  const dir = path.join(root.path, name);
+  await mkdir(path.join(dir, 'pgdata'), { recursive: true });
+  await writeFile(path.join(dir, 'pgdata', 'PG_VERSION'), await readFile(path.join(template, 'pgdata', 'PG_VERSION')));
+  const manifest = JSON.parse(await readFile(path.join(template, 'manifest.json'), 'utf8')) as TemplateManifest;
+  edit(manifest);
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+describe('the database template made at build time', { timeout: 120_000 }, () => {
+  it('makes a fresh folder a migrated database, owner-only, with nothing of the running template kept', async () => {
+    expect(templateMismatch(template)).toBeNull();
+    expect(existsSync(path.join(template, 'pgdata', 'postmaster.pid'))).toBe(false);
+
+    const dataDir = path.join(root.path, 'data');
+    await mkdir(dataDir, { mode: 0o700 });
+    expect(await initPglite(path.join(dataDir, 'pglite'), { timeoutMs: 110_000, template })).toBe('created');
+    expect(existsSync(path.join(dataDir, 'pglite.initialising'))).toBe(false);
+    expect(await openToOthers(path.join(dataDir, 'pglite'))).toEqual([]);
+
+    const database = await openPglite({ ownership: { dataDir }, timeoutMs: 110_000 });
+    try {
+      // Every migration came with the copy: the start has none left to apply.
+      expect((await migrateDatabase(database)).applied).toEqual([]);
+      const [count] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      expect(count?.n).toBe(migrationJournal().entries.length);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('is used only when it fits the installed PGlite and migrations', async () => {
+    expect(templateMismatch(path.join(root.path, 'none'))).toMatch(/^no database template in .*npm run build makes one/);
+
+    const otherPglite = await templateWith('other-pglite', (m) => {
+      m.pglite = '0.0.1';
+    });
+    expect(templateMismatch(otherPglite)).toBe(
+      `the database template was made by PGlite 0.0.1, this is ${installedPgliteVersion()} (npm run build makes a new one)`,
+    );
+
+    const edited = await templateWith('edited-migration', (m) => {
+      (m.migrations[1] as { sha256: string }).sha256 = '0'.repeat(64);
+    });
+    expect(templateMismatch(edited)).toMatch(/^the migration 0001_\w+ changed after the database template was made/);
+
+    // Older than the build (migrations added since): still fits, the start applies the rest.
+    const older = await templateWith('older', (m) => {
+      m.migrations.pop();
+    });
+    expect(templateMismatch(older)).toBeNull();
+    expect(currentManifest().migrations).toHaveLength(migrationJournal().entries.length);
+  });
+
+  it('a copy that outlasts its timeout fails like initdb does, keeping nothing', async () => {
+    const dataDir = path.join(root.path, 'slow');
+    await mkdir(dataDir);
+    const dir = path.join(dataDir, 'pglite');
+    const failure = await initPglite(dir, { timeoutMs: 0, template }).catch((error) => error);
+    expect(failure).toBeInstanceOf(PgliteInitError);
+    expect(failure.message).toContain(`Creating the embedded database in ${dir} did not finish within 0 ms (DB_OPEN_TIMEOUT_MS).`);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+});
+
+describe('the embedded database settings', { timeout: 120_000 }, () => {
+  // PGLITE_SETTINGS are appended to PGlite.defaultStartParams, and a template's files are read only by
+  // the PGlite release that wrote them: a new release must be checked against both before it lands.
+  it('are pinned to PGlite 0.5.16 and give Postgres a 16 MB page cache', async () => {
+    expect(installedPgliteVersion()).toBe('0.5.16');
+    const dataDir = path.join(root.path, 'settings');
+    await mkdir(dataDir, { mode: 0o700 });
+    await initPglite(path.join(dataDir, 'pglite'), { timeoutMs: 110_000, template });
+    const database = await openPglite({ ownership: { dataDir }, timeoutMs: 110_000 });
+    try {
+      const [row] = await queryRows<{ shared_buffers: string }>(database.db, sql`show shared_buffers`);
+      expect(row?.shared_buffers).toBe('16MB');
+      // PGlite's own parameters still apply (one of them, as a witness).
+      const [workers] = await queryRows<{ max_worker_processes: string }>(database.db, sql`show max_worker_processes`);
+      expect(workers?.max_worker_processes).toBe('0');
+    } finally {
+      await database.close();
+    }
+  });
+});

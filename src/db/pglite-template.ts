@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_FOLDER, migrationJournal } from './migrations-folder.ts';
+
+/**
+ * The embedded database as a fresh folder gets it (initdb, then every migration), made once when
+ * otpbox is built (`npm install` runs the build through `prepare`), so a first start copies ~40 MB
+ * of files instead of running initdb and the migrations: seconds of CPU (ADR 21). A template made
+ * for another PGlite or other migrations is not used; the first start then creates the database
+ * itself, as before.
+ */
+export interface TemplateManifest {
+  /** The PGlite release whose initdb made the files: another release may not read them. */
+  pglite: string;
+  /** Each migration in the template, with the SHA-256 of its SQL. */
+  migrations: { tag: string; sha256: string }[];
+}
+
+export const TEMPLATE_MANIFEST = 'manifest.json';
+export const TEMPLATE_DATA = 'pgdata';
+
+/** `<package root>/dist/pglite-template`, whether this runs from src/ or from dist/src/. */
+export function defaultTemplateDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('otpbox: no package.json above the database code');
+    dir = parent;
+  }
+  // From dist/src/db the first package.json up is the root's too: dist/ has none.
+  return path.join(dir, 'dist', 'pglite-template');
+}
+
+export function installedPgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  let dir = path.dirname(entry);
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The manifest this build's template must have: the installed PGlite and every migration it knows. */
+export function currentManifest(): TemplateManifest {
+  return {
+    pglite: installedPgliteVersion(),
+    migrations: migrationJournal().entries.map((entry) => ({
+      tag: entry.tag,
+      sha256: createHash('sha256')
+        .update(readFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`)))
+        .digest('hex'),
+    })),
+  };
+}
+
+/**
+ * Why the template in `dir` cannot make a fresh database for this build, or null when it can. A
+ * template with fewer migrations than the build still can (the start applies the rest); one whose
+ * migrations differ, or made by another PGlite, cannot.
+ */
+export function templateMismatch(dir: string, current: TemplateManifest = currentManifest()): string | null {
+  let manifest: TemplateManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, TEMPLATE_MANIFEST), 'utf8')) as TemplateManifest;
+  } catch {
+    return `no database template in ${dir} (npm run build makes one)`;
+  }
+  if (!existsSync(path.join(dir, TEMPLATE_DATA, 'PG_VERSION'))) return `the database template in ${dir} is incomplete`;
+  if (manifest.pglite !== current.pglite)
+    return `the database template was made by PGlite ${manifest.pglite}, this is ${current.pglite} (npm run build makes a new one)`;
+  const differs = manifest.migrations.find((migration, i) => current.migrations[i]?.sha256 !== migration.sha256);
+  if (differs) return `the migration ${differs.tag} changed after the database template was made (npm run build makes a new one)`;
+  return null;
+}
+
+/**
+ * Copy the template's database files into `target` (which must not exist yet), checking `deadline`
+ * (a `performance.now()` value) between files so a timeout can stop it.
+ */
+export async function copyPgliteTemplate(dir: string, target: string, deadline: number): Promise<void> {
+  await copyTree(path.join(dir, TEMPLATE_DATA), target, deadline);
+}
+
+/** Files copied at once: the copy waits on the disk, not the CPU. */
+const PARALLEL_COPIES = 16;
+
+async function copyTree(from: string, to: string, deadline: number): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  const entries = await readdir(from, { withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isDirectory()))
+    await copyTree(path.join(from, entry.name), path.join(to, entry.name), deadline);
+  const files = entries.filter((e) => e.isFile());
+  for (let i = 0; i < files.length; i += PARALLEL_COPIES) {
+    if (performance.now() > deadline) throw new TemplateCopyTimeout();
+    await Promise.all(files.slice(i, i + PARALLEL_COPIES).map((file) => copyFile(path.join(from, file.name), path.join(to, file.name))));
+  }
+}
+
+export class TemplateCopyTimeout extends Error {
+  override name = 'TemplateCopyTimeout';
+}
