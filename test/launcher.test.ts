@@ -42,6 +42,16 @@ describe('which code the otpbox command runs', () => {
     expect(chooseEntry(root.path, {})).toEqual({ kind: 'sources', reason: 'src/db/client.ts changed after the last build' });
   });
 
+  it('keeps running dist/ when only tests changed (they are not compiled)', async () => {
+    await build(2_000);
+    await mkdir(path.join(root.path, 'src/db/__tests__'));
+    await writeFile(path.join(root.path, 'src/db/__tests__/client.test.ts'), '');
+    await writeFile(path.join(root.path, 'src/db/other.test.ts'), '');
+    await setMtime('src/db/__tests__/client.test.ts', 3_000);
+    await setMtime('src/db/other.test.ts', 3_000);
+    expect(chooseEntry(root.path, {})).toEqual({ kind: 'dist' });
+  });
+
   it('runs the sources without a word when OTPBOX_SOURCES=1 (the tests), and dist/ when there are no sources', async () => {
     await build(2_000);
     expect(chooseEntry(root.path, { OTPBOX_SOURCES: '1' })).toEqual({ kind: 'sources' });
