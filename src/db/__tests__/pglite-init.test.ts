@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openToOthers } from '../../../test/support/file-modes.ts';
 import { tempDir } from '../../../test/support/spawn.ts';
 import { initPglite, PgliteInitError } from '../pglite-init.ts';
 
@@ -10,15 +11,6 @@ beforeAll(async () => {
   root = await tempDir();
 });
 afterAll(() => root?.remove());
-
-/** Every entry under `dir` whose mode lets group or others in. */
-async function openToOthers(dir: string): Promise<string[]> {
-  const open: string[] = [];
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (((await stat(path.join(dir, name))).mode & 0o077) !== 0) open.push(name);
-  }
-  return open;
-}
 
 // `template: null`: these are about initdb, the way without a template (pglite-template.test.ts has the other).
 describe('creating the embedded database of a fresh folder', { timeout: 120_000 }, () => {

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openToOthers } from '../../../test/support/file-modes.ts';
 import { tempDir } from '../../../test/support/spawn.ts';
 import { openPglite, queryRows } from '../client.ts';
 import { makePgliteTemplate } from '../make-pglite-template.ts';
@@ -18,14 +19,6 @@ beforeAll(async () => {
   await makePgliteTemplate(template);
 }, 120_000);
 afterAll(() => root?.remove());
-
-async function openToOthers(dir: string): Promise<string[]> {
-  const open: string[] = [];
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (((await stat(path.join(dir, name))).mode & 0o077) !== 0) open.push(name);
-  }
-  return open;
-}
 
 /** A copy of the template's manifest, changed by `edit`, in a folder of its own that shares the files. */
 async function templateWith(name: string, edit: (manifest: TemplateManifest) => void): Promise<string> {
