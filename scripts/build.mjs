@@ -2,8 +2,8 @@
 //  1. compile the server to dist/ (run by bin/otpbox.js, or with `node dist/src/bin.js start`), copy the
 //     SQL migrations next to it, and record when the compile began in dist/build-info.json: the
 //     launcher runs the sources instead while any file in src/ is newer (ADR 6);
-//  2. make the embedded database's template in dist/pglite-template, which a first start copies
-//     instead of running initdb and the migrations (ADR 21); kept when it still fits;
+//  2. make the embedded database's template in dist/pglite-template (what initdb makes), which a
+//     first start copies instead of running initdb (ADR 21); kept while the same PGlite is installed;
 //  3. build the web app into web/dist (served by the server at /).
 // `node scripts/build.mjs web` builds the web app only.
 import { execFileSync } from 'node:child_process';

@@ -1,22 +1,22 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadPglite, pgliteStartParams, wrapPglite } from './client.ts';
-import { migrateDatabase } from './migrate.ts';
+import { loadPglite } from './client.ts';
 import { currentManifest, TEMPLATE_DATA, TEMPLATE_MANIFEST, type TemplateManifest } from './pglite-template.ts';
 
-/** Make the template in `dir` (replacing any): initdb and every migration, then its manifest. */
+/**
+ * Make the template in `dir` (replacing any): what initdb makes, as the first open of a fresh folder
+ * runs it (pglite-init.ts), then its manifest. No migrations: a first start applies them, as always.
+ */
 export async function makePgliteTemplate(dir: string): Promise<TemplateManifest> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const data = path.join(dir, TEMPLATE_DATA);
   const PGlite = await loadPglite();
-  const client = new PGlite(data, { startParams: pgliteStartParams(PGlite) });
-  const database = await wrapPglite(client);
+  const client = new PGlite(data);
   try {
     await client.waitReady;
-    await migrateDatabase(database);
   } finally {
-    await database.close();
+    await client.close();
   }
   // Only a running Postgres owns it; a copy must not carry it.
   await rm(path.join(data, 'postmaster.pid'), { force: true });

@@ -1,11 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from './client.ts';
-import { MIGRATIONS_FOLDER, migrationJournal } from './migrations-folder.ts';
 
-export { MIGRATIONS_FOLDER, migrationJournal };
-
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Any constant works; it only has to be the same for every otpbox instance. */
 export const MIGRATION_LOCK_KEY = 7_402_913_551n;
+
+interface Journal {
+  entries: { idx: number; when: number; tag: string }[];
+}
+
+export function migrationJournal(): Journal {
+  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
+}
 
 /** The `when` of the newest migration this build knows; readiness requires it to be applied. */
 export const LATEST_MIGRATION = (() => {

@@ -1,23 +1,19 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MIGRATIONS_FOLDER, migrationJournal } from './migrations-folder.ts';
 
 /**
- * The embedded database as a fresh folder gets it (initdb, then every migration), made once when
- * otpbox is built (`npm install` runs the build through `prepare`), so a first start copies ~40 MB
- * of files instead of running initdb and the migrations: seconds of CPU (ADR 21). A template made
- * for another PGlite or other migrations is not used; the first start then creates the database
- * itself, as before.
+ * The embedded database as initdb makes it, made once when otpbox is built (`npm install` runs the
+ * build through `prepare`), so a first start copies ~40 MB of files instead of running initdb in a
+ * worker thread: seconds of CPU, and a second PGlite in memory (ADR 21). The migrations still run at
+ * the first start, as on any database. A template made by another PGlite is not used; the first start
+ * then runs initdb itself, as before.
  */
 export interface TemplateManifest {
   /** The PGlite release whose initdb made the files: another release may not read them. */
   pglite: string;
-  /** Each migration in the template, with the SHA-256 of its SQL. */
-  migrations: { tag: string; sha256: string }[];
 }
 
 export const TEMPLATE_MANIFEST = 'manifest.json';
@@ -42,24 +38,12 @@ export function installedPgliteVersion(): string {
   return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The manifest this build's template must have: the installed PGlite and every migration it knows. */
+/** The manifest a template must have to be used: the installed PGlite's. */
 export function currentManifest(): TemplateManifest {
-  return {
-    pglite: installedPgliteVersion(),
-    migrations: migrationJournal().entries.map((entry) => ({
-      tag: entry.tag,
-      sha256: createHash('sha256')
-        .update(readFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`)))
-        .digest('hex'),
-    })),
-  };
+  return { pglite: installedPgliteVersion() };
 }
 
-/**
- * Why the template in `dir` cannot make a fresh database for this build, or null when it can. A
- * template with fewer migrations than the build still can (the start applies the rest); one whose
- * migrations differ, or made by another PGlite, cannot.
- */
+/** Why the template in `dir` cannot make a fresh database for this install, or null when it can. */
 export function templateMismatch(dir: string, current: TemplateManifest = currentManifest()): string | null {
   let manifest: TemplateManifest;
   try {
@@ -70,8 +54,6 @@ export function templateMismatch(dir: string, current: TemplateManifest = curren
   if (!existsSync(path.join(dir, TEMPLATE_DATA, 'PG_VERSION'))) return `the database template in ${dir} is incomplete`;
   if (manifest.pglite !== current.pglite)
     return `the database template was made by PGlite ${manifest.pglite}, this is ${current.pglite} (npm run build makes a new one)`;
-  const differs = manifest.migrations.find((migration, i) => current.migrations[i]?.sha256 !== migration.sha256);
-  if (differs) return `the migration ${differs.tag} changed after the database template was made (npm run build makes a new one)`;
   return null;
 }
 
