@@ -46,7 +46,7 @@ export async function startupBenchmark(runs = Number(process.env.BENCH_STARTUP_R
       await dir.remove();
     }
   }
-  const entry = chooseEntry(ROOT);
+  const entry = chooseEntry(path.dirname(path.dirname(BIN)));
   const ran = entry.kind === 'dist' ? 'compiled dist/' : `the sources through tsx: ${entry.reason ?? 'OTPBOX_SOURCES=1'}`;
   const timing = (name: string, values: number[], goal: string, note = ''): Row => ({
     name,
