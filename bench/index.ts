@@ -11,7 +11,7 @@ import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders
 import { startupBenchmark } from './startup.ts';
 
 const benchmarks: Record<string, { title: string; run: () => Promise<Row[]> }> = {
-  startup: { title: 'start-up and crash recovery (median of 5 runs)', run: () => startupBenchmark() },
+  startup: { title: 'start-up, crash recovery and idle memory (median of BENCH_STARTUP_RUNS, default 5)', run: () => startupBenchmark() },
   ledger: { title: 'ledger throughput vs pgbench TPC-B on the same server (BENCH_PG_SERVER, BENCH_SECONDS)', run: () => ledgerBenchmark() },
   polling: {
     title: 'polling an order vs a bare Fastify route (in-process; BENCH_DATABASE_URL for PostgreSQL)',

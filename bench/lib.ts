@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const BIN = path.join(ROOT, 'bin/otpbox.js');
+/** The `otpbox` command measured; BENCH_OTPBOX_BIN points at another checkout's to compare two versions. */
+export const BIN = process.env.BENCH_OTPBOX_BIN ?? path.join(ROOT, 'bin/otpbox.js');
 
 export interface Row {
   name: string;

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The `otpbox` command. In a source checkout it runs the TypeScript sources through tsx, so
-// `npm install && npm start` needs no build step; a built tree without sources runs dist/.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The `otpbox` command. It runs the compiled JavaScript in dist/ (built by `npm install` through
+// `prepare`, or by `npm run build`); in a source checkout whose src/ changed since that build, it runs
+// the TypeScript sources through tsx instead, and says so (see bin/entry.js and ADR 6).
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILT_ENTRY, chooseEntry, SOURCE_ENTRY } from './entry.js';
 
 // Until the server installs its own handlers, a stop request ends the process at once: nothing is
 // open yet while the code loads (the server replaces these handlers before it opens anything).
@@ -10,10 +12,15 @@ const stopBeforeStart = () => process.exit(0);
 process.on('SIGTERM', stopBeforeStart);
 process.on('SIGINT', stopBeforeStart);
 
-const source = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-if (existsSync(source)) {
-  const { tsImport } = await import('tsx/esm/api');
-  await tsImport(source, import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const entry = chooseEntry(root);
+if (entry.kind === 'dist') {
+  await import(pathToFileURL(path.join(root, BUILT_ENTRY)).href);
 } else {
-  await import(new URL('../dist/src/bin.js', import.meta.url).href);
+  if (entry.reason)
+    process.stderr.write(
+      `otpbox: ${entry.reason}: running the TypeScript sources through tsx (a slower start); npm run build compiles them again.\n`,
+    );
+  const { tsImport } = await import('tsx/esm/api');
+  await tsImport(path.join(root, SOURCE_ENTRY), import.meta.url);
 }

@@ -1,11 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, getTableColumns, type SQL, type Table } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { makeDataDirPrivate } from '../runtime/private-data-dir.ts';
 import { initPglite } from './pglite-init.ts';
@@ -72,6 +70,27 @@ export interface DataDirOwnership {
 
 export const PGLITE_SUBDIR = 'pglite';
 
+/**
+ * How the embedded Postgres runs: PGlite's own parameters plus a smaller page cache. shared_buffers
+ * (128 MB by default) lives in PGlite's WebAssembly memory, which never shrinks, and is most of an
+ * idle server's memory; 16 MB holds the working set of a single instance, and pages it misses still
+ * come from the operating system's file cache. Durability is untouched (ADR 21).
+ */
+export const PGLITE_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
+
+/**
+ * The engines' drivers load when a database of their kind opens: a server on PostgreSQL never loads
+ * PGlite, one on PGlite never loads `pg` (start-up time and memory, ADR 21).
+ */
+export async function loadPglite(): Promise<typeof PGlite> {
+  return (await import('@electric-sql/pglite')).PGlite;
+}
+
+/** Options of every file-backed PGlite otpbox opens (the server's, the install template's). */
+export function pgliteStartParams(pglite: typeof PGlite): string[] {
+  return [...pglite.defaultStartParams, ...PGLITE_SETTINGS];
+}
+
 export function pgliteDir(ownership: DataDirOwnership): string {
   return path.join(ownership.dataDir, PGLITE_SUBDIR);
 }
@@ -87,7 +106,8 @@ export async function openPglite(options: { ownership: DataDirOwnership; timeout
   // Under our lock, any postmaster.pid is a leftover of a crashed owner. Some PGlite versions wait
   // for it forever; it carries nothing we need, so it goes before the open.
   await rm(path.join(dir, 'postmaster.pid'), { force: true });
-  const client = new PGlite(dir);
+  const PGliteClass = await loadPglite();
+  const client = new PGliteClass(dir, { startParams: pgliteStartParams(PGliteClass) });
   await withTimeout(
     client.waitReady,
     options.timeoutMs,
@@ -104,12 +124,15 @@ export async function openPglite(options: { ownership: DataDirOwnership; timeout
 
 /** An embedded database in memory: used by tests. */
 export async function openMemoryPglite(fromDump?: Blob | File): Promise<Database> {
-  const client = fromDump ? new PGlite({ loadDataDir: fromDump }) : new PGlite();
+  const PGliteClass = await loadPglite();
+  const client = fromDump ? new PGliteClass({ loadDataDir: fromDump }) : new PGliteClass();
   await client.waitReady;
   return wrapPglite(client);
 }
 
-function wrapPglite(client: PGlite): Database {
+/** The Database of an open PGlite client. */
+export async function wrapPglite(client: PGlite): Promise<Database> {
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite({ client, casing: 'snake_case' }) as unknown as Db;
   let closed = false;
   return {
@@ -129,6 +152,7 @@ function wrapPglite(client: PGlite): Database {
 }
 
 export async function openPostgres(options: { url: string; poolMax: number; timeoutMs: number; log?: Logger }): Promise<Database> {
+  const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,

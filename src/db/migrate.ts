@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { type Database, type Executor, queryRows } from './client.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -32,11 +28,20 @@ export const LATEST_MIGRATION = (() => {
  * queue: the first applies, the others find nothing left to do.
  */
 export async function migrateDatabase(database: Database): Promise<{ applied: string[] }> {
+  // Each engine's migrator loads with it (see loadPglite in client.ts).
   if (database.raw.engine === 'pglite') {
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
     const before = await appliedMigrationTimes(database.db);
     await migratePglite(drizzlePglite({ client: database.raw.client }), { migrationsFolder: MIGRATIONS_FOLDER });
     return { applied: newlyApplied(before) };
   }
+  const [{ drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+  ]);
   // Everything happens on the one connection that holds the lock (a pool of one must not deadlock).
   const client = await database.raw.pool.connect();
   try {

@@ -3,6 +3,7 @@ import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { makeDataDirPrivate } from '../runtime/private-data-dir.ts';
+import { copyPgliteTemplate, defaultTemplateDir, TemplateCopyTimeout, templateMismatch } from './pglite-template.ts';
 
 /**
  * The first open of a fresh folder creates the database (PGlite runs Postgres' initdb), and does it
@@ -46,16 +47,28 @@ export async function needsPgliteInit(dir: string): Promise<boolean> {
 }
 
 /**
- * Create the database of a fresh folder `dir` (see above); nothing to do when it exists. Rejects
- * after `timeoutMs`, the worker terminated and its temporary folder removed.
+ * Create the database of a fresh folder `dir` (see above); nothing to do when it exists. It is a copy
+ * of the template made at build time when that template fits this build (pglite-template.ts), else
+ * made by initdb. Rejects after `timeoutMs`, the worker terminated and its temporary folder removed.
+ * `template`: the template folder to use (null: none); the installed one by default.
  */
-export async function initPglite(dir: string, options: { timeoutMs: number; log?: Logger }): Promise<'created' | 'exists'> {
+export async function initPglite(
+  dir: string,
+  options: { timeoutMs: number; log?: Logger; template?: string | null },
+): Promise<'created' | 'exists'> {
   if (!(await needsPgliteInit(dir))) return 'exists';
   const scratch = `${dir}.initialising`;
   await rm(scratch, { recursive: true, force: true }); // left by an interrupted first start
-  options.log?.info({ dir }, 'creating the embedded database (first start: a few seconds)');
+  const template = options.template === undefined ? defaultTemplateDir() : options.template;
+  const unfit = template === null ? 'no database template given' : templateMismatch(template);
   try {
-    await runInitdbWorker(scratch, options.timeoutMs, dir);
+    if (template !== null && unfit === null) {
+      options.log?.info({ dir, template }, 'creating the embedded database from the template made at install');
+      await copyTemplate(template, scratch, options.timeoutMs, dir);
+    } else {
+      options.log?.info({ dir, reason: unfit }, 'creating the embedded database (first start: a few seconds)');
+      await runInitdbWorker(scratch, options.timeoutMs, dir);
+    }
     // PGlite copies initdb's files in with mode 0666; the data folder is the owner's only.
     await makeDataDirPrivate(scratch);
     await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
@@ -68,6 +81,21 @@ export async function initPglite(dir: string, options: { timeoutMs: number; log?
   }
 }
 
+function tooSlow(dir: string, timeoutMs: number): PgliteInitError {
+  return new PgliteInitError(
+    `Creating the embedded database in ${dir} did not finish within ${timeoutMs} ms (DB_OPEN_TIMEOUT_MS). ` +
+      'Nothing was kept; on a slow or busy machine, raise DB_OPEN_TIMEOUT_MS.',
+  );
+}
+
+async function copyTemplate(template: string, scratch: string, timeoutMs: number, dir: string): Promise<void> {
+  try {
+    await copyPgliteTemplate(template, scratch, performance.now() + timeoutMs);
+  } catch (error) {
+    throw error instanceof TemplateCopyTimeout ? tooSlow(dir, timeoutMs) : error;
+  }
+}
+
 async function runInitdbWorker(scratch: string, timeoutMs: number, dir: string): Promise<void> {
   const worker = new Worker(INITDB_SOURCE, {
     eval: true,
@@ -76,16 +104,7 @@ async function runInitdbWorker(scratch: string, timeoutMs: number, dir: string):
   let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new PgliteInitError(
-              `Creating the embedded database in ${dir} did not finish within ${timeoutMs} ms (DB_OPEN_TIMEOUT_MS). ` +
-                'Nothing was kept; on a slow or busy machine, raise DB_OPEN_TIMEOUT_MS.',
-            ),
-          ),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(tooSlow(dir, timeoutMs)), timeoutMs);
       worker.once('message', (result: { ok: boolean; error?: string }) =>
         result.ok ? resolve() : reject(new PgliteInitError(`Creating the embedded database in ${dir} failed: ${result.error}`)),
       );

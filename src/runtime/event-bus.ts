@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL } from '../db/channels.ts';
 import type { Database } from '../db/client.ts';
@@ -238,7 +238,9 @@ async function listenOnPostgres(
   let connectedBefore = false;
   const connect = async (delayMs: number): Promise<void> => {
     if (isClosed()) return;
-    const next = new pg.Client({ connectionString: url, application_name: 'otpbox-events' });
+    // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
+    const { Client } = (await import('pg')).default;
+    const next = new Client({ connectionString: url, application_name: 'otpbox-events' });
     next.on('notification', (message) => channels[message.channel]?.(message.payload));
     next.on('error', (error) => {
       log.warn({ err: error }, 'event listener connection lost; reconnecting');

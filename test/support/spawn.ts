@@ -23,9 +23,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Environment for a child: only what we pass, plus PATH/HOME, so the developer's env cannot leak in. */
+/**
+ * Environment for a child: only what we pass, plus PATH/HOME, so the developer's env cannot leak in.
+ * OTPBOX_SOURCES=1: the bin runs src/ (what the tests test), even when a dist/ build is current.
+ */
 export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', OTPBOX_SOURCES: '1', ...env };
 }
 
 export interface SpawnedServer {

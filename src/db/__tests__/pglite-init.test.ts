@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openToOthers } from '../../../test/support/file-modes.ts';
 import { tempDir } from '../../../test/support/spawn.ts';
 import { initPglite, PgliteInitError } from '../pglite-init.ts';
 
@@ -11,15 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => root?.remove());
 
-/** Every entry under `dir` whose mode lets group or others in. */
-async function openToOthers(dir: string): Promise<string[]> {
-  const open: string[] = [];
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (((await stat(path.join(dir, name))).mode & 0o077) !== 0) open.push(name);
-  }
-  return open;
-}
-
+// `template: null`: these are about initdb, the way without a template (pglite-template.test.ts has the other).
 describe('creating the embedded database of a fresh folder', { timeout: 120_000 }, () => {
   it('happens apart, then moves into place whole and owner-only (an interrupted attempt is started again)', async () => {
     const dir = path.join(root.path, 'fresh', 'pglite');
@@ -27,17 +20,17 @@ describe('creating the embedded database of a fresh folder', { timeout: 120_000 
     await writeFile(`${dir}.initialising/PG_VERSION`, '17\n');
     await mkdir(dir); // the empty folder older versions left behind
 
-    expect(await initPglite(dir, { timeoutMs: 110_000 })).toBe('created');
+    expect(await initPglite(dir, { timeoutMs: 110_000, template: null })).toBe('created');
     expect((await readFile(path.join(dir, 'PG_VERSION'), 'utf8')).trim()).toMatch(/^\d+$/);
     expect(existsSync(`${dir}.initialising`)).toBe(false);
     expect(await openToOthers(dir)).toEqual([]);
-    expect(await initPglite(dir, { timeoutMs: 110_000 })).toBe('exists');
+    expect(await initPglite(dir, { timeoutMs: 110_000, template: null })).toBe('exists');
   });
 
   it('gives up after its timeout, keeping nothing', async () => {
     const dir = path.join(root.path, 'slow', 'pglite');
     await mkdir(path.dirname(dir), { recursive: true });
-    const failure = await initPglite(dir, { timeoutMs: 1 }).catch((error) => error);
+    const failure = await initPglite(dir, { timeoutMs: 1, template: null }).catch((error) => error);
     expect(failure).toBeInstanceOf(PgliteInitError);
     expect(failure.message).toContain(`Creating the embedded database in ${dir} did not finish within 1 ms (DB_OPEN_TIMEOUT_MS).`);
     expect(await readdir(path.dirname(dir))).toEqual([]);
@@ -47,7 +40,7 @@ describe('creating the embedded database of a fresh folder', { timeout: 120_000 
     const dir = path.join(root.path, 'foreign', 'pglite');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'notes.txt'), 'mine');
-    await expect(initPglite(dir, { timeoutMs: 110_000 })).rejects.toThrow(/holds files but no database/);
+    await expect(initPglite(dir, { timeoutMs: 110_000, template: null })).rejects.toThrow(/holds files but no database/);
     expect(await readdir(dir)).toEqual(['notes.txt']);
   });
 });

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 
@@ -15,13 +14,18 @@ export function mailFrom(config: Config): string {
 }
 
 export function smtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  // nodemailer loads with the first message: most starts send none (start-up time, ADR 21).
+  let transporter: Promise<import('nodemailer').Transporter> | undefined;
+  const connect = () => {
+    transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url));
+    return transporter;
+  };
   return {
     kind: 'smtp',
     send: async (message) => {
-      await transporter.sendMail({ from, ...message });
+      await (await connect()).sendMail({ from, ...message });
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((opened) => opened.close()),
   };
 }
 

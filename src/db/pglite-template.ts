@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The embedded database as initdb makes it, made once when otpbox is built (`npm install` runs the
+ * build through `prepare`), so a first start copies ~40 MB of files instead of running initdb in a
+ * worker thread: seconds of CPU, and a second PGlite in memory (ADR 21). The migrations still run at
+ * the first start, as on any database. A template made by another PGlite is not used; the first start
+ * then runs initdb itself, as before.
+ */
+export interface TemplateManifest {
+  /** The PGlite release whose initdb made the files: another release may not read them. */
+  pglite: string;
+}
+
+export const TEMPLATE_MANIFEST = 'manifest.json';
+export const TEMPLATE_DATA = 'pgdata';
+
+/** `<package root>/dist/pglite-template`, whether this runs from src/ or from dist/src/. */
+export function defaultTemplateDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('otpbox: no package.json above the database code');
+    dir = parent;
+  }
+  // From dist/src/db the first package.json up is the root's too: dist/ has none.
+  return path.join(dir, 'dist', 'pglite-template');
+}
+
+export function installedPgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  let dir = path.dirname(entry);
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The manifest a template must have to be used: the installed PGlite's. */
+export function currentManifest(): TemplateManifest {
+  return { pglite: installedPgliteVersion() };
+}
+
+/** Why the template in `dir` cannot make a fresh database for this install, or null when it can. */
+export function templateMismatch(dir: string, current: TemplateManifest = currentManifest()): string | null {
+  let manifest: TemplateManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, TEMPLATE_MANIFEST), 'utf8')) as TemplateManifest;
+  } catch {
+    return `no database template in ${dir} (npm run build makes one)`;
+  }
+  if (!existsSync(path.join(dir, TEMPLATE_DATA, 'PG_VERSION'))) return `the database template in ${dir} is incomplete`;
+  if (manifest.pglite !== current.pglite)
+    return `the database template was made by PGlite ${manifest.pglite}, this is ${current.pglite} (npm run build makes a new one)`;
+  return null;
+}
+
+/**
+ * Copy the template's database files into `target` (which must not exist yet), checking `deadline`
+ * (a `performance.now()` value) between files so a timeout can stop it.
+ */
+export async function copyPgliteTemplate(dir: string, target: string, deadline: number): Promise<void> {
+  await copyTree(path.join(dir, TEMPLATE_DATA), target, deadline);
+}
+
+/** Files copied at once: the copy waits on the disk, not the CPU. */
+const PARALLEL_COPIES = 16;
+
+async function copyTree(from: string, to: string, deadline: number): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  const entries = await readdir(from, { withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isDirectory()))
+    await copyTree(path.join(from, entry.name), path.join(to, entry.name), deadline);
+  const files = entries.filter((e) => e.isFile());
+  for (let i = 0; i < files.length; i += PARALLEL_COPIES) {
+    if (performance.now() > deadline) throw new TemplateCopyTimeout();
+    await Promise.all(files.slice(i, i + PARALLEL_COPIES).map((file) => copyFile(path.join(from, file.name), path.join(to, file.name))));
+  }
+}
+
+export class TemplateCopyTimeout extends Error {
+  override name = 'TemplateCopyTimeout';
+}
