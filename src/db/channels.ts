@@ -14,8 +14,8 @@ export const AUTH_CHANNEL = 'otpbox_auth';
 export const CATALOG_CHANNEL = 'otpbox_catalog';
 
 /**
- * A customer's balance changed (migration 0012's trigger on ledger_accounts, ADR 22): the payload is the
- * account id.
+ * A customer's balance changed by a transfer no order event announces — a grant, a purchase, a reversal,
+ * demo credits (ledger/balance-changes.ts, ADR 22): the payload is the account id.
  */
 export const BALANCE_CHANNEL = 'otpbox_balance';
 

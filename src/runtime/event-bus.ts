@@ -32,8 +32,9 @@ export interface EventBus {
    */
   onAnyEvent(listener: (announcement: AnyEvent) => void): () => void;
   /**
-   * An account's balances changed in a transaction that committed, on any instance or process (the
-   * database announces every change of a wallet: migration 0012); `'*'`: anything may have changed.
+   * An account's balances changed in a transaction that committed, on any instance or process: heard
+   * on the balance channel (transfers no order announces) and from `balance.updated` events (an order's
+   * hold, capture or release; ledger/balance-changes.ts); `'*'`: anything may have changed.
    */
   onBalanceChange(listener: (accountId: string) => void): () => void;
   /** An account's credentials, standing or profile changed (`'*'`: anything may have changed). */
@@ -123,6 +124,9 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     const activationId = typeof message.payload?.activationId === 'string' ? message.payload.activationId : undefined;
     // An event too large to travel inline says neither its type nor which order it names.
     announce(message.payload ? { accountId: message.accountId, type: message.type, activationId } : { accountId: message.accountId });
+    // An order's hold, capture or release is announced by its balance.updated event, not on the balance
+    // channel (ledger/balance-changes.ts); an event too large to say its type may be one.
+    if (message.type === 'balance.updated' || !message.payload) balanceChanged(message.accountId);
     if (!listeners.has(message.accountId)) return;
     // Too large to travel in the notification: announced by number, the stream reads it.
     const inline = message.type && message.payload && typeof message.id === 'number';

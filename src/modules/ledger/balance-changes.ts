@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
+import { BALANCE_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { rawRows } from '../../db/raw-driver.ts';
 import { afterCommit } from '../../db/tx.ts';
@@ -6,12 +8,15 @@ import { afterCommit } from '../../db/tx.ts';
 /**
  * Who hears that a customer's balances changed, and when (ADR 22).
  *
- * - Every instance, from the database: a trigger on `ledger_accounts` (migration 0012) NOTIFYs this
- *   channel with the customer's account id whenever a wallet's balances change, delivered at commit.
  * - This process, at once: the ledger's writers announce the change here, and the listeners hear it
- *   as soon as the transaction has committed (before the request that made it answers), because the
- *   database's notification reaches this process's listener connection a moment later.
- * The channel's name is BALANCE_CHANNEL in db/channels.ts.
+ *   as soon as the transaction has committed (before the request that made it answers).
+ * - Every instance, at commit: a transfer that no order event announces (a grant, a purchase, a
+ *   reversal, demo credits, a void) NOTIFYs BALANCE_CHANNEL (db/channels.ts) with the customer's
+ *   account id. Holds, captures and releases belong to orders, whose `balance.updated` event already
+ *   travels to every instance on the events channel (runtime/event-bus.ts hears both). They do not
+ *   NOTIFY again: PostgreSQL serialises the commits of notifying transactions (the notification queue's
+ *   lock is held to the end of commit), and a NOTIFY in every hold and capture halved the ledger's
+ *   throughput (`npm run bench ledger`).
  */
 
 type Listener = (accountId: string) => void;
@@ -44,6 +49,19 @@ export async function announceTransferAccounts(db: Executor, accounts: readonly 
   for (const account of accounts) {
     const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
     if (owner) announceBalanceChange(db, owner);
+  }
+}
+
+/**
+ * A transfer no order event announces: this process's listeners once committed, and every instance
+ * through BALANCE_CHANNEL, delivered at the commit of the caller's transaction (or at once outside one).
+ */
+export async function announceTransferEverywhere(db: Executor, accounts: readonly string[]): Promise<void> {
+  for (const account of accounts) {
+    const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
+    if (!owner) continue;
+    announceBalanceChange(db, owner);
+    await db.execute(sql`select pg_notify(${BALANCE_CHANNEL}, ${owner})`);
   }
 }
 

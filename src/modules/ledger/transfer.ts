@@ -6,7 +6,7 @@ import { type Fragment, params, sql, statement } from '../../db/statement.ts';
 import { sqlState } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { announceBalanceChange, announceTransferAccounts } from './balance-changes.ts';
+import { announceBalanceChange, announceTransferEverywhere } from './balance-changes.ts';
 
 export type Phase = 'pending' | 'posted';
 export type Transfer = typeof ledgerTransfers.$inferSelect;
@@ -267,7 +267,7 @@ export async function applyTransfer(db: Executor, spec: TransferSpec): Promise<A
   if (result === 'refused') throw await refusal(db, guard?.accountId ?? spec.debitAccountId, spec.amount, Boolean(guard?.refuseRestricted));
   if (Number(result?.missing) > 0) throw new WalletMissing('a wallet named by this transfer does not exist yet');
   if (Number(result?.inserted) === 1) {
-    await announceTransferAccounts(db, accountIds);
+    await announceTransferEverywhere(db, accountIds);
     return { transfer: { ...transfer, debitAccountId: result?.debit_id ?? '', creditAccountId: result?.credit_id ?? '' }, replayed: false };
   }
 
