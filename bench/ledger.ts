@@ -110,7 +110,7 @@ export async function ledgerBenchmark(): Promise<Row[]> {
       value: pairs,
       unit: 'pairs/s',
       ratio: pairs / tps,
-      note: 'goal ≥ 0.5×',
+      note: 'goal ≥ 0.55×',
     });
   } finally {
     await postgres.close();
