@@ -4,38 +4,74 @@
 // reconnect, the server's `retry:`, and reconnecting after a failure — with back-off, and with a
 // watchdog, because a phone that changes networks can leave a connection silently dead.
 
-import { createParser, type EventSourceParser } from 'eventsource-parser';
-
 export interface SseMessage {
   event: string;
   data: string;
   id: string | undefined;
 }
 
-/**
- * The event-stream format (HTML Living Standard, "Server-sent events"), fed chunk by chunk: parsed by
- * `eventsource-parser`, with what an EventSource keeps between events added on top — the last event
- * id (it stays until another `id:` changes it) and the server's reconnection delay.
- */
+/** The event-stream format (HTML Living Standard, "Server-sent events"), fed chunk by chunk. */
 export class SseParser {
+  #buffer = '';
+  #afterCr = false;
+  #event = '';
+  #data: string[] = [];
   lastEventId: string | undefined;
   retryMs: number | undefined;
-  readonly #parser: EventSourceParser;
 
-  constructor(onMessage: (message: SseMessage) => void) {
-    this.#parser = createParser({
-      onId: (id) => {
-        this.lastEventId = id;
-      },
-      onRetry: (ms) => {
-        this.retryMs = ms;
-      },
-      onEvent: (message) => onMessage({ event: message.event || 'message', data: message.data, id: this.lastEventId }),
-    });
-  }
+  constructor(private readonly onMessage: (message: SseMessage) => void) {}
 
   push(chunk: string): void {
-    this.#parser.feed(chunk);
+    this.#buffer += chunk;
+    // A CR that ended the previous chunk may be the first half of a CRLF: its LF is not a second line end.
+    if (this.#afterCr && this.#buffer.length > 0) {
+      if (this.#buffer.startsWith('\n')) this.#buffer = this.#buffer.slice(1);
+      this.#afterCr = false;
+    }
+    for (;;) {
+      const end = this.#buffer.search(/\r\n|\r|\n/);
+      if (end === -1) return;
+      const width = this.#buffer.startsWith('\r\n', end) ? 2 : 1;
+      if (width === 1 && this.#buffer[end] === '\r' && end === this.#buffer.length - 1) this.#afterCr = true;
+      const line = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + width);
+      this.#line(line);
+    }
+  }
+
+  #line(line: string): void {
+    if (line === '') {
+      this.#dispatch();
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    switch (field) {
+      case 'event':
+        this.#event = value;
+        break;
+      case 'data':
+        this.#data.push(value);
+        break;
+      case 'id':
+        if (!value.includes('\0')) this.lastEventId = value;
+        break;
+      case 'retry':
+        if (/^\d+$/.test(value)) this.retryMs = Number(value);
+        break;
+    }
+  }
+
+  #dispatch(): void {
+    const event = this.#event || 'message';
+    const data = this.#data;
+    this.#event = '';
+    this.#data = [];
+    if (data.length === 0) return;
+    this.onMessage({ event, data: data.join('\n'), id: this.lastEventId });
   }
 }
 
