@@ -46,10 +46,7 @@ const SYSTEM_PREFIX = 'lac_sys_';
  */
 export async function announceTransferAccounts(db: Executor, accounts: readonly string[]): Promise<void> {
   if (local.size === 0) return;
-  for (const account of accounts) {
-    const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
-    if (owner) announceBalanceChange(db, owner);
-  }
+  for (const owner of await ownersOf(db, accounts)) announceBalanceChange(db, owner);
 }
 
 /**
@@ -57,12 +54,20 @@ export async function announceTransferAccounts(db: Executor, accounts: readonly 
  * through BALANCE_CHANNEL, delivered at the commit of the caller's transaction (or at once outside one).
  */
 export async function announceTransferEverywhere(db: Executor, accounts: readonly string[]): Promise<void> {
-  for (const account of accounts) {
-    const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
-    if (!owner) continue;
+  for (const owner of await ownersOf(db, accounts)) {
     announceBalanceChange(db, owner);
     await db.execute(sql`select pg_notify(${BALANCE_CHANNEL}, ${owner})`);
   }
+}
+
+/** The customers whose wallets these are (system accounts have none). */
+async function ownersOf(db: Executor, accounts: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const account of accounts) {
+    const owner = WALLET_REF.exec(account)?.[1] ?? (account.startsWith(SYSTEM_PREFIX) ? null : await ownerOf(db, account));
+    if (owner) found.push(owner);
+  }
+  return found;
 }
 
 async function ownerOf(db: Executor, ledgerAccountId: string): Promise<string | null> {

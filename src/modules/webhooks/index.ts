@@ -12,6 +12,6 @@ export { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT, WEBHOOK_EVENT_TYPES } from './ev
 export { listDeliveries } from './list-deliveries.ts';
 export { getWebhookEndpoint, listWebhookEndpoints } from './list-endpoints.ts';
 export { rotateSigningSecret } from './rotate-secret.ts';
-export { type EndpointView, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from './schemas.ts';
+export { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from './schemas.ts';
 export { sendTestEvent } from './send-test-event.ts';
 export { MAX_URL_LENGTH } from './url-policy.ts';
