@@ -48,6 +48,8 @@ const MAX_TOKEN = 8;
 const NUMBER_SHAPES = new Set<Shape>(['digits', 'grouped']);
 
 export function findCandidates(text: string, lower: string, inSenderTag: (position: number) => boolean): Candidate[] {
+  // A message announcing a prize holds claim PINs, not codes (context-words.ts): nothing to look for.
+  if (PRIZE_WORDS.some((word) => lower.includes(word))) return [];
   const atoms = [...text.matchAll(/[A-Za-z0-9]+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
   const found: Candidate[] = [];
   const numbers: Atom[][] = [];
@@ -69,7 +71,6 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
     i++;
   }
   found.push(...numberCandidates(text, numbers));
-  if (PRIZE_WORDS.some((word) => lower.includes(word))) return [];
   return found
     .filter((c) => !inSenderTag(c.start) && isPlausible(text, lower, c) && !inPromotion(lower, c))
     .map((c) => withSuspicions(text, lower, c));
