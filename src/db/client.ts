@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { setFlagsFromString } from 'node:v8';
 import { type ExtractTablesWithRelations, getTableColumns, type SQL, type Table } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
@@ -83,6 +84,13 @@ export const PGLITE_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
  * PGlite, one on PGlite never loads `pg` (start-up time and memory, ADR 21).
  */
 export async function loadPglite(): Promise<typeof PGlite> {
+  // PGlite is Postgres compiled to WebAssembly, its only WebAssembly in this process. V8 compiles it
+  // with its baseline compiler (Liftoff) and then again, in background threads, with its optimising
+  // one for the functions that get hot. On a small host that second compile costs start-up time (it
+  // competes for the cores while the database opens) and ~50 MB that stays resident, for no measured
+  // gain: a query's time is spent crossing between JavaScript and WebAssembly, not inside it (ADR 21).
+  // The flag is read when a module is compiled, so it must be set before PGlite compiles its module.
+  setFlagsFromString('--liftoff-only');
   return (await import('@electric-sql/pglite')).PGlite;
 }
 

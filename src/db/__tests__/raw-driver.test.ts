@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { is } from 'drizzle-orm';
+import { entityKind, is } from 'drizzle-orm';
 import { NodePgSession } from 'drizzle-orm/node-postgres';
 import { PgliteSession } from 'drizzle-orm/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { summarizeDatabaseError } from '../../lib/database-errors.ts';
 import type { Executor } from '../client.ts';
-import { engineOf, rawRows, runStatement } from '../raw-driver.ts';
+import { engineOf, rawRows, runStatement, SESSION_KINDS } from '../raw-driver.ts';
 import { params, sql, statement } from '../statement.ts';
 import { transaction } from '../tx.ts';
 
@@ -44,6 +44,11 @@ describe('the raw driver adapter (Drizzle internals, pinned)', () => {
       // The transaction's own connection, not the pool (PostgreSQL) or the database (PGlite).
       expect(sessionOf(tx).client).not.toBe(sessionOf(database.db).client);
     });
+  });
+
+  it("knows each engine's session class by the entity kind Drizzle gives it", () => {
+    expect(NodePgSession[entityKind]).toBe(SESSION_KINDS.postgres);
+    expect(PgliteSession[entityKind]).toBe(SESSION_KINDS.pglite);
   });
 
   it('tells the engine from the session class, on the database and on a transaction', async () => {
