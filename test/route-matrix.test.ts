@@ -36,6 +36,7 @@ const ROUTES: RouteSpec[] = [
     body: { token: 'otp_eml_invalid-token', password: 'x' },
   },
   { method: 'GET', route: '/api/v1/privacy/policy', access: 'public' },
+  { method: 'GET', route: '/api/v1/packages', access: 'public' },
   // signed-in
   { method: 'POST', route: '/api/v1/auth/logout', access: 'signed-in', body: {}, ownerHeaders: deviceTokenOf },
   {

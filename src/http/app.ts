@@ -26,6 +26,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { paymentRoutes } from './routes/payments.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminAccountRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
+  await app.register(paymentRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);

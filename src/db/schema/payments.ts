@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+// The state table imports nothing; its index would make a cycle (schema → payments → schema).
+import { DISPUTE_STATES, PAYMENT_STATUSES } from '../../modules/payments/states.ts';
 import { accounts } from './accounts.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -44,10 +46,6 @@ export const PAYMENT_METHODS = ['card', 'bitcoin', 'app_store', 'play_store'] as
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const PAYMENT_PROCESSORS = ['stripe', 'blockonomics', 'revenuecat'] as const;
 export type PaymentProcessor = (typeof PAYMENT_PROCESSORS)[number];
-export const PAYMENT_STATUSES = ['created', 'pending', 'paid', 'failed', 'refunded', 'disputed'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const DISPUTE_STATUSES = ['none', 'open', 'won', 'lost'] as const;
-export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 
 /**
  * One row per payment (P8): what was bought, for how much, its status and the processor's references
@@ -94,7 +92,7 @@ export const payments = pgTable(
     /** How much of the amount the processor says it refunded (cumulative). */
     refundedMinor: whole('refunded_minor').notNull().default(0),
     refundedAt: ts('refunded_at'),
-    disputeStatus: text('dispute_status', { enum: DISPUTE_STATUSES }).notNull().default('none'),
+    disputeStatus: text('dispute_status', { enum: DISPUTE_STATES }).notNull().default('none'),
     disputedAt: ts('disputed_at'),
     /** Credits taken back so far (refunds, a lost dispute): the ledger's reversals of this payment add up to it. */
     creditsReversed: whole('credits_reversed').notNull().default(0),

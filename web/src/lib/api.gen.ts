@@ -3190,6 +3190,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credit packs and plans on sale, with their prices */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            packages: components["schemas"]["CreditPackage"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/prices": {
         parameters: {
             query?: never;
@@ -5562,6 +5645,13 @@ export interface components {
             /** @description Credits reserved by open orders: spent if a code arrives, returned otherwise */
             held: number;
         };
+        CardCheckout: {
+            paymentId: string;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+            /** @description The processor's payment page: send the customer there */
+            url: string;
+        };
         Country: {
             /** @description Other names people search the country by ("UK" for the United Kingdom) */
             aliases: string[];
@@ -5573,13 +5663,27 @@ export interface components {
             fromPrice: number | null;
             name: string;
         };
+        CreditPackage: {
+            /** @description What to send as `package` to buy it */
+            code: string;
+            /** @description Credits it gives (each period, for a plan) */
+            credits: number;
+            /** @description ISO 4217 */
+            currency: string;
+            /** @description A plan renews every interval; null for a one-off pack */
+            interval: ("month" | "year") | null;
+            /** @description In the smallest unit of its currency (cents for USD) */
+            price: number;
+            /** @description The App Store / Google Play product id that buys it in the mobile app */
+            storeProduct: string | null;
+        };
         ErrorEnvelope: {
             error: {
                 /**
                  * @description What went wrong, for programs: the codes a response can carry are listed with it
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -5598,6 +5702,23 @@ export interface components {
             key: string;
             lastUsedAt: string | null;
             name: string;
+        };
+        Payment: {
+            /** @description In the smallest unit of its currency */
+            amount: number;
+            /** Format: date-time */
+            createdAt: string;
+            credits: number;
+            currency: string;
+            /** @description The order number */
+            id: string;
+            /** @enum {string} */
+            method: "card" | "bitcoin" | "app_store" | "play_store";
+            /** @description The code of the package bought */
+            package: string;
+            paidAt: string | null;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
         };
         Price: {
             available: number;
