@@ -27,6 +27,7 @@ export {
   grantCredits,
   holdCredits,
   liftRestriction,
+  lockWallet,
   releaseHold,
   restrictWallet,
   reverseTransfer,

@@ -310,6 +310,21 @@ export async function chargeBack(
 }
 
 /**
+ * Lock a customer's credits wallet until the caller's transaction ends (created if missing), and say
+ * whether it is in debt and restricted: for callers that decide a restriction from it and from their
+ * own records, so two such decisions for one customer never interleave.
+ */
+export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt: boolean; restricted: boolean }> {
+  const wallet = await walletOf(ctx.db, accountId, ctx.clock.now());
+  const [row] = await ctx.db
+    .select({ inDebt: ledgerAccounts.inDebt, restrictedAt: ledgerAccounts.restrictedAt })
+    .from(ledgerAccounts)
+    .where(eq(ledgerAccounts.id, wallet))
+    .for('update');
+  return { inDebt: row?.inDebt ?? false, restricted: (row?.restrictedAt ?? null) !== null };
+}
+
+/**
  * Restrict a customer's credits wallet without moving credits (a payment is disputed): holds are
  * refused with ACCOUNT_RESTRICTED until it is lifted. Audited; nothing happens to a restricted wallet.
  */
