@@ -22,7 +22,8 @@ export interface CheckoutRequest {
 
 export interface CheckoutSession {
   id: string;
-  mode: 'payment' | 'subscription' | 'setup';
+  /** `payment`, `subscription` or `setup`. */
+  mode: string;
   /** `open`, `complete` or `expired`. */
   status: string | null;
   /** `paid`, `unpaid` or `no_payment_required`. */
