@@ -49,7 +49,7 @@ export async function startupBenchmark(runs = Number(process.env.BENCH_STARTUP_R
     }
   }
   const entry = chooseEntry(path.dirname(path.dirname(BIN)));
-  const ran = entry.kind === 'dist' ? 'compiled dist/' : `the sources through tsx: ${entry.reason ?? 'OTPBOX_SOURCES=1'}`;
+  const ran = entry.kind === 'dist' ? 'the bundle dist/otpbox.mjs' : `the sources through tsx: ${entry.reason ?? 'OTPBOX_SOURCES=1'}`;
   const timing = (name: string, values: number[], goal: string, note = ''): Row => ({
     name,
     value: median(values),
