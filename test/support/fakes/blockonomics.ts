@@ -18,6 +18,8 @@ export interface FakeReply {
   /** A JSON value (serialised) or raw text. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Answer this late (to test timeouts). */
+  delayMs?: number;
 }
 
 export interface FakeBlockonomicsRequest {
@@ -70,6 +72,7 @@ export async function startFakeBlockonomics(options: FakeBlockonomicsOptions = {
   const issued: string[] = [];
   const scripted: Record<FakeEndpoint, (FakeReply | 'reset')[]> = { new_address: [], price: [] };
   const seed = randomBytes(8);
+  const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,7 +92,13 @@ export async function startFakeBlockonomics(options: FakeBlockonomicsOptions = {
       calls[endpoint] += 1;
       const next = scripted[endpoint].shift();
       if (next === 'reset') return void req.socket.destroy();
-      if (next) return send(res, next);
+      if (next) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send(res, next);
+        }, next.delayMs ?? 0);
+        return void timers.add(timer);
+      }
       if (endpoint === 'new_address') return newAddress(request, res);
       return price(request, res);
     });
@@ -139,6 +148,7 @@ export async function startFakeBlockonomics(options: FakeBlockonomicsOptions = {
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
