@@ -68,15 +68,15 @@ export interface BtcPrice {
   perBtc: Decimal;
 }
 
-export interface CallOptions {
+export interface BlockonomicsCallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
 }
 
 export interface BlockonomicsApi {
   /** A fresh receiving address. `reset` re-issues the last one (Blockonomics' testing aid). */
-  newAddress(options?: CallOptions & { reset?: boolean }): Promise<BlockonomicsResult<NewAddress>>;
-  priceOf(currency: string, options?: CallOptions): Promise<BlockonomicsResult<BtcPrice>>;
+  newAddress(options?: BlockonomicsCallOptions & { reset?: boolean }): Promise<BlockonomicsResult<NewAddress>>;
+  priceOf(currency: string, options?: BlockonomicsCallOptions): Promise<BlockonomicsResult<BtcPrice>>;
 }
 
 const MAX_BODY_CHARS = 64 * 1024;
@@ -94,7 +94,12 @@ export function createBlockonomicsClient(options: BlockonomicsClientOptions): Bl
   const timeoutMs = options.timeoutMs ?? 10_000;
   const redact = (text: string) => text.split(options.apiKey).join('[key]');
 
-  async function request(method: 'GET' | 'POST', url: URL, auth: boolean, per: CallOptions): Promise<BlockonomicsResult<Reply>> {
+  async function request(
+    method: 'GET' | 'POST',
+    url: URL,
+    auth: boolean,
+    per: BlockonomicsCallOptions,
+  ): Promise<BlockonomicsResult<Reply>> {
     const limit = per.timeoutMs ?? timeoutMs;
     const timeout = AbortSignal.timeout(limit);
     const signal = per.signal ? AbortSignal.any([per.signal, timeout]) : timeout;

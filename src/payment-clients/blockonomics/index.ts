@@ -8,12 +8,12 @@ export {
   apiRoot,
   BLOCKONOMICS_DEFAULT_BASE,
   type BlockonomicsApi,
+  type BlockonomicsCallOptions,
   type BlockonomicsClientOptions,
   type BlockonomicsFailure,
   type BlockonomicsFailureKind,
   type BlockonomicsResult,
   type BtcPrice,
-  type CallOptions,
   createBlockonomicsClient,
   type NewAddress,
 } from './client.ts';

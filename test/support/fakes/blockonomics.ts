@@ -59,6 +59,14 @@ export interface FakeBlockonomics {
   failNext(endpoint: FakeEndpoint, reply: FakeReply | 'reset'): void;
   /** Blockonomics calls `url` back; resolves to the store's HTTP answer. */
   fireCallback(url: string, params: CallbackParams): Promise<{ status: number; body: string }>;
+  /**
+   * One transaction confirming, as Blockonomics reports it: callbacks with status 0, 1, … up to
+   * `upTo` (default 2) for the same txid (random unless given). Resolves to the store's answers.
+   */
+  fireConfirmations(
+    url: string,
+    params: Omit<CallbackParams, 'status' | 'txid'> & { txid?: string; upTo?: 0 | 1 | 2 },
+  ): Promise<{ txid: string; answers: { status: number; body: string }[] }>;
   close(): Promise<void>;
 }
 
@@ -127,6 +135,18 @@ export async function startFakeBlockonomics(options: FakeBlockonomicsOptions = {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  const fireCallback: FakeBlockonomics['fireCallback'] = async (url, params) => {
+    const target = new URL(url);
+    target.searchParams.set('secret', params.secret);
+    target.searchParams.set('status', String(params.status));
+    target.searchParams.set('addr', params.addr);
+    target.searchParams.set('value', String(params.value));
+    target.searchParams.set('txid', params.txid);
+    if (params.rbf) target.searchParams.set('rbf', '1');
+    const response = await fetch(target, { method: 'GET' });
+    return { status: response.status, body: await response.text() };
+  };
+
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     apiKey,
@@ -135,16 +155,13 @@ export async function startFakeBlockonomics(options: FakeBlockonomicsOptions = {
     issued,
     setPrice: (currency, value) => void prices.set(currency.toUpperCase(), value),
     failNext: (endpoint, reply) => void scripted[endpoint].push(reply),
-    fireCallback: async (url, params) => {
-      const target = new URL(url);
-      target.searchParams.set('secret', params.secret);
-      target.searchParams.set('status', String(params.status));
-      target.searchParams.set('addr', params.addr);
-      target.searchParams.set('value', String(params.value));
-      target.searchParams.set('txid', params.txid);
-      if (params.rbf) target.searchParams.set('rbf', '1');
-      const response = await fetch(target, { method: 'GET' });
-      return { status: response.status, body: await response.text() };
+    fireCallback,
+    fireConfirmations: async (url, { upTo = 2, txid = randomTxid(), ...params }) => {
+      const answers: { status: number; body: string }[] = [];
+      for (let status = 0; status <= upTo; status++) {
+        answers.push(await fireCallback(url, { ...params, txid, status: status as 0 | 1 | 2, rbf: status === 0 && params.rbf }));
+      }
+      return { txid, answers };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../lib/clock.ts';
 import { bitcoinPaymentUri, isBitcoinAddress } from '../bip21.ts';
-import { parseDecimal } from '../money.ts';
-import { DEFAULT_QUOTE_WINDOW_MS, quoteBitcoin, quoteExpiry } from '../quote.ts';
 
 const SEGWIT = 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4';
 const TAPROOT = 'bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297';
@@ -56,29 +53,5 @@ describe('bitcoinPaymentUri', () => {
     expect(() => bitcoinPaymentUri({ address: 'nope', satoshis: 1 })).toThrow(/Not a bitcoin address/);
     expect(() => bitcoinPaymentUri({ address: SEGWIT, satoshis: 0 })).toThrow(/positive amount/);
     expect(() => bitcoinPaymentUri({ address: SEGWIT, satoshis: 0.5 })).toThrow(RangeError);
-  });
-});
-
-describe('quoteBitcoin', () => {
-  it('answers address, amountBtc, uri and expiresAt from the injected clock', () => {
-    const clock = new ManualClock('2026-03-01T12:00:00.000Z');
-    const perBtc = parseDecimal(65000.5) ?? expect.unreachable();
-    const quote = quoteBitcoin({ address: SEGWIT, amountMinor: 499, currency: 'USD', pricePerBtc: perBtc, clock });
-    expect(quote).toEqual({
-      address: SEGWIT,
-      satoshis: 7677,
-      amountBtc: '0.00007677',
-      uri: `bitcoin:${SEGWIT}?amount=0.00007677`,
-      expiresAt: new Date('2026-03-01T12:10:00.000Z'),
-    });
-    clock.advance(60_000);
-    expect(quoteExpiry(clock, 30 * 60_000)).toEqual(new Date('2026-03-01T12:31:00.000Z'));
-    expect(DEFAULT_QUOTE_WINDOW_MS).toBe(600_000);
-  });
-
-  it('refuses a window that is not a positive number of milliseconds', () => {
-    const clock = new ManualClock();
-    expect(() => quoteExpiry(clock, 0)).toThrow(/positive number of milliseconds/);
-    expect(() => quoteExpiry(clock, 1.5)).toThrow(RangeError);
   });
 });
