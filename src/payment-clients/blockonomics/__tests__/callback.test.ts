@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { randomTxid, startFakeBlockonomics } from '../../../../test/support/fakes/blockonomics.ts';
+import { randomTxid, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { readBlockonomicsCallback } from '../callback.ts';
 import { confirmationsSetting, creditsAt } from '../confirmations.ts';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeBlockonomics, startFakeBlockonomics } from '../../../../test/support/fakes/blockonomics.ts';
+import { type FakeBlockonomics, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { ManualClock } from '../../../lib/clock.ts';
 import {
   type BitcoinDecision,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeBlockonomics, startFakeBlockonomics } from '../../../../test/support/fakes/blockonomics.ts';
+import { type FakeBlockonomics, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { isBitcoinAddress } from '../bip21.ts';
 import { apiRoot, type BlockonomicsClientOptions, type BlockonomicsResult, createBlockonomicsClient } from '../client.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segwitV0Address, startFakeBlockonomics } from '../../../../test/support/fakes/blockonomics.ts';
+import { segwitV0Address, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { isBitcoinAddress } from '../bip21.ts';
 
 describe('the fake Blockonomics server', () => {

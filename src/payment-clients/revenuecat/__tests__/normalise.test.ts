@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REVENUECAT_SAMPLE_NAMES, revenueCatSample } from '../../../../test/support/fakes/revenuecat.ts';
+import { REVENUECAT_SAMPLE_NAMES, revenueCatSample } from '../../../../test/fakes/revenuecat-events.ts';
 import type { RevenueCatFact } from '../facts.ts';
 import { type FactReading, readRevenueCatWebhook } from '../normalise.ts';
 

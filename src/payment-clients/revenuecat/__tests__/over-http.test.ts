@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { postRevenueCatWebhook, revenueCatSample } from '../../../../test/support/fakes/revenuecat.ts';
+import { postRevenueCatWebhook, revenueCatSample } from '../../../../test/fakes/revenuecat-events.ts';
 import { verifyRevenueCatAuthorization } from '../authorization.ts';
 import { readRevenueCatWebhook } from '../normalise.ts';
 
