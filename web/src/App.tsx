@@ -17,8 +17,11 @@ import { LogIn, safeNext } from './pages/LogIn.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Orders } from './pages/Orders.tsx';
 import { ForgotPassword, ResetPassword } from './pages/PasswordReset.tsx';
+import { Payment } from './pages/Payment.tsx';
+import { Payments } from './pages/Payments.tsx';
 import { Privacy } from './pages/Privacy.tsx';
 import { SignUp } from './pages/SignUp.tsx';
+import { TopUp } from './pages/TopUp.tsx';
 import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { OrdersProvider } from './state/orders.tsx';
 import { useSession } from './state/session.tsx';
@@ -32,6 +35,7 @@ function privatePage(segments: string[]): ReactNode | undefined {
     if (second) return <BuyCountries service={second.toLowerCase()} />;
     return <BuyServices />;
   }
+  if (first === 'payments' && second && !third) return <Payment id={second} />;
   if (second) return undefined;
   switch (first) {
     case 'orders':
@@ -40,6 +44,10 @@ function privatePage(segments: string[]): ReactNode | undefined {
       return <History />;
     case 'balance':
       return <Balance />;
+    case 'top-up':
+      return <TopUp />;
+    case 'payments':
+      return <Payments />;
     case 'account':
       return <Account />;
     case 'developers':

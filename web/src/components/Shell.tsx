@@ -26,13 +26,17 @@ function useFocusOnNavigate(pathname: string): void {
   }, [pathname]);
 }
 
-const NAV: readonly { to: string; label: string; icon: IconName }[] = [
+/** The navigation; `also`: other pages that belong to the item's area (the payments, to the balance). */
+const NAV: readonly { to: string; label: string; icon: IconName; also?: readonly string[] }[] = [
   { to: '/buy', label: t.nav.buy, icon: 'buy' },
   { to: '/orders', label: t.nav.orders, icon: 'orders' },
   { to: '/history', label: t.nav.history, icon: 'history' },
-  { to: '/balance', label: t.nav.balance, icon: 'balance' },
+  { to: '/balance', label: t.nav.balance, icon: 'balance', also: ['/payments'] },
+  { to: '/top-up', label: t.nav.topUp, icon: 'topUp' },
   { to: '/account', label: t.nav.account, icon: 'account' },
 ];
+
+const within = (pathname: string, to: string) => pathname === to || pathname.startsWith(`${to}/`);
 
 function Footer() {
   return (
@@ -75,7 +79,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <nav aria-label={t.nav.label} className="nav">
           <ul>
             {NAV.map((item) => {
-              const current = pathname === item.to || pathname.startsWith(`${item.to}/`);
+              const current = within(pathname, item.to) || (item.also ?? []).some((to) => within(pathname, to));
               return (
                 <li key={item.to}>
                   <Link to={item.to} className="nav__link" aria-current={current ? 'page' : undefined}>

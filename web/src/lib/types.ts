@@ -18,6 +18,12 @@ export type StatementLine = Schemas['StatementLine'];
 export type Session = Schemas['Session'];
 export type SecurityEvent = Schemas['SecurityEvent'];
 export type ApiKey = Schemas['ApiKey'];
+/** A credit pack (`interval: null`) or a plan that renews every interval, on sale. */
+export type CreditPackage = Schemas['CreditPackage'];
+export type Payment = Schemas['Payment'];
+export type PaymentStatus = Payment['status'];
+export type PaymentMethod = Payment['method'];
+export type CardCheckout = Schemas['CardCheckout'];
 /** The error envelope of every refusal. */
 export type ApiError = Schemas['ErrorEnvelope'];
 

@@ -4,6 +4,7 @@ import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { formatCount, formatCredits, formatDateTime, formatSigned } from '../lib/format.ts';
 import { usePaged, useTitle } from '../lib/hooks.ts';
+import { Link } from '../lib/router.tsx';
 import { useDemoCredits } from '../lib/sandbox.ts';
 import type { StatementLine } from '../lib/types.ts';
 import { useMe } from '../state/session.tsx';
@@ -87,7 +88,17 @@ export function Balance() {
           </div>
         ) : null}
       </div>
-      {demo ? <DemoTopUp /> : <p className="muted">{t.balance.noPayments}</p>}
+      <section className="card top-up-card" aria-labelledby="top-up-title">
+        <h2 id="top-up-title">{t.balance.buyTitle}</h2>
+        <p>{t.balance.buyText}</p>
+        <p className="top-up-card__actions">
+          <Link to="/top-up" className="button button--primary">
+            {t.balance.topUp}
+          </Link>
+          <Link to="/payments">{t.balance.paymentHistory}</Link>
+        </p>
+      </section>
+      {demo ? <DemoTopUp /> : null}
       <section aria-labelledby="statement-title">
         <h2 id="statement-title">{t.balance.statementTitle}</h2>
         <p className="lead">{t.balance.statementIntro}</p>

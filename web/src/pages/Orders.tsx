@@ -1,4 +1,5 @@
 import { Checkbox } from '../components/Field.tsx';
+import { LiveStatus } from '../components/LiveStatus.tsx';
 import { Loading } from '../components/Notice.tsx';
 import { OrderCard } from '../components/OrderCard.tsx';
 import { t } from '../i18n/index.ts';
@@ -7,19 +8,7 @@ import { useCatalogNames } from '../lib/catalog-data.ts';
 import { useTitle } from '../lib/hooks.ts';
 import { setAlerts, usePreferences } from '../lib/preferences.ts';
 import { Link, useLocation } from '../lib/router.tsx';
-import type { LiveState } from '../lib/sse.ts';
 import { useOrders } from '../state/orders.tsx';
-
-function LiveStatus({ live }: { live: LiveState }) {
-  const text =
-    live === 'open' ? t.orders.live.open : live === 'retrying' || live === 'stopped' ? t.orders.live.retrying : t.orders.live.connecting;
-  return (
-    <p className={`live live--${live}`} data-live={live}>
-      <span className="live__dot" aria-hidden="true" />
-      {text}
-    </p>
-  );
-}
 
 /** The active orders, several at once, each updating live. */
 export function Orders() {

@@ -1,9 +1,11 @@
 // The orders of the signed-in account, kept live by the event stream (with polling only while the
-// stream is down), shared by every page that shows them.
+// stream is down), shared by every page that shows them. The stream's other events (payments) are
+// passed on to lib/account-events.ts.
 
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { announce } from '../components/Announcer.tsx';
 import { t } from '../i18n/index.ts';
+import { publishAccountEvent, publishLiveOpen } from '../lib/account-events.ts';
 import { signalCodeArrived } from '../lib/alerts.ts';
 import { API, api, authHeaders } from '../lib/api.ts';
 import { serviceName } from '../lib/catalog-data.ts';
@@ -51,8 +53,14 @@ export function OrdersProvider({ accountId, children }: { accountId: string; chi
     const live = openLiveEvents({
       url: `${API}/events`,
       headers: authHeaders,
-      onEvent: (type, data) => store.handleEvent(type, data),
-      onOpen: () => void store.load().catch(() => {}),
+      onEvent: (type, data) => {
+        store.handleEvent(type, data);
+        publishAccountEvent(type, data);
+      },
+      onOpen: () => {
+        void store.load().catch(() => {});
+        publishLiveOpen();
+      },
       onState: (state) => store.setLive(state),
       onUnauthorized: () => void refresh(),
     });

@@ -51,3 +51,29 @@ export class FakeApi {
     });
   }
 }
+
+/**
+ * The account's event stream, driven by the test: `respond` answers `GET /events` with a stream that
+ * stays open, `send` writes one event to it (as the server does: id, event, JSON data).
+ */
+export function liveStream() {
+  const encoder = new TextEncoder();
+  const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
+  let id = 0;
+  return {
+    respond: () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controllers.push(controller);
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'text/event-stream' } },
+      ),
+    send(event: string, data: unknown): void {
+      id += 1;
+      const chunk = encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      for (const controller of controllers) controller.enqueue(chunk);
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { cleanup, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, vi } from 'vitest';
 import { resetCatalogForTests } from '../lib/catalog-data.ts';
+import { resetPaymentsForTests } from '../lib/payments.ts';
 import { resetPreferencesForTests } from '../lib/preferences.ts';
 import { resetSandboxForTests } from '../lib/sandbox.ts';
 import type { Profile } from '../lib/types.ts';
@@ -13,7 +14,9 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   window.localStorage.clear();
+  window.sessionStorage.clear();
   resetCatalogForTests();
+  resetPaymentsForTests();
   resetPreferencesForTests();
   resetSandboxForTests();
 });

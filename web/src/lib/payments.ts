@@ -1,0 +1,154 @@
+// Buying credits: prices in money, the ways to pay this server offers, and what a bitcoin checkout
+// hands over (kept for the payment's page, which may be reloaded while the customer pays).
+
+import { LANGUAGE } from '../i18n/index.ts';
+import type { CreditPackage, PaymentStatus } from './types.ts';
+
+/** The ways to pay the web app offers (app-store purchases happen in the mobile app). */
+export type CheckoutMethod = 'card' | 'bitcoin';
+export const CHECKOUT_METHODS: readonly CheckoutMethod[] = ['card', 'bitcoin'];
+
+/**
+ * `GET /packages`. `methods` is not in the server's answer yet (see the report of the web-topup
+ * branch): when it is there, only those methods are offered; until then both are, and a checkout
+ * refused with PAYMENT_METHOD_UNAVAILABLE takes its method off the page.
+ */
+export interface PackagesAnswer {
+  packages: CreditPackage[];
+  methods?: CheckoutMethod[];
+}
+
+/**
+ * The answer to `POST /payments/checkout {method: "bitcoin"}`, as PRODUCT.md's contract v2 words it.
+ * Written by hand until the server's schema exists (then: `Schemas['BitcoinCheckout']`).
+ */
+export interface BitcoinCheckout {
+  paymentId: string;
+  status: PaymentStatus;
+  /** Where to send the bitcoin. */
+  address: string;
+  /** In BTC with eight decimals ("0.00020000"): a string, so no digit is lost. */
+  amountBtc: string;
+  /** BIP 21 (`bitcoin:ADDRESS?amount=…`), shown as a QR code. */
+  uri: string;
+  /** The quote holds until then (the price of bitcoin moves). */
+  expiresAt: string;
+}
+
+/**
+ * A plan the customer holds: `GET /subscriptions` → `{subscriptions: Plan[]}`, proposed to the server
+ * (see the report of the web-topup branch) and written by hand until it exists. `manageUrl` is where
+ * the store lets the customer manage an app-store plan, when the server knows it; a card plan is
+ * managed on the card processor's customer portal, opened by `POST /subscriptions/{id}/portal` → `{url}`.
+ */
+export interface Plan {
+  id: string;
+  package: string;
+  credits: number;
+  interval: 'month' | 'year';
+  method: 'card' | 'app_store' | 'play_store';
+  status: 'active' | 'past_due' | 'paused' | 'incomplete' | 'cancelled';
+  /** When the period paid for ends: the next renewal, or the end of a cancelled plan. */
+  currentPeriodEnd: string | null;
+  /** Cancelled by the customer: it runs to the end of the period and does not renew. */
+  cancelAtPeriodEnd: boolean;
+  manageUrl: string | null;
+}
+
+/** P15: a renewal is stopped only by cancelling at least this long before the period ends. */
+export const CANCEL_NOTICE_MS = 24 * 60 * 60 * 1000;
+
+/** The last moment a cancellation stops the renewal at `periodEnd`. */
+export const cancelDeadline = (periodEnd: string): Date => new Date(Date.parse(periodEnd) - CANCEL_NOTICE_MS);
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+function moneyFormat(currency: string): Intl.NumberFormat {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(LANGUAGE, { style: 'currency', currency });
+    moneyFormats.set(currency, format);
+  }
+  return format;
+}
+
+/**
+ * An amount in the smallest unit of its currency, in money: 1999 USD → "$19.99", 1999 JPY → "¥1,999",
+ * 12345 KWD → "KWD 12.345". The currency's digits are Intl's (ISO 4217's minor units); the decimal
+ * is built as a string, so no amount is rounded through a float.
+ */
+export function formatMoney(minor: number, currency: string): string {
+  let format: Intl.NumberFormat;
+  try {
+    format = moneyFormat(currency.toUpperCase());
+  } catch {
+    // Not a currency Intl knows: the amount in minor units, named.
+    return `${new Intl.NumberFormat(LANGUAGE).format(minor)} ${currency}`;
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const sign = minor < 0 ? '-' : '';
+  const units = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0');
+  const whole = units.slice(0, units.length - digits);
+  const decimal = digits > 0 ? `${whole}.${units.slice(units.length - digits)}` : whole;
+  return format.format(`${sign}${decimal}` as Intl.StringNumericLiteral);
+}
+
+// The ways to pay the server refused during this visit (PAYMENT_METHOD_UNAVAILABLE): not offered again
+// until the page is loaded anew.
+const refused = new Set<CheckoutMethod>();
+
+export function methodRefused(method: CheckoutMethod): void {
+  refused.add(method);
+}
+
+/** The ways to pay to offer: those the server names (all, while it names none), less those it refused. */
+export function offeredMethods(answer: PackagesAnswer | undefined): CheckoutMethod[] {
+  const named = answer?.methods?.filter((m) => CHECKOUT_METHODS.includes(m)) ?? CHECKOUT_METHODS;
+  return named.filter((m) => !refused.has(m));
+}
+
+/** A plan renews; bitcoin pays once, so plans are paid by card. */
+export const methodsFor = (pkg: CreditPackage, offered: readonly CheckoutMethod[]): CheckoutMethod[] =>
+  pkg.interval ? offered.filter((m) => m === 'card') : [...offered];
+
+// A bitcoin checkout's address and amount, for its payment's page: kept in this tab's session storage,
+// so a reload while the customer pays from a wallet still shows them (the API does not give them again).
+const BITCOIN_KEY = 'otpbox.bitcoin-checkout.';
+
+export function rememberBitcoinCheckout(checkout: BitcoinCheckout): void {
+  try {
+    window.sessionStorage.setItem(BITCOIN_KEY + checkout.paymentId, JSON.stringify(checkout));
+  } catch {
+    // Storage full or refused: the page still has it in memory until it is reloaded.
+  }
+  lastBitcoinCheckout = checkout;
+}
+
+let lastBitcoinCheckout: BitcoinCheckout | undefined;
+
+export function bitcoinCheckoutOf(paymentId: string): BitcoinCheckout | undefined {
+  if (lastBitcoinCheckout?.paymentId === paymentId) return lastBitcoinCheckout;
+  try {
+    const stored = window.sessionStorage.getItem(BITCOIN_KEY + paymentId);
+    if (!stored) return undefined;
+    const value = JSON.parse(stored) as Partial<BitcoinCheckout>;
+    const valid =
+      value.paymentId === paymentId &&
+      typeof value.address === 'string' &&
+      typeof value.amountBtc === 'string' &&
+      typeof value.uri === 'string' &&
+      value.uri.startsWith('bitcoin:') &&
+      typeof value.expiresAt === 'string';
+    return valid ? (value as BitcoinCheckout) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Still waiting for the money: the page keeps watching (live, or by polling while the stream is down). */
+export const awaitingMoney = (status: PaymentStatus): boolean => status === 'created' || status === 'pending';
+
+export function resetPaymentsForTests(): void {
+  refused.clear();
+  lastBitcoinCheckout = undefined;
+}
