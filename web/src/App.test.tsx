@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from './App.tsx';
+import { navigate } from './lib/router.tsx';
 import { SessionProvider } from './state/session.tsx';
 import { apiError, json } from './test/fake-api.ts';
 import { labelsNotStartingWithVisibleText } from './test/label-in-name.ts';
@@ -114,5 +115,43 @@ describe('the app', () => {
     await screen.findByRole('heading', { name: 'History' });
     expect(screen.getByRole('link', { name: '500 credits, your balance' })).toBeTruthy();
     expect(labelsNotStartingWithVisibleText(container)).toEqual([]);
+  });
+
+  it('reaches Top up from the navigation and from the balance, and the payments from the balance', async () => {
+    at('/balance');
+    fakeApi()
+      .on('GET', '/me', me())
+      .on('GET', /^\/ledger\/statement/, { lines: [], nextCursor: null })
+      .on('GET', '/packages', {
+        packages: [{ code: 'starter', credits: 500, price: 500, currency: 'USD', interval: null, storeProduct: null }],
+      })
+      .on('GET', '/subscriptions', { subscriptions: [] })
+      .on('GET', '/payments?limit=25', { payments: [], nextCursor: null })
+      .on('GET', '/payments/pay_01', {
+        id: 'pay_01',
+        status: 'paid',
+        method: 'card',
+        package: 'starter',
+        credits: 500,
+        amount: 500,
+        currency: 'USD',
+        createdAt: '2030-01-01T10:00:00.000Z',
+        paidAt: '2030-01-01T10:00:05.000Z',
+      });
+    renderApp();
+
+    await screen.findByRole('heading', { name: 'Balance' });
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Top up' }).getAttribute('href')).toBe('/top-up');
+    fireEvent.click(screen.getByRole('link', { name: 'Payment history' }));
+    await screen.findByText('No payments yet.');
+    expect(within(nav).getByRole('link', { name: 'Balance' }).getAttribute('aria-current')).toBe('page');
+    fireEvent.click(screen.getByRole('main').querySelector('a[href="/top-up"]') as HTMLElement);
+    await screen.findByRole('button', { name: 'Pay $5.00 by card' });
+    expect(within(nav).getByRole('link', { name: 'Top up' }).getAttribute('aria-current')).toBe('page');
+
+    // The card processor's return address.
+    act(() => navigate('/payments/pay_01'));
+    await screen.findByText('Paid: 500 credits were added to your balance.');
   });
 });
