@@ -43,8 +43,11 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
     rollupOptions: {
-      // The phone formatting rules load on first use (see lib/format.ts), in a chunk named for what it is.
-      output: { manualChunks: (id) => (id.includes('/libphonenumber-js/') ? 'phone-format' : undefined) },
+      // The phone formatting rules load on first use (see lib/format.ts), and the QR code encoder with the
+      // first bitcoin payment shown (components/QrCode.tsx), each in a chunk named for what it is.
+      output: {
+        manualChunks: (id) => (id.includes('/libphonenumber-js/') ? 'phone-format' : id.includes('/uqr/') ? 'qr-code' : undefined),
+      },
     },
   },
   plugins: [countryFlags(), serviceWorker()],

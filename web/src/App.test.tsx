@@ -148,6 +148,8 @@ describe('the app', () => {
     expect(within(nav).getByRole('link', { name: 'Balance' }).getAttribute('aria-current')).toBe('page');
     fireEvent.click(screen.getByRole('main').querySelector('a[href="/top-up"]') as HTMLElement);
     await screen.findByRole('button', { name: 'Pay $5.00 by card' });
+    // The page's code loads on first use; its heading still takes the focus once it is there.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'Top up' })));
     expect(within(nav).getByRole('link', { name: 'Top up' }).getAttribute('aria-current')).toBe('page');
 
     // The card processor's return address.

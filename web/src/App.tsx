@@ -1,4 +1,4 @@
-import { type ReactNode, useLayoutEffect } from 'react';
+import { lazy, type ReactNode, Suspense, useLayoutEffect } from 'react';
 import { ErrorNotice, Loading } from './components/Notice.tsx';
 import { PublicShell, Shell } from './components/Shell.tsx';
 import { t } from './i18n/index.ts';
@@ -17,14 +17,16 @@ import { LogIn, safeNext } from './pages/LogIn.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Orders } from './pages/Orders.tsx';
 import { ForgotPassword, ResetPassword } from './pages/PasswordReset.tsx';
-import { Payment } from './pages/Payment.tsx';
-import { Payments } from './pages/Payments.tsx';
 import { Privacy } from './pages/Privacy.tsx';
 import { SignUp } from './pages/SignUp.tsx';
-import { TopUp } from './pages/TopUp.tsx';
 import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { OrdersProvider } from './state/orders.tsx';
 import { useSession } from './state/session.tsx';
+
+const paymentsArea = () => import('./pages/payments-area.ts');
+const TopUp = lazy(() => paymentsArea().then((m) => ({ default: m.TopUp })));
+const Payments = lazy(() => paymentsArea().then((m) => ({ default: m.Payments })));
+const Payment = lazy(() => paymentsArea().then((m) => ({ default: m.Payment })));
 
 /** Pages of a signed-in account. */
 function privatePage(segments: string[]): ReactNode | undefined {
@@ -122,7 +124,11 @@ export function App() {
     if (publicPage(pathname) !== undefined && pathname !== '/forgot-password') return <Redirect to={safeNext(search.get('next'))} />;
     return (
       <OrdersProvider accountId={state.me.id}>
-        <Shell>{privatePage(segments) ?? sharedPage(pathname) ?? publicPage(pathname) ?? <NotFound />}</Shell>
+        <Shell>
+          <Suspense fallback={<Loading />}>
+            {privatePage(segments) ?? sharedPage(pathname) ?? publicPage(pathname) ?? <NotFound />}
+          </Suspense>
+        </Shell>
       </OrdersProvider>
     );
   }

@@ -10,7 +10,8 @@ import { Icon, type IconName } from './Icon.tsx';
 
 /**
  * After a navigation, screen-reader and keyboard users start at the new page's heading, like a page
- * load — or at what the page marked with `data-autofocus` (the order just bought).
+ * load — or at what the page marked with `data-autofocus` (the order just bought). A page whose code
+ * is still loading (the payment pages, App.tsx) has no heading yet: it is focused when it appears.
  */
 function useFocusOnNavigate(pathname: string): void {
   const first = useRef(true);
@@ -20,9 +21,27 @@ function useFocusOnNavigate(pathname: string): void {
       first.current = false;
       return;
     }
-    const target = document.querySelector<HTMLElement>('main [data-autofocus]') ?? document.querySelector<HTMLElement>('main h1');
-    if (!target?.hasAttribute('data-autofocus')) window.scrollTo(0, 0);
-    target?.focus({ preventScroll: !target.hasAttribute('data-autofocus') });
+    // While the next page loads, React keeps the previous one hidden (an inline display: none): not a target.
+    const shown = (el: HTMLElement) => !el.closest('[style*="display: none"]');
+    const focus = (): boolean => {
+      const candidates = [
+        ...document.querySelectorAll<HTMLElement>('main [data-autofocus]'),
+        ...document.querySelectorAll<HTMLElement>('main h1'),
+      ];
+      const target = candidates.find(shown);
+      if (!target) return false;
+      if (!target.hasAttribute('data-autofocus')) window.scrollTo(0, 0);
+      target.focus({ preventScroll: !target.hasAttribute('data-autofocus') });
+      return true;
+    };
+    const main = document.querySelector('main');
+    if (focus() || !main) return;
+    window.scrollTo(0, 0);
+    const observer = new MutationObserver(() => {
+      if (focus()) observer.disconnect();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [pathname]);
 }
 
