@@ -358,7 +358,7 @@ export const en = {
     pendingBitcoin:
       'Your payment was seen on the bitcoin network and is waiting for confirmations. Credits are added once it is confirmed.',
     paid: (credits: string) => `Paid: ${credits} were added to your balance.`,
-    balanceNow: (balance: string) => `Your balance is now ${balance}.`,
+    balanceNow: (balance: string) => `Your balance: ${balance}.`,
     buyNumber: 'Buy a number',
     failed: 'This payment did not go through. Nothing was charged.',
     tryAgain: 'Try again',

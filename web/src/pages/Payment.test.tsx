@@ -45,7 +45,7 @@ describe('the payment page', () => {
     live.send('payment.updated', payment({ status: 'paid', paidAt: '2030-01-01T10:00:05.000Z' }));
     live.send('balance.updated', { available: 1000, held: 0, demo: { available: 0, held: 0 } });
     await screen.findByText('Paid: 500 credits were added to your balance.');
-    await screen.findByText('Your balance is now 1,000 credits.');
+    await screen.findByText('Your balance: 1,000 credits.');
     expect(screen.getByRole('link', { name: 'Buy a number' }).getAttribute('href')).toBe('/buy');
     expect(screen.queryByText('Live: this page updates by itself.')).toBeNull();
     // The event carried the payment: nothing was read again for it.
