@@ -19,6 +19,8 @@ export interface FactOptions {
   subscriptionId?: string;
   /** Where the fact came from: `stripe evt_…`, `cli`, … */
   source?: string;
+  /** Why, in the words of whoever decided it (an operator's refund). */
+  reason?: string;
 }
 
 export interface FactOutcome {
@@ -83,7 +85,13 @@ export async function applyFact(ctx: Ctx, paymentId: string, fact: PaymentFact, 
       actor: ctx.actor ?? 'system',
       action: `payment.${fact.kind}`,
       accountId: row.accountId,
-      details: { paymentId: row.id, status, creditsMoved: moved.credits, ...(options.source ? { source: options.source } : {}) },
+      details: {
+        paymentId: row.id,
+        status,
+        creditsMoved: moved.credits,
+        ...(options.source ? { source: options.source } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      },
       occurredAt: now,
     });
     // The account's events are the transaction's last write (events/emit.ts).
