@@ -23,4 +23,5 @@ export { refundPayment } from './refund-payment.ts';
 export { CardCheckout, CreditPackage, Payment, PaymentMethod, PaymentStatus, PaymentSubscription } from './schemas.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
 export { listSubscriptions } from './subscriptions.ts';
+export { type PaymentTotals, paymentTotals } from './totals.ts';
 export { type PackageRow, type PaymentRow, toPaymentView } from './view.ts';
