@@ -21,6 +21,7 @@ export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSal
 export { openSubscriptionPortal } from './portal.ts';
 export { refundPayment } from './refund-payment.ts';
 export { CardCheckout, CreditPackage, Payment, PaymentMethod, PaymentStatus, PaymentSubscription } from './schemas.ts';
+export { PAYMENT_STATEMENTS } from './store.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
 export { listSubscriptions } from './subscriptions.ts';
 export { type PaymentTotals, paymentTotals } from './totals.ts';

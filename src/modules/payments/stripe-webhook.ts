@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { creditPackages, payments, processedWebhookEvents } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { creditPackages, payments } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { CheckoutSession, Invoice, StripeEvent, StripePort, Subscription } from '../../payment-clients/stripe/port.ts';
 import type { Ctx } from '../context.ts';
@@ -12,8 +12,9 @@ import {
   recordPaymentRefund,
 } from './apply-fact.ts';
 import { createPayment } from './create-payment.ts';
-import { paymentById, paymentByPaymentRef, paymentByRef } from './find-payments.ts';
+import { paymentById } from './find-payments.ts';
 import type { PaymentStatus } from './states.ts';
+import { claimEvent, eventSeen, paymentWithPaymentRef, paymentWithRef } from './store.ts';
 import { syncStripeSubscription } from './subscriptions.ts';
 import type { PaymentWithPackage } from './view.ts';
 
@@ -52,29 +53,14 @@ type Truth =
  * verb, joining this transaction. An event about something otpbox never created changes nothing.
  */
 export async function handleStripeEvent(ctx: Ctx, stripe: StripePort, event: StripeEvent): Promise<StripeWebhookOutcome> {
-  const [seen] = await ctx.db
-    .select({ eventId: processedWebhookEvents.eventId })
-    .from(processedWebhookEvents)
-    .where(and(eq(processedWebhookEvents.processor, 'stripe'), eq(processedWebhookEvents.eventId, event.id)));
-  if (seen) return { kind: 'duplicate' };
+  if (await eventSeen(ctx.db, 'stripe', event.id)) return { kind: 'duplicate' };
   const truth = await readBack(ctx, stripe, event);
-  const actorCtx: Ctx = { ...ctx, actor: ctx.actor ?? 'stripe' };
   return transaction(ctx.db, async (tx) => {
-    const txCtx = { ...actorCtx, db: tx };
-    const now = ctx.clock.now();
-    const claimed = await tx
-      .insert(processedWebhookEvents)
-      .values({ processor: 'stripe', eventId: event.id, type: event.type, receivedAt: now })
-      .onConflictDoNothing()
-      .returning({ eventId: processedWebhookEvents.eventId });
-    if (claimed.length === 0) return { kind: 'duplicate' } as const;
-    const outcome = await apply(txCtx, event, truth);
-    if (outcome.kind === 'applied' && outcome.paymentId) {
-      await tx
-        .update(processedWebhookEvents)
-        .set({ paymentId: outcome.paymentId })
-        .where(and(eq(processedWebhookEvents.processor, 'stripe'), eq(processedWebhookEvents.eventId, event.id)));
-    }
+    const txCtx: Ctx = { ...ctx, db: tx, actor: ctx.actor ?? 'stripe' };
+    // Claimed once the payment it concerns is known (recorded with it), before any fact is applied.
+    const claim = (paymentId: string | null) =>
+      claimEvent(tx, { processor: 'stripe', eventId: event.id, type: event.type, paymentId, now: ctx.clock.now() });
+    const outcome = await apply(txCtx, event, truth, claim);
     if (outcome.kind === 'ignored') ctx.log.info({ eventId: event.id, type: event.type, reason: outcome.reason }, 'Stripe event ignored');
     return outcome;
   });
@@ -103,7 +89,7 @@ async function readBack(ctx: Ctx, stripe: StripePort, event: StripeEvent): Promi
     if (!paymentIntent) return { kind: 'ignored', reason: 'a charge without a PaymentIntent (not a Checkout payment)' };
     const none = { kind: 'charge', paymentIntent, session: null, invoice: null, subscription: null } as const;
     // Known already (the payment was seen paid): no need to ask which checkout or invoice it was.
-    if (await paymentByPaymentRef(ctx.db, 'stripe', paymentIntent)) return none;
+    if (await paymentWithPaymentRef(ctx.db, 'stripe', paymentIntent)) return none;
     const sessionId = await stripe.checkoutSessionOfPaymentIntent(paymentIntent);
     if (sessionId) return { ...none, session: await stripe.retrieveCheckoutSession(sessionId) };
     const invoiceId = await stripe.invoiceOfPaymentIntent(paymentIntent);
@@ -113,7 +99,17 @@ async function readBack(ctx: Ctx, stripe: StripePort, event: StripeEvent): Promi
   return { kind: 'ignored', reason: `otpbox does not use ${event.type} events` };
 }
 
-async function apply(ctx: Ctx, event: StripeEvent, truth: Truth): Promise<StripeWebhookOutcome> {
+type Claim = (paymentId: string | null) => Promise<boolean>;
+const DUPLICATE = { kind: 'duplicate' } as const;
+
+async function apply(ctx: Ctx, event: StripeEvent, truth: Truth, claim: Claim): Promise<StripeWebhookOutcome> {
+  const outcome = await applyClaimed(ctx, event, truth, claim);
+  // Whatever was not claimed on the way (nothing of ours) is claimed now, so a repeat is answered at once.
+  if (outcome.kind === 'ignored' && !(await claim(null))) return DUPLICATE;
+  return outcome;
+}
+
+async function applyClaimed(ctx: Ctx, event: StripeEvent, truth: Truth, claim: Claim): Promise<StripeWebhookOutcome> {
   const source = `stripe ${event.id}`;
   switch (truth.kind) {
     case 'ignored':
@@ -122,6 +118,7 @@ async function apply(ctx: Ctx, event: StripeEvent, truth: Truth): Promise<Stripe
       const { session } = truth;
       const payment = await paymentOfSession(ctx, session);
       if (!payment) return { kind: 'ignored', reason: `Checkout Session ${session.id} is not one otpbox created` };
+      if (!(await claim(payment.id))) return DUPLICATE;
       const subscriptionId = await subscriptionFor(ctx, payment, truth.subscription);
       const options = { source, subscriptionId, processorPaymentRef: session.paymentIntent ?? undefined };
       let outcome: Awaited<ReturnType<typeof markPaymentPaid>>;
@@ -144,25 +141,26 @@ async function apply(ctx: Ctx, event: StripeEvent, truth: Truth): Promise<Stripe
       const subscriptionId = await syncStripeSubscription(ctx, first, subscription);
       const payment = await paymentOfInvoice(ctx, invoice, first, subscriptionId);
       if (!payment) return { kind: 'ignored', reason: `invoice ${invoice.id} (${invoice.billingReason}) grants no credits` };
+      if (!(await claim(payment.id))) return DUPLICATE;
       const paid = await markPaymentPaid(ctx, payment.id, { source, subscriptionId, processorPaymentRef: invoice.paymentIntents[0] });
       return { kind: 'applied', paymentId: payment.id, status: paid.payment.status, subscriptionId };
     }
     case 'subscription': {
       const first = await firstPaymentOf(ctx, truth.subscription);
       if (!first) return { kind: 'ignored', reason: `subscription ${truth.subscription.id} is not one otpbox sold` };
+      if (!(await claim(first.id))) return DUPLICATE;
       return { kind: 'applied', subscriptionId: await syncStripeSubscription(ctx, first, truth.subscription) };
     }
     case 'charge': {
       const payment =
-        (await paymentByPaymentRef(ctx.db, 'stripe', truth.paymentIntent)) ??
+        (await paymentWithPaymentRef(ctx.db, 'stripe', truth.paymentIntent)) ??
         (truth.session ? await paymentOfSession(ctx, truth.session) : undefined) ??
         (truth.invoice ? await paymentOfChargedInvoice(ctx, truth.invoice, truth.subscription) : undefined);
       if (!payment) return { kind: 'ignored', reason: `PaymentIntent ${truth.paymentIntent} did not pay for anything otpbox sold` };
+      if (!(await claim(payment.id))) return DUPLICATE;
       const options = { source, processorPaymentRef: truth.paymentIntent };
       const outcome = await chargeFact(ctx, event, payment, options);
-      return outcome
-        ? { kind: 'applied', paymentId: payment.id, status: outcome.payment.status }
-        : { kind: 'ignored', reason: `${event.type} says nothing new` };
+      return { kind: 'applied', paymentId: payment.id, status: outcome?.payment.status ?? payment.status };
     }
   }
 }
@@ -200,7 +198,7 @@ async function chargeFact(
  * payment's: a session that says otherwise is not the one otpbox created.
  */
 async function paymentOfSession(ctx: Ctx, session: CheckoutSession): Promise<PaymentWithPackage | undefined> {
-  let payment = await paymentByRef(ctx.db, 'stripe', session.id);
+  let payment = await paymentWithRef(ctx.db, 'stripe', session.id);
   if (!payment && session.clientReferenceId && session.clientReferenceId === session.otpboxPayment) {
     const candidate = await paymentById(ctx.db, session.clientReferenceId);
     if (candidate?.processor === 'stripe' && candidate.processorRef === null) {
