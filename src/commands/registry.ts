@@ -6,6 +6,7 @@ import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
 import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
+import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
 import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
 import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
 
@@ -32,6 +33,8 @@ export const COMMANDS: CommandDefinition[] = [
   packagesAddCommand,
   packagesListCommand,
   packagesDisableCommand,
+  paymentsListCommand,
+  paymentsRefundCommand,
 ];
 
 export function findCommand(argv: string[], commands = COMMANDS): { command: CommandDefinition; rest: string[] } | undefined {

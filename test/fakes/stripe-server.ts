@@ -190,7 +190,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const visible = (object: Obj) => Object.fromEntries(Object.entries(object).filter(([key]) => !key.startsWith('_')));
 
   function route(method: string, path: string, query: Obj, body: Obj): { status: number; body: unknown } {
-    let match: RegExpExecArray | null;
+    const sessionPath = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
+    const invoicePath = /^\/v1\/invoices\/([^/]+)$/.exec(path);
+    const subscriptionPath = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       if (body.mode !== 'payment' && body.mode !== 'subscription') return invalid('mode', 'Invalid mode');
       if (!body.success_url) return invalid('success_url', 'Missing required param: success_url.');
@@ -200,13 +202,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const found = [...sessions.values()].filter((s) => !query.payment_intent || s.payment_intent === query.payment_intent);
       return { status: 200, body: list('/v1/checkout/sessions', found.slice(0, Number(query.limit ?? 10)).map(visible)) };
     }
-    if (method === 'GET' && (match = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path))) {
-      const session = sessions.get(match[1] as string);
-      return session ? { status: 200, body: visible(session) } : notFound('checkout.session', match[1] as string);
+    if (method === 'GET' && sessionPath) {
+      const session = sessions.get(sessionPath[1] as string);
+      return session ? { status: 200, body: visible(session) } : notFound('checkout.session', sessionPath[1] as string);
     }
-    if (method === 'GET' && (match = /^\/v1\/invoices\/([^/]+)$/.exec(path))) {
-      const invoice = invoices.get(match[1] as string);
-      if (!invoice) return notFound('invoice', match[1] as string);
+    if (method === 'GET' && invoicePath) {
+      const invoice = invoices.get(invoicePath[1] as string);
+      if (!invoice) return notFound('invoice', invoicePath[1] as string);
       const expand = Object.values((query.expand ?? {}) as Obj);
       const { payments, ...rest } = invoice;
       return { status: 200, body: expand.includes('payments') ? invoice : rest };
@@ -218,9 +220,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       );
       return { status: 200, body: list('/v1/invoice_payments', found) };
     }
-    if (method === 'GET' && (match = /^\/v1\/subscriptions\/([^/]+)$/.exec(path))) {
-      const subscription = subscriptions.get(match[1] as string);
-      return subscription ? { status: 200, body: subscription } : notFound('subscription', match[1] as string);
+    if (method === 'GET' && subscriptionPath) {
+      const subscription = subscriptions.get(subscriptionPath[1] as string);
+      return subscription ? { status: 200, body: subscription } : notFound('subscription', subscriptionPath[1] as string);
     }
     if (method === 'POST' && path === '/v1/refunds') {
       const paymentIntent = String(body.payment_intent ?? '');
@@ -487,7 +489,10 @@ export function parseForm(text: string): Obj {
       const last = i === path.length - 1;
       const slot = key === '' ? String(Object.keys(node).length) : key;
       if (last) node[slot] = value;
-      else node = (node[slot] ??= {}) as Obj;
+      else {
+        node[slot] ??= {};
+        node = node[slot] as Obj;
+      }
     });
   }
   return arrays(root) as Obj;

@@ -1,6 +1,6 @@
 import { and, sql as drizzleSql, eq, isNull } from 'drizzle-orm';
 import { queryRows, rowMapper } from '../../db/client.ts';
-import { type DriverRow, runStatement } from '../../db/raw-driver.ts';
+import { type DriverRow, rawRows, runStatement } from '../../db/raw-driver.ts';
 import { ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
 import { params, sql, statement } from '../../db/statement.ts';
 import { transaction } from '../../db/tx.ts';
@@ -315,13 +315,19 @@ export async function chargeBack(
  * own records, so two such decisions for one customer never interleave.
  */
 export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt: boolean; restricted: boolean }> {
-  const wallet = await walletOf(ctx.db, accountId, ctx.clock.now());
-  const [row] = await ctx.db
-    .select({ inDebt: ledgerAccounts.inDebt, restrictedAt: ledgerAccounts.restrictedAt })
-    .from(ledgerAccounts)
-    .where(eq(ledgerAccounts.id, wallet))
-    .for('update');
-  return { inDebt: row?.inDebt ?? false, restricted: (row?.restrictedAt ?? null) !== null };
+  const lock = () =>
+    rawRows<{ in_debt: boolean; restricted: boolean }>(
+      ctx.db,
+      'otpbox_ledger_lock_wallet_v1',
+      "select in_debt, restricted_at is not null as restricted from ledger_accounts where owner_account_id = $1 and purse = 'credits' for update",
+      [accountId],
+    );
+  let [row] = await lock();
+  if (!row) {
+    await walletOf(ctx.db, accountId, ctx.clock.now());
+    [row] = await lock();
+  }
+  return { inDebt: row?.in_debt ?? false, restricted: row?.restricted ?? false };
 }
 
 /**

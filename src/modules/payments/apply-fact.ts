@@ -1,6 +1,4 @@
-import { eq, getTableColumns } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { auditLog, creditPackages, payments } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -9,6 +7,7 @@ import { CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/
 import { chargeBack, creditPurchase } from '../ledger/index.ts';
 import { reconcileRestriction } from './restriction.ts';
 import { allows, creditsTakenBack, type PaymentFact, type PaymentFacts, statusOf, withFact } from './states.ts';
+import { lockPaymentRow, recordFact } from './store.ts';
 import { factsOf, type PaymentWithPackage, toPaymentView } from './view.ts';
 
 /** What the processor names besides the fact: learnt references, and where the fact came from (for the audit row). */
@@ -19,6 +18,8 @@ export interface FactOptions {
   subscriptionId?: string;
   /** Where the fact came from: `stripe evt_…`, `cli`, … */
   source?: string;
+  /** Why, in the words of whoever decided it (an operator's refund). */
+  reason?: string;
 }
 
 export interface FactOutcome {
@@ -73,19 +74,22 @@ export async function applyFact(ctx: Ctx, paymentId: string, fact: PaymentFact, 
       creditsReversed: moved.reversed,
       updatedAt: now,
     };
-    const { packageCode: _, ...columns } = updated;
-    await tx.update(payments).set(columns).where(eq(payments.id, row.id));
-    if (before.dispute !== after.dispute || moved.credits !== 0) {
-      await reconcileRestriction(txCtx, row.accountId, `payment ${row.id}: ${fact.kind}`);
-    }
-    await tx.insert(auditLog).values({
+    await recordFact(tx, updated, {
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'system',
       action: `payment.${fact.kind}`,
-      accountId: row.accountId,
-      details: { paymentId: row.id, status, creditsMoved: moved.credits, ...(options.source ? { source: options.source } : {}) },
-      occurredAt: now,
+      details: {
+        paymentId: row.id,
+        status,
+        creditsMoved: moved.credits,
+        ...(options.source ? { source: options.source } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      },
     });
+    if (before.dispute !== after.dispute || moved.credits !== 0) {
+      const disputeOpened = before.dispute !== 'open' && after.dispute === 'open';
+      await reconcileRestriction(txCtx, row.accountId, `payment ${row.id}: ${fact.kind}`, { disputeOpened });
+    }
     // The account's events are the transaction's last write (events/emit.ts).
     const events: EventToEmit[] = [];
     if (status !== row.status || moved.credits !== 0) events.push({ type: 'payment.updated', payload: paymentPayload(updated) });
@@ -141,12 +145,7 @@ const sameFacts = (a: PaymentFacts, b: PaymentFacts) =>
 
 /** A payment with its package's code, its row locked until the transaction ends. */
 export async function lockPayment(tx: Tx, paymentId: string): Promise<PaymentWithPackage> {
-  const [row] = await tx
-    .select({ ...getTableColumns(payments), packageCode: creditPackages.code })
-    .from(payments)
-    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
-    .where(eq(payments.id, paymentId))
-    .for('update', { of: payments });
+  const row = await lockPaymentRow(tx, paymentId);
   if (!row) throw new DomainError('NOT_FOUND', 'No such payment.');
   return row;
 }

@@ -18,6 +18,8 @@ export interface NewPayment {
   idempotency?: { key: string; requestHash: string };
   /** The amount actually charged when the processor decided it (a renewal); the package's price otherwise. */
   amountMinor?: number;
+  /** The currency it was charged in, when the processor decided it; the package's otherwise. */
+  currency?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function createPayment(ctx: Ctx, input: NewPayment): Promise<{ paym
     status: 'created',
     credits: input.pkg.credits,
     amountMinor: input.amountMinor ?? input.pkg.priceMinor,
-    currency: input.pkg.currency,
+    currency: input.currency ?? input.pkg.currency,
     processorRef: input.processorRef ?? null,
     processorPaymentRef: null,
     subscriptionId: input.subscriptionId ?? null,

@@ -8,15 +8,27 @@ import { liftRestriction, lockWallet, restrictWallet } from '../ledger/index.ts'
  * their payments has a dispute open, or their wallet is in debt because credits a payment gave were
  * taken back after they were spent. Run in the transaction of a payment fact that changed either;
  * the wallet is locked first, so two decisions for one customer never interleave (the later one sees
- * the earlier one's payments).
+ * the earlier one's payments). The open disputes are counted only when they decide: a wallet neither
+ * restricted nor in debt has none open (every opening restricts), unless this fact opened one.
  */
-export async function reconcileRestriction(ctx: Ctx, accountId: string, reason: string): Promise<void> {
+export async function reconcileRestriction(
+  ctx: Ctx,
+  accountId: string,
+  reason: string,
+  options: { disputeOpened: boolean },
+): Promise<void> {
   const wallet = await lockWallet(ctx, accountId);
+  if (wallet.inDebt) {
+    if (!wallet.restricted) await restrictWallet(ctx, accountId, reason);
+    return;
+  }
+  if (!wallet.restricted) {
+    if (options.disputeOpened) await restrictWallet(ctx, accountId, reason);
+    return;
+  }
   const [disputes] = await ctx.db
     .select({ n: count() })
     .from(payments)
     .where(and(eq(payments.accountId, accountId), eq(payments.disputeStatus, 'open')));
-  const restrict = wallet.inDebt || Number(disputes?.n ?? 0) > 0;
-  if (restrict && !wallet.restricted) await restrictWallet(ctx, accountId, reason);
-  if (!restrict && wallet.restricted) await liftRestriction(ctx, accountId, reason);
+  if (Number(disputes?.n ?? 0) === 0) await liftRestriction(ctx, accountId, reason);
 }

@@ -45,3 +45,18 @@ export const CardCheckout = z
   })
   .meta({ id: 'CardCheckout' });
 export type CardCheckoutView = z.infer<typeof CardCheckout>;
+
+/** A plan a customer subscribed to. */
+export const PaymentSubscription = z
+  .object({
+    id: z.string(),
+    package: z.string().describe('The code of the plan'),
+    processor: z
+      .enum(['stripe', 'blockonomics', 'revenuecat'])
+      .describe('stripe: manage it in the customer portal; revenuecat: in the app store'),
+    status: z.enum(['incomplete', 'active', 'past_due', 'paused', 'cancelled']),
+    currentPeriodEnd: Timestamp.nullable().describe('When the current period ends: it renews then unless cancelled'),
+    cancelAtPeriodEnd: z.boolean().describe('Cancelled: it ends at currentPeriodEnd instead of renewing'),
+  })
+  .meta({ id: 'PaymentSubscription' });
+export type PaymentSubscriptionView = z.infer<typeof PaymentSubscription>;
