@@ -1,15 +1,16 @@
 import { useId, useState } from 'react';
 import { t } from '../i18n/index.ts';
-import { ApiError, api } from '../lib/api.ts';
+import { api } from '../lib/api.ts';
 import { formatCredits, formatDateTime } from '../lib/format.ts';
 import { useLoad, useMounted } from '../lib/hooks.ts';
-import { cancelDeadline, type Plan } from '../lib/payments.ts';
+import { cancelDeadline, type PackagesAnswer } from '../lib/payments.ts';
+import type { CreditPackage, PaymentSubscription } from '../lib/types.ts';
 import { ErrorNotice } from './Notice.tsx';
 
 const leaveForPortal = (url: string) => window.location.assign(url);
 
 /** When it renews, or that it will not; and the 24-hour rule with the moment it applies to (P15). */
-function Renewal({ plan }: { plan: Plan }) {
+function Renewal({ plan }: { plan: PaymentSubscription }) {
   if (plan.status === 'cancelled') return <p className="muted">{t.plans.ended}</p>;
   if (!plan.currentPeriodEnd) return null;
   if (plan.cancelAtPeriodEnd) return <p>{t.plans.ends(formatDateTime(plan.currentPeriodEnd))}</p>;
@@ -25,25 +26,13 @@ function Renewal({ plan }: { plan: Plan }) {
 }
 
 /** How to cancel: the card processor's customer portal for card plans, the store for app-store plans. */
-function Manage({ plan, leave }: { plan: Plan; leave: (url: string) => void }) {
+function Manage({ plan, leave }: { plan: PaymentSubscription; leave: (url: string) => void }) {
   const mounted = useMounted();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   if (plan.status === 'cancelled') return null;
-  if (plan.method !== 'card') {
-    return (
-      <>
-        <p className="muted small">{t.plans.storeHow[plan.method]}</p>
-        {plan.manageUrl ? (
-          <p>
-            <a href={plan.manageUrl} target="_blank" rel="noopener noreferrer">
-              {t.plans.manageStore[plan.method]} <span className="visually-hidden">{t.common.opensInNewTab}</span>
-            </a>
-          </p>
-        ) : null}
-      </>
-    );
-  }
+  if (plan.processor === 'revenuecat') return <p className="muted small">{t.plans.storeHow}</p>;
+  if (plan.processor !== 'stripe') return null;
   const open = async () => {
     setBusy(true);
     setError(undefined);
@@ -67,25 +56,37 @@ function Manage({ plan, leave }: { plan: Plan; leave: (url: string) => void }) {
   );
 }
 
-/**
- * The plans the customer holds, when they hold any. A server without `GET /subscriptions` (404)
- * shows no section at all.
- */
+function planTitle(plan: PaymentSubscription, pkg: CreditPackage | undefined): string {
+  return pkg?.interval ? t.plans.every(formatCredits(pkg.credits), pkg.interval) : t.plans.named(plan.package);
+}
+
+/** The customer's plans, and the packages on sale for what each gives (a plan no longer on sale is named by its code). */
+async function loadPlans(signal: AbortSignal): Promise<{ subscriptions: PaymentSubscription[]; packages: CreditPackage[] }> {
+  const [{ subscriptions }, { packages }] = await Promise.all([
+    api<{ subscriptions: PaymentSubscription[] }>('/subscriptions', { signal }),
+    api<PackagesAnswer>('/packages', { signal }).catch(() => ({ packages: [] })),
+  ]);
+  return { subscriptions, packages };
+}
+
+/** The plans the customer holds, when they hold any: what each gives, when it renews, how to cancel it. */
 export function Plans({ leave = leaveForPortal }: { leave?: (url: string) => void }) {
   const titleId = useId();
-  const plans = useLoad((signal) => api<{ subscriptions: Plan[] }>('/subscriptions', { signal }), []);
-  if (plans.error instanceof ApiError && plans.error.status === 404) return null;
+  const plans = useLoad(loadPlans, []);
   if (plans.error) return <ErrorNotice error={plans.error} onRetry={plans.reload} />;
-  const list = plans.data?.subscriptions ?? [];
-  if (list.length === 0) return null;
+  const { subscriptions, packages } = plans.data ?? { subscriptions: [], packages: [] };
+  if (subscriptions.length === 0) return null;
   return (
     <section aria-labelledby={titleId} className="plans">
       <h2 id={titleId}>{t.plans.title}</h2>
       <ul className="plans__list">
-        {list.map((plan) => (
+        {subscriptions.map((plan) => (
           <li key={plan.id} className="card plan">
             <h3 className="plan__title">
-              {t.plans.every(formatCredits(plan.credits), plan.interval)}{' '}
+              {planTitle(
+                plan,
+                packages.find((p) => p.code === plan.package),
+              )}{' '}
               <span
                 className={`badge badge--${plan.status === 'active' ? 'completed' : plan.status === 'cancelled' ? 'cancelled' : 'waiting'}`}
               >

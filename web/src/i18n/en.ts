@@ -306,14 +306,9 @@ export const en = {
     ended: 'Ended.',
     manageCard: 'Manage or cancel on the card processor’s page',
     opening: 'Opening…',
-    manageStore: {
-      app_store: 'Manage or cancel in the App Store',
-      play_store: 'Manage or cancel in Google Play',
-    } as Record<string, string>,
-    storeHow: {
-      app_store: 'Bought in the app from the App Store: cancel it there (Settings, your name, Subscriptions).',
-      play_store: 'Bought in the app from Google Play: cancel it there (Play Store, your profile, Payments and subscriptions).',
-    } as Record<string, string>,
+    named: (code: string) => `Plan ${code}`,
+    storeHow:
+      'Bought in the app: cancel it in the store you bought it from — on an iPhone in Settings, your name, Subscriptions; on Android in the Play Store, your profile, Payments and subscriptions.',
   },
 
   payments: {
@@ -380,7 +375,7 @@ export const en = {
     openWallet: 'Open in a wallet app',
     holds: 'Price held for',
     expired:
-      'This price quote has expired: do not send bitcoin to this address any more. If you already sent it, keep this page open: the payment appears here once the network sees it.',
+      'This price quote has ended: for a current price, start a new top up. If you already sent the payment, keep this page open: it is still credited at this price once the network confirms it.',
     newQuote: 'Start a new top up',
   },
 

@@ -35,26 +35,6 @@ export interface BitcoinCheckout {
   expiresAt: string;
 }
 
-/**
- * A plan the customer holds: `GET /subscriptions` → `{subscriptions: Plan[]}`, proposed to the server
- * (see the report of the web-topup branch) and written by hand until it exists. `manageUrl` is where
- * the store lets the customer manage an app-store plan, when the server knows it; a card plan is
- * managed on the card processor's customer portal, opened by `POST /subscriptions/{id}/portal` → `{url}`.
- */
-export interface Plan {
-  id: string;
-  package: string;
-  credits: number;
-  interval: 'month' | 'year';
-  method: 'card' | 'app_store' | 'play_store';
-  status: 'active' | 'past_due' | 'paused' | 'incomplete' | 'cancelled';
-  /** When the period paid for ends: the next renewal, or the end of a cancelled plan. */
-  currentPeriodEnd: string | null;
-  /** Cancelled by the customer: it runs to the end of the period and does not renew. */
-  cancelAtPeriodEnd: boolean;
-  manageUrl: string | null;
-}
-
 /** P15: a renewal is stopped only by cancelling at least this long before the period ends. */
 export const CANCEL_NOTICE_MS = 24 * 60 * 60 * 1000;
 

@@ -24,6 +24,8 @@ export type Payment = Schemas['Payment'];
 export type PaymentStatus = Payment['status'];
 export type PaymentMethod = Payment['method'];
 export type CardCheckout = Schemas['CardCheckout'];
+/** A plan the customer holds: it renews at `currentPeriodEnd` unless cancelled. */
+export type PaymentSubscription = Schemas['PaymentSubscription'];
 /** The error envelope of every refusal. */
 export type ApiError = Schemas['ErrorEnvelope'];
 

@@ -3,8 +3,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { Plans } from '../components/Plans.tsx';
 import { formatDateTime } from '../lib/format.ts';
-import type { Plan } from '../lib/payments.ts';
-import type { Payment } from '../lib/types.ts';
+import type { Payment, PaymentSubscription } from '../lib/types.ts';
 import { apiError, json } from '../test/fake-api.ts';
 import { at, fakeApi, renderSignedIn } from '../test/render.tsx';
 import { Payments } from './Payments.tsx';
@@ -22,24 +21,29 @@ const payment = (over: Partial<Payment>): Payment => ({
   ...over,
 });
 
-const plan = (over: Partial<Plan>): Plan => ({
+const plan = (over: Partial<PaymentSubscription>): PaymentSubscription => ({
   id: 'pln_01',
   package: 'monthly',
-  credits: 1000,
-  interval: 'month',
-  method: 'card',
+  processor: 'stripe',
   status: 'active',
   currentPeriodEnd: '2030-02-01T10:00:00.000Z',
   cancelAtPeriodEnd: false,
-  manageUrl: null,
   ...over,
 });
+
+const packages = {
+  packages: [
+    { code: 'monthly', credits: 1000, price: 900, currency: 'EUR', interval: 'month', storeProduct: 'otp_monthly' },
+    { code: 'yearly', credits: 12000, price: 9000, currency: 'EUR', interval: 'year', storeProduct: 'otp_yearly' },
+  ],
+};
 
 describe('the payment history', () => {
   it('lists each payment with its credits, amount, way of paying, status and date, newest first, page by page', async () => {
     at('/payments');
     const api = fakeApi()
-      .on('GET', '/subscriptions', () => apiError(404, 'NOT_FOUND', 'No route GET /api/v1/subscriptions.'))
+      .on('GET', '/subscriptions', { subscriptions: [] })
+      .on('GET', '/packages', packages)
       .on('GET', '/payments?limit=25', {
         payments: [
           payment({}),
@@ -70,7 +74,7 @@ describe('the payment history', () => {
     await screen.findByText('Refunded');
     expect(api.calls('GET', /^\/payments\?/)).toHaveLength(2);
     expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
-    // A server without plans shows no plans section.
+    // No plan held: no plans section.
     expect(screen.queryByRole('heading', { name: 'Your plans' })).toBeNull();
     expect(screen.getByRole('link', { name: 'Top up' }).getAttribute('href')).toBe('/top-up');
   });
@@ -80,6 +84,7 @@ describe('the payment history', () => {
     let reads = 0;
     fakeApi()
       .on('GET', '/subscriptions', { subscriptions: [] })
+      .on('GET', '/packages', packages)
       .on('GET', '/payments?limit=25', () => {
         reads += 1;
         return reads === 1
@@ -99,7 +104,8 @@ describe('the plans', () => {
     at('/payments');
     const api = fakeApi()
       .on('GET', '/subscriptions', { subscriptions: [plan({})] })
-      .on('POST', '/subscriptions/pln_01/portal', () => json(201, { url: 'https://billing.stripe.com/p/session/bps_1' }));
+      .on('GET', '/packages', packages)
+      .on('POST', '/subscriptions/pln_01/portal', { url: 'https://billing.stripe.com/p/session/bps_1' });
     const leave = vi.fn();
     renderSignedIn(<Plans leave={leave} />);
 
@@ -115,28 +121,29 @@ describe('the plans', () => {
     expect(api.calls('POST', '/subscriptions/pln_01/portal')).toHaveLength(1);
   });
 
-  it('sends app-store plans to their store, with the store’s link only when the server gives one', async () => {
+  it('sends app-store plans to the store they were bought from, and names a plan no longer on sale by its code', async () => {
     at('/payments');
-    fakeApi().on('GET', '/subscriptions', {
-      subscriptions: [
-        plan({ id: 'pln_a', method: 'app_store', manageUrl: 'https://apps.apple.com/account/subscriptions' }),
-        plan({ id: 'pln_b', method: 'play_store', interval: 'year', credits: 12000 }),
-      ],
-    });
+    fakeApi()
+      .on('GET', '/subscriptions', {
+        subscriptions: [plan({ id: 'pln_a', processor: 'revenuecat', package: 'yearly' }), plan({ id: 'pln_b', package: 'legacy-plan' })],
+      })
+      .on('GET', '/packages', packages);
     renderSignedIn(<Plans leave={vi.fn()} />);
 
-    const link = await screen.findByRole('link', { name: /Manage or cancel in the App Store/ });
-    expect(link.getAttribute('href')).toBe('https://apps.apple.com/account/subscriptions');
-    expect(screen.getByText(/Bought in the app from Google Play: cancel it there/)).toBeTruthy();
-    expect(screen.queryByRole('link', { name: /Google Play/ })).toBeNull();
-    expect(screen.queryByRole('button', { name: /card processor/ })).toBeNull();
+    await screen.findByRole('heading', { name: /12,000 credits every year/ });
+    expect(screen.getByText(/Bought in the app: cancel it in the store you bought it from/)).toBeTruthy();
+    expect(screen.getByRole('heading', { name: /Plan legacy-plan/ })).toBeTruthy();
+    // Only the card plan has the processor's portal.
+    expect(screen.getAllByRole('button', { name: 'Manage or cancel on the card processor’s page' })).toHaveLength(1);
   });
 
   it('says a cancelled plan ends without renewing', async () => {
     at('/payments');
-    fakeApi().on('GET', '/subscriptions', {
-      subscriptions: [plan({ cancelAtPeriodEnd: true }), plan({ id: 'pln_old', status: 'cancelled', currentPeriodEnd: null })],
-    });
+    fakeApi()
+      .on('GET', '/subscriptions', {
+        subscriptions: [plan({ cancelAtPeriodEnd: true }), plan({ id: 'pln_old', status: 'cancelled', currentPeriodEnd: null })],
+      })
+      .on('GET', '/packages', packages);
     renderSignedIn(<Plans leave={vi.fn()} />);
 
     await screen.findByText(`Cancelled: it ends on ${formatDateTime('2030-02-01T10:00:00.000Z')} and will not renew.`);
@@ -148,14 +155,15 @@ describe('the plans', () => {
     at('/payments');
     fakeApi()
       .on('GET', '/subscriptions', { subscriptions: [plan({})] })
+      .on('GET', '/packages', packages)
       .on('POST', '/subscriptions/pln_01/portal', () =>
-        apiError(503, 'PAYMENT_PROCESSOR_UNAVAILABLE', 'The card processor could not be reached; try again in a moment.'),
+        apiError(503, 'PAYMENT_PROCESSOR_UNAVAILABLE', 'The page to manage this plan could not be opened; try again in a moment.'),
       );
     const leave = vi.fn();
     renderSignedIn(<Plans leave={leave} />);
 
     fireEvent.click(await screen.findByRole('button', { name: 'Manage or cancel on the card processor’s page' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('The card processor could not be reached');
+    expect((await screen.findByRole('alert')).textContent).toContain('The page to manage this plan could not be opened');
     expect(leave).not.toHaveBeenCalled();
   });
 });
