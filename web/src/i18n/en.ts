@@ -335,7 +335,6 @@ export const en = {
   payment: {
     title: 'Payment',
     orderNumber: 'Order number',
-    package: 'Package',
     credits: 'Credits',
     amount: 'Amount',
     method: 'Paid with',
@@ -359,7 +358,6 @@ export const en = {
     tryAgain: 'Try again',
     refunded: 'Refunded: the money went back to you and the payment’s credits were taken back.',
     disputed: 'Disputed: your bank is reviewing this payment. Your account is restricted until the dispute is settled.',
-    topUpAgain: 'Top up again',
   },
 
   bitcoin: {
