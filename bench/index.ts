@@ -8,6 +8,7 @@ import { authBenchmark } from './auth.ts';
 import { ledgerBenchmark } from './ledger.ts';
 import { printTable, type Row } from './lib.ts';
 import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders.ts';
+import { paymentsBenchmark } from './payments.ts';
 import { startupBenchmark } from './startup.ts';
 
 const benchmarks: Record<string, { title: string; run: () => Promise<Row[]> }> = {
@@ -19,6 +20,10 @@ const benchmarks: Record<string, { title: string; run: () => Promise<Row[]> }> =
   },
   orders: { title: 'orders created per second vs pgbench TPC-B on the same server', run: () => ordersBenchmark() },
   sse: { title: 'SMS arrival → live event at a connected client (p50/p99 of 300, after 30 not counted)', run: () => sseLatencyBenchmark() },
+  payments: {
+    title: 'Stripe webhook events handled per second (signed, re-read from a local fake) vs pgbench TPC-B on the same server',
+    run: () => paymentsBenchmark(),
+  },
   auth: { title: 'sign-in and request authentication (in-process; BENCH_DATABASE_URL for PostgreSQL)', run: () => authBenchmark() },
 };
 

@@ -7,6 +7,7 @@ import type { Statement } from '../src/db/statement.ts';
 import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
 import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
 import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
+import { PAYMENT_STATEMENTS } from '../src/modules/payments/index.ts';
 
 interface Snapshot {
   /** Where the statements are composed. */
@@ -23,6 +24,7 @@ export const SNAPSHOTS: Record<string, Snapshot> = {
   },
   'activations.sql': { sources: ['src/modules/activations/store.ts'], statements: ACTIVATION_STATEMENTS },
   'events.sql': { sources: ['src/modules/events/emit.ts'], statements: EVENT_STATEMENTS },
+  'payments.sql': { sources: ['src/modules/payments/store.ts'], statements: PAYMENT_STATEMENTS },
 };
 
 /** A snapshot file: a header, then each statement under a comment naming it and its parameters in `$n` order. */

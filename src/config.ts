@@ -71,11 +71,36 @@ export const configSchema = z
       .enum(['true', 'false'], { error: 'expected true or false' })
       .transform((v) => v === 'true')
       .default(false),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'expected a Stripe secret key (sk_live_…, sk_test_…, or a restricted rk_…)')
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\S+$/, "expected the webhook endpoint's signing secret (whsec_…)")
+      .optional(),
+    STRIPE_API_BASE: urlWithProtocol(
+      ['http:', 'https:'],
+      'expected the http(s):// URL of a server speaking Stripe’s API (tests)',
+    ).optional(),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
       .transform((v): boolean | number => (v === 'true' ? true : v === 'false' ? false : Number(v)))
       .default(false),
+  })
+  .superRefine((env, context) => {
+    // A processor is enabled exactly when its variables are set: half a configuration is a mistake, not "off".
+    const stripe = { STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET };
+    const missing = Object.entries(stripe).filter(([, value]) => value === undefined);
+    if (missing.length === 1) {
+      const [name] = missing[0] as [string, unknown];
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `expected it with ${Object.keys(stripe).find((other) => other !== name)}: Stripe takes card payments only when both are set`,
+      });
+    }
   })
   .transform((env) => {
     const dataDir = path.resolve(env.DATA_DIR);
@@ -127,6 +152,11 @@ export const configSchema = z
       webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
       /** Local development and tests only: lets webhooks go to http:// and to private, loopback and link-local addresses. */
       webhookAllowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      /** Card payments through Stripe Checkout: present exactly when its key and webhook secret are set. */
+      stripe:
+        env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+          ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE }
+          : undefined,
     };
   });
 

@@ -6,6 +6,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
 import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
 import { iconSpriteUrl } from '../src/modules/catalog/index.ts';
+import { type FakeStripe, startFakeStripe } from './fakes/stripe-server.ts';
 import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
@@ -17,6 +18,8 @@ import {
   documentedApiRoutes,
   type RouteSpec,
 } from './support/route-matrix.ts';
+import { STRIPE_WEBHOOK_SECRET } from './support/stripe.ts';
+import { stripeDelivery } from './support/stripe-events.ts';
 
 /**
  * Every /api/v1 route, with who may call it. The coverage test below fails when a route exists that is
@@ -36,6 +39,7 @@ const ROUTES: RouteSpec[] = [
     body: { token: 'otp_eml_invalid-token', password: 'x' },
   },
   { method: 'GET', route: '/api/v1/privacy/policy', access: 'public' },
+  { method: 'GET', route: '/api/v1/packages', access: 'public' },
   // signed-in
   { method: 'POST', route: '/api/v1/auth/logout', access: 'signed-in', body: {}, ownerHeaders: deviceTokenOf },
   {
@@ -109,6 +113,29 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', route: '/api/v1/events', access: 'signed-in', streaming: true },
   { method: 'GET', route: '/api/v1/sandbox', access: 'public' },
   { method: 'POST', route: '/api/v1/sandbox/credits', access: 'signed-in', body: { amount: 100 } },
+  // payments
+  {
+    method: 'POST',
+    route: '/api/v1/payments/checkout',
+    access: 'signed-in',
+    target: async (t) => ({ url: '/api/v1/payments/checkout', body: { package: await aPackage(t), method: 'card' } }),
+  },
+  { method: 'GET', route: '/api/v1/payments', access: 'signed-in' },
+  {
+    method: 'GET',
+    route: '/api/v1/payments/:id',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => ({ url: `/api/v1/payments/${(await aCheckout(t, owner)).paymentId}` }),
+  },
+  { method: 'GET', route: '/api/v1/subscriptions', access: 'signed-in' },
+  {
+    method: 'POST',
+    route: '/api/v1/subscriptions/:id/portal',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => ({ url: `/api/v1/subscriptions/${await aSubscription(t, owner)}/portal` }),
+  },
   // webhooks
   { method: 'POST', route: '/api/v1/webhook-endpoints', access: 'signed-in', body: { url: 'https://hooks.example.com/matrix' } },
   { method: 'GET', route: '/api/v1/webhook-endpoints', access: 'signed-in' },
@@ -159,6 +186,7 @@ const ROUTES: RouteSpec[] = [
 
 let t: TestApp;
 let actors: Actors;
+let stripe: FakeStripe;
 /** Every line the app logs, at every level. */
 const logLines: string[] = [];
 
@@ -236,6 +264,38 @@ async function deviceTokenOf(t: TestApp) {
   });
   return { authorization: `Bearer ${device.token}` };
 }
+let packages = 0;
+/** A package on sale (a plan with `interval`); its code. */
+async function aPackage(t: TestApp, interval?: 'month'): Promise<string> {
+  const { addPackage } = await import('../src/modules/payments/index.ts');
+  const code = `matrix-${++packages}`;
+  await addPackage(ctxOf(t, 'cli'), { code, credits: 100, priceMinor: 500, currency: 'USD', interval });
+  return code;
+}
+
+/** A card checkout the owner started (against the fake Stripe). */
+async function aCheckout(t: TestApp, owner: { bearer: string }, interval?: 'month'): Promise<{ paymentId: string }> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/payments/checkout',
+    headers: { authorization: owner.bearer },
+    payload: { package: await aPackage(t, interval), method: 'card' },
+  });
+  if (response.statusCode !== 201) throw new Error(`checkout failed: ${response.body}`);
+  return response.json();
+}
+
+/** A card plan the owner subscribed to: checkout, paid at the fake Stripe, its event delivered. */
+async function aSubscription(t: TestApp, owner: { bearer: string }): Promise<string> {
+  const { paymentId } = await aCheckout(t, owner, 'month');
+  const session = [...stripe.sessions.values()].find((candidate) => candidate.client_reference_id === paymentId);
+  const { session: paid } = stripe.complete(session?.id as string);
+  const { payload, headers } = stripeDelivery(stripe.event('checkout.session.completed', paid), STRIPE_WEBHOOK_SECRET, t.clock.now());
+  await t.app.inject({ method: 'POST', url: '/webhooks/stripe', payload, headers });
+  const list = await t.app.inject({ method: 'GET', url: '/api/v1/subscriptions', headers: { authorization: owner.bearer } });
+  return list.json().subscriptions[0].id;
+}
+
 async function ownSession(t: TestApp, owner: { accountId: string }) {
   const { createSession } = await import('../src/modules/accounts/index.ts');
   const session = await createSession(ctxOf(t), { accountId: owner.accountId, kind: 'browser' });
@@ -249,13 +309,24 @@ beforeAll(async () => {
       done();
     },
   });
+  stripe = await startFakeStripe();
   t = await createTestApp({
-    env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0', MAX_ACTIVE_ACTIVATIONS: '1000' },
+    env: {
+      API_RATE_LIMIT: '0',
+      ORDER_RATE_LIMIT: '0',
+      MAX_ACTIVE_ACTIVATIONS: '1000',
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripe.baseUrl,
+    },
     log: createLogger({ level: 'trace', version: 'test', destination: sink }),
   });
   actors = await createActors(t);
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await stripe?.close();
+});
 
 describe('route matrix', () => {
   it('lists every documented /api/v1 route', async () => {

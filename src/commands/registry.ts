@@ -5,6 +5,8 @@ import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catal
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
+import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
+import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
 import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
 import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
 
@@ -28,6 +30,11 @@ export const COMMANDS: CommandDefinition[] = [
   catalogPriceCommand,
   creditsGrantCommand,
   ledgerVerifyCommand,
+  packagesAddCommand,
+  packagesListCommand,
+  packagesDisableCommand,
+  paymentsListCommand,
+  paymentsRefundCommand,
 ];
 
 export function findCommand(argv: string[], commands = COMMANDS): { command: CommandDefinition; rest: string[] } | undefined {

@@ -8,9 +8,11 @@ import type { Clock } from '../lib/clock.ts';
 import { requestIdMaker } from '../lib/ids.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 import type { ActivationDeps } from '../modules/activations/index.ts';
+import type { PaymentDeps } from '../modules/payments/index.ts';
 import type { Policy } from '../modules/privacy/index.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
+import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
@@ -26,8 +28,10 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { paymentRoutes } from './routes/payments.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
+import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
 import { nulInUrl } from './url-nul.ts';
@@ -44,6 +48,8 @@ export interface AppDeps {
   /** Orders: the catalog and its providers, and the ephemeral SMS texts. */
   activations: ActivationDeps;
   events: EventBus;
+  /** The payment processors configured (config.ts): built from the config when not given. */
+  payments?: PaymentDeps;
   /** The sandbox provider is on: its test endpoint exists. */
   sandbox: boolean;
   /** Flipped at shutdown so /readyz tells load balancers to stop sending traffic. */
@@ -80,7 +86,8 @@ class RequestCompletion extends LogController {
 }
 
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
+  const deps: AppDeps = { ...given, payments: given.payments ?? paymentProcessors(given.config) };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: requestIdMaker(),
@@ -139,9 +146,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminAccountRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
+  await app.register(paymentRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);
+  await app.register(stripeWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);

@@ -13,6 +13,9 @@ export const ID_PREFIXES = {
   instance: 'ins',
   jobRun: 'job',
   audit: 'aud',
+  creditPackage: 'pkg',
+  payment: 'pay',
+  subscription: 'pln',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES] | (string & {});

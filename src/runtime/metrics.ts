@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import { type PaymentTotals, paymentTotals } from '../modules/payments/index.ts';
 import { RequestDurations } from './request-durations.ts';
 
 /** Prometheus metrics. A registry per process (not prom-client's global one), so tests can build many apps. */
@@ -43,6 +44,51 @@ export function createMetrics(options: { version: string; database: Database; de
   pool('otpbox_db_pool_idle', 'Database connections idle', (s) => s.idle);
   pool('otpbox_db_pool_waiting', 'Queries waiting for a database connection', (s) => s.waiting);
   pool('otpbox_db_pool_max', 'Database pool size limit', (s) => s.max);
+
+  // Payments are counted in the database (every instance sees them all), read when scraped.
+  const totals = { at: 0, rows: undefined as Promise<PaymentTotals[]> | undefined };
+  const paymentTotalsNow = () => {
+    // One query per scrape for both gauges.
+    if (!totals.rows || Date.now() - totals.at > 1000) {
+      totals.at = Date.now();
+      totals.rows = paymentTotals(options.database.db).catch(() => []);
+    }
+    return totals.rows;
+  };
+  new Gauge({
+    name: 'otpbox_payments',
+    help: 'Payments by method and status',
+    labelNames: ['method', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await paymentTotalsNow()) this.set({ method: row.method, status: row.status }, row.payments);
+    },
+  });
+  new Gauge({
+    name: 'otpbox_payment_credits_sold',
+    help: 'Credits sold by payments that were paid, by method (before refunds and lost disputes)',
+    labelNames: ['method'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const byMethod = new Map<string, number>();
+      for (const row of await paymentTotalsNow()) byMethod.set(row.method, (byMethod.get(row.method) ?? 0) + row.creditsSold);
+      for (const [method, credits] of byMethod) this.set({ method }, credits);
+    },
+  });
+  new Gauge({
+    name: 'otpbox_payment_credits_taken_back',
+    help: 'Credits taken back from payments by refunds and lost disputes, by method',
+    labelNames: ['method'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const byMethod = new Map<string, number>();
+      for (const row of await paymentTotalsNow()) byMethod.set(row.method, (byMethod.get(row.method) ?? 0) + row.creditsTakenBack);
+      for (const [method, credits] of byMethod) this.set({ method }, credits);
+    },
+  });
 
   return {
     registry,

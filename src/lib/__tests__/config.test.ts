@@ -38,6 +38,25 @@ describe('config', () => {
     });
   });
 
+  it('enables Stripe exactly when its key and webhook secret are set, and refuses half of it', () => {
+    expect(loadConfig({}).stripe).toBeUndefined();
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).stripe).toEqual({
+      secretKey: 'sk_test_abc',
+      webhookSecret: 'whsec_abc',
+      apiBase: undefined,
+    });
+    expect(
+      loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' }).stripe
+        ?.apiBase,
+    ).toBe('http://127.0.0.1:12111');
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' }).map((p) => p.variable)).toEqual(['STRIPE_WEBHOOK_SECRET']);
+    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).map((p) => p.variable)).toEqual(['STRIPE_SECRET_KEY']);
+    const wrong = problemsOf({ STRIPE_SECRET_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'secret' });
+    expect(wrong.map((p) => p.variable).sort()).toEqual(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
+    // Never echoed: a key or secret is described by its length only.
+    expect(JSON.stringify(wrong)).not.toContain('pk_live_abc');
+  });
+
   it('knows every variable of the public contract', () => {
     for (const name of [
       'PORT',
@@ -56,6 +75,9 @@ describe('config', () => {
       'API_RATE_LIMIT',
       'MAX_ACTIVE_ACTIVATIONS',
       'SMTP_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_API_BASE',
     ]) {
       expect(CONFIG_VARIABLES).toContain(name);
     }

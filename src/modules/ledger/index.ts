@@ -20,5 +20,17 @@ export {
   TRANSFER_STATEMENTS,
   walletRef,
 } from './transfer.ts';
-export { captureHold, grantCredits, holdCredits, releaseHold, reverseTransfer, VERB_STATEMENTS } from './verbs.ts';
+export {
+  captureHold,
+  chargeBack,
+  creditPurchase,
+  grantCredits,
+  holdCredits,
+  liftRestriction,
+  lockWallet,
+  releaseHold,
+  restrictWallet,
+  reverseTransfer,
+  VERB_STATEMENTS,
+} from './verbs.ts';
 export { type LedgerReport, verifyLedger } from './verify.ts';

@@ -1,6 +1,6 @@
-import { sql as drizzleSql, eq } from 'drizzle-orm';
+import { and, sql as drizzleSql, eq, isNull } from 'drizzle-orm';
 import { queryRows, rowMapper } from '../../db/client.ts';
-import { type DriverRow, runStatement } from '../../db/raw-driver.ts';
+import { type DriverRow, rawRows, runStatement } from '../../db/raw-driver.ts';
 import { ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
 import { params, sql, statement } from '../../db/statement.ts';
 import { transaction } from '../../db/tx.ts';
@@ -269,10 +269,14 @@ export async function refundCredits(ctx: Ctx, input: Common & { accountId: strin
 }
 
 /**
- * A payment was disputed and taken back: remove its credits even if they were spent. The wallet may go
- * below zero (marked in debt) and is restricted — it cannot hold credits again — until settled. Audited.
+ * A payment was disputed or refunded and taken back: remove its credits even if they were spent. The
+ * wallet may go below zero (marked in debt) and is restricted — it cannot hold credits again — until
+ * settled: always, or with `restrict: 'when_in_debt'` only if it went below zero. Audited.
  */
-export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+export async function chargeBack(
+  ctx: Ctx,
+  input: Common & { accountId: string; amount: number; restrict?: 'always' | 'when_in_debt' },
+): Promise<Applied> {
   const chargebacks = systemAccountFor('chargebacks', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
@@ -288,7 +292,11 @@ export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; 
       }),
     );
     if (!applied.replayed) {
-      await tx.update(ledgerAccounts).set({ restrictedAt: now }).where(eq(ledgerAccounts.id, applied.transfer.debitAccountId));
+      const wallet = eq(ledgerAccounts.id, applied.transfer.debitAccountId);
+      await tx
+        .update(ledgerAccounts)
+        .set({ restrictedAt: now })
+        .where(input.restrict === 'when_in_debt' ? and(wallet, eq(ledgerAccounts.inDebt, true)) : wallet);
       await auditCredits(
         { ...ctx, db: tx },
         'credits.chargeback',
@@ -298,6 +306,44 @@ export async function chargeBack(ctx: Ctx, input: Common & { accountId: string; 
       );
     }
     return applied;
+  });
+}
+
+/**
+ * Lock a customer's credits wallet until the caller's transaction ends (created if missing), and say
+ * whether it is in debt and restricted: for callers that decide a restriction from it and from their
+ * own records, so two such decisions for one customer never interleave.
+ */
+export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt: boolean; restricted: boolean }> {
+  const lock = () =>
+    rawRows<{ in_debt: boolean; restricted: boolean }>(
+      ctx.db,
+      'otpbox_ledger_lock_wallet_v1',
+      "select in_debt, restricted_at is not null as restricted from ledger_accounts where owner_account_id = $1 and purse = 'credits' for update",
+      [accountId],
+    );
+  let [row] = await lock();
+  if (!row) {
+    await walletOf(ctx.db, accountId, ctx.clock.now());
+    [row] = await lock();
+  }
+  return { inDebt: row?.in_debt ?? false, restricted: row?.restricted ?? false };
+}
+
+/**
+ * Restrict a customer's credits wallet without moving credits (a payment is disputed): holds are
+ * refused with ACCOUNT_RESTRICTED until it is lifted. Audited; nothing happens to a restricted wallet.
+ */
+export async function restrictWallet(ctx: Ctx, accountId: string, reason: string): Promise<void> {
+  await transaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const wallet = await walletOf(tx, accountId, now);
+    const restricted = await tx
+      .update(ledgerAccounts)
+      .set({ restrictedAt: now })
+      .where(and(eq(ledgerAccounts.id, wallet), isNull(ledgerAccounts.restrictedAt)))
+      .returning({ id: ledgerAccounts.id });
+    if (restricted.length > 0) await auditCredits({ ...ctx, db: tx }, 'credits.restrict', accountId, { reason }, now);
   });
 }
 

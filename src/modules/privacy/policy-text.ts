@@ -13,6 +13,12 @@ export function renderPolicy(config: Config): string {
     config.smsStorage === 'ephemeral'
       ? 'The text of the SMS you receive is shown to you only, in real time, and is **not stored** on our servers: we keep only that a message arrived and when. The verification code is kept with the order so that you can see it.'
       : 'The SMS you receive on a rented number are shown to you only, in your dashboard, and kept with your order history: reservation details for up to 6 months, your number history for up to 1 year.';
+  // Each payment processor is named only where the operator configured it (issue 16).
+  const processors = config.stripe
+    ? `
+  Card payments are made on the payment page of **Stripe**, which receives your card details directly
+  and tells us only the payment's status and its references.`
+    : '';
   return `# Privacy policy
 
 This service is operated by ${config.operatorName}.${contact} It rents temporary phone numbers so that you can
@@ -27,7 +33,7 @@ receive verification codes. This policy says what we collect, why, for how long,
 - **Orders**: which service and country you rented a number for, the number, prices and status.
 - **Messages**: ${sms}
 - **Payments**: order number, status (created, pending, paid, failed), credits, amount, currency,
-  timestamps and the payment processor's reference. We never store card or bank details or crypto keys.
+  timestamps and the payment processor's reference. We never store card or bank details or crypto keys.${processors}
 - **Security**: sign-ins and other security events with the network part of your IP address (not the
   full address), a keyed hash of the address for abuse prevention, and your browser's user agent.
 

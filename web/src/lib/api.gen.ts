@@ -2916,7 +2916,7 @@ export interface paths {
         };
         /**
          * Live events of my account (Server-Sent Events)
-         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension).
+         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension).
          */
         get: {
             parameters: {
@@ -3184,6 +3184,426 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credit packs and plans on sale, with their prices */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            packages: components["schemas"]["CreditPackage"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My payments, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nextCursor: string | null;
+                            payments: components["schemas"]["Payment"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my payments, as the server knows it now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payment"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy a package: by card, a payment page to send the customer to
+         * @description Creates a payment and, for `card`, a Stripe Checkout page (`url`); the credits arrive when Stripe tells us the payment went through (follow `payment.updated` on /api/v1/events, or GET the payment). A plan (a package with an interval) subscribes. `bitcoin` answers `PAYMENT_METHOD_UNAVAILABLE` until Bitcoin payments are enabled, as does `card` when card payments are not configured. Send an `Idempotency-Key` header to retry safely: the same key and body answer with the same payment and page.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        method: "card" | "bitcoin";
+                        /** @description A package code (GET /api/v1/packages) */
+                        package: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CardCheckout"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `IDEMPOTENCY_KEY_IN_USE` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `IDEMPOTENCY_KEY_REUSED`, `UNKNOWN_PACKAGE`, `PAYMENT_METHOD_UNAVAILABLE` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYMENT_PROCESSOR_UNAVAILABLE`, `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4510,6 +4930,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My plans: status, when the period ends, whether it renews
+         * @description A plan renews at `currentPeriodEnd` unless cancelled before. Card plans are cancelled in the customer portal (POST …/portal); app-store plans in the store.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subscriptions: components["schemas"]["PaymentSubscription"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A page where I manage (cancel) a card plan: Stripe’s customer portal */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYMENT_METHOD_UNAVAILABLE` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYMENT_PROCESSOR_UNAVAILABLE`, `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -4612,7 +5266,7 @@ export interface paths {
                         /** @description A note for yourself */
                         description?: string;
                         /** @description activation.updated, sms.received, balance.updated, or `*` for all (the default) */
-                        events?: ("activation.updated" | "sms.received" | "balance.updated" | "*")[];
+                        events?: ("activation.updated" | "sms.received" | "balance.updated" | "payment.updated" | "*")[];
                         /** @description An https:// URL on the public internet */
                         url: string;
                     };
@@ -5562,6 +6216,13 @@ export interface components {
             /** @description Credits reserved by open orders: spent if a code arrives, returned otherwise */
             held: number;
         };
+        CardCheckout: {
+            paymentId: string;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+            /** @description The processor's payment page: send the customer there */
+            url: string;
+        };
         Country: {
             /** @description Other names people search the country by ("UK" for the United Kingdom) */
             aliases: string[];
@@ -5573,13 +6234,27 @@ export interface components {
             fromPrice: number | null;
             name: string;
         };
+        CreditPackage: {
+            /** @description What to send as `package` to buy it */
+            code: string;
+            /** @description Credits it gives (each period, for a plan) */
+            credits: number;
+            /** @description ISO 4217 */
+            currency: string;
+            /** @description A plan renews every interval; null for a one-off pack */
+            interval: ("month" | "year") | null;
+            /** @description In the smallest unit of its currency (cents for USD) */
+            price: number;
+            /** @description The App Store / Google Play product id that buys it in the mobile app */
+            storeProduct: string | null;
+        };
         ErrorEnvelope: {
             error: {
                 /**
                  * @description What went wrong, for programs: the codes a response can carry are listed with it
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -5598,6 +6273,39 @@ export interface components {
             key: string;
             lastUsedAt: string | null;
             name: string;
+        };
+        Payment: {
+            /** @description In the smallest unit of its currency */
+            amount: number;
+            /** Format: date-time */
+            createdAt: string;
+            credits: number;
+            currency: string;
+            /** @description The order number */
+            id: string;
+            /** @enum {string} */
+            method: "card" | "bitcoin" | "app_store" | "play_store";
+            /** @description The code of the package bought */
+            package: string;
+            paidAt: string | null;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+        };
+        PaymentSubscription: {
+            /** @description Cancelled: it ends at currentPeriodEnd instead of renewing */
+            cancelAtPeriodEnd: boolean;
+            /** @description When the current period ends: it renews then unless cancelled */
+            currentPeriodEnd: string | null;
+            id: string;
+            /** @description The code of the plan */
+            package: string;
+            /**
+             * @description stripe: manage it in the customer portal; revenuecat: in the app store
+             * @enum {string}
+             */
+            processor: "stripe" | "blockonomics" | "revenuecat";
+            /** @enum {string} */
+            status: "incomplete" | "active" | "past_due" | "paused" | "cancelled";
         };
         Price: {
             available: number;

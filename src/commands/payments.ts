@@ -1,0 +1,88 @@
+import { listAllPayments, refundPayment } from '../modules/payments/index.ts';
+import { paymentProcessors } from '../runtime/payment-processors.ts';
+import { commandCtx, requireString } from './admin.ts';
+import { formatPrice } from './packages.ts';
+import { type CommandDefinition, EXIT, UsageError } from './types.ts';
+
+/** The most payments one listing shows (newest first). */
+const LIST_LIMIT = 10_000;
+
+export const paymentsListCommand: CommandDefinition = {
+  path: ['payments', 'list'],
+  summary: 'List payments, newest first: status, method, amount, credits and customer',
+  usage: 'otpbox payments list [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(ctx, args, io) {
+    const rows = await listAllPayments(ctx.database.db, LIST_LIMIT);
+    const listed = rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      method: row.method,
+      package: row.packageCode,
+      credits: row.credits,
+      amount: row.amountMinor,
+      currency: row.currency,
+      processor: row.processor,
+      processorRef: row.processorRef,
+      accountId: row.accountId,
+      email: row.email,
+      createdAt: row.createdAt.toISOString(),
+      paidAt: row.paidAt?.toISOString() ?? null,
+      refunded: row.refundedMinor,
+      dispute: row.disputeStatus,
+      creditsTakenBack: row.creditsReversed,
+    }));
+    if (args.values.json) {
+      io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (listed.length === 0) {
+      io.stdout('No payments yet.\n');
+      return EXIT.ok;
+    }
+    const table = [
+      ['ID', 'CREATED', 'STATUS', 'METHOD', 'PACKAGE', 'CREDITS', 'AMOUNT', 'CUSTOMER'],
+      ...listed.map((p) => [
+        p.id,
+        p.createdAt.replace('T', ' ').slice(0, 19),
+        p.status + (p.dispute === 'open' ? ' (dispute open)' : p.creditsTakenBack > 0 ? ` (-${p.creditsTakenBack} credits)` : ''),
+        p.method,
+        p.package,
+        String(p.credits),
+        formatPrice(p.amount, p.currency),
+        p.email ?? p.accountId,
+      ]),
+    ];
+    const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length))) ?? [];
+    for (const line of table)
+      io.stdout(
+        `${line
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    if (rows.length === LIST_LIMIT) io.stdout(`(the newest ${LIST_LIMIT} payments)\n`);
+    return EXIT.ok;
+  },
+};
+
+export const paymentsRefundCommand: CommandDefinition = {
+  path: ['payments', 'refund'],
+  summary: 'Refund a card payment in full through Stripe; its credits are taken back (audited)',
+  usage: 'otpbox payments refund ID --reason TEXT',
+  options: { reason: { type: 'string' } },
+  allowPositionals: true,
+  async run(ctx, args, io) {
+    const [id, extra] = args.positionals;
+    if (!id || extra !== undefined) throw new UsageError('name exactly one payment id');
+    const reason = requireString(args.values.reason, 'reason');
+    if (reason.length > 500) throw new UsageError('--reason must be at most 500 characters');
+    const outcome = await refundPayment(commandCtx(ctx), paymentProcessors(ctx.config), id, reason);
+    const taken = -outcome.creditsMoved;
+    io.stdout(
+      `Refunded ${id} (${formatPrice(outcome.payment.amountMinor, outcome.payment.currency)}, Stripe ${outcome.refundId}). ` +
+        `${taken > 0 ? `${taken} credits taken back` : 'Its credits had already been taken back'}; the payment is ${outcome.payment.status}.\n`,
+    );
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,150 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NextCursor } from '../../lib/api-schemas.ts';
+import {
+  CardCheckout,
+  CreditPackage,
+  getPayment,
+  listPackages,
+  listPayments,
+  listSubscriptions,
+  openSubscriptionPortal,
+  Payment,
+  PaymentSubscription,
+  startCheckout,
+  toPackageView,
+  toPaymentView,
+} from '../../modules/payments/index.ts';
+import type { AppDeps } from '../app.ts';
+import { principalOf } from '../auth.ts';
+import { pageOf } from '../paging.ts';
+import { Limit, Text } from '../schemas.ts';
+
+const IdParam = z.object({ id: Text.max(64) });
+const IdempotencyKey = Text.min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional();
+
+/** Credit packages (public), checkout, and the customer's payments and plans. */
+export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['payments'];
+  const processors = deps.payments;
+
+  app.get(
+    '/api/v1/packages',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Credit packs and plans on sale, with their prices',
+        response: { 200: z.object({ packages: z.array(CreditPackage) }) },
+      },
+    },
+    async () => ({ packages: (await listPackages(deps.database.db, { activeOnly: true })).map(toPackageView) }),
+  );
+
+  app.post(
+    '/api/v1/payments/checkout',
+    {
+      config: {
+        errors: [
+          'UNKNOWN_PACKAGE',
+          'PAYMENT_METHOD_UNAVAILABLE',
+          'PAYMENT_PROCESSOR_UNAVAILABLE',
+          'IDEMPOTENCY_KEY_REUSED',
+          'IDEMPOTENCY_KEY_IN_USE',
+        ],
+      },
+      schema: {
+        tags,
+        summary: 'Buy a package: by card, a payment page to send the customer to',
+        description:
+          'Creates a payment and, for `card`, a Stripe Checkout page (`url`); the credits arrive when Stripe tells us the payment ' +
+          'went through (follow `payment.updated` on /api/v1/events, or GET the payment). A plan (a package with an interval) ' +
+          'subscribes. `bitcoin` answers `PAYMENT_METHOD_UNAVAILABLE` until Bitcoin payments are enabled, as does `card` when ' +
+          'card payments are not configured. Send an `Idempotency-Key` header to retry safely: the same key and body answer ' +
+          'with the same payment and page.',
+        headers: z.object({ 'idempotency-key': IdempotencyKey }),
+        body: z.object({
+          package: Text.trim().min(1).max(64).describe('A package code (GET /api/v1/packages)'),
+          method: z.enum(['card', 'bitcoin']),
+        }),
+        response: { 201: CardCheckout },
+      },
+    },
+    async (request, reply) => {
+      const answer = await startCheckout(request.ctx, processors ?? {}, {
+        accountId: principalOf(request).accountId,
+        packageCode: request.body.package,
+        method: request.body.method,
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send({ paymentId: answer.paymentId, status: answer.status, url: answer.url });
+    },
+  );
+
+  app.get(
+    '/api/v1/payments',
+    {
+      schema: {
+        tags,
+        summary: 'My payments, newest first',
+        querystring: z.object({ cursor: Text.max(64).optional(), limit: Limit }),
+        response: { 200: z.object({ payments: z.array(Payment), nextCursor: NextCursor }) },
+      },
+    },
+    async (request) => {
+      const { cursor, limit } = request.query;
+      const rows = await listPayments(request.ctx.db, { accountId: principalOf(request).accountId, cursor, limit });
+      const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
+      return { payments: items.map(toPaymentView), nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/payments/:id',
+    { schema: { tags, summary: 'One of my payments, as the server knows it now', params: IdParam, response: { 200: Payment } } },
+    async (request) => toPaymentView(await getPayment(request.ctx.db, principalOf(request).accountId, request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/subscriptions',
+    {
+      schema: {
+        tags,
+        summary: 'My plans: status, when the period ends, whether it renews',
+        description:
+          'A plan renews at `currentPeriodEnd` unless cancelled before. Card plans are cancelled in the customer portal (POST …/portal); app-store plans in the store.',
+        response: { 200: z.object({ subscriptions: z.array(PaymentSubscription) }) },
+      },
+    },
+    async (request) => ({
+      subscriptions: (await listSubscriptions(request.ctx.db, principalOf(request).accountId)).map((row) => ({
+        id: row.id,
+        package: row.packageCode,
+        processor: row.processor,
+        status: row.status,
+        currentPeriodEnd: row.currentPeriodEnd,
+        cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+      })),
+    }),
+  );
+
+  app.post(
+    '/api/v1/subscriptions/:id/portal',
+    {
+      config: { errors: ['CONFLICT', 'PAYMENT_METHOD_UNAVAILABLE', 'PAYMENT_PROCESSOR_UNAVAILABLE'] },
+      schema: {
+        tags,
+        summary: 'A page where I manage (cancel) a card plan: Stripe’s customer portal',
+        params: IdParam,
+        response: { 200: z.object({ url: z.string() }) },
+      },
+    },
+    async (request) => openSubscriptionPortal(request.ctx, processors ?? {}, principalOf(request).accountId, request.params.id),
+  );
+};

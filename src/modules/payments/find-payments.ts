@@ -1,0 +1,58 @@
+import { and, desc, eq, getTableColumns, lt, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { accounts, creditPackages, type PaymentProcessor, payments } from '../../db/schema/index.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { PaymentWithPackage } from './view.ts';
+
+const withPackage = { ...getTableColumns(payments), packageCode: creditPackages.code };
+
+async function first(db: Executor, where: SQL | undefined): Promise<PaymentWithPackage | undefined> {
+  const [row] = await db
+    .select(withPackage)
+    .from(payments)
+    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
+    .where(where);
+  return row;
+}
+
+/** One of a customer's payments; NOT_FOUND for another's (no existence leak). */
+export async function getPayment(db: Executor, accountId: string, id: string): Promise<PaymentWithPackage> {
+  const row = await first(db, and(eq(payments.id, id), eq(payments.accountId, accountId)));
+  if (!row) throw new DomainError('NOT_FOUND', 'No such payment.');
+  return row;
+}
+
+/** A customer's payments, newest first, `limit + 1` of them after the cursor (see http/paging.ts). */
+export async function listPayments(
+  db: Executor,
+  query: { accountId: string; cursor?: string; limit: number },
+): Promise<PaymentWithPackage[]> {
+  return db
+    .select(withPackage)
+    .from(payments)
+    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
+    .where(and(eq(payments.accountId, query.accountId), query.cursor ? lt(payments.id, query.cursor) : undefined))
+    .orderBy(desc(payments.id))
+    .limit(query.limit + 1);
+}
+
+/** Every payment, newest first, with its customer's e-mail (null for device accounts): the operator's list. */
+export async function listAllPayments(db: Executor, limit: number): Promise<(PaymentWithPackage & { email: string | null })[]> {
+  return db
+    .select({ ...withPackage, email: accounts.email })
+    .from(payments)
+    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
+    .innerJoin(accounts, eq(accounts.id, payments.accountId))
+    .orderBy(desc(payments.id))
+    .limit(limit);
+}
+
+export const paymentById = (db: Executor, id: string) => first(db, eq(payments.id, id));
+
+/** The payment a processor knows by this reference (its checkout or invoice id). */
+export const paymentByRef = (db: Executor, processor: PaymentProcessor, ref: string) =>
+  first(db, and(eq(payments.processor, processor), eq(payments.processorRef, ref)));
+
+/** The payment whose money movement (PaymentIntent) this is. */
+export const paymentByPaymentRef = (db: Executor, processor: PaymentProcessor, ref: string) =>
+  first(db, and(eq(payments.processor, processor), eq(payments.processorPaymentRef, ref)));

@@ -1,0 +1,28 @@
+/**
+ * Payments: credit packages and plans, payments and their facts (states.ts), checkout, the Stripe
+ * webhook, subscriptions, refunds.
+ *
+ * The module's public surface: code outside src/modules/payments/ imports only this file (the rule is
+ * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
+ */
+export {
+  closePaymentDispute,
+  markPaymentFailed,
+  markPaymentPaid,
+  markPaymentPending,
+  openPaymentDispute,
+  recordPaymentRefund,
+} from './apply-fact.ts';
+export { type CardCheckoutAnswer, startCheckout } from './checkout.ts';
+export { createPayment, type NewPayment } from './create-payment.ts';
+export type { PaymentDeps } from './deps.ts';
+export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
+export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
+export { openSubscriptionPortal } from './portal.ts';
+export { refundPayment } from './refund-payment.ts';
+export { CardCheckout, CreditPackage, Payment, PaymentMethod, PaymentStatus, PaymentSubscription } from './schemas.ts';
+export { PAYMENT_STATEMENTS } from './store.ts';
+export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
+export { listSubscriptions } from './subscriptions.ts';
+export { type PaymentTotals, paymentTotals } from './totals.ts';
+export { type PackageRow, type PaymentRow, toPaymentView } from './view.ts';
