@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +9,17 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The `otpbox` command measured; BENCH_OTPBOX_BIN points at another checkout's to compare two versions. */
 export const BIN = process.env.BENCH_OTPBOX_BIN ?? path.join(ROOT, 'bin/otpbox.js');
+
+/**
+ * The options `npm start` gives node (package.json's `start` script), so that the start-up and memory
+ * benchmark runs the server as a user does: `node [options] bin/otpbox.js start`.
+ */
+export function npmStartNodeOptions(): string[] {
+  const script = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/otpbox\.js start$/.exec(script);
+  if (!match) throw new Error(`package.json's start script is not "node [options] bin/otpbox.js start": ${script}`);
+  return (match[1] ?? '').split(' ').filter(Boolean);
+}
 
 export interface Row {
   name: string;

@@ -3,13 +3,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { chooseEntry } from '../bin/entry.js';
 import { freshDatabase } from './ledger.ts';
-import { BIN, median, printTable, ROOT, type Row, type Started, spawnUntilReady, stop, tempDir } from './lib.ts';
+import { BIN, median, npmStartNodeOptions, printTable, ROOT, type Row, type Started, spawnUntilReady, stop, tempDir } from './lib.ts';
 
+/** `otpbox start` as `npm start` runs it (with the node options of package.json's start script). */
+const START = [...npmStartNodeOptions(), BIN, 'start'];
 /** How long a started server sits idle before its memory is read: V8 shrinks its heap when idle. */
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
 
 /**
- * Start-up, crash recovery and idle memory of `otpbox start` as a user runs it (bin/otpbox.js), on
+ * Start-up, crash recovery and idle memory of `otpbox start` as `npm start` runs it (bin/otpbox.js), on
  * the embedded database and on PostgreSQL, against a bare Fastify process started the same way in
  * the same run (the baseline: Node start-up + listen). Times are medians with their spread (min–max);
  * memory is the resident set (VmRSS) after IDLE_MS with nothing to do.
@@ -31,15 +33,15 @@ export async function startupBenchmark(runs = Number(process.env.BENCH_STARTUP_R
   for (let i = 0; i < runs; i++) {
     const dir = await tempDir();
     try {
-      const first = await spawnUntilReady([BIN, 'start'], { DATA_DIR: dir.path });
+      const first = await spawnUntilReady(START, { DATA_DIR: dir.path });
       cold.push(first.readyMs);
       coldRss.push(await idleRssMb(first));
       await stop(first);
-      const second = await spawnUntilReady([BIN, 'start'], { DATA_DIR: dir.path });
+      const second = await spawnUntilReady(START, { DATA_DIR: dir.path });
       warm.push(second.readyMs);
       warmRss.push(await idleRssMb(second));
       await stop(second, 'SIGKILL');
-      const third = await spawnUntilReady([BIN, 'start'], { DATA_DIR: dir.path });
+      const third = await spawnUntilReady(START, { DATA_DIR: dir.path });
       afterCrash.push(third.readyMs);
       await stop(third);
     } finally {
@@ -47,7 +49,7 @@ export async function startupBenchmark(runs = Number(process.env.BENCH_STARTUP_R
     }
   }
   const entry = chooseEntry(path.dirname(path.dirname(BIN)));
-  const ran = entry.kind === 'dist' ? 'compiled dist/' : `the sources through tsx: ${entry.reason ?? 'OTPBOX_SOURCES=1'}`;
+  const ran = entry.kind === 'dist' ? 'the bundle dist/otpbox.mjs' : `the sources through tsx: ${entry.reason ?? 'OTPBOX_SOURCES=1'}`;
   const timing = (name: string, values: number[], goal: string, note = ''): Row => ({
     name,
     value: median(values),
@@ -79,7 +81,7 @@ async function postgresRows(runs: number): Promise<Row[]> {
   const dir = await tempDir();
   try {
     for (let i = 0; i < runs; i++) {
-      const server = await spawnUntilReady([BIN, 'start'], { DATA_DIR: dir.path, DATABASE_URL: url });
+      const server = await spawnUntilReady(START, { DATA_DIR: dir.path, DATABASE_URL: url });
       ready.push(server.readyMs);
       rss.push(await idleRssMb(server));
       await stop(server);

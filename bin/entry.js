@@ -4,9 +4,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Written by scripts/build.mjs once dist/ is complete: `builtAt` is when the compile began. */
+/** Written by scripts/build.mjs once dist/ is complete: `builtAt` is when the build began. */
 export const BUILD_INFO = 'dist/build-info.json';
-export const BUILT_ENTRY = 'dist/src/bin.js';
+export const BUILT_ENTRY = 'dist/otpbox.mjs';
 export const SOURCE_ENTRY = 'src/bin.ts';
 
 /**
@@ -37,7 +37,7 @@ export function staleBuild(root) {
 
 /**
  * The first file under `dir` modified after `time` (ms since the epoch), or null. Tests are not
- * compiled (tsconfig.build.json leaves them out), so editing one leaves dist/ current.
+ * bundled (nothing the server runs imports them), so editing one leaves dist/ current.
  */
 function newerFile(dir, time) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

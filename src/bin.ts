@@ -1,5 +1,5 @@
-// Process entry of the `otpbox` command: `node dist/src/bin.js <command>` in a built tree,
-// or through bin/otpbox.js (tsx) in a source checkout.
+// Process entry of the `otpbox` command: bundled into dist/otpbox.mjs by the build (`node dist/otpbox.mjs
+// <command>`), or run from the sources through tsx by bin/otpbox.js.
 import { main } from './cli.ts';
 
 const argv = process.argv.slice(2);

@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from './lib/package-root.ts';
 
-// From src/ (tsx) the manifest is one level up; from dist/src/ (built) it is two.
-const manifest = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((url) =>
-  existsSync(url),
-);
-if (!manifest) throw new Error('package.json not found next to the otpbox sources');
-const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
 export const SERVICE_NAME = pkg.name;
 export const VERSION = pkg.version;

@@ -18,8 +18,8 @@ afterEach(() => root.remove());
 const setMtime = (file: string, seconds: number) => utimes(path.join(root.path, file), seconds, seconds);
 
 async function build(builtAtSeconds: number) {
-  await mkdir(path.join(root.path, 'dist/src'), { recursive: true });
-  await writeFile(path.join(root.path, 'dist/src/bin.js'), '');
+  await mkdir(path.join(root.path, 'dist'), { recursive: true });
+  await writeFile(path.join(root.path, 'dist/otpbox.mjs'), '');
   await writeFile(path.join(root.path, 'dist/build-info.json'), JSON.stringify({ builtAt: builtAtSeconds * 1000 }));
 }
 
@@ -31,8 +31,8 @@ describe('which code the otpbox command runs', () => {
 
   it('runs the sources, saying why, when nothing is built or the build is incomplete', async () => {
     expect(chooseEntry(root.path, {})).toEqual({ kind: 'sources', reason: 'dist/ is not built' });
-    await mkdir(path.join(root.path, 'dist/src'), { recursive: true });
-    await writeFile(path.join(root.path, 'dist/src/bin.js'), ''); // compiled, but the build never finished
+    await mkdir(path.join(root.path, 'dist'), { recursive: true });
+    await writeFile(path.join(root.path, 'dist/otpbox.mjs'), ''); // compiled, but the build never finished
     expect(chooseEntry(root.path, {})).toEqual({ kind: 'sources', reason: 'dist/ is not built' });
   });
 

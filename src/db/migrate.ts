@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from './client.ts';
 
+/** Beside this code: src/db/migrations in the sources, dist/migrations beside the bundle (the build copies them). */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Any constant works; it only has to be the same for every otpbox instance. */
 export const MIGRATION_LOCK_KEY = 7_402_913_551n;

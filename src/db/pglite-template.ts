@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../lib/package-root.ts';
 
 /**
  * The embedded database as initdb makes it, made once when otpbox is built (`npm install` runs the
@@ -19,16 +19,9 @@ export interface TemplateManifest {
 export const TEMPLATE_MANIFEST = 'manifest.json';
 export const TEMPLATE_DATA = 'pgdata';
 
-/** `<package root>/dist/pglite-template`, whether this runs from src/ or from dist/src/. */
+/** `<package root>/dist/pglite-template`, whether this runs from the sources or from the build. */
 export function defaultTemplateDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('otpbox: no package.json above the database code');
-    dir = parent;
-  }
-  // From dist/src/db the first package.json up is the root's too: dist/ has none.
-  return path.join(dir, 'dist', 'pglite-template');
+  return path.join(PACKAGE_ROOT, 'dist', 'pglite-template');
 }
 
 export function installedPgliteVersion(): string {

@@ -39,16 +39,16 @@ const engines = new WeakMap<object, Engine | null>();
 /** The engine of a Drizzle session, as Drizzle's `is` finds a class: by the entity kinds along its class chain. */
 function sessionEngine(session: unknown): Engine | null {
   if (typeof session !== 'object' || session === null) return null;
-  const constructor = session.constructor as object;
-  let engine = engines.get(constructor);
+  const sessionClass = session.constructor as object;
+  let engine = engines.get(sessionClass);
   if (engine === undefined) {
     engine = null;
-    for (let type = constructor as EntityClass | null; type && engine === null; type = Object.getPrototypeOf(type)) {
+    for (let type = sessionClass as EntityClass | null; type && engine === null; type = Object.getPrototypeOf(type)) {
       if (!Object.hasOwn(type, entityKind)) continue;
       if (type[entityKind] === SESSION_KINDS.postgres) engine = 'postgres';
       else if (type[entityKind] === SESSION_KINDS.pglite) engine = 'pglite';
     }
-    engines.set(constructor, engine);
+    engines.set(sessionClass, engine);
   }
   return engine;
 }

@@ -18,7 +18,7 @@ export class CredentialCache {
   constructor(
     ttlMs: number,
     private readonly clock: () => number,
-    maxEntries = 50_000,
+    maxEntries = 20_000,
   ) {
     this.#entries = new GroupedCache({ max: maxEntries, ttlMs, now: () => Date.now(), groupOf: (entry) => entry.principal.accountId });
   }

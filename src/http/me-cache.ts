@@ -17,7 +17,7 @@ export class MeCache {
   readonly #entries: LRUCache<string, { json: string }>;
   readonly #reading = new Map<string, Promise<string>>();
 
-  constructor(ttlMs: number, maxEntries = 50_000) {
+  constructor(ttlMs: number, maxEntries = 20_000) {
     this.#entries = new LRUCache({ max: maxEntries, ttl: ttlMs, ttlResolution: 0 });
   }
 

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { PACKAGE_ROOT } from '../../lib/package-root.ts';
 import type { AppDeps } from '../app.ts';
 import type { NotFoundPage } from '../errors.ts';
 
@@ -17,8 +17,7 @@ const ICONS = 'public, max-age=86400';
 /** Paths the server answers itself: unknown ones keep the JSON error envelope, never the web app. */
 const SERVER_PREFIXES = ['/api/', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz', '/webhooks/', '/stubs/', '/assets/'];
 
-// From src/http/routes (tsx) the project root is three levels up; from dist/src/http/routes (built), four.
-const WEB_ROOTS = ['../../../web/dist', '../../../../web/dist'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
+const WEB_ROOTS = [path.join(PACKAGE_ROOT, 'web', 'dist')];
 
 export function findWebRoot(candidates: readonly string[] = WEB_ROOTS): string | undefined {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));

@@ -36,7 +36,7 @@ export function announceBalanceChange(db: Executor, accountId: string): void {
 }
 
 /** A wallet's owner never changes: remembered for the wallets a transfer names by id (captures, releases, reversals). */
-const owners = new LRUCache<string, { owner: string | null }>({ max: 100_000 });
+const owners = new LRUCache<string, { owner: string | null }>({ max: 20_000 });
 const WALLET_REF = /^(?:owner|demo):(.+)$/;
 const SYSTEM_PREFIX = 'lac_sys_';
 

@@ -61,6 +61,15 @@ describe('extractCode: how codes are written', () => {
     expect(extractCode('Your code for example.com\n\n@example.com #AB12CD')).toBe('AB12CD');
   });
 
+  it('reads an origin-bound tail whose "@" was lost only when it restates a code the message gave', () => {
+    expect(extractCode('Kodi i Regjistrimit LO ID: 29503. Mos e ndani atë. LO.ink #29503')).toBe('29503');
+    expect(extractCode('Your ID: 482913\nexample.com #482913')).toBe('482913');
+    // A tail that restates nothing is an order or a ticket, not a code.
+    expect(extractCode('Your parcel has shipped. Track it at shop.com #12345')).toBeNull();
+    // Inside a longer number is not a restatement.
+    expect(extractCode('Reference 7482913 is booked. example.com #48291')).toBeNull();
+  });
+
   it('knows code keywords in many languages', () => {
     const messages: Array<[string, string]> = [
       ['Код подтверждения: 5932. Никому не сообщайте его.', '5932'],
