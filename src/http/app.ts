@@ -29,6 +29,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
+import { blockonomicsWebhookRoutes } from './routes/webhook-blockonomics.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
 import { nulInUrl } from './url-nul.ts';
@@ -144,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, deps);
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);
+  await app.register(blockonomicsWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);

@@ -13,6 +13,13 @@ export {
   openPaymentDispute,
   recordPaymentRefund,
 } from './apply-fact.ts';
+export {
+  acceptBitcoinCallback,
+  type BitcoinCallbackOutcome,
+  type BitcoinCheckoutAnswer,
+  type BitcoinCheckoutInput,
+  startBitcoinCheckout,
+} from './bitcoin.ts';
 export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
 export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
