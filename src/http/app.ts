@@ -31,6 +31,7 @@ import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { blockonomicsWebhookRoutes } from './routes/webhook-blockonomics.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { revenueCatWebhookRoutes } from './routes/webhook-revenuecat.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
 import { nulInUrl } from './url-nul.ts';
 
@@ -146,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);
   await app.register(blockonomicsWebhookRoutes, deps);
+  await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);

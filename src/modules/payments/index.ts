@@ -5,6 +5,7 @@
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
 
+export { acceptStoreEvent, type StoreEventOptions, type StoreEventOutcome } from './app-store.ts';
 export {
   closePaymentDispute,
   markPaymentFailed,
