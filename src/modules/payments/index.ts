@@ -25,6 +25,14 @@ export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
 export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
 export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
-export { CardCheckout, CreditPackage, Payment, PaymentMethod, PaymentStatus } from './schemas.ts';
+export {
+  BitcoinCheckout,
+  type BitcoinCheckoutView,
+  CardCheckout,
+  CreditPackage,
+  Payment,
+  PaymentMethod,
+  PaymentStatus,
+} from './schemas.ts';
 export type { PackageRow, PaymentRow } from './view.ts';
 export { toPaymentView } from './view.ts';
