@@ -2916,7 +2916,7 @@ export interface paths {
         };
         /**
          * Live events of my account (Server-Sent Events)
-         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension).
+         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension).
          */
         get: {
             parameters: {
@@ -4695,7 +4695,7 @@ export interface paths {
                         /** @description A note for yourself */
                         description?: string;
                         /** @description activation.updated, sms.received, balance.updated, or `*` for all (the default) */
-                        events?: ("activation.updated" | "sms.received" | "balance.updated" | "*")[];
+                        events?: ("activation.updated" | "sms.received" | "balance.updated" | "payment.updated" | "*")[];
                         /** @description An https:// URL on the public internet */
                         url: string;
                     };
@@ -5644,6 +5644,22 @@ export interface components {
             demo: components["schemas"]["PurseBalance"];
             /** @description Credits reserved by open orders: spent if a code arrives, returned otherwise */
             held: number;
+        };
+        BitcoinCheckout: {
+            /** @description The bitcoin address to pay to, made for this payment only */
+            address: string;
+            /** @description What to send, in BTC with eight decimals (e.g. `0.00015385`): the package priced at this moment */
+            amountBtc: string;
+            /**
+             * Format: date-time
+             * @description The end of the price quote. Money arriving later is still credited at this price; less than asked credits in proportion
+             */
+            expiresAt: string;
+            paymentId: string;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+            /** @description A BIP 21 `bitcoin:` URI with the address and amount, for a QR code or a wallet link */
+            uri: string;
         };
         CardCheckout: {
             paymentId: string;
