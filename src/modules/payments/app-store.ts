@@ -1,5 +1,5 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
 import {
   accounts,
   auditLog,
@@ -193,7 +193,7 @@ interface Statement {
  * one that cannot be (nobody or nothing known) leaves the event unmatched. Audited. Returns its id.
  */
 async function describeSubscription(ctx: Ctx, fact: SubjectFact, subject: Subject, said: Statement): Promise<string> {
-  const tx = ctx.db as Tx;
+  const tx = ctx.db;
   const now = ctx.clock.now();
   const at = said.at.toISOString();
   const newer = (column: typeof subscriptions.statusAsOf) => sql`(${column} is null or ${column} < ${at}::timestamptz)`;
@@ -238,7 +238,8 @@ async function describeSubscription(ctx: Ctx, fact: SubjectFact, subject: Subjec
   await tx.insert(auditLog).values({
     id: newId('aud', now.getTime()),
     actor: ctx.actor ?? 'system',
-    action: `subscription.${fact.kind}`,
+    // autoRenew → subscription.auto_renew, as the other audit actions are spelt.
+    action: `subscription.${fact.kind.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`,
     accountId: row.accountId,
     details: { subscriptionId: row.id, event: `revenuecat ${fact.eventId}`, type: fact.type, ...said.audit },
     occurredAt: now,
@@ -252,7 +253,7 @@ async function describeSubscription(ctx: Ctx, fact: SubjectFact, subject: Subjec
  * and their credits, stay where they were.
  */
 async function transfer(ctx: Ctx, fact: Extract<RevenueCatFact, { kind: 'transfer' }>): Promise<StoreEventOutcome> {
-  const tx = ctx.db as Tx;
+  const tx = ctx.db;
   const now = ctx.clock.now();
   const known = await tx
     .select({ id: accounts.id })

@@ -128,6 +128,17 @@ export async function startBitcoinCheckout(ctx: Ctx, deps: PaymentDeps, input: B
     createdAt: now,
     updatedAt: now,
   };
+  const [taken] = await ctx.db
+    .select({ paymentId: bitcoinPayments.paymentId })
+    .from(bitcoinPayments)
+    .where(eq(bitcoinPayments.address, quote.address));
+  if (taken && taken.paymentId !== payment.id) {
+    // Two payments on one address could not be told apart: Blockonomics must hand out a fresh one each time.
+    return refuse({
+      kind: 'rejected',
+      message: `Blockonomics new_address answered ${quote.address}, already the address of payment ${taken.paymentId} (is its reset option on?)`,
+    });
+  }
   return transaction(ctx.db, async (tx) => {
     const inserted = await tx.insert(bitcoinPayments).values(row).onConflictDoNothing({ target: bitcoinPayments.paymentId }).returning();
     // A retry of the same key got here first: its quote is the payment's (this address stays unused).

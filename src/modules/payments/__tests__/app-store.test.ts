@@ -146,9 +146,9 @@ describe('RevenueCat purchases', () => {
       .from(auditLog)
       .where(eq(auditLog.accountId, row?.accountId ?? ''));
     expect(audit.map((a) => a.action)).toEqual(
-      expect.arrayContaining(['subscription.productChange', 'subscription.expired', 'subscription.billingIssue']),
+      expect.arrayContaining(['subscription.product_change', 'subscription.expired', 'subscription.billing_issue']),
     );
-    expect(audit.find((a) => a.action === 'subscription.productChange')?.details).toMatchObject({
+    expect(audit.find((a) => a.action === 'subscription.product_change')?.details).toMatchObject({
       newProduct: 'com.revenuecat.myapp.yearly',
     });
   });

@@ -125,6 +125,16 @@ describe('startBitcoinCheckout', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]?.id).toBe(retried.paymentId);
   });
+
+  it('refuses an address Blockonomics already handed out for another payment', async () => {
+    const { answer: first } = await checkout();
+    fake.failNext('new_address', { status: 200, body: { address: first.address } });
+    const accountId = await customer(database);
+    const pkg = await aPackage(ctx);
+    const refused = await startBitcoinCheckout(ctx, deps, { accountId, packageCode: pkg.code }).catch((e) => e);
+    expect(refused.code).toBe('PAYMENT_PROCESSOR_UNAVAILABLE');
+    expect((await paymentRow(first.paymentId))?.processorRef).toBe(first.address);
+  });
 });
 
 describe('acceptBitcoinCallback', () => {
