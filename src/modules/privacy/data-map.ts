@@ -1,3 +1,5 @@
+import type { Config } from '../../config.ts';
+
 /**
  * The data map: every table and every column otpbox stores, what it is for, on what legal basis, for
  * how long, and what happens to it when a customer is erased. A test fails when the schema holds a
@@ -723,3 +725,39 @@ export const DATA_MAP: Record<string, TableEntry> = {
 
 /** Tables we use that belong to tools, not to the data model. */
 export const DATA_MAP_IGNORED_SCHEMAS = ['drizzle'];
+
+/**
+ * Who outside otpbox receives personal data, what, and when: a processor is listed (and named in the
+ * published policy) exactly when the operator configured it. Upstream number providers receive only
+ * the service and country of an order, never personal data, and are not listed.
+ */
+export interface Recipient {
+  name: string;
+  /** What it receives and why, as the published policy words it (Markdown, one paragraph). */
+  receives: string;
+  enabled: (config: Config) => boolean;
+}
+
+export const RECIPIENTS: readonly Recipient[] = [
+  {
+    name: 'Stripe',
+    receives:
+      "Card payments are made on the payment page of **Stripe**, which receives your card details directly and tells us only the payment's status and its references.",
+    enabled: (config) => config.stripe !== undefined,
+  },
+  {
+    name: 'Blockonomics',
+    receives:
+      'Bitcoin payments go to an address **Blockonomics** makes for each payment; it tells us what arrived at that address (the transaction id and amount). We hold no wallet keys.',
+    enabled: (config) => config.blockonomics !== undefined,
+  },
+  {
+    name: 'RevenueCat',
+    receives:
+      "In-app purchases are made through the App Store or Google Play and reported to us by **RevenueCat**: the product, the store's transaction reference and your app account's identifier — never your Apple or Google account details.",
+    enabled: (config) => config.revenuecat !== undefined,
+  },
+];
+
+/** The recipients this instance's configuration enables. */
+export const recipientsFor = (config: Config): Recipient[] => RECIPIENTS.filter((recipient) => recipient.enabled(config));
