@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { confirmationsSetting } from './payment-clients/blockonomics/index.ts';
 
 /**
  * Every setting otpbox reads, in one schema, parsed once at boot.
@@ -83,6 +84,27 @@ export const configSchema = z
       ['http:', 'https:'],
       'expected the http(s):// URL of a server speaking Stripe’s API (tests)',
     ).optional(),
+    BLOCKONOMICS_API_KEY: z
+      .string()
+      .regex(/^\S{8,200}$/, 'expected the API key from Blockonomics → Store → API key')
+      .optional(),
+    BLOCKONOMICS_CALLBACK_SECRET: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{16,200}$/,
+        'expected at least 16 letters, digits, dashes or underscores (e.g. `openssl rand -hex 32`): it goes into the callback URL',
+      )
+      .optional(),
+    BLOCKONOMICS_API_BASE: urlWithProtocol(
+      ['http:', 'https:'],
+      'expected the http(s):// URL of a server speaking Blockonomics’ API (tests)',
+    ).optional(),
+    BLOCKONOMICS_CONFIRMATIONS: confirmationsSetting,
+    REVENUECAT_WEBHOOK_AUTH: z
+      .string()
+      .min(16, 'expected the exact Authorization header value set in RevenueCat (at least 16 characters, e.g. `Bearer <random>`)')
+      .max(500)
+      .optional(),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
@@ -91,14 +113,21 @@ export const configSchema = z
   })
   .superRefine((env, context) => {
     // A processor is enabled exactly when its variables are set: half a configuration is a mistake, not "off".
-    const stripe = { STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET };
-    const missing = Object.entries(stripe).filter(([, value]) => value === undefined);
-    if (missing.length === 1) {
+    const pairs = [
+      ['Stripe takes card payments', { STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET }],
+      [
+        'Blockonomics takes bitcoin',
+        { BLOCKONOMICS_API_KEY: env.BLOCKONOMICS_API_KEY, BLOCKONOMICS_CALLBACK_SECRET: env.BLOCKONOMICS_CALLBACK_SECRET },
+      ],
+    ] as const;
+    for (const [what, pair] of pairs) {
+      const missing = Object.entries(pair).filter(([, value]) => value === undefined);
+      if (missing.length !== 1) continue;
       const [name] = missing[0] as [string, unknown];
       context.addIssue({
         code: 'custom',
         path: [name],
-        message: `expected it with ${Object.keys(stripe).find((other) => other !== name)}: Stripe takes card payments only when both are set`,
+        message: `expected it with ${Object.keys(pair).find((other) => other !== name)}: ${what} only when both are set`,
       });
     }
   })
@@ -157,6 +186,19 @@ export const configSchema = z
         env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
           ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE }
           : undefined,
+      /** Bitcoin through Blockonomics: present exactly when its API key and callback secret are set. */
+      blockonomics:
+        env.BLOCKONOMICS_API_KEY && env.BLOCKONOMICS_CALLBACK_SECRET
+          ? {
+              apiKey: env.BLOCKONOMICS_API_KEY,
+              callbackSecret: env.BLOCKONOMICS_CALLBACK_SECRET,
+              apiBase: env.BLOCKONOMICS_API_BASE,
+              /** The callback status that credits: 0, 1 or 2 (two or more confirmations). */
+              confirmations: env.BLOCKONOMICS_CONFIRMATIONS,
+            }
+          : undefined,
+      /** App-store purchases through RevenueCat's webhook: present exactly when its Authorization value is set. */
+      revenuecat: env.REVENUECAT_WEBHOOK_AUTH ? { webhookAuth: env.REVENUECAT_WEBHOOK_AUTH } : undefined,
     };
   });
 
@@ -193,7 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** Never echo secrets back in an error message. */
 function describeValue(variable: string, value: string): string {
-  if (/SECRET|TOKEN|PASSWORD/.test(variable)) return `${value.length} characters`;
+  if (/SECRET|TOKEN|PASSWORD|KEY|AUTH/.test(variable)) return `${value.length} characters`;
   if (variable.endsWith('_URL')) return 'a value that is not such a URL';
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }

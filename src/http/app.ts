@@ -32,7 +32,9 @@ import { paymentRoutes } from './routes/payments.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
+import { blockonomicsWebhookRoutes } from './routes/webhook-blockonomics.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { revenueCatWebhookRoutes } from './routes/webhook-revenuecat.ts';
 import { apiSecurityHeaders, securityHeaders } from './security-headers.ts';
 import { nulInUrl } from './url-nul.ts';
 
@@ -151,6 +153,8 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookEndpointRoutes, deps);
   await app.register(providerPushRoutes, deps);
   await app.register(stripeWebhookRoutes, deps);
+  await app.register(blockonomicsWebhookRoutes, deps);
+  await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);

@@ -1,5 +1,6 @@
 export * from './accounts.ts';
 export * from './activations.ts';
+export * from './bitcoin.ts';
 export * from './jobs.ts';
 export * from './ledger.ts';
 export * from './payments.ts';

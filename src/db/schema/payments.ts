@@ -155,6 +155,12 @@ export const subscriptions = pgTable(
     status: text('status', { enum: SUBSCRIPTION_STATUSES }).notNull(),
     currentPeriodEnd: ts('current_period_end'),
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    /**
+     * When the processor said what `status` and `cancel_at_period_end` hold (its event's time): a
+     * processor whose events arrive out of order (RevenueCat) only lets a later statement replace them.
+     */
+    statusAsOf: ts('status_as_of'),
+    renewalAsOf: ts('renewal_as_of'),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
 import {
+  BitcoinCheckout,
   CardCheckout,
   CreditPackage,
   getPayment,
@@ -12,6 +13,7 @@ import {
   openSubscriptionPortal,
   Payment,
   PaymentSubscription,
+  startBitcoinCheckout,
   startCheckout,
   toPackageView,
   toPaymentView,
@@ -60,28 +62,34 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       },
       schema: {
         tags,
-        summary: 'Buy a package: by card, a payment page to send the customer to',
+        summary: 'Buy a package: by card, a payment page to send the customer to; in bitcoin, an address and an amount',
         description:
           'Creates a payment and, for `card`, a Stripe Checkout page (`url`); the credits arrive when Stripe tells us the payment ' +
           'went through (follow `payment.updated` on /api/v1/events, or GET the payment). A plan (a package with an interval) ' +
-          'subscribes. `bitcoin` answers `PAYMENT_METHOD_UNAVAILABLE` until Bitcoin payments are enabled, as does `card` when ' +
-          'card payments are not configured. Send an `Idempotency-Key` header to retry safely: the same key and body answer ' +
+          'subscribes. For `bitcoin` (one-off packs), the package priced in BTC at this moment: pay `amountBtc` to `address` (or ' +
+          'open `uri`, BIP 21) before `expiresAt`; the credits arrive once the transaction is confirmed. A method the service ' +
+          'does not take answers `PAYMENT_METHOD_UNAVAILABLE`. Send an `Idempotency-Key` header to retry safely: the same key and body answer ' +
           'with the same payment and page.',
         headers: z.object({ 'idempotency-key': IdempotencyKey }),
         body: z.object({
           package: Text.trim().min(1).max(64).describe('A package code (GET /api/v1/packages)'),
           method: z.enum(['card', 'bitcoin']),
         }),
-        response: { 201: CardCheckout },
+        response: { 201: z.union([CardCheckout, BitcoinCheckout]) },
       },
     },
     async (request, reply) => {
-      const answer = await startCheckout(request.ctx, processors ?? {}, {
+      const input = {
         accountId: principalOf(request).accountId,
         packageCode: request.body.package,
-        method: request.body.method,
         idempotencyKey: request.headers['idempotency-key'],
-      });
+      };
+      if (request.body.method === 'bitcoin') {
+        const { replayed, ...answer } = await startBitcoinCheckout(request.ctx, processors ?? {}, input);
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        return reply.code(201).send(answer);
+      }
+      const answer = await startCheckout(request.ctx, processors ?? {}, input);
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send({ paymentId: answer.paymentId, status: answer.status, url: answer.url });
     },

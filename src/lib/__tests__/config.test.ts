@@ -57,6 +57,41 @@ describe('config', () => {
     expect(JSON.stringify(wrong)).not.toContain('pk_live_abc');
   });
 
+  it('enables Blockonomics exactly when its key and callback secret are set, with 2 confirmations unless told', () => {
+    const secret = 'cb-secret-0123456789abcdef';
+    expect(loadConfig({}).blockonomics).toBeUndefined();
+    expect(loadConfig({ BLOCKONOMICS_API_KEY: 'bk_live_key_1234', BLOCKONOMICS_CALLBACK_SECRET: secret }).blockonomics).toEqual({
+      apiKey: 'bk_live_key_1234',
+      callbackSecret: secret,
+      apiBase: undefined,
+      confirmations: 2,
+    });
+    expect(
+      loadConfig({
+        BLOCKONOMICS_API_KEY: 'bk_live_key_1234',
+        BLOCKONOMICS_CALLBACK_SECRET: secret,
+        BLOCKONOMICS_CONFIRMATIONS: '0',
+        BLOCKONOMICS_API_BASE: 'http://127.0.0.1:9',
+      }).blockonomics,
+    ).toMatchObject({ confirmations: 0, apiBase: 'http://127.0.0.1:9' });
+    expect(problemsOf({ BLOCKONOMICS_API_KEY: 'bk_live_key_1234' }).map((p) => p.variable)).toEqual(['BLOCKONOMICS_CALLBACK_SECRET']);
+    expect(problemsOf({ BLOCKONOMICS_CALLBACK_SECRET: secret }).map((p) => p.variable)).toEqual(['BLOCKONOMICS_API_KEY']);
+    expect(problemsOf({ BLOCKONOMICS_CONFIRMATIONS: '6' }).map((p) => p.variable)).toEqual(['BLOCKONOMICS_CONFIRMATIONS']);
+    const short = problemsOf({ BLOCKONOMICS_API_KEY: 'bk_live_key_1234', BLOCKONOMICS_CALLBACK_SECRET: 'short&x' });
+    expect(short.map((p) => p.variable)).toEqual(['BLOCKONOMICS_CALLBACK_SECRET']);
+    expect(JSON.stringify(short)).not.toContain('short&x');
+  });
+
+  it('enables RevenueCat exactly when its Authorization value is set, and never echoes it', () => {
+    expect(loadConfig({}).revenuecat).toBeUndefined();
+    expect(loadConfig({ REVENUECAT_WEBHOOK_AUTH: 'Bearer rc-0123456789abcdef' }).revenuecat).toEqual({
+      webhookAuth: 'Bearer rc-0123456789abcdef',
+    });
+    const problems = problemsOf({ REVENUECAT_WEBHOOK_AUTH: 'Bearer x' });
+    expect(problems.map((p) => p.variable)).toEqual(['REVENUECAT_WEBHOOK_AUTH']);
+    expect(JSON.stringify(problems)).not.toContain('Bearer x');
+  });
+
   it('knows every variable of the public contract', () => {
     for (const name of [
       'PORT',
@@ -78,6 +113,11 @@ describe('config', () => {
       'STRIPE_SECRET_KEY',
       'STRIPE_WEBHOOK_SECRET',
       'STRIPE_API_BASE',
+      'BLOCKONOMICS_API_KEY',
+      'BLOCKONOMICS_CALLBACK_SECRET',
+      'BLOCKONOMICS_API_BASE',
+      'BLOCKONOMICS_CONFIRMATIONS',
+      'REVENUECAT_WEBHOOK_AUTH',
     ]) {
       expect(CONFIG_VARIABLES).toContain(name);
     }

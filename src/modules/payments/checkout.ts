@@ -13,7 +13,6 @@ import type { PaymentStatus } from './states.ts';
 export interface CheckoutInput {
   accountId: string;
   packageCode: string;
-  method: 'card' | 'bitcoin';
   /** The request's `Idempotency-Key`: a repeat answers with the same payment and page. */
   idempotencyKey?: string;
 }
@@ -36,11 +35,6 @@ export const returnPage = (publicUrl: string, paymentId: string) => `${publicUrl
  * customer's, gets the same session). The customer pays on Stripe's page; the webhook credits.
  */
 export async function startCheckout(ctx: Ctx, deps: PaymentDeps, input: CheckoutInput): Promise<CardCheckoutAnswer> {
-  if (input.method === 'bitcoin') {
-    throw new DomainError('PAYMENT_METHOD_UNAVAILABLE', 'Bitcoin payments are not available on this service yet; pay by card.', {
-      method: 'bitcoin',
-    });
-  }
   const stripe = deps.stripe;
   if (!stripe) throw new DomainError('PAYMENT_METHOD_UNAVAILABLE', 'Card payments are not available on this service.', { method: 'card' });
   const pkg = await packageOnSale(ctx.db, input.packageCode);
@@ -48,7 +42,7 @@ export async function startCheckout(ctx: Ctx, deps: PaymentDeps, input: Checkout
     ? {
         key: input.idempotencyKey,
         requestHash: createHash('sha256')
-          .update(JSON.stringify([pkg.code, input.method]))
+          .update(JSON.stringify([pkg.code, 'card']))
           .digest('hex'),
       }
     : undefined;

@@ -1,3 +1,4 @@
+import type { BlockonomicsApi } from '../../payment-clients/blockonomics/index.ts';
 import type { StripePort } from '../../payment-clients/stripe/port.ts';
 
 /**
@@ -6,4 +7,6 @@ import type { StripePort } from '../../payment-clients/stripe/port.ts';
  */
 export interface PaymentDeps {
   stripe?: StripePort;
+  /** Blockonomics' API (new addresses, prices); its callbacks need only the configuration. */
+  bitcoin?: BlockonomicsApi;
 }

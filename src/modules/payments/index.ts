@@ -5,6 +5,8 @@
  * The module's public surface: code outside src/modules/payments/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
+
+export { acceptStoreEvent, type StoreEventOptions, type StoreEventOutcome } from './app-store.ts';
 export {
   closePaymentDispute,
   markPaymentFailed,
@@ -13,6 +15,13 @@ export {
   openPaymentDispute,
   recordPaymentRefund,
 } from './apply-fact.ts';
+export {
+  acceptBitcoinCallback,
+  type BitcoinCallbackOutcome,
+  type BitcoinCheckoutAnswer,
+  type BitcoinCheckoutInput,
+  startBitcoinCheckout,
+} from './bitcoin.ts';
 export { type CardCheckoutAnswer, startCheckout } from './checkout.ts';
 export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
@@ -20,7 +29,16 @@ export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
 export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
 export { openSubscriptionPortal } from './portal.ts';
 export { refundPayment } from './refund-payment.ts';
-export { CardCheckout, CreditPackage, Payment, PaymentMethod, PaymentStatus, PaymentSubscription } from './schemas.ts';
+export {
+  BitcoinCheckout,
+  type BitcoinCheckoutView,
+  CardCheckout,
+  CreditPackage,
+  Payment,
+  PaymentMethod,
+  PaymentStatus,
+  PaymentSubscription,
+} from './schemas.ts';
 export { PAYMENT_STATEMENTS } from './store.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
 export { listSubscriptions } from './subscriptions.ts';

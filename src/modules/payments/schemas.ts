@@ -60,3 +60,18 @@ export const PaymentSubscription = z
   })
   .meta({ id: 'PaymentSubscription' });
 export type PaymentSubscriptionView = z.infer<typeof PaymentSubscription>;
+
+/** The answer to a bitcoin checkout: where to send how much, until when. */
+export const BitcoinCheckout = z
+  .object({
+    paymentId: z.string(),
+    status: PaymentStatus,
+    address: z.string().describe('The bitcoin address to pay to, made for this payment only'),
+    amountBtc: z.string().describe('What to send, in BTC with eight decimals (e.g. `0.00015385`): the package priced at this moment'),
+    uri: z.string().describe('A BIP 21 `bitcoin:` URI with the address and amount, for a QR code or a wallet link'),
+    expiresAt: Timestamp.describe(
+      'The end of the price quote. Money arriving later is still credited at this price; less than asked credits in proportion',
+    ),
+  })
+  .meta({ id: 'BitcoinCheckout' });
+export type BitcoinCheckoutView = z.infer<typeof BitcoinCheckout>;

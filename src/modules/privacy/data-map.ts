@@ -1,3 +1,5 @@
+import type { Config } from '../../config.ts';
+
 /**
  * The data map: every table and every column otpbox stores, what it is for, on what legal basis, for
  * how long, and what happens to it when a customer is erased. A test fails when the schema holds a
@@ -666,8 +668,49 @@ export const DATA_MAP: Record<string, TableEntry> = {
       status: { personal: true },
       current_period_end: { personal: true },
       cancel_at_period_end: { personal: true },
+      status_as_of: { personal: false, note: "the time of the processor's event that set the status" },
+      renewal_as_of: { personal: false, note: "the time of the processor's event that set auto-renewal" },
       created_at: { personal: true },
       updated_at: notPersonal,
+    },
+  },
+  bitcoin_payments: {
+    category: 'transaction',
+    purpose:
+      'The bitcoin side of a payment (P8): the receiving address handed out for it, the amount and price quoted, and the credits given so far — never a wallet key.',
+    legalBasis: 'legal_obligation',
+    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      payment_id: { personal: false, note: 'the order number' },
+      address: {
+        personal: true,
+        note: 'a public receiving address of the operator’s wallet; links the payment to a public blockchain transaction',
+      },
+      expected_satoshis: { personal: true },
+      quoted_price: notPersonal,
+      expires_at: notPersonal,
+      credited_credits: { personal: true },
+      note: { personal: false, note: 'the crediting decision in plain words (underpaid, overpaid, waiting for confirmations)' },
+      created_at: { personal: true },
+      updated_at: notPersonal,
+    },
+  },
+  bitcoin_transactions: {
+    category: 'transaction',
+    purpose:
+      "The bitcoin transactions Blockonomics reported for a payment's address, by status, so a payment is credited exactly once from everything that arrived (P8).",
+    legalBasis: 'legal_obligation',
+    retention: { kind: 'legal_period', days: 1826, column: 'first_seen_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      payment_id: { personal: false, note: 'the order number' },
+      txid: { personal: true, note: 'a public blockchain transaction id; it can lead to the payer’s wallet' },
+      status: notPersonal,
+      satoshis: { personal: true },
+      rbf: notPersonal,
+      first_seen_at: { personal: true },
+      last_seen_at: notPersonal,
     },
   },
   instance_settings: {
@@ -682,3 +725,39 @@ export const DATA_MAP: Record<string, TableEntry> = {
 
 /** Tables we use that belong to tools, not to the data model. */
 export const DATA_MAP_IGNORED_SCHEMAS = ['drizzle'];
+
+/**
+ * Who outside otpbox receives personal data, what, and when: a processor is listed (and named in the
+ * published policy) exactly when the operator configured it. Upstream number providers receive only
+ * the service and country of an order, never personal data, and are not listed.
+ */
+export interface Recipient {
+  name: string;
+  /** What it receives and why, as the published policy words it (Markdown, one paragraph). */
+  receives: string;
+  enabled: (config: Config) => boolean;
+}
+
+export const RECIPIENTS: readonly Recipient[] = [
+  {
+    name: 'Stripe',
+    receives:
+      "Card payments are made on the payment page of **Stripe**, which receives your card details directly and tells us only the payment's status and its references.",
+    enabled: (config) => config.stripe !== undefined,
+  },
+  {
+    name: 'Blockonomics',
+    receives:
+      'Bitcoin payments go to an address **Blockonomics** makes for each payment; it tells us what arrived at that address (the transaction id and amount). We hold no wallet keys.',
+    enabled: (config) => config.blockonomics !== undefined,
+  },
+  {
+    name: 'RevenueCat',
+    receives:
+      "In-app purchases are made through the App Store or Google Play and reported to us by **RevenueCat**: the product, the store's transaction reference and your app account's identifier — never your Apple or Google account details.",
+    enabled: (config) => config.revenuecat !== undefined,
+  },
+];
+
+/** The recipients this instance's configuration enables. */
+export const recipientsFor = (config: Config): Recipient[] => RECIPIENTS.filter((recipient) => recipient.enabled(config));

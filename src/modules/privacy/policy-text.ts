@@ -1,4 +1,5 @@
 import type { Config } from '../../config.ts';
+import { recipientsFor } from './data-map.ts';
 
 /**
  * The privacy policy, kept in the repository and rendered with the instance's settings (operator,
@@ -13,12 +14,10 @@ export function renderPolicy(config: Config): string {
     config.smsStorage === 'ephemeral'
       ? 'The text of the SMS you receive is shown to you only, in real time, and is **not stored** on our servers: we keep only that a message arrived and when. The verification code is kept with the order so that you can see it.'
       : 'The SMS you receive on a rented number are shown to you only, in your dashboard, and kept with your order history: reservation details for up to 6 months, your number history for up to 1 year.';
-  // Each payment processor is named only where the operator configured it (issue 16).
-  const processors = config.stripe
-    ? `
-  Card payments are made on the payment page of **Stripe**, which receives your card details directly
-  and tells us only the payment's status and its references.`
-    : '';
+  // Each payment processor is named only where the operator configured it (the data map's recipients).
+  const processors = recipientsFor(config)
+    .map((recipient) => `\n  ${wrap(recipient.receives, '  ')}`)
+    .join('');
   return `# Privacy policy
 
 This service is operated by ${config.operatorName}.${contact} It rents temporary phone numbers so that you can
@@ -67,4 +66,18 @@ You must be at least ${config.minAge} years old to use this service.
 When this policy changes we show the new version in the app with its new "last updated" date, and ask
 you to accept it before you continue.
 `;
+}
+
+/** `text` folded at 100 columns, continuation lines indented by `indent` (the policy's Markdown list layout). */
+function wrap(text: string, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > 100 - indent.length) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${indent}`);
 }

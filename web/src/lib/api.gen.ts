@@ -3480,8 +3480,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Buy a package: by card, a payment page to send the customer to
-         * @description Creates a payment and, for `card`, a Stripe Checkout page (`url`); the credits arrive when Stripe tells us the payment went through (follow `payment.updated` on /api/v1/events, or GET the payment). A plan (a package with an interval) subscribes. `bitcoin` answers `PAYMENT_METHOD_UNAVAILABLE` until Bitcoin payments are enabled, as does `card` when card payments are not configured. Send an `Idempotency-Key` header to retry safely: the same key and body answer with the same payment and page.
+         * Buy a package: by card, a payment page to send the customer to; in bitcoin, an address and an amount
+         * @description Creates a payment and, for `card`, a Stripe Checkout page (`url`); the credits arrive when Stripe tells us the payment went through (follow `payment.updated` on /api/v1/events, or GET the payment). A plan (a package with an interval) subscribes. For `bitcoin` (one-off packs), the package priced in BTC at this moment: pay `amountBtc` to `address` (or open `uri`, BIP 21) before `expiresAt`; the credits arrive once the transaction is confirmed. A method the service does not take answers `PAYMENT_METHOD_UNAVAILABLE`. Send an `Idempotency-Key` header to retry safely: the same key and body answer with the same payment and page.
          */
         post: {
             parameters: {
@@ -3509,7 +3509,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CardCheckout"];
+                        "application/json": components["schemas"]["CardCheckout"] | components["schemas"]["BitcoinCheckout"];
                     };
                 };
                 /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
@@ -6215,6 +6215,22 @@ export interface components {
             demo: components["schemas"]["PurseBalance"];
             /** @description Credits reserved by open orders: spent if a code arrives, returned otherwise */
             held: number;
+        };
+        BitcoinCheckout: {
+            /** @description The bitcoin address to pay to, made for this payment only */
+            address: string;
+            /** @description What to send, in BTC with eight decimals (e.g. `0.00015385`): the package priced at this moment */
+            amountBtc: string;
+            /**
+             * Format: date-time
+             * @description The end of the price quote. Money arriving later is still credited at this price; less than asked credits in proportion
+             */
+            expiresAt: string;
+            paymentId: string;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+            /** @description A BIP 21 `bitcoin:` URI with the address and amount, for a QR code or a wallet link */
+            uri: string;
         };
         CardCheckout: {
             paymentId: string;

@@ -117,7 +117,7 @@ describe('POST /api/v1/payments/checkout', () => {
     expect(list.json().payments).toEqual([expect.objectContaining({ status: 'failed', paidAt: null })]);
   });
 
-  it('refuses an unknown package and Bitcoin (not available yet), naming why', async () => {
+  it('refuses an unknown package, and Bitcoin where it is not configured, naming why', async () => {
     const actor = await createActor(s.t);
     const unknown = await s.checkout(actor, 'nope');
     expect([unknown.statusCode, code(unknown)]).toEqual([422, 'UNKNOWN_PACKAGE']);

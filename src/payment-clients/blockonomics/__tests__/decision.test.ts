@@ -153,10 +153,14 @@ describe('decideBitcoinPayment, over any delivery', () => {
     satoshis: fc.integer({ min: 0, max: 200_000 }),
     rbf: fc.boolean(),
   });
-  // One amount per txid, as on the blockchain; callbacks may repeat, rise in status, and come in any order.
-  const delivery = fc
-    .array(transaction, { maxLength: 12 })
-    .map((list) => list.map((item) => ({ ...item, satoshis: list.find((other) => other.txid === item.txid)?.satoshis ?? 0 })));
+  // One amount and one replace-by-fee flag per txid, as on the blockchain (both are part of the signed
+  // transaction its id hashes); callbacks may repeat, rise in status, and come in any order.
+  const delivery = fc.array(transaction, { maxLength: 12 }).map((list) =>
+    list.map((item) => {
+      const first = list.find((other) => other.txid === item.txid) ?? item;
+      return { ...item, satoshis: first.satoshis, rbf: first.rbf };
+    }),
+  );
   const setting = fc.constantFrom<Confirmations>(0, 1, 2);
 
   it('decides the same whatever the order and repetition of callbacks', () => {
