@@ -2,7 +2,7 @@
 // hands over (kept for the payment's page, which may be reloaded while the customer pays).
 
 import { LANGUAGE } from '../i18n/index.ts';
-import type { CreditPackage, PaymentStatus } from './types.ts';
+import type { BitcoinCheckout, CreditPackage, PaymentStatus } from './types.ts';
 
 /** The ways to pay the web app offers (app-store purchases happen in the mobile app). */
 export type CheckoutMethod = 'card' | 'bitcoin';
@@ -16,23 +16,6 @@ export const CHECKOUT_METHODS: readonly CheckoutMethod[] = ['card', 'bitcoin'];
 export interface PackagesAnswer {
   packages: CreditPackage[];
   methods?: CheckoutMethod[];
-}
-
-/**
- * The answer to `POST /payments/checkout {method: "bitcoin"}`, as PRODUCT.md's contract v2 words it.
- * Written by hand until the server's schema exists (then: `Schemas['BitcoinCheckout']`).
- */
-export interface BitcoinCheckout {
-  paymentId: string;
-  status: PaymentStatus;
-  /** Where to send the bitcoin. */
-  address: string;
-  /** In BTC with eight decimals ("0.00020000"): a string, so no digit is lost. */
-  amountBtc: string;
-  /** BIP 21 (`bitcoin:ADDRESS?amount=…`), shown as a QR code. */
-  uri: string;
-  /** The quote holds until then (the price of bitcoin moves). */
-  expiresAt: string;
 }
 
 /** P15: a renewal is stopped only by cancelling at least this long before the period ends. */

@@ -24,6 +24,8 @@ export type Payment = Schemas['Payment'];
 export type PaymentStatus = Payment['status'];
 export type PaymentMethod = Payment['method'];
 export type CardCheckout = Schemas['CardCheckout'];
+/** A bitcoin checkout: where to send how much (`uri`: BIP 21, for the QR code), and until when the price holds. */
+export type BitcoinCheckout = Schemas['BitcoinCheckout'];
 /** A plan the customer holds: it renews at `currentPeriodEnd` unless cancelled. */
 export type PaymentSubscription = Schemas['PaymentSubscription'];
 /** The error envelope of every refusal. */

@@ -5,7 +5,6 @@ import { ApiError, api, NetworkError } from '../lib/api.ts';
 import { formatCredits } from '../lib/format.ts';
 import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
 import {
-  type BitcoinCheckout,
   type CheckoutMethod,
   formatMoney,
   methodRefused,
@@ -16,7 +15,7 @@ import {
 } from '../lib/payments.ts';
 import { randomId } from '../lib/random.ts';
 import { Link, navigate } from '../lib/router.tsx';
-import type { CardCheckout, CreditPackage } from '../lib/types.ts';
+import type { BitcoinCheckout, CardCheckout, CreditPackage } from '../lib/types.ts';
 import { useMe } from '../state/session.tsx';
 
 /** Leaving for the card processor's page: a full navigation, to another origin. */
