@@ -276,6 +276,7 @@ export const en = {
       bitcoin: 'From any bitcoin wallet: you get an address, the amount and a QR code.',
     },
     planByCardOnly: 'Plans renew automatically, so they are paid by card.',
+    packNotPayable: 'This pack cannot be paid for here at the moment: choose another one.',
     planNeedsCard: 'Plans renew automatically and are paid by card, which this service does not take at the moment: choose a pack.',
     payCard: (price: string) => `Pay ${price} by card`,
     payBitcoin: (price: string) => `Pay ${price} with Bitcoin`,
@@ -283,7 +284,7 @@ export const en = {
     preparing: 'Preparing the bitcoin address…',
     noPackages: 'No credit packs are on sale right now. Please come back later.',
     notAvailable: 'Buying credits is not available on this service yet. Ask its operator.',
-    methodGone: (method: string) => `${method} payments are not available here: choose another way to pay.`,
+    methodGone: (method: string) => `${method} cannot pay for this package here: choose another way to pay.`,
     history: 'Your payments',
   },
 

@@ -24,12 +24,13 @@ describe('the ways to pay', () => {
   const pack = { code: 'p', credits: 1, price: 1, currency: 'USD', interval: null, storeProduct: null } as const;
   const plan = { ...pack, interval: 'month' } as const;
 
-  it('offers what the server names, both while it names none, less what it refused this visit', () => {
+  it('offers what the server names (both while it names none), less what it refused for a package’s currency this visit', () => {
     resetPaymentsForTests();
     expect(offeredMethods({ packages: [] })).toEqual(['card', 'bitcoin']);
     expect(offeredMethods({ packages: [], methods: ['bitcoin'] })).toEqual(['bitcoin']);
-    methodRefused('bitcoin');
-    expect(offeredMethods({ packages: [] })).toEqual(['card']);
+    methodRefused('bitcoin', 'usd');
+    expect(methodsFor(pack, ['card', 'bitcoin'])).toEqual(['card']);
+    expect(methodsFor({ ...pack, currency: 'EUR' }, ['card', 'bitcoin'])).toEqual(['card', 'bitcoin']);
     resetPaymentsForTests();
   });
 

@@ -56,23 +56,23 @@ export function formatMoney(minor: number, currency: string): string {
   return format.format(`${sign}${decimal}` as Intl.StringNumericLiteral);
 }
 
-// The ways to pay the server refused during this visit (PAYMENT_METHOD_UNAVAILABLE): not offered again
-// until the page is loaded anew.
-const refused = new Set<CheckoutMethod>();
+// The ways to pay the server refused during this visit (PAYMENT_METHOD_UNAVAILABLE), by currency: a
+// processor that is not configured refuses every package, but bitcoin may also refuse only the
+// packages priced in a currency it cannot price. Not offered again until the page is loaded anew.
+const refused = new Set<string>();
 
-export function methodRefused(method: CheckoutMethod): void {
-  refused.add(method);
+export function methodRefused(method: CheckoutMethod, currency: string): void {
+  refused.add(`${method} ${currency.toUpperCase()}`);
 }
 
-/** The ways to pay to offer: those the server names (all, while it names none), less those it refused. */
+/** The ways to pay to offer: those the server names (both, while it names none). */
 export function offeredMethods(answer: PackagesAnswer | undefined): CheckoutMethod[] {
-  const named = answer?.methods?.filter((m) => CHECKOUT_METHODS.includes(m)) ?? CHECKOUT_METHODS;
-  return named.filter((m) => !refused.has(m));
+  return answer?.methods?.filter((m) => CHECKOUT_METHODS.includes(m)) ?? [...CHECKOUT_METHODS];
 }
 
-/** A plan renews; bitcoin pays once, so plans are paid by card. */
+/** The ways to pay for this package: a plan renews and bitcoin pays once, so plans are paid by card; less those refused for its currency. */
 export const methodsFor = (pkg: CreditPackage, offered: readonly CheckoutMethod[]): CheckoutMethod[] =>
-  pkg.interval ? offered.filter((m) => m === 'card') : [...offered];
+  offered.filter((m) => (!pkg.interval || m === 'card') && !refused.has(`${m} ${pkg.currency.toUpperCase()}`));
 
 // A bitcoin checkout's address and amount, for its payment's page: kept in this tab's session storage,
 // so a reload while the customer pays from a wallet still shows them (the API does not give them again).

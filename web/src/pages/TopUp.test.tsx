@@ -105,12 +105,12 @@ describe('the Top up page', () => {
     expect(bitcoinCheckoutOf('pay_02')).toEqual(bitcoinCheckout);
   });
 
-  it('takes a way to pay the server refuses off the page, and says so', async () => {
+  it('takes a way to pay the server refuses off the page for that currency, and says so', async () => {
     at('/top-up');
     fakeApi()
       .on('GET', '/packages', packages)
       .on('POST', '/payments/checkout', () =>
-        apiError(422, 'PAYMENT_METHOD_UNAVAILABLE', 'Bitcoin payments are not available on this service yet; pay by card.', {
+        apiError(422, 'PAYMENT_METHOD_UNAVAILABLE', 'Bitcoin cannot pay for packages priced in USD here.', {
           method: 'bitcoin',
         }),
       );
@@ -118,12 +118,13 @@ describe('the Top up page', () => {
 
     fireEvent.click(await screen.findByRole('radio', { name: 'Bitcoin' }));
     fireEvent.click(screen.getByRole('button', { name: 'Pay $5.00 with Bitcoin' }));
-    expect((await screen.findByRole('alert')).textContent).toContain(
-      'Bitcoin payments are not available on this service yet; pay by card.',
-    );
-    expect(screen.getByText('Bitcoin payments are not available here: choose another way to pay.')).toBeTruthy();
+    expect((await screen.findByRole('alert')).textContent).toContain('Bitcoin cannot pay for packages priced in USD here.');
+    expect(screen.getByText('Bitcoin cannot pay for this package here: choose another way to pay.')).toBeTruthy();
     expect(screen.queryByRole('radio', { name: 'Bitcoin' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Pay $5.00 by card' })).toBeTruthy();
+    // A package in another currency may still be paid in bitcoin.
+    fireEvent.click(screen.getByRole('radio', { name: /2,000 credits/ }));
+    expect(screen.getByRole('radio', { name: 'Bitcoin' })).toBeTruthy();
   });
 
   it('offers only the ways to pay the server names', async () => {

@@ -77,7 +77,8 @@ export function TopUp({ leave = leaveForCheckout }: { leave?: (url: string) => v
 
   const list = packages.data?.packages ?? [];
   const offered = offeredMethods(packages.data);
-  const selected = list.find((p) => p.code === chosen) ?? list[0];
+  const payable = list.filter((p) => methodsFor(p, offered).length > 0);
+  const selected = list.find((p) => p.code === chosen) ?? payable[0] ?? list[0];
   const methods = selected ? methodsFor(selected, offered) : [];
   const payWith = method && methods.includes(method) ? method : methods[0];
 
@@ -110,7 +111,7 @@ export function TopUp({ leave = leaveForCheckout }: { leave?: (url: string) => v
     } catch (caught) {
       if (!retryable(caught)) key.current = { value: randomId(), for: '' };
       if (caught instanceof ApiError && caught.code === 'PAYMENT_METHOD_UNAVAILABLE') {
-        methodRefused(payWith);
+        methodRefused(payWith, selected.currency);
         if (mounted()) setGone(payWith);
       }
       if (caught instanceof ApiError && caught.code === 'UNKNOWN_PACKAGE') packages.reload();
@@ -130,8 +131,8 @@ export function TopUp({ leave = leaveForCheckout }: { leave?: (url: string) => v
       {packages.error && !packages.data ? <ErrorNotice error={packages.error} onRetry={packages.reload} /> : null}
       {gone ? <Notice kind="warning">{t.topUp.methodGone(t.topUp.method[gone])}</Notice> : null}
       {packages.data && list.length === 0 ? <Notice kind="info">{t.topUp.noPackages}</Notice> : null}
-      {packages.data && list.length > 0 && offered.length === 0 ? <Notice kind="info">{t.topUp.notAvailable}</Notice> : null}
-      {selected && offered.length > 0 ? (
+      {packages.data && list.length > 0 && payable.length === 0 ? <Notice kind="info">{t.topUp.notAvailable}</Notice> : null}
+      {selected && payable.length > 0 ? (
         <form className="card top-up__form" onSubmit={pay} noValidate>
           <fieldset className="choices">
             <legend>{t.topUp.choosePackage}</legend>
@@ -161,7 +162,7 @@ export function TopUp({ leave = leaveForCheckout }: { leave?: (url: string) => v
               <p>{t.plans.rule}</p>
             </div>
           ) : null}
-          {methods.length === 0 ? <Notice kind="info">{t.topUp.planNeedsCard}</Notice> : null}
+          {methods.length === 0 ? <Notice kind="info">{selected.interval ? t.topUp.planNeedsCard : t.topUp.packNotPayable}</Notice> : null}
           {methods.length > 1 ? (
             <fieldset className="choices choices--inline">
               <legend>{t.topUp.chooseMethod}</legend>
