@@ -74,6 +74,8 @@ describe('POST /api/v1/payments/checkout with method bitcoin', () => {
         headers: { ...asBearer(actor), 'idempotency-key': 'btc-shape-1' },
         payload: { package: pkg.code, method: 'bitcoin' },
       });
+    // Only bitcoin is configured here: the packages say so, so the web app offers only it.
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/packages' })).json().methods).toEqual(['bitcoin']);
     const first = await buy();
     expect(first.statusCode).toBe(201);
     const answer = first.json();

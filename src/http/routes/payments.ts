@@ -41,11 +41,21 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       config: { access: 'public' },
       schema: {
         tags,
-        summary: 'Credit packs and plans on sale, with their prices',
-        response: { 200: z.object({ packages: z.array(CreditPackage) }) },
+        summary: 'Credit packs and plans on sale, with their prices, and the ways to pay for them here',
+        response: {
+          200: z.object({
+            packages: z.array(CreditPackage),
+            methods: z
+              .array(z.enum(['card', 'bitcoin']))
+              .describe('The checkout methods this service takes (its configured processors); bitcoin pays for one-off packs only'),
+          }),
+        },
       },
     },
-    async () => ({ packages: (await listPackages(deps.database.db, { activeOnly: true })).map(toPackageView) }),
+    async () => ({
+      packages: (await listPackages(deps.database.db, { activeOnly: true })).map(toPackageView),
+      methods: [...(processors?.stripe ? (['card'] as const) : []), ...(processors?.bitcoin ? (['bitcoin'] as const) : [])],
+    }),
   );
 
   app.post(

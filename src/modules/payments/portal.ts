@@ -26,7 +26,7 @@ export async function openSubscriptionPortal(
   if (!deps.stripe)
     throw new DomainError('PAYMENT_METHOD_UNAVAILABLE', 'Card payments are not available on this service.', { method: 'card' });
   try {
-    return await deps.stripe.createPortalSession({ customer: row.processorCustomerRef, returnUrl: `${ctx.config.publicUrl}/top-up` });
+    return await deps.stripe.createPortalSession({ customer: row.processorCustomerRef, returnUrl: `${ctx.config.publicUrl}/payments` });
   } catch (error) {
     if (!(error instanceof StripeUnavailable || error instanceof StripeRefused)) throw error;
     ctx.log.error({ err: error, subscriptionId }, 'Stripe did not open a customer portal session');

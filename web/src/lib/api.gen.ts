@@ -3197,7 +3197,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Credit packs and plans on sale, with their prices */
+        /** Credit packs and plans on sale, with their prices, and the ways to pay for them here */
         get: {
             parameters: {
                 query?: never;
@@ -3214,6 +3214,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The checkout methods this service takes (its configured processors); bitcoin pays for one-off packs only */
+                            methods: ("card" | "bitcoin")[];
                             packages: components["schemas"]["CreditPackage"][];
                         };
                     };

@@ -9,9 +9,9 @@ export type CheckoutMethod = 'card' | 'bitcoin';
 export const CHECKOUT_METHODS: readonly CheckoutMethod[] = ['card', 'bitcoin'];
 
 /**
- * `GET /packages`. `methods` is not in the server's answer yet (see the report of the web-topup
- * branch): when it is there, only those methods are offered; until then both are, and a checkout
- * refused with PAYMENT_METHOD_UNAVAILABLE takes its method off the page.
+ * `GET /packages`: the packages and the checkout methods the service takes (its configured
+ * processors). Only those are offered; a checkout still refused with PAYMENT_METHOD_UNAVAILABLE (a
+ * currency bitcoin cannot price) takes its method off the page for that currency.
  */
 export interface PackagesAnswer {
   packages: CreditPackage[];

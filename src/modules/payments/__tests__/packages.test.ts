@@ -80,6 +80,8 @@ describe('otpbox packages add | list | disable, and GET /api/v1/packages', () =>
         { code: 'starter', credits: 500, price: 499, currency: 'USD', interval: null, storeProduct: null },
         { code: 'monthly', credits: 3000, price: 1999, currency: 'EUR', interval: 'month', storeProduct: 'com.example.otp.monthly' },
       ],
+      // No processor is configured here: nothing can be bought on the web (yet).
+      methods: [],
     });
   });
 
