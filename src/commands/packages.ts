@@ -1,5 +1,6 @@
 import { addPackage, disablePackage, listPackages } from '../modules/payments/index.ts';
 import { commandCtx, requireString } from './admin.ts';
+import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 
 function wholeNumber(value: unknown, option: string): number {
@@ -83,14 +84,7 @@ export const packagesListCommand: CommandDefinition = {
         p.active ? 'on sale' : 'disabled',
       ]),
     ];
-    const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length))) ?? [];
-    for (const line of table)
-      io.stdout(
-        `${line
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    io.stdout(formatTable(table));
     return EXIT.ok;
   },
 };

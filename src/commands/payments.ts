@@ -2,6 +2,7 @@ import { listAllPayments, refundPayment } from '../modules/payments/index.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { formatPrice } from './packages.ts';
+import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 
 /** The most payments one listing shows (newest first). */
@@ -53,14 +54,7 @@ export const paymentsListCommand: CommandDefinition = {
         p.email ?? p.accountId,
       ]),
     ];
-    const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length))) ?? [];
-    for (const line of table)
-      io.stdout(
-        `${line
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    io.stdout(formatTable(table));
     if (rows.length === LIST_LIMIT) io.stdout(`(the newest ${LIST_LIMIT} payments)\n`);
     return EXIT.ok;
   },

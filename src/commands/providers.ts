@@ -3,6 +3,7 @@ import { providerOffers, providers } from '../db/schema/index.ts';
 import { basisPointsToPercent } from '../modules/catalog/index.ts';
 import { adapterFor, addProvider, removeProvider } from '../modules/providers/index.ts';
 import { commandCtx, requireString } from './admin.ts';
+import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
 
 const KEY_ENV = 'OTPBOX_PROVIDER_API_KEY';
@@ -133,14 +134,7 @@ export const providersListCommand: CommandDefinition = {
         p.status,
       ]),
     ];
-    const widths = table[0]?.map((_, i) => Math.max(...table.map((line) => (line[i] ?? '').length))) ?? [];
-    for (const line of table)
-      io.stdout(
-        `${line
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    io.stdout(formatTable(table));
     for (const p of listed) if (p.lastError && p.health !== 'ok') io.stdout(`${p.name}: last error: ${p.lastError}\n`);
     return EXIT.ok;
   },
