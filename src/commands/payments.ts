@@ -71,7 +71,7 @@ export const paymentsRefundCommand: CommandDefinition = {
     if (!id || extra !== undefined) throw new UsageError('name exactly one payment id');
     const reason = requireString(args.values.reason, 'reason');
     if (reason.length > 500) throw new UsageError('--reason must be at most 500 characters');
-    const outcome = await refundPayment(commandCtx(ctx), paymentProcessors(ctx.config), id, reason);
+    const outcome = await refundPayment(commandCtx(ctx), await paymentProcessors(ctx.config), id, reason);
     const taken = -outcome.creditsMoved;
     io.stdout(
       `Refunded ${id} (${formatPrice(outcome.payment.amountMinor, outcome.payment.currency)}, Stripe ${outcome.refundId}). ` +

@@ -89,7 +89,7 @@ class RequestCompletion extends LogController {
 
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
 export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
-  const deps: AppDeps = { ...given, payments: given.payments ?? paymentProcessors(given.config) };
+  const deps: AppDeps = { ...given, payments: given.payments ?? (await paymentProcessors(given.config)) };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: requestIdMaker(),

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import {
   type CheckoutRequest,
   type CheckoutSession,
@@ -24,10 +24,19 @@ export interface StripeSettings {
 /** Our own metadata key: the payment a session or subscription belongs to. */
 export const PAYMENT_METADATA = 'otpbox_payment';
 
-/** The official SDK behind the port, pointed at STRIPE_API_BASE when set (host, port and protocol options). */
-export function stripeAdapter(settings: StripeSettings): StripePort {
+/** The SDK's error classes, once it is loaded (by the first adapter made). */
+let errors: typeof Stripe.errors | undefined;
+
+/**
+ * The official SDK behind the port, pointed at STRIPE_API_BASE when set (host, port and protocol
+ * options). The SDK is loaded here, not with this file: a fifth of a second that a server without
+ * Stripe never pays (ADR 21).
+ */
+export async function stripeAdapter(settings: StripeSettings): Promise<StripePort> {
+  const { default: StripeSdk } = await import('stripe');
+  errors = StripeSdk.errors;
   const base = settings.apiBase ? new URL(settings.apiBase) : undefined;
-  const stripe = new Stripe(settings.secretKey, {
+  const stripe = new StripeSdk(settings.secretKey, {
     ...(base
       ? {
           host: base.hostname,
@@ -190,20 +199,15 @@ async function orNull<T>(run: () => Promise<T>): Promise<T | null> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeError && error.statusCode === 404) return null;
+    if (errors && error instanceof errors.StripeError && error.statusCode === 404) return null;
     throw translate(error);
   }
 }
 
 function translate(error: unknown): Error {
-  if (!(error instanceof Stripe.errors.StripeError)) return new StripeUnavailable(String((error as Error)?.message ?? error));
+  if (!errors || !(error instanceof errors.StripeError)) return new StripeUnavailable(String((error as Error)?.message ?? error));
   const status = error.statusCode ?? 0;
-  if (
-    error instanceof Stripe.errors.StripeConnectionError ||
-    error instanceof Stripe.errors.StripeRateLimitError ||
-    status === 0 ||
-    status >= 500
-  ) {
+  if (error instanceof errors.StripeConnectionError || error instanceof errors.StripeRateLimitError || status === 0 || status >= 500) {
     return new StripeUnavailable(`Stripe could not be reached or failed (${status || error.type}): ${error.message}`);
   }
   return new StripeRefused(

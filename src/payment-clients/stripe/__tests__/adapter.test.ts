@@ -6,10 +6,10 @@ import { type CheckoutRequest, StripeRefused, StripeSignatureInvalid, StripeUnav
 
 const WEBHOOK_SECRET = 'whsec_test_adapter';
 let fake: FakeStripe;
-let stripe: ReturnType<typeof stripeAdapter>;
+let stripe: Awaited<ReturnType<typeof stripeAdapter>>;
 beforeAll(async () => {
   fake = await startFakeStripe();
-  stripe = stripeAdapter({ secretKey: fake.secretKey, webhookSecret: WEBHOOK_SECRET, apiBase: fake.baseUrl });
+  stripe = await stripeAdapter({ secretKey: fake.secretKey, webhookSecret: WEBHOOK_SECRET, apiBase: fake.baseUrl });
 });
 afterAll(() => fake?.close());
 
@@ -132,7 +132,7 @@ describe('the Stripe adapter, against the fake Stripe API', () => {
     } finally {
       fake.setMode('normal');
     }
-    const wrongKey = stripeAdapter({ secretKey: 'sk_test_wrong', webhookSecret: WEBHOOK_SECRET, apiBase: fake.baseUrl });
+    const wrongKey = await stripeAdapter({ secretKey: 'sk_test_wrong', webhookSecret: WEBHOOK_SECRET, apiBase: fake.baseUrl });
     await expect(wrongKey.retrieveCheckoutSession('cs_test_x')).rejects.toMatchObject({ name: 'StripeRefused', status: 401 });
   });
 });
