@@ -1,10 +1,7 @@
-import pino from 'pino';
 import type { TestDatabase } from '../../../../test/support/database.ts';
-import { testConfig } from '../../../config.ts';
-import { accounts, type PackageInterval } from '../../../db/schema/index.ts';
+import { bareCustomer, moduleCtx } from '../../../../test/support/module-ctx.ts';
+import type { PackageInterval } from '../../../db/schema/index.ts';
 import { ManualClock } from '../../../lib/clock.ts';
-import { newId } from '../../../lib/ids.ts';
-import { secretKeys } from '../../../lib/secrets.ts';
 import type { Ctx } from '../../context.ts';
 import { createPayment } from '../create-payment.ts';
 import { addPackage } from '../packages.ts';
@@ -12,21 +9,10 @@ import type { PackageRow } from '../view.ts';
 
 export const clock = new ManualClock('2026-12-01T10:00:00Z');
 
-export const paymentsCtx = (database: TestDatabase, actor?: string): Ctx => ({
-  db: database.db,
-  clock,
-  config: testConfig(),
-  keys: secretKeys('payments-test-secret-key-0123456789abcdef'),
-  log: pino({ level: 'silent' }),
-  actor,
-});
+export const paymentsCtx = (database: TestDatabase, actor?: string): Ctx => moduleCtx(database, clock, actor);
 
 /** A bare customer account row. */
-export async function customer(database: TestDatabase): Promise<string> {
-  const id = newId('acc');
-  await database.db.insert(accounts).values({ id, kind: 'device', createdAt: clock.now(), updatedAt: clock.now() });
-  return id;
-}
+export const customer = (database: TestDatabase): Promise<string> => bareCustomer(database, clock);
 
 let packages = 0;
 /** A package on sale: 300 credits for 10.00 USD unless told otherwise. */
