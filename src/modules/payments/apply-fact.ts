@@ -90,13 +90,27 @@ export async function applyFact(ctx: Ctx, paymentId: string, fact: PaymentFact, 
       const disputeOpened = before.dispute !== 'open' && after.dispute === 'open';
       await reconcileRestriction(txCtx, row.accountId, `payment ${row.id}: ${fact.kind}`, { disputeOpened });
     }
-    // The account's events are the transaction's last write (events/emit.ts).
-    const events: EventToEmit[] = [];
-    if (status !== row.status || moved.credits !== 0) events.push({ type: 'payment.updated', payload: paymentPayload(updated) });
-    if (moved.credits !== 0) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
-    await emitAccountEvents(tx, row.accountId, events, now);
+    await announcePaymentChange(tx, row, updated, moved.credits, now);
     return { payment: updated, changed: true, creditsMoved: moved.credits };
   });
+}
+
+/**
+ * A payment changed in the caller's transaction: its owner's `payment.updated` (when its status or
+ * credits moved) and `balance.updated` (when credits moved), as the transaction's last write
+ * (events/emit.ts). Every way a payment changes (a fact, a bitcoin callback) announces through here.
+ */
+export async function announcePaymentChange(
+  tx: Tx,
+  before: PaymentWithPackage,
+  after: PaymentWithPackage,
+  creditsMoved: number,
+  now: Date,
+): Promise<void> {
+  const events: EventToEmit[] = [];
+  if (after.status !== before.status || creditsMoved !== 0) events.push({ type: 'payment.updated', payload: paymentPayload(after) });
+  if (creditsMoved !== 0) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
+  await emitAccountEvents(tx, before.accountId, events, now);
 }
 
 /**

@@ -16,9 +16,8 @@ import {
   quoteBitcoin,
 } from '../../payment-clients/blockonomics/index.ts';
 import type { Ctx } from '../context.ts';
-import { CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/index.ts';
 import { creditPurchase } from '../ledger/index.ts';
-import { lockPayment, markPaymentFailed, paymentPayload } from './apply-fact.ts';
+import { announcePaymentChange, lockPayment, markPaymentFailed } from './apply-fact.ts';
 import { createPayment } from './create-payment.ts';
 import type { PaymentDeps } from './deps.ts';
 import { packageOnSale } from './packages.ts';
@@ -311,10 +310,7 @@ export async function acceptBitcoinCallback(
       },
       occurredAt: now,
     });
-    const events: EventToEmit[] = [];
-    if (status !== row.status || moved !== 0) events.push({ type: 'payment.updated', payload: paymentPayload(updated) });
-    if (moved !== 0) events.push({ type: 'balance.updated', payload: CURRENT_BALANCE });
-    await emitAccountEvents(tx, row.accountId, events, now);
+    await announcePaymentChange(tx, row, updated, moved, now);
     return { kind: 'recorded' as const, paymentId: row.id, status, creditsMoved: moved, changed: true };
   });
 }
