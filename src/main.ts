@@ -7,7 +7,7 @@ import { type Database, openPglite, openPostgres, pgliteDir } from './db/client.
 import { migrateDatabase } from './db/migrate.ts';
 import { initPglite } from './db/pglite-init.ts';
 import { buildApp } from './http/app.ts';
-import { jobDefinitions, PROCESS_JOBS } from './jobs/registry.ts';
+import { jobDefinitions, PAYMENT_JOBS, PROCESS_JOBS } from './jobs/registry.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
@@ -20,6 +20,7 @@ import { acquireDataDirLock, type DataDirLock } from './runtime/data-dir-lock.ts
 import { checkSecretKey } from './runtime/instance-settings.ts';
 import { createMetrics } from './runtime/metrics.ts';
 import { startOrderServices } from './runtime/order-services.ts';
+import { paymentProcessors } from './runtime/payment-processors.ts';
 import { loosenedWarning, makeDataDirPrivate, PRIVATE_UMASK } from './runtime/private-data-dir.ts';
 import { type StartupSteps, startupSteps } from './runtime/startup-steps.ts';
 import { VERSION } from './version.ts';
@@ -87,6 +88,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const job of jobDefinitions(PROCESS_JOBS, { ctx: { clock, config, keys, log }, mail })) scheduler.register(job);
 
     const policy = await steps.run('privacy policy', () => loadCurrentPolicy(database.db, config, clock));
+    const payments = await steps.run('payment processors', () => paymentProcessors(config));
+    for (const job of jobDefinitions(PAYMENT_JOBS, { ctx: { clock, config, keys, log }, payments })) scheduler.register(job);
     const orders = await steps.run('order services', () => startOrderServices({ config, database, clock, log, keys, metrics }));
     undo.push(() => orders.close());
     for (const job of orders.jobs) scheduler.register(job);
@@ -105,6 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         activations: orders.activations,
         events: orders.events,
         sandbox: orders.sandbox !== undefined,
+        payments,
       }),
     );
     undo.push(() => app.close());

@@ -128,6 +128,20 @@ const ROUTES: RouteSpec[] = [
     owned: true,
     target: async (t, owner) => ({ url: `/api/v1/payments/${(await aCheckout(t, owner)).paymentId}` }),
   },
+  {
+    method: 'POST',
+    route: '/api/v1/payments/:id/refresh',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => ({ url: `/api/v1/payments/${(await aCheckout(t, owner)).paymentId}/refresh` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/payments/:id/receipt',
+    access: 'signed-in',
+    owned: true,
+    target: async (t, owner) => ({ url: `/api/v1/payments/${(await aPaidCheckout(t, owner)).paymentId}/receipt` }),
+  },
   { method: 'GET', route: '/api/v1/subscriptions', access: 'signed-in' },
   {
     method: 'POST',
@@ -283,6 +297,16 @@ async function aCheckout(t: TestApp, owner: { bearer: string }, interval?: 'mont
   });
   if (response.statusCode !== 201) throw new Error(`checkout failed: ${response.body}`);
   return response.json();
+}
+
+/** A card checkout the owner paid (at the fake Stripe, its event delivered). */
+async function aPaidCheckout(t: TestApp, owner: { bearer: string }): Promise<{ paymentId: string }> {
+  const { paymentId } = await aCheckout(t, owner);
+  const session = [...stripe.sessions.values()].find((candidate) => candidate.client_reference_id === paymentId);
+  const { session: paid } = stripe.complete(session?.id as string);
+  const { payload, headers } = stripeDelivery(stripe.event('checkout.session.completed', paid), STRIPE_WEBHOOK_SECRET, t.clock.now());
+  await t.app.inject({ method: 'POST', url: '/webhooks/stripe', payload, headers });
+  return { paymentId };
 }
 
 /** A card plan the owner subscribed to: checkout, paid at the fake Stripe, its event delivered. */

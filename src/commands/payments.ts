@@ -60,21 +60,34 @@ export const paymentsListCommand: CommandDefinition = {
   },
 };
 
+/** `--amount 250`: a whole, positive number of minor units (cents). */
+function minorUnits(text: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(text))
+    throw new UsageError('--amount must be a whole, positive number of minor units (cents): 250 for 2.50');
+  return Number(text);
+}
+
 export const paymentsRefundCommand: CommandDefinition = {
   path: ['payments', 'refund'],
-  summary: 'Refund a card payment in full through Stripe; its credits are taken back (audited)',
-  usage: 'otpbox payments refund ID --reason TEXT',
-  options: { reason: { type: 'string' } },
+  summary: 'Refund a card payment through Stripe, in full or in part; its credits are taken back in proportion (audited)',
+  usage: 'otpbox payments refund ID --reason TEXT [--amount MINOR]',
+  options: { reason: { type: 'string' }, amount: { type: 'string' } },
   allowPositionals: true,
   async run(ctx, args, io) {
     const [id, extra] = args.positionals;
     if (!id || extra !== undefined) throw new UsageError('name exactly one payment id');
     const reason = requireString(args.values.reason, 'reason');
     if (reason.length > 500) throw new UsageError('--reason must be at most 500 characters');
-    const outcome = await refundPayment(commandCtx(ctx), await paymentProcessors(ctx.config), id, reason);
+    const amount = args.values.amount === undefined ? undefined : minorUnits(requireString(args.values.amount, 'amount'));
+    const outcome = await refundPayment(commandCtx(ctx), await paymentProcessors(ctx.config), id, reason, { amountMinor: amount });
     const taken = -outcome.creditsMoved;
+    const { payment } = outcome;
+    const whole = payment.refundedMinor >= payment.amountMinor;
+    const how = whole
+      ? formatPrice(outcome.refundedMinor, payment.currency)
+      : `${formatPrice(outcome.refundedMinor, payment.currency)} of ${formatPrice(payment.amountMinor, payment.currency)}`;
     io.stdout(
-      `Refunded ${id} (${formatPrice(outcome.payment.amountMinor, outcome.payment.currency)}, Stripe ${outcome.refundId}). ` +
+      `Refunded ${id} (${how}, Stripe ${outcome.refundId}). ` +
         `${taken > 0 ? `${taken} credits taken back` : 'Its credits had already been taken back'}; the payment is ${outcome.payment.status}.\n`,
     );
     return EXIT.ok;

@@ -5,6 +5,7 @@ import type { ProviderCatalog } from '../modules/catalog/index.ts';
 import type { Ctx } from '../modules/context.ts';
 import { voidAllDemoCredits } from '../modules/ledger/index.ts';
 import type { MailTransport } from '../modules/mail/index.ts';
+import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
 import { deliverPendingEmail } from './email-delivery.ts';
@@ -25,6 +26,11 @@ export type JobCtx = Omit<Ctx, 'db'>;
 export interface ProcessJobDeps {
   ctx: JobCtx;
   mail: MailTransport;
+}
+
+export interface PaymentJobDeps {
+  ctx: JobCtx;
+  payments: PaymentDeps;
 }
 
 export interface OrderJobDeps {
@@ -67,6 +73,27 @@ export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
       ({ mail }) =>
       ({ db, now, log }) =>
         deliverPendingEmail(db, mail, now, log),
+  },
+];
+
+export const PAYMENT_JOBS: readonly JobEntry<PaymentJobDeps>[] = [
+  // Card payments whose webhook never came, read back from Stripe (spaced out by each payment's age).
+  {
+    name: 'stripe-reconcile',
+    everyMs: 60_000,
+    handler:
+      ({ ctx, payments }) =>
+      ({ db, signal }) =>
+        reconcileStripePayments({ ...ctx, db, actor: 'system' }, payments, { signal }),
+  },
+  // Bitcoin quotes that ran out with nothing sent: failed, so nobody waits on them.
+  {
+    name: 'bitcoin-quote-expiry',
+    everyMs: 5 * 60_000,
+    handler:
+      ({ ctx }) =>
+      ({ db, signal }) =>
+        expireBitcoinQuotes({ ...ctx, db, actor: 'system' }, { signal }),
   },
 ];
 

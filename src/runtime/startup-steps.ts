@@ -20,6 +20,7 @@ export const STARTUP_STEPS = [
   'migrate',
   'check secret key',
   'privacy policy',
+  'payment processors',
   'order services',
   'build app',
   'admin channel',

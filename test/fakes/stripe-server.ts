@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
  * - `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`, `GET /v1/checkout/sessions?payment_intent=`
  * - `GET /v1/invoices/{id}[?expand[0]=payments]`, `GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=`
  * - `GET /v1/subscriptions/{id}`
- * - `POST /v1/refunds` (payment_intent: the rest of the charge)
+ * - `POST /v1/refunds` (payment_intent; amount: the rest of the charge unless given)
  * - `POST /v1/billing_portal/sessions`
  *
  * Requests are form-encoded with bracketed keys (`line_items[0][price_data][currency]`) and carry
@@ -241,13 +241,18 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
           },
         };
       }
-      refundCharge(charge, remaining);
+      const amount = body.amount === undefined ? remaining : Number(body.amount);
+      if (!Number.isInteger(amount) || amount <= 0) return invalid('amount', 'Invalid positive integer');
+      if (amount > remaining) {
+        return invalid('amount', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`);
+      }
+      refundCharge(charge, amount);
       return {
         status: 200,
         body: {
           id: id('re'),
           object: 'refund',
-          amount: remaining,
+          amount,
           charge: charge.id,
           currency: charge.currency,
           payment_intent: paymentIntent,

@@ -27,6 +27,7 @@ const paymentsArea = () => import('./pages/payments-area.ts');
 const TopUp = lazy(() => paymentsArea().then((m) => ({ default: m.TopUp })));
 const Payments = lazy(() => paymentsArea().then((m) => ({ default: m.Payments })));
 const Payment = lazy(() => paymentsArea().then((m) => ({ default: m.Payment })));
+const Receipt = lazy(() => paymentsArea().then((m) => ({ default: m.Receipt })));
 
 /** Pages of a signed-in account. */
 function privatePage(segments: string[]): ReactNode | undefined {
@@ -38,6 +39,7 @@ function privatePage(segments: string[]): ReactNode | undefined {
     return <BuyServices />;
   }
   if (first === 'payments' && second && !third) return <Payment id={second} />;
+  if (first === 'payments' && second && third === 'receipt') return <Receipt id={second} />;
   if (second) return undefined;
   switch (first) {
     case 'orders':

@@ -96,6 +96,11 @@ export const payments = pgTable(
     disputedAt: ts('disputed_at'),
     /** Credits taken back so far (refunds, a lost dispute): the ledger's reversals of this payment add up to it. */
     creditsReversed: whole('credits_reversed').notNull().default(0),
+    /**
+     * When otpbox last read an unfinished payment back from its processor on its own (a webhook that
+     * never came, a customer back from the payment page): the reconciler spaces its reads by it.
+     */
+    checkedAt: ts('checked_at'),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },
@@ -107,6 +112,7 @@ export const payments = pgTable(
     uniqueIndex('payments_idempotency_key').on(t.accountId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     index('payments_account_idx').on(t.accountId, t.id),
     index('payments_open_disputes_idx').on(t.accountId).where(sql`${t.disputeStatus} = 'open'`),
+    index('payments_unfinished_idx').on(t.processor, t.createdAt).where(sql`${t.status} in ('created', 'pending')`),
     check('payments_credits_positive', sql`${t.credits} > 0`),
     check('payments_amount_not_negative', sql`${t.amountMinor} >= 0`),
     check('payments_reversed_range', sql`${t.creditsReversed} between 0 and ${t.credits}`),

@@ -7,12 +7,15 @@ import {
   CardCheckout,
   CreditPackage,
   getPayment,
+  getReceipt,
   listPackages,
   listPayments,
   listSubscriptions,
   openSubscriptionPortal,
   Payment,
+  PaymentReceipt,
   PaymentSubscription,
+  refreshPayment,
   startBitcoinCheckout,
   startCheckout,
   toPackageView,
@@ -129,6 +132,38 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     async (request) => toPaymentView(await getPayment(request.ctx.db, principalOf(request).accountId, request.params.id)),
   );
 
+  app.post(
+    '/api/v1/payments/:id/refresh',
+    {
+      config: { errors: ['PAYMENT_PROCESSOR_UNAVAILABLE'] },
+      schema: {
+        tags,
+        summary: 'Ask the processor now how one of my payments stands (back from the payment page)',
+        description:
+          'For an unfinished card payment, otpbox reads the Checkout Session back from Stripe at once (at most every few seconds) and applies what Stripe says, as its webhook would: a late or lost webhook does not leave the payment pending. Never trusts the redirect. Answers the payment as it now stands; for other payments, as `GET` does.',
+        params: IdParam,
+        response: { 200: Payment },
+      },
+    },
+    async (request) =>
+      toPaymentView(await refreshPayment(request.ctx, processors ?? {}, principalOf(request).accountId, request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/payments/:id/receipt',
+    {
+      config: { errors: ['CONFLICT'] },
+      schema: {
+        tags,
+        summary: 'The receipt of one of my paid payments',
+        description: 'Who sold what, for how much, when, how it was paid and what was refunded. 409 `CONFLICT` until the payment is paid.',
+        params: IdParam,
+        response: { 200: PaymentReceipt },
+      },
+    },
+    async (request) => getReceipt(request.ctx, principalOf(request).accountId, request.params.id),
+  );
+
   app.get(
     '/api/v1/subscriptions',
     {
@@ -140,16 +175,7 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
         response: { 200: z.object({ subscriptions: z.array(PaymentSubscription) }) },
       },
     },
-    async (request) => ({
-      subscriptions: (await listSubscriptions(request.ctx.db, principalOf(request).accountId)).map((row) => ({
-        id: row.id,
-        package: row.packageCode,
-        processor: row.processor,
-        status: row.status,
-        currentPeriodEnd: row.currentPeriodEnd,
-        cancelAtPeriodEnd: row.cancelAtPeriodEnd,
-      })),
-    }),
+    async (request) => ({ subscriptions: await listSubscriptions(request.ctx.db, principalOf(request).accountId) }),
   );
 
   app.post(

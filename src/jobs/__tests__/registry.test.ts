@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { logTransport } from '../../modules/mail/index.ts';
-import { jobDefinitions, ORDER_JOBS, PROCESS_JOBS } from '../registry.ts';
+import { jobDefinitions, ORDER_JOBS, PAYMENT_JOBS, PROCESS_JOBS } from '../registry.ts';
 import { Scheduler } from '../scheduler.ts';
 
 const srcDir = path.resolve(import.meta.dirname, '../..');
@@ -19,9 +19,10 @@ afterAll(async () => {
 
 describe('the job registry', () => {
   it('lists every job once, each with a name, a schedule and a handler', () => {
-    const names = [...PROCESS_JOBS, ...ORDER_JOBS].map((job) => job.name);
+    const names = [...PROCESS_JOBS, ...PAYMENT_JOBS, ...ORDER_JOBS].map((job) => job.name);
     expect(names.sort()).toEqual([
       'activation-expiry',
+      'bitcoin-quote-expiry',
       'catalog-sync',
       'demo-credits-void',
       'email-delivery',
@@ -30,6 +31,7 @@ describe('the job registry', () => {
       'provider-reconcile',
       'provider-tasks',
       'retention',
+      'stripe-reconcile',
       'webhook-delivery',
     ]);
   });
@@ -48,12 +50,13 @@ describe('the job registry', () => {
     ]);
   });
 
-  it('gives the scheduler definitions it accepts, process jobs and order jobs together', () => {
+  it('gives the scheduler definitions it accepts, process, payment and order jobs together', () => {
     const ctx = { clock: t.clock, config: t.config, keys: t.keys, log: t.log };
     const scheduler = new Scheduler({ db: t.database.db, clock: t.clock, log: pino({ level: 'silent' }), instanceId: 'ins_test' });
     for (const job of jobDefinitions(PROCESS_JOBS, { ctx, mail: logTransport(t.log) })) scheduler.register(job);
+    for (const job of jobDefinitions(PAYMENT_JOBS, { ctx, payments: {} })) scheduler.register(job);
     for (const job of t.orders.jobs) scheduler.register(job);
-    expect(scheduler.jobs).toHaveLength(PROCESS_JOBS.length + ORDER_JOBS.length);
+    expect(scheduler.jobs).toHaveLength(PROCESS_JOBS.length + PAYMENT_JOBS.length + ORDER_JOBS.length);
     expect(scheduler.jobs.find((job) => job.id === 'retention')).toMatchObject({ everyMs: 3_600_000, timeoutMs: 600_000 });
   });
 

@@ -54,6 +54,7 @@ export async function createPayment(ctx: Ctx, input: NewPayment): Promise<{ paym
     disputeStatus: 'none',
     disputedAt: null,
     creditsReversed: 0,
+    checkedAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -25,9 +25,12 @@ export {
 export { type CardCheckoutAnswer, startCheckout } from './checkout.ts';
 export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
+export { BITCOIN_QUOTE_GRACE_MS, expireBitcoinQuotes } from './expire-bitcoin-quotes.ts';
 export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
+export { getReceipt } from './get-receipt.ts';
 export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
 export { openSubscriptionPortal } from './portal.ts';
+export { type ReconcileOutcome, reconcileStripePayments, refreshPayment } from './reconcile-stripe.ts';
 export { refundPayment } from './refund-payment.ts';
 export {
   BitcoinCheckout,
@@ -36,11 +39,12 @@ export {
   CreditPackage,
   Payment,
   PaymentMethod,
+  PaymentReceipt,
   PaymentStatus,
   PaymentSubscription,
 } from './schemas.ts';
 export { PAYMENT_STATEMENTS } from './store.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
-export { listSubscriptions } from './subscriptions.ts';
+export { listSubscriptions, STORE_SUBSCRIPTION_PAGES } from './subscriptions.ts';
 export { type PaymentTotals, paymentTotals } from './totals.ts';
 export { type PackageRow, type PaymentRow, toPaymentView } from './view.ts';

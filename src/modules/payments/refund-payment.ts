@@ -6,17 +6,20 @@ import type { PaymentDeps } from './deps.ts';
 import { paymentById } from './find-payments.ts';
 
 /**
- * An operator refunds a card payment in full (`otpbox payments refund`): Stripe refunds the
- * PaymentIntent (under an Idempotency-Key of the payment: asking twice refunds once), and the credits
- * are taken back at once by the same fact `charge.refunded` states (ADR 23) — whichever comes first
- * takes them, the other finds nothing left to do. Spent credits leave the wallet in debt and restricted.
+ * An operator refunds a card payment (`otpbox payments refund`), in full or — with `amountMinor` — in
+ * part: Stripe refunds the PaymentIntent (under an Idempotency-Key of the payment and the refunded
+ * total it reaches, so asking twice refunds once), and the credits are taken back at once by the same
+ * fact `charge.refunded` states (ADR 23), in proportion to what is refunded in all — whichever comes
+ * first takes them, the other finds nothing left to do. Spent credits leave the wallet in debt and
+ * restricted. A partly refunded payment stays `paid` and can be refunded again up to its amount.
  */
 export async function refundPayment(
   ctx: Ctx,
   deps: PaymentDeps,
   paymentId: string,
   reason: string,
-): Promise<FactOutcome & { refundId: string }> {
+  options: { amountMinor?: number } = {},
+): Promise<FactOutcome & { refundId: string; refundedMinor: number }> {
   const payment = await paymentById(ctx.db, paymentId);
   if (!payment) throw new DomainError('NOT_FOUND', `No payment ${paymentId}.`);
   if (payment.processor !== 'stripe') {
@@ -29,16 +32,28 @@ export async function refundPayment(
   if (payment.status !== 'paid') {
     throw new DomainError('CONFLICT', `Payment ${paymentId} is ${payment.status}: only a paid payment (not disputed) can be refunded.`);
   }
+  const left = payment.amountMinor - payment.refundedMinor;
+  const amount = options.amountMinor ?? left;
+  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > left) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `The amount to refund must be a whole number of minor units from 1 to ${left} (what is left of payment ${paymentId}).`,
+      { field: 'amount', max: left },
+    );
+  }
   const stripe = deps.stripe;
   if (!stripe) throw new DomainError('PAYMENT_METHOD_UNAVAILABLE', 'Stripe is not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).');
   const paymentIntent = payment.processorPaymentRef ?? (await paymentIntentOf(stripe, payment.processorRef));
   if (!paymentIntent)
     throw new DomainError('CONFLICT', `Stripe names no payment for ${paymentId} (${payment.processorRef}): nothing to refund.`);
+  const total = payment.refundedMinor + amount;
   let refundId: string;
   try {
     const refund = await stripe.refund({
       paymentIntent,
-      idempotencyKey: `otpbox-refund-${payment.id}`,
+      // All that is left: no amount, so Stripe refunds exactly the rest of its charge.
+      amount: amount === left ? undefined : amount,
+      idempotencyKey: `otpbox-refund-${payment.id}-${total}`,
       metadata: { otpbox_payment: payment.id },
     });
     if (refund.status === 'failed' || refund.status === 'canceled')
@@ -48,12 +63,12 @@ export async function refundPayment(
     if (!(error instanceof StripeRefused && error.code === 'charge_already_refunded')) throw error;
     refundId = 'already refunded at Stripe';
   }
-  const outcome = await recordPaymentRefund({ ...ctx, actor: ctx.actor ?? 'cli' }, payment.id, payment.amountMinor, {
+  const outcome = await recordPaymentRefund({ ...ctx, actor: ctx.actor ?? 'cli' }, payment.id, total, {
     processorPaymentRef: paymentIntent,
     source: `refund ${refundId}`,
     reason,
   });
-  return { ...outcome, refundId };
+  return { ...outcome, refundId, refundedMinor: amount };
 }
 
 /** The PaymentIntent of a Checkout Session (a one-off payment) or of an invoice (a plan's period). */

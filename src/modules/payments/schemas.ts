@@ -32,6 +32,9 @@ export const Payment = z
     currency: z.string(),
     createdAt: Timestamp,
     paidAt: Timestamp.nullable(),
+    refunded: z.number().int().describe('How much of the amount was refunded so far (a partial refund leaves the payment `paid`)'),
+    failureReason: z.string().nullable().describe('Why it failed, in plain words (the payment page expired, the quote ran out)'),
+    receipt: z.string().nullable().describe('Where its receipt is (`GET`), once it is paid; null before'),
   })
   .meta({ id: 'Payment' });
 export type PaymentView = z.infer<typeof Payment>;
@@ -46,6 +49,41 @@ export const CardCheckout = z
   .meta({ id: 'CardCheckout' });
 export type CardCheckoutView = z.infer<typeof CardCheckout>;
 
+/** A receipt for a paid payment: who sold what to whom, for how much, when, and what was refunded. */
+export const PaymentReceipt = z
+  .object({
+    number: z.string().describe('The order number (the payment id)'),
+    issuedAt: Timestamp.describe('When the payment was confirmed'),
+    seller: z.object({
+      name: z.string().describe('The operator of this service'),
+      contact: z.string().nullable(),
+      website: z.string(),
+    }),
+    customer: z.string().describe('The account that paid (its id: receipts name no e-mail address or card)'),
+    description: z.string().describe('What was bought, in words'),
+    package: z.string(),
+    credits: z.number().int().describe('Credits the payment gave'),
+    amount: z.number().int().describe('In the smallest unit of its currency'),
+    currency: z.string(),
+    method: PaymentMethod,
+    status: PaymentStatus,
+    reference: z
+      .string()
+      .nullable()
+      .describe("The processor's reference of the payment (a Stripe PaymentIntent, a bitcoin address, a store transaction)"),
+    refunded: z.number().int().describe('Refunded so far, in the smallest unit'),
+    refundedAt: Timestamp.nullable(),
+    bitcoin: z
+      .object({
+        address: z.string(),
+        transactions: z.array(z.object({ txid: z.string(), btc: z.string().describe('Eight decimals') })),
+      })
+      .nullable()
+      .describe('For a bitcoin payment: the transactions that paid it'),
+  })
+  .meta({ id: 'PaymentReceipt' });
+export type PaymentReceiptView = z.infer<typeof PaymentReceipt>;
+
 /** A plan a customer subscribed to. */
 export const PaymentSubscription = z
   .object({
@@ -57,6 +95,11 @@ export const PaymentSubscription = z
     status: z.enum(['incomplete', 'active', 'past_due', 'paused', 'cancelled']),
     currentPeriodEnd: Timestamp.nullable().describe('When the current period ends: it renews then unless cancelled'),
     cancelAtPeriodEnd: z.boolean().describe('Cancelled: it ends at currentPeriodEnd instead of renewing'),
+    store: z
+      .enum(['app_store', 'play_store'])
+      .nullable()
+      .describe('Where an app-store plan was bought (null for a card plan): it is managed and cancelled there'),
+    manageUrl: z.string().nullable().describe("The store's page where the customer manages their subscriptions (app-store plans)"),
   })
   .meta({ id: 'PaymentSubscription' });
 export type PaymentSubscriptionView = z.infer<typeof PaymentSubscription>;

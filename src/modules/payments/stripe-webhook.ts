@@ -5,6 +5,7 @@ import type { CheckoutSession, Invoice, StripeEvent, StripePort, Subscription } 
 import type { Ctx } from '../context.ts';
 import {
   closePaymentDispute,
+  type FactOutcome,
   markPaymentFailed,
   markPaymentPaid,
   markPaymentPending,
@@ -115,21 +116,15 @@ async function applyClaimed(ctx: Ctx, event: StripeEvent, truth: Truth, claim: C
     case 'ignored':
       return truth;
     case 'session': {
-      const { session } = truth;
-      const payment = await paymentOfSession(ctx, session);
-      if (!payment) return { kind: 'ignored', reason: `Checkout Session ${session.id} is not one otpbox created` };
+      const payment = await paymentOfSession(ctx, truth.session);
+      if (!payment) return { kind: 'ignored', reason: `Checkout Session ${truth.session.id} is not one otpbox created` };
       if (!(await claim(payment.id))) return DUPLICATE;
-      const subscriptionId = await subscriptionFor(ctx, payment, truth.subscription);
-      const options = { source, subscriptionId, processorPaymentRef: session.paymentIntent ?? undefined };
-      let outcome: Awaited<ReturnType<typeof markPaymentPaid>>;
-      if (session.paymentStatus === 'paid' || session.paymentStatus === 'no_payment_required')
-        outcome = await markPaymentPaid(ctx, payment.id, options);
-      else if (session.status === 'expired') outcome = await markPaymentFailed(ctx, payment.id, 'the payment page expired', options);
-      else if (event.type === 'checkout.session.async_payment_failed')
-        outcome = await markPaymentFailed(ctx, payment.id, 'the payment did not go through', options);
-      else if (session.status === 'complete') outcome = await markPaymentPending(ctx, payment.id, options);
-      else return { kind: 'ignored', reason: `Checkout Session ${session.id} is still open` };
-      return { kind: 'applied', paymentId: payment.id, status: outcome.payment.status, subscriptionId };
+      const settled = await settleCheckoutSession(ctx, payment, truth, {
+        source,
+        asyncFailed: event.type === 'checkout.session.async_payment_failed',
+      });
+      if (!settled) return { kind: 'ignored', reason: `Checkout Session ${truth.session.id} is still open` };
+      return { kind: 'applied', paymentId: payment.id, status: settled.outcome.payment.status, subscriptionId: settled.subscriptionId };
     }
     case 'invoice': {
       const { invoice, subscription } = truth;
@@ -165,6 +160,32 @@ async function applyClaimed(ctx: Ctx, event: StripeEvent, truth: Truth, claim: C
   }
 }
 
+/**
+ * What a Checkout Session read back from Stripe says of its payment, applied: paid (credited once),
+ * expired or failed, or under way (an asynchronous method); undefined while the customer is still on
+ * the payment page. Its plan's subscription is recorded first. Shared by the webhook and the
+ * reconciler (reconcile-stripe.ts), so a session says the same whichever way it was read.
+ */
+export async function settleCheckoutSession(
+  ctx: Ctx,
+  payment: PaymentWithPackage,
+  truth: { session: CheckoutSession; subscription: Subscription | null },
+  how: { source: string; asyncFailed?: boolean },
+): Promise<{ outcome: FactOutcome; subscriptionId: string | undefined } | undefined> {
+  const { session } = truth;
+  const paid = session.paymentStatus === 'paid' || session.paymentStatus === 'no_payment_required';
+  if (!paid && session.status === 'open' && !how.asyncFailed) return undefined;
+  const subscriptionId = await subscriptionFor(ctx, payment, truth.subscription);
+  const options = { source: how.source, subscriptionId, processorPaymentRef: session.paymentIntent ?? undefined };
+  let outcome: FactOutcome;
+  if (paid) outcome = await markPaymentPaid(ctx, payment.id, options);
+  else if (session.status === 'expired') outcome = await markPaymentFailed(ctx, payment.id, 'the payment page expired', options);
+  else if (how.asyncFailed) outcome = await markPaymentFailed(ctx, payment.id, 'the payment did not go through', options);
+  else if (session.status === 'complete') outcome = await markPaymentPending(ctx, payment.id, options);
+  else return undefined;
+  return { outcome, subscriptionId };
+}
+
 /** The fact a charge event states: a refund (cumulative), a dispute opened, or its outcome. */
 async function chargeFact(
   ctx: Ctx,
@@ -197,7 +218,7 @@ async function chargeFact(
  * our Stripe payments that is linked to no other session. Its amount and currency must be the
  * payment's: a session that says otherwise is not the one otpbox created.
  */
-async function paymentOfSession(ctx: Ctx, session: CheckoutSession): Promise<PaymentWithPackage | undefined> {
+export async function paymentOfSession(ctx: Ctx, session: CheckoutSession): Promise<PaymentWithPackage | undefined> {
   let payment = await paymentWithRef(ctx.db, 'stripe', session.id);
   if (!payment && session.clientReferenceId && session.clientReferenceId === session.otpboxPayment) {
     const candidate = await paymentById(ctx.db, session.clientReferenceId);

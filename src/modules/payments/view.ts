@@ -18,6 +18,9 @@ export function toPaymentView(row: PaymentWithPackage): PaymentView {
     currency: row.currency,
     createdAt: row.createdAt,
     paidAt: row.paidAt,
+    refunded: row.refundedMinor,
+    failureReason: row.failureReason,
+    receipt: row.paidAt ? `/api/v1/payments/${row.id}/receipt` : null,
   };
 }
 

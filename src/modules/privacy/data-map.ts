@@ -632,6 +632,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       dispute_status: { personal: true },
       disputed_at: { personal: true },
       credits_reversed: { personal: true },
+      checked_at: notPersonal,
       created_at: { personal: true },
       updated_at: notPersonal,
     },

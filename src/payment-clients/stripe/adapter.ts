@@ -107,7 +107,10 @@ export async function stripeAdapter(settings: StripeSettings): Promise<StripePor
 
     async refund(input): Promise<Refund> {
       const refund = await call(() =>
-        stripe.refunds.create({ payment_intent: input.paymentIntent, metadata: input.metadata }, { idempotencyKey: input.idempotencyKey }),
+        stripe.refunds.create(
+          { payment_intent: input.paymentIntent, amount: input.amount, metadata: input.metadata },
+          { idempotencyKey: input.idempotencyKey },
+        ),
       );
       return { id: refund.id, status: refund.status, amount: refund.amount };
     },

@@ -113,7 +113,8 @@ export interface StripePort {
   invoiceOfPaymentIntent(paymentIntent: string): Promise<string | null>;
   retrieveSubscription(id: string): Promise<Subscription | null>;
   /** Refund a payment in full. */
-  refund(input: { paymentIntent: string; idempotencyKey: string; metadata: Record<string, string> }): Promise<Refund>;
+  /** Refund `amount` (minor units) of the payment, or all that is left of it when no amount is given. */
+  refund(input: { paymentIntent: string; amount?: number; idempotencyKey: string; metadata: Record<string, string> }): Promise<Refund>;
   /** A Customer Portal session where the customer manages (cancels) a card subscription. */
   createPortalSession(input: { customer: string; returnUrl: string }): Promise<{ url: string }>;
   /**

@@ -31,7 +31,20 @@ function Manage({ plan, leave }: { plan: PaymentSubscription; leave: (url: strin
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   if (plan.status === 'cancelled') return null;
-  if (plan.processor === 'revenuecat') return <p className="muted small">{t.plans.storeHow}</p>;
+  if (plan.processor === 'revenuecat') {
+    return (
+      <>
+        {plan.store && plan.manageUrl ? (
+          <p>
+            <a href={plan.manageUrl} className="button button--secondary" target="_blank" rel="noopener noreferrer">
+              {t.plans.manageStore[plan.store]}
+            </a>
+          </p>
+        ) : null}
+        <p className="muted small">{t.plans.storeHow}</p>
+      </>
+    );
+  }
   if (plan.processor !== 'stripe') return null;
   const open = async () => {
     setBusy(true);

@@ -310,6 +310,7 @@ export const en = {
     named: (code: string) => `Plan ${code}`,
     storeHow:
       'Bought in the app: cancel it in the store you bought it from — on an iPhone in Settings, your name, Subscriptions; on Android in the Play Store, your profile, Payments and subscriptions.',
+    manageStore: { app_store: 'Manage or cancel in the App Store', play_store: 'Manage or cancel in Google Play' },
   },
 
   payments: {
@@ -359,6 +360,28 @@ export const en = {
     tryAgain: 'Try again',
     refunded: 'Refunded: the money went back to you and the payment’s credits were taken back.',
     disputed: 'Disputed: your bank is reviewing this payment. Your account is restricted until the dispute is settled.',
+    failedBecause: (reason: string) => `This payment did not go through: ${reason}. Nothing was charged.`,
+    refundedPart: 'Refunded',
+    receipt: 'View the receipt',
+  },
+
+  receipt: {
+    title: 'Receipt',
+    print: 'Print or save as PDF',
+    number: 'Receipt number',
+    date: 'Date',
+    seller: 'Sold by',
+    customer: 'Customer account',
+    item: 'Item',
+    credits: 'Credits',
+    amount: 'Amount paid',
+    method: 'Paid with',
+    reference: 'Payment reference',
+    refunded: 'Refunded',
+    refundedOn: (date: string) => `on ${date}`,
+    transactions: 'Bitcoin transactions',
+    notYet: 'There is no receipt yet: a receipt exists once the payment is paid.',
+    back: 'Back to the payment',
   },
 
   bitcoin: {

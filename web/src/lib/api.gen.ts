@@ -3472,6 +3472,241 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The receipt of one of my paid payments
+         * @description Who sold what, for how much, when, how it was paid and what was refunded. 409 `CONFLICT` until the payment is paid.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentReceipt"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the processor now how one of my payments stands (back from the payment page)
+         * @description For an unfinished card payment, otpbox reads the Checkout Session back from Stripe at once (at most every few seconds) and applies what Stripe says, as its webhook would: a late or lost webhook does not leave the payment pending. Never trusts the redirect. Answers the payment as it now stands; for other payments, as `GET` does.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Payment"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYMENT_PROCESSOR_UNAVAILABLE`, `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/checkout": {
         parameters: {
             query?: never;
@@ -6299,6 +6534,8 @@ export interface components {
             createdAt: string;
             credits: number;
             currency: string;
+            /** @description Why it failed, in plain words (the payment page expired, the quote ran out) */
+            failureReason: string | null;
             /** @description The order number */
             id: string;
             /** @enum {string} */
@@ -6306,6 +6543,53 @@ export interface components {
             /** @description The code of the package bought */
             package: string;
             paidAt: string | null;
+            /** @description Where its receipt is (`GET`), once it is paid; null before */
+            receipt: string | null;
+            /** @description How much of the amount was refunded so far (a partial refund leaves the payment `paid`) */
+            refunded: number;
+            /** @enum {string} */
+            status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
+        };
+        PaymentReceipt: {
+            /** @description In the smallest unit of its currency */
+            amount: number;
+            /** @description For a bitcoin payment: the transactions that paid it */
+            bitcoin: {
+                address: string;
+                transactions: {
+                    /** @description Eight decimals */
+                    btc: string;
+                    txid: string;
+                }[];
+            } | null;
+            /** @description Credits the payment gave */
+            credits: number;
+            currency: string;
+            /** @description The account that paid (its id: receipts name no e-mail address or card) */
+            customer: string;
+            /** @description What was bought, in words */
+            description: string;
+            /**
+             * Format: date-time
+             * @description When the payment was confirmed
+             */
+            issuedAt: string;
+            /** @enum {string} */
+            method: "card" | "bitcoin" | "app_store" | "play_store";
+            /** @description The order number (the payment id) */
+            number: string;
+            package: string;
+            /** @description The processor's reference of the payment (a Stripe PaymentIntent, a bitcoin address, a store transaction) */
+            reference: string | null;
+            /** @description Refunded so far, in the smallest unit */
+            refunded: number;
+            refundedAt: string | null;
+            seller: {
+                contact: string | null;
+                /** @description The operator of this service */
+                name: string;
+                website: string;
+            };
             /** @enum {string} */
             status: "created" | "pending" | "paid" | "failed" | "refunded" | "disputed";
         };
@@ -6315,6 +6599,8 @@ export interface components {
             /** @description When the current period ends: it renews then unless cancelled */
             currentPeriodEnd: string | null;
             id: string;
+            /** @description The store's page where the customer manages their subscriptions (app-store plans) */
+            manageUrl: string | null;
             /** @description The code of the plan */
             package: string;
             /**
@@ -6324,6 +6610,8 @@ export interface components {
             processor: "stripe" | "blockonomics" | "revenuecat";
             /** @enum {string} */
             status: "incomplete" | "active" | "past_due" | "paused" | "cancelled";
+            /** @description Where an app-store plan was bought (null for a card plan): it is managed and cancelled there */
+            store: ("app_store" | "play_store") | null;
         };
         Price: {
             available: number;

@@ -21,6 +21,7 @@ export type ApiKey = Schemas['ApiKey'];
 /** A credit pack (`interval: null`) or a plan that renews every interval, on sale. */
 export type CreditPackage = Schemas['CreditPackage'];
 export type Payment = Schemas['Payment'];
+export type PaymentReceipt = Schemas['PaymentReceipt'];
 export type PaymentStatus = Payment['status'];
 export type PaymentMethod = Payment['method'];
 export type CardCheckout = Schemas['CardCheckout'];

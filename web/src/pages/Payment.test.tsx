@@ -18,6 +18,9 @@ const payment = (over: Partial<PaymentView> = {}): PaymentView => ({
   currency: 'USD',
   createdAt: '2030-01-01T10:00:00.000Z',
   paidAt: null,
+  refunded: 0,
+  failureReason: null,
+  receipt: null,
   ...over,
 });
 
@@ -50,6 +53,36 @@ describe('the payment page', () => {
     expect(screen.queryByText('Live: this page updates by itself.')).toBeNull();
     // The event carried the payment: nothing was read again for it.
     expect(api.calls('GET', '/payments/pay_01')).toHaveLength(reads);
+  });
+
+  it('asks the server to read the payment back from the processor on arrival, and links its receipt once paid', async () => {
+    at('/payments/pay_01');
+    const api = fakeApi()
+      .on('GET', '/packages', packages)
+      .on('GET', '/payments/pay_01', payment())
+      .on(
+        'POST',
+        '/payments/pay_01/refresh',
+        payment({ status: 'paid', paidAt: '2030-01-01T10:00:05.000Z', refunded: 100, receipt: '/api/v1/payments/pay_01/receipt' }),
+      );
+    renderSignedIn(<Payment id="pay_01" />);
+
+    await screen.findByText('Paid: 500 credits were added to your balance.');
+    expect(api.calls('POST', '/payments/pay_01/refresh')).toHaveLength(1);
+    expect(screen.getByRole('link', { name: 'View the receipt' }).getAttribute('href')).toBe('/payments/pay_01/receipt');
+    expect(screen.getByText('Refunded')).toBeTruthy();
+    expect(screen.getByText('$1.00')).toBeTruthy();
+  });
+
+  it('says why a payment failed when the server knows', async () => {
+    at('/payments/pay_01');
+    fakeApi()
+      .on('GET', '/packages', packages)
+      .on('GET', '/payments/pay_01', payment({ status: 'failed', failureReason: 'the payment page expired' }));
+    renderSignedIn(<Payment id="pay_01" />);
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'This payment did not go through: the payment page expired. Nothing was charged.',
+    );
   });
 
   it('reads the payment again while the live stream is down, until the money has arrived', async () => {

@@ -62,7 +62,7 @@ function Outcome({ payment }: { payment: PaymentView }) {
     case 'failed':
       return (
         <Notice kind="error">
-          <p>{t.payment.failed}</p>
+          <p>{payment.failureReason ? t.payment.failedBecause(payment.failureReason) : t.payment.failed}</p>
           <p>
             <Link to="/top-up">{t.payment.tryAgain}</Link>
           </p>
@@ -114,6 +114,12 @@ function Details({ payment }: { payment: PaymentView }) {
         <dt>{t.payment.paidAt}</dt>
         <dd>{payment.paidAt ? <time dateTime={payment.paidAt}>{formatDateTime(payment.paidAt)}</time> : t.payment.notPaid}</dd>
       </div>
+      {payment.refunded > 0 ? (
+        <div>
+          <dt>{t.payment.refundedPart}</dt>
+          <dd>{formatMoney(payment.refunded, payment.currency)}</dd>
+        </div>
+      ) : null}
     </dl>
   );
 }
@@ -177,6 +183,11 @@ export function Payment({ id, pollMs }: { id: string; pollMs?: number }) {
           {bitcoin ? <BitcoinPay checkout={bitcoin} /> : null}
           <div className="card payment__card">
             <Details payment={payment} />
+            {payment.receipt ? (
+              <p>
+                <Link to={`/payments/${encodeURIComponent(payment.id)}/receipt`}>{t.payment.receipt}</Link>
+              </p>
+            ) : null}
           </div>
           <PlanTerms code={payment.package} />
         </>

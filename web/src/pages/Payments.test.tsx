@@ -18,6 +18,9 @@ const payment = (over: Partial<Payment>): Payment => ({
   currency: 'USD',
   createdAt: '2030-01-02T10:00:00.000Z',
   paidAt: '2030-01-02T10:00:05.000Z',
+  refunded: 0,
+  failureReason: null,
+  receipt: '/api/v1/payments/pay_01/receipt',
   ...over,
 });
 
@@ -28,6 +31,8 @@ const plan = (over: Partial<PaymentSubscription>): PaymentSubscription => ({
   status: 'active',
   currentPeriodEnd: '2030-02-01T10:00:00.000Z',
   cancelAtPeriodEnd: false,
+  store: null,
+  manageUrl: null,
   ...over,
 });
 
@@ -125,13 +130,25 @@ describe('the plans', () => {
     at('/payments');
     fakeApi()
       .on('GET', '/subscriptions', {
-        subscriptions: [plan({ id: 'pln_a', processor: 'revenuecat', package: 'yearly' }), plan({ id: 'pln_b', package: 'legacy-plan' })],
+        subscriptions: [
+          plan({
+            id: 'pln_a',
+            processor: 'revenuecat',
+            package: 'yearly',
+            store: 'play_store',
+            manageUrl: 'https://play.google.com/store/account/subscriptions',
+          }),
+          plan({ id: 'pln_b', package: 'legacy-plan' }),
+        ],
       })
       .on('GET', '/packages', packages);
     renderSignedIn(<Plans leave={vi.fn()} />);
 
     await screen.findByRole('heading', { name: /12,000 credits every year/ });
     expect(screen.getByText(/Bought in the app: cancel it in the store you bought it from/)).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Manage or cancel in Google Play' }).getAttribute('href')).toBe(
+      'https://play.google.com/store/account/subscriptions',
+    );
     expect(screen.getByRole('heading', { name: /Plan legacy-plan/ })).toBeTruthy();
     // Only the card plan has the processor's portal.
     expect(screen.getAllByRole('button', { name: 'Manage or cancel on the card processor’s page' })).toHaveLength(1);

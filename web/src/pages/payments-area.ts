@@ -2,4 +2,5 @@
 // most visits buy numbers with the credits they have, and the first download stays as it was.
 export { Payment } from './Payment.tsx';
 export { Payments } from './Payments.tsx';
+export { Receipt } from './Receipt.tsx';
 export { TopUp } from './TopUp.tsx';

@@ -1,7 +1,9 @@
 // One payment as the server knows it, kept current: `payment.updated` events from the account's
 // stream first; a re-read whenever the stream (re)connects (events may have been missed); and, only
 // while the stream is down and the money has not arrived, a re-read every few seconds. The page never
-// takes a redirect's word for the outcome.
+// takes a redirect's word for the outcome: its first read asks the server to ask the processor
+// (`POST …/refresh`: a card payment is read back from Stripe), so a late webhook does not leave the
+// customer who just paid looking at "waiting".
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { onAccountEvent, onLiveOpen } from '../lib/account-events.ts';
@@ -34,10 +36,18 @@ export function useLivePayment(id: string, pollMs = PAYMENT_POLL_MS): LivePaymen
   const events = useRef(0);
 
   const load = useCallback(
-    (signal?: AbortSignal) => {
+    (signal?: AbortSignal, askProcessor = false) => {
       const seen = events.current;
       setState((s) => ({ ...s, loading: true }));
-      api<Payment>(`/payments/${encodeURIComponent(id)}`, { signal }).then(
+      const path = `/payments/${encodeURIComponent(id)}`;
+      const read = askProcessor
+        ? // The processor unreachable: what the server knows is still worth showing.
+          api<Payment>(`${path}/refresh`, { method: 'POST', signal }).catch((error: unknown) => {
+            if (signal?.aborted) throw error;
+            return api<Payment>(path, { signal });
+          })
+        : api<Payment>(path, { signal });
+      read.then(
         (payment) => {
           if (signal?.aborted) return;
           setState((s) => (events.current === seen ? { payment, error: undefined, loading: false } : { ...s, loading: false }));
@@ -55,7 +65,7 @@ export function useLivePayment(id: string, pollMs = PAYMENT_POLL_MS): LivePaymen
     const controller = new AbortController();
     events.current = 0;
     setState({ payment: undefined, error: undefined, loading: true });
-    load(controller.signal);
+    load(controller.signal, true);
     const stopEvents = onAccountEvent((type, data) => {
       if (type !== 'payment.updated' || !isPayment(data, id)) return;
       events.current += 1;

@@ -8,6 +8,7 @@ import { type RevenueCatFact, readRevenueCatWebhook } from '../../../payment-cli
 import { balanceOf, captureHold, holdCredits, verifyLedger } from '../../ledger/index.ts';
 import { acceptStoreEvent } from '../app-store.ts';
 import { addPackage } from '../packages.ts';
+import { listSubscriptions, STORE_SUBSCRIPTION_PAGES } from '../subscriptions.ts';
 import { clock, customer, paymentsCtx } from './support.ts';
 
 let database: TestDatabase;
@@ -104,6 +105,18 @@ describe('RevenueCat purchases', () => {
       firstPaymentId: payment?.id,
       currentPeriodEnd: new Date(1659331174000),
     });
+    // The customer is shown where to manage it: the App Store's subscriptions page.
+    expect(await listSubscriptions(database.db, accountId)).toEqual([
+      expect.objectContaining({ processor: 'revenuecat', store: 'app_store', manageUrl: STORE_SUBSCRIPTION_PAGES.app_store }),
+    ]);
+  });
+
+  it('shows a Google Play plan with the Play Store as where it is managed', async () => {
+    const { accountId, planEvent } = await shop();
+    await acceptStoreEvent(ctx, planEvent('initialPurchase', { store: 'PLAY_STORE' }), production);
+    expect(await listSubscriptions(database.db, accountId)).toEqual([
+      expect.objectContaining({ store: 'play_store', manageUrl: 'https://play.google.com/store/account/subscriptions' }),
+    ]);
   });
 
   it('finds the account by an alias, credits a one-off Play purchase, and renewals credit each period', async () => {

@@ -7,6 +7,7 @@ import { createBlockonomicsClient } from '../../../payment-clients/blockonomics/
 import { balanceOf, verifyLedger } from '../../ledger/index.ts';
 import { acceptBitcoinCallback, startBitcoinCheckout } from '../bitcoin.ts';
 import type { PaymentDeps } from '../deps.ts';
+import { BITCOIN_QUOTE_GRACE_MS, expireBitcoinQuotes } from '../expire-bitcoin-quotes.ts';
 import { aPackage, clock, customer, paymentsCtx } from './support.ts';
 
 let database: TestDatabase;
@@ -134,6 +135,30 @@ describe('startBitcoinCheckout', () => {
     const refused = await startBitcoinCheckout(ctx, deps, { accountId, packageCode: pkg.code }).catch((e) => e);
     expect(refused.code).toBe('PAYMENT_PROCESSOR_UNAVAILABLE');
     expect((await paymentRow(first.paymentId))?.processorRef).toBe(first.address);
+  });
+});
+
+describe('expireBitcoinQuotes', () => {
+  it('fails a quote nothing was sent to an hour after it ended, leaves paid and pending ones alone, and money arriving later still credits', async () => {
+    const abandoned = await checkout();
+    const seen = await checkout();
+    await acceptBitcoinCallback(ctx, callback(seen.answer.address, 0, 20_000, randomTxid()), 2);
+    clock.set(new Date(abandoned.answer.expiresAt.getTime() + BITCOIN_QUOTE_GRACE_MS - 1000));
+    await expireBitcoinQuotes(ctx);
+    expect((await paymentRow(abandoned.answer.paymentId))?.status).toBe('created'); // within the grace
+    clock.advance(2000);
+    await expireBitcoinQuotes(ctx);
+    expect(await paymentRow(abandoned.answer.paymentId)).toMatchObject({
+      status: 'failed',
+      failureReason: 'the quote expired before any bitcoin arrived',
+    });
+    expect((await paymentRow(seen.answer.paymentId))?.status).toBe('pending');
+    expect((await expireBitcoinQuotes(ctx)).expired).toBe(0); // once
+
+    // The customer paid after all: the confirmed money is credited at the quoted price.
+    await acceptBitcoinCallback(ctx, callback(abandoned.answer.address, 2, 20_000, randomTxid()), 2);
+    expect((await paymentRow(abandoned.answer.paymentId))?.status).toBe('paid');
+    expect(await available(abandoned.accountId)).toBe(300);
   });
 });
 

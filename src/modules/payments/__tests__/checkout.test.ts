@@ -53,6 +53,9 @@ describe('POST /api/v1/payments/checkout', () => {
       currency: 'EUR',
       createdAt: s.t.clock.now().toISOString(),
       paidAt: null,
+      refunded: 0,
+      failureReason: null,
+      receipt: null,
     });
   });
 

@@ -86,6 +86,9 @@ describe('payment facts', () => {
       currency: 'USD',
       createdAt: clock.now().toISOString(),
       paidAt: clock.now().toISOString(),
+      refunded: 0,
+      failureReason: null,
+      receipt: `/api/v1/payments/${payment.id}/receipt`,
     });
     expect(events[2]?.payload).toMatchObject({ available: 300, held: 0 });
     const audit = await database.db.select().from(auditLog).where(eq(auditLog.accountId, accountId));

@@ -75,7 +75,7 @@ describe('otpbox payments list | refund', () => {
     const sent = s.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
     expect(sent.at(-1)).toMatchObject({
       body: { payment_intent: paymentIntent },
-      headers: { 'idempotency-key': `otpbox-refund-${paymentId}` },
+      headers: { 'idempotency-key': `otpbox-refund-${paymentId}-1000` },
     });
     expect(await balance(actor)).toBe(0);
     const audit = await s.t.database.db.select().from(auditLog).where(eq(auditLog.accountId, actor.accountId));
@@ -90,6 +90,20 @@ describe('otpbox payments list | refund', () => {
     const again = await otpbox('payments', 'refund', paymentId, '--reason', 'twice');
     expect(again).toMatchObject({ code: 1 });
     expect(again.stderr).toContain('already refunded');
+  });
+
+  it('refunds part of a payment with --amount, in minor units, and refuses more than is left', async () => {
+    const actor = await createActor(s.t);
+    const { paymentId } = await paidPayment(actor);
+    expect((await otpbox('payments', 'refund', paymentId, '--reason', 'x', '--amount', '2.50')).code).toBe(64);
+    const part = await otpbox('payments', 'refund', paymentId, '--reason', 'one number failed', '--amount', '250');
+    expect(part.code, part.stderr).toBe(0);
+    expect(part.stdout).toContain('2.50 USD of 10.00 USD');
+    expect(part.stdout).toContain('75 credits taken back; the payment is paid');
+    expect(await balance(actor)).toBe(225);
+    const over = await otpbox('payments', 'refund', paymentId, '--reason', 'x', '--amount', '800');
+    expect(over.code).toBe(64);
+    expect(over.stderr).toContain('from 1 to 750');
   });
 
   it('refuses what cannot be refunded, and bad usage', async () => {

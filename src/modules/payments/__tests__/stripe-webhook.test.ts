@@ -203,6 +203,8 @@ describe('POST /webhooks/stripe', () => {
         status: 'active',
         currentPeriodEnd: expect.any(String),
         cancelAtPeriodEnd: false,
+        store: null,
+        manageUrl: null,
       },
     ]);
     const portal = await s.t.app.inject({

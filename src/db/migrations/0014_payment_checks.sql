@@ -1,0 +1,2 @@
+ALTER TABLE "payments" ADD COLUMN "checked_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "payments_unfinished_idx" ON "payments" USING btree ("processor","created_at") WHERE "payments"."status" in ('created', 'pending');
