@@ -76,17 +76,15 @@ async function orderWithSms(accountId: string, id: string, days: number) {
     cancellableAt: at,
     endedAt: at,
   });
-  await database.db
-    .insert(activationSms)
-    .values({
-      id: `sms_${id}`,
-      activationId: id,
-      dedupeKey: id,
-      code: '12345',
-      text: 'Your code is 12345',
-      receivedAt: at,
-      source: 'sandbox',
-    });
+  await database.db.insert(activationSms).values({
+    id: `sms_${id}`,
+    activationId: id,
+    dedupeKey: id,
+    code: '12345',
+    text: 'Your code is 12345',
+    receivedAt: at,
+    source: 'sandbox',
+  });
 }
 
 const dueSms = (json: { targets: { table: string; action: string; rows: number; cutoff: string; days: number }[] }) =>
