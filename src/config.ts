@@ -105,6 +105,14 @@ export const configSchema = z
       .min(16, 'expected the exact Authorization header value set in RevenueCat (at least 16 characters, e.g. `Bearer <random>`)')
       .max(500)
       .optional(),
+    // Retention periods of the data classes the privacy policy names (the data map says which tables
+    // and columns each one governs; the retention job, its dry run and the policy read them from here).
+    RETENTION_RESERVATIONS_DAYS: int(1, 3_650, 180),
+    RETENTION_NUMBER_HISTORY_DAYS: int(1, 3_650, 365),
+    RETENTION_LOGS_DAYS: int(1, 3_650, 90),
+    RETENTION_SECURITY_EVENTS_DAYS: int(1, 3_650, 365),
+    RETENTION_SECURITY_IP_DAYS: int(1, 3_650, 90),
+    RETENTION_TRANSACTIONS_DAYS: int(365, 7_300, 1826),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
@@ -120,6 +128,17 @@ export const configSchema = z
         { BLOCKONOMICS_API_KEY: env.BLOCKONOMICS_API_KEY, BLOCKONOMICS_CALLBACK_SECRET: env.BLOCKONOMICS_CALLBACK_SECRET },
       ],
     ] as const;
+    // A part of a record cannot outlive the record: reservation details belong to their order, the
+    // addresses in a security event to the event.
+    const nested = [
+      ['RETENTION_RESERVATIONS_DAYS', 'RETENTION_NUMBER_HISTORY_DAYS', 'reservation details are part of the order they belong to'],
+      ['RETENTION_SECURITY_IP_DAYS', 'RETENTION_SECURITY_EVENTS_DAYS', 'the addresses are part of the security event'],
+    ] as const;
+    for (const [part, whole, why] of nested) {
+      if (env[part] > env[whole]) {
+        context.addIssue({ code: 'custom', path: [part], message: `expected at most ${whole} (${env[whole]}): ${why}` });
+      }
+    }
     for (const [what, pair] of pairs) {
       const missing = Object.entries(pair).filter(([, value]) => value === undefined);
       if (missing.length !== 1) continue;
@@ -173,6 +192,15 @@ export const configSchema = z
       dbOpenTimeoutMs: env.DB_OPEN_TIMEOUT_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       trustProxy: env.TRUST_PROXY,
+      /** Days each data class is kept, by the name of its setting (the data map's `setting`). */
+      retentionDays: {
+        RETENTION_RESERVATIONS_DAYS: env.RETENTION_RESERVATIONS_DAYS,
+        RETENTION_NUMBER_HISTORY_DAYS: env.RETENTION_NUMBER_HISTORY_DAYS,
+        RETENTION_LOGS_DAYS: env.RETENTION_LOGS_DAYS,
+        RETENTION_SECURITY_EVENTS_DAYS: env.RETENTION_SECURITY_EVENTS_DAYS,
+        RETENTION_SECURITY_IP_DAYS: env.RETENTION_SECURITY_IP_DAYS,
+        RETENTION_TRANSACTIONS_DAYS: env.RETENTION_TRANSACTIONS_DAYS,
+      },
       /** How long one call to an upstream provider may take before it counts as a timeout. */
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       /** How often the catalog-sync job reads every provider's prices, stock and balance. */

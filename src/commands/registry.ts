@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
 import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
 import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
+import { privacyRetentionCommand } from './privacy-retention.ts';
 import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
 import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
 
@@ -35,6 +36,7 @@ export const COMMANDS: CommandDefinition[] = [
   packagesDisableCommand,
   paymentsListCommand,
   paymentsRefundCommand,
+  privacyRetentionCommand,
 ];
 
 export function findCommand(argv: string[], commands = COMMANDS): { command: CommandDefinition; rest: string[] } | undefined {

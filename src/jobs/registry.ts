@@ -62,8 +62,16 @@ const orderSweep =
 export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
   // Runs of crashed instances are marked abandoned (their records are purged by retention).
   { name: 'job-runs-housekeeping', everyMs: HOUR, handler: () => markAbandonedRuns },
-  // Rows past the retention the privacy data map declares for their table.
-  { name: 'retention', everyMs: HOUR, timeoutMs: 10 * 60_000, handler: () => purgeRetained },
+  // Rows and columns past the retention the privacy data map declares for them, with the periods in force.
+  {
+    name: 'retention',
+    everyMs: HOUR,
+    timeoutMs: 10 * 60_000,
+    handler:
+      ({ ctx }) =>
+      (run) =>
+        purgeRetained(ctx.config, run),
+  },
   // Queued e-mail, retried with back-off.
   {
     name: 'email-delivery',

@@ -141,7 +141,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
     {
       schema: {
         tags: ['webhooks'],
-        summary: 'The delivery log of an endpoint, newest first (kept 30 days; never the payloads)',
+        summary: 'The delivery log of an endpoint, newest first (kept for RETENTION_LOGS_DAYS, 90 days by default; never the payloads)',
         params: IdParam,
         querystring: z.object({
           cursor: Text.regex(/^\d{1,18}$/, 'expected a nextCursor from a previous page')

@@ -191,4 +191,29 @@ describe('config', () => {
     expect(problemsOf({ CANCEL_MIN_S: '-1' })[0]?.variable).toBe('CANCEL_MIN_S');
     expect(problemsOf({ ACTIVATION_TTL_S: '1.5' })[0]?.variable).toBe('ACTIVATION_TTL_S');
   });
+
+  it('reads the retention periods, with the seeds’ defaults, and refuses a part that outlives its whole', () => {
+    expect(loadConfig({}).retentionDays).toEqual({
+      RETENTION_RESERVATIONS_DAYS: 180,
+      RETENTION_NUMBER_HISTORY_DAYS: 365,
+      RETENTION_LOGS_DAYS: 90,
+      RETENTION_SECURITY_EVENTS_DAYS: 365,
+      RETENTION_SECURITY_IP_DAYS: 90,
+      RETENTION_TRANSACTIONS_DAYS: 1826,
+    });
+    expect(loadConfig({ RETENTION_NUMBER_HISTORY_DAYS: '730', RETENTION_RESERVATIONS_DAYS: '400' }).retentionDays).toMatchObject({
+      RETENTION_NUMBER_HISTORY_DAYS: 730,
+      RETENTION_RESERVATIONS_DAYS: 400,
+    });
+    expect(problemsOf({ RETENTION_RESERVATIONS_DAYS: '400' })).toEqual([
+      {
+        variable: 'RETENTION_RESERVATIONS_DAYS',
+        message:
+          'expected at most RETENTION_NUMBER_HISTORY_DAYS (365): reservation details are part of the order they belong to (got "400")',
+      },
+    ]);
+    expect(problemsOf({ RETENTION_SECURITY_IP_DAYS: '366' })[0]?.variable).toBe('RETENTION_SECURITY_IP_DAYS');
+    expect(problemsOf({ RETENTION_LOGS_DAYS: '0' })[0]?.variable).toBe('RETENTION_LOGS_DAYS');
+    expect(problemsOf({ RETENTION_TRANSACTIONS_DAYS: '30' })[0]?.variable).toBe('RETENTION_TRANSACTIONS_DAYS');
+  });
 });

@@ -25,26 +25,54 @@ export type DataCategory =
 
 export type LegalBasis = 'contract' | 'legal_obligation' | 'legitimate_interest' | 'consent' | 'not_applicable';
 
+/** The operator settings that set a retention period, by their environment variable (config.retentionDays). */
+export type RetentionSetting = keyof Config['retentionDays'];
+
+/** How long: a technical period fixed in code, or the operator's setting for a data class the policy names. */
+export type Period = { days: number; setting?: undefined } | { setting: RetentionSetting; days?: undefined };
+
+/** The days a period lasts under `config`. */
+export const periodDays = (period: Period, config: Config): number =>
+  period.setting === undefined ? period.days : config.retentionDays[period.setting];
+
+/** Columns emptied (set to null) once the time in `after` is older than the period; the row itself stays. */
+export type ColumnClearing = Period & { columns: string[]; after: string };
+
 export type Retention =
   /** Kept while the account exists; removed by erasure. */
   | { kind: 'account_lifetime' }
-  /** Removed `days` after the time in `column` (configurable through `setting` where named). */
-  | { kind: 'fixed'; days: number; column: string; setting?: string }
+  /**
+   * Rows removed once the time in `column` is older than the period (rows of other tables that point
+   * at them by a foreign key go with them); `clear` empties some columns sooner.
+   */
+  | (Period & { kind: 'fixed'; column: string; clear?: ColumnClearing[] })
   /** Configuration that lives as long as the operator keeps it. */
   | { kind: 'until_changed' }
   /**
-   * Records the law makes us keep (transactions: 5 years, P6). The ledger is append-only and its
-   * balances must stay provable, so these are never purged row by row; after the legal period they
+   * Records the law makes us keep (transactions: 5 years by default, P6). The ledger is append-only and
+   * its balances must stay provable, so these are never purged row by row; after the legal period they
    * are to be archived with an opening balance (not automated yet).
    */
-  | { kind: 'legal_period'; days: number; column: string };
+  | (Period & { kind: 'legal_period'; column: string });
 
 /** What erasure of an account does to its rows in this table. */
 export type Erasure = 'delete' | 'anonymise' | 'keep_for_legal_period' | 'not_personal';
 
+/**
+ * What erasure of an account does to one personal column of a row that stays: the value is removed
+ * (`delete`: emptied), replaced by or already only a pseudonym that no longer leads to the person
+ * (`pseudonymise`: e.g. the id of the anonymised account), or kept for the legal period.
+ */
+export type ColumnErasure = 'delete' | 'pseudonymise' | 'keep_for_legal_period';
+
 export interface ColumnEntry {
   /** Whether the column can identify or describe a person (directly, or with other data we hold). */
   personal: boolean;
+  /**
+   * Required on personal columns of tables whose rows survive erasure (`anonymise`,
+   * `keep_for_legal_period`); where erasure deletes the row, the column goes with it.
+   */
+  erasure?: ColumnErasure;
   note?: string;
 }
 
@@ -68,15 +96,19 @@ export const DATA_MAP: Record<string, TableEntry> = {
     retention: { kind: 'account_lifetime' },
     erasure: 'anonymise',
     columns: {
-      id: { personal: true, note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
+      id: { personal: true, erasure: 'pseudonymise', note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
       kind: notPersonal,
-      email: { personal: true },
-      email_verified_at: { personal: true },
-      password_hash: { personal: true, note: 'argon2id hash; never the password' },
+      email: { personal: true, erasure: 'delete' },
+      email_verified_at: { personal: true, erasure: 'delete' },
+      password_hash: { personal: true, erasure: 'delete', note: 'argon2id hash; never the password' },
       role: notPersonal,
       status: notPersonal,
-      suspended_reason: { personal: true },
-      created_at: { personal: true },
+      suspended_reason: { personal: true, erasure: 'delete' },
+      created_at: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: 'the pseudonymous account the transaction records point at keeps it',
+      },
       updated_at: notPersonal,
     },
   },
@@ -188,17 +220,22 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       'Security and abuse prevention (P10, P16): sign-ins, password and key changes, role changes, suspensions; customers see their own.',
     legalBasis: 'legitimate_interest',
-    retention: { kind: 'fixed', days: 365, column: 'occurred_at' },
+    retention: {
+      kind: 'fixed',
+      setting: 'RETENTION_SECURITY_EVENTS_DAYS',
+      column: 'occurred_at',
+      clear: [{ columns: ['ip_prefix', 'ip_hash', 'user_agent'], after: 'occurred_at', setting: 'RETENTION_SECURITY_IP_DAYS' }],
+    },
     erasure: 'anonymise',
     columns: {
       id: notPersonal,
-      account_id: { personal: true },
-      actor: { personal: true },
+      account_id: { personal: true, erasure: 'pseudonymise' },
+      actor: { personal: true, erasure: 'pseudonymise' },
       type: notPersonal,
       occurred_at: notPersonal,
-      ip_prefix: { personal: true, note: 'IPv4 /24 or IPv6 /48 only' },
-      ip_hash: { personal: true, note: 'HMAC of the full address with a key derived from SECRET_KEY' },
-      user_agent: { personal: true },
+      ip_prefix: { personal: true, erasure: 'delete', note: 'IPv4 /24 or IPv6 /48 only' },
+      ip_hash: { personal: true, erasure: 'delete', note: 'HMAC of the full address with a key derived from SECRET_KEY' },
+      user_agent: { personal: true, erasure: 'delete' },
       details: { personal: false, note: 'event facts such as a key name or a reason; never secrets' },
     },
   },
@@ -227,19 +264,23 @@ export const DATA_MAP: Record<string, TableEntry> = {
     category: 'transaction',
     purpose: "Hold each customer's credit balance (and the system accounts credits move between), as cached sums of the ledger.",
     legalBasis: 'contract',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       id: notPersonal,
       kind: notPersonal,
       code: notPersonal,
       stripe: { personal: false, note: 'which stripe of a system account the row is (0 for wallets)' },
-      owner_account_id: { personal: true, note: 'points at an account that is anonymised on erasure: the wallet becomes pseudonymous' },
+      owner_account_id: {
+        personal: true,
+        erasure: 'pseudonymise',
+        note: 'points at an account that is anonymised on erasure: the wallet becomes pseudonymous',
+      },
       purse: { personal: false, note: "which of the customer's wallets: credits, or the sandbox's demo credits" },
-      posted: { personal: true },
-      pending: { personal: true },
-      in_debt: { personal: true },
-      restricted_at: { personal: true },
+      posted: { personal: true, erasure: 'keep_for_legal_period' },
+      pending: { personal: true, erasure: 'keep_for_legal_period' },
+      in_debt: { personal: true, erasure: 'keep_for_legal_period' },
+      restricted_at: { personal: true, erasure: 'keep_for_legal_period' },
       created_at: notPersonal,
     },
   },
@@ -247,54 +288,58 @@ export const DATA_MAP: Record<string, TableEntry> = {
     category: 'transaction',
     purpose: 'Transaction records: every credit movement (purchases, holds, captures, refunds), immutable, kept 5 years (P6, P8).',
     legalBasis: 'legal_obligation',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       id: notPersonal,
       idempotency_key: { personal: false, note: 'order, payment or event ids; never personal data' },
       kind: notPersonal,
       phase: notPersonal,
-      amount: { personal: true },
-      debit_account_id: { personal: true },
-      credit_account_id: { personal: true },
+      amount: { personal: true, erasure: 'keep_for_legal_period' },
+      debit_account_id: { personal: true, erasure: 'pseudonymise' },
+      credit_account_id: { personal: true, erasure: 'pseudonymise' },
       pending_id: notPersonal,
       reverses_id: notPersonal,
       hold_expires_at: notPersonal,
-      reason: { personal: true, note: 'plain words such as "Telegram number +1…0123, code received"; rented numbers are shown masked' },
-      metadata: { personal: true, note: 'order ids, service and country' },
-      actor: { personal: true, note: 'a staff account id or `cli`' },
-      created_at: { personal: true },
+      reason: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: 'plain words such as "Telegram number +1…0123, code received"; rented numbers are shown masked',
+      },
+      metadata: { personal: true, erasure: 'keep_for_legal_period', note: 'order ids, service and country' },
+      actor: { personal: true, erasure: 'keep_for_legal_period', note: 'a staff account id or `cli`' },
+      created_at: { personal: true, erasure: 'keep_for_legal_period' },
     },
   },
   ledger_entries: {
     category: 'transaction',
     purpose: "The double-entry lines of each transfer, with each account's balance after it (statements).",
     legalBasis: 'legal_obligation',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       id: notPersonal,
       transfer_id: notPersonal,
-      account_id: { personal: true },
+      account_id: { personal: true, erasure: 'pseudonymise' },
       phase: notPersonal,
-      amount: { personal: true },
-      posted_after: { personal: true },
-      pending_after: { personal: true },
-      created_at: { personal: true },
+      amount: { personal: true, erasure: 'keep_for_legal_period' },
+      posted_after: { personal: true, erasure: 'keep_for_legal_period' },
+      pending_after: { personal: true, erasure: 'keep_for_legal_period' },
+      created_at: { personal: true, erasure: 'keep_for_legal_period' },
     },
   },
   audit_log: {
     category: 'security_event',
     purpose: 'Who among the staff and operators did what (credits granted, chargebacks, restrictions) and why.',
     legalBasis: 'legitimate_interest',
-    retention: { kind: 'fixed', days: 1826, column: 'occurred_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'occurred_at' },
     erasure: 'anonymise',
     columns: {
       id: notPersonal,
-      actor: { personal: true },
+      actor: { personal: true, erasure: 'pseudonymise', note: 'a staff account id, `cli` or `system`' },
       action: notPersonal,
-      account_id: { personal: true },
-      details: { personal: true, note: 'amounts and the reason given' },
+      account_id: { personal: true, erasure: 'pseudonymise' },
+      details: { personal: true, erasure: 'keep_for_legal_period', note: 'amounts and the reason given' },
       occurred_at: notPersonal,
     },
   },
@@ -315,7 +360,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       "The customer's orders: which service and country, the rented number, price and outcome — shown in their history (P5) and needed for refunds and disputes.",
     legalBasis: 'contract',
-    retention: { kind: 'fixed', days: 365, column: 'created_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_NUMBER_HISTORY_DAYS', column: 'created_at' },
     erasure: 'delete',
     columns: {
       id: notPersonal,
@@ -348,7 +393,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       'The verification messages an order received, shown only to its owner (P4). With SMS_STORAGE=ephemeral the text is never stored: only the code and when it arrived.',
     legalBasis: 'contract',
-    retention: { kind: 'fixed', days: 180, column: 'received_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'received_at' },
     erasure: 'delete',
     columns: {
       id: notPersonal,
@@ -363,9 +408,9 @@ export const DATA_MAP: Record<string, TableEntry> = {
   },
   activation_events: {
     category: 'reservation',
-    purpose: 'The audit trail of each order: every transition, who caused it and when (reservation details, kept 6 months, P5).',
+    purpose: 'The audit trail of each order: every transition, who caused it and when (reservation details, P5).',
     legalBasis: 'legitimate_interest',
-    retention: { kind: 'fixed', days: 180, column: 'occurred_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'occurred_at' },
     erasure: 'delete',
     columns: {
       id: notPersonal,
@@ -383,7 +428,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       'What must still be told to the upstream provider about an order (finish, cancel, another SMS), retried until acknowledged. Carries no personal data to the provider (P7).',
     legalBasis: 'contract',
-    retention: { kind: 'fixed', days: 180, column: 'created_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'created_at' },
     erasure: 'delete',
     columns: {
       id: notPersonal,
@@ -472,9 +517,9 @@ export const DATA_MAP: Record<string, TableEntry> = {
   webhook_deliveries: {
     category: 'sms_content',
     purpose:
-      "Deliver the account's events to its own webhook endpoints, retry them for up to 3 days, and show the customer a delivery log (30 days). Sent only to the endpoints of the account the event belongs to.",
+      "Deliver the account's events to its own webhook endpoints, retry them for up to 3 days, and show the customer a delivery log. Sent only to the endpoints of the account the event belongs to.",
     legalBasis: 'contract',
-    retention: { kind: 'fixed', days: 30, column: 'created_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_LOGS_DAYS', column: 'created_at' },
     erasure: 'delete',
     columns: {
       id: notPersonal,
@@ -502,7 +547,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       'Record when periodic jobs (expiry sweeps, retention, catalog sync) ran and what they did, so runs are never repeated and failures can be investigated.',
     legalBasis: 'not_applicable',
-    retention: { kind: 'fixed', days: 30, column: 'started_at' },
+    retention: { kind: 'fixed', setting: 'RETENTION_LOGS_DAYS', column: 'started_at' },
     erasure: 'not_personal',
     columns: {
       id: notPersonal,
@@ -605,35 +650,47 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       "Payment records (P8): what was bought, its status, credits, amount, currency, timestamps and the processor's references — never card, bank or wallet data; kept 5 years as transaction records (P6).",
     legalBasis: 'legal_obligation',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       id: { personal: false, note: 'the order number shown on receipts' },
-      account_id: { personal: true, note: 'points at an account that is anonymised on erasure: the record becomes pseudonymous' },
+      account_id: {
+        personal: true,
+        erasure: 'pseudonymise',
+        note: 'points at an account that is anonymised on erasure: the record becomes pseudonymous',
+      },
       package_id: notPersonal,
-      method: { personal: true },
+      method: { personal: true, erasure: 'keep_for_legal_period' },
       processor: notPersonal,
       status: notPersonal,
-      credits: { personal: true },
-      amount_minor: { personal: true },
-      currency: { personal: true },
-      processor_ref: { personal: true, note: "the processor's id of the checkout or invoice; no card data" },
-      processor_payment_ref: { personal: true, note: "the processor's id of the payment (PaymentIntent); no card data" },
+      credits: { personal: true, erasure: 'keep_for_legal_period' },
+      amount_minor: { personal: true, erasure: 'keep_for_legal_period' },
+      currency: { personal: true, erasure: 'keep_for_legal_period' },
+      processor_ref: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: "the processor's id of the checkout or invoice; no card data",
+      },
+      processor_payment_ref: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: "the processor's id of the payment (PaymentIntent); no card data",
+      },
       subscription_id: notPersonal,
       checkout_url: { personal: false, note: "the processor's hosted payment page; expires after 24 hours" },
       idempotency_key: { personal: false, note: "chosen by the customer's client to retry safely" },
       request_hash: notPersonal,
-      pending_at: { personal: true },
-      paid_at: { personal: true },
-      failed_at: { personal: true },
+      pending_at: { personal: true, erasure: 'keep_for_legal_period' },
+      paid_at: { personal: true, erasure: 'keep_for_legal_period' },
+      failed_at: { personal: true, erasure: 'keep_for_legal_period' },
       failure_reason: { personal: false, note: 'plain words such as "expired"; never card details' },
-      refunded_minor: { personal: true },
-      refunded_at: { personal: true },
-      dispute_status: { personal: true },
-      disputed_at: { personal: true },
-      credits_reversed: { personal: true },
+      refunded_minor: { personal: true, erasure: 'keep_for_legal_period' },
+      refunded_at: { personal: true, erasure: 'keep_for_legal_period' },
+      dispute_status: { personal: true, erasure: 'keep_for_legal_period' },
+      disputed_at: { personal: true, erasure: 'keep_for_legal_period' },
+      credits_reversed: { personal: true, erasure: 'keep_for_legal_period' },
       checked_at: notPersonal,
-      created_at: { personal: true },
+      created_at: { personal: true, erasure: 'keep_for_legal_period' },
       updated_at: notPersonal,
     },
   },
@@ -656,22 +713,26 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       "Plans customers subscribed to (P15): the package, its status, when the current period ends and whether it renews, and the processor's references for its customer portal.",
     legalBasis: 'contract',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       id: notPersonal,
-      account_id: { personal: true },
-      package_id: { personal: true },
+      account_id: { personal: true, erasure: 'pseudonymise' },
+      package_id: { personal: true, erasure: 'keep_for_legal_period' },
       processor: notPersonal,
-      processor_ref: { personal: true, note: "the processor's subscription id" },
-      processor_customer_ref: { personal: true, note: "the processor's customer id (no name, e-mail or card is stored here)" },
+      processor_ref: { personal: true, erasure: 'keep_for_legal_period', note: "the processor's subscription id" },
+      processor_customer_ref: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: "the processor's customer id (no name, e-mail or card is stored here)",
+      },
       first_payment_id: notPersonal,
-      status: { personal: true },
-      current_period_end: { personal: true },
-      cancel_at_period_end: { personal: true },
+      status: { personal: true, erasure: 'keep_for_legal_period' },
+      current_period_end: { personal: true, erasure: 'keep_for_legal_period' },
+      cancel_at_period_end: { personal: true, erasure: 'keep_for_legal_period' },
       status_as_of: { personal: false, note: "the time of the processor's event that set the status" },
       renewal_as_of: { personal: false, note: "the time of the processor's event that set auto-renewal" },
-      created_at: { personal: true },
+      created_at: { personal: true, erasure: 'keep_for_legal_period' },
       updated_at: notPersonal,
     },
   },
@@ -680,20 +741,21 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       'The bitcoin side of a payment (P8): the receiving address handed out for it, the amount and price quoted, and the credits given so far — never a wallet key.',
     legalBasis: 'legal_obligation',
-    retention: { kind: 'legal_period', days: 1826, column: 'created_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       payment_id: { personal: false, note: 'the order number' },
       address: {
         personal: true,
+        erasure: 'keep_for_legal_period',
         note: 'a public receiving address of the operator’s wallet; links the payment to a public blockchain transaction',
       },
-      expected_satoshis: { personal: true },
+      expected_satoshis: { personal: true, erasure: 'keep_for_legal_period' },
       quoted_price: notPersonal,
       expires_at: notPersonal,
-      credited_credits: { personal: true },
+      credited_credits: { personal: true, erasure: 'keep_for_legal_period' },
       note: { personal: false, note: 'the crediting decision in plain words (underpaid, overpaid, waiting for confirmations)' },
-      created_at: { personal: true },
+      created_at: { personal: true, erasure: 'keep_for_legal_period' },
       updated_at: notPersonal,
     },
   },
@@ -702,15 +764,19 @@ export const DATA_MAP: Record<string, TableEntry> = {
     purpose:
       "The bitcoin transactions Blockonomics reported for a payment's address, by status, so a payment is credited exactly once from everything that arrived (P8).",
     legalBasis: 'legal_obligation',
-    retention: { kind: 'legal_period', days: 1826, column: 'first_seen_at' },
+    retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'first_seen_at' },
     erasure: 'keep_for_legal_period',
     columns: {
       payment_id: { personal: false, note: 'the order number' },
-      txid: { personal: true, note: 'a public blockchain transaction id; it can lead to the payer’s wallet' },
+      txid: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: 'a public blockchain transaction id; it can lead to the payer’s wallet',
+      },
       status: notPersonal,
-      satoshis: { personal: true },
+      satoshis: { personal: true, erasure: 'keep_for_legal_period' },
       rbf: notPersonal,
-      first_seen_at: { personal: true },
+      first_seen_at: { personal: true, erasure: 'keep_for_legal_period' },
       last_seen_at: notPersonal,
     },
   },

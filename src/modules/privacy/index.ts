@@ -4,7 +4,16 @@
  * The module's public surface: code outside src/modules/privacy/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
-export { DATA_MAP, RECIPIENTS, type Recipient, recipientsFor, type TableEntry } from './data-map.ts';
+export { DATA_MAP, periodDays, RECIPIENTS, type Recipient, type RetentionSetting, recipientsFor, type TableEntry } from './data-map.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
 export { renderPolicy } from './policy-text.ts';
+export {
+  countRetention,
+  purgeRetention,
+  RETENTION_BATCH,
+  type RetentionTarget,
+  retentionTargets,
+  summariseRetention,
+  type TargetCount,
+} from './retention.ts';
 export { PrivacyPolicy } from './schemas.ts';

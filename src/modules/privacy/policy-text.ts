@@ -1,40 +1,44 @@
 import type { Config } from '../../config.ts';
 import { recipientsFor } from './data-map.ts';
+import { CATEGORY_WORDS, periodWords, personalTablesByCategory, tableWords } from './policy-words.ts';
 
 /**
- * The privacy policy, kept in the repository and rendered with the instance's settings (operator,
- * minimum age, SMS storage). REVISION changes when this text changes; a change of settings changes
- * the rendered text too, and `policy.ts` turns either into a new version customers must accept (P14).
+ * The privacy policy, generated from the data map and the configuration in force: what we hold is
+ * listed by walking the map (with each table's legal basis and retention), the periods are the
+ * RETENTION_* settings, the processors are those configured. REVISION changes when the wording here
+ * changes; a change of settings changes the rendered text too, and `policy.ts` turns either into a
+ * new version customers must accept (P14).
  */
-export const REVISION = '2026-11-22';
+export const REVISION = '2026-12-05';
+
+/** The days within which a rights request is answered (P11). */
+export const RIGHTS_DEADLINE_DAYS = 30;
 
 export function renderPolicy(config: Config): string {
   const contact = config.operatorContact ? ` You can reach us at ${config.operatorContact}.` : '';
-  const sms =
-    config.smsStorage === 'ephemeral'
-      ? 'The text of the SMS you receive is shown to you only, in real time, and is **not stored** on our servers: we keep only that a message arrived and when. The verification code is kept with the order so that you can see it.'
-      : 'The SMS you receive on a rented number are shown to you only, in your dashboard, and kept with your order history: reservation details for up to 6 months, your number history for up to 1 year.';
-  // Each payment processor is named only where the operator configured it (the data map's recipients).
-  const processors = recipientsFor(config)
-    .map((recipient) => `\n  ${wrap(recipient.receives, '  ')}`)
-    .join('');
   return `# Privacy policy
 
 This service is operated by ${config.operatorName}.${contact} It rents temporary phone numbers so that you can
 receive verification codes. This policy says what we collect, why, for how long, and what you can do about it.
+It is generated from the same description of our data that our automatic deletion follows, with the
+settings this service runs with: what it says is what the software does.
 
-## What we collect
+## Accounts
 
-- **Account**: with an e-mail account, your e-mail address and a password (stored only as an argon2id hash).
-  With an anonymous account from our app, only an identifier of your device (stored as a keyed hash, never
-  in clear) and, for support, its operating system and version, model and app version. We never collect
-  your real phone number, name, location, contacts or photos.
-- **Orders**: which service and country you rented a number for, the number, prices and status.
-- **Messages**: ${sms}
-- **Payments**: order number, status (created, pending, paid, failed), credits, amount, currency,
-  timestamps and the payment processor's reference. We never store card or bank details or crypto keys.${processors}
-- **Security**: sign-ins and other security events with the network part of your IP address (not the
-  full address), a keyed hash of the address for abuse prevention, and your browser's user agent.
+You can use this service with an e-mail account (your e-mail address and a password) or, in our app, with
+an anonymous account tied to your device: no e-mail, no name. We never collect your real phone number,
+your name, your location, your contacts or your photos.
+
+## Messages
+
+${smsWords(config)}
+
+## What we keep, why, and for how long
+${dataClasses(config)}
+## Payments
+
+We store order number, status (created, pending, paid, failed), credits, amount, currency, timestamps and
+the payment processor's references. We never store card or bank details or crypto keys.${processors(config)}
 
 ## What we do not do
 
@@ -42,20 +46,11 @@ receive verification codes. This policy says what we collect, why, for how long,
   cookies needed to keep you signed in and to protect your account.
 - The providers we buy numbers from receive the service and country you asked for — never your e-mail,
   your account or device identifier, or your IP address.
-
-## How long we keep it
-
-- Account data: while your account exists.
-- Transaction and payment records: 5 years (legal obligation), pseudonymised if you delete your account.
-- Security events: 12 months. Error logs: 90 days. Usage statistics: 12 months.
-- Reservation details: up to 6 months; number history shown in your dashboard: up to 1 year.
+- We keep no usage analytics: nothing about how you use the service beyond what is listed above.
 
 ## Your rights
 
-You can access, correct, export and delete your data, object to or restrict processing, and withdraw
-consent, without any difference in how you are served. We answer within 30 days and verify that the
-request comes from you first. When you delete your account, your data is deleted within 30 days;
-transaction records are kept for the legal period and remaining credits are forfeited.
+${rightsWords(config)}
 
 ## Age
 
@@ -63,9 +58,51 @@ You must be at least ${config.minAge} years old to use this service.
 
 ## Changes
 
-When this policy changes we show the new version in the app with its new "last updated" date, and ask
-you to accept it before you continue.
+When this policy changes — its wording, or a setting it describes, such as a retention period — we show
+the new version in the app with its new "last updated" date, and ask you to accept it before you continue.
 `;
+}
+
+function smsWords(config: Config): string {
+  return config.smsStorage === 'ephemeral'
+    ? 'The text of the SMS you receive is shown to you only, in real time, and is **not stored** on our servers:\nwe keep only that a message arrived, when, and the verification code, so that you can see it with your order.'
+    : 'The SMS you receive on a rented number are shown to you only, in your dashboard, and kept with your order\nhistory for the periods below.';
+}
+
+/** Every data class of the map that holds personal data, table by table, in words. */
+function dataClasses(config: Config): string {
+  return personalTablesByCategory()
+    .map(
+      ([category, tables]) =>
+        `\n### ${CATEGORY_WORDS[category]}\n\n${tables.map(([table, entry]) => `- ${wrap(tableWords(table, entry, config), '  ')}`).join('\n')}\n`,
+    )
+    .join('');
+}
+
+/** Each payment processor is named only where the operator configured it (the data map's recipients). */
+function processors(config: Config): string {
+  const enabled = recipientsFor(config);
+  if (enabled.length === 0) return '';
+  return `\n\n${enabled.map((recipient) => `- ${wrap(recipient.receives, '  ')}`).join('\n')}`;
+}
+
+function rightsWords(config: Config): string {
+  const days = RIGHTS_DEADLINE_DAYS;
+  const contact = config.operatorContact ? ` You can also write to us at ${config.operatorContact}.` : '';
+  const rights = [
+    '**Access and portability**: download everything we hold about you, as one JSON file, from the Privacy centre.',
+    '**Erasure**: delete your account from the Privacy centre, in the web app or the app. Your data is deleted' +
+      ` within ${days} days; transaction records are kept for the legal period (${periodWords(config.retentionDays.RETENTION_TRANSACTIONS_DAYS)}), no longer linked to you by name or e-mail, and remaining credits are forfeited.`,
+    '**Rectification**: change your e-mail address or password in your account, or ask us to correct anything else.',
+    '**Objection and restriction**: object to processing based on our legitimate interest, or ask us to keep your data but stop processing it.',
+    '**Withdrawal of consent**: withdraw consent you gave at any time; it does not affect what was done before.',
+  ];
+  return `${rights.map((right) => `- ${wrap(right, '  ')}`).join('\n')}
+
+${wrap(
+  `To use any of these rights, file a request in the Privacy centre (or through the API: \`POST /api/v1/privacy/requests\`). If you lost access to your account, the Privacy centre's request form also works by e-mail: we send a link to your account's address, and the request starts when you open it.${contact} We answer within ${days} days, check first that the request comes from you, and serve you no differently for using your rights.`,
+  '',
+)}`;
 }
 
 /** `text` folded at 100 columns, continuation lines indented by `indent` (the policy's Markdown list layout). */

@@ -9,7 +9,7 @@ export interface DeliveryLine extends DeliveryView {
   cursor: string;
 }
 
-/** An endpoint's deliveries, newest first (kept 30 days), paginated by an opaque cursor. */
+/** An endpoint's deliveries, newest first (kept RETENTION_LOGS_DAYS, 90 days by default), paginated by an opaque cursor. */
 export async function listDeliveries(
   ctx: Ctx,
   accountId: string,

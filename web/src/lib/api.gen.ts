@@ -5810,7 +5810,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log of an endpoint, newest first (kept 30 days; never the payloads) */
+        /** The delivery log of an endpoint, newest first (kept for RETENTION_LOGS_DAYS, 90 days by default; never the payloads) */
         get: {
             parameters: {
                 query?: {

@@ -2,9 +2,11 @@ import { is, sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
+import { testConfig } from '../../../config.ts';
 import { queryRows } from '../../../db/client.ts';
 import * as schema from '../../../db/schema/index.ts';
 import { DATA_MAP } from '../data-map.ts';
+import { foreignKeysInto } from '../retention.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -57,11 +59,67 @@ describe('data map', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('gives every fixed retention a real timestamp column to count from', () => {
+  it('gives every fixed retention a real timestamp column to count from, and a period', () => {
+    const settings = Object.keys(testConfig().retentionDays);
+    for (const [table, entry] of Object.entries(DATA_MAP)) {
+      const retention = entry.retention;
+      if (retention.kind !== 'fixed' && retention.kind !== 'legal_period') continue;
+      const periods = [
+        { ...retention, after: retention.column, columns: [] as string[] },
+        ...(retention.kind === 'fixed' ? (retention.clear ?? []) : []),
+      ];
+      for (const period of periods) {
+        expect(entry.columns[period.after], `${table}.${period.after}`).toBeDefined();
+        for (const column of period.columns) expect(entry.columns[column]?.personal, `${table}.${column} is cleared`).toBe(true);
+        if (period.setting === undefined) expect(period.days, table).toBeGreaterThan(0);
+        else expect(settings, `${table} names a setting that does not exist`).toContain(period.setting);
+      }
+    }
+  });
+
+  it('uses every retention setting somewhere', () => {
+    const used = new Set(
+      Object.values(DATA_MAP).flatMap(({ retention }) =>
+        retention.kind === 'fixed' || retention.kind === 'legal_period'
+          ? [retention.setting, ...(retention.kind === 'fixed' ? (retention.clear ?? []).map((c) => c.setting) : [])]
+          : [],
+      ),
+    );
+    expect(Object.keys(testConfig().retentionDays).filter((setting) => !used.has(setting as never))).toEqual([]);
+  });
+
+  it('declares what erasure does to each personal column of a row that survives it', () => {
+    const undeclared: string[] = [];
+    for (const [table, entry] of Object.entries(DATA_MAP)) {
+      for (const [name, column] of Object.entries(entry.columns)) {
+        const survives = entry.erasure === 'anonymise' || entry.erasure === 'keep_for_legal_period';
+        if (column.personal && survives && column.erasure === undefined) undeclared.push(`${table}.${name}`);
+        // Where erasure deletes the row, a column cannot be kept or pseudonymised on its own.
+        if (!survives) expect(column.erasure, `${table}.${name}`).toBeUndefined();
+        if (!column.personal) expect(column.erasure, `${table}.${name} is not personal`).toBeUndefined();
+      }
+      // A table anonymised on erasure must remove or pseudonymise something.
+      if (entry.erasure === 'anonymise') {
+        expect(
+          Object.values(entry.columns).some((c) => c.erasure === 'delete' || c.erasure === 'pseudonymise'),
+          table,
+        ).toBe(true);
+      }
+    }
+    expect(undeclared, 'declare `erasure` on these columns in src/modules/privacy/data-map.ts').toEqual([]);
+  });
+
+  it('never purges a row that a kept row points at: whatever points at a purged table is purged too', () => {
     for (const [table, entry] of Object.entries(DATA_MAP)) {
       if (entry.retention.kind !== 'fixed') continue;
-      expect(entry.columns[entry.retention.column], `${table}.${entry.retention.column}`).toBeDefined();
-      expect(entry.retention.days, table).toBeGreaterThan(0);
+      for (const dependent of foreignKeysInto(table)) {
+        const child = DATA_MAP[dependent.table];
+        expect(child?.retention.kind, `${dependent.table}.${dependent.column} points at ${table}, whose rows retention deletes`).toBe(
+          'fixed',
+        );
+        // One level only: the purge deletes a parent's children in its own statement, not their children.
+        expect(foreignKeysInto(dependent.table), `${dependent.table} has children of its own`).toEqual([]);
+      }
     }
   });
 
