@@ -171,6 +171,55 @@ const ROUTES: RouteSpec[] = [
     owned: true,
     target: anEndpoint('/deliveries'),
   },
+  // privacy requests (P11)
+  {
+    method: 'POST',
+    route: '/api/v1/privacy/requests',
+    access: 'signed-in',
+    target: async (t, owner) => {
+      await noOpenRequest(t, owner.accountId, 'portability');
+      return { url: '/api/v1/privacy/requests', body: { type: 'portability', details: 'matrix' } };
+    },
+  },
+  { method: 'GET', route: '/api/v1/privacy/requests', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/privacy/requests/:id', access: 'signed-in', owned: true, target: aPrivacyRequest('') },
+  {
+    method: 'POST',
+    route: '/api/v1/privacy/requests/:id/withdraw',
+    access: 'signed-in',
+    owned: true,
+    target: aPrivacyRequest('/withdraw'),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/privacy/requests/by-email',
+    access: 'public',
+    body: { email: 'nobody@example.com', type: 'access', details: 'matrix' },
+  },
+  { method: 'POST', route: '/api/v1/privacy/requests/verify', access: 'public', body: { token: 'otp_prq_invalid-token' } },
+  { method: 'GET', route: '/api/v1/admin/privacy/requests', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/privacy/requests/:id',
+    access: ['support', 'admin'],
+    target: async (t) => {
+      const { fileRequest } = await import('../src/modules/privacy/index.ts');
+      const request = await fileRequest(ctxOf(t), { accountId: (await fresh(t)).accountId, type: 'objection', details: 'matrix' });
+      return { url: `/api/v1/admin/privacy/requests/${request.id}`, body: { status: 'refused', note: 'matrix test' } };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/privacy/requests/:id/lift',
+    access: ['support', 'admin'],
+    target: async (t) => {
+      const { fileRequest, moveRequest } = await import('../src/modules/privacy/index.ts');
+      const { setProcessingRestriction } = await import('../src/modules/accounts/index.ts');
+      const request = await fileRequest(ctxOf(t), { accountId: (await fresh(t)).accountId, type: 'restriction' });
+      await moveRequest(ctxOf(t, 'cli'), { setProcessingRestriction }, request.id, { to: 'completed', note: 'matrix' });
+      return { url: `/api/v1/admin/privacy/requests/${request.id}/lift`, body: { reason: 'matrix test' } };
+    },
+  },
   // staff
   {
     method: 'GET',
@@ -247,6 +296,23 @@ function funded(body: Record<string, unknown>) {
  * An endpoint of `owner`, made once per route (an account may have only 10): the calls before the
  * owner's own are all refused, so even DELETE finds it still there at the end.
  */
+/** No open request of `type` for the account: a filing in the matrix must not meet its earlier one. */
+async function noOpenRequest(t: TestApp, accountId: string, type: 'portability' | 'rectification') {
+  const { listOwnRequests, withdrawRequest } = await import('../src/modules/privacy/index.ts');
+  for (const row of await listOwnRequests(t.database.db, { accountId, limit: 100 }))
+    if (row.type === type && (row.status === 'open' || row.status === 'in_progress')) await withdrawRequest(ctxOf(t), accountId, row.id);
+}
+
+/** A fresh open request of the owner's (withdrawing allows one move only). */
+function aPrivacyRequest(suffix: string) {
+  return async (t: TestApp, owner: { accountId: string }) => {
+    const { fileRequest } = await import('../src/modules/privacy/index.ts');
+    await noOpenRequest(t, owner.accountId, 'rectification');
+    const request = await fileRequest(ctxOf(t), { accountId: owner.accountId, type: 'rectification', details: 'matrix' });
+    return { url: `/api/v1/privacy/requests/${request.id}${suffix}` };
+  };
+}
+
 function anEndpoint(suffix: string) {
   const made = new Map<string, string>();
   return async (t: TestApp, owner: { accountId: string }) => {

@@ -7,6 +7,13 @@ import { migrateCommand } from './migrate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
 import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
 import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
+import {
+  privacyRequestsCommand,
+  privacyRequestsCompleteCommand,
+  privacyRequestsLiftCommand,
+  privacyRequestsRefuseCommand,
+  privacyRequestsStartCommand,
+} from './privacy-requests.ts';
 import { privacyRetentionCommand } from './privacy-retention.ts';
 import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
 import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
@@ -37,6 +44,11 @@ export const COMMANDS: CommandDefinition[] = [
   paymentsListCommand,
   paymentsRefundCommand,
   privacyRetentionCommand,
+  privacyRequestsCommand,
+  privacyRequestsStartCommand,
+  privacyRequestsCompleteCommand,
+  privacyRequestsRefuseCommand,
+  privacyRequestsLiftCommand,
 ];
 
 export function findCommand(argv: string[], commands = COMMANDS): { command: CommandDefinition; rest: string[] } | undefined {

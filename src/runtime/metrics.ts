@@ -1,6 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import { type Clock, systemClock } from '../lib/clock.ts';
 import { type PaymentTotals, paymentTotals } from '../modules/payments/index.ts';
+import { countOpenRequests, type RequestCounts } from '../modules/privacy/index.ts';
 import { RequestDurations } from './request-durations.ts';
 
 /** Prometheus metrics. A registry per process (not prom-client's global one), so tests can build many apps. */
@@ -19,7 +21,8 @@ export interface Metrics {
   providerOffers: Gauge<'provider'>;
 }
 
-export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean }): Metrics {
+export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
+  const clock = options.clock ?? systemClock;
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'otpbox' });
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'otpbox_' });
@@ -89,6 +92,36 @@ export function createMetrics(options: { version: string; database: Database; de
       for (const [method, credits] of byMethod) this.set({ method }, credits);
     },
   });
+
+  // Rights requests waiting on staff (P11), and those past their 30 days: read when scraped, one query pair for both.
+  const requests = { at: 0, rows: undefined as Promise<RequestCounts[]> | undefined };
+  const requestCountsNow = () => {
+    const now = clock.now();
+    if (!requests.rows || now.getTime() - requests.at > 1000) {
+      requests.at = now.getTime();
+      requests.rows = countOpenRequests(options.database.db, now).catch(() => []);
+    }
+    return requests.rows;
+  };
+  const requestGauge = (name: string, help: string, pick: (row: RequestCounts) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['type'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        // Zero when there are none, so an alert on `> 0` has a series to read.
+        this.set(0);
+        for (const row of await requestCountsNow()) this.set({ type: row.type }, pick(row));
+      },
+    });
+  requestGauge('otpbox_privacy_requests_open', 'Rights requests waiting on staff (open or in progress), by type', (row) => row.open);
+  requestGauge(
+    'otpbox_privacy_requests_overdue',
+    'Rights requests waiting on staff past their due date (30 days), by type',
+    (row) => row.overdue,
+  );
 
   return {
     registry,

@@ -44,7 +44,7 @@ export async function createTestApp(
   // The sandbox's own SMS would arrive on a timer; tests deliver SMS explicitly unless they ask otherwise.
   const config = testConfig({ SANDBOX_SMS_DELAY_MS: '600000', ...options.env });
   const clock = options.clock ?? new ManualClock('2026-06-01T12:00:00.000Z');
-  const metrics = createMetrics({ version: VERSION, database, defaultMetrics: false });
+  const metrics = createMetrics({ version: VERSION, database, defaultMetrics: false, clock });
   const lifecycle = { draining: false };
   const keys = secretKeys(TEST_SECRET);
   const policy = await loadCurrentPolicy(database.db, config, clock);

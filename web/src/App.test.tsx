@@ -63,6 +63,7 @@ describe('the app', () => {
         ),
       )
       .on('GET', '/privacy/policy', policy)
+      .on('GET', '/privacy/requests?limit=100', { requests: [], nextCursor: null })
       .on('POST', '/privacy/consent', () => {
         accepted = true;
         return new Response(null, { status: 204 });
@@ -77,7 +78,8 @@ describe('the app', () => {
     // The policy itself arrives after the page: wait for it rather than race it.
     expect(await screen.findByText(/Last updated (1 February 2030|February 1, 2030)/)).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Changes' })).toBeTruthy();
-    expect(screen.getByText(/these requests go to the operator of this service/)).toBeTruthy();
+    expect(screen.getByText(/make a request below. We answer within 30 days/)).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Your rights requests' })).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Accept the new policy' }));
     expect(api.calls('POST', '/privacy/consent')).toHaveLength(0);

@@ -1,5 +1,6 @@
 import { lazy, type ReactNode, Suspense, useLayoutEffect } from 'react';
 import { ErrorNotice, Loading } from './components/Notice.tsx';
+import { LostAccessRequest, VerifyPrivacyRequest } from './components/privacy/LostAccess.tsx';
 import { PublicShell, Shell } from './components/Shell.tsx';
 import { t } from './i18n/index.ts';
 import { NetworkError } from './lib/api.ts';
@@ -88,6 +89,10 @@ function sharedPage(pathname: string): ReactNode | undefined {
       return <VerifyEmail />;
     case '/reset-password':
       return <ResetPassword />;
+    case '/privacy/requests/by-email':
+      return <LostAccessRequest />;
+    case '/privacy/requests/verify':
+      return <VerifyPrivacyRequest />;
     default:
       return undefined;
   }

@@ -24,6 +24,11 @@ export const accounts = pgTable(
     role: text('role', { enum: ROLES }).notNull().default('customer'),
     status: text('status', { enum: ACCOUNT_STATUSES }).notNull().default('active'),
     suspendedReason: text('suspended_reason'),
+    /**
+     * Set while processing is restricted at the customer's request (GDPR Art. 18, a completed
+     * `restriction` request): the data is kept, but no order is placed and no webhook is sent.
+     */
+    processingRestrictedAt: ts('processing_restricted_at'),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },

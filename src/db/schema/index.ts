@@ -4,6 +4,7 @@ export * from './bitcoin.ts';
 export * from './jobs.ts';
 export * from './ledger.ts';
 export * from './payments.ts';
+export * from './privacy.ts';
 export * from './providers.ts';
 export * from './settings.ts';
 export * from './webhooks.ts';

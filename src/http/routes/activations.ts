@@ -3,6 +3,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
 import type { ErrorCode } from '../../lib/errors.ts';
+import { processingRestricted } from '../../modules/accounts/index.ts';
 import {
   Activation,
   type ActivationRow,
@@ -120,6 +121,8 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      // Restricted processing (Art. 18, ADR 25): the account is kept, but no new order is processed.
+      if (principal.processingRestricted) throw processingRestricted();
       const key = request.headers['idempotency-key'];
       const now = () => deps.clock.now().getTime();
       // A new order has no messages yet: its view needs no read.

@@ -76,6 +76,7 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
     accountId: row.account.id,
     role: row.account.role,
     status: row.account.status,
+    processingRestricted: row.account.processingRestrictedAt !== null,
     kind: row.account.kind,
     email: row.account.email,
     via: 'api_key',

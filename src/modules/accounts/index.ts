@@ -14,6 +14,7 @@ export { lookupAccount } from './lookup-account.ts';
 export { changePassword, confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
 export { ARGON2_OPTIONS } from './passwords.ts';
 export { hasRole, type Principal } from './principal.ts';
+export { processingRestricted, setProcessingRestriction } from './processing-restriction.ts';
 export { acceptPolicy, getProfile } from './profile.ts';
 export { randomValueProblem } from './random-values.ts';
 export { ROLES, type Role } from './roles.ts';

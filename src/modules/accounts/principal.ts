@@ -5,6 +5,8 @@ export interface Principal {
   accountId: string;
   role: Role;
   status: AccountStatus;
+  /** Processing restricted at the customer's request (Art. 18): signed in as usual, but no orders. */
+  processingRestricted: boolean;
   kind: AccountKind;
   email: string | null;
   via: 'session' | 'device' | 'api_key';

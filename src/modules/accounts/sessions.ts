@@ -72,6 +72,7 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
     accountId: row.account.id,
     role: row.account.role,
     status: row.account.status,
+    processingRestricted: row.account.processingRestrictedAt !== null,
     kind: row.account.kind,
     email: row.account.email,
     via: kind === 'browser' ? 'session' : 'device',

@@ -5,5 +5,11 @@
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
 export { enqueueEmail } from './outbox.ts';
-export { existingAccountMessage, passwordChangedMessage, resetPasswordMessage, verifyEmailMessage } from './templates.ts';
+export {
+  existingAccountMessage,
+  passwordChangedMessage,
+  privacyRequestLinkMessage,
+  resetPasswordMessage,
+  verifyEmailMessage,
+} from './templates.ts';
 export { logTransport, type MailTransport, mailTransport, smtpTransport } from './transport.ts';

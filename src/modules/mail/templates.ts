@@ -51,3 +51,28 @@ export function passwordChangedMessage(config: Config, to: string, accountId: st
     text: `The password of your account was just changed. If it was not you, reset your password at ${config.publicUrl} at once.${signature(config)}`,
   };
 }
+
+const RIGHT_NAMES: Record<string, string> = {
+  access: 'a copy of your data',
+  rectification: 'the correction of your data',
+  erasure: 'the erasure of your data',
+  portability: 'your data in a portable file',
+  objection: 'an objection to processing',
+  restriction: 'a restriction of processing',
+  withdraw_consent: 'the withdrawal of your consent',
+};
+
+/** The one-time link that verifies a privacy request filed without signing in (P11). */
+export function privacyRequestLinkMessage(config: Config, to: string, token: string, accountId: string, type: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'privacy_request_link',
+    subject: 'Confirm your privacy request',
+    text:
+      `Someone asked, for the account with this address, for ${RIGHT_NAMES[type] ?? type}. To confirm that it was you and start the request, ` +
+      `open this link within 24 hours:\n\n${link(config, '/privacy/requests/verify', token)}\n\n` +
+      `(API: POST /api/v1/privacy/requests/verify with {"token": "${token}"})\n\n` +
+      `We answer within 30 days. If it was not you, ignore this message: nothing happens without the link.${signature(config)}`,
+  };
+}

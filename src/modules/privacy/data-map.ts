@@ -104,6 +104,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       role: notPersonal,
       status: notPersonal,
       suspended_reason: { personal: true, erasure: 'delete' },
+      processing_restricted_at: { personal: true, erasure: 'delete', note: 'set while the customer has restricted processing (Art. 18)' },
       created_at: {
         personal: true,
         erasure: 'keep_for_legal_period',
@@ -778,6 +779,32 @@ export const DATA_MAP: Record<string, TableEntry> = {
       rbf: notPersonal,
       first_seen_at: { personal: true, erasure: 'keep_for_legal_period' },
       last_seen_at: notPersonal,
+    },
+  },
+  privacy_requests: {
+    category: 'support',
+    purpose:
+      'Rights requests (access, rectification, erasure, portability, objection, restriction, withdrawal of consent): handled within 30 days, their status shown to the customer, and kept as evidence that each was answered (P11).',
+    legalBasis: 'legal_obligation',
+    // Evidence of compliance (Art. 5(2), 12): 3 years after the answer, which comes at most 90 days
+    // after filing (30, extended by 60 under Art. 12(3)): 3 × 365 + 90 days from filing.
+    retention: { kind: 'fixed', days: 1185, column: 'filed_at' },
+    erasure: 'keep_for_legal_period',
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true, erasure: 'keep_for_legal_period', note: 'the pseudonymous account after erasure' },
+      type: { personal: true, erasure: 'keep_for_legal_period', note: 'which right the customer exercised' },
+      details: { personal: true, erasure: 'delete', note: 'free text the customer wrote' },
+      status: notPersonal,
+      filed_at: { personal: true, erasure: 'keep_for_legal_period' },
+      verified_at: { personal: true, erasure: 'keep_for_legal_period' },
+      due_at: notPersonal,
+      token_hash: { personal: false, note: 'SHA-256 of the e-mailed link’s token, until it is used; never the token' },
+      token_expires_at: notPersonal,
+      resolved_at: notPersonal,
+      resolution: { personal: true, erasure: 'keep_for_legal_period', note: 'what staff told the customer' },
+      handled_by: { personal: true, erasure: 'keep_for_legal_period', note: 'the staff account that handled it' },
+      updated_at: notPersonal,
     },
   },
   instance_settings: {

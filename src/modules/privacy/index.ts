@@ -7,6 +7,23 @@
 export { DATA_MAP, periodDays, RECIPIENTS, type Recipient, type RetentionSetting, recipientsFor, type TableEntry } from './data-map.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
 export { renderPolicy } from './policy-text.ts';
+export { countOpenRequests, type RequestCounts } from './requests/count-requests.ts';
+export type { RequestDeps, SetProcessingRestriction } from './requests/deps.ts';
+export { fileRequestByEmail } from './requests/file-by-email.ts';
+export { fileRequest } from './requests/file-request.ts';
+export { getOwnRequest, listOwnRequests, listRequestQueue } from './requests/find-requests.ts';
+export { liftProcessingRestriction } from './requests/lift-restriction.ts';
+export { moveRequest, type StaffMove } from './requests/move-request.ts';
+export {
+  PrivacyRequest,
+  PrivacyRequestType,
+  type PrivacyRequestView,
+  QueuedPrivacyRequest,
+  type QueuedPrivacyRequestView,
+} from './requests/schemas.ts';
+export { verifyRequest } from './requests/verify-request.ts';
+export { daysLeft, type RequestRow, toQueuedView, toRequestView } from './requests/view.ts';
+export { withdrawRequest } from './requests/withdraw-request.ts';
 export {
   countRetention,
   purgeRetention,

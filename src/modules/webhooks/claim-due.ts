@@ -11,6 +11,8 @@ export interface Claimed {
   endpoint: EndpointRow | undefined;
   /** The endpoint's account is suspended: nothing is sent to it. */
   accountSuspended: boolean;
+  /** The account's processing is restricted (ADR 25): its deliveries are held, not sent, until lifted. */
+  processingRestricted: boolean;
 }
 
 /**
@@ -39,13 +41,18 @@ export async function claimDueDeliveries(db: Executor, now: Date, limit: number,
         ),
       );
     const endpoints = await tx
-      .select({ endpoint: webhookEndpoints, accountStatus: accounts.status })
+      .select({ endpoint: webhookEndpoints, accountStatus: accounts.status, restrictedAt: accounts.processingRestrictedAt })
       .from(webhookEndpoints)
       .innerJoin(accounts, eq(accounts.id, webhookEndpoints.accountId))
       .where(inArray(webhookEndpoints.id, [...new Set(due.map((delivery) => delivery.endpointId))]));
     return due.map((delivery) => {
       const found = endpoints.find(({ endpoint }) => endpoint.id === delivery.endpointId);
-      return { delivery, endpoint: found?.endpoint, accountSuspended: found?.accountStatus === 'suspended' };
+      return {
+        delivery,
+        endpoint: found?.endpoint,
+        accountSuspended: found?.accountStatus === 'suspended',
+        processingRestricted: (found?.restrictedAt ?? null) !== null,
+      };
     });
   });
 }

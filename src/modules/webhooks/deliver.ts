@@ -13,13 +13,22 @@ import { decryptSigningSecret } from './signing-secret.ts';
 const BATCH = 50;
 /** Attempts in flight at once per run. */
 const CONCURRENCY = 10;
+/** A held delivery (its account's processing is restricted) is looked at again this much later. */
+export const HOLD_RECHECK_MS = 60_000;
 /** No new batch is claimed after this long; the rest waits for the next run (2 s later). */
 const RUN_BUDGET_MS = 30_000;
 
 /** Longer than a batch can take (every attempt timing out), so no claim expires while being sent. */
 export const leaseMs = (config: Config) => Math.ceil(BATCH / CONCURRENCY) * config.webhookTimeoutMs + 60_000;
 
-export type DeliveryCounts = { delivered: number; retrying: number; failed: number; deferred: number; endpointsDisabled: number };
+export type DeliveryCounts = {
+  delivered: number;
+  retrying: number;
+  failed: number;
+  deferred: number;
+  held: number;
+  endpointsDisabled: number;
+};
 
 /**
  * Sends due webhooks: claims batches (claim-due.ts), signs each attempt when it is sent (Standard
@@ -31,7 +40,7 @@ export type DeliveryCounts = { delivered: number; retrying: number; failed: numb
  * endpoint with a backlog cannot hold every sender for its timeouts.
  */
 export async function deliverDueWebhooks(ctx: Ctx, now: Date, options: { signal?: AbortSignal } = {}): Promise<DeliveryCounts> {
-  const counts: DeliveryCounts = { delivered: 0, retrying: 0, failed: 0, deferred: 0, endpointsDisabled: 0 };
+  const counts: DeliveryCounts = { delivered: 0, retrying: 0, failed: 0, deferred: 0, held: 0, endpointsDisabled: 0 };
   const unreachable = new Set<string>();
   while (!options.signal?.aborted) {
     const claimed = await claimDueDeliveries(ctx.db, now, BATCH, leaseMs(ctx.config));
@@ -48,7 +57,7 @@ export async function deliverDueWebhooks(ctx: Ctx, now: Date, options: { signal?
 
 async function attempt(
   ctx: Ctx,
-  { delivery, endpoint, accountSuspended }: Claimed,
+  { delivery, endpoint, accountSuspended, processingRestricted }: Claimed,
   counts: DeliveryCounts,
   unreachable: Set<string>,
   signal?: AbortSignal,
@@ -64,6 +73,15 @@ async function attempt(
     const lastError = accountSuspended ? 'not sent: the account is suspended' : 'not sent: the endpoint was disabled';
     await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError }).where(stillOurs);
     counts.failed++;
+    return;
+  }
+  if (processingRestricted) {
+    // Kept, not processed (Art. 18): held as it is, attempts untouched, sent once the restriction is lifted.
+    await ctx.db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: new Date(at.getTime() + HOLD_RECHECK_MS) })
+      .where(stillOurs);
+    counts.held++;
     return;
   }
   if (unreachable.has(endpoint.id)) {

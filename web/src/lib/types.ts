@@ -39,3 +39,5 @@ export interface Page<T> {
 
 /** Open orders can still change; ended ones cannot: the server's own definition (its order state machine). */
 export { isOpen } from '../../../src/modules/activations/states.ts';
+export type PrivacyRequest = Schemas['PrivacyRequest'];
+export type PrivacyRequestType = PrivacyRequest['type'];

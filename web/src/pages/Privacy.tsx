@@ -1,6 +1,7 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { Checkbox } from '../components/Field.tsx';
 import { ErrorNotice, Loading, Notice } from '../components/Notice.tsx';
+import { Requests } from '../components/privacy/Requests.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { formatDay } from '../lib/format.ts';
@@ -8,6 +9,7 @@ import { focusFirstInvalid } from '../lib/forms.ts';
 import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
 import { Markdown } from '../lib/markdown.tsx';
 import { forgetPolicy, loadPolicy } from '../lib/policy.ts';
+import { Link } from '../lib/router.tsx';
 import type { Policy } from '../lib/types.ts';
 import { useSession } from '../state/session.tsx';
 
@@ -86,7 +88,12 @@ export function Privacy() {
               <h2 id="rights-title">{t.privacy.rightsTitle}</h2>
               <p>{t.privacy.rightsText}</p>
             </section>
-          ) : null}
+          ) : (
+            <p>
+              <Link to="/privacy/requests/by-email">{t.privacyRequests.lostAccessLink}</Link>
+            </p>
+          )}
+          {signedIn ? <Requests /> : null}
           <article className="policy card" aria-label={t.privacy.policyTitle}>
             <Markdown text={policy.data.text} baseLevel={2} />
           </article>

@@ -5,7 +5,7 @@ import { asBearer, createActor, ctxOf, newDeviceCredentials } from '../../../../
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
-import { suspendAccount } from '../../accounts/index.ts';
+import { setProcessingRestriction, suspendAccount } from '../../accounts/index.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from '../retry-schedule.ts';
 import { deliveriesOf, endpointRow, register, runDeliveries, runUntilSettled, sendTest } from './helpers.ts';
@@ -45,6 +45,27 @@ describe('outbound webhooks: delivery', () => {
     expect(deliveries.length).toBeGreaterThan(0);
     for (const delivery of deliveries)
       expect(delivery).toMatchObject({ status: 'failed', lastError: 'not sent: the account is suspended' });
+  });
+
+  it('holds the deliveries of a processing-restricted account, attempts untouched, and sends them once it is lifted', async () => {
+    const user = await fundedActor(t, 1000);
+    const mine = await receiver();
+    const endpoint = await register(t, user, mine);
+    const order = (await api(t, user).order()).json();
+    expect((await api(t, user).sms(order.id, 'Your Telegram code: 12345')).statusCode).toBe(202);
+    expect(await setProcessingRestriction(ctxOf(t, 'cli'), user.accountId, true, 'test restriction')).toBe(true);
+
+    const held = await runDeliveries(t);
+    expect(held.held).toBeGreaterThan(0);
+    expect(held.delivered).toBe(0);
+    expect(mine.received).toEqual([]);
+    for (const delivery of await deliveriesOf(t, endpoint.id)) expect(delivery).toMatchObject({ status: 'pending', attempts: 0 });
+
+    expect(await setProcessingRestriction(ctxOf(t, 'cli'), user.accountId, false, 'lifted')).toBe(true);
+    t.clock.advance(61_000);
+    const sent = await runDeliveries(t);
+    expect(sent.delivered).toBe(held.held);
+    expect(mine.received).toHaveLength(held.held);
   });
 
   it("delivers an order's events and its code, signed (Standard Webhooks), to the account's endpoint only", async () => {
@@ -92,7 +113,7 @@ describe('outbound webhooks: delivery', () => {
       expect(line).not.toHaveProperty('payload');
     }
     // A second run sends nothing again.
-    expect(await runDeliveries(t)).toEqual({ delivered: 0, retrying: 0, failed: 0, deferred: 0, endpointsDisabled: 0 });
+    expect(await runDeliveries(t)).toEqual({ delivered: 0, retrying: 0, failed: 0, deferred: 0, held: 0, endpointsDisabled: 0 });
     expect(mine.received).toHaveLength(lines.length);
   });
 

@@ -1,0 +1,112 @@
+import { eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor, ctxOf } from '../../../../test/support/actors.ts';
+import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { api, code, fundedActor } from '../../../../test/support/orders.ts';
+import { executeCommand } from '../../../commands/execute.ts';
+import type { CommandContext } from '../../../commands/types.ts';
+import { privacyRequests } from '../../../db/schema/index.ts';
+import { fileRequest } from '../index.ts';
+
+let t: TestApp;
+let ctx: CommandContext;
+beforeAll(async () => {
+  t = await createTestApp({ env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0' } });
+  ctx = { config: t.config, database: t.database, clock: t.clock, log: pino({ level: 'silent' }), keys: t.keys, via: 'direct' };
+});
+afterAll(() => t?.close());
+
+const DAY = 86_400_000;
+
+async function otpbox(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const exit = await executeCommand(argv, ctx, {
+    stdin: (async function* () {})(),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+  });
+  return { code: exit, stdout, stderr };
+}
+
+const metric = async (name: string, type: string) => {
+  const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const match = new RegExp(`^${name}\\{type="${type}",service="otpbox"\\} (\\d+)$`, 'm').exec(body);
+  return match ? Number(match[1]) : 0;
+};
+
+describe('otpbox privacy requests', () => {
+  it('says when nothing waits', async () => {
+    const listed = await otpbox('privacy', 'requests');
+    expect(listed).toMatchObject({ code: 0, stdout: 'No rights requests are waiting.\n' });
+  });
+
+  it('lists the queue overdue first with the days left, as a table and as JSON, and counts it in the metrics', async () => {
+    const first = await fileRequest(ctxOf(t), { accountId: (await createActor(t)).accountId, type: 'erasure' });
+    t.clock.advance(20 * DAY);
+    const second = await fileRequest(ctxOf(t), { accountId: (await createActor(t)).accountId, type: 'access' });
+    t.clock.advance(12 * DAY);
+
+    const table = await otpbox('privacy', 'requests');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+TYPE\s+STATUS\s+FILED\s+DUE\s+DAYS LEFT\s+ACCOUNT/);
+    expect(lines[1]).toContain(first.id);
+    expect(lines[1]).toContain('OVERDUE (2 days)');
+    expect(lines[2]).toContain(second.id);
+    expect(lines[2]).toMatch(/\s18\s/);
+    expect(table.stdout).toContain('2 waiting, 1 overdue');
+
+    const json = JSON.parse((await otpbox('privacy', 'requests', '--json')).stdout);
+    expect(json).toMatchObject([
+      { id: first.id, type: 'erasure', overdue: true, daysLeft: -2 },
+      { id: second.id, type: 'access', overdue: false, daysLeft: 18 },
+    ]);
+
+    expect(await metric('otpbox_privacy_requests_open', 'erasure')).toBe(1);
+    expect(await metric('otpbox_privacy_requests_open', 'access')).toBe(1);
+    expect(await metric('otpbox_privacy_requests_overdue', 'erasure')).toBe(1);
+    expect(await metric('otpbox_privacy_requests_overdue', 'access')).toBe(0);
+
+    expect((await otpbox('privacy', 'requests', 'start', first.id)).stdout).toBe(`${first.id} (erasure) is now in progress.\n`);
+    const done = await otpbox('privacy', 'requests', 'complete', first.id, '--note', 'Erased.');
+    expect(done).toMatchObject({ code: 0, stdout: `${first.id} (erasure) is now completed.\n` });
+    expect((await otpbox('privacy', 'requests', 'refuse', second.id, '--reason', 'Nothing to give.')).code).toBe(0);
+    const [row] = await t.database.db.select().from(privacyRequests).where(eq(privacyRequests.id, first.id));
+    expect(row).toMatchObject({ status: 'completed', resolution: 'Erased.', handledBy: 'cli' });
+
+    // Moved out of the queue; the gauges follow once their one-second cache (on the injected clock) has passed.
+    t.clock.advance(2000);
+    expect(await metric('otpbox_privacy_requests_open', 'erasure')).toBe(0);
+    expect(await metric('otpbox_privacy_requests_overdue', 'erasure')).toBe(0);
+  });
+
+  it('refuses bad usage and a move the state table does not allow', async () => {
+    const request = await fileRequest(ctxOf(t), { accountId: (await createActor(t)).accountId, type: 'objection' });
+    expect((await otpbox('privacy', 'requests', 'complete', request.id)).code).toBe(64);
+    expect((await otpbox('privacy', 'requests', 'start')).code).toBe(64);
+    expect((await otpbox('privacy', 'requests', 'refuse', request.id, '--reason', 'no')).code).toBe(64);
+    await otpbox('privacy', 'requests', 'refuse', request.id, '--reason', 'Not applicable.');
+    const again = await otpbox('privacy', 'requests', 'start', request.id);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('refused');
+    expect((await otpbox('privacy', 'requests', 'start', 'prq_nope')).code).not.toBe(0);
+  });
+
+  it('completing a restriction stops orders; lift restores them', async () => {
+    const customer = await fundedActor(t, 1000);
+    const request = await fileRequest(ctxOf(t), { accountId: customer.accountId, type: 'restriction' });
+    await otpbox('privacy', 'requests', 'complete', request.id, '--note', 'Restricted as you asked.');
+    expect(code(await api(t, customer).order())).toBe('ACCOUNT_RESTRICTED');
+    const lifted = await otpbox('privacy', 'requests', 'lift', request.id, '--reason', 'The customer asked.');
+    expect(lifted).toMatchObject({ code: 0, stdout: `Processing of ${customer.accountId} is no longer restricted (${request.id}).\n` });
+    expect((await api(t, customer).order()).statusCode).toBe(201);
+    expect((await otpbox('privacy', 'requests', 'lift', request.id, '--reason', 'again')).code).not.toBe(0);
+  });
+});

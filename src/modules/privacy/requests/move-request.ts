@@ -1,0 +1,60 @@
+import { eq } from 'drizzle-orm';
+import { type PrivacyRequestType, privacyRequests } from '../../../db/schema/index.ts';
+import { transaction } from '../../../db/tx.ts';
+import { DomainError } from '../../../lib/errors.ts';
+import { type Ctx, withDb } from '../../context.ts';
+import { auditRequest } from './audit.ts';
+import type { RequestDeps } from './deps.ts';
+import { checkTransition } from './states.ts';
+import type { RequestRow } from './view.ts';
+
+export type StaffMove = { to: 'in_progress' } | { to: 'completed'; note: string } | { to: 'refused'; reason: string };
+
+/**
+ * The requests whose completion restricts processing: `restriction` (Art. 18), and `withdraw_consent`
+ * (nothing is processed any more on the strength of the consent withdrawn; see ADR 25).
+ */
+export const RESTRICTING_TYPES: readonly PrivacyRequestType[] = ['restriction', 'withdraw_consent'];
+
+/** A request by id, for staff (locked until the caller's transaction ends). */
+export async function lockRequest(ctx: Ctx, id: string): Promise<RequestRow> {
+  const [row] = await ctx.db.select().from(privacyRequests).where(eq(privacyRequests.id, id)).for('update');
+  if (!row) throw new DomainError('NOT_FOUND', 'No such privacy request.');
+  return row;
+}
+
+/**
+ * Staff move a request along the state table (states.ts): start it, complete it with a note the
+ * customer sees, or refuse it with the reason. Completing a restricting request (RESTRICTING_TYPES)
+ * restricts the account's processing in the same transaction. `ctx.actor` is the staff id (or `cli`).
+ */
+export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move: StaffMove): Promise<RequestRow> {
+  return transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const row = await lockRequest(txCtx, id);
+    checkTransition(row.id, row.status, move.to, 'staff');
+    const now = ctx.clock.now();
+    const handledBy = ctx.actor ?? 'cli';
+    const resolution = move.to === 'completed' ? move.note : move.to === 'refused' ? move.reason : null;
+    const [moved] = await tx
+      .update(privacyRequests)
+      .set({
+        status: move.to,
+        handledBy,
+        updatedAt: now,
+        ...(move.to === 'in_progress' ? {} : { resolvedAt: now, resolution }),
+      })
+      .where(eq(privacyRequests.id, row.id))
+      .returning();
+    let restricted = false;
+    if (move.to === 'completed' && RESTRICTING_TYPES.includes(row.type)) {
+      restricted = await deps.setProcessingRestriction(txCtx, row.accountId, true, `privacy request ${row.id} (${row.type})`);
+    }
+    await auditRequest(txCtx, move.to === 'in_progress' ? 'started' : move.to, row, {
+      from: row.status,
+      ...(resolution ? { resolution } : {}),
+      ...(restricted ? { processingRestricted: true } : {}),
+    });
+    return moved ?? row;
+  });
+}
