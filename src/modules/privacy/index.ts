@@ -4,7 +4,8 @@
  * The module's public surface: code outside src/modules/privacy/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
-export { DATA_MAP, RECIPIENTS, type Recipient, recipientsFor, type TableEntry } from './data-map.ts';
+export { DATA_MAP, type ExportRule, type Owner, RECIPIENTS, type Recipient, recipientsFor, type TableEntry } from './data-map.ts';
+export { ownedRows, ownedTables } from './owner-paths.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
 export { renderPolicy } from './policy-text.ts';
 export { PrivacyPolicy } from './schemas.ts';
