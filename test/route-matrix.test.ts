@@ -157,6 +157,9 @@ const ROUTES: RouteSpec[] = [
     owned: true,
     target: anEndpoint('/deliveries'),
   },
+  // privacy: the export needs a session or the app's device token (an API key is refused)
+  { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf },
+  { method: 'GET', route: '/api/v1/privacy/access-log', access: 'signed-in' },
   // staff
   {
     method: 'GET',

@@ -6,4 +6,5 @@ export * from './ledger.ts';
 export * from './payments.ts';
 export * from './providers.ts';
 export * from './settings.ts';
+export * from './staff-access.ts';
 export * from './webhooks.ts';

@@ -358,6 +358,25 @@ export const DATA_MAP: Record<string, TableEntry> = {
       occurred_at: notPersonal,
     },
   },
+  staff_access_log: {
+    category: 'security_event',
+    purpose:
+      'Every read of a customer\'s data by staff (support, admin) through the operator\'s tools: who (a pseudonymous reference), in what role, what, why if they said, and when — shown to the customer under "Who accessed my data" and in their export.',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    owner: { column: 'account_id' },
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      staff_account_id: { personal: true, note: "the staff member's own account", export: 'staff_ref' },
+      staff_role: notPersonal,
+      what: { personal: false, note: 'a short code such as account.profile' },
+      reason: { personal: true, note: "the staff member's words; may describe the customer's case" },
+      request_id: notPersonal,
+      occurred_at: { personal: true },
+    },
+  },
   account_order_counts: {
     category: 'activation',
     purpose:
