@@ -523,7 +523,7 @@ export const en = {
     accepted: 'Thank you: you accepted the current policy.',
     rightsTitle: 'Your data',
     rightsText:
-      'You can ask for a copy of everything we hold about you, for corrections, or for your account to be deleted. For now, these requests go to the operator of this service — see how to reach them in the policy below; they answer within 30 days. Self-service export and deletion are coming to this page soon.',
+      'You can ask for a copy of everything we hold about you, for corrections, or for your account to be deleted. For now, these requests go to the operator of this service — see how to reach them in the policy below; they answer within 30 days. You can download your data below; self-service deletion is coming to this page soon.',
     policyTitle: 'The policy',
   },
 
@@ -543,6 +543,29 @@ export const en = {
     requestId: (id: string) => `Reference: ${id}`,
     insufficientCredits: 'Not enough credits for this number.',
     earlyCancel: (seconds: number) => `You can cancel in ${seconds} s.`,
+  },
+
+  privacyExport: {
+    title: 'Download my data',
+    intro:
+      'One file (JSON) with everything this service holds about your account: profile, devices and sessions, consents, API keys (never the keys), orders and their messages, credit statement, payments, webhook endpoints (never their secrets), security events and who among the staff looked at your data. Each part says what it is for and how long it is kept.',
+    keepSafe: 'The file is for you: keep it somewhere safe. At most 5 copies an hour.',
+    button: 'Download my data',
+    working: 'Preparing your file…',
+    received: (kb: string) => `${kb} KB received…`,
+    ready: (kb: string) => `Your file is ready (${kb} KB).`,
+    saveAgain: (filename: string) => `Save ${filename} again`,
+  },
+
+  accessLog: {
+    title: 'Who accessed my data',
+    intro:
+      'Every time a member of our staff opens your account’s data, it is written here: when, in what role, what they looked at and why, if they said. Each staff member has a reference of their own instead of their name.',
+    empty: 'No one on our staff has looked at your data.',
+    by: (role: string, ref: string) => `${role} ${ref}`,
+    reason: (reason: string) => `Reason given: ${reason}`,
+    roles: { support: 'Support', admin: 'Administrator', customer: 'Staff member' } as Record<string, string>,
+    what: { 'account.profile': 'Your account profile' } as Record<string, string>,
   },
 };
 

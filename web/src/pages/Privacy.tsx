@@ -1,6 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { Checkbox } from '../components/Field.tsx';
 import { ErrorNotice, Loading, Notice } from '../components/Notice.tsx';
+import { AccessLog } from '../components/privacy/AccessLog.tsx';
+import { ExportData } from '../components/privacy/ExportData.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { formatDay } from '../lib/format.ts';
@@ -87,6 +89,8 @@ export function Privacy() {
               <p>{t.privacy.rightsText}</p>
             </section>
           ) : null}
+          {signedIn ? <ExportData /> : null}
+          {signedIn ? <AccessLog /> : null}
           <article className="policy card" aria-label={t.privacy.policyTitle}>
             <Markdown text={policy.data.text} baseLevel={2} />
           </article>
