@@ -442,6 +442,7 @@ export const en = {
       account_suspended: 'Account suspended',
       account_unsuspended: 'Suspension lifted',
       policy_accepted: 'Privacy policy accepted',
+      data_exported: 'Copy of your data downloaded',
     } as Record<string, string>,
   },
 
