@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { queryRows } from '../../db/client.ts';
 import { accounts, apiKeys, authTokens, emailOutbox, sessions, webhookEndpoints } from '../../db/schema/index.ts';
-import { hashToken } from '../../modules/accounts/index.ts';
+import { createApiKey, hashToken } from '../../modules/accounts/index.ts';
 import { grantCredits } from '../../modules/ledger/index.ts';
 import { addPackage, createPayment } from '../../modules/payments/index.ts';
 import { DATA_MAP, ownedTables, staffRef } from '../../modules/privacy/index.ts';
@@ -217,6 +217,31 @@ describe('GET /api/v1/privacy/export', () => {
     expect(ids.length).toBeGreaterThan(1203);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual([...ids].sort());
+  });
+});
+
+describe('GET /api/v1/privacy/export with SMS_STORAGE=ephemeral', () => {
+  it('exports what is stored: the code and when it arrived, no text', async () => {
+    const ephemeral = await createTestApp({ env: { SMS_STORAGE: 'ephemeral', ORDER_RATE_LIMIT: '0' } });
+    try {
+      const customer = await signUp(ephemeral);
+      const key = await createApiKey(ctxOf(ephemeral), customer.accountId, 'orders');
+      const actor = { accountId: customer.accountId, email: customer.email, bearer: `Bearer ${key.key}` };
+      await grantCredits(ctxOf(ephemeral, 'cli'), {
+        accountId: customer.accountId,
+        amount: 1000,
+        reason: 'test',
+        idempotencyKey: `e:${customer.accountId}`,
+      });
+      const order = (await api(ephemeral, actor).order()).json();
+      await api(ephemeral, actor).sms(order.id, 'Telegram code 55123 (ephemeral-marker-7f3a)');
+      const response = await ephemeral.app.inject({ method: 'GET', url: '/api/v1/privacy/export', headers: { cookie: customer.cookie } });
+      const sms = (response.json() as ExportDocument).sections.activation_sms?.rows;
+      expect(sms).toEqual([expect.objectContaining({ activation_id: order.id, code: '55123', text: null })]);
+      expect(response.body).not.toContain('ephemeral-marker-7f3a');
+    } finally {
+      await ephemeral.close();
+    }
   });
 });
 
