@@ -220,6 +220,9 @@ const ROUTES: RouteSpec[] = [
       return { url: `/api/v1/admin/privacy/requests/${request.id}/lift`, body: { reason: 'matrix test' } };
     },
   },
+  // privacy: the export needs a session or the app's device token (an API key is refused)
+  { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf },
+  { method: 'GET', route: '/api/v1/privacy/access-log', access: 'signed-in' },
   // staff
   {
     method: 'GET',

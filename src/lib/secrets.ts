@@ -14,6 +14,7 @@ export type KeyPurpose =
   | 'trusted-device-cookie'
   | 'provider-credentials'
   | 'webhook-signing'
+  | 'staff-ref'
   | 'key-fingerprint';
 
 export interface SecretKeys {

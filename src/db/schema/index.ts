@@ -7,4 +7,5 @@ export * from './payments.ts';
 export * from './privacy.ts';
 export * from './providers.ts';
 export * from './settings.ts';
+export * from './staff-access.ts';
 export * from './webhooks.ts';

@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
 import { lookupAccount, ROLES, setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/index.ts';
+import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { IdParam, Text } from '../schemas.ts';
@@ -18,6 +19,26 @@ const AccountView = z.object({
   createdAt: z.iso.datetime(),
 });
 
+/** Why staff read a customer's data, optional: `X-Access-Reason` header or `reason` query parameter. */
+const AccessReason = Text.trim().max(500).optional();
+
+/**
+ * Log a staff read of a customer's data before the answer goes out (privacy: the staff access log); a
+ * failure to log fails the read. Every admin route that reads one account's data calls this.
+ */
+async function logStaffRead(request: FastifyRequest, accountId: string, what: StaffRead): Promise<void> {
+  const principal = principalOf(request);
+  const headers = request.headers as { 'x-access-reason'?: string };
+  const query = request.query as { reason?: string };
+  await recordStaffAccess(request.ctx, {
+    accountId,
+    staff: { accountId: principal.accountId, role: principal.role },
+    what,
+    reason: headers['x-access-reason'] || query.reason,
+    requestId: request.id,
+  });
+}
+
 /** Staff actions on accounts. Acting on one's own account is refused (no self-lockout, no self-promotion). */
 export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -30,10 +51,19 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     '/api/v1/admin/accounts/:id',
     {
       config: { access: STAFF },
-      schema: { tags, summary: 'Look up an account (support, admin)', params: IdParam, response: { 200: AccountView } },
+      schema: {
+        tags,
+        summary: 'Look up an account (support, admin)',
+        description: 'Logged as a staff read the customer sees under "Who accessed my data", with the reason given, if any.',
+        params: IdParam,
+        headers: z.object({ 'x-access-reason': AccessReason }),
+        querystring: z.object({ reason: AccessReason }),
+        response: { 200: AccountView },
+      },
     },
     async (request) => {
       const account = await lookupAccount(request.ctx.db, request.params.id);
+      await logStaffRead(request, account.id, 'account.profile');
       return {
         id: account.id,
         kind: account.kind,

@@ -26,6 +26,7 @@ export const SECURITY_EVENT_TYPES = [
   'account_suspended',
   'account_unsuspended',
   'policy_accepted',
+  'data_exported',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

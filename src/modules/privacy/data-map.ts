@@ -65,6 +65,15 @@ export type Erasure = 'delete' | 'anonymise' | 'keep_for_legal_period' | 'not_pe
  */
 export type ColumnErasure = 'delete' | 'pseudonymise' | 'keep_for_legal_period';
 
+/**
+ * How a column appears in a customer's export (GET /api/v1/privacy/export). Omitted: as stored.
+ * - `{ withheld: why }`: left out — secrets, hashes and keyed hashes (a copy of them helps nobody but
+ *   an attacker), and what is not the customer's to receive; the reason is said in the export itself.
+ * - `'staff_ref'`: a staff account id becomes a stable pseudonymous reference (`staff_…`, see
+ *   staff-ref.ts); other values (`cli`, `customer`, `system`, the customer's own id) stay as they are.
+ */
+export type ExportRule = { withheld: string } | 'staff_ref';
+
 export interface ColumnEntry {
   /** Whether the column can identify or describe a person (directly, or with other data we hold). */
   personal: boolean;
@@ -74,7 +83,20 @@ export interface ColumnEntry {
    */
   erasure?: ColumnErasure;
   note?: string;
+  export?: ExportRule;
 }
+
+/**
+ * How a row belongs to an account: export and erasure find an account's rows by following it.
+ * - `{ column }`: the column holds the account id (any of several columns, when a list);
+ * - `{ via, column }`: the column holds the key (`parentColumn`, default `id`) of a row of table `via`,
+ *   which belongs to the account by its own owner path (any depth: ledger entries → wallets → account);
+ * - `{ none: why }`: no row of the table is about one account (configuration, keyed hashes, counters).
+ */
+export type Owner =
+  | { column: string | readonly string[]; via?: undefined }
+  | { via: string; column: string | readonly string[]; parentColumn?: string }
+  | { none: string };
 
 export interface TableEntry {
   category: DataCategory;
@@ -82,6 +104,7 @@ export interface TableEntry {
   legalBasis: LegalBasis;
   retention: Retention;
   erasure: Erasure;
+  owner: Owner;
   /** Keyed by the database column name. */
   columns: Record<string, ColumnEntry>;
 }
@@ -95,12 +118,18 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'account_lifetime' },
     erasure: 'anonymise',
+    owner: { column: 'id' },
     columns: {
       id: { personal: true, erasure: 'pseudonymise', note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
       kind: notPersonal,
       email: { personal: true, erasure: 'delete' },
       email_verified_at: { personal: true, erasure: 'delete' },
-      password_hash: { personal: true, erasure: 'delete', note: 'argon2id hash; never the password' },
+      password_hash: {
+        personal: true,
+        erasure: 'delete',
+        note: 'argon2id hash; never the password',
+        export: { withheld: 'a one-way hash of your password: it tells you nothing, and could only help someone guess it' },
+      },
       role: notPersonal,
       status: notPersonal,
       suspended_reason: { personal: true, erasure: 'delete' },
@@ -119,11 +148,20 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
-      device_hash: { personal: true, note: 'keyed hash of the device identifier; the identifier itself is never stored' },
-      secret_hash: { personal: false, note: 'keyed hash of the secret the app proves possession with; never the secret' },
+      device_hash: {
+        personal: true,
+        note: 'keyed hash of the device identifier; the identifier itself is never stored',
+        export: { withheld: 'a keyed hash of your device identifier, useless without our key' },
+      },
+      secret_hash: {
+        personal: false,
+        note: 'keyed hash of the secret the app proves possession with; never the secret',
+        export: { withheld: 'a hash of the secret your app proves itself with' },
+      },
       platform: { personal: true },
       os_version: { personal: true },
       model: { personal: true },
@@ -138,11 +176,16 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', days: 30, column: 'expires_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
       kind: notPersonal,
-      token_hash: { personal: false, note: 'SHA-256 of a random token' },
+      token_hash: {
+        personal: false,
+        note: 'SHA-256 of a random token',
+        export: { withheld: 'a hash of the session token: a sign-in credential' },
+      },
       device_id: { personal: true },
       created_at: { personal: true },
       last_used_at: { personal: true },
@@ -159,12 +202,13 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
       name: { personal: true, note: 'chosen by the customer' },
       display_prefix: notPersonal,
-      key_hash: notPersonal,
+      key_hash: { personal: false, export: { withheld: 'a hash of the key: a sign-in credential' } },
       created_at: notPersonal,
       last_used_at: { personal: true },
       revoked_at: notPersonal,
@@ -176,6 +220,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
@@ -191,11 +236,12 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', days: 7, column: 'created_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
       purpose: notPersonal,
-      token_hash: notPersonal,
+      token_hash: { personal: false, export: { withheld: 'a hash of a single-use e-mail link: a sign-in credential' } },
       email: { personal: true },
       created_at: notPersonal,
       expires_at: notPersonal,
@@ -208,6 +254,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legitimate_interest',
     retention: { kind: 'fixed', days: 2, column: 'updated_at' },
     erasure: 'delete',
+    owner: { none: 'keyed by keyed hashes of an e-mail, device or address, not by account: no row is told apart as one account’s' },
     columns: {
       key: { personal: true, note: 'an account id, or a keyed hash of an IP address or e-mail' },
       failures: notPersonal,
@@ -228,14 +275,20 @@ export const DATA_MAP: Record<string, TableEntry> = {
       clear: [{ columns: ['ip_prefix', 'ip_hash', 'user_agent'], after: 'occurred_at', setting: 'RETENTION_SECURITY_IP_DAYS' }],
     },
     erasure: 'anonymise',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true, erasure: 'pseudonymise' },
-      actor: { personal: true, erasure: 'pseudonymise' },
+      actor: { personal: true, erasure: 'pseudonymise', export: 'staff_ref' },
       type: notPersonal,
       occurred_at: notPersonal,
       ip_prefix: { personal: true, erasure: 'delete', note: 'IPv4 /24 or IPv6 /48 only' },
-      ip_hash: { personal: true, erasure: 'delete', note: 'HMAC of the full address with a key derived from SECRET_KEY' },
+      ip_hash: {
+        personal: true,
+        erasure: 'delete',
+        note: 'HMAC of the full address with a key derived from SECRET_KEY',
+        export: { withheld: 'a keyed hash of the full address, useless without our key; the address prefix is exported' },
+      },
       user_agent: { personal: true, erasure: 'delete' },
       details: { personal: false, note: 'event facts such as a key name or a reason; never secrets' },
     },
@@ -246,13 +299,18 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', days: 7, column: 'created_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
       to_address: { personal: true },
       template: notPersonal,
       subject: notPersonal,
-      body_text: { personal: true, note: 'holds a single-use link that expires after 30 minutes' },
+      body_text: {
+        personal: true,
+        note: 'holds a single-use link that expires after 30 minutes',
+        export: { withheld: 'holds a single-use link (a sign-in credential) that a copy must not carry' },
+      },
       status: notPersonal,
       attempts: notPersonal,
       last_error: notPersonal,
@@ -267,6 +325,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { column: 'owner_account_id' },
     columns: {
       id: notPersonal,
       kind: notPersonal,
@@ -291,6 +350,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { via: 'ledger_accounts', column: ['debit_account_id', 'credit_account_id'] },
     columns: {
       id: notPersonal,
       idempotency_key: { personal: false, note: 'order, payment or event ids; never personal data' },
@@ -308,7 +368,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
         note: 'plain words such as "Telegram number +1…0123, code received"; rented numbers are shown masked',
       },
       metadata: { personal: true, erasure: 'keep_for_legal_period', note: 'order ids, service and country' },
-      actor: { personal: true, erasure: 'keep_for_legal_period', note: 'a staff account id or `cli`' },
+      actor: { personal: true, erasure: 'keep_for_legal_period', note: 'a staff account id or `cli`', export: 'staff_ref' },
       created_at: { personal: true, erasure: 'keep_for_legal_period' },
     },
   },
@@ -318,6 +378,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { via: 'ledger_accounts', column: 'account_id' },
     columns: {
       id: notPersonal,
       transfer_id: notPersonal,
@@ -335,13 +396,33 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legitimate_interest',
     retention: { kind: 'fixed', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'occurred_at' },
     erasure: 'anonymise',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
-      actor: { personal: true, erasure: 'pseudonymise', note: 'a staff account id, `cli` or `system`' },
+      actor: { personal: true, erasure: 'pseudonymise', note: 'a staff account id, `cli` or `system`', export: 'staff_ref' },
       action: notPersonal,
       account_id: { personal: true, erasure: 'pseudonymise' },
       details: { personal: true, erasure: 'keep_for_legal_period', note: 'amounts and the reason given' },
       occurred_at: notPersonal,
+    },
+  },
+  staff_access_log: {
+    category: 'security_event',
+    purpose:
+      'Every read of a customer\'s data by staff (support, admin) through the operator\'s tools: who (a pseudonymous reference), in what role, what, why if they said, and when — shown to the customer under "Who accessed my data" and in their export.',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'account_lifetime' },
+    erasure: 'delete',
+    owner: { column: 'account_id' },
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      staff_account_id: { personal: true, note: "the staff member's own account", export: 'staff_ref' },
+      staff_role: notPersonal,
+      what: { personal: false, note: 'a short code such as account.profile' },
+      reason: { personal: true, note: "the staff member's words; may describe the customer's case" },
+      request_id: notPersonal,
+      occurred_at: { personal: true },
     },
   },
   account_order_counts: {
@@ -351,6 +432,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legitimate_interest',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       account_id: { personal: true },
       open: { personal: false, note: 'a count derived from the orders' },
@@ -363,6 +445,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', setting: 'RETENTION_NUMBER_HISTORY_DAYS', column: 'created_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
@@ -372,8 +455,8 @@ export const DATA_MAP: Record<string, TableEntry> = {
       upstream_id: notPersonal,
       phone: { personal: true, note: "the rented number, not the customer's own; personal because it is tied to their account" },
       price: { personal: true },
-      provider_cost: notPersonal,
-      provider_currency: notPersonal,
+      provider_cost: { personal: false, export: { withheld: 'what the operator paid the provider: a business record, not about you' } },
+      provider_currency: { personal: false, export: { withheld: 'the currency of what the operator paid the provider' } },
       status: notPersonal,
       hold_id: notPersonal,
       failure_reason: notPersonal,
@@ -396,6 +479,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'received_at' },
     erasure: 'delete',
+    owner: { via: 'activations', column: 'activation_id' },
     columns: {
       id: notPersonal,
       activation_id: { personal: true },
@@ -413,13 +497,14 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legitimate_interest',
     retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'occurred_at' },
     erasure: 'delete',
+    owner: { via: 'activations', column: 'activation_id' },
     columns: {
       id: notPersonal,
       activation_id: { personal: true },
       type: notPersonal,
       from_status: notPersonal,
       to_status: notPersonal,
-      actor: { personal: true, note: 'customer, system, provider, or a staff account id' },
+      actor: { personal: true, note: 'customer, system, provider, or a staff account id', export: 'staff_ref' },
       details: { personal: false, note: 'reasons and provider replies; never SMS text or personal data' },
       occurred_at: { personal: true },
     },
@@ -431,6 +516,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'created_at' },
     erasure: 'delete',
+    owner: { via: 'activations', column: 'activation_id' },
     columns: {
       id: notPersonal,
       activation_id: { personal: true },
@@ -451,6 +537,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', days: 1, column: 'created_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
@@ -466,6 +553,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       account_id: { personal: true },
       seq: { personal: false, note: 'a count' },
@@ -477,10 +565,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', days: 1, column: 'created_at' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       account_id: { personal: true },
       key: notPersonal,
-      request_hash: notPersonal,
+      request_hash: { personal: false, export: { withheld: 'a hash of the request, to recognise a retry' } },
       activation_id: { personal: false, note: 'the order the key placed' },
       status: notPersonal,
       response_status: notPersonal,
@@ -495,6 +584,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
@@ -504,6 +594,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       secret_encrypted: {
         personal: false,
         note: 'AES-256-GCM under a key derived from SECRET_KEY; shown to the customer only at creation and rotation',
+        export: { withheld: 'the signing secret: shown to you only at creation and rotation' },
       },
       status: notPersonal,
       disabled_reason: notPersonal,
@@ -522,6 +613,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'fixed', setting: 'RETENTION_LOGS_DAYS', column: 'created_at' },
     erasure: 'delete',
+    owner: { via: 'webhook_endpoints', column: 'endpoint_id' },
     columns: {
       id: notPersonal,
       endpoint_id: { personal: true },
@@ -550,6 +642,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'fixed', setting: 'RETENTION_LOGS_DAYS', column: 'started_at' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: when the periodic jobs ran' },
     columns: {
       id: notPersonal,
       job: notPersonal,
@@ -569,19 +662,24 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'until_changed' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: the operator’s upstream providers' },
     columns: {
       id: notPersonal,
       name: notPersonal,
       kind: notPersonal,
       base_url: notPersonal,
-      api_key_encrypted: { personal: false, note: "the operator's credential at the provider, sealed" },
+      api_key_encrypted: {
+        personal: false,
+        note: "the operator's credential at the provider, sealed",
+        export: { withheld: 'a credential' },
+      },
       currency: notPersonal,
       credits_per_unit_micros: notPersonal,
       priority: notPersonal,
       markup_basis_points: notPersonal,
       fee_credits: notPersonal,
       enabled: notPersonal,
-      push_token_hash: { personal: false, note: 'SHA-256 of the secret in the push URL' },
+      push_token_hash: { personal: false, note: 'SHA-256 of the secret in the push URL', export: { withheld: 'a hash of a credential' } },
       low_balance_micros: notPersonal,
       balance_micros: notPersonal,
       balance_at: notPersonal,
@@ -601,6 +699,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'until_changed' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: the providers’ prices and stock' },
     columns: {
       provider_id: notPersonal,
       service: notPersonal,
@@ -616,6 +715,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'until_changed' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: the operator’s catalog settings' },
     columns: {
       id: notPersonal,
       scope: notPersonal,
@@ -633,6 +733,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'until_changed' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: what the operator sells' },
     columns: {
       id: notPersonal,
       code: notPersonal,
@@ -653,6 +754,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { column: 'account_id' },
     columns: {
       id: { personal: false, note: 'the order number shown on receipts' },
       account_id: {
@@ -680,7 +782,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       subscription_id: notPersonal,
       checkout_url: { personal: false, note: "the processor's hosted payment page; expires after 24 hours" },
       idempotency_key: { personal: false, note: "chosen by the customer's client to retry safely" },
-      request_hash: notPersonal,
+      request_hash: { personal: false, export: { withheld: 'a hash of the request, to recognise a retry' } },
       pending_at: { personal: true, erasure: 'keep_for_legal_period' },
       paid_at: { personal: true, erasure: 'keep_for_legal_period' },
       failed_at: { personal: true, erasure: 'keep_for_legal_period' },
@@ -701,6 +803,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legitimate_interest',
     retention: { kind: 'fixed', days: 35, column: 'received_at' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: the processors’ event ids already handled (the payments they concern are exported)' },
     columns: {
       processor: notPersonal,
       event_id: { personal: false, note: "the processor's event id" },
@@ -716,6 +819,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'contract',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true, erasure: 'pseudonymise' },
@@ -744,6 +848,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'created_at' },
     erasure: 'keep_for_legal_period',
+    owner: { via: 'payments', column: 'payment_id' },
     columns: {
       payment_id: { personal: false, note: 'the order number' },
       address: {
@@ -767,6 +872,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'legal_obligation',
     retention: { kind: 'legal_period', setting: 'RETENTION_TRANSACTIONS_DAYS', column: 'first_seen_at' },
     erasure: 'keep_for_legal_period',
+    owner: { via: 'payments', column: 'payment_id' },
     columns: {
       payment_id: { personal: false, note: 'the order number' },
       txid: {
@@ -790,6 +896,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     // after filing (30, extended by 60 under Art. 12(3)): 3 × 365 + 90 days from filing.
     retention: { kind: 'fixed', days: 1185, column: 'filed_at' },
     erasure: 'keep_for_legal_period',
+    owner: { column: 'account_id' },
     columns: {
       id: notPersonal,
       account_id: { personal: true, erasure: 'keep_for_legal_period', note: 'the pseudonymous account after erasure' },
@@ -799,11 +906,18 @@ export const DATA_MAP: Record<string, TableEntry> = {
       filed_at: { personal: true, erasure: 'keep_for_legal_period' },
       verified_at: { personal: true, erasure: 'keep_for_legal_period' },
       due_at: notPersonal,
-      token_hash: { personal: false, note: 'SHA-256 of the e-mailed link’s token, until it is used; never the token' },
-      token_expires_at: notPersonal,
+      token_hash: {
+        personal: false,
+        note: 'SHA-256 of the e-mailed link’s token, until it is used; never the token',
+        export: { withheld: 'a hash of the one-time link we e-mailed you' },
+      },
+      token_expires_at: {
+        personal: false,
+        export: { withheld: 'when the one-time link stops working: part of the link, not of your request' },
+      },
       resolved_at: notPersonal,
       resolution: { personal: true, erasure: 'keep_for_legal_period', note: 'what staff told the customer' },
-      handled_by: { personal: true, erasure: 'keep_for_legal_period', note: 'the staff account that handled it' },
+      handled_by: { personal: true, erasure: 'keep_for_legal_period', note: 'the staff account that handled it', export: 'staff_ref' },
       updated_at: notPersonal,
     },
   },
@@ -813,6 +927,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     legalBasis: 'not_applicable',
     retention: { kind: 'until_changed' },
     erasure: 'not_personal',
+    owner: { none: 'not about a person: instance-wide settings' },
     columns: { key: notPersonal, value: notPersonal, updated_at: notPersonal },
   },
 };

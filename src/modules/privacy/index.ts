@@ -4,7 +4,19 @@
  * The module's public surface: code outside src/modules/privacy/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
-export { DATA_MAP, periodDays, RECIPIENTS, type Recipient, type RetentionSetting, recipientsFor, type TableEntry } from './data-map.ts';
+export {
+  DATA_MAP,
+  type ExportRule,
+  type Owner,
+  periodDays,
+  RECIPIENTS,
+  type Recipient,
+  type RetentionSetting,
+  recipientsFor,
+  type TableEntry,
+} from './data-map.ts';
+export { EXPORT_FORMAT, exportAccountData } from './export.ts';
+export { ownedRows, ownedTables } from './owner-paths.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
 export { renderPolicy } from './policy-text.ts';
 export { countOpenRequests, type RequestCounts } from './requests/count-requests.ts';
@@ -33,4 +45,6 @@ export {
   summariseRetention,
   type TargetCount,
 } from './retention.ts';
-export { PrivacyPolicy } from './schemas.ts';
+export { AccountExportDocument, PrivacyPolicy, StaffAccess } from './schemas.ts';
+export { listStaffAccess, recordStaffAccess, STAFF_READS, type StaffRead } from './staff-access.ts';
+export { staffRef } from './staff-ref.ts';

@@ -36,6 +36,8 @@ export const TABLE_WORDS: Record<string, string> = {
   webhook_endpoints: 'the addresses you asked us to send your account’s events to, and their descriptions',
   webhook_deliveries:
     'the delivery log of the events sent to your webhook addresses, with what was sent (the SMS text only where messages are kept)',
+  staff_access_log:
+    'a log of every time a member of our staff opened your account’s data: when, in what role, what they looked at and why (you can read it in the Privacy centre)',
   privacy_requests:
     'the requests you make to exercise your rights: which right, what you wrote, when you filed it, its deadline, and our answer',
   payments: 'your payments: what you bought, its status, credits, amount, currency, times and the payment processor’s references',

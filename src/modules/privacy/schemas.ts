@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ROLES } from '../../db/schema/index.ts';
+import { Timestamp } from '../../lib/api-schemas.ts';
 
 /** The published privacy policy, as `GET /api/v1/privacy/policy` answers it (`Policy` is its type). */
 export const PrivacyPolicy = z
@@ -10,3 +12,37 @@ export const PrivacyPolicy = z
   })
   .meta({ id: 'PrivacyPolicy' });
 export type Policy = z.infer<typeof PrivacyPolicy>;
+
+/** One read of the customer's data by staff, as the customer sees it ("Who accessed my data"). */
+export const StaffAccess = z
+  .object({
+    id: z.string(),
+    role: z.enum(ROLES).describe("The reader's role at the time"),
+    staffRef: z.string().describe('A stable pseudonymous reference of the staff member (`staff_…`): the same person, the same reference'),
+    what: z.string().describe('What was read: `account.profile`, …'),
+    reason: z.string().nullable().describe('Why, when the staff member said'),
+    at: Timestamp,
+  })
+  .meta({ id: 'StaffAccess' });
+export type StaffAccessView = z.infer<typeof StaffAccess>;
+
+const ExportSection = z.object({
+  category: z.string(),
+  purpose: z.string(),
+  legalBasis: z.string(),
+  retention: z.string().describe('How long these records are kept'),
+  withheld: z.record(z.string(), z.string()).describe('Fields left out of this copy, each with the reason'),
+  rows: z.array(z.record(z.string(), z.unknown())),
+});
+
+/** `GET /api/v1/privacy/export`: everything held about the account, one section per table of the data map. */
+export const AccountExportDocument = z
+  .object({
+    format: z.literal('otpbox-export/1'),
+    generatedAt: z.iso.datetime(),
+    accountId: z.string(),
+    policyVersion: z.string().describe('The privacy policy in force when the copy was made'),
+    about: z.string(),
+    sections: z.record(z.string(), ExportSection).describe('Keyed by the name of the table the records come from'),
+  })
+  .meta({ id: 'AccountExport' });

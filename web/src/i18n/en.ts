@@ -465,6 +465,7 @@ export const en = {
       account_suspended: 'Account suspended',
       account_unsuspended: 'Suspension lifted',
       policy_accepted: 'Privacy policy accepted',
+      data_exported: 'Copy of your data downloaded',
     } as Record<string, string>,
   },
 
@@ -546,7 +547,7 @@ export const en = {
     accepted: 'Thank you: you accepted the current policy.',
     rightsTitle: 'Your data',
     rightsText:
-      'You can ask for a copy of everything we hold about you, for corrections, for your account to be deleted, and more: make a request below. We answer within 30 days.',
+      'You can ask for a copy of everything we hold about you, for corrections, for your account to be deleted, and more: make a request below. We answer within 30 days. You can also download your data yourself, at once.',
     policyTitle: 'The policy',
   },
 
@@ -620,6 +621,29 @@ export const en = {
     verifying: 'Confirming…',
     verified: 'Your request is confirmed. We answer within 30 days, by e-mail or when you sign in again.',
     verifyMissingToken: 'This link is incomplete. Open the link from the e-mail again.',
+  },
+
+  privacyExport: {
+    title: 'Download my data',
+    intro:
+      'One file (JSON) with everything this service holds about your account: profile, devices and sessions, consents, API keys (never the keys), orders and their messages, credit statement, payments, webhook endpoints (never their secrets), security events and who among the staff looked at your data. Each part says what it is for and how long it is kept.',
+    keepSafe: 'The file is for you: keep it somewhere safe. At most 5 copies an hour.',
+    button: 'Download my data',
+    working: 'Preparing your file…',
+    received: (kb: string) => `${kb} KB received…`,
+    ready: (kb: string) => `Your file is ready (${kb} KB).`,
+    saveAgain: (filename: string) => `Save ${filename} again`,
+  },
+
+  accessLog: {
+    title: 'Who accessed my data',
+    intro:
+      'Every time a member of our staff opens your account’s data, it is written here: when, in what role, what they looked at and why, if they said. Each staff member has a reference of their own instead of their name.',
+    empty: 'No one on our staff has looked at your data.',
+    by: (role: string, ref: string) => `${role} ${ref}`,
+    reason: (reason: string) => `Reason given: ${reason}`,
+    roles: { support: 'Support', admin: 'Administrator', customer: 'Staff member' } as Record<string, string>,
+    what: { 'account.profile': 'Your account profile' } as Record<string, string>,
   },
 };
 

@@ -726,11 +726,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Look up an account (support, admin) */
+        /**
+         * Look up an account (support, admin)
+         * @description Logged as a staff read the customer sees under "Who accessed my data", with the reason given, if any.
+         */
         get: {
             parameters: {
-                query?: never;
-                header?: never;
+                query?: {
+                    reason?: string;
+                };
+                header?: {
+                    "x-access-reason"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4314,6 +4321,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/privacy/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who accessed my data: every read by staff, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StaffAccess"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/privacy/consent": {
         parameters: {
             query?: never;
@@ -4439,6 +4542,108 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything held about my account (one JSON file)
+         * @description Every record of the account, one section per kind, each with its purpose, legal basis and retention; secrets and hashes are left out, with the reason. Sent as an attachment (`otpbox-export-<date>.json`). Needs a signed-in session (browser or app): API keys are refused. At most 5 copies an hour.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountExport"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7474,6 +7679,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountExport: {
+            about: string;
+            accountId: string;
+            /** @constant */
+            format: "otpbox-export/1";
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The privacy policy in force when the copy was made */
+            policyVersion: string;
+            /** @description Keyed by the name of the table the records come from */
+            sections: {
+                [key: string]: {
+                    category: string;
+                    legalBasis: string;
+                    purpose: string;
+                    /** @description How long these records are kept */
+                    retention: string;
+                    rows: {
+                        [key: string]: unknown;
+                    }[];
+                    /** @description Fields left out of this copy, each with the reason */
+                    withheld: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
         Activation: {
             /**
              * Format: date-time
@@ -7811,6 +8043,22 @@ export interface components {
             receivedAt: string;
             /** @description Null once delivered when SMS storage is ephemeral */
             text: string | null;
+        };
+        StaffAccess: {
+            /** Format: date-time */
+            at: string;
+            id: string;
+            /** @description Why, when the staff member said */
+            reason: string | null;
+            /**
+             * @description The reader's role at the time
+             * @enum {string}
+             */
+            role: "customer" | "support" | "admin";
+            /** @description A stable pseudonymous reference of the staff member (`staff_…`): the same person, the same reference */
+            staffRef: string;
+            /** @description What was read: `account.profile`, … */
+            what: string;
         };
         StatementLine: {
             /** Format: date-time */

@@ -17,6 +17,8 @@ export type Sms = Schemas['Sms'];
 export type StatementLine = Schemas['StatementLine'];
 export type Session = Schemas['Session'];
 export type SecurityEvent = Schemas['SecurityEvent'];
+/** A read of the account's data by staff ("Who accessed my data"). */
+export type StaffAccess = Schemas['StaffAccess'];
 export type ApiKey = Schemas['ApiKey'];
 /** A credit pack (`interval: null`) or a plan that renews every interval, on sale. */
 export type CreditPackage = Schemas['CreditPackage'];

@@ -1,6 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { Checkbox } from '../components/Field.tsx';
 import { ErrorNotice, Loading, Notice } from '../components/Notice.tsx';
+import { AccessLog } from '../components/privacy/AccessLog.tsx';
+import { ExportData } from '../components/privacy/ExportData.tsx';
 import { Requests } from '../components/privacy/Requests.tsx';
 import { t } from '../i18n/index.ts';
 import { ApiError, api } from '../lib/api.ts';
@@ -93,7 +95,9 @@ export function Privacy() {
               <Link to="/privacy/requests/by-email">{t.privacyRequests.lostAccessLink}</Link>
             </p>
           )}
+          {signedIn ? <ExportData /> : null}
           {signedIn ? <Requests /> : null}
+          {signedIn ? <AccessLog /> : null}
           <article className="policy card" aria-label={t.privacy.policyTitle}>
             <Markdown text={policy.data.text} baseLevel={2} />
           </article>

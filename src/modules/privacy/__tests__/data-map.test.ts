@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { testConfig } from '../../../config.ts';
 import { queryRows } from '../../../db/client.ts';
 import * as schema from '../../../db/schema/index.ts';
-import { DATA_MAP } from '../data-map.ts';
+import { DATA_MAP, type TableEntry } from '../data-map.ts';
+import { type LiveSchema, ownedRows, ownedTables, ownerPathProblems } from '../owner-paths.ts';
 import { foreignKeysInto } from '../retention.ts';
 
 let database: TestDatabase;
@@ -129,5 +130,83 @@ describe('data map', () => {
       if (entry.erasure === 'not_personal') expect(personal.map(([name]) => `${table}.${name}`)).toEqual([]);
       else expect(personal.length, `${table} is erased but declares no personal column`).toBeGreaterThan(0);
     }
+  });
+});
+
+async function liveSchema(): Promise<LiveSchema> {
+  const columns = new Map<string, Set<string>>();
+  const rows = await queryRows<{ table_name: string; column_name: string }>(
+    database.db,
+    sql`select table_name, column_name from information_schema.columns where table_schema = 'public'`,
+  );
+  for (const { table_name, column_name } of rows) {
+    if (!columns.has(table_name)) columns.set(table_name, new Set());
+    columns.get(table_name)?.add(column_name);
+  }
+  const keys = await queryRows<{ table_name: string; column_name: string; target: string }>(
+    database.db,
+    sql`select kcu.table_name, kcu.column_name, ccu.table_name as target
+          from information_schema.table_constraints tc
+          join information_schema.key_column_usage kcu on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema
+          join information_schema.constraint_column_usage ccu on ccu.constraint_name = tc.constraint_name and ccu.table_schema = tc.table_schema
+         where tc.constraint_type = 'FOREIGN KEY' and tc.table_schema = 'public'`,
+  );
+  return { columns, references: new Map(keys.map((key) => [`${key.table_name}.${key.column_name}`, key.target])) };
+}
+
+/** Names that say a column holds a secret or a hash of one. */
+const SECRET_LIKE = /(^|_)(hash|secret|password|encrypted|token)(_|$)/;
+
+describe('owner paths (how each row belongs to an account)', () => {
+  it('gives every table an owner path, or none with a reason, naming real tables and columns', async () => {
+    expect(ownerPathProblems(DATA_MAP, await liveSchema())).toEqual([]);
+  });
+
+  it('fails when a table holding personal data is left without an owner path', async () => {
+    const schema = await liveSchema();
+    const withoutOwner = (table: string): Record<string, TableEntry> => ({
+      ...DATA_MAP,
+      [table]: { ...(DATA_MAP[table] as TableEntry), owner: { none: 'left out by mistake for this test' } },
+    });
+    expect(ownerPathProblems(withoutOwner('activations'), schema)).toContain(
+      'activations: declares no owner but account_id points at an account (through accounts)',
+    );
+    // A child table (no account column of its own) is caught by its key to an owned parent.
+    expect(ownerPathProblems(withoutOwner('webhook_deliveries'), schema)).toContain(
+      'webhook_deliveries: declares no owner but endpoint_id points at an account (through webhook_endpoints)',
+    );
+    const wrongColumn = { ...DATA_MAP, devices: { ...(DATA_MAP.devices as TableEntry), owner: { column: 'acount_id' } } };
+    expect(ownerPathProblems(wrongColumn, schema)).toContain('devices: owner column acount_id does not exist');
+    const cycle = {
+      ...DATA_MAP,
+      ledger_accounts: {
+        ...(DATA_MAP.ledger_accounts as TableEntry),
+        owner: { via: 'ledger_entries', column: 'id', parentColumn: 'account_id' },
+      },
+    };
+    expect(ownerPathProblems(cycle, schema).some((problem) => problem.includes('cycle'))).toBe(true);
+  });
+
+  it('compiles every owner path into SQL the database runs, two levels of parents included', async () => {
+    for (const table of ownedTables()) {
+      const condition = ownedRows(table, 'acc_nobody');
+      expect(condition, table).toBeDefined();
+      await queryRows(database.db, sql`select count(*) from ${sql.identifier(table)} where ${condition}`);
+    }
+    expect(ownedTables()).toEqual(
+      expect.arrayContaining(['ledger_entries', 'ledger_transfers', 'webhook_deliveries', 'bitcoin_transactions']),
+    );
+  });
+
+  it('never exports a secret or a hash, and says why it is withheld', () => {
+    const exported: string[] = [];
+    for (const [table, entry] of Object.entries(DATA_MAP)) {
+      for (const [name, column] of Object.entries(entry.columns)) {
+        if (column.export !== undefined && typeof column.export === 'object')
+          expect(column.export.withheld.length, `${table}.${name}`).toBeGreaterThan(10);
+        if (SECRET_LIKE.test(name) && (column.export === undefined || column.export === 'staff_ref')) exported.push(`${table}.${name}`);
+      }
+    }
+    expect(exported, 'mark these `export: { withheld: why }` in the data map').toEqual([]);
   });
 });
