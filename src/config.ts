@@ -19,6 +19,21 @@ const int = (min: number, max: number, fallback: number) =>
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   z.enum(values, { error: `expected one of: ${values.join(', ')}` }).default(fallback as never);
 
+export const ACCOUNT_KINDS = ['email', 'device'] as const;
+export type AccountKindOffered = (typeof ACCOUNT_KINDS)[number];
+
+/** `email,device`: a comma-separated, non-empty set of account kinds, each named once. */
+const accountKinds = z
+  .string()
+  .default('email,device')
+  .transform((text) => text.split(',').map((kind) => kind.trim()))
+  .pipe(
+    z
+      .array(z.enum(ACCOUNT_KINDS, { error: `expected a comma-separated list of: ${ACCOUNT_KINDS.join(', ')}` }))
+      .min(1)
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'name each kind once'),
+  );
+
 const urlWithProtocol = (protocols: string[], hint: string) =>
   z.string().refine((value) => {
     try {
@@ -47,6 +62,7 @@ export const configSchema = z
     CANCEL_MIN_S: int(0, 3600, 120),
     SMS_STORAGE: oneOf(['history', 'ephemeral'] as const, 'history'),
     MIN_AGE: int(13, 99, 18),
+    ACCOUNT_KINDS: accountKinds,
     API_RATE_LIMIT: int(0, 1_000_000, 1200),
     PUBLIC_RATE_LIMIT: int(0, 1_000_000, 600),
     MAX_ACTIVE_ACTIVATIONS: int(1, 10_000, 20),
@@ -172,6 +188,8 @@ export const configSchema = z
       cancelMinS: env.CANCEL_MIN_S,
       smsStorage: env.SMS_STORAGE,
       minAge: env.MIN_AGE,
+      /** Which accounts new customers can open: e-mail accounts (web), anonymous device accounts (app), or both. */
+      accountKinds: env.ACCOUNT_KINDS as readonly AccountKindOffered[],
       apiRateLimit: env.API_RATE_LIMIT,
       /** Requests per minute per client address to the API without credentials (catalog, sign-up, sign-in, …); 0 = off. */
       publicRateLimit: env.PUBLIC_RATE_LIMIT,

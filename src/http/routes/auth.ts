@@ -76,7 +76,10 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/signup',
     {
-      config: { access: 'public', errors: ['WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS', 'AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'] },
+      config: {
+        access: 'public',
+        errors: ['WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS', 'AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED', 'ACCOUNT_KIND_UNAVAILABLE'],
+      },
       onRequest: perIp('signup'),
       schema: {
         tags,
@@ -144,7 +147,14 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       config: {
         access: 'public',
         invalidBearer: 'route',
-        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED', 'AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'],
+        errors: [
+          'INVALID_CREDENTIALS',
+          'TOO_MANY_ATTEMPTS',
+          'ACCOUNT_SUSPENDED',
+          'AGE_CONFIRMATION_REQUIRED',
+          'POLICY_OUTDATED',
+          'ACCOUNT_KIND_UNAVAILABLE',
+        ],
       },
       onRequest: perIp('device'),
       schema: {
@@ -195,7 +205,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/upgrade',
     {
-      config: { errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE'] },
+      config: { errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE', 'ACCOUNT_KIND_UNAVAILABLE'] },
       schema: {
         tags,
         summary: 'Add an e-mail address and password to a device account, keeping everything',

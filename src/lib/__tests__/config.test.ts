@@ -166,6 +166,15 @@ describe('config', () => {
     expect(byName.DATABASE_URL).toMatch(/postgres:\/\//);
   });
 
+  it('offers e-mail and device accounts unless ACCOUNT_KINDS narrows them, and refuses an unknown, repeated or empty list', () => {
+    expect(loadConfig({}).accountKinds).toEqual(['email', 'device']);
+    expect(loadConfig({ ACCOUNT_KINDS: 'device' }).accountKinds).toEqual(['device']);
+    expect(loadConfig({ ACCOUNT_KINDS: ' email , device ' }).accountKinds).toEqual(['email', 'device']);
+    for (const bad of ['phone', 'email,email', 'email,', ',']) {
+      expect(new Set(problemsOf({ ACCOUNT_KINDS: bad }).map((p) => p.variable))).toEqual(new Set(['ACCOUNT_KINDS']));
+    }
+  });
+
   it('never echoes secrets or connection URLs in its messages', () => {
     const problems = problemsOf({ SECRET_KEY: 'short-secret-value', DATABASE_URL: 'mysql://root:hunter2@db/x' });
     const text = JSON.stringify(problems);

@@ -6,6 +6,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import type { Policy } from '../privacy/index.ts';
+import { requireKindOffered } from './account-kinds.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
 import { deviceSecretHash, deviceSecretMatches } from './device-secret.ts';
 import { randomValueProblem } from './random-values.ts';
@@ -135,6 +136,7 @@ async function signInOnce(
         .where(eq(devices.id, deviceRowId));
       if ((await acceptedPolicyVersion(txCtx, accountId)) !== policy.version) await recordConsents(txCtx, accountId, policy);
     } else {
+      requireKindOffered(ctx, 'device');
       const weakId = randomValueProblem(input.deviceId, DEVICE_ID_RULES);
       if (weakId) {
         throw new DomainError('VALIDATION_FAILED', `Invalid request — body.deviceId: ${weakId}`, {

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { enqueueEmail, existingAccountMessage, verifyEmailMessage } from '../mail/index.ts';
 import type { Policy } from '../privacy/index.ts';
+import { requireKindOffered } from './account-kinds.ts';
 import { recordConsents, requireConsent } from './consents.ts';
 import { normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -35,6 +36,7 @@ export async function signup(
   policy: Policy,
   input: { email: string; password: string; ageConfirmed: boolean; policyVersion: string },
 ): Promise<SignedIn> {
+  requireKindOffered(ctx, 'email');
   const networkKey = signupNetworkKey(ctx);
   const blocked = await blockedUntil(ctx, [networkKey]);
   if (blocked) {

@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { enqueueEmail, verifyEmailMessage } from '../mail/index.ts';
+import { requireKindOffered } from './account-kinds.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import { normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -17,6 +18,7 @@ import { newToken } from './tokens.ts';
  * orders, devices). It can sign in both ways afterwards.
  */
 export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: { email: string; password: string }): Promise<void> {
+  requireKindOffered(ctx, 'email');
   const email = normaliseEmail(input.email);
   const problem = passwordProblem(input.password, email);
   if (problem) throw new DomainError('WEAK_PASSWORD', problem);

@@ -25,9 +25,8 @@ settings this service runs with: what it says is what the software does.
 
 ## Accounts
 
-You can use this service with an e-mail account (your e-mail address and a password) or, in our app, with
-an anonymous account tied to your device: no e-mail, no name. We never collect your real phone number,
-your name, your location, your contacts or your photos.
+${accountWords(config)} We never collect your real phone number, your name, your location, your contacts
+or your photos.
 
 ## Messages
 
@@ -117,4 +116,15 @@ function wrap(text: string, indent: string): string {
   }
   if (line) lines.push(line);
   return lines.join(`\n${indent}`);
+}
+
+/** The accounts offered (ACCOUNT_KINDS), in words. */
+function accountWords(config: Config): string {
+  const email = config.accountKinds.includes('email');
+  const device = config.accountKinds.includes('device');
+  if (email && device) {
+    return 'You can use this service with an e-mail account (your e-mail address and a password) or, in our app, with\nan anonymous account tied to your device: no e-mail, no name.';
+  }
+  if (email) return 'You use this service with an e-mail account: your e-mail address and a password.';
+  return 'You use this service in our app, with an anonymous account tied to your device: no e-mail, no name.';
 }

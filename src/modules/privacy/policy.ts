@@ -33,5 +33,5 @@ export async function loadCurrentPolicy(db: Db, config: Config, clock: Clock): P
     .where(eq(instanceSettings.key, `privacy_policy:${digest}`));
   const recorded = row?.value as Recorded | undefined;
   const lastUpdated = recorded?.since ?? REVISION;
-  return { version: `${lastUpdated}.${digest}`, lastUpdated, minimumAge: config.minAge, text };
+  return { version: `${lastUpdated}.${digest}`, lastUpdated, minimumAge: config.minAge, accountKinds: [...config.accountKinds], text };
 }

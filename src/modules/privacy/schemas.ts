@@ -8,6 +8,9 @@ export const PrivacyPolicy = z
     version: z.string().describe('What clients send back as `policyVersion`: `<last updated>.<digest of the text>`'),
     lastUpdated: z.string().describe('ISO date (YYYY-MM-DD) the text last changed'),
     minimumAge: z.number().int(),
+    accountKinds: z
+      .array(z.enum(['email', 'device']))
+      .describe('The accounts new customers can open here: `email` (e-mail and password) and/or `device` (anonymous, in the app)'),
     text: z.string(),
   })
   .meta({ id: 'PrivacyPolicy' });

@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { t } from '../i18n/index.ts';
 import { formatCount, formatCredits, formatDay } from '../lib/format.ts';
+import { useAccountKinds } from '../lib/policy.ts';
 import { Link, useLocation } from '../lib/router.tsx';
 import { type Balances, isOpen } from '../lib/types.ts';
 import { APP_VERSION } from '../lib/version.ts';
@@ -140,6 +141,7 @@ export function Shell({ children }: { children: ReactNode }) {
 export function PublicShell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   useFocusOnNavigate(pathname);
+  const offered = useAccountKinds();
   return (
     <div className="app app--public">
       <a href="#main" className="skip-link">
@@ -151,7 +153,7 @@ export function PublicShell({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label={t.nav.label} className="public-nav">
           {pathname !== '/login' ? <Link to="/login">{t.nav.logIn}</Link> : null}
-          {pathname !== '/signup' ? (
+          {pathname !== '/signup' && offered.email ? (
             <Link to="/signup" className="button button--small button--primary">
               {t.nav.signUp}
             </Link>

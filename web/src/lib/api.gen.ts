@@ -1984,7 +1984,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `ACCOUNT_KIND_UNAVAILABLE`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2736,7 +2736,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `CSRF_REJECTED` */
+                /** @description Error codes: `ACCOUNT_KIND_UNAVAILABLE`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2874,7 +2874,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `ACCOUNT_KIND_UNAVAILABLE`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7801,7 +7801,7 @@ export interface components {
                  * @description What went wrong, for programs: the codes a response can carry are listed with it
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "ACCOUNT_KIND_UNAVAILABLE" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -7914,6 +7914,8 @@ export interface components {
             service: string;
         };
         PrivacyPolicy: {
+            /** @description The accounts new customers can open here: `email` (e-mail and password) and/or `device` (anonymous, in the app) */
+            accountKinds: ("email" | "device")[];
             /** @description ISO date (YYYY-MM-DD) the text last changed */
             lastUpdated: string;
             minimumAge: number;

@@ -1,4 +1,5 @@
 import { api } from './api.ts';
+import { useLoad } from './hooks.ts';
 import type { Policy } from './types.ts';
 
 let loading: Promise<Policy> | undefined;
@@ -15,4 +16,14 @@ export function loadPolicy(signal?: AbortSignal): Promise<Policy> {
 /** After the server refused an outdated version: read it again. */
 export function forgetPolicy(): void {
   loading = undefined;
+}
+
+export type AccountKind = Policy['accountKinds'][number];
+const BOTH: readonly AccountKind[] = ['email', 'device'];
+
+/** Which accounts a newcomer can open here (the policy says; both while it loads, as the server decides anyway). */
+export function useAccountKinds(): { email: boolean; device: boolean } {
+  const policy = useLoad(loadPolicy, []);
+  const kinds = policy.data?.accountKinds ?? BOTH;
+  return { email: kinds.includes('email'), device: kinds.includes('device') };
 }

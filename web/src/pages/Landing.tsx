@@ -1,10 +1,12 @@
 import { t } from '../i18n/index.ts';
 import { useTitle } from '../lib/hooks.ts';
+import { useAccountKinds } from '../lib/policy.ts';
 import { Link } from '../lib/router.tsx';
 
 /** What otpbox does, in one sentence, and the three ways in. */
 export function Landing() {
   useTitle(undefined);
+  const offered = useAccountKinds();
   return (
     <div className="landing">
       <section className="hero" aria-labelledby="hero-title">
@@ -13,15 +15,19 @@ export function Landing() {
         </h1>
         <p className="hero__pitch">{t.pitch}</p>
         <div className="hero__actions">
-          <Link to="/signup" className="button button--primary">
-            {t.landing.signUp}
-          </Link>
+          {offered.email ? (
+            <Link to="/signup" className="button button--primary">
+              {t.landing.signUp}
+            </Link>
+          ) : null}
           <Link to="/login" className="button button--secondary">
             {t.landing.logIn}
           </Link>
-          <Link to="/start" className="button button--ghost">
-            {t.landing.anonymous}
-          </Link>
+          {offered.device ? (
+            <Link to="/start" className="button button--ghost">
+              {t.landing.anonymous}
+            </Link>
+          ) : null}
         </div>
       </section>
       <ul className="points">

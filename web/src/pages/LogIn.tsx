@@ -6,6 +6,7 @@ import { api } from '../lib/api.ts';
 import { forgetDeviceToken } from '../lib/device.ts';
 import { focusFirstInvalid } from '../lib/forms.ts';
 import { useMounted, useTitle } from '../lib/hooks.ts';
+import { useAccountKinds } from '../lib/policy.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { useSession } from '../state/session.tsx';
 
@@ -16,6 +17,7 @@ export function safeNext(next: string | null): string {
 
 export function LogIn() {
   useTitle(t.auth.logInTitle);
+  const offered = useAccountKinds();
   const { state, refresh } = useSession();
   const { search } = useLocation();
   const mounted = useMounted();
@@ -76,12 +78,16 @@ export function LogIn() {
       <p>
         <Link to="/forgot-password">{t.auth.forgot}</Link>
       </p>
-      <p>
-        {t.auth.noAccount} <Link to="/signup">{t.auth.signUpButton}</Link>
-      </p>
-      <p>
-        {t.auth.orAnonymous} <Link to="/start">{t.auth.anonymousButton}</Link>
-      </p>
+      {offered.email ? (
+        <p>
+          {t.auth.noAccount} <Link to="/signup">{t.auth.signUpButton}</Link>
+        </p>
+      ) : null}
+      {offered.device ? (
+        <p>
+          {t.auth.orAnonymous} <Link to="/start">{t.auth.anonymousButton}</Link>
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -7,12 +7,13 @@ import { ApiError, api } from '../lib/api.ts';
 import { forgetDeviceToken } from '../lib/device.ts';
 import { focusFirstInvalid } from '../lib/forms.ts';
 import { useLoad, useMounted, useTitle } from '../lib/hooks.ts';
-import { forgetPolicy, loadPolicy } from '../lib/policy.ts';
+import { forgetPolicy, loadPolicy, useAccountKinds } from '../lib/policy.ts';
 import { Link, navigate } from '../lib/router.tsx';
 import { useSession } from '../state/session.tsx';
 
 export function SignUp() {
   useTitle(t.auth.signUpTitle);
+  const offered = useAccountKinds();
   const { refresh } = useSession();
   const mounted = useMounted();
   const form = useRef<HTMLFormElement>(null);
@@ -92,9 +93,11 @@ export function SignUp() {
       <p>
         {t.auth.haveAccount} <Link to="/login">{t.auth.logInButton}</Link>
       </p>
-      <p>
-        {t.auth.orAnonymous} <Link to="/start">{t.auth.anonymousButton}</Link>
-      </p>
+      {offered.device ? (
+        <p>
+          {t.auth.orAnonymous} <Link to="/start">{t.auth.anonymousButton}</Link>
+        </p>
+      ) : null}
     </div>
   );
 }
