@@ -466,6 +466,8 @@ export const en = {
       account_unsuspended: 'Suspension lifted',
       policy_accepted: 'Privacy policy accepted',
       data_exported: 'Copy of your data downloaded',
+      reauthentication_failed: 'Wrong password given to confirm an action',
+      reauthentication_throttled: 'Password confirmation paused after too many wrong passwords',
     } as Record<string, string>,
   },
 
