@@ -223,6 +223,8 @@ const ROUTES: RouteSpec[] = [
   // privacy: the export needs a session or the app's device token (an API key is refused)
   { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf },
   { method: 'GET', route: '/api/v1/privacy/access-log', access: 'signed-in' },
+  // A device account deletes itself with its device token (API keys are refused: 403).
+  { method: 'POST', route: '/api/v1/privacy/delete', access: 'signed-in', body: { confirm: true }, ownerHeaders: deviceTokenOf },
   // staff
   {
     method: 'GET',

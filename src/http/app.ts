@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.ts';
 import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { privacyDeleteRoutes } from './routes/privacy-delete.ts';
 import { privacyExportRoutes } from './routes/privacy-export.ts';
 import { privacyRequestRoutes } from './routes/privacy-requests.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
@@ -155,6 +156,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookEndpointRoutes, deps);
   await app.register(privacyRequestRoutes, deps);
   await app.register(privacyExportRoutes, deps);
+  await app.register(privacyDeleteRoutes, deps);
   await app.register(providerPushRoutes, deps);
   await app.register(stripeWebhookRoutes, deps);
   await app.register(blockonomicsWebhookRoutes, deps);

@@ -6,8 +6,10 @@ import type { Ctx } from '../modules/context.ts';
 import { voidAllDemoCredits } from '../modules/ledger/index.ts';
 import type { MailTransport } from '../modules/mail/index.ts';
 import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
+import { completeErasures } from '../modules/privacy/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
+import { erasureDeps } from '../runtime/erasure-deps.ts';
 import { deliverPendingEmail } from './email-delivery.ts';
 import { markAbandonedRuns } from './job-runs-housekeeping.ts';
 import { purgeRetained } from './retention.ts';
@@ -169,6 +171,16 @@ export const ORDER_JOBS: readonly JobEntry<OrderJobDeps>[] = [
       ({ ctx, catalog }) =>
       async ({ db, clock, signal }) =>
         catalog.sandboxSells ? { voided: 0 } : voidAllDemoCredits({ ...ctx, db, clock, actor: 'system' }, signal),
+  },
+  // Erasures that had to wait (an order being bought, an upstream cancellation not yet acknowledged),
+  // finished as soon as they can be and always within 30 days (ADR 27).
+  {
+    name: 'erasure-completion',
+    everyMs: 5 * 60_000,
+    handler: ({ ctx, activations }) => {
+      const deps = erasureDeps(activations);
+      return ({ db, clock, signal }) => completeErasures({ ...ctx, db, clock }, deps, { signal });
+    },
   },
 ];
 

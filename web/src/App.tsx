@@ -12,6 +12,7 @@ import { BuyCountries } from './pages/BuyCountries.tsx';
 import { BuyServices } from './pages/BuyServices.tsx';
 import { ConfirmOrder } from './pages/ConfirmOrder.tsx';
 import { Developers } from './pages/Developers.tsx';
+import { Goodbye } from './pages/Goodbye.tsx';
 import { History } from './pages/History.tsx';
 import { Landing } from './pages/Landing.tsx';
 import { LogIn, safeNext } from './pages/LogIn.tsx';
@@ -93,6 +94,8 @@ function sharedPage(pathname: string): ReactNode | undefined {
       return <LostAccessRequest />;
     case '/privacy/requests/verify':
       return <VerifyPrivacyRequest />;
+    case '/goodbye':
+      return <Goodbye />;
     default:
       return undefined;
   }

@@ -7,7 +7,8 @@ export const ROLES = ['customer', 'support', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const ACCOUNT_KINDS = ['email', 'device'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
-export const ACCOUNT_STATUSES = ['active', 'suspended'] as const;
+/** `deleted`: erased at the customer's request (ADR 27): no sign-in, no access; the row stays, pseudonymous. */
+export const ACCOUNT_STATUSES = ['active', 'suspended', 'deleted'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** A customer or staff member. Device accounts have no e-mail and no password (P1). */
@@ -29,11 +30,25 @@ export const accounts = pgTable(
      * `restriction` request): the data is kept, but no order is placed and no webhook is sent.
      */
     processingRestrictedAt: ts('processing_restricted_at'),
+    /**
+     * Erasure (ADR 27): when the customer deleted the account, the label it keeps afterwards
+     * (`deleted:<random>`, linking to nobody), and when nothing personal of it was left anywhere.
+     */
+    deletedAt: ts('deleted_at'),
+    pseudonym: text('pseudonym'),
+    erasureCompletedAt: ts('erasure_completed_at'),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('accounts_email_key').on(t.email),
+    uniqueIndex('accounts_pseudonym_key').on(t.pseudonym),
+    // Erasures still to complete, for the job that completes them.
+    index('accounts_erasure_pending_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null and ${t.erasureCompletedAt} is null`),
+    check(
+      'accounts_deleted_shape',
+      sql`(${t.status} = 'deleted') = (${t.deletedAt} is not null) and (${t.deletedAt} is null) = (${t.pseudonym} is null)`,
+    ),
     check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`),
     check('accounts_email_needs_password', sql`(${t.email} is null) = (${t.passwordHash} is null)`),
   ],

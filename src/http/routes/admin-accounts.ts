@@ -14,7 +14,7 @@ const AccountView = z.object({
   email: z.string().nullable(),
   emailVerified: z.boolean(),
   role: z.enum(ROLES),
-  status: z.enum(['active', 'suspended']),
+  status: z.enum(['active', 'suspended', 'deleted']),
   suspendedReason: z.string().nullable(),
   createdAt: z.iso.datetime(),
 });

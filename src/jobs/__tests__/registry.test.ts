@@ -26,6 +26,7 @@ describe('the job registry', () => {
       'catalog-sync',
       'demo-credits-void',
       'email-delivery',
+      'erasure-completion',
       'job-runs-housekeeping',
       'provider-poll',
       'provider-reconcile',
@@ -47,6 +48,7 @@ describe('the job registry', () => {
       { id: 'catalog-sync', everyMs: 900_000, timeoutMs: 900_000 },
       { id: 'webhook-delivery', everyMs: 2_000, timeoutMs: 600_000 },
       { id: 'demo-credits-void', everyMs: 60_000, timeoutMs: undefined },
+      { id: 'erasure-completion', everyMs: 300_000, timeoutMs: undefined },
     ]);
   });
 

@@ -127,6 +127,9 @@ async function signInOnce(
       deviceRowId = known.device.id;
       const refused = await proofProblem(txCtx, known.device, input);
       if (refused) return { refused, accountId };
+      // Erased a moment ago (ADR 27): never signed in again. Its device row goes with the rest of its
+      // data; from then on this device's sign-in creates a new account.
+      if (known.account.status === 'deleted') return { refused: 'wrong_secret', accountId };
       // Only after the proof: a stranger learns nothing about the account.
       if (known.account.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
       secretRegistered = known.device.secretHash === null;

@@ -49,7 +49,8 @@ export async function login(
   const valid = account?.passwordHash
     ? await verifyPassword(account.passwordHash, input.password)
     : await verifyAgainstDummy(input.password);
-  if (!account || !valid) {
+  // A deleted account (its e-mail is erased moments later, ADR 27) answers like an unknown address.
+  if (!account || !valid || account.status === 'deleted') {
     await transaction(ctx.db, async (tx) => {
       const txCtx = withDb(ctx, tx);
       await recordConsecutiveFailure(txCtx, keys.consecutive);

@@ -27,6 +27,8 @@ export const SECURITY_EVENT_TYPES = [
   'account_unsuspended',
   'policy_accepted',
   'data_exported',
+  'reauthentication_failed',
+  'reauthentication_throttled',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

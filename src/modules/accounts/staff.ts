@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { accounts, type Role } from '../../db/schema/index.ts';
 import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -63,7 +63,8 @@ export async function createStaffAccount(
 export async function setRole(ctx: Ctx, accountId: string, role: Role): Promise<{ from: Role; to: Role }> {
   return transaction(ctx.db, async (tx) => {
     const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
-    if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
+    // A deleted account is gone (ADR 27): nothing about it changes any more.
+    if (!account || account.status === 'deleted') throw new DomainError('NOT_FOUND', 'No such account.');
     if (role !== 'customer' && account.kind !== 'email')
       throw new DomainError('CONFLICT', 'Staff accounts need an e-mail address and a password.');
     if (account.role === role) return { from: role, to: role };
@@ -83,7 +84,7 @@ export async function suspendAccount(ctx: Ctx, accountId: string, reason: string
     const updated = await tx
       .update(accounts)
       .set({ status: 'suspended', suspendedReason: reason, updatedAt: ctx.clock.now() })
-      .where(eq(accounts.id, accountId))
+      .where(and(eq(accounts.id, accountId), ne(accounts.status, 'deleted')))
       .returning({ id: accounts.id });
     if (updated.length === 0) throw new DomainError('NOT_FOUND', 'No such account.');
     await revokeAllSessions(txCtx, accountId, 'account suspended');
@@ -97,7 +98,7 @@ export async function unsuspendAccount(ctx: Ctx, accountId: string): Promise<voi
     const updated = await tx
       .update(accounts)
       .set({ status: 'active', suspendedReason: null, updatedAt: ctx.clock.now() })
-      .where(eq(accounts.id, accountId))
+      .where(and(eq(accounts.id, accountId), ne(accounts.status, 'deleted')))
       .returning({ id: accounts.id });
     if (updated.length === 0) throw new DomainError('NOT_FOUND', 'No such account.');
     await recordSecurityEvent(withDb(ctx, tx), { type: 'account_unsuspended', accountId });

@@ -10,6 +10,7 @@ export { createActivation } from './create.ts';
 export { createWithIdempotencyKey, type KeyedCreation } from './create-with-key.ts';
 export { deliverSandboxSms } from './deliver-sandbox-sms.ts';
 export type { ActivationDeps } from './deps.ts';
+export { endOrdersForErasure } from './end-for-erasure.ts';
 export { EphemeralTexts } from './ephemeral.ts';
 export { expireDue } from './expire.ts';
 export { getActivation } from './get-activation.ts';

@@ -24,6 +24,7 @@ export {
   captureHold,
   chargeBack,
   creditPurchase,
+  forfeitBalance,
   grantCredits,
   holdCredits,
   liftRestriction,

@@ -98,6 +98,18 @@ export type Owner =
   | { via: string; column: string | readonly string[]; parentColumn?: string }
   | { none: string };
 
+/**
+ * Rows of a `delete` table that erasure must leave in place for a while: those whose `column` holds
+ * one of `values` (work still being settled with someone else, such as an open order's credits or an
+ * upstream cancellation not yet acknowledged). The erasure job deletes them once they leave that
+ * state, and in any case before the 30 days are over (ADR 27).
+ */
+export interface ErasureHold {
+  column: string;
+  values: readonly string[];
+  why: string;
+}
+
 export interface TableEntry {
   category: DataCategory;
   purpose: string;
@@ -105,6 +117,8 @@ export interface TableEntry {
   retention: Retention;
   erasure: Erasure;
   owner: Owner;
+  /** Only on `delete` tables: the rows erasure waits for (see ErasureHold). */
+  erasureHold?: ErasureHold;
   /** Keyed by the database column name. */
   columns: Record<string, ColumnEntry>;
 }
@@ -134,6 +148,12 @@ export const DATA_MAP: Record<string, TableEntry> = {
       status: notPersonal,
       suspended_reason: { personal: true, erasure: 'delete' },
       processing_restricted_at: { personal: true, erasure: 'delete', note: 'set while the customer has restricted processing (Art. 18)' },
+      deleted_at: { personal: true, erasure: 'keep_for_legal_period', note: 'when the customer deleted the account' },
+      pseudonym: {
+        personal: false,
+        note: 'deleted:<random>, given at erasure: the label of the pseudonymous account, linking to nobody',
+      },
+      erasure_completed_at: { personal: false, note: 'when nothing personal of the erased account was left' },
       created_at: {
         personal: true,
         erasure: 'keep_for_legal_period',
@@ -290,7 +310,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
         export: { withheld: 'a keyed hash of the full address, useless without our key; the address prefix is exported' },
       },
       user_agent: { personal: true, erasure: 'delete' },
-      details: { personal: false, note: 'event facts such as a key name or a reason; never secrets' },
+      details: {
+        personal: true,
+        erasure: 'delete',
+        note: 'event facts such as a key name, device details or a reason; never secrets',
+      },
     },
   },
   email_outbox: {
@@ -446,6 +470,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
     retention: { kind: 'fixed', setting: 'RETENTION_NUMBER_HISTORY_DAYS', column: 'created_at' },
     erasure: 'delete',
     owner: { column: 'account_id' },
+    erasureHold: {
+      column: 'status',
+      values: ['requesting', 'waiting', 'received'],
+      why: 'an open order still holds credits or is being bought; erasure ends it at once, the row goes once it has ended',
+    },
     columns: {
       id: notPersonal,
       account_id: { personal: true },
@@ -517,6 +546,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
     retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'created_at' },
     erasure: 'delete',
     owner: { via: 'activations', column: 'activation_id' },
+    erasureHold: {
+      column: 'status',
+      values: ['pending'],
+      why: 'the provider has not acknowledged the cancellation yet (retried until it does, or gives up after 3 days)',
+    },
     columns: {
       id: notPersonal,
       activation_id: { personal: true },

@@ -15,6 +15,15 @@ export {
   recipientsFor,
   type TableEntry,
 } from './data-map.ts';
+export { completeErasures } from './erasure/complete-erasures.ts';
+export type { ErasureDeps } from './erasure/deps.ts';
+export {
+  DEMO_FORFEIT_REASON,
+  ERASURE_DAYS,
+  type ErasureOutcome,
+  eraseAccount,
+  FORFEIT_REASON,
+} from './erasure/erase-account.ts';
 export { EXPORT_FORMAT, exportAccountData } from './export.ts';
 export { ownedRows, ownedTables } from './owner-paths.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
@@ -45,6 +54,6 @@ export {
   summariseRetention,
   type TargetCount,
 } from './retention.ts';
-export { AccountExportDocument, PrivacyPolicy, StaffAccess } from './schemas.ts';
+export { AccountDeleted, AccountExportDocument, PrivacyPolicy, StaffAccess } from './schemas.ts';
 export { listStaffAccess, recordStaffAccess, STAFF_READS, type StaffRead } from './staff-access.ts';
 export { staffRef } from './staff-ref.ts';

@@ -49,3 +49,23 @@ export const AccountExportDocument = z
     sections: z.record(z.string(), ExportSection).describe('Keyed by the name of the table the records come from'),
   })
   .meta({ id: 'AccountExport' });
+
+/** The answer to POST /api/v1/privacy/delete: what ended at once, and when the rest completes. */
+export const AccountDeleted = z
+  .object({
+    deletedAt: z.iso.datetime(),
+    accessEnded: z.object({ sessions: z.number().int(), apiKeys: z.number().int() }).describe('Sessions, device tokens and API keys ended'),
+    ordersEnded: z
+      .object({ cancelled: z.number().int(), completed: z.number().int(), inFlight: z.number().int() })
+      .describe('Open orders cancelled (credits released, cancelled upstream), completed (code received), or still being bought'),
+    forfeited: z
+      .object({ credits: z.number().int(), demoCredits: z.number().int() })
+      .describe('Credits forfeited by a ledger transfer ("forfeited on account erasure")'),
+    webhooksStopped: z.object({ endpoints: z.number().int(), deliveries: z.number().int() }),
+    erasure: z.object({
+      completed: z.boolean(),
+      completedAt: z.iso.datetime().nullable(),
+      completesBy: z.iso.datetime().describe('The latest the erasure completes: 30 days after the deletion'),
+    }),
+  })
+  .meta({ id: 'AccountDeleted' });

@@ -14,4 +14,5 @@ export { getWebhookEndpoint, listWebhookEndpoints } from './list-endpoints.ts';
 export { rotateSigningSecret } from './rotate-secret.ts';
 export { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from './schemas.ts';
 export { sendTestEvent } from './send-test-event.ts';
+export { stopWebhooksOfAccount } from './stop-for-account.ts';
 export { MAX_URL_LENGTH } from './url-policy.ts';

@@ -466,6 +466,8 @@ export const en = {
       account_unsuspended: 'Suspension lifted',
       policy_accepted: 'Privacy policy accepted',
       data_exported: 'Copy of your data downloaded',
+      reauthentication_failed: 'Wrong password given to confirm an action',
+      reauthentication_throttled: 'Password confirmation paused after too many wrong passwords',
     } as Record<string, string>,
   },
 
@@ -644,6 +646,29 @@ export const en = {
     reason: (reason: string) => `Reason given: ${reason}`,
     roles: { support: 'Support', admin: 'Administrator', customer: 'Staff member' } as Record<string, string>,
     what: { 'account.profile': 'Your account profile' } as Record<string, string>,
+  },
+  deleteAccount: {
+    title: 'Delete my account',
+    intro: 'Deleting your account cannot be undone. This is what happens:',
+    credits: (credits: string) => `Your remaining credits (${credits}) are forfeited: they are not refunded.`,
+    noCredits: 'You have no credits left to lose.',
+    orders: 'Open orders are cancelled at once and their held credits released; codes arriving later are not kept.',
+    access: 'You are signed out everywhere: every session, app sign-in and API key stops working, and webhooks stop.',
+    data: 'Your e-mail address, password, device details, sessions, numbers, messages and webhook addresses are erased; the rest within 30 days.',
+    kept: 'Payment and credit records stay for 5 years, as the law requires, under an anonymous label (deleted:…) that no longer leads to you.',
+    password: 'Your current password',
+    passwordRequired: 'Enter your current password.',
+    confirmLabel: (word: string) => `Type ${word} to confirm`,
+    confirmWord: 'DELETE',
+    confirmMismatch: (word: string) => `Type ${word} exactly, in capitals.`,
+    button: 'Delete my account for good',
+    working: 'Deleting…',
+  },
+
+  goodbye: {
+    title: 'Your account is deleted',
+    body: 'You are signed out everywhere, and your personal data is erased (anything left over within 30 days). Thank you for having used this service.',
+    home: 'Back to the home page',
   },
 };
 

@@ -762,7 +762,7 @@ export interface paths {
                             /** @enum {string} */
                             role: "customer" | "support" | "admin";
                             /** @enum {string} */
-                            status: "active" | "suspended";
+                            status: "active" | "suspended" | "deleted";
                             suspendedReason: string | null;
                         };
                     };
@@ -4548,6 +4548,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/privacy/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete my account and erase my personal data
+         * @description Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and their credits released; the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged) within 30 days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). `confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). Answers 200 when the erasure completed, 202 when some of it completes later.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Must be `true`: the account and its data are gone for good.
+                         * @enum {boolean}
+                         */
+                        confirm: true;
+                        /** @description The current password (accounts that have one). */
+                        password?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountDeleted"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountDeleted"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED`, `INVALID_CREDENTIALS` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ATTEMPTS` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/privacy/export": {
         parameters: {
             query?: never;
@@ -7679,6 +7820,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountDeleted: {
+            /** @description Sessions, device tokens and API keys ended */
+            accessEnded: {
+                apiKeys: number;
+                sessions: number;
+            };
+            /** Format: date-time */
+            deletedAt: string;
+            erasure: {
+                completed: boolean;
+                completedAt: string | null;
+                /**
+                 * Format: date-time
+                 * @description The latest the erasure completes: 30 days after the deletion
+                 */
+                completesBy: string;
+            };
+            /** @description Credits forfeited by a ledger transfer ("forfeited on account erasure") */
+            forfeited: {
+                credits: number;
+                demoCredits: number;
+            };
+            /** @description Open orders cancelled (credits released, cancelled upstream), completed (code received), or still being bought */
+            ordersEnded: {
+                cancelled: number;
+                completed: number;
+                inFlight: number;
+            };
+            webhooksStopped: {
+                deliveries: number;
+                endpoints: number;
+            };
+        };
         AccountExport: {
             about: string;
             accountId: string;

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Checkbox } from '../components/Field.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
+import { DeleteAccount } from '../components/privacy/DeleteAccount.tsx';
 import { t } from '../i18n/index.ts';
 import { primeSound } from '../lib/alerts.ts';
 import { api } from '../lib/api.ts';
@@ -129,6 +130,7 @@ export function Account() {
             {t.account.signOut}
           </button>
         </section>
+        {me.role === 'customer' ? <DeleteAccount /> : null}
       </div>
     </div>
   );

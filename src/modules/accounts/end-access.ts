@@ -1,0 +1,25 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { apiKeys } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { announceAuthChange } from './auth-changes.ts';
+import { revokeAllSessions } from './sessions.ts';
+
+/**
+ * Every way into an account ends: its browser sessions, device tokens and API keys (account erasure,
+ * privacy's `ErasureDeps.endAccess`). The change is announced, so cached credentials are forgotten
+ * and open event streams close. In the caller's transaction when there is one.
+ */
+export async function endAllAccess(ctx: Ctx, accountId: string, reason: string): Promise<{ sessions: number; apiKeys: number }> {
+  return transaction(ctx.db, async (tx) => {
+    const sessions = await revokeAllSessions(withDb(ctx, tx), accountId, reason);
+    const keys = await tx
+      .update(apiKeys)
+      .set({ revokedAt: ctx.clock.now() })
+      .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    // Announced even when nothing was live: a credential cached a moment ago must not outlive the account.
+    await announceAuthChange(tx, accountId);
+    return { sessions, apiKeys: keys.length };
+  });
+}
