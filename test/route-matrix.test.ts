@@ -214,9 +214,12 @@ const ROUTES: RouteSpec[] = [
     access: ['support', 'admin'],
     target: async (t) => {
       const { fileRequest, moveRequest } = await import('../src/modules/privacy/index.ts');
-      const { setProcessingRestriction } = await import('../src/modules/accounts/index.ts');
+      const { endAllAccess, setProcessingRestriction } = await import('../src/modules/accounts/index.ts');
       const request = await fileRequest(ctxOf(t), { accountId: (await fresh(t)).accountId, type: 'restriction' });
-      await moveRequest(ctxOf(t, 'cli'), { setProcessingRestriction }, request.id, { to: 'completed', note: 'matrix' });
+      await moveRequest(ctxOf(t, 'cli'), { setProcessingRestriction, endAccess: endAllAccess }, request.id, {
+        to: 'completed',
+        note: 'matrix',
+      });
       return { url: `/api/v1/admin/privacy/requests/${request.id}/lift`, body: { reason: 'matrix test' } };
     },
   },

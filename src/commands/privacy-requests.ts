@@ -1,4 +1,4 @@
-import { setProcessingRestriction } from '../modules/accounts/index.ts';
+import { endAllAccess, setProcessingRestriction } from '../modules/accounts/index.ts';
 import {
   liftProcessingRestriction,
   listRequestQueue,
@@ -14,7 +14,7 @@ import { type CommandContext, type CommandDefinition, EXIT, type ParsedArgs, Usa
 /** The queue of rights requests (P11) and the staff verbs that move them (ADR 25). */
 
 const MAX_NOTE = 2000;
-const deps = { setProcessingRestriction };
+const deps = { setProcessingRestriction, endAccess: endAllAccess };
 
 export const privacyRequestsCommand: CommandDefinition = {
   path: ['privacy', 'requests'],

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { setProcessingRestriction } from '../../modules/accounts/index.ts';
+import { endAllAccess, setProcessingRestriction } from '../../modules/accounts/index.ts';
 import {
   fileRequest,
   fileRequestByEmail,
@@ -43,7 +43,7 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['privacy'];
   const now = () => deps.clock.now();
-  const requestDeps: RequestDeps = { setProcessingRestriction };
+  const requestDeps: RequestDeps = { setProcessingRestriction, endAccess: endAllAccess };
   const limiters = {
     byEmail: new RateLimiter(IP_LIMITS.byEmail.limit, IP_LIMITS.byEmail.windowMs, () => now().getTime()),
     verify: new RateLimiter(IP_LIMITS.verify.limit, IP_LIMITS.verify.windowMs, () => now().getTime()),

@@ -6,8 +6,9 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { executeCommand } from '../../../commands/execute.ts';
 import type { CommandContext } from '../../../commands/types.ts';
-import { privacyRequests } from '../../../db/schema/index.ts';
-import { fileRequest } from '../index.ts';
+import { accounts, privacyRequests } from '../../../db/schema/index.ts';
+import { erasureDeps } from '../../../runtime/erasure-deps.ts';
+import { completeErasures, fileRequest } from '../index.ts';
 
 let t: TestApp;
 let ctx: CommandContext;
@@ -97,6 +98,24 @@ describe('otpbox privacy requests', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('refused');
     expect((await otpbox('privacy', 'requests', 'start', 'prq_nope')).code).not.toBe(0);
+  });
+
+  it('completing an erasure request deletes the account at once, and the erasure job erases the rest', async () => {
+    const customer = await fundedActor(t, 1000);
+    const request = await fileRequest(ctxOf(t), { accountId: customer.accountId, type: 'erasure', details: 'Please delete me.' });
+    const done = await otpbox('privacy', 'requests', 'complete', request.id, '--note', 'Your account is deleted.');
+    expect(done.code, done.stderr).toBe(0);
+    // Every way in ended with the request.
+    expect((await api(t, customer).order()).statusCode).toBe(401);
+    const [marked] = await t.database.db.select().from(accounts).where(eq(accounts.id, customer.accountId));
+    expect(marked).toMatchObject({ status: 'deleted', pseudonym: expect.stringMatching(/^deleted:/), erasureCompletedAt: null });
+
+    const run = await completeErasures(ctxOf(t, 'system'), erasureDeps(t.orders.activations));
+    expect(run.failed).toBe(0);
+    const [erased] = await t.database.db.select().from(accounts).where(eq(accounts.id, customer.accountId));
+    expect(erased).toMatchObject({ email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });
+    const [kept] = await t.database.db.select().from(privacyRequests).where(eq(privacyRequests.id, request.id));
+    expect(kept).toMatchObject({ status: 'completed', type: 'erasure', details: null });
   });
 
   it('completing a restriction stops orders; lift restores them', async () => {

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { accounts, auditLog } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
-import { DomainError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { forfeitBalance, voidDemoCredits } from '../../ledger/index.ts';
 import type { ErasureDeps } from './deps.ts';
 import { type DataErasure, eraseOwnedData } from './erase-data.ts';
+import { markAccountDeleted } from './mark-deleted.ts';
 
 /** The erasure is complete within this many days of the deletion (the published promise, P12). */
 export const ERASURE_DAYS = 30;
@@ -54,26 +53,7 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
   const actx: Ctx = { ...ctx, actor };
 
   // 1. Deleted, and every way in ends.
-  const marked = await transaction(ctx.db, async (tx) => {
-    const txCtx = withDb(actx, tx);
-    const [account] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
-    if (!account) throw new DomainError('NOT_FOUND', 'No such account.');
-    if (account.role !== 'customer' && account.status !== 'deleted') {
-      throw new DomainError('CONFLICT', 'Staff accounts are not deleted this way: an admin first makes the account a customer account.');
-    }
-    if (account.erasureCompletedAt) return { account, access: { sessions: 0, apiKeys: 0 }, complete: true };
-    const now = ctx.clock.now();
-    let { deletedAt, pseudonym } = account;
-    if (!deletedAt || !pseudonym) {
-      deletedAt = now;
-      pseudonym = `deleted:${randomBytes(12).toString('base64url')}`;
-      await tx.update(accounts).set({ status: 'deleted', deletedAt, pseudonym, updatedAt: now }).where(eq(accounts.id, accountId));
-    }
-    // Crypto-shredding (per-account keys) destroys the account's key here, in this transaction.
-    const access = await deps.endAccess(txCtx, accountId, 'account deleted');
-    if (account.status !== 'deleted') await audit(txCtx, 'account.deleted', accountId, { reason: input.reason, ...access });
-    return { account: { ...account, deletedAt, pseudonym }, access, complete: false };
-  });
+  const marked = await markAccountDeleted(actx, deps.endAccess, accountId, input.reason);
   const deletedAt = marked.account.deletedAt as Date;
   const outcome: ErasureOutcome = {
     accountId,

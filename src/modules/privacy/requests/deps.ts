@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.ts';
+import type { ErasureDeps } from '../erasure/deps.ts';
 
 /**
  * The account's processing restriction, which the accounts module owns (it sits above privacy, so
@@ -9,4 +10,6 @@ export type SetProcessingRestriction = (ctx: Ctx, accountId: string, restricted:
 
 export interface RequestDeps {
   setProcessingRestriction: SetProcessingRestriction;
+  /** Ends every way into the account, when staff complete an `erasure` request (see erasure/mark-deleted.ts). */
+  endAccess: ErasureDeps['endAccess'];
 }

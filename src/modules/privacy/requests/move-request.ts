@@ -3,6 +3,7 @@ import { type PrivacyRequestType, privacyRequests } from '../../../db/schema/ind
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
+import { markAccountDeleted } from '../erasure/mark-deleted.ts';
 import { auditRequest } from './audit.ts';
 import type { RequestDeps } from './deps.ts';
 import { checkTransition } from './states.ts';
@@ -26,7 +27,9 @@ export async function lockRequest(ctx: Ctx, id: string): Promise<RequestRow> {
 /**
  * Staff move a request along the state table (states.ts): start it, complete it with a note the
  * customer sees, or refuse it with the reason. Completing a restricting request (RESTRICTING_TYPES)
- * restricts the account's processing in the same transaction. `ctx.actor` is the staff id (or `cli`).
+ * restricts the account's processing in the same transaction; completing an `erasure` request
+ * deletes the account in it (every way in ends at once) and the erasure job erases the rest within
+ * ERASURE_DAYS, as for a customer who deleted their own account. `ctx.actor` is the staff id (or `cli`).
  */
 export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move: StaffMove): Promise<RequestRow> {
   return transaction(ctx.db, async (tx) => {
@@ -50,10 +53,16 @@ export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move:
     if (move.to === 'completed' && RESTRICTING_TYPES.includes(row.type)) {
       restricted = await deps.setProcessingRestriction(txCtx, row.accountId, true, `privacy request ${row.id} (${row.type})`);
     }
+    let erasureStarted = false;
+    if (move.to === 'completed' && row.type === 'erasure') {
+      const marked = await markAccountDeleted(txCtx, deps.endAccess, row.accountId, `privacy request ${row.id} (erasure)`);
+      erasureStarted = !marked.complete;
+    }
     await auditRequest(txCtx, move.to === 'in_progress' ? 'started' : move.to, row, {
       from: row.status,
       ...(resolution ? { resolution } : {}),
       ...(restricted ? { processingRestricted: true } : {}),
+      ...(erasureStarted ? { erasureStarted: true } : {}),
     });
     return moved ?? row;
   });
