@@ -267,6 +267,7 @@ describe('privacy policy and consent', () => {
       version: t.policy.version,
       lastUpdated: t.policy.lastUpdated,
       minimumAge: 18,
+      accountKinds: ['email', 'device'],
       text: renderPolicy(t.config),
     });
     expect(response.json().text).toContain('at least 18 years old');
