@@ -70,7 +70,8 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   // 5sim sends unknown paths to its HTML 404 page; a client gets a plain 404 here.
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('not found'));
 
-  const user = (call: Call) => ({ config: { fivesimCall: call } });
+  // No HEAD twin for these GETs: they change orders, and a HEAD must never buy or cancel.
+  const user = (call: Call) => ({ exposeHeadRoute: false, config: { fivesimCall: call } });
   // 5sim's guest endpoints ignore a token that does not check out (clients send theirs everywhere).
   const guest = { config: { access: 'public' as const, invalidBearer: 'route' as const, fivesimCall: 'guest' as const } };
 
