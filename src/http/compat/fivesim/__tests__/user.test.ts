@@ -1,8 +1,10 @@
+import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor, ctxOf, signUp, suspend } from '../../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../../test/support/orders.ts';
+import { queryRows } from '../../../../db/client.ts';
 import { expireDue } from '../../../../modules/activations/index.ts';
 import { countryName } from '../order-view.ts';
 
@@ -253,6 +255,19 @@ describe('user/check, finish, cancel, ban', () => {
         expect(refusal(await get(other, `/user/${action}/${id}`)), `${action} ${id}`).toBe('400 order not found');
     }
     expect((await api(t, owner).get(order.id)).json().status).toBe('waiting');
+  });
+
+  it("an order bought and finished here is in the account's event stream like any other", async () => {
+    const actor = await fundedActor(t, 1000);
+    const order = (await buy(actor)).json();
+    await api(t, actor).sms(order.id, 'Telegram code: 13579');
+    await get(actor, `/user/finish/${order.id}`);
+    const events = await queryRows<{ type: string; status: string | null }>(
+      t.database.db,
+      sql`select type, payload->>'status' as status from account_events where account_id = ${actor.accountId} and payload->>'activationId' = ${order.id} order by seq`,
+    );
+    expect(events.filter((e) => e.type === 'activation.updated').map((e) => e.status)).toEqual(['waiting', 'received', 'completed']);
+    expect(events.map((e) => e.type)).toContain('sms.received');
   });
 
   it('an order bought through the REST API is checked and finished here', async () => {
