@@ -516,7 +516,10 @@ describe('route matrix of the 5sim-compatible API', () => {
         expect((await send({})).statusCode, url).toBe(200);
         return;
       }
-      for (const headers of [{}, { authorization: 'Bearer otp_live_notARealKeyAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' }]) {
+      for (const headers of [{}, { authorization: 'Bearer otp_live_notARealKeyAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' }] as Record<
+        string,
+        string
+      >[]) {
         const response = await send(headers);
         expect(`${response.statusCode} ${response.body}`, url).toBe('401 ');
       }

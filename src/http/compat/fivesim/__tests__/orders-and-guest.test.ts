@@ -85,7 +85,7 @@ describe('guest endpoints (public)', () => {
   };
 
   it('answer without a token, and with a token that does not check out (5sim ignores it there)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer eyJhbGciOiJSUzUxMiJ9.bogus.token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer eyJhbGciOiJSUzUxMiJ9.bogus.token' }] as Record<string, string>[]) {
       for (const path of ['/guest/countries', '/guest/products/indonesia/any', '/guest/prices?country=indonesia']) {
         expect((await get(undefined, path, headers)).statusCode, path).toBe(200);
       }
