@@ -5,6 +5,7 @@ import { type Actor, createActor, ctxOf, signUp, suspend } from '../../../../../
 import { createTestApp, type TestApp } from '../../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../../test/support/orders.ts';
 import { queryRows } from '../../../../db/client.ts';
+import { setProcessingRestriction } from '../../../../modules/accounts/index.ts';
 import { expireDue } from '../../../../modules/activations/index.ts';
 import { countryName } from '../order-view.ts';
 
@@ -297,6 +298,14 @@ describe('limits', () => {
       await limited.app.close();
       await limited.orders.close();
     }
+  });
+
+  it('an account whose processing is restricted (Art. 18) buys nothing, and still reads its profile', async () => {
+    const actor = await fundedActor(t, 1000);
+    await setProcessingRestriction(ctxOf(t, 'cli'), actor.accountId, true, 'test restriction');
+    expect(refusal(await buy(actor))).toBe('403 account is restricted');
+    expect((await get(actor, '/user/profile')).statusCode).toBe(200);
+    expect((await api(t, actor).list()).json().activations).toEqual([]);
   });
 
   it('unknown paths under the base are a plain 404', async () => {
