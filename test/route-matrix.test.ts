@@ -471,3 +471,72 @@ describe('text the database cannot store', () => {
     expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 });
+
+/**
+ * The 5sim-compatible API (src/http/compat/fivesim/): 5sim's answers, not our envelope, so a matrix
+ * of its own. Without a valid API key: 401 with an empty body; a suspended account: 403; another
+ * account's order: `order not found` (404 on check, 400 elsewhere), never a sign that it exists.
+ */
+const FIVESIM_ROUTES: { route: string; access: 'public' | 'signed-in'; owned?: 'check' | 'order' }[] = [
+  { route: '/compat/5sim/v1/user/profile', access: 'signed-in' },
+  { route: '/compat/5sim/v1/user/buy/activation/:country/:operator/:product', access: 'signed-in' },
+  { route: '/compat/5sim/v1/user/check/:id', access: 'signed-in', owned: 'check' },
+  { route: '/compat/5sim/v1/user/finish/:id', access: 'signed-in', owned: 'order' },
+  { route: '/compat/5sim/v1/user/cancel/:id', access: 'signed-in', owned: 'order' },
+  { route: '/compat/5sim/v1/user/ban/:id', access: 'signed-in', owned: 'order' },
+  { route: '/compat/5sim/v1/user/reuse/:product/:number', access: 'signed-in' },
+  { route: '/compat/5sim/v1/user/orders', access: 'signed-in' },
+  { route: '/compat/5sim/v1/guest/prices', access: 'public' },
+  { route: '/compat/5sim/v1/guest/products/:country/:operator', access: 'public' },
+  { route: '/compat/5sim/v1/guest/countries', access: 'public' },
+];
+
+describe('route matrix of the 5sim-compatible API', () => {
+  const urlOf = (route: string, id: string) =>
+    route
+      .replace(':country/:operator/:product', 'indonesia/any/telegram')
+      .replace(':country/:operator', 'indonesia/any')
+      .replace(':product/:number', 'telegram/6281234567890')
+      .replace(':id', id)
+      .concat(route.endsWith('/user/orders') ? '?category=activation' : '');
+
+  it('lists every route under /compat/5sim', () => {
+    const registered = t.app
+      .printRoutes({ commonPrefix: false })
+      .split('\n')
+      .flatMap((line) => /(compat\/5sim\/\S+) \(([^)]+)\)/.exec(line)?.[1] ?? [])
+      .map((route) => `/${route}`)
+      .sort();
+    expect(registered).toEqual(FIVESIM_ROUTES.map((r) => r.route).sort());
+  });
+
+  for (const spec of FIVESIM_ROUTES) {
+    it(`GET ${spec.route} (${spec.access})`, async () => {
+      const owner = actors.customer;
+      // Funds the owner (the buy) and places an order in the state its action needs.
+      const state = spec.route.includes('/finish/') ? 'received' : /\/(cancel|ban)\//.test(spec.route) ? 'cancellable' : undefined;
+      const url = urlOf(spec.route, spec.access === 'public' ? '' : (await placeOrder(t, owner, state)).id);
+      const send = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
+      if (spec.access === 'public') {
+        expect((await send({})).statusCode, url).toBe(200);
+        return;
+      }
+      for (const headers of [{}, { authorization: 'Bearer otp_live_notARealKeyAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' }] as Record<
+        string,
+        string
+      >[]) {
+        const response = await send(headers);
+        expect(`${response.statusCode} ${response.body}`, url).toBe('401 ');
+      }
+      const suspended = await send({ authorization: actors.suspended.customer.bearer });
+      expect(`${suspended.statusCode} ${suspended.body}`).toBe('403 account is suspended');
+      if (spec.owned) {
+        const other = await send({ authorization: actors.otherCustomer.bearer });
+        expect(`${other.statusCode} ${other.body}`).toBe(`${spec.owned === 'check' ? 404 : 400} order not found`);
+      }
+      const asOwner = await send({ authorization: owner.bearer });
+      // reuse is refused by design (README: otpbox cannot promise a number twice).
+      expect(`${asOwner.statusCode}`, `${url}: ${asOwner.body}`).toBe(spec.route.includes('/reuse/') ? '400' : '200');
+    });
+  }
+});

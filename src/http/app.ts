@@ -14,6 +14,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
+import { fivesimRoutes } from './compat/fivesim/routes.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
@@ -116,7 +117,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
   const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
-    const api = request.url.startsWith('/api/');
+    const api = request.url.startsWith('/api/') || request.url.startsWith('/compat/');
     reply.headers(api ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
     done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
@@ -162,6 +163,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(blockonomicsWebhookRoutes, deps);
   await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
+  await app.register(fivesimRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });

@@ -23,8 +23,9 @@ import { CredentialCache } from './credential-cache.ts';
 import { RateLimiter, type Window } from './rate-limit.ts';
 
 /**
- * Authentication, CSRF defence, authorisation and rate limits: every /api/v1 request passes here, in
- * this order, before its handler runs.
+ * Authentication, CSRF defence, authorisation and rate limits: every /api/v1 request (and every
+ * request to the 5sim-compatible API, by bearer key only) passes here, in this order, before its
+ * handler runs.
  *
  * - Credentials: `Authorization: Bearer` with an API key (otp_live_…) or a device token (otp_dev_…),
  *   or the session cookie. A bearer token that is presented but invalid is refused (never ignored),
@@ -81,6 +82,8 @@ export const cookieNames = (config: Config) =>
     : { session: 'otpbox_session', trustedDevice: 'otpbox_device' };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The 5sim-compatible API (http/compat/fivesim/): authenticated here like /api/v1, by API key only. */
+export const FIVESIM_PREFIX = '/compat/5sim/';
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** The principal of an authenticated route (the access check guarantees it). */
@@ -181,11 +184,14 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
 
   // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith('/api/v1/')) {
+    const compat = request.url.startsWith(FIVESIM_PREFIX);
+    if (!compat && !request.url.startsWith('/api/v1/')) {
       done();
       return;
     }
-    request.cookies = readCookies(request.headers.cookie);
+    // The 5sim-compatible API changes orders with GET requests (its protocol): a cookie, which a
+    // browser sends along with a link from another site, must never authenticate it. Bearer keys only.
+    request.cookies = compat ? {} : readCookies(request.headers.cookie);
     const found = credentialPrincipal(request);
     if (found instanceof Promise) found.then((principal) => decide(request, reply, principal, done), done);
     else decide(request, reply, found, done);

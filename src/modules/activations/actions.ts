@@ -51,11 +51,22 @@ export async function finishActivation(ctx: Ctx, deps: ActivationDeps, accountId
   return result;
 }
 
+/** Why the number of a cancelled order ended this way: `banned`, the customer reported it already used by the service. */
+export const NUMBER_BANNED = 'number_banned';
+
 /**
  * Cancel an order that got no code: the credits come back at once. Refused in the first CANCEL_MIN_S
  * seconds (providers refuse cancellation then too) with the seconds left, and after a code arrived.
+ * `banned`: the customer says the service refused the number (5sim's `ban`); the order is cancelled
+ * the same way, with `number_banned` as its reason (on the row and in the audit trail).
  */
-export async function cancelActivation(ctx: Ctx, deps: ActivationDeps, accountId: string, id: string): Promise<ActivationRow> {
+export async function cancelActivation(
+  ctx: Ctx,
+  deps: ActivationDeps,
+  accountId: string,
+  id: string,
+  options: { banned?: boolean } = {},
+): Promise<ActivationRow> {
   const result = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const row = await lockActivation(tx, id, accountId);
@@ -85,8 +96,9 @@ export async function cancelActivation(ctx: Ctx, deps: ActivationDeps, accountId
     return recordTransition(tx, now, row, {
       type: 'cancelled',
       to: 'cancelled',
-      set: { endedAt: now },
+      set: options.banned ? { endedAt: now, failureReason: NUMBER_BANNED } : { endedAt: now },
       actor: 'customer',
+      ...(options.banned ? { details: { reason: NUMBER_BANNED } } : {}),
       balanceChanged: true,
     });
   });

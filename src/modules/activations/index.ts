@@ -4,7 +4,7 @@
  * The module's public surface: code outside src/modules/activations/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
-export { cancelActivation, finishActivation, retryActivation } from './actions.ts';
+export { cancelActivation, finishActivation, NUMBER_BANNED, retryActivation } from './actions.ts';
 export { onLocalOrderChange } from './changes.ts';
 export { createActivation } from './create.ts';
 export { createWithIdempotencyKey, type KeyedCreation } from './create-with-key.ts';
@@ -15,6 +15,7 @@ export { EphemeralTexts } from './ephemeral.ts';
 export { expireDue } from './expire.ts';
 export { getActivation } from './get-activation.ts';
 export { listActivations } from './list-activations.ts';
+export { pageActivations } from './page-activations.ts';
 export { pollUpstream } from './poll-upstream.ts';
 export { runProviderTasks } from './provider-tasks.ts';
 export { receiveSms } from './receive-sms.ts';
