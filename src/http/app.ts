@@ -14,6 +14,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
+import { smsActivateRoutes } from './compat/sms-activate/route.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
@@ -160,6 +161,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(blockonomicsWebhookRoutes, deps);
   await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
+  await app.register(smsActivateRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });
