@@ -117,7 +117,8 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
     const api = request.url.startsWith('/api/');
-    reply.headers(api ? apiHeaders : pageHeaders);
+    // The SMS-Activate protocol (compat/sms-activate) is an API too: no page, so the API's headers.
+    reply.headers(api || request.url.startsWith('/stubs/') ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
     done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });

@@ -102,9 +102,16 @@ function attempt(action: () => Answer | Promise<Answer>, failed: (error: unknown
   }
 }
 
-function send(reply: FastifyReply, answer: Answer): FastifyReply {
+/**
+ * Send the answer. Returns nothing: a handler that returned the reply after sending it would make
+ * Fastify send it a second time (and log that it was already sent).
+ */
+function send(reply: FastifyReply, answer: Answer): void {
   if (answer.status !== undefined) reply.code(answer.status);
-  if ('json' in answer) return reply.type('application/json; charset=utf-8').send(JSON.stringify(answer.json));
+  if ('json' in answer) {
+    reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(answer.json));
+    return;
+  }
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
-  return reply.type('text/plain; charset=utf-8').send(answer.text);
+  reply.header('content-type', 'text/plain; charset=utf-8').send(answer.text);
 }

@@ -324,3 +324,29 @@ beforeAll(async () => {
   const { SMS_ACTIVATE_COUNTRIES } = await import('../../../../provider-clients/sms-activate/index.ts');
   for (const country of SMS_ACTIVATE_COUNTRIES) COUNTRY_ISO.set(country.id, country.iso);
 });
+
+describe('logs', () => {
+  it('an answered request logs no warning (a reply is sent once, whichever way it was answered)', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../../../lib/logger.ts');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logged = await createTestApp({ database: t.database, log: createLogger({ level: 'warn', version: 'test', destination: sink }) });
+    try {
+      const user = await fundedActor(logged, price);
+      const client = protocol(logged, user);
+      const bought = await client.getNumber();
+      for (let i = 0; i < 3; i++) expect(await client.status(bought.id)).toBe('STATUS_WAIT_CODE');
+      expect((await client.call('getNothing')).body).toBe('BAD_ACTION');
+      expect((await protocol(logged, 'otp_live_x').call('getBalance')).body).toBe('BAD_KEY');
+      expect(lines).toEqual([]);
+    } finally {
+      await logged.close();
+    }
+  });
+});
