@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { authBenchmark } from './auth.ts';
+import { compatPollingBenchmark } from './compat.ts';
 import { ledgerBenchmark } from './ledger.ts';
 import { printTable, type Row } from './lib.ts';
 import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders.ts';
@@ -23,6 +24,10 @@ const benchmarks: Record<string, { title: string; run: () => Promise<Row[]> }> =
   payments: {
     title: 'Stripe webhook events handled per second (signed, re-read from a local fake) vs pgbench TPC-B on the same server',
     run: () => paymentsBenchmark(),
+  },
+  'compat-polling': {
+    title: 'SMS-Activate getStatus by api_key vs a bare Fastify route (in-process; BENCH_DATABASE_URL for PostgreSQL)',
+    run: () => compatPollingBenchmark(),
   },
   auth: { title: 'sign-in and request authentication (in-process; BENCH_DATABASE_URL for PostgreSQL)', run: () => authBenchmark() },
 };

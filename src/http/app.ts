@@ -15,6 +15,7 @@ import type { Metrics } from '../runtime/metrics.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
 import { fivesimRoutes } from './compat/fivesim/routes.ts';
+import { smsActivateRoutes } from './compat/sms-activate/route.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
@@ -118,7 +119,8 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
     const api = request.url.startsWith('/api/') || request.url.startsWith('/compat/');
-    reply.headers(api ? apiHeaders : pageHeaders);
+    // The SMS-Activate protocol (compat/sms-activate) is an API too: no page, so the API's headers.
+    reply.headers(api || request.url.startsWith('/stubs/') ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
     done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });
@@ -164,6 +166,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(fivesimRoutes, deps);
+  await app.register(smsActivateRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });

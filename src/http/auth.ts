@@ -62,6 +62,15 @@ declare module 'fastify' {
      */
     invalidBearer?: 'route';
   }
+  interface FastifyInstance {
+    /**
+     * For the compatible protocols (`/stubs/handler_api.php`), where the API key travels as a parameter
+     * rather than a bearer token: the key's principal, with the same cache, suspension check and rate
+     * limits as an /api/v1 request (synchronous when the key is cached). Throws UNAUTHENTICATED,
+     * ACCOUNT_SUSPENDED or RATE_LIMITED; the route words them in its protocol.
+     */
+    apiKeyPrincipal(request: FastifyRequest, reply: FastifyReply, key: string | undefined): Principal | Promise<Principal>;
+  }
 }
 
 export interface AuthDeps {
@@ -181,6 +190,25 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
     }
     if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId, now());
   };
+
+  const keyPrincipal = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null): Principal => {
+    request.principal = principal;
+    if (!principal) {
+      limitAddress(reply, perAddress, request.ip, now());
+      throw new DomainError('UNAUTHENTICATED', 'The API key is not valid (revoked, or mistyped).');
+    }
+    if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
+    limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId, now());
+    return principal;
+  };
+  app.decorate('apiKeyPrincipal', (request: FastifyRequest, reply: FastifyReply, key: string | undefined) => {
+    // Only API keys: a session or device token is not an API key, even when valid.
+    if (key === undefined || tokenKind(key) !== 'apiKey') return keyPrincipal(request, reply, null);
+    const hash = hashToken(key);
+    const cached = cache.get(hash);
+    if (cached) return keyPrincipal(request, reply, cached);
+    return lookup(request, key, hash, true).then((principal) => keyPrincipal(request, reply, principal));
+  });
 
   // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
   app.addHook('onRequest', (request, reply, done) => {

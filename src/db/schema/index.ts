@@ -3,6 +3,7 @@ export * from './activations.ts';
 export * from './bitcoin.ts';
 export * from './jobs.ts';
 export * from './ledger.ts';
+export * from './order-numbers.ts';
 export * from './payments.ts';
 export * from './privacy.ts';
 export * from './providers.ts';

@@ -67,8 +67,13 @@ describe('retention targets', () => {
   it('deletes an order’s messages, events and tasks with it, after their own retention ran', () => {
     const targets = retentionTargets(testConfig(), now);
     const orders = targets.findIndex((t) => t.table === 'activations');
-    expect(targets[orders]?.dependents.map((d) => d.table).sort()).toEqual(['activation_events', 'activation_sms', 'provider_tasks']);
-    for (const child of ['activation_events', 'activation_sms', 'provider_tasks']) {
+    expect(targets[orders]?.dependents.map((d) => d.table).sort()).toEqual([
+      'activation_events',
+      'activation_sms',
+      'order_numbers',
+      'provider_tasks',
+    ]);
+    for (const child of ['activation_events', 'activation_sms', 'order_numbers', 'provider_tasks']) {
       expect(targets.findIndex((t) => t.table === child)).toBeLessThan(orders);
     }
   });

@@ -538,6 +538,20 @@ export const DATA_MAP: Record<string, TableEntry> = {
       occurred_at: { personal: true },
     },
   },
+  order_numbers: {
+    category: 'reservation',
+    purpose:
+      'The numeric id an order has in the SMS-Activate-compatible API (its clients read ids as integers): a pointer to the order, nothing more.',
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', setting: 'RETENTION_RESERVATIONS_DAYS', column: 'created_at' },
+    erasure: 'delete',
+    owner: { via: 'activations', column: 'activation_id' },
+    columns: {
+      number: notPersonal,
+      activation_id: { personal: true },
+      created_at: { personal: true },
+    },
+  },
   provider_tasks: {
     category: 'reservation',
     purpose:

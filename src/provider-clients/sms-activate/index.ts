@@ -1,2 +1,8 @@
 export { type SmsActivateOptions, SmsActivateProvider } from './adapter.ts';
-export { isoFromSmsActivateId, SMS_ACTIVATE_COUNTRIES, type SmsActivateCountry, smsActivateCountryId } from './countries.ts';
+export {
+  isoFromSmsActivateId,
+  SMS_ACTIVATE_COUNTRIES,
+  type SmsActivateCountry,
+  smsActivateCountry,
+  smsActivateCountryId,
+} from './countries.ts';
