@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { Ctx } from '../context.ts';
+import { readAccountKey, type SealedField } from '../keyring/index.ts';
 import { DATA_MAP, type TableEntry } from './data-map.ts';
 import { ownedRows, ownedTables } from './owner-paths.ts';
 import { retentionWords } from './policy-words.ts';
@@ -108,6 +109,11 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
   const staffColumns = Object.entries(plan.entry.columns)
     .filter(([, entry]) => entry.export === 'staff_ref')
     .map(([name]) => name);
+  // Sealed columns (ADR 28) are exported opened with the account's key; erased (no key): null.
+  const sealedColumns = Object.entries(plan.entry.columns)
+    .filter(([, entry]) => entry.export === 'sealed')
+    .map(([name]) => name);
+  const key = sealedColumns.length > 0 ? await readAccountKey(ctx, accountId) : undefined;
   const toRow = (raw: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
     for (let part = 0; part < objects.length; part++) {
@@ -115,6 +121,10 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
       Object.assign(row, typeof value === 'string' ? JSON.parse(value) : value);
     }
     for (const name of staffColumns) if (name in row) row[name] = actorForCustomer(ctx.keys, row[name], accountId);
+    for (const name of sealedColumns) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = key ? key.open(`${plan.table}.${name}` as SealedField, String(row.id), value) : null;
+    }
     return row;
   };
 
