@@ -2,9 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, createActor, ctxOf, newDeviceCredentials, signUp, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { queuedMail } from '../../../test/support/mail.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { queryRows } from '../../db/client.ts';
-import { accounts, apiKeys, authTokens, emailOutbox, sessions, webhookEndpoints } from '../../db/schema/index.ts';
+import { accounts, apiKeys, authTokens, sessions, webhookEndpoints } from '../../db/schema/index.ts';
 import { createApiKey, hashToken } from '../../modules/accounts/index.ts';
 import { grantCredits } from '../../modules/ledger/index.ts';
 import { addPackage, createPayment } from '../../modules/payments/index.ts';
@@ -120,7 +121,7 @@ describe('GET /api/v1/privacy/export', () => {
     const [session] = await t.database.db.select().from(sessions).where(eq(sessions.accountId, me.accountId));
     const [endpoint] = await t.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.accountId, me.accountId));
     const [token] = await t.database.db.select().from(authTokens).where(eq(authTokens.accountId, me.accountId));
-    const [mail] = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.accountId, me.accountId));
+    const [mail] = await queuedMail(t, { accountId: me.accountId });
     const mailedToken = /otp_eml_[A-Za-z0-9_-]+/.exec(mail?.bodyText ?? '')?.[0];
     const secrets = {
       password: me.password,

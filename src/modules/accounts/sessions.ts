@@ -3,6 +3,7 @@ import { accounts, devices, type SessionKind, sessions } from '../../db/schema/i
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
+import { openFor } from '../keyring/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import { cleanUserAgent, ipPrefix } from './network.ts';
 import type { Principal } from './principal.ts';
@@ -74,7 +75,7 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
     status: row.account.status,
     processingRestricted: row.account.processingRestrictedAt !== null,
     kind: row.account.kind,
-    email: row.account.email,
+    email: await openFor(ctx, row.account.id, 'accounts.email', row.account.id, row.account.email),
     via: kind === 'browser' ? 'session' : 'device',
     sessionId: row.session.id,
   };

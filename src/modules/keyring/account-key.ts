@@ -42,6 +42,9 @@ export class AccountKey {
   }
 }
 
+/** What reading keys needs: the database and the derived keys. */
+export type KeyCtx = Pick<Ctx, 'db' | 'keys'>;
+
 const wrapAad = (accountId: string) => `otpbox/keyring/account_keys\n${accountId}`;
 const kek = (keys: SecretKeys) => keys.derive('account-keyring');
 
@@ -56,7 +59,7 @@ export const unwrapKey = (keys: SecretKeys, accountId: string, wrapped: string):
  */
 const cache = new LRUCache<string, AccountKey>({ max: 20_000, ttl: 15 * 60_000 });
 
-const cached = (ctx: Ctx, accountId: string): AccountKey | undefined => {
+const cached = (ctx: KeyCtx, accountId: string): AccountKey | undefined => {
   const hit = cache.get(accountId);
   return hit && hit.keys === ctx.keys ? hit : undefined;
 };
@@ -70,7 +73,7 @@ export function forgetAccountKey(accountId: string): void {
 /** Whether an account's key is in this process's cache (for tests of the destruction). */
 export const isAccountKeyCached = (accountId: string): boolean => cache.has(accountId);
 
-function remember(ctx: Ctx, key: AccountKey): void {
+function remember(ctx: KeyCtx, key: AccountKey): void {
   // Only once committed: a key made in a transaction that rolls back must never be used.
   afterCommit(ctx.db, () => cache.set(key.accountId, key));
 }
@@ -107,7 +110,7 @@ export async function accountKeyForSealing(ctx: Ctx, accountId: string): Promise
 }
 
 /** The account's key for opening: `undefined` when it was destroyed (or never made: nothing was sealed). */
-export async function readAccountKey(ctx: Ctx, accountId: string): Promise<AccountKey | undefined> {
+export async function readAccountKey(ctx: KeyCtx, accountId: string): Promise<AccountKey | undefined> {
   const hit = cached(ctx, accountId);
   if (hit) return hit;
   const [row] = await ctx.db.select({ wrappedKey: accountKeys.wrappedKey }).from(accountKeys).where(eq(accountKeys.accountId, accountId));
@@ -118,7 +121,7 @@ export async function readAccountKey(ctx: Ctx, accountId: string): Promise<Accou
 }
 
 /** The keys of several accounts in one query (lists: staff views, the data migration); destroyed ones are absent. */
-export async function readAccountKeys(ctx: Ctx, accountIds: readonly string[]): Promise<Map<string, AccountKey>> {
+export async function readAccountKeys(ctx: KeyCtx, accountIds: readonly string[]): Promise<Map<string, AccountKey>> {
   const found = new Map<string, AccountKey>();
   const missing: string[] = [];
   for (const accountId of new Set(accountIds)) {
@@ -159,7 +162,7 @@ export async function openFor(
 }
 
 /** Like `openFor`, but a destroyed key is an `AccountKeyDestroyedError` rather than `null`. */
-export async function openStrict(ctx: Ctx, accountId: string, field: SealedField, rowId: string, sealed: string): Promise<string> {
+export async function openStrict(ctx: KeyCtx, accountId: string, field: SealedField, rowId: string, sealed: string): Promise<string> {
   const key = await readAccountKey(ctx, accountId);
   if (!key) throw new AccountKeyDestroyedError(accountId);
   return key.open(field, rowId, sealed);

@@ -6,6 +6,7 @@ export const SEALED_FIELDS = [
   'accounts.email',
   'auth_tokens.email',
   'email_outbox.to_address',
+  'email_outbox.body_text',
   'devices.platform',
   'devices.os_version',
   'devices.model',

@@ -11,6 +11,7 @@ export {
   accountKeyForSealing,
   forgetAccountKey,
   isAccountKeyCached,
+  type KeyCtx,
   openFor,
   openStrict,
   readAccountKey,

@@ -22,7 +22,7 @@ interface SealedTable {
 const TABLES: SealedTable[] = [
   { table: 'accounts', owner: sql`t.id`, from: sql`accounts t`, columns: ['email'] },
   { table: 'auth_tokens', owner: sql`t.account_id`, from: sql`auth_tokens t`, columns: ['email'] },
-  { table: 'email_outbox', owner: sql`t.account_id`, from: sql`email_outbox t`, columns: ['to_address'] },
+  { table: 'email_outbox', owner: sql`t.account_id`, from: sql`email_outbox t`, columns: ['to_address', 'body_text'] },
   { table: 'devices', owner: sql`t.account_id`, from: sql`devices t`, columns: ['platform', 'os_version', 'model', 'app_version'] },
   { table: 'activations', owner: sql`t.account_id`, from: sql`activations t`, columns: ['phone'] },
   {

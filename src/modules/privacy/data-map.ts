@@ -318,7 +318,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       subject: notPersonal,
       body_text: {
         personal: true,
-        note: 'holds a single-use link that expires after 30 minutes',
+        note: `holds a single-use link that expires after 30 minutes; ${SEALED}`,
         export: { withheld: 'holds a single-use link (a sign-in credential) that a copy must not carry' },
       },
       status: notPersonal,

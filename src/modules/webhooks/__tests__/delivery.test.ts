@@ -3,6 +3,7 @@ import { WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, createActor, ctxOf, newDeviceCredentials } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
 import { setProcessingRestriction, suspendAccount } from '../../accounts/index.ts';
@@ -246,7 +247,7 @@ describe('outbound webhooks: delivery', () => {
     const [listed] = shown.json().endpoints;
     expect(listed).toMatchObject({ id: endpoint.id, status: 'disabled', consecutiveFailures: MAX_ATTEMPTS });
     expect(listed.disabledReason).toMatch(/no delivery succeeded for 7\d hours \(12 attempts of one event; last error: HTTP 500\)/);
-    const mail = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.accountId, user.accountId));
+    const mail = await queuedMail(t, { accountId: user.accountId });
     const notice = mail.find((m) => m.template === 'webhook_endpoint_disabled');
     expect(notice).toMatchObject({ toAddress: user.email, status: 'pending' });
     expect(notice?.bodyText).toContain(broken.url);
