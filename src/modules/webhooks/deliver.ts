@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../../config.ts';
-import { webhookDeliveries } from '../../db/schema/index.ts';
+import { type WebhookPayload, webhookDeliveries } from '../../db/schema/index.ts';
 import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { Ctx } from '../context.ts';
+import { type AccountKey, readAccountKey } from '../keyring/index.ts';
 import { type Claimed, claimDueDeliveries } from './claim-due.ts';
 import { type AttemptResult, recordAttempt } from './record-attempt.ts';
 import { RETRY_SCHEDULE_MS } from './retry-schedule.ts';
@@ -93,13 +94,22 @@ async function attempt(
     return;
   }
 
-  const body = JSON.stringify(delivery.payload);
+  // The URL and an SMS text are sealed under the account's key (ADR 28): opened only to send. Once the
+  // account is erased (its key destroyed) nothing can be sent.
+  const key = await readAccountKey(ctx, endpoint.accountId);
+  if (!key) {
+    await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError: 'not sent: the account was erased' }).where(stillOurs);
+    counts.failed++;
+    return;
+  }
+  const body = JSON.stringify(openedPayload(key, delivery.payload));
+  const url = key.open('webhook_endpoints.url', endpoint.id, endpoint.url);
   const started = performance.now();
   let result: AttemptResult;
   try {
     const secret = decryptSigningSecret(ctx.keys, endpoint.id, endpoint.secretEncrypted);
     const outcome = await sendWebhook(
-      endpoint.url,
+      url,
       body,
       {
         'webhook-id': delivery.messageId,
@@ -130,4 +140,14 @@ async function attempt(
   if (recorded === 'stale') return;
   if (recorded === 'disabled') counts.endpointsDisabled++;
   counts[recorded === 'disabled' ? 'failed' : recorded]++;
+}
+
+/**
+ * The body as the receiver gets it: an `sms.received` event carries the message's text, which the
+ * delivery row holds as `activation_sms` stores it — sealed (events/emit.ts copies it).
+ */
+function openedPayload(key: AccountKey, payload: WebhookPayload): WebhookPayload {
+  const { text, smsId } = payload.data;
+  if (payload.type !== 'sms.received' || typeof text !== 'string' || typeof smsId !== 'string') return payload;
+  return { ...payload, data: { ...payload.data, text: key.open('activation_sms.text', smsId, text) } };
 }

@@ -7,6 +7,7 @@ import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, fundedActor } from '../../../../test/support/orders.ts';
 import { emailOutbox, webhookEndpoints } from '../../../db/schema/index.ts';
 import { setProcessingRestriction, suspendAccount } from '../../accounts/index.ts';
+import { sealFor } from '../../keyring/index.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from '../retry-schedule.ts';
 import { deliveriesOf, endpointRow, register, runDeliveries, runUntilSettled, sendTest } from './helpers.ts';
@@ -261,7 +262,8 @@ describe('outbound webhooks: delivery', () => {
     const enabled = await t.app.inject({ method: 'POST', url: `/api/v1/webhook-endpoints/${endpoint.id}/enable`, headers: asBearer(user) });
     expect(enabled.json()).toMatchObject({ status: 'enabled', disabledReason: null, consecutiveFailures: 0, failingSince: null });
     const fixed = await receiver();
-    await t.database.db.update(webhookEndpoints).set({ url: fixed.url }).where(eq(webhookEndpoints.id, endpoint.id));
+    const url = await sealFor(ctxOf(t), user.accountId, 'webhook_endpoints.url', endpoint.id, fixed.url);
+    await t.database.db.update(webhookEndpoints).set({ url }).where(eq(webhookEndpoints.id, endpoint.id));
     fixed.secret = broken.secret;
     await api(t, user).sms(order.id, 'Telegram code: 24680');
     await runDeliveries(t);
