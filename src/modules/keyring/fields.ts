@@ -14,8 +14,9 @@ export const SEALED_FIELDS = [
   'activations.phone',
   'activation_sms.text',
   'webhook_endpoints.url',
+  'idempotency_keys.response_body',
 ] as const;
 export type SealedField = (typeof SEALED_FIELDS)[number];
 
-/** The associated data of a sealed value: its column, its account and its row. */
+/** The associated data of a sealed value: its column, its account and its row (its id; an idempotency key's key). */
 export const sealedAad = (field: SealedField, accountId: string, rowId: string): string => `${field}\n${accountId}\n${rowId}`;

@@ -587,7 +587,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
       activation_id: { personal: false, note: 'the order the key placed' },
       status: notPersonal,
       response_status: notPersonal,
-      response_body: { personal: true, note: 'the order as first returned' },
+      response_body: {
+        personal: true,
+        note: `the order as first returned, holding the rented number; ${SEALED}`,
+        export: { withheld: 'a sealed copy of the order as it was first answered; the order itself is exported with your orders' },
+      },
       created_at: notPersonal,
     },
   },
