@@ -73,8 +73,10 @@ export type ColumnErasure = 'delete' | 'pseudonymise' | 'keep_for_legal_period';
  *   staff-ref.ts); other values (`cli`, `customer`, `system`, the customer's own id) stay as they are.
  * - `'sealed'`: stored sealed under the account's key (ADR 28, keyring module); exported opened. The
  *   column must be one of the keyring's SEALED_FIELDS (a test checks both ways).
+ * - `'sealed_sms_payload'`: a webhook payload whose `sms.received` text is a sealed copy of
+ *   `activation_sms.text`; exported with the text opened.
  */
-export type ExportRule = { withheld: string } | 'staff_ref' | 'sealed';
+export type ExportRule = { withheld: string } | 'staff_ref' | 'sealed' | 'sealed_sms_payload';
 
 export interface ColumnEntry {
   /** Whether the column can identify or describe a person (directly, or with other data we hold). */
@@ -640,7 +642,8 @@ export const DATA_MAP: Record<string, TableEntry> = {
       type: notPersonal,
       payload: {
         personal: true,
-        note: 'order ids, statuses, codes and balances; the SMS text of sms.received only with SMS_STORAGE=history, never in ephemeral mode (P4)',
+        note: 'order ids, statuses, codes and balances; the SMS text of sms.received only with SMS_STORAGE=history, never in ephemeral mode (P4), sealed as activation_sms.text is',
+        export: 'sealed_sms_payload',
       },
       status: notPersonal,
       attempts: notPersonal,
