@@ -10,6 +10,7 @@ import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, secretKeys } from './lib/secrets.ts';
 import { commandContext, handleSignals, startServer } from './main.ts';
+import { sealExistingData } from './modules/keyring/index.ts';
 import { connectAdminChannel, relayCommand } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, DataDirBusyError } from './runtime/data-dir-lock.ts';
 import { checkSecretKey, SecretKeyMismatchError } from './runtime/instance-settings.ts';
@@ -184,7 +185,11 @@ async function runDirect(
   try {
     if (findCommand(argv)?.command.path[0] !== 'migrate') await migrateDatabase(database);
     const keys = secretKeys(secret.secret);
-    if (await schemaIsCurrent(database)) await checkSecretKey(database.db, keys, systemClock);
+    if (await schemaIsCurrent(database)) {
+      await checkSecretKey(database.db, keys, systemClock);
+      // As at start-up: values left in clear by a version before the keyring are sealed first (ADR 28).
+      await sealExistingData({ db: database.db, clock: systemClock, config, keys, log });
+    }
     const ctx = commandContext(config, database, systemClock, log, keys, 'direct');
     return await executeCommand(argv, ctx, { stdin: textChunks(process.stdin), stdout: out, stderr: err, env });
   } finally {

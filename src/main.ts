@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
+import { sealExistingData } from './modules/keyring/index.ts';
 import { mailTransport } from './modules/mail/index.ts';
 import { loadCurrentPolicy } from './modules/privacy/index.ts';
 import { type AdminChannel, startAdminChannel } from './runtime/admin-channel.ts';
@@ -81,6 +82,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const { applied } = await steps.run('migrate', () => migrateDatabase(database));
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
     await steps.run('check secret key', () => checkSecretKey(database.db, keys, clock));
+    // Plain personal values left by a version before the keyring are sealed once (ADR 28).
+    const sealing = await steps.run('seal personal data', () => sealExistingData({ db: database.db, clock, config, keys, log }));
+    if (!sealing.skipped) log.info({ sealed: sealing.sealed }, 'sealed personal data under the account keys');
 
     const metrics = createMetrics({ version: VERSION, database });
     const lifecycle = { draining: false };

@@ -14,7 +14,7 @@ export const paymentsListCommand: CommandDefinition = {
   usage: 'otpbox payments list [--json]',
   options: { json: { type: 'boolean' } },
   async run(ctx, args, io) {
-    const rows = await listAllPayments(ctx.database.db, LIST_LIMIT);
+    const rows = await listAllPayments(commandCtx(ctx), LIST_LIMIT);
     const listed = rows.map((row) => ({
       id: row.id,
       status: row.status,

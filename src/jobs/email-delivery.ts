@@ -3,7 +3,8 @@ import type { Db } from '../db/client.ts';
 import { emailOutbox } from '../db/schema/index.ts';
 import { transaction } from '../db/tx.ts';
 import { safeErrorMessage } from '../lib/database-errors.ts';
-import type { MailTransport } from '../modules/mail/index.ts';
+import type { SecretKeys } from '../lib/secrets.ts';
+import { type MailTransport, openQueuedEmail } from '../modules/mail/index.ts';
 
 export const MAX_EMAIL_ATTEMPTS = 8;
 const BATCH = 20;
@@ -18,6 +19,7 @@ const LEASE_MS = 5 * 60_000;
  */
 export async function deliverPendingEmail(
   db: Db,
+  keys: SecretKeys,
   transport: MailTransport,
   now: Date,
   log?: { warn(obj: object, msg: string): void },
@@ -47,7 +49,17 @@ export async function deliverPendingEmail(
 
   for (const email of claimed) {
     try {
-      await transport.send({ to: email.toAddress, subject: email.subject, text: email.bodyText });
+      const opened = await openQueuedEmail({ db, keys }, email);
+      if (!opened) {
+        // Erased since it was queued (ADR 28): there is no address left to send it to.
+        await db
+          .update(emailOutbox)
+          .set({ status: 'failed', lastError: 'not sent: the account was erased' })
+          .where(eq(emailOutbox.id, email.id));
+        counts.failed++;
+        continue;
+      }
+      await transport.send({ to: opened.to, subject: email.subject, text: opened.text });
       await db
         .update(emailOutbox)
         .set({ status: transport.kind === 'smtp' ? 'sent' : 'logged', sentAt: now, attempts: email.attempts + 1 })

@@ -80,9 +80,9 @@ export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
     everyMs: 5_000,
     timeoutMs: 60_000,
     handler:
-      ({ mail }) =>
+      ({ ctx, mail }) =>
       ({ db, now, log }) =>
-        deliverPendingEmail(db, mail, now, log),
+        deliverPendingEmail(db, ctx.keys, mail, now, log),
   },
 ];
 

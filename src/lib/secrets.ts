@@ -15,7 +15,9 @@ export type KeyPurpose =
   | 'provider-credentials'
   | 'webhook-signing'
   | 'staff-ref'
-  | 'key-fingerprint';
+  | 'key-fingerprint'
+  | 'account-keyring'
+  | 'email-hmac';
 
 export interface SecretKeys {
   derive(purpose: KeyPurpose): Buffer;

@@ -9,6 +9,7 @@ import type { ActivationDeps } from '../modules/activations/index.ts';
 import { EphemeralTexts, receiveSms } from '../modules/activations/index.ts';
 import type { CatalogChange } from '../modules/catalog/index.ts';
 import { ProviderCatalog } from '../modules/catalog/index.ts';
+import { forgetAccountKey } from '../modules/keyring/index.ts';
 import { ProviderRuntime } from '../modules/providers/index.ts';
 import { SandboxProvider } from '../provider-clients/sandbox/provider.ts';
 import { type EventBus, startEventBus } from './event-bus.ts';
@@ -77,6 +78,8 @@ export async function startOrderServices(options: {
       .reload(what === 'providers' || what === 'offers' || what === 'rules' ? (what as CatalogChange) : '*')
       .catch((error) => log.warn({ err: error, what }, 'could not reload the catalog'));
   });
+  // An account's unwrapped data key leaves the cache when another instance destroys it (ADR 28).
+  const stopKeyDrops = events.onAuthChange(forgetAccountKey);
   return {
     activations,
     providers,
@@ -85,6 +88,7 @@ export async function startOrderServices(options: {
     jobs: jobDefinitions(ORDER_JOBS, { ctx: { clock, config, keys, log }, activations, providers, catalog }),
     close: async () => {
       stopCatalogListener();
+      stopKeyDrops();
       await providers.close();
       sandbox?.close();
       await events.close();

@@ -19,6 +19,7 @@ export const STARTUP_STEPS = [
   'open database',
   'migrate',
   'check secret key',
+  'seal personal data',
   'privacy policy',
   'payment processors',
   'order services',

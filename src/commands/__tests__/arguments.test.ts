@@ -8,6 +8,7 @@ import { accounts } from '../../db/schema/index.ts';
 import { ManualClock } from '../../lib/clock.ts';
 import { secretKeys } from '../../lib/secrets.ts';
 import { createStaffAccount } from '../../modules/accounts/index.ts';
+import { emailLookupHash } from '../../modules/keyring/index.ts';
 import { commandCtx } from '../admin.ts';
 import { executeCommand } from '../execute.ts';
 import type { CommandContext } from '../types.ts';
@@ -55,7 +56,10 @@ describe('command arguments the database cannot store', () => {
     expect(suspended.code).toBe(64);
     expect(suspended.stderr).toContain('--reason must not contain NUL (\\u0000) or unpaired surrogate characters');
     expect(suspended.stderr).not.toContain('MARKER');
-    const [row] = await database.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.email, STAFF));
+    const [row] = await database.db
+      .select({ status: accounts.status })
+      .from(accounts)
+      .where(eq(accounts.emailHash, emailLookupHash(secretKeys(TEST_SECRET), STAFF)));
     expect(row?.status).toBe('active');
 
     const created = await run(['admin', 'create', '--email', 'new\u0000@example.com'], {
@@ -78,7 +82,12 @@ describe('command arguments the database cannot store', () => {
       expect(created.code).toBe(64);
       expect(created.stderr).toContain('The password must not contain NUL');
     }
-    expect(await database.db.select().from(accounts).where(eq(accounts.email, 'second@example.com'))).toEqual([]);
+    expect(
+      await database.db
+        .select()
+        .from(accounts)
+        .where(eq(accounts.emailHash, emailLookupHash(secretKeys(TEST_SECRET), 'second@example.com'))),
+    ).toEqual([]);
   });
 });
 

@@ -17,8 +17,10 @@ export const accounts = pgTable(
   {
     id: text('id').primaryKey(),
     kind: text('kind', { enum: ACCOUNT_KINDS }).notNull(),
-    /** Trimmed and lower-cased; unique. */
+    /** Sealed under the account's key (ADR 28): the address as entered, trimmed and lower-cased. */
     email: text('email'),
+    /** Keyed hash (HMAC-SHA256, key derived from SECRET_KEY) of the trimmed, lower-cased address: the lookups and uniqueness. */
+    emailHash: text('email_hash'),
     emailVerifiedAt: ts('email_verified_at'),
     /** argon2id PHC string. */
     passwordHash: text('password_hash'),
@@ -41,7 +43,7 @@ export const accounts = pgTable(
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [
-    uniqueIndex('accounts_email_key').on(t.email),
+    uniqueIndex('accounts_email_hash_key').on(t.emailHash),
     uniqueIndex('accounts_pseudonym_key').on(t.pseudonym),
     // Erasures still to complete, for the job that completes them.
     index('accounts_erasure_pending_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null and ${t.erasureCompletedAt} is null`),
@@ -49,7 +51,7 @@ export const accounts = pgTable(
       'accounts_deleted_shape',
       sql`(${t.status} = 'deleted') = (${t.deletedAt} is not null) and (${t.deletedAt} is null) = (${t.pseudonym} is null)`,
     ),
-    check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`),
+    check('accounts_email_has_hash', sql`(${t.email} is null) = (${t.emailHash} is null)`),
     check('accounts_email_needs_password', sql`(${t.email} is null) = (${t.passwordHash} is null)`),
   ],
 );

@@ -2,6 +2,7 @@ export * from './accounts.ts';
 export * from './activations.ts';
 export * from './bitcoin.ts';
 export * from './jobs.ts';
+export * from './keyring.ts';
 export * from './ledger.ts';
 export * from './order-numbers.ts';
 export * from './payments.ts';

@@ -45,8 +45,21 @@ describe('device accounts', () => {
     const profile = await me(again.json().token);
     expect(profile.json()).toMatchObject({ id: first.json().accountId, email: null, kind: 'device', role: 'customer' });
     // Device details kept for support, refreshed at each sign-in (P2).
+    // Sealed under the account's key (ADR 28): stored unreadable, shown opened in the sessions list.
     const rows = await t.database.db.select().from(devices).where(eq(devices.accountId, first.json().accountId));
-    expect(rows).toMatchObject([{ platform: 'ios', osVersion: '18.3', model: 'iPhone15,3', appVersion: '3.5.0' }]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/ios|18\.3|iPhone15|3\.5\.0/);
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/sessions',
+      headers: { authorization: `Bearer ${again.json().token}` },
+    });
+    expect(listed.json().sessions.find((s: { current: boolean }) => s.current)?.device).toEqual({
+      platform: 'ios',
+      osVersion: '18.3',
+      model: 'iPhone15,3',
+      appVersion: '3.5.0',
+    });
   });
 
   it('never stores the device identifier or its secret in clear, anywhere (P1)', async () => {

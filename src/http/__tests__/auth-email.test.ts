@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, GOOD_PASSWORD, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { queuedMail } from '../../../test/support/mail.ts';
 import { accounts, consents, emailOutbox, securityEvents } from '../../db/schema/index.ts';
 
 let t: TestApp;
@@ -48,7 +49,7 @@ describe('signup', () => {
     const given = await t.database.db.select().from(consents).where(eq(consents.accountId, body.accountId));
     expect(given.map((c) => c.kind).sort()).toEqual(['minimum_age', 'privacy_policy']);
     expect(given.every((c) => c.policyVersion === t.policy.version && c.minimumAge === 18)).toBe(true);
-    const mail = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.accountId, body.accountId));
+    const mail = await queuedMail(t, { accountId: body.accountId });
     expect(mail).toMatchObject([{ template: 'verify_email', toAddress: email, status: 'pending' }]);
     const [account] = await t.database.db.select().from(accounts).where(eq(accounts.id, body.accountId));
     expect(account?.passwordHash).toMatch(/^\$argon2id\$/);

@@ -1,8 +1,9 @@
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { authTokens, emailOutbox } from '../../db/schema/index.ts';
+import { queuedMail } from '../../../test/support/mail.ts';
+import { authTokens } from '../../db/schema/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,12 +12,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function lastMailTo(email: string) {
-  const [mail] = await t.database.db
-    .select()
-    .from(emailOutbox)
-    .where(eq(emailOutbox.toAddress, email))
-    .orderBy(desc(emailOutbox.id))
-    .limit(1);
+  const [mail] = await queuedMail(t, { to: email });
   if (!mail) throw new Error(`no mail to ${email}`);
   const token = /"token": "(otp_eml_[A-Za-z0-9_-]+)"/.exec(mail.bodyText)?.[1];
   return { mail, token: token ?? '' };

@@ -70,7 +70,8 @@ describe('POST /api/v1/privacy/delete', () => {
     expect(blocked.statusCode).toBe(429);
     expect(code(blocked)).toBe('TOO_MANY_ATTEMPTS');
     const [row] = await t.database.db.select().from(accounts).where(eq(accounts.id, me.accountId));
-    expect(row).toMatchObject({ status: 'active', email: me.email });
+    expect(row).toMatchObject({ status: 'active', emailHash: expect.any(String) });
+    expect(row?.email).not.toBeNull();
   });
 
   it('refuses API keys: a leaked key cannot delete the account', async () => {

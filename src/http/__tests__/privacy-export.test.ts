@@ -2,13 +2,15 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, createActor, ctxOf, newDeviceCredentials, signUp, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { queuedMail } from '../../../test/support/mail.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { queryRows } from '../../db/client.ts';
-import { accounts, apiKeys, authTokens, emailOutbox, sessions, webhookEndpoints } from '../../db/schema/index.ts';
+import { accounts, apiKeys, authTokens, sessions, webhookEndpoints } from '../../db/schema/index.ts';
 import { createApiKey, hashToken } from '../../modules/accounts/index.ts';
 import { grantCredits } from '../../modules/ledger/index.ts';
 import { addPackage, createPayment } from '../../modules/payments/index.ts';
 import { DATA_MAP, ownedTables, staffRef } from '../../modules/privacy/index.ts';
+import { createWebhookEndpoint } from '../../modules/webhooks/index.ts';
 import { EXPORT_LIMIT } from '../routes/privacy-export.ts';
 
 let t: TestApp;
@@ -120,7 +122,7 @@ describe('GET /api/v1/privacy/export', () => {
     const [session] = await t.database.db.select().from(sessions).where(eq(sessions.accountId, me.accountId));
     const [endpoint] = await t.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.accountId, me.accountId));
     const [token] = await t.database.db.select().from(authTokens).where(eq(authTokens.accountId, me.accountId));
-    const [mail] = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.accountId, me.accountId));
+    const [mail] = await queuedMail(t, { accountId: me.accountId });
     const mailedToken = /otp_eml_[A-Za-z0-9_-]+/.exec(mail?.bodyText ?? '')?.[0];
     const secrets = {
       password: me.password,
@@ -217,6 +219,38 @@ describe('GET /api/v1/privacy/export', () => {
     expect(ids.length).toBeGreaterThan(1203);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual([...ids].sort());
+  });
+});
+
+describe('GET /api/v1/privacy/export of sealed values (ADR 28)', () => {
+  it('opens the SMS text a webhook delivery carries, as it opens the message itself', async () => {
+    const customer = await signUp(t);
+    await grantCredits(ctxOf(t, 'cli'), {
+      accountId: customer.accountId,
+      amount: 500,
+      reason: 'funds',
+      idempotencyKey: `g:${customer.accountId}`,
+    });
+    const bearer = {
+      accountId: customer.accountId,
+      email: customer.email,
+      bearer: `Bearer ${(await createApiKey(ctxOf(t), customer.accountId, 'k')).key}`,
+    };
+    await createWebhookEndpoint(ctxOf(t), customer.accountId, { url: 'https://hooks.example.com/sealed' });
+    const order = (await api(t, bearer).order()).json();
+    await api(t, bearer).sms(order.id, 'Code 86420, sealed on the way');
+    const stored = await queryRows<{ payload: { data: { text: string } } }>(
+      t.database.db,
+      sql`select d.payload from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+           where e.account_id = ${customer.accountId} and d.type = 'sms.received'`,
+    );
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain('sealed on the way');
+    const document = (await exportWith({ cookie: customer.cookie })).json() as ExportDocument;
+    const deliveries = document.sections.webhook_deliveries?.rows ?? [];
+    expect(deliveries.find((row) => (row.payload as { type: string }).type === 'sms.received')?.payload).toMatchObject({
+      data: { code: '86420', text: 'Code 86420, sealed on the way' },
+    });
   });
 });
 

@@ -16,12 +16,15 @@ import {
   type KeyedCreation,
   listActivations,
   onLocalOrderChange,
+  openOrder,
+  openOrders,
   PublicStatus,
   retryActivation,
   smsOf,
   smsOfOne,
   toView,
 } from '../../modules/activations/index.ts';
+import type { Ctx } from '../../modules/context.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
@@ -68,8 +71,11 @@ function sendKeyed(reply: FastifyReply, answer: KeyedCreation) {
 export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['activations'];
-  const view = async (row: ActivationRow, db = deps.database.db) =>
-    toView(row, await smsOfOne(db, row.id), deps.activations.ephemeral, deps.clock.now().getTime());
+  // Numbers and texts are sealed under the account's key (ADR 28): opened as they are read.
+  const view = async (ctx: Ctx, row: ActivationRow) => {
+    const opened = await openOrder(ctx, row, await smsOfOne(ctx.db, row.id));
+    return toView(opened.row, opened.sms, deps.activations.ephemeral, deps.clock.now().getTime());
+  };
 
   // Polling answers from memory; every change to an order drops it (see OrderCache).
   const cache = new OrderCache(5_000, () => Date.now());
@@ -131,7 +137,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       if (!key) return reply.code(201).send(fresh(await createActivation(request.ctx, deps.activations, input)));
 
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
-        order: async (row, placedNow) => ({ status: 201, body: placedNow ? fresh(row) : await view(row, request.ctx.db) }),
+        order: async (row, placedNow) => ({ status: 201, body: placedNow ? fresh(row) : await view(request.ctx, row) }),
         refusal: (error) => ({
           status: STATUS_BY_CODE[error.code],
           body: { error: { code: error.code, message: error.message, requestId: request.id } },
@@ -154,7 +160,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     (request, reply) => {
       const accountId = principalOf(request).accountId;
       const cached = cache.get(request.params.id);
-      if (!cached || cached.row.accountId !== accountId) return fromDatabase(request.ctx.db, accountId, request.params.id);
+      if (!cached || cached.row.accountId !== accountId) return fromDatabase(request.ctx, accountId, request.params.id);
       // Already JSON: Fastify sends a string with a JSON content type as is (the cast only quiets the type provider).
       if (cached.json !== undefined) {
         reply.type('application/json; charset=utf-8').send(cached.json as unknown as ActivationView);
@@ -166,10 +172,10 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       reply.send(view);
     },
   );
-  const fromDatabase = async (db: typeof deps.database.db, accountId: string, id: string): Promise<ActivationView> => {
+  const fromDatabase = async (ctx: Ctx, accountId: string, id: string): Promise<ActivationView> => {
     const now = deps.clock.now().getTime();
-    const row = await getActivation(db, accountId, id);
-    const sms = await smsOfOne(db, row.id);
+    const found = await getActivation(ctx.db, accountId, id);
+    const { row, sms } = await openOrder(ctx, found, await smsOfOne(ctx.db, found.id));
     cache.set(row, sms);
     return toView(row, sms, deps.activations.ephemeral, now);
   };
@@ -209,8 +215,9 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
         request.ctx.db,
         items.map((r) => r.id),
       );
+      const opened = await openOrders(request.ctx, accountId, items, sms);
       const now = deps.clock.now().getTime();
-      return { activations: items.map((row) => toView(row, sms.get(row.id) ?? [], deps.activations.ephemeral, now)), nextCursor };
+      return { activations: opened.map((order) => toView(order.row, order.sms, deps.activations.ephemeral, now)), nextCursor };
     },
   );
 
@@ -232,7 +239,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     app.post(
       `/api/v1/activations/:id/${action}`,
       { config: { errors }, schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
-      async (request) => view(await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
+      async (request) => view(request.ctx, await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
     );
   }
 };

@@ -62,7 +62,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       },
     },
     async (request) => {
-      const account = await lookupAccount(request.ctx.db, request.params.id);
+      const account = await lookupAccount(request.ctx, request.params.id);
       await logStaffRead(request, account.id, 'account.profile');
       return {
         id: account.id,

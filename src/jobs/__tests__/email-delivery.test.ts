@@ -21,7 +21,8 @@ beforeEach(async () => {
   await database.db.delete(emailOutbox);
 });
 
-const ctx = () => ({ db: database.db, clock, config: testConfig(), keys: secretKeys('x'.repeat(40)), log: pino({ level: 'silent' }) });
+const keys = secretKeys('x'.repeat(40));
+const ctx = () => ({ db: database.db, clock, config: testConfig(), keys, log: pino({ level: 'silent' }) });
 const queue = (to = 'person@example.com') => enqueueEmail(ctx(), { to, subject: 'Hello', text: 'Body with a link', template: 'test' });
 
 describe('e-mail delivery', () => {
@@ -29,11 +30,11 @@ describe('e-mail delivery', () => {
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
     await queue();
-    expect(await deliverPendingEmail(database.db, logTransport(log), clock.now())).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await deliverPendingEmail(database.db, keys, logTransport(log), clock.now())).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect(lines.join('')).toContain('Body with a link');
     const [row] = await database.db.select().from(emailOutbox);
     expect(row).toMatchObject({ status: 'logged', attempts: 1 });
-    expect(await deliverPendingEmail(database.db, logTransport(log), clock.now())).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    expect(await deliverPendingEmail(database.db, keys, logTransport(log), clock.now())).toEqual({ sent: 0, failed: 0, retrying: 0 });
   });
 
   it('sends through SMTP (nodemailer) to a real server', async () => {
@@ -57,7 +58,7 @@ describe('e-mail delivery', () => {
     const transport = smtpTransport(`smtp://127.0.0.1:${port}`, 'otpbox <no-reply@otp.example>');
     try {
       await queue('customer@example.com');
-      expect((await deliverPendingEmail(database.db, transport, clock.now())).sent).toBe(1);
+      expect((await deliverPendingEmail(database.db, keys, transport, clock.now())).sent).toBe(1);
       expect(received).toHaveLength(1);
       expect(received[0]).toContain('To: customer@example.com');
       expect(received[0]).toContain('Body with a link');
@@ -73,13 +74,13 @@ describe('e-mail delivery', () => {
     const failing: MailTransport = { kind: 'smtp', send: async () => Promise.reject(new Error('connection refused')), close: () => {} };
     await queue();
     const now = new Date(clock.now());
-    expect(await deliverPendingEmail(database.db, failing, now)).toEqual({ sent: 0, failed: 0, retrying: 1 });
+    expect(await deliverPendingEmail(database.db, keys, failing, now)).toEqual({ sent: 0, failed: 0, retrying: 1 });
     // Not due again until its back-off has passed.
-    expect((await deliverPendingEmail(database.db, failing, now)).retrying).toBe(0);
+    expect((await deliverPendingEmail(database.db, keys, failing, now)).retrying).toBe(0);
     let at = now.getTime();
     for (let attempt = 2; attempt <= MAX_EMAIL_ATTEMPTS; attempt++) {
       at += 3_600_000;
-      await deliverPendingEmail(database.db, failing, new Date(at));
+      await deliverPendingEmail(database.db, keys, failing, new Date(at));
     }
     const [row] = await database.db.select().from(emailOutbox);
     expect(row).toMatchObject({ status: 'failed', attempts: MAX_EMAIL_ATTEMPTS, lastError: 'connection refused' });
@@ -94,7 +95,7 @@ describe('e-mail delivery', () => {
     };
     await database.db.delete(emailOutbox);
     await queue('jo.doe+x@example.com');
-    await deliverPendingEmail(database.db, refusing, new Date(clock.now()));
+    await deliverPendingEmail(database.db, keys, refusing, new Date(clock.now()));
     const [row] = await database.db.select().from(emailOutbox);
     expect(row?.lastError).toBe("Can't send mail - all recipients were rejected: 550 5.1.1 <<address>>: unknown user");
   });
@@ -110,7 +111,10 @@ describe('e-mail delivery', () => {
       },
       close: () => {},
     };
-    await Promise.all([deliverPendingEmail(database.db, slow, clock.now()), deliverPendingEmail(database.db, slow, clock.now())]);
+    await Promise.all([
+      deliverPendingEmail(database.db, keys, slow, clock.now()),
+      deliverPendingEmail(database.db, keys, slow, clock.now()),
+    ]);
     expect(sent.sort()).toEqual(['p0@example.com', 'p1@example.com', 'p2@example.com', 'p3@example.com', 'p4@example.com']);
     const rows = await database.db.select().from(emailOutbox).where(eq(emailOutbox.status, 'sent'));
     expect(rows).toHaveLength(5);

@@ -39,6 +39,8 @@ const account = (id: string, email: string) => ({
   id,
   kind: 'email' as const,
   email,
+  // Stands in for the keyed hash: the unique value PostgreSQL quotes when it is taken.
+  emailHash: `hash-of-${email}`,
   passwordHash: 'argon2id-hash-marker',
   createdAt: new Date(),
   updatedAt: new Date(),
@@ -83,7 +85,7 @@ describe('database errors in the logs', () => {
     const [dup, bad] = lines.map((line) => JSON.parse(line));
     expect(dup.err).toMatchObject({
       code: '23505',
-      constraint: 'accounts_email_key',
+      constraint: 'accounts_email_hash_key',
       table: 'accounts',
       statement: 'insert into accounts',
     });

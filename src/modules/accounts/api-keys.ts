@@ -4,6 +4,7 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { openFor } from '../keyring/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import type { Principal } from './principal.ts';
 import type { ApiKeyView, NewApiKeyView } from './schemas.ts';
@@ -78,7 +79,7 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
     status: row.account.status,
     processingRestricted: row.account.processingRestrictedAt !== null,
     kind: row.account.kind,
-    email: row.account.email,
+    email: await openFor(ctx, row.account.id, 'accounts.email', row.account.id, row.account.email),
     via: 'api_key',
     apiKeyId: row.key.id,
   };

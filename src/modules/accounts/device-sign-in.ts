@@ -5,6 +5,7 @@ import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { accountKeyForSealing } from '../keyring/index.ts';
 import type { Policy } from '../privacy/index.ts';
 import { requireKindOffered } from './account-kinds.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
@@ -110,7 +111,16 @@ async function signInOnce(
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const now = ctx.clock.now();
-    const details = { platform: input.platform, osVersion: input.osVersion, model: input.model, appVersion: input.appVersion };
+    // Sealed under the account's key (ADR 28), bound to the device row; never copied in clear elsewhere.
+    const sealDetails = async (accountId: string, deviceId: string) => {
+      const key = await accountKeyForSealing(txCtx, accountId);
+      return {
+        platform: key.seal('devices.platform', deviceId, input.platform),
+        osVersion: key.seal('devices.os_version', deviceId, input.osVersion),
+        model: key.seal('devices.model', deviceId, input.model),
+        appVersion: key.seal('devices.app_version', deviceId, input.appVersion),
+      };
+    };
     // Locked, so sign-ins of one device take turns: each ends the sessions of the one before.
     const [known] = await tx
       .select({ device: devices, account: accounts })
@@ -135,7 +145,11 @@ async function signInOnce(
       secretRegistered = known.device.secretHash === null;
       await tx
         .update(devices)
-        .set({ ...details, ...(secretRegistered ? { secretHash: deviceSecretHash(ctx, input.deviceSecret) } : {}), lastSeenAt: now })
+        .set({
+          ...(await sealDetails(accountId, deviceRowId)),
+          ...(secretRegistered ? { secretHash: deviceSecretHash(ctx, input.deviceSecret) } : {}),
+          lastSeenAt: now,
+        })
         .where(eq(devices.id, deviceRowId));
       if ((await acceptedPolicyVersion(txCtx, accountId)) !== policy.version) await recordConsents(txCtx, accountId, policy);
     } else {
@@ -154,7 +168,7 @@ async function signInOnce(
         accountId,
         deviceHash: hash,
         secretHash: deviceSecretHash(ctx, input.deviceSecret),
-        ...details,
+        ...(await sealDetails(accountId, deviceRowId)),
         createdAt: now,
         lastSeenAt: now,
       });
@@ -166,7 +180,8 @@ async function signInOnce(
     await recordSecurityEvent(txCtx, {
       type: 'device_signed_in',
       accountId,
-      details: { created: !known, secretRegistered, endedSessions, ...details },
+      // The device's details are not copied here: they are sealed on its row (ADR 28).
+      details: { created: !known, secretRegistered, endedSessions },
     });
     return { accountId, token: session.token, created: !known, expiresAt: session.expiresAt };
   });

@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { accounts } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { normaliseEmail } from './email.ts';
+import { byEmail, normaliseEmail } from './email.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { createSession, revokeSession } from './sessions.ts';
@@ -32,7 +31,7 @@ export async function login(
   input: { email: string; password: string; trustedDeviceCookie?: string; previousSession?: { accountId: string; sessionId: string } },
 ): Promise<SignedIn> {
   const email = normaliseEmail(input.email);
-  const account = (await ctx.db.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
+  const account = (await ctx.db.select().from(accounts).where(byEmail(ctx, email)).limit(1))[0];
   const nonce = account ? trustedDeviceNonce(ctx, input.trustedDeviceCookie, account.id) : undefined;
   const keys: { consecutive: ThrottleKey; ip?: ThrottleKey } = nonce
     ? { consecutive: trustedDeviceKey(nonce) }

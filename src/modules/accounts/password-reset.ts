@@ -4,9 +4,10 @@ import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, passwordChangedMessage, resetPasswordMessage } from '../mail/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
-import { normaliseEmail } from './email.ts';
+import { byEmail, normaliseEmail, withOpenedEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
@@ -23,16 +24,17 @@ export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<
   const email = normaliseEmail(rawEmail);
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const account = (await tx.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
+    const account = (await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1))[0];
     if (!account) return;
     const now = ctx.clock.now();
     const { token, hash } = newToken('emailToken');
+    const tokenId = newId('tok', now.getTime());
     await tx.insert(authTokens).values({
-      id: newId('tok', now.getTime()),
+      id: tokenId,
       accountId: account.id,
       purpose: 'reset_password',
       tokenHash: hash,
-      email,
+      email: await sealFor(txCtx, account.id, 'auth_tokens.email', tokenId, email),
       createdAt: now,
       expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
     });
@@ -46,7 +48,7 @@ export async function confirmPasswordReset(ctx: Ctx, token: string, password: st
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const row = await consumeToken(txCtx, token, 'reset_password');
-    const account = (await tx.select().from(accounts).where(eq(accounts.id, row.accountId)).limit(1))[0];
+    const account = await withOpenedEmail(txCtx, (await tx.select().from(accounts).where(eq(accounts.id, row.accountId)).limit(1))[0]);
     if (!account?.email || account.email !== row.email)
       throw new DomainError('INVALID_TOKEN', 'This link is no longer valid. Ask for a new one.');
     const problem = passwordProblem(password, account.email);
@@ -73,7 +75,7 @@ export async function changePassword(
   currentSessionId: string | undefined,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  const account = (await ctx.db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
+  const account = await withOpenedEmail(ctx, (await ctx.db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0]);
   if (!account?.passwordHash || !account.email) {
     await verifyAgainstDummy(input.currentPassword);
     throw new DomainError('CONFLICT', 'This account has no password yet; add an e-mail address and password first.');

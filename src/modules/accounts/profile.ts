@@ -3,6 +3,7 @@ import type { Purse } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { openFor } from '../keyring/index.ts';
 import { type WalletBalance as Balance, walletBalance } from '../ledger/index.ts';
 import type { Policy } from '../privacy/index.ts';
 import { acceptedPolicyVersion, recordConsents, requireConsent } from './consents.ts';
@@ -57,7 +58,7 @@ export async function getProfile(ctx: Ctx, accountId: string, policy: Policy): P
   const accepted = account.accepted_version;
   return {
     id: account.id,
-    email: account.email,
+    email: await openFor(ctx, account.id, 'accounts.email', account.id, account.email),
     kind: account.kind,
     role: account.role,
     emailVerified: account.email_verified,

@@ -3,6 +3,7 @@ import { accounts, devices, type SessionKind, sessions } from '../../db/schema/i
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
+import { openFor, readAccountKey } from '../keyring/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import { cleanUserAgent, ipPrefix } from './network.ts';
 import type { Principal } from './principal.ts';
@@ -74,7 +75,7 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
     status: row.account.status,
     processingRestricted: row.account.processingRestrictedAt !== null,
     kind: row.account.kind,
-    email: row.account.email,
+    email: await openFor(ctx, row.account.id, 'accounts.email', row.account.id, row.account.email),
     via: kind === 'browser' ? 'session' : 'device',
     sessionId: row.session.id,
   };
@@ -116,6 +117,7 @@ export async function listSessions(ctx: Ctx, accountId: string, currentSessionId
     .leftJoin(devices, eq(devices.id, sessions.deviceId))
     .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)))
     .orderBy(desc(sessions.lastUsedAt));
+  const key = rows.some(({ device }) => device !== null) ? await readAccountKey(ctx, accountId) : undefined;
   return rows
     .filter(({ session }) => {
       const { idleMs } = sessionLimits(ctx, session.kind);
@@ -130,8 +132,15 @@ export async function listSessions(ctx: Ctx, accountId: string, currentSessionId
       expiresAt: session.expiresAt,
       userAgent: session.userAgent,
       ipPrefix: session.ipPrefix,
-      device: device
-        ? { platform: device.platform, osVersion: device.osVersion, model: device.model, appVersion: device.appVersion }
-        : null,
+      // Sealed under the account's key (ADR 28).
+      device:
+        device && key
+          ? {
+              platform: key.open('devices.platform', device.id, device.platform),
+              osVersion: key.open('devices.os_version', device.id, device.osVersion),
+              model: key.open('devices.model', device.id, device.model),
+              appVersion: key.open('devices.app_version', device.id, device.appVersion),
+            }
+          : null,
     }));
 }

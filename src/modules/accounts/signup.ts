@@ -1,14 +1,14 @@
-import { eq } from 'drizzle-orm';
 import { accounts, authTokens } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, existingAccountMessage, verifyEmailMessage } from '../mail/index.ts';
 import type { Policy } from '../privacy/index.ts';
 import { requireKindOffered } from './account-kinds.ts';
 import { recordConsents, requireConsent } from './consents.ts';
-import { normaliseEmail } from './email.ts';
+import { byEmail, emailColumns, normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { createSession } from './sessions.ts';
@@ -54,29 +54,38 @@ export async function signup(
     const txCtx = withDb(ctx, tx);
     const now = ctx.clock.now();
     const accountId = newId('acc', now.getTime());
-    const inserted = await tx
-      .insert(accounts)
-      .values({ id: accountId, kind: 'email', email, passwordHash, createdAt: now, updatedAt: now })
-      .onConflictDoNothing({ target: accounts.email })
-      .returning({ id: accounts.id });
-    if (inserted.length === 0) {
-      const existing = (await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email)).limit(1))[0];
-      if (existing) {
-        const told = await ownerRecentlyTold(txCtx, existing.id);
-        await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
-        if (!told) await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
-      }
+    // Looked up by the address's keyed hash (the address itself is sealed, ADR 28).
+    const existing = (await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1))[0];
+    if (existing) {
+      const told = await ownerRecentlyTold(txCtx, existing.id);
+      await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
+      if (!told) await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
       if (networkKey) await recordWindowedFailure(txCtx, networkKey, SIGNUP_TAKEN_THROTTLE);
       return { taken: true as const };
     }
+    const inserted = await tx
+      .insert(accounts)
+      .values({
+        id: accountId,
+        kind: 'email',
+        ...(await emailColumns(txCtx, accountId, email)),
+        passwordHash,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: accounts.emailHash })
+      .returning({ id: accounts.id });
+    // Taken by a sign-up that committed in between: nothing of this one (its key included) is kept.
+    if (inserted.length === 0) throw emailUnavailable();
     await recordConsents(txCtx, accountId, policy);
     const { token, hash } = newToken('emailToken');
+    const tokenId = newId('tok', now.getTime());
     await tx.insert(authTokens).values({
-      id: newId('tok', now.getTime()),
+      id: tokenId,
       accountId,
       purpose: 'verify_email',
       tokenHash: hash,
-      email,
+      email: await sealFor(txCtx, accountId, 'auth_tokens.email', tokenId, email),
       createdAt: now,
       expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
     });
@@ -85,11 +94,12 @@ export async function signup(
     await recordSecurityEvent(txCtx, { type: 'signup', accountId });
     return { taken: false as const, accountId, session };
   });
-  if (outcome.taken) {
-    throw new DomainError(
-      'EMAIL_UNAVAILABLE',
-      'This e-mail address cannot be used for a new account. If it is yours, sign in or reset your password; we have sent it instructions.',
-    );
-  }
+  if (outcome.taken) throw emailUnavailable();
   return { accountId: outcome.accountId, session: outcome.session, trustedDevice: issueTrustedDevice(ctx, outcome.accountId) };
 }
+
+const emailUnavailable = () =>
+  new DomainError(
+    'EMAIL_UNAVAILABLE',
+    'This e-mail address cannot be used for a new account. If it is yours, sign in or reset your password; we have sent it instructions.',
+  );

@@ -5,14 +5,14 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { announceAuthChange } from './auth-changes.ts';
-import { normaliseEmail } from './email.ts';
+import { byEmail, emailColumns, normaliseEmail, withOpenedEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { revokeAllSessions } from './sessions.ts';
 
 export async function findAccountByEmail(ctx: Ctx, rawEmail: string) {
   const email = normaliseEmail(rawEmail);
-  const account = (await ctx.db.select().from(accounts).where(eq(accounts.email, email)).limit(1))[0];
+  const account = await withOpenedEmail(ctx, (await ctx.db.select().from(accounts).where(byEmail(ctx, email)).limit(1))[0]);
   if (!account) throw new DomainError('NOT_FOUND', `No account has the e-mail address ${email}.`);
   return account;
 }
@@ -35,7 +35,7 @@ export async function createStaffAccount(
       await tx.insert(accounts).values({
         id: accountId,
         kind: 'email',
-        email,
+        ...(await emailColumns(withDb(ctx, tx), accountId, email)),
         emailVerifiedAt: now,
         passwordHash,
         role: input.role,

@@ -4,10 +4,11 @@ import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, verifyEmailMessage } from '../mail/index.ts';
 import { requireKindOffered } from './account-kinds.ts';
 import { announceAuthChange } from './auth-changes.ts';
-import { normaliseEmail } from './email.ts';
+import { emailColumns, normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
@@ -29,16 +30,20 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
       const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
       if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
       const now = ctx.clock.now();
-      await tx.update(accounts).set({ kind: 'email', email, passwordHash, updatedAt: now }).where(eq(accounts.id, accountId));
+      await tx
+        .update(accounts)
+        .set({ kind: 'email', ...(await emailColumns(txCtx, accountId, email)), passwordHash, updatedAt: now })
+        .where(eq(accounts.id, accountId));
       // A principal and the profile (both cached) show the kind and the address.
       await announceAuthChange(tx, accountId);
       const { token, hash } = newToken('emailToken');
+      const tokenId = newId('tok', now.getTime());
       await tx.insert(authTokens).values({
-        id: newId('tok', now.getTime()),
+        id: tokenId,
         accountId,
         purpose: 'verify_email',
         tokenHash: hash,
-        email,
+        email: await sealFor(txCtx, accountId, 'auth_tokens.email', tokenId, email),
         createdAt: now,
         expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL_MS),
       });

@@ -10,7 +10,7 @@ import { releaseHold } from '../ledger/index.ts';
 import type { ActivationDeps } from './deps.ts';
 import { pollSoon } from './poll-upstream.ts';
 import { lockActivation, recordTransition } from './transition.ts';
-import { type ActivationRow, maskPhone } from './view.ts';
+import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
 /** Queue what the provider must be told; the provider-tasks job delivers it, retrying until acknowledged. */
 export async function queueProviderTask(
@@ -89,7 +89,7 @@ export async function cancelActivation(
       {
         holdId: row.holdId as string,
         idempotencyKey: `${row.id}:release`,
-        reason: `${service} number ${maskPhone(row.phone)}, cancelled: credits returned`,
+        reason: `${service} number ${maskPhone(await openPhone({ ...ctx, db: tx }, row))}, cancelled: credits returned`,
       },
     );
     await queueProviderTask(tx, row, 'cancel', now);

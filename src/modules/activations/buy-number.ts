@@ -4,6 +4,7 @@ import { DomainError } from '../../lib/errors.ts';
 import type { ProviderFailure, PurchasedNumber } from '../../provider-clients/port.ts';
 import type { CountryInfo, PricedOffer, ServiceInfo } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
+import { sealFor } from '../keyring/index.ts';
 import { releaseHold } from '../ledger/index.ts';
 import { queueProviderTask } from './actions.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
@@ -66,7 +67,8 @@ async function assignNumber(
     set: {
       provider: offer.provider.name,
       upstreamId: number.upstreamId,
-      phone: number.phone,
+      // Sealed under the account's key (ADR 28); the caller gets it opened.
+      phone: await sealFor(ctx, requested.accountId, 'activations.phone', requested.id, number.phone),
       // What this provider's number sells for (the hold may be larger: the rest comes back).
       price: offer.price,
       providerCost: number.cost ?? offer.cost,
@@ -82,7 +84,7 @@ async function assignNumber(
     details: { provider: offer.provider.name, failedOver: refusals.map((f) => f.provider) },
     balanceChanged: true,
   });
-  if (assigned) return assigned;
+  if (assigned) return { ...assigned, phone: number.phone };
   await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: number.upstreamId }, 'cancel', now);
   throw new DomainError('PROVIDER_UNAVAILABLE', 'The provider took too long to answer; the order was cancelled and nothing was charged.');
 }

@@ -48,24 +48,24 @@ export async function createWithIdempotencyKey(
     // The key is claimed by the statement that places the order, so it exists exactly when the order does.
     const row = await createActivation(ctx, deps, { ...input, idempotency: { key, requestHash } });
     const answer = await wording.order(row, true);
-    await storeKeyAnswer(ctx.db, input.accountId, key, answer.status, answer.body);
+    await storeKeyAnswer(ctx, input.accountId, key, answer.status, answer.body);
     return { ...answer, replayed: false };
   } catch (error) {
     if (error instanceof IdempotencyKeyTaken) return replay(ctx, input.accountId, key, requestHash, wording);
     // The order was placed and then failed (no provider sold a number): that failure is its answer.
     if (isDomainError(error) && (error.code === 'NO_NUMBERS' || error.code === 'PROVIDER_UNAVAILABLE')) {
       const answer = wording.refusal(error);
-      await storeKeyAnswer(ctx.db, input.accountId, key, answer.status, answer.body).catch(() => {});
+      await storeKeyAnswer(ctx, input.accountId, key, answer.status, answer.body).catch(() => {});
     }
     throw error;
   }
 }
 
 async function replay(ctx: Ctx, accountId: string, key: string, requestHash: string, wording: AnswerWording): Promise<KeyedCreation> {
-  const found = await answerForKey(ctx.db, accountId, key, requestHash);
+  const found = await answerForKey(ctx, accountId, key, requestHash);
   if (found.kind === 'stored') return { status: found.status, body: found.body, replayed: true };
   const failure = creationFailure(found.row);
   const answer = failure ? wording.refusal(failure) : await wording.order(found.row, false);
-  await storeKeyAnswer(ctx.db, accountId, key, answer.status, answer.body);
+  await storeKeyAnswer(ctx, accountId, key, answer.status, answer.body);
   return { ...answer, replayed: true };
 }

@@ -9,7 +9,7 @@ import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { OPEN_STATUSES } from './states.ts';
 import { recordTransition } from './transition.ts';
-import { type ActivationRow, maskPhone } from './view.ts';
+import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
 const BATCH = 100;
 /** A `requesting` order older than this lost its process between holding and buying. */
@@ -109,7 +109,7 @@ async function endOrder(ctx: Ctx, tx: Tx, row: ActivationRow, now: Date): Promis
       idempotencyKey: `${row.id}:release`,
       reason:
         row.status === 'waiting'
-          ? `${service} number ${maskPhone(row.phone)}, no code: credits returned`
+          ? `${service} number ${maskPhone(await openPhone({ ...ctx, db: tx }, row))}, no code: credits returned`
           : `${service} number: the order could not be completed, credits returned`,
     },
   );

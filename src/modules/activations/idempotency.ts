@@ -3,6 +3,8 @@ import type { Executor } from '../../db/client.ts';
 import { activations, idempotencyKeys } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { countryByCode, serviceByCode } from '../catalog/index.ts';
+import type { Ctx } from '../context.ts';
+import { openFor, sealFor } from '../keyring/index.ts';
 import type { ActivationRow } from './view.ts';
 
 /**
@@ -26,7 +28,8 @@ export async function idempotencyKeyClaimed(db: Executor, accountId: string, key
 }
 
 /** What a request repeating a claimed key is answered: refused when the body differs or its order is still being bought. */
-export async function answerForKey(db: Executor, accountId: string, key: string, requestHash: string): Promise<KeyAnswer> {
+export async function answerForKey(ctx: Ctx, accountId: string, key: string, requestHash: string): Promise<KeyAnswer> {
+  const db = ctx.db;
   const where = and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key));
   const [stored] = await db.select().from(idempotencyKeys).where(where);
   if (!stored) throw inUse();
@@ -36,7 +39,9 @@ export async function answerForKey(db: Executor, accountId: string, key: string,
       'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
     );
   }
-  if (stored.status === 'done') return { kind: 'stored', status: stored.responseStatus ?? 200, body: stored.responseBody };
+  if (stored.status === 'done') {
+    return { kind: 'stored', status: stored.responseStatus ?? 200, body: await openAnswer(ctx, accountId, key, stored.responseBody) };
+  }
   const [order] = stored.activationId
     ? await db
         .select()
@@ -48,11 +53,15 @@ export async function answerForKey(db: Executor, accountId: string, key: string,
   return { kind: 'order', row: order };
 }
 
-/** Store the answer given for a key (when the first request could not, a retry does). */
-export async function storeKeyAnswer(db: Executor, accountId: string, key: string, status: number, body: unknown): Promise<void> {
-  await db
+/**
+ * Store the answer given for a key (when the first request could not, a retry does). It holds the
+ * rented number: sealed under the account's key like the order's own column (ADR 28).
+ */
+export async function storeKeyAnswer(ctx: Ctx, accountId: string, key: string, status: number, body: unknown): Promise<void> {
+  const sealed = { sealed: await sealFor(ctx, accountId, 'idempotency_keys.response_body', key, JSON.stringify(body)) };
+  await ctx.db
     .update(idempotencyKeys)
-    .set({ status: 'done', responseStatus: status, responseBody: body })
+    .set({ status: 'done', responseStatus: status, responseBody: sealed })
     .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'in_flight')));
 }
 
@@ -83,3 +92,11 @@ const inUse = () =>
   new DomainError('IDEMPOTENCY_KEY_IN_USE', 'The first request with this Idempotency-Key is still in progress; retry in a moment.', {
     retryAfterSeconds: 1,
   });
+
+/** A stored answer, opened; one stored before answers were sealed is as it was. Erased since: null. */
+async function openAnswer(ctx: Ctx, accountId: string, key: string, body: unknown): Promise<unknown> {
+  const sealed = body !== null && typeof body === 'object' && 'sealed' in body ? (body as { sealed: unknown }).sealed : undefined;
+  if (typeof sealed !== 'string') return body;
+  const opened = await openFor(ctx, accountId, 'idempotency_keys.response_body', key, sealed);
+  return opened === null ? null : JSON.parse(opened);
+}

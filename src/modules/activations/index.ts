@@ -23,4 +23,4 @@ export { reconcileUpstream, type Suspects } from './reconcile-upstream.ts';
 export { Activation, type ActivationView, PublicStatus } from './schemas.ts';
 export { ACTIVATION_STATUSES, type ActivationStatus, allows, CREATED_EVENT, INITIAL_STATUS, isOpen, OPEN_STATUSES } from './states.ts';
 export { ACTIVATION_STATEMENTS } from './store.ts';
-export { type ActivationRow, type SmsRow, smsOf, smsOfOne, toView } from './view.ts';
+export { type ActivationRow, openOrder, openOrders, type SmsRow, smsOf, smsOfOne, toView } from './view.ts';

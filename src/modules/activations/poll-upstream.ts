@@ -9,7 +9,7 @@ import type { ActivationDeps } from './deps.ts';
 import { receiveSms } from './receive-sms.ts';
 import { isOpenWithNumber, OPEN_WITH_NUMBER } from './states.ts';
 import { recordTransition } from './transition.ts';
-import { maskPhone } from './view.ts';
+import { maskPhone, openPhone } from './view.ts';
 
 const BATCH = 100;
 /** Parallel calls per run: enough for hundreds of open orders, few enough to be polite to a provider. */
@@ -144,7 +144,7 @@ async function endIfUpstreamEnded(ctx: Ctx, deps: ActivationDeps, id: string, st
       {
         holdId: row.holdId as string,
         idempotencyKey: `${row.id}:release`,
-        reason: `${service} number ${maskPhone(row.phone)}, ended by the provider without a code: credits returned`,
+        reason: `${service} number ${maskPhone(await openPhone({ ...ctx, db: tx }, row))}, ended by the provider without a code: credits returned`,
       },
     );
     await recordTransition(tx, at, row, {

@@ -4,13 +4,14 @@ import { activationSms, activations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import { serviceByCode } from '../catalog/index.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { AccountKeyDestroyedError, accountKeyForSealing } from '../keyring/index.ts';
 import { captureHold } from '../ledger/index.ts';
 import { extractCode } from '../otp/index.ts';
 import type { ActivationDeps } from './deps.ts';
 import { isOpenWithNumber } from './states.ts';
 import { recordTransition } from './transition.ts';
-import { type ActivationRow, maskPhone } from './view.ts';
+import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
 export interface IncomingSms {
   /** Our order id (sandbox), or the provider and its activation id (pushes and polls). */
@@ -61,6 +62,8 @@ export async function receiveSms(
 
     const smsId = newId('sms', now.getTime());
     const late = !isOpenWithNumber(row.status);
+    // Stored sealed under the account's key (ADR 28); after erasure there is no key, and no text is kept.
+    const text = ephemeral || sms.text === null ? null : await sealedText(withDb(ctx, tx), row, smsId, sms.text);
     const inserted = await tx
       .insert(activationSms)
       .values({
@@ -68,7 +71,7 @@ export async function receiveSms(
         activationId: row.id,
         dedupeKey,
         code,
-        text: ephemeral ? null : sms.text,
+        text,
         late,
         receivedAt: sms.receivedAt && sms.receivedAt <= now ? sms.receivedAt : now,
         source: sms.source,
@@ -92,7 +95,7 @@ export async function receiveSms(
           // The price of the number sold; a hold taken for a dearer fallback gives the rest back.
           amount: row.price,
           idempotencyKey: `${row.id}:capture`,
-          reason: `${service} number ${maskPhone(row.phone)}, code received`,
+          reason: `${service} number ${maskPhone(await openPhone({ ...ctx, db: tx }, row))}, code received`,
           metadata: { activationId: row.id },
         },
       );
@@ -121,6 +124,15 @@ export async function receiveSms(
     deps.ephemeral.remember(result.activationId, result.smsId, sms.text);
   }
   return { outcome: result.outcome, activationId: result.activationId };
+}
+
+async function sealedText(ctx: Ctx, row: ActivationRow, smsId: string, text: string): Promise<string | null> {
+  try {
+    return (await accountKeyForSealing(ctx, row.accountId)).seal('activation_sms.text', smsId, text);
+  } catch (error) {
+    if (error instanceof AccountKeyDestroyedError) return null;
+    throw error;
+  }
 }
 
 function normaliseProviderCode(code: string | null | undefined): string | null {

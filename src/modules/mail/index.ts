@@ -4,7 +4,7 @@
  * The module's public surface: code outside src/modules/mail/ imports only this file (the rule is
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
-export { enqueueEmail } from './outbox.ts';
+export { enqueueEmail, openQueuedEmail } from './outbox.ts';
 export {
   existingAccountMessage,
   passwordChangedMessage,

@@ -2,6 +2,8 @@ import { and, desc, eq, getTableColumns, lt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { accounts, creditPackages, type PaymentProcessor, payments } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
+import type { Ctx } from '../context.ts';
+import { readAccountKeys } from '../keyring/index.ts';
 import type { PaymentWithPackage } from './view.ts';
 
 const withPackage = { ...getTableColumns(payments), packageCode: creditPackages.code };
@@ -36,15 +38,26 @@ export async function listPayments(
     .limit(query.limit + 1);
 }
 
-/** Every payment, newest first, with its customer's e-mail (null for device accounts): the operator's list. */
-export async function listAllPayments(db: Executor, limit: number): Promise<(PaymentWithPackage & { email: string | null })[]> {
-  return db
+/**
+ * Every payment, newest first, with its customer's e-mail (null for device accounts and erased ones:
+ * the address is sealed under the account's key, ADR 28): the operator's list.
+ */
+export async function listAllPayments(ctx: Ctx, limit: number): Promise<(PaymentWithPackage & { email: string | null })[]> {
+  const rows = await ctx.db
     .select({ ...withPackage, email: accounts.email })
     .from(payments)
     .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
     .innerJoin(accounts, eq(accounts.id, payments.accountId))
     .orderBy(desc(payments.id))
     .limit(limit);
+  const keys = await readAccountKeys(
+    ctx,
+    rows.filter((row) => row.email !== null).map((row) => row.accountId),
+  );
+  return rows.map((row) => ({
+    ...row,
+    email: row.email === null ? null : (keys.get(row.accountId)?.open('accounts.email', row.accountId, row.email) ?? null),
+  }));
 }
 
 export const paymentById = (db: Executor, id: string) => first(db, eq(payments.id, id));

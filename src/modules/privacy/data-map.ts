@@ -71,8 +71,12 @@ export type ColumnErasure = 'delete' | 'pseudonymise' | 'keep_for_legal_period';
  *   an attacker), and what is not the customer's to receive; the reason is said in the export itself.
  * - `'staff_ref'`: a staff account id becomes a stable pseudonymous reference (`staff_…`, see
  *   staff-ref.ts); other values (`cli`, `customer`, `system`, the customer's own id) stay as they are.
+ * - `'sealed'`: stored sealed under the account's key (ADR 28, keyring module); exported opened. The
+ *   column must be one of the keyring's SEALED_FIELDS (a test checks both ways).
+ * - `'sealed_sms_payload'`: a webhook payload whose `sms.received` text is a sealed copy of
+ *   `activation_sms.text`; exported with the text opened.
  */
-export type ExportRule = { withheld: string } | 'staff_ref';
+export type ExportRule = { withheld: string } | 'staff_ref' | 'sealed' | 'sealed_sms_payload';
 
 export interface ColumnEntry {
   /** Whether the column can identify or describe a person (directly, or with other data we hold). */
@@ -125,6 +129,8 @@ export interface TableEntry {
 
 const notPersonal: ColumnEntry = { personal: false };
 
+const SEALED = "sealed under the account's key (ADR 28): unreadable once erasure destroys the key, backups included";
+
 export const DATA_MAP: Record<string, TableEntry> = {
   accounts: {
     category: 'account',
@@ -136,7 +142,13 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: { personal: true, erasure: 'pseudonymise', note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
       kind: notPersonal,
-      email: { personal: true, erasure: 'delete' },
+      email: { personal: true, erasure: 'delete', note: `${SEALED}; trimmed and lower-cased`, export: 'sealed' },
+      email_hash: {
+        personal: true,
+        erasure: 'delete',
+        note: 'keyed hash (HMAC-SHA256, key derived from SECRET_KEY) of the address: sign-in, sign-up and reset look it up',
+        export: { withheld: 'a keyed hash of your e-mail address, useless without our key; the address itself is exported' },
+      },
       email_verified_at: { personal: true, erasure: 'delete' },
       password_hash: {
         personal: true,
@@ -182,10 +194,10 @@ export const DATA_MAP: Record<string, TableEntry> = {
         note: 'keyed hash of the secret the app proves possession with; never the secret',
         export: { withheld: 'a hash of the secret your app proves itself with' },
       },
-      platform: { personal: true },
-      os_version: { personal: true },
-      model: { personal: true },
-      app_version: { personal: true },
+      platform: { personal: true, note: SEALED, export: 'sealed' },
+      os_version: { personal: true, note: SEALED, export: 'sealed' },
+      model: { personal: true, note: SEALED, export: 'sealed' },
+      app_version: { personal: true, note: SEALED, export: 'sealed' },
       created_at: { personal: true },
       last_seen_at: { personal: true },
     },
@@ -262,7 +274,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       account_id: { personal: true },
       purpose: notPersonal,
       token_hash: { personal: false, export: { withheld: 'a hash of a single-use e-mail link: a sign-in credential' } },
-      email: { personal: true },
+      email: { personal: true, note: SEALED, export: 'sealed' },
       created_at: notPersonal,
       expires_at: notPersonal,
       used_at: notPersonal,
@@ -327,12 +339,12 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: notPersonal,
       account_id: { personal: true },
-      to_address: { personal: true },
+      to_address: { personal: true, note: SEALED, export: 'sealed' },
       template: notPersonal,
       subject: notPersonal,
       body_text: {
         personal: true,
-        note: 'holds a single-use link that expires after 30 minutes',
+        note: `holds a single-use link that expires after 30 minutes; ${SEALED}`,
         export: { withheld: 'holds a single-use link (a sign-in credential) that a copy must not carry' },
       },
       status: notPersonal,
@@ -482,7 +494,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
       country: { personal: true },
       provider: notPersonal,
       upstream_id: notPersonal,
-      phone: { personal: true, note: "the rented number, not the customer's own; personal because it is tied to their account" },
+      phone: {
+        personal: true,
+        note: `the rented number, not the customer's own; personal because it is tied to their account; ${SEALED}`,
+        export: 'sealed',
+      },
       price: { personal: true },
       provider_cost: { personal: false, export: { withheld: 'what the operator paid the provider: a business record, not about you' } },
       provider_currency: { personal: false, export: { withheld: 'the currency of what the operator paid the provider' } },
@@ -514,7 +530,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       activation_id: { personal: true },
       dedupe_key: { personal: false, note: 'a provider message id or a hash' },
       code: { personal: true },
-      text: { personal: true, note: 'null in ephemeral mode' },
+      text: { personal: true, note: `null in ephemeral mode; ${SEALED}`, export: 'sealed' },
       late: notPersonal,
       received_at: { personal: true },
       source: notPersonal,
@@ -621,7 +637,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
       activation_id: { personal: false, note: 'the order the key placed' },
       status: notPersonal,
       response_status: notPersonal,
-      response_body: { personal: true, note: 'the order as first returned' },
+      response_body: {
+        personal: true,
+        note: `the order as first returned, holding the rented number; ${SEALED}`,
+        export: { withheld: 'a sealed copy of the order as it was first answered; the order itself is exported with your orders' },
+      },
       created_at: notPersonal,
     },
   },
@@ -636,7 +656,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: notPersonal,
       account_id: { personal: true },
-      url: { personal: true, note: "the customer's own server; may name them or their business" },
+      url: { personal: true, note: `the customer's own server; may name them or their business; ${SEALED}`, export: 'sealed' },
       description: { personal: true, note: 'chosen by the customer' },
       event_types: notPersonal,
       secret_encrypted: {
@@ -670,7 +690,8 @@ export const DATA_MAP: Record<string, TableEntry> = {
       type: notPersonal,
       payload: {
         personal: true,
-        note: 'order ids, statuses, codes and balances; the SMS text of sms.received only with SMS_STORAGE=history, never in ephemeral mode (P4)',
+        note: 'order ids, statuses, codes and balances; the SMS text of sms.received only with SMS_STORAGE=history, never in ephemeral mode (P4), sealed as activation_sms.text is',
+        export: 'sealed_sms_payload',
       },
       status: notPersonal,
       attempts: notPersonal,
@@ -977,6 +998,26 @@ export const DATA_MAP: Record<string, TableEntry> = {
     erasure: 'not_personal',
     owner: { none: 'not about a person: instance-wide settings' },
     columns: { key: notPersonal, value: notPersonal, updated_at: notPersonal },
+  },
+};
+
+/**
+ * The keyring (ADR 28): its own PostgreSQL schema, backed up apart from the data and kept for a shorter
+ * time, never exported, never purged by retention; erasure deletes the account's key. Declared here so
+ * that every table otpbox stores is accounted for (a test compares it with the schema).
+ */
+export const KEYRING_MAP: Record<string, { purpose: string; columns: Record<string, ColumnEntry> }> = {
+  account_keys: {
+    purpose: "Each account's random data key, wrapped under a key derived from SECRET_KEY; deleted by erasure (crypto-shredding).",
+    columns: {
+      account_id: { personal: true, note: 'pseudonymous account id' },
+      wrapped_key: { personal: false, note: 'the data key, encrypted; never exported' },
+      created_at: notPersonal,
+    },
+  },
+  destroyed_account_keys: {
+    purpose: 'Accounts whose key erasure destroyed, so that no new key is made for them.',
+    columns: { account_id: { personal: true, note: 'pseudonymous account id' }, destroyed_at: notPersonal },
   },
 };
 

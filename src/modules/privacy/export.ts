@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { Ctx } from '../context.ts';
+import { type AccountKey, readAccountKey, type SealedField } from '../keyring/index.ts';
 import { DATA_MAP, type TableEntry } from './data-map.ts';
 import { ownedRows, ownedTables } from './owner-paths.ts';
 import { retentionWords } from './policy-words.ts';
@@ -108,6 +109,14 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
   const staffColumns = Object.entries(plan.entry.columns)
     .filter(([, entry]) => entry.export === 'staff_ref')
     .map(([name]) => name);
+  // Sealed columns (ADR 28) are exported opened with the account's key; erased (no key): null.
+  const sealedColumns = Object.entries(plan.entry.columns)
+    .filter(([, entry]) => entry.export === 'sealed')
+    .map(([name]) => name);
+  const payloadColumns = Object.entries(plan.entry.columns)
+    .filter(([, entry]) => entry.export === 'sealed_sms_payload')
+    .map(([name]) => name);
+  const key = sealedColumns.length + payloadColumns.length > 0 ? await readAccountKey(ctx, accountId) : undefined;
   const toRow = (raw: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
     for (let part = 0; part < objects.length; part++) {
@@ -115,6 +124,11 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
       Object.assign(row, typeof value === 'string' ? JSON.parse(value) : value);
     }
     for (const name of staffColumns) if (name in row) row[name] = actorForCustomer(ctx.keys, row[name], accountId);
+    for (const name of sealedColumns) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = key ? key.open(`${plan.table}.${name}` as SealedField, String(row.id), value) : null;
+    }
+    for (const name of payloadColumns) row[name] = openedSmsPayload(key, row[name]);
     return row;
   };
 
@@ -212,4 +226,13 @@ function withheldColumns(entry: TableEntry): Record<string, string> {
   for (const [name, column] of Object.entries(entry.columns))
     if (typeof column.export === 'object') withheld[name] = column.export.withheld;
   return withheld;
+}
+
+/** A webhook payload with the text of an `sms.received` opened (null once erased); any other as it is. */
+function openedSmsPayload(key: AccountKey | undefined, payload: unknown): unknown {
+  if (payload === null || typeof payload !== 'object') return payload;
+  const { type, data } = payload as { type?: unknown; data?: Record<string, unknown> };
+  if (type !== 'sms.received' || !data || typeof data.text !== 'string' || typeof data.smsId !== 'string') return payload;
+  const text = key ? key.open('activation_sms.text', data.smsId, data.text) : null;
+  return { ...payload, data: { ...data, text } };
 }

@@ -3,7 +3,8 @@ import { accounts, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { accountKeyForSealing } from '../keyring/index.ts';
 import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT } from './event-types.ts';
 import type { EndpointWithSecretView } from './schemas.ts';
 import { encryptSigningSecret, newSigningSecret } from './signing-secret.ts';
@@ -22,6 +23,7 @@ export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: 
   const url = checkEndpointUrl(input.url, ctx.config.webhookAllowPrivateNetworks);
   const events = normaliseEvents(input.events);
   return transaction(ctx.db, async (tx) => {
+    const key = await accountKeyForSealing(withDb(ctx, tx), accountId);
     // The account row serialises concurrent creations, so the limit holds under races.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('no key update');
     const [existing] = await tx.select({ n: count() }).from(webhookEndpoints).where(eq(webhookEndpoints.accountId, accountId));
@@ -36,7 +38,8 @@ export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: 
       .values({
         id,
         accountId,
-        url,
+        // Sealed under the account's key (ADR 28).
+        url: key.seal('webhook_endpoints.url', id, url),
         description: input.description ?? null,
         eventTypes: events,
         secretEncrypted: encryptSigningSecret(ctx.keys, id, secret),
@@ -46,7 +49,7 @@ export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: 
       })
       .returning();
     if (!row) throw new Error('the endpoint was not inserted');
-    return { ...toEndpointView(row), secret };
+    return { ...toEndpointView(key, row), secret };
   });
 }
 

@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../../config.ts';
-import { webhookDeliveries } from '../../db/schema/index.ts';
+import { type WebhookPayload, webhookDeliveries } from '../../db/schema/index.ts';
 import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { Ctx } from '../context.ts';
+import { type AccountKey, readAccountKey } from '../keyring/index.ts';
 import { type Claimed, claimDueDeliveries } from './claim-due.ts';
 import { type AttemptResult, recordAttempt } from './record-attempt.ts';
 import { RETRY_SCHEDULE_MS } from './retry-schedule.ts';
@@ -93,13 +95,22 @@ async function attempt(
     return;
   }
 
-  const body = JSON.stringify(delivery.payload);
+  // The URL and an SMS text are sealed under the account's key (ADR 28): opened only to send. Once the
+  // account is erased (its key destroyed) nothing can be sent.
+  const key = await readAccountKey(ctx, endpoint.accountId);
+  if (!key) {
+    await ctx.db.update(webhookDeliveries).set({ status: 'failed', lastError: 'not sent: the account was erased' }).where(stillOurs);
+    counts.failed++;
+    return;
+  }
+  const body = JSON.stringify(openedPayload(key, delivery.payload));
+  const url = key.open('webhook_endpoints.url', endpoint.id, endpoint.url);
   const started = performance.now();
   let result: AttemptResult;
   try {
     const secret = decryptSigningSecret(ctx.keys, endpoint.id, endpoint.secretEncrypted);
     const outcome = await sendWebhook(
-      endpoint.url,
+      url,
       body,
       {
         'webhook-id': delivery.messageId,
@@ -126,8 +137,36 @@ async function attempt(
     result = { ok: false, status: null, error: `not sent: ${safeErrorMessage(error)}`.slice(0, 300), retryAfterMs: null, durationMs };
   }
 
+  if (!result.ok) result = { ...result, error: withoutEndpoint(result.error, url) };
   const recorded = await recordAttempt(ctx, at, delivery, result);
   if (recorded === 'stale') return;
   if (recorded === 'disabled') counts.endpointsDisabled++;
   counts[recorded === 'disabled' ? 'failed' : recorded]++;
+}
+
+/**
+ * The body as the receiver gets it: an `sms.received` event carries the message's text, which the
+ * delivery row holds as `activation_sms` stores it — sealed (events/emit.ts copies it).
+ */
+function openedPayload(key: AccountKey, payload: WebhookPayload): WebhookPayload {
+  const { text, smsId } = payload.data;
+  if (payload.type !== 'sms.received' || typeof text !== 'string' || typeof smsId !== 'string') return payload;
+  return { ...payload, data: { ...payload.data, text: key.open('activation_sms.text', smsId, text) } };
+}
+
+/**
+ * A failure's words may name the endpoint (a DNS error names its host): the URL is sealed under the
+ * account's key (ADR 28), so the delivery log, which is not, says "the endpoint" instead.
+ */
+export function withoutEndpoint(error: string, url: string): string {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // Not a URL: nothing more to hide than the text itself.
+  }
+  let scrubbed = error.split(url).join('<endpoint>');
+  // A name is the customer's (their domain); an address literal names no one and explains a refusal.
+  if (host && isIP(host) === 0) scrubbed = scrubbed.split(host).join('<endpoint host>');
+  return scrubbed;
 }

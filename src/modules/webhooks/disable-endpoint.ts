@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { accounts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { readAccountKey } from '../keyring/index.ts';
 import { enqueueEmail } from '../mail/index.ts';
 
 /**
@@ -24,14 +25,17 @@ export async function disableEndpoint(ctx: Ctx, endpointId: string, reason: stri
       .set({ status: 'failed', lastError: 'not sent: the endpoint was disabled' })
       .where(and(eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.status, 'pending')));
     const [account] = await tx.select({ email: accounts.email }).from(accounts).where(eq(accounts.id, endpoint.accountId));
-    if (account?.email) {
+    // Both sealed under the account's key (ADR 28); the e-mail is sealed again in the outbox.
+    const key = account?.email ? await readAccountKey(withDb(ctx, tx), endpoint.accountId) : undefined;
+    if (account?.email && key) {
+      const url = key.open('webhook_endpoints.url', endpoint.id, endpoint.url);
       await enqueueEmail(withDb(ctx, tx), {
-        to: account.email,
+        to: key.open('accounts.email', endpoint.accountId, account.email),
         accountId: endpoint.accountId,
         template: 'webhook_endpoint_disabled',
         subject: 'A webhook endpoint was disabled',
         text:
-          `We stopped sending webhooks to ${endpoint.url} (endpoint ${endpoint.id}): ${reason}.\n\n` +
+          `We stopped sending webhooks to ${url} (endpoint ${endpoint.id}): ${reason}.\n\n` +
           'Events that happen while it is disabled are not sent to it. When the endpoint works again, enable it with ' +
           `POST /api/v1/webhook-endpoints/${endpoint.id}/enable, and send a test event with …/test to check it.\n\n` +
           `— ${ctx.config.operatorName}`,

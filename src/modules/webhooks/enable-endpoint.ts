@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { readAccountKey } from '../keyring/index.ts';
 import type { EndpointView } from './schemas.ts';
 import { ownEndpoint, toEndpointView } from './view.ts';
 
@@ -9,7 +10,8 @@ import { ownEndpoint, toEndpointView } from './view.ts';
 export async function enableWebhookEndpoint(ctx: Ctx, accountId: string, id: string): Promise<EndpointView> {
   return transaction(ctx.db, async (tx) => {
     const current = await ownEndpoint(tx, accountId, id, true);
-    if (current.status === 'enabled') return toEndpointView(current);
+    const key = await readAccountKey(withDb(ctx, tx), accountId);
+    if (current.status === 'enabled') return toEndpointView(key, current);
     const [row] = await tx
       .update(webhookEndpoints)
       .set({
@@ -23,6 +25,6 @@ export async function enableWebhookEndpoint(ctx: Ctx, accountId: string, id: str
       .where(eq(webhookEndpoints.id, id))
       .returning();
     if (!row) throw new Error('the endpoint vanished under its lock');
-    return toEndpointView(row);
+    return toEndpointView(key, row);
   });
 }

@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
+import { readAccountKey } from '../keyring/index.ts';
 import type { EndpointView } from './schemas.ts';
 import { ownEndpoint, toEndpointView } from './view.ts';
 
@@ -11,9 +12,11 @@ export async function listWebhookEndpoints(ctx: Ctx, accountId: string): Promise
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.accountId, accountId))
     .orderBy(asc(webhookEndpoints.id));
-  return rows.map(toEndpointView);
+  const key = rows.length > 0 ? await readAccountKey(ctx, accountId) : undefined;
+  return rows.map((row) => toEndpointView(key, row));
 }
 
 export async function getWebhookEndpoint(ctx: Ctx, accountId: string, id: string): Promise<EndpointView> {
-  return toEndpointView(await ownEndpoint(ctx.db, accountId, id));
+  const row = await ownEndpoint(ctx.db, accountId, id);
+  return toEndpointView(await readAccountKey(ctx, accountId), row);
 }

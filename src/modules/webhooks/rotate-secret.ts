@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { readAccountKey } from '../keyring/index.ts';
 import type { EndpointWithSecretView } from './schemas.ts';
 import { encryptSigningSecret, newSigningSecret } from './signing-secret.ts';
 import { ownEndpoint, toEndpointView } from './view.ts';
@@ -20,6 +21,6 @@ export async function rotateSigningSecret(ctx: Ctx, accountId: string, id: strin
       .where(eq(webhookEndpoints.id, id))
       .returning();
     if (!row) throw new Error('the endpoint vanished under its lock');
-    return { ...toEndpointView(row), secret };
+    return { ...toEndpointView(await readAccountKey(withDb(ctx, tx), accountId), row), secret };
   });
 }

@@ -2,13 +2,15 @@ import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
+import type { AccountKey } from '../keyring/index.ts';
 import type { EndpointView } from './schemas.ts';
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
-export const toEndpointView = (row: EndpointRow): EndpointView => ({
+/** The endpoint as the API shows it; `key` is its account's, to open the URL (sealed, ADR 28). */
+export const toEndpointView = (key: AccountKey | undefined, row: EndpointRow): EndpointView => ({
   id: row.id,
-  url: row.url,
+  url: key ? key.open('webhook_endpoints.url', row.id, row.url) : '',
   description: row.description,
   events: row.eventTypes,
   status: row.status,

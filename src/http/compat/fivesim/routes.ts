@@ -11,10 +11,14 @@ import {
   finishActivation,
   getActivation,
   type KeyedCreation,
+  openOrder,
+  openOrders,
   pageActivations,
+  type SmsRow,
   smsOf,
   smsOfOne,
 } from '../../../modules/activations/index.ts';
+import type { Ctx } from '../../../modules/context.ts';
 import { balancesOf } from '../../../modules/ledger/index.ts';
 import { isoFromFivesimCountry, serviceFromFivesimProduct } from '../../../provider-clients/fivesim/names.ts';
 import type { AppDeps } from '../../app.ts';
@@ -56,8 +60,13 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   const catalog = deps.activations.catalog;
   const perUsd = deps.config.creditsPerUsd;
   const now = () => deps.clock.now().getTime();
-  const shown = (row: ActivationRow, sms: Parameters<typeof fivesimOrder>[1], fresh = false) =>
+  const format = (row: ActivationRow, sms: SmsRow[], fresh: boolean) =>
     fivesimOrder(row, sms, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
+  /** An order in 5sim's shape, its number and SMS text opened from under the account's key (ADR 28). */
+  const shown = async (ctx: Ctx, row: ActivationRow, sms: SmsRow[], fresh = false) => {
+    const opened = await openOrder(ctx, row, sms);
+    return format(opened.row, opened.sms, fresh);
+  };
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof FivesimRefusal) return reply.code(error.refusal.status).type('text/plain; charset=utf-8').send(error.refusal.text);
@@ -141,11 +150,12 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
       }
       const input = { accountId: principal.accountId, service, country, ...(maxPrice ? { maxPrice } : {}) };
       const key = request.headers['idempotency-key'];
-      if (!key) return shown(await createActivation(request.ctx, deps.activations, input), [], true);
+      // A number just bought comes opened; a replayed one is read back sealed (ADR 28).
+      if (!key) return format(await createActivation(request.ctx, deps.activations, input), [], true);
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
         order: async (row, placedNow) => ({
           status: 200,
-          body: placedNow ? shown(row, [], true) : shown(row, await smsOfOne(request.ctx.db, row.id)),
+          body: placedNow ? format(row, [], true) : await shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id)),
         }),
         refusal: (error) => {
           const refusal = refusalOf(error, 'buy');
@@ -158,7 +168,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
 
   app.get('/user/check/:id', { ...user('check'), schema: { hide: true, params: IdParams } }, async (request) => {
     const row = await getActivation(request.ctx.db, principalOf(request).accountId, request.params.id);
-    return shown(row, await smsOfOne(request.ctx.db, row.id));
+    return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
   });
 
   for (const [action, run] of [
@@ -168,7 +178,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   ] as const) {
     app.get(`/user/${action}/:id`, { ...user('order'), schema: { hide: true, params: IdParams } }, async (request) => {
       const row = await run({ ctx: request.ctx, accountId: principalOf(request).accountId, id: request.params.id });
-      return shown(row, await smsOfOne(request.ctx.db, row.id));
+      return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
     });
   }
 
@@ -216,7 +226,8 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
         request.ctx.db,
         rows.map((row) => row.id),
       );
-      return { Data: rows.map((row) => shown(row, sms.get(row.id) ?? [])), ProductNames: [], Statuses: [], Total: total };
+      const opened = await openOrders(request.ctx, accountId, rows, sms);
+      return { Data: opened.map((order) => format(order.row, order.sms, false)), ProductNames: [], Statuses: [], Total: total };
     },
   );
 

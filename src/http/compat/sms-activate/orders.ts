@@ -11,6 +11,8 @@ import {
   getActivation,
   listActivations,
   onLocalOrderChange,
+  openOrder,
+  openOrders,
   retryActivation,
   type SmsRow,
   smsOf,
@@ -116,7 +118,9 @@ export class ProtocolOrders {
     if (principal.processingRestricted) throw processingRestricted();
     const maxPrice = params.maxPrice === undefined || params.maxPrice === '' ? undefined : (creditsOf(params.maxPrice, this.#rate) ?? 0);
     const input = { accountId: principal.accountId, service, country, maxPrice };
-    const reply = async (row: ActivationRow): Promise<Answer> => {
+    const reply = async (placed: ActivationRow, opened: boolean): Promise<Answer> => {
+      // A number just bought comes opened; a replayed order is read back sealed under the account's key (ADR 28).
+      const row = opened ? placed : (await openOrder(request.ctx, placed, [])).row;
       const number = (await numberOrders(request.ctx.db, [row.id], request.ctx.clock.now())).get(row.id) as number;
       this.#orderIds.set(number, row.id);
       if (!v2) return text(`ACCESS_NUMBER:${number}:${digitsOf(row.phone)}`);
@@ -131,11 +135,11 @@ export class ProtocolOrders {
       });
     };
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input));
+    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input), true);
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters.');
     const answer = await createWithIdempotencyKey(request.ctx, this.deps.activations, input, key, {
-      order: async (row) => ({ status: 200, body: await reply(row) }),
+      order: async (row, placedNow) => ({ status: 200, body: await reply(row, placedNow) }),
       refusal: (error) => ({ status: 200, body: refusal(error, request.log, this.#rate) }),
     });
     return answer.body as Answer;
@@ -172,10 +176,10 @@ export class ProtocolOrders {
     this.#orderIds.set(number, id);
     const cached = this.#orders.get(id);
     if (cached && cached.row.accountId === call.principal.accountId) return cached;
-    const row = await getActivation(db, call.principal.accountId, id);
-    const sms = await smsOfOne(db, row.id);
-    this.#orders.set(row, sms);
-    return { row, sms };
+    const found = await getActivation(db, call.principal.accountId, id);
+    const opened = await openOrder(call.request.ctx, found, await smsOfOne(db, found.id));
+    this.#orders.set(opened.row, opened.sms);
+    return opened;
   }
 
   /**
@@ -217,11 +221,12 @@ export class ProtocolOrders {
     if (rows.length === 0) return text('NO_ACTIVATIONS');
     const ids = rows.map((row) => row.id);
     const [numbers, sms] = [await numberOrders(db, ids, request.ctx.clock.now()), await smsOf(db, ids)];
+    const opened = await openOrders(request.ctx, principal.accountId, rows, sms);
     const now = this.deps.clock.now().getTime();
     return json({
       status: 'success',
-      activeActivations: rows.map((row) => {
-        const view = toView(row, sms.get(row.id) ?? [], this.deps.activations.ephemeral, now);
+      activeActivations: opened.map(({ row, sms: messagesOfRow }) => {
+        const view = toView(row, messagesOfRow, this.deps.activations.ephemeral, now);
         const messages = view.sms.filter((m) => !m.late);
         const codes = messages.flatMap((m) => (m.code ? [m.code] : []));
         const countryId = smsActivateCountryId(row.country);

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { testConfig } from '../../../config.ts';
 import { queryRows } from '../../../db/client.ts';
 import * as schema from '../../../db/schema/index.ts';
-import { DATA_MAP, type TableEntry } from '../data-map.ts';
+import { SEALED_FIELDS } from '../../keyring/index.ts';
+import { DATA_MAP, KEYRING_MAP, type TableEntry } from '../data-map.ts';
 import { type LiveSchema, ownedRows, ownedTables, ownerPathProblems } from '../owner-paths.ts';
 import { foreignKeysInto } from '../retention.ts';
 
@@ -50,12 +51,40 @@ describe('data map', () => {
     expect(stale, 'remove these from src/modules/privacy/data-map.ts').toEqual([]);
   });
 
-  it('covers the Drizzle schema too (tables defined but not yet migrated)', () => {
-    const undeclared = drizzleTables.flatMap((table) =>
-      DATA_MAP[table.name]
-        ? table.columns.filter((column) => !(column.name in (DATA_MAP[table.name]?.columns ?? {}))).map((c) => `${table.name}.${c.name}`)
-        : [table.name],
+  it('declares the keyring schema apart, every table and column of it', async () => {
+    const columns = await queryRows<{ table_name: string; column_name: string }>(
+      database.db,
+      sql`select table_name, column_name from information_schema.columns where table_schema = 'keyring' order by table_name, column_name`,
     );
+    const declared = Object.entries(KEYRING_MAP).flatMap(([table, entry]) =>
+      Object.keys(entry.columns).map((column) => `${table}.${column}`),
+    );
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}`).sort()).toEqual(declared.sort());
+    for (const table of drizzleTables.filter((t) => t.schema === 'keyring')) expect(KEYRING_MAP[table.name], table.name).toBeDefined();
+  });
+
+  it('marks the keyring’s sealed fields exported opened (or withheld), and nothing else as sealed', () => {
+    const marked = Object.entries(DATA_MAP).flatMap(([table, entry]) =>
+      Object.entries(entry.columns).flatMap(([column, c]) => (c.export === 'sealed' ? [`${table}.${column}`] : [])),
+    );
+    const withheld = SEALED_FIELDS.filter((field) => {
+      const [table, column] = field.split('.') as [string, string];
+      return typeof DATA_MAP[table]?.columns[column]?.export === 'object';
+    });
+    expect(withheld.sort()).toEqual(['email_outbox.body_text', 'idempotency_keys.response_body']);
+    expect(marked.sort()).toEqual(SEALED_FIELDS.filter((field) => !withheld.includes(field)).sort());
+    // The export opens a value with its row's id.
+    for (const field of marked) expect(DATA_MAP[field.split('.')[0] as string]?.columns.id, `${field} needs an id column`).toBeDefined();
+  });
+
+  it('covers the Drizzle schema too (tables defined but not yet migrated)', () => {
+    const undeclared = drizzleTables
+      .filter((table) => table.schema !== 'keyring')
+      .flatMap((table) =>
+        DATA_MAP[table.name]
+          ? table.columns.filter((column) => !(column.name in (DATA_MAP[table.name]?.columns ?? {}))).map((c) => `${table.name}.${c.name}`)
+          : [table.name],
+      );
     expect(drizzleTables.length).toBeGreaterThan(0);
     expect(undeclared).toEqual([]);
   });

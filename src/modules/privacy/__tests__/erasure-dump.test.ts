@@ -1,10 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
-import { accounts, ledgerTransfers } from '../../../db/schema/index.ts';
+import { accounts, activations, devices, ledgerTransfers } from '../../../db/schema/index.ts';
 import { erasureDeps } from '../../../runtime/erasure-deps.ts';
 import { deviceHash } from '../../accounts/index.ts';
 import { runProviderTasks } from '../../activations/index.ts';
@@ -157,8 +157,33 @@ describe('erasure, seen in the whole database', () => {
     const me = await richEmailCustomer();
     const device = await deviceCustomer();
     const before = await dumpDatabase();
+    // Sealed values (ADR 28) are never in the database in clear, even before erasure; the rest is.
+    const sealed = new Set(['model', 'phone', 'phoneReceived', 'phoneWaiting', 'smsText', 'webhookUrl', 'other']);
     for (const [name, value] of Object.entries({ ...me.needles, ...device.needles, other: other.email }))
-      expect(before.includes(value), `${name} is in the database before erasure`).toBe(true);
+      expect(before.includes(value), `${name} is ${sealed.has(name) ? 'in clear' : 'not'} in the database before erasure`).toBe(
+        !sealed.has(name),
+      );
+    // What was sealed is there, under the accounts' keys: erasure must empty it too, not just destroy the keys.
+    const sealedColumns = async () => ({
+      phones: (
+        await t.database.db
+          .select({ phone: activations.phone })
+          .from(activations)
+          .where(inArray(activations.accountId, [me.accountId, device.accountId]))
+      ).filter((row) => row.phone !== null).length,
+      devices: (await t.database.db.select().from(devices).where(eq(devices.accountId, device.accountId))).length,
+      sms:
+        (
+          await queryRows<{ n: number }>(
+            t.database.db,
+            sql`select count(*)::int as n from activation_sms s join activations a on a.id = s.activation_id where a.account_id in (${me.accountId}, ${device.accountId}) and s.text is not null`,
+          )
+        )[0]?.n ?? 0,
+    });
+    const sealedBefore = await sealedColumns();
+    expect(sealedBefore.phones).toBeGreaterThanOrEqual(3);
+    expect(sealedBefore.devices).toBe(1);
+    expect(sealedBefore.sms).toBeGreaterThanOrEqual(2);
 
     const erased = await t.app.inject({
       method: 'POST',
@@ -187,6 +212,7 @@ describe('erasure, seen in the whole database', () => {
     expect(rows[0]).toMatchObject({ status: 'deleted', email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });
     expect(rows[0]?.pseudonym).toMatch(/^deleted:[A-Za-z0-9_-]{16}$/);
 
+    expect(await sealedColumns()).toEqual({ phones: 0, devices: 0, sms: 0 });
     const after = await dumpDatabase();
     // Full addresses and the device id are never stored (only prefixes and keyed hashes): absent before and after.
     const addresses = { ipSignup: '203.0.113.77', ipLogin: '198.51.100.23', ipDevice: '192.0.2.99', deviceId: device.deviceId };
@@ -206,7 +232,8 @@ describe('erasure, seen in the whole database', () => {
     expect(demoForfeits.map((f) => f.amount)).toContain(erased.json().forfeited.demoCredits);
 
     // Somebody else is untouched.
-    expect(after).toContain(other.email);
+    const [untouched] = await t.database.db.select().from(accounts).where(eq(accounts.id, other.accountId));
+    expect(untouched).toMatchObject({ status: 'active', emailHash: expect.any(String) });
     const me2 = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: other.cookie } });
     expect(me2.statusCode).toBe(200);
   });

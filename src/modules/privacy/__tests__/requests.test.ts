@@ -1,9 +1,10 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, createActor, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
-import { accounts, auditLog, emailOutbox, privacyRequests } from '../../../db/schema/index.ts';
+import { accounts, auditLog, privacyRequests } from '../../../db/schema/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -24,12 +25,7 @@ const verify = (token: string) =>
 
 /** The token of the last privacy link e-mailed to `address`. */
 async function linkTokenSentTo(address: string): Promise<string | undefined> {
-  const [mail] = await t.database.db
-    .select()
-    .from(emailOutbox)
-    .where(and(eq(emailOutbox.toAddress, address), eq(emailOutbox.template, 'privacy_request_link')))
-    .orderBy(desc(emailOutbox.id))
-    .limit(1);
+  const [mail] = await queuedMail(t, { to: address, template: 'privacy_request_link' });
   return mail ? /otp_prq_[A-Za-z0-9_-]{43}/.exec(mail.bodyText)?.[0] : undefined;
 }
 
@@ -240,7 +236,7 @@ describe('rights requests: lost access (e-mailed link)', () => {
     const ip = uniqueIp();
     for (const type of ['access', 'erasure', 'objection', 'portability'])
       expect((await byEmail({ email: customer.email, type }, ip)).statusCode).toBe(202);
-    const mails = await t.database.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, customer.email));
+    const mails = await queuedMail(t, { to: customer.email });
     expect(mails.filter((m) => m.template === 'privacy_request_link')).toHaveLength(3);
     expect((await byEmail({ email: customer.email, type: 'access' }, ip)).statusCode).toBe(202);
     const limited = await byEmail({ email: customer.email, type: 'access' }, ip);

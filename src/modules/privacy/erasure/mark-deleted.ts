@@ -5,6 +5,7 @@ import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
+import { destroyAccountKey } from '../../keyring/index.ts';
 import type { ErasureDeps } from './deps.ts';
 
 type Account = typeof accounts.$inferSelect;
@@ -44,7 +45,9 @@ export async function markAccountDeleted(
       pseudonym = `deleted:${randomBytes(12).toString('base64url')}`;
       await tx.update(accounts).set({ status: 'deleted', deletedAt, pseudonym, updatedAt: now }).where(eq(accounts.id, accountId));
     }
-    // Crypto-shredding (per-account keys) destroys the account's key here, in this transaction.
+    // Crypto-shredding (ADR 28): with the key gone, every value sealed under it — here and in every
+    // backup of the data — can no longer be opened, even in rows the erasure job must wait for.
+    await destroyAccountKey(txCtx, accountId);
     const access = await endAccess(txCtx, accountId, 'account deleted');
     if (account.status !== 'deleted') {
       await tx.insert(auditLog).values({

@@ -3,6 +3,7 @@ import { accounts, type PrivacyRequestType, privacyRequests } from '../../../db/
 import { transaction } from '../../../db/tx.ts';
 import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
+import { emailLookupHash, normaliseEmail, openFor } from '../../keyring/index.ts';
 import { enqueueEmail, privacyRequestLinkMessage } from '../../mail/index.ts';
 import { auditRequest } from './audit.ts';
 import { openRequestOf } from './file-request.ts';
@@ -23,14 +24,16 @@ export async function fileRequestByEmail(
   ctx: Ctx,
   input: { email: string; type: PrivacyRequestType; details?: string | null },
 ): Promise<void> {
-  const email = input.email.trim().toLowerCase();
+  const email = normaliseEmail(input.email);
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const [account] = await tx
+    // Found by the address's keyed hash; the link goes to the address as the account holds it (ADR 28).
+    const [found] = await tx
       .select({ id: accounts.id, email: accounts.email })
       .from(accounts)
-      .where(and(eq(accounts.email, email), eq(accounts.kind, 'email')))
+      .where(and(eq(accounts.emailHash, emailLookupHash(ctx.keys, email)), eq(accounts.kind, 'email')))
       .limit(1);
+    const account = found && { id: found.id, email: await openFor(txCtx, found.id, 'accounts.email', found.id, found.email) };
     if (!account?.email) return;
     // Already being handled: nothing new to verify. The customer sees it once signed in again.
     if (await openRequestOf(txCtx, account.id, input.type)) return;

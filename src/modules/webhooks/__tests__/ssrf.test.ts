@@ -4,6 +4,7 @@ import { asBearer, createActor, ctxOf } from '../../../../test/support/actors.ts
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { webhookEndpoints } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
+import { sealFor } from '../../keyring/index.ts';
 import { isPublicAddress } from '../address-policy.ts';
 import { createWebhookEndpoint } from '../create-endpoint.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
@@ -138,7 +139,7 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     // Registered before the rule existed.
     await t.database.db
       .update(webhookEndpoints)
-      .set({ url: 'https://hooks.example.com:22/hook' })
+      .set({ url: await sealFor(ctxOf(t), actor.accountId, 'webhook_endpoints.url', endpoint.id, 'https://hooks.example.com:22/hook') })
       .where(eq(webhookEndpoints.id, endpoint.id));
     await sendTestEvent(ctxOf(t), actor.accountId, endpoint.id);
     await deliverDueWebhooks(ctxOf(t), t.clock.now());
@@ -155,7 +156,8 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     const targets = [
       [
         `https://localhost:${listener.port}/hook`,
-        /^refused: localhost resolves to (127\.0\.0\.1|::1), which is not a public internet address$/,
+        // The host's name is the customer's and the URL is sealed: the log says "<endpoint host>" (ADR 28).
+        /^refused: <endpoint host> resolves to (127\.0\.0\.1|::1), which is not a public internet address$/,
       ],
       [`https://127.0.0.1:${listener.port}/hook`, /^refused: 127\.0\.0\.1 is not a public internet address$/],
       [`https://[::ffff:127.0.0.1]:${listener.port}/hook`, /^refused: ::ffff:7f00:1 is not a public internet address$/],
