@@ -182,7 +182,7 @@ describe('sign up and buy a Telegram number (desktop)', () => {
     await page.getByRole('link', { name: 'Privacy', exact: true }).click();
     await page.getByRole('heading', { name: 'Privacy centre' }).waitFor();
     await page.getByText(/^Last updated /).waitFor();
-    await page.getByRole('heading', { name: 'What we collect' }).waitFor();
+    await page.getByRole('heading', { name: 'What we keep, why, and for how long' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'privacy-desktop');
 

@@ -102,20 +102,22 @@ describe('top up by card (desktop)', () => {
     expect(paymentId).toMatch(/^pay_/);
     expect(session.success_url).toBe(`${server.url}/payments/${paymentId}`);
 
-    // The customer pays on Stripe's page and is sent back; Stripe's webhook has not arrived yet.
-    stripe.complete(session.id);
+    // The customer pays by bank debit on Stripe's page and is sent back: the page asks the server, which
+    // reads the session back from Stripe (never the redirect): in progress. No webhook has arrived yet.
+    stripe.complete(session.id, { paid: false });
     await page.goto(session.success_url);
-    await page.getByText('Waiting for the card processor to confirm the payment…').waitFor();
+    await page.getByText('Your bank is still processing this payment. Credits are added as soon as it completes.').waitFor();
     await page.locator('[data-live="open"]').waitFor();
     await page.evaluate(() => {
       (window as unknown as { journeyMarker: string }).journeyMarker = 'no reload';
     });
     await expect(page.getByRole('link', { name: '0 credits, your balance', exact: true }).isVisible()).resolves.toBe(true);
-    await expect(page.locator('.payment__details').textContent()).resolves.toContain('Awaiting payment');
+    await expect(page.locator('.payment__details').textContent()).resolves.toContain('In progress');
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'payment-waiting-desktop');
 
-    await deliver('checkout.session.completed', session);
+    // The debit clears: Stripe says so by webhook, and the page shows it live.
+    await deliver('checkout.session.async_payment_succeeded', stripe.asyncSucceeded(session.id));
     await page.locator('main').getByText('Paid: 500 credits were added to your balance.').waitFor();
     // Read out to screen readers too, the focus being wherever it is.
     await page
@@ -128,7 +130,7 @@ describe('top up by card (desktop)', () => {
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'payment-paid-desktop');
 
-    // The same event again (Stripe retries): still one payment's credits, as the account reads after a reload.
+    // Stripe says it again, in another event about the same session: still one payment's credits, after a reload too.
     await deliver('checkout.session.completed', session);
     await page.reload();
     await page.locator('main').getByText('Paid: 500 credits were added to your balance.').waitFor();
@@ -154,7 +156,7 @@ describe('top up by card (desktop)', () => {
     await page.getByText('You left the payment page before paying. Nothing was charged.').waitFor();
     await page.locator('[data-live="open"]').waitFor();
     await deliver('checkout.session.expired', stripe.expire(abandoned.id));
-    await page.getByText('This payment did not go through. Nothing was charged.').waitFor();
+    await page.getByText('This payment did not go through: the payment page expired. Nothing was charged.').waitFor();
     await page.getByRole('link', { name: '500 credits, your balance', exact: true }).waitFor();
 
     // Nothing left the origin but the way to Stripe's page.
