@@ -645,7 +645,7 @@ export const en = {
     by: (role: string, ref: string) => `${role} ${ref}`,
     reason: (reason: string) => `Reason given: ${reason}`,
     roles: { support: 'Support', admin: 'Administrator', customer: 'Staff member' } as Record<string, string>,
-    what: { 'account.profile': 'Your account profile' } as Record<string, string>,
+    what: { 'account.profile': 'Your account profile', 'support.conversation': 'A support conversation of yours' } as Record<string, string>,
   },
   deleteAccount: {
     title: 'Delete my account',
