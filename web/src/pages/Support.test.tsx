@@ -97,7 +97,9 @@ describe('the support pages', () => {
         ]);
         return Response.json(current);
       })
-      .on('POST', '/support/conversations/spc_01/close', () => Response.json({ ...current, conversation: conversation({ status: 'closed' }) }));
+      .on('POST', '/support/conversations/spc_01/close', () =>
+        Response.json({ ...current, conversation: conversation({ status: 'closed' }) }),
+      );
     renderSignedIn(<SupportConversation id="spc_01" />);
     expect(await screen.findByRole('heading', { level: 1, name: 'My code never came' })).toBeTruthy();
     expect(screen.getByText('I waited 20 minutes.')).toBeTruthy();
