@@ -129,6 +129,8 @@ export const configSchema = z
     RETENTION_SECURITY_EVENTS_DAYS: int(1, 3_650, 365),
     RETENTION_SECURITY_IP_DAYS: int(1, 3_650, 90),
     RETENTION_TRANSACTIONS_DAYS: int(365, 7_300, 1826),
+    // Support conversations (P17): counted from the last message or the closing, whichever is later.
+    RETENTION_SUPPORT_DAYS: int(30, 3_650, 365),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
@@ -218,6 +220,7 @@ export const configSchema = z
         RETENTION_SECURITY_EVENTS_DAYS: env.RETENTION_SECURITY_EVENTS_DAYS,
         RETENTION_SECURITY_IP_DAYS: env.RETENTION_SECURITY_IP_DAYS,
         RETENTION_TRANSACTIONS_DAYS: env.RETENTION_TRANSACTIONS_DAYS,
+        RETENTION_SUPPORT_DAYS: env.RETENTION_SUPPORT_DAYS,
       },
       /** How long one call to an upstream provider may take before it counts as a timeout. */
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,

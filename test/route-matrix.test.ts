@@ -223,6 +223,37 @@ const ROUTES: RouteSpec[] = [
       return { url: `/api/v1/admin/privacy/requests/${request.id}/lift`, body: { reason: 'matrix test' } };
     },
   },
+  // support conversations (P17)
+  {
+    method: 'POST',
+    route: '/api/v1/support/conversations',
+    access: 'signed-in',
+    body: { subject: 'Matrix question', body: 'Where is my code?' },
+  },
+  { method: 'GET', route: '/api/v1/support/conversations', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/support/conversations/:id', access: 'signed-in', owned: true, target: aConversation('') },
+  {
+    method: 'POST',
+    route: '/api/v1/support/conversations/:id/messages',
+    access: 'signed-in',
+    owned: true,
+    target: aConversation('/messages', { body: 'A follow-up' }),
+  },
+  { method: 'POST', route: '/api/v1/support/conversations/:id/close', access: 'signed-in', owned: true, target: aConversation('/close') },
+  { method: 'GET', route: '/api/v1/admin/support/conversations', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/support/conversations/:id', access: ['support', 'admin'], target: aCustomersConversation('') },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/support/conversations/:id/messages',
+    access: ['support', 'admin'],
+    target: aCustomersConversation('/messages', { body: 'An answer' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/support/conversations/:id/close',
+    access: ['support', 'admin'],
+    target: aCustomersConversation('/close'),
+  },
   // privacy: the export needs a session or the app's device token (an API key is refused)
   { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf },
   { method: 'GET', route: '/api/v1/privacy/access-log', access: 'signed-in' },
@@ -318,6 +349,33 @@ function aPrivacyRequest(suffix: string) {
     await noOpenRequest(t, owner.accountId, 'rectification');
     const request = await fileRequest(ctxOf(t), { accountId: owner.accountId, type: 'rectification', details: 'matrix' });
     return { url: `/api/v1/privacy/requests/${request.id}${suffix}` };
+  };
+}
+
+/**
+ * A conversation of `owner`, started once per route (an account may start only 10 a day): the calls
+ * before the owner's own are all refused, so even closing finds it still open at the end.
+ */
+function aConversation(suffix: string, body?: unknown) {
+  const made = new Map<string, string>();
+  return async (t: TestApp, owner: { accountId: string }) => {
+    let id = made.get(owner.accountId);
+    if (!id) {
+      const { startConversation } = await import('../src/modules/support/index.ts');
+      id = (await startConversation(ctxOf(t), { accountId: owner.accountId, subject: 'Matrix', body: 'hello' })).conversation.id;
+      made.set(owner.accountId, id);
+    }
+    return { url: `/api/v1/support/conversations/${id}${suffix}`, body };
+  };
+}
+
+/** A fresh customer's new conversation, for the staff routes. */
+function aCustomersConversation(suffix: string, body?: unknown) {
+  return async (t: TestApp) => {
+    const { startConversation } = await import('../src/modules/support/index.ts');
+    const accountId = (await fresh(t)).accountId;
+    const { conversation } = await startConversation(ctxOf(t), { accountId, subject: 'Matrix', body: 'hello' });
+    return { url: `/api/v1/admin/support/conversations/${conversation.id}${suffix}`, body };
   };
 }
 

@@ -37,6 +37,7 @@ import { privacyRequestRoutes } from './routes/privacy-requests.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
+import { supportRoutes } from './routes/support.ts';
 import { blockonomicsWebhookRoutes } from './routes/webhook-blockonomics.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { revenueCatWebhookRoutes } from './routes/webhook-revenuecat.ts';
@@ -160,6 +161,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(privacyRequestRoutes, deps);
   await app.register(privacyExportRoutes, deps);
   await app.register(privacyDeleteRoutes, deps);
+  await app.register(supportRoutes, deps);
   await app.register(providerPushRoutes, deps);
   await app.register(stripeWebhookRoutes, deps);
   await app.register(blockonomicsWebhookRoutes, deps);

@@ -30,6 +30,10 @@ const TopUp = lazy(() => paymentsArea().then((m) => ({ default: m.TopUp })));
 const Payments = lazy(() => paymentsArea().then((m) => ({ default: m.Payments })));
 const Payment = lazy(() => paymentsArea().then((m) => ({ default: m.Payment })));
 const Receipt = lazy(() => paymentsArea().then((m) => ({ default: m.Receipt })));
+const supportArea = () => import('./pages/support-area.ts');
+const Support = lazy(() => supportArea().then((m) => ({ default: m.Support })));
+const NewSupportConversation = lazy(() => supportArea().then((m) => ({ default: m.NewSupportConversation })));
+const SupportConversation = lazy(() => supportArea().then((m) => ({ default: m.SupportConversation })));
 
 /** Pages of a signed-in account. */
 function privatePage(segments: string[]): ReactNode | undefined {
@@ -42,6 +46,8 @@ function privatePage(segments: string[]): ReactNode | undefined {
   }
   if (first === 'payments' && second && !third) return <Payment id={second} />;
   if (first === 'payments' && second && third === 'receipt') return <Receipt id={second} />;
+  if (first === 'support' && second === 'new' && !third) return <NewSupportConversation />;
+  if (first === 'support' && second && !third) return <SupportConversation id={second} />;
   if (second) return undefined;
   switch (first) {
     case 'orders':
@@ -54,6 +60,8 @@ function privatePage(segments: string[]): ReactNode | undefined {
       return <TopUp />;
     case 'payments':
       return <Payments />;
+    case 'support':
+      return <Support />;
     case 'account':
       return <Account />;
     case 'developers':

@@ -16,7 +16,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Server-Sent Events for the signed-in account: `activation.updated`, `sms.received`,
- * `balance.updated`, `payment.updated`. Each event's id is its number within the account (1, 2, 3, …): every committed
+ * `balance.updated`, `payment.updated`, `support.message`. Each event's id is its number within the account (1, 2, 3, …): every committed
  * event reaches every open stream of its account exactly once and in order (StreamCursor), and a
  * client resumes with `Last-Event-ID` (browsers send it themselves when they reconnect).
  *
@@ -40,7 +40,7 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         tags: ['events'],
         summary: 'Live events of my account (Server-Sent Events)',
         description:
-          'text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated; each with an id — its number within your account, ' +
+          'text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message; each with an id — its number within your account, ' +
           '1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends ' +
           '(logout, revoked key or session, expiry, suspension).',
         headers: z.object({

@@ -15,6 +15,8 @@ export const SEALED_FIELDS = [
   'activation_sms.text',
   'webhook_endpoints.url',
   'idempotency_keys.response_body',
+  'support_conversations.subject',
+  'support_messages.body',
 ] as const;
 export type SealedField = (typeof SEALED_FIELDS)[number];
 

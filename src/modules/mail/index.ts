@@ -10,6 +10,7 @@ export {
   passwordChangedMessage,
   privacyRequestLinkMessage,
   resetPasswordMessage,
+  supportAnswerMessage,
   verifyEmailMessage,
 } from './templates.ts';
 export { logTransport, type MailTransport, mailTransport, smtpTransport } from './transport.ts';

@@ -76,3 +76,19 @@ export function privacyRequestLinkMessage(config: Config, to: string, token: str
       `We answer within 30 days. If it was not you, ignore this message: nothing happens without the link.${signature(config)}`,
   };
 }
+
+/**
+ * Support answered (P17). Only that an answer is waiting and where: never the answer, the question or
+ * the subject, which would then sit in mailboxes and mail servers beyond the reach of erasure.
+ */
+export function supportAnswerMessage(config: Config, to: string, accountId: string, conversationId: string): Email {
+  return {
+    to,
+    accountId,
+    template: 'support_answer',
+    subject: 'Support answered your message',
+    text:
+      `Our support team answered your message. Read the answer and reply here:\n\n${config.publicUrl}/support/${conversationId}\n\n` +
+      `For your privacy, we do not copy support messages into e-mail.${signature(config)}`,
+  };
+}

@@ -990,6 +990,48 @@ export const DATA_MAP: Record<string, TableEntry> = {
       updated_at: notPersonal,
     },
   },
+  support_conversations: {
+    category: 'support',
+    purpose:
+      "Support messages from customers (P17): a conversation with the operator's support staff, in general or about one of the customer's orders, its subject and whether it waits on staff, on the customer, or is closed.",
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', setting: 'RETENTION_SUPPORT_DAYS', column: 'last_activity_at' },
+    erasure: 'delete',
+    owner: { column: 'account_id' },
+    columns: {
+      id: notPersonal,
+      account_id: { personal: true },
+      order_id: { personal: true, note: 'the order it is about, if any (an order of the same account)' },
+      subject: { personal: true, note: `the customer's words; ${SEALED}`, export: 'sealed' },
+      status: notPersonal,
+      created_at: { personal: true },
+      waiting_since: { personal: true, note: 'since when the customer has waited for an answer' },
+      last_activity_at: { personal: true, note: 'the last message or the closing: retention counts from here' },
+      closed_at: { personal: true },
+      closed_by: { personal: true, note: '`customer`, or the staff account that closed it', export: 'staff_ref' },
+    },
+  },
+  support_messages: {
+    category: 'support',
+    purpose:
+      "The messages of a support conversation (P17), the customer's and staff answers: what the customer chose to tell us, and what we answered.",
+    legalBasis: 'contract',
+    retention: { kind: 'fixed', setting: 'RETENTION_SUPPORT_DAYS', column: 'created_at' },
+    erasure: 'delete',
+    owner: { via: 'support_conversations', column: 'conversation_id' },
+    columns: {
+      id: notPersonal,
+      conversation_id: { personal: true },
+      author: notPersonal,
+      staff_account_id: {
+        personal: true,
+        note: 'the staff member who wrote a staff message; the customer sees "Support"',
+        export: 'staff_ref',
+      },
+      body: { personal: true, note: `at most 4,000 characters; ${SEALED}`, export: 'sealed' },
+      created_at: { personal: true },
+    },
+  },
   instance_settings: {
     category: 'operational',
     purpose: 'Instance-wide facts shared by every otpbox instance on one database (e.g. the fingerprint of the secret key).',

@@ -20,7 +20,7 @@ export const TABLE_WORDS: Record<string, string> = {
   auth_throttles: 'counts of failed sign-ins per account and network (against password guessing)',
   security_events:
     'security events: sign-ins, password and key changes and the like, with the network part of your IP address, a keyed hash of it and your browser’s user agent',
-  email_outbox: 'the e-mail we send you (verification and password reset), until it is delivered',
+  email_outbox: 'the e-mail we send you (verification, password reset, a note that support answered you), until it is delivered',
   ledger_accounts: 'your credit balance',
   ledger_transfers: 'every movement of your credits: purchases, reservations for orders, charges and refunds',
   ledger_entries: 'the lines of your credit statement',
@@ -41,6 +41,10 @@ export const TABLE_WORDS: Record<string, string> = {
     'a log of every time a member of our staff opened your account’s data: when, in what role, what they looked at and why (you can read it in the Privacy centre)',
   privacy_requests:
     'the requests you make to exercise your rights: which right, what you wrote, when you filed it, its deadline, and our answer',
+  support_conversations:
+    'your conversations with our support: their subject, the order one is about if you chose one, and whether it waits on us, on you, or is closed',
+  support_messages:
+    'the messages of those conversations, yours and our answers (our staff appear as “Support”); stored encrypted under your account’s own key',
   payments: 'your payments: what you bought, its status, credits, amount, currency, times and the payment processor’s references',
   subscriptions: 'your plans: which package, its status, when the period ends, whether it renews, and the processor’s references',
   bitcoin_payments: 'for a bitcoin payment, the receiving address made for it and the amount asked and received',
@@ -97,6 +101,8 @@ export function periodWords(days: number): string {
 const AFTER_WORDS_BY_TABLE: Record<string, string> = {
   'activations.created_at': 'after the order was placed',
   'sessions.expires_at': 'after the session ended',
+  'support_conversations.last_activity_at': 'after its last message or its closing',
+  'support_messages.created_at': 'after it was written',
 };
 
 const after = (column: string, table = '') =>

@@ -8,6 +8,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'sms.received',
   'balance.updated',
   'payment.updated',
+  'support.message',
 ] as const satisfies readonly AccountEventType[];
 /** Sent on request to one endpoint only, whatever it subscribed to. */
 export const TEST_EVENT_TYPE = 'webhook.test';

@@ -47,6 +47,12 @@ describe('an order on screen', () => {
     expect(screen.queryByRole('button', { name: 'Finish' })).toBeNull();
   });
 
+  it('links to support about this very order', async () => {
+    showOrders(order({ id: 'act_77' }));
+    const link = await screen.findByRole('link', { name: 'Ask support about this order' });
+    expect(link.getAttribute('href')).toBe('/support/new?order=act_77');
+  });
+
   it('cancels once the window has passed, and says the credits came back', async () => {
     const { api } = showOrders(order({ cancellableAt: seconds(-1) }));
     api.on('POST', '/activations/act_01/cancel', () => json(200, order({ status: 'cancelled', cancellableAt: seconds(-1) })));

@@ -4,6 +4,7 @@ import { api } from '../lib/api.ts';
 import { countryByCode, serviceByCode, serviceName } from '../lib/catalog-data.ts';
 import { formatClock, formatCredits, formatDuration } from '../lib/format.ts';
 import { useMounted, useNow } from '../lib/hooks.ts';
+import { Link } from '../lib/router.tsx';
 import { serverNow } from '../lib/server-clock.ts';
 import { type Activation, isOpen, type OrderStatus, type Sms } from '../lib/types.ts';
 import { useOrderStore } from '../state/orders.tsx';
@@ -74,6 +75,9 @@ export function OrderCard({ order, autoFocus = false }: { order: Activation; aut
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       {error ? <ErrorNotice error={error} /> : null}
       {order.sandbox && open ? <SimulateSms order={order} /> : null}
+      <p className="small">
+        <Link to={`/support/new?order=${encodeURIComponent(order.id)}`}>{t.support.askAboutOrder}</Link>
+      </p>
       {!open ? (
         <button type="button" className="button button--ghost button--small" onClick={() => store.dismiss(order.id)}>
           {t.orders.dismiss}

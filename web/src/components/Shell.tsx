@@ -53,6 +53,7 @@ const NAV: readonly { to: string; label: string; icon: IconName; also?: readonly
   { to: '/history', label: t.nav.history, icon: 'history' },
   { to: '/balance', label: t.nav.balance, icon: 'balance', also: ['/payments'] },
   { to: '/top-up', label: t.nav.topUp, icon: 'topUp' },
+  { to: '/support', label: t.nav.support, icon: 'support' },
   { to: '/account', label: t.nav.account, icon: 'account' },
 ];
 

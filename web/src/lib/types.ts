@@ -43,3 +43,8 @@ export interface Page<T> {
 export { isOpen } from '../../../src/modules/activations/states.ts';
 export type PrivacyRequest = Schemas['PrivacyRequest'];
 export type PrivacyRequestType = PrivacyRequest['type'];
+/** A support conversation (P17) as its customer sees it; `subject` null only once erased. */
+export type SupportConversation = Schemas['SupportConversation'];
+/** A message of a conversation: `author: 'staff'` is shown as "Support", never a person. */
+export type SupportMessage = Schemas['SupportMessage'];
+export type SupportThread = Schemas['SupportThread'];

@@ -1,10 +1,10 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp } from '../../../../test/support/actors.ts';
+import { cookieHeader, createActor, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
-import { accounts, activations, devices, ledgerTransfers } from '../../../db/schema/index.ts';
+import { accounts, activations, devices, ledgerTransfers, supportConversations } from '../../../db/schema/index.ts';
 import { erasureDeps } from '../../../runtime/erasure-deps.ts';
 import { deviceHash } from '../../accounts/index.ts';
 import { runProviderTasks } from '../../activations/index.ts';
@@ -90,6 +90,23 @@ async function richEmailCustomer() {
     payload: { type: 'rectification', details: `My e-mail is ${email}, please fix my name` },
   });
   expect(request.statusCode, request.body).toBe(201);
+  // A support conversation (P17) about the order, answered by staff (which also queues an e-mail notice).
+  const supportBody = `I am Jo Erasure, my code for ${received.phone} never showed`;
+  const conversation = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/support/conversations',
+    headers: { cookie, ...json },
+    payload: { subject: 'Jo Erasure needs a refund', body: supportBody, orderId: received.id },
+  });
+  expect(conversation.statusCode, conversation.body).toBe(201);
+  const staff = await createActor(t, 'support');
+  const answer = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/admin/support/conversations/${conversation.json().conversation.id}/messages`,
+    headers: { authorization: staff.bearer, ...json },
+    payload: { body: 'Dear Jo Erasure-Answer, we refunded you' },
+  });
+  expect(answer.statusCode, answer.body).toBe(201);
   return {
     accountId,
     email,
@@ -106,6 +123,9 @@ async function richEmailCustomer() {
       phoneReceived: received.phone.slice(1),
       phoneWaiting: waiting.phone.slice(1),
       smsText,
+      supportSubject: 'Jo Erasure needs a refund',
+      supportBody,
+      supportAnswer: 'Jo Erasure-Answer',
     },
   };
 }
@@ -136,6 +156,14 @@ async function deviceCustomer() {
   const order = (await api(t, bearer).order()).json();
   const smsText = `WhatsApp code 884411 for device ${accountId.slice(-6)}`;
   expect((await api(t, bearer).sms(order.id, smsText)).statusCode).toBeLessThan(300);
+  const deviceSupport = `Device person asks about ${accountId.slice(-6)}`;
+  const conversation = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/support/conversations',
+    headers: { authorization: `Bearer ${token}`, ...json },
+    payload: { subject: 'From the app', body: deviceSupport },
+  });
+  expect(conversation.statusCode, conversation.body).toBe(201);
   return {
     accountId,
     token,
@@ -147,6 +175,7 @@ async function deviceCustomer() {
       ipPrefix: '192.0.2.0/24',
       phone: order.phone.slice(1),
       smsText,
+      deviceSupport,
     },
   };
 }
@@ -158,7 +187,19 @@ describe('erasure, seen in the whole database', () => {
     const device = await deviceCustomer();
     const before = await dumpDatabase();
     // Sealed values (ADR 28) are never in the database in clear, even before erasure; the rest is.
-    const sealed = new Set(['model', 'phone', 'phoneReceived', 'phoneWaiting', 'smsText', 'webhookUrl', 'other']);
+    const sealed = new Set([
+      'model',
+      'phone',
+      'phoneReceived',
+      'phoneWaiting',
+      'smsText',
+      'webhookUrl',
+      'other',
+      'supportSubject',
+      'supportBody',
+      'supportAnswer',
+      'deviceSupport',
+    ]);
     for (const [name, value] of Object.entries({ ...me.needles, ...device.needles, other: other.email }))
       expect(before.includes(value), `${name} is ${sealed.has(name) ? 'in clear' : 'not'} in the database before erasure`).toBe(
         !sealed.has(name),
@@ -172,6 +213,12 @@ describe('erasure, seen in the whole database', () => {
           .where(inArray(activations.accountId, [me.accountId, device.accountId]))
       ).filter((row) => row.phone !== null).length,
       devices: (await t.database.db.select().from(devices).where(eq(devices.accountId, device.accountId))).length,
+      support: (
+        await t.database.db
+          .select()
+          .from(supportConversations)
+          .where(inArray(supportConversations.accountId, [me.accountId, device.accountId]))
+      ).length,
       sms:
         (
           await queryRows<{ n: number }>(
@@ -183,6 +230,7 @@ describe('erasure, seen in the whole database', () => {
     const sealedBefore = await sealedColumns();
     expect(sealedBefore.phones).toBeGreaterThanOrEqual(3);
     expect(sealedBefore.devices).toBe(1);
+    expect(sealedBefore.support).toBe(2);
     expect(sealedBefore.sms).toBeGreaterThanOrEqual(2);
 
     const erased = await t.app.inject({
@@ -212,7 +260,7 @@ describe('erasure, seen in the whole database', () => {
     expect(rows[0]).toMatchObject({ status: 'deleted', email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });
     expect(rows[0]?.pseudonym).toMatch(/^deleted:[A-Za-z0-9_-]{16}$/);
 
-    expect(await sealedColumns()).toEqual({ phones: 0, devices: 0, sms: 0 });
+    expect(await sealedColumns()).toEqual({ phones: 0, devices: 0, sms: 0, support: 0 });
     const after = await dumpDatabase();
     // Full addresses and the device id are never stored (only prefixes and keyed hashes): absent before and after.
     const addresses = { ipSignup: '203.0.113.77', ipLogin: '198.51.100.23', ipDevice: '192.0.2.99', deviceId: device.deviceId };
