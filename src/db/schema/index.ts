@@ -11,3 +11,4 @@ export * from './providers.ts';
 export * from './settings.ts';
 export * from './staff-access.ts';
 export * from './webhooks.ts';
+export * from './stats.ts';

@@ -1,0 +1,9 @@
+/**
+ * The business figures of the operator console (ADR 33): the overview read from the rollups that
+ * migration 0020's triggers keep, their rebuild and compaction, and the background jobs' recent runs.
+ *
+ * The module's public surface: code outside src/modules/stats/ imports only this file.
+ */
+export { percentile, TTC_BUCKET_STARTS_S, timeToCode, ttcBucket } from './histogram.ts';
+export { MAX_BUCKETS, type OverviewRange, readOverview } from './read-overview.ts';
+export { GRANULARITIES, type Granularity, JobList, type JobListView, Overview, type OverviewView } from './schemas.ts';
