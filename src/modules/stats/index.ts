@@ -4,6 +4,9 @@
  *
  * The module's public surface: code outside src/modules/stats/ imports only this file.
  */
+
+export { COMPACT_AFTER_MS, compactStats } from './compact.ts';
 export { percentile, TTC_BUCKET_STARTS_S, timeToCode, ttcBucket } from './histogram.ts';
+export { type JobSchedule, listJobRuns } from './job-runs.ts';
 export { MAX_BUCKETS, type OverviewRange, readOverview } from './read-overview.ts';
 export { GRANULARITIES, type Granularity, JobList, type JobListView, Overview, type OverviewView } from './schemas.ts';

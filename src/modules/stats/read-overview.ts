@@ -156,7 +156,11 @@ export async function readOverview(ctx: Ctx, range: OverviewRange): Promise<Over
   const overall = Array.from({ length: TTC_COLUMNS.length }, () => 0);
   for (const row of byDimension) {
     const histogram = TTC_COLUMNS.map((c) => n(row[c]));
-    if (row.dimension === 'provider') histogram.forEach((count, i) => (overall[i] = (overall[i] ?? 0) + count));
+    if (row.dimension === 'provider') {
+      histogram.forEach((count, i) => {
+        overall[i] = (overall[i] ?? 0) + count;
+      });
+    }
     dimensions[row.dimension]?.push(figures(row.value, row, histogram));
   }
   const byOrders = (a: { value: string; completed: number; cancelled: number; expired: number; failed: number }, b: typeof a) =>

@@ -134,7 +134,7 @@ export const JobList = z
     jobs: z.array(
       z.object({
         name: z.string(),
-        everyMs: z.number().int(),
+        intervalMs: z.number().int().describe('How often it runs (its slot length)'),
         runs: z.array(JobRun).describe('The latest runs, newest first'),
       }),
     ),

@@ -8,6 +8,7 @@ import { connectSmsActivate } from '../../../../test/support/providers.ts';
 import { queryRows } from '../../../db/client.ts';
 import { TTC_COLUMNS } from '../../../db/schema/index.ts';
 import { expireDue, pollUpstream } from '../../activations/index.ts';
+import { COMPACT_AFTER_MS, compactStats } from '../compact.ts';
 import { TTC_BUCKET_STARTS_S, ttcBucket } from '../histogram.ts';
 
 /**
@@ -301,6 +302,29 @@ describe('the overview rollups', () => {
       expect(stripes[0]?.n).toBeGreaterThan(1);
     }
     await expectRollupsToMatch();
+  });
+
+  it('compaction folds the stripes of past hours into stripe 0 and changes no figure', async () => {
+    const before = [sorted(await rolledUpOrders()), await rolledUpAccounts(), await rolledUpPayments()];
+    // Hours younger than two hours keep their stripes (transactions in flight may still write them).
+    const recentStripes = async () =>
+      (
+        await queryRows<{ n: number }>(
+          t.database.db,
+          sql`select count(*)::int as n from stats_orders where stripe <> 0 and hour >= ${new Date(t.clock.now().getTime() - COMPACT_AFTER_MS).toISOString()}::timestamptz`,
+        )
+      )[0]?.n;
+    const stripedBefore = await recentStripes();
+    const recent = await compactStats(t.database.db, t.clock.now());
+    expect(await recentStripes()).toBe(stripedBefore);
+    const later = await compactStats(t.database.db, new Date(t.clock.now().getTime() + 3 * 3_600_000));
+    expect(later.folded).toBeGreaterThanOrEqual(stripedBefore ?? 0);
+    expect(recent.folded).toBeGreaterThanOrEqual(0);
+    for (const table of ['stats_orders', 'stats_accounts', 'stats_payments']) {
+      const rows = await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from ${sql.raw(table)} where stripe <> 0`);
+      expect(rows[0]?.n, table).toBe(0);
+    }
+    expect([sorted(await rolledUpOrders()), await rolledUpAccounts(), await rolledUpPayments()]).toEqual(before);
   });
 
   it('the backfill computes the same figures from the rows, and again the same when run twice', async () => {
