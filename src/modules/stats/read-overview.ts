@@ -79,7 +79,8 @@ export async function readOverview(ctx: Ctx, range: OverviewRange): Promise<Over
       refunded_minor: Num;
     }>(
       ctx.db,
-      sql`select date_trunc(${g}, hour, 'UTC') as at, method, status, currency, sum(payments)::int as payments,
+      // By UTC day whatever the granularity: methods × statuses by the hour would be thousands of entries.
+      sql`select date_trunc('day', hour, 'UTC') as at, method, status, currency, sum(payments)::int as payments,
                  sum(amount_minor)::text as amount_minor, sum(credits)::text as credits, sum(refunded_minor)::text as refunded_minor
           from stats_payments where ${within} group by 1, 2, 3, 4 having sum(payments) <> 0 order by 1, 2, 3, 4`,
     ),

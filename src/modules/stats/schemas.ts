@@ -101,7 +101,9 @@ export const Overview = z
           refundedMinor: z.number().int(),
         }),
       )
-      .describe('Payments created in each bucket, by method and current status (non-empty groups only)'),
+      .describe(
+        'Payments created on each UTC day of the range (by day whatever the granularity), by method and current status (non-empty groups only)',
+      ),
     balances: z.array(
       z.object({
         provider: z.string(),

@@ -8333,7 +8333,7 @@ export interface components {
             from: string;
             /** @enum {string} */
             granularity: "hour" | "day";
-            /** @description Payments created in each bucket, by method and current status (non-empty groups only) */
+            /** @description Payments created on each UTC day of the range (by day whatever the granularity), by method and current status (non-empty groups only) */
             payments: {
                 amountMinor: number;
                 /** Format: date-time */
