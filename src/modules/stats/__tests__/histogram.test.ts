@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, TTC_BUCKET_STARTS_S, timeToCode, ttcBucket } from '../histogram.ts';
+import { TTC_COLUMNS } from '../../../db/schema/index.ts';
+import { percentile, TTC_BUCKET_STARTS_S, TTC_BUCKETS, timeToCode, ttcBucket } from '../histogram.ts';
 
 /** A deterministic pseudo-random sequence (the test must fail the same way every time). */
 function random(seed: number) {
@@ -44,6 +45,10 @@ describe('time-to-code percentiles from the histogram', () => {
     expect(ttc).not.toBeNull();
     expect(ttc?.p50).toBeLessThanOrEqual(ttc?.p90 ?? 0);
     expect(ttc?.p90).toBeLessThanOrEqual(ttc?.p99 ?? 0);
+  });
+
+  it('has one rollup column per bucket', () => {
+    expect(TTC_COLUMNS).toHaveLength(TTC_BUCKETS);
   });
 
   it('puts each time in the bucket that starts at or below it', () => {
