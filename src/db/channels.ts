@@ -19,4 +19,7 @@ export const CATALOG_CHANNEL = 'otpbox_catalog';
  */
 export const BALANCE_CHANNEL = 'otpbox_balance';
 
-export const NOTIFY_CHANNELS = [EVENT_CHANNEL, AUTH_CHANNEL, CATALOG_CHANNEL, BALANCE_CHANNEL] as const;
+/** The overview's figures changed (triggers of migration 0021, ADR 33): no payload; staff streams refresh. */
+export const STATS_CHANNEL = 'otpbox_stats';
+
+export const NOTIFY_CHANNELS = [EVENT_CHANNEL, AUTH_CHANNEL, CATALOG_CHANNEL, BALANCE_CHANNEL, STATS_CHANNEL] as const;

@@ -23,6 +23,7 @@ import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
+import { adminOverviewRoutes } from './routes/admin-overview.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -153,6 +154,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, deps);
   await app.register(accountRoutes, deps);
   await app.register(adminAccountRoutes, deps);
+  await app.register(adminOverviewRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
   await app.register(paymentRoutes, deps);

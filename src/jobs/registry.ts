@@ -8,6 +8,7 @@ import type { MailTransport } from '../modules/mail/index.ts';
 import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
 import { completeErasures } from '../modules/privacy/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
+import { compactStats, type JobSchedule } from '../modules/stats/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
 import { erasureDeps } from '../runtime/erasure-deps.ts';
 import { deliverPendingEmail } from './email-delivery.ts';
@@ -73,6 +74,15 @@ export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
       ({ ctx }) =>
       (run) =>
         purgeRetained(ctx.config, run),
+  },
+  // The overview's rollups: the stripes of past hours folded into one row per key (ADR 33).
+  {
+    name: 'stats-compaction',
+    everyMs: 10 * 60_000,
+    handler:
+      () =>
+      ({ db, now }) =>
+        compactStats(db, now),
   },
   // Queued e-mail, retried with back-off.
   {
@@ -193,5 +203,14 @@ export function jobDefinitions<Deps extends { ctx: JobCtx }>(entries: readonly J
     everyMs: resolve(entry.everyMs),
     ...(entry.timeoutMs === undefined ? {} : { timeoutMs: resolve(entry.timeoutMs) }),
     run: entry.handler(deps),
+  }));
+}
+
+/** Every job of the three lists with its slot length under `config`, for the staff's jobs page. */
+export function jobSchedules(config: Config): JobSchedule[] {
+  const entries: readonly JobEntry<never>[] = [...PROCESS_JOBS, ...PAYMENT_JOBS, ...ORDER_JOBS] as readonly JobEntry<never>[];
+  return entries.map((entry) => ({
+    name: entry.name,
+    intervalMs: typeof entry.everyMs === 'function' ? entry.everyMs(config) : entry.everyMs,
   }));
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL } from '../db/channels.ts';
+import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
 import type { Database } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
@@ -41,6 +41,11 @@ export interface EventBus {
   onAuthChange(listener: (accountId: string) => void): () => void;
   /** Providers, offers or catalog rules changed somewhere (`'*'`: anything may have changed). */
   onCatalogChange(listener: (what: string) => void): () => void;
+  /**
+   * The overview's figures changed in a transaction that committed, on any instance (the rollup
+   * triggers' NOTIFY, ADR 33), or may have while the listener was away.
+   */
+  onStatsChange(listener: () => void): () => void;
   /** Stored events of an account numbered after `afterSeq`, in order. */
   since(accountId: string, afterSeq: number, limit?: number): Promise<AccountEvent[]>;
   /** The number of an account's newest event (0 before its first). */
@@ -63,6 +68,10 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
   const authListeners = new Set<(accountId: string) => void>();
   const balanceListeners = new Set<(accountId: string) => void>();
   const catalogListeners = new Set<(what: string) => void>();
+  const statsListeners = new Set<() => void>();
+  const statsChanged = () => {
+    for (const listener of statsListeners) listener();
+  };
   const catalogChanged = (what: string) => {
     for (const listener of catalogListeners) listener(what);
   };
@@ -150,6 +159,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     if (payload) authChanged(payload);
   };
   const onCatalogNotification = (payload: string | undefined) => catalogChanged(payload ?? '*');
+  const onStatsNotification = () => statsChanged();
   const onBalanceNotification = (payload: string | undefined) => {
     if (payload) balanceChanged(payload);
   };
@@ -160,6 +170,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     authChanged('*');
     balanceChanged('*');
     catalogChanged('*');
+    statsChanged();
     void resync().catch((error) => log.warn({ err: error }, 'could not resynchronise the event streams after a reconnect'));
   };
 
@@ -169,11 +180,13 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     const unlistenAuth = await database.raw.client.listen(AUTH_CHANNEL, onAuthNotification);
     const unlistenCatalog = await database.raw.client.listen(CATALOG_CHANNEL, onCatalogNotification);
     const unlistenBalance = await database.raw.client.listen(BALANCE_CHANNEL, onBalanceNotification);
+    const unlistenStats = await database.raw.client.listen(STATS_CHANNEL, onStatsNotification);
     stopListening = async () => {
       await unlistenEvents();
       await unlistenAuth();
       await unlistenCatalog();
       await unlistenBalance();
+      await unlistenStats();
     };
   } else {
     stopListening = await listenOnPostgres(
@@ -183,6 +196,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
         [AUTH_CHANNEL]: onAuthNotification,
         [CATALOG_CHANNEL]: onCatalogNotification,
         [BALANCE_CHANNEL]: onBalanceNotification,
+        [STATS_CHANNEL]: onStatsNotification,
       },
       onReconnect,
       log,
@@ -220,6 +234,10 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     onCatalogChange(listener) {
       catalogListeners.add(listener);
       return () => catalogListeners.delete(listener);
+    },
+    onStatsChange(listener) {
+      statsListeners.add(listener);
+      return () => statsListeners.delete(listener);
     },
     async close() {
       closed = true;

@@ -25,9 +25,9 @@ export async function baseUrlOf(t: TestApp): Promise<string> {
   return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 }
 
-export async function openStream(base: string, headers: Record<string, string>): Promise<OpenStream> {
+export async function openStream(base: string, headers: Record<string, string>, path = '/api/v1/events'): Promise<OpenStream> {
   const controller = new AbortController();
-  const response = await fetch(`${base}/api/v1/events`, { headers, signal: controller.signal });
+  const response = await fetch(`${base}${path}`, { headers, signal: controller.signal });
   const events: StreamEvent[] = [];
   let ended = false;
   const waiters = new Set<() => void>();

@@ -11,4 +11,5 @@ export * from './providers.ts';
 export * from './settings.ts';
 export * from './staff-access.ts';
 export * from './support.ts';
+export * from './stats.ts';
 export * from './webhooks.ts';

@@ -8,11 +8,9 @@ import type { Announcement } from '../../runtime/event-bus.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { Text } from '../schemas.ts';
+import { sseStreams } from '../sse.ts';
 
-export const HEARTBEAT_MS = 15_000;
-
-/** The longest a timer may wait (setTimeout's limit); a session's end further away is checked again then. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export { HEARTBEAT_MS } from '../sse.ts';
 
 /**
  * Server-Sent Events for the signed-in account: `activation.updated`, `sms.received`,
@@ -26,12 +24,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const heartbeatMs = deps.eventHeartbeatMs ?? HEARTBEAT_MS;
-  const open = new Set<{ end(): void }>();
-  // Streams never end by themselves: end them before the server closes, or closing would wait forever.
-  fastify.addHook('preClose', async () => {
-    for (const stream of open) stream.end();
-  });
+  const openStream = sseStreams(fastify, deps);
 
   app.get(
     '/api/v1/events',
@@ -72,18 +65,11 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         throw error;
       }
 
-      const raw = reply.raw;
-      reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': request.id,
-        'content-security-policy': "default-src 'none'",
-        'x-content-type-options': 'nosniff',
+      const stream = openStream(request, reply, principal, standing, () => {
+        unsubscribe();
+        cursor?.end();
       });
-      raw.write('retry: 3000\n\n');
+      if (!stream) return;
 
       const send = (event: AccountEvent) => {
         let payload = event.payload;
@@ -91,59 +77,8 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
           const text = ephemeral.text(payload.activationId, payload.smsId, deps.clock.now().getTime());
           if (text) payload = { ...payload, text };
         }
-        raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...payload, at: event.createdAt })}\n\n`);
+        stream.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...payload, at: event.createdAt })}\n\n`);
       };
-
-      let heartbeat: NodeJS.Timeout | undefined;
-      let expiry: NodeJS.Timeout | undefined;
-      let stopAuth: (() => void) | undefined;
-      const stream = {
-        end: () => {
-          if (!open.delete(stream)) return;
-          clearInterval(heartbeat);
-          clearTimeout(expiry);
-          stopAuth?.();
-          unsubscribe();
-          cursor?.end();
-          raw.end();
-        },
-      };
-      open.add(stream);
-      request.raw.on('close', () => stream.end());
-
-      // The access that opened the stream: checked again whenever this account's access changes
-      // anywhere, and when the session would end by itself.
-      let checking = false;
-      const recheck = async () => {
-        if (checking || !open.has(stream)) return;
-        checking = true;
-        try {
-          const now = await credentialStanding(request.ctx, principal);
-          if (!now.valid) stream.end();
-          else armExpiry(now.endsAt);
-        } catch (error) {
-          request.log.warn({ err: error }, 'could not check the access of an event stream; ending it');
-          stream.end();
-        } finally {
-          checking = false;
-        }
-      };
-      let endsAt: Date | undefined;
-      const armExpiry = (end: Date | undefined) => {
-        clearTimeout(expiry);
-        endsAt = end;
-        if (!end) return;
-        const wait = Math.min(MAX_TIMER_MS, Math.max(0, end.getTime() - deps.clock.now().getTime()));
-        expiry = setTimeout(() => void recheck(), wait);
-      };
-      stopAuth = deps.events.onAuthChange((changed) => {
-        if (changed === accountId || changed === '*') void recheck();
-      });
-      if (!standing.valid) {
-        stream.end();
-        return;
-      }
-      armExpiry(standing.endsAt);
 
       // Resume after the client's last event (a number beyond the newest is not ours: start from now).
       const lastSent = resumeFrom === undefined ? head : Math.min(Number(resumeFrom), head);
@@ -158,13 +93,6 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
       cursor.offer({ seq: head });
       for (const announcement of early ?? []) cursor.offer(announcement);
       early = undefined;
-
-      // Heartbeats keep proxies from closing an idle stream, and check the session's end against the
-      // clock (a manual clock in tests): they never query the database.
-      heartbeat = setInterval(() => {
-        raw.write(': heartbeat\n\n');
-        if (endsAt && deps.clock.now() >= endsAt) void recheck();
-      }, heartbeatMs);
     },
   );
 };

@@ -32,6 +32,7 @@ describe('the job registry', () => {
       'provider-reconcile',
       'provider-tasks',
       'retention',
+      'stats-compaction',
       'stripe-reconcile',
       'webhook-delivery',
     ]);

@@ -1238,6 +1238,284 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events for staff (Server-Sent Events) (support, admin)
+         * @description text/event-stream. `stats.updated` ({at}): the overview’s figures changed on some instance — read the overview again; at most one a second. The stream ends when the access that opened it ends.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "last-event-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every background job with its latest runs: when, how long, what it did or why it failed (support, admin) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Runs per job */
+                    runs?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobList"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business at a glance: orders, revenue, codes, refunds, sign-ups, payments, provider balances (support, admin)
+         * @description Every figure from the rollups kept with each change (never a scan of the orders), in UTC hours or days over [from, to), rounded out to whole buckets (at most 2,000). Defaults: the last 30 days up to now, by day.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (default: 30 days before `to`) */
+                    from?: string;
+                    granularity?: "hour" | "day";
+                    /** @description End, exclusive (default: now) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Overview"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/privacy/requests": {
         parameters: {
             query?: never;
@@ -9016,6 +9294,20 @@ export interface components {
             /** @description The App Store / Google Play product id that buys it in the mobile app */
             storeProduct: string | null;
         };
+        DimensionFigures: {
+            cancelled: number;
+            /** @description Orders with a code among those that got a number (completed, cancelled, expired); null: none */
+            codeRate: number | null;
+            /** @description Orders that ended with a code */
+            completed: number;
+            /** @description Ended without a code at the deadline */
+            expired: number;
+            /** @description No number could be bought */
+            failed: number;
+            timeToCode: components["schemas"]["TimeToCode"] | null;
+            /** @description Provider name, service code or country code */
+            value: string;
+        };
         ErrorEnvelope: {
             error: {
                 /**
@@ -9032,6 +9324,29 @@ export interface components {
                 requestId: string;
             };
         };
+        JobList: {
+            jobs: {
+                /** @description How often it runs (its slot length) */
+                intervalMs: number;
+                name: string;
+                /** @description The latest runs, newest first */
+                runs: components["schemas"]["JobRun"][];
+            }[];
+        };
+        JobRun: {
+            durationMs: number | null;
+            error: string | null;
+            finishedAt: string | null;
+            id: string;
+            instanceId: string;
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "abandoned";
+        };
         NewApiKey: {
             /** Format: date-time */
             createdAt: string;
@@ -9041,6 +9356,118 @@ export interface components {
             key: string;
             lastUsedAt: string | null;
             name: string;
+        };
+        Overview: {
+            balances: {
+                balanceAt: string | null;
+                balanceMicros: number | null;
+                currency: string;
+                low: boolean;
+                lowBalanceMicros: number;
+                provider: string;
+            }[];
+            /** @description Provider costs of the period as charged */
+            costs: {
+                /** @description null: no rate for this currency any more (not in providerCost) */
+                credits: number | null;
+                currency: string;
+                /** @description Micro-units of the currency */
+                micros: number;
+                provider: string;
+            }[];
+            countries: components["schemas"]["DimensionFigures"][];
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            granularity: "hour" | "day";
+            /** @description Payments created on each UTC day of the range (by day whatever the granularity), by method and current status (non-empty groups only) */
+            payments: {
+                amountMinor: number;
+                /** Format: date-time */
+                at: string;
+                /** @description Credits */
+                credits: number;
+                currency: string;
+                method: string;
+                payments: number;
+                refundedMinor: number;
+                status: string;
+            }[];
+            providers: components["schemas"]["DimensionFigures"][];
+            refunds: {
+                orders: {
+                    cancelled: number;
+                    /** @description Credits given back to customers by these orders */
+                    credits: number;
+                    expired: number;
+                    failed: number;
+                };
+                payments: {
+                    currency: string;
+                    /** @description Payments now refunded in full */
+                    refunded: number;
+                    /** @description Refunded amount in the currency’s minor unit, partial refunds included */
+                    refundedMinor: number;
+                }[];
+            };
+            /** @description One entry per bucket, empty ones included */
+            series: components["schemas"]["OverviewBucket"][];
+            services: components["schemas"]["DimensionFigures"][];
+            /**
+             * Format: date-time
+             * @description Exclusive
+             */
+            to: string;
+            totals: {
+                cancelled: number;
+                /** @description Orders with a code among those that got a number (completed, cancelled, expired); null: none */
+                codeRate: number | null;
+                /** @description Orders that ended with a code */
+                completed: number;
+                /** @description Ended without a code at the deadline */
+                expired: number;
+                /** @description No number could be bought */
+                failed: number;
+                /** @description Credits */
+                margin: number;
+                newAccounts: {
+                    device: number;
+                    email: number;
+                };
+                /** @description Credits */
+                providerCost: number;
+                /** @description Credits */
+                released: number;
+                /** @description Credits */
+                revenue: number;
+                timeToCode: components["schemas"]["TimeToCode"] | null;
+            };
+        };
+        OverviewBucket: {
+            /**
+             * Format: date-time
+             * @description Start of the hour or UTC day
+             */
+            at: string;
+            cancelled: number;
+            /** @description Orders that ended with a code */
+            completed: number;
+            /** @description Ended without a code at the deadline */
+            expired: number;
+            /** @description No number could be bought */
+            failed: number;
+            /** @description revenue − providerCost */
+            margin: number;
+            newAccounts: {
+                device: number;
+                email: number;
+            };
+            /** @description What their providers charged, in credits at the providers’ current rates */
+            providerCost: number;
+            /** @description Credits given back by orders that ended without a code */
+            released: number;
+            /** @description Credits captured by orders that ended with a code (sandbox orders excluded) */
+            revenue: number;
         };
         Payment: {
             /** @description In the smallest unit of its currency */
@@ -9360,6 +9787,15 @@ export interface components {
         SupportThread: {
             conversation: components["schemas"]["SupportConversation"];
             messages: components["schemas"]["SupportMessage"][];
+        };
+        /** @description Estimated from a fixed histogram: within one bucket of the exact value (ADR 33) */
+        TimeToCode: {
+            /** @description Seconds from the order to its code: median */
+            p50: number;
+            /** @description Seconds: 90th percentile */
+            p90: number;
+            /** @description Seconds: 99th percentile */
+            p99: number;
         };
         WebhookDelivery: {
             attempts: number;
