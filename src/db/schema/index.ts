@@ -10,4 +10,5 @@ export * from './privacy.ts';
 export * from './providers.ts';
 export * from './settings.ts';
 export * from './staff-access.ts';
+export * from './staff-auth.ts';
 export * from './webhooks.ts';
