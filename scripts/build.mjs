@@ -4,7 +4,9 @@
 //     launcher runs the sources instead while any file in src/ is newer (ADR 6);
 //  2. make the embedded database's template in dist/pglite-template (what initdb makes), which a
 //     first start copies instead of running initdb (ADR 21); kept while the same PGlite is installed;
-//  3. build the web app into web/dist (served by the server at /).
+//  3. build the web app into web/dist (served by the server at /), then the operator console beside it
+//     (web/admin.html, served at /admin; a build of its own, ADR 32), and check both initial bundles
+//     against their budgets (scripts/bundle-size.mjs): a build over budget fails.
 // `node scripts/build.mjs web` builds the web app only.
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +28,12 @@ async function buildWeb() {
   }
   const started = performance.now();
   await vite.build({ root: `${root}/web`, configFile: `${root}/web/vite.config.ts`, logLevel: 'warn' });
+  await vite.build({ root: `${root}/web`, configFile: `${root}/web/vite.config.ts`, logLevel: 'warn', mode: 'console' });
   console.log(`built web/dist in ${seconds(started)}`);
+  const { report } = await import('./bundle-size.mjs');
+  const { lines, over } = report(`${root}/web/dist`);
+  for (const line of lines) console.log(line);
+  if (over.length > 0) throw new Error(`the web build is over its budget: ${over.join('; ')} (scripts/bundle-size.mjs)`);
 }
 
 /**

@@ -75,6 +75,8 @@ export const configSchema = z
     SESSION_IDLE_MINUTES: int(5, 10_080, 30),
     SESSION_MAX_HOURS: int(1, 8_760, 12),
     DEVICE_SESSION_DAYS: int(1, 3_650, 180),
+    STAFF_SESSION_IDLE_MINUTES: int(5, 240, 15),
+    STAFF_SESSION_MAX_HOURS: int(1, 24, 8),
     OPERATOR_NAME: z.string().min(1).max(200).default('the operator of this otpbox service'),
     OPERATOR_CONTACT: z.string().min(3).max(200).optional(),
     METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -205,6 +207,9 @@ export const configSchema = z
       sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
       sessionMaxMs: env.SESSION_MAX_HOURS * 3_600_000,
       deviceSessionMs: env.DEVICE_SESSION_DAYS * 86_400_000,
+      /** Staff (support, admin) browser sessions: shorter than customers' (ADR 31). */
+      staffSessionIdleMs: env.STAFF_SESSION_IDLE_MINUTES * 60_000,
+      staffSessionMaxMs: env.STAFF_SESSION_MAX_HOURS * 3_600_000,
       operatorName: env.OPERATOR_NAME,
       operatorContact: env.OPERATOR_CONTACT,
       metricsToken: env.METRICS_TOKEN,

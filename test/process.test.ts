@@ -5,6 +5,7 @@ import { chmod, lstat, readdir, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { inArray, like } from 'drizzle-orm';
+import { generateSync } from 'otplib';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openPglite, openPostgres } from '../src/db/client.ts';
@@ -357,13 +358,28 @@ describe.skipIf(onPostgres())('otpbox admin commands', { timeout: 180_000 }, () 
     );
     expect(piped.code).toBe(0);
     expect(piped.stdout).toMatch(/Created support helper@example\.com/);
+    const link = /(http\S+\/admin\/enrol#token=(otp_enr_[\w-]{43}))\n/.exec(piped.stdout);
+    expect(link, piped.stdout).not.toBeNull();
 
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'helper@example.com', password: 'support passphrase long 2' }),
-    });
+    // Staff sign in with a second factor only: refused until the enrolment link is used (ADR 31).
+    const signIn = () =>
+      fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'helper@example.com', password: 'support passphrase long 2' }),
+      });
+    const early = await signIn();
+    expect(early.status).toBe(403);
+    expect(((await early.json()) as { error: { code: string } }).error.code).toBe('TWO_FACTOR_REQUIRED');
+    const post = (url: string, body: unknown) =>
+      fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const token = link?.[2] ?? '';
+    const { secret } = (await (await post('/api/v1/auth/enrol', { token })).json()) as { secret: string };
+    const confirmed = await post('/api/v1/auth/enrol/confirm', { token, code: generateSync({ secret }) });
+    expect(((await confirmed.json()) as { recoveryCodes: string[] }).recoveryCodes).toHaveLength(10);
+    const login = await signIn();
     expect(login.status).toBe(200);
+    expect(await login.json()).toMatchObject({ secondFactor: 'totp' });
 
     const duplicate = await runCli(['admin', 'create', '--email', 'boss@example.com'], {
       DATA_DIR: dir,

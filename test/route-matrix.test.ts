@@ -29,6 +29,9 @@ const ROUTES: RouteSpec[] = [
   // auth (public entry points)
   { method: 'POST', route: '/api/v1/auth/signup', access: 'public', body: {} },
   { method: 'POST', route: '/api/v1/auth/login', access: 'public', body: { email: 'nobody@example.com', password: 'x' } },
+  { method: 'POST', route: '/api/v1/auth/login/totp', access: 'public', body: { code: '123456' } },
+  { method: 'POST', route: '/api/v1/auth/enrol', access: 'public', body: { token: 'otp_enr_invalid-token' } },
+  { method: 'POST', route: '/api/v1/auth/enrol/confirm', access: 'public', body: { token: 'otp_enr_invalid-token', code: '123456' } },
   { method: 'POST', route: '/api/v1/auth/device', access: 'public', body: {} },
   { method: 'POST', route: '/api/v1/auth/verify-email', access: 'public', body: { token: 'otp_eml_invalid-token' } },
   { method: 'POST', route: '/api/v1/auth/password-reset', access: 'public', body: { email: 'nobody@example.com' } },

@@ -5,8 +5,8 @@
 
 const CACHE = `otpbox-shell-${VERSION}`;
 
-/** Paths the server answers dynamically: always the network, never a cache. */
-const NEVER_CACHED = ['/api/', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz', '/webhooks/', '/stubs/'];
+/** Paths the server answers dynamically, and the operator console (staff pages are never cached offline): always the network. */
+const NEVER_CACHED = ['/api/', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz', '/webhooks/', '/stubs/', '/admin'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -32,6 +32,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix))) return;
+  // Nothing the console's pages load is kept either (its scripts are a build of their own, ADR 32).
+  if (request.referrer && new URL(request.referrer).pathname.startsWith('/admin')) return;
 
   if (request.mode === 'navigate') {
     // The network first, so a new version shows at once; the cached shell only when offline.

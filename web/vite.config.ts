@@ -29,7 +29,13 @@ function serviceWorker(): Plugin {
   };
 }
 
-export default defineConfig({
+/**
+ * Two builds into one web/dist: the customer app (index.html, the default) and, with `--mode console`,
+ * the operator console (admin.html, served at /admin; ADR 32). Apart, so that no chunk is shared: the
+ * customer app's files are exactly what they would be without the console, and the console's are
+ * never in the customer's service worker. scripts/build.mjs runs both, the customer app first.
+ */
+export default defineConfig(({ mode }) => ({
   root: here,
   base: '/',
   // No @vitejs/plugin-react: esbuild's automatic JSX runtime is all this app needs (no fast refresh).
@@ -37,12 +43,13 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   build: {
     outDir: 'dist',
-    emptyOutDir: true,
+    emptyOutDir: mode !== 'console',
     target: 'es2022',
     // Every browser that can run this app supports modulepreload: the polyfill would be dead weight.
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
     rollupOptions: {
+      input: (mode === 'console' ? { console: `${here}admin.html` } : { index: `${here}index.html` }) as Record<string, string>,
       // The phone formatting rules load on first use (see lib/format.ts), and the QR code encoder with the
       // first bitcoin payment shown (components/QrCode.tsx), each in a chunk named for what it is.
       output: {
@@ -50,7 +57,7 @@ export default defineConfig({
       },
     },
   },
-  plugins: [countryFlags(), serviceWorker()],
-  // `npx vite web` for working on the UI with reloads, against `npm run dev` on port 8080.
+  plugins: mode === 'console' ? [countryFlags()] : [countryFlags(), serviceWorker()],
+  // `npx vite web` for working on the UI with reloads (the console at /admin.html), against `npm run dev` on port 8080.
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
-});
+}));

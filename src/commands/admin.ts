@@ -2,6 +2,7 @@ import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import {
   createStaffAccount,
   findAccountByEmail,
+  issueEnrolment,
   ROLES,
   type Role,
   setRole,
@@ -51,7 +52,26 @@ export const adminCreateCommand: CommandDefinition = {
     if (role !== 'admin' && role !== 'support') throw new UsageError('--role must be admin or support');
     const password = await readPassword(io);
     const { accountId } = await createStaffAccount(commandCtx(ctx), { email, password, role });
+    const link = await issueEnrolment(commandCtx(ctx), accountId, { reset: false });
     io.stdout(`Created ${role} ${email.toLowerCase()} (${accountId}).\n`);
+    io.stdout(enrolmentNotice(link));
+    return EXIT.ok;
+  },
+};
+
+const enrolmentNotice = (link: { url: string; expiresAt: Date }) =>
+  `Two-factor enrolment (required before the account can act as staff), one use, until ${link.expiresAt.toISOString()}:\n  ${link.url}\n`;
+
+export const adminEnrolCommand: CommandDefinition = {
+  path: ['admin', 'enrol'],
+  summary: 'Issue a new two-factor enrolment link for a staff account (lost phone): its factor is reset and its sessions end',
+  usage: 'otpbox admin enrol --email E',
+  options: { email: { type: 'string' } },
+  async run(ctx, args, io) {
+    const account = await findAccountByEmail(commandCtx(ctx), requireString(args.values.email, 'email'));
+    const link = await issueEnrolment(commandCtx(ctx), account.id, { reset: true });
+    io.stdout(`${account.email}: the second factor and recovery codes were removed and its sessions ended.\n`);
+    io.stdout(enrolmentNotice(link));
     return EXIT.ok;
   },
 };

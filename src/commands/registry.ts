@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
-import { adminCreateCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
+import { adminCreateCommand, adminEnrolCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
 import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catalogRulesCommand } from './catalog.ts';
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
@@ -25,6 +25,7 @@ import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts'
 export const COMMANDS: CommandDefinition[] = [
   migrateCommand,
   adminCreateCommand,
+  adminEnrolCommand,
   adminRoleCommand,
   adminSuspendCommand,
   adminUnsuspendCommand,

@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 import {
+  actsAsStaff,
   authenticateApiKey,
   authenticateSession,
   hashToken,
@@ -35,7 +36,9 @@ import { RateLimiter, type Window } from './rate-limit.ts';
  *   cannot send a JSON POST, a DELETE, PUT or PATCH cross-site without a CORS preflight, which we
  *   never grant.
  * - Access: a route declares `config.access`: `'public'`, or the roles allowed (default: any signed-in
- *   account). Suspended accounts are refused everywhere.
+ *   account). Suspended accounts are refused everywhere. Staff routes (customers not allowed) also need
+ *   a browser session completed with the second factor: a staff account's API key is refused there
+ *   (TWO_FACTOR_REQUIRED), and acts on customer routes only.
  * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key; PUBLIC_RATE_LIMIT
  *   per client address for requests without a principal (the public routes, and refused credentials).
  */
@@ -87,8 +90,8 @@ export const CREDENTIAL_CACHE_TTL_MS = 10_000;
 
 export const cookieNames = (config: Config) =>
   config.secureCookies
-    ? { session: '__Host-otpbox_session', trustedDevice: '__Host-otpbox_device' }
-    : { session: 'otpbox_session', trustedDevice: 'otpbox_device' };
+    ? { session: '__Host-otpbox_session', trustedDevice: '__Host-otpbox_device', secondFactor: '__Host-otpbox_2fa' }
+    : { session: 'otpbox_session', trustedDevice: 'otpbox_device', secondFactor: 'otpbox_2fa' };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The 5sim-compatible API (http/compat/fivesim/): authenticated here like /api/v1, by API key only. */
@@ -187,6 +190,13 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
       if (!principal) throw new DomainError('UNAUTHENTICATED', 'Sign in, or send an API key as `Authorization: Bearer otp_live_…`.');
       if (principal.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
       if (!hasRole(principal, access.roles)) throw new DomainError('FORBIDDEN', 'Your account is not allowed to do this.');
+      // A staff route (one customers may not call) needs the staff member's session completed with the
+      // second factor: never an API key, never a session from before enrolment (ADR 31).
+      if (!access.roles.includes('customer') && !actsAsStaff(principal))
+        throw new DomainError(
+          'TWO_FACTOR_REQUIRED',
+          'Staff actions need a console session signed in with the second factor (not an API key).',
+        );
     }
     if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId, now());
   };

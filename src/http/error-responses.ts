@@ -38,7 +38,10 @@ export function errorCodesOf(route: RouteFacts): ErrorCode[] {
     const access = route.config?.access;
     if (route.config?.invalidBearer !== 'route' || access !== 'public') codes.add('UNAUTHENTICATED');
     if (access !== 'public') codes.add('ACCOUNT_SUSPENDED');
-    if (access !== undefined && access !== 'public' && !access.roles.includes('customer')) codes.add('FORBIDDEN');
+    if (access !== undefined && access !== 'public' && !access.roles.includes('customer')) {
+      codes.add('FORBIDDEN');
+      codes.add('TWO_FACTOR_REQUIRED');
+    }
     if (methods.some((m) => UNSAFE.has(m))) codes.add('CSRF_REJECTED');
     codes.add('RATE_LIMITED');
   }

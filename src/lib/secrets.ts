@@ -17,7 +17,9 @@ export type KeyPurpose =
   | 'staff-ref'
   | 'key-fingerprint'
   | 'account-keyring'
-  | 'email-hmac';
+  | 'email-hmac'
+  | 'staff-totp'
+  | 'recovery-code-hmac';
 
 export interface SecretKeys {
   derive(purpose: KeyPurpose): Buffer;

@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import { generateSync } from 'otplib';
 import pino from 'pino';
-import { createApiKey, createStaffAccount, suspendAccount } from '../../src/modules/accounts/index.ts';
+import {
+  confirmEnrolment,
+  createApiKey,
+  createStaffAccount,
+  issueEnrolment,
+  readEnrolment,
+  suspendAccount,
+} from '../../src/modules/accounts/index.ts';
 import type { Ctx } from '../../src/modules/context.ts';
 import type { TestApp } from './app.ts';
 
@@ -59,16 +67,60 @@ export interface Actor {
   email: string;
   /** `Authorization` header value with an API key of this account. */
   bearer: string;
+  /**
+   * The headers that let this actor act in its role: the API key for customers; for staff, the cookie
+   * of a console session signed in with password and TOTP (staff routes refuse API keys, ADR 31).
+   */
+  auth?: Record<string, string>;
+  /** Staff: the TOTP secret enrolled, to make codes (`totpCode`). */
+  totpSecret?: string;
+}
+
+/** The authenticator's code for `secret` at `at` (+ `stepsAhead` × 30 s). */
+export const totpCode = (secret: string, at: Date, stepsAhead = 0) =>
+  generateSync({ secret, epoch: Math.floor(at.getTime() / 1000) + stepsAhead * 30 });
+
+/** Enrol a staff account's second factor as its enrolment link would: the secret, the first code, the recovery codes. */
+export async function enrolStaff(t: TestApp, accountId: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const link = await issueEnrolment(ctxOf(t, 'cli'), accountId, { reset: false });
+  const token = new URL(link.url).hash.replace('#token=', '');
+  const { secret } = await readEnrolment(ctxOf(t), token);
+  const { recoveryCodes } = await confirmEnrolment(ctxOf(t), token, totpCode(secret, t.clock.now()));
+  return { secret, recoveryCodes };
+}
+
+/**
+ * Sign a staff account in as the console does: password, then a TOTP code (the next step's, accepted
+ * within the tolerance, since enrolment used this step's). Returns the session cookie.
+ */
+export async function staffSignIn(t: TestApp, email: string, secret: string, password = GOOD_PASSWORD): Promise<string> {
+  const remoteAddress = uniqueIp();
+  const first = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress });
+  if (first.statusCode !== 200 || first.json().secondFactor !== 'totp') throw new Error(`staff login failed: ${first.body}`);
+  const second = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login/totp',
+    headers: { cookie: cookieHeader(first) },
+    payload: { code: totpCode(secret, t.clock.now(), 1) },
+    remoteAddress,
+  });
+  if (second.statusCode !== 200) throw new Error(`staff second factor failed: ${second.body}`);
+  return cookieHeader(second);
 }
 
 /** An e-mail account of any role, with an API key for bearer requests. */
 export async function createActor(t: TestApp, role: 'customer' | 'support' | 'admin' = 'customer'): Promise<Actor> {
-  let accountId: string;
   const email = uniqueEmail(role);
-  if (role === 'customer') accountId = (await signUp(t, email)).accountId;
-  else accountId = (await createStaffAccount(ctxOf(t, 'cli'), { email, password: GOOD_PASSWORD, role })).accountId;
+  if (role === 'customer') {
+    const { accountId } = await signUp(t, email);
+    const key = await createApiKey(ctxOf(t), accountId, 'test');
+    return { accountId, email, bearer: `Bearer ${key.key}`, auth: { authorization: `Bearer ${key.key}` } };
+  }
+  const { accountId } = await createStaffAccount(ctxOf(t, 'cli'), { email, password: GOOD_PASSWORD, role });
   const key = await createApiKey(ctxOf(t), accountId, 'test');
-  return { accountId, email, bearer: `Bearer ${key.key}` };
+  const { secret } = await enrolStaff(t, accountId);
+  const cookie = await staffSignIn(t, email, secret);
+  return { accountId, email, bearer: `Bearer ${key.key}`, auth: { cookie }, totpSecret: secret };
 }
 
 export async function suspend(t: TestApp, actor: Actor) {
@@ -77,3 +129,6 @@ export async function suspend(t: TestApp, actor: Actor) {
 
 /** A JSON request with a bearer token. */
 export const asBearer = (actor: Actor) => ({ authorization: actor.bearer });
+
+/** Headers of a request the actor makes in its role (staff: the console session; see `Actor.auth`). */
+export const asActor = (actor: Actor): Record<string, string> => actor.auth ?? { authorization: actor.bearer };

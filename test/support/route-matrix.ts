@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Role } from '../../src/db/schema/index.ts';
-import { type Actor, createActor, suspend, uniqueIp } from './actors.ts';
+import { type Actor, asActor, createActor, suspend, uniqueIp } from './actors.ts';
 import type { TestApp } from './app.ts';
 
 /**
@@ -8,7 +8,9 @@ import type { TestApp } from './app.ts';
  * - no credentials → 401, a bogus bearer token → 401;
  * - a signed-in account whose role is not allowed → 403 FORBIDDEN;
  * - a suspended account (of an allowed role) → 403 ACCOUNT_SUSPENDED;
- * - for routes on an object owned by an account: another customer → 404 (never 403: no existence leak).
+ * - for routes on an object owned by an account: another customer → 404 (never 403: no existence leak);
+ * - staff routes: a staff account's API key → 403 TWO_FACTOR_REQUIRED (staff act through a console
+ *   session signed in with the second factor, ADR 31), and that session may.
  * Public routes are only checked to answer without credentials.
  */
 export type RouteAccess = 'public' | 'signed-in' | readonly Role[];
@@ -73,13 +75,16 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
   const allowed = spec.access === 'signed-in' ? ALL_ROLES : spec.access === 'public' ? ALL_ROLES : spec.access;
   const { ownerRole, owner } = ownerOf(actors, spec);
   const fresh = async () => (spec.target ? spec.target(t, owner) : { url: spec.route, body: spec.body });
-  const send = async (target: Target, headers: Record<string, string>) =>
-    t.app.inject({
+  const send = async (target: Target, headers: Record<string, string>) => {
+    // A browser session's POST is JSON (CSRF defence), so a cookie request without a body sends `{}`.
+    const body = target.body === undefined && headers.cookie !== undefined && spec.method === 'POST' ? {} : target.body;
+    return t.app.inject({
       method: spec.method,
       url: target.url,
-      headers: target.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      payload: target.body === undefined ? undefined : JSON.stringify(target.body),
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      payload: body === undefined ? undefined : JSON.stringify(body),
     });
+  };
 
   // Every refusal the matrix meets must be one the route's OpenAPI document lists.
   const operation = (await documentedApiOperations(t)).get(label);
@@ -113,7 +118,7 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
 
   for (const role of ALL_ROLES.filter((r) => !allowed.includes(r))) {
     const actor = role === 'customer' ? actors.customer : role === 'support' ? actors.support : actors.admin;
-    const response = await send(await fresh(), { authorization: actor.bearer });
+    const response = await send(await fresh(), asActor(actor));
     expect(response.statusCode, `${label} as ${role}`).toBe(403);
     expect(response.json().error.code, `${label} as ${role}`).toBe('FORBIDDEN');
     expectDocumented(response, `as ${role}`);
@@ -132,8 +137,15 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     expectDocumented(response, "on another account's object");
   }
 
+  if (!allowed.includes('customer')) {
+    const byKey = await send(await fresh(), { authorization: owner.bearer });
+    expect(byKey.statusCode, `${label} with a ${ownerRole}'s API key`).toBe(403);
+    expect(byKey.json().error.code, `${label} with a ${ownerRole}'s API key`).toBe('TWO_FACTOR_REQUIRED');
+    expectDocumented(byKey, `with a ${ownerRole}'s API key`);
+  }
+
   if (spec.streaming) return;
-  const ownerHeaders = spec.ownerHeaders ? await spec.ownerHeaders(t, owner) : { authorization: owner.bearer };
+  const ownerHeaders = spec.ownerHeaders ? await spec.ownerHeaders(t, owner) : asActor(owner);
   const asOwner = await send(await fresh(), ownerHeaders);
   expect(asOwner.statusCode, `${label} as its ${ownerRole} owner: ${asOwner.body}`).toBeLessThan(400);
 }
@@ -195,7 +207,7 @@ export async function checkUnstorableText(
   const label = `${spec.method} ${spec.route}`;
   const { owner } = ownerOf(actors, spec);
   const headersOf = async (): Promise<Record<string, string>> =>
-    spec.access === 'public' ? {} : spec.ownerHeaders ? spec.ownerHeaders(t, owner) : { authorization: owner.bearer };
+    spec.access === 'public' ? {} : spec.ownerHeaders ? spec.ownerHeaders(t, owner) : asActor(owner);
   const valid = async () => (spec.target ? spec.target(t, owner) : { url: spec.route, body: spec.body });
   const send = async (target: Target, headers: Record<string, string>) =>
     t.app.inject({

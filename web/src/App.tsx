@@ -11,7 +11,6 @@ import { Balance } from './pages/Balance.tsx';
 import { BuyCountries } from './pages/BuyCountries.tsx';
 import { BuyServices } from './pages/BuyServices.tsx';
 import { ConfirmOrder } from './pages/ConfirmOrder.tsx';
-import { Developers } from './pages/Developers.tsx';
 import { Goodbye } from './pages/Goodbye.tsx';
 import { History } from './pages/History.tsx';
 import { Landing } from './pages/Landing.tsx';
@@ -19,7 +18,6 @@ import { LogIn, safeNext } from './pages/LogIn.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Orders } from './pages/Orders.tsx';
 import { ForgotPassword, ResetPassword } from './pages/PasswordReset.tsx';
-import { Privacy } from './pages/Privacy.tsx';
 import { SignUp } from './pages/SignUp.tsx';
 import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { OrdersProvider } from './state/orders.tsx';
@@ -34,6 +32,10 @@ const supportArea = () => import('./pages/support-area.ts');
 const Support = lazy(() => supportArea().then((m) => ({ default: m.Support })));
 const NewSupportConversation = lazy(() => supportArea().then((m) => ({ default: m.NewSupportConversation })));
 const SupportConversation = lazy(() => supportArea().then((m) => ({ default: m.SupportConversation })));
+// Pages few visits open load on first use, keeping the customer app's initial JavaScript under its
+// budget (100 KB gzipped, scripts/bundle-size.mjs): the developer settings and the privacy policy.
+const Developers = lazy(() => import('./pages/Developers.tsx').then((m) => ({ default: m.Developers })));
+const Privacy = lazy(() => import('./pages/Privacy.tsx').then((m) => ({ default: m.Privacy })));
 
 /** Pages of a signed-in account. */
 function privatePage(segments: string[]): ReactNode | undefined {

@@ -105,6 +105,8 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
     /** IPv4 /24 or IPv6 /48 at sign-in, for "where am I signed in". */
     ipPrefix: text('ip_prefix'),
+    /** Staff sessions: when the second factor (TOTP or a recovery code) completed the sign-in (ADR 31). */
+    secondFactorAt: ts('second_factor_at'),
   },
   (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_account_idx').on(t.accountId)],
 );

@@ -12,4 +12,5 @@ export * from './settings.ts';
 export * from './staff-access.ts';
 export * from './support.ts';
 export * from './stats.ts';
+export * from './staff-auth.ts';
 export * from './webhooks.ts';

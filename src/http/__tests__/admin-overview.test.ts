@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor } from '../../../test/support/actors.ts';
+import { asActor, createActor } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { baseUrlOf, openStream } from '../../../test/support/sse.ts';
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const get = (url: string, bearer: string) => t.app.inject({ method: 'GET', url, headers: { authorization: bearer } });
+const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
 
 describe('GET /api/v1/admin/overview', () => {
   it('answers staff with every series of the range, from the rollups: orders by outcome, arrival, refunds, sign-ups, balances', async () => {
@@ -28,7 +28,7 @@ describe('GET /api/v1/admin/overview', () => {
 
     const to = new Date(t.clock.now().getTime() + 3_600_000).toISOString();
     const from = new Date(t.clock.now().getTime() - 23 * 3_600_000).toISOString();
-    const response = await get(`/api/v1/admin/overview?granularity=hour&from=${from}&to=${to}`, support.bearer);
+    const response = await get(`/api/v1/admin/overview?granularity=hour&from=${from}&to=${to}`, asActor(support));
     expect(response.statusCode, response.body).toBe(200);
     const overview = response.json();
     expect(overview.granularity).toBe('hour');
@@ -46,7 +46,7 @@ describe('GET /api/v1/admin/overview', () => {
     expect(overview.totals).toMatchObject({ revenue: 0, providerCost: 0, margin: 0 });
 
     // By day (the default range: 30 days up to now): the same totals.
-    const daily = (await get('/api/v1/admin/overview', support.bearer)).json();
+    const daily = (await get('/api/v1/admin/overview', asActor(support))).json();
     expect(daily.granularity).toBe('day');
     expect(daily.series).toHaveLength(30);
     expect(daily.totals).toMatchObject({ completed: 1, cancelled: 1 });
@@ -54,10 +54,10 @@ describe('GET /api/v1/admin/overview', () => {
 
   it('refuses a range that ends before it starts, or has more than 2,000 buckets', async () => {
     const admin = await createActor(t, 'admin');
-    const backwards = await get('/api/v1/admin/overview?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z', admin.bearer);
+    const backwards = await get('/api/v1/admin/overview?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z', asActor(admin));
     expect(backwards.statusCode).toBe(400);
     expect(backwards.json().error.code).toBe('VALIDATION_FAILED');
-    const tooLong = await get('/api/v1/admin/overview?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', admin.bearer);
+    const tooLong = await get('/api/v1/admin/overview?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', asActor(admin));
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().error.message).toContain('2000');
   });
@@ -70,7 +70,7 @@ describe('GET /api/v1/admin/jobs', () => {
       ('retention@1', 'retention', 'i1', 'succeeded', '2026-06-01T10:00:00Z', '2026-06-01T10:00:01.250Z', '{"purged": 3}', null),
       ('retention@2', 'retention', 'i1', 'failed', '2026-06-01T11:00:00Z', '2026-06-01T11:00:00.500Z', null, 'database unavailable'),
       ('retention@3', 'retention', 'i2', 'running', '2026-06-01T12:00:00Z', null, null, null)`);
-    const response = await get('/api/v1/admin/jobs?runs=2', support.bearer);
+    const response = await get('/api/v1/admin/jobs?runs=2', asActor(support));
     expect(response.statusCode, response.body).toBe(200);
     const jobs = response.json().jobs as { name: string; intervalMs: number; runs: Record<string, unknown>[] }[];
     expect(jobs.map((j) => j.name)).toEqual(jobSchedules(t.config).map((j) => j.name));
@@ -109,7 +109,7 @@ describe('GET /api/v1/admin/events', () => {
   it('tells staff that the figures changed (stats.updated), at most once a second however many changes', async () => {
     const admin = await createActor(t, 'admin');
     const base = await baseUrlOf(t);
-    const stream = await openStream(base, { authorization: admin.bearer }, '/api/v1/admin/events');
+    const stream = await openStream(base, asActor(admin), '/api/v1/admin/events');
     try {
       expect(stream.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -129,7 +129,7 @@ describe('GET /api/v1/admin/events', () => {
 
   it('is not for customers', async () => {
     const customer = await createActor(t);
-    const response = await get('/api/v1/admin/events', customer.bearer);
+    const response = await get('/api/v1/admin/events', asActor(customer));
     expect(response.statusCode).toBe(403);
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor, signUp } from '../../../test/support/actors.ts';
+import { type Actor, asActor, createActor, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { apiKeys, securityEvents } from '../../db/schema/index.ts';
 import { renderPolicy } from '../../modules/privacy/index.ts';
@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const as = (actor: Actor | string) => ({ authorization: typeof actor === 'string' ? `Bearer ${actor}` : actor.bearer });
+/** A customer's API key; staff act through their console session (staff routes refuse API keys, ADR 31). */
+const as = (actor: Actor | string) => (typeof actor === 'string' ? { authorization: `Bearer ${actor}` } : asActor(actor));
 
 describe('API keys', () => {
   it('are shown once, recognisable, stored as SHA-256, listed without the key, and authenticate until revoked', async () => {

@@ -279,6 +279,23 @@ describe('the web app', () => {
     }
   });
 
+  it('answers /admin and every page under it with the operator console (its own bundle), never cached', async () => {
+    const customer = (await t.app.inject({ method: 'GET', url: '/', headers: html })).body;
+    for (const url of ['/admin', '/admin/', '/admin/enrol', '/admin/accounts/acc_x']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.headers['cache-control'], url).toBe('no-store');
+      expect(response.body, url).toContain('<title>otpbox console</title>');
+      expect(response.body, url).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|https?:\/\//);
+      const [script] = [...response.body.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1] as string);
+      expect(script, url).toBeDefined();
+      expect(customer, url).not.toContain(script as string);
+      expect((await t.app.inject({ method: 'GET', url: script as string })).statusCode, url).toBe(200);
+    }
+    // The console's page is served at /admin only, not under its file name.
+    expect((await t.app.inject({ method: 'GET', url: '/admin.html' })).statusCode).toBe(404);
+  });
+
   it('keeps the JSON 404 for unknown API and operations paths, and for requests that do not ask for a page', async () => {
     for (const url of ['/api/v1/no-such-thing', '/docs/no-such-thing', '/webhooks/nope', '/stubs/nope', '/metrics/nope', '/healthz/x']) {
       const response = await t.app.inject({ method: 'GET', url, headers: html });
@@ -309,6 +326,7 @@ describe('the web app', () => {
     // The worker caches the static shell only: never the API, whose answers hold personal data.
     expect(worker.body).toMatch(/const SHELL = \[.*"\/assets\//);
     expect(worker.body).toContain("'/api/'");
+    expect(worker.body).toContain("'/admin'");
     const icon = await t.app.inject({ method: 'GET', url: '/icons/icon-192.png' });
     expect(icon.statusCode).toBe(200);
     expect(icon.headers['content-type']).toBe('image/png');

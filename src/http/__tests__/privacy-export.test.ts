@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, createActor, ctxOf, newDeviceCredentials, signUp, uniqueIp } from '../../../test/support/actors.ts';
+import { asActor, cookieHeader, createActor, ctxOf, newDeviceCredentials, signUp, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
@@ -287,21 +287,20 @@ describe('the staff access log', () => {
     const read = await t.app.inject({
       method: 'GET',
       url: `/api/v1/admin/accounts/${customer.accountId}`,
-      headers: { authorization: support.bearer, 'x-access-reason': 'ticket 4411: cannot sign in' },
+      headers: { ...asActor(support), 'x-access-reason': 'ticket 4411: cannot sign in' },
     });
     expect(read.statusCode).toBe(200);
     const admin = await createActor(t, 'admin');
     await t.app.inject({
       method: 'GET',
       url: `/api/v1/admin/accounts/${customer.accountId}?reason=chargeback+review`,
-      headers: { authorization: admin.bearer },
+      headers: asActor(admin),
     });
     // Staff reading their own account are not logged; a read of an account that does not exist reads nothing.
-    await t.app.inject({ method: 'GET', url: `/api/v1/admin/accounts/${support.accountId}`, headers: { authorization: support.bearer } });
-    expect(
-      (await t.app.inject({ method: 'GET', url: '/api/v1/admin/accounts/acc_nobody', headers: { authorization: support.bearer } }))
-        .statusCode,
-    ).toBe(404);
+    await t.app.inject({ method: 'GET', url: `/api/v1/admin/accounts/${support.accountId}`, headers: asActor(support) });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/admin/accounts/acc_nobody', headers: asActor(support) })).statusCode).toBe(
+      404,
+    );
 
     const log = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/access-log', headers: { cookie: customer.cookie } });
     expect(log.statusCode).toBe(200);
@@ -358,7 +357,7 @@ describe('the staff access log', () => {
       const read = await t.app.inject({
         method: 'GET',
         url: `/api/v1/admin/accounts/${customer.accountId}`,
-        headers: { authorization: support.bearer },
+        headers: asActor(support),
       });
       expect(read.statusCode).toBe(500);
       expect(read.body).not.toContain(customer.email);

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
 import {
   changePassword,
+  completeSecondFactor,
   confirmEmailVerification,
+  confirmEnrolment,
   confirmPasswordReset,
   DEVICE_ID_RULES,
   DEVICE_SECRET_RULES,
@@ -13,6 +15,7 @@ import {
   logout,
   type PresentedToken,
   randomValueProblem,
+  readEnrolment,
   requestEmailVerification,
   requestPasswordReset,
   type SignedIn,
@@ -31,6 +34,12 @@ const Consent = {
   policyVersion: Text.max(64).describe('The `version` of the privacy policy the customer accepted.'),
 };
 const SessionOut = z.object({ accountId: z.string(), expiresAt: z.iso.datetime() });
+const SecondFactorOut = z
+  .object({
+    secondFactor: z.literal('totp'),
+    expiresAt: z.iso.datetime().describe('Until when the code (or a recovery code) is awaited.'),
+  })
+  .meta({ id: 'SecondFactorPending' });
 const Accepted = z.object({ message: z.string() });
 
 /** Per-IP limits on the unauthenticated auth endpoints (abuse, enumeration); sign-in guessing is also throttled per account. */
@@ -40,7 +49,12 @@ const IP_LIMITS = {
   device: { limit: 30, windowMs: 60 * 60_000 },
   reset: { limit: 5, windowMs: 15 * 60_000 },
   token: { limit: 30, windowMs: 15 * 60_000 },
+  secondFactor: { limit: 30, windowMs: 60_000 },
 } as const;
+
+/** The browser's current session, ended when a new sign-in replaces it. */
+const previousSession = (request: FastifyRequest) =>
+  request.principal?.sessionId ? { accountId: request.principal.accountId, sessionId: request.principal.sessionId } : undefined;
 
 /** What the request's `Authorization` header showed (device sign-in reads it itself: `invalidBearer: 'route'`). */
 function presentedToken(request: FastifyRequest): PresentedToken {
@@ -103,27 +117,102 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/login',
     {
-      config: { access: 'public', errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED'] },
+      config: { access: 'public', errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED', 'TWO_FACTOR_REQUIRED'] },
       onRequest: perIp('login'),
       schema: {
         tags,
         summary: 'Sign in with e-mail and password (session cookie)',
+        description:
+          'Customers get a session. Staff accounts (support, admin) get `{secondFactor: "totp"}` and a pending cookie instead: ' +
+          'complete with `POST /api/v1/auth/login/totp`. A staff account not yet enrolled is refused (403 `TWO_FACTOR_REQUIRED`).',
         body: z.object({ email: Email, password: Text.max(1024) }),
+        response: { 200: z.union([SessionOut, SecondFactorOut]) },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await login(request.ctx, {
+        ...request.body,
+        trustedDeviceCookie: request.cookies[names.trustedDevice],
+        previousSession: previousSession(request),
+      });
+      if ('secondFactor' in signedIn) {
+        const { token, expiresAt } = signedIn.secondFactor;
+        setCookie(reply, names.secondFactor, token, { ...cookieOptions, expires: expiresAt });
+        return { secondFactor: 'totp' as const, expiresAt: expiresAt.toISOString() };
+      }
+      setSessionCookies(reply, signedIn);
+      return { accountId: signedIn.accountId, expiresAt: signedIn.session.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login/totp',
+    {
+      config: { access: 'public', errors: ['INVALID_CREDENTIALS', 'INVALID_TOKEN', 'TOO_MANY_ATTEMPTS', 'ACCOUNT_SUSPENDED'] },
+      onRequest: perIp('secondFactor'),
+      schema: {
+        tags,
+        summary: 'Complete a staff sign-in with the authenticator’s code or a recovery code (session cookie)',
+        description:
+          'After `POST /api/v1/auth/login` answered `{secondFactor: "totp"}` (and set the pending cookie, valid 5 minutes). ' +
+          'A code is accepted one 30-second step either side of now, never twice; each recovery code works once. ' +
+          'Wrong codes count like wrong passwords (429 `TOO_MANY_ATTEMPTS`).',
+        body: z.union([
+          z.object({ code: Text.trim().regex(/^\d{6}$/, 'six digits') }).strict(),
+          z.object({ recoveryCode: Text.trim().min(8).max(32) }).strict(),
+        ]),
         response: { 200: SessionOut },
       },
     },
     async (request, reply) => {
-      const previous = request.principal?.sessionId
-        ? { accountId: request.principal.accountId, sessionId: request.principal.sessionId }
-        : undefined;
-      const signedIn = await login(request.ctx, {
-        ...request.body,
-        trustedDeviceCookie: request.cookies[names.trustedDevice],
-        previousSession: previous,
+      const signedIn = await completeSecondFactor(request.ctx, {
+        token: request.cookies[names.secondFactor],
+        proof: request.body,
+        previousSession: previousSession(request),
       });
+      clearCookie(reply, names.secondFactor, cookieOptions);
       setSessionCookies(reply, signedIn);
       return { accountId: signedIn.accountId, expiresAt: signedIn.session.expiresAt.toISOString() };
     },
+  );
+
+  app.post(
+    '/api/v1/auth/enrol',
+    {
+      config: { access: 'public', errors: ['INVALID_TOKEN'] },
+      onRequest: perIp('token'),
+      schema: {
+        tags,
+        summary: 'Read a staff enrolment link: the TOTP secret to add to an authenticator',
+        description:
+          'The token of `/admin/enrol#token=…` (from `otpbox admin create` or `otpbox admin enrol`), valid 24 hours until confirmed.',
+        body: z.object({ token: SecretToken }),
+        response: {
+          200: z
+            .object({ email: z.string(), secret: z.string(), otpauthUri: z.string(), expiresAt: z.iso.datetime() })
+            .meta({ id: 'StaffEnrolment' }),
+        },
+      },
+    },
+    async (request) => {
+      const enrolment = await readEnrolment(request.ctx, request.body.token);
+      return { ...enrolment, expiresAt: enrolment.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/enrol/confirm',
+    {
+      config: { access: 'public', errors: ['INVALID_TOKEN', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS'] },
+      onRequest: perIp('token'),
+      schema: {
+        tags,
+        summary: 'Confirm a staff enrolment with a code: answers the ten recovery codes, once',
+        body: z.object({ token: SecretToken, code: Text.trim().regex(/^\d{6}$/, 'six digits') }),
+        response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) },
+      },
+    },
+    async (request) => confirmEnrolment(request.ctx, request.body.token, request.body.code),
   );
 
   app.post(

@@ -37,6 +37,8 @@ const acceptsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').
  * index.html (`no-store`, so a new version is picked up at once), `/assets/*` the hashed bundles
  * (cached for a year), and the PWA files. Unknown pages a browser navigates to get the app too
  * (`clientRoutes`, from the not-found handler); API and operations paths keep the JSON 404.
+ * The operator console (ADR 32), a second entry of the same build (admin.html), answers `/admin` and
+ * every path below it, `no-store` too; its assets are the same hashed /assets/ files.
  */
 export const homeRoutes = fp<AppDeps & { webRoot: string | undefined }>(
   async (app, deps) => {
@@ -49,6 +51,7 @@ export const homeRoutes = fp<AppDeps & { webRoot: string | undefined }>(
       return;
     }
     const sendIndex = (reply: FastifyReply) => sendIndexOf(root, reply);
+    const sendConsole = (reply: FastifyReply) => sendPage(root, CONSOLE_PAGE, reply);
 
     await app.register(async (scope: FastifyInstance) => {
       // Cache headers are set only once a file is found: a 404 must never be cached for a year.
@@ -57,11 +60,13 @@ export const homeRoutes = fp<AppDeps & { webRoot: string | undefined }>(
       const wildcard = (request: FastifyRequest) => (request.params as { '*': string })['*'];
       scope.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
       scope.get('/index.html', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
+      scope.get('/admin', { schema: { hide: true } }, async (_request, reply) => sendConsole(reply));
+      scope.get('/admin/*', { schema: { hide: true } }, async (_request, reply) => sendConsole(reply));
       scope.get('/assets/*', { schema: { hide: true } }, async (request, reply) => reply.sendFile(`assets/${wildcard(request)}`));
       scope.get('/icons/*', { schema: { hide: true } }, async (request, reply) => reply.sendFile(`icons/${wildcard(request)}`));
       // The other files at the top of the build (sw.js, manifest.webmanifest), found when the server starts.
       for (const file of readdirSync(root, { withFileTypes: true })) {
-        if (!file.isFile() || file.name === 'index.html' || file.name.startsWith('.')) continue;
+        if (!file.isFile() || file.name === 'index.html' || file.name === CONSOLE_PAGE || file.name.startsWith('.')) continue;
         scope.get(`/${file.name}`, { schema: { hide: true } }, async (_request, reply) => reply.sendFile(file.name));
       }
     });
@@ -69,11 +74,16 @@ export const homeRoutes = fp<AppDeps & { webRoot: string | undefined }>(
   { name: 'otpbox-web-app' },
 );
 
-const sendIndexOf = async (root: string, reply: FastifyReply) =>
+/** The console's page in the build (web/admin.html). */
+const CONSOLE_PAGE = 'admin.html';
+
+const sendPage = async (root: string, page: string, reply: FastifyReply) =>
   reply
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(await readFile(path.join(root, 'index.html')));
+    .send(await readFile(path.join(root, page)));
+
+const sendIndexOf = (root: string, reply: FastifyReply) => sendPage(root, 'index.html', reply);
 
 /**
  * The web app's client-side routes: a GET for an unknown page that a browser navigates to

@@ -82,5 +82,6 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
     email: await openFor(ctx, row.account.id, 'accounts.email', row.account.id, row.account.email),
     via: 'api_key',
     apiKeyId: row.key.id,
+    secondFactor: false,
   };
 }

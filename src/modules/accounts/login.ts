@@ -4,9 +4,12 @@ import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { byEmail, normaliseEmail } from './email.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { STAFF_ROLES } from './principal.ts';
+import { type SecondFactorPending, startSecondFactor } from './second-factor.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { createSession, revokeSession } from './sessions.ts';
 import type { SignedIn } from './signup.ts';
+import { hasSecondFactor } from './staff-enrolment.ts';
 import {
   blockedUntil,
   clearThrottle,
@@ -25,11 +28,14 @@ const INVALID = () => new DomainError('INVALID_CREDENTIALS', 'The e-mail address
  * Sign in with e-mail and password. Unknown addresses and wrong passwords get the same answer in the
  * same time (a dummy hash is checked). Throttled attempts never reach the password check. A new
  * session is created at every sign-in, and the session the browser had before is ended.
+ * Staff accounts (ADR 31) get no session for the password alone: an enrolled one gets the pending
+ * second-factor state (`secondFactor`), completed by `completeSecondFactor`; one not yet enrolled is
+ * refused with TWO_FACTOR_REQUIRED.
  */
 export async function login(
   ctx: Ctx,
   input: { email: string; password: string; trustedDeviceCookie?: string; previousSession?: { accountId: string; sessionId: string } },
-): Promise<SignedIn> {
+): Promise<SignedIn | SecondFactorPending> {
   const email = normaliseEmail(input.email);
   const account = (await ctx.db.select().from(accounts).where(byEmail(ctx, email)).limit(1))[0];
   const nonce = account ? trustedDeviceNonce(ctx, input.trustedDeviceCookie, account.id) : undefined;
@@ -63,6 +69,20 @@ export async function login(
     throw INVALID();
   }
   if (account.status === 'suspended') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended. Contact support.');
+
+  if (STAFF_ROLES.includes(account.role)) {
+    await transaction(ctx.db, async (tx) => {
+      await clearThrottle(withDb(ctx, tx), keys.consecutive);
+      await clearThrottle(withDb(ctx, tx), nameKey(ctx, email));
+    });
+    if (!(await hasSecondFactor(ctx, account.id))) {
+      throw new DomainError(
+        'TWO_FACTOR_REQUIRED',
+        'Staff accounts sign in with a second factor: open the enrolment link from `otpbox admin enrol --email …` first.',
+      );
+    }
+    return { accountId: account.id, secondFactor: await startSecondFactor(ctx, account.id) };
+  }
 
   const session = await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);

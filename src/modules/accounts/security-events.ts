@@ -29,6 +29,12 @@ export const SECURITY_EVENT_TYPES = [
   'data_exported',
   'reauthentication_failed',
   'reauthentication_throttled',
+  'two_factor_enrolment_issued',
+  'two_factor_enrolled',
+  'two_factor_failed',
+  'two_factor_throttled',
+  'recovery_code_used',
+  'two_factor_reset',
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

@@ -1,12 +1,12 @@
 import { and, desc, eq, isNull, ne, type SQL } from 'drizzle-orm';
-import { accounts, devices, type SessionKind, sessions } from '../../db/schema/index.ts';
+import { accounts, devices, type Role, type SessionKind, sessions } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { openFor, readAccountKey } from '../keyring/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import { cleanUserAgent, ipPrefix } from './network.ts';
-import type { Principal } from './principal.ts';
+import { type Principal, STAFF_ROLES } from './principal.ts';
 import type { SessionView } from './schemas.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -15,24 +15,27 @@ import { hashToken, newToken } from './tokens.ts';
  * lifetime SESSION_MAX_HOURS (12). Device sessions (the mobile app's bearer token): no idle timeout,
  * absolute lifetime DEVICE_SESSION_DAYS (180); the app signs in again with its device id and secret at any
  * time, which ends the device's earlier session.
+ * Staff browser sessions (support, admin) are shorter: STAFF_SESSION_IDLE_MINUTES (15) and
+ * STAFF_SESSION_MAX_HOURS (8), and act as staff only when their second factor completed them (ADR 31).
  * Activity is written at most once a minute, so a busy client does not write on every request.
  */
 export const TOUCH_INTERVAL_MS = 60_000;
 
-export function sessionLimits(ctx: Ctx, kind: SessionKind): { idleMs: number | undefined; maxMs: number } {
-  return kind === 'browser'
-    ? { idleMs: ctx.config.sessionIdleMs, maxMs: ctx.config.sessionMaxMs }
-    : { idleMs: undefined, maxMs: ctx.config.deviceSessionMs };
+export function sessionLimits(ctx: Ctx, kind: SessionKind, role: Role = 'customer'): { idleMs: number | undefined; maxMs: number } {
+  if (kind === 'device') return { idleMs: undefined, maxMs: ctx.config.deviceSessionMs };
+  return STAFF_ROLES.includes(role)
+    ? { idleMs: ctx.config.staffSessionIdleMs, maxMs: ctx.config.staffSessionMaxMs }
+    : { idleMs: ctx.config.sessionIdleMs, maxMs: ctx.config.sessionMaxMs };
 }
 
 export async function createSession(
   ctx: Ctx,
-  input: { accountId: string; kind: SessionKind; deviceId?: string },
+  input: { accountId: string; kind: SessionKind; deviceId?: string; role?: Role; secondFactorAt?: Date },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const now = ctx.clock.now();
   const { token, hash } = newToken(input.kind === 'browser' ? 'session' : 'device');
   const id = newId('ses', now.getTime());
-  const expiresAt = new Date(now.getTime() + sessionLimits(ctx, input.kind).maxMs);
+  const expiresAt = new Date(now.getTime() + sessionLimits(ctx, input.kind, input.role).maxMs);
   await ctx.db.insert(sessions).values({
     id,
     accountId: input.accountId,
@@ -44,6 +47,7 @@ export async function createSession(
     expiresAt,
     userAgent: cleanUserAgent(ctx.meta?.userAgent),
     ipPrefix: ipPrefix(ctx.meta?.ip),
+    secondFactorAt: input.secondFactorAt ?? null,
   });
   return { id, token, expiresAt };
 }
@@ -58,7 +62,7 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
     .limit(1);
   if (!row) return undefined;
   const now = ctx.clock.now();
-  const { idleMs } = sessionLimits(ctx, kind);
+  const { idleMs } = sessionLimits(ctx, kind, row.account.role);
   if (row.session.expiresAt <= now) return undefined;
   if (idleMs !== undefined && row.session.lastUsedAt.getTime() + idleMs <= now.getTime()) return undefined;
   let lastUsed = row.session.lastUsedAt;
@@ -78,6 +82,7 @@ export async function authenticateSession(ctx: Ctx, token: string, kind: Session
     email: await openFor(ctx, row.account.id, 'accounts.email', row.account.id, row.account.email),
     via: kind === 'browser' ? 'session' : 'device',
     sessionId: row.session.id,
+    secondFactor: row.session.secondFactorAt !== null,
   };
 }
 
@@ -112,15 +117,16 @@ export async function revokeDeviceSessions(ctx: Ctx, accountId: string, deviceId
 export async function listSessions(ctx: Ctx, accountId: string, currentSessionId: string | undefined): Promise<SessionView[]> {
   const now = ctx.clock.now();
   const rows = await ctx.db
-    .select({ session: sessions, device: devices })
+    .select({ session: sessions, device: devices, role: accounts.role })
     .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .leftJoin(devices, eq(devices.id, sessions.deviceId))
     .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)))
     .orderBy(desc(sessions.lastUsedAt));
   const key = rows.some(({ device }) => device !== null) ? await readAccountKey(ctx, accountId) : undefined;
   return rows
-    .filter(({ session }) => {
-      const { idleMs } = sessionLimits(ctx, session.kind);
+    .filter(({ session, role }) => {
+      const { idleMs } = sessionLimits(ctx, session.kind, role);
       return session.expiresAt > now && (idleMs === undefined || session.lastUsedAt.getTime() + idleMs > now.getTime());
     })
     .map(({ session, device }) => ({

@@ -9,10 +9,14 @@ export const TOKEN_PREFIXES = {
   device: 'otp_dev',
   apiKey: 'otp_live',
   emailToken: 'otp_eml',
+  /** A staff enrolment link (ADR 31). */
+  enrolment: 'otp_enr',
+  /** A staff sign-in waiting for its second factor (the cookie between password and code). */
+  secondFactor: 'otp_tfa',
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIXES;
 
-const TOKEN_SHAPE = /^otp_(ses|dev|live|eml)_[A-Za-z0-9_-]{43}$/;
+const TOKEN_SHAPE = /^otp_(ses|dev|live|eml|enr|tfa)_[A-Za-z0-9_-]{43}$/;
 
 export function newToken(kind: TokenKind): { token: string; hash: string } {
   const token = `${TOKEN_PREFIXES[kind]}_${randomBytes(32).toString('base64url')}`;

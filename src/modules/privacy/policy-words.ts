@@ -39,6 +39,11 @@ export const TABLE_WORDS: Record<string, string> = {
     'the delivery log of the events sent to your webhook addresses, with what was sent (the SMS text only where messages are kept)',
   staff_access_log:
     'a log of every time a member of our staff opened your account’s data: when, in what role, what they looked at and why (you can read it in the Privacy centre)',
+  staff_factors:
+    'for staff accounts only: the second factor of their sign-in (the authenticator’s shared secret, encrypted) and when it was enrolled',
+  staff_recovery_codes: 'for staff accounts only: their single-use recovery codes, kept only as keyed hashes, and when each was used',
+  staff_enrolments: 'for staff accounts only: the single-use links that enrol their second factor (the link only as a hash)',
+  staff_sign_in_challenges: 'for staff accounts only: a sign-in waiting for its second factor, for five minutes',
   privacy_requests:
     'the requests you make to exercise your rights: which right, what you wrote, when you filed it, its deadline, and our answer',
   support_conversations:

@@ -785,7 +785,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -900,7 +900,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1032,7 +1032,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1158,7 +1158,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1278,7 +1278,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1371,7 +1371,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1470,7 +1470,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1562,7 +1562,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1676,7 +1676,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1808,7 +1808,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1943,7 +1943,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2042,7 +2042,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2152,7 +2152,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2298,7 +2298,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2823,6 +2823,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a staff enrolment link: the TOTP secret to add to an authenticator
+         * @description The token of `/admin/enrol#token=…` (from `otpbox admin create` or `otpbox admin enrol`), valid 24 hours until confirmed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffEnrolment"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_TOKEN` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/enrol/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a staff enrolment with a code: answers the ten recovery codes, once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_TOKEN` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED`, `INVALID_CREDENTIALS` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CSRF_REJECTED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ATTEMPTS` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2832,7 +3066,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with e-mail and password (session cookie) */
+        /**
+         * Sign in with e-mail and password (session cookie)
+         * @description Customers get a session. Staff accounts (support, admin) get `{secondFactor: "totp"}` and a pending cookie instead: complete with `POST /api/v1/auth/login/totp`. A staff account not yet enrolled is refused (403 `TWO_FACTOR_REQUIRED`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2859,10 +3096,133 @@ export interface paths {
                             accountId: string;
                             /** Format: date-time */
                             expiresAt: string;
-                        };
+                        } | components["schemas"]["SecondFactorPending"];
                     };
                 };
                 /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED`, `INVALID_CREDENTIALS` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ATTEMPTS` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a staff sign-in with the authenticator’s code or a recovery code (session cookie)
+         * @description After `POST /api/v1/auth/login` answered `{secondFactor: "totp"}` (and set the pending cookie, valid 5 minutes). A code is accepted one 30-second step either side of now, never twice; each recovery code works once. Wrong codes count like wrong passwords (429 `TOO_MANY_ATTEMPTS`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    } | {
+                        recoveryCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON`, `INVALID_TOKEN` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9314,7 +9674,7 @@ export interface components {
                  * @description What went wrong, for programs: the codes a response can carry are listed with it
                  * @enum {string}
                  */
-                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "ACCOUNT_KIND_UNAVAILABLE" | "CSRF_REJECTED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+                code: "VALIDATION_FAILED" | "INVALID_JSON" | "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOO_MANY_ATTEMPTS" | "EMAIL_UNAVAILABLE" | "WEAK_PASSWORD" | "AGE_CONFIRMATION_REQUIRED" | "POLICY_OUTDATED" | "ACCOUNT_SUSPENDED" | "ACCOUNT_KIND_UNAVAILABLE" | "CSRF_REJECTED" | "TWO_FACTOR_REQUIRED" | "INSUFFICIENT_CREDITS" | "HOLD_ALREADY_RESOLVED" | "IDEMPOTENCY_KEY_REUSED" | "ACCOUNT_RESTRICTED" | "DEMO_CREDITS_LIMIT" | "UNKNOWN_SERVICE" | "UNKNOWN_COUNTRY" | "NO_NUMBERS" | "PRICE_ABOVE_MAX" | "PROVIDER_UNAVAILABLE" | "TOO_MANY_ACTIVE" | "ORDER_RATE_LIMITED" | "IDEMPOTENCY_KEY_IN_USE" | "EARLY_CANCEL" | "CODE_RECEIVED" | "NO_CODE_YET" | "ACTIVATION_ENDED" | "WEBHOOK_URL_REFUSED" | "UNKNOWN_PACKAGE" | "PAYMENT_METHOD_UNAVAILABLE" | "PAYMENT_PROCESSOR_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "SERVICE_UNAVAILABLE" | "INTERNAL";
                 details?: {
                     [key: string]: unknown;
                 };
@@ -9656,6 +10016,15 @@ export interface components {
             /** @description Since when the customer has waited for an answer (open only) */
             waitingSince: string | null;
         };
+        SecondFactorPending: {
+            /**
+             * Format: date-time
+             * @description Until when the code (or a recovery code) is awaited.
+             */
+            expiresAt: string;
+            /** @constant */
+            secondFactor: "totp";
+        };
         SecurityEvent: {
             byStaff: boolean;
             details: {
@@ -9726,6 +10095,13 @@ export interface components {
             staffRef: string;
             /** @description What was read: `account.profile`, … */
             what: string;
+        };
+        StaffEnrolment: {
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            otpauthUri: string;
+            secret: string;
         };
         StaffSupportMessage: {
             /** @enum {string} */

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asBearer, createActor, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
+import { asActor, asBearer, createActor, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
@@ -13,11 +13,11 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const DAY = 86_400_000;
-type Who = { bearer: string };
+type Who = { bearer: string; auth?: Record<string, string> };
 const file = (who: Who, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: '/api/v1/privacy/requests', headers: asBearer(who as never), payload });
 const staffMove = (who: Who, id: string, payload: Record<string, unknown>) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/admin/privacy/requests/${id}`, headers: asBearer(who as never), payload });
+  t.app.inject({ method: 'POST', url: `/api/v1/admin/privacy/requests/${id}`, headers: asActor(who as never), payload });
 const byEmail = (payload: Record<string, unknown>, ip = uniqueIp()) =>
   t.app.inject({ method: 'POST', url: '/api/v1/privacy/requests/by-email', payload, remoteAddress: ip });
 const verify = (token: string) =>
@@ -102,15 +102,16 @@ describe('rights requests: filing signed in', () => {
 
 describe('rights requests: the staff queue', () => {
   it('lists open requests due first, flags the overdue, and moves them only as the state table allows', async () => {
-    const support = await createActor(t, 'support');
     const early = await createActor(t);
     const late = await createActor(t);
     const first = (await file(early, { type: 'erasure' })).json();
     t.clock.advance(5 * DAY);
     const second = (await file(late, { type: 'access' })).json();
     t.clock.advance(26 * DAY);
+    // Signed in now: a staff session ends after STAFF_SESSION_MAX_HOURS.
+    const support = await createActor(t, 'support');
 
-    const queue = await t.app.inject({ method: 'GET', url: '/api/v1/admin/privacy/requests', headers: asBearer(support) });
+    const queue = await t.app.inject({ method: 'GET', url: '/api/v1/admin/privacy/requests', headers: asActor(support) });
     expect(queue.statusCode).toBe(200);
     const mine = queue.json().requests.filter((r: { id: string }) => [first.id, second.id].includes(r.id));
     expect(mine).toMatchObject([
@@ -155,7 +156,7 @@ describe('rights requests: restriction', () => {
     const early = await t.app.inject({
       method: 'POST',
       url: `/api/v1/admin/privacy/requests/${id}/lift`,
-      headers: asBearer(admin),
+      headers: asActor(admin),
       payload: { reason: 'nothing yet' },
     });
     expect(early.statusCode).toBe(409);
@@ -176,7 +177,7 @@ describe('rights requests: restriction', () => {
     const lift = await t.app.inject({
       method: 'POST',
       url: `/api/v1/admin/privacy/requests/${id}/lift`,
-      headers: asBearer(admin),
+      headers: asActor(admin),
       payload: { reason: 'the customer asked' },
     });
     expect(lift.statusCode).toBe(204);
