@@ -29,8 +29,8 @@ const CORPORA: ReadonlyArray<{
   { file: 'otp-holdout-4.jsonl', size: 176, minAccuracy: 0.94, showMisses: false },
   { file: 'otp-tuning-5.jsonl', size: 154, minAccuracy: 0.98, showMisses: true },
   { file: 'otp-holdout-5.jsonl', size: 156, minAccuracy: 0.98, showMisses: false },
-  { file: 'otp-tuning-6.jsonl', size: 151, minAccuracy: 0.9, showMisses: true, bySource: THAI_DATASET },
-  { file: 'otp-holdout-6.jsonl', size: 154, minAccuracy: 0.85, showMisses: false, bySource: THAI_DATASET },
+  { file: 'otp-tuning-6.jsonl', size: 151, minAccuracy: 0.99, showMisses: true, bySource: THAI_DATASET },
+  { file: 'otp-holdout-6.jsonl', size: 154, minAccuracy: 0.96, showMisses: false, bySource: THAI_DATASET },
 ] as const;
 
 interface Example {
