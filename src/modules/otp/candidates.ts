@@ -12,6 +12,7 @@ import {
   PHONE_WORDS,
   PRIZE_WORDS,
   PROMOTION_WORDS,
+  REFERENCE_SUFFIXES,
   REFERENCE_WORDS,
   SEND_WORDS,
   unitFollows,
@@ -46,6 +47,8 @@ const MAX_DIGITS = 10;
 const MIN_TOKEN = 4;
 const MAX_TOKEN = 8;
 const NUMBER_SHAPES = new Set<Shape>(['digits', 'grouped']);
+/** Codes written with letters, held to stricter rules than numbers. */
+export const LETTER_SHAPES = new Set<Shape>(['alphanumeric', 'capitals', 'lowercase']);
 
 export function findCandidates(text: string, lower: string, inSenderTag: (position: number) => boolean): Candidate[] {
   // A message announcing a prize holds claim PINs, not codes (context-words.ts): nothing to look for.
@@ -76,8 +79,13 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
     .map((c) => withSuspicions(text, lower, c));
 }
 
-/** The candidate's sentence sells something ("Use code SAVE20 at checkout"): a coupon. */
+/**
+ * The candidate's sentence sells something ("Use code SAVE20 at checkout"): a coupon. Letters are held
+ * to the whole message: verification codes are nearly always digits, coupon codes nearly always carry
+ * letters, and a sale spreads over sentences ("…20% indirim! Size özel kod T8KYEEWP").
+ */
 function inPromotion(lower: string, c: Candidate): boolean {
+  if (LETTER_SHAPES.has(c.shape)) return PROMOTION_WORDS.some((word) => lower.includes(word));
   const start = Math.max(lower.lastIndexOf('. ', c.start), lower.lastIndexOf('\n', c.start), lower.lastIndexOf('!', c.start), 0);
   const ends = ['. ', '\n', '!'].map((mark) => lower.indexOf(mark, c.end)).filter((at) => at >= 0);
   const sentence = lower.slice(start, ends.length > 0 ? Math.min(...ends) : lower.length);
@@ -206,7 +214,16 @@ function isPlausible(text: string, lower: string, c: Candidate): boolean {
   const previous = wordBefore(lower, c.start);
   if (CURRENCY_WORDS.has(previous) || AMOUNT_WORDS.has(previous) || gluedAfter(text, c.start, AMOUNT_SUFFIXES)) return false;
   if (unitFollows(lower, c.end)) return false;
-  return !isPhoneNumber(lower, c.start);
+  return !isPhoneNumber(lower, c.start) && !isTurkishDestination(lower, c.end);
+}
+
+/**
+ * Turkish names where to send a message with the dative on the number: "RED yazıp 4933'e gönderin",
+ * "5830a ücretsiz gönderin" — the "Text STOP to 4933" of English.
+ */
+const TURKISH_DESTINATION = /^ ?'?y?[ae] (?:[^\s]+ )?g[oö]nder/;
+function isTurkishDestination(lower: string, end: number): boolean {
+  return TURKISH_DESTINATION.test(lower.slice(end, end + 40));
 }
 
 /** "Call 0800…", "LH 19009247", or the destination in "Text FA to 87121". */
@@ -225,15 +242,17 @@ function withSuspicions(text: string, lower: string, c: Candidate): Candidate {
   const previous = wordBefore(lower, c.start);
   const suspicions: Suspicion[] = [];
   if (ACCOUNT_WORDS.has(previous) || gluedAfter(text, c.start, ACCOUNT_SUFFIXES)) suspicions.push('account');
-  if (REFERENCE_WORDS.has(previous) || text[c.start - 1] === '#') suspicions.push('reference');
+  if (REFERENCE_WORDS.has(previous) || gluedAfter(text, c.start, REFERENCE_SUFFIXES) || text[c.start - 1] === '#') {
+    suspicions.push('reference');
+  }
   return { ...c, suspicions };
 }
 
-/** The text just before `start` (allowing a colon or a space) ends with one of `words`: "金额9876", "尾号：1234". */
+/** The text just before `start` (allowing a colon, a space or an opening bracket) ends with one of `words`: "金额9876", "尾号：1234", "อ้างอิง (7F7CF6)". */
 function gluedAfter(text: string, start: number, words: string[]): boolean {
   let end = start;
-  for (let skipped = 0; skipped < 2 && end > 0 && ' :'.includes(text[end - 1] ?? 'x'); skipped++) end--;
-  const before = text.slice(Math.max(0, end - 4), end);
+  for (let skipped = 0; skipped < 3 && end > 0 && ' :('.includes(text[end - 1] ?? 'x'); skipped++) end--;
+  const before = text.slice(Math.max(0, end - 8), end);
   return words.some((word) => before.endsWith(word));
 }
 

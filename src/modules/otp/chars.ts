@@ -57,8 +57,13 @@ export function lowerSameLength(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const unit = text.charAt(i);
+    // Turkish 'İ' lower-cases to 'i' and a combining dot (two units): 'i' alone keeps the length, and
+    // "ŞİFRENİZ" or "İNDİRİM" then read as the words they are.
+    if (unit === 'İ') {
+      out += 'i';
+      continue;
+    }
     const lower = unit.toLowerCase();
-    // 'İ' lower-cases to two units; keeping it as is costs nothing, since no keyword contains it.
     out += lower.length === 1 ? lower : unit;
   }
   return out;

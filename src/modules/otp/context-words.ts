@@ -376,19 +376,21 @@ export const REFERENCE_WORDS = new Set([
   'terminal',
   'flight',
 ]);
+/** The same, written without spaces: Thai "อ้างอิง (7F7CF6)" beside the OTP of a bank. */
+export const REFERENCE_SUFFIXES = ['อ้างอิง'];
 
 /**
  * A message announcing a prize holds claim PINs, whichever sentence they are in: "…pemenang undian
  * Rp.15jt… PIN:(5N939F7)", "Hadiah MOBIL … KODE PIN: E2747MLB".
  */
-export const PRIZE_WORDS = ['hadiah', 'pemenang', 'undian', 'you have won', "you've won", 'lottery', 'jackpot'];
+export const PRIZE_WORDS = ['hadiah', 'pemenang', 'undian', 'you have won', "you've won", 'lottery', 'jackpot', 'جایزه'];
 
 /** A statement of what is left on an account: "New M-PESA balance is Ksh4,960.26", "Saldo: 120.000". */
 export const BALANCE_WORDS = ['balance', 'saldo', 'solde', 'guthaben', 'остаток', 'баланс', 'dostupno', '余额', '餘額', '잔액'];
 
 /**
  * "Use code SAVE20 at checkout", "20% off", "promo code": a sentence selling something gives a coupon,
- * never a code to verify anyone.
+ * never a code to verify anyone. Turkish "indirim", "kampanya" and Persian "تخفیف" sell too.
  */
 export const PROMOTION_WORDS = [
   'checkout',
@@ -406,6 +408,9 @@ export const PROMOTION_WORDS = [
   'descuento',
   'réduction',
   'diskon',
+  'indirim',
+  'kampanya',
+  'تخفیف',
   'big sale',
   'flash sale',
   'промокод',

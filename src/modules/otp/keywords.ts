@@ -331,9 +331,29 @@ const NOT_VERIFYING = new Set([
   'rabatt',
   'rabat',
   'kampanj',
+  // Turkish: "indirim kodunuz" (discount), "kampanya kodu", "kupon kodu", "hediye kodu" (gift), "fırsat kodu" (deal).
+  'indirim',
+  'kampanya',
+  'kupon',
+  'hediye',
+  'fırsat',
+  'firsat',
 ]);
 // The same kinds written after the code word, where a language puts them there ("kode bank", "code postal").
-const NAMED_AFTER = new Set(['bank', 'pos', 'postal', 'promo', 'promocional', 'promotionnel', 'voucher', 'referral', 'area', 'swift']);
+// Persian "کد تخفیف" is a discount code.
+const NAMED_AFTER = new Set([
+  'bank',
+  'pos',
+  'postal',
+  'promo',
+  'promocional',
+  'promotionnel',
+  'voucher',
+  'referral',
+  'area',
+  'swift',
+  'تخفیف',
+]);
 // Only as the head of a compound: "unicode", "decode", "encode", "geocode", "recode".
 const NOT_VERIFYING_HEADS = new Set(['uni', 'de', 'en', 'geo', 're']);
 
@@ -384,12 +404,18 @@ function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keywo
   return { start, end: wordEnd, weight: keyword.weight };
 }
 
-/** The word just before `start`, across a space or a hyphen ("claim code", "promo-code"). */
+/** Longest word read as an abbreviation when a dot ends it: "Ref. Code", "No. code" — not "…your order. Code". */
+const MAX_ABBREVIATION = 4;
+
+/** The word just before `start`, across a space or a hyphen ("claim code", "promo-code") or an abbreviation's dot. */
 function wordBefore(lower: string, words: SpacedWords, start: number): string {
   let end = start;
   for (let skipped = 0; skipped < 2 && (lower[end - 1] === ' ' || lower[end - 1] === '-'); skipped++) end--;
+  const abbreviated = end < start && lower[end - 1] === '.';
+  if (abbreviated) end--;
   if (!isSpacedLetter(lower[end - 1])) return '';
-  return lower.slice(words.startOf[end - 1] ?? end, end);
+  const word = lower.slice(words.startOf[end - 1] ?? end, end);
+  return abbreviated && word.length > MAX_ABBREVIATION ? '' : word;
 }
 
 /** The word just after `end`, across one space ("kode bank"). */

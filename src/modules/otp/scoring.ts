@@ -4,7 +4,7 @@
 // Letters are held to more: only the name of the code itself counts ("confirmed" next to "Y24KU015"
 // does not), and only right beside it, unless they end the message the way templates print a code.
 
-import type { Candidate, Shape } from './candidates.ts';
+import { type Candidate, LETTER_SHAPES } from './candidates.ts';
 import { BALANCE_WORDS } from './context-words.ts';
 import { CODE_WORD, HINT_WORD, type KeywordHit } from './keywords.ts';
 import type { Layout } from './layout.ts';
@@ -24,9 +24,6 @@ const SUSPICION_PENALTY = 1.5;
 const MIN_SCORE = 1;
 /** Bounds the work per candidate however many keywords a hostile message repeats. */
 const MAX_HITS_PER_SIDE = 32;
-
-/** Codes written with letters, held to the stricter rules above. */
-const LETTER_SHAPES = new Set<Shape>(['alphanumeric', 'capitals', 'lowercase']);
 
 export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], layout: Layout, retriever: boolean): string | null {
   const hits = joinPhrases(keywordHits, layout);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { extractCode } from '../extract-code.ts';
+
+// Round 6 (issue 14): what tuning-6 (half of the blind round-6 corpus) taught. Every message here is
+// invented; each pair shows the rule and the message it must leave alone.
+describe('extractCode: promotions, references and Turkish', () => {
+  it('reads Turkish words written in capitals with a dotted İ', () => {
+    expect(extractCode('Giriş ŞİFRENİZ: 4829')).toBe('4829');
+    expect(extractCode('İNDİRİM KODUNUZ: 48291, tüm mağazalarımızda Mart sonuna kadar geçerlidir.')).toBeNull();
+  });
+
+  it('reads Turkish discount, campaign, coupon, gift and deal codes as other kinds of code', () => {
+    expect(extractCode('Hediye kodunuz 48291, tüm mağazalarımızda Mart sonuna kadar geçerlidir.')).toBeNull();
+    expect(extractCode('Kampanya kodu 73024 ile kayıt olan herkes bu ay ücretsiz kargo kazanır.')).toBeNull();
+    expect(extractCode('Doğrulama kodunuz 48291, tüm işlemleriniz için 3 dakika geçerlidir.')).toBe('48291');
+  });
+
+  it('reads the Persian discount code, named after the code word, as a coupon', () => {
+    expect(extractCode('کد تخفیف شما 48291 است و تا پایان ماه اعتبار دارد')).toBeNull();
+    expect(extractCode('کد تایید شما 48291 است و تا پایان ماه اعتبار دارد')).toBe('48291');
+  });
+
+  it('takes no letter code from a message that sells something, in whichever sentence', () => {
+    expect(extractCode('Spring sale: 30% off everything! Your personal code: SPR7QX')).toBeNull();
+    expect(extractCode('Yaz kampanyası başladı! Size özel kodunuz: YZ7KQ2')).toBeNull();
+    expect(extractCode('Your sign-in code: K7PQ2X')).toBe('K7PQ2X');
+  });
+
+  it('reads an abbreviation with its dot before the code word as the kind of code', () => {
+    expect(extractCode('Your OTP to approve this card payment is 583920 (Ref. Code: HQPZ). Do not share it.')).toBe('583920');
+    expect(extractCode('Thanks for your order. Code 4821 opens locker 12 at the station.')).toBe('4821');
+  });
+
+  it('holds a Thai reference (อ้างอิง) to be a reference, not the code', () => {
+    expect(extractCode('รหัส OTP คือ 583920 อ้างอิง (K7PQ2X) รหัส OTP ใช้ได้ภายใน 3 นาที')).toBe('583920');
+  });
+
+  it('takes a number Turkish tells the reader to send a message to for a short number', () => {
+    expect(extractCode('Yeni şifre almak için SIFRE yazıp 4455e gönderin.')).toBeNull();
+    expect(extractCode("Aboneliği bitirmek için IPTAL yazıp 7070'e ücretsiz gönderin, şifreniz iptal olur.")).toBeNull();
+    expect(extractCode('Şifreniz 4455, kimseyle paylaşmayın.')).toBe('4455');
+  });
+
+  it('finds no code in a Persian message announcing a prize', () => {
+    expect(extractCode('مشترک گرامی جایزه شما آماده تحویل است کد 4821 را به پشتیبانی اعلام کنید')).toBeNull();
+  });
+});
