@@ -270,7 +270,11 @@ async function placeOrder(t: TestApp, owner: { accountId: string; bearer: string
     reason: 'matrix',
     idempotencyKey: `matrix:${Math.random()}`,
   });
-  const order = await createActivation(ctxOf(t), t.orders.activations, { accountId: owner.accountId, service: 'tg', country: 'ID' });
+  const { row: order } = await createActivation(ctxOf(t), t.orders.activations, {
+    accountId: owner.accountId,
+    service: 'tg',
+    country: 'ID',
+  });
   if (state === 'received') {
     await receiveSms(ctxOf(t), t.orders.activations, {
       target: { activationId: order.id },

@@ -1,4 +1,4 @@
-import { type ActivationRow, type EphemeralTexts, NUMBER_BANNED, type SmsRow, toView } from '../../../modules/activations/index.ts';
+import { type ActivationRow, type EphemeralTexts, NUMBER_BANNED, type OpenedOrder, toView } from '../../../modules/activations/index.ts';
 import { serviceByCode } from '../../../modules/catalog/index.ts';
 import { fivesimCountryFromIso, fivesimProductFromService } from '../../../provider-clients/fivesim/names.ts';
 
@@ -68,11 +68,11 @@ export const countryName = (iso: string) => fivesimCountryFromIso(iso) ?? iso.to
  * `fresh`: the answer to the buy itself, whose status 5sim gives as PENDING with `sms: null`.
  */
 export function fivesimOrder(
-  row: ActivationRow,
-  sms: SmsRow[],
+  order: OpenedOrder,
   options: { ephemeral: EphemeralTexts; nowMs: number; creditsPerUsd: number; fresh?: boolean },
 ): FivesimOrder {
-  const view = toView(row, sms, options.ephemeral, options.nowMs);
+  const { row } = order;
+  const view = toView(order, options.ephemeral, options.nowMs);
   const sender = serviceByCode(row.service)?.name ?? productName(row.service);
   return {
     id: view.id,

@@ -4,21 +4,17 @@ import { z } from 'zod';
 import { DomainError } from '../../../lib/errors.ts';
 import { processingRestricted } from '../../../modules/accounts/index.ts';
 import {
-  type ActivationRow,
   cancelActivation,
   createActivation,
   createWithIdempotencyKey,
   finishActivation,
-  getActivation,
+  getOpenedOrder,
   type KeyedCreation,
-  openOrder,
+  type OpenedOrder,
   openOrders,
   pageActivations,
-  type SmsRow,
   smsOf,
-  smsOfOne,
 } from '../../../modules/activations/index.ts';
-import type { Ctx } from '../../../modules/context.ts';
 import { balancesOf } from '../../../modules/ledger/index.ts';
 import { isoFromFivesimCountry, serviceFromFivesimProduct } from '../../../provider-clients/fivesim/names.ts';
 import type { AppDeps } from '../../app.ts';
@@ -60,13 +56,9 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   const catalog = deps.activations.catalog;
   const perUsd = deps.config.creditsPerUsd;
   const now = () => deps.clock.now().getTime();
-  const format = (row: ActivationRow, sms: SmsRow[], fresh: boolean) =>
-    fivesimOrder(row, sms, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
-  /** An order in 5sim's shape, its number and SMS text opened from under the account's key (ADR 28). */
-  const shown = async (ctx: Ctx, row: ActivationRow, sms: SmsRow[], fresh = false) => {
-    const opened = await openOrder(ctx, row, sms);
-    return format(opened.row, opened.sms, fresh);
-  };
+  /** An order in 5sim's shape (`fresh`: the answer to its buy). */
+  const format = (order: OpenedOrder, fresh = false) =>
+    fivesimOrder(order, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof FivesimRefusal) return reply.code(error.refusal.status).type('text/plain; charset=utf-8').send(error.refusal.text);
@@ -150,13 +142,10 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
       }
       const input = { accountId: principal.accountId, service, country, ...(maxPrice ? { maxPrice } : {}) };
       const key = request.headers['idempotency-key'];
-      // A number just bought comes opened; a replayed one is read back sealed (ADR 28).
-      if (!key) return format(await createActivation(request.ctx, deps.activations, input), [], true);
+      if (!key) return format(await createActivation(request.ctx, deps.activations, input), true);
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
-        order: async (row, placedNow) => ({
-          status: 200,
-          body: placedNow ? format(row, [], true) : await shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id)),
-        }),
+        // A replay whose first answer was never stored shows the order as it is now.
+        order: (order, placedNow) => ({ status: 200, body: format(order, placedNow) }),
         refusal: (error) => {
           const refusal = refusalOf(error, 'buy');
           return { status: refusal.status, body: refusal.text };
@@ -167,8 +156,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   );
 
   app.get('/user/check/:id', { ...user('check'), schema: { hide: true, params: IdParams } }, async (request) => {
-    const row = await getActivation(request.ctx.db, principalOf(request).accountId, request.params.id);
-    return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
+    return format(await getOpenedOrder(request.ctx, principalOf(request).accountId, request.params.id));
   });
 
   for (const [action, run] of [
@@ -177,8 +165,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
     ['ban', (r: Run) => cancelActivation(r.ctx, deps.activations, r.accountId, r.id, { banned: true })],
   ] as const) {
     app.get(`/user/${action}/:id`, { ...user('order'), schema: { hide: true, params: IdParams } }, async (request) => {
-      const row = await run({ ctx: request.ctx, accountId: principalOf(request).accountId, id: request.params.id });
-      return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
+      return format(await run({ ctx: request.ctx, accountId: principalOf(request).accountId, id: request.params.id }));
     });
   }
 
@@ -227,7 +214,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
         rows.map((row) => row.id),
       );
       const opened = await openOrders(request.ctx, accountId, rows, sms);
-      return { Data: opened.map((order) => format(order.row, order.sms, false)), ProductNames: [], Statuses: [], Total: total };
+      return { Data: opened.map((order) => format(order)), ProductNames: [], Statuses: [], Total: total };
     },
   );
 

@@ -3,20 +3,17 @@ import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Principal, processingRestricted } from '../../../modules/accounts/index.ts';
 import {
-  type ActivationRow,
   cancelActivation,
   createActivation,
   createWithIdempotencyKey,
   finishActivation,
-  getActivation,
   listActivations,
+  type OpenedOrder,
   onLocalOrderChange,
-  openOrder,
   openOrders,
   retryActivation,
   type SmsRow,
   smsOf,
-  smsOfOne,
   toView,
 } from '../../../modules/activations/index.ts';
 import { balanceOf } from '../../../modules/ledger/index.ts';
@@ -53,7 +50,7 @@ const lastCode = (sms: readonly SmsRow[]) => {
 };
 
 /** getStatus's answer for an order as it stands. */
-export function statusText(row: ActivationRow, sms: readonly SmsRow[]): string {
+export function statusText({ row, sms }: Pick<OpenedOrder, 'row' | 'sms'>): string {
   switch (row.status) {
     case 'requesting':
     case 'waiting':
@@ -118,9 +115,7 @@ export class ProtocolOrders {
     if (principal.processingRestricted) throw processingRestricted();
     const maxPrice = params.maxPrice === undefined || params.maxPrice === '' ? undefined : (creditsOf(params.maxPrice, this.#rate) ?? 0);
     const input = { accountId: principal.accountId, service, country, maxPrice };
-    const reply = async (placed: ActivationRow, opened: boolean): Promise<Answer> => {
-      // A number just bought comes opened; a replayed order is read back sealed under the account's key (ADR 28).
-      const row = opened ? placed : (await openOrder(request.ctx, placed, [])).row;
+    const reply = async ({ row }: OpenedOrder): Promise<Answer> => {
       const number = (await numberOrders(request.ctx.db, [row.id], request.ctx.clock.now())).get(row.id) as number;
       this.#orderIds.set(number, row.id);
       if (!v2) return text(`ACCESS_NUMBER:${number}:${digitsOf(row.phone)}`);
@@ -135,11 +130,11 @@ export class ProtocolOrders {
       });
     };
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input), true);
+    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input));
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters.');
     const answer = await createWithIdempotencyKey(request.ctx, this.deps.activations, input, key, {
-      order: async (row, placedNow) => ({ status: 200, body: await reply(row, placedNow) }),
+      order: async (order) => ({ status: 200, body: await reply(order) }),
       refusal: (error) => ({ status: 200, body: refusal(error, request.log, this.#rate) }),
     });
     return answer.body as Answer;
@@ -150,16 +145,17 @@ export class ProtocolOrders {
     const number = orderNumberOf(call.params.id);
     if (number === undefined) return text('NO_ACTIVATION');
     const id = this.#orderIds.get(number);
-    const cached = id === undefined ? undefined : this.#orders.get(id);
-    if (cached && cached.row.accountId === call.principal.accountId) return this.#status(cached.row, cached.sms, v2);
-    return this.#order(call, number).then(({ row, sms }) => this.#status(row, sms, v2));
+    const cached = id === undefined ? undefined : this.#orders.get(call.principal.accountId, id);
+    if (cached) return this.#status(cached.order, v2);
+    return this.#order(call, number).then((order) => this.#status(order, v2));
   }
 
-  #status(row: ActivationRow, sms: SmsRow[], v2: boolean): Answer {
-    if (!v2) return text(statusText(row, sms));
+  #status(order: OpenedOrder, v2: boolean): Answer {
+    const { row } = order;
+    if (!v2) return text(statusText(order));
     // V2: the same states as JSON; an order that ended without a code is still the plain STATUS_CANCEL.
     if (row.status === 'cancelled' || row.status === 'expired' || row.status === 'failed') return text('STATUS_CANCEL');
-    const view = toView(row, sms, this.deps.activations.ephemeral, this.deps.clock.now().getTime());
+    const view = toView(order, this.deps.activations.ephemeral, this.deps.clock.now().getTime());
     const last = view.sms.filter((m) => !m.late).at(-1);
     return json({
       verificationType: 0,
@@ -169,17 +165,12 @@ export class ProtocolOrders {
   }
 
   /** The caller's order of this number, from memory or the database; NO_ACTIVATION for any other. */
-  async #order(call: Call, number: number): Promise<{ row: ActivationRow; sms: SmsRow[] }> {
-    const db = call.request.ctx.db;
-    const id = this.#orderIds.get(number) ?? (await orderOfNumber(db, number));
+  async #order(call: Call, number: number): Promise<OpenedOrder> {
+    const { ctx } = call.request;
+    const id = this.#orderIds.get(number) ?? (await orderOfNumber(ctx.db, number));
     if (id === undefined) throw new DomainError('NOT_FOUND', 'No such activation.');
     this.#orderIds.set(number, id);
-    const cached = this.#orders.get(id);
-    if (cached && cached.row.accountId === call.principal.accountId) return cached;
-    const found = await getActivation(db, call.principal.accountId, id);
-    const opened = await openOrder(call.request.ctx, found, await smsOfOne(db, found.id));
-    this.#orders.set(opened.row, opened.sms);
-    return opened;
+    return (await this.#orders.opened(ctx, call.principal.accountId, id)).order;
   }
 
   /**
@@ -225,8 +216,9 @@ export class ProtocolOrders {
     const now = this.deps.clock.now().getTime();
     return json({
       status: 'success',
-      activeActivations: opened.map(({ row, sms: messagesOfRow }) => {
-        const view = toView(row, messagesOfRow, this.deps.activations.ephemeral, now);
+      activeActivations: opened.map((order) => {
+        const { row } = order;
+        const view = toView(order, this.deps.activations.ephemeral, now);
         const messages = view.sms.filter((m) => !m.late);
         const codes = messages.flatMap((m) => (m.code ? [m.code] : []));
         const countryId = smsActivateCountryId(row.country);
