@@ -39,7 +39,8 @@ export interface FivesimSms {
 }
 
 export interface FivesimOrder {
-  id: string;
+  /** The order's number (ADR 30): 5sim's ids are integers, and the same number is the order's on SMS-Activate's side. */
+  id: number;
   phone: string;
   operator: string;
   product: string;
@@ -69,13 +70,14 @@ export const countryName = (iso: string) => fivesimCountryFromIso(iso) ?? iso.to
  */
 export function fivesimOrder(
   order: OpenedOrder,
+  number: number,
   options: { ephemeral: EphemeralTexts; nowMs: number; creditsPerUsd: number; fresh?: boolean },
 ): FivesimOrder {
   const { row } = order;
   const view = toView(order, options.ephemeral, options.nowMs);
   const sender = serviceByCode(row.service)?.name ?? productName(row.service);
   return {
-    id: view.id,
+    id: number,
     phone: view.phone,
     operator: 'any',
     product: productName(row.service),

@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Principal, processingRestricted } from '../../../modules/accounts/index.ts';
 import {
@@ -9,7 +8,6 @@ import {
   finishActivation,
   listActivations,
   type OpenedOrder,
-  onLocalOrderChange,
   openOrders,
   retryActivation,
   type SmsRow,
@@ -17,12 +15,11 @@ import {
   toView,
 } from '../../../modules/activations/index.ts';
 import { balanceOf } from '../../../modules/ledger/index.ts';
-import { numberOrders, orderOfNumber } from '../../../modules/order-numbers/index.ts';
 import { isoFromSmsActivateId, smsActivateCountry, smsActivateCountryId } from '../../../provider-clients/sms-activate/index.ts';
 import type { AppDeps } from '../../app.ts';
-import { OrderCache } from '../../order-cache.ts';
+import { NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
 import { creditsOf, unitsNumber, unitsOf } from './money.ts';
-import { orderNumberOf, type Params } from './params.ts';
+import type { Params } from './params.ts';
 import { type Answer, json, refusal, text } from './replies.ts';
 
 /** One protocol request, once its key checked out. */
@@ -71,24 +68,15 @@ export function statusText({ row, sms }: Pick<OpenedOrder, 'row' | 'sms'>): stri
  * the events, the webhooks and the REST API see it), known to the protocol by its number (ADR 29).
  */
 export class ProtocolOrders {
-  /** Number → order id: a number never changes its order, so it is kept until evicted. */
-  readonly #orderIds = new LRUCache<number, string>({ max: 50_000 });
-  /** Orders as last read, dropped on every change (the REST poll's cache, order-cache.ts). */
-  readonly #orders = new OrderCache(5_000, () => Date.now());
-  readonly #stop: (() => void)[] = [];
+  /** Orders by number, from memory while they have not changed (numbered-orders.ts). */
+  readonly #numbered: NumberedOrders;
 
   constructor(private readonly deps: AppDeps) {
-    this.#stop.push(onLocalOrderChange((id) => this.#orders.drop(id)));
-    this.#stop.push(
-      deps.events.onAnyEvent(({ accountId, type, activationId }) => {
-        if (activationId) this.#orders.drop(activationId);
-        else if (type !== 'balance.updated') this.#orders.dropAccount(accountId);
-      }),
-    );
+    this.#numbered = new NumberedOrders(deps);
   }
 
   close(): void {
-    for (const stop of this.#stop) stop();
+    this.#numbered.close();
   }
 
   get #rate() {
@@ -116,8 +104,7 @@ export class ProtocolOrders {
     const maxPrice = params.maxPrice === undefined || params.maxPrice === '' ? undefined : (creditsOf(params.maxPrice, this.#rate) ?? 0);
     const input = { accountId: principal.accountId, service, country, maxPrice };
     const reply = async ({ row }: OpenedOrder): Promise<Answer> => {
-      const number = (await numberOrders(request.ctx.db, [row.id], request.ctx.clock.now())).get(row.id) as number;
-      this.#orderIds.set(number, row.id);
+      const number = await this.#numbered.numberOf(request.ctx, row.id);
       if (!v2) return text(`ACCESS_NUMBER:${number}:${digitsOf(row.phone)}`);
       return json({
         activationId: number,
@@ -144,10 +131,8 @@ export class ProtocolOrders {
   getStatus(call: Call, v2: boolean): Answer | Promise<Answer> {
     const number = orderNumberOf(call.params.id);
     if (number === undefined) return text('NO_ACTIVATION');
-    const id = this.#orderIds.get(number);
-    const cached = id === undefined ? undefined : this.#orders.get(call.principal.accountId, id);
-    if (cached) return this.#status(cached.order, v2);
-    return this.#order(call, number).then((order) => this.#status(order, v2));
+    const found = this.#order(call, number);
+    return found instanceof Promise ? found.then((order) => this.#status(order, v2)) : this.#status(found, v2);
   }
 
   #status(order: OpenedOrder, v2: boolean): Answer {
@@ -165,12 +150,8 @@ export class ProtocolOrders {
   }
 
   /** The caller's order of this number, from memory or the database; NO_ACTIVATION for any other. */
-  async #order(call: Call, number: number): Promise<OpenedOrder> {
-    const { ctx } = call.request;
-    const id = this.#orderIds.get(number) ?? (await orderOfNumber(ctx.db, number));
-    if (id === undefined) throw new DomainError('NOT_FOUND', 'No such activation.');
-    this.#orderIds.set(number, id);
-    return (await this.#orders.opened(ctx, call.principal.accountId, id)).order;
+  #order(call: Call, number: number): OpenedOrder | Promise<OpenedOrder> {
+    return this.#numbered.order(call.request.ctx, call.principal.accountId, number);
   }
 
   /**
@@ -211,7 +192,7 @@ export class ProtocolOrders {
     const rows = (await listActivations(db, { accountId: principal.accountId, status: ['waiting', 'received'], limit })).slice(0, limit);
     if (rows.length === 0) return text('NO_ACTIVATIONS');
     const ids = rows.map((row) => row.id);
-    const [numbers, sms] = [await numberOrders(db, ids, request.ctx.clock.now()), await smsOf(db, ids)];
+    const [numbers, sms] = [await this.#numbered.numbersOf(request.ctx, ids), await smsOf(db, ids)];
     const opened = await openOrders(request.ctx, principal.accountId, rows, sms);
     const now = this.deps.clock.now().getTime();
     return json({
