@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useRef, useState } from 'react';
 import { focusFirstInvalid } from '../lib/forms.ts';
-import { useMounted, useTitle } from '../lib/hooks.ts';
+import { useSubmission, useTitle } from '../lib/hooks.ts';
 import { Field } from './Field.tsx';
 import { ErrorNotice, Notice } from './Notice.tsx';
 
@@ -27,28 +27,20 @@ interface EmailLinkFormProps {
  */
 export function EmailLinkForm({ title, intro, emailLabel, emailRequired, button, busyButton, send, children, footer }: EmailLinkFormProps) {
   useTitle(title);
-  const mounted = useMounted();
+  const { busy, error, mounted, run } = useSubmission();
   const form = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState('');
   const [problem, setProblem] = useState<string>();
-  const [error, setError] = useState<unknown>();
   const [sent, setSent] = useState<string>();
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(email.trim() ? undefined : emailRequired);
     if (!email.trim()) return focusFirstInvalid(form.current);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const message = await send(email.trim());
       if (mounted()) setSent(message);
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
+    });
   };
 
   return (

@@ -5,7 +5,7 @@ import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { focusFirstInvalid } from '../lib/forms.ts';
-import { useMounted, useTitle } from '../lib/hooks.ts';
+import { useSubmission, useTitle } from '../lib/hooks.ts';
 import { Link, useLocation } from '../lib/router.tsx';
 
 /** Step 1: ask for a link (the answer is the same whether or not the address has an account). */
@@ -34,28 +34,20 @@ export function ResetPassword() {
   useTitle(t.auth.resetTitle);
   const { search } = useLocation();
   const token = search.get('token') ?? '';
-  const mounted = useMounted();
+  const { busy, error, mounted, run } = useSubmission();
   const form = useRef<HTMLFormElement>(null);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string>();
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(password ? undefined : t.auth.passwordRequired);
     if (!password) return focusFirstInvalid(form.current);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
       if (mounted()) setDone(true);
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
+    });
   };
 
   return (

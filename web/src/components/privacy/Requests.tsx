@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatDay } from '../../lib/format.ts';
-import { useLoad, useMounted } from '../../lib/hooks.ts';
+import { useLoad, useSubmission } from '../../lib/hooks.ts';
 import type { PrivacyRequest, PrivacyRequestType } from '../../lib/types.ts';
 import { ErrorNotice, Loading, Notice } from '../Notice.tsx';
 import { RequestTypeFields } from './RequestTypeFields.tsx';
@@ -12,29 +12,21 @@ const WAITING = new Set(['open', 'in_progress']);
 
 /** File a rights request: the right chosen with what it means in plain words, and optional details. */
 function FileRequest({ onFiled }: { onFiled: () => void }) {
-  const mounted = useMounted();
+  const { busy, error, mounted, run } = useSubmission();
   const [type, setType] = useState<PrivacyRequestType>('access');
   const [details, setDetails] = useState('');
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setDone(false);
-    try {
+    await run(async () => {
       await api('/privacy/requests', { method: 'POST', body: { type, ...(details.trim() ? { details: details.trim() } : {}) } });
       if (!mounted()) return;
       setDetails('');
       setDone(true);
       onFiled();
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
+    });
   };
 
   return (
@@ -50,21 +42,12 @@ function FileRequest({ onFiled }: { onFiled: () => void }) {
 }
 
 function RequestItem({ request, onChanged }: { request: PrivacyRequest; onChanged: () => void }) {
-  const mounted = useMounted();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const withdraw = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, mounted, run } = useSubmission();
+  const withdraw = () =>
+    run(async () => {
       await api(`/privacy/requests/${encodeURIComponent(request.id)}/withdraw`, { method: 'POST', body: {} });
       if (mounted()) onChanged();
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
-  };
+    });
   const waiting = WAITING.has(request.status);
   return (
     <li className="stack">
