@@ -1,6 +1,7 @@
 import { GroupedCache } from '../lib/grouped-cache.ts';
-import { getOpenedOrder, type OpenedOrder } from '../modules/activations/index.ts';
+import { getOpenedOrder, type OpenedOrder, onLocalOrderChange } from '../modules/activations/index.ts';
 import type { Ctx } from '../modules/context.ts';
+import type { EventBus } from '../runtime/event-bus.ts';
 
 export interface CachedOrder {
   /** Opened once, as it was read: an answer from memory opens nothing. */
@@ -41,6 +42,24 @@ export class OrderCache {
     const entry = { order: await getOpenedOrder(ctx, accountId, id) };
     this.#entries.set(id, entry);
     return entry;
+  }
+
+  /**
+   * Drop orders as they change: announced in this process before commit, and by any instance after
+   * (a balance change touches no order; an event that did not travel whole may be about any order).
+   * Answers the function that stops following.
+   */
+  follow(events: Pick<EventBus, 'onAnyEvent'>): () => void {
+    const stops = [
+      onLocalOrderChange((id) => this.drop(id)),
+      events.onAnyEvent(({ accountId, type, activationId }) => {
+        if (activationId) this.drop(activationId);
+        else if (type !== 'balance.updated') this.dropAccount(accountId);
+      }),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+    };
   }
 
   drop(id: string): void {

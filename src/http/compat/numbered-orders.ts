@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../lib/errors.ts';
-import { type OpenedOrder, onLocalOrderChange } from '../../modules/activations/index.ts';
+import type { OpenedOrder } from '../../modules/activations/index.ts';
 import type { Ctx } from '../../modules/context.ts';
 import { numberOrders, orderOfNumber } from '../../modules/order-numbers/index.ts';
 import type { AppDeps } from '../app.ts';
@@ -22,21 +22,14 @@ export function orderNumberOf(value: string | undefined): number | undefined {
 export class NumberedOrders {
   readonly #orderIds = new LRUCache<number, string>({ max: 50_000 });
   readonly #orders = new OrderCache(5_000, () => Date.now());
-  readonly #stop: (() => void)[] = [];
+  readonly #stop: () => void;
 
   constructor(deps: Pick<AppDeps, 'events'>) {
-    this.#stop.push(onLocalOrderChange((id) => this.#orders.drop(id)));
-    this.#stop.push(
-      deps.events.onAnyEvent(({ accountId, type, activationId }) => {
-        if (activationId) this.#orders.drop(activationId);
-        // A balance changed: no order did. An event that did not travel whole may be about any order.
-        else if (type !== 'balance.updated') this.#orders.dropAccount(accountId);
-      }),
-    );
+    this.#stop = this.#orders.follow(deps.events);
   }
 
   close(): void {
-    for (const stop of this.#stop) stop();
+    this.#stop();
   }
 
   /** The numbers of these orders, given to those that have none yet. */

@@ -14,7 +14,6 @@ import {
   type KeyedCreation,
   listActivations,
   type OpenedOrder,
-  onLocalOrderChange,
   openOrders,
   PublicStatus,
   retryActivation,
@@ -72,16 +71,8 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
 
   // Polling answers from memory; every change to an order drops it (see OrderCache).
   const cache = new OrderCache(5_000, () => Date.now());
-  const stopLocal = onLocalOrderChange((id) => cache.drop(id));
-  const stopRemote = deps.events.onAnyEvent(({ accountId, type, activationId }) => {
-    if (activationId) cache.drop(activationId);
-    // A balance changed: no order did. An event that did not travel whole may be about any order.
-    else if (type !== 'balance.updated') cache.dropAccount(accountId);
-  });
-  fastify.addHook('onClose', async () => {
-    stopLocal();
-    stopRemote();
-  });
+  const stopFollowing = cache.follow(deps.events);
+  fastify.addHook('onClose', async () => stopFollowing());
 
   app.post(
     '/api/v1/activations',

@@ -47,7 +47,7 @@ const lastCode = (sms: readonly SmsRow[]) => {
 };
 
 /** getStatus's answer for an order as it stands. */
-export function statusText({ row, sms }: Pick<OpenedOrder, 'row' | 'sms'>): string {
+export function statusText({ row, sms }: OpenedOrder): string {
   switch (row.status) {
     case 'requesting':
     case 'waiting':
