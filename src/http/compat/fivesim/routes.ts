@@ -60,7 +60,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   /** An order in 5sim's shape, under its number (`fresh`: the answer to its buy). */
   const format = (order: OpenedOrder, number: number, fresh = false) =>
     fivesimOrder(order, number, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
-  /** Orders by their numbers, shared with nothing but the table: SMS-Activate's side gives and reads the same numbers. */
+  /** Orders by their numbers: the same numbers SMS-Activate's side gives and reads (order_numbers). */
   const numbered = new NumberedOrders(deps);
   scope.addHook('onClose', async () => numbered.close());
   /** The order a path's `{id}` names: a number given to an order, or 5sim's "order not found". */
