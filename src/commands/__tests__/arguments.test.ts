@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../../test/support/app.ts';
+import { runOtpbox } from '../../../test/support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { testConfig } from '../../config.ts';
 import { accounts } from '../../db/schema/index.ts';
@@ -32,23 +33,7 @@ beforeAll(async () => {
 afterAll(() => database?.destroy());
 
 /** Runs a command as the admin channel would relay it: its arguments arrive as JSON, where a NUL can hide. */
-async function run(argv: string[], env: Record<string, string> = {}, stdin = '') {
-  let stdout = '';
-  let stderr = '';
-  const code = await executeCommand(argv, ctx, {
-    stdin: (async function* () {
-      if (stdin) yield stdin;
-    })(),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}, stdin = '') => runOtpbox(ctx, argv, { env, stdin });
 
 describe('command arguments the database cannot store', () => {
   it('are refused as bad usage, naming the option, before anything is written', async () => {

@@ -6,25 +6,20 @@ import type { ErrorCode } from '../../lib/errors.ts';
 import { processingRestricted } from '../../modules/accounts/index.ts';
 import {
   Activation,
-  type ActivationRow,
   type ActivationView,
   cancelActivation,
   createActivation,
   createWithIdempotencyKey,
   finishActivation,
-  getActivation,
   type KeyedCreation,
   listActivations,
-  onLocalOrderChange,
-  openOrder,
+  type OpenedOrder,
   openOrders,
   PublicStatus,
   retryActivation,
   smsOf,
-  smsOfOne,
   toView,
 } from '../../modules/activations/index.ts';
-import type { Ctx } from '../../modules/context.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
@@ -71,24 +66,13 @@ function sendKeyed(reply: FastifyReply, answer: KeyedCreation) {
 export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['activations'];
-  // Numbers and texts are sealed under the account's key (ADR 28): opened as they are read.
-  const view = async (ctx: Ctx, row: ActivationRow) => {
-    const opened = await openOrder(ctx, row, await smsOfOne(ctx.db, row.id));
-    return toView(opened.row, opened.sms, deps.activations.ephemeral, deps.clock.now().getTime());
-  };
+  // Numbers and texts are sealed under the account's key (ADR 28): every verb answers its order opened.
+  const view = (order: OpenedOrder) => toView(order, deps.activations.ephemeral, deps.clock.now().getTime());
 
   // Polling answers from memory; every change to an order drops it (see OrderCache).
   const cache = new OrderCache(5_000, () => Date.now());
-  const stopLocal = onLocalOrderChange((id) => cache.drop(id));
-  const stopRemote = deps.events.onAnyEvent(({ accountId, type, activationId }) => {
-    if (activationId) cache.drop(activationId);
-    // A balance changed: no order did. An event that did not travel whole may be about any order.
-    else if (type !== 'balance.updated') cache.dropAccount(accountId);
-  });
-  fastify.addHook('onClose', async () => {
-    stopLocal();
-    stopRemote();
-  });
+  const stopFollowing = cache.follow(deps.events);
+  fastify.addHook('onClose', async () => stopFollowing());
 
   app.post(
     '/api/v1/activations',
@@ -130,14 +114,11 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       // Restricted processing (Art. 18, ADR 25): the account is kept, but no new order is processed.
       if (principal.processingRestricted) throw processingRestricted();
       const key = request.headers['idempotency-key'];
-      const now = () => deps.clock.now().getTime();
-      // A new order has no messages yet: its view needs no read.
-      const fresh = (row: ActivationRow) => toView(row, [], deps.activations.ephemeral, now());
       const input = { ...request.body, accountId: principal.accountId };
-      if (!key) return reply.code(201).send(fresh(await createActivation(request.ctx, deps.activations, input)));
+      if (!key) return reply.code(201).send(view(await createActivation(request.ctx, deps.activations, input)));
 
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
-        order: async (row, placedNow) => ({ status: 201, body: placedNow ? fresh(row) : await view(request.ctx, row) }),
+        order: (order) => ({ status: 201, body: view(order) }),
         refusal: (error) => ({
           status: STATUS_BY_CODE[error.code],
           body: { error: { code: error.code, message: error.message, requestId: request.id } },
@@ -158,27 +139,19 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
     // Not async: an answer from memory is sent at once, without a promise to settle.
     (request, reply) => {
-      const accountId = principalOf(request).accountId;
-      const cached = cache.get(request.params.id);
-      if (!cached || cached.row.accountId !== accountId) return fromDatabase(request.ctx, accountId, request.params.id);
+      const found = cache.opened(request.ctx, principalOf(request).accountId, request.params.id);
+      if (found instanceof Promise) return found.then(({ order }) => view(order));
       // Already JSON: Fastify sends a string with a JSON content type as is (the cast only quiets the type provider).
-      if (cached.json !== undefined) {
-        reply.type('application/json; charset=utf-8').send(cached.json as unknown as ActivationView);
+      if (found.json !== undefined) {
+        reply.type('application/json; charset=utf-8').send(found.json as unknown as ActivationView);
         return;
       }
-      const view = toView(cached.row, cached.sms, deps.activations.ephemeral, deps.clock.now().getTime());
+      const shown = view(found.order);
       // With every text stored (history mode) the view does not depend on the time: serialise it once.
-      if (cached.sms.every((m) => m.text !== null)) cached.json = JSON.stringify(view);
-      reply.send(view);
+      if (found.order.sms.every((m) => m.text !== null)) found.json = JSON.stringify(shown);
+      reply.send(shown);
     },
   );
-  const fromDatabase = async (ctx: Ctx, accountId: string, id: string): Promise<ActivationView> => {
-    const now = deps.clock.now().getTime();
-    const found = await getActivation(ctx.db, accountId, id);
-    const { row, sms } = await openOrder(ctx, found, await smsOfOne(ctx.db, found.id));
-    cache.set(row, sms);
-    return toView(row, sms, deps.activations.ephemeral, now);
-  };
 
   app.get(
     '/api/v1/activations',
@@ -217,7 +190,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       );
       const opened = await openOrders(request.ctx, accountId, items, sms);
       const now = deps.clock.now().getTime();
-      return { activations: opened.map((order) => toView(order.row, order.sms, deps.activations.ephemeral, now)), nextCursor };
+      return { activations: opened.map((order) => toView(order, deps.activations.ephemeral, now)), nextCursor };
     },
   );
 
@@ -239,7 +212,7 @@ export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     app.post(
       `/api/v1/activations/:id/${action}`,
       { config: { errors }, schema: { tags, summary, params: IdParam, response: { 200: Activation } } },
-      async (request) => view(request.ctx, await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
+      async (request) => view(await run(request.ctx, deps.activations, principalOf(request).accountId, request.params.id)),
     );
   }
 };

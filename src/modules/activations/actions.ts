@@ -8,6 +8,7 @@ import { serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { releaseHold } from '../ledger/index.ts';
 import type { ActivationDeps } from './deps.ts';
+import { type OpenedOrder, readOpened } from './opened-order.ts';
 import { pollSoon } from './poll-upstream.ts';
 import { lockActivation, recordTransition } from './transition.ts';
 import { type ActivationRow, maskPhone, openPhone } from './view.ts';
@@ -36,7 +37,7 @@ export async function queueProviderTask(
 const ended = () => new DomainError('ACTIVATION_ENDED', 'This order has already ended.');
 
 /** The customer is done with the number: a received order is completed (the provider is told to finish). */
-export async function finishActivation(ctx: Ctx, deps: ActivationDeps, accountId: string, id: string): Promise<ActivationRow> {
+export async function finishActivation(ctx: Ctx, deps: ActivationDeps, accountId: string, id: string): Promise<OpenedOrder> {
   const result = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const row = await lockActivation(tx, id, accountId);
@@ -48,7 +49,7 @@ export async function finishActivation(ctx: Ctx, deps: ActivationDeps, accountId
     return recordTransition(tx, now, row, { type: 'finished', to: 'completed', set: { endedAt: now }, actor: 'customer' });
   });
   deps.ephemeral.orderEnded(id, ctx.clock.now().getTime());
-  return result;
+  return readOpened(ctx, result);
 }
 
 /** Why the number of a cancelled order ended this way: `banned`, the customer reported it already used by the service. */
@@ -66,7 +67,7 @@ export async function cancelActivation(
   accountId: string,
   id: string,
   options: { banned?: boolean } = {},
-): Promise<ActivationRow> {
+): Promise<OpenedOrder> {
   const result = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const row = await lockActivation(tx, id, accountId);
@@ -103,12 +104,12 @@ export async function cancelActivation(
     });
   });
   deps.ephemeral.orderEnded(id, ctx.clock.now().getTime());
-  return result;
+  return readOpened(ctx, result);
 }
 
 /** Ask for another SMS on the same number (free): for a second code from the same service. */
-export async function retryActivation(ctx: Ctx, accountId: string, id: string): Promise<ActivationRow> {
-  return transaction(ctx.db, async (tx) => {
+export async function retryActivation(ctx: Ctx, accountId: string, id: string): Promise<OpenedOrder> {
+  const result = await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const row = await lockActivation(tx, id, accountId);
     if (row.status === 'waiting')
@@ -122,4 +123,5 @@ export async function retryActivation(ctx: Ctx, accountId: string, id: string): 
       actor: 'customer',
     });
   });
+  return readOpened(ctx, result);
 }

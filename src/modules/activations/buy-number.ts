@@ -22,8 +22,8 @@ export interface ProviderRefusal {
 
 /**
  * Steps 2 and 3 of an order (create.ts), outside any transaction: the candidates, cheapest first, until
- * one sells or time runs out; the number sold is recorded on the order (`waiting`). Answers the order,
- * or why each provider asked did not sell.
+ * one sells or time runs out; the number sold is recorded on the order (`waiting`). Answers the order
+ * (its number plain, as sold: see `boughtOrder`), or why each provider asked did not sell.
  */
 export async function buyFromCandidates(
   ctx: Ctx,

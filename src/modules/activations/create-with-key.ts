@@ -4,7 +4,7 @@ import type { Ctx } from '../context.ts';
 import { type CreateInput, createActivation, IdempotencyKeyTaken } from './create.ts';
 import type { ActivationDeps } from './deps.ts';
 import { answerForKey, creationFailure, storeKeyAnswer } from './idempotency.ts';
-import type { ActivationRow } from './view.ts';
+import { type OpenedOrder, readOpened } from './opened-order.ts';
 
 /** The answer given to a request, stored with its key and replayed as it was: the caller (http/) words it. */
 export interface WordedAnswer {
@@ -12,9 +12,9 @@ export interface WordedAnswer {
   body: unknown;
 }
 
-/** How the caller words an answer: an order (placed by this request or a previous one), or a refusal. */
+/** How the caller words an answer: an order, opened (placed by this request, or by a previous one: `placedNow` false), or a refusal. */
 export interface AnswerWording {
-  order(row: ActivationRow, placedNow: boolean): WordedAnswer | Promise<WordedAnswer>;
+  order(order: OpenedOrder, placedNow: boolean): WordedAnswer | Promise<WordedAnswer>;
   refusal(error: DomainError): WordedAnswer;
 }
 
@@ -46,8 +46,8 @@ export async function createWithIdempotencyKey(
   const requestHash = requestHashOf(input);
   try {
     // The key is claimed by the statement that places the order, so it exists exactly when the order does.
-    const row = await createActivation(ctx, deps, { ...input, idempotency: { key, requestHash } });
-    const answer = await wording.order(row, true);
+    const order = await createActivation(ctx, deps, { ...input, idempotency: { key, requestHash } });
+    const answer = await wording.order(order, true);
     await storeKeyAnswer(ctx, input.accountId, key, answer.status, answer.body);
     return { ...answer, replayed: false };
   } catch (error) {
@@ -65,7 +65,7 @@ async function replay(ctx: Ctx, accountId: string, key: string, requestHash: str
   const found = await answerForKey(ctx, accountId, key, requestHash);
   if (found.kind === 'stored') return { status: found.status, body: found.body, replayed: true };
   const failure = creationFailure(found.row);
-  const answer = failure ? wording.refusal(failure) : await wording.order(found.row, false);
+  const answer = failure ? wording.refusal(failure) : await wording.order(await readOpened(ctx, found.row), false);
   await storeKeyAnswer(ctx, accountId, key, answer.status, answer.body);
   return { ...answer, replayed: true };
 }

@@ -15,6 +15,7 @@ import {
 import { buyFromCandidates, failUnsoldOrder, onlyNoStock } from './buy-number.ts';
 import type { ActivationDeps } from './deps.ts';
 import { creationError, idempotencyKeyClaimed, noNumbers } from './idempotency.ts';
+import { boughtOrder, type OpenedOrder } from './opened-order.ts';
 import { CREATED_EVENT, INITIAL_STATUS } from './states.ts';
 import {
   type LimitCounts,
@@ -56,17 +57,19 @@ export class IdempotencyKeyTaken extends Error {
  * 3. One transaction: the number and `waiting`, or `failed` with the hold released — a failed order
  *    costs nothing and says why (buy-number.ts).
  *
+ * Answers the order opened: the number still in hand, as the provider sold it (nothing is opened).
+ *
  * A crash between 1 and 3 leaves a `requesting` order that the expiry sweep fails and refunds; a
  * number bought in between is found and cancelled upstream by reconciliation (reconcile-upstream.ts).
  */
-export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: CreateInput): Promise<ActivationRow> {
+export async function createActivation(ctx: Ctx, deps: ActivationDeps, input: CreateInput): Promise<OpenedOrder> {
   const { service, country } = serviceAndCountry(input);
   const offers = offersFor(deps, service, country, input.maxPrice);
   const order = newOrder(ctx, input.accountId, service, country, offers);
   const placement = await placeOrder(ctx, order, input);
   const { requested, candidates } = paidFor(order.row, offers, placement);
   const bought = await buyFromCandidates(ctx, requested, candidates);
-  if ('assigned' in bought) return bought.assigned;
+  if ('assigned' in bought) return boughtOrder(bought.assigned);
   await failUnsoldOrder(ctx, requested, service, country, bought.refusals);
   throw creationError(onlyNoStock(bought.refusals), service.name, country.name);
 }

@@ -2,16 +2,17 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { activationSms, type activations } from '../../db/schema/index.ts';
 import type { Ctx } from '../context.ts';
-import { type AccountKey, type KeyCtx, openFor, readAccountKey } from '../keyring/index.ts';
+import { openFor } from '../keyring/index.ts';
 import type { EphemeralTexts } from './ephemeral.ts';
+import type { OpenedOrder } from './opened-order.ts';
 import type { ActivationView } from './schemas.ts';
 import { publicStatus } from './states.ts';
 
 export type ActivationRow = typeof activations.$inferSelect;
 export type SmsRow = typeof activationSms.$inferSelect;
 
-/** An order as the API shows it (`ActivationView`, the type of the `Activation` response schema). */
-export function toView(row: ActivationRow, sms: SmsRow[], ephemeral: EphemeralTexts, nowMs: number): ActivationView {
+/** An order as the API shows it (`ActivationView`, the type of the `Activation` response schema): opened orders only. */
+export function toView({ row, sms }: OpenedOrder, ephemeral: EphemeralTexts, nowMs: number): ActivationView {
   return {
     id: row.id,
     phone: row.phone ?? '',
@@ -55,32 +56,6 @@ export async function smsOfOne(db: Executor, activationId: string): Promise<SmsR
     .where(eq(activationSms.activationId, activationId))
     .orderBy(asc(activationSms.receivedAt), asc(activationSms.id));
 }
-
-/**
- * An order and its messages with the number and the texts opened (sealed under the account's key,
- * ADR 28): what `toView` shows. Once the account is erased (its key destroyed) they read as null.
- */
-export async function openOrder(ctx: KeyCtx, row: ActivationRow, sms: SmsRow[]): Promise<{ row: ActivationRow; sms: SmsRow[] }> {
-  const key = row.phone === null && sms.every((m) => m.text === null) ? undefined : await readAccountKey(ctx, row.accountId);
-  return { row: openRow(key, row), sms: sms.map((m) => openSms(key, row.accountId, m)) };
-}
-
-/** Several orders of one account, opened with one key (the list). */
-export async function openOrders(
-  ctx: KeyCtx,
-  accountId: string,
-  rows: ActivationRow[],
-  sms: Map<string, SmsRow[]>,
-): Promise<{ row: ActivationRow; sms: SmsRow[] }[]> {
-  const key = rows.length === 0 ? undefined : await readAccountKey(ctx, accountId);
-  return rows.map((row) => ({ row: openRow(key, row), sms: (sms.get(row.id) ?? []).map((m) => openSms(key, accountId, m)) }));
-}
-
-const openRow = (key: AccountKey | undefined, row: ActivationRow): ActivationRow =>
-  row.phone === null ? row : { ...row, phone: key ? key.open('activations.phone', row.id, row.phone) : null };
-
-const openSms = (key: AccountKey | undefined, accountId: string, sms: SmsRow): SmsRow =>
-  sms.text === null ? sms : { ...sms, text: key && key.accountId === accountId ? key.open('activation_sms.text', sms.id, sms.text) : null };
 
 /** The order's number, opened (for the masked form in ledger reasons). */
 export const openPhone = (ctx: Ctx, row: ActivationRow): Promise<string | null> =>

@@ -131,6 +131,18 @@ const notPersonal: ColumnEntry = { personal: false };
 
 const SEALED = "sealed under the account's key (ADR 28): unreadable once erasure destroys the key, backups included";
 
+/**
+ * A personal column stored sealed under the account's key: one of the keyring's SEALED_FIELDS.
+ * `about`: what the value is, said before the sealing. Exported opened (`'sealed'`) unless `export`
+ * says otherwise; `erasure` on a table whose rows survive erasure.
+ */
+const sealedColumn = (about?: string, entry: Pick<ColumnEntry, 'erasure' | 'export'> = {}): ColumnEntry => ({
+  personal: true,
+  note: about ? `${about}; ${SEALED}` : SEALED,
+  export: 'sealed',
+  ...entry,
+});
+
 export const DATA_MAP: Record<string, TableEntry> = {
   accounts: {
     category: 'account',
@@ -142,7 +154,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: { personal: true, erasure: 'pseudonymise', note: 'pseudonymous; kept after erasure so transaction records stay balanced' },
       kind: notPersonal,
-      email: { personal: true, erasure: 'delete', note: `${SEALED}; trimmed and lower-cased`, export: 'sealed' },
+      email: sealedColumn('trimmed and lower-cased', { erasure: 'delete' }),
       email_hash: {
         personal: true,
         erasure: 'delete',
@@ -194,10 +206,10 @@ export const DATA_MAP: Record<string, TableEntry> = {
         note: 'keyed hash of the secret the app proves possession with; never the secret',
         export: { withheld: 'a hash of the secret your app proves itself with' },
       },
-      platform: { personal: true, note: SEALED, export: 'sealed' },
-      os_version: { personal: true, note: SEALED, export: 'sealed' },
-      model: { personal: true, note: SEALED, export: 'sealed' },
-      app_version: { personal: true, note: SEALED, export: 'sealed' },
+      platform: sealedColumn(),
+      os_version: sealedColumn(),
+      model: sealedColumn(),
+      app_version: sealedColumn(),
       created_at: { personal: true },
       last_seen_at: { personal: true },
     },
@@ -275,7 +287,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       account_id: { personal: true },
       purpose: notPersonal,
       token_hash: { personal: false, export: { withheld: 'a hash of a single-use e-mail link: a sign-in credential' } },
-      email: { personal: true, note: SEALED, export: 'sealed' },
+      email: sealedColumn(),
       created_at: notPersonal,
       expires_at: notPersonal,
       used_at: notPersonal,
@@ -340,14 +352,12 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: notPersonal,
       account_id: { personal: true },
-      to_address: { personal: true, note: SEALED, export: 'sealed' },
+      to_address: sealedColumn(),
       template: notPersonal,
       subject: notPersonal,
-      body_text: {
-        personal: true,
-        note: `holds a single-use link that expires after 30 minutes; ${SEALED}`,
+      body_text: sealedColumn('holds a single-use link that expires after 30 minutes', {
         export: { withheld: 'holds a single-use link (a sign-in credential) that a copy must not carry' },
-      },
+      }),
       status: notPersonal,
       attempts: notPersonal,
       last_error: notPersonal,
@@ -567,11 +577,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       country: { personal: true },
       provider: notPersonal,
       upstream_id: notPersonal,
-      phone: {
-        personal: true,
-        note: `the rented number, not the customer's own; personal because it is tied to their account; ${SEALED}`,
-        export: 'sealed',
-      },
+      phone: sealedColumn("the rented number, not the customer's own; personal because it is tied to their account"),
       price: { personal: true },
       provider_cost: { personal: false, export: { withheld: 'what the operator paid the provider: a business record, not about you' } },
       provider_currency: { personal: false, export: { withheld: 'the currency of what the operator paid the provider' } },
@@ -603,7 +609,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       activation_id: { personal: true },
       dedupe_key: { personal: false, note: 'a provider message id or a hash' },
       code: { personal: true },
-      text: { personal: true, note: `null in ephemeral mode; ${SEALED}`, export: 'sealed' },
+      text: sealedColumn('null in ephemeral mode'),
       late: notPersonal,
       received_at: { personal: true },
       source: notPersonal,
@@ -710,11 +716,9 @@ export const DATA_MAP: Record<string, TableEntry> = {
       activation_id: { personal: false, note: 'the order the key placed' },
       status: notPersonal,
       response_status: notPersonal,
-      response_body: {
-        personal: true,
-        note: `the order as first returned, holding the rented number; ${SEALED}`,
+      response_body: sealedColumn('the order as first returned, holding the rented number', {
         export: { withheld: 'a sealed copy of the order as it was first answered; the order itself is exported with your orders' },
-      },
+      }),
       created_at: notPersonal,
     },
   },
@@ -729,7 +733,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: notPersonal,
       account_id: { personal: true },
-      url: { personal: true, note: `the customer's own server; may name them or their business; ${SEALED}`, export: 'sealed' },
+      url: sealedColumn("the customer's own server; may name them or their business"),
       description: { personal: true, note: 'chosen by the customer' },
       event_types: notPersonal,
       secret_encrypted: {

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../../config.ts';
@@ -133,11 +132,11 @@ async function attempt(
       result = { ok: false, status: outcome.status, error, retryAfterMs: outcome.retryAfterMs, durationMs };
     }
   } catch (error) {
+    // The signing secret or the signature failed: sendWebhook words its own failures (naming no host).
     const durationMs = Math.round(performance.now() - started);
     result = { ok: false, status: null, error: `not sent: ${safeErrorMessage(error)}`.slice(0, 300), retryAfterMs: null, durationMs };
   }
 
-  if (!result.ok) result = { ...result, error: withoutEndpoint(result.error, url) };
   const recorded = await recordAttempt(ctx, at, delivery, result);
   if (recorded === 'stale') return;
   if (recorded === 'disabled') counts.endpointsDisabled++;
@@ -152,21 +151,4 @@ function openedPayload(key: AccountKey, payload: WebhookPayload): WebhookPayload
   const { text, smsId } = payload.data;
   if (payload.type !== 'sms.received' || typeof text !== 'string' || typeof smsId !== 'string') return payload;
   return { ...payload, data: { ...payload.data, text: key.open('activation_sms.text', smsId, text) } };
-}
-
-/**
- * A failure's words may name the endpoint (a DNS error names its host): the URL is sealed under the
- * account's key (ADR 28), so the delivery log, which is not, says "the endpoint" instead.
- */
-export function withoutEndpoint(error: string, url: string): string {
-  let host = '';
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    // Not a URL: nothing more to hide than the text itself.
-  }
-  let scrubbed = error.split(url).join('<endpoint>');
-  // A name is the customer's (their domain); an address literal names no one and explains a refusal.
-  if (host && isIP(host) === 0) scrubbed = scrubbed.split(host).join('<endpoint host>');
-  return scrubbed;
 }

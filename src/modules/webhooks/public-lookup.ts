@@ -4,6 +4,13 @@ import { isPublicAddress } from './address-policy.ts';
 
 export const REFUSED_ADDRESS = 'EWEBHOOKADDRESS';
 
+/** The lookup's refusal: `address` is what the name resolved to that is not public. */
+export type AddressRefusal = NodeJS.ErrnoException & { code: typeof REFUSED_ADDRESS; address: string };
+
+/** Why a name is refused, naming it as the caller says (a delivery failure does not name the host: send.ts). */
+export const notPublicResolution = (name: string, address: string) =>
+  `${name} resolves to ${address}, which is not a public internet address`;
+
 /**
  * A DNS lookup for the webhook's HTTP connection that refuses a host unless every address it
  * resolves to is public. The check runs on the very answer the socket then connects to, so a name
@@ -18,11 +25,9 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     }
     const refused = addresses.find((entry) => !isPublicAddress(entry.address));
     if (refused || addresses.length === 0) {
-      const refusal: NodeJS.ErrnoException = new Error(
-        `${hostname} resolves to ${refused?.address ?? 'no address'}, which is not a public internet address`,
-      );
-      refusal.code = REFUSED_ADDRESS;
-      callback(refusal, '');
+      const address = refused?.address ?? 'no address';
+      const refusal = Object.assign(new Error(notPublicResolution(hostname, address)), { code: REFUSED_ADDRESS, address } as const);
+      callback(refusal satisfies AddressRefusal, '');
       return;
     }
     const [first] = addresses;

@@ -77,6 +77,34 @@ export function useMounted(): () => boolean {
   return useCallback(() => mounted.current, []);
 }
 
+export interface Submission {
+  busy: boolean;
+  error: unknown;
+  /** Whether the component is still shown (see useMounted): for what `run`'s action sets after awaiting. */
+  mounted: () => boolean;
+  /** Run a form's action: busy meanwhile, the last error cleared first and kept if it fails. */
+  run: (action: () => Promise<void>) => Promise<void>;
+}
+
+/** A form's submission: its busy flag and error, set only while the component is shown. */
+export function useSubmission(): Submission {
+  const mounted = useMounted();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      if (mounted()) setError(caught);
+    } finally {
+      if (mounted()) setBusy(false);
+    }
+  };
+  return { busy, error, mounted, run };
+}
+
 export interface Paged<T> {
   items: T[] | undefined;
   hasMore: boolean;

@@ -1,68 +1,31 @@
 import { type FormEvent, useRef, useState } from 'react';
+import { EmailLinkForm } from '../components/EmailLinkForm.tsx';
 import { Field } from '../components/Field.tsx';
 import { ErrorNotice, Notice } from '../components/Notice.tsx';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { focusFirstInvalid } from '../lib/forms.ts';
-import { useMounted, useTitle } from '../lib/hooks.ts';
+import { useSubmission, useTitle } from '../lib/hooks.ts';
 import { Link, useLocation } from '../lib/router.tsx';
 
 /** Step 1: ask for a link (the answer is the same whether or not the address has an account). */
 export function ForgotPassword() {
-  useTitle(t.auth.forgotTitle);
-  const mounted = useMounted();
-  const form = useRef<HTMLFormElement>(null);
-  const [email, setEmail] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [sent, setSent] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(email.trim() ? undefined : t.auth.emailRequired);
-    if (!email.trim()) return focusFirstInvalid(form.current);
-    setBusy(true);
-    setError(undefined);
-    try {
-      const { message } = await api<{ message: string }>('/auth/password-reset', { method: 'POST', body: { email: email.trim() } });
-      if (mounted()) setSent(message);
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
-  };
-
+  const send = async (email: string) =>
+    (await api<{ message: string }>('/auth/password-reset', { method: 'POST', body: { email } })).message;
   return (
-    <div className="auth">
-      <h1 tabIndex={-1}>{t.auth.forgotTitle}</h1>
-      {sent ? (
-        <Notice kind="success">{sent}</Notice>
-      ) : (
-        <>
-          <p>{t.auth.forgotIntro}</p>
-          <form ref={form} onSubmit={submit} noValidate className="stack">
-            <Field
-              label={t.auth.email}
-              type="email"
-              autoComplete="email"
-              inputMode="email"
-              value={email}
-              onChange={setEmail}
-              error={problem}
-            />
-            {error ? <ErrorNotice error={error} /> : null}
-            <button type="submit" className="button button--primary button--wide" disabled={busy}>
-              {t.auth.forgotButton}
-            </button>
-          </form>
-        </>
-      )}
-      <p>
-        <Link to="/login">{t.auth.logInButton}</Link>
-      </p>
-    </div>
+    <EmailLinkForm
+      title={t.auth.forgotTitle}
+      intro={t.auth.forgotIntro}
+      emailLabel={t.auth.email}
+      emailRequired={t.auth.emailRequired}
+      button={t.auth.forgotButton}
+      send={send}
+      footer={
+        <p>
+          <Link to="/login">{t.auth.logInButton}</Link>
+        </p>
+      }
+    />
   );
 }
 
@@ -71,28 +34,20 @@ export function ResetPassword() {
   useTitle(t.auth.resetTitle);
   const { search } = useLocation();
   const token = search.get('token') ?? '';
-  const mounted = useMounted();
+  const { busy, error, mounted, run } = useSubmission();
   const form = useRef<HTMLFormElement>(null);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string>();
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(password ? undefined : t.auth.passwordRequired);
     if (!password) return focusFirstInvalid(form.current);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
       if (mounted()) setDone(true);
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
+    });
   };
 
   return (

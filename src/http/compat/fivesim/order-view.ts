@@ -1,4 +1,4 @@
-import { type ActivationRow, type EphemeralTexts, NUMBER_BANNED, type SmsRow, toView } from '../../../modules/activations/index.ts';
+import { type ActivationRow, type EphemeralTexts, NUMBER_BANNED, type OpenedOrder, toView } from '../../../modules/activations/index.ts';
 import { serviceByCode } from '../../../modules/catalog/index.ts';
 import { fivesimCountryFromIso, fivesimProductFromService } from '../../../provider-clients/fivesim/names.ts';
 
@@ -39,7 +39,8 @@ export interface FivesimSms {
 }
 
 export interface FivesimOrder {
-  id: string;
+  /** The order's number (ADR 30): 5sim's ids are integers, and the same number is the order's on SMS-Activate's side. */
+  id: number;
   phone: string;
   operator: string;
   product: string;
@@ -68,14 +69,15 @@ export const countryName = (iso: string) => fivesimCountryFromIso(iso) ?? iso.to
  * `fresh`: the answer to the buy itself, whose status 5sim gives as PENDING with `sms: null`.
  */
 export function fivesimOrder(
-  row: ActivationRow,
-  sms: SmsRow[],
+  order: OpenedOrder,
+  number: number,
   options: { ephemeral: EphemeralTexts; nowMs: number; creditsPerUsd: number; fresh?: boolean },
 ): FivesimOrder {
-  const view = toView(row, sms, options.ephemeral, options.nowMs);
+  const { row } = order;
+  const view = toView(order, options.ephemeral, options.nowMs);
   const sender = serviceByCode(row.service)?.name ?? productName(row.service);
   return {
-    id: view.id,
+    id: number,
     phone: view.phone,
     operator: 'any',
     product: productName(row.service),

@@ -4,19 +4,15 @@ import { z } from 'zod';
 import { DomainError } from '../../../lib/errors.ts';
 import { processingRestricted } from '../../../modules/accounts/index.ts';
 import {
-  type ActivationRow,
   cancelActivation,
   createActivation,
   createWithIdempotencyKey,
   finishActivation,
-  getActivation,
   type KeyedCreation,
-  openOrder,
+  type OpenedOrder,
   openOrders,
   pageActivations,
-  type SmsRow,
   smsOf,
-  smsOfOne,
 } from '../../../modules/activations/index.ts';
 import type { Ctx } from '../../../modules/context.ts';
 import { balancesOf } from '../../../modules/ledger/index.ts';
@@ -25,6 +21,7 @@ import type { AppDeps } from '../../app.ts';
 import { principalOf } from '../../auth.ts';
 import { toDomainError } from '../../errors.ts';
 import { Text } from '../../schemas.ts';
+import { NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
 import { guestCountries, guestPrices, guestProducts } from './guest.ts';
 import { fivesimOrder, toCredits, toUnits } from './order-view.ts';
 import { type Call, FivesimRefusal, refusalOf, sendRefusal } from './refusals.ts';
@@ -60,13 +57,21 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   const catalog = deps.activations.catalog;
   const perUsd = deps.config.creditsPerUsd;
   const now = () => deps.clock.now().getTime();
-  const format = (row: ActivationRow, sms: SmsRow[], fresh: boolean) =>
-    fivesimOrder(row, sms, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
-  /** An order in 5sim's shape, its number and SMS text opened from under the account's key (ADR 28). */
-  const shown = async (ctx: Ctx, row: ActivationRow, sms: SmsRow[], fresh = false) => {
-    const opened = await openOrder(ctx, row, sms);
-    return format(opened.row, opened.sms, fresh);
+  /** An order in 5sim's shape, under its number (`fresh`: the answer to its buy). */
+  const format = (order: OpenedOrder, number: number, fresh = false) =>
+    fivesimOrder(order, number, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
+  /** Orders by their numbers: the same numbers SMS-Activate's side gives and reads (order_numbers). */
+  const numbered = new NumberedOrders(deps);
+  scope.addHook('onClose', async () => numbered.close());
+  /** The order a path's `{id}` names: a number given to an order, or 5sim's "order not found". */
+  const numberIn = (id: string) => {
+    const number = orderNumberOf(id);
+    if (number === undefined) throw new DomainError('NOT_FOUND', 'No such activation.');
+    return number;
   };
+  /** A new order in 5sim's shape: given its number now. */
+  const bought = async (ctx: Ctx, order: OpenedOrder, placedNow: boolean) =>
+    format(order, await numbered.numberOf(ctx, order.row.id), placedNow);
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof FivesimRefusal) return reply.code(error.refusal.status).type('text/plain; charset=utf-8').send(error.refusal.text);
@@ -150,13 +155,10 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
       }
       const input = { accountId: principal.accountId, service, country, ...(maxPrice ? { maxPrice } : {}) };
       const key = request.headers['idempotency-key'];
-      // A number just bought comes opened; a replayed one is read back sealed (ADR 28).
-      if (!key) return format(await createActivation(request.ctx, deps.activations, input), [], true);
+      if (!key) return bought(request.ctx, await createActivation(request.ctx, deps.activations, input), true);
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
-        order: async (row, placedNow) => ({
-          status: 200,
-          body: placedNow ? format(row, [], true) : await shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id)),
-        }),
+        // A replay whose first answer was never stored shows the order as it is now.
+        order: async (order, placedNow) => ({ status: 200, body: await bought(request.ctx, order, placedNow) }),
         refusal: (error) => {
           const refusal = refusalOf(error, 'buy');
           return { status: refusal.status, body: refusal.text };
@@ -167,8 +169,8 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   );
 
   app.get('/user/check/:id', { ...user('check'), schema: { hide: true, params: IdParams } }, async (request) => {
-    const row = await getActivation(request.ctx.db, principalOf(request).accountId, request.params.id);
-    return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
+    const number = numberIn(request.params.id);
+    return format(await numbered.order(request.ctx, principalOf(request).accountId, number), number);
   });
 
   for (const [action, run] of [
@@ -177,8 +179,9 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
     ['ban', (r: Run) => cancelActivation(r.ctx, deps.activations, r.accountId, r.id, { banned: true })],
   ] as const) {
     app.get(`/user/${action}/:id`, { ...user('order'), schema: { hide: true, params: IdParams } }, async (request) => {
-      const row = await run({ ctx: request.ctx, accountId: principalOf(request).accountId, id: request.params.id });
-      return shown(request.ctx, row, await smsOfOne(request.ctx.db, row.id));
+      const number = numberIn(request.params.id);
+      const id = await numbered.idOf(request.ctx, number);
+      return format(await run({ ctx: request.ctx, accountId: principalOf(request).accountId, id }), number);
     });
   }
 
@@ -227,7 +230,16 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
         rows.map((row) => row.id),
       );
       const opened = await openOrders(request.ctx, accountId, rows, sms);
-      return { Data: opened.map((order) => format(order.row, order.sms, false)), ProductNames: [], Statuses: [], Total: total };
+      const numbers = await numbered.numbersOf(
+        request.ctx,
+        rows.map((row) => row.id),
+      );
+      return {
+        Data: opened.map((order) => format(order, numbers.get(order.row.id) as number)),
+        ProductNames: [],
+        Statuses: [],
+        Total: total,
+      };
     },
   );
 
@@ -245,7 +257,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
 }
 
 interface Run {
-  ctx: import('../../../modules/context.ts').Ctx;
+  ctx: Ctx;
   accountId: string;
   id: string;
 }

@@ -1,31 +1,25 @@
 import type { FastifyRequest } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Principal, processingRestricted } from '../../../modules/accounts/index.ts';
 import {
-  type ActivationRow,
   cancelActivation,
   createActivation,
   createWithIdempotencyKey,
   finishActivation,
-  getActivation,
   listActivations,
-  onLocalOrderChange,
-  openOrder,
+  type OpenedOrder,
   openOrders,
   retryActivation,
   type SmsRow,
   smsOf,
-  smsOfOne,
   toView,
 } from '../../../modules/activations/index.ts';
 import { balanceOf } from '../../../modules/ledger/index.ts';
-import { numberOrders, orderOfNumber } from '../../../modules/order-numbers/index.ts';
 import { isoFromSmsActivateId, smsActivateCountry, smsActivateCountryId } from '../../../provider-clients/sms-activate/index.ts';
 import type { AppDeps } from '../../app.ts';
-import { OrderCache } from '../../order-cache.ts';
+import { NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
 import { creditsOf, unitsNumber, unitsOf } from './money.ts';
-import { orderNumberOf, type Params } from './params.ts';
+import type { Params } from './params.ts';
 import { type Answer, json, refusal, text } from './replies.ts';
 
 /** One protocol request, once its key checked out. */
@@ -53,7 +47,7 @@ const lastCode = (sms: readonly SmsRow[]) => {
 };
 
 /** getStatus's answer for an order as it stands. */
-export function statusText(row: ActivationRow, sms: readonly SmsRow[]): string {
+export function statusText({ row, sms }: OpenedOrder): string {
   switch (row.status) {
     case 'requesting':
     case 'waiting':
@@ -74,24 +68,15 @@ export function statusText(row: ActivationRow, sms: readonly SmsRow[]): string {
  * the events, the webhooks and the REST API see it), known to the protocol by its number (ADR 29).
  */
 export class ProtocolOrders {
-  /** Number → order id: a number never changes its order, so it is kept until evicted. */
-  readonly #orderIds = new LRUCache<number, string>({ max: 50_000 });
-  /** Orders as last read, dropped on every change (the REST poll's cache, order-cache.ts). */
-  readonly #orders = new OrderCache(5_000, () => Date.now());
-  readonly #stop: (() => void)[] = [];
+  /** Orders by number, from memory while they have not changed (numbered-orders.ts). */
+  readonly #numbered: NumberedOrders;
 
   constructor(private readonly deps: AppDeps) {
-    this.#stop.push(onLocalOrderChange((id) => this.#orders.drop(id)));
-    this.#stop.push(
-      deps.events.onAnyEvent(({ accountId, type, activationId }) => {
-        if (activationId) this.#orders.drop(activationId);
-        else if (type !== 'balance.updated') this.#orders.dropAccount(accountId);
-      }),
-    );
+    this.#numbered = new NumberedOrders(deps);
   }
 
   close(): void {
-    for (const stop of this.#stop) stop();
+    this.#numbered.close();
   }
 
   get #rate() {
@@ -118,11 +103,8 @@ export class ProtocolOrders {
     if (principal.processingRestricted) throw processingRestricted();
     const maxPrice = params.maxPrice === undefined || params.maxPrice === '' ? undefined : (creditsOf(params.maxPrice, this.#rate) ?? 0);
     const input = { accountId: principal.accountId, service, country, maxPrice };
-    const reply = async (placed: ActivationRow, opened: boolean): Promise<Answer> => {
-      // A number just bought comes opened; a replayed order is read back sealed under the account's key (ADR 28).
-      const row = opened ? placed : (await openOrder(request.ctx, placed, [])).row;
-      const number = (await numberOrders(request.ctx.db, [row.id], request.ctx.clock.now())).get(row.id) as number;
-      this.#orderIds.set(number, row.id);
+    const reply = async ({ row }: OpenedOrder): Promise<Answer> => {
+      const number = await this.#numbered.numberOf(request.ctx, row.id);
       if (!v2) return text(`ACCESS_NUMBER:${number}:${digitsOf(row.phone)}`);
       return json({
         activationId: number,
@@ -135,11 +117,11 @@ export class ProtocolOrders {
       });
     };
     const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input), true);
+    if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input));
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters.');
     const answer = await createWithIdempotencyKey(request.ctx, this.deps.activations, input, key, {
-      order: async (row, placedNow) => ({ status: 200, body: await reply(row, placedNow) }),
+      order: async (order) => ({ status: 200, body: await reply(order) }),
       refusal: (error) => ({ status: 200, body: refusal(error, request.log, this.#rate) }),
     });
     return answer.body as Answer;
@@ -149,17 +131,16 @@ export class ProtocolOrders {
   getStatus(call: Call, v2: boolean): Answer | Promise<Answer> {
     const number = orderNumberOf(call.params.id);
     if (number === undefined) return text('NO_ACTIVATION');
-    const id = this.#orderIds.get(number);
-    const cached = id === undefined ? undefined : this.#orders.get(id);
-    if (cached && cached.row.accountId === call.principal.accountId) return this.#status(cached.row, cached.sms, v2);
-    return this.#order(call, number).then(({ row, sms }) => this.#status(row, sms, v2));
+    const found = this.#order(call, number);
+    return found instanceof Promise ? found.then((order) => this.#status(order, v2)) : this.#status(found, v2);
   }
 
-  #status(row: ActivationRow, sms: SmsRow[], v2: boolean): Answer {
-    if (!v2) return text(statusText(row, sms));
+  #status(order: OpenedOrder, v2: boolean): Answer {
+    const { row } = order;
+    if (!v2) return text(statusText(order));
     // V2: the same states as JSON; an order that ended without a code is still the plain STATUS_CANCEL.
     if (row.status === 'cancelled' || row.status === 'expired' || row.status === 'failed') return text('STATUS_CANCEL');
-    const view = toView(row, sms, this.deps.activations.ephemeral, this.deps.clock.now().getTime());
+    const view = toView(order, this.deps.activations.ephemeral, this.deps.clock.now().getTime());
     const last = view.sms.filter((m) => !m.late).at(-1);
     return json({
       verificationType: 0,
@@ -169,17 +150,8 @@ export class ProtocolOrders {
   }
 
   /** The caller's order of this number, from memory or the database; NO_ACTIVATION for any other. */
-  async #order(call: Call, number: number): Promise<{ row: ActivationRow; sms: SmsRow[] }> {
-    const db = call.request.ctx.db;
-    const id = this.#orderIds.get(number) ?? (await orderOfNumber(db, number));
-    if (id === undefined) throw new DomainError('NOT_FOUND', 'No such activation.');
-    this.#orderIds.set(number, id);
-    const cached = this.#orders.get(id);
-    if (cached && cached.row.accountId === call.principal.accountId) return cached;
-    const found = await getActivation(db, call.principal.accountId, id);
-    const opened = await openOrder(call.request.ctx, found, await smsOfOne(db, found.id));
-    this.#orders.set(opened.row, opened.sms);
-    return opened;
+  #order(call: Call, number: number): OpenedOrder | Promise<OpenedOrder> {
+    return this.#numbered.order(call.request.ctx, call.principal.accountId, number);
   }
 
   /**
@@ -220,13 +192,14 @@ export class ProtocolOrders {
     const rows = (await listActivations(db, { accountId: principal.accountId, status: ['waiting', 'received'], limit })).slice(0, limit);
     if (rows.length === 0) return text('NO_ACTIVATIONS');
     const ids = rows.map((row) => row.id);
-    const [numbers, sms] = [await numberOrders(db, ids, request.ctx.clock.now()), await smsOf(db, ids)];
+    const [numbers, sms] = [await this.#numbered.numbersOf(request.ctx, ids), await smsOf(db, ids)];
     const opened = await openOrders(request.ctx, principal.accountId, rows, sms);
     const now = this.deps.clock.now().getTime();
     return json({
       status: 'success',
-      activeActivations: opened.map(({ row, sms: messagesOfRow }) => {
-        const view = toView(row, messagesOfRow, this.deps.activations.ephemeral, now);
+      activeActivations: opened.map((order) => {
+        const { row } = order;
+        const view = toView(order, this.deps.activations.ephemeral, now);
         const messages = view.sms.filter((m) => !m.late);
         const codes = messages.flatMap((m) => (m.code ? [m.code] : []));
         const countryId = smsActivateCountryId(row.country);

@@ -25,11 +25,5 @@ function copy(into: Record<string, string | undefined>, from: unknown): void {
   }
 }
 
-/** An order id as the protocol writes it: digits only (a JSON number arrives as its digits). */
-export function orderNumberOf(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\s*\d{1,15}\s*$/.test(value)) return undefined;
-  return Number(value);
-}
-
 /** A yes of the protocol's flags (`freePrice=true`, `1`). */
 export const isYes = (value: string | undefined) => value === 'true' || value === '1';

@@ -1,32 +1,13 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
-import { executeCommand } from '../../../commands/execute.ts';
-import type { CommandContext } from '../../../commands/types.ts';
+import { otpboxOf } from '../../../../test/support/cli.ts';
 
 let t: TestApp;
-let ctx: CommandContext;
 beforeAll(async () => {
   t = await createTestApp();
-  ctx = { config: t.config, database: t.database, clock: t.clock, log: pino({ level: 'silent' }), keys: t.keys, via: 'direct' };
 });
 afterAll(() => t?.close());
-
-async function otpbox(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await executeCommand(argv, ctx, {
-    stdin: (async function* () {})(),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const otpbox = otpboxOf(() => t);
 
 describe('otpbox packages add | list | disable, and GET /api/v1/packages', () => {
   it('adds packs and plans, lists them (text and JSON) and sells only the active ones, publicly', async () => {

@@ -1,36 +1,16 @@
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor } from '../../../../test/support/actors.ts';
+import { otpboxOf } from '../../../../test/support/cli.ts';
 import { createStripeTestApp, type StripeTestApp } from '../../../../test/support/stripe.ts';
-import { executeCommand } from '../../../commands/execute.ts';
-import type { CommandContext } from '../../../commands/types.ts';
 import { auditLog } from '../../../db/schema/index.ts';
 
 let s: StripeTestApp;
-let ctx: CommandContext;
 beforeAll(async () => {
   s = await createStripeTestApp();
-  const t = s.t;
-  ctx = { config: t.config, database: t.database, clock: t.clock, log: pino({ level: 'silent' }), keys: t.keys, via: 'direct' };
 });
 afterAll(() => s?.close());
-
-async function otpbox(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await executeCommand(argv, ctx, {
-    stdin: (async function* () {})(),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const otpbox = otpboxOf(() => s.t);
 
 const balance = async (actor: Actor) =>
   (await s.t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: actor.bearer } })).json().balance.available as number;

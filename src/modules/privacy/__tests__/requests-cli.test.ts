@@ -1,40 +1,21 @@
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { otpboxOf } from '../../../../test/support/cli.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
-import { executeCommand } from '../../../commands/execute.ts';
-import type { CommandContext } from '../../../commands/types.ts';
 import { accounts, privacyRequests } from '../../../db/schema/index.ts';
 import { erasureDeps } from '../../../runtime/erasure-deps.ts';
 import { completeErasures, fileRequest } from '../index.ts';
 
 let t: TestApp;
-let ctx: CommandContext;
 beforeAll(async () => {
   t = await createTestApp({ env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0' } });
-  ctx = { config: t.config, database: t.database, clock: t.clock, log: pino({ level: 'silent' }), keys: t.keys, via: 'direct' };
 });
 afterAll(() => t?.close());
+const otpbox = otpboxOf(() => t);
 
 const DAY = 86_400_000;
-
-async function otpbox(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const exit = await executeCommand(argv, ctx, {
-    stdin: (async function* () {})(),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-  });
-  return { code: exit, stdout, stderr };
-}
 
 const metric = async (name: string, type: string) => {
   const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;

@@ -3,8 +3,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, asBearer, createActor } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
+import { commandContextOf, runOtpbox } from '../../../../test/support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { executeCommand } from '../../../commands/execute.ts';
 import { queryRows } from '../../../db/client.ts';
 import { activationSms, activations, jobRuns } from '../../../db/schema/index.ts';
 import { jobDefinitions, PROCESS_JOBS } from '../../../jobs/registry.ts';
@@ -25,29 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => database?.destroy());
 
-async function otpbox(t: TestApp, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const ctx = {
-    config: t.config,
-    database: t.database,
-    clock: t.clock,
-    log: pino({ level: 'silent' }),
-    keys: t.keys,
-    via: 'direct' as const,
-  };
-  const code = await executeCommand(argv, ctx, {
-    stdin: (async function* () {})(),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+/** `otpbox ARGV` against this app's database. */
+const otpbox = (t: TestApp, ...argv: string[]) => runOtpbox(commandContextOf(t), argv);
 
 /** The retention job as the server schedules it (the registry's definition), run once now. */
 async function runRetentionJob(t: TestApp) {

@@ -1,14 +1,13 @@
 import { and, count, eq, gt } from 'drizzle-orm';
 import { accounts, type PrivacyRequestType, privacyRequests } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
-import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { emailLookupHash, normaliseEmail, openFor } from '../../keyring/index.ts';
 import { enqueueEmail, privacyRequestLinkMessage } from '../../mail/index.ts';
 import { auditRequest } from './audit.ts';
 import { openRequestOf } from './file-request.ts';
+import { insertRequest } from './insert-request.ts';
 import { LINK_TTL_MS, newLinkToken } from './link-token.ts';
-import { DUE_AFTER_MS } from './view.ts';
 
 /** Links waiting to be opened per account: more are not sent (no one fills a mailbox through us). */
 export const MAX_PENDING_LINKS = 3;
@@ -46,21 +45,12 @@ export async function fileRequestByEmail(
       );
     if (Number(pending?.n ?? 0) >= MAX_PENDING_LINKS) return;
     const { token, hash } = newLinkToken();
-    const [row] = await tx
-      .insert(privacyRequests)
-      .values({
-        id: newId('prq', now.getTime()),
-        accountId: account.id,
-        type: input.type,
-        details: input.details || null,
-        status: 'unverified',
-        filedAt: now,
-        dueAt: new Date(now.getTime() + DUE_AFTER_MS),
-        tokenHash: hash,
-        tokenExpiresAt: new Date(now.getTime() + LINK_TTL_MS),
-        updatedAt: now,
-      })
-      .returning();
+    const row = await insertRequest(
+      tx,
+      now,
+      { ...input, accountId: account.id },
+      { status: 'unverified', tokenHash: hash, tokenExpiresAt: new Date(now.getTime() + LINK_TTL_MS) },
+    );
     if (!row) return;
     await enqueueEmail(txCtx, privacyRequestLinkMessage(ctx.config, account.email, token, account.id, input.type));
     await auditRequest(txCtx, 'filed', row, { via: 'email_link' });

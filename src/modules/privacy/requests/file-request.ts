@@ -2,17 +2,13 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { type PrivacyRequestType, privacyRequests } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
-import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { auditRequest } from './audit.ts';
+import { type FileInput, insertRequest } from './insert-request.ts';
 import { OPEN_STATUSES } from './states.ts';
-import { DUE_AFTER_MS, type RequestRow } from './view.ts';
+import type { RequestRow } from './view.ts';
 
-export interface FileInput {
-  accountId: string;
-  type: PrivacyRequestType;
-  details?: string | null;
-}
+export type { FileInput } from './insert-request.ts';
 
 /** The refusal of a second request of a type while one is being handled. */
 export const alreadyOpen = (type: PrivacyRequestType, id: string): DomainError =>
@@ -43,21 +39,7 @@ export async function fileRequest(ctx: Ctx, input: FileInput): Promise<RequestRo
     const existing = await openRequestOf(txCtx, input.accountId, input.type);
     if (existing) throw alreadyOpen(input.type, existing.id);
     const now = ctx.clock.now();
-    const [row] = await tx
-      .insert(privacyRequests)
-      .values({
-        id: newId('prq', now.getTime()),
-        accountId: input.accountId,
-        type: input.type,
-        details: input.details || null,
-        status: 'open',
-        filedAt: now,
-        verifiedAt: now,
-        dueAt: new Date(now.getTime() + DUE_AFTER_MS),
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
+    const row = await insertRequest(tx, now, input, { status: 'open', verifiedAt: now });
     if (!row) {
       const raced = await openRequestOf(txCtx, input.accountId, input.type);
       throw alreadyOpen(input.type, raced?.id ?? 'filed a moment ago');

@@ -9,6 +9,7 @@ import { isPublicAddress } from '../address-policy.ts';
 import { createWebhookEndpoint } from '../create-endpoint.ts';
 import { deliverDueWebhooks } from '../deliver.ts';
 import { publicOnlyLookup, REFUSED_ADDRESS } from '../public-lookup.ts';
+import { failureText } from '../send.ts';
 import { sendTestEvent } from '../send-test-event.ts';
 import { deliveriesOf } from './helpers.ts';
 import { startReceiver } from './receiver.ts';
@@ -182,5 +183,51 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     } finally {
       await listener.close();
     }
+  });
+});
+
+describe('a failed delivery names no host (the URL is sealed, the delivery log is not: ADR 28)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it("a name that does not resolve: the lookup in Node's words, the name left out", async () => {
+    const actor = await createActor(t);
+    const endpoint = await createWebhookEndpoint(ctxOf(t), actor.accountId, { url: 'https://hooks.customer-name.invalid/hook' });
+    await sendTestEvent(ctxOf(t), actor.accountId, endpoint.id);
+    await deliverDueWebhooks(ctxOf(t), t.clock.now());
+    const [delivery] = await deliveriesOf(t, endpoint.id);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastResponseStatus: null });
+    expect(delivery?.lastError).toMatch(/^(ENOTFOUND|EAI_AGAIN): getaddrinfo (ENOTFOUND|EAI_AGAIN) <endpoint host>$/);
+    expect(delivery?.lastError).not.toContain('customer-name');
+  });
+
+  it('words each failure from its fields: names left out, addresses kept', () => {
+    const error = (message: string, fields: Record<string, string>) => Object.assign(new Error(message), fields);
+    expect(
+      failureText(
+        error('getaddrinfo ENOTFOUND hooks.example.com', { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'hooks.example.com' }),
+      ),
+    ).toBe('ENOTFOUND: getaddrinfo ENOTFOUND <endpoint host>');
+    expect(
+      failureText(
+        error(
+          "Hostname/IP does not match certificate's altnames: Host: hooks.example.com. is not in the cert's altnames: DNS:other.example",
+          {
+            code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+            host: 'hooks.example.com',
+          },
+        ),
+      ),
+    ).toBe('ERR_TLS_CERT_ALTNAME_INVALID: the certificate is not for <endpoint host>');
+    expect(failureText(error('some failure about hooks.example.com', { code: 'EPROTO', host: 'hooks.example.com' }))).toBe('EPROTO');
+    expect(failureText(error('x resolves to 10.0.0.8', { code: REFUSED_ADDRESS, address: '10.0.0.8' }))).toBe(
+      'refused: <endpoint host> resolves to 10.0.0.8, which is not a public internet address',
+    );
+    expect(
+      failureText(error('connect ECONNREFUSED 203.0.113.7:443', { code: 'ECONNREFUSED', syscall: 'connect', address: '203.0.113.7' })),
+    ).toBe('ECONNREFUSED: connect ECONNREFUSED 203.0.113.7:443');
   });
 });

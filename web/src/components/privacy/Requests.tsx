@@ -1,76 +1,37 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatDay } from '../../lib/format.ts';
-import { useLoad, useMounted } from '../../lib/hooks.ts';
+import { useLoad, useSubmission } from '../../lib/hooks.ts';
 import type { PrivacyRequest, PrivacyRequestType } from '../../lib/types.ts';
 import { ErrorNotice, Loading, Notice } from '../Notice.tsx';
+import { RequestTypeFields } from './RequestTypeFields.tsx';
 
-export const REQUEST_TYPES: PrivacyRequestType[] = [
-  'access',
-  'rectification',
-  'erasure',
-  'portability',
-  'objection',
-  'restriction',
-  'withdraw_consent',
-];
 const s = () => t.privacyRequests;
 const WAITING = new Set(['open', 'in_progress']);
 
 /** File a rights request: the right chosen with what it means in plain words, and optional details. */
 function FileRequest({ onFiled }: { onFiled: () => void }) {
-  const id = useId();
-  const mounted = useMounted();
+  const { busy, error, mounted, run } = useSubmission();
   const [type, setType] = useState<PrivacyRequestType>('access');
   const [details, setDetails] = useState('');
-  const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setDone(false);
-    try {
+    await run(async () => {
       await api('/privacy/requests', { method: 'POST', body: { type, ...(details.trim() ? { details: details.trim() } : {}) } });
       if (!mounted()) return;
       setDetails('');
       setDone(true);
       onFiled();
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
+    });
   };
 
   return (
     <form onSubmit={submit} noValidate className="stack">
-      <div className="field">
-        <label htmlFor={`${id}-type`}>{s().typeLabel}</label>
-        <select
-          id={`${id}-type`}
-          value={type}
-          onChange={(event) => setType(event.target.value as PrivacyRequestType)}
-          aria-describedby={`${id}-explain`}
-        >
-          {REQUEST_TYPES.map((value) => (
-            <option key={value} value={value}>
-              {s().types[value]}
-            </option>
-          ))}
-        </select>
-        <p id={`${id}-explain`} className="field__hint">
-          {s().explain[type]}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-details`}>{s().detailsLabel}</label>
-        <textarea id={`${id}-details`} value={details} maxLength={2000} rows={3} onChange={(event) => setDetails(event.target.value)} />
-        <p className="field__hint">{s().detailsHint}</p>
-      </div>
+      <RequestTypeFields type={type} onType={setType} details={details} onDetails={setDetails} detailsHint />
       {error ? <ErrorNotice error={error} /> : null}
       {done ? <Notice kind="success">{s().filed}</Notice> : null}
       <button type="submit" className="button button--primary" disabled={busy}>
@@ -81,21 +42,12 @@ function FileRequest({ onFiled }: { onFiled: () => void }) {
 }
 
 function RequestItem({ request, onChanged }: { request: PrivacyRequest; onChanged: () => void }) {
-  const mounted = useMounted();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const withdraw = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, mounted, run } = useSubmission();
+  const withdraw = () =>
+    run(async () => {
       await api(`/privacy/requests/${encodeURIComponent(request.id)}/withdraw`, { method: 'POST', body: {} });
       if (mounted()) onChanged();
-    } catch (caught) {
-      if (mounted()) setError(caught);
-    } finally {
-      if (mounted()) setBusy(false);
-    }
-  };
+    });
   const waiting = WAITING.has(request.status);
   return (
     <li className="stack">

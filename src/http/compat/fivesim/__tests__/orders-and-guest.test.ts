@@ -32,7 +32,7 @@ const units = (credits: number) => credits / t.config.creditsPerUsd;
 describe('user/orders', () => {
   it('pages by limit and offset, oldest first unless reverse=true, with the total', async () => {
     const actor = await fundedActor(t, 10_000);
-    const ids: string[] = [];
+    const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push((await get(actor, '/user/buy/activation/indonesia/any/telegram')).json().id);
       t.clock.advance(1000);
@@ -42,9 +42,10 @@ describe('user/orders', () => {
     const first = await page('&limit=2&offset=0&order=id');
     expect(Object.keys(first).sort()).toEqual(['Data', 'ProductNames', 'Statuses', 'Total']);
     expect(first.Total).toBe(5);
-    expect(first.Data.map((o: { id: string }) => o.id)).toEqual(ids.slice(0, 2));
-    expect((await page('&limit=2&offset=4')).Data.map((o: { id: string }) => o.id)).toEqual(ids.slice(4));
-    expect((await page('&limit=15&offset=0&order=id&reverse=true')).Data.map((o: { id: string }) => o.id)).toEqual([...ids].reverse());
+    expect(ids.every((id) => Number.isSafeInteger(id))).toBe(true);
+    expect(first.Data.map((o: { id: number }) => o.id)).toEqual(ids.slice(0, 2));
+    expect((await page('&limit=2&offset=4')).Data.map((o: { id: number }) => o.id)).toEqual(ids.slice(4));
+    expect((await page('&limit=15&offset=0&order=id&reverse=true')).Data.map((o: { id: number }) => o.id)).toEqual([...ids].reverse());
     expect((await page('&limit=2&offset=10')).Data).toEqual([]);
     // Each entry is an order as check shows it.
     expect(first.Data[0]).toMatchObject({ product: 'telegram', country: 'indonesia', operator: 'any', status: 'RECEIVED', sms: [] });

@@ -25,6 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+/** The REST API's id of an order that 5sim's side names by its number. */
+const restId = async (number: number) => {
+  const [row] = await queryRows<{ activation_id: string }>(
+    t.database.db,
+    sql`select activation_id from order_numbers where number = ${number}`,
+  );
+  return row?.activation_id as string;
+};
 const get = (actor: Actor | undefined, path: string, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'GET', url: `${BASE}${path}`, headers: { ...(actor ? { authorization: actor.bearer } : {}), ...headers } });
 const buy = (actor: Actor, path = '/indonesia/any/telegram', headers: Record<string, string> = {}) =>
@@ -90,7 +98,7 @@ describe('user/buy/activation/{country}/{operator}/{product}', () => {
     expect(response.statusCode).toBe(200);
     const order = response.json();
     expect(order).toEqual({
-      id: expect.stringMatching(/^act_/),
+      id: expect.any(Number),
       phone: expect.stringMatching(/^\+62\d+$/),
       operator: 'any',
       product: 'telegram',
@@ -106,7 +114,7 @@ describe('user/buy/activation/{country}/{operator}/{product}', () => {
     expect(Date.parse(order.expires) - Date.parse(order.created_at)).toBe(t.config.activationTtlS * 1000);
     // An ordinary order: the REST API lists it, with the same number.
     const listed = (await api(t, actor).list()).json().activations;
-    expect(listed.map((a: { id: string; phone: string }) => [a.id, a.phone])).toEqual([[order.id, order.phone]]);
+    expect(listed.map((a: { id: string; phone: string }) => [a.id, a.phone])).toEqual([[await restId(order.id), order.phone]]);
   });
 
   it('accepts the spelling variants clients send: any case, and the documented query flags turned off', async () => {
@@ -182,14 +190,14 @@ describe('user/check, finish, cancel, ban', () => {
     const waiting = (await get(actor, `/user/check/${order.id}`)).json();
     expect(waiting).toMatchObject({ id: order.id, phone: order.phone, status: 'RECEIVED', sms: [] });
 
-    expect((await api(t, actor).sms(order.id, 'Telegram code: 12345')).statusCode).toBe(202);
+    expect((await api(t, actor).sms(await restId(order.id), 'Telegram code: 12345')).statusCode).toBe(202);
     const received = (await get(actor, `/user/check/${order.id}`)).json();
     expect(received.status).toBe('RECEIVED');
     expect(received.sms).toEqual([
       { created_at: expect.any(String), date: expect.any(String), sender: 'Telegram', text: 'Telegram code: 12345', code: '12345' },
     ]);
 
-    expect((await api(t, actor).action(order.id, 'finish')).statusCode).toBe(200);
+    expect((await api(t, actor).action(await restId(order.id), 'finish')).statusCode).toBe(200);
     expect((await get(actor, `/user/check/${order.id}`)).json().status).toBe('FINISHED');
     expect(await api(t, actor).balance()).toEqual({ available: 1000 - price, held: 0 });
   });
@@ -198,11 +206,11 @@ describe('user/check, finish, cancel, ban', () => {
     const actor = await fundedActor(t, 1000);
     const order = (await buy(actor)).json();
     expect(refusal(await get(actor, `/user/finish/${order.id}`))).toBe('400 order no sms');
-    await api(t, actor).sms(order.id, 'Your code is 777888');
+    await api(t, actor).sms(await restId(order.id), 'Your code is 777888');
     const finished = await get(actor, `/user/finish/${order.id}`);
     expect(finished.statusCode).toBe(200);
     expect(finished.json()).toMatchObject({ id: order.id, status: 'FINISHED', sms: [{ code: '777888' }] });
-    expect((await api(t, actor).get(order.id)).json().status).toBe('completed');
+    expect((await api(t, actor).get(await restId(order.id))).json().status).toBe('completed');
   });
 
   it('cancel: refused in the early-cancel window with the wait, CANCELED after it (credits back), "order has sms" once a code came', async () => {
@@ -216,10 +224,10 @@ describe('user/check, finish, cancel, ban', () => {
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json()).toMatchObject({ id: order.id, status: 'CANCELED' });
     expect(await api(t, actor).balance()).toEqual({ available: 1000, held: 0 });
-    expect((await api(t, actor).get(order.id)).json().status).toBe('cancelled');
+    expect((await api(t, actor).get(await restId(order.id))).json().status).toBe('cancelled');
 
     const coded = (await buy(actor)).json();
-    await api(t, actor).sms(coded.id, 'Telegram code: 55555');
+    await api(t, actor).sms(await restId(coded.id), 'Telegram code: 55555');
     t.clock.advance(CANCEL_MIN_MS);
     expect(refusal(await get(actor, `/user/cancel/${coded.id}`))).toBe('400 order has sms');
   });
@@ -232,7 +240,7 @@ describe('user/check, finish, cancel, ban', () => {
     expect(banned.statusCode).toBe(200);
     expect(banned.json()).toMatchObject({ id: order.id, status: 'BANNED' });
     expect((await get(actor, `/user/check/${order.id}`)).json().status).toBe('BANNED');
-    expect((await api(t, actor).get(order.id)).json().status).toBe('cancelled');
+    expect((await api(t, actor).get(await restId(order.id))).json().status).toBe('cancelled');
     expect(await api(t, actor).balance()).toEqual({ available: 1000, held: 0 });
   });
 
@@ -255,17 +263,17 @@ describe('user/check, finish, cancel, ban', () => {
       for (const action of ['finish', 'cancel', 'ban'])
         expect(refusal(await get(other, `/user/${action}/${id}`)), `${action} ${id}`).toBe('400 order not found');
     }
-    expect((await api(t, owner).get(order.id)).json().status).toBe('waiting');
+    expect((await api(t, owner).get(await restId(order.id))).json().status).toBe('waiting');
   });
 
   it("an order bought and finished here is in the account's event stream like any other", async () => {
     const actor = await fundedActor(t, 1000);
     const order = (await buy(actor)).json();
-    await api(t, actor).sms(order.id, 'Telegram code: 13579');
+    await api(t, actor).sms(await restId(order.id), 'Telegram code: 13579');
     await get(actor, `/user/finish/${order.id}`);
     const events = await queryRows<{ type: string; status: string | null }>(
       t.database.db,
-      sql`select type, payload->>'status' as status from account_events where account_id = ${actor.accountId} and payload->>'activationId' = ${order.id} order by seq`,
+      sql`select type, payload->>'status' as status from account_events where account_id = ${actor.accountId} and payload->>'activationId' = ${await restId(order.id)} order by seq`,
     );
     expect(events.filter((e) => e.type === 'activation.updated').map((e) => e.status)).toEqual(['waiting', 'received', 'completed']);
     expect(events.map((e) => e.type)).toContain('sms.received');
@@ -275,11 +283,55 @@ describe('user/check, finish, cancel, ban', () => {
     const actor = await fundedActor(t, 1000);
     const order = (await api(t, actor).order()).json();
     await api(t, actor).sms(order.id, 'Telegram code: 24680');
-    expect((await get(actor, `/user/finish/${order.id}`)).json()).toMatchObject({
+    // Its number is given the first time 5sim's side shows it: here, in the list of orders.
+    const listed = (await get(actor, '/user/orders?category=activation')).json().Data;
+    const number = listed.find((o: { phone: string }) => o.phone === order.phone)?.id;
+    expect(number).toEqual(expect.any(Number));
+    expect((await get(actor, `/user/finish/${number}`)).json()).toMatchObject({
+      id: number,
       status: 'FINISHED',
       product: 'telegram',
       country: 'indonesia',
     });
+  });
+});
+
+describe("ids are integers, the same numbers as SMS-Activate's side (ADR 30)", () => {
+  const handlerApi = (actor: Actor, action: string, params: Record<string, string>) =>
+    t.app.inject({
+      method: 'GET',
+      url: `/stubs/handler_api.php?${new URLSearchParams({ api_key: actor.bearer.replace(/^Bearer /, ''), action, ...params })}`,
+    });
+
+  it('an order bought here is checked by its number through getStatus, and an SMS-Activate order through user/check', async () => {
+    const actor = await fundedActor(t, 1000);
+    const here = (await buy(actor)).json();
+    expect(Number.isSafeInteger(here.id)).toBe(true);
+    expect((await handlerApi(actor, 'getStatus', { id: String(here.id) })).body).toBe('STATUS_WAIT_CODE');
+    await api(t, actor).sms(await restId(here.id), 'Telegram code: 31415');
+    expect((await handlerApi(actor, 'getStatus', { id: String(here.id) })).body).toBe('STATUS_OK:31415');
+
+    const [word, number, digits] = (await handlerApi(actor, 'getNumber', { service: 'tg', country: '6' })).body.split(':');
+    expect(word).toBe('ACCESS_NUMBER');
+    const there = (await get(actor, `/user/check/${number}`)).json();
+    expect(there).toMatchObject({ id: Number(number), status: 'RECEIVED', sms: [] });
+    expect(there.phone.replace(/\D/g, '')).toBe(digits);
+    expect((await get(actor, `/user/ban/${number}`)).statusCode).toBe(400); // within the early-cancel window, as any cancel
+    expect((await get(actor, '/user/orders?category=activation')).json().Data.map((o: { id: number }) => o.id)).toEqual([
+      here.id,
+      Number(number),
+    ]);
+  });
+
+  it('a path id that is not a number, or a number no order has: "order not found"', async () => {
+    const actor = await fundedActor(t, 1000);
+    const order = (await buy(actor)).json();
+    for (const id of ['abc', (await restId(order.id)) as string, '12.5', '-1', '999999999999', '1e3']) {
+      expect(refusal(await get(actor, `/user/check/${encodeURIComponent(id)}`)), id).toBe('404 order not found');
+      for (const action of ['finish', 'cancel', 'ban'])
+        expect(refusal(await get(actor, `/user/${action}/${encodeURIComponent(id)}`)), `${action} ${id}`).toBe('400 order not found');
+    }
+    expect((await get(actor, `/user/check/${order.id}`)).json()).toMatchObject({ id: order.id, status: 'RECEIVED' });
   });
 });
 
