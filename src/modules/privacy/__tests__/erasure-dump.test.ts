@@ -1,6 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, createActor, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp } from '../../../../test/support/actors.ts';
+import { asActor, cookieHeader, createActor, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { api } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
@@ -103,7 +103,7 @@ async function richEmailCustomer() {
   const answer = await t.app.inject({
     method: 'POST',
     url: `/api/v1/admin/support/conversations/${conversation.json().conversation.id}/messages`,
-    headers: { authorization: staff.bearer, ...json },
+    headers: { ...asActor(staff), ...json },
     payload: { body: 'Dear Jo Erasure-Answer, we refunded you' },
   });
   expect(answer.statusCode, answer.body).toBe(201);
