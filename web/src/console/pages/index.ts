@@ -2,6 +2,8 @@
 import { createElement } from 'react';
 import { c } from '../../i18n/console-en.ts';
 import { registerConsolePage } from '../registry.ts';
+import { JobsPage } from './Jobs.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
 
 registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history', order: 10, render: () => createElement(OverviewPage) });
+registerConsolePage({ path: '/jobs', label: c.jobs.nav, icon: 'check', order: 90, render: () => createElement(JobsPage) });
