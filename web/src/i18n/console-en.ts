@@ -167,6 +167,7 @@ export const c = {
     title: 'Support',
     queue: 'Queue',
     filter: 'Show',
+    status: 'Status',
     statuses: { open: 'Open', answered: 'Answered', closed: 'Closed' } as Record<string, string>,
     queueHint: {
       open: 'Waiting for an answer, the longest-waiting first.',

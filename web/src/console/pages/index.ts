@@ -4,6 +4,14 @@ import { c } from '../../i18n/console-en.ts';
 import { registerConsolePage } from '../registry.ts';
 import { JobsPage } from './Jobs.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
+import { SupportPage } from './support/Support.tsx';
 
 registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history', order: 10, render: () => createElement(OverviewPage) });
 registerConsolePage({ path: '/jobs', label: c.jobs.nav, icon: 'check', order: 90, render: () => createElement(JobsPage) });
+registerConsolePage({
+  path: '/support',
+  label: c.support.nav,
+  icon: 'support',
+  order: 100,
+  render: (rest) => createElement(SupportPage, { rest }),
+});
