@@ -95,29 +95,32 @@ function Chart({
       <Suspense fallback={<p className="loading">{o.chartLoading}</p>}>
         <TimeChart x={xs} series={series} bars={bars} />
       </Suspense>
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{o.when}</th>
-            {series.map((s) => (
-              <th scope="col" key={s.label}>
-                {s.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {x.map((at, i) => (
-            <tr key={at}>
-              <th scope="row">{bucket(at, granularity)}</th>
-              {rows.map((values, j) => (
-                <td key={series[j]?.label}>{count(values[i] ?? 0)}</td>
+      {/* A table is not clipped by its own overflow: the wrapper hides it. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{o.when}</th>
+              {series.map((s) => (
+                <th scope="col" key={s.label}>
+                  {s.label}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {x.map((at, i) => (
+              <tr key={at}>
+                <th scope="row">{bucket(at, granularity)}</th>
+                {rows.map((values, j) => (
+                  <td key={series[j]?.label}>{count(values[i] ?? 0)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -49,6 +49,8 @@ export default function TimeChart({ x, series, bars = false, height = 220 }: Tim
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
+      // The buckets are UTC hours and days, as the page's tables say: the axis too, wherever staff sit.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       axes: [axis, { ...axis, size: 60 }],
       series: [
         { label: 'UTC' },
