@@ -478,7 +478,11 @@ export function OverviewPage({ refreshMinMs = 5000 }: { refreshMinMs?: number })
         opened = true;
       },
       onState: setLive,
-      onUnauthorized: () => setLive('stopped'),
+      // The staff session ended: asking who is signed in lets the console's session notice and show sign-in.
+      onUnauthorized: () => {
+        setLive('stopped');
+        api('/me').catch(() => undefined);
+      },
     });
     return () => {
       connection.close();
