@@ -205,6 +205,10 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', route: '/api/v1/admin/overview', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/jobs', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/events', access: ['support', 'admin'], streaming: true },
+  // console security review (admin only)
+  { method: 'GET', route: '/api/v1/admin/security/events', access: ['admin'] },
+  { method: 'GET', route: '/api/v1/admin/security/lockouts', access: ['admin'] },
+  { method: 'GET', route: '/api/v1/admin/security/audit', access: ['admin'] },
   {
     method: 'POST',
     route: '/api/v1/admin/privacy/requests/:id',

@@ -24,6 +24,7 @@ import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
+import { adminSecurityRoutes } from './routes/admin-security.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -155,6 +156,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, deps);
   await app.register(adminAccountRoutes, deps);
   await app.register(adminOverviewRoutes, deps);
+  await app.register(adminSecurityRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
   await app.register(paymentRoutes, deps);

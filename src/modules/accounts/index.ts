@@ -22,7 +22,7 @@ export { reauthenticate } from './reauthenticate.ts';
 export { ROLES, type Role } from './roles.ts';
 export { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from './schemas.ts';
 export { completeSecondFactor, SECOND_FACTOR_TTL_MS, type SecondFactorPending, type SecondFactorProof } from './second-factor.ts';
-export { listSecurityEvents, recordSecurityEvent } from './security-events.ts';
+export { listSecurityEvents, recordSecurityEvent, SECURITY_EVENT_TYPES } from './security-events.ts';
 export { authenticateSession, createSession, listSessions, revokeAllSessions, revokeSession } from './sessions.ts';
 export { type SignedIn, signup } from './signup.ts';
 export { createStaffAccount, findAccountByEmail, setRole, suspendAccount, unsuspendAccount } from './staff.ts';

@@ -683,10 +683,12 @@ export const en = {
     by: (role: string, ref: string) => `${role} ${ref}`,
     reason: (reason: string) => `Reason given: ${reason}`,
     roles: { support: 'Support', admin: 'Administrator', customer: 'Staff member' } as Record<string, string>,
-    what: { 'account.profile': 'Your account profile', 'support.conversation': 'A support conversation of yours' } as Record<
-      string,
-      string
-    >,
+    what: {
+      'account.profile': 'Your account profile',
+      'support.conversation': 'A support conversation of yours',
+      'account.security_events': 'Your account’s security events',
+      'account.audit_log': 'What our staff did on your account',
+    } as Record<string, string>,
   },
   deleteAccount: {
     title: 'Delete my account',

@@ -1888,6 +1888,338 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/security/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The staff audit log: who did what, to which account, when and why (admin)
+         * @description With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this account (logged as a staff read of its data) */
+                    accountId?: string;
+                    /** @description Only this action (e.g. `support.answered`) */
+                    action?: string;
+                    /** @description Only what this staff account (or `cli`, `system`) did */
+                    actor?: string;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                    reason?: string;
+                };
+                header?: {
+                    "x-access-reason"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/security/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security events across accounts, newest first: by type, account and period (admin)
+         * @description With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this account (logged as a staff read of its data) */
+                    accountId?: string;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description From this moment */
+                    from?: string;
+                    limit?: number;
+                    reason?: string;
+                    /** @description Before this moment (exclusive) */
+                    to?: string;
+                    type?: "signup" | "login_succeeded" | "login_failed" | "login_throttled" | "logout" | "device_signed_in" | "device_sign_in_failed" | "account_upgraded" | "email_verified" | "password_changed" | "password_reset_requested" | "password_reset_completed" | "signup_with_existing_email" | "session_revoked" | "api_key_created" | "api_key_revoked" | "role_changed" | "account_suspended" | "account_unsuspended" | "policy_accepted" | "data_exported" | "reauthentication_failed" | "reauthentication_throttled" | "two_factor_enrolment_issued" | "two_factor_enrolled" | "two_factor_failed" | "two_factor_throttled" | "recovery_code_used" | "two_factor_reset";
+                };
+                header?: {
+                    "x-access-reason"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: components["schemas"]["StaffSecurityEvent"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/security/lockouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the sign-in throttles block now: names, devices, networks, second factors (admin)
+         * @description The latest blocks first, at most 500. Names and addresses are keyed hashes; each entry has a short reference.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lockouts: components["schemas"]["Lockout"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/support/conversations": {
         parameters: {
             query?: never;
@@ -9598,6 +9930,20 @@ export interface components {
             lastUsedAt: string | null;
             name: string;
         };
+        AuditEntry: {
+            accountId: string | null;
+            action: string;
+            /** @description A staff account id, `cli` or `system` */
+            actor: string;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The reason given, where the action took one */
+            reason: string | null;
+        };
         Balance: {
             /** @description Credits you can spend now */
             available: number;
@@ -9706,6 +10052,25 @@ export interface components {
             startedAt: string;
             /** @enum {string} */
             status: "running" | "succeeded" | "failed" | "abandoned";
+        };
+        Lockout: {
+            /** @description The account, where the throttle is keyed by it (totp) */
+            accountId: string | null;
+            /** Format: date-time */
+            blockedUntil: string;
+            failures: number;
+            /**
+             * @description login: a sign-in name · device: a trusted browser · device-id: a device account · ip: a network address · signup: sign-ups from an address · totp: an account’s second factor · enrol: a staff enrolment link
+             * @enum {string}
+             */
+            kind: "login" | "device" | "device-id" | "ip" | "signup" | "totp" | "enrol" | "other";
+            /** @description A short reference of the key: names, addresses and devices are kept only as keyed hashes */
+            ref: string;
+            /**
+             * Format: date-time
+             * @description The last failure
+             */
+            updatedAt: string;
         };
         NewApiKey: {
             /** Format: date-time */
@@ -10102,6 +10467,22 @@ export interface components {
             expiresAt: string;
             otpauthUri: string;
             secret: string;
+        };
+        StaffSecurityEvent: {
+            /** @description The account it is about; null: no account (a sign-in with an unknown name) */
+            accountId: string | null;
+            /** @description The staff account (or `cli`) that acted; null: the account itself or nobody signed in */
+            actor: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            /** @description The network (/24 or /48), never the full address */
+            ipPrefix: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            type: string;
+            userAgent: string | null;
         };
         StaffSupportMessage: {
             /** @enum {string} */
