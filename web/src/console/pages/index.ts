@@ -1,1 +1,0 @@
-// Every console page, registered in the navigation's order (registry.ts). One line per page.
