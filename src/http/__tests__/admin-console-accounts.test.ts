@@ -64,7 +64,9 @@ describe('finding an account', () => {
     expect(JSON.stringify(body.orders)).not.toContain('sms');
     expect(body.securityEvents.map((event: { type: string }) => event.type)).toContain('signup');
     expect(body.sessions.length).toBeGreaterThanOrEqual(1);
-    expect(await accessLog(customer)).toContainEqual(expect.objectContaining({ what: 'account.activity', reason: 'ticket 12: order help' }));
+    expect(await accessLog(customer)).toContainEqual(
+      expect.objectContaining({ what: 'account.activity', reason: 'ticket 12: order help' }),
+    );
   });
 });
 
@@ -88,7 +90,11 @@ describe('staff actions', () => {
     );
     const activity = (await get(admin, `/api/v1/admin/accounts/${customer.accountId}/activity`)).json();
     expect(activity.statement[0]).toMatchObject({ kind: 'grant', reason: 'Credits from the operator: goodwill after outage' });
-    expect(activity.staffActions[0]).toMatchObject({ actor: admin.accountId, action: 'console.credits_grant', reason: 'goodwill after outage' });
+    expect(activity.staffActions[0]).toMatchObject({
+      actor: admin.accountId,
+      action: 'console.credits_grant',
+      reason: 'goodwill after outage',
+    });
   });
 
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
@@ -99,7 +105,9 @@ describe('staff actions', () => {
     expect(over.statusCode).toBe(403);
     expect(over.json().error.code).toBe('FORBIDDEN');
     expect((await post(support, '/api/v1/admin/settings/support-grant-limit', { credits: 10_000, reason: 'me' })).statusCode).toBe(403);
-    expect((await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 20, reason: 'tighter after abuse' })).statusCode).toBe(200);
+    expect(
+      (await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 20, reason: 'tighter after abuse' })).statusCode,
+    ).toBe(200);
     expect((await post(support, url, { amount: 21, reason: 'refund' })).statusCode).toBe(403);
     expect((await post(support, url, { amount: 20, reason: 'refund' })).statusCode).toBe(201);
     expect((await post(admin, url, { amount: 5000, reason: 'partner deal' })).statusCode).toBe(201);
@@ -123,9 +131,19 @@ describe('staff actions', () => {
 
     const actions = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
     expect(actions.filter((row) => row.actor === support.accountId || row.actor === admin.accountId).map((row) => row.action)).toEqual(
-      expect.arrayContaining(['account.end_sessions', 'account.restrict', 'account.lift_restriction', 'account.suspend', 'account.unsuspend']),
+      expect.arrayContaining([
+        'account.end_sessions',
+        'account.restrict',
+        'account.lift_restriction',
+        'account.suspend',
+        'account.unsuspend',
+      ]),
     );
-    const log = await t.app.inject({ method: 'GET', url: `/api/v1/admin/accounts/${customer.accountId}/activity`, headers: asActor(admin) });
+    const log = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/accounts/${customer.accountId}/activity`,
+      headers: asActor(admin),
+    });
     const whats = (log.json().staffActions as { action: string; reason: string | null }[]).map((row) => [row.action, row.reason]);
     expect(whats).toContainEqual(['account.suspend', 'fraud ring']);
 
@@ -138,8 +156,15 @@ describe('staff actions', () => {
     const url = `/api/v1/admin/accounts/${customer.accountId}/role`;
     expect((await post(support, url, { role: 'support', reason: 'joins' })).json().error.code).toBe('FORBIDDEN');
     expect((await post(admin, url, { role: 'support' })).statusCode).toBe(400);
-    expect((await post(admin, url, { role: 'support', reason: 'joins the support team' })).json()).toEqual({ from: 'customer', to: 'support' });
-    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: customer.email, password: customer.password } });
+    expect((await post(admin, url, { role: 'support', reason: 'joins the support team' })).json()).toEqual({
+      from: 'customer',
+      to: 'support',
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: customer.email, password: customer.password },
+    });
     expect(login.json().error.code).toBe('TWO_FACTOR_REQUIRED');
   });
 });

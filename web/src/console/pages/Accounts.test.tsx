@@ -9,11 +9,20 @@ import './index.tsx';
 
 afterEach(cleanup);
 
-const customer = { id: 'acc_01customer', kind: 'email', email: 'ann@example.com', role: 'customer', status: 'active', createdAt: '2030-01-01T00:00:00Z' };
+const customer = {
+  id: 'acc_01customer',
+  kind: 'email',
+  email: 'ann@example.com',
+  role: 'customer',
+  status: 'active',
+  createdAt: '2030-01-01T00:00:00Z',
+};
 const activity = (available: number) => ({
   balance: { available, held: 0, demo: { available: 0, held: 0 } },
   statement: [],
-  orders: [{ id: 'act_1', service: 'tg', country: 'ID', phone: '+6281234567', status: 'waiting', price: 40, createdAt: '2030-01-01T00:00:00Z' }],
+  orders: [
+    { id: 'act_1', service: 'tg', country: 'ID', phone: '+6281234567', status: 'waiting', price: 40, createdAt: '2030-01-01T00:00:00Z' },
+  ],
   payments: [],
   sessions: [],
   securityEvents: [],
@@ -60,7 +69,9 @@ describe('the Accounts pages', () => {
 
     const grant = screen.getByRole('form', { name: 'Grant credits' });
     fireEvent.change(within(grant).getByLabelText('Credits'), { target: { value: '120' } });
-    fireEvent.change(within(grant).getByLabelText('Reason (required, shown to the customer)'), { target: { value: 'refund for ticket 7' } });
+    fireEvent.change(within(grant).getByLabelText('Reason (required, shown to the customer)'), {
+      target: { value: 'refund for ticket 7' },
+    });
     fireEvent.click(within(grant).getByRole('button', { name: 'Grant credits' }));
     expect((await within(grant).findByRole('status')).textContent).toContain('Granted 120 credits.');
     expect(api.calls('POST', '/admin/accounts/acc_01customer/credits')[0]?.body).toEqual({ amount: 120, reason: 'refund for ticket 7' });
