@@ -29,7 +29,7 @@ const activity = (available: number) => ({
   staffActions: [],
 });
 
-function console(role: 'support' | 'admin') {
+function openConsole(role: 'support' | 'admin') {
   let balance = 0;
   const api = new FakeApi()
     .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role })
@@ -53,7 +53,7 @@ function console(role: 'support' | 'admin') {
 describe('the Accounts pages', () => {
   it('find an account by its rented number, open it, and grant credits with a reason', async () => {
     at('/admin/accounts');
-    const api = console('support');
+    const api = openConsole('support');
     const nav = await screen.findByRole('navigation', { name: 'Console' });
     expect(within(nav).getByRole('link', { name: 'Accounts' }).getAttribute('aria-current')).toBe('page');
     fireEvent.change(screen.getByLabelText('E-mail, account id, order id or rented number'), { target: { value: '+62 812 345 67' } });
@@ -81,7 +81,7 @@ describe('the Accounts pages', () => {
 
   it('offers admins the role change and lifting a restriction', async () => {
     at('/admin/accounts/acc_01customer');
-    console('admin');
+    openConsole('admin');
     expect(await screen.findByRole('heading', { name: 'Change the role' })).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Lift the restriction' })).toBeTruthy();
   });
