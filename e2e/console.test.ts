@@ -57,7 +57,7 @@ describe('the operator console', () => {
     // Enrolment: the key from the page is what the authenticator app would read from the QR code.
     await page.goto(enrolmentLink);
     await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
-    await expect(page.getByRole('img', { name: 'QR code of the two-factor secret' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('img', { name: 'QR code of the two-factor secret' }).waitFor();
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(new URL(page.url()).hash).toBe('');
@@ -94,8 +94,14 @@ describe('the operator console', () => {
     await grant.getByRole('button', { name: 'Grant credits' }).click();
     await grant.getByRole('status').getByText('Granted 250 credits.').waitFor();
     await page.getByTestId('balance').getByText('Available: 250').waitFor();
-    await page.getByRole('cell', { name: 'Credits from the operator: goodwill after the outage' }).waitFor();
-    await page.getByRole('cell', { name: 'goodwill after the outage', exact: true }).waitFor();
+    await page
+      .getByRole('region', { name: 'Statement' })
+      .getByRole('cell', { name: 'Credits from the operator: goodwill after the outage' })
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'What staff did' })
+      .getByRole('cell', { name: 'goodwill after the outage', exact: true })
+      .waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'console-account-desktop');
 
@@ -103,7 +109,9 @@ describe('the operator console', () => {
     const log = (await (await fetch(`${server.url}/api/v1/privacy/access-log`, { headers: { cookie: customerCookie } })).json()) as {
       items: { what: string; role: string; reason: string | null }[];
     };
-    expect(log.items).toContainEqual(expect.objectContaining({ what: 'action.credits_granted', role: 'admin', reason: 'goodwill after the outage' }));
+    expect(log.items).toContainEqual(
+      expect.objectContaining({ what: 'action.credits_granted', role: 'admin', reason: 'goodwill after the outage' }),
+    );
 
     // On a phone: the same session, the navigation behind the menu button.
     await page.setViewportSize(PHONE);
