@@ -1,11 +1,10 @@
-import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
 import { api, errorText } from '../api.ts';
 import { count, signed, when } from '../format.ts';
 import { useStaff } from '../session.tsx';
-import { useReload } from './Accounts.tsx';
 
 interface Profile {
   id: string;
@@ -29,6 +28,12 @@ interface Activity {
   sessions: { id: string; kind: string; lastUsedAt: string; userAgent: string | null; ipPrefix: string | null }[];
   securityEvents: { id: string; type: string; occurredAt: string; ipPrefix: string | null; byStaff: boolean }[];
   staffActions: { id: string; actor: string; action: string; reason: string | null; at: string }[];
+}
+
+/** A counter to bump when the page should read again (after an action). */
+function useReload(): [number, () => void] {
+  const [version, setVersion] = useState(0);
+  return [version, useCallback(() => setVersion((v) => v + 1), [])];
 }
 
 /** One account: profile, balance, statement, orders, payments, sessions, security events, staff actions, and the actions. */

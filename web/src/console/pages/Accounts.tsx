@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link, navigate, useLocation } from '../../lib/router.tsx';
@@ -102,10 +102,4 @@ function AccountSearch() {
       </div>
     </>
   );
-}
-
-/** Reload helper shared with the account page. */
-export function useReload(): [number, () => void] {
-  const [version, setVersion] = useState(0);
-  return [version, useCallback(() => setVersion((v) => v + 1), [])];
 }
