@@ -287,13 +287,65 @@ const ROUTES: RouteSpec[] = [
     method: 'POST',
     route: '/api/v1/admin/accounts/:id/unsuspend',
     access: ['support', 'admin'],
-    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/unsuspend`, body: {} }),
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/unsuspend`, body: { reason: 'matrix test' } }),
   },
   {
     method: 'POST',
     route: '/api/v1/admin/accounts/:id/role',
     access: ['admin'],
-    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/role`, body: { role: 'customer' } }),
+    target: async (t) => ({
+      url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/role`,
+      body: { role: 'customer', reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/accounts',
+    access: ['support', 'admin'],
+    target: async () => ({ url: '/api/v1/admin/accounts?q=nobody@example.com' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/accounts/:id/activity',
+    access: ['support', 'admin'],
+    target: async (_t) => ({ url: `/api/v1/admin/accounts/${actors.customer.accountId}/activity` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/credits',
+    access: ['support', 'admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/credits`,
+      body: { amount: 5, reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/restrict',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/restrict`, body: { reason: 'matrix test' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/lift-restriction',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/lift-restriction`,
+      body: { reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/accounts/:id/end-sessions',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/end-sessions`, body: { reason: 'matrix test' } }),
+  },
+  { method: 'GET', route: '/api/v1/admin/settings/support-grant-limit', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/settings/support-grant-limit',
+    access: ['admin'],
+    body: { credits: 500, reason: 'matrix test' },
   },
 ];
 

@@ -19,7 +19,8 @@ export type KeyPurpose =
   | 'account-keyring'
   | 'email-hmac'
   | 'staff-totp'
-  | 'recovery-code-hmac';
+  | 'recovery-code-hmac'
+  | 'phone-hmac';
 
 export interface SecretKeys {
   derive(purpose: KeyPurpose): Buffer;

@@ -3,7 +3,7 @@
 
 -- otpbox_activation_lock_v2
 --   $1 id text
-select "id", "account_id", "service", "country", "provider", "upstream_id", "phone", "price", "provider_cost", "provider_currency", "status", "hold_id", "failure_reason", "sandbox", "created_at", "updated_at", "expires_at", "cancellable_at", "received_at", "retry_requested_at", "ended_at", "next_poll_at", "poll_attempts" from activations where id = $1::text for update;
+select "id", "account_id", "service", "country", "provider", "upstream_id", "phone", "phone_hash", "price", "provider_cost", "provider_currency", "status", "hold_id", "failure_reason", "sandbox", "created_at", "updated_at", "expires_at", "cancellable_at", "received_at", "retry_requested_at", "ended_at", "next_poll_at", "poll_attempts" from activations where id = $1::text for update;
 
 -- otpbox_activation_place_v5
 --   $1 account text
@@ -37,28 +37,29 @@ select "id", "account_id", "service", "country", "provider", "upstream_id", "pho
 --   $29 row.provider text
 --   $30 row.upstreamId text
 --   $31 row.phone text
---   $32 row.price bigint
---   $33 row.providerCost bigint
---   $34 row.providerCurrency text
---   $35 row.status text
---   $36 row.holdId text
---   $37 row.failureReason text
---   $38 row.sandbox boolean
---   $39 row.createdAt timestamp with time zone
---   $40 row.updatedAt timestamp with time zone
---   $41 row.expiresAt timestamp with time zone
---   $42 row.cancellableAt timestamp with time zone
---   $43 row.receivedAt timestamp with time zone
---   $44 row.retryRequestedAt timestamp with time zone
---   $45 row.endedAt timestamp with time zone
---   $46 row.nextPollAt timestamp with time zone
---   $47 row.pollAttempts integer
---   $48 event.id text
---   $49 event.type text
---   $50 event.from text
---   $51 event.to text
---   $52 event.actor text
---   $53 event.details jsonb
+--   $32 row.phoneHash text
+--   $33 row.price bigint
+--   $34 row.providerCost bigint
+--   $35 row.providerCurrency text
+--   $36 row.status text
+--   $37 row.holdId text
+--   $38 row.failureReason text
+--   $39 row.sandbox boolean
+--   $40 row.createdAt timestamp with time zone
+--   $41 row.updatedAt timestamp with time zone
+--   $42 row.expiresAt timestamp with time zone
+--   $43 row.cancellableAt timestamp with time zone
+--   $44 row.receivedAt timestamp with time zone
+--   $45 row.retryRequestedAt timestamp with time zone
+--   $46 row.endedAt timestamp with time zone
+--   $47 row.nextPollAt timestamp with time zone
+--   $48 row.pollAttempts integer
+--   $49 event.id text
+--   $50 event.type text
+--   $51 event.from text
+--   $52 event.to text
+--   $53 event.actor text
+--   $54 event.details jsonb
 with
   locked as (
     select a.id, a.kind, a.purse, a.posted, a.pending, a.restricted_at from ledger_accounts a
@@ -124,13 +125,13 @@ with
     returning 1
   ),
   placed as (
-    insert into activations ("id", "account_id", "service", "country", "provider", "upstream_id", "phone", "price", "provider_cost", "provider_currency", "status", "hold_id", "failure_reason", "sandbox", "created_at", "updated_at", "expires_at", "cancellable_at", "received_at", "retry_requested_at", "ended_at", "next_poll_at", "poll_attempts")
-    select $17::text, $25::text, $26::text, $27::text, case when (select purse from wallet) = 'demo' then $28::text else $29::text end, $30::text, $31::text, case when (select purse from wallet) = 'demo' then $5::bigint else $32::bigint end, $33::bigint, $34::text, $35::text, $36::text, $37::text, case when (select purse from wallet) = 'demo' then true else $38::boolean end, $39::timestamp with time zone, $40::timestamp with time zone, $41::timestamp with time zone, $42::timestamp with time zone, $43::timestamp with time zone, $44::timestamp with time zone, $45::timestamp with time zone, $46::timestamp with time zone, $47::integer from ins
+    insert into activations ("id", "account_id", "service", "country", "provider", "upstream_id", "phone", "phone_hash", "price", "provider_cost", "provider_currency", "status", "hold_id", "failure_reason", "sandbox", "created_at", "updated_at", "expires_at", "cancellable_at", "received_at", "retry_requested_at", "ended_at", "next_poll_at", "poll_attempts")
+    select $17::text, $25::text, $26::text, $27::text, case when (select purse from wallet) = 'demo' then $28::text else $29::text end, $30::text, $31::text, $32::text, case when (select purse from wallet) = 'demo' then $5::bigint else $33::bigint end, $34::bigint, $35::text, $36::text, $37::text, $38::text, case when (select purse from wallet) = 'demo' then true else $39::boolean end, $40::timestamp with time zone, $41::timestamp with time zone, $42::timestamp with time zone, $43::timestamp with time zone, $44::timestamp with time zone, $45::timestamp with time zone, $46::timestamp with time zone, $47::timestamp with time zone, $48::integer from ins
     returning id
   ),
   audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-   select $48::text, placed.id, $49::text, $50::text, $51::text, $52::text,
-          coalesce($53::jsonb, '{}'::jsonb) || jsonb_build_object('held', (select amount from ins)), $18::timestamptz from placed
+   select $49::text, placed.id, $50::text, $51::text, $52::text, $53::text,
+          coalesce($54::jsonb, '{}'::jsonb) || jsonb_build_object('held', (select amount from ins)), $18::timestamptz from placed
    returning 1)
   select c.id as wallet_id, w.purse, w.posted + w.pending as available, w.restricted_at is not null as restricted,
          d.amount, d.refusal, d.open, d.last_minute, d.oldest, d.cancelled, d.ended,
@@ -171,45 +172,46 @@ with updated as (update activations set "status" = $1::text, "updated_at" = $2::
           $9::jsonb, $10::timestamptz 
    returning 1;
 
--- otpbox_activation_emit_v2_097778941f55b523
+-- otpbox_activation_emit_v2_bfe0254b2279cf69
 --   $1 set.nextPollAt timestamp with time zone
 --   $2 set.phone text
---   $3 set.pollAttempts integer
---   $4 set.price bigint
---   $5 set.provider text
---   $6 set.providerCost bigint
---   $7 set.providerCurrency text
---   $8 set.sandbox boolean
---   $9 set.status text
---   $10 set.updatedAt timestamp with time zone
---   $11 set.upstreamId text
---   $12 id text
---   $13 onlyFrom text
---   $14 event.id text
---   $15 event.type text
---   $16 event.from text
---   $17 event.to text
---   $18 event.actor text
---   $19 event.details jsonb
---   $20 now timestamptz
---   $21 account text
---   $22 types text[]
---   $23 payloads text[]
---   $24 smsId text
---   $25 messageIds text[]
---   $26 timestamp text
+--   $3 set.phoneHash text
+--   $4 set.pollAttempts integer
+--   $5 set.price bigint
+--   $6 set.provider text
+--   $7 set.providerCost bigint
+--   $8 set.providerCurrency text
+--   $9 set.sandbox boolean
+--   $10 set.status text
+--   $11 set.updatedAt timestamp with time zone
+--   $12 set.upstreamId text
+--   $13 id text
+--   $14 onlyFrom text
+--   $15 event.id text
+--   $16 event.type text
+--   $17 event.from text
+--   $18 event.to text
+--   $19 event.actor text
+--   $20 event.details jsonb
+--   $21 now timestamptz
+--   $22 account text
+--   $23 types text[]
+--   $24 payloads text[]
+--   $25 smsId text
+--   $26 messageIds text[]
+--   $27 timestamp text
 with
-      updated as (update activations set "next_poll_at" = $1::timestamp with time zone, "phone" = $2::text, "poll_attempts" = $3::integer, "price" = $4::bigint, "provider" = $5::text, "provider_cost" = $6::bigint, "provider_currency" = $7::text, "sandbox" = $8::boolean, "status" = $9::text, "updated_at" = $10::timestamp with time zone, "upstream_id" = $11::text where id = $12::text and status = $13::text returning id),
+      updated as (update activations set "next_poll_at" = $1::timestamp with time zone, "phone" = $2::text, "phone_hash" = $3::text, "poll_attempts" = $4::integer, "price" = $5::bigint, "provider" = $6::text, "provider_cost" = $7::bigint, "provider_currency" = $8::text, "sandbox" = $9::boolean, "status" = $10::text, "updated_at" = $11::timestamp with time zone, "upstream_id" = $12::text where id = $13::text and status = $14::text returning id),
       audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-   select $14::text, updated.id, $15::text, $16::text, $17::text, $18::text,
-          $19::jsonb, $20::timestamptz from updated
+   select $15::text, updated.id, $16::text, $17::text, $18::text, $19::text,
+          $20::jsonb, $21::timestamptz from updated
    returning 1),
   balances as (
     select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
            coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
-    from ledger_accounts w where w.owner_account_id = $21::text
+    from ledger_accounts w where w.owner_account_id = $22::text
   ),
   input as (
     select i.type,
@@ -219,18 +221,18 @@ with
                                                 'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
                       from balances b) end as payload,
            i.ord
-    from unnest($22::text[], $23::text[]) with ordinality as i(type, payload, ord)
+    from unnest($23::text[], $24::text[]) with ordinality as i(type, payload, ord)
     where exists (select 1 from updated)
   ),
   head as (
     insert into account_event_heads (account_id, seq)
-    select $21::text, count(*) from input having count(*) > 0
+    select $22::text, count(*) from input having count(*) > 0
     on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
     returning seq
   ),
   e as (
     insert into account_events (account_id, seq, type, payload, created_at)
-    select $21::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $20::timestamptz
+    select $22::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $21::timestamptz
     from input, head order by input.ord
     returning id, seq, type, payload
   ),
@@ -240,25 +242,25 @@ with
   announced as (
     select s.id, pg_notify('otpbox_events',
       case when length(s.payload::text) < 7000
-           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $21::text, 'type', s.type, 'payload', s.payload,
-                                  'createdAt', $20::timestamptz)::text
-           else json_build_object('seq', s.seq, 'accountId', $21::text)::text end) as notified
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $22::text, 'type', s.type, 'payload', s.payload,
+                                  'createdAt', $21::timestamptz)::text
+           else json_build_object('seq', s.seq, 'accountId', $22::text)::text end) as notified
     from (select * from numbered order by seq offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
-    where s.id = $24::text and a.account_id = $21::text and s.text is not null
+    where s.id = $25::text and a.account_id = $22::text and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
-    select ep.id, ($25::text[])[n.ord], n.id, n.type,
-           jsonb_build_object('type', n.type, 'timestamp', $26::text,
+    select ep.id, ($26::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', $27::text,
              'data', n.payload || case when n.type = 'sms.received'
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
-           'pending', 0, $20::timestamptz, $20::timestamptz
+           'pending', 0, $21::timestamptz, $21::timestamptz
     from numbered n
-    join webhook_endpoints ep on ep.account_id = $21::text and ep.status = 'enabled'
+    join webhook_endpoints ep on ep.account_id = $22::text and ep.status = 'enabled'
       and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('*'::text))
     returning 1
   )

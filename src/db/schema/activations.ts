@@ -25,6 +25,8 @@ export const activations = pgTable(
     upstreamId: text('upstream_id'),
     /** E.164 of the rented number (not the customer's). */
     phone: text('phone'),
+    /** Keyed hash (HMAC-SHA256, key derived from SECRET_KEY) of the number's digits: staff find an order by its number (ADR 32). */
+    phoneHash: text('phone_hash'),
     /** Credits charged when a code arrives. */
     price: bigint('price', { mode: 'number' }).notNull(),
     /** What the provider charges us, in its currency's micro-units, when it says. */
@@ -61,6 +63,7 @@ export const activations = pgTable(
     index('activations_open_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} in (${statusIn(OPEN_STATUSES)})`),
+    index('activations_phone_hash_idx').on(t.phoneHash).where(sql`${t.phoneHash} is not null`),
     uniqueIndex('activations_upstream_key').on(t.provider, t.upstreamId).where(sql`${t.upstreamId} is not null`),
     check('activations_price_positive', sql`${t.price} > 0`),
   ],

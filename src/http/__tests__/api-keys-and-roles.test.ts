@@ -110,7 +110,7 @@ describe('roles and suspension', () => {
           method: 'POST',
           url: `/api/v1/admin/accounts/${customer.accountId}/unsuspend`,
           headers: as(support),
-          payload: {},
+          payload: { reason: 'dispute settled' },
         })
       ).statusCode,
     ).toBe(204);
@@ -125,14 +125,14 @@ describe('roles and suspension', () => {
       method: 'POST',
       url: `/api/v1/admin/accounts/${user.accountId}/role`,
       headers: as(support),
-      payload: { role: 'admin' },
+      payload: { role: 'admin', reason: 'new team lead' },
     });
     expect(bySupport.statusCode).toBe(403);
     const promote = await t.app.inject({
       method: 'POST',
       url: `/api/v1/admin/accounts/${user.accountId}/role`,
       headers: as(admin),
-      payload: { role: 'support' },
+      payload: { role: 'support', reason: 'joins support' },
     });
     expect(promote.json()).toEqual({ from: 'customer', to: 'support' });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: user.cookie } })).statusCode).toBe(401);
@@ -140,7 +140,7 @@ describe('roles and suspension', () => {
       method: 'POST',
       url: `/api/v1/admin/accounts/${admin.accountId}/role`,
       headers: as(admin),
-      payload: { role: 'customer' },
+      payload: { role: 'customer', reason: 'self demotion' },
     });
     expect(self.statusCode).toBe(409);
     const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/admin/accounts/acc_nobody', headers: as(admin) });

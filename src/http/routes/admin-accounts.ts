@@ -1,8 +1,26 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../lib/errors.ts';
-import { lookupAccount, ROLES, setRole, suspendAccount, unsuspendAccount } from '../../modules/accounts/index.ts';
+import { lookupAccount, ROLES, SecurityEvent, Session } from '../../modules/accounts/index.ts';
+import {
+  accountActivity,
+  changeRoleAsStaff,
+  endSessionsAsStaff,
+  grantCreditsAsStaff,
+  liftRestrictionAsStaff,
+  MAX_GRANT,
+  restrictAsStaff,
+  StaffAccountSummary,
+  StaffActionRecord,
+  StaffOrder,
+  searchAccounts,
+  setSupportGrantLimit,
+  supportGrantLimit,
+  suspendAsStaff,
+  unsuspendAsStaff,
+} from '../../modules/console/index.ts';
+import { StatementLine } from '../../modules/ledger/index.ts';
+import { Payment } from '../../modules/payments/index.ts';
 import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
@@ -21,6 +39,9 @@ const AccountView = z.object({
 
 /** Why staff read a customer's data, optional: `X-Access-Reason` header or `reason` query parameter. */
 const AccessReason = Text.trim().max(500).optional();
+/** Why staff act on an account: required, audited, and shown to the customer. */
+const Reason = Text.trim().min(3).max(500).describe('Why: required, kept in the audit log and shown to the customer');
+const Purse = z.object({ available: z.number().int(), held: z.number().int() });
 
 /**
  * Log a staff read of a customer's data before the answer goes out (privacy: the staff access log); a
@@ -39,13 +60,53 @@ async function logStaffRead(request: FastifyRequest, accountId: string, what: St
   });
 }
 
-/** Staff actions on accounts. Acting on one's own account is refused (no self-lockout, no self-promotion). */
+/** Who acts, on which account, why: what every console action records. */
+function actionOf(request: FastifyRequest) {
+  const principal = principalOf(request);
+  const { id } = request.params as { id: string };
+  const { reason } = request.body as { reason: string };
+  return { staff: { accountId: principal.accountId, role: principal.role }, accountId: id, reason, requestId: request.id };
+}
+
+/**
+ * Staff reads and actions on accounts (the operator console, ADR 32). Every read is logged in the
+ * staff access log; every action needs a reason, is audited (audit_log) and shown to the customer.
+ * Acting on one's own account is refused (no self-lockout, no self-promotion, no self-grant).
+ */
 export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
-  const notSelf = (actorId: string, targetId: string) => {
-    if (actorId === targetId) throw new DomainError('CONFLICT', 'Staff cannot change their own account this way.');
-  };
+  const readSchema = { headers: z.object({ 'x-access-reason': AccessReason }), querystring: z.object({ reason: AccessReason }) };
+
+  app.get(
+    '/api/v1/admin/accounts',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: 'Find accounts by e-mail, account id, order id or rented number (support, admin)',
+        description:
+          'Exact matches only: the e-mail address and the rented number are compared by their keyed hashes (both are stored sealed). ' +
+          'Each account found is logged as a staff read the customer sees under "Who accessed my data".',
+        headers: readSchema.headers,
+        querystring: z.object({ q: Text.trim().min(3).max(254), reason: AccessReason }),
+        response: {
+          200: z.object({
+            by: z
+              .enum(['account_id', 'order_id', 'email', 'number'])
+              .nullable()
+              .describe('What the term was taken for; null: none of these'),
+            accounts: z.array(StaffAccountSummary),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const found = await searchAccounts(request.ctx, request.query.q);
+      for (const account of found.accounts) await logStaffRead(request, account.id, 'account.search');
+      return { by: found.by ?? null, accounts: found.accounts };
+    },
+  );
 
   app.get(
     '/api/v1/admin/accounts/:id',
@@ -56,8 +117,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
         summary: 'Look up an account (support, admin)',
         description: 'Logged as a staff read the customer sees under "Who accessed my data", with the reason given, if any.',
         params: IdParam,
-        headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z.object({ reason: AccessReason }),
+        ...readSchema,
         response: { 200: AccountView },
       },
     },
@@ -77,6 +137,54 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     },
   );
 
+  app.get(
+    '/api/v1/admin/accounts/:id/activity',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: "An account's balance and statement, orders, payments, sessions, security events and staff actions (support, admin)",
+        description: 'The newest 50 of each. Logged as a staff read the customer sees under "Who accessed my data".',
+        params: IdParam,
+        ...readSchema,
+        response: {
+          200: z.object({
+            balance: Purse.extend({ demo: Purse }),
+            statement: z.array(StatementLine),
+            orders: z.array(StaffOrder),
+            payments: z.array(Payment),
+            sessions: z.array(Session),
+            securityEvents: z.array(SecurityEvent),
+            staffActions: z.array(StaffActionRecord),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const account = await lookupAccount(request.ctx, request.params.id);
+      await logStaffRead(request, account.id, 'account.activity');
+      return accountActivity(request.ctx, account.id);
+    },
+  );
+
+  const action = { params: IdParam, body: z.object({ reason: Reason }) };
+
+  app.post(
+    '/api/v1/admin/accounts/:id/credits',
+    {
+      config: { access: STAFF, errors: ['CONFLICT'] },
+      schema: {
+        tags,
+        summary: 'Grant credits (support up to the limit an admin sets; admin)',
+        params: IdParam,
+        body: z.object({ amount: z.number().int().min(1).max(MAX_GRANT), reason: Reason }),
+        response: { 201: z.object({ transferId: z.string(), amount: z.number().int() }) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await grantCreditsAsStaff(request.ctx, { ...actionOf(request), amount: request.body.amount })),
+  );
+
   app.post(
     '/api/v1/admin/accounts/:id/suspend',
     {
@@ -84,15 +192,12 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       schema: {
         tags,
         summary: 'Suspend an account: its sessions end and every request is refused',
-        params: IdParam,
-        body: z.object({ reason: Text.trim().min(3).max(500) }),
+        ...action,
         response: { 204: z.undefined() },
       },
     },
     async (request, reply) => {
-      const actor = principalOf(request).accountId;
-      notSelf(actor, request.params.id);
-      await suspendAccount({ ...request.ctx, actor }, request.params.id, request.body.reason);
+      await suspendAsStaff(request.ctx, actionOf(request));
       return reply.code(204).send();
     },
   );
@@ -101,14 +206,55 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     '/api/v1/admin/accounts/:id/unsuspend',
     {
       config: { access: STAFF, errors: ['CONFLICT'] },
-      schema: { tags, summary: 'Lift a suspension', params: IdParam, response: { 204: z.undefined() } },
+      schema: { tags, summary: 'Lift a suspension', ...action, response: { 204: z.undefined() } },
     },
     async (request, reply) => {
-      const actor = principalOf(request).accountId;
-      notSelf(actor, request.params.id);
-      await unsuspendAccount({ ...request.ctx, actor }, request.params.id);
+      await unsuspendAsStaff(request.ctx, actionOf(request));
       return reply.code(204).send();
     },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/restrict',
+    {
+      config: { access: STAFF, errors: ['CONFLICT'] },
+      schema: {
+        tags,
+        summary: "Restrict an account's wallet (a dispute): no spending until lifted",
+        ...action,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      await restrictAsStaff(request.ctx, actionOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/lift-restriction',
+    {
+      config: { access: ADMIN, errors: ['CONFLICT'] },
+      schema: { tags, summary: "Lift a wallet's restriction (the dispute is settled; admin)", ...action, response: { 204: z.undefined() } },
+    },
+    async (request, reply) => {
+      await liftRestrictionAsStaff(request.ctx, actionOf(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/end-sessions',
+    {
+      config: { access: STAFF, errors: ['CONFLICT'] },
+      schema: {
+        tags,
+        summary: 'End every session of an account (browsers and apps sign in again)',
+        ...action,
+        response: { 200: z.object({ ended: z.number().int() }) },
+      },
+    },
+    async (request) => endSessionsAsStaff(request.ctx, actionOf(request)),
   );
 
   app.post(
@@ -117,16 +263,39 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       config: { access: ADMIN, errors: ['CONFLICT'] },
       schema: {
         tags,
-        summary: 'Change the role of an account (admin)',
+        summary: 'Change the role of an account (admin); its sessions end',
+        description: 'A new staff account signs in only after enrolling a second factor: issue its link with `otpbox admin enrol`.',
         params: IdParam,
-        body: z.object({ role: z.enum(ROLES) }),
+        body: z.object({ role: z.enum(ROLES), reason: Reason }),
         response: { 200: z.object({ from: z.enum(ROLES), to: z.enum(ROLES) }) },
       },
     },
-    async (request) => {
-      const actor = principalOf(request).accountId;
-      notSelf(actor, request.params.id);
-      return setRole({ ...request.ctx, actor }, request.params.id, request.body.role);
+    async (request) => changeRoleAsStaff(request.ctx, { ...actionOf(request), role: request.body.role }),
+  );
+
+  const Limit = z.object({ credits: z.number().int().min(0).max(MAX_GRANT) });
+  app.get(
+    '/api/v1/admin/settings/support-grant-limit',
+    {
+      config: { access: STAFF },
+      schema: { tags, summary: 'How many credits support staff may grant at a time', response: { 200: Limit } },
     },
+    async (request) => ({ credits: await supportGrantLimit(request.ctx) }),
+  );
+
+  app.post(
+    '/api/v1/admin/settings/support-grant-limit',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags,
+        summary: 'Set how many credits support staff may grant at a time (admin; audited)',
+        body: Limit.extend({ reason: Reason }),
+        response: { 200: Limit },
+      },
+    },
+    async (request) => ({
+      credits: await setSupportGrantLimit(request.ctx, { ...request.body, adminId: principalOf(request).accountId }),
+    }),
   );
 };

@@ -20,7 +20,7 @@ export { acceptPolicy, getProfile } from './profile.ts';
 export { randomValueProblem } from './random-values.ts';
 export { reauthenticate } from './reauthenticate.ts';
 export { ROLES, type Role } from './roles.ts';
-export { ApiKey, NewApiKey, Profile, SecurityEvent, Session } from './schemas.ts';
+export { ApiKey, NewApiKey, Profile, SecurityEvent, type SecurityEventView, Session, type SessionView } from './schemas.ts';
 export { completeSecondFactor, SECOND_FACTOR_TTL_MS, type SecondFactorPending, type SecondFactorProof } from './second-factor.ts';
 export { listSecurityEvents, recordSecurityEvent, SECURITY_EVENT_TYPES } from './security-events.ts';
 export { authenticateSession, createSession, listSessions, revokeAllSessions, revokeSession } from './sessions.ts';

@@ -4,7 +4,7 @@ import { DomainError } from '../../lib/errors.ts';
 import type { ProviderFailure, PurchasedNumber } from '../../provider-clients/port.ts';
 import type { CountryInfo, PricedOffer, ServiceInfo } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
-import { sealFor } from '../keyring/index.ts';
+import { phoneLookupHash, sealFor } from '../keyring/index.ts';
 import { releaseHold } from '../ledger/index.ts';
 import { queueProviderTask } from './actions.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
@@ -69,6 +69,8 @@ async function assignNumber(
       upstreamId: number.upstreamId,
       // Sealed under the account's key (ADR 28); the caller gets it opened.
       phone: await sealFor(ctx, requested.accountId, 'activations.phone', requested.id, number.phone),
+      // Staff find the order by its number through this keyed hash, never by opening every order (ADR 32).
+      phoneHash: phoneLookupHash(ctx.keys, number.phone),
       // What this provider's number sells for (the hold may be larger: the rest comes back).
       price: offer.price,
       providerCost: number.cost ?? offer.cost,

@@ -171,6 +171,7 @@ function newOrder(ctx: Ctx, accountId: string, service: ServiceInfo, country: Co
     provider: best.provider.name,
     upstreamId: null,
     phone: null,
+    phoneHash: null,
     price: best.price,
     providerCost: null,
     providerCurrency: null,

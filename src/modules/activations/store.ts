@@ -441,6 +441,7 @@ export const ACTIVATION_STATEMENTS: readonly Statement[] = [
       provider: '',
       upstreamId: '',
       phone: '',
+      phoneHash: '',
       price: 0,
       providerCost: 0,
       providerCurrency: '',

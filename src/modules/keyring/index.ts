@@ -19,7 +19,7 @@ export {
   sealFor,
 } from './account-key.ts';
 export { destroyAccountKey } from './destroy-account-key.ts';
-export { emailLookupHash, normaliseEmail } from './email-hash.ts';
+export { emailLookupHash, normaliseEmail, normalisePhone, phoneLookupHash } from './email-hash.ts';
 export { SEALED_FIELDS, type SealedField } from './fields.ts';
 export { SealedValueError } from './seal.ts';
 export { SEALED_SETTING, sealExistingData } from './seal-existing.ts';

@@ -7,7 +7,7 @@
 export { type Balance as WalletBalance, balanceOf, balancesOf, systemAccountFor, walletBalance, walletOf } from './accounts.ts';
 export { announceBalanceChange, onLocalBalanceChange } from './balance-changes.ts';
 export { grantDemoCredits, voidAllDemoCredits, voidDemoCredits } from './demo.ts';
-export { Balance, StatementLine } from './schemas.ts';
+export { Balance, StatementLine, type StatementLineView } from './schemas.ts';
 export { listStatement } from './statement.ts';
 export {
   accountRestricted,

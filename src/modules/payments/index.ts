@@ -42,6 +42,7 @@ export {
   PaymentReceipt,
   PaymentStatus,
   PaymentSubscription,
+  type PaymentView,
 } from './schemas.ts';
 export { PAYMENT_STATEMENTS } from './store.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';

@@ -578,6 +578,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
       provider: notPersonal,
       upstream_id: notPersonal,
       phone: sealedColumn("the rented number, not the customer's own; personal because it is tied to their account"),
+      phone_hash: {
+        personal: true,
+        note: 'a keyed hash (key derived from SECRET_KEY) of the rented number, for staff to find the order by it; goes with the row',
+        export: { withheld: 'a keyed hash of the number shown in clear in the same row' },
+      },
       price: { personal: true },
       provider_cost: { personal: false, export: { withheld: 'what the operator paid the provider: a business record, not about you' } },
       provider_currency: { personal: false, export: { withheld: 'the currency of what the operator paid the provider' } },

@@ -5,8 +5,25 @@ import type { Ctx } from '../context.ts';
 import type { StaffAccessView } from './schemas.ts';
 import { staffRef } from './staff-ref.ts';
 
-/** What staff can read of a customer's data, one code per admin read (the operator console reads through these). */
-export const STAFF_READS = ['account.profile', 'support.conversation', 'account.security_events', 'account.audit_log'] as const;
+/**
+ * What staff read of a customer's data or did to the account, one code per admin read or action (the
+ * operator console reads and acts through these): the customer sees each under "Who accessed my data".
+ */
+export const STAFF_READS = [
+  'account.profile',
+  'account.search',
+  'account.activity',
+  'action.credits_granted',
+  'action.suspended',
+  'action.unsuspended',
+  'action.restricted',
+  'action.restriction_lifted',
+  'action.sessions_ended',
+  'action.role_changed',
+  'support.conversation',
+  'account.security_events',
+  'account.audit_log',
+] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 
 export interface StaffAccess {

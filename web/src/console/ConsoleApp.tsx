@@ -1,8 +1,8 @@
 import { c } from '../i18n/console-en.ts';
-import { useLocation } from '../lib/router.tsx';
+import { Link, useLocation } from '../lib/router.tsx';
 import { Enrol } from './pages/Enrol.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { pageFor } from './registry.ts';
+import { consolePages, pageFor } from './registry.ts';
 import { ConsoleShell } from './Shell.tsx';
 import { useConsoleSession } from './session.tsx';
 
@@ -37,6 +37,15 @@ export function ConsoleApp() {
         <>
           <h1 tabIndex={-1}>{c.appName}</h1>
           <p>{c.shell.home}</p>
+          <ul>
+            {consolePages()
+              .filter((page) => !page.adminOnly || state.me.role === 'admin')
+              .map((page) => (
+                <li key={page.path}>
+                  <Link to={`/admin${page.path}`}>{page.label}</Link>
+                </li>
+              ))}
+          </ul>
         </>
       ) : (
         <>

@@ -3,7 +3,7 @@ import './console.css';
 import { createRoot } from 'react-dom/client';
 import { applyTheme } from '../lib/preferences.ts';
 import { ConsoleApp } from './ConsoleApp.tsx';
-import './pages/index.ts';
+import './pages/index.tsx';
 import { ConsoleSessionProvider } from './session.tsx';
 
 // The operator console: a second entry of the web build (web/admin.html, served at /admin), so nothing

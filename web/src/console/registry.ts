@@ -1,7 +1,7 @@
 // The console's pages register here; the navigation is built from what registered, in `order`. A page
 // that does not exist yet has no entry, so the navigation never links to nothing. Other areas (orders,
 // providers, payments, privacy, security, jobs, support) add a file under pages/ and one line in
-// pages/index.ts.
+// pages/index.tsx.
 
 import type { ReactNode } from 'react';
 import type { IconName } from '../components/Icon.tsx';

@@ -1,0 +1,2 @@
+ALTER TABLE "activations" ADD COLUMN "phone_hash" text;--> statement-breakpoint
+CREATE INDEX "activations_phone_hash_idx" ON "activations" USING btree ("phone_hash") WHERE "activations"."phone_hash" is not null;

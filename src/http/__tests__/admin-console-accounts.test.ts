@@ -1,0 +1,170 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Actor, asActor, createActor, signUp } from '../../../test/support/actors.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { api, fundedActor } from '../../../test/support/orders.ts';
+import { auditLog } from '../../db/schema/index.ts';
+
+let t: TestApp;
+let admin: Actor;
+let support: Actor;
+beforeAll(async () => {
+  t = await createTestApp({ env: { API_RATE_LIMIT: '0', ORDER_RATE_LIMIT: '0' } });
+  admin = await createActor(t, 'admin');
+  support = await createActor(t, 'support');
+});
+afterAll(() => t?.close());
+
+const get = (who: Actor, url: string) => t.app.inject({ method: 'GET', url, headers: asActor(who) });
+const post = (who: Actor, url: string, payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url, headers: asActor(who), payload });
+/** What the customer sees under "Who accessed my data". */
+const accessLog = async (customer: Actor) =>
+  (await t.app.inject({ method: 'GET', url: '/api/v1/privacy/access-log', headers: { authorization: customer.bearer } })).json().items as {
+    what: string;
+    reason: string | null;
+    role: string;
+  }[];
+
+describe('finding an account', () => {
+  it('by e-mail, account id, order id and rented number, each found account logged as a staff read', async () => {
+    const customer = await fundedActor(t, 1000);
+    const order = (await api(t, customer).order()).json();
+    expect(order.phone).toMatch(/^\+/);
+    const spaced = `${order.phone.slice(0, 4)} ${order.phone.slice(4)}`;
+    for (const [q, by] of [
+      [customer.email.toUpperCase(), 'email'],
+      [customer.accountId, 'account_id'],
+      [order.id, 'order_id'],
+      [spaced, 'number'],
+    ] as const) {
+      const found = await get(support, `/api/v1/admin/accounts?q=${encodeURIComponent(q)}`);
+      expect(found.statusCode, q).toBe(200);
+      expect(found.json(), q).toMatchObject({ by, accounts: [{ id: customer.accountId, email: customer.email, role: 'customer' }] });
+    }
+    const nothing = await get(support, '/api/v1/admin/accounts?q=nobody-here%40example.com');
+    expect(nothing.json()).toEqual({ by: 'email', accounts: [] });
+    expect((await accessLog(customer)).filter((entry) => entry.what === 'account.search')).toHaveLength(4);
+  });
+
+  it("shows an account's activity: balance, statement, orders with the number, sessions, events; logged with the reason", async () => {
+    const customer = await fundedActor(t, 300);
+    const order = (await api(t, customer).order()).json();
+    await signUp(t); // another account's data never shows
+    const activity = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/accounts/${customer.accountId}/activity`,
+      headers: { ...asActor(support), 'x-access-reason': 'ticket 12: order help' },
+    });
+    expect(activity.statusCode).toBe(200);
+    const body = activity.json();
+    expect(body.balance.available + body.balance.held).toBe(300);
+    expect(body.statement.length).toBeGreaterThanOrEqual(2);
+    expect(body.orders).toMatchObject([{ id: order.id, phone: order.phone, status: 'waiting' }]);
+    expect(JSON.stringify(body.orders)).not.toContain('sms');
+    expect(body.securityEvents.map((event: { type: string }) => event.type)).toContain('signup');
+    expect(body.sessions.length).toBeGreaterThanOrEqual(1);
+    expect(await accessLog(customer)).toContainEqual(
+      expect.objectContaining({ what: 'account.activity', reason: 'ticket 12: order help' }),
+    );
+  });
+});
+
+describe('staff actions', () => {
+  it('grants credits with a required reason: audited, on the statement and shown to the customer', async () => {
+    const customer = await createActor(t);
+    const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;
+    const noReason = await post(admin, url, { amount: 50 });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error.message).toMatch(/reason/);
+    const granted = await post(admin, url, { amount: 250, reason: 'goodwill after outage' });
+    expect(granted.statusCode).toBe(201);
+    expect(await api(t, customer).balance()).toEqual({ available: 250, held: 0 });
+    const [audit] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.accountId, customer.accountId), eq(auditLog.action, 'console.credits_grant')));
+    expect(audit).toMatchObject({ actor: admin.accountId, details: { reason: 'goodwill after outage', amount: 250, role: 'admin' } });
+    expect(await accessLog(customer)).toContainEqual(
+      expect.objectContaining({ what: 'action.credits_granted', reason: 'goodwill after outage', role: 'admin' }),
+    );
+    const activity = (await get(admin, `/api/v1/admin/accounts/${customer.accountId}/activity`)).json();
+    expect(activity.statement[0]).toMatchObject({ kind: 'grant', reason: 'Credits from the operator: goodwill after outage' });
+    expect(activity.staffActions[0]).toMatchObject({
+      actor: admin.accountId,
+      action: 'console.credits_grant',
+      reason: 'goodwill after outage',
+    });
+  });
+
+  it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
+    const customer = await createActor(t);
+    const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;
+    expect((await get(support, '/api/v1/admin/settings/support-grant-limit')).json()).toEqual({ credits: 500 });
+    const over = await post(support, url, { amount: 501, reason: 'too generous' });
+    expect(over.statusCode).toBe(403);
+    expect(over.json().error.code).toBe('FORBIDDEN');
+    expect((await post(support, '/api/v1/admin/settings/support-grant-limit', { credits: 10_000, reason: 'me' })).statusCode).toBe(403);
+    expect(
+      (await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 20, reason: 'tighter after abuse' })).statusCode,
+    ).toBe(200);
+    expect((await post(support, url, { amount: 21, reason: 'refund' })).statusCode).toBe(403);
+    expect((await post(support, url, { amount: 20, reason: 'refund' })).statusCode).toBe(201);
+    expect((await post(admin, url, { amount: 5000, reason: 'partner deal' })).statusCode).toBe(201);
+    await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 500, reason: 'back to the default' });
+  });
+
+  it('suspends and unsuspends, restricts and lifts, ends sessions: each with its reason; never on oneself', async () => {
+    const customer = await signUp(t);
+    const base = `/api/v1/admin/accounts/${customer.accountId}`;
+    expect((await post(support, `${base}/end-sessions`, { reason: 'stolen laptop' })).json()).toEqual({ ended: 1 });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: customer.cookie } })).statusCode).toBe(401);
+
+    expect((await post(support, `${base}/restrict`, { reason: 'card dispute opened' })).statusCode).toBe(204);
+    // Lifting a dispute's restriction is for admins.
+    expect((await post(support, `${base}/lift-restriction`, { reason: 'won' })).json().error.code).toBe('FORBIDDEN');
+    expect((await post(admin, `${base}/lift-restriction`, { reason: 'dispute won' })).statusCode).toBe(204);
+
+    expect((await post(support, `${base}/suspend`, { reason: 'fraud ring' })).statusCode).toBe(204);
+    expect((await post(support, `${base}/unsuspend`, {})).statusCode).toBe(400);
+    expect((await post(support, `${base}/unsuspend`, { reason: 'cleared' })).statusCode).toBe(204);
+
+    const actions = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
+    expect(actions.filter((row) => row.actor === support.accountId || row.actor === admin.accountId).map((row) => row.action)).toEqual(
+      expect.arrayContaining([
+        'account.end_sessions',
+        'account.restrict',
+        'account.lift_restriction',
+        'account.suspend',
+        'account.unsuspend',
+      ]),
+    );
+    const log = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/accounts/${customer.accountId}/activity`,
+      headers: asActor(admin),
+    });
+    const whats = (log.json().staffActions as { action: string; reason: string | null }[]).map((row) => [row.action, row.reason]);
+    expect(whats).toContainEqual(['account.suspend', 'fraud ring']);
+
+    const self = await post(support, `/api/v1/admin/accounts/${support.accountId}/credits`, { amount: 5, reason: 'treat myself' });
+    expect(self.json().error.code).toBe('CONFLICT');
+  });
+
+  it('changes roles (admins only) with a reason; the new staff member must enrol before acting', async () => {
+    const customer = await signUp(t);
+    const url = `/api/v1/admin/accounts/${customer.accountId}/role`;
+    expect((await post(support, url, { role: 'support', reason: 'joins' })).json().error.code).toBe('FORBIDDEN');
+    expect((await post(admin, url, { role: 'support' })).statusCode).toBe(400);
+    expect((await post(admin, url, { role: 'support', reason: 'joins the support team' })).json()).toEqual({
+      from: 'customer',
+      to: 'support',
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: customer.email, password: customer.password },
+    });
+    expect(login.json().error.code).toBe('TWO_FACTOR_REQUIRED');
+  });
+});

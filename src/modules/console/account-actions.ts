@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../lib/errors.ts';
+import {
+  lookupAccount,
+  type Role,
+  recordSecurityEvent,
+  revokeAllSessions,
+  setRole,
+  suspendAccount,
+  unsuspendAccount,
+} from '../accounts/index.ts';
+import type { Ctx } from '../context.ts';
+import { grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
+import { supportGrantLimit } from './grant-limit.ts';
+import { type StaffActor, staffAction } from './staff-action.ts';
+
+/** Who acts, on which account, why, and in which request: every console action carries these. */
+export interface ActionContext {
+  staff: StaffActor;
+  accountId: string;
+  reason: string;
+  requestId?: string;
+}
+
+/** Staff never act on their own account this way (no self-lockout, no self-promotion, no self-grant). */
+function notSelf(action: ActionContext): void {
+  if (action.staff.accountId === action.accountId) throw new DomainError('CONFLICT', 'Staff cannot act on their own account this way.');
+}
+
+/** The account acted on exists and is not erased (ADR 27: nothing about a deleted account changes). */
+async function liveAccount(ctx: Ctx, accountId: string): Promise<void> {
+  const account = await lookupAccount(ctx, accountId);
+  if (account.status === 'deleted') throw new DomainError('NOT_FOUND', 'No such account.');
+}
+
+/**
+ * Grant credits. Support staff up to the limit an admin set (`supportGrantLimit`); admins without
+ * one. Audited with the reason, and shown to the customer.
+ */
+export async function grantCreditsAsStaff(
+  ctx: Ctx,
+  action: ActionContext & { amount: number },
+): Promise<{ transferId: string; amount: number }> {
+  notSelf(action);
+  await liveAccount(ctx, action.accountId);
+  if (action.staff.role !== 'admin') {
+    const limit = await supportGrantLimit(ctx);
+    if (action.amount > limit)
+      throw new DomainError('FORBIDDEN', `Support staff may grant at most ${limit} credits at a time; ask an admin for more.`, { limit });
+  }
+  return staffAction(
+    ctx,
+    { ...action, action: 'console.credits_grant', shownAs: 'action.credits_granted', details: { amount: action.amount } },
+    async (txCtx) => {
+      const { transfer } = await grantCredits(txCtx, {
+        accountId: action.accountId,
+        amount: action.amount,
+        reason: `Credits from the operator: ${action.reason}`,
+        idempotencyKey: `grant:console:${randomUUID()}`,
+        metadata: { source: 'console', staff: action.staff.accountId },
+      });
+      return { transferId: transfer.id, amount: action.amount };
+    },
+  );
+}
+
+export async function suspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
+  notSelf(action);
+  await staffAction(ctx, { ...action, action: 'account.suspend', shownAs: 'action.suspended' }, (txCtx) =>
+    suspendAccount(txCtx, action.accountId, action.reason),
+  );
+}
+
+export async function unsuspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
+  notSelf(action);
+  await staffAction(ctx, { ...action, action: 'account.unsuspend', shownAs: 'action.unsuspended' }, (txCtx) =>
+    unsuspendAccount(txCtx, action.accountId),
+  );
+}
+
+/** Restrict the account's wallet (a dispute): it can no longer spend until lifted. */
+export async function restrictAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
+  notSelf(action);
+  await liveAccount(ctx, action.accountId);
+  await staffAction(ctx, { ...action, action: 'account.restrict', shownAs: 'action.restricted' }, (txCtx) =>
+    restrictWallet(txCtx, action.accountId, action.reason),
+  );
+}
+
+export async function liftRestrictionAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
+  notSelf(action);
+  await liveAccount(ctx, action.accountId);
+  await staffAction(ctx, { ...action, action: 'account.lift_restriction', shownAs: 'action.restriction_lifted' }, (txCtx) =>
+    liftRestriction(txCtx, action.accountId, action.reason),
+  );
+}
+
+/** End every session of the account (a stolen device, a shared password). */
+export async function endSessionsAsStaff(ctx: Ctx, action: ActionContext): Promise<{ ended: number }> {
+  notSelf(action);
+  await liveAccount(ctx, action.accountId);
+  return staffAction(ctx, { ...action, action: 'account.end_sessions', shownAs: 'action.sessions_ended' }, async (txCtx) => {
+    const ended = await revokeAllSessions(txCtx, action.accountId, 'ended by staff');
+    await recordSecurityEvent(txCtx, {
+      type: 'session_revoked',
+      accountId: action.accountId,
+      details: { all: true, ended, reason: action.reason },
+    });
+    return { ended };
+  });
+}
+
+/** Admins only (the route says so): a role change ends the account's sessions (accounts/staff.ts). */
+export async function changeRoleAsStaff(ctx: Ctx, action: ActionContext & { role: Role }): Promise<{ from: Role; to: Role }> {
+  notSelf(action);
+  return staffAction(ctx, { ...action, action: 'account.role', shownAs: 'action.role_changed', details: { to: action.role } }, (txCtx) =>
+    setRole(txCtx, action.accountId, action.role),
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * The operator console's verbs over accounts (ADR 32): search, an account's activity, and staff
+ * actions, each one transaction with its audit row and the customer's access-log entry.
+ *
+ * The module's public surface: code outside src/modules/console/ imports only this file. It uses the
+ * modules below it and nothing uses it but http/.
+ */
+export {
+  type ActionContext,
+  changeRoleAsStaff,
+  endSessionsAsStaff,
+  grantCreditsAsStaff,
+  liftRestrictionAsStaff,
+  restrictAsStaff,
+  suspendAsStaff,
+  unsuspendAsStaff,
+} from './account-actions.ts';
+export { ACTIVITY_LIMIT, type AccountActivity, accountActivity } from './account-activity.ts';
+export { DEFAULT_SUPPORT_GRANT_LIMIT, MAX_GRANT, setSupportGrantLimit, supportGrantLimit } from './grant-limit.ts';
+export { StaffAccountSummary, StaffActionRecord, StaffOrder } from './schemas.ts';
+export { type SearchedBy, searchAccounts, searchKind } from './search-accounts.ts';
+export type { StaffActor } from './staff-action.ts';

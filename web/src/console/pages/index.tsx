@@ -1,0 +1,21 @@
+// Every console page, registered in the navigation's order (registry.ts). One call per page.
+import { c } from '../../i18n/console-en.ts';
+import { registerConsolePage } from '../registry.ts';
+import { Accounts } from './Accounts.tsx';
+import { JobsPage } from './Jobs.tsx';
+import { OverviewPage } from './overview/Overview.tsx';
+import { SecurityPage } from './security/Security.tsx';
+import { SupportPage } from './support/Support.tsx';
+
+registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history', order: 10, render: () => <OverviewPage /> });
+registerConsolePage({ path: '/accounts', label: c.accounts.nav, icon: 'account', order: 20, render: (rest) => <Accounts rest={rest} /> });
+registerConsolePage({
+  path: '/security',
+  label: c.security.nav,
+  icon: 'alert',
+  order: 80,
+  adminOnly: true,
+  render: (rest) => <SecurityPage rest={rest} />,
+});
+registerConsolePage({ path: '/jobs', label: c.jobs.nav, icon: 'check', order: 90, render: () => <JobsPage /> });
+registerConsolePage({ path: '/support', label: c.support.nav, icon: 'support', order: 100, render: (rest) => <SupportPage rest={rest} /> });
