@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
@@ -290,6 +290,43 @@ const ROUTES: RouteSpec[] = [
     access: ['admin'],
     target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/role`, body: { role: 'customer' } }),
   },
+  // console: providers (support reads, admin changes)
+  { method: 'GET', route: '/api/v1/admin/providers', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers',
+    access: ['admin'],
+    target: async () => ({
+      url: '/api/v1/admin/providers',
+      body: { kind: '5sim', name: matrixProviderName(), apiKey: 'matrix-key', reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers/:id',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/providers/${await aProvider(t)}`, body: { priority: 5, reason: 'matrix test' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers/:id/remove',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/providers/${await aProvider(t)}/remove`, body: { reason: 'matrix test' } }),
+  },
+  // console: catalog (support reads, admin changes)
+  { method: 'GET', route: '/api/v1/admin/catalog/rules', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/catalog/rules',
+    access: ['admin'],
+    body: { service: 'go', country: 'FR', markupPercent: '10', reason: 'matrix test' },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/catalog/preview',
+    access: ['support', 'admin'],
+    target: async () => ({ url: '/api/v1/admin/catalog/preview?service=tg&country=ID' }),
+  },
 ];
 
 let t: TestApp;
@@ -397,6 +434,26 @@ function anEndpoint(suffix: string) {
     return { url: `/api/v1/webhook-endpoints/${id}${suffix}` };
   };
 }
+
+/** Providers the matrix added: removed after each check, so the sandbox goes on selling to the other routes. */
+const matrixProviders = new Set<string>();
+function matrixProviderName(): string {
+  const name = `matrix-${Math.random().toString(36).slice(2, 10)}`;
+  matrixProviders.add(name);
+  return name;
+}
+/** A new upstream provider (never synced): its id. */
+async function aProvider(t: TestApp): Promise<string> {
+  const { addProvider } = await import('../src/modules/providers/index.ts');
+  return (await addProvider(ctxOf(t, 'cli'), { kind: '5sim', name: matrixProviderName(), apiKey: 'matrix-key' })).provider.id;
+}
+afterEach(async () => {
+  if (matrixProviders.size === 0) return;
+  const { removeProvider } = await import('../src/modules/providers/index.ts');
+  for (const name of matrixProviders) await removeProvider(ctxOf(t, 'cli'), name).catch(() => undefined);
+  matrixProviders.clear();
+  await t.orders.providers.reload('providers');
+});
 
 async function fresh(t: TestApp) {
   const { createActor } = await import('./support/actors.ts');

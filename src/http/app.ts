@@ -23,7 +23,9 @@ import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
+import { adminCatalogRoutes } from './routes/admin-catalog.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
+import { adminProviderRoutes } from './routes/admin-providers.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -155,6 +157,8 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, deps);
   await app.register(adminAccountRoutes, deps);
   await app.register(adminOverviewRoutes, deps);
+  await app.register(adminProviderRoutes, deps);
+  await app.register(adminCatalogRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
   await app.register(paymentRoutes, deps);

@@ -1,1 +1,9 @@
 // Every console page, registered in the navigation's order (registry.ts). One line per page.
+import { createElement } from 'react';
+import { c } from '../../i18n/console-en.ts';
+import { registerConsolePage } from '../registry.ts';
+import { CatalogPage } from './Catalog.tsx';
+import { ProvidersPage } from './Providers.tsx';
+
+registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => createElement(ProvidersPage) });
+registerConsolePage({ path: '/catalog', label: c.catalog.nav, icon: 'search', order: 50, render: () => createElement(CatalogPage) });
