@@ -327,6 +327,23 @@ const ROUTES: RouteSpec[] = [
     access: ['support', 'admin'],
     target: async () => ({ url: '/api/v1/admin/catalog/preview?service=tg&country=ID' }),
   },
+  // console: payments (support reads, admin refunds)
+  { method: 'GET', route: '/api/v1/admin/payments', access: ['support', 'admin'] },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/payments/:id',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/payments/${(await aCheckout(t, await fresh(t))).paymentId}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/payments/:id/refund',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/payments/${(await aPaidCheckout(t, await fresh(t))).paymentId}/refund`,
+      body: { amount: 100, reason: 'matrix test' },
+    }),
+  },
 ];
 
 let t: TestApp;

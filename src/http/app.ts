@@ -25,6 +25,7 @@ import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { adminCatalogRoutes } from './routes/admin-catalog.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
+import { adminPaymentRoutes } from './routes/admin-payments.ts';
 import { adminProviderRoutes } from './routes/admin-providers.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -159,6 +160,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(adminOverviewRoutes, deps);
   await app.register(adminProviderRoutes, deps);
   await app.register(adminCatalogRoutes, deps);
+  await app.register(adminPaymentRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
   await app.register(paymentRoutes, deps);

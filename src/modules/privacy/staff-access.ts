@@ -6,7 +6,7 @@ import type { StaffAccessView } from './schemas.ts';
 import { staffRef } from './staff-ref.ts';
 
 /** What staff can read of a customer's data, one code per admin read (the operator console reads through these). */
-export const STAFF_READS = ['account.profile', 'support.conversation'] as const;
+export const STAFF_READS = ['account.profile', 'support.conversation', 'payment.list', 'payment.detail'] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 
 export interface StaffAccess {

@@ -3,7 +3,15 @@ import { createElement } from 'react';
 import { c } from '../../i18n/console-en.ts';
 import { registerConsolePage } from '../registry.ts';
 import { CatalogPage } from './Catalog.tsx';
+import { PaymentsPage } from './Payments.tsx';
 import { ProvidersPage } from './Providers.tsx';
 
 registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => createElement(ProvidersPage) });
 registerConsolePage({ path: '/catalog', label: c.catalog.nav, icon: 'search', order: 50, render: () => createElement(CatalogPage) });
+registerConsolePage({
+  path: '/payments',
+  label: c.payments.nav,
+  icon: 'balance',
+  order: 60,
+  render: (rest) => createElement(PaymentsPage, { rest }),
+});
