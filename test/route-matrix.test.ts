@@ -201,6 +201,8 @@ const ROUTES: RouteSpec[] = [
   },
   { method: 'POST', route: '/api/v1/privacy/requests/verify', access: 'public', body: { token: 'otp_prq_invalid-token' } },
   { method: 'GET', route: '/api/v1/admin/privacy/requests', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/privacy/retention', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/privacy/retention/preview', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/overview', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/jobs', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/events', access: ['support', 'admin'], streaming: true },

@@ -27,6 +27,7 @@ import { adminCatalogRoutes } from './routes/admin-catalog.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
 import { adminPaymentRoutes } from './routes/admin-payments.ts';
 import { adminProviderRoutes } from './routes/admin-providers.ts';
+import { adminRetentionRoutes } from './routes/admin-retention.ts';
 import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -161,6 +162,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(adminProviderRoutes, deps);
   await app.register(adminCatalogRoutes, deps);
   await app.register(adminPaymentRoutes, deps);
+  await app.register(adminRetentionRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
   await app.register(paymentRoutes, deps);

@@ -4,6 +4,7 @@ import { c } from '../../i18n/console-en.ts';
 import { registerConsolePage } from '../registry.ts';
 import { CatalogPage } from './Catalog.tsx';
 import { PaymentsPage } from './Payments.tsx';
+import { PrivacyPage } from './Privacy.tsx';
 import { ProvidersPage } from './Providers.tsx';
 
 registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => createElement(ProvidersPage) });
@@ -15,3 +16,4 @@ registerConsolePage({
   order: 60,
   render: (rest) => createElement(PaymentsPage, { rest }),
 });
+registerConsolePage({ path: '/privacy', label: c.privacy.nav, icon: 'account', order: 70, render: () => createElement(PrivacyPage) });
