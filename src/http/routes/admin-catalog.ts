@@ -51,7 +51,7 @@ const ServiceCode = Text.trim().min(1).max(32);
 const CountryCode = Text.trim().length(2);
 
 /**
- * The console's Catalog page (ADR 34): the operator's rules (support and admin read, admins change,
+ * The console's Catalog page (ADR 35): the operator's rules (support and admin read, admins change,
  * through `changeCatalogRule` as `otpbox catalog …` does: one transaction with its audit row and the
  * reason, announced so every instance reprices at once), and a price preview read from the live
  * in-memory catalog — the same priced offers, in the same order, that an order is sold from.

@@ -78,7 +78,7 @@ async function logStaffRead(request: FastifyRequest, accountId: string, what: St
 }
 
 /**
- * The console's Payments page (ADR 34): every payment, filtered (support and admin), one payment, and
+ * The console's Payments page (ADR 35): every payment, filtered (support and admin), one payment, and
  * the admin's refund through `refundPayment` — what `otpbox payments refund` does: Stripe refunds it,
  * the credits are taken back in proportion, audited with the reason. Each customer's payments read is
  * logged as a staff access (the whole list's too, once per customer it shows).

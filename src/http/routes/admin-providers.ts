@@ -48,7 +48,7 @@ const Decimal = Text.trim().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a non-negative decim
 const actorCtx = (request: FastifyRequest) => ({ ...request.ctx, actor: principalOf(request).accountId });
 
 /**
- * The console's Providers page (ADR 34): the upstream providers with their health and balance (support
+ * The console's Providers page (ADR 35): the upstream providers with their health and balance (support
  * and admin), and the admin's changes — add, change terms, remove — through the same module functions
  * as `otpbox providers …`, each one transaction with its audit row and the staff member's reason. The
  * API key is write-only: accepted on add, never returned.

@@ -11,7 +11,7 @@ const Counts = z.record(z.string(), z.number().int());
 const RETENTION_JOB = 'retention';
 
 /**
- * The console's Privacy page, its retention part (ADR 34): the retention job's latest runs with what
+ * The console's Privacy page, its retention part (ADR 35): the retention job's latest runs with what
  * each deleted or emptied, and a dry run that counts what the next run would — the same targets
  * (`retentionTargets`) and the same count (`countRetention`) as `otpbox privacy retention --dry-run`.
  * Aggregates only: no customer's data, so no staff read is logged.
