@@ -8,7 +8,8 @@ import { generateSync } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../test/support/spawn.ts';
-import { launchChromium, openJourney, type RunningServer, screenshot, startServer } from './support/harness.ts';
+import { audit, CLEAN_AUDIT } from './support/audit.ts';
+import { DESKTOP, launchChromium, openJourney, PHONE, type RunningServer, screenshot, startServer } from './support/harness.ts';
 
 const EMAIL = 'console-admin@example.com';
 const PASSWORD = 'a long console passphrase 7';
@@ -124,6 +125,17 @@ describe('console: disable a country in the catalog (desktop)', () => {
     const refused = (await order.json()) as { error: { code: string; message: string } };
     expect(refused.error.code, refused.error.message).toBe('NO_NUMBERS');
     expect(refused.error.message).toContain('not sold here');
+
+    // The four pages pass the accessibility checks on a desktop and on a phone (tables as cards there).
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      for (const path of ['/admin/providers', '/admin/catalog', '/admin/payments', '/admin/privacy']) {
+        await page.goto(path);
+        expect({ path, viewport, ...(await audit(page)) }).toEqual({ path, viewport, ...CLEAN_AUDIT });
+      }
+    }
+    await page.goto('/admin/catalog');
+    await screenshot(page, 'console-catalog-phone');
     expect(guard.foreign).toEqual([]);
   });
 });
