@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { activations } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
@@ -202,6 +202,8 @@ const ROUTES: RouteSpec[] = [
   },
   { method: 'POST', route: '/api/v1/privacy/requests/verify', access: 'public', body: { token: 'otp_prq_invalid-token' } },
   { method: 'GET', route: '/api/v1/admin/privacy/requests', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/privacy/retention', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/privacy/retention/preview', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/overview', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/jobs', access: ['support', 'admin'] },
   { method: 'GET', route: '/api/v1/admin/events', access: ['support', 'admin'], streaming: true },
@@ -347,6 +349,60 @@ const ROUTES: RouteSpec[] = [
     access: ['admin'],
     body: { credits: 500, reason: 'matrix test' },
   },
+  // console: providers (support reads, admin changes)
+  { method: 'GET', route: '/api/v1/admin/providers', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers',
+    access: ['admin'],
+    target: async () => ({
+      url: '/api/v1/admin/providers',
+      body: { kind: '5sim', name: matrixProviderName(), apiKey: 'matrix-key', reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers/:id',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/providers/${await aProvider(t)}`, body: { priority: 5, reason: 'matrix test' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/providers/:id/remove',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/providers/${await aProvider(t)}/remove`, body: { reason: 'matrix test' } }),
+  },
+  // console: catalog (support reads, admin changes)
+  { method: 'GET', route: '/api/v1/admin/catalog/rules', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/catalog/rules',
+    access: ['admin'],
+    body: { service: 'go', country: 'FR', markupPercent: '10', reason: 'matrix test' },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/catalog/preview',
+    access: ['support', 'admin'],
+    target: async () => ({ url: '/api/v1/admin/catalog/preview?service=tg&country=ID' }),
+  },
+  // console: payments (support reads, admin refunds)
+  { method: 'GET', route: '/api/v1/admin/payments', access: ['support', 'admin'] },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/payments/:id',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/payments/${(await aCheckout(t, await fresh(t))).paymentId}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/payments/:id/refund',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/payments/${(await aPaidCheckout(t, await fresh(t))).paymentId}/refund`,
+      body: { amount: 100, reason: 'matrix test' },
+    }),
+  },
 ];
 
 let t: TestApp;
@@ -458,6 +514,26 @@ function anEndpoint(suffix: string) {
     return { url: `/api/v1/webhook-endpoints/${id}${suffix}` };
   };
 }
+
+/** Providers the matrix added: removed after each check, so the sandbox goes on selling to the other routes. */
+const matrixProviders = new Set<string>();
+function matrixProviderName(): string {
+  const name = `matrix-${Math.random().toString(36).slice(2, 10)}`;
+  matrixProviders.add(name);
+  return name;
+}
+/** A new upstream provider (never synced): its id. */
+async function aProvider(t: TestApp): Promise<string> {
+  const { addProvider } = await import('../src/modules/providers/index.ts');
+  return (await addProvider(ctxOf(t, 'cli'), { kind: '5sim', name: matrixProviderName(), apiKey: 'matrix-key' })).provider.id;
+}
+afterEach(async () => {
+  if (matrixProviders.size === 0) return;
+  const { removeProvider } = await import('../src/modules/providers/index.ts');
+  for (const name of matrixProviders) await removeProvider(ctxOf(t, 'cli'), name).catch(() => undefined);
+  matrixProviders.clear();
+  await t.orders.providers.reload('providers');
+});
 
 async function fresh(t: TestApp) {
   const { createActor } = await import('./support/actors.ts');

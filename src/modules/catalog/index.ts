@@ -9,6 +9,6 @@ export { aliasesOf, COUNTRIES, type CountryInfo, countryByCode, formatPhone, sea
 export { iconSprite, iconSpriteUrl } from './icon-sprite.ts';
 export { basisPointsToPercent, type CatalogRule, CatalogRules, percentToBasisPoints } from './pricing.ts';
 export { type PricedOffer, ProviderCatalog } from './provider-catalog.ts';
-export { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget } from './rules.ts';
+export { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget, resolveTarget } from './rules.ts';
 export { Country, Price, Service } from './schemas.ts';
 export { SERVICES, type ServiceInfo, searchServices, serviceByCode, serviceIconSvg } from './services.ts';

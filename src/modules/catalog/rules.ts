@@ -68,6 +68,8 @@ export async function changeCatalogRule(
   ctx: Ctx,
   target: RuleTarget,
   change: RuleChange,
+  /** Why (the console asks staff for one; kept in the audit row). */
+  reason?: string,
 ): Promise<{ target: ResolvedTarget; rule: CatalogRule | undefined }> {
   const resolved = resolveTarget(target);
   if (change.disabled === undefined && change.priceCredits === undefined && change.markupBasisPoints === undefined)
@@ -110,7 +112,14 @@ export async function changeCatalogRule(
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'catalog.rule',
-      details: { scope: resolved.scope, service: resolved.service, country: resolved.country, change, before: existing ?? null },
+      details: {
+        scope: resolved.scope,
+        service: resolved.service,
+        country: resolved.country,
+        change,
+        before: existing ?? null,
+        ...(reason ? { reason } : {}),
+      },
       occurredAt: now,
     });
     await announceCatalogChange(tx, 'rules');

@@ -1,10 +1,10 @@
-import { and, desc, eq, getTableColumns, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { accounts, creditPackages, type PaymentProcessor, payments } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { Ctx } from '../context.ts';
 import { readAccountKeys } from '../keyring/index.ts';
-import type { PaymentWithPackage } from './view.ts';
+import type { PaymentRow, PaymentWithPackage } from './view.ts';
 
 const withPackage = { ...getTableColumns(payments), packageCode: creditPackages.code };
 
@@ -69,3 +69,67 @@ export const paymentByRef = (db: Executor, processor: PaymentProcessor, ref: str
 /** The payment whose money movement (PaymentIntent) this is. */
 export const paymentByPaymentRef = (db: Executor, processor: PaymentProcessor, ref: string) =>
   first(db, and(eq(payments.processor, processor), eq(payments.processorPaymentRef, ref)));
+
+/** What the operator's payment list can be narrowed to. */
+export interface PaymentFilter {
+  status?: PaymentRow['status'];
+  method?: PaymentRow['method'];
+  accountId?: string;
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+  /** Older than this payment id (paging, newest first). */
+  cursor?: string;
+  limit: number;
+}
+
+/**
+ * The operator's payments, newest first, narrowed by status, method, customer and creation date,
+ * `limit + 1` of them after the cursor (see http/paging.ts), each with its customer's e-mail (null for
+ * device accounts and erased ones).
+ */
+export async function findPaymentsForStaff(ctx: Ctx, filter: PaymentFilter): Promise<(PaymentWithPackage & { email: string | null })[]> {
+  const rows = await ctx.db
+    .select({ ...withPackage, email: accounts.email })
+    .from(payments)
+    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
+    .innerJoin(accounts, eq(accounts.id, payments.accountId))
+    .where(
+      and(
+        filter.status ? eq(payments.status, filter.status) : undefined,
+        filter.method ? eq(payments.method, filter.method) : undefined,
+        filter.accountId ? eq(payments.accountId, filter.accountId) : undefined,
+        filter.from ? gte(payments.createdAt, filter.from) : undefined,
+        filter.to ? lt(payments.createdAt, filter.to) : undefined,
+        filter.cursor ? lt(payments.id, filter.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(payments.id))
+    .limit(filter.limit + 1);
+  return openEmails(ctx, rows);
+}
+
+/** One payment with its customer's e-mail, for staff; NOT_FOUND when there is none. */
+export async function paymentForStaff(ctx: Ctx, id: string): Promise<PaymentWithPackage & { email: string | null }> {
+  const rows = await ctx.db
+    .select({ ...withPackage, email: accounts.email })
+    .from(payments)
+    .innerJoin(creditPackages, eq(creditPackages.id, payments.packageId))
+    .innerJoin(accounts, eq(accounts.id, payments.accountId))
+    .where(eq(payments.id, id));
+  const [row] = await openEmails(ctx, rows);
+  if (!row) throw new DomainError('NOT_FOUND', 'No such payment.');
+  return row;
+}
+
+async function openEmails<T extends { accountId: string; email: string | null }>(ctx: Ctx, rows: T[]): Promise<T[]> {
+  const keys = await readAccountKeys(
+    ctx,
+    rows.filter((row) => row.email !== null).map((row) => row.accountId),
+  );
+  return rows.map((row) => ({
+    ...row,
+    email: row.email === null ? null : (keys.get(row.accountId)?.open('accounts.email', row.accountId, row.email) ?? null),
+  }));
+}

@@ -26,7 +26,14 @@ export { type CardCheckoutAnswer, startCheckout } from './checkout.ts';
 export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
 export { BITCOIN_QUOTE_GRACE_MS, expireBitcoinQuotes } from './expire-bitcoin-quotes.ts';
-export { getPayment, listAllPayments, listPayments } from './find-payments.ts';
+export {
+  findPaymentsForStaff,
+  getPayment,
+  listAllPayments,
+  listPayments,
+  type PaymentFilter,
+  paymentForStaff,
+} from './find-payments.ts';
 export { getReceipt } from './get-receipt.ts';
 export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
 export { openSubscriptionPortal } from './portal.ts';
@@ -48,4 +55,4 @@ export { PAYMENT_STATEMENTS } from './store.ts';
 export { handleStripeEvent, type StripeWebhookOutcome } from './stripe-webhook.ts';
 export { listSubscriptions, STORE_SUBSCRIPTION_PAGES } from './subscriptions.ts';
 export { type PaymentTotals, paymentTotals } from './totals.ts';
-export { type PackageRow, type PaymentRow, toPaymentView } from './view.ts';
+export { type PackageRow, type PaymentRow, type PaymentWithPackage, toPaymentView } from './view.ts';

@@ -23,6 +23,8 @@ export const STAFF_READS = [
   'support.conversation',
   'account.security_events',
   'account.audit_log',
+  'payment.list',
+  'payment.detail',
 ] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 

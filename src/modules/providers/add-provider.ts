@@ -32,6 +32,8 @@ export interface AddProviderInput {
   creditsPerUnit?: string;
   /** Warn when our balance at the provider falls below this (provider currency, decimal). */
   lowBalance?: string;
+  /** Why (the console asks staff for one; kept in the audit row). */
+  reason?: string;
 }
 
 export interface AddedProvider {
@@ -129,7 +131,17 @@ export async function addProvider(ctx: Ctx, input: AddProviderInput): Promise<Ad
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'provider.add',
-      details: { providerId: id, name, kind, baseUrl, priority, markupBasisPoints: markup, feeCredits: fee, currency },
+      details: {
+        providerId: id,
+        name,
+        kind,
+        baseUrl,
+        priority,
+        markupBasisPoints: markup,
+        feeCredits: fee,
+        currency,
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
       occurredAt: now,
     });
     await announceCatalogChange(tx, 'providers');

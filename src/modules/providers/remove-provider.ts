@@ -19,7 +19,7 @@ export interface RemovedProvider {
  * Stop selling a provider's numbers at once. Orders it already sold go on (their codes, finish and
  * cancel still reach it); the row and its sealed key are deleted as soon as none is open.
  */
-export async function removeProvider(ctx: Ctx, name: string): Promise<RemovedProvider> {
+export async function removeProvider(ctx: Ctx, name: string, reason?: string): Promise<RemovedProvider> {
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const [row] = await tx.select().from(providers).where(eq(providers.name, name)).for('update');
@@ -31,7 +31,7 @@ export async function removeProvider(ctx: Ctx, name: string): Promise<RemovedPro
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'provider.remove',
-      details: { providerId: row.id, name, draining },
+      details: { providerId: row.id, name, draining, ...(reason ? { reason } : {}) },
       occurredAt: now,
     });
     await announceCatalogChange(tx, 'providers');

@@ -2,13 +2,27 @@
 import { c } from '../../i18n/console-en.ts';
 import { registerConsolePage } from '../registry.ts';
 import { Accounts } from './Accounts.tsx';
+import { CatalogPage } from './Catalog.tsx';
 import { JobsPage } from './Jobs.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
+import { PaymentsPage } from './Payments.tsx';
+import { PrivacyPage } from './Privacy.tsx';
+import { ProvidersPage } from './Providers.tsx';
 import { SecurityPage } from './security/Security.tsx';
 import { SupportPage } from './support/Support.tsx';
 
 registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history', order: 10, render: () => <OverviewPage /> });
 registerConsolePage({ path: '/accounts', label: c.accounts.nav, icon: 'account', order: 20, render: (rest) => <Accounts rest={rest} /> });
+registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => <ProvidersPage /> });
+registerConsolePage({ path: '/catalog', label: c.catalog.nav, icon: 'search', order: 50, render: () => <CatalogPage /> });
+registerConsolePage({
+  path: '/payments',
+  label: c.payments.nav,
+  icon: 'balance',
+  order: 60,
+  render: (rest) => <PaymentsPage rest={rest} />,
+});
+registerConsolePage({ path: '/privacy', label: c.privacy.nav, icon: 'account', order: 70, render: () => <PrivacyPage /> });
 registerConsolePage({
   path: '/security',
   label: c.security.nav,

@@ -1,0 +1,326 @@
+import { useState } from 'react';
+import { Field } from '../../components/Field.tsx';
+import { c } from '../../i18n/console-en.ts';
+import { api, errorText } from '../api.ts';
+import { ActionForm, formatWhen, LoadState, useLoad } from '../data.tsx';
+
+export interface QueuedRequest {
+  id: string;
+  accountId: string;
+  type: 'access' | 'rectification' | 'erasure' | 'portability' | 'objection' | 'restriction' | 'withdraw_consent';
+  details: string | null;
+  status: 'unverified' | 'open' | 'in_progress' | 'completed' | 'refused' | 'withdrawn';
+  filedAt: string;
+  dueAt: string;
+  daysLeft: number;
+  overdue: boolean;
+  handledBy: string | null;
+  processingRestricted: boolean;
+}
+
+export interface RetentionRun {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned';
+  instanceId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  result: { purged?: Record<string, number>; cleared?: Record<string, number>; interrupted?: boolean } | null;
+  error: string | null;
+}
+
+export interface RetentionPreview {
+  at: string;
+  targets: {
+    table: string;
+    action: 'delete' | 'clear';
+    columns: string[];
+    after: string;
+    cutoff: string;
+    days: number;
+    setting: string | null;
+    rows: number;
+    dependents: { table: string; rows: number }[];
+  }[];
+  purged: Record<string, number>;
+  cleared: Record<string, number>;
+}
+
+const t = c.privacy;
+const total = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((sum, n) => sum + n, 0);
+
+/** Privacy: the rights-request queue (due first) with its actions, and retention's runs and dry run. */
+export function PrivacyPage() {
+  return (
+    <>
+      <h1 tabIndex={-1}>{t.title}</h1>
+      <RequestQueue />
+      <Retention />
+    </>
+  );
+}
+
+function RequestQueue() {
+  const { state, reload } = useLoad<{ requests: QueuedRequest[] }>('/admin/privacy/requests');
+  const [open, setOpen] = useState<{ id: string; what: 'complete' | 'refuse' }>();
+  const [done, setDone] = useState<string>();
+  const [error, setError] = useState<string>();
+  const requests = state.status === 'ready' ? state.data.requests : [];
+  const finish = (message: string) => {
+    setOpen(undefined);
+    setError(undefined);
+    setDone(message);
+    reload();
+  };
+  const start = async (request: QueuedRequest) => {
+    try {
+      await api(`/admin/privacy/requests/${request.id}`, { method: 'POST', body: { status: 'in_progress' } });
+      finish(t.started(request.id));
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+  };
+  const current = open ? requests.find((request) => request.id === open.id) : undefined;
+
+  return (
+    <section className="console-section" aria-labelledby="privacy-queue">
+      <h2 id="privacy-queue">{t.queueTitle}</h2>
+      <p className="muted">{t.queueIntro}</p>
+      {done ? (
+        <p className="notice notice--success" role="status">
+          {done}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <LoadState state={state} />
+      {state.status === 'ready' && requests.length === 0 ? <p className="empty">{t.empty}</p> : null}
+      {requests.length > 0 ? (
+        <div className="console-table-wrap">
+          <table className="console-table console-table--cards">
+            <caption className="visually-hidden">{t.queueTitle}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.request}</th>
+                <th scope="col">{t.account}</th>
+                <th scope="col">{t.due}</th>
+                <th scope="col">{t.status}</th>
+                <th scope="col">{t.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((request) => (
+                <tr key={request.id} className={request.overdue ? 'overdue' : undefined}>
+                  <th scope="row" data-label={t.request}>
+                    {t.types[request.type]} <span className="muted small">({request.id})</span>
+                    {request.details ? <span className="small"> — {request.details}</span> : null}
+                  </th>
+                  <td data-label={t.account}>
+                    {request.accountId}
+                    {request.processingRestricted ? <span className="small"> · {t.restricted}</span> : null}
+                  </td>
+                  <td data-label={t.due} className={request.overdue ? 'overdue' : undefined}>
+                    {request.overdue ? <strong>{t.overdue(-request.daysLeft)}</strong> : t.daysLeft(request.daysLeft)}
+                    <span className="small muted"> {formatWhen(request.dueAt)}</span>
+                  </td>
+                  <td data-label={t.status}>
+                    {t.statuses[request.status] ?? request.status}
+                    {request.handledBy ? <span className="small muted"> · {t.handledBy(request.handledBy)}</span> : null}
+                  </td>
+                  <td data-label={t.actions}>
+                    <div className="row__actions">
+                      {request.status === 'open' ? (
+                        <button className="button button--secondary button--small" type="button" onClick={() => void start(request)}>
+                          {t.start(request.id)}
+                        </button>
+                      ) : null}
+                      <button
+                        className="button button--secondary button--small"
+                        type="button"
+                        aria-expanded={open?.id === request.id && open.what === 'complete'}
+                        onClick={() => setOpen({ id: request.id, what: 'complete' })}
+                      >
+                        {t.complete(request.id)}
+                      </button>
+                      <button
+                        className="button button--ghost button--small"
+                        type="button"
+                        aria-expanded={open?.id === request.id && open.what === 'refuse'}
+                        onClick={() => setOpen({ id: request.id, what: 'refuse' })}
+                      >
+                        {t.refuse(request.id)}
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {current && open ? (
+        <ActionForm
+          key={`${current.id}-${open.what}`}
+          label={open.what === 'complete' ? t.completeTitle(current.id) : t.refuseTitle(current.id)}
+          submit={open.what === 'complete' ? t.completeSubmit : t.refuseSubmit}
+          danger={open.what === 'refuse'}
+          reasonLabel={open.what === 'complete' ? t.note : t.reason}
+          onCancel={() => setOpen(undefined)}
+          onSubmit={async (note) => {
+            await api(`/admin/privacy/requests/${current.id}`, {
+              method: 'POST',
+              body: { status: open.what === 'complete' ? 'completed' : 'refused', note },
+            });
+            finish(open.what === 'complete' ? t.completed(current.id) : t.refused(current.id));
+          }}
+        >
+          <h3>{open.what === 'complete' ? t.completeTitle(current.id) : t.refuseTitle(current.id)}</h3>
+          <p className="small muted">{open.what === 'complete' ? t.completeIntro : t.refuseIntro}</p>
+        </ActionForm>
+      ) : null}
+      <Lift onDone={(message) => finish(message)} />
+    </section>
+  );
+}
+
+function Lift({ onDone }: { onDone: (message: string) => void }) {
+  const [id, setId] = useState('');
+  return (
+    <ActionForm
+      label={t.liftTitle}
+      submit={t.liftSubmit}
+      onSubmit={async (reason) => {
+        await api(`/admin/privacy/requests/${encodeURIComponent(id.trim())}/lift`, { method: 'POST', body: { reason } });
+        onDone(t.lifted(id.trim()));
+        setId('');
+      }}
+    >
+      <h3>{t.liftTitle}</h3>
+      <p className="small muted">{t.liftIntro}</p>
+      <Field label={t.liftId} value={id} onChange={setId} required autoComplete="off" />
+    </ActionForm>
+  );
+}
+
+function Retention() {
+  const runs = useLoad<{ name: string; intervalMs: number; runs: RetentionRun[] }>('/admin/privacy/retention');
+  const [preview, setPreview] = useState<RetentionPreview>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const dryRun = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setPreview(await api<RetentionPreview>('/admin/privacy/retention/preview'));
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="console-section" aria-labelledby="retention">
+      <h2 id="retention">{t.retentionTitle}</h2>
+      <p className="muted">{t.retentionIntro}</p>
+      <LoadState state={runs.state} />
+      {runs.state.status === 'ready' && runs.state.data.runs.length === 0 ? <p className="empty">{t.noRuns}</p> : null}
+      {runs.state.status === 'ready' && runs.state.data.runs.length > 0 ? (
+        <div className="console-table-wrap">
+          <table className="console-table console-table--cards">
+            <caption className="visually-hidden">{t.runsCaption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.runStarted}</th>
+                <th scope="col">{t.status}</th>
+                <th scope="col" className="numeric">
+                  {t.deleted}
+                </th>
+                <th scope="col" className="numeric">
+                  {t.emptied}
+                </th>
+                <th scope="col">{t.details}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.state.data.runs.map((run) => (
+                <tr key={run.id}>
+                  <th scope="row" data-label={t.runStarted}>
+                    {formatWhen(run.startedAt)}
+                    {run.durationMs !== null ? <span className="small muted"> ({(run.durationMs / 1000).toFixed(1)} s)</span> : null}
+                  </th>
+                  <td data-label={t.status}>{t.runStatuses[run.status]}</td>
+                  <td className="numeric" data-label={t.deleted}>
+                    {total(run.result?.purged)}
+                  </td>
+                  <td className="numeric" data-label={t.emptied}>
+                    {total(run.result?.cleared)}
+                  </td>
+                  <td data-label={t.details}>
+                    {run.error ??
+                      Object.entries({ ...run.result?.purged, ...run.result?.cleared })
+                        .map(([table, n]) => `${table}: ${n}`)
+                        .join(', ')}
+                    {run.result?.interrupted ? ` ${t.interrupted}` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <p>
+        <button className="button button--secondary" type="button" onClick={() => void dryRun()} disabled={busy}>
+          {t.dryRun}
+        </button>
+      </p>
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {preview ? (
+        <div aria-live="polite">
+          <p>{t.previewSummary(formatWhen(preview.at), total(preview.purged), total(preview.cleared))}</p>
+          <div className="console-table-wrap">
+            <table className="console-table console-table--cards">
+              <caption className="visually-hidden">{t.previewCaption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t.table}</th>
+                  <th scope="col">{t.action}</th>
+                  <th scope="col" className="numeric">
+                    {t.rows}
+                  </th>
+                  <th scope="col">{t.period}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.targets.map((target) => (
+                  <tr key={`${target.table}-${target.action}-${target.columns.join(',')}`}>
+                    <th scope="row" data-label={t.table}>
+                      {target.table}
+                    </th>
+                    <td data-label={t.action}>{target.action === 'delete' ? t.deleteAction : t.clearAction(target.columns.join(', '))}</td>
+                    <td className="numeric" data-label={t.rows}>
+                      {target.rows}
+                      {target.dependents.map((dependent) => (
+                        <span key={dependent.table} className="small muted">
+                          {' '}
+                          {t.withDependent(dependent.table, dependent.rows)}
+                        </span>
+                      ))}
+                    </td>
+                    <td data-label={t.period}>{t.periodText(target.days, target.after, target.setting)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}
