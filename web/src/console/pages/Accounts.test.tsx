@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeApi, json, type Recorded } from '../../test/fake-api.ts';
 import { at } from '../../test/render.tsx';
@@ -8,6 +8,8 @@ import { ConsoleSessionProvider } from '../session.tsx';
 import './index.tsx';
 
 afterEach(cleanup);
+// Each step waits on a round trip through the fake API and a render: on a loaded machine (the whole suite on two cores) that can take over a second.
+configure({ asyncUtilTimeout: 5000 });
 
 const customer = {
   id: 'acc_01customer',

@@ -27,9 +27,14 @@ function AccountSearch() {
   const [result, setResult] = useState<{ by: string | null; accounts: Summary[] }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The field follows the address when it changes (back, forward), and only then: never over what is being typed.
+  const [shownQ, setShownQ] = useState(q);
+  if (q !== shownQ) {
+    setShownQ(q);
+    setTerm(q);
+  }
 
   useEffect(() => {
-    setTerm(q);
     setResult(undefined);
     setError(undefined);
     if (q.trim().length < 3) return;
