@@ -105,6 +105,7 @@ describe("one order's whole life", () => {
     expect(body.ledger[1].amount).toBe(order.price);
     expect(body.webhooks).toEqual([]);
     expect(body.providerTasks).toEqual([]);
+    expect(body.providerCalls).toEqual([]); // the sandbox is not an upstream
     expect(await accessLog(customer)).toContainEqual(expect.objectContaining({ what: 'order.detail', reason: 'ticket 7: no code' }));
   });
 

@@ -6,6 +6,7 @@ import {
   activations,
   ledgerTransfers,
   orderNumbers,
+  providerCalls,
   providerTasks,
   webhookDeliveries,
   webhookEndpoints,
@@ -144,7 +145,7 @@ const LEDGER_KEYS = (id: string) => [`${id}:hold`, `${id}:capture`, `${id}:relea
 export async function orderLife(ctx: Ctx, id: string, ephemeral: EphemeralTexts): Promise<StaffOrderLifeView> {
   const [row] = await ctx.db.select().from(activations).where(eq(activations.id, id));
   if (!row) throw new DomainError('NOT_FOUND', 'No such order.');
-  const [smsRows, events, ledger, tasks, number, orderEvents] = await Promise.all([
+  const [smsRows, events, ledger, tasks, number, orderEvents, calls] = await Promise.all([
     ctx.db
       .select()
       .from(activationSms)
@@ -169,6 +170,7 @@ export async function orderLife(ctx: Ctx, id: string, ephemeral: EphemeralTexts)
           sql`${accountEvents.payload}->>'activationId' = ${id}`,
         ),
       ),
+    ctx.db.select().from(providerCalls).where(eq(providerCalls.activationId, id)).orderBy(asc(providerCalls.id)),
   ]);
   const eventIds = orderEvents.map((event) => event.id);
   const webhooks =
@@ -247,6 +249,15 @@ export async function orderLife(ctx: Ctx, id: string, ephemeral: EphemeralTexts)
       lastError: task.lastError,
       createdAt: task.createdAt,
       doneAt: task.doneAt,
+    })),
+    providerCalls: calls.map((call) => ({
+      id: call.id,
+      provider: call.provider,
+      action: call.action,
+      outcome: call.outcome,
+      durationMs: call.durationMs,
+      answer: call.answer,
+      at: call.createdAt,
     })),
   };
 }

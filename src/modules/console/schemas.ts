@@ -142,6 +142,21 @@ export const StaffOrderLife = z
         doneAt: Timestamp.nullable(),
       }),
     ),
+    providerCalls: z
+      .array(
+        z.object({
+          id: z.number().int(),
+          provider: z.string(),
+          action: z.enum(['buy', 'status', 'cancel', 'finish', 'retry']),
+          outcome: z.string().describe('`ok`, or why it failed (`no_numbers`, `timeout`, …)'),
+          durationMs: z.number().int(),
+          answer: z.string().nullable().describe('The answer summarised, any number or code redacted'),
+          at: Timestamp,
+        }),
+      )
+      .describe(
+        'Calls to upstream providers: every buy, cancel, finish and retry; status checks only when their answer changed something or failed',
+      ),
   })
   .meta({ id: 'StaffOrderLife' });
 export type StaffOrderLifeView = z.infer<typeof StaffOrderLife>;

@@ -13175,6 +13175,20 @@ export interface components {
                 status: string;
                 upstreamId: string | null;
             };
+            /** @description Calls to upstream providers: every buy, cancel, finish and retry; status checks only when their answer changed something or failed */
+            providerCalls: {
+                /** @enum {string} */
+                action: "buy" | "status" | "cancel" | "finish" | "retry";
+                /** @description The answer summarised, any number or code redacted */
+                answer: string | null;
+                /** Format: date-time */
+                at: string;
+                durationMs: number;
+                id: number;
+                /** @description `ok`, or why it failed (`no_numbers`, `timeout`, …) */
+                outcome: string;
+                provider: string;
+            }[];
             providerTasks: {
                 action: string;
                 attempts: number;
