@@ -10,5 +10,4 @@ CREATE TABLE "provider_calls" (
 );
 --> statement-breakpoint
 CREATE INDEX "provider_calls_activation_idx" ON "provider_calls" USING btree ("activation_id","id");--> statement-breakpoint
-CREATE INDEX "provider_calls_created_idx" ON "provider_calls" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "webhook_deliveries_event_idx" ON "webhook_deliveries" USING btree ("event_id") WHERE "webhook_deliveries"."event_id" is not null;
+CREATE INDEX "provider_calls_created_idx" ON "provider_calls" USING btree ("created_at");

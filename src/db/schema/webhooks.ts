@@ -77,7 +77,5 @@ export const webhookDeliveries = pgTable(
     // The delivery job reads only pending rows by due time.
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_created_idx').on(t.createdAt),
-    // An order's deliveries, for the console's order page (its events' deliveries, whatever the endpoint).
-    index('webhook_deliveries_event_idx').on(t.eventId).where(sql`${t.eventId} is not null`),
   ],
 );

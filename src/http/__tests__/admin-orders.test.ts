@@ -92,7 +92,15 @@ describe('admin orders search', () => {
 describe("one order's whole life", () => {
   it('shows the order opened, its code, transitions, ledger lines and is logged as a staff read with the reason', async () => {
     const customer = await fundedActor(t, 1000);
+    const endpoint = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhook-endpoints',
+      headers: { authorization: customer.bearer, 'content-type': 'application/json' },
+      payload: { url: 'https://hooks.example.com/orders' },
+    });
+    expect(endpoint.statusCode, endpoint.body).toBe(201);
     const order = (await api(t, customer).order()).json();
+    await api(t, customer).order(); // another order's deliveries are not this one's
     expect((await api(t, customer).sms(order.id, 'Your code is 481516')).statusCode).toBeLessThan(300);
     const life = await get(`/api/v1/admin/orders/${order.id}`, { 'x-access-reason': 'ticket 7: no code' });
     expect(life.statusCode, life.body).toBe(200);
@@ -103,7 +111,8 @@ describe("one order's whole life", () => {
     expect(body.events.length).toBeGreaterThanOrEqual(3);
     expect(body.ledger.map((l: { kind: string }) => l.kind)).toEqual(['hold', 'capture']);
     expect(body.ledger[1].amount).toBe(order.price);
-    expect(body.webhooks).toEqual([]);
+    expect(body.webhooks.map((w: { type: string }) => w.type)).toEqual(['activation.updated', 'activation.updated', 'sms.received']);
+    expect(body.webhooks[0]).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
     expect(body.providerTasks).toEqual([]);
     expect(body.providerCalls).toEqual([]); // the sandbox is not an upstream
     expect(await accessLog(customer)).toContainEqual(expect.objectContaining({ what: 'order.detail', reason: 'ticket 7: no code' }));
