@@ -390,6 +390,18 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', route: '/api/v1/admin/payments', access: ['support', 'admin'] },
   {
     method: 'GET',
+    route: '/api/v1/admin/orders',
+    access: ['support', 'admin'],
+    target: async () => ({ url: '/api/v1/admin/orders?q=%2B15550000000' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/orders/:id',
+    access: ['support', 'admin'],
+    target: async (t) => ({ url: `/api/v1/admin/orders/${(await placeOrder(t, await fresh(t))).id}` }),
+  },
+  {
+    method: 'GET',
     route: '/api/v1/admin/payments/:id',
     access: ['support', 'admin'],
     target: async (t) => ({ url: `/api/v1/admin/payments/${(await aCheckout(t, await fresh(t))).paymentId}` }),

@@ -24,6 +24,7 @@ import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { adminCatalogRoutes } from './routes/admin-catalog.ts';
+import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
 import { adminPaymentRoutes } from './routes/admin-payments.ts';
 import { adminProviderRoutes } from './routes/admin-providers.ts';
@@ -164,6 +165,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(adminProviderRoutes, deps);
   await app.register(adminCatalogRoutes, deps);
   await app.register(adminPaymentRoutes, deps);
+  await app.register(adminOrderRoutes, deps);
   await app.register(adminRetentionRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);

@@ -132,3 +132,11 @@ export function idTime(id: string): Date {
   for (const ch of body) ms = ms * 32 + ALPHABET.indexOf(ch);
   return new Date(ms);
 }
+
+/**
+ * The smallest id of this kind made at or after `ms`: ids sort by creation time, so a date range over
+ * ids is a range of their primary key (`id >= idFloor('act', from)`), read by the index.
+ */
+export function idFloor<P extends IdPrefix>(prefix: P, ms: number): string {
+  return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)))}${'0'.repeat(16)}`;
+}

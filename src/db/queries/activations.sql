@@ -194,24 +194,28 @@ with updated as (update activations set "status" = $1::text, "updated_at" = $2::
 --   $19 event.actor text
 --   $20 event.details jsonb
 --   $21 now timestamptz
---   $22 account text
---   $23 types text[]
---   $24 payloads text[]
---   $25 smsId text
---   $26 messageIds text[]
---   $27 timestamp text
+--   $22 calls jsonb
+--   $23 account text
+--   $24 types text[]
+--   $25 payloads text[]
+--   $26 smsId text
+--   $27 messageIds text[]
+--   $28 timestamp text
 with
       updated as (update activations set "next_poll_at" = $1::timestamp with time zone, "phone" = $2::text, "phone_hash" = $3::text, "poll_attempts" = $4::integer, "price" = $5::bigint, "provider" = $6::text, "provider_cost" = $7::bigint, "provider_currency" = $8::text, "sandbox" = $9::boolean, "status" = $10::text, "updated_at" = $11::timestamp with time zone, "upstream_id" = $12::text where id = $13::text and status = $14::text returning id),
       audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
    select $15::text, updated.id, $16::text, $17::text, $18::text, $19::text,
           $20::jsonb, $21::timestamptz from updated
    returning 1),
+      calls as (insert into provider_calls (activation_id, provider, action, outcome, duration_ms, answer, created_at)
+        select updated.id, c.provider, c.action, c.outcome, c.duration_ms, c.answer, $21::timestamptz
+        from updated, jsonb_to_recordset($22::jsonb) as c(provider text, action text, outcome text, duration_ms integer, answer text)),
   balances as (
     select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
            coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
-    from ledger_accounts w where w.owner_account_id = $22::text
+    from ledger_accounts w where w.owner_account_id = $23::text
   ),
   input as (
     select i.type,
@@ -221,18 +225,18 @@ with
                                                 'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
                       from balances b) end as payload,
            i.ord
-    from unnest($23::text[], $24::text[]) with ordinality as i(type, payload, ord)
+    from unnest($24::text[], $25::text[]) with ordinality as i(type, payload, ord)
     where exists (select 1 from updated)
   ),
   head as (
     insert into account_event_heads (account_id, seq)
-    select $22::text, count(*) from input having count(*) > 0
+    select $23::text, count(*) from input having count(*) > 0
     on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
     returning seq
   ),
   e as (
     insert into account_events (account_id, seq, type, payload, created_at)
-    select $22::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $21::timestamptz
+    select $23::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $21::timestamptz
     from input, head order by input.ord
     returning id, seq, type, payload
   ),
@@ -242,25 +246,25 @@ with
   announced as (
     select s.id, pg_notify('otpbox_events',
       case when length(s.payload::text) < 7000
-           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $22::text, 'type', s.type, 'payload', s.payload,
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $23::text, 'type', s.type, 'payload', s.payload,
                                   'createdAt', $21::timestamptz)::text
-           else json_build_object('seq', s.seq, 'accountId', $22::text)::text end) as notified
+           else json_build_object('seq', s.seq, 'accountId', $23::text)::text end) as notified
     from (select * from numbered order by seq offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
-    where s.id = $25::text and a.account_id = $22::text and s.text is not null
+    where s.id = $26::text and a.account_id = $23::text and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
-    select ep.id, ($26::text[])[n.ord], n.id, n.type,
-           jsonb_build_object('type', n.type, 'timestamp', $27::text,
+    select ep.id, ($27::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', $28::text,
              'data', n.payload || case when n.type = 'sms.received'
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
            'pending', 0, $21::timestamptz, $21::timestamptz
     from numbered n
-    join webhook_endpoints ep on ep.account_id = $22::text and ep.status = 'enabled'
+    join webhook_endpoints ep on ep.account_id = $23::text and ep.status = 'enabled'
       and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('*'::text))
     returning 1
   )

@@ -208,3 +208,30 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
+
+export const PROVIDER_CALL_ACTIONS = ['buy', 'status', 'cancel', 'finish', 'retry'] as const;
+export type ProviderCallAction = (typeof PROVIDER_CALL_ACTIONS)[number];
+
+/**
+ * What we asked an upstream provider about an order and what it answered (ADR 36): every buy, cancel,
+ * finish and retry, and the status polls whose answer changed something or failed (an unchanged poll is
+ * not recorded). The answer is a summary of the parsed reply with any number or code redacted.
+ */
+export const providerCalls = pgTable(
+  'provider_calls',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    // No foreign key, as ledger_entries (ADR 12): the purchase's calls are inserted by the statement that
+    // updates the order, and a key-share check on the row it just updated would cost a MultiXact.
+    activationId: text('activation_id').notNull(),
+    provider: text('provider').notNull(),
+    action: text('action', { enum: PROVIDER_CALL_ACTIONS }).notNull(),
+    /** `ok`, or the failure's kind (`no_numbers`, `timeout`, …). */
+    outcome: text('outcome').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** The answer, summarised, digits runs that could be a number or a code redacted; at most 300 characters. */
+    answer: text('answer'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('provider_calls_activation_idx').on(t.activationId, t.id), index('provider_calls_created_idx').on(t.createdAt)],
+);

@@ -8,6 +8,7 @@ import { phoneLookupHash, sealFor } from '../keyring/index.ts';
 import { releaseHold } from '../ledger/index.ts';
 import { queueProviderTask } from './actions.ts';
 import { FIRST_POLL_MS } from './poll-upstream.ts';
+import { type ProviderCall, providerCall, recordProviderCalls } from './provider-calls.ts';
 import { lockActivationRow } from './store.ts';
 import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import type { ActivationRow } from './view.ts';
@@ -18,6 +19,8 @@ export const BUY_BUDGET_MS = 45_000;
 export interface ProviderRefusal {
   provider: string;
   failure: ProviderFailure;
+  /** The call, for the provider-call log (upstream providers only; absent when the provider was not asked). */
+  call?: ProviderCall;
 }
 
 /**
@@ -37,9 +40,15 @@ export async function buyFromCandidates(
       refusals.push({ provider: offer.provider.name, failure: { kind: 'timeout', message: 'not asked: the order ran out of time' } });
       break;
     }
+    const started = performance.now();
     const bought = await offer.provider.buyNumber({ service: requested.service, country: requested.country, maxCost: maxCostFor(offer) });
-    if (bought.ok) return { assigned: await assignNumber(ctx, requested, offer, bought.value, refusals) };
-    refusals.push({ provider: offer.provider.name, failure: bought.failure });
+    // Upstream calls are logged (ADR 36); the in-process sandbox is not an upstream.
+    const call =
+      offer.provider.kind === 'sandbox'
+        ? undefined
+        : providerCall(offer.provider.name, 'buy', started, performance.now(), bought, () => 'a number sold');
+    if (bought.ok) return { assigned: await assignNumber(ctx, requested, offer, bought.value, refusals, call) };
+    refusals.push({ provider: offer.provider.name, failure: bought.failure, call });
     ctx.log.warn(
       { activationId: requested.id, provider: offer.provider.name, failure: bought.failure.kind },
       'provider could not sell a number',
@@ -59,8 +68,11 @@ async function assignNumber(
   offer: PricedOffer,
   number: PurchasedNumber,
   refusals: ProviderRefusal[],
+  call: ProviderCall | undefined,
 ): Promise<ActivationRow> {
   const now = ctx.clock.now();
+  // The purchase's calls (the refusals before it and the sale) are written by the statement that records the sale.
+  const calls = [...refusals.flatMap((refusal) => (refusal.call ? [refusal.call] : [])), ...(call ? [call] : [])];
   const assigned = await recordTransitionIfUnchanged(ctx.db, now, requested, {
     type: 'number_assigned',
     to: 'waiting',
@@ -85,8 +97,10 @@ async function assignNumber(
     actor: 'provider',
     details: { provider: offer.provider.name, failedOver: refusals.map((f) => f.provider) },
     balanceChanged: true,
+    providerCalls: calls,
   });
   if (assigned) return { ...assigned, phone: number.phone };
+  await recordProviderCalls(ctx.db, requested.id, calls, now);
   await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: number.upstreamId }, 'cancel', now);
   throw new DomainError('PROVIDER_UNAVAILABLE', 'The provider took too long to answer; the order was cancelled and nothing was charged.');
 }
@@ -122,6 +136,12 @@ export async function failUnsoldOrder(
       actor: 'provider',
       details: { failures: refusals.map((f) => ({ provider: f.provider, kind: f.failure.kind })) },
     });
+    await recordProviderCalls(
+      tx,
+      requested.id,
+      refusals.flatMap((refusal) => (refusal.call ? [refusal.call] : [])),
+      now,
+    );
   });
 }
 

@@ -6,6 +6,7 @@ import { serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { releaseHold } from '../ledger/index.ts';
 import type { ActivationDeps } from './deps.ts';
+import { providerCall, recordProviderCalls } from './provider-calls.ts';
 import { receiveSms } from './receive-sms.ts';
 import { isOpenWithNumber, OPEN_WITH_NUMBER } from './states.ts';
 import { recordTransition } from './transition.ts';
@@ -80,7 +81,16 @@ export async function pollUpstream(
         continue;
       }
       counts.polled++;
+      const started = performance.now();
       const status = await provider.checkStatus(row.upstreamId);
+      const call = providerCall(
+        row.provider,
+        'status',
+        started,
+        performance.now(),
+        status,
+        (value) => `${value.state}, ${value.sms.length} SMS`,
+      );
       let quiet = row.pollAttempts + 1;
       let ended = false;
       if (status.ok) {
@@ -104,6 +114,9 @@ export async function pollUpstream(
         counts.failed++;
         ctx.log.warn({ activationId: row.id, provider: row.provider, failure: status.failure.kind }, 'could not poll the provider');
       }
+      // A poll is logged when its answer changed something (a new message, the order ended) or it failed;
+      // an unchanged answer is not (most polls are: the log would grow with every order's waiting time).
+      if (!status.ok || quiet === 0 || ended) await recordProviderCalls(ctx.db, row.id, [call], ctx.clock.now());
       if (!ended) {
         const delay = pollDelayMs(quiet, options.pushes?.(row.provider) ?? false);
         await ctx.db

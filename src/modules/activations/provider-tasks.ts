@@ -4,6 +4,7 @@ import { transaction } from '../../db/tx.ts';
 import type { ProviderFailure } from '../../provider-clients/port.ts';
 import type { Ctx } from '../context.ts';
 import type { ActivationDeps } from './deps.ts';
+import { providerCall, recordProviderCalls } from './provider-calls.ts';
 
 const BATCH = 50;
 const LEASE_MS = 60_000;
@@ -48,6 +49,7 @@ export async function runProviderTasks(
     let failure: ProviderFailure | undefined;
     if (!provider) failure = { kind: 'unavailable', message: `provider ${task.provider} is not configured any more` };
     else {
+      const started = performance.now();
       const result =
         task.action === 'finish'
           ? await provider.finish(task.upstreamId)
@@ -55,6 +57,12 @@ export async function runProviderTasks(
             ? await provider.cancel(task.upstreamId)
             : await provider.requestAnotherSms(task.upstreamId);
       if (!result.ok) failure = result.failure;
+      await recordProviderCalls(
+        ctx.db,
+        task.activationId,
+        [providerCall(task.provider, task.action, started, performance.now(), result, () => 'acknowledged')],
+        ctx.clock.now(),
+      );
     }
     const acknowledged = !failure || failure.kind === 'already_final' || failure.kind === 'not_found';
     const attempts = task.attempts + 1;

@@ -8,6 +8,7 @@ import { type Fragment, join, type Param, param, params, raw, type Statement, sq
 import { newId } from '../../lib/ids.ts';
 import { type EventToEmit, emitCtes, emitValues } from '../events/index.ts';
 import { HOLD_REFUSED, holdCtes, holdParams, runTransferStatement } from '../ledger/index.ts';
+import type { ProviderCall } from './provider-calls.ts';
 import type { ActivationRow } from './view.ts';
 
 /**
@@ -384,6 +385,7 @@ export async function updateActivationRow(
 
 const emittingStatements = new Map<string, Statement>();
 const onlyFromParam = param('onlyFrom', 'text');
+const callsParam = param('calls', 'jsonb');
 
 /** The conditional update of a set of columns with its audit event and the account events. */
 const emittingStatement = (keys: Key[]): Statement =>
@@ -394,6 +396,9 @@ const emittingStatement = (keys: Key[]): Statement =>
     () => sql`with
       updated as (update activations set ${assignments(keys)} where id = ${idParam} and status = ${onlyFromParam} returning id),
       audit as (${eventInsert(sql`updated.id`, sql`from updated`)}),
+      calls as (insert into provider_calls (activation_id, provider, action, outcome, duration_ms, answer, created_at)
+        select updated.id, c.provider, c.action, c.outcome, c.duration_ms, c.answer, ${nowParam}
+        from updated, jsonb_to_recordset(${callsParam}) as c(provider text, action text, outcome text, duration_ms integer, answer text)),
 ${emitCtes(sql`exists (select 1 from updated)`)}
       select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids`,
   );
@@ -412,6 +417,7 @@ export async function updateActivationRowAndEmit(
   now: Date,
   onlyFrom: ActivationRow['status'],
   emit: { accountId: string; events: EventToEmit[] },
+  calls: readonly ProviderCall[] = [],
 ): Promise<boolean> {
   const keys = changedKeys(set);
   if (keys.length === 0) throw new Error('a conditional transition must change the order');
@@ -419,6 +425,7 @@ export async function updateActivationRowAndEmit(
     id,
     ...setValues(keys, set),
     onlyFrom,
+    calls: JSON.stringify(calls.map((call) => ({ ...call, duration_ms: call.durationMs }))),
     ...eventValues(event, now),
     ...emitValues(emit.accountId, emit.events, now),
   })) as { written: string | number }[];

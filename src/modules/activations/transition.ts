@@ -2,6 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/index.ts';
 import { announceOrderChange } from './changes.ts';
+import type { ProviderCall } from './provider-calls.ts';
 import { type ActivationStatus, allows, type OrderEventType } from './states.ts';
 import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
 import type { ActivationRow } from './view.ts';
@@ -26,6 +27,8 @@ export interface Transition {
   balanceChanged?: boolean;
   /** More events of this change, emitted after the order's and the balance's in the same statement. */
   alsoEmit?: { type: AccountEventType; payload: Record<string, unknown> }[];
+  /** Calls to the provider this change records (the provider-call log, ADR 36): conditional transitions only. */
+  providerCalls?: ProviderCall[];
 }
 
 /**
@@ -53,7 +56,16 @@ export async function recordTransitionIfUnchanged(
   change: Transition,
 ): Promise<ActivationRow | undefined> {
   const { next, event, set, events } = plan(now, row, change);
-  const written = await updateActivationRowAndEmit(db, row.id, set, event, now, row.status, { accountId: row.accountId, events });
+  const written = await updateActivationRowAndEmit(
+    db,
+    row.id,
+    set,
+    event,
+    now,
+    row.status,
+    { accountId: row.accountId, events },
+    change.providerCalls ?? [],
+  );
   if (!written) return undefined;
   announceOrderChange(row.id);
   return next;

@@ -679,6 +679,28 @@ export const DATA_MAP: Record<string, TableEntry> = {
       done_at: notPersonal,
     },
   },
+  provider_calls: {
+    category: 'reservation',
+    purpose:
+      'What we asked the upstream number provider about each order and what it answered (buys, cancels, finishes, retries, and the status checks that changed something or failed), so that staff can explain an order that went wrong. Redacted: no number and no code (ADR 36).',
+    legalBasis: 'legitimate_interest',
+    retention: { kind: 'fixed', setting: 'RETENTION_LOGS_DAYS', column: 'created_at' },
+    erasure: 'delete',
+    owner: { via: 'activations', column: 'activation_id' },
+    columns: {
+      id: notPersonal,
+      activation_id: { personal: true },
+      provider: notPersonal,
+      action: notPersonal,
+      outcome: notPersonal,
+      duration_ms: notPersonal,
+      answer: {
+        personal: false,
+        note: 'the provider’s answer summarised, every run of four or more digits redacted; at most 300 characters',
+      },
+      created_at: notPersonal,
+    },
+  },
   account_events: {
     category: 'usage',
     purpose: 'The live event stream of an account (order updates, codes, balance), kept one day so a reconnecting client can resume.',

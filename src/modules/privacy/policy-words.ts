@@ -30,6 +30,7 @@ export const TABLE_WORDS: Record<string, string> = {
   activation_sms: 'the verification messages your orders received, shown only to you',
   activation_events: 'the history of each order: every change of its status, who caused it and when',
   provider_tasks: 'what we still have to tell the number provider about an order (finish, cancel, another SMS) — never who you are',
+  provider_calls: 'what we asked the number provider about each of your orders and what it answered — never your number or your code',
   order_numbers: 'the number an order is known by in the SMS-Activate-compatible API, pointing to that order and nothing else',
   account_events: 'the live updates of your account (orders, codes, balance), so that the app can resume after a lost connection',
   account_event_heads: 'the number of the last live update of your account',

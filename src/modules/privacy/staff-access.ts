@@ -25,6 +25,8 @@ export const STAFF_READS = [
   'account.audit_log',
   'payment.list',
   'payment.detail',
+  'order.list',
+  'order.detail',
 ] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 

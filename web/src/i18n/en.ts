@@ -697,6 +697,8 @@ export const en = {
       'action.restriction_lifted': 'Lifted the restriction of your credits',
       'action.sessions_ended': 'Signed you out everywhere',
       'action.role_changed': 'Changed the role of your account',
+      'order.list': 'Your orders in a list of orders (numbers masked)',
+      'order.detail': 'One of your orders: its number, messages, charges and what happened to it',
     } as Record<string, string>,
   },
   deleteAccount: {

@@ -2517,6 +2517,232 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders, newest first: search by order id, order number or rented number, and filter (support, admin)
+         * @description `q` is an order id (`act_…`), a numeric order number of the compatible APIs, or a rented number in any usual spelling (`+44 7700 900123`, digits, with spaces): numbers are matched by their keyed hash, exact matches only. Numbers are masked here.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    account?: string;
+                    country?: string;
+                    cursor?: string;
+                    /** @description Created at or after */
+                    from?: string;
+                    limit?: number;
+                    provider?: string;
+                    q?: string;
+                    /** @description Why staff read it (kept in the staff access log; also `X-Access-Reason`) */
+                    reason?: string;
+                    service?: string;
+                    status?: "requesting" | "waiting" | "received" | "completed" | "cancelled" | "expired" | "failed";
+                    /** @description Created before */
+                    to?: string;
+                };
+                header?: {
+                    /** @description Why staff read it (kept in the staff access log; also `X-Access-Reason`) */
+                    "x-access-reason"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What `q` was taken for; null without `q`, or when it is none of these */
+                            by: ("order_id" | "order_number" | "number" | "order_number_or_number") | null;
+                            items: components["schemas"]["StaffOrderListItem"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order's whole life: the order, its messages, transitions, ledger lines, webhook deliveries and provider tasks (support, admin)
+         * @description The number and the messages are opened: logged as a staff read the customer sees under "Who accessed my data".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Why staff read it (kept in the staff access log; also `X-Access-Reason`) */
+                    reason?: string;
+                };
+                header?: {
+                    /** @description Why staff read it (kept in the staff access log; also `X-Access-Reason`) */
+                    "x-access-reason"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffOrderLife"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/overview": {
         parameters: {
             query?: never;
@@ -12898,6 +13124,116 @@ export interface components {
             phone: string | null;
             price: number;
             provider: string;
+            service: string;
+            status: string;
+        };
+        StaffOrderLife: {
+            events: {
+                actor: string;
+                /** Format: date-time */
+                at: string;
+                details: {
+                    [key: string]: unknown;
+                } | null;
+                fromStatus: string | null;
+                id: string;
+                toStatus: string | null;
+                type: string;
+            }[];
+            ledger: {
+                amount: number;
+                /** Format: date-time */
+                at: string;
+                id: string;
+                /** @description hold, capture or release */
+                kind: string;
+                phase: string;
+                reason: string;
+            }[];
+            order: {
+                accountId: string;
+                country: string;
+                /** Format: date-time */
+                createdAt: string;
+                endedAt: string | null;
+                /** Format: date-time */
+                expiresAt: string;
+                failureReason: string | null;
+                id: string;
+                /** @description The numeric id the compatible protocols show, if one was given */
+                orderNumber: number | null;
+                /** @description The rented number, opened (null while being bought, or once erased) */
+                phone: string | null;
+                price: number;
+                provider: string;
+                /** @description The provider's charge in micro-units of its currency */
+                providerCost: number | null;
+                providerCurrency: string | null;
+                receivedAt: string | null;
+                sandbox: boolean;
+                service: string;
+                status: string;
+                upstreamId: string | null;
+            };
+            /** @description Calls to upstream providers: every buy, cancel, finish and retry; status checks only when their answer changed something or failed */
+            providerCalls: {
+                /** @enum {string} */
+                action: "buy" | "status" | "cancel" | "finish" | "retry";
+                /** @description The answer summarised, any number or code redacted */
+                answer: string | null;
+                /** Format: date-time */
+                at: string;
+                durationMs: number;
+                id: number;
+                /** @description `ok`, or why it failed (`no_numbers`, `timeout`, …) */
+                outcome: string;
+                provider: string;
+            }[];
+            providerTasks: {
+                action: string;
+                attempts: number;
+                /** Format: date-time */
+                createdAt: string;
+                doneAt: string | null;
+                id: string;
+                lastError: string | null;
+                status: string;
+            }[];
+            sms: {
+                code: string | null;
+                id: string;
+                late: boolean;
+                /** Format: date-time */
+                receivedAt: string;
+                source: string;
+                /** @description As the customer sees it: null once gone in ephemeral storage */
+                text: string | null;
+            }[];
+            webhooks: {
+                attempts: number;
+                deliveredAt: string | null;
+                endpointId: string;
+                id: number;
+                lastAttemptAt: string | null;
+                lastError: string | null;
+                lastResponseStatus: number | null;
+                status: string;
+                type: string;
+            }[];
+        };
+        StaffOrderListItem: {
+            accountId: string;
+            country: string;
+            /** Format: date-time */
+            createdAt: string;
+            endedAt: string | null;
+            failureReason: string | null;
+            id: string;
+            /** @description The rented number, masked ("+1…0123"); null while being bought or once erased */
+            phone: string | null;
+            price: number;
+            provider: string;
+            sandbox: boolean;
             service: string;
             status: string;
         };

@@ -4,6 +4,7 @@ import { registerConsolePage } from '../registry.ts';
 import { Accounts } from './Accounts.tsx';
 import { CatalogPage } from './Catalog.tsx';
 import { JobsPage } from './Jobs.tsx';
+import { OrdersPage } from './Orders.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
 import { PaymentsPage } from './Payments.tsx';
 import { PrivacyPage } from './Privacy.tsx';
@@ -13,6 +14,7 @@ import { SupportPage } from './support/Support.tsx';
 
 registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history', order: 10, render: () => <OverviewPage /> });
 registerConsolePage({ path: '/accounts', label: c.accounts.nav, icon: 'account', order: 20, render: (rest) => <Accounts rest={rest} /> });
+registerConsolePage({ path: '/orders', label: c.orders.nav, icon: 'history', order: 30, render: (rest) => <OrdersPage rest={rest} /> });
 registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => <ProvidersPage /> });
 registerConsolePage({ path: '/catalog', label: c.catalog.nav, icon: 'search', order: 50, render: () => <CatalogPage /> });
 registerConsolePage({

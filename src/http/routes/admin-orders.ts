@@ -1,0 +1,108 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../lib/errors.ts';
+import { ACTIVATION_STATUSES } from '../../modules/activations/index.ts';
+import { MAX_ORDER_PAGE, orderLife, StaffOrderLife, StaffOrderListItem, searchOrders } from '../../modules/console/index.ts';
+import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
+import type { AppDeps } from '../app.ts';
+import { principalOf, STAFF } from '../auth.ts';
+import { pageOf } from '../paging.ts';
+import { IdParam, Text } from '../schemas.ts';
+
+const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
+
+/** Log a staff read of one customer's orders before the answer goes out; a failure to log fails the read. */
+async function logStaffRead(request: FastifyRequest, accountId: string, what: StaffRead, reason?: string): Promise<void> {
+  const principal = principalOf(request);
+  const headers = request.headers as { 'x-access-reason'?: string };
+  await recordStaffAccess(request.ctx, {
+    accountId,
+    staff: { accountId: principal.accountId, role: principal.role },
+    what,
+    reason: headers['x-access-reason'] || reason,
+    requestId: request.id,
+  });
+}
+
+/**
+ * The console's Orders page (issue 19): every order, searched by id, compat order number or rented
+ * number (its keyed hash, ADR 32) and filtered, numbers masked; and one order's whole life, its number
+ * and messages opened. Each customer whose orders a page shows is logged as a staff read (once per
+ * page), and every opened order too.
+ */
+export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['admin'];
+
+  app.get(
+    '/api/v1/admin/orders',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: 'Orders, newest first: search by order id, order number or rented number, and filter (support, admin)',
+        description:
+          '`q` is an order id (`act_…`), a numeric order number of the compatible APIs, or a rented number in any usual spelling ' +
+          '(`+44 7700 900123`, digits, with spaces): numbers are matched by their keyed hash, exact matches only. Numbers are masked here.',
+        headers: z.object({ 'x-access-reason': AccessReason }),
+        querystring: z.object({
+          q: Text.trim().max(64).optional(),
+          status: z.enum(ACTIVATION_STATUSES).optional(),
+          service: Text.trim().max(16).optional(),
+          country: Text.trim().max(8).optional(),
+          provider: Text.trim().max(64).optional(),
+          account: Text.trim().max(64).optional(),
+          from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
+          to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
+          cursor: Text.max(64).optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_ORDER_PAGE).default(50),
+          reason: AccessReason,
+        }),
+        response: {
+          200: z.object({
+            by: z
+              .enum(['order_id', 'order_number', 'number', 'order_number_or_number'])
+              .nullable()
+              .describe('What `q` was taken for; null without `q`, or when it is none of these'),
+            items: z.array(StaffOrderListItem),
+            nextCursor: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const from = q.from === undefined ? undefined : new Date(q.from);
+      const to = q.to === undefined ? undefined : new Date(q.to);
+      if (from && to && from >= to) throw new DomainError('VALIDATION_FAILED', '`from` must come before `to`.');
+      const found = await searchOrders(request.ctx, { ...q, from, to });
+      const page = pageOf(found.rows, q.limit, (row) => row.id);
+      for (const accountId of new Set(page.items.map((row) => row.accountId)))
+        await logStaffRead(request, accountId, 'order.list', q.reason);
+      return { by: found.by ?? null, items: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/orders/:id',
+    {
+      config: { access: STAFF, errors: ['NOT_FOUND'] },
+      schema: {
+        tags,
+        summary:
+          "One order's whole life: the order, its messages, transitions, ledger lines, webhook deliveries and provider tasks (support, admin)",
+        description: 'The number and the messages are opened: logged as a staff read the customer sees under "Who accessed my data".',
+        params: IdParam,
+        headers: z.object({ 'x-access-reason': AccessReason }),
+        querystring: z.object({ reason: AccessReason }),
+        response: { 200: StaffOrderLife },
+      },
+    },
+    async (request) => {
+      const life = await orderLife(request.ctx, request.params.id, deps.activations.ephemeral);
+      await logStaffRead(request, life.order.accountId, 'order.detail', request.query.reason);
+      return life;
+    },
+  );
+};
