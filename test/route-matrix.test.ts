@@ -323,6 +323,15 @@ const ROUTES: RouteSpec[] = [
   },
   {
     method: 'POST',
+    route: '/api/v1/admin/accounts/:id/credits/deduct',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/accounts/${(await fundedCustomer(t)).accountId}/credits/deduct`,
+      body: { amount: 5, reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
     route: '/api/v1/admin/accounts/:id/restrict',
     access: ['support', 'admin'],
     target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/restrict`, body: { reason: 'matrix test' } }),
@@ -550,6 +559,18 @@ afterEach(async () => {
 async function fresh(t: TestApp) {
   const { createActor } = await import('./support/actors.ts');
   return createActor(t);
+}
+/** A fresh customer with credits to take back. */
+async function fundedCustomer(t: TestApp) {
+  const customer = await fresh(t);
+  const { grantCredits } = await import('../src/modules/ledger/index.ts');
+  await grantCredits(ctxOf(t, 'cli'), {
+    accountId: customer.accountId,
+    amount: 100,
+    reason: 'matrix',
+    idempotencyKey: `matrix:${Math.random()}`,
+  });
+  return customer;
 }
 /** A fresh device account's bearer token: logout needs a session, upgrade a device account. */
 async function deviceTokenOf(t: TestApp) {

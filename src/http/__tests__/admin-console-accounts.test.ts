@@ -4,6 +4,7 @@ import { type Actor, asActor, createActor, signUp } from '../../../test/support/
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { auditLog } from '../../db/schema/index.ts';
+import { verifyLedger } from '../../modules/ledger/index.ts';
 
 let t: TestApp;
 let admin: Actor;
@@ -95,6 +96,33 @@ describe('staff actions', () => {
       action: 'console.credits_grant',
       reason: 'goodwill after outage',
     });
+  });
+
+  it('takes credits back (admins only), never more than available: audited, on the statement and shown to the customer', async () => {
+    const customer = await createActor(t);
+    await post(admin, `/api/v1/admin/accounts/${customer.accountId}/credits`, { amount: 100, reason: 'a grant made twice' });
+    const url = `/api/v1/admin/accounts/${customer.accountId}/credits/deduct`;
+    expect((await post(support, url, { amount: 10, reason: 'support tries' })).statusCode).toBe(403);
+    expect((await post(admin, url, { amount: 10 })).statusCode).toBe(400);
+    const tooMuch = await post(admin, url, { amount: 101, reason: 'more than there is' });
+    expect([tooMuch.statusCode, tooMuch.json().error.code]).toEqual([402, 'INSUFFICIENT_CREDITS']);
+    expect(await api(t, customer).balance()).toEqual({ available: 100, held: 0 });
+
+    const taken = await post(admin, url, { amount: 60, reason: 'the second grant was a mistake' });
+    expect(taken.statusCode).toBe(201);
+    expect(taken.json()).toMatchObject({ amount: 60 });
+    expect(await api(t, customer).balance()).toEqual({ available: 40, held: 0 });
+    const [audit] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.accountId, customer.accountId), eq(auditLog.action, 'console.credits_deduct')));
+    expect(audit).toMatchObject({ actor: admin.accountId, details: { reason: 'the second grant was a mistake', amount: 60 } });
+    expect(await accessLog(customer)).toContainEqual(
+      expect.objectContaining({ what: 'action.credits_deducted', reason: 'the second grant was a mistake', role: 'admin' }),
+    );
+    const activity = (await get(admin, `/api/v1/admin/accounts/${customer.accountId}/activity`)).json();
+    expect(activity.statement[0]).toMatchObject({ reason: 'Credits taken back by the operator: the second grant was a mistake' });
+    expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
   });
 
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {

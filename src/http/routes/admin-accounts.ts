@@ -5,6 +5,7 @@ import { lookupAccount, ROLES, SecurityEvent, Session } from '../../modules/acco
 import {
   accountActivity,
   changeRoleAsStaff,
+  deductCreditsAsStaff,
   endSessionsAsStaff,
   grantCreditsAsStaff,
   liftRestrictionAsStaff,
@@ -183,6 +184,22 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     },
     async (request, reply) =>
       reply.code(201).send(await grantCreditsAsStaff(request.ctx, { ...actionOf(request), amount: request.body.amount })),
+  );
+
+  app.post(
+    '/api/v1/admin/accounts/:id/credits/deduct',
+    {
+      config: { access: ADMIN, errors: ['CONFLICT', 'INSUFFICIENT_CREDITS'] },
+      schema: {
+        tags,
+        summary: 'Take credits back (admin): at most what the account has available',
+        params: IdParam,
+        body: z.object({ amount: z.number().int().min(1).max(MAX_GRANT), reason: Reason }),
+        response: { 201: z.object({ transferId: z.string(), amount: z.number().int() }) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await deductCreditsAsStaff(request.ctx, { ...actionOf(request), amount: request.body.amount })),
   );
 
   app.post(

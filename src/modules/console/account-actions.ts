@@ -10,7 +10,7 @@ import {
   unsuspendAccount,
 } from '../accounts/index.ts';
 import type { Ctx } from '../context.ts';
-import { grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
+import { deductCredits, grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
 import { supportGrantLimit } from './grant-limit.ts';
 import { type StaffActor, staffAction } from './staff-action.ts';
 
@@ -57,6 +57,34 @@ export async function grantCreditsAsStaff(
         amount: action.amount,
         reason: `Credits from the operator: ${action.reason}`,
         idempotencyKey: `grant:console:${randomUUID()}`,
+        metadata: { source: 'console', staff: action.staff.accountId },
+      });
+      return { transferId: transfer.id, amount: action.amount };
+    },
+  );
+}
+
+/**
+ * Take credits back (admin only): a grant made in error, a correction agreed with the customer. Never
+ * more than the account has available (402 INSUFFICIENT_CREDITS otherwise). Audited with the reason,
+ * shown on the customer's statement and under "Who accessed my data".
+ */
+export async function deductCreditsAsStaff(
+  ctx: Ctx,
+  action: ActionContext & { amount: number },
+): Promise<{ transferId: string; amount: number }> {
+  notSelf(action);
+  if (action.staff.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can take credits back.');
+  await liveAccount(ctx, action.accountId);
+  return staffAction(
+    ctx,
+    { ...action, action: 'console.credits_deduct', shownAs: 'action.credits_deducted', details: { amount: action.amount } },
+    async (txCtx) => {
+      const { transfer } = await deductCredits(txCtx, {
+        accountId: action.accountId,
+        amount: action.amount,
+        reason: `Credits taken back by the operator: ${action.reason}`,
+        idempotencyKey: `deduct:console:${randomUUID()}`,
         metadata: { source: 'console', staff: action.staff.accountId },
       });
       return { transferId: transfer.id, amount: action.amount };

@@ -8,6 +8,7 @@
 export {
   type ActionContext,
   changeRoleAsStaff,
+  deductCreditsAsStaff,
   endSessionsAsStaff,
   grantCreditsAsStaff,
   liftRestrictionAsStaff,

@@ -24,6 +24,7 @@ export {
   captureHold,
   chargeBack,
   creditPurchase,
+  deductCredits,
   forfeitBalance,
   grantCredits,
   holdCredits,

@@ -66,6 +66,30 @@ export async function grantCredits(ctx: Ctx, input: Common & { accountId: string
   });
 }
 
+/**
+ * Credits the operator takes back (a grant made in error, a correction agreed with the customer):
+ * never more than the wallet has available, so it cannot push a customer into debt. Audited.
+ */
+export async function deductCredits(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+  const forfeits = systemAccountFor('forfeits', input.accountId);
+  return transaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now();
+    const applied = await withWallet({ ...ctx, db: tx }, input.accountId, (wallet) =>
+      applyTransfer(tx, { ...input, kind: 'forfeit', ...posted(wallet, forfeits, input.amount), actor: ctx.actor, now }),
+    );
+    if (!applied.replayed) {
+      await auditCredits(
+        { ...ctx, db: tx },
+        'credits.deduct',
+        input.accountId,
+        { amount: input.amount, reason: input.reason, transferId: applied.transfer.id },
+        now,
+      );
+    }
+    return applied;
+  });
+}
+
 /** Credits bought (a payment settled). */
 export async function creditPurchase(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
   const purchases = systemAccountFor('purchases', input.accountId);

@@ -14,6 +14,7 @@ export const STAFF_READS = [
   'account.search',
   'account.activity',
   'action.credits_granted',
+  'action.credits_deducted',
   'action.suspended',
   'action.unsuspended',
   'action.restricted',

@@ -691,6 +691,7 @@ export const en = {
       'account.search': 'Found your account in a search',
       'account.activity': 'Your balance, statement, orders, payments, sessions and security events',
       'action.credits_granted': 'Granted you credits',
+      'action.credits_deducted': 'Took credits back',
       'action.suspended': 'Suspended your account',
       'action.unsuspended': 'Lifted the suspension of your account',
       'action.restricted': 'Restricted your credits (a payment dispute)',

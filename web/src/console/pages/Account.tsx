@@ -277,6 +277,20 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
         />
         {admin ? (
           <ActionForm
+            title={c.accounts.deduct}
+            hint={c.accounts.deductHint}
+            amount
+            danger
+            run={(reason, amount) =>
+              api<{ amount: number }>(`${base}/credits/deduct`, { method: 'POST', body: { amount, reason } }).then((answer) =>
+                c.accounts.deductDone(count(answer.amount)),
+              )
+            }
+            onDone={onDone}
+          />
+        ) : null}
+        {admin ? (
+          <ActionForm
             title={c.accounts.liftRestriction}
             run={(reason) => api(`${base}/lift-restriction`, { method: 'POST', body: { reason } })}
             onDone={onDone}
@@ -342,7 +356,7 @@ function ActionForm({
       ) : null}
       <Field label={c.accounts.actionReason} required minLength={3} maxLength={500} value={reason} onChange={setReason} />
       <button className={`button ${danger ? 'button--danger' : 'button--primary'}`} type="submit" disabled={busy}>
-        {withAmount ? c.accounts.grant : c.accounts.apply}
+        {withAmount ? title : c.accounts.apply}
       </button>
       <div role="status">
         {message ? <p className={`notice ${message.ok ? 'notice--success' : 'notice--error'}`}>{message.text}</p> : null}
