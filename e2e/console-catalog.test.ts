@@ -4,49 +4,28 @@
 // code computed by otplib, opens Catalog, and stops selling a country with a reason. The change is
 // live at once: the country leaves the customers' list, and an order for it is refused.
 
-import { generateSync } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test/support/spawn.ts';
+import { tempDir } from '../test/support/spawn.ts';
 import { audit, CLEAN_AUDIT } from './support/audit.ts';
+import { type ConsoleStaff, enrolledStaff, signInToConsole } from './support/console.ts';
 import { DESKTOP, launchChromium, openJourney, PHONE, type RunningServer, screenshot, startServer } from './support/harness.ts';
-
-const EMAIL = 'console-admin@example.com';
-const PASSWORD = 'a long console passphrase 7';
 
 let server: RunningServer;
 let browser: Browser;
 let data: { path: string; remove(): Promise<void> };
-let secret: string;
+let admin: ConsoleStaff;
 
 const api = async (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, init);
-const totp = (stepsAhead = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
 
 beforeAll(async () => {
   [data, browser] = await Promise.all([tempDir('otpbox-e2e-console-'), launchChromium()]);
   server = await startServer({}, data.path);
-  const created = await runCli(['admin', 'create', '--email', EMAIL, '--role', 'admin'], {
-    DATA_DIR: data.path,
-    LOG_LEVEL: 'warn',
-    OTPBOX_PASSWORD: PASSWORD,
+  admin = await enrolledStaff(server, data.path, {
+    email: 'console-admin@example.com',
+    password: 'a long console passphrase 7',
+    role: 'admin',
   });
-  expect(created.code, created.stderr).toBe(0);
-  const token = /#token=(\S+)/.exec(created.stdout)?.[1] as string;
-  expect(token).toBeTruthy();
-  // Enrolment, as the link's page does it: read the secret, confirm the first code.
-  const read = await api('/auth/enrol', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token }),
-  });
-  expect(read.status).toBe(200);
-  secret = ((await read.json()) as { secret: string }).secret;
-  const confirmed = await api('/auth/enrol/confirm', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token, code: totp() }),
-  });
-  expect(confirmed.status, await confirmed.clone().text()).toBe(200);
 });
 afterAll(async () => {
   await browser?.close();
@@ -63,13 +42,7 @@ describe('console: disable a country in the catalog (desktop)', () => {
     const { page, guard } = await openJourney(browser, server, { serviceWorkers: 'block' });
 
     await page.goto('/admin');
-    await page.getByLabel('E-mail address').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    // The enrolment used this 30-second step's code; the next step's is accepted within the tolerance.
-    await page.getByLabel('Code').fill(totp(1));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText(`${EMAIL} (admin)`).waitFor();
+    await signInToConsole(page, admin);
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Catalog' }).click();
     await page.waitForURL('**/admin/catalog');

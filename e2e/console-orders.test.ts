@@ -6,23 +6,19 @@
 // the code received. The list shows the number masked; the order's page opens it. No request leaves
 // the origin.
 
-import { generateSync } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test/support/spawn.ts';
+import { tempDir } from '../test/support/spawn.ts';
 import { audit, CLEAN_AUDIT } from './support/audit.ts';
+import { type ConsoleStaff, enrolledStaff, signInToConsole } from './support/console.ts';
 import { DESKTOP, launchChromium, openJourney, PHONE, type RunningServer, screenshot, startServer } from './support/harness.ts';
-
-const EMAIL = 'console-support@example.com';
-const PASSWORD = 'a long support passphrase 3';
 
 let server: RunningServer;
 let browser: Browser;
 let data: { path: string; remove(): Promise<void> };
-let secret: string;
+let support: ConsoleStaff;
 
 const api = async (path: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${path}`, init);
-const totp = (stepsAhead = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
 const post = (path: string, body: unknown, token?: string) =>
   api(path, {
     method: 'POST',
@@ -33,19 +29,11 @@ const post = (path: string, body: unknown, token?: string) =>
 beforeAll(async () => {
   [data, browser] = await Promise.all([tempDir('otpbox-e2e-console-orders-'), launchChromium()]);
   server = await startServer({}, data.path);
-  const created = await runCli(['admin', 'create', '--email', EMAIL, '--role', 'support'], {
-    DATA_DIR: data.path,
-    LOG_LEVEL: 'warn',
-    OTPBOX_PASSWORD: PASSWORD,
+  support = await enrolledStaff(server, data.path, {
+    email: 'console-support@example.com',
+    password: 'a long support passphrase 3',
+    role: 'support',
   });
-  expect(created.code, created.stderr).toBe(0);
-  const token = /#token=(\S+)/.exec(created.stdout)?.[1] as string;
-  expect(token).toBeTruthy();
-  const read = await post('/auth/enrol', { token });
-  expect(read.status).toBe(200);
-  secret = ((await read.json()) as { secret: string }).secret;
-  const confirmed = await post('/auth/enrol/confirm', { token, code: totp() });
-  expect(confirmed.status, await confirmed.clone().text()).toBe(200);
 });
 afterAll(async () => {
   await browser?.close();
@@ -89,13 +77,7 @@ describe('console: find an order by its number (support)', () => {
     const { page, guard } = await openJourney(browser, server, { serviceWorkers: 'block' });
 
     await page.goto('/admin');
-    await page.getByLabel('E-mail address').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    // The enrolment used this 30-second step's code; the next step's is accepted within the tolerance.
-    await page.getByLabel('Code').fill(totp(1));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText(`${EMAIL} (support)`).waitFor();
+    await signInToConsole(page, support);
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Orders' }).click();
     await page.waitForURL('**/admin/orders');

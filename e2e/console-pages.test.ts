@@ -4,11 +4,11 @@
 // audit on a desktop and a phone.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test/support/spawn.ts';
+import { tempDir } from '../test/support/spawn.ts';
 import { audit, CLEAN_AUDIT } from './support/audit.ts';
+import { createStaffWithCli, signInToConsole, totpOf } from './support/console.ts';
 import { launchChromium, openJourney, PHONE, type RunningServer, screenshot, startServer } from './support/harness.ts';
 
 const EMAIL = 'console-admin@example.com';
@@ -28,28 +28,17 @@ afterAll(async () => {
   await data?.remove();
 });
 
-const code = (secret: string, stepsAhead = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
-
 /** Create the admin with the CLI, enrol its authenticator through the link, and sign in as the console does. */
 async function signInAsNewAdmin(page: Page): Promise<void> {
-  const created = await runCli(['admin', 'create', '--email', EMAIL, '--role', 'admin'], {
-    DATA_DIR: data.path,
-    OTPBOX_PASSWORD: PASSWORD,
-  });
-  expect(created.code, created.stderr).toBe(0);
-  const link = new URL(/(https?:\/\/\S+#token=\S+)/.exec(created.stdout)?.[1] ?? '');
+  const staff = { email: EMAIL, password: PASSWORD, role: 'admin' } as const;
+  const { stdout } = await createStaffWithCli(data.path, staff);
+  const link = new URL(/(https?:\/\/\S+#token=\S+)/.exec(stdout)?.[1] ?? '');
   await page.goto(`${link.pathname}${link.hash}`);
-  const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
-  await page.getByLabel('Code from the app').fill(code(secret));
+  const totp = totpOf((await page.getByTestId('totp-secret').textContent()) ?? '');
+  await page.getByLabel('Code from the app').fill(totp());
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.getByRole('button', { name: 'I have saved them: sign in' }).click();
-  await page.getByLabel('E-mail address').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  // The enrolment used this step's code, which cannot be used twice: the next step's is accepted.
-  await page.getByLabel('Code').fill(code(secret, 1));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+  await signInToConsole(page, { ...staff, totp });
 }
 
 describe('console pages', () => {
