@@ -27,6 +27,52 @@ export function useLoad<T>(path: string | undefined): { state: Loaded<T>; reload
   return { state, reload };
 }
 
+/**
+ * A filtered, paged staff list (`{items, nextCursor}`): `search` starts again from the first page with
+ * new filters; `loadMore` appends the page after `next`.
+ */
+export interface Paged<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function usePagedList<T, P extends Paged<T> = Paged<T>>(path: string) {
+  const [query, setQuery] = useState('');
+  const [more, setMore] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>();
+  const list = useLoad<P>(`${path}${query ? `?${query}` : ''}`);
+  const first = list.state.status === 'ready' ? list.state.data : undefined;
+  const search = (params: URLSearchParams) => {
+    setMore([]);
+    setCursor(undefined);
+    setQuery(params.toString());
+  };
+  const loadMore = async (after: string) => {
+    const params = new URLSearchParams(query);
+    params.set('cursor', after);
+    const page = await api<Paged<T>>(`${path}?${params}`);
+    setMore((previous) => [...previous, ...page.items]);
+    setCursor(page.nextCursor);
+  };
+  return {
+    state: list.state,
+    /** The first page as the API answered it (with whatever else it says about the search). */
+    first,
+    query,
+    items: first ? [...first.items, ...more] : [],
+    /** The cursor of the next page, or null at the end. */
+    next: cursor === undefined ? (first?.nextCursor ?? null) : cursor,
+    search,
+    loadMore,
+  };
+}
+
+/** A date picker's days as the API's range: from the first day's start to the end of the last (UTC). */
+export function setDayRange(params: URLSearchParams, from: string, to: string): void {
+  if (from) params.set('from', `${from}T00:00:00Z`);
+  if (to) params.set('to', new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString());
+}
+
 /** What a loaded read shows until it is ready: a busy line, or the error in an alert. */
 export function LoadState({ state }: { state: Loaded<unknown> }) {
   if (state.status === 'loading')

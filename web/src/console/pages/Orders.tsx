@@ -2,8 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
-import { api } from '../api.ts';
-import { formatWhen, LoadState, Select, useLoad } from '../data.tsx';
+import { formatWhen, LoadState, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
 
 export interface StaffOrderItem {
   id: string;
@@ -119,10 +118,7 @@ function OrderList() {
   const [account, setAccount] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [query, setQuery] = useState('');
-  const [more, setMore] = useState<StaffOrderItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>();
-  const list = useLoad<Page>(`/admin/orders${query ? `?${query}` : ''}`);
+  const orders = usePagedList<StaffOrderItem, Page>('/admin/orders');
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -136,23 +132,12 @@ function OrderList() {
       ['account', account],
     ];
     for (const [name, value] of fields) if (value.trim()) params.set(name, value.trim());
-    if (from) params.set('from', `${from}T00:00:00Z`);
-    if (to) params.set('to', new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString());
-    setMore([]);
-    setCursor(undefined);
-    setQuery(params.toString());
+    setDayRange(params, from, to);
+    orders.search(params);
   };
-  const loadMore = async (after: string) => {
-    const params = new URLSearchParams(query);
-    params.set('cursor', after);
-    const page = await api<Page>(`/admin/orders?${params}`);
-    setMore((previous) => [...previous, ...page.items]);
-    setCursor(page.nextCursor);
-  };
-  const ready = list.state.status === 'ready' ? list.state.data : undefined;
-  const items = ready ? [...ready.items, ...more] : [];
-  const next = cursor === undefined ? (ready?.nextCursor ?? null) : cursor;
-  const searched = new URLSearchParams(query).has('q');
+  const { items, next, loadMore } = orders;
+  const ready = orders.first;
+  const searched = new URLSearchParams(orders.query).has('q');
 
   return (
     <>
@@ -177,7 +162,7 @@ function OrderList() {
       </form>
       <section className="console-section" aria-labelledby="orders-list">
         <h2 id="orders-list">{t.listTitle}</h2>
-        <LoadState state={list.state} />
+        <LoadState state={orders.state} />
         {ready && items.length === 0 ? (
           <p className="empty" role="status">
             {searched && ready.by === null ? t.notATerm : t.none}

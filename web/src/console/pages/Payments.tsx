@@ -3,7 +3,7 @@ import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
 import { ApiError, api } from '../api.ts';
-import { ActionForm, formatWhen, LoadState, Select, useLoad } from '../data.tsx';
+import { ActionForm, formatWhen, LoadState, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
 import { useStaff } from '../session.tsx';
 
 export interface StaffPayment {
@@ -117,10 +117,7 @@ function PaymentList() {
   const [accountId, setAccountId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [query, setQuery] = useState('');
-  const [more, setMore] = useState<StaffPayment[]>([]);
-  const [cursor, setCursor] = useState<string | null>();
-  const list = useLoad<Page>(`/admin/payments${query ? `?${query}` : ''}`);
+  const list = usePagedList<StaffPayment, Page>('/admin/payments');
   const disputes = useLoad<Page>('/admin/payments?status=disputed');
 
   const apply = (event: FormEvent) => {
@@ -129,21 +126,10 @@ function PaymentList() {
     if (status) params.set('status', status);
     if (method) params.set('method', method);
     if (accountId.trim()) params.set('accountId', accountId.trim());
-    if (from) params.set('from', `${from}T00:00:00Z`);
-    if (to) params.set('to', new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString());
-    setMore([]);
-    setCursor(undefined);
-    setQuery(params.toString());
+    setDayRange(params, from, to);
+    list.search(params);
   };
-  const loadMore = async (after: string) => {
-    const params = new URLSearchParams(query);
-    params.set('cursor', after);
-    const page = await api<Page>(`/admin/payments?${params}`);
-    setMore((previous) => [...previous, ...page.items]);
-    setCursor(page.nextCursor);
-  };
-  const items = list.state.status === 'ready' ? [...list.state.data.items, ...more] : [];
-  const next = cursor === undefined ? (list.state.status === 'ready' ? list.state.data.nextCursor : null) : cursor;
+  const { items, next, loadMore } = list;
 
   return (
     <>

@@ -4,6 +4,7 @@ import { c } from '../../../i18n/console-en.ts';
 import type { components, paths } from '../../../lib/api.gen.ts';
 import { Link } from '../../../lib/router.tsx';
 import { api, errorText } from '../../api.ts';
+import { setDayRange } from '../../data.tsx';
 import { moment } from '../../display.ts';
 
 type StaffSecurityEvent = components['schemas']['StaffSecurityEvent'];
@@ -50,7 +51,6 @@ const words = (code: string) => code.replaceAll(/[._]/g, ' ');
 const json = (details: Record<string, unknown> | null | undefined) =>
   details && Object.keys(details).length > 0 ? JSON.stringify(details) : '';
 /** The day after an ISO date (YYYY-MM-DD), for an inclusive "until" day. */
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
 
 function ErrorNotice({ error }: { error: string | null }) {
   return error ? (
@@ -110,8 +110,7 @@ function Events() {
     const params = new URLSearchParams({ limit: '50' });
     if (type) params.set('type', type);
     if (account.trim()) params.set('accountId', account.trim());
-    if (from) params.set('from', `${from}T00:00:00Z`);
-    if (to) params.set('to', dayAfter(to));
+    setDayRange(params, from, to);
     setQuery(params.toString());
   };
 
