@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundSms, SmppLinkHandlers, SmppLinkOptions, SmppLinkState } from '../../port.ts';
 import { SmppLink, type SmppLinkDeps } from '../link.ts';
@@ -226,13 +232,82 @@ describe('SmppLink', () => {
     expect(fake.binds).toHaveLength(2);
   });
 
-  it('reports a refused password as down with the status, retries at the cap, never says the password', async () => {
-    const { fake, recorder } = await linked({ password: 'wrong', reconnectMaxMs: 60_000 });
+  it('reports a refused password as down with the status, retries at the cap, never logs the password', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const { fake, recorder } = await linked({ password: 'wr0ngpw', reconnectMaxMs: 60_000 }, { logger });
     await until(() => recorder.count('down') === 1, recorder);
     const down = recorder.states.find((entry) => entry.state === 'down');
     expect(down?.detail).toBe('bind refused: ESME_RINVPASWD (0x0000000E); next attempt in 60000 ms');
-    expect(JSON.stringify(recorder.states)).not.toContain('wrong');
     expect(fake.binds).toHaveLength(1);
+    expect(lines.join('')).toContain('ESME_RINVPASWD');
+    expect(lines.join('')).not.toContain('wr0ngpw');
+    expect(JSON.stringify(recorder.states)).not.toContain('wr0ngpw');
+  });
+
+  it('connects over TLS (ssmpp) and checks the SMSC certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otpbox-smsc-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=fake-smsc',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const key = readFileSync(join(dir, 'key.pem'), 'utf8');
+      const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      const fake = await new FakeSmsc({ key, cert }).listen();
+      const recorder = new Recorder();
+      const options = {
+        host: '127.0.0.1',
+        port: fake.port,
+        systemId: fake.systemId,
+        password: fake.password,
+        tls: true,
+        reconnectMinMs: 10,
+        reconnectMaxMs: 40,
+      };
+      const link = new SmppLink(options, recorder, { tlsOptions: { ca: cert } });
+      open.push({ link, fake });
+      link.start();
+      await until(() => link.state === 'bound', recorder);
+      expect(await fake.deliver({ ...addresses, data_coding: 0, short_message: gsm('over tls 9911') })).toBe(0);
+      expect(recorder.messages.map((sms) => sms.text)).toEqual(['over tls 9911']);
+
+      // Without the CA the certificate is refused: down, never bound.
+      const untrusting = new Recorder();
+      const refused = new SmppLink(options, untrusting);
+      open.push({ link: refused, fake: await new FakeSmsc().listen() });
+      refused.start();
+      await until(() => untrusting.count('down') === 1, untrusting);
+      expect(untrusting.count('bound')).toBe(0);
+      expect(untrusting.states.find((entry) => entry.state === 'down')?.detail).toMatch(/self.signed|certificate/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('backs off exponentially with jitter between the bounds, and starts over after a bind', async () => {
