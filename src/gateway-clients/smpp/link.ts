@@ -253,7 +253,10 @@ export class SmppLink {
     switch (pdu.command) {
       case 'deliver_sm':
       case 'data_sm':
-        void this.#onMessage(session, pdu);
+        this.#onMessage(session, pdu).catch((error: unknown) => {
+          // Nothing in it should throw; if it does, the SMSC gets no answer and redelivers.
+          this.#logger?.error({ err: error }, 'SMPP: a message could not be handled');
+        });
         return;
       case 'enquire_link':
         session.send(pdu.response());
