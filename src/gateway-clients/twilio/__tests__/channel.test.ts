@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayWebhookOutcome, GatewayWebhookRequest } from '../../port.ts';
 import { createTwilioChannel, EMPTY_TWIML, parseForm } from '../channel.ts';
 import { getExpectedTwilioSignature, HMAC_SHA256 } from '../validator.ts';
+import { signedTwilioWebhook } from './fake-twilio.ts';
 
 const AUTH_TOKEN = '12345678901234567890123456789012';
 const URL_CALLED = 'https://otpbox.example.com/webhooks/gateways/twilio-main';
@@ -52,8 +53,7 @@ function request(
 }
 
 /** Signed by the library's own signer, as Twilio would. */
-const signed = (params: Record<string, string>, url = URL_CALLED) =>
-  request(params, getExpectedTwilioSignature(AUTH_TOKEN, url, params), url);
+const signed = (params: Record<string, string>, url = URL_CALLED) => signedTwilioWebhook(AUTH_TOKEN, url, params);
 
 /** Twilio's algorithm written out: HMAC-SHA1 over the URL then each name+value sorted by name, base64. */
 function signByHand(token: string, url: string, params: Record<string, string>): string {

@@ -1,5 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GatewayWebhookRequest } from '../../port.ts';
+import { getExpectedTwilioSignature } from '../validator.ts';
+
+/**
+ * A fake Twilio inbound-message webhook, signed as Twilio signs it, for tests of whatever serves
+ * `/webhooks/gateways/{name}`: the form body and the `X-Twilio-Signature` header for `url`.
+ */
+export function signedTwilioWebhook(authToken: string, url: string, params: Record<string, string>): GatewayWebhookRequest {
+  return {
+    url,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': getExpectedTwilioSignature(authToken, url, params),
+    },
+    rawBody: Buffer.from(new URLSearchParams(params).toString()),
+  };
+}
 
 /**
  * A fake of Twilio's REST API for IncomingPhoneNumbers, on 127.0.0.1: checks HTTP Basic auth against
