@@ -99,8 +99,10 @@ export interface SmppLinkOptions {
 
 export interface SmppLinkHandlers {
   /**
-   * A whole message arrived. The `deliver_sm` parts are acknowledged once this resolves; when it
-   * rejects they are refused with a temporary error (ESME_RX_T_APPN) so the SMSC delivers them again.
+   * A whole message arrived. Its last `deliver_sm` part is acknowledged once this resolves; when it
+   * rejects that part is refused with a temporary error (ESME_RX_T_APPN) so the SMSC delivers it again.
+   * Earlier parts of a long message are acknowledged as they are stored (holding them would stall an
+   * SMSC that sends one message at a time; ADR 39). A redelivered message may arrive twice: dedupe.
    */
   onMessage(sms: InboundSms): Promise<void>;
   onState(state: SmppLinkState, detail?: string): void;
