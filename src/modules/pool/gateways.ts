@@ -246,15 +246,27 @@ export async function removeGateway(ctx: Ctx, name: string): Promise<{ numbers: 
   });
 }
 
+/** A gateway seen this recently and `up` is not written again: busy gateways do not contend on their row. */
+const SEEN_PRECISION_MS = 30_000;
+
 /**
- * A genuine delivery or heartbeat from a gateway: last seen now, and `up`. Answers the state it had
- * (a gateway back from `down` puts its numbers in stock again: the caller writes the stock).
+ * A genuine delivery or heartbeat from a gateway: last seen now, and `up` (written only when it was
+ * not up, or last seen more than 30 s ago). Answers the state it had when it changed, undefined when
+ * nothing was written (a gateway back from `down` puts its numbers in stock again: the caller writes
+ * the stock).
  */
-export async function gatewaySeen(tx: Executor, gatewayId: string, now: Date): Promise<GatewayState | undefined> {
-  const [before] = await tx.select({ state: gateways.state }).from(gateways).where(eq(gateways.id, gatewayId)).for('update');
-  if (!before) return undefined;
-  await tx.update(gateways).set({ lastSeenAt: now, state: 'up' }).where(eq(gateways.id, gatewayId));
-  return before.state;
+export async function gatewaySeen(
+  db: Executor,
+  gateway: Pick<GatewayRow, 'id' | 'state' | 'lastSeenAt'>,
+  now: Date,
+): Promise<GatewayState | undefined> {
+  if (gateway.state === 'up' && gateway.lastSeenAt && now.getTime() - gateway.lastSeenAt.getTime() < SEEN_PRECISION_MS) return undefined;
+  const [row] = await db
+    .update(gateways)
+    .set({ lastSeenAt: now, state: 'up' })
+    .where(and(eq(gateways.id, gateway.id), isNull(gateways.removedAt)))
+    .returning({ id: gateways.id });
+  return row ? gateway.state : undefined;
 }
 
 /**
