@@ -33,6 +33,10 @@ export const numbersAddCommand: CommandDefinition = {
       `Added ${row.number} (${row.country}) for ${row.services ? row.services.join(', ') : 'every service'}` +
         `${row.device ? ` on device ${row.device}${row.sim ? ` SIM ${row.sim}` : ''}` : ''}, cost ${(row.cost / 1_000_000).toFixed(2)} USD. It is in stock now.\n`,
     );
+    if (row.cost === 0)
+      io.stderr(
+        'Warning: with cost 0 its price is only the pool’s fee: set --cost, a fee on the provider "pool" (console, Providers) or a catalog price, or it sells for 0 credits.\n',
+      );
     return EXIT.ok;
   },
 };

@@ -227,6 +227,18 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     expect((await post(envelope('system:ping', {}), { gateway: 'smsc' })).status).toBe(404);
     stream.close();
   });
+
+  it('the record of inbound SMS, unmatched texts with it, is deleted after RETENTION_GATEWAY_MESSAGES_DAYS', async () => {
+    expect((await t.database.db.select().from(gatewayMessages)).length).toBeGreaterThan(0);
+    t.clock.advance(29 * 86_400_000);
+    expect((await otpbox('privacy', 'retention', '--now')).code).toBe(0);
+    expect((await t.database.db.select().from(gatewayMessages)).length).toBeGreaterThan(0);
+    t.clock.advance(2 * 86_400_000);
+    const purged = await otpbox('privacy', 'retention', '--now', '--json');
+    expect(purged.code).toBe(0);
+    expect(purged.stdout).toContain('gateway_messages');
+    expect(await t.database.db.select().from(gatewayMessages)).toEqual([]);
+  });
 });
 
 /** `2026-06-01T15:00:00.000+03:00`: the app's format (the device's local offset). */
