@@ -133,6 +133,12 @@ export const configSchema = z
     RETENTION_TRANSACTIONS_DAYS: int(365, 7_300, 1826),
     // Support conversations (P17): counted from the last message or the closing, whichever is later.
     RETENTION_SUPPORT_DAYS: int(30, 3_650, 365),
+    // SMS that reached the operator's own numbers but no order: kept for staff this long.
+    RETENTION_GATEWAY_MESSAGES_DAYS: int(1, 3_650, 30),
+    // The number pool (own numbers, issue 20).
+    POOL_REUSE_DAYS: int(1, 3_650, 90),
+    POOL_COOLDOWN_MINUTES: int(0, 1_440, 10),
+    GATEWAY_HEARTBEAT_MINUTES: int(1, 1_440, 15),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
@@ -153,6 +159,7 @@ export const configSchema = z
     const nested = [
       ['RETENTION_RESERVATIONS_DAYS', 'RETENTION_NUMBER_HISTORY_DAYS', 'reservation details are part of the order they belong to'],
       ['RETENTION_SECURITY_IP_DAYS', 'RETENTION_SECURITY_EVENTS_DAYS', 'the addresses are part of the security event'],
+      ['POOL_REUSE_DAYS', 'RETENTION_NUMBER_HISTORY_DAYS', 'the reuse rule reads the pool numbers’ history, which is kept that long'],
     ] as const;
     for (const [part, whole, why] of nested) {
       if (env[part] > env[whole]) {
@@ -226,7 +233,14 @@ export const configSchema = z
         RETENTION_SECURITY_IP_DAYS: env.RETENTION_SECURITY_IP_DAYS,
         RETENTION_TRANSACTIONS_DAYS: env.RETENTION_TRANSACTIONS_DAYS,
         RETENTION_SUPPORT_DAYS: env.RETENTION_SUPPORT_DAYS,
+        RETENTION_GATEWAY_MESSAGES_DAYS: env.RETENTION_GATEWAY_MESSAGES_DAYS,
       },
+      /** The number pool: a number is not sold again for a service within this many days. */
+      poolReuseDays: env.POOL_REUSE_DAYS,
+      /** After an order ends its number cools down this long (late SMS still reach that order) before it is sold again. */
+      poolCooldownMs: env.POOL_COOLDOWN_MINUTES * 60_000,
+      /** An Android gateway not heard from (SMS or ping) for this long is `down`: its numbers are out of stock. */
+      gatewayHeartbeatMs: env.GATEWAY_HEARTBEAT_MINUTES * 60_000,
       /** How long one call to an upstream provider may take before it counts as a timeout. */
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       /** How often the catalog-sync job reads every provider's prices, stock and balance. */

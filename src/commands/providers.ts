@@ -59,7 +59,7 @@ export const providersAddCommand: CommandDefinition = {
       `Added ${provider.kind} provider "${provider.name}" (${provider.id}) at ${provider.baseUrl}, priority ${provider.priority}, ` +
         `markup ${basisPointsToPercent(provider.markupBasisPoints)} %${provider.feeCredits ? ` + ${provider.feeCredits} credits` : ''}.\n`,
     );
-    const adapter = adapterFor(provider, ctx.keys, ctx.config);
+    const adapter = adapterFor(provider, ctx.keys, ctx.config, { db: ctx.database.db, clock: ctx.clock, log: ctx.log });
     if (!v['no-check']) {
       const balance = await adapter.getBalance();
       if (balance.ok) io.stdout(`Connected: balance ${(balance.value.amount / 1_000_000).toFixed(2)} ${balance.value.currency}.\n`);

@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import { adminCreateCommand, adminEnrolCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
 import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catalogRulesCommand } from './catalog.ts';
+import { gatewaysAddCommand, gatewaysListCommand, gatewaysRemoveCommand } from './gateways.ts';
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
+import { numbersAddCommand, numbersListCommand, numbersRemoveCommand } from './numbers.ts';
 import { otpExtractCommand } from './otp-extract.ts';
 import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
 import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
@@ -33,6 +35,12 @@ export const COMMANDS: CommandDefinition[] = [
   providersAddCommand,
   providersListCommand,
   providersRemoveCommand,
+  gatewaysAddCommand,
+  gatewaysListCommand,
+  gatewaysRemoveCommand,
+  numbersAddCommand,
+  numbersListCommand,
+  numbersRemoveCommand,
   catalogRulesCommand,
   catalogDisableCommand,
   catalogEnableCommand,

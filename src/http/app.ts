@@ -34,6 +34,7 @@ import { authRoutes } from './routes/auth.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
+import { gatewayWebhookRoutes } from './routes/gateway-webhooks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { clientRoutes, findWebRoot, homeRoutes } from './routes/home.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -178,6 +179,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(supportRoutes, deps);
   await app.register(providerPushRoutes, deps);
   await app.register(stripeWebhookRoutes, deps);
+  await app.register(gatewayWebhookRoutes, deps);
   await app.register(blockonomicsWebhookRoutes, deps);
   await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);

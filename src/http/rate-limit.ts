@@ -28,6 +28,13 @@ export class RateLimiter {
     return { allowed, remaining: Math.max(0, this.limit - window.count), retryAfterMs: allowed ? 0 : window.start + this.windowMs - now };
   }
 
+  /** Whether the key has used up its current window, without counting a hit (to count only failures). */
+  isOver(key: string): boolean {
+    const now = this.now();
+    const window = this.#windows.get(key);
+    return window !== undefined && now - window.start < this.windowMs && window.count >= this.limit;
+  }
+
   /**
    * Count a hit at `now` and return its window (the limiter's own object, read it at once): for the
    * API limits, which run on every request and read the clock once for two counters.

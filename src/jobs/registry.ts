@@ -6,6 +6,7 @@ import type { Ctx } from '../modules/context.ts';
 import { voidAllDemoCredits } from '../modules/ledger/index.ts';
 import type { MailTransport } from '../modules/mail/index.ts';
 import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
+import { checkGatewayHeartbeats } from '../modules/pool/index.ts';
 import { completeErasures } from '../modules/privacy/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
 import { compactStats, type JobSchedule } from '../modules/stats/index.ts';
@@ -83,6 +84,15 @@ export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
       () =>
       ({ db, now }) =>
         compactStats(db, now),
+  },
+  // Own gateways not heard from go down (their numbers out of stock); cooled numbers back in stock.
+  {
+    name: 'gateway-health',
+    everyMs: 60_000,
+    handler:
+      ({ ctx }) =>
+      ({ db, now }) =>
+        checkGatewayHeartbeats({ ...ctx, db, actor: 'system' }, now),
   },
   // Queued e-mail, retried with back-off.
   {

@@ -13,6 +13,8 @@ export type KeyPurpose =
   | 'throttle-hmac'
   | 'trusted-device-cookie'
   | 'provider-credentials'
+  | 'gateway-credentials'
+  | 'gateway-messages'
   | 'webhook-signing'
   | 'staff-ref'
   | 'key-fingerprint'

@@ -10,7 +10,7 @@
  * returned as typed failures, never thrown. Adapters throw only for programming errors.
  */
 
-export type ProviderKind = 'sms-activate' | '5sim' | 'sandbox';
+export type ProviderKind = 'sms-activate' | '5sim' | 'sandbox' | 'pool';
 
 /** Our service codes are the SMS-Activate ones: `tg`, `wa`, `go`, `fb`, … (2–4 lower-case letters or digits). */
 export type ServiceCode = string;

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/client.ts';
 import { type Clock, systemClock } from '../lib/clock.ts';
 import { type PaymentTotals, paymentTotals } from '../modules/payments/index.ts';
+import { gatewayUpStates } from '../modules/pool/index.ts';
 import { countOpenRequests, type RequestCounts } from '../modules/privacy/index.ts';
 import { RequestDurations } from './request-durations.ts';
 
@@ -19,6 +20,10 @@ export interface Metrics {
   /** 1 while the balance is below the provider's low-balance threshold. */
   providerLowBalance: Gauge<'provider'>;
   providerOffers: Gauge<'provider'>;
+  /** Deliveries to `/webhooks/gateways/{name}`: accepted, replay, bad_signature, stale, malformed. */
+  gatewayDeliveries: Counter<'gateway' | 'outcome'>;
+  /** SMS from the operator's own gateways by where they went: order, late, unmatched, duplicate. */
+  gatewaySms: Counter<'gateway' | 'outcome'>;
 }
 
 export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
@@ -123,6 +128,18 @@ export function createMetrics(options: { version: string; database: Database; de
     (row) => row.overdue,
   );
 
+  // Each own gateway, 1 while up (the database says, for every instance alike), read when scraped.
+  new Gauge({
+    name: 'otpbox_gateway_up',
+    help: 'Your own SMS gateways: 1 while up, 0 while down or not heard from yet (its numbers leave the stock while down)',
+    labelNames: ['gateway'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await gatewayUpStates(options.database.db).catch(() => [])) this.set({ gateway: row.gateway }, row.up ? 1 : 0);
+    },
+  });
+
   return {
     registry,
     httpDuration: new RequestDurations(
@@ -172,6 +189,18 @@ export function createMetrics(options: { version: string; database: Database; de
       name: 'otpbox_provider_offers',
       help: 'Offers (service × country) each provider lists, as of its last sync',
       labelNames: ['provider'],
+      registers: [registry],
+    }),
+    gatewayDeliveries: new Counter({
+      name: 'otpbox_gateway_deliveries_total',
+      help: 'Deliveries to /webhooks/gateways/{name} by outcome (accepted, replay, bad_signature, stale, malformed)',
+      labelNames: ['gateway', 'outcome'],
+      registers: [registry],
+    }),
+    gatewaySms: new Counter({
+      name: 'otpbox_gateway_sms_total',
+      help: 'SMS received by your own gateways, by where they went (order, late, unmatched, duplicate)',
+      labelNames: ['gateway', 'outcome'],
       registers: [registry],
     }),
   };

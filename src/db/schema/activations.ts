@@ -104,7 +104,7 @@ export const activationSms = pgTable(
     /** Arrived after the order ended: shown, never charged. */
     late: boolean('late').notNull().default(false),
     receivedAt: ts('received_at').notNull(),
-    source: text('source', { enum: ['sandbox', 'provider_push', 'provider_poll'] }).notNull(),
+    source: text('source', { enum: ['sandbox', 'provider_push', 'provider_poll', 'gateway'] }).notNull(),
   },
   (t) => [uniqueIndex('activation_sms_dedupe_key').on(t.activationId, t.dedupeKey), index('activation_sms_received_idx').on(t.receivedAt)],
 );

@@ -6,6 +6,7 @@ export * from './keyring.ts';
 export * from './ledger.ts';
 export * from './order-numbers.ts';
 export * from './payments.ts';
+export * from './pool.ts';
 export * from './privacy.ts';
 export * from './providers.ts';
 export * from './settings.ts';

@@ -3,7 +3,7 @@ import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, time
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const PROVIDER_KINDS = ['sms-activate', '5sim'] as const;
+export const PROVIDER_KINDS = ['sms-activate', '5sim', 'pool'] as const;
 export const PROVIDER_HEALTH = ['unknown', 'ok', 'failing', 'circuit_open'] as const;
 export type UpstreamKind = (typeof PROVIDER_KINDS)[number];
 

@@ -27,6 +27,7 @@ describe('the job registry', () => {
       'demo-credits-void',
       'email-delivery',
       'erasure-completion',
+      'gateway-health',
       'job-runs-housekeeping',
       'provider-poll',
       'provider-reconcile',

@@ -88,8 +88,11 @@ async function assignNumber(
       providerCost: number.cost ?? offer.cost,
       providerCurrency: offer.currency,
       sandbox: offer.provider.kind === 'sandbox',
-      // The sandbox pushes its SMS; upstream providers are polled (and may push too).
-      ...(offer.provider.kind === 'sandbox' ? {} : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
+      // The sandbox pushes its SMS, and the pool's arrive through its gateways; upstream providers are
+      // polled (and may push too).
+      ...(offer.provider.kind === 'sandbox' || offer.provider.kind === 'pool'
+        ? {}
+        : { nextPollAt: new Date(now.getTime() + FIRST_POLL_MS), pollAttempts: 0 }),
       // The rental starts now: the customer gets the full lifetime and the documented cancel window.
       expiresAt: new Date(now.getTime() + ctx.config.activationTtlS * 1000),
       cancellableAt: new Date(now.getTime() + ctx.config.cancelMinS * 1000),

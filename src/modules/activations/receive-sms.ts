@@ -22,7 +22,7 @@ export interface IncomingSms {
   receivedAt?: Date;
   /** The provider's message id when it has one. */
   messageId?: string;
-  source: 'sandbox' | 'provider_push' | 'provider_poll';
+  source: 'sandbox' | 'provider_push' | 'provider_poll' | 'gateway';
 }
 
 export type SmsOutcome = 'charged' | 'recorded' | 'late' | 'duplicate' | 'unknown_order';

@@ -28,6 +28,8 @@ export const TABLE_WORDS: Record<string, string> = {
   account_order_counts: 'how many orders you have open (for the limit on open orders)',
   activations: 'your orders: the number you rented, for which service and country, its price and what became of it',
   activation_sms: 'the verification messages your orders received, shown only to you',
+  gateway_messages:
+    'SMS that reached the operator’s own numbers without belonging to any order: who sent it and its text, encrypted, kept for staff to look into and never shown to a customer',
   activation_events: 'the history of each order: every change of its status, who caused it and when',
   provider_tasks: 'what we still have to tell the number provider about an order (finish, cancel, another SMS) — never who you are',
   provider_calls: 'what we asked the number provider about each of your orders and what it answered — never your number or your code',

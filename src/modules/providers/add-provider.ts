@@ -13,7 +13,7 @@ import type { ProviderRow } from './adapters.ts';
 
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** Names otpbox uses itself. */
-const RESERVED_NAMES = new Set(['sandbox', 'all', 'any']);
+const RESERVED_NAMES = new Set(['sandbox', 'all', 'any', 'pool']);
 
 export const DEFAULT_BASE_URLS: Partial<Record<UpstreamKind, string>> = { '5sim': 'https://5sim.net/v1' };
 
@@ -54,9 +54,12 @@ export const hashPushToken = (token: string) => createHash('sha256').update(toke
  */
 export async function addProvider(ctx: Ctx, input: AddProviderInput): Promise<AddedProvider> {
   const warnings: string[] = [];
+  const addable = PROVIDER_KINDS.filter((kind) => kind !== 'pool');
   if (!(PROVIDER_KINDS as readonly string[]).includes(input.kind))
-    throw invalid(`--kind must be one of: ${PROVIDER_KINDS.join(', ')} (got "${input.kind}")`);
+    throw invalid(`--kind must be one of: ${addable.join(', ')} (got "${input.kind}")`);
   const kind = input.kind as UpstreamKind;
+  if (kind === 'pool')
+    throw invalid('the pool of own numbers is not added as a provider: `otpbox gateways add` creates it (see "Own numbers" in the README)');
   const name = input.name.trim();
   if (!PROVIDER_NAME.test(name))
     throw invalid(`--name must be 1–40 lower-case letters, digits and dashes, starting with a letter or digit (got "${input.name}")`);

@@ -134,7 +134,7 @@ export class ProviderRuntime {
       }
       let adapter: ProviderPort;
       try {
-        adapter = adapterFor(row, keys, config);
+        adapter = adapterFor(row, keys, config, { db, clock: this.deps.clock, log: this.deps.log });
       } catch (error) {
         // A key sealed under another SECRET_KEY, or a corrupt row: skip it loudly, keep the others.
         log.error({ provider: row.name, err: error }, 'cannot load this provider (was SECRET_KEY changed?); it is not used');
@@ -270,7 +270,9 @@ export class ProviderRuntime {
         .where(eq(providers.id, row.id));
     }
 
-    const balance = await port.getBalance();
+    // The pool (own numbers) has no balance to read or run low.
+    const balance = row.kind === 'pool' ? undefined : await port.getBalance();
+    if (!balance) return outcome;
     if (balance.ok) {
       outcome.balance = balance.value.amount;
       const low = balance.value.amount < row.lowBalanceMicros;

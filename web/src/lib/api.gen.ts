@@ -4046,7 +4046,7 @@ export interface paths {
                         currency?: string;
                         feeCredits?: number;
                         /** @enum {string} */
-                        kind: "sms-activate" | "5sim";
+                        kind: "sms-activate" | "5sim" | "pool";
                         lowBalance?: string;
                         markupPercent?: string;
                         name: string;
@@ -12560,6 +12560,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/gateways/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS received by one of your own gateways (SMS Gateway for Android; Twilio)
+         * @description Give this URL (`PUBLIC_URL/webhooks/gateways/{name}`, printed by `otpbox gateways add`) to the gateway. SMS Gateway for Android: register it for the events `sms:received` and `system:ping`, with the signing key otpbox printed; `X-Signature` (HMAC-SHA256 of the body and `X-Timestamp`) must match and the timestamp be within 5 minutes. Each SMS is routed to the order holding the receiving number, or kept for staff.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SMS Gateway for Android: the delivery was accepted (a Twilio gateway gets empty TwiML instead). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            received: true;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12676,7 +12801,7 @@ export interface components {
             health: "unknown" | "ok" | "failing" | "circuit_open";
             id: string;
             /** @enum {string} */
-            kind: "sms-activate" | "5sim";
+            kind: "sms-activate" | "5sim" | "pool";
             lastError: string | null;
             lastErrorAt: string | null;
             /** @description Below this (provider currency) the balance is flagged low; set per provider */

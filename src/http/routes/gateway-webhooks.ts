@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AndroidSmsGatewayChannel } from '../../gateway-clients/android-sms-gateway/channel.ts';
+import type { GatewayWebhookChannel, WebhookGatewayKind } from '../../gateway-clients/port.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { acceptGatewayDelivery } from '../../modules/inbound-sms/index.ts';
+import { findGateway, gatewaySecret } from '../../modules/pool/index.ts';
+import type { AppDeps } from '../app.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import { Text } from '../schemas.ts';
+
+/**
+ * The channel of each webhook gateway kind: how its deliveries are checked and read. A kind missing
+ * here (Twilio until its channel lands: one line) has no webhook yet, like SMPP, which never has one.
+ */
+export const WEBHOOK_CHANNELS: Partial<Record<WebhookGatewayKind, GatewayWebhookChannel>> = {
+  'android-sms-gateway': new AndroidSmsGatewayChannel(),
+};
+
+/** Refused deliveries (bad signature, stale, malformed) per client address and minute, before any check is spent on them. */
+const REFUSALS_PER_MINUTE = 30;
+
+/**
+ * `POST /webhooks/gateways/{name}`: SMS received by the operator's own gateways (ADR 38). The body is
+ * kept raw — signatures cover the exact bytes — and checked by the gateway kind's channel before it
+ * is read: a forged or stale signature is 401 (the error says which, never the key), an unreadable
+ * body 400, the very same signed delivery again 409. A genuine one marks the gateway seen and routes
+ * every message (inbound-sms), then answers what the channel wants (JSON for the app, TwiML for
+ * Twilio). An address that keeps sending refused deliveries is slowed down (429).
+ */
+export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // Encapsulated: only this route takes its body as bytes, of any declared type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
+  const refusals = new RateLimiter(REFUSALS_PER_MINUTE, 60_000, () => deps.clock.now().getTime());
+
+  app.post(
+    '/webhooks/gateways/:name',
+    {
+      config: { errors: ['UNAUTHENTICATED', 'NOT_FOUND', 'VALIDATION_FAILED', 'CONFLICT', 'RATE_LIMITED'] },
+      bodyLimit: 256 * 1024,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'SMS received by one of your own gateways (SMS Gateway for Android; Twilio)',
+        description:
+          'Give this URL (`PUBLIC_URL/webhooks/gateways/{name}`, printed by `otpbox gateways add`) to the gateway. ' +
+          'SMS Gateway for Android: register it for the events `sms:received` and `system:ping`, with the signing key ' +
+          'otpbox printed; `X-Signature` (HMAC-SHA256 of the body and `X-Timestamp`) must match and the timestamp be ' +
+          'within 5 minutes. Each SMS is routed to the order holding the receiving number, or kept for staff.',
+        params: z.object({ name: Text.max(40) }),
+        response: {
+          200: z
+            .object({ received: z.literal(true) })
+            .describe('SMS Gateway for Android: the delivery was accepted (a Twilio gateway gets empty TwiML instead).'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const now = deps.clock.now();
+      const address = request.ip;
+      if (refusals.isOver(address))
+        throw new DomainError('RATE_LIMITED', 'Too many refused deliveries from this address; check the gateway’s URL and key.', {
+          retryAfterSeconds: 60,
+        });
+      // Only refusals count: a busy gateway's genuine deliveries are never slowed down.
+      const refuse = (error: DomainError) => {
+        refusals.hit(address);
+        return error;
+      };
+
+      const gateway = await findGateway(request.ctx.db, request.params.name);
+      const channel = gateway && gateway.kind !== 'smpp' ? WEBHOOK_CHANNELS[gateway.kind] : undefined;
+      if (!gateway || !channel) throw refuse(new DomainError('NOT_FOUND', 'No gateway of that name takes webhooks here.'));
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const outcome = channel.receive(
+        { url: `${deps.config.publicUrl}${request.url}`, headers: request.headers, rawBody: body },
+        gatewaySecret(deps.keys, gateway),
+        now,
+      );
+      if (!outcome.ok) {
+        deps.metrics.gatewayDeliveries.inc({ gateway: gateway.name, outcome: outcome.reason });
+        request.log.warn({ gateway: gateway.name, reason: outcome.reason }, 'a gateway delivery was refused');
+        throw refuse(
+          outcome.reason === 'malformed'
+            ? new DomainError('VALIDATION_FAILED', `The delivery could not be read: ${outcome.message}`)
+            : new DomainError(
+                'UNAUTHENTICATED',
+                `${outcome.reason === 'stale' ? 'Stale timestamp' : 'Bad signature'}: ${outcome.message}.`,
+              ),
+        );
+      }
+      let routed: Awaited<ReturnType<typeof acceptGatewayDelivery>>;
+      try {
+        routed = await acceptGatewayDelivery(request.ctx, deps.activations, gateway, outcome);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'CONFLICT') {
+          deps.metrics.gatewayDeliveries.inc({ gateway: gateway.name, outcome: 'replay' });
+          throw refuse(error);
+        }
+        throw error;
+      }
+      deps.metrics.gatewayDeliveries.inc({ gateway: gateway.name, outcome: 'accepted' });
+      for (const sms of routed) deps.metrics.gatewaySms.inc({ gateway: gateway.name, outcome: sms.outcome });
+      // The channel's own answer, as bytes (JSON for the app, TwiML for Twilio): not re-serialised.
+      const raw = reply as unknown as FastifyReply;
+      return raw.code(outcome.reply.status).type(outcome.reply.contentType).send(outcome.reply.body);
+    },
+  );
+};

@@ -1,0 +1,37 @@
+/**
+ * The number pool: the operator's own numbers on their gateways (Android phones, Twilio, SMPP), sold
+ * through the provider port as the provider `pool` (ADR 37). Leases, cooling, the reuse period, the
+ * gateways' health.
+ *
+ * The module's public surface: code outside src/modules/pool/ imports only this file (the rule is
+ * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
+ */
+export { GATEWAY_STATES, type GatewayMessageOutcome, type GatewayState, type LeaseKind } from '../../db/schema/pool.ts';
+export {
+  type AddedGateway,
+  type AddGatewayInput,
+  addGateway,
+  checkGatewayHeartbeats,
+  findGateway,
+  type GatewayRow,
+  type GatewayView,
+  gatewaySecret,
+  gatewaySeen,
+  gatewayUpStates,
+  listGateways,
+  logTransition,
+  markGatewayState,
+  removeGateway,
+} from './gateways.ts';
+export { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms } from './leases.ts';
+export {
+  type AddPoolNumberInput,
+  addPoolNumber,
+  listPoolNumbers,
+  numberForReceiver,
+  type PoolNumberView,
+  parseE164,
+  removePoolNumber,
+} from './numbers.ts';
+export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
+export { POOL_CURRENCY, POOL_PROVIDER, syncPoolStock } from './stock.ts';
