@@ -31,6 +31,7 @@ describe('the job registry', () => {
       'provider-poll',
       'provider-reconcile',
       'provider-tasks',
+      'rental-periods',
       'retention',
       'stats-compaction',
       'stripe-reconcile',
