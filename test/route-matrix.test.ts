@@ -243,6 +243,20 @@ const ROUTES: RouteSpec[] = [
     access: 'signed-in',
     body: { subject: 'Matrix question', body: 'Where is my code?' },
   },
+  // rentals of pool numbers (ADR 42)
+  { method: 'GET', route: '/api/v1/rentals/offers', access: 'public' },
+  { method: 'POST', route: '/api/v1/rentals', access: 'signed-in', target: aRentalRequest() },
+  { method: 'GET', route: '/api/v1/rentals', access: 'signed-in' },
+  { method: 'GET', route: '/api/v1/rentals/:id', access: 'signed-in', owned: true, target: aRental('') },
+  { method: 'POST', route: '/api/v1/rentals/:id/renew', access: 'signed-in', owned: true, target: aRental('/renew', { days: 1 }) },
+  {
+    method: 'POST',
+    route: '/api/v1/rentals/:id/auto-renew',
+    access: 'signed-in',
+    owned: true,
+    target: aRental('/auto-renew', { autoRenew: true }),
+  },
+  { method: 'POST', route: '/api/v1/rentals/:id/cancel', access: 'signed-in', owned: true, target: aRental('/cancel') },
   { method: 'GET', route: '/api/v1/support/conversations', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/support/conversations/:id', access: 'signed-in', owned: true, target: aConversation('') },
   {
@@ -513,6 +527,38 @@ function aConversation(suffix: string, body?: unknown) {
   };
 }
 
+const isRentalRoute = (spec: RouteSpec) => spec.route.startsWith('/api/v1/rentals');
+
+let rentableNumbers = 0;
+/** One more pool number with a rental rate (on the rentals app's gateway), and `owner` funded to rent it. */
+async function rentableNumberFor(t: TestApp, owner: { accountId: string }): Promise<void> {
+  const { addPoolNumber, setRentalRate } = await import('../src/modules/pool/index.ts');
+  const { grantCredits } = await import('../src/modules/ledger/index.ts');
+  const ctx = ctxOf(t, 'cli');
+  const number = `+1415555${String(100 + rentableNumbers++).padStart(4, '0')}`;
+  await addPoolNumber(ctx, { gateway: 'matrix', number });
+  await setRentalRate(ctx, number, '0.10');
+  await grantCredits(ctx, { accountId: owner.accountId, amount: 100, reason: 'matrix', idempotencyKey: `matrix:${Math.random()}` });
+}
+
+/** A rental request that can be served (a number is added for it each time). */
+function aRentalRequest() {
+  return async (t: TestApp, owner: { accountId: string }) => {
+    await rentableNumberFor(t, owner);
+    return { url: '/api/v1/rentals', body: { country: 'US', days: 1 } };
+  };
+}
+
+/** A new rental of `owner` each time (a cancelled one cannot be cancelled again). */
+function aRental(suffix: string, body?: unknown) {
+  return async (t: TestApp, owner: { accountId: string }) => {
+    await rentableNumberFor(t, owner);
+    const { createRental } = await import('../src/modules/rentals/index.ts');
+    const { row } = await createRental(ctxOf(t), { accountId: owner.accountId, country: 'US', days: 1 });
+    return { url: `/api/v1/rentals/${row.id}${suffix}`, body };
+  };
+}
+
 /** A fresh customer's new conversation, for the staff routes. */
 function aCustomersConversation(suffix: string, body?: unknown) {
   return async (t: TestApp) => {
@@ -666,9 +712,46 @@ describe('route matrix', () => {
     expect(await documentedApiRoutes(t)).toEqual(listed);
   });
 
-  for (const spec of ROUTES) {
+  for (const spec of ROUTES.filter((r) => !isRentalRoute(r))) {
     it(`${spec.method} ${spec.route} (${Array.isArray(spec.access) ? spec.access.join('/') : spec.access})`, async () => {
       await checkRouteMatrix(t, actors, spec);
+    });
+  }
+});
+
+/**
+ * The rental routes rent the operator's own numbers: an app with a number pool, whose provider row
+ * stops the sandbox from selling (ADR 13) — so an app of their own, the same checks.
+ */
+describe('route matrix of the rental routes (an app with a number pool)', () => {
+  let rt: TestApp;
+  let rentalActors: Actors;
+  beforeAll(async () => {
+    rt = await createTestApp({ env: { API_RATE_LIMIT: '0', SANDBOX: 'off' } });
+    rentalActors = await createActors(rt);
+    const { addGateway } = await import('../src/modules/pool/index.ts');
+    await addGateway(ctxOf(rt, 'cli'), { kind: 'android-sms-gateway', name: 'matrix' });
+  });
+  afterAll(() => rt?.close());
+
+  for (const spec of ROUTES.filter(isRentalRoute)) {
+    it(`${spec.method} ${spec.route} (${Array.isArray(spec.access) ? spec.access.join('/') : spec.access})`, async () => {
+      await checkRouteMatrix(rt, rentalActors, spec);
+    });
+    if (spec.access === 'public') continue;
+    it(`${spec.method} ${spec.route}: every text input refused with 400 naming the field`, async () => {
+      const operation = (await documentedApiOperations(rt)).get(`${spec.method} ${spec.route}`);
+      expect(operation, 'documented').toBeDefined();
+      await checkUnstorableText(
+        rt,
+        rentalActors,
+        spec,
+        operation ?? {},
+        (() => {
+          let n = 0;
+          return () => `RENTAL-MARKER-${++n}-`;
+        })(),
+      );
     });
   }
 });
@@ -682,7 +765,7 @@ describe('text the database cannot store', () => {
     return value;
   };
 
-  for (const spec of ROUTES.filter((r) => !r.streaming)) {
+  for (const spec of ROUTES.filter((r) => !r.streaming && !isRentalRoute(r))) {
     it(`${spec.method} ${spec.route}: every text input refused with 400 naming the field`, async () => {
       const operation = (await documentedApiOperations(t)).get(`${spec.method} ${spec.route}`);
       expect(operation, 'documented').toBeDefined();

@@ -6,6 +6,7 @@ import { gatewaysAddCommand, gatewaysListCommand, gatewaysRemoveCommand } from '
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { numbersAddCommand, numbersListCommand, numbersRemoveCommand } from './numbers.ts';
+import { numbersRentRateCommand } from './numbers-rent-rate.ts';
 import { otpExtractCommand } from './otp-extract.ts';
 import { packagesAddCommand, packagesDisableCommand, packagesListCommand } from './packages.ts';
 import { paymentsListCommand, paymentsRefundCommand } from './payments.ts';
@@ -41,6 +42,7 @@ export const COMMANDS: CommandDefinition[] = [
   numbersAddCommand,
   numbersListCommand,
   numbersRemoveCommand,
+  numbersRentRateCommand,
   catalogRulesCommand,
   catalogDisableCommand,
   catalogEnableCommand,

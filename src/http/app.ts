@@ -43,6 +43,7 @@ import { privacyDeleteRoutes } from './routes/privacy-delete.ts';
 import { privacyExportRoutes } from './routes/privacy-export.ts';
 import { privacyRequestRoutes } from './routes/privacy-requests.ts';
 import { providerPushRoutes } from './routes/provider-push.ts';
+import { rentalRoutes } from './routes/rentals.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.ts';
 import { supportRoutes } from './routes/support.ts';
@@ -170,6 +171,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRetentionRoutes, deps);
   await app.register(catalogRoutes, deps);
   await app.register(activationRoutes, deps);
+  await app.register(rentalRoutes, deps);
   await app.register(paymentRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(webhookEndpointRoutes, deps);

@@ -9,6 +9,7 @@ import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '
 import { checkGatewayHeartbeats } from '../modules/pool/index.ts';
 import { completeErasures } from '../modules/privacy/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
+import { runRentalPeriods } from '../modules/rentals/index.ts';
 import { compactStats, type JobSchedule } from '../modules/stats/index.ts';
 import { deliverDueWebhooks } from '../modules/webhooks/index.ts';
 import { erasureDeps } from '../runtime/erasure-deps.ts';
@@ -93,6 +94,16 @@ export const PROCESS_JOBS: readonly JobEntry<ProcessJobDeps>[] = [
       ({ ctx }) =>
       ({ db, now }) =>
         checkGatewayHeartbeats({ ...ctx, db, actor: 'system' }, now),
+  },
+  // Rentals of pool numbers: periods that ended captured, rentals renewed (autoRenew, if the balance allows) or ended (ADR 42).
+  {
+    name: 'rental-periods',
+    everyMs: 60_000,
+    timeoutMs: 5 * 60_000,
+    handler:
+      ({ ctx }) =>
+      ({ db, now }) =>
+        runRentalPeriods({ ...ctx, db, actor: 'system' }, now),
   },
   // Queued e-mail, retried with back-off.
   {

@@ -32,6 +32,9 @@ const supportArea = () => import('./pages/support-area.ts');
 const Support = lazy(() => supportArea().then((m) => ({ default: m.Support })));
 const NewSupportConversation = lazy(() => supportArea().then((m) => ({ default: m.NewSupportConversation })));
 const SupportConversation = lazy(() => supportArea().then((m) => ({ default: m.SupportConversation })));
+const rentalsArea = () => import('./pages/rentals-area.ts');
+const Rentals = lazy(() => rentalsArea().then((m) => ({ default: m.Rentals })));
+const RentalPage = lazy(() => rentalsArea().then((m) => ({ default: m.RentalPage })));
 // Pages few visits open load on first use, keeping the customer app's initial JavaScript under its
 // budget (100 KB gzipped, scripts/bundle-size.mjs): the developer settings and the privacy policy.
 const Developers = lazy(() => import('./pages/Developers.tsx').then((m) => ({ default: m.Developers })));
@@ -50,6 +53,7 @@ function privatePage(segments: string[]): ReactNode | undefined {
   if (first === 'payments' && second && third === 'receipt') return <Receipt id={second} />;
   if (first === 'support' && second === 'new' && !third) return <NewSupportConversation />;
   if (first === 'support' && second && !third) return <SupportConversation id={second} />;
+  if (first === 'rentals' && second && !third) return <RentalPage id={second} />;
   if (second) return undefined;
   switch (first) {
     case 'orders':
@@ -64,6 +68,8 @@ function privatePage(segments: string[]): ReactNode | undefined {
       return <Payments />;
     case 'support':
       return <Support />;
+    case 'rentals':
+      return <Rentals />;
     case 'account':
       return <Account />;
     case 'developers':

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { credentialStanding } from '../../modules/accounts/index.ts';
 import type { AccountEvent } from '../../modules/events/index.ts';
 import { StreamCursor } from '../../modules/events/index.ts';
+import { ephemeralKey } from '../../modules/rentals/index.ts';
 import type { Announcement } from '../../runtime/event-bus.ts';
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
@@ -13,7 +14,7 @@ import { sseStreams } from '../sse.ts';
 export { HEARTBEAT_MS } from '../sse.ts';
 
 /**
- * Server-Sent Events for the signed-in account: `activation.updated`, `sms.received`,
+ * Server-Sent Events for the signed-in account: `activation.updated`, `sms.received`, `rental.updated`, `rental.sms`,
  * `balance.updated`, `payment.updated`, `support.message`. Each event's id is its number within the account (1, 2, 3, …): every committed
  * event reaches every open stream of its account exactly once and in order (StreamCursor), and a
  * client resumes with `Last-Event-ID` (browsers send it themselves when they reconnect).
@@ -33,7 +34,7 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         tags: ['events'],
         summary: 'Live events of my account (Server-Sent Events)',
         description:
-          'text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message; each with an id — its number within your account, ' +
+          'text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message, rental.updated, rental.sms; each with an id — its number within your account, ' +
           '1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends ' +
           '(logout, revoked key or session, expiry, suspension).',
         headers: z.object({
@@ -75,6 +76,11 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         let payload = event.payload;
         if (event.type === 'sms.received' && typeof payload.smsId === 'string' && typeof payload.activationId === 'string') {
           const text = ephemeral.text(payload.activationId, payload.smsId, deps.clock.now().getTime());
+          if (text) payload = { ...payload, text };
+        }
+        // A rented number's SMS under SMS_STORAGE=ephemeral: its text, held in this process for a minute (rentals/receive-sms.ts).
+        if (event.type === 'rental.sms' && typeof payload.smsId === 'string' && typeof payload.rentalId === 'string') {
+          const text = ephemeral.text(ephemeralKey(payload.rentalId, payload.smsId), payload.smsId, deps.clock.now().getTime());
           if (text) payload = { ...payload, text };
         }
         stream.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...payload, at: event.createdAt })}\n\n`);

@@ -32,6 +32,7 @@ describe('the job registry', () => {
       'provider-poll',
       'provider-reconcile',
       'provider-tasks',
+      'rental-periods',
       'retention',
       'stats-compaction',
       'stripe-reconcile',

@@ -7,7 +7,7 @@
 export { announceCatalogChange, type CatalogChange } from './changes.ts';
 export { aliasesOf, COUNTRIES, type CountryInfo, countryByCode, formatPhone, searchCountries } from './countries.ts';
 export { iconSprite, iconSpriteUrl } from './icon-sprite.ts';
-export { basisPointsToPercent, type CatalogRule, CatalogRules, percentToBasisPoints } from './pricing.ts';
+export { basisPointsToPercent, type CatalogRule, CatalogRules, type PricingTerms, percentToBasisPoints, sellingPrice } from './pricing.ts';
 export { type PricedOffer, ProviderCatalog } from './provider-catalog.ts';
 export { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget, resolveTarget } from './rules.ts';
 export { Country, Price, Service } from './schemas.ts';

@@ -5,7 +5,14 @@ import { type Fragment, params, raw, sql, statement, type Values } from '../../d
 import { newId } from '../../lib/ids.ts';
 import { ALL_EVENTS } from './subscriptions.ts';
 
-export type AccountEventType = 'activation.updated' | 'sms.received' | 'balance.updated' | 'payment.updated' | 'support.message';
+export type AccountEventType =
+  | 'activation.updated'
+  | 'sms.received'
+  | 'balance.updated'
+  | 'payment.updated'
+  | 'support.message'
+  | 'rental.updated'
+  | 'rental.sms';
 
 export interface AccountEvent {
   /** The event's row (webhook deliveries name it). */

@@ -17,6 +17,9 @@ export const SEALED_FIELDS = [
   'idempotency_keys.response_body',
   'support_conversations.subject',
   'support_messages.body',
+  'rentals.phone',
+  'rental_sms.text',
+  'rental_sms.sender',
 ] as const;
 export type SealedField = (typeof SEALED_FIELDS)[number];
 

@@ -34,4 +34,14 @@ export {
   removePoolNumber,
 } from './numbers.ts';
 export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
+export {
+  endRentalLease,
+  leaseForRental,
+  type RentalLease,
+  type RentalStock,
+  rentalDayPrice,
+  rentalStock,
+  rentalTerms,
+  setRentalRate,
+} from './rental-lease.ts';
 export { POOL_CURRENCY, POOL_PROVIDER, syncPoolStock } from './stock.ts';

@@ -28,6 +28,11 @@ export const TABLE_WORDS: Record<string, string> = {
   account_order_counts: 'how many orders you have open (for the limit on open orders)',
   activations: 'your orders: the number you rented, for which service and country, its price and what became of it',
   activation_sms: 'the verification messages your orders received, shown only to you',
+  rentals:
+    'your long-term rentals: the number you rented (encrypted under your account’s own key), its country, the services you declared, the price per day, auto-renewal and how it ended',
+  rental_periods: 'the periods of each rental: their days and price, reserved at the start and charged at the end (or returned)',
+  rental_sms:
+    'the messages your rented numbers received, with their sender and the code found in them, shown only to you and stored encrypted',
   gateway_messages:
     'SMS that reached the operator’s own numbers without belonging to any order: who sent it and its text, encrypted, kept for staff to look into and never shown to a customer',
   activation_events: 'the history of each order: every change of its status, who caused it and when',

@@ -9,6 +9,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'balance.updated',
   'payment.updated',
   'support.message',
+  'rental.updated',
+  'rental.sms',
 ] as const satisfies readonly AccountEventType[];
 /** Sent on request to one endpoint only, whatever it subscribed to. */
 export const TEST_EVENT_TYPE = 'webhook.test';

@@ -50,6 +50,7 @@ function useFocusOnNavigate(pathname: string): void {
 const NAV: readonly { to: string; label: string; icon: IconName; also?: readonly string[] }[] = [
   { to: '/buy', label: t.nav.buy, icon: 'buy' },
   { to: '/orders', label: t.nav.orders, icon: 'orders' },
+  { to: '/rentals', label: t.nav.rentals, icon: 'history' },
   { to: '/history', label: t.nav.history, icon: 'history' },
   { to: '/balance', label: t.nav.balance, icon: 'balance', also: ['/payments'] },
   { to: '/top-up', label: t.nav.topUp, icon: 'topUp' },

@@ -45,6 +45,7 @@ export const en = {
     topUp: 'Top up',
     account: 'Account',
     support: 'Support',
+    rentals: 'Rentals',
     developers: 'Developers',
     privacy: 'Privacy',
     logIn: 'Log in',

@@ -45,6 +45,9 @@ export type PrivacyRequest = Schemas['PrivacyRequest'];
 export type PrivacyRequestType = PrivacyRequest['type'];
 /** A support conversation (P17) as its customer sees it; `subject` null only once erased. */
 export type SupportConversation = Schemas['SupportConversation'];
+export type Rental = Schemas['Rental'];
+export type RentalSummary = Schemas['RentalSummary'];
+export type RentalOffers = Schemas['RentalOffers'];
 /** A message of a conversation: `author: 'staff'` is shown as "Support", never a person. */
 export type SupportMessage = Schemas['SupportMessage'];
 export type SupportThread = Schemas['SupportThread'];

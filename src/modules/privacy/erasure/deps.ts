@@ -15,6 +15,11 @@ export interface ErasureDeps {
    * (`requesting`) cannot be ended yet: it is counted in `inFlight` and the erasure job comes back to it.
    */
   endOpenOrders(ctx: Ctx, accountId: string): Promise<{ cancelled: number; completed: number; inFlight: number }>;
+  /**
+   * End the account's active rentals at once, each by the early-cancel rule (its periods captured or
+   * released, the number cooling), one transaction each.
+   */
+  endRentals(ctx: Ctx, accountId: string): Promise<{ ended: number }>;
   /** Disable every webhook endpoint of the account and drop its pending deliveries. */
   stopWebhooks(ctx: Ctx, accountId: string): Promise<{ endpoints: number; deliveries: number }>;
 }

@@ -72,6 +72,8 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
 
   // 2. Open orders end (each in its own transaction, with its release and its upstream cancellation).
   outcome.orders = await deps.endOpenOrders(actx, accountId);
+  // … and so do active rentals (their periods settled, their numbers cooling).
+  await deps.endRentals(actx, accountId);
 
   // 3. What is left in the wallets is forfeited, with the audit row.
   outcome.forfeited = await transaction(ctx.db, async (tx) => {
