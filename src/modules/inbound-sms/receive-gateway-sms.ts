@@ -8,12 +8,14 @@ import { seal } from '../../lib/sealed.ts';
 import { type ActivationDeps, receiveSms } from '../activations/index.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms, numberForReceiver, POOL_PROVIDER } from '../pool/index.ts';
+import { receiveRentalSms } from '../rentals/index.ts';
 
 /** Where one inbound SMS went. `duplicate`: already received (by its message id or its content). */
 export type GatewaySmsOutcome =
   | { outcome: 'order'; activationId: string; charged: boolean }
   | { outcome: 'late'; activationId: string }
-  | { outcome: 'unmatched'; reason: 'unknown_number' | 'no_lease' | 'unknown_order' }
+  | { outcome: 'rental'; rentalId: string; late: boolean }
+  | { outcome: 'unmatched'; reason: 'unknown_number' | 'no_lease' | 'unknown_order' | 'unknown_rental' }
   | { outcome: 'duplicate' };
 
 export interface GatewayRef {
@@ -29,9 +31,9 @@ export interface GatewayRef {
  * - the number's lease open at that time, or ended no longer than POOL_COOLDOWN_MINUTES before, of
  *   kind `order` → the order (`receiveSms`: the code, the charge, the live event; marked late,
  *   free, when the order has ended);
+ * - of kind `rental` → the rental (`receiveRentalSms`: the message, the live `rental.sms` event;
+ *   nothing charged, the period's price is; marked late after the rental ended);
  * - otherwise it is unmatched: kept for staff (sender and text sealed), never shown to a customer.
- * A lease of kind `rental` cannot occur yet (rentals are a later module): it would be routed here,
- * beside `order`, and is unmatched until then.
  */
 export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway: GatewayRef, sms: InboundSms): Promise<GatewaySmsOutcome> {
   const result = await transaction(ctx.db, async (tx): Promise<GatewaySmsOutcome> => {
@@ -41,7 +43,7 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
     const number = await numberForReceiver(tx, gateway.id, sms.receiver);
     const lease = number ? await leaseForMessage(tx, ctx.config, number.id, at) : undefined;
     const id = newId('gmsg', now.getTime());
-    const unmatched = lease?.kind !== 'order';
+    const unmatched = lease === undefined;
     const inserted = await tx
       .insert(gatewayMessages)
       .values({
@@ -51,7 +53,7 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
         contentKey: contentKey(number?.id, sms),
         numberId: number?.id ?? null,
         leaseId: lease?.id ?? null,
-        outcome: unmatched ? 'unmatched' : 'order',
+        outcome: lease?.kind ?? 'unmatched',
         ...(unmatched ? sealedContent(ctx, id, sms) : {}),
         receivedAt: now,
       })
@@ -61,12 +63,13 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
     if (!number) return { outcome: 'unmatched', reason: 'unknown_number' };
     if (!lease) return { outcome: 'unmatched', reason: 'no_lease' };
     if (lease.kind === 'order') return toOrder(withDb(ctx, tx), deps, id, lease, sms, at);
-    return { outcome: 'unmatched', reason: 'no_lease' };
+    return toRental(withDb(ctx, tx), deps, id, lease, sms, at);
   });
   const log = {
     gateway: gateway.name,
     outcome: result.outcome,
     ...('activationId' in result ? { activationId: result.activationId } : {}),
+    ...('rentalId' in result ? { rentalId: result.rentalId } : {}),
   };
   // Never the text or the sender.
   if (result.outcome === 'unmatched')
@@ -104,6 +107,34 @@ async function toOrder(
     return { outcome: 'late', activationId: received.activationId };
   }
   return { outcome: 'order', activationId: received.activationId, charged: received.outcome === 'charged' };
+}
+
+async function toRental(
+  ctx: Ctx,
+  deps: ActivationDeps,
+  messageId: string,
+  lease: LeaseForMessage,
+  sms: InboundSms,
+  at: Date,
+): Promise<GatewaySmsOutcome> {
+  const received = await receiveRentalSms(
+    ctx,
+    lease.id,
+    { sender: sms.sender, text: sms.text, receivedAt: at, messageId: sms.messageId },
+    deps.ephemeral,
+  );
+  if (received.outcome === 'unknown_rental' || !received.rentalId) {
+    // A rental lease whose rental was never recorded: nobody's message.
+    await ctx.db
+      .update(gatewayMessages)
+      .set({ outcome: 'unmatched', ...sealedContent(ctx, messageId, sms) })
+      .where(eq(gatewayMessages.id, messageId));
+    return { outcome: 'unmatched', reason: 'unknown_rental' };
+  }
+  if (received.outcome === 'duplicate') return { outcome: 'duplicate' };
+  const late = received.outcome === 'late';
+  if (late) await ctx.db.update(gatewayMessages).set({ outcome: 'late' }).where(eq(gatewayMessages.id, messageId));
+  return { outcome: 'rental', rentalId: received.rentalId, late };
 }
 
 const minDate = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);

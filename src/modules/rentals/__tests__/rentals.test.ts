@@ -39,7 +39,8 @@ describe('long-term rentals of pool numbers', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10' } });
     expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
-    for (const number of NUMBERS) expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number)).stderr).toBe('');
+    for (const number of NUMBERS)
+      expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).stderr).toBe('');
     // Five numbers rentable (0.50 and 0.70 USD a day: 50 and 70 credits at CREDITS_PER_USD 100), the last not.
     expect((await otpbox('numbers', 'rent-rate', '--number', NUMBERS[0] as string, '--per-day', '0.50')).stdout).toContain(
       '0.50 USD a day',
