@@ -81,13 +81,25 @@ export function LoadState({ state }: { state: Loaded<unknown> }) {
         {c.data.loading}
       </p>
     );
-  if (state.status === 'error')
-    return (
-      <p className="notice notice--error" role="alert">
-        {state.message}
-      </p>
-    );
-  return null;
+  return state.status === 'error' ? <ErrorNotice message={state.message} /> : null;
+}
+
+/** What a change did, above the list it changed (a status line read out when it appears). */
+export function DoneNotice({ message }: { message: string | undefined }) {
+  return message ? (
+    <p className="notice notice--success" role="status">
+      {message}
+    </p>
+  ) : null;
+}
+
+/** What the server refused or what failed, in an alert. */
+export function ErrorNotice({ message }: { message: string | undefined }) {
+  return message ? (
+    <p className="notice notice--error" role="alert">
+      {message}
+    </p>
+  ) : null;
 }
 
 /**
@@ -135,11 +147,7 @@ export function ActionForm({
       {withReason ? (
         <Field label={reasonLabel} value={reason} onChange={setReason} required minLength={3} maxLength={500} hint={c.data.reasonHint} />
       ) : null}
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
       <div className="row__actions">
         <button className={`button ${danger ? 'button--danger' : 'button--primary'}`} type="submit" disabled={busy}>
           {submit}

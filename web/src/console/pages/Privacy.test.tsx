@@ -75,7 +75,7 @@ const show = (requests: QueuedRequest[]) => {
 };
 
 describe('Privacy page', () => {
-  it('shows the queue by deadline with days left, the overdue ones marked, and starts a request', async () => {
+  it('shows the queue by deadline with days left, the overdue ones marked, and starts a request with a reason', async () => {
     const api = show([request({ id: 'prq_late', type: 'erasure', daysLeft: -3, overdue: true }), request()]);
     api.on('POST', '/admin/privacy/requests/prq_1', () => json(200, {}));
     const table = await screen.findByRole('table', { name: 'Rights requests' });
@@ -85,8 +85,13 @@ describe('Privacy page', () => {
     expect(rows[0]?.textContent).toContain('Overdue by 3 days');
     expect(rows[1]?.textContent).toContain('12 days left');
     fireEvent.click(screen.getByRole('button', { name: 'Start prq_1' }));
+    const form = screen.getByRole('form', { name: 'Start prq_1' });
+    const reason = within(form).getByLabelText('Reason');
+    expect(reason.hasAttribute('required')).toBe(true);
+    fireEvent.change(reason, { target: { value: 'identity checked' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Start the request' }));
     expect((await screen.findByRole('status')).textContent).toBe('prq_1 is in progress.');
-    expect(api.calls('POST', '/admin/privacy/requests/prq_1')[0]?.body).toEqual({ status: 'in_progress' });
+    expect(api.calls('POST', '/admin/privacy/requests/prq_1')[0]?.body).toEqual({ status: 'in_progress', reason: 'identity checked' });
   });
 
   it('completes with a note and refuses with a reason; a refusal from the server is shown', async () => {

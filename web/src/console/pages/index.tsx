@@ -6,6 +6,7 @@ import { CatalogPage } from './Catalog.tsx';
 import { JobsPage } from './Jobs.tsx';
 import { OrdersPage } from './Orders.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
+import { PackagesPage } from './Packages.tsx';
 import { PaymentsPage } from './Payments.tsx';
 import { PrivacyPage } from './Privacy.tsx';
 import { ProvidersPage } from './Providers.tsx';
@@ -24,6 +25,7 @@ registerConsolePage({
   order: 60,
   render: (rest) => <PaymentsPage rest={rest} />,
 });
+registerConsolePage({ path: '/packages', label: c.packages.nav, icon: 'star', order: 65, render: () => <PackagesPage /> });
 registerConsolePage({ path: '/privacy', label: c.privacy.nav, icon: 'account', order: 70, render: () => <PrivacyPage /> });
 registerConsolePage({
   path: '/security',
