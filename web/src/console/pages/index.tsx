@@ -10,6 +10,7 @@ import { PackagesPage } from './Packages.tsx';
 import { PaymentsPage } from './Payments.tsx';
 import { PrivacyPage } from './Privacy.tsx';
 import { ProvidersPage } from './Providers.tsx';
+import { StaffPage } from './Staff.tsx';
 import { SecurityPage } from './security/Security.tsx';
 import { SupportPage } from './support/Support.tsx';
 
@@ -35,5 +36,6 @@ registerConsolePage({
   adminOnly: true,
   render: (rest) => <SecurityPage rest={rest} />,
 });
+registerConsolePage({ path: '/staff', label: c.staff.nav, icon: 'account', order: 85, adminOnly: true, render: () => <StaffPage /> });
 registerConsolePage({ path: '/jobs', label: c.jobs.nav, icon: 'check', order: 90, render: () => <JobsPage /> });
 registerConsolePage({ path: '/support', label: c.support.nav, icon: 'support', order: 100, render: (rest) => <SupportPage rest={rest} /> });
