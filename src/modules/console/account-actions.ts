@@ -59,9 +59,11 @@ export async function grantCreditsAsStaff(
         reason: `Credits from the operator: ${action.reason}`,
         idempotencyKey: `grant:console:${randomUUID()}`,
         metadata: { source: 'console', staff: action.staff.accountId },
+        auditedByCaller: true,
       });
       return { transferId: transfer.id, amount: action.amount };
     },
+    (result) => ({ transferId: result.transferId }),
   );
 }
 
@@ -87,9 +89,11 @@ export async function deductCreditsAsStaff(
         reason: `Credits taken back by the operator: ${action.reason}`,
         idempotencyKey: `deduct:console:${randomUUID()}`,
         metadata: { source: 'console', staff: action.staff.accountId },
+        auditedByCaller: true,
       });
       return { transferId: transfer.id, amount: action.amount };
     },
+    (result) => ({ transferId: result.transferId }),
   );
 }
 
