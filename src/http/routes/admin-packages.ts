@@ -1,7 +1,14 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addPackage, CreditPackage, disablePackage, listPackagesForStaff, type StaffPackageRow } from '../../modules/payments/index.ts';
+import {
+  addPackage,
+  CreditPackage,
+  disablePackage,
+  listPackagesForStaff,
+  type StaffPackageRow,
+  toPackageView,
+} from '../../modules/payments/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { Text } from '../schemas.ts';
@@ -26,12 +33,7 @@ const StaffPackage = z
 
 const toStaffPackage = (row: StaffPackageRow) => ({
   id: row.id,
-  code: row.code,
-  credits: row.credits,
-  price: row.priceMinor,
-  currency: row.currency,
-  interval: row.interval,
-  storeProduct: row.storeProductId,
+  ...toPackageView(row),
   active: row.active,
   sold: row.sold,
   createdAt: row.createdAt.toISOString(),

@@ -92,7 +92,7 @@ export const c = {
     codes: {
       title: 'Code arrival and time to code',
       by: 'Group by',
-      dimensions: { providers: 'Provider', services: 'Service', countries: 'Country' } as Record<string, string>,
+      dimensions: { providers: 'Provider', services: 'Service', countries: 'Country' },
       rate: 'Code rate',
       p50: 'Median',
       p90: '90th percentile',
@@ -207,7 +207,6 @@ export const c = {
     to: 'Until (UTC date, inclusive)',
     apply: 'Apply',
     more: 'Show more',
-    loading: 'Reading…',
     when: 'When',
     what: 'What',
     accountCol: 'Account',

@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json, type Recorded } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json, type Recorded } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import { packagePrice, type StaffPackage, toMinor } from './Packages.tsx';
 
 afterEach(() => {
@@ -27,19 +24,8 @@ const pack = (over: Partial<StaffPackage> = {}): StaffPackage => ({
   ...over,
 });
 
-const show = (role: 'admin' | 'support', packages: StaffPackage[]) => {
-  at('/admin/packages');
-  const api = new FakeApi()
-    .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role })
-    .on('GET', '/admin/packages', { packages });
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (role: 'admin' | 'support', packages: StaffPackage[]) =>
+  consoleAt('/admin/packages', role, { '/admin/packages': { packages } });
 
 describe('Packages page', () => {
   it('lists code, credits, price, plan, store product, status and sales, and offers support staff no change', async () => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { ApiError, api } from '../api.ts';
-import { ActionForm, DoneNotice, formatWhen, LoadState, Select, useLoad } from '../data.tsx';
+import { ActionForm, AddSection, DataTable, DoneNotice, formatWhen, LoadState, OpenButton, Select, useLoad } from '../data.tsx';
 import { count } from '../display.ts';
 import { useStaff } from '../session.tsx';
 
@@ -67,70 +67,41 @@ export function PackagesPage() {
       <p className="muted">{admin ? t.introAdmin : t.introSupport}</p>
       <DoneNotice message={done} />
       <LoadState state={state} />
-      {state.status === 'ready' && packages.length === 0 ? <p className="empty">{t.none}</p> : null}
-      {packages.length > 0 ? (
-        <div className="console-table-wrap">
-          <table className="console-table console-table--cards">
-            <caption className="visually-hidden">{t.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.code}</th>
-                <th scope="col" className="numeric">
-                  {t.credits}
-                </th>
-                <th scope="col" className="numeric">
-                  {t.price}
-                </th>
-                <th scope="col">{t.interval}</th>
-                <th scope="col">{t.storeProduct}</th>
-                <th scope="col">{t.status}</th>
-                <th scope="col" className="numeric">
-                  {t.sold}
-                </th>
-                {admin ? <th scope="col">{t.actions}</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {packages.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row" data-label={t.code}>
-                    {p.code} <span className="muted small">{t.since(formatWhen(p.createdAt))}</span>
-                  </th>
-                  <td className="numeric" data-label={t.credits}>
-                    {count(p.credits)}
-                  </td>
-                  <td className="numeric" data-label={t.price}>
-                    {packagePrice(p.price, p.currency)}
-                  </td>
-                  <td data-label={t.interval}>{p.interval ? t.every[p.interval] : t.oneOff}</td>
-                  <td data-label={t.storeProduct}>{p.storeProduct ?? '—'}</td>
-                  <td data-label={t.status}>
-                    <span className={`badge ${p.active ? 'badge--completed' : 'badge--cancelled'}`}>
-                      {p.active ? t.onSale : t.disabled}
-                    </span>
-                  </td>
-                  <td className="numeric" data-label={t.sold}>
-                    {count(p.sold)}
-                  </td>
-                  {admin ? (
-                    <td data-label={t.actions}>
-                      {p.active ? (
-                        <button
-                          className="button button--ghost button--small"
-                          type="button"
-                          aria-expanded={disabling === p.code}
-                          onClick={() => setDisabling(p.code)}
-                        >
-                          {t.disable(p.code)}
-                        </button>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {state.status === 'ready' ? (
+        <DataTable
+          caption={t.title}
+          empty={t.none}
+          rows={packages}
+          rowKey={(p) => p.id}
+          columns={[
+            {
+              label: t.code,
+              cell: (p) => (
+                <>
+                  {p.code} <span className="muted small">{t.since(formatWhen(p.createdAt))}</span>
+                </>
+              ),
+            },
+            { label: t.credits, numeric: true, cell: (p) => count(p.credits) },
+            { label: t.price, numeric: true, cell: (p) => packagePrice(p.price, p.currency) },
+            { label: t.interval, cell: (p) => (p.interval ? t.every[p.interval] : t.oneOff) },
+            { label: t.storeProduct, cell: (p) => p.storeProduct ?? '—' },
+            {
+              label: t.status,
+              cell: (p) => (
+                <span className={`badge ${p.active ? 'badge--completed' : 'badge--cancelled'}`}>{p.active ? t.onSale : t.disabled}</span>
+              ),
+            },
+            { label: t.sold, numeric: true, cell: (p) => count(p.sold) },
+            admin && {
+              label: t.actions,
+              cell: (p) =>
+                p.active ? (
+                  <OpenButton label={t.disable(p.code)} open={disabling === p.code} onClick={() => setDisabling(p.code)} quiet />
+                ) : null,
+            },
+          ]}
+        />
       ) : null}
       {current ? (
         <ActionForm
@@ -152,16 +123,14 @@ export function PackagesPage() {
         </ActionForm>
       ) : null}
       {admin ? (
-        <section className="console-section" aria-labelledby="add-package">
-          <h2 id="add-package">{t.addTitle}</h2>
-          {adding ? (
-            <AddPackage onAdded={(code) => finish(t.added(code))} onCancel={() => setAdding(false)} />
-          ) : (
-            <button className="button button--secondary" type="button" onClick={() => setAdding(true)}>
-              {t.addOpen}
-            </button>
-          )}
-        </section>
+        <AddSection
+          id="add-package"
+          title={t.addTitle}
+          openLabel={t.addOpen}
+          open={adding}
+          onOpen={() => setAdding(true)}
+          form={<AddPackage onAdded={(code) => finish(t.added(code))} onCancel={() => setAdding(false)} />}
+        />
       ) : null}
     </>
   );

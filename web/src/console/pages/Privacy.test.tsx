@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import type { QueuedRequest, RetentionPreview, RetentionRun } from './Privacy.tsx';
 
 afterEach(() => {
@@ -58,21 +55,12 @@ const preview: RetentionPreview = {
   cleared: {},
 };
 
-const show = (requests: QueuedRequest[]) => {
-  at('/admin/privacy');
-  const api = new FakeApi()
-    .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role: 'support' })
-    .on('GET', '/admin/privacy/requests', { requests })
-    .on('GET', '/admin/privacy/retention', { name: 'retention', intervalMs: 3_600_000, runs: [run] })
-    .on('GET', '/admin/privacy/retention/preview', preview);
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (requests: QueuedRequest[]) =>
+  consoleAt('/admin/privacy', 'support', {
+    '/admin/privacy/requests': { requests },
+    '/admin/privacy/retention': { name: 'retention', intervalMs: 3_600_000, runs: [run] },
+    '/admin/privacy/retention/preview': preview,
+  });
 
 describe('Privacy page', () => {
   it('shows the queue by deadline with days left, the overdue ones marked, and starts a request with a reason', async () => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { api, errorText } from '../api.ts';
-import { ActionForm, DoneNotice, formatWhen, LoadState, useLoad } from '../data.tsx';
+import { ActionForm, DoneNotice, ErrorNotice, formatWhen, LoadState, OpenButton, useLoad } from '../data.tsx';
 
 export interface QueuedRequest {
   id: string;
@@ -82,15 +82,13 @@ function RequestQueue() {
     reload();
   };
   const current = open ? requests.find((request) => request.id === open.id) : undefined;
-  const moveButton = (request: QueuedRequest, what: Move, label: string, style: string) => (
-    <button
-      className={`button ${style} button--small`}
-      type="button"
-      aria-expanded={open?.id === request.id && open.what === what}
+  const moveButton = (request: QueuedRequest, what: Move, label: string, quiet = false) => (
+    <OpenButton
+      label={label}
+      open={open?.id === request.id && open.what === what}
       onClick={() => setOpen({ id: request.id, what })}
-    >
-      {label}
-    </button>
+      quiet={quiet}
+    />
   );
 
   return (
@@ -134,9 +132,9 @@ function RequestQueue() {
                   </td>
                   <td data-label={t.actions}>
                     <div className="row__actions">
-                      {request.status === 'open' ? moveButton(request, 'start', t.start(request.id), 'button--secondary') : null}
-                      {moveButton(request, 'complete', t.complete(request.id), 'button--secondary')}
-                      {moveButton(request, 'refuse', t.refuse(request.id), 'button--ghost')}
+                      {request.status === 'open' ? moveButton(request, 'start', t.start(request.id)) : null}
+                      {moveButton(request, 'complete', t.complete(request.id))}
+                      {moveButton(request, 'refuse', t.refuse(request.id), true)}
                     </div>
                   </td>
                 </tr>
@@ -257,11 +255,7 @@ function Retention() {
           {t.dryRun}
         </button>
       </p>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
       {preview ? (
         <div aria-live="polite">
           <p>{t.previewSummary(formatWhen(preview.at), total(preview.purged), total(preview.cleared))}</p>

@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import type { StaffMember } from './Staff.tsx';
 
 afterEach(() => {
@@ -27,17 +24,8 @@ const member = (over: Partial<StaffMember> = {}): StaffMember => ({
 });
 const link = { url: 'https://otp.example.com/admin/enrol#token=otp_enr_abc', expiresAt: '2030-01-03T10:00:00.000Z' };
 
-const show = (role: 'admin' | 'support', staff: StaffMember[]) => {
-  at('/admin/staff');
-  const api = new FakeApi().on('GET', '/me', { id: 'acc_admin', email: 'admin@example.com', role }).on('GET', '/admin/staff', { staff });
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (role: 'admin' | 'support', staff: StaffMember[]) =>
+  consoleAt('/admin/staff', role, { '/admin/staff': { staff } }, 'acc_admin');
 
 describe('Staff page', () => {
   it('lists staff with role, second factor and last sign-in; no reset of one’s own', async () => {

@@ -3,7 +3,7 @@ import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
 import { api } from '../api.ts';
-import { ActionForm, formatWhen, LoadState, Select, useLoad } from '../data.tsx';
+import { ActionForm, AddSection, DataTable, formatWhen, LoadState, OpenButton, Select, useLoad } from '../data.tsx';
 import { useStaff } from '../session.tsx';
 
 export interface StaffMember {
@@ -58,62 +58,38 @@ export function StaffPage() {
         </div>
       ) : null}
       <LoadState state={state} />
-      {members.length > 0 ? (
-        <div className="console-table-wrap">
-          <table className="console-table console-table--cards">
-            <caption className="visually-hidden">{t.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.email}</th>
-                <th scope="col">{t.role}</th>
-                <th scope="col">{t.secondFactor}</th>
-                <th scope="col">{t.lastSignIn}</th>
-                <th scope="col">{t.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((member) => (
-                <tr key={member.id}>
-                  <th scope="row" data-label={t.email}>
-                    <Link to={`/admin/accounts/${member.id}`}>{member.email ?? member.id}</Link>
-                    {member.id === me.id ? <span className="muted small"> {t.you}</span> : null}
-                    {member.status === 'suspended' ? <span className="badge badge--cancelled">{t.suspended}</span> : null}
-                  </th>
-                  <td data-label={t.role}>{c.roles[member.role]}</td>
-                  <td data-label={t.secondFactor}>
-                    {member.twoFactor ? (
-                      <span className="badge badge--completed">{t.enrolled}</span>
-                    ) : (
-                      <span className="badge badge--waiting">{t.notEnrolled}</span>
-                    )}
-                    <span className="small muted">
-                      {' '}
-                      {member.twoFactor
-                        ? t.enrolledSince(formatWhen(member.enrolledAt))
-                        : member.enrolmentPendingUntil
-                          ? t.linkPending(formatWhen(member.enrolmentPendingUntil))
-                          : t.noLink}
-                    </span>
-                  </td>
-                  <td data-label={t.lastSignIn}>{member.lastSignInAt ? formatWhen(member.lastSignInAt) : t.neverSignedIn}</td>
-                  <td data-label={t.actions}>
-                    {member.id === me.id ? null : (
-                      <button
-                        className="button button--ghost button--small"
-                        type="button"
-                        aria-expanded={resetting === member.id}
-                        onClick={() => setResetting(member.id)}
-                      >
-                        {t.reset(member.email ?? member.id)}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption={t.title}
+        rows={members}
+        rowKey={(member) => member.id}
+        columns={[
+          {
+            label: t.email,
+            cell: (member) => (
+              <>
+                <Link to={`/admin/accounts/${member.id}`}>{member.email ?? member.id}</Link>
+                {member.id === me.id ? <span className="muted small"> {t.you}</span> : null}
+                {member.status === 'suspended' ? <span className="badge badge--cancelled">{t.suspended}</span> : null}
+              </>
+            ),
+          },
+          { label: t.role, cell: (member) => c.roles[member.role] },
+          { label: t.secondFactor, cell: (member) => <SecondFactor member={member} /> },
+          { label: t.lastSignIn, cell: (member) => (member.lastSignInAt ? formatWhen(member.lastSignInAt) : t.neverSignedIn) },
+          {
+            label: t.actions,
+            cell: (member) =>
+              member.id === me.id ? null : (
+                <OpenButton
+                  label={t.reset(member.email ?? member.id)}
+                  open={resetting === member.id}
+                  onClick={() => setResetting(member.id)}
+                  quiet
+                />
+              ),
+          },
+        ]}
+      />
       {current ? (
         <ActionForm
           key={current.id}
@@ -133,16 +109,35 @@ export function StaffPage() {
           <p>{t.resetIntro}</p>
         </ActionForm>
       ) : null}
-      <section className="console-section" aria-labelledby="add-staff">
-        <h2 id="add-staff">{t.addTitle}</h2>
-        {adding ? (
-          <AddStaff onCreated={issued} onCancel={() => setAdding(false)} />
-        ) : (
-          <button className="button button--secondary" type="button" onClick={() => setAdding(true)}>
-            {t.addOpen}
-          </button>
-        )}
-      </section>
+      <AddSection
+        id="add-staff"
+        title={t.addTitle}
+        openLabel={t.addOpen}
+        open={adding}
+        onOpen={() => setAdding(true)}
+        form={<AddStaff onCreated={issued} onCancel={() => setAdding(false)} />}
+      />
+    </>
+  );
+}
+
+/** Enrolled (since when), or not, with the enrolment link still waiting if there is one. */
+function SecondFactor({ member }: { member: StaffMember }) {
+  return (
+    <>
+      {member.twoFactor ? (
+        <span className="badge badge--completed">{t.enrolled}</span>
+      ) : (
+        <span className="badge badge--waiting">{t.notEnrolled}</span>
+      )}
+      <span className="small muted">
+        {' '}
+        {member.twoFactor
+          ? t.enrolledSince(formatWhen(member.enrolledAt))
+          : member.enrolmentPendingUntil
+            ? t.linkPending(formatWhen(member.enrolmentPendingUntil))
+            : t.noLink}
+      </span>
     </>
   );
 }
