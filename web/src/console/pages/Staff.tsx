@@ -50,11 +50,13 @@ export function StaffPage() {
       <p className="muted">{t.intro}</p>
       {link ? (
         <div className="notice notice--success" role="status">
-          <p>{t.linkFor(link.who, formatWhen(link.enrolment.expiresAt))}</p>
-          <p className="code" data-testid="enrolment-link">
-            {link.enrolment.url}
-          </p>
-          <p className="small">{t.linkOnce}</p>
+          <div>
+            <p>{t.linkFor(link.who, formatWhen(link.enrolment.expiresAt))}</p>
+            <p className="code" data-testid="enrolment-link">
+              {link.enrolment.url}
+            </p>
+            <p className="small">{t.linkOnce}</p>
+          </div>
         </div>
       ) : null}
       <LoadState state={state} />
@@ -79,7 +81,9 @@ export function StaffPage() {
           {
             label: t.actions,
             cell: (member) =>
-              member.id === me.id ? null : (
+              member.id === me.id ? (
+                '—'
+              ) : (
                 <OpenButton
                   label={t.reset(member.email ?? member.id)}
                   open={resetting === member.id}
