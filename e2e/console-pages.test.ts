@@ -1,7 +1,8 @@
-// The operator console's overview, jobs, support and security pages in a real browser: a staff admin
-// created with the CLI enrols its second factor and signs in; the overview draws its charts (uPlot, a
-// chunk of its own) and follows a change live without a reload; every page passes the accessibility
-// audit on a desktop and a phone.
+// The operator console's overview, jobs, support, security, packages and staff pages in a real browser:
+// a staff admin created with the CLI enrols its second factor and signs in; the overview draws its charts
+// (uPlot, a chunk of its own) and follows a change live without a reload; the admin puts a package on sale
+// and creates a support member, whose enrolment link is shown once and opens the enrolment page; every
+// page passes the accessibility audit on a desktop and a phone.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -42,7 +43,7 @@ async function signInAsNewAdmin(page: Page): Promise<void> {
 }
 
 describe('console pages', () => {
-  it('overview draws its charts and follows changes live; jobs, support and security pass the audit', async () => {
+  it('overview draws its charts and follows changes live; a package and a staff member are added; every page passes the audit', async () => {
     const { page, guard } = await openJourney(browser, server, { serviceWorkers: 'block' });
     await signInAsNewAdmin(page);
 
@@ -99,6 +100,47 @@ describe('console pages', () => {
     await page.getByRole('link', { name: 'Staff audit log' }).click();
     await page.getByRole('heading', { name: 'Staff audit log' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
+
+    // Packages: a new pack on sale, with a reason; customers' list shows it at once.
+    await nav.getByRole('link', { name: 'Packages' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Packages' }).waitFor();
+    await page.getByRole('button', { name: 'Add a package…' }).click();
+    const addPackage = page.getByRole('form', { name: 'Add a package' });
+    await addPackage.getByLabel('Code').fill('e2e-pack-500');
+    await addPackage.getByLabel('Credits').fill('500');
+    await addPackage.getByLabel('Currency').fill('EUR');
+    await addPackage.getByLabel('Price (EUR)').fill('4.99');
+    await addPackage.getByLabel('Reason').fill('a smaller pack for new customers');
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await addPackage.getByRole('button', { name: 'Add the package' }).click();
+    await page.getByRole('status').filter({ hasText: 'e2e-pack-500 is on sale.' }).waitFor();
+    const packRow = page.getByRole('table', { name: 'Packages' }).getByRole('row', { name: /e2e-pack-500/ });
+    expect(await packRow.textContent()).toContain('4.99 EUR');
+    const onSale = (await (await fetch(`${server.url}/api/v1/packages`)).json()) as { packages: { code: string; price: number }[] };
+    expect(onSale.packages).toContainEqual(expect.objectContaining({ code: 'e2e-pack-500', price: 499 }));
+
+    // Staff: a support member created here, the enrolment link shown once; the link opens the enrolment page.
+    await nav.getByRole('link', { name: 'Staff' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
+    await page.getByRole('button', { name: 'Add a staff member…' }).click();
+    const addStaff = page.getByRole('form', { name: 'Add a staff member' });
+    await addStaff.getByLabel('E-mail address').fill('e2e-support@example.com');
+    await addStaff.getByLabel('Role').selectOption('support');
+    await addStaff.getByLabel('First password').fill('a long support passphrase 7');
+    await addStaff.getByLabel('Reason').fill('new support hire');
+    await addStaff.getByRole('button', { name: 'Create the account' }).click();
+    const enrolment = (await page.getByTestId('enrolment-link').textContent()) ?? '';
+    expect(enrolment).toMatch(/\/admin\/enrol#token=otp_enr_/);
+    const staffRow = page.getByRole('table', { name: 'Staff' }).getByRole('row', { name: /e2e-support@example.com/ });
+    await staffRow.getByText('not enrolled').waitFor();
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await screenshot(page, 'console-staff-desktop');
+    const other = await browser.newContext({ baseURL: server.url, serviceWorkers: 'block' });
+    const enrolPage = await other.newPage();
+    const link = new URL(enrolment);
+    await enrolPage.goto(`${link.pathname}${link.hash}`);
+    await enrolPage.getByTestId('totp-secret').waitFor();
+    await other.close();
     expect(guard.foreign).toEqual([]);
 
     // A phone: the same pages, tables as cards, nothing scrolling sideways.
@@ -113,5 +155,12 @@ describe('console pages', () => {
     await page.goto('/admin/security');
     await page.getByRole('table', { name: 'Security events' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await page.goto('/admin/packages');
+    await page.getByRole('table', { name: 'Packages' }).waitFor();
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await page.goto('/admin/staff');
+    await page.getByRole('table', { name: 'Staff' }).waitFor();
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await screenshot(page, 'console-staff-phone');
   });
 });

@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
+import { hashExistingNumbers } from './modules/activations/index.ts';
 import { sealExistingData } from './modules/keyring/index.ts';
 import { mailTransport } from './modules/mail/index.ts';
 import { loadCurrentPolicy } from './modules/privacy/index.ts';
@@ -85,6 +86,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Plain personal values left by a version before the keyring are sealed once (ADR 28).
     const sealing = await steps.run('seal personal data', () => sealExistingData({ db: database.db, clock, config, keys, log }));
     if (!sealing.skipped) log.info({ sealed: sealing.sealed }, 'sealed personal data under the account keys');
+    // Orders from before migration 0023 get the keyed hash of their number, so staff find them by it
+    // (ADR 32). A large backlog gets half the step's bound here; the rest goes on after start, in batches.
+    const hashing = { stopped: false, rest: Promise.resolve() };
+    const budgetEnds = performance.now() + config.dbOpenTimeoutMs / 2;
+    const numbersCtx = { db: database.db, clock, config, keys, log };
+    const numbers = await steps.run('hash rented numbers', () =>
+      hashExistingNumbers(numbersCtx, { stop: () => performance.now() > budgetEnds }),
+    );
+    if (numbers.hashed > 0 || !numbers.done)
+      log.info({ hashed: numbers.hashed, done: numbers.done }, 'hashed the numbers of earlier orders');
+    if (!numbers.done) {
+      hashing.rest = hashExistingNumbers(numbersCtx, { stop: () => hashing.stopped })
+        .then((rest) => log.info(rest, 'hashed the numbers of earlier orders'))
+        .catch((error) => log.error({ err: error }, 'hashing the numbers of earlier orders failed; the next start goes on'));
+    }
+    const stopHashing = async () => {
+      hashing.stopped = true;
+      await hashing.rest;
+    };
+    undo.push(stopHashing);
 
     const metrics = createMetrics({ version: VERSION, database });
     const lifecycle = { draining: false };
@@ -159,6 +180,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await scheduler.stop(budget);
         await app.close();
         await orders.close();
+        await stopHashing();
         await database.close();
         await lock?.release();
         log.info('shutdown complete');

@@ -8,7 +8,7 @@ import { createActivation, receiveSms } from '../src/modules/activations/index.t
 import { iconSpriteUrl } from '../src/modules/catalog/index.ts';
 import { numberOrders } from '../src/modules/order-numbers/index.ts';
 import { type FakeStripe, startFakeStripe } from './fakes/stripe-server.ts';
-import { ctxOf, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
+import { ctxOf, GOOD_PASSWORD, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
   type Actors,
@@ -428,6 +428,48 @@ const ROUTES: RouteSpec[] = [
     route: '/api/v1/admin/payments/:id',
     access: ['support', 'admin'],
     target: async (t) => ({ url: `/api/v1/admin/payments/${(await aCheckout(t, await fresh(t))).paymentId}` }),
+  },
+  // console: staff accounts (admin only)
+  { method: 'GET', route: '/api/v1/admin/staff', access: ['admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff',
+    access: ['admin'],
+    target: async () => ({
+      url: '/api/v1/admin/staff',
+      body: { email: uniqueEmail('matrix-staff'), role: 'support', password: GOOD_PASSWORD, reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff/:id/reset-second-factor',
+    access: ['admin'],
+    target: async (t) => {
+      const { createStaffAccount } = await import('../src/modules/accounts/index.ts');
+      const { accountId } = await createStaffAccount(ctxOf(t, 'cli'), {
+        email: uniqueEmail('matrix-reset'),
+        password: GOOD_PASSWORD,
+        role: 'support',
+      });
+      return { url: `/api/v1/admin/staff/${accountId}/reset-second-factor`, body: { reason: 'matrix test' } };
+    },
+  },
+  // console: packages (support reads, admin adds and disables)
+  { method: 'GET', route: '/api/v1/admin/packages', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/packages',
+    access: ['admin'],
+    target: async () => ({
+      url: '/api/v1/admin/packages',
+      body: { code: `matrix-new-${++packages}`, credits: 100, price: 500, currency: 'USD', reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/packages/:code/disable',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/packages/${await aPackage(t)}/disable`, body: { reason: 'matrix test' } }),
   },
   {
     method: 'POST',

@@ -1,4 +1,4 @@
-import { addPackage, disablePackage, listPackages } from '../modules/payments/index.ts';
+import { addPackage, disablePackage, listPackages, toPackageView } from '../modules/payments/index.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
@@ -55,16 +55,7 @@ export const packagesListCommand: CommandDefinition = {
   options: { json: { type: 'boolean' } },
   async run(ctx, args, io) {
     const rows = await listPackages(ctx.database.db, { activeOnly: false });
-    const listed = rows.map((row) => ({
-      code: row.code,
-      credits: row.credits,
-      price: row.priceMinor,
-      currency: row.currency,
-      interval: row.interval,
-      storeProduct: row.storeProductId,
-      active: row.active,
-      createdAt: row.createdAt.toISOString(),
-    }));
+    const listed = rows.map((row) => ({ ...toPackageView(row), active: row.active, createdAt: row.createdAt.toISOString() }));
     if (args.values.json) {
       io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
       return EXIT.ok;

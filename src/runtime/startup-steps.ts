@@ -20,6 +20,7 @@ export const STARTUP_STEPS = [
   'migrate',
   'check secret key',
   'seal personal data',
+  'hash rented numbers',
   'privacy policy',
   'payment processors',
   'order services',

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, asActor, createActor, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
@@ -81,11 +81,20 @@ describe('staff actions', () => {
     const granted = await post(admin, url, { amount: 250, reason: 'goodwill after outage' });
     expect(granted.statusCode).toBe(201);
     expect(await api(t, customer).balance()).toEqual({ available: 250, held: 0 });
-    const [audit] = await t.database.db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.accountId, customer.accountId), eq(auditLog.action, 'console.credits_grant')));
-    expect(audit).toMatchObject({ actor: admin.accountId, details: { reason: 'goodwill after outage', amount: 250, role: 'admin' } });
+    // One staff action, one audit row: who, when, why and the transfer it made (not the ledger's own row as well).
+    const audits = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
+    expect(audits).toEqual([
+      expect.objectContaining({
+        actor: admin.accountId,
+        action: 'console.credits_grant',
+        details: expect.objectContaining({
+          reason: 'goodwill after outage',
+          amount: 250,
+          role: 'admin',
+          transferId: granted.json().transferId,
+        }),
+      }),
+    ]);
     expect(await accessLog(customer)).toContainEqual(
       expect.objectContaining({ what: 'action.credits_granted', reason: 'goodwill after outage', role: 'admin' }),
     );
@@ -112,11 +121,12 @@ describe('staff actions', () => {
     expect(taken.statusCode).toBe(201);
     expect(taken.json()).toMatchObject({ amount: 60 });
     expect(await api(t, customer).balance()).toEqual({ available: 40, held: 0 });
-    const [audit] = await t.database.db
-      .select()
-      .from(auditLog)
-      .where(and(eq(auditLog.accountId, customer.accountId), eq(auditLog.action, 'console.credits_deduct')));
-    expect(audit).toMatchObject({ actor: admin.accountId, details: { reason: 'the second grant was a mistake', amount: 60 } });
+    const audits = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
+    expect(audits.map((row) => row.action).sort()).toEqual(['console.credits_deduct', 'console.credits_grant']);
+    expect(audits.find((row) => row.action === 'console.credits_deduct')).toMatchObject({
+      actor: admin.accountId,
+      details: { reason: 'the second grant was a mistake', amount: 60, transferId: taken.json().transferId },
+    });
     expect(await accessLog(customer)).toContainEqual(
       expect.objectContaining({ what: 'action.credits_deducted', reason: 'the second grant was a mistake', role: 'admin' }),
     );

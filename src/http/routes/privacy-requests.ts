@@ -174,13 +174,13 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
       config: { access: STAFF, errors: ['NOT_FOUND', 'CONFLICT'] },
       schema: {
         tags: ['admin'],
-        summary: 'Move a rights request: start it, complete it with a note, or refuse it with the reason (support, admin)',
+        summary: 'Move a rights request: start it with a reason, complete it with a note, or refuse it with the reason (support, admin)',
         description:
-          'The note or reason is shown to the customer. Completing a `restriction` or `withdraw_consent` request restricts the ' +
+          'A refusal’s reason and a completion’s note are shown to the customer; why staff started a request is kept in the audit log. Completing a `restriction` or `withdraw_consent` request restricts the ' +
           "account's processing: no orders, webhooks held, until lifted (POST …/lift).",
         params: IdParam,
         body: z.discriminatedUnion('status', [
-          z.object({ status: z.literal('in_progress') }),
+          z.object({ status: z.literal('in_progress'), reason: Note.describe('Why staff start it now (kept in the audit log)') }),
           z.object({ status: z.literal('completed'), note: Note.describe('What was done, shown to the customer') }),
           z.object({ status: z.literal('refused'), note: Note.describe('Why, shown to the customer') }),
         ]),
@@ -191,7 +191,7 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
       const body = request.body;
       const move: StaffMove =
         body.status === 'in_progress'
-          ? { to: 'in_progress' }
+          ? { to: 'in_progress', reason: body.reason }
           : body.status === 'completed'
             ? { to: 'completed', note: body.note }
             : { to: 'refused', reason: body.note };

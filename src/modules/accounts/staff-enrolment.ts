@@ -22,12 +22,17 @@ export interface EnrolmentLink {
 }
 
 /**
- * Issue a one-time enrolment link for a staff account (`otpbox admin create`, `otpbox admin enrol`).
+ * Issue a one-time enrolment link for a staff account (`otpbox admin create`, `otpbox admin enrol`, the
+ * console's Staff page).
  * With `reset`, the account's second factor and recovery codes are removed and its sessions end in
  * the same transaction (a lost phone): until the link is used, the account cannot act as staff.
  * Earlier links still unused stop working. Audited (audit_log + security event).
  */
-export async function issueEnrolment(ctx: Ctx, accountId: string, options: { reset: boolean }): Promise<EnrolmentLink> {
+export async function issueEnrolment(
+  ctx: Ctx,
+  accountId: string,
+  options: { reset: boolean /** Why (the console requires it): kept in the reset's audit row. */; reason?: string; requestId?: string },
+): Promise<EnrolmentLink> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const now = ctx.clock.now();
@@ -46,7 +51,11 @@ export async function issueEnrolment(ctx: Ctx, accountId: string, options: { res
         actor: ctx.actor ?? 'system',
         action: 'staff.two_factor_reset',
         accountId,
-        details: { hadFactor: removed.length > 0 },
+        details: {
+          hadFactor: removed.length > 0,
+          ...(options.reason ? { reason: options.reason } : {}),
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+        },
         occurredAt: now,
       });
       await announceAuthChange(tx, accountId);

@@ -14,6 +14,7 @@ export { endOrdersForErasure } from './end-for-erasure.ts';
 export { EphemeralTexts } from './ephemeral.ts';
 export { expireDue } from './expire.ts';
 export { getActivation } from './get-activation.ts';
+export { hashExistingNumbers, NUMBERS_HASHED_SETTING } from './hash-existing-numbers.ts';
 export { listActivations } from './list-activations.ts';
 export { getOpenedOrder, type OpenedOrder, type OpenedRow, openOrder, openOrders, type StoredRow } from './opened-order.ts';
 export { pageActivations } from './page-activations.ts';

@@ -12,6 +12,7 @@ import {
 import type { Ctx } from '../context.ts';
 import { deductCredits, grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
 import { supportGrantLimit } from './grant-limit.ts';
+import { keepAnEnrolledAdmin } from './staff-accounts.ts';
 import { type StaffActor, staffAction } from './staff-action.ts';
 
 /** Who acts, on which account, why, and in which request: every console action carries these. */
@@ -58,9 +59,11 @@ export async function grantCreditsAsStaff(
         reason: `Credits from the operator: ${action.reason}`,
         idempotencyKey: `grant:console:${randomUUID()}`,
         metadata: { source: 'console', staff: action.staff.accountId },
+        auditedByCaller: true,
       });
       return { transferId: transfer.id, amount: action.amount };
     },
+    (result) => ({ transferId: result.transferId }),
   );
 }
 
@@ -86,17 +89,21 @@ export async function deductCreditsAsStaff(
         reason: `Credits taken back by the operator: ${action.reason}`,
         idempotencyKey: `deduct:console:${randomUUID()}`,
         metadata: { source: 'console', staff: action.staff.accountId },
+        auditedByCaller: true,
       });
       return { transferId: transfer.id, amount: action.amount };
     },
+    (result) => ({ transferId: result.transferId }),
   );
 }
 
+/** Suspend an account; never the last admin with a second factor (the console would have no admin left). */
 export async function suspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
-  await staffAction(ctx, { ...action, action: 'account.suspend', shownAs: 'action.suspended' }, (txCtx) =>
-    suspendAccount(txCtx, action.accountId, action.reason),
-  );
+  await staffAction(ctx, { ...action, action: 'account.suspend', shownAs: 'action.suspended' }, async (txCtx) => {
+    await keepAnEnrolledAdmin(txCtx, action.accountId, 'suspending them');
+    await suspendAccount(txCtx, action.accountId, action.reason);
+  });
 }
 
 export async function unsuspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
@@ -138,10 +145,18 @@ export async function endSessionsAsStaff(ctx: Ctx, action: ActionContext): Promi
   });
 }
 
-/** Admins only (the route says so): a role change ends the account's sessions (accounts/staff.ts). */
+/**
+ * Admins only (the route says so): a role change ends the account's sessions (accounts/staff.ts). The
+ * last admin with a second factor is never demoted.
+ */
 export async function changeRoleAsStaff(ctx: Ctx, action: ActionContext & { role: Role }): Promise<{ from: Role; to: Role }> {
   notSelf(action);
-  return staffAction(ctx, { ...action, action: 'account.role', shownAs: 'action.role_changed', details: { to: action.role } }, (txCtx) =>
-    setRole(txCtx, action.accountId, action.role),
+  return staffAction(
+    ctx,
+    { ...action, action: 'account.role', shownAs: 'action.role_changed', details: { to: action.role } },
+    async (txCtx) => {
+      if (action.role !== 'admin') await keepAnEnrolledAdmin(txCtx, action.accountId, 'demoting them');
+      return setRole(txCtx, action.accountId, action.role);
+    },
   );
 }

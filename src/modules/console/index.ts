@@ -19,6 +19,15 @@ export {
 export { ACTIVITY_LIMIT, type AccountActivity, accountActivity } from './account-activity.ts';
 export { DEFAULT_SUPPORT_GRANT_LIMIT, MAX_GRANT, setSupportGrantLimit, supportGrantLimit } from './grant-limit.ts';
 export { MAX_ORDER_PAGE, type OrderSearchedBy, orderLife, orderSearchKind, searchOrders } from './orders.ts';
-export { StaffAccountSummary, StaffActionRecord, StaffOrder, StaffOrderLife, StaffOrderListItem } from './schemas.ts';
+export {
+  EnrolmentLinkView,
+  StaffAccountSummary,
+  StaffActionRecord,
+  StaffMember,
+  StaffOrder,
+  StaffOrderLife,
+  StaffOrderListItem,
+} from './schemas.ts';
 export { type SearchedBy, searchAccounts, searchKind } from './search-accounts.ts';
+export { createStaffAsAdmin, listStaff, resetSecondFactorAsAdmin } from './staff-accounts.ts';
 export type { StaffActor } from './staff-action.ts';

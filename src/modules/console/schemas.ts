@@ -160,3 +160,27 @@ export const StaffOrderLife = z
   })
   .meta({ id: 'StaffOrderLife' });
 export type StaffOrderLifeView = z.infer<typeof StaffOrderLife>;
+
+/** A staff account as the console's Staff page lists it (admins only). */
+export const StaffMember = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    role: z.enum(['support', 'admin']),
+    status: z.enum(['active', 'suspended']),
+    twoFactor: z.boolean().describe('A second factor is enrolled: the account can sign in to the console'),
+    enrolledAt: Timestamp.nullable(),
+    enrolmentPendingUntil: Timestamp.nullable().describe('An unused enrolment link works until then'),
+    lastSignInAt: Timestamp.nullable().describe('The last sign-in completed with the second factor, as long as security events keep it'),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'StaffMember' });
+export type StaffMemberView = z.infer<typeof StaffMember>;
+
+/** A one-time enrolment link: shown once, to be handed to the staff member. */
+export const EnrolmentLinkView = z
+  .object({
+    url: z.string().describe('PUBLIC_URL/admin/enrol#token=…: one use, answered only now'),
+    expiresAt: Timestamp,
+  })
+  .meta({ id: 'EnrolmentLink' });

@@ -22,12 +22,20 @@ export interface StaffActionInput {
   details?: Record<string, unknown>;
 }
 
+/** What the audit row adds from the action's result (the transfer a grant made). */
+type DetailsOf<T> = (result: T) => Record<string, unknown>;
+
 /**
  * A staff action on an account, in one transaction with its records: what `act` changes, the audit
  * row (who, when, why: audit_log) and the entry the customer sees under "Who accessed my data" (the
  * staff access log, with the reason). The verbs `act` calls join this transaction (db/tx.ts).
  */
-export async function staffAction<T>(ctx: Ctx, input: StaffActionInput, act: (ctx: Ctx) => Promise<T>): Promise<T> {
+export async function staffAction<T>(
+  ctx: Ctx,
+  input: StaffActionInput,
+  act: (ctx: Ctx) => Promise<T>,
+  detailsOf?: DetailsOf<T>,
+): Promise<T> {
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
     const result = await act(txCtx);
@@ -41,6 +49,7 @@ export async function staffAction<T>(ctx: Ctx, input: StaffActionInput, act: (ct
         reason: input.reason,
         role: input.staff.role,
         ...(input.details ?? {}),
+        ...(detailsOf?.(result) ?? {}),
         ...(input.requestId ? { requestId: input.requestId } : {}),
       },
       occurredAt: now,

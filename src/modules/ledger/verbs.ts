@@ -38,8 +38,14 @@ interface Common {
   metadata?: Record<string, unknown>;
 }
 
+/** A grant or a take-back: audited here, unless the caller writes the one audit row of its action in this transaction. */
+interface Operator {
+  /** The console's staff actions record who, when and why themselves (console/staff-action.ts): one row per action. */
+  auditedByCaller?: boolean;
+}
+
 /** Credits given by the operator (support gesture, promotion, tests). Audited. */
-export async function grantCredits(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+export async function grantCredits(ctx: Ctx, input: Common & Operator & { accountId: string; amount: number }): Promise<Applied> {
   const grants = systemAccountFor('grants', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
@@ -53,7 +59,7 @@ export async function grantCredits(ctx: Ctx, input: Common & { accountId: string
         now,
       }),
     );
-    if (!applied.replayed) {
+    if (!applied.replayed && !input.auditedByCaller) {
       await auditCredits(
         { ...ctx, db: tx },
         'credits.grant',
@@ -70,14 +76,14 @@ export async function grantCredits(ctx: Ctx, input: Common & { accountId: string
  * Credits the operator takes back (a grant made in error, a correction agreed with the customer):
  * never more than the wallet has available, so it cannot push a customer into debt. Audited.
  */
-export async function deductCredits(ctx: Ctx, input: Common & { accountId: string; amount: number }): Promise<Applied> {
+export async function deductCredits(ctx: Ctx, input: Common & Operator & { accountId: string; amount: number }): Promise<Applied> {
   const forfeits = systemAccountFor('forfeits', input.accountId);
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const applied = await withWallet({ ...ctx, db: tx }, input.accountId, (wallet) =>
       applyTransfer(tx, { ...input, kind: 'forfeit', ...posted(wallet, forfeits, input.amount), actor: ctx.actor, now }),
     );
-    if (!applied.replayed) {
+    if (!applied.replayed && !input.auditedByCaller) {
       await auditCredits(
         { ...ctx, db: tx },
         'credits.deduct',

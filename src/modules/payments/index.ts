@@ -35,7 +35,16 @@ export {
   paymentForStaff,
 } from './find-payments.ts';
 export { getReceipt } from './get-receipt.ts';
-export { addPackage, disablePackage, listPackages, type NewPackage, packageOnSale, toPackageView } from './packages.ts';
+export {
+  addPackage,
+  disablePackage,
+  listPackages,
+  listPackagesForStaff,
+  type NewPackage,
+  packageOnSale,
+  type StaffPackageRow,
+  toPackageView,
+} from './packages.ts';
 export { openSubscriptionPortal } from './portal.ts';
 export { type ReconcileOutcome, reconcileStripePayments, refreshPayment } from './reconcile-stripe.ts';
 export { refundPayment } from './refund-payment.ts';

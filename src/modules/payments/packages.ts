@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { auditLog, creditPackages, type PackageInterval } from '../../db/schema/index.ts';
+import { auditLog, creditPackages, type PackageInterval, payments } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -27,8 +27,11 @@ const knownCurrency = (code: string) => {
   return currencies.has(code);
 };
 
-/** A package on sale from now on (the CLI's `packages add`). Audited. */
-export async function addPackage(ctx: Ctx, input: NewPackage): Promise<PackageRow> {
+/**
+ * A package on sale from now on (the CLI's `packages add`, the console's Packages page). Audited, with
+ * the staff member's reason when there is one (the console requires it).
+ */
+export async function addPackage(ctx: Ctx, input: NewPackage, reason?: string): Promise<PackageRow> {
   const currency = input.currency.trim().toUpperCase();
   if (!CODE.test(input.code))
     throw invalid('The code is 1–64 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
@@ -75,15 +78,26 @@ export async function addPackage(ctx: Ctx, input: NewPackage): Promise<PackageRo
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'system',
       action: 'packages.add',
-      details: { code: row.code, credits: row.credits, priceMinor: row.priceMinor, currency, interval: row.interval },
+      details: {
+        code: row.code,
+        credits: row.credits,
+        priceMinor: row.priceMinor,
+        currency,
+        interval: row.interval,
+        ...(row.storeProductId ? { storeProductId: row.storeProductId } : {}),
+        ...(reason ? { reason } : {}),
+      },
       occurredAt: now,
     });
     return row;
   });
 }
 
-/** Stop selling a package (payments already made keep it). Audited; disabling a disabled one changes nothing. */
-export async function disablePackage(ctx: Ctx, code: string): Promise<{ disabled: boolean }> {
+/**
+ * Stop selling a package (payments already made keep it). Audited, with the reason when there is one;
+ * disabling a disabled one changes nothing.
+ */
+export async function disablePackage(ctx: Ctx, code: string, reason?: string): Promise<{ disabled: boolean }> {
   const now = ctx.clock.now();
   return transaction(ctx.db, async (tx) => {
     const [row] = await tx.select().from(creditPackages).where(eq(creditPackages.code, code));
@@ -94,7 +108,7 @@ export async function disablePackage(ctx: Ctx, code: string): Promise<{ disabled
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'system',
       action: 'packages.disable',
-      details: { code },
+      details: { code, ...(reason ? { reason } : {}) },
       occurredAt: now,
     });
     return { disabled: true };
@@ -108,6 +122,23 @@ export async function listPackages(db: Executor, options: { activeOnly: boolean 
     .from(creditPackages)
     .where(options.activeOnly ? eq(creditPackages.active, true) : undefined)
     .orderBy(sql`${creditPackages.interval} nulls first`, asc(creditPackages.priceMinor), asc(creditPackages.code));
+}
+
+/** A package as staff see it: the row and how many payments for it were paid (refunded ones included). */
+export type StaffPackageRow = PackageRow & { sold: number };
+
+/** Every package, on sale or disabled, in `listPackages`' order, with how many were sold (the console's Packages page). */
+export async function listPackagesForStaff(db: Executor): Promise<StaffPackageRow[]> {
+  const [rows, sold] = await Promise.all([
+    listPackages(db, { activeOnly: false }),
+    db
+      .select({ packageId: payments.packageId, sold: sql<number>`count(*)::int` })
+      .from(payments)
+      .where(isNotNull(payments.paidAt))
+      .groupBy(payments.packageId),
+  ]);
+  const soldBy = new Map(sold.map((row) => [row.packageId, Number(row.sold)]));
+  return rows.map((row) => ({ ...row, sold: soldBy.get(row.id) ?? 0 }));
 }
 
 /** A package on sale, by its code; UNKNOWN_PACKAGE otherwise. */

@@ -2990,6 +2990,347 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The credit packages and plans, on sale or disabled, with how many were sold (support, admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            packages: components["schemas"]["StaffPackage"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Sell a pack of credits, or with `interval` a plan that grants them every period (admin; audited)
+         * @description The code is 1–64 letters, digits, dots, dashes or underscores; a code or store product already used is refused with `CONFLICT` (packages are never edited: payments name them). The price is in the currency’s smallest unit.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        credits: number;
+                        /** @description ISO 4217: USD, EUR, … */
+                        currency: string;
+                        /** @enum {string} */
+                        interval?: "month" | "year";
+                        /** @description In the smallest unit of its currency (cents for USD) */
+                        price: number;
+                        /** @description Why (kept in the audit log) */
+                        reason: string;
+                        storeProduct?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffPackage"];
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/packages/{code}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop selling a package (admin; audited): payments already made keep it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (kept in the audit log) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: it was already disabled */
+                            disabled: boolean;
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/payments": {
         parameters: {
             query?: never;
@@ -3451,8 +3792,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move a rights request: start it, complete it with a note, or refuse it with the reason (support, admin)
-         * @description The note or reason is shown to the customer. Completing a `restriction` or `withdraw_consent` request restricts the account's processing: no orders, webhooks held, until lifted (POST …/lift).
+         * Move a rights request: start it with a reason, complete it with a note, or refuse it with the reason (support, admin)
+         * @description A refusal’s reason and a completion’s note are shown to the customer; why staff started a request is kept in the audit log. Completing a `restriction` or `withdraw_consent` request restricts the account's processing: no orders, webhooks held, until lifted (POST …/lift).
          */
         post: {
             parameters: {
@@ -3466,6 +3807,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Why staff start it now (kept in the audit log) */
+                        reason: string;
                         /** @enum {string} */
                         status: "in_progress";
                     } | {
@@ -4887,6 +5230,366 @@ export interface paths {
                 };
                 /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff accounts: role, second factor, pending enrolment link, last sign-in (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            staff: components["schemas"]["StaffMember"][];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a staff account and its one-time enrolment link (admin; audited)
+         * @description The link (valid 24 hours, one use) is in this answer only: give it to the new staff member with the first password. They sign in only after enrolling their authenticator through it. An address that already has an account is refused (`CONFLICT`): change that account’s role instead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** @description The first password (the same rules as every password) */
+                        password: string;
+                        /** @description Why (kept in the audit log) */
+                        reason: string;
+                        /** @enum {string} */
+                        role: "support" | "admin";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: string;
+                            enrolment: components["schemas"]["EnrolmentLink"];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `WEAK_PASSWORD` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `RATE_LIMITED` */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `INTERNAL` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `SERVICE_UNAVAILABLE` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/staff/{id}/reset-second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a staff member’s second factor: their factor and sessions end, a new enrolment link is answered once (admin)
+         * @description For a lost or replaced phone. Refused for one’s own account and for the last admin with a second factor (`CONFLICT`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (kept in the audit log) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enrolment: components["schemas"]["EnrolmentLink"];
+                        };
+                    };
+                };
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNAUTHENTICATED` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED`, `TWO_FACTOR_REQUIRED` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `NOT_FOUND` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `CONFLICT` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13743,6 +14446,12 @@ export interface components {
             /** @description Provider name, service code or country code */
             value: string;
         };
+        EnrolmentLink: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description PUBLIC_URL/admin/enrol#token=…: one use, answered only now */
+            url: string;
+        };
         ErrorEnvelope: {
             error: {
                 /**
@@ -14327,6 +15036,23 @@ export interface components {
             otpauthUri: string;
             secret: string;
         };
+        StaffMember: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            enrolledAt: string | null;
+            /** @description An unused enrolment link works until then */
+            enrolmentPendingUntil: string | null;
+            id: string;
+            /** @description The last sign-in completed with the second factor, as long as security events keep it */
+            lastSignInAt: string | null;
+            /** @enum {string} */
+            role: "support" | "admin";
+            /** @enum {string} */
+            status: "active" | "suspended";
+            /** @description A second factor is enrolled: the account can sign in to the console */
+            twoFactor: boolean;
+        };
         StaffOrder: {
             country: string;
             /** Format: date-time */
@@ -14450,6 +15176,27 @@ export interface components {
             sandbox: boolean;
             service: string;
             status: string;
+        };
+        StaffPackage: {
+            /** @description On sale; a disabled package is kept for the payments that name it */
+            active: boolean;
+            /** @description What customers send as `package` to buy it */
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Credits it gives (each period, for a plan) */
+            credits: number;
+            /** @description ISO 4217 */
+            currency: string;
+            id: string;
+            /** @description A plan renews every interval; null for a one-off pack */
+            interval: ("month" | "year") | null;
+            /** @description In the smallest unit of its currency (cents for USD) */
+            price: number;
+            /** @description Payments for it that were paid (refunded ones included) */
+            sold: number;
+            /** @description The App Store / Google Play product id that buys it in the mobile app */
+            storeProduct: string | null;
         };
         StaffPayment: {
             accountId: string;

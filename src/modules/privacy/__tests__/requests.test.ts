@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asActor, asBearer, createActor, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
@@ -122,9 +122,18 @@ describe('rights requests: the staff queue', () => {
     expect(customerQueue.statusCode).toBe(403);
 
     expect((await staffMove(support, first.id, { status: 'completed' })).statusCode).toBe(400);
-    const started = await staffMove(support, first.id, { status: 'in_progress' });
+    // Starting needs a reason too, kept in the audit row with who started it.
+    const noReason = await staffMove(support, first.id, { status: 'in_progress' });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error.message).toMatch(/reason/);
+    const started = await staffMove(support, first.id, { status: 'in_progress', reason: 'identity checked' });
     expect(started.json()).toMatchObject({ status: 'in_progress' });
-    expect((await staffMove(support, first.id, { status: 'in_progress' })).statusCode).toBe(409);
+    const [startedAudit] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'privacy_request.started'), eq(auditLog.accountId, early.accountId)));
+    expect(startedAudit).toMatchObject({ actor: support.accountId, details: expect.objectContaining({ reason: 'identity checked' }) });
+    expect((await staffMove(support, first.id, { status: 'in_progress', reason: 'again' })).statusCode).toBe(409);
     const done = await staffMove(support, first.id, { status: 'completed', note: 'Your account data was erased.' });
     expect(done.json()).toMatchObject({ status: 'completed', resolution: 'Your account data was erased.', daysLeft: 0 });
     expect((await staffMove(support, first.id, { status: 'refused', note: 'too late' })).statusCode).toBe(409);
@@ -142,7 +151,7 @@ describe('rights requests: the staff queue', () => {
     expect(
       (await t.app.inject({ method: 'POST', url: `/api/v1/privacy/requests/${second.id}/withdraw`, headers: asBearer(late) })).statusCode,
     ).toBe(409);
-    expect((await staffMove(support, 'prq_nonexistent', { status: 'in_progress' })).statusCode).toBe(404);
+    expect((await staffMove(support, 'prq_nonexistent', { status: 'in_progress', reason: 'no such' })).statusCode).toBe(404);
   });
 });
 

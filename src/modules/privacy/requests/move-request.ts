@@ -9,7 +9,8 @@ import type { RequestDeps } from './deps.ts';
 import { checkTransition } from './states.ts';
 import type { RequestRow } from './view.ts';
 
-export type StaffMove = { to: 'in_progress' } | { to: 'completed'; note: string } | { to: 'refused'; reason: string };
+/** A staff move; starting carries the staff member's reason for the audit row (the console requires one; the CLI gives none). */
+export type StaffMove = { to: 'in_progress'; reason?: string } | { to: 'completed'; note: string } | { to: 'refused'; reason: string };
 
 /**
  * The requests whose completion restricts processing: `restriction` (Art. 18), and `withdraw_consent`
@@ -61,6 +62,7 @@ export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move:
     await auditRequest(txCtx, move.to === 'in_progress' ? 'started' : move.to, row, {
       from: row.status,
       ...(resolution ? { resolution } : {}),
+      ...(move.to === 'in_progress' && move.reason ? { reason: move.reason } : {}),
       ...(restricted ? { processingRestricted: true } : {}),
       ...(erasureStarted ? { erasureStarted: true } : {}),
     });

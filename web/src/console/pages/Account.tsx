@@ -1,8 +1,9 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
 import { api, errorText } from '../api.ts';
+import { ActionForm } from '../data.tsx';
 import { count, signed, when } from '../format.ts';
 import { useStaff } from '../session.tsx';
 
@@ -242,7 +243,7 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
     <section className="console-section" aria-labelledby="actions">
       <h2 id="actions">{c.accounts.actions}</h2>
       <div className="console-actions">
-        <ActionForm
+        <AccountAction
           title={c.accounts.grant}
           hint={limit !== undefined ? c.accounts.grantLimit(count(limit)) : undefined}
           amount
@@ -254,13 +255,13 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
           onDone={onDone}
         />
         {profile.status === 'suspended' ? (
-          <ActionForm
+          <AccountAction
             title={c.accounts.unsuspend}
             run={(reason) => api(`${base}/unsuspend`, { method: 'POST', body: { reason } })}
             onDone={onDone}
           />
         ) : (
-          <ActionForm
+          <AccountAction
             title={c.accounts.suspend}
             hint={c.accounts.suspendHint}
             danger
@@ -268,7 +269,7 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
             onDone={onDone}
           />
         )}
-        <ActionForm
+        <AccountAction
           title={c.accounts.restrict}
           hint={c.accounts.restrictHint}
           danger
@@ -276,7 +277,7 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
           onDone={onDone}
         />
         {admin ? (
-          <ActionForm
+          <AccountAction
             title={c.accounts.deduct}
             hint={c.accounts.deductHint}
             amount
@@ -290,13 +291,13 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
           />
         ) : null}
         {admin ? (
-          <ActionForm
+          <AccountAction
             title={c.accounts.liftRestriction}
             run={(reason) => api(`${base}/lift-restriction`, { method: 'POST', body: { reason } })}
             onDone={onDone}
           />
         ) : null}
-        <ActionForm
+        <AccountAction
           title={c.accounts.endSessions}
           hint={c.accounts.endSessionsHint}
           run={(reason) => api(`${base}/end-sessions`, { method: 'POST', body: { reason } })}
@@ -308,7 +309,8 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
   );
 }
 
-function ActionForm({
+/** One action on the account: the shared action form with the action's title, hint and, for credits, the amount. */
+function AccountAction({
   title,
   hint,
   amount: withAmount = false,
@@ -325,43 +327,27 @@ function ActionForm({
   run: (reason: string, amount: number) => Promise<unknown>;
   onDone: () => void;
 }) {
-  const headingId = useId();
-  const [reason, setReason] = useState('');
   const [amount, setAmount] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setMessage(undefined);
-    try {
-      const answer = await run(reason.trim(), Number(amount));
-      setMessage({ ok: true, text: typeof answer === 'string' ? answer : c.accounts.done });
-      setReason('');
-      setAmount('');
-      onDone();
-    } catch (failure) {
-      setMessage({ ok: false, text: errorText(failure) });
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <form className="card" onSubmit={submit} aria-labelledby={headingId}>
-      <h3 id={headingId}>{title}</h3>
+    <ActionForm
+      label={title}
+      submit={withAmount ? title : c.accounts.apply}
+      danger={danger}
+      reasonLabel={c.accounts.actionReason}
+      onSubmit={async (reason) => {
+        const answer = await run(reason, Number(amount));
+        setAmount('');
+        onDone();
+        return typeof answer === 'string' ? answer : c.accounts.done;
+      }}
+    >
+      <h3>{title}</h3>
       {hint ? <p className="muted">{hint}</p> : null}
       {children}
       {withAmount ? (
         <Field label={c.accounts.amount} type="number" inputMode="numeric" min={1} step={1} required value={amount} onChange={setAmount} />
       ) : null}
-      <Field label={c.accounts.actionReason} required minLength={3} maxLength={500} value={reason} onChange={setReason} />
-      <button className={`button ${danger ? 'button--danger' : 'button--primary'}`} type="submit" disabled={busy}>
-        {withAmount ? title : c.accounts.apply}
-      </button>
-      <div role="status">
-        {message ? <p className={`notice ${message.ok ? 'notice--success' : 'notice--error'}`}>{message.text}</p> : null}
-      </div>
-    </form>
+    </ActionForm>
   );
 }
 
@@ -369,7 +355,7 @@ function RoleForm({ base, current, onDone }: { base: string; current: string; on
   const selectId = useId();
   const [role, setRole] = useState(current);
   return (
-    <ActionForm
+    <AccountAction
       title={c.accounts.role}
       hint={c.accounts.roleHint}
       run={(reason) => api(`${base}/role`, { method: 'POST', body: { role, reason } })}
@@ -385,6 +371,6 @@ function RoleForm({ base, current, onDone }: { base: string; current: string; on
           ))}
         </select>
       </div>
-    </ActionForm>
+    </AccountAction>
   );
 }

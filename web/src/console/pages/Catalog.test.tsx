@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json, type Recorded } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json, type Recorded } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import type { CatalogRuleView, PricePreview } from './Catalog.tsx';
 
 afterEach(() => {
@@ -25,21 +22,12 @@ const rule = (over: Partial<CatalogRuleView> = {}): CatalogRuleView => ({
   ...over,
 });
 
-const show = (role: 'admin' | 'support', rules: CatalogRuleView[]) => {
-  at('/admin/catalog');
-  const api = new FakeApi()
-    .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role })
-    .on('GET', '/admin/catalog/rules', { rules })
-    .on('GET', '/services', { services: [{ code: 'tg', name: 'Telegram' }] })
-    .on('GET', '/countries', { countries: [{ code: 'ID', name: 'Indonesia' }] });
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (role: 'admin' | 'support', rules: CatalogRuleView[]) =>
+  consoleAt('/admin/catalog', role, {
+    '/admin/catalog/rules': { rules },
+    '/services': { services: [{ code: 'tg', name: 'Telegram' }] },
+    '/countries': { countries: [{ code: 'ID', name: 'Indonesia' }] },
+  });
 
 const preview: PricePreview = {
   label: 'Telegram in Indonesia',

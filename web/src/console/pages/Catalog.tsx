@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { api, errorText } from '../api.ts';
-import { ActionForm, LoadState, Select, useLoad } from '../data.tsx';
+import { ActionForm, DoneNotice, ErrorNotice, LoadState, Select, useLoad } from '../data.tsx';
 import { useStaff } from '../session.tsx';
 
 export interface CatalogRuleView {
@@ -90,11 +90,7 @@ export function CatalogPage() {
 
       <section className="console-section" aria-labelledby="catalog-rules">
         <h2 id="catalog-rules">{t.rulesTitle}</h2>
-        {done ? (
-          <p className="notice notice--success" role="status">
-            {done}
-          </p>
-        ) : null}
+        <DoneNotice message={done} />
         <LoadState state={state} />
         {state.status === 'ready' && rules.length === 0 ? <p className="empty">{t.noRules}</p> : null}
         {rules.length > 0 ? (
@@ -203,11 +199,7 @@ function Preview() {
           {t.previewSubmit}
         </button>
       </form>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
       {preview ? (
         <div aria-live="polite">
           <h3>{preview.label}</h3>

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
-import { formatWhen, LoadState, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
+import { formatWhen, LoadState, MoreButton, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
 
 export interface StaffOrderItem {
   id: string;
@@ -135,7 +135,7 @@ function OrderList() {
     setDayRange(params, from, to);
     orders.search(params);
   };
-  const { items, next, loadMore } = orders;
+  const { items } = orders;
   const ready = orders.first;
   const searched = new URLSearchParams(orders.query).has('q');
 
@@ -169,11 +169,7 @@ function OrderList() {
           </p>
         ) : null}
         {items.length > 0 ? <OrderTable items={items} /> : null}
-        {next ? (
-          <button className="button button--secondary" type="button" onClick={() => void loadMore(next)}>
-            {t.more}
-          </button>
-        ) : null}
+        <MoreButton list={orders} label={t.more} />
       </section>
     </>
   );

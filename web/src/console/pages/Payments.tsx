@@ -3,7 +3,7 @@ import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { Link } from '../../lib/router.tsx';
 import { ApiError, api } from '../api.ts';
-import { ActionForm, formatWhen, LoadState, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
+import { ActionForm, DoneNotice, formatWhen, LoadState, MoreButton, Select, setDayRange, useLoad, usePagedList } from '../data.tsx';
 import { useStaff } from '../session.tsx';
 
 export interface StaffPayment {
@@ -129,7 +129,7 @@ function PaymentList() {
     setDayRange(params, from, to);
     list.search(params);
   };
-  const { items, next, loadMore } = list;
+  const { items } = list;
 
   return (
     <>
@@ -170,11 +170,7 @@ function PaymentList() {
         <LoadState state={list.state} />
         {list.state.status === 'ready' && items.length === 0 ? <p className="empty">{t.none}</p> : null}
         {items.length > 0 ? <PaymentTable items={items} caption={t.listTitle} /> : null}
-        {next ? (
-          <button className="button button--secondary" type="button" onClick={() => void loadMore(next)}>
-            {t.more}
-          </button>
-        ) : null}
+        <MoreButton list={list} label={t.more} />
       </section>
     </>
   );
@@ -194,11 +190,7 @@ function PaymentDetail({ id }: { id: string }) {
       </p>
       <h1 tabIndex={-1}>{t.detailTitle(id)}</h1>
       <LoadState state={state} />
-      {done ? (
-        <p className="notice notice--success" role="status">
-          {done}
-        </p>
-      ) : null}
+      <DoneNotice message={done} />
       {p ? (
         <dl className="console-dl">
           <dt>{t.customer}</dt>

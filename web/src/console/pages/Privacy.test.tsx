@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import type { QueuedRequest, RetentionPreview, RetentionRun } from './Privacy.tsx';
 
 afterEach(() => {
@@ -58,24 +55,15 @@ const preview: RetentionPreview = {
   cleared: {},
 };
 
-const show = (requests: QueuedRequest[]) => {
-  at('/admin/privacy');
-  const api = new FakeApi()
-    .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role: 'support' })
-    .on('GET', '/admin/privacy/requests', { requests })
-    .on('GET', '/admin/privacy/retention', { name: 'retention', intervalMs: 3_600_000, runs: [run] })
-    .on('GET', '/admin/privacy/retention/preview', preview);
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (requests: QueuedRequest[]) =>
+  consoleAt('/admin/privacy', 'support', {
+    '/admin/privacy/requests': { requests },
+    '/admin/privacy/retention': { name: 'retention', intervalMs: 3_600_000, runs: [run] },
+    '/admin/privacy/retention/preview': preview,
+  });
 
 describe('Privacy page', () => {
-  it('shows the queue by deadline with days left, the overdue ones marked, and starts a request', async () => {
+  it('shows the queue by deadline with days left, the overdue ones marked, and starts a request with a reason', async () => {
     const api = show([request({ id: 'prq_late', type: 'erasure', daysLeft: -3, overdue: true }), request()]);
     api.on('POST', '/admin/privacy/requests/prq_1', () => json(200, {}));
     const table = await screen.findByRole('table', { name: 'Rights requests' });
@@ -85,8 +73,13 @@ describe('Privacy page', () => {
     expect(rows[0]?.textContent).toContain('Overdue by 3 days');
     expect(rows[1]?.textContent).toContain('12 days left');
     fireEvent.click(screen.getByRole('button', { name: 'Start prq_1' }));
+    const form = screen.getByRole('form', { name: 'Start prq_1' });
+    const reason = within(form).getByLabelText('Reason');
+    expect(reason.hasAttribute('required')).toBe(true);
+    fireEvent.change(reason, { target: { value: 'identity checked' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Start the request' }));
     expect((await screen.findByRole('status')).textContent).toBe('prq_1 is in progress.');
-    expect(api.calls('POST', '/admin/privacy/requests/prq_1')[0]?.body).toEqual({ status: 'in_progress' });
+    expect(api.calls('POST', '/admin/privacy/requests/prq_1')[0]?.body).toEqual({ status: 'in_progress', reason: 'identity checked' });
   });
 
   it('completes with a note and refuses with a reason; a refusal from the server is shown', async () => {

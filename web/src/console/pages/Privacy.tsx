@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { api, errorText } from '../api.ts';
-import { ActionForm, formatWhen, LoadState, useLoad } from '../data.tsx';
+import { ActionForm, DoneNotice, ErrorNotice, formatWhen, LoadState, OpenButton, useLoad } from '../data.tsx';
 
 export interface QueuedRequest {
   id: string;
@@ -60,42 +60,42 @@ export function PrivacyPage() {
   );
 }
 
+type Move = 'start' | 'complete' | 'refuse';
+
+/** Each move's words and the body it sends with the text typed (a reason, or the customer's note). */
+const MOVES: Record<Move, { title: (id: string) => string; intro: string; submit: string; field: string; done: (id: string) => string }> = {
+  start: { title: t.startTitle, intro: t.startIntro, submit: t.startSubmit, field: t.reason, done: t.started },
+  complete: { title: t.completeTitle, intro: t.completeIntro, submit: t.completeSubmit, field: t.note, done: t.completed },
+  refuse: { title: t.refuseTitle, intro: t.refuseIntro, submit: t.refuseSubmit, field: t.reason, done: t.refused },
+};
+const bodyOf = (move: Move, text: string) =>
+  move === 'start' ? { status: 'in_progress', reason: text } : { status: move === 'complete' ? 'completed' : 'refused', note: text };
+
 function RequestQueue() {
   const { state, reload } = useLoad<{ requests: QueuedRequest[] }>('/admin/privacy/requests');
-  const [open, setOpen] = useState<{ id: string; what: 'complete' | 'refuse' }>();
+  const [open, setOpen] = useState<{ id: string; what: Move }>();
   const [done, setDone] = useState<string>();
-  const [error, setError] = useState<string>();
   const requests = state.status === 'ready' ? state.data.requests : [];
   const finish = (message: string) => {
     setOpen(undefined);
-    setError(undefined);
     setDone(message);
     reload();
   };
-  const start = async (request: QueuedRequest) => {
-    try {
-      await api(`/admin/privacy/requests/${request.id}`, { method: 'POST', body: { status: 'in_progress' } });
-      finish(t.started(request.id));
-    } catch (failure) {
-      setError(errorText(failure));
-    }
-  };
   const current = open ? requests.find((request) => request.id === open.id) : undefined;
+  const moveButton = (request: QueuedRequest, what: Move, label: string, quiet = false) => (
+    <OpenButton
+      label={label}
+      open={open?.id === request.id && open.what === what}
+      onClick={() => setOpen({ id: request.id, what })}
+      quiet={quiet}
+    />
+  );
 
   return (
     <section className="console-section" aria-labelledby="privacy-queue">
       <h2 id="privacy-queue">{t.queueTitle}</h2>
       <p className="muted">{t.queueIntro}</p>
-      {done ? (
-        <p className="notice notice--success" role="status">
-          {done}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <DoneNotice message={done} />
       <LoadState state={state} />
       {state.status === 'ready' && requests.length === 0 ? <p className="empty">{t.empty}</p> : null}
       {requests.length > 0 ? (
@@ -132,27 +132,9 @@ function RequestQueue() {
                   </td>
                   <td data-label={t.actions}>
                     <div className="row__actions">
-                      {request.status === 'open' ? (
-                        <button className="button button--secondary button--small" type="button" onClick={() => void start(request)}>
-                          {t.start(request.id)}
-                        </button>
-                      ) : null}
-                      <button
-                        className="button button--secondary button--small"
-                        type="button"
-                        aria-expanded={open?.id === request.id && open.what === 'complete'}
-                        onClick={() => setOpen({ id: request.id, what: 'complete' })}
-                      >
-                        {t.complete(request.id)}
-                      </button>
-                      <button
-                        className="button button--ghost button--small"
-                        type="button"
-                        aria-expanded={open?.id === request.id && open.what === 'refuse'}
-                        onClick={() => setOpen({ id: request.id, what: 'refuse' })}
-                      >
-                        {t.refuse(request.id)}
-                      </button>
+                      {request.status === 'open' ? moveButton(request, 'start', t.start(request.id)) : null}
+                      {moveButton(request, 'complete', t.complete(request.id))}
+                      {moveButton(request, 'refuse', t.refuse(request.id), true)}
                     </div>
                   </td>
                 </tr>
@@ -164,21 +146,18 @@ function RequestQueue() {
       {current && open ? (
         <ActionForm
           key={`${current.id}-${open.what}`}
-          label={open.what === 'complete' ? t.completeTitle(current.id) : t.refuseTitle(current.id)}
-          submit={open.what === 'complete' ? t.completeSubmit : t.refuseSubmit}
+          label={MOVES[open.what].title(current.id)}
+          submit={MOVES[open.what].submit}
           danger={open.what === 'refuse'}
-          reasonLabel={open.what === 'complete' ? t.note : t.reason}
+          reasonLabel={MOVES[open.what].field}
           onCancel={() => setOpen(undefined)}
-          onSubmit={async (note) => {
-            await api(`/admin/privacy/requests/${current.id}`, {
-              method: 'POST',
-              body: { status: open.what === 'complete' ? 'completed' : 'refused', note },
-            });
-            finish(open.what === 'complete' ? t.completed(current.id) : t.refused(current.id));
+          onSubmit={async (text) => {
+            await api(`/admin/privacy/requests/${current.id}`, { method: 'POST', body: bodyOf(open.what, text) });
+            finish(MOVES[open.what].done(current.id));
           }}
         >
-          <h3>{open.what === 'complete' ? t.completeTitle(current.id) : t.refuseTitle(current.id)}</h3>
-          <p className="small muted">{open.what === 'complete' ? t.completeIntro : t.refuseIntro}</p>
+          <h3>{MOVES[open.what].title(current.id)}</h3>
+          <p className="small muted">{MOVES[open.what].intro}</p>
         </ActionForm>
       ) : null}
       <Lift onDone={(message) => finish(message)} />
@@ -276,11 +255,7 @@ function Retention() {
           {t.dryRun}
         </button>
       </p>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
       {preview ? (
         <div aria-live="polite">
           <p>{t.previewSummary(formatWhen(preview.at), total(preview.purged), total(preview.cleared))}</p>

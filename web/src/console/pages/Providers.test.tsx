@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, FakeApi, json, type Recorded } from '../../test/fake-api.ts';
-import { at } from '../../test/render.tsx';
-import { ConsoleApp } from '../ConsoleApp.tsx';
-import { ConsoleSessionProvider } from '../session.tsx';
-import './index.tsx';
+import { apiError, json, type Recorded } from '../../test/fake-api.ts';
+import { consoleAt } from '../test-console.tsx';
 import type { AdminProvider } from './Providers.tsx';
 
 afterEach(() => {
@@ -36,19 +33,8 @@ const provider = (over: Partial<AdminProvider> = {}): AdminProvider => ({
   ...over,
 });
 
-const show = (role: 'admin' | 'support', providers: AdminProvider[]) => {
-  at('/admin/providers');
-  const api = new FakeApi()
-    .on('GET', '/me', { id: 'acc_staff', email: 'staff@example.com', role })
-    .on('GET', '/admin/providers', { providers });
-  api.install();
-  render(
-    <ConsoleSessionProvider>
-      <ConsoleApp />
-    </ConsoleSessionProvider>,
-  );
-  return api;
-};
+const show = (role: 'admin' | 'support', providers: AdminProvider[]) =>
+  consoleAt('/admin/providers', role, { '/admin/providers': { providers } });
 
 describe('Providers page', () => {
   it('lists terms, health, circuit and balance, alerts on a low balance, and offers support staff no change', async () => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { api } from '../api.ts';
-import { ActionForm, formatWhen, LoadState, Select, useLoad } from '../data.tsx';
+import { ActionForm, AddSection, DoneNotice, formatWhen, LoadState, OpenButton, Select, useLoad } from '../data.tsx';
 import { useStaff } from '../session.tsx';
 
 export interface AdminProvider {
@@ -50,11 +50,7 @@ export function ProvidersPage() {
     <>
       <h1 tabIndex={-1}>{t.title}</h1>
       <p className="muted">{admin ? t.introAdmin : t.introSupport}</p>
-      {done ? (
-        <p className="notice notice--success" role="status">
-          {done}
-        </p>
-      ) : null}
+      <DoneNotice message={done} />
       {low.length > 0 ? (
         <div className="notice notice--warning" role="alert">
           <p>{t.lowAlert}</p>
@@ -122,22 +118,17 @@ export function ProvidersPage() {
                     <td data-label={t.actions}>
                       {p.removed ? null : (
                         <div className="row__actions">
-                          <button
-                            className="button button--secondary button--small"
-                            type="button"
-                            aria-expanded={open?.id === p.id && open.what === 'edit'}
+                          <OpenButton
+                            label={t.edit(p.name)}
+                            open={open?.id === p.id && open.what === 'edit'}
                             onClick={() => setOpen({ id: p.id, what: 'edit' })}
-                          >
-                            {t.edit(p.name)}
-                          </button>
-                          <button
-                            className="button button--ghost button--small"
-                            type="button"
-                            aria-expanded={open?.id === p.id && open.what === 'remove'}
+                          />
+                          <OpenButton
+                            label={t.remove(p.name)}
+                            open={open?.id === p.id && open.what === 'remove'}
                             onClick={() => setOpen({ id: p.id, what: 'remove' })}
-                          >
-                            {t.remove(p.name)}
-                          </button>
+                            quiet
+                          />
                         </div>
                       )}
                     </td>
@@ -181,8 +172,23 @@ export function ProvidersPage() {
           })()
         : null}
       {admin ? (
-        <section className="console-section" aria-labelledby="add-provider">
-          <h2 id="add-provider">{t.addTitle}</h2>
+        <AddSection
+          id="add-provider"
+          title={t.addTitle}
+          openLabel={t.addOpen}
+          open={adding}
+          onOpen={() => setAdding(true)}
+          form={
+            <AddProvider
+              onCancel={() => setAdding(false)}
+              onAdded={(answer) => {
+                setAdding(false);
+                setAdded(answer);
+                reload();
+              }}
+            />
+          }
+        >
           {added ? (
             <div className="notice notice--success" role="status">
               <p>{t.addedText(added.name)}</p>
@@ -195,21 +201,7 @@ export function ProvidersPage() {
               ))}
             </div>
           ) : null}
-          {adding ? (
-            <AddProvider
-              onCancel={() => setAdding(false)}
-              onAdded={(answer) => {
-                setAdding(false);
-                setAdded(answer);
-                reload();
-              }}
-            />
-          ) : (
-            <button className="button button--secondary" type="button" onClick={() => setAdding(true)}>
-              {t.addOpen}
-            </button>
-          )}
-        </section>
+        </AddSection>
       ) : null}
     </>
   );

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
 import { api, errorText } from '../api.ts';
+import { ErrorNotice } from '../data.tsx';
 import { useConsoleSession } from '../session.tsx';
 
 type Step = 'password' | 'code' | 'recovery';
@@ -46,11 +47,7 @@ export function SignIn() {
   return (
     <main id="main" className="console-auth" tabIndex={-1}>
       <h1>{step === 'password' ? c.signIn.title : c.signIn.codeTitle}</h1>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNotice message={error} />
       {step === 'password' ? (
         <form onSubmit={submitPassword} className="card">
           <p>{c.signIn.intro}</p>

@@ -6,9 +6,11 @@ import { CatalogPage } from './Catalog.tsx';
 import { JobsPage } from './Jobs.tsx';
 import { OrdersPage } from './Orders.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
+import { PackagesPage } from './Packages.tsx';
 import { PaymentsPage } from './Payments.tsx';
 import { PrivacyPage } from './Privacy.tsx';
 import { ProvidersPage } from './Providers.tsx';
+import { StaffPage } from './Staff.tsx';
 import { SecurityPage } from './security/Security.tsx';
 import { SupportPage } from './support/Support.tsx';
 
@@ -24,6 +26,7 @@ registerConsolePage({
   order: 60,
   render: (rest) => <PaymentsPage rest={rest} />,
 });
+registerConsolePage({ path: '/packages', label: c.packages.nav, icon: 'star', order: 65, render: () => <PackagesPage /> });
 registerConsolePage({ path: '/privacy', label: c.privacy.nav, icon: 'account', order: 70, render: () => <PrivacyPage /> });
 registerConsolePage({
   path: '/security',
@@ -33,5 +36,6 @@ registerConsolePage({
   adminOnly: true,
   render: (rest) => <SecurityPage rest={rest} />,
 });
+registerConsolePage({ path: '/staff', label: c.staff.nav, icon: 'account', order: 85, adminOnly: true, render: () => <StaffPage /> });
 registerConsolePage({ path: '/jobs', label: c.jobs.nav, icon: 'check', order: 90, render: () => <JobsPage /> });
 registerConsolePage({ path: '/support', label: c.support.nav, icon: 'support', order: 100, render: (rest) => <SupportPage rest={rest} /> });

@@ -4,6 +4,7 @@ import { c } from '../../../i18n/console-en.ts';
 import type { components } from '../../../lib/api.gen.ts';
 import { type LiveState, openLiveEvents } from '../../../lib/sse.ts';
 import { API, api, errorText } from '../../api.ts';
+import { DataTable } from '../../data.tsx';
 import { bucket, count, micros, minor, moment, share } from '../../display.ts';
 import type { ChartSeries } from './TimeChart.tsx';
 
@@ -201,112 +202,60 @@ function Figures({ data }: { data: OverviewData }) {
             ))}
           </select>
         </div>
-        {figures.length === 0 ? (
-          <p className="muted">{o.codes.none}</p>
-        ) : (
-          <div className="console-table-wrap">
-            <table className="console-table console-table--stack">
-              <caption className="visually-hidden">{`${o.codes.title}: ${o.codes.dimensions[dimension]}`}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{o.codes.dimensions[dimension]}</th>
-                  <th scope="col" className="numeric">
-                    {o.codes.orders}
-                  </th>
-                  <th scope="col">{o.codes.rate}</th>
-                  <th scope="col" className="numeric">
-                    {o.codes.p50}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.codes.p90}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.codes.p99}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {figures.map((row) => (
-                  <tr key={row.value}>
-                    <th scope="row">{row.value}</th>
-                    <td className="numeric" data-label={o.codes.orders}>
-                      {count(row.completed + row.cancelled + row.expired + row.failed)}
-                    </td>
-                    <td data-label={o.codes.rate}>
-                      {row.codeRate === null ? (
-                        o.codes.noValue
-                      ) : (
-                        <span className="meter">
-                          <span className="meter__bar" style={{ width: `${Math.round(row.codeRate * 100)}%` }} aria-hidden="true" />
-                          <span>{share(row.codeRate)}</span>
-                        </span>
-                      )}
-                    </td>
-                    {(['p50', 'p90', 'p99'] as const).map((p) => (
-                      <td key={p} className="numeric" data-label={o.codes[p]}>
-                        {row.timeToCode ? o.codes.seconds(row.timeToCode[p]) : o.codes.noValue}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          variant="stack"
+          caption={`${o.codes.title}: ${o.codes.dimensions[dimension]}`}
+          empty={o.codes.none}
+          rows={figures}
+          rowKey={(row) => row.value}
+          columns={[
+            { label: o.codes.dimensions[dimension], cell: (row) => row.value },
+            { label: o.codes.orders, numeric: true, cell: (row) => count(row.completed + row.cancelled + row.expired + row.failed) },
+            {
+              label: o.codes.rate,
+              cell: (row) =>
+                row.codeRate === null ? (
+                  o.codes.noValue
+                ) : (
+                  <span className="meter">
+                    <span className="meter__bar" style={{ width: `${Math.round(row.codeRate * 100)}%` }} aria-hidden="true" />
+                    <span>{share(row.codeRate)}</span>
+                  </span>
+                ),
+            },
+            ...(['p50', 'p90', 'p99'] as const).map((p) => ({
+              label: o.codes[p],
+              numeric: true,
+              cell: (row: (typeof figures)[number]) => (row.timeToCode ? o.codes.seconds(row.timeToCode[p]) : o.codes.noValue),
+            })),
+          ]}
+        />
       </section>
 
       <section className="console-section card" aria-labelledby="refunds-title">
         <h2 id="refunds-title">{o.refunds.title}</h2>
-        <div className="console-table-wrap">
-          <table className="console-table">
-            <thead>
-              <tr>
-                <th scope="col">{o.refunds.cause}</th>
-                <th scope="col" className="numeric">
-                  {o.refunds.orders}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(['cancelled', 'expired', 'failed'] as const).map((cause) => (
-                <tr key={cause}>
-                  <th scope="row">{o.outcomes[cause]}</th>
-                  <td className="numeric">{count(data.refunds.orders[cause])}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          variant="plain"
+          rows={['cancelled', 'expired', 'failed'] as const}
+          rowKey={(cause) => cause}
+          columns={[
+            { label: o.refunds.cause, cell: (cause) => o.outcomes[cause] },
+            { label: o.refunds.orders, numeric: true, cell: (cause) => count(data.refunds.orders[cause]) },
+          ]}
+        />
         <p>{o.refunds.ordersCredits(count(data.refunds.orders.credits))}</p>
         <h3>{o.refunds.payments}</h3>
-        {data.refunds.payments.length === 0 ? (
-          <p className="muted">{o.refunds.noPayments}</p>
-        ) : (
-          <div className="console-table-wrap">
-            <table className="console-table">
-              <thead>
-                <tr>
-                  <th scope="col">{o.refunds.currency}</th>
-                  <th scope="col" className="numeric">
-                    {o.refunds.refunded}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.refunds.amount}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.refunds.payments.map((row) => (
-                  <tr key={row.currency}>
-                    <th scope="row">{row.currency.toUpperCase()}</th>
-                    <td className="numeric">{count(row.refunded)}</td>
-                    <td className="numeric">{minor(row.refundedMinor, row.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          variant="plain"
+          empty={o.refunds.noPayments}
+          rows={data.refunds.payments}
+          rowKey={(row) => row.currency}
+          columns={[
+            { label: o.refunds.currency, cell: (row) => row.currency.toUpperCase() },
+            { label: o.refunds.refunded, numeric: true, cell: (row) => count(row.refunded) },
+            { label: o.refunds.amount, numeric: true, cell: (row) => minor(row.refundedMinor, row.currency) },
+          ]}
+        />
       </section>
 
       <Chart
@@ -322,97 +271,48 @@ function Figures({ data }: { data: OverviewData }) {
 
       <section className="console-section card" aria-labelledby="payments-title">
         <h2 id="payments-title">{o.payments.title}</h2>
-        {groups.length === 0 ? (
-          <p className="muted">{o.payments.none}</p>
-        ) : (
-          <div className="console-table-wrap">
-            <table className="console-table console-table--stack">
-              <thead>
-                <tr>
-                  <th scope="col">{o.payments.method}</th>
-                  <th scope="col">{o.payments.status}</th>
-                  <th scope="col" className="numeric">
-                    {o.payments.count}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.payments.amount}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.payments.credits}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.payments.refunded}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {groups.map((g) => (
-                  <tr key={`${g.method}-${g.status}-${g.currency}`}>
-                    <th scope="row">{g.method}</th>
-                    <td data-label={o.payments.status}>{g.status}</td>
-                    <td className="numeric" data-label={o.payments.count}>
-                      {count(g.payments)}
-                    </td>
-                    <td className="numeric" data-label={o.payments.amount}>
-                      {minor(g.amountMinor, g.currency)}
-                    </td>
-                    <td className="numeric" data-label={o.payments.credits}>
-                      {count(g.credits)}
-                    </td>
-                    <td className="numeric" data-label={o.payments.refunded}>
-                      {minor(g.refundedMinor, g.currency)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          variant="stack"
+          empty={o.payments.none}
+          rows={groups}
+          rowKey={(g) => `${g.method}-${g.status}-${g.currency}`}
+          columns={[
+            { label: o.payments.method, cell: (g) => g.method },
+            { label: o.payments.status, cell: (g) => g.status },
+            { label: o.payments.count, numeric: true, cell: (g) => count(g.payments) },
+            { label: o.payments.amount, numeric: true, cell: (g) => minor(g.amountMinor, g.currency) },
+            { label: o.payments.credits, numeric: true, cell: (g) => count(g.credits) },
+            { label: o.payments.refunded, numeric: true, cell: (g) => minor(g.refundedMinor, g.currency) },
+          ]}
+        />
       </section>
 
       <section className="console-section card" aria-labelledby="balances-title">
         <h2 id="balances-title">{o.balances.title}</h2>
         {lowBalances > 0 && <p className="notice notice--warning">{o.balances.lowCount(lowBalances)}</p>}
-        {data.balances.length === 0 ? (
-          <p className="muted">{o.balances.none}</p>
-        ) : (
-          <div className="console-table-wrap">
-            <table className="console-table console-table--stack">
-              <thead>
-                <tr>
-                  <th scope="col">{o.balances.provider}</th>
-                  <th scope="col" className="numeric">
-                    {o.balances.balance}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {o.balances.threshold}
-                  </th>
-                  <th scope="col">{o.balances.asOf}</th>
-                  <th scope="col">{o.balances.status}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.balances.map((b) => (
-                  <tr key={b.provider} className={b.low ? 'is-alert' : undefined}>
-                    <th scope="row">{b.provider}</th>
-                    <td className="numeric" data-label={o.balances.balance}>
-                      {b.balanceMicros === null ? o.balances.unknown : micros(b.balanceMicros, b.currency)}
-                    </td>
-                    <td className="numeric" data-label={o.balances.threshold}>
-                      {micros(b.lowBalanceMicros, b.currency)}
-                    </td>
-                    <td data-label={o.balances.asOf}>{b.balanceAt ? moment(b.balanceAt) : o.balances.unknown}</td>
-                    <td data-label={o.balances.status}>
-                      <span className={`badge ${b.low ? 'badge--failed' : 'badge--completed'}`}>
-                        {b.low ? o.balances.low : o.balances.ok}
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          variant="stack"
+          empty={o.balances.none}
+          rows={data.balances}
+          rowKey={(b) => b.provider}
+          rowClass={(b) => (b.low ? 'is-alert' : undefined)}
+          columns={[
+            { label: o.balances.provider, cell: (b) => b.provider },
+            {
+              label: o.balances.balance,
+              numeric: true,
+              cell: (b) => (b.balanceMicros === null ? o.balances.unknown : micros(b.balanceMicros, b.currency)),
+            },
+            { label: o.balances.threshold, numeric: true, cell: (b) => micros(b.lowBalanceMicros, b.currency) },
+            { label: o.balances.asOf, cell: (b) => (b.balanceAt ? moment(b.balanceAt) : o.balances.unknown) },
+            {
+              label: o.balances.status,
+              cell: (b) => (
+                <span className={`badge ${b.low ? 'badge--failed' : 'badge--completed'}`}>{b.low ? o.balances.low : o.balances.ok}</span>
+              ),
+            },
+          ]}
+        />
       </section>
     </>
   );

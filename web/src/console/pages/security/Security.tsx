@@ -1,10 +1,9 @@
 import '../operations.css';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { c } from '../../../i18n/console-en.ts';
 import type { components, paths } from '../../../lib/api.gen.ts';
 import { Link } from '../../../lib/router.tsx';
-import { api, errorText } from '../../api.ts';
-import { setDayRange } from '../../data.tsx';
+import { LoadState, MoreButton, setDayRange, useLoad, usePagedList } from '../../data.tsx';
 import { moment } from '../../display.ts';
 
 type StaffSecurityEvent = components['schemas']['StaffSecurityEvent'];
@@ -50,60 +49,15 @@ const TYPES = Object.keys({
 const words = (code: string) => code.replaceAll(/[._]/g, ' ');
 const json = (details: Record<string, unknown> | null | undefined) =>
   details && Object.keys(details).length > 0 ? JSON.stringify(details) : '';
-/** The day after an ISO date (YYYY-MM-DD), for an inclusive "until" day. */
-
-function ErrorNotice({ error }: { error: string | null }) {
-  return error ? (
-    <p className="notice notice--error" role="alert">
-      {error}
-    </p>
-  ) : null;
-}
-
-/** A list read page by page from an API answering `{ [key]: T[], nextCursor }`. */
-function usePaged<T>(key: string, path: string | null) {
-  const [items, setItems] = useState<T[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const read = useCallback(
-    async (cursor?: string) => {
-      if (path === null) return;
-      try {
-        const page = await api<Record<string, unknown>>(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        const got = page[key] as T[];
-        setItems((before) => (cursor ? [...(before ?? []), ...got] : got));
-        setNext((page.nextCursor as string | null) ?? null);
-        setError(null);
-      } catch (cause) {
-        setError(errorText(cause));
-      }
-    },
-    [key, path],
-  );
-  useEffect(() => {
-    setItems(null);
-    void read();
-  }, [read]);
-  return { items, next, error, more: () => next && void read(next) };
-}
-
-function MoreButton({ next, onClick }: { next: string | null; onClick: () => void }) {
-  return next ? (
-    <p>
-      <button type="button" className="button button--secondary" onClick={onClick}>
-        {s.more}
-      </button>
-    </p>
-  ) : null;
-}
-
 function Events() {
   const [type, setType] = useState('');
   const [account, setAccount] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [query, setQuery] = useState('limit=50');
-  const { items, next, error, more } = usePaged<StaffSecurityEvent>('events', `/admin/security/events?${query}`);
+  const list = usePagedList<StaffSecurityEvent, { events: StaffSecurityEvent[]; nextCursor: string | null }>('/admin/security/events', {
+    key: 'events',
+    query: 'limit=50',
+  });
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -111,7 +65,7 @@ function Events() {
     if (type) params.set('type', type);
     if (account.trim()) params.set('accountId', account.trim());
     setDayRange(params, from, to);
-    setQuery(params.toString());
+    list.search(params);
   };
 
   return (
@@ -147,10 +101,8 @@ function Events() {
           </button>
         </p>
       </form>
-      <ErrorNotice error={error} />
-      {items === null ? (
-        !error && <p className="loading">{s.loading}</p>
-      ) : items.length === 0 ? (
+      <LoadState state={list.state} />
+      {list.state.status !== 'ready' ? null : list.items.length === 0 ? (
         <p className="muted">{s.noEvents}</p>
       ) : (
         <div className="console-table-wrap">
@@ -168,7 +120,7 @@ function Events() {
               </tr>
             </thead>
             <tbody>
-              {items.map((event) => (
+              {list.items.map((event) => (
                 <tr key={event.id} className={/failed|throttled/.test(event.type) ? 'is-alert' : undefined}>
                   <th scope="row">{moment(event.occurredAt)}</th>
                   <td data-label={s.what}>{words(event.type)}</td>
@@ -191,27 +143,20 @@ function Events() {
           </table>
         </div>
       )}
-      <MoreButton next={next} onClick={more} />
+      <MoreButton list={list} label={s.more} />
     </section>
   );
 }
 
 function Lockouts() {
-  const [lockouts, setLockouts] = useState<Lockout[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<{ lockouts: Lockout[] }>('/admin/security/lockouts')
-      .then((answer) => setLockouts(answer.lockouts))
-      .catch((cause) => setError(errorText(cause)));
-  }, []);
+  const { state } = useLoad<{ lockouts: Lockout[] }>('/admin/security/lockouts');
+  const lockouts = state.status === 'ready' ? state.data.lockouts : null;
   return (
     <section aria-labelledby="security-lockouts">
       <h2 id="security-lockouts">{s.sections.lockouts}</h2>
       <p className="muted">{s.lockoutsIntro}</p>
-      <ErrorNotice error={error} />
-      {lockouts === null ? (
-        !error && <p className="loading">{s.loading}</p>
-      ) : lockouts.length === 0 ? (
+      <LoadState state={state} />
+      {lockouts === null ? null : lockouts.length === 0 ? (
         <p className="muted">{s.noLockouts}</p>
       ) : (
         <div className="console-table-wrap">
@@ -251,14 +196,16 @@ function Lockouts() {
 function Audit() {
   const [action, setAction] = useState('');
   const [account, setAccount] = useState('');
-  const [query, setQuery] = useState('limit=50');
-  const { items, next, error, more } = usePaged<AuditEntry>('entries', `/admin/security/audit?${query}`);
+  const list = usePagedList<AuditEntry, { entries: AuditEntry[]; nextCursor: string | null }>('/admin/security/audit', {
+    key: 'entries',
+    query: 'limit=50',
+  });
   const apply = (event: FormEvent) => {
     event.preventDefault();
     const params = new URLSearchParams({ limit: '50' });
     if (action.trim()) params.set('action', action.trim());
     if (account.trim()) params.set('accountId', account.trim());
-    setQuery(params.toString());
+    list.search(params);
   };
   return (
     <section aria-labelledby="security-audit">
@@ -279,10 +226,8 @@ function Audit() {
           </button>
         </p>
       </form>
-      <ErrorNotice error={error} />
-      {items === null ? (
-        !error && <p className="loading">{s.loading}</p>
-      ) : items.length === 0 ? (
+      <LoadState state={list.state} />
+      {list.state.status !== 'ready' ? null : list.items.length === 0 ? (
         <p className="muted">{s.noAudit}</p>
       ) : (
         <div className="console-table-wrap">
@@ -299,7 +244,7 @@ function Audit() {
               </tr>
             </thead>
             <tbody>
-              {items.map((entry) => (
+              {list.items.map((entry) => (
                 <tr key={entry.id}>
                   <th scope="row">{moment(entry.occurredAt)}</th>
                   <td data-label={s.actor} className="mono">
@@ -319,7 +264,7 @@ function Audit() {
           </table>
         </div>
       )}
-      <MoreButton next={next} onClick={more} />
+      <MoreButton list={list} label={s.more} />
     </section>
   );
 }
