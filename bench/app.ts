@@ -53,7 +53,12 @@ export async function benchApp(env: Record<string, string> = {}) {
     await fresh?.drop();
   };
   // For benchmarks that drive the domain directly (an SMS arriving, as a provider push would).
-  Object.assign(app, { otpboxOrders: orders.activations, otpboxCtx: { db: database.db, clock: systemClock, config, keys, log } });
+  Object.assign(app, {
+    otpboxOrders: orders.activations,
+    otpboxEvents: orders.events,
+    otpboxProviders: orders.providers,
+    otpboxCtx: { db: database.db, clock: systemClock, config, keys, log },
+  });
   return { app, database, policy, engine: url ? 'postgres' : 'pglite', close };
 }
 

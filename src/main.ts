@@ -19,6 +19,7 @@ import { mailTransport } from './modules/mail/index.ts';
 import { loadCurrentPolicy } from './modules/privacy/index.ts';
 import { type AdminChannel, startAdminChannel } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, type DataDirLock } from './runtime/data-dir-lock.ts';
+import { type GatewayLinks, startGatewayLinks } from './runtime/gateway-links.ts';
 import { checkSecretKey } from './runtime/instance-settings.ts';
 import { createMetrics } from './runtime/metrics.ts';
 import { startOrderServices } from './runtime/order-services.ts';
@@ -164,6 +165,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
     await steps.run('scheduler', () => scheduler.start());
+    // The SMPP links this instance holds (one instance per gateway, ADR 39); none without SMPP gateways.
+    const links: GatewayLinks = await steps.run('gateway links', () =>
+      startGatewayLinks({ database, clock, config, keys, log, activations: orders.activations, events: orders.events, metrics }),
+    );
+    undo.push(() => links.close());
     await steps.finish();
     log.info(
       { url, engine: database.engine, dataDir: config.dataDir, instanceId, startupMs: Math.round(performance.now() - started) },
@@ -179,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await channel?.close(budget);
         await scheduler.stop(budget);
         await app.close();
+        await links.close();
         await orders.close();
         await stopHashing();
         await database.close();

@@ -22,4 +22,10 @@ export const BALANCE_CHANNEL = 'otpbox_balance';
 /** The overview's figures changed (triggers of migration 0021, ADR 33): no payload; staff streams refresh. */
 export const STATS_CHANNEL = 'otpbox_stats';
 
-export const NOTIFY_CHANNELS = [EVENT_CHANNEL, AUTH_CHANNEL, CATALOG_CHANNEL, BALANCE_CHANNEL, STATS_CHANNEL] as const;
+/**
+ * An own gateway was added or removed (modules/pool, in the transaction of the change): the payload is
+ * its name. Every instance re-reads its SMPP links at once (runtime/gateway-links.ts, ADR 39).
+ */
+export const GATEWAY_CHANNEL = 'otpbox_gateways';
+
+export const NOTIFY_CHANNELS = [EVENT_CHANNEL, AUTH_CHANNEL, CATALOG_CHANNEL, BALANCE_CHANNEL, STATS_CHANNEL, GATEWAY_CHANNEL] as const;

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
+import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, GATEWAY_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
 import type { Database } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
@@ -46,6 +46,8 @@ export interface EventBus {
    * triggers' NOTIFY, ADR 33), or may have while the listener was away.
    */
   onStatsChange(listener: () => void): () => void;
+  /** An own gateway was added or removed somewhere (its name; `'*'`: anything may have changed). */
+  onGatewayChange(listener: (name: string) => void): () => void;
   /** Stored events of an account numbered after `afterSeq`, in order. */
   since(accountId: string, afterSeq: number, limit?: number): Promise<AccountEvent[]>;
   /** The number of an account's newest event (0 before its first). */
@@ -69,6 +71,10 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
   const balanceListeners = new Set<(accountId: string) => void>();
   const catalogListeners = new Set<(what: string) => void>();
   const statsListeners = new Set<() => void>();
+  const gatewayListeners = new Set<(name: string) => void>();
+  const gatewayChanged = (name: string) => {
+    for (const listener of gatewayListeners) listener(name);
+  };
   const statsChanged = () => {
     for (const listener of statsListeners) listener();
   };
@@ -160,6 +166,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
   };
   const onCatalogNotification = (payload: string | undefined) => catalogChanged(payload ?? '*');
   const onStatsNotification = () => statsChanged();
+  const onGatewayNotification = (payload: string | undefined) => gatewayChanged(payload ?? '*');
   const onBalanceNotification = (payload: string | undefined) => {
     if (payload) balanceChanged(payload);
   };
@@ -171,6 +178,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     balanceChanged('*');
     catalogChanged('*');
     statsChanged();
+    gatewayChanged('*');
     void resync().catch((error) => log.warn({ err: error }, 'could not resynchronise the event streams after a reconnect'));
   };
 
@@ -181,12 +189,14 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     const unlistenCatalog = await database.raw.client.listen(CATALOG_CHANNEL, onCatalogNotification);
     const unlistenBalance = await database.raw.client.listen(BALANCE_CHANNEL, onBalanceNotification);
     const unlistenStats = await database.raw.client.listen(STATS_CHANNEL, onStatsNotification);
+    const unlistenGateways = await database.raw.client.listen(GATEWAY_CHANNEL, onGatewayNotification);
     stopListening = async () => {
       await unlistenEvents();
       await unlistenAuth();
       await unlistenCatalog();
       await unlistenBalance();
       await unlistenStats();
+      await unlistenGateways();
     };
   } else {
     stopListening = await listenOnPostgres(
@@ -197,6 +207,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
         [CATALOG_CHANNEL]: onCatalogNotification,
         [BALANCE_CHANNEL]: onBalanceNotification,
         [STATS_CHANNEL]: onStatsNotification,
+        [GATEWAY_CHANNEL]: onGatewayNotification,
       },
       onReconnect,
       log,
@@ -238,6 +249,10 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
     onStatsChange(listener) {
       statsListeners.add(listener);
       return () => statsListeners.delete(listener);
+    },
+    onGatewayChange(listener) {
+      gatewayListeners.add(listener);
+      return () => gatewayListeners.delete(listener);
     },
     async close() {
       closed = true;

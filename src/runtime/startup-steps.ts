@@ -28,6 +28,7 @@ export const STARTUP_STEPS = [
   'admin channel',
   'listen',
   'scheduler',
+  'gateway links',
 ] as const;
 export type StartupStep = (typeof STARTUP_STEPS)[number];
 

@@ -22,7 +22,14 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
 
 describe('NOTIFY channels', () => {
   it('are named once, in db/channels.ts', () => {
-    expect(NOTIFY_CHANNELS).toEqual(['otpbox_events', 'otpbox_auth', 'otpbox_catalog', 'otpbox_balance', 'otpbox_stats']);
+    expect(NOTIFY_CHANNELS).toEqual([
+      'otpbox_events',
+      'otpbox_auth',
+      'otpbox_catalog',
+      'otpbox_balance',
+      'otpbox_stats',
+      'otpbox_gateways',
+    ]);
     expect(new Set(NOTIFY_CHANNELS).size).toBe(NOTIFY_CHANNELS.length);
   });
 

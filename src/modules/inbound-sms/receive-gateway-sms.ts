@@ -50,7 +50,7 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
         id,
         gatewayId: gateway.id,
         messageKey: sms.messageId ?? null,
-        contentKey: contentKey(number?.id, sms),
+        contentKey: contentKey(number?.id, lease?.id, sms),
         numberId: number?.id ?? null,
         leaseId: lease?.id ?? null,
         outcome: lease?.kind ?? 'unmatched',
@@ -139,12 +139,24 @@ async function toRental(
 
 const minDate = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
 
-/** The same SMS sent again, whatever its event id: receiver, sender, the phone's time and the text. Null without a time. */
-function contentKey(numberId: string | undefined, sms: InboundSms): string | null {
-  if (!sms.receivedAt) return null;
+/**
+ * The same SMS sent again, whatever its event id: receiver, sender, the phone's time and the text.
+ * A channel that gives no time nor id (an SMPP `deliver_sm`: its answer lost on a dropped link, the
+ * SMSC sends it again) is keyed by the lease instead: the same sender and text to the same order or
+ * rental is one message (an identical text sent again for one order carries the same code). Null
+ * otherwise (an unmatched message may then be kept twice for staff).
+ */
+function contentKey(numberId: string | undefined, leaseId: string | undefined, sms: InboundSms): string | null {
+  const text = createHash('sha256').update(sms.text).digest('hex');
+  if (!sms.receivedAt) {
+    if (sms.messageId || !leaseId) return null;
+    return createHash('sha256')
+      .update(JSON.stringify(['lease', leaseId, sms.sender, text]))
+      .digest('hex');
+  }
   const receiver = numberId ?? `${sms.receiver.device ?? ''}/${sms.receiver.sim ?? ''}/${sms.receiver.number ?? ''}`;
   return createHash('sha256')
-    .update(JSON.stringify([receiver, sms.sender, sms.receivedAt.toISOString(), createHash('sha256').update(sms.text).digest('hex')]))
+    .update(JSON.stringify([receiver, sms.sender, sms.receivedAt.toISOString(), text]))
     .digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, isNull, lt, lte, ne, sql } from 'drizzle-orm';
+import { GATEWAY_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { auditLog, type GatewaySettings, type GatewayState, gatewayReplays, gateways, poolNumbers } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
@@ -94,6 +95,7 @@ export async function addGateway(ctx: Ctx, input: AddGatewayInput): Promise<Adde
       occurredAt: now,
     });
     const poolCreated = await ensurePoolProvider(ctx, tx, now);
+    await announceGatewayChange(tx, name);
     return {
       gateway: gateway as GatewayRow,
       webhookUrl: kind === 'smpp' ? undefined : `${ctx.config.publicUrl}/webhooks/gateways/${name}`,
@@ -242,8 +244,33 @@ export async function removeGateway(ctx: Ctx, name: string): Promise<{ numbers: 
       occurredAt: now,
     });
     await syncPoolStock(tx, ctx.config, now);
+    await announceGatewayChange(tx, name);
     return { numbers: numbers.length };
   });
+}
+
+/** Every instance hears that a gateway came or went (its SMPP link starts or stops: runtime/gateway-links.ts). */
+async function announceGatewayChange(tx: Executor, name: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${GATEWAY_CHANNEL}, ${name})`);
+}
+
+/** An SMPP gateway in use: what its link needs (the secret still sealed). */
+export type SmppGatewayRow = Pick<GatewayRow, 'id' | 'name' | 'settings' | 'secretSealed' | 'state' | 'lastSeenAt'>;
+
+/** The SMPP gateways in use, for whoever holds their links. */
+export async function smppGateways(db: Executor): Promise<SmppGatewayRow[]> {
+  return db
+    .select({
+      id: gateways.id,
+      name: gateways.name,
+      settings: gateways.settings,
+      secretSealed: gateways.secretSealed,
+      state: gateways.state,
+      lastSeenAt: gateways.lastSeenAt,
+    })
+    .from(gateways)
+    .where(and(eq(gateways.kind, 'smpp'), isNull(gateways.removedAt)))
+    .orderBy(asc(gateways.name));
 }
 
 /** A gateway seen this recently and `up` is not written again: busy gateways do not contend on their row. */

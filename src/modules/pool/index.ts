@@ -22,6 +22,8 @@ export {
   logTransition,
   markGatewayState,
   removeGateway,
+  type SmppGatewayRow,
+  smppGateways,
 } from './gateways.ts';
 export { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms } from './leases.ts';
 export {
