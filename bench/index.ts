@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { authBenchmark } from './auth.ts';
 import { compatPollingBenchmark } from './compat.ts';
+import { gatewaysBenchmark } from './gateways.ts';
 import { ledgerBenchmark } from './ledger.ts';
 import { printTable, type Row } from './lib.ts';
 import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders.ts';
@@ -29,6 +30,11 @@ const benchmarks: Record<string, { title: string; run: () => Promise<Row[]>; onl
   'compat-polling': {
     title: 'SMS-Activate getStatus by api_key vs a bare Fastify route (in-process; BENCH_DATABASE_URL for PostgreSQL)',
     run: () => compatPollingBenchmark(),
+  },
+  gateways: {
+    title:
+      'inbound SMS on own numbers: signed gateway webhooks per second to the live event, per channel, vs pgbench TPC-B on the same server',
+    run: () => gatewaysBenchmark(),
   },
   auth: { title: 'sign-in and request authentication (in-process; BENCH_DATABASE_URL for PostgreSQL)', run: () => authBenchmark() },
   // Not in the default set (seeding a million orders takes minutes): `npm run bench -- overview`.
