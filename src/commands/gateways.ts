@@ -69,7 +69,9 @@ export const gatewaysAddCommand: CommandDefinition = {
         [
           'In the Twilio console, for each number: Phone Numbers → the number → Messaging → "A message comes in":',
           `  Webhook, HTTP POST, ${added.webhookUrl}`,
+          `  (PUBLIC_URL must be exactly the address Twilio calls: the signature covers the URL.)`,
           `Then add the numbers: otpbox numbers add --gateway ${gateway.name} --number +E164`,
+          `and check them: otpbox gateways numbers ${gateway.name} (the account's numbers, in the pool or not, webhook set or not)`,
           '',
         ].join('\n'),
       );
