@@ -59,7 +59,7 @@ describe('own numbers end to end: a Twilio gateway, the pool and an order', () =
     const response = await fetch(`${base}/webhooks/gateways/${gateway}`, {
       method: 'POST',
       headers: request.headers as Record<string, string>,
-      body: request.rawBody,
+      body: new Uint8Array(request.rawBody),
     });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
   };
