@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { authBenchmark } from './auth.ts';
 import { compatPollingBenchmark } from './compat.ts';
+import { gatewaysBenchmark } from './gateways.ts';
 import { smppGatewayBenchmark } from './gateways-smpp.ts';
 import { ledgerBenchmark } from './ledger.ts';
 import { printTable, type Row } from './lib.ts';
@@ -31,9 +32,17 @@ const benchmarks: Record<string, { title: string; run: () => Promise<Row[]>; onl
     title: 'SMS-Activate getStatus by api_key vs a bare Fastify route (in-process; BENCH_DATABASE_URL for PostgreSQL)',
     run: () => compatPollingBenchmark(),
   },
+  // Not in the default set (each puts thousands of numbers in the pool first, minutes): name them.
+  gateways: {
+    title:
+      'inbound SMS on own numbers: signed gateway webhooks per second to the live event, per channel, vs pgbench TPC-B on the same server',
+    run: () => gatewaysBenchmark(),
+    onlyWhenNamed: true,
+  },
   'gateways-smpp': {
     title: 'inbound SMS through an SMPP link (fake SMSC on 127.0.0.1, 8 in flight) vs pgbench TPC-B on the same server',
     run: () => smppGatewayBenchmark(),
+    onlyWhenNamed: true,
   },
   auth: { title: 'sign-in and request authentication (in-process; BENCH_DATABASE_URL for PostgreSQL)', run: () => authBenchmark() },
   // Not in the default set (seeding a million orders takes minutes): `npm run bench -- overview`.

@@ -1,4 +1,4 @@
-import { addGateway, listGateways, removeGateway } from '../modules/pool/index.ts';
+import { addGateway, listGatewayAccountNumbers, listGateways, removeGateway } from '../modules/pool/index.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
@@ -69,7 +69,9 @@ export const gatewaysAddCommand: CommandDefinition = {
         [
           'In the Twilio console, for each number: Phone Numbers → the number → Messaging → "A message comes in":',
           `  Webhook, HTTP POST, ${added.webhookUrl}`,
+          `  (PUBLIC_URL must be exactly the address Twilio calls: the signature covers the URL.)`,
           `Then add the numbers: otpbox numbers add --gateway ${gateway.name} --number +E164`,
+          `and check them: otpbox gateways numbers ${gateway.name} (the account's numbers, in the pool or not, webhook set or not)`,
           '',
         ].join('\n'),
       );
@@ -124,6 +126,55 @@ export const gatewaysRemoveCommand: CommandDefinition = {
     if (!name || extra !== undefined) throw new UsageError('name exactly one gateway to remove');
     const removed = await removeGateway(commandCtx(ctx), name);
     io.stdout(`Removed gateway "${name}" and its ${removed.numbers} number(s); its stored secret is no longer used.\n`);
+    return EXIT.ok;
+  },
+};
+
+export const gatewaysNumbersCommand: CommandDefinition = {
+  path: ['gateways', 'numbers'],
+  summary: 'List the numbers of a Twilio gateway’s account: which are in the pool, which send their SMS to otpbox',
+  usage: 'otpbox gateways numbers NAME [--json]',
+  options: { json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx, args, io) {
+    const [name, extra] = args.positionals;
+    if (!name || extra !== undefined) throw new UsageError('name exactly one Twilio gateway');
+    const listed = await listGatewayAccountNumbers(commandCtx(ctx), name);
+    if (!listed.ok) {
+      const { kind, message } = listed.failure;
+      const advice =
+        kind === 'bad_credentials'
+          ? `Twilio refused the stored Account SID and Auth Token. If the token was rotated, connect the gateway again: otpbox gateways remove ${name}, then gateways add with the primary Auth Token.`
+          : kind === 'protocol_error'
+            ? 'Twilio answered something otpbox cannot read (is --api-base right?).'
+            : 'Twilio could not be reached or is busy: try again shortly.';
+      io.stderr(`Cannot list the numbers of "${name}" (${kind}): ${message}\n${advice}\n`);
+      return kind === 'bad_credentials' || kind === 'protocol_error' ? EXIT.config : EXIT.unavailable;
+    }
+    if (args.values.json) {
+      io.stdout(`${JSON.stringify(listed.numbers, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (listed.numbers.length === 0) {
+      io.stdout(`The Twilio account of "${name}" has no phone numbers.\n`);
+      return EXIT.ok;
+    }
+    io.stdout(
+      formatTable([
+        ['NUMBER', 'NAME', 'IN POOL', 'A MESSAGE COMES IN'],
+        ...listed.numbers.map((n) => [
+          n.number,
+          n.friendlyName,
+          n.inPool ? 'yes' : n.otherGateway ? `on ${n.otherGateway}` : 'no',
+          n.smsUrlIsOurs ? 'otpbox' : n.smsUrl ? `elsewhere: ${n.smsUrl}` : 'not set',
+        ]),
+      ]),
+    );
+    const notOurs = listed.numbers.filter((n) => n.inPool && !n.smsUrlIsOurs);
+    if (notOurs.length > 0)
+      io.stdout(
+        `\n${notOurs.length} number(s) in the pool do not send their SMS here: in the Twilio console set "A message comes in" to Webhook, HTTP POST, ${listed.webhookUrl}\n`,
+      );
     return EXIT.ok;
   },
 };

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import { adminCreateCommand, adminEnrolCommand, adminRoleCommand, adminSuspendCommand, adminUnsuspendCommand } from './admin.ts';
 import { catalogDisableCommand, catalogEnableCommand, catalogPriceCommand, catalogRulesCommand } from './catalog.ts';
-import { gatewaysAddCommand, gatewaysListCommand, gatewaysRemoveCommand } from './gateways.ts';
+import { gatewaysAddCommand, gatewaysListCommand, gatewaysNumbersCommand, gatewaysRemoveCommand } from './gateways.ts';
 import { creditsGrantCommand, ledgerVerifyCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { numbersAddCommand, numbersListCommand, numbersRemoveCommand } from './numbers.ts';
@@ -39,6 +39,7 @@ export const COMMANDS: CommandDefinition[] = [
   gatewaysAddCommand,
   gatewaysListCommand,
   gatewaysRemoveCommand,
+  gatewaysNumbersCommand,
   numbersAddCommand,
   numbersListCommand,
   numbersRemoveCommand,

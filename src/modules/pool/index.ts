@@ -7,6 +7,7 @@
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
 export { GATEWAY_STATES, type GatewayMessageOutcome, type GatewayState, type LeaseKind } from '../../db/schema/pool.ts';
+export { type AccountNumbers, type AccountNumberView, listGatewayAccountNumbers } from './account-numbers.ts';
 export {
   type AddedGateway,
   type AddGatewayInput,

@@ -14109,7 +14109,7 @@ export interface paths {
         put?: never;
         /**
          * SMS received by one of your own gateways (SMS Gateway for Android; Twilio)
-         * @description Give this URL (`PUBLIC_URL/webhooks/gateways/{name}`, printed by `otpbox gateways add`) to the gateway. SMS Gateway for Android: register it for the events `sms:received` and `system:ping`, with the signing key otpbox printed; `X-Signature` (HMAC-SHA256 of the body and `X-Timestamp`) must match and the timestamp be within 5 minutes. Each SMS is routed to the order holding the receiving number, or kept for staff.
+         * @description Give this URL (`PUBLIC_URL/webhooks/gateways/{name}`, printed by `otpbox gateways add`) to the gateway. SMS Gateway for Android: register it for the events `sms:received` and `system:ping`, with the signing key otpbox printed; `X-Signature` (HMAC-SHA256 of the body and `X-Timestamp`) must match and the timestamp be within 5 minutes. Twilio: set it as the number's "A message comes in" webhook (HTTP POST); `X-Twilio-Signature` must match the Auth Token and this URL as PUBLIC_URL spells it; the answer is empty TwiML (`text/xml`), a signature that does not match is 403 and a request that is not a messaging webhook 400, both as one line of plain text, and a MessageSid sent again is answered like the first time and recorded once. Each SMS is routed to the order or rental holding the receiving number, or kept for staff.
          */
         post: {
             parameters: {
