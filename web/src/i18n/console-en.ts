@@ -443,12 +443,12 @@ export const c = {
     nav: 'Numbers',
     title: 'Own numbers',
     introAdmin:
-      'Your own SIM cards and carrier lines (the provider “pool”): the gateways that receive their SMS and the numbers on them. A change is in stock on every instance at once and is audited with your reason. Gateways are added with `otpbox gateways add`.',
+      'Your own SIM cards and carrier lines (the provider “pool”): the gateways that receive their SMS and the numbers on them. A change is in stock on every instance at once and is audited with your reason. Gateways are added with the command otpbox gateways add.',
     introSupport:
       'Your own SIM cards and carrier lines (the provider “pool”): the gateways that receive their SMS and the numbers on them. Only admins can change them.',
     refresh: 'Refresh',
     gateways: 'Gateways',
-    noGateways: 'No gateway: connect one with `otpbox gateways add` (an Android phone, Twilio or an SMPP link).',
+    noGateways: 'No gateway: connect one with the command otpbox gateways add (an Android phone, Twilio or an SMPP link).',
     name: 'Name',
     kind: 'Kind',
     kinds: { 'android-sms-gateway': 'Android phone', twilio: 'Twilio', smpp: 'SMPP' } as Record<string, string>,
@@ -489,7 +489,7 @@ export const c = {
     removed: (number: string) => `${number} is out of the pool.`,
     addTitle: 'Add a number',
     addOpen: 'Add a number…',
-    addIntro: 'The same checks as `otpbox numbers add`. In stock at once.',
+    addIntro: 'The same checks as otpbox numbers add. In stock at once.',
     addSubmit: 'Add the number',
     numberHint: 'E.164, such as +14155550123',
     countryHint: 'ISO code; told from the number when empty.',
