@@ -1,13 +1,14 @@
 // The operator console's overview, jobs, support, security, packages and staff pages in a real browser:
 // a staff admin created with the CLI enrols its second factor and signs in; the overview draws its charts
 // (uPlot, a chunk of its own) and follows a change live without a reload; the admin puts a package on sale
-// and creates a support member, whose enrolment link is shown once and opens the enrolment page; every
-// page passes the accessibility audit on a desktop and a phone.
+// and creates a support member, whose enrolment link is shown once and opens the enrolment page; puts one
+// of its own numbers in the pool on a gateway the CLI connected; every page passes the accessibility
+// audit on a desktop and a phone.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test/support/spawn.ts';
+import { runCli, tempDir } from '../test/support/spawn.ts';
 import { audit, CLEAN_AUDIT } from './support/audit.ts';
 import { createStaffWithCli, signInToConsole, totpOf } from './support/console.ts';
 import { launchChromium, openJourney, PHONE, type RunningServer, screenshot, startServer } from './support/harness.ts';
@@ -143,6 +144,36 @@ describe('console pages', () => {
     await other.close();
     expect(guard.foreign).toEqual([]);
 
+    // Numbers: a gateway connected with the CLI; the admin puts one of its numbers in the pool with a reason.
+    const gateway = await runCli(['gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'e2e-phone'], {
+      DATA_DIR: data.path,
+      LOG_LEVEL: 'warn',
+    });
+    expect(gateway.code, gateway.stderr).toBe(0);
+    await nav.getByRole('link', { name: 'Numbers' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Own numbers' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Gateways' })
+      .getByRole('row', { name: /e2e-phone/ })
+      .waitFor();
+    await page.getByRole('button', { name: 'Add a number…' }).click();
+    const addNumber = page.getByRole('form', { name: 'Add a number' });
+    await addNumber.getByLabel('Number', { exact: true }).fill('+14155550177');
+    await addNumber.getByLabel('Services').fill('tg,wa');
+    await addNumber.getByLabel('Device id (Android)').fill('e2e-device');
+    await addNumber.getByLabel('SIM slot (Android)').fill('1');
+    await addNumber.getByLabel('Reason').fill('a new SIM in the office phone');
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await addNumber.getByRole('button', { name: 'Add the number' }).click();
+    await page.getByRole('status').filter({ hasText: '+14155550177 is in the pool.' }).waitFor();
+    const numberRow = page.getByRole('table', { name: 'Numbers' }).getByRole('row', { name: /\+14155550177/ });
+    expect(await numberRow.textContent()).toContain('tg, wa');
+    expect(await numberRow.textContent()).toContain('free');
+    await page.getByRole('button', { name: 'Open the unmatched messages' }).click();
+    await page.getByText('No unmatched message.').waitFor();
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await screenshot(page, 'console-numbers-desktop');
+
     // A phone: the same pages, tables as cards, nothing scrolling sideways.
     await page.setViewportSize(PHONE);
     await page.goto('/admin/overview');
@@ -158,9 +189,13 @@ describe('console pages', () => {
     await page.goto('/admin/packages');
     await page.getByRole('table', { name: 'Packages' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await page.goto('/admin/numbers');
+    await page.getByRole('table', { name: 'Numbers' }).waitFor();
+    expect(await audit(page)).toEqual(CLEAN_AUDIT);
+    await screenshot(page, 'console-numbers-phone');
     await page.goto('/admin/staff');
     await page.getByRole('table', { name: 'Staff' }).waitFor();
     expect(await audit(page)).toEqual(CLEAN_AUDIT);
     await screenshot(page, 'console-staff-phone');
-  });
+  }, 120_000); // the longest journey: nine pages on two screens
 });

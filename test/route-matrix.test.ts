@@ -471,6 +471,37 @@ const ROUTES: RouteSpec[] = [
     access: ['admin'],
     target: async (t) => ({ url: `/api/v1/admin/packages/${await aPackage(t)}/disable`, body: { reason: 'matrix test' } }),
   },
+  // console: own numbers (support reads, admin changes; checked on the app with a number pool, below)
+  { method: 'GET', route: '/api/v1/admin/pool/gateways', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/pool/numbers', access: ['support', 'admin'] },
+  { method: 'GET', route: '/api/v1/admin/pool/messages', access: ['support', 'admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/pool/numbers',
+    access: ['admin'],
+    target: async () => ({
+      url: '/api/v1/admin/pool/numbers',
+      body: { gateway: 'matrix', number: nextPoolNumber(), reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/pool/numbers/:number/remove',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/pool/numbers/${encodeURIComponent(await aPoolNumber(t))}/remove`,
+      body: { reason: 'matrix test' },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/pool/numbers/:number/rent-rate',
+    access: ['admin'],
+    target: async (t) => ({
+      url: `/api/v1/admin/pool/numbers/${encodeURIComponent(await aPoolNumber(t))}/rent-rate`,
+      body: { perDay: '0.25', reason: 'matrix test' },
+    }),
+  },
   {
     method: 'POST',
     route: '/api/v1/admin/payments/:id/refund',
@@ -569,7 +600,19 @@ function aConversation(suffix: string, body?: unknown) {
   };
 }
 
-const isRentalRoute = (spec: RouteSpec) => spec.route.startsWith('/api/v1/rentals');
+/** Routes over the number pool: checked on an app with one (below), where the sandbox does not sell. */
+const isRentalRoute = (spec: RouteSpec) => spec.route.startsWith('/api/v1/rentals') || spec.route.startsWith('/api/v1/admin/pool/');
+
+let poolNumbers = 0;
+/** A number not yet in the pool (a range of its own). */
+const nextPoolNumber = () => `+1415555${String(3000 + poolNumbers++).padStart(4, '0')}`;
+/** A new number in the pool, on the rentals app's gateway. */
+async function aPoolNumber(t: TestApp): Promise<string> {
+  const { addPoolNumber } = await import('../src/modules/pool/index.ts');
+  const number = nextPoolNumber();
+  await addPoolNumber(ctxOf(t, 'cli'), { gateway: 'matrix', number });
+  return number;
+}
 
 let rentableNumbers = 0;
 /** One more pool number with a rental rate (on the rentals app's gateway), and `owner` funded to rent it. */
@@ -765,7 +808,7 @@ describe('route matrix', () => {
  * The rental routes rent the operator's own numbers: an app with a number pool, whose provider row
  * stops the sandbox from selling (ADR 13) — so an app of their own, the same checks.
  */
-describe('route matrix of the rental routes (an app with a number pool)', () => {
+describe('route matrix of the rental and own-number routes (an app with a number pool)', () => {
   let rt: TestApp;
   let rentalActors: Actors;
   beforeAll(async () => {

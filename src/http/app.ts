@@ -28,6 +28,7 @@ import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminOverviewRoutes } from './routes/admin-overview.ts';
 import { adminPackageRoutes } from './routes/admin-packages.ts';
 import { adminPaymentRoutes } from './routes/admin-payments.ts';
+import { adminPoolRoutes } from './routes/admin-pool.ts';
 import { adminProviderRoutes } from './routes/admin-providers.ts';
 import { adminRetentionRoutes } from './routes/admin-retention.ts';
 import { adminSecurityRoutes } from './routes/admin-security.ts';
@@ -170,6 +171,7 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   await app.register(adminCatalogRoutes, deps);
   await app.register(adminPaymentRoutes, deps);
   await app.register(adminPackageRoutes, deps);
+  await app.register(adminPoolRoutes, deps);
   await app.register(adminStaffRoutes, deps);
   await app.register(adminOrderRoutes, deps);
   await app.register(adminRetentionRoutes, deps);

@@ -14,6 +14,7 @@ import {
   StaffAccountSummary,
   StaffActionRecord,
   StaffOrder,
+  StaffRental,
   searchAccounts,
   setSupportGrantLimit,
   supportGrantLimit,
@@ -144,7 +145,8 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       config: { access: STAFF },
       schema: {
         tags,
-        summary: "An account's balance and statement, orders, payments, sessions, security events and staff actions (support, admin)",
+        summary:
+          "An account's balance and statement, orders, rentals, payments, sessions, security events and staff actions (support, admin)",
         description: 'The newest 50 of each. Logged as a staff read the customer sees under "Who accessed my data".',
         params: IdParam,
         ...readSchema,
@@ -153,6 +155,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
             balance: Purse.extend({ demo: Purse }),
             statement: z.array(StatementLine),
             orders: z.array(StaffOrder),
+            rentals: z.array(StaffRental),
             payments: z.array(Payment),
             sessions: z.array(Session),
             securityEvents: z.array(SecurityEvent),

@@ -27,6 +27,7 @@ export {
   StaffOrder,
   StaffOrderLife,
   StaffOrderListItem,
+  StaffRental,
 } from './schemas.ts';
 export { type SearchedBy, searchAccounts, searchKind } from './search-accounts.ts';
 export { createStaffAsAdmin, listStaff, resetSecondFactorAsAdmin } from './staff-accounts.ts';

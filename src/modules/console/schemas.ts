@@ -32,6 +32,22 @@ export const StaffOrder = z
   .meta({ id: 'StaffOrder' });
 export type StaffOrderView = z.infer<typeof StaffOrder>;
 
+/** One of an account's rentals of a pool number as staff see it: the number masked, no SMS text. */
+export const StaffRental = z
+  .object({
+    id: z.string(),
+    number: z.string().nullable().describe('The rented number, masked ("+14…0123"); null once erased'),
+    country: z.string(),
+    status: z.string().describe('active · ended · cancelled'),
+    pricePerDay: z.number().int().describe('Credits per day'),
+    startedAt: Timestamp,
+    endsAt: Timestamp.describe('The end of the last period paid for'),
+    endedAt: Timestamp.nullable(),
+    smsCount: z.number().int(),
+  })
+  .meta({ id: 'StaffRental' });
+export type StaffRentalView = z.infer<typeof StaffRental>;
+
 /** What staff did on the account (audit_log), with who and why. */
 export const StaffActionRecord = z
   .object({

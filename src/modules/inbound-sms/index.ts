@@ -9,3 +9,4 @@
  */
 export { acceptGatewayDelivery } from './accept-delivery.ts';
 export { type GatewayRef, type GatewaySmsOutcome, receiveGatewaySms } from './receive-gateway-sms.ts';
+export { readUnmatchedMessages, type UnmatchedMessagesQuery, type UnmatchedMessageView } from './unmatched-messages.ts';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type * as PhoneLibrary from 'libphonenumber-js';
 import type { Executor } from '../../db/client.ts';
-import { auditLog, gateways, type PoolNumberState, poolLeases, poolNumbers } from '../../db/schema/index.ts';
+import { auditLog, gateways, type PoolNumberState, poolLeases, poolNumbers, poolRentalRates } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -40,6 +40,8 @@ export interface AddPoolNumberInput {
   country?: string;
   /** Decimal USD: "0.05". */
   cost?: string;
+  /** Why (the console requires it): kept in the audit row. */
+  reason?: string;
 }
 
 export type PoolNumberRow = typeof poolNumbers.$inferSelect;
@@ -132,7 +134,7 @@ export async function addPoolNumber(ctx: Ctx, input: AddPoolNumberInput): Promis
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'pool_number.add',
-      details: { numberId: id, gateway: gateway.name, country, services, cost },
+      details: { numberId: id, gateway: gateway.name, country, services, cost, ...(input.reason ? { reason: input.reason } : {}) },
       occurredAt: now,
     });
     await syncPoolStock(tx, ctx.config, now);
@@ -152,17 +154,20 @@ export interface PoolNumberView {
   state: PoolNumberState;
   coolingUntil: string | null;
   lastSoldAt: string | null;
+  /** The rental rate, USD per day; null: not rented out (ADR 42). */
+  rentPerDay: number | null;
 }
 
 /** The pool's numbers (of one gateway), with their state as of `now` (a number done cooling is free). */
 export async function listPoolNumbers(db: Executor, now: Date, gateway?: string): Promise<PoolNumberView[]> {
   const rows = await db
-    .select({ n: poolNumbers, gateway: gateways.name })
+    .select({ n: poolNumbers, gateway: gateways.name, perDay: poolRentalRates.perDay })
     .from(poolNumbers)
     .innerJoin(gateways, eq(gateways.id, poolNumbers.gatewayId))
+    .leftJoin(poolRentalRates, eq(poolRentalRates.numberId, poolNumbers.id))
     .where(and(isNull(poolNumbers.removedAt), gateway === undefined ? undefined : eq(gateways.name, gateway)))
     .orderBy(asc(gateways.name), asc(poolNumbers.number));
-  return rows.map(({ n, gateway }) => {
+  return rows.map(({ n, gateway, perDay }) => {
     const cooled = n.state === 'cooling' && n.coolingUntil !== null && n.coolingUntil <= now;
     return {
       number: n.number,
@@ -175,15 +180,17 @@ export async function listPoolNumbers(db: Executor, now: Date, gateway?: string)
       state: cooled ? 'free' : n.state,
       coolingUntil: cooled ? null : (n.coolingUntil?.toISOString() ?? null),
       lastSoldAt: n.lastSoldAt?.toISOString() ?? null,
+      rentPerDay: perDay === null ? null : perDay / 1_000_000,
     };
   });
 }
 
 /**
  * Take a number out of the pool: refused while an order holds it (it is `rented`; the order ends
- * within the order lifetime, then the number can be removed). Audited; stock written again.
+ * within the order lifetime, then the number can be removed). Audited (with the staff member's reason
+ * when there is one: the console requires it); stock written again.
  */
-export async function removePoolNumber(ctx: Ctx, text: string): Promise<void> {
+export async function removePoolNumber(ctx: Ctx, text: string, reason?: string): Promise<void> {
   const parsed = parseE164(text);
   const number = parsed?.number ?? text.trim();
   await transaction(ctx.db, async (tx) => {
@@ -208,7 +215,7 @@ export async function removePoolNumber(ctx: Ctx, text: string): Promise<void> {
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'pool_number.remove',
-      details: { numberId: row.id },
+      details: { numberId: row.id, ...(reason ? { reason } : {}) },
       occurredAt: now,
     });
     await syncPoolStock(tx, ctx.config, now);

@@ -21,11 +21,12 @@ const DAY_MS = 86_400_000;
  * per sale, so it does not apply to days).
  */
 
-/** Set (or, with `null`, take away) a number's rental rate. Audited. */
+/** Set (or, with `null`, take away) a number's rental rate. Audited (with the staff member's reason when there is one). */
 export async function setRentalRate(
   ctx: Ctx,
   numberText: string,
   perDay: string | null,
+  reason?: string,
 ): Promise<{ number: string; perDay: number | null }> {
   let micros: number | null = null;
   if (perDay !== null) {
@@ -52,7 +53,7 @@ export async function setRentalRate(
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',
       action: 'pool_number.rent_rate',
-      details: { numberId: row.id, perDay: micros },
+      details: { numberId: row.id, perDay: micros, ...(reason ? { reason } : {}) },
       occurredAt: now,
     });
     return { number, perDay: micros === null ? null : micros / 1_000_000 };

@@ -20,5 +20,5 @@ export {
   type RentalSummaryView,
   type RentalView,
 } from './schemas.ts';
-export { FREE_CANCEL_MS, type RentalRow } from './store.ts';
+export { FREE_CANCEL_MS, maskNumber, type RentalRow } from './store.ts';
 export { ephemeralKey, type RentalTexts, summariesOf, viewOf } from './view.ts';

@@ -11,7 +11,7 @@ export interface ConsolePage {
   path: string;
   label: string;
   icon: IconName;
-  /** Position in the navigation (Overview 10, Accounts 20, Orders 30, Providers 40, Catalog 50, Payments 60, Packages 65, Privacy 70, Security 80, Staff 85, Jobs 90, Support 100). */
+  /** Position in the navigation (Overview 10, Accounts 20, Orders 30, Providers 40, Numbers 45, Catalog 50, Payments 60, Packages 65, Privacy 70, Security 80, Staff 85, Jobs 90, Support 100). */
   order: number;
   /** Only admins see it (support staff get no link, and the API refuses them anyway). */
   adminOnly?: boolean;

@@ -690,7 +690,7 @@ export const en = {
       'account.security_events': 'Your account’s security events',
       'account.audit_log': 'What our staff did on your account',
       'account.search': 'Found your account in a search',
-      'account.activity': 'Your balance, statement, orders, payments, sessions and security events',
+      'account.activity': 'Your balance, statement, orders, rentals, payments, sessions and security events',
       'action.credits_granted': 'Granted you credits',
       'action.credits_deducted': 'Took credits back',
       'action.suspended': 'Suspended your account',

@@ -25,6 +25,16 @@ interface Activity {
   balance: Purse & { demo: Purse };
   statement: { transferId: string; at: string; kind: string; reason: string; purse: string; change: Purse; balanceAfter: Purse }[];
   orders: { id: string; service: string; country: string; phone: string | null; status: string; price: number; createdAt: string }[];
+  rentals?: {
+    id: string;
+    number: string | null;
+    country: string;
+    status: string;
+    pricePerDay: number;
+    endsAt: string;
+    endedAt: string | null;
+    smsCount: number;
+  }[];
   payments: { id: string; status: string; method: string; credits: number; createdAt: string }[];
   sessions: { id: string; kind: string; lastUsedAt: string; userAgent: string | null; ipPrefix: string | null }[];
   securityEvents: { id: string; type: string; occurredAt: string; ipPrefix: string | null; byStaff: boolean }[];
@@ -137,6 +147,27 @@ export function AccountPage({ id }: { id: string }) {
               order.phone ?? '—',
               order.status,
               count(order.price),
+            ])}
+          />
+          <Table
+            title={c.accounts.rentals}
+            head={[
+              c.accounts.col.number,
+              c.accounts.col.country,
+              c.accounts.col.status,
+              c.accounts.col.periodEnd,
+              c.accounts.col.pricePerDay,
+              c.accounts.col.sms,
+            ]}
+            numeric={[4, 5]}
+            rows={(activity.rentals ?? []).map((rental) => [
+              rental.id,
+              rental.number ?? '—',
+              rental.country,
+              rental.status,
+              when(rental.endedAt ?? rental.endsAt),
+              count(rental.pricePerDay),
+              count(rental.smsCount),
             ])}
           />
           <Table

@@ -25,6 +25,19 @@ const activity = (available: number) => ({
   orders: [
     { id: 'act_1', service: 'tg', country: 'ID', phone: '+6281234567', status: 'waiting', price: 40, createdAt: '2030-01-01T00:00:00Z' },
   ],
+  rentals: [
+    {
+      id: 'rnt_1',
+      number: '+14…0123',
+      country: 'US',
+      status: 'active',
+      pricePerDay: 25,
+      startedAt: '2030-01-01T00:00:00Z',
+      endsAt: '2030-01-08T00:00:00Z',
+      endedAt: null,
+      smsCount: 3,
+    },
+  ],
   payments: [],
   sessions: [],
   securityEvents: [],
@@ -64,6 +77,11 @@ describe('the Accounts pages', () => {
     await waitFor(() => expect(window.location.pathname).toBe('/admin/accounts/acc_01customer'));
     expect(await screen.findByRole('heading', { level: 1, name: 'ann@example.com' })).toBeTruthy();
     expect(screen.getByText('+6281234567')).toBeTruthy();
+    const rentals = screen.getByRole('region', { name: 'Rentals (own numbers)' });
+    const rental = within(rentals).getByRole('row', { name: /\+14…0123/ });
+    expect(rental.textContent).toContain('active');
+    expect(rental.textContent).toContain('2030');
+    expect(rental.textContent).toContain('25');
     expect(await screen.findByText('Support staff may grant up to 500 credits at a time.')).toBeTruthy();
     // Admin-only actions are not offered to support.
     expect(screen.queryByRole('heading', { name: 'Change the role' })).toBeNull();

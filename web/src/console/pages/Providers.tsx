@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
+import { Link } from '../../lib/router.tsx';
 import { api } from '../api.ts';
 import { ActionForm, AddSection, DoneNotice, formatWhen, LoadState, OpenButton, Select, useLoad } from '../data.tsx';
 import { useStaff } from '../session.tsx';
@@ -8,7 +9,7 @@ import { useStaff } from '../session.tsx';
 export interface AdminProvider {
   id: string;
   name: string;
-  kind: 'sms-activate' | '5sim';
+  kind: 'sms-activate' | '5sim' | 'pool';
   baseUrl: string;
   priority: number;
   markupPercent: string;
@@ -44,7 +45,7 @@ export function ProvidersPage() {
   const [done, setDone] = useState<string>();
 
   const providers = state.status === 'ready' ? state.data.providers : [];
-  const low = providers.filter((p) => p.balanceLow && !p.removed);
+  const low = providers.filter((p) => p.balanceLow && !p.removed && p.kind !== 'pool');
 
   return (
     <>
@@ -106,9 +107,17 @@ export function ProvidersPage() {
                     {p.lastError && p.health !== 'ok' ? <span className="small muted"> {p.lastError}</span> : null}
                   </td>
                   <td className="numeric" data-label={t.balance}>
-                    {p.balance === null ? t.unknownBalance : money(p.balance, p.currency)}
-                    {p.balanceLow ? <strong className="negative"> {t.low}</strong> : null}
-                    <span className="small muted"> {t.threshold(money(p.lowBalance, p.currency))}</span>
+                    {p.kind === 'pool' ? (
+                      <>
+                        <span className="small muted">{t.pool}</span> <Link to="/admin/numbers">{t.poolLink}</Link>
+                      </>
+                    ) : (
+                      <>
+                        {p.balance === null ? t.unknownBalance : money(p.balance, p.currency)}
+                        {p.balanceLow ? <strong className="negative"> {t.low}</strong> : null}
+                        <span className="small muted"> {t.threshold(money(p.lowBalance, p.currency))}</span>
+                      </>
+                    )}
                   </td>
                   <td className="numeric" data-label={t.offers}>
                     {p.offers}
@@ -220,7 +229,13 @@ function EditProvider({ provider, onDone, onCancel }: { provider: AdminProvider;
       onSubmit={async (reason) => {
         await api(`/admin/providers/${provider.id}`, {
           method: 'POST',
-          body: { priority: whole(priority), markupPercent: text(markup), feeCredits: whole(fee), lowBalance: text(lowBalance), reason },
+          body: {
+            priority: whole(priority),
+            markupPercent: text(markup),
+            feeCredits: whole(fee),
+            lowBalance: provider.kind === 'pool' ? undefined : text(lowBalance),
+            reason,
+          },
         });
         onDone();
       }}
@@ -229,7 +244,9 @@ function EditProvider({ provider, onDone, onCancel }: { provider: AdminProvider;
       <Field label={t.priority} inputMode="numeric" value={priority} onChange={setPriority} hint={t.priorityHint} />
       <Field label={t.markupPercent} inputMode="decimal" value={markup} onChange={setMarkup} />
       <Field label={t.fee} inputMode="numeric" value={fee} onChange={setFee} />
-      <Field label={t.lowBalanceField(provider.currency)} inputMode="decimal" value={lowBalance} onChange={setLowBalance} />
+      {provider.kind === 'pool' ? null : (
+        <Field label={t.lowBalanceField(provider.currency)} inputMode="decimal" value={lowBalance} onChange={setLowBalance} />
+      )}
     </ActionForm>
   );
 }

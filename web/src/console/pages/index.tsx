@@ -4,6 +4,7 @@ import { registerConsolePage } from '../registry.ts';
 import { Accounts } from './Accounts.tsx';
 import { CatalogPage } from './Catalog.tsx';
 import { JobsPage } from './Jobs.tsx';
+import { NumbersPage } from './Numbers.tsx';
 import { OrdersPage } from './Orders.tsx';
 import { OverviewPage } from './overview/Overview.tsx';
 import { PackagesPage } from './Packages.tsx';
@@ -18,6 +19,7 @@ registerConsolePage({ path: '/overview', label: c.overview.nav, icon: 'history',
 registerConsolePage({ path: '/accounts', label: c.accounts.nav, icon: 'account', order: 20, render: (rest) => <Accounts rest={rest} /> });
 registerConsolePage({ path: '/orders', label: c.orders.nav, icon: 'history', order: 30, render: (rest) => <OrdersPage rest={rest} /> });
 registerConsolePage({ path: '/providers', label: c.providers.nav, icon: 'topUp', order: 40, render: () => <ProvidersPage /> });
+registerConsolePage({ path: '/numbers', label: c.numbers.nav, icon: 'orders', order: 45, render: () => <NumbersPage /> });
 registerConsolePage({ path: '/catalog', label: c.catalog.nav, icon: 'search', order: 50, render: () => <CatalogPage /> });
 registerConsolePage({
   path: '/payments',
