@@ -135,7 +135,7 @@ describe('admin pool API: gateways and numbers', () => {
     await createRental(ctxOf(t), { accountId: customer.accountId, country: 'US', days: 1 });
     const rented = await post(numbersUrl('+14155550144', 'remove'), admin, { reason: 'SIM broken' });
     expect(rented.statusCode).toBe(409);
-    expect(rented.json().error.message).toMatch(/\+14155550144 is rented/);
+    expect(rented.json().error.message).toMatch(/\+14155550144 is held by a long-term rental/);
     expect((await get('/api/v1/admin/pool/numbers?state=rented', support)).json().numbers).toEqual([
       expect.objectContaining({ number: '+14155550144', rentPerDay: 0.1 }),
     ]);

@@ -229,7 +229,7 @@ export async function removeGateway(ctx: Ctx, name: string): Promise<{ numbers: 
     if (rented.length > 0)
       throw new DomainError(
         'CONFLICT',
-        `${rented.length} number(s) of "${name}" are rented by an open order; nothing was removed. Orders end within ${Math.ceil(ctx.config.activationTtlS / 60)} minutes: try again then (\`otpbox numbers list --gateway ${name}\` shows their state).`,
+        `${rented.length} number(s) of "${name}" are rented (by an open order or a long-term rental); nothing was removed. Orders end within ${Math.ceil(ctx.config.activationTtlS / 60)} minutes, rentals at their end: try again then (\`otpbox numbers list --gateway ${name}\` shows their state).`,
       );
     await tx
       .update(poolNumbers)

@@ -202,9 +202,14 @@ export async function removePoolNumber(ctx: Ctx, text: string, reason?: string):
       .for('update');
     if (!row) throw new DomainError('NOT_FOUND', `${number} is not in the pool. See \`otpbox numbers list\`.`);
     const [open] = await tx
-      .select({ id: poolLeases.id })
+      .select({ id: poolLeases.id, kind: poolLeases.kind })
       .from(poolLeases)
       .where(and(eq(poolLeases.numberId, row.id), isNull(poolLeases.endedAt)));
+    if (open?.kind === 'rental')
+      throw new DomainError(
+        'CONFLICT',
+        `${number} is held by a long-term rental; it was not removed. It can be removed once the rental ends (its period end, or when the customer cancels it).`,
+      );
     if (row.state === 'rented' || open)
       throw new DomainError(
         'CONFLICT',

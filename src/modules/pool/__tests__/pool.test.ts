@@ -241,7 +241,9 @@ describe('the number pool: gateways and numbers from the CLI, sold through the p
     const removal = await otpbox('numbers', 'remove', '+14155550100');
     expect(removal.code).toBe(1);
     expect(removal.stderr).toContain('rented by an open order');
-    expect((await otpbox('gateways', 'remove', 'phone-1')).stderr).toContain('rented by an open order; nothing was removed');
+    expect((await otpbox('gateways', 'remove', 'phone-1')).stderr).toContain(
+      'rented (by an open order or a long-term rental); nothing was removed',
+    );
 
     // The order that got no SMS gives the service back once the number has cooled down.
     const leaseId = (first as { value: { upstreamId: string } }).value.upstreamId;
