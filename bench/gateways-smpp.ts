@@ -10,6 +10,7 @@ import { startGatewayLinks } from '../src/runtime/gateway-links.ts';
 import { benchApp } from './app.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import type { Row } from './lib.ts';
+import { openOrders } from './open-orders.ts';
 
 const CLIENTS = 8;
 const NUMBERS = Number(process.env.BENCH_SMPP_NUMBERS ?? 4000);
@@ -66,24 +67,7 @@ export async function smppGatewayBenchmark(seconds = Number(process.env.BENCH_SE
     await (app as unknown as { otpboxProviders: { load(): Promise<void> } }).otpboxProviders.load();
 
     // Open orders waiting for their SMS: made before each slice, outside the time measured.
-    const ready = async (count: number) => {
-      const phones: string[] = [];
-      await Promise.all(
-        customers.map(async (headers, c) => {
-          for (let i = c; i < count; i += CLIENTS) {
-            const response = await app.inject({
-              method: 'POST',
-              url: '/api/v1/activations',
-              headers,
-              payload: { service: 'tg', country: 'GB' },
-            });
-            if (response.statusCode !== 201) throw new Error(`order failed: ${response.body}`);
-            phones.push(response.json().phone as string);
-          }
-        }),
-      );
-      return phones;
-    };
+    const ready = (count: number) => openOrders(app, customers, { service: 'tg', country: 'GB' }, count);
     let sent = 0;
     const deliver = async (phones: string[]): Promise<number> => {
       let delivered = 0;

@@ -7,6 +7,7 @@ import { addGateway, addPoolNumber } from '../src/modules/pool/index.ts';
 import { benchApp } from './app.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import type { Row } from './lib.ts';
+import { openOrders } from './open-orders.ts';
 
 const CLIENTS = 8;
 const TWILIO_SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -102,25 +103,10 @@ export async function gatewaysBenchmark(seconds = Number(process.env.BENCH_SECON
 
     let sent = 0;
     /** `count` open orders on the channel's numbers and a signed delivery of a code for each (outside the time measured). */
-    const ready = async (channel: Channel, count: number): Promise<Delivery[]> => {
-      const deliveries: Delivery[] = [];
-      await Promise.all(
-        customers.map(async (headers, c) => {
-          for (let i = c; i < count; i += CLIENTS) {
-            const response = await app.inject({
-              method: 'POST',
-              url: '/api/v1/activations',
-              headers,
-              payload: { service: channel.service, country: 'US' },
-            });
-            if (response.statusCode !== 201) throw new Error(`order failed: ${response.body}`);
-            const phone = response.json().phone as string;
-            deliveries.push(delivery(channel, phone, `Your code: ${100000 + (sent++ % 900000)}`));
-          }
-        }),
+    const ready = async (channel: Channel, count: number): Promise<Delivery[]> =>
+      (await openOrders(app, customers, { service: channel.service, country: 'US' }, count)).map((phone) =>
+        delivery(channel, phone, `Your code: ${100000 + (sent++ % 900000)}`),
       );
-      return deliveries;
-    };
     const delivery = (channel: Channel, phone: string, text: string): Delivery => {
       const url = `/webhooks/gateways/${channel.gateway}`;
       if (channel.kind === 'twilio') {

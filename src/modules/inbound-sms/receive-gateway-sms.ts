@@ -95,15 +95,12 @@ async function toOrder(
   });
   if (received.outcome === 'unknown_order' || !received.activationId) {
     // A lease whose order was never recorded (the reconcile job gives it back): nobody's message.
-    await ctx.db
-      .update(gatewayMessages)
-      .set({ outcome: 'unmatched', ...sealedContent(ctx, messageId, sms) })
-      .where(eq(gatewayMessages.id, messageId));
+    await markUnmatched(ctx, messageId, sms);
     return { outcome: 'unmatched', reason: 'unknown_order' };
   }
   await noteLeaseSms(ctx.db, lease.id, at);
   if (received.outcome === 'late') {
-    await ctx.db.update(gatewayMessages).set({ outcome: 'late' }).where(eq(gatewayMessages.id, messageId));
+    await markLate(ctx, messageId);
     return { outcome: 'late', activationId: received.activationId };
   }
   return { outcome: 'order', activationId: received.activationId, charged: received.outcome === 'charged' };
@@ -125,17 +122,25 @@ async function toRental(
   );
   if (received.outcome === 'unknown_rental' || !received.rentalId) {
     // A rental lease whose rental was never recorded: nobody's message.
-    await ctx.db
-      .update(gatewayMessages)
-      .set({ outcome: 'unmatched', ...sealedContent(ctx, messageId, sms) })
-      .where(eq(gatewayMessages.id, messageId));
+    await markUnmatched(ctx, messageId, sms);
     return { outcome: 'unmatched', reason: 'unknown_rental' };
   }
   if (received.outcome === 'duplicate') return { outcome: 'duplicate' };
   const late = received.outcome === 'late';
-  if (late) await ctx.db.update(gatewayMessages).set({ outcome: 'late' }).where(eq(gatewayMessages.id, messageId));
+  if (late) await markLate(ctx, messageId);
   return { outcome: 'rental', rentalId: received.rentalId, late };
 }
+
+/** The message turned out to be nobody's: kept for staff, its sender and text sealed. */
+async function markUnmatched(ctx: Ctx, messageId: string, sms: InboundSms): Promise<void> {
+  await ctx.db
+    .update(gatewayMessages)
+    .set({ outcome: 'unmatched', ...sealedContent(ctx, messageId, sms) })
+    .where(eq(gatewayMessages.id, messageId));
+}
+
+const markLate = (ctx: Ctx, messageId: string) =>
+  ctx.db.update(gatewayMessages).set({ outcome: 'late' }).where(eq(gatewayMessages.id, messageId));
 
 const minDate = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
 
