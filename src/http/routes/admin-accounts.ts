@@ -23,10 +23,10 @@ import {
 } from '../../modules/console/index.ts';
 import { StatementLine } from '../../modules/ledger/index.ts';
 import { Payment } from '../../modules/payments/index.ts';
-import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { IdParam, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 
 const AccountView = z.object({
   id: z.string(),
@@ -44,23 +44,6 @@ const AccessReason = Text.trim().max(500).optional();
 /** Why staff act on an account: required, audited, and shown to the customer. */
 const Reason = Text.trim().min(3).max(500).describe('Why: required, kept in the audit log and shown to the customer');
 const Purse = z.object({ available: z.number().int(), held: z.number().int() });
-
-/**
- * Log a staff read of a customer's data before the answer goes out (privacy: the staff access log); a
- * failure to log fails the read. Every admin route that reads one account's data calls this.
- */
-async function logStaffRead(request: FastifyRequest, accountId: string, what: StaffRead): Promise<void> {
-  const principal = principalOf(request);
-  const headers = request.headers as { 'x-access-reason'?: string };
-  const query = request.query as { reason?: string };
-  await recordStaffAccess(request.ctx, {
-    accountId,
-    staff: { accountId: principal.accountId, role: principal.role },
-    what,
-    reason: headers['x-access-reason'] || query.reason,
-    requestId: request.id,
-  });
-}
 
 /** Who acts, on which account, why: what every console action records. */
 function actionOf(request: FastifyRequest) {

@@ -1,29 +1,16 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
 import { ACTIVATION_STATUSES } from '../../modules/activations/index.ts';
 import { MAX_ORDER_PAGE, orderLife, StaffOrderLife, StaffOrderListItem, searchOrders } from '../../modules/console/index.ts';
-import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
-import { principalOf, STAFF } from '../auth.ts';
+import { STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 
 const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
-
-/** Log a staff read of one customer's orders before the answer goes out; a failure to log fails the read. */
-async function logStaffRead(request: FastifyRequest, accountId: string, what: StaffRead, reason?: string): Promise<void> {
-  const principal = principalOf(request);
-  const headers = request.headers as { 'x-access-reason'?: string };
-  await recordStaffAccess(request.ctx, {
-    accountId,
-    staff: { accountId: principal.accountId, role: principal.role },
-    what,
-    reason: headers['x-access-reason'] || reason,
-    requestId: request.id,
-  });
-}
 
 /**
  * The console's Orders page (issue 19): every order, searched by id, compat order number or rented
@@ -78,8 +65,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       if (from && to && from >= to) throw new DomainError('VALIDATION_FAILED', '`from` must come before `to`.');
       const found = await searchOrders(request.ctx, { ...q, from, to });
       const page = pageOf(found.rows, q.limit, (row) => row.id);
-      for (const accountId of new Set(page.items.map((row) => row.accountId)))
-        await logStaffRead(request, accountId, 'order.list', q.reason);
+      for (const accountId of new Set(page.items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'order.list');
       return { by: found.by ?? null, items: page.items, nextCursor: page.nextCursor };
     },
   );
@@ -101,7 +87,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
     async (request) => {
       const life = await orderLife(request.ctx, request.params.id, deps.activations.ephemeral);
-      await logStaffRead(request, life.order.accountId, 'order.detail', request.query.reason);
+      await logStaffRead(request, life.order.accountId, 'order.detail');
       return life;
     },
   );

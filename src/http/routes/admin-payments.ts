@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../lib/errors.ts';
@@ -10,11 +10,11 @@ import {
   paymentForStaff,
   refundPayment,
 } from '../../modules/payments/index.ts';
-import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
 const StaffPayment = z
@@ -64,19 +64,6 @@ const toStaffPayment = (row: PaymentWithPackage & { email: string | null }) => (
   disputedAt: iso(row.disputedAt),
 });
 
-/** Why staff read, optional: `X-Access-Reason` header or `reason` query parameter (as admin-accounts.ts). */
-async function logStaffRead(request: FastifyRequest, accountId: string, what: StaffRead, reason?: string): Promise<void> {
-  const principal = principalOf(request);
-  const headers = request.headers as { 'x-access-reason'?: string };
-  await recordStaffAccess(request.ctx, {
-    accountId,
-    staff: { accountId: principal.accountId, role: principal.role },
-    what,
-    reason: headers['x-access-reason'] || reason,
-    requestId: request.id,
-  });
-}
-
 /**
  * The console's Payments page (ADR 35): every payment, filtered (support and admin), one payment, and
  * the admin's refund through `refundPayment` — what `otpbox payments refund` does: Stripe refunds it,
@@ -122,8 +109,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
         limit: q.limit,
       });
       const page = pageOf(rows, q.limit, (row) => row.id);
-      for (const accountId of new Set(page.items.map((row) => row.accountId)))
-        await logStaffRead(request, accountId, 'payment.list', q.reason);
+      for (const accountId of new Set(page.items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'payment.list');
       return { items: page.items.map(toStaffPayment), nextCursor: page.nextCursor };
     },
   );
@@ -142,7 +128,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
     },
     async (request) => {
       const row = await paymentForStaff(request.ctx, request.params.id);
-      await logStaffRead(request, row.accountId, 'payment.detail', request.query.reason);
+      await logStaffRead(request, row.accountId, 'payment.detail');
       return toStaffPayment(row);
     },
   );

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
 import { DomainError } from '../../lib/errors.ts';
-import { recordStaffAccess, type StaffRead } from '../../modules/privacy/index.ts';
+import type { StaffRead } from '../../modules/privacy/index.ts';
 import {
   AuditEntry,
   accountExists,
@@ -15,9 +15,10 @@ import {
   searchSecurityEvents,
 } from '../../modules/security/index.ts';
 import type { AppDeps } from '../app.ts';
-import { ADMIN, principalOf } from '../auth.ts';
+import { ADMIN } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 
 const AccountFilter = Text.trim().min(1).max(64).optional().describe('Only this account (logged as a staff read of its data)');
 const Cursor = Text.max(64).optional().describe('`nextCursor` of the previous page');
@@ -28,16 +29,7 @@ const AccessReason = Text.trim().max(500).optional();
 async function logAccountRead(request: FastifyRequest, accountId: string | undefined, what: StaffRead): Promise<void> {
   if (!accountId) return;
   if (!(await accountExists(request.ctx, accountId))) throw new DomainError('NOT_FOUND', 'No such account.');
-  const principal = principalOf(request);
-  const headers = request.headers as { 'x-access-reason'?: string };
-  const query = request.query as { reason?: string };
-  await recordStaffAccess(request.ctx, {
-    accountId,
-    staff: { accountId: principal.accountId, role: principal.role },
-    what,
-    reason: headers['x-access-reason'] || query.reason,
-    requestId: request.id,
-  });
+  await logStaffRead(request, accountId, what);
 }
 
 /**
