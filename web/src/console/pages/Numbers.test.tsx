@@ -163,7 +163,9 @@ describe('Numbers page', () => {
     fireEvent.change(within(form).getByLabelText('USD a day'), { target: { value: '' } });
     fireEvent.change(within(form).getByLabelText('Reason'), { target: { value: 'not for rent' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Save the rate' }));
-    expect((await screen.findByRole('status')).textContent).toBe('+14155550100 is no longer offered for rent.');
+    // The earlier status stays on screen until the second save answers: wait for the new text.
+    expect(await screen.findByText('+14155550100 is no longer offered for rent.')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('+14155550100 is no longer offered for rent.');
     expect(api.calls('POST', `${path}/rent-rate`).map((r) => r.body)).toEqual([
       { perDay: '0.75', reason: 'new price' },
       { perDay: null, reason: 'not for rent' },
