@@ -6,7 +6,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
     // Load tests saturate the machine on purpose: they run on their own (npm run test:load), so the
     // files running beside them are not slowed down.
-    exclude: ['test/load/**', '**/node_modules/**'],
+    // The fault suite (test/faults/) kills instances and restarts databases: it runs on its own too
+    // (npm run test:faults), on PostgreSQL.
+    exclude: ['test/load/**', 'test/faults/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
