@@ -8,6 +8,7 @@ import { buildApp } from '../src/http/app.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { secretKeys } from '../src/lib/secrets.ts';
+import { openSharedLimits } from '../src/limits/open.ts';
 import { loadCurrentPolicy } from '../src/modules/privacy/index.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { startOrderServices } from '../src/runtime/order-services.ts';
@@ -32,12 +33,16 @@ export async function benchApp(env: Record<string, string> = {}) {
   // standard output), and the per-account rate limiter on (with a limit no benchmark reaches).
   const log = createLogger({ level: 'info', version: VERSION, destination: pino.destination('/dev/null') });
   const orders = await startOrderServices({ config, database, clock: systemClock, log, keys });
+  const metrics = createMetrics({ version: VERSION, database, defaultMetrics: false });
+  // As `otpbox start` does: on PostgreSQL the rate limits are shared through it (REDIS_URL: through Redis).
+  const limits = await openSharedLimits({ config, database, clock: systemClock, keys, log, metrics });
   const app = await buildApp({
     config,
     database,
     clock: systemClock,
     log,
-    metrics: createMetrics({ version: VERSION, database, defaultMetrics: false }),
+    metrics,
+    limits,
     version: VERSION,
     keys,
     policy,
