@@ -19,6 +19,8 @@ export async function redisLimitStore(url: string, options: { onError?: (error: 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
+    // A Redis that takes a command and never answers fails the flush too, rather than holding it forever.
+    commandTimeout: 2_000,
     // Back off to one attempt every 5 s while Redis is down.
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
   };
