@@ -24,6 +24,8 @@ export interface Metrics {
   gatewayDeliveries: Counter<'gateway' | 'outcome'>;
   /** SMS from the operator's own gateways by where they went: order, late, unmatched, duplicate. */
   gatewaySms: Counter<'gateway' | 'outcome'>;
+  /** Flushes of the shared rate limits that failed, by store (each instance then counts its own hits: ADR 43). */
+  rateLimitSyncFailures: Counter<'store'>;
 }
 
 export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
@@ -195,6 +197,12 @@ export function createMetrics(options: { version: string; database: Database; de
       name: 'otpbox_gateway_deliveries_total',
       help: 'Deliveries to /webhooks/gateways/{name} by outcome (accepted, replay, bad_signature, stale, malformed)',
       labelNames: ['gateway', 'outcome'],
+      registers: [registry],
+    }),
+    rateLimitSyncFailures: new Counter({
+      name: 'otpbox_rate_limit_sync_failures_total',
+      help: 'Flushes of the shared rate limits the store did not take, by store (limits count per instance meanwhile)',
+      labelNames: ['store'],
       registers: [registry],
     }),
     gatewaySms: new Counter({
