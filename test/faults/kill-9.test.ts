@@ -28,7 +28,12 @@ afterAll(async () => {
 });
 
 describe('kill -9 of one instance of three, mid-storm', () => {
-  it('loses and doubles nothing acknowledged: orders, holds, balances, SMS and the ledger agree with the history', async () => {
+  it('loses and doubles nothing acknowledged: orders, holds, balances, SMS and the ledger agree with the history', async ({
+    onTestFailed,
+  }) => {
+    onTestFailed(() => {
+      log(`instance output:\n${fleetOutput(fleet)}`);
+    });
     const balancer = new Balancer(() => fleet.instances);
     const record = newStormRecord();
     const victim = fleet.instances[1];
@@ -88,7 +93,6 @@ describe('kill -9 of one instance of three, mid-storm', () => {
       ...(await checkSms(fleet, record)),
       ...(await checkLedger(fleet)),
     ];
-    if (problems.length > 0) log(`instance output:\n${fleetOutput(fleet)}`);
     expect(problems).toEqual([]);
     // The storm really was one: the kill cut requests, and every order was acknowledged in the end
     // but those whose first request died with the instance mid-purchase. Their key answers "still in

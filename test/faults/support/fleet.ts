@@ -160,7 +160,8 @@ export const fleetOutput = (fleet: Fleet) =>
   fleet.instances
     .map((instance) => {
       const lines = instance.server.output().split('\n');
-      return `--- instance ${instance.name}\n${lines
+      const exit = instance.server.child.exitCode ?? instance.server.child.signalCode;
+      return `--- instance ${instance.name}${exit === null ? '' : ` (exited: ${exit})`}\n${lines
         .filter((line) => !line.includes('"component":"mail"'))
         .slice(-40)
         .join('\n')}`;

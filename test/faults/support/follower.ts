@@ -13,7 +13,7 @@ export interface Follower {
   close(): void;
 }
 
-export async function follow(url: () => string, headers: Record<string, string>, retryMs = 250): Promise<Follower> {
+export async function follow(base: () => string, headers: Record<string, string>, retryMs = 250): Promise<Follower> {
   const events: StreamEvent[] = [];
   let connections = 0;
   let closed = false;
@@ -21,7 +21,7 @@ export async function follow(url: () => string, headers: Record<string, string>,
   const connect = async (): Promise<OpenStream | undefined> => {
     const last = events.at(-1);
     try {
-      const stream = await openStream(url(), { ...headers, ...(last ? { 'last-event-id': String(last.id) } : {}) });
+      const stream = await openStream(base(), { ...headers, ...(last ? { 'last-event-id': String(last.id) } : {}) });
       if (stream.status !== 200) {
         stream.close();
         return undefined;
