@@ -20,11 +20,14 @@ interface KeyedOrder {
 const REFUSALS = new Set(['NO_NUMBERS', 'PROVIDER_UNAVAILABLE']);
 const errorCode = (body: unknown) => (body as { error?: { code?: string } } | undefined)?.error?.code ?? '';
 
+const indeterminate = (attempt: Operation['attempts'][number]) => attempt.kind === 'unknown' || attempt.status >= 500;
+
 const accountOf = (fleet: Fleet, client: number) => (fleet.customers[client] as { accountId: string }).accountId;
 
 /**
  * Every acknowledged order exists exactly once, under its key, with the id the client was told; every
- * order in the database was asked for by a request that was acknowledged or whose outcome is unknown.
+ * order in the database was asked for by a request that was acknowledged or whose outcome is unknown
+ * (no answer, or a 5xx).
  */
 export async function checkOrders(fleet: Fleet, operations: Operation[]): Promise<string[]> {
   const problems: string[] = [];
@@ -54,7 +57,9 @@ export async function checkOrders(fleet: Fleet, operations: Operation[]): Promis
   for (const row of keyed) {
     if (!row.activation_id) continue;
     const operation = requested.get(`${row.account_id}/${row.key}`);
-    const mayExist = operation && (succeeded(operation) || operation.attempts.some((attempt) => attempt.kind === 'unknown'));
+    // A 5xx answer does not say whether the order was placed (README: an order placed whose answer was
+    // lost "a fault, a 5xx, a dropped connection"): like a broken connection, its outcome is unknown.
+    const mayExist = operation && (succeeded(operation) || operation.attempts.some(indeterminate));
     // An order the provider could not fill is placed, fails at once with its credits released, and
     // that failure is the answer its key gives: it exists, answered with a refusal.
     const refused =
@@ -113,7 +118,7 @@ export async function checkBalances(fleet: Fleet, operations: Operation[], recor
 /** Per account, the price held by open orders of requests never acknowledged (their outcome unknown). */
 async function openOrdersInDoubt(fleet: Fleet, operations: Operation[]): Promise<Map<string, number>> {
   const held = new Map<string, number>();
-  const doubtful = operations.filter((o) => o.op === 'order' && !succeeded(o) && o.attempts.some((a) => a.kind === 'unknown'));
+  const doubtful = operations.filter((o) => o.op === 'order' && !succeeded(o) && o.attempts.some(indeterminate));
   for (const operation of doubtful) {
     const accountId = accountOf(fleet, operation.client);
     const [row] = await queryRows<{ price: number; status: string }>(
