@@ -67,7 +67,7 @@ export class Balancer {
     return this.attempt(operation);
   }
 
-  async attempt(operation: Operation, pinned?: Endpoint): Promise<Attempt> {
+  private async attempt(operation: Operation, pinned?: Endpoint): Promise<Attempt> {
     const endpoints = pinned ? [pinned] : this.endpoints();
     let attempt: Attempt | undefined;
     for (let tries = 0; tries < endpoints.length && !attempt; tries++) {
