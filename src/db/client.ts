@@ -168,8 +168,15 @@ export async function openPostgres(options: { url: string; poolMax: number; time
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (error) => options.log?.warn({ err: error }, 'idle PostgreSQL connection lost'));
+  // A client losing its connection must not crash the process. pg-pool listens for that only while a
+  // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)
+  // would emit an 'error' nobody hears, and that ends the process. Every client gets a listener of its
+  // own: the statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it on release.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.log?.warn({ err: error }, 'PostgreSQL connection lost'));
+  });
+  // The same loss of an idle client, as the pool reports it: already logged above; the pool replaces it.
+  pool.on('error', () => {});
   try {
     await pool.query('select 1');
   } catch (error) {

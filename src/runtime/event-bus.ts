@@ -262,7 +262,21 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
   };
 }
 
-/** A dedicated connection for LISTEN (a pooled one would lose it), reconnected when it drops. */
+/**
+ * How long the listener waits before its next connection attempt, after `failures` attempts in a row
+ * failed: quick at first, and never more than two seconds, so that an instance hears events again
+ * within seconds of the database's return (a restart of PostgreSQL, a fail-over) rather than after a
+ * long back-off. The count starts again after every successful connection.
+ */
+export function listenRetryDelayMs(failures: number): number {
+  return Math.min(250 * 2 ** failures, 2000);
+}
+
+/**
+ * A dedicated connection for LISTEN (a pooled one would lose it), reconnected when it drops. A lost
+ * connection is handled once, whichever of its `error` and `end` events comes first: two handlers would
+ * schedule two reconnections, and the second listener would deliver every notification twice.
+ */
 async function listenOnPostgres(
   url: string,
   channels: Record<string, (payload: string | undefined) => void>,
@@ -273,30 +287,44 @@ async function listenOnPostgres(
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let connectedBefore = false;
-  const connect = async (delayMs: number): Promise<void> => {
+  let failures = 0;
+  const scheduleRetry = () => {
+    if (isClosed()) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => void connect(), listenRetryDelayMs(failures++));
+  };
+  const connect = async (): Promise<void> => {
     if (isClosed()) return;
     // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
     const { Client } = (await import('pg')).default;
     const next = new Client({ connectionString: url, application_name: 'otpbox-events' });
-    next.on('notification', (message) => channels[message.channel]?.(message.payload));
-    next.on('error', (error) => {
-      log.warn({ err: error }, 'event listener connection lost; reconnecting');
+    let lost = false;
+    const onLost = (error: Error | undefined, message: string) => {
+      if (lost) return;
+      lost = true;
+      if (client === next) client = undefined;
+      if (isClosed()) return;
+      log.warn({ err: error }, message);
       void next.end().catch(() => {});
-      retry = setTimeout(() => void connect(Math.min(delayMs * 2, 10_000)), delayMs);
-    });
+      scheduleRetry();
+    };
+    next.on('notification', (message) => channels[message.channel]?.(message.payload));
+    next.on('error', (error) => onLost(error, 'event listener connection lost; reconnecting'));
+    next.on('end', () => onLost(undefined, 'event listener connection closed; reconnecting'));
     try {
       await next.connect();
       for (const channel of Object.keys(channels)) await next.query(`listen ${channel}`);
-      client = next;
-      if (connectedBefore) onReconnect();
-      connectedBefore = true;
     } catch (error) {
-      log.warn({ err: error }, 'cannot listen for events; retrying');
-      await next.end().catch(() => {});
-      retry = setTimeout(() => void connect(Math.min(delayMs * 2, 10_000)), delayMs);
+      onLost(error as Error, 'cannot listen for events; retrying');
+      return;
     }
+    if (lost) return;
+    client = next;
+    failures = 0;
+    if (connectedBefore) onReconnect();
+    connectedBefore = true;
   };
-  await connect(250);
+  await connect();
   return async () => {
     clearTimeout(retry);
     await client?.end().catch(() => {});

@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test/support/database.ts';
+import { EVENT_CHANNEL } from '../../db/channels.ts';
+import { queryRows } from '../../db/client.ts';
+import { type Announcement, type EventBus, listenRetryDelayMs, startEventBus } from '../event-bus.ts';
+
+/**
+ * The listener's way back after its connection drops (issue 21: a restart of PostgreSQL). It must
+ * come back within seconds every time, however often the connection dropped before, and come back
+ * once: a second listener would deliver every announcement twice.
+ */
+describe('the listener’s retry delay', () => {
+  it('grows from 250 ms and never passes 2 s', () => {
+    expect([0, 1, 2, 3, 4, 10, 50].map(listenRetryDelayMs)).toEqual([250, 500, 1000, 2000, 2000, 2000, 2000]);
+  });
+});
+
+describe.skipIf(!onPostgres())('a listener whose connection is cut again and again (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let bus: EventBus;
+  beforeAll(async () => {
+    database = await createTestDatabase({ poolMax: 2 });
+    bus = await startEventBus(database, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await database?.destroy();
+  });
+
+  const listeners = async () => {
+    const [row] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from pg_stat_activity where application_name = 'otpbox-events' and datname = current_database()`,
+    );
+    return row?.n ?? 0;
+  };
+  const cut = () =>
+    database.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'otpbox-events' and datname = current_database()`,
+    );
+  async function listening(timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    while ((await listeners()) === 0) {
+      if (Date.now() > deadline) throw new Error(`no listener ${timeoutMs} ms after the cut`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('reconnects after every cut, as quickly after the seventh as after the first, and hears each announcement once', async () => {
+    const heard: Announcement[] = [];
+    const unsubscribe = bus.subscribe('acc_listener_test', (announcement) => heard.push(announcement));
+    try {
+      await listening(5000);
+      // Seven cuts: with a back-off that doubled without end and never started again, the seventh
+      // reconnection would wait 16 s.
+      for (let i = 0; i < 7; i++) {
+        await cut();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await listening(5000);
+      }
+      expect(await listeners()).toBe(1);
+      await database.db.execute(sql`select pg_notify(${EVENT_CHANNEL}, ${JSON.stringify({ accountId: 'acc_listener_test', seq: 1 })})`);
+      const deadline = Date.now() + 5000;
+      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Anything else in flight would have arrived with it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(heard).toEqual([{ accountId: 'acc_listener_test', seq: 1, event: undefined }]);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
