@@ -4,6 +4,36 @@ import type { AppDeps } from './app.ts';
 
 export const HEARTBEAT_MS = 15_000;
 
+/**
+ * The most bytes an event stream may keep waiting in this process for a client that does not read
+ * them (ADR 45). They wait here only once the kernel's socket buffers (hundreds of KiB to a few MiB)
+ * are full, which a client that reads never lets happen; 10,000 stalled streams hold 640 MiB at most.
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024;
+
+/** What chunked encoding adds to each write: the length in hex and two line ends. */
+const CHUNK_FRAMING_BYTES = 12;
+
+/** Which stream, for the metric of streams cut. */
+export type StreamKind = 'account' | 'staff';
+
+/** What the cap needs of a response: the bytes it has queued and not yet handed to the kernel, and a write. */
+export interface QueuedOutput {
+  readonly writableLength: number;
+  write(chunk: string): boolean;
+}
+
+/**
+ * Write `chunk` unless the bytes queued would then pass `cap`: false, and nothing written. An event
+ * larger than the cap by itself still goes out when nothing waits before it (the kernel takes it).
+ */
+export function writeUnderCap(out: QueuedOutput, chunk: string, cap: number): boolean {
+  const queued = out.writableLength;
+  if (queued > 0 && queued + Buffer.byteLength(chunk) + CHUNK_FRAMING_BYTES > cap) return false;
+  out.write(chunk);
+  return true;
+}
+
 /** The longest a timer may wait (setTimeout's limit); a session's end further away is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -22,8 +52,12 @@ export interface SseStream {
  * changes anywhere and when its session would end by itself, ending the stream within a second of a
  * logout, a revoked key or session, a suspension. Streams never end by themselves: they are ended
  * before the server closes, or closing would wait forever.
+ *
+ * A client that stops reading is cut off (its connection destroyed, what waited for it dropped) as
+ * soon as a write would queue more than MAX_QUEUED_BYTES for it: its events stay in the database, and
+ * it reconnects with Last-Event-ID to read them.
  */
-export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
+export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: StreamKind) {
   const heartbeatMs = deps.eventHeartbeatMs ?? HEARTBEAT_MS;
   const open = new Set<SseStream>();
   fastify.addHook('preClose', async () => {
@@ -58,18 +92,29 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
     let heartbeat: NodeJS.Timeout | undefined;
     let expiry: NodeJS.Timeout | undefined;
     let stopAuth: (() => void) | undefined;
+    const finish = (cut: boolean) => {
+      if (!open.delete(stream)) return;
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      stopAuth?.();
+      onEnd();
+      // Ending would wait for a client that does not read to take what is queued: destroying frees it now.
+      if (cut) raw.destroy();
+      else raw.end();
+    };
+    const cutOff = () => {
+      deps.metrics.eventStreamsCut.inc({ stream: kind });
+      request.log.info(
+        { stream: kind, queuedBytes: raw.writableLength, capBytes: MAX_QUEUED_BYTES },
+        'event stream cut: the client stopped reading (it resumes with Last-Event-ID)',
+      );
+      finish(true);
+    };
     const stream: SseStream = {
       write: (chunk) => {
-        if (open.has(stream)) raw.write(chunk);
+        if (open.has(stream) && !writeUnderCap(raw, chunk, MAX_QUEUED_BYTES)) cutOff();
       },
-      end: () => {
-        if (!open.delete(stream)) return;
-        clearInterval(heartbeat);
-        clearTimeout(expiry);
-        stopAuth?.();
-        onEnd();
-        raw.end();
-      },
+      end: () => finish(false),
     };
     open.add(stream);
     request.raw.on('close', () => stream.end());
@@ -109,7 +154,7 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
     // Heartbeats check the session's end against the clock (a manual clock in tests): they never
     // query the database.
     heartbeat = setInterval(() => {
-      raw.write(': heartbeat\n\n');
+      stream.write(': heartbeat\n\n');
       if (endsAt && deps.clock.now() >= endsAt) void recheck();
     }, heartbeatMs);
     return stream;

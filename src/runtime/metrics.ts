@@ -24,6 +24,8 @@ export interface Metrics {
   gatewayDeliveries: Counter<'gateway' | 'outcome'>;
   /** SMS from the operator's own gateways by where they went: order, late, unmatched, duplicate. */
   gatewaySms: Counter<'gateway' | 'outcome'>;
+  /** Event streams cut off because their client stopped reading (http/sse.ts), by stream: account, staff. */
+  eventStreamsCut: Counter<'stream'>;
 }
 
 export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
@@ -140,6 +142,15 @@ export function createMetrics(options: { version: string; database: Database; de
     },
   });
 
+  const eventStreamsCut = new Counter({
+    name: 'otpbox_event_streams_cut_total',
+    help: 'Event streams cut off because the client stopped reading and what waited for it passed the cap (it resumes with Last-Event-ID), by stream (account, staff)',
+    labelNames: ['stream'],
+    registers: [registry],
+  });
+  // Both series exist from the start, so a rate() or an alert has something to read before the first cut.
+  for (const stream of ['account', 'staff']) eventStreamsCut.inc({ stream }, 0);
+
   return {
     registry,
     httpDuration: new RequestDurations(
@@ -203,5 +214,6 @@ export function createMetrics(options: { version: string; database: Database; de
       labelNames: ['gateway', 'outcome'],
       registers: [registry],
     }),
+    eventStreamsCut,
   };
 }

@@ -25,7 +25,7 @@ export { HEARTBEAT_MS } from '../sse.ts';
  */
 export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const openStream = sseStreams(fastify, deps);
+  const openStream = sseStreams(fastify, deps, 'account');
 
   app.get(
     '/api/v1/events',
