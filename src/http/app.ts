@@ -76,6 +76,8 @@ export interface AppDeps {
   lifecycle?: { draining: boolean };
   /** How often an idle event stream gets a heartbeat (tests shorten it; default 15 s). */
   eventHeartbeatMs?: number;
+  /** How long an event stream's client may stay behind before it is cut off (tests shorten it; default 30 s). */
+  eventStreamStallMs?: number;
 }
 
 /**

@@ -5,11 +5,16 @@ import type { AppDeps } from './app.ts';
 export const HEARTBEAT_MS = 15_000;
 
 /**
- * The most bytes an event stream may keep waiting in this process for a client that does not read
- * them (ADR 45). They wait here only once the kernel's socket buffers (hundreds of KiB to a few MiB)
- * are full, which a client that reads never lets happen; 10,000 stalled streams hold 640 MiB at most.
+ * The most bytes an event stream may keep waiting in this process for its client (ADR 45). Bytes
+ * wait here only once the kernel's socket buffers are full; from about 16 KiB on (the socket's
+ * high-water mark) the stream stops writing events until the client has taken them, so only what
+ * ignores that (heartbeats, the staff stream's notices) or one outsized event could reach the cap.
+ * 10,000 streams all at the cap hold 640 MiB.
  */
 export const MAX_QUEUED_BYTES = 64 * 1024;
+
+/** A client that has not taken what waits for it within this long is cut off (ADR 45). */
+export const STALL_MS = 30_000;
 
 /** What chunked encoding adds to each write: the length in hex and two line ends. */
 const CHUNK_FRAMING_BYTES = 12;
@@ -42,6 +47,11 @@ export type Standing = Awaited<ReturnType<typeof credentialStanding>>;
 export interface SseStream {
   /** Write one event block (or a comment) to the client. */
   write(chunk: string): void;
+  /**
+   * Undefined while the client takes what is written. Otherwise it is behind: the promise settles
+   * once it has caught up, or the stream ended (cut off after STALL_MS). Write no events meanwhile.
+   */
+  backlog(): Promise<void> | undefined;
   end(): void;
 }
 
@@ -53,12 +63,15 @@ export interface SseStream {
  * logout, a revoked key or session, a suspension. Streams never end by themselves: they are ended
  * before the server closes, or closing would wait forever.
  *
- * A client that stops reading is cut off (its connection destroyed, what waited for it dropped) as
- * soon as a write would queue more than MAX_QUEUED_BYTES for it: its events stay in the database, and
- * it reconnects with Last-Event-ID to read them.
+ * Slow clients: when a write leaves more waiting than the socket's high-water mark, the stream is
+ * behind (`backlog`) until the socket drains. A client that stays behind for STALL_MS, or that a write
+ * would leave more than MAX_QUEUED_BYTES behind, is cut off: its connection destroyed and what waited
+ * for it dropped, counted and logged. Its events stay in the database; it reconnects with
+ * Last-Event-ID and reads them.
  */
 export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: StreamKind) {
   const heartbeatMs = deps.eventHeartbeatMs ?? HEARTBEAT_MS;
+  const stallMs = deps.eventStreamStallMs ?? STALL_MS;
   const open = new Set<SseStream>();
   fastify.addHook('preClose', async () => {
     for (const stream of open) stream.end();
@@ -92,28 +105,47 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
     let heartbeat: NodeJS.Timeout | undefined;
     let expiry: NodeJS.Timeout | undefined;
     let stopAuth: (() => void) | undefined;
+    let behind: { caughtUp: Promise<void>; settle: () => void; stalled: NodeJS.Timeout } | undefined;
+    const catchUp = () => {
+      if (!behind) return;
+      clearTimeout(behind.stalled);
+      behind.settle();
+      behind = undefined;
+    };
+    raw.on('drain', catchUp);
     const finish = (cut: boolean) => {
       if (!open.delete(stream)) return;
       clearInterval(heartbeat);
       clearTimeout(expiry);
       stopAuth?.();
+      catchUp();
       onEnd();
       // Ending would wait for a client that does not read to take what is queued: destroying frees it now.
       if (cut) raw.destroy();
       else raw.end();
     };
-    const cutOff = () => {
-      deps.metrics.eventStreamsCut.inc({ stream: kind });
+    const cutOff = (reason: 'stalled' | 'cap') => {
+      deps.metrics.eventStreamsCut.inc({ stream: kind, reason });
       request.log.info(
-        { stream: kind, queuedBytes: raw.writableLength, capBytes: MAX_QUEUED_BYTES },
-        'event stream cut: the client stopped reading (it resumes with Last-Event-ID)',
+        { stream: kind, reason, queuedBytes: raw.writableLength, capBytes: MAX_QUEUED_BYTES, stallMs },
+        'event stream cut: the client is not reading (it resumes with Last-Event-ID)',
       );
       finish(true);
     };
     const stream: SseStream = {
       write: (chunk) => {
-        if (open.has(stream) && !writeUnderCap(raw, chunk, MAX_QUEUED_BYTES)) cutOff();
+        if (!open.has(stream)) return;
+        if (!writeUnderCap(raw, chunk, MAX_QUEUED_BYTES)) return cutOff('cap');
+        // Above the high-water mark: behind until the socket drains ('drain' follows a false write).
+        if (raw.writableNeedDrain && !behind) {
+          let settle = () => {};
+          const caughtUp = new Promise<void>((resolve) => {
+            settle = resolve;
+          });
+          behind = { caughtUp, settle, stalled: setTimeout(() => cutOff('stalled'), stallMs) };
+        }
       },
+      backlog: () => behind?.caughtUp,
       end: () => finish(false),
     };
     open.add(stream);

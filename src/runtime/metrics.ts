@@ -24,8 +24,8 @@ export interface Metrics {
   gatewayDeliveries: Counter<'gateway' | 'outcome'>;
   /** SMS from the operator's own gateways by where they went: order, late, unmatched, duplicate. */
   gatewaySms: Counter<'gateway' | 'outcome'>;
-  /** Event streams cut off because their client stopped reading (http/sse.ts), by stream: account, staff. */
-  eventStreamsCut: Counter<'stream'>;
+  /** Event streams cut off because their client was not reading (http/sse.ts), by stream (account, staff) and reason (stalled, cap). */
+  eventStreamsCut: Counter<'stream' | 'reason'>;
 }
 
 export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
@@ -144,12 +144,12 @@ export function createMetrics(options: { version: string; database: Database; de
 
   const eventStreamsCut = new Counter({
     name: 'otpbox_event_streams_cut_total',
-    help: 'Event streams cut off because the client stopped reading and what waited for it passed the cap (it resumes with Last-Event-ID), by stream (account, staff)',
-    labelNames: ['stream'],
+    help: 'Event streams cut off because the client was not reading (it resumes with Last-Event-ID), by stream and reason (stalled: behind for 30 s; cap: 64 KiB waited)',
+    labelNames: ['stream', 'reason'],
     registers: [registry],
   });
-  // Both series exist from the start, so a rate() or an alert has something to read before the first cut.
-  for (const stream of ['account', 'staff']) eventStreamsCut.inc({ stream }, 0);
+  // Every series exists from the start, so a rate() or an alert has something to read before the first cut.
+  for (const stream of ['account', 'staff']) for (const reason of ['stalled', 'cap']) eventStreamsCut.inc({ stream, reason }, 0);
 
   return {
     registry,
