@@ -228,6 +228,22 @@ describe('a preferred provider that times out, then answers garbage, for 30 s un
     ).toBe(true);
     // The breaker spared alpha: a handful of calls (the first concurrent ones, then one probe per pause), not one per order.
     expect(buysBeforeRecovery).toBeLessThan(25);
+    // The faults were what they were meant to be: timeouts, then answers we could not read.
+    const calls = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+      .split('\n')
+      .filter(
+        (line) =>
+          line.startsWith('otpbox_provider_calls_total{') && line.includes('provider="alpha"') && line.includes('method="buyNumber"'),
+      );
+    const callsWith = (outcome: string) =>
+      Number(
+        calls
+          .find((line) => line.includes(`outcome="${outcome}"`))
+          ?.split(' ')
+          .at(-1) ?? 0,
+      );
+    expect(callsWith('timeout')).toBeGreaterThan(0);
+    expect(callsWith('protocol_error')).toBeGreaterThanOrEqual(2);
     expect(alpha.activations.size).toBeGreaterThan(soldBeforeRecovery);
 
     // Money: each customer holds exactly the price of the orders sold to it; refused orders cost
