@@ -8,6 +8,7 @@ import { buildApp } from '../src/http/app.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { secretKeys } from '../src/lib/secrets.ts';
+import { openSharedLimits } from '../src/limits/open.ts';
 import { loadCurrentPolicy } from '../src/modules/privacy/index.ts';
 import { createMetrics } from '../src/runtime/metrics.ts';
 import { startOrderServices } from '../src/runtime/order-services.ts';
@@ -18,7 +19,7 @@ import { withDatabase } from '../test/support/pg-url.ts';
  * The real app in this process, on in-memory PGlite or on a new database on BENCH_DATABASE_URL's server, with
  * the service's default settings except where a benchmark overrides them.
  */
-export async function benchApp(env: Record<string, string> = {}) {
+export async function benchApp(env: Record<string, string> = {}, options: { localLimits?: boolean } = {}) {
   const url = process.env.BENCH_DATABASE_URL;
   // A database of its own on that server, dropped at the end: accounts left by an earlier run would
   // make sign-up fail, and the benchmark time refusals.
@@ -32,12 +33,17 @@ export async function benchApp(env: Record<string, string> = {}) {
   // standard output), and the per-account rate limiter on (with a limit no benchmark reaches).
   const log = createLogger({ level: 'info', version: VERSION, destination: pino.destination('/dev/null') });
   const orders = await startOrderServices({ config, database, clock: systemClock, log, keys });
+  const metrics = createMetrics({ version: VERSION, database, defaultMetrics: false });
+  // As `otpbox start` does: on PostgreSQL the rate limits are shared through it (REDIS_URL: through Redis);
+  // `localLimits` counts them in this process only, as every instance did before ADR 43.
+  const limits = options.localLimits ? undefined : await openSharedLimits({ config, database, clock: systemClock, keys, log, metrics });
   const app = await buildApp({
     config,
     database,
     clock: systemClock,
     log,
-    metrics: createMetrics({ version: VERSION, database, defaultMetrics: false }),
+    metrics,
+    limits,
     version: VERSION,
     keys,
     policy,

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Statement } from '../src/db/statement.ts';
+import { LIMIT_STATEMENTS } from '../src/limits/postgres-store.ts';
 import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
 import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
 import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
@@ -25,6 +26,7 @@ export const SNAPSHOTS: Record<string, Snapshot> = {
   'activations.sql': { sources: ['src/modules/activations/store.ts'], statements: ACTIVATION_STATEMENTS },
   'events.sql': { sources: ['src/modules/events/emit.ts'], statements: EVENT_STATEMENTS },
   'payments.sql': { sources: ['src/modules/payments/store.ts'], statements: PAYMENT_STATEMENTS },
+  'limits.sql': { sources: ['src/limits/postgres-store.ts'], statements: LIMIT_STATEMENTS },
 };
 
 /** A snapshot file: a header, then each statement under a comment naming it and its parameters in `$n` order. */

@@ -52,6 +52,10 @@ export const configSchema = z
       ['postgres:', 'postgresql:'],
       'expected a postgres:// or postgresql:// connection URL (leave unset for the embedded database)',
     ).optional(),
+    REDIS_URL: urlWithProtocol(
+      ['redis:', 'rediss:'],
+      'expected a redis:// or rediss:// URL (leave unset to share rate limits through PostgreSQL)',
+    ).optional(),
     PUBLIC_URL: urlWithProtocol(['http:', 'https:'], 'expected the absolute http(s):// URL customers use to reach otpbox').optional(),
     SECRET_KEY: z.string().min(32, 'expected at least 32 characters of random data (e.g. `openssl rand -hex 32`)').optional(),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
@@ -186,6 +190,8 @@ export const configSchema = z
       host: env.HOST,
       dataDir,
       databaseUrl: env.DATABASE_URL,
+      /** Where the instances add up their rate-limit hits (ADR 43); unset: PostgreSQL when DATABASE_URL is set. */
+      redisUrl: env.REDIS_URL,
       publicUrl: publicUrl.origin,
       /** true when customers reach us over https: cookies become Secure and __Host- prefixed */
       secureCookies: publicUrl.protocol === 'https:',

@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createLogger } from './lib/logger.ts';
 import { loadOrCreateSecret, type SecretKeys, secretKeys } from './lib/secrets.ts';
+import { openSharedLimits } from './limits/open.ts';
 import { hashExistingNumbers } from './modules/activations/index.ts';
 import { sealExistingData } from './modules/keyring/index.ts';
 import { mailTransport } from './modules/mail/index.ts';
@@ -120,6 +121,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     undo.push(() => orders.close());
     for (const job of orders.jobs) scheduler.register(job);
 
+    // Rate limits added up across instances: in Redis (REDIS_URL) or PostgreSQL; the embedded database
+    // serves one instance, whose limiters count alone (ADR 43).
+    const limits = await steps.run('shared rate limits', () => openSharedLimits({ config, database, clock, keys, log, metrics }));
+    undo.push(() => limits.close());
+    if (limits.store) log.info({ store: limits.store }, 'rate limits are shared by every instance through this store');
     const app = await steps.run('build app', () =>
       buildApp({
         config,
@@ -135,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         events: orders.events,
         sandbox: orders.sandbox !== undefined,
         payments,
+        limits,
       }),
     );
     undo.push(() => app.close());

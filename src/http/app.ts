@@ -7,6 +7,7 @@ import type { Database } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { requestIdMaker } from '../lib/ids.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
+import { SharedLimits } from '../limits/shared-limits.ts';
 import type { ActivationDeps } from '../modules/activations/index.ts';
 import type { PaymentDeps } from '../modules/payments/index.ts';
 import type { Policy } from '../modules/privacy/index.ts';
@@ -78,6 +79,11 @@ export interface AppDeps {
   eventHeartbeatMs?: number;
   /** How long an event stream's client may stay behind before it is cut off (tests shorten it; default 30 s). */
   eventStreamStallMs?: number;
+  /**
+   * The rate limiters, shared across instances through a store (limits/open.ts); when not given, each
+   * counts this process's hits only. Closed with the app.
+   */
+  limits: SharedLimits;
 }
 
 /**
@@ -108,8 +114,12 @@ class RequestCompletion extends LogController {
 }
 
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
-export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
-  const deps: AppDeps = { ...given, payments: given.payments ?? (await paymentProcessors(given.config)) };
+export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: SharedLimits }): Promise<FastifyInstance> {
+  const deps: AppDeps = {
+    ...given,
+    payments: given.payments ?? (await paymentProcessors(given.config)),
+    limits: given.limits ?? new SharedLimits({ clock: given.clock, keys: given.keys, log: given.log }),
+  };
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: requestIdMaker(),
@@ -162,6 +172,8 @@ export async function buildApp(given: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // The last hits of this instance reach the other instances' counts before it goes.
+  app.addHook('onClose', () => deps.limits.close());
   await app.register(authPlugin, deps);
   await app.register(healthRoutes, deps);
   await app.register(authRoutes, deps);

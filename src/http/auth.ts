@@ -7,6 +7,7 @@ import type { Role } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
+import type { SharedLimits } from '../limits/shared-limits.ts';
 import {
   actsAsStaff,
   authenticateApiKey,
@@ -21,7 +22,7 @@ import type { Ctx } from '../modules/context.ts';
 import type { EventBus } from '../runtime/event-bus.ts';
 import { readCookies } from './cookies.ts';
 import { CredentialCache } from './credential-cache.ts';
-import { RateLimiter, type Window } from './rate-limit.ts';
+import type { RateLimiter, Window } from './rate-limit.ts';
 
 /**
  * Authentication, CSRF defence, authorisation and rate limits: every /api/v1 request (and every
@@ -41,6 +42,7 @@ import { RateLimiter, type Window } from './rate-limit.ts';
  *   (TWO_FACTOR_REQUIRED), and acts on customer routes only.
  * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key; PUBLIC_RATE_LIMIT
  *   per client address for requests without a principal (the public routes, and refused credentials).
+ *   Decided here without waiting: the counts of the other instances arrive in the background (ADR 43).
  */
 export type Access = 'public' | { roles: readonly Role[] };
 export const ANY_ACCOUNT: Access = { roles: ['customer', 'support', 'admin'] };
@@ -83,6 +85,8 @@ export interface AuthDeps {
   keys: SecretKeys;
   /** Announcements of access changes on other instances (credentials are cached). */
   events?: Pick<EventBus, 'onAuthChange'>;
+  /** The rate limiters (shared across instances when a store is configured: ADR 43). */
+  limits: SharedLimits;
 }
 
 /** How long a credential lookup is remembered; access changes are announced and end it sooner. */
@@ -107,9 +111,10 @@ export function principalOf(request: FastifyRequest): Principal {
 export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const names = cookieNames(deps.config);
   const now = () => deps.clock.now().getTime();
-  const perAccount = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
-  const perKey = deps.config.apiRateLimit > 0 ? new RateLimiter(deps.config.apiRateLimit, 60_000, now) : undefined;
-  const perAddress = deps.config.publicRateLimit > 0 ? new RateLimiter(deps.config.publicRateLimit, 60_000, now) : undefined;
+  const { apiRateLimit, publicRateLimit } = deps.config;
+  const perAccount = apiRateLimit > 0 ? deps.limits.limiter('api-account', apiRateLimit, 60_000) : undefined;
+  const perKey = apiRateLimit > 0 ? deps.limits.limiter('api-key', apiRateLimit, 60_000) : undefined;
+  const perAddress = publicRateLimit > 0 ? deps.limits.limiter('public-ip', publicRateLimit, 60_000) : undefined;
 
   const cache = new CredentialCache(CREDENTIAL_CACHE_TTL_MS, now);
   const stopLocal = onLocalAuthChange((accountId) => cache.invalidate(accountId));

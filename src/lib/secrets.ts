@@ -11,6 +11,7 @@ export type KeyPurpose =
   | 'device-secret-hmac'
   | 'ip-hmac'
   | 'throttle-hmac'
+  | 'rate-limit-hmac'
   | 'trusted-device-cookie'
   | 'provider-credentials'
   | 'gateway-credentials'

@@ -26,6 +26,8 @@ export interface Metrics {
   gatewaySms: Counter<'gateway' | 'outcome'>;
   /** Event streams cut off because their client was not reading (http/sse.ts), by stream (account, staff) and reason (stalled, cap). */
   eventStreamsCut: Counter<'stream' | 'reason'>;
+  /** Flushes of the shared rate limits that failed, by store (each instance then counts its own hits: ADR 43). */
+  rateLimitSyncFailures: Counter<'store'>;
 }
 
 export function createMetrics(options: { version: string; database: Database; defaultMetrics?: boolean; clock?: Clock }): Metrics {
@@ -206,6 +208,12 @@ export function createMetrics(options: { version: string; database: Database; de
       name: 'otpbox_gateway_deliveries_total',
       help: 'Deliveries to /webhooks/gateways/{name} by outcome (accepted, replay, bad_signature, stale, malformed)',
       labelNames: ['gateway', 'outcome'],
+      registers: [registry],
+    }),
+    rateLimitSyncFailures: new Counter({
+      name: 'otpbox_rate_limit_sync_failures_total',
+      help: 'Flushes of the shared rate limits the store did not take, by store (limits count per instance meanwhile)',
+      labelNames: ['store'],
       registers: [registry],
     }),
     gatewaySms: new Counter({

@@ -24,6 +24,7 @@ export const STARTUP_STEPS = [
   'privacy policy',
   'payment processors',
   'order services',
+  'shared rate limits',
   'build app',
   'admin channel',
   'listen',

@@ -4,6 +4,8 @@ import { type Config, testConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { type SecretKeys, secretKeys } from '../../src/lib/secrets.ts';
+import type { LimitStore } from '../../src/limits/port.ts';
+import { SharedLimits } from '../../src/limits/shared-limits.ts';
 import { loadCurrentPolicy, type Policy } from '../../src/modules/privacy/index.ts';
 import type { EventBus } from '../../src/runtime/event-bus.ts';
 import { createMetrics, type Metrics } from '../../src/runtime/metrics.ts';
@@ -22,6 +24,8 @@ export interface TestApp {
   policy: Policy;
   log: Logger;
   orders: OrderServices;
+  /** The app's rate limiters (`limits.flush()` sends this instance's hits to the shared store at once). */
+  limits: SharedLimits;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,10 @@ export async function createTestApp(
     eventStreamStallMs?: number;
     /** Wrap the event bus the app uses (to watch what the event stream asks of it). */
     wrapEvents?: (bus: EventBus) => EventBus;
+    /** Add up the rate limits in this store, as the instances of one deployment do (default: the app counts alone). */
+    limitStore?: LimitStore;
+    /** How often the limits flush to `limitStore` (default: the service's). */
+    limitFlushMs?: number;
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
@@ -52,6 +60,14 @@ export async function createTestApp(
   const policy = await loadCurrentPolicy(database.db, config, clock);
   const log = options.log ?? pino({ level: 'silent' });
   const orders = await startOrderServices({ config, database, clock, log, keys, metrics });
+  const limits = new SharedLimits({
+    store: options.limitStore,
+    clock,
+    keys,
+    log,
+    flushIntervalMs: options.limitFlushMs,
+    onFailure: (kind) => metrics.rateLimitSyncFailures.inc({ store: kind }),
+  });
   const app = await buildApp({
     config,
     database,
@@ -67,6 +83,7 @@ export async function createTestApp(
     sandbox: orders.sandbox !== undefined,
     eventHeartbeatMs: options.eventHeartbeatMs,
     eventStreamStallMs: options.eventStreamStallMs,
+    limits,
   });
   return {
     app,
@@ -79,6 +96,7 @@ export async function createTestApp(
     policy,
     log,
     orders,
+    limits,
     close: async () => {
       await app.close();
       await orders.close();

@@ -9,6 +9,7 @@ export * from './payments.ts';
 export * from './pool.ts';
 export * from './privacy.ts';
 export * from './providers.ts';
+export * from './rate-limits.ts';
 export * from './rentals.ts';
 export * from './settings.ts';
 export * from './staff-access.ts';

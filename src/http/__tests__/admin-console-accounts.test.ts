@@ -189,6 +189,30 @@ describe('staff actions', () => {
     expect(self.json().error.code).toBe('CONFLICT');
   });
 
+  it('keeps support staff to customers: they cannot suspend, restrict, sign out or fund an admin or another support member', async () => {
+    const colleague = await createActor(t, 'support');
+    for (const target of [admin, colleague]) {
+      const base = `/api/v1/admin/accounts/${target.accountId}`;
+      for (const [verb, body] of [
+        ['suspend', { reason: 'take over' }],
+        ['unsuspend', { reason: 'take over' }],
+        ['restrict', { reason: 'take over' }],
+        ['end-sessions', { reason: 'take over' }],
+        ['credits', { amount: 5, reason: 'a friend' }],
+      ] as const) {
+        const answer = await post(support, `${base}/${verb}`, body);
+        expect([verb, answer.statusCode, answer.json().error.code]).toEqual([verb, 403, 'FORBIDDEN']);
+      }
+      expect((await get(admin, `/api/v1/admin/accounts/${target.accountId}`)).json().status).toBe('active');
+    }
+    // The admin still can: suspending a support member and lifting it again.
+    const base = `/api/v1/admin/accounts/${colleague.accountId}`;
+    expect((await post(admin, `${base}/suspend`, { reason: 'left the company' })).statusCode).toBe(204);
+    expect((await post(admin, `${base}/unsuspend`, { reason: 'came back' })).statusCode).toBe(204);
+    const refused = await t.database.db.select().from(auditLog).where(eq(auditLog.actor, support.accountId));
+    expect(refused.map((row) => row.accountId)).not.toContain(colleague.accountId);
+  });
+
   it('changes roles (admins only) with a reason; the new staff member must enrol before acting', async () => {
     const customer = await signUp(t);
     const url = `/api/v1/admin/accounts/${customer.accountId}/role`;

@@ -26,7 +26,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
-import { RateLimiter } from '../rate-limit.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import { Email, Password, SecretToken, Text } from '../schemas.ts';
 
 const Consent = {
@@ -69,7 +69,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   const limiters = Object.fromEntries(
     Object.entries(IP_LIMITS).map(([name, { limit, windowMs }]) => [
       name,
-      new RateLimiter(limit, windowMs, () => deps.clock.now().getTime()),
+      deps.limits.limiter(`auth-${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`, limit, windowMs),
     ]),
   ) as Record<keyof typeof IP_LIMITS, RateLimiter>;
   const perIp = (name: keyof typeof IP_LIMITS) => async (request: FastifyRequest) => {

@@ -8,7 +8,6 @@ import { DomainError } from '../../lib/errors.ts';
 import { acceptGatewayDelivery } from '../../modules/inbound-sms/index.ts';
 import { findGateway, gatewaySecret } from '../../modules/pool/index.ts';
 import type { AppDeps } from '../app.ts';
-import { RateLimiter } from '../rate-limit.ts';
 import { Text } from '../schemas.ts';
 
 /**
@@ -50,7 +49,7 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   // Encapsulated: only this route takes its body as bytes, of any declared type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
-  const refusals = new RateLimiter(REFUSALS_PER_MINUTE, 60_000, () => deps.clock.now().getTime());
+  const refusals = deps.limits.limiter('gateway-refusals', REFUSALS_PER_MINUTE, 60_000);
 
   app.post(
     '/webhooks/gateways/:name',

@@ -9,12 +9,11 @@ import { AccountExportDocument, exportAccountData, listStaffAccess, StaffAccess 
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { RateLimiter } from '../rate-limit.ts';
 import { Cursor, Limit } from '../schemas.ts';
 
 /**
  * How many copies an account may download: building one reads every table the account has rows in,
- * so it is limited well below the API limit (per instance, like every in-memory limit: rate-limit.ts).
+ * so it is limited well below the API limit (across instances, like the API limit: ADR 43).
  */
 export const EXPORT_LIMIT = { limit: 5, windowMs: 60 * 60_000 } as const;
 
@@ -22,7 +21,7 @@ export const EXPORT_LIMIT = { limit: 5, windowMs: 60 * 60_000 } as const;
 export const privacyExportRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['privacy'];
-  const exports = new RateLimiter(EXPORT_LIMIT.limit, EXPORT_LIMIT.windowMs, () => deps.clock.now().getTime());
+  const exports = deps.limits.limiter('privacy-export', EXPORT_LIMIT.limit, EXPORT_LIMIT.windowMs);
 
   app.get(
     '/api/v1/privacy/export',

@@ -25,7 +25,6 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { RateLimiter } from '../rate-limit.ts';
 import { Email, IdParam, Limit, SecretToken, Text } from '../schemas.ts';
 
 const Details = Text.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
@@ -45,8 +44,8 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   const now = () => deps.clock.now();
   const requestDeps: RequestDeps = { setProcessingRestriction, endAccess: endAllAccess };
   const limiters = {
-    byEmail: new RateLimiter(IP_LIMITS.byEmail.limit, IP_LIMITS.byEmail.windowMs, () => now().getTime()),
-    verify: new RateLimiter(IP_LIMITS.verify.limit, IP_LIMITS.verify.windowMs, () => now().getTime()),
+    byEmail: deps.limits.limiter('privacy-by-email', IP_LIMITS.byEmail.limit, IP_LIMITS.byEmail.windowMs),
+    verify: deps.limits.limiter('privacy-verify', IP_LIMITS.verify.limit, IP_LIMITS.verify.windowMs),
   };
   const perIp = (name: keyof typeof IP_LIMITS) => async (request: FastifyRequest) => {
     const hit = limiters[name].hit(request.ip);

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { accounts } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
-import {
-  lookupAccount,
-  type Role,
-  recordSecurityEvent,
-  revokeAllSessions,
-  setRole,
-  suspendAccount,
-  unsuspendAccount,
-} from '../accounts/index.ts';
+import { type Role, recordSecurityEvent, revokeAllSessions, setRole, suspendAccount, unsuspendAccount } from '../accounts/index.ts';
 import type { Ctx } from '../context.ts';
 import { deductCredits, grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
 import { supportGrantLimit } from './grant-limit.ts';
@@ -28,10 +22,20 @@ function notSelf(action: ActionContext): void {
   if (action.staff.accountId === action.accountId) throw new DomainError('CONFLICT', 'Staff cannot act on their own account this way.');
 }
 
-/** The account acted on exists and is not erased (ADR 27: nothing about a deleted account changes). */
-async function liveAccount(ctx: Ctx, accountId: string): Promise<void> {
-  const account = await lookupAccount(ctx, accountId);
-  if (account.status === 'deleted') throw new DomainError('NOT_FOUND', 'No such account.');
+/**
+ * The account acted on exists, and the actor may act on it: support staff act on customers only, so
+ * they cannot suspend, restrict, sign out or fund an admin or each other (only an admin acts on staff
+ * accounts). `live`: it must not be erased either (ADR 27: nothing about a deleted account changes).
+ */
+async function withinReach(ctx: Ctx, action: ActionContext, live: boolean): Promise<void> {
+  const [target] = await ctx.db
+    .select({ role: accounts.role, status: accounts.status })
+    .from(accounts)
+    .where(eq(accounts.id, action.accountId))
+    .limit(1);
+  if (!target || (live && target.status === 'deleted')) throw new DomainError('NOT_FOUND', 'No such account.');
+  if (target.role !== 'customer' && action.staff.role !== 'admin')
+    throw new DomainError('FORBIDDEN', 'Only an admin can act on a staff account.');
 }
 
 /**
@@ -43,7 +47,7 @@ export async function grantCreditsAsStaff(
   action: ActionContext & { amount: number },
 ): Promise<{ transferId: string; amount: number }> {
   notSelf(action);
-  await liveAccount(ctx, action.accountId);
+  await withinReach(ctx, action, true);
   if (action.staff.role !== 'admin') {
     const limit = await supportGrantLimit(ctx);
     if (action.amount > limit)
@@ -78,7 +82,7 @@ export async function deductCreditsAsStaff(
 ): Promise<{ transferId: string; amount: number }> {
   notSelf(action);
   if (action.staff.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can take credits back.');
-  await liveAccount(ctx, action.accountId);
+  await withinReach(ctx, action, true);
   return staffAction(
     ctx,
     { ...action, action: 'console.credits_deduct', shownAs: 'action.credits_deducted', details: { amount: action.amount } },
@@ -100,6 +104,7 @@ export async function deductCreditsAsStaff(
 /** Suspend an account; never the last admin with a second factor (the console would have no admin left). */
 export async function suspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
+  await withinReach(ctx, action, false);
   await staffAction(ctx, { ...action, action: 'account.suspend', shownAs: 'action.suspended' }, async (txCtx) => {
     await keepAnEnrolledAdmin(txCtx, action.accountId, 'suspending them');
     await suspendAccount(txCtx, action.accountId, action.reason);
@@ -108,6 +113,7 @@ export async function suspendAsStaff(ctx: Ctx, action: ActionContext): Promise<v
 
 export async function unsuspendAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
+  await withinReach(ctx, action, false);
   await staffAction(ctx, { ...action, action: 'account.unsuspend', shownAs: 'action.unsuspended' }, (txCtx) =>
     unsuspendAccount(txCtx, action.accountId),
   );
@@ -116,7 +122,7 @@ export async function unsuspendAsStaff(ctx: Ctx, action: ActionContext): Promise
 /** Restrict the account's wallet (a dispute): it can no longer spend until lifted. */
 export async function restrictAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
-  await liveAccount(ctx, action.accountId);
+  await withinReach(ctx, action, true);
   await staffAction(ctx, { ...action, action: 'account.restrict', shownAs: 'action.restricted' }, (txCtx) =>
     restrictWallet(txCtx, action.accountId, action.reason),
   );
@@ -124,7 +130,7 @@ export async function restrictAsStaff(ctx: Ctx, action: ActionContext): Promise<
 
 export async function liftRestrictionAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
-  await liveAccount(ctx, action.accountId);
+  await withinReach(ctx, action, true);
   await staffAction(ctx, { ...action, action: 'account.lift_restriction', shownAs: 'action.restriction_lifted' }, (txCtx) =>
     liftRestriction(txCtx, action.accountId, action.reason),
   );
@@ -133,7 +139,7 @@ export async function liftRestrictionAsStaff(ctx: Ctx, action: ActionContext): P
 /** End every session of the account (a stolen device, a shared password). */
 export async function endSessionsAsStaff(ctx: Ctx, action: ActionContext): Promise<{ ended: number }> {
   notSelf(action);
-  await liveAccount(ctx, action.accountId);
+  await withinReach(ctx, action, true);
   return staffAction(ctx, { ...action, action: 'account.end_sessions', shownAs: 'action.sessions_ended' }, async (txCtx) => {
     const ended = await revokeAllSessions(txCtx, action.accountId, 'ended by staff');
     await recordSecurityEvent(txCtx, {

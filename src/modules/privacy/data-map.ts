@@ -308,6 +308,26 @@ export const DATA_MAP: Record<string, TableEntry> = {
       updated_at: notPersonal,
     },
   },
+  rate_limit_counters: {
+    category: 'security_event',
+    purpose:
+      'Rate limits that hold across the instances of one deployment (ADR 43): hits per limiter, key and minute or hour window, added up by every instance, against abuse and overload (P16).',
+    legalBasis: 'legitimate_interest',
+    // The flushers sweep a window as soon as it ends; the retention job is the backstop.
+    retention: { kind: 'fixed', days: 1, column: 'ends_at' },
+    erasure: 'delete',
+    owner: { none: 'keyed by keyed hashes of an account, API key or address, not by account: no row is told apart as one account’s' },
+    columns: {
+      limiter: notPersonal,
+      key: {
+        personal: true,
+        note: 'keyed hash (HMAC-SHA256, key derived from SECRET_KEY) of an account id, API key id or client address; the value never leaves the process',
+      },
+      window_id: notPersonal,
+      hits: notPersonal,
+      ends_at: notPersonal,
+    },
+  },
   security_events: {
     category: 'security_event',
     purpose:

@@ -18,6 +18,8 @@ export const TABLE_WORDS: Record<string, string> = {
   consents: 'your confirmation of the minimum age and the versions of this policy you accepted',
   auth_tokens: 'single-use links for verifying your e-mail address or resetting your password',
   auth_throttles: 'counts of failed sign-ins per account and network (against password guessing)',
+  rate_limit_counters:
+    'counts of requests per account, API key and network in the current minute or hour (rate limits; the account, key or address only as a keyed hash, deleted when the period ends)',
   security_events:
     'security events: sign-ins, password and key changes and the like, with the network part of your IP address, a keyed hash of it and your browser’s user agent',
   email_outbox: 'the e-mail we send you (verification, password reset, a note that support answered you), until it is delivered',
