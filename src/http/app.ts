@@ -77,6 +77,8 @@ export interface AppDeps {
   lifecycle?: { draining: boolean };
   /** How often an idle event stream gets a heartbeat (tests shorten it; default 15 s). */
   eventHeartbeatMs?: number;
+  /** How long an event stream's client may stay behind before it is cut off (tests shorten it; default 30 s). */
+  eventStreamStallMs?: number;
   /**
    * The rate limiters, shared across instances through a store (limits/open.ts); when not given, each
    * counts this process's hits only. Closed with the app.

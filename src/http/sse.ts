@@ -4,6 +4,41 @@ import type { AppDeps } from './app.ts';
 
 export const HEARTBEAT_MS = 15_000;
 
+/**
+ * The most bytes an event stream may keep waiting in this process for its client (ADR 45). Bytes
+ * wait here only once the kernel's socket buffers are full; from about 16 KiB on (the socket's
+ * high-water mark) the stream stops writing events until the client has taken them, so only what
+ * ignores that (heartbeats, the staff stream's notices) or one outsized event could reach the cap.
+ * 10,000 streams all at the cap hold 640 MiB.
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024;
+
+/** A client that has not taken what waits for it within this long is cut off (ADR 45). */
+export const STALL_MS = 30_000;
+
+/** What chunked encoding adds to each write: the length in hex and two line ends. */
+const CHUNK_FRAMING_BYTES = 12;
+
+/** Which stream, for the metric of streams cut. */
+export type StreamKind = 'account' | 'staff';
+
+/** What the cap needs of a response: the bytes it has queued and not yet handed to the kernel, and a write. */
+export interface QueuedOutput {
+  readonly writableLength: number;
+  write(chunk: string): boolean;
+}
+
+/**
+ * Write `chunk` unless the bytes queued would then pass `cap`: false, and nothing written. An event
+ * larger than the cap by itself still goes out when nothing waits before it (the kernel takes it).
+ */
+export function writeUnderCap(out: QueuedOutput, chunk: string, cap: number): boolean {
+  const queued = out.writableLength;
+  if (queued > 0 && queued + Buffer.byteLength(chunk) + CHUNK_FRAMING_BYTES > cap) return false;
+  out.write(chunk);
+  return true;
+}
+
 /** The longest a timer may wait (setTimeout's limit); a session's end further away is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -12,6 +47,11 @@ export type Standing = Awaited<ReturnType<typeof credentialStanding>>;
 export interface SseStream {
   /** Write one event block (or a comment) to the client. */
   write(chunk: string): void;
+  /**
+   * Undefined while the client takes what is written. Otherwise it is behind: the promise settles
+   * once it has caught up, or the stream ended (cut off after STALL_MS). Write no events meanwhile.
+   */
+  backlog(): Promise<void> | undefined;
   end(): void;
 }
 
@@ -22,9 +62,16 @@ export interface SseStream {
  * changes anywhere and when its session would end by itself, ending the stream within a second of a
  * logout, a revoked key or session, a suspension. Streams never end by themselves: they are ended
  * before the server closes, or closing would wait forever.
+ *
+ * Slow clients: when a write leaves more waiting than the socket's high-water mark, the stream is
+ * behind (`backlog`) until the socket drains. A client that stays behind for STALL_MS, or that a write
+ * would leave more than MAX_QUEUED_BYTES behind, is cut off: its connection destroyed and what waited
+ * for it dropped, counted and logged. Its events stay in the database; it reconnects with
+ * Last-Event-ID and reads them.
  */
-export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
+export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: StreamKind) {
   const heartbeatMs = deps.eventHeartbeatMs ?? HEARTBEAT_MS;
+  const stallMs = deps.eventStreamStallMs ?? STALL_MS;
   const open = new Set<SseStream>();
   fastify.addHook('preClose', async () => {
     for (const stream of open) stream.end();
@@ -58,18 +105,48 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
     let heartbeat: NodeJS.Timeout | undefined;
     let expiry: NodeJS.Timeout | undefined;
     let stopAuth: (() => void) | undefined;
+    let behind: { caughtUp: Promise<void>; settle: () => void; stalled: NodeJS.Timeout } | undefined;
+    const catchUp = () => {
+      if (!behind) return;
+      clearTimeout(behind.stalled);
+      behind.settle();
+      behind = undefined;
+    };
+    raw.on('drain', catchUp);
+    const finish = (cut: boolean) => {
+      if (!open.delete(stream)) return;
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      stopAuth?.();
+      catchUp();
+      onEnd();
+      // Ending would wait for a client that does not read to take what is queued: destroying frees it now.
+      if (cut) raw.destroy();
+      else raw.end();
+    };
+    const cutOff = (reason: 'stalled' | 'cap') => {
+      deps.metrics.eventStreamsCut.inc({ stream: kind, reason });
+      request.log.info(
+        { stream: kind, reason, queuedBytes: raw.writableLength, capBytes: MAX_QUEUED_BYTES, stallMs },
+        'event stream cut: the client is not reading (it resumes with Last-Event-ID)',
+      );
+      finish(true);
+    };
     const stream: SseStream = {
       write: (chunk) => {
-        if (open.has(stream)) raw.write(chunk);
+        if (!open.has(stream)) return;
+        if (!writeUnderCap(raw, chunk, MAX_QUEUED_BYTES)) return cutOff('cap');
+        // Above the high-water mark: behind until the socket drains ('drain' follows a false write).
+        if (raw.writableNeedDrain && !behind) {
+          let settle = () => {};
+          const caughtUp = new Promise<void>((resolve) => {
+            settle = resolve;
+          });
+          behind = { caughtUp, settle, stalled: setTimeout(() => cutOff('stalled'), stallMs) };
+        }
       },
-      end: () => {
-        if (!open.delete(stream)) return;
-        clearInterval(heartbeat);
-        clearTimeout(expiry);
-        stopAuth?.();
-        onEnd();
-        raw.end();
-      },
+      backlog: () => behind?.caughtUp,
+      end: () => finish(false),
     };
     open.add(stream);
     request.raw.on('close', () => stream.end());
@@ -109,7 +186,7 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps) {
     // Heartbeats check the session's end against the clock (a manual clock in tests): they never
     // query the database.
     heartbeat = setInterval(() => {
-      raw.write(': heartbeat\n\n');
+      stream.write(': heartbeat\n\n');
       if (endsAt && deps.clock.now() >= endsAt) void recheck();
     }, heartbeatMs);
     return stream;

@@ -24,6 +24,8 @@ export interface Metrics {
   gatewayDeliveries: Counter<'gateway' | 'outcome'>;
   /** SMS from the operator's own gateways by where they went: order, late, unmatched, duplicate. */
   gatewaySms: Counter<'gateway' | 'outcome'>;
+  /** Event streams cut off because their client was not reading (http/sse.ts), by stream (account, staff) and reason (stalled, cap). */
+  eventStreamsCut: Counter<'stream' | 'reason'>;
   /** Flushes of the shared rate limits that failed, by store (each instance then counts its own hits: ADR 43). */
   rateLimitSyncFailures: Counter<'store'>;
 }
@@ -142,6 +144,15 @@ export function createMetrics(options: { version: string; database: Database; de
     },
   });
 
+  const eventStreamsCut = new Counter({
+    name: 'otpbox_event_streams_cut_total',
+    help: 'Event streams cut off because the client was not reading (it resumes with Last-Event-ID), by stream and reason (stalled: behind for 30 s; cap: 64 KiB waited)',
+    labelNames: ['stream', 'reason'],
+    registers: [registry],
+  });
+  // Every series exists from the start, so a rate() or an alert has something to read before the first cut.
+  for (const stream of ['account', 'staff']) for (const reason of ['stalled', 'cap']) eventStreamsCut.inc({ stream, reason }, 0);
+
   return {
     registry,
     httpDuration: new RequestDurations(
@@ -211,5 +222,6 @@ export function createMetrics(options: { version: string; database: Database; de
       labelNames: ['gateway', 'outcome'],
       registers: [registry],
     }),
+    eventStreamsCut,
   };
 }

@@ -14,8 +14,12 @@ export type FakeSmsActivateMode =
   | 'normal'
   | 'no_numbers'
   | 'slow'
+  /** Takes the request and never answers (until `close`). */
+  | 'hang'
   | 'down'
   | 'garbage'
+  /** A JSON reply cut off in the middle, as from a proxy that dropped the connection. */
+  | 'truncated_json'
   | 'bad_key'
   | 'banned'
   | 'error_sql'
@@ -163,6 +167,7 @@ export async function startFakeSmsActivate(options: FakeSmsActivateOptions = {})
       req.socket.destroy();
       return;
     }
+    if (mode === 'hang') return;
     const reply = answer(url.pathname, params);
     const send = () => {
       if (res.destroyed) return;
@@ -184,6 +189,8 @@ export async function startFakeSmsActivate(options: FakeSmsActivateOptions = {})
       return { status: 429, body: 'Too Many Requests', headers: { 'retry-after': String(settings.retryAfterSeconds ?? 7) } };
     if (mode === 'garbage')
       return { body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>' };
+    if (mode === 'truncated_json')
+      return { body: '{"activationId":1000001,"phoneNumber":"7955', headers: { 'content-type': 'application/json' } };
     if (path !== '/stubs/handler_api.php') return { status: 404, body: 'Not Found' };
     const action = params.action ?? '';
     const queued = scripted.get(action)?.shift();

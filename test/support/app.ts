@@ -40,6 +40,8 @@ export async function createTestApp(
     clock?: ManualClock;
     /** How often idle event streams get a heartbeat (default 15 s). */
     eventHeartbeatMs?: number;
+    /** How long an event stream's client may stay behind before it is cut off (default 30 s). */
+    eventStreamStallMs?: number;
     /** Wrap the event bus the app uses (to watch what the event stream asks of it). */
     wrapEvents?: (bus: EventBus) => EventBus;
     /** Add up the rate limits in this store, as the instances of one deployment do (default: the app counts alone). */
@@ -80,6 +82,7 @@ export async function createTestApp(
     events: options.wrapEvents ? options.wrapEvents(orders.events) : orders.events,
     sandbox: orders.sandbox !== undefined,
     eventHeartbeatMs: options.eventHeartbeatMs,
+    eventStreamStallMs: options.eventStreamStallMs,
     limits,
   });
   return {

@@ -20,7 +20,7 @@ export const STATS_EVENT_MIN_MS = 1000;
 export const adminOverviewRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
-  const openStream = sseStreams(fastify, deps);
+  const openStream = sseStreams(fastify, deps, 'staff');
 
   app.get(
     '/api/v1/admin/overview',

@@ -25,7 +25,7 @@ export { HEARTBEAT_MS } from '../sse.ts';
  */
 export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const openStream = sseStreams(fastify, deps);
+  const openStream = sseStreams(fastify, deps, 'account');
 
   app.get(
     '/api/v1/events',
@@ -95,6 +95,8 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
           request.log.warn({ err: error }, 'could not read events for a stream; ending it (the client resumes)');
           stream.end();
         },
+        // A client behind is sent nothing more until it caught up: its events wait in the database.
+        backlog: stream.backlog,
       });
       cursor.offer({ seq: head });
       for (const announcement of early ?? []) cursor.offer(announcement);

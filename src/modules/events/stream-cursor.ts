@@ -18,6 +18,10 @@ export interface Offered {
  *
  * A read that fails ends the stream (`fail`): the client reconnects with `Last-Event-ID` and is
  * replayed from there, which loses nothing either.
+ *
+ * While the client is behind (`backlog` answers a promise: it has not taken what was written yet),
+ * nothing is sent and no event is kept, only the newest number: once the client has caught up, the
+ * rest is read from the database. A client that stops reading costs no memory here (ADR 45).
  */
 export class StreamCursor {
   #lastSent: number;
@@ -32,6 +36,8 @@ export class StreamCursor {
       read: (afterSeq: number) => Promise<AccountEvent[]>;
       send: (event: AccountEvent) => void;
       fail: (error: unknown) => void;
+      /** Undefined while the client takes what is sent; else settles once it has (or the stream ended). */
+      backlog?: () => Promise<void> | undefined;
     },
   ) {
     this.#lastSent = lastSent;
@@ -44,12 +50,13 @@ export class StreamCursor {
 
   offer({ seq, event }: Offered): void {
     if (this.#ended || seq <= this.#lastSent) return;
-    if (!this.#reading && event && seq === this.#lastSent + 1) {
+    const behind = this.#behind();
+    if (!this.#reading && !behind && event && seq === this.#lastSent + 1) {
       this.#send(event);
       return;
     }
     if (seq > this.#wanted) this.#wanted = seq;
-    if (event) this.#early.set(seq, event);
+    if (event && !behind) this.#early.set(seq, event);
     if (!this.#reading) void this.#catchUp();
   }
 
@@ -57,6 +64,10 @@ export class StreamCursor {
   end(): void {
     this.#ended = true;
     this.#early.clear();
+  }
+
+  #behind(): boolean {
+    return this.io.backlog?.() !== undefined;
   }
 
   #send(event: AccountEvent): void {
@@ -69,13 +80,23 @@ export class StreamCursor {
     this.#reading = true;
     try {
       while (!this.#ended && this.#wanted > this.#lastSent) {
-        for (let next = this.#early.get(this.#lastSent + 1); next; next = this.#early.get(this.#lastSent + 1)) this.#send(next);
-        if (this.#wanted <= this.#lastSent) break;
+        const backlog = this.io.backlog?.();
+        if (backlog) {
+          await backlog;
+          continue;
+        }
+        for (let next = this.#early.get(this.#lastSent + 1); next && !this.#behind(); next = this.#early.get(this.#lastSent + 1))
+          this.#send(next);
+        if (this.#wanted <= this.#lastSent || this.#behind()) continue;
         const events = await this.io.read(this.#lastSent);
         if (this.#ended) return;
         // Rows can be missing only when they were purged (retention, erasure): go past them.
         if (events.length === 0) this.#lastSent = this.#wanted;
-        for (const event of events) if (event.seq > this.#lastSent) this.#send(event);
+        for (const event of events) {
+          // What the client could not take yet is read again once it has caught up.
+          if (this.#behind()) break;
+          if (event.seq > this.#lastSent) this.#send(event);
+        }
       }
     } catch (error) {
       this.end();

@@ -118,3 +118,92 @@ describe('StreamCursor', () => {
     expect(h.sent).toEqual([4]);
   });
 });
+
+/**
+ * A cursor whose client falls behind after `takes` events (the socket's high-water mark, as http/sse.ts
+ * reports it) and catches up when told, over a store of committed events 1..stored.
+ */
+function slowClient(stored: number, takes: number) {
+  const sent: number[] = [];
+  const reads: number[] = [];
+  let room = takes;
+  let behind: { caughtUp: Promise<void>; settle: () => void } | undefined;
+  const cursor = new StreamCursor(0, {
+    read: async (afterSeq) => {
+      reads.push(afterSeq);
+      return Array.from({ length: Math.max(0, stored - afterSeq) }, (_, i) => event(afterSeq + i + 1));
+    },
+    send: (e) => {
+      sent.push(e.seq);
+      if (--room > 0 || behind) return;
+      let settle = () => {};
+      const caughtUp = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      behind = { caughtUp, settle };
+    },
+    fail: (error) => {
+      throw error;
+    },
+    backlog: () => behind?.caughtUp,
+  });
+  return {
+    cursor,
+    sent,
+    reads,
+    /** The client took everything; it falls behind again after `next` more. */
+    catchUp: (next: number) => {
+      room = next;
+      const was = behind;
+      behind = undefined;
+      was?.settle();
+    },
+  };
+}
+
+describe('StreamCursor with a client that falls behind', () => {
+  it('sends nothing while the client is behind and keeps no event, then reads the rest once it caught up', async () => {
+    const h = slowClient(6, 2);
+    h.cursor.offer({ seq: 1, event: event(1) });
+    h.cursor.offer({ seq: 2, event: event(2) });
+    expect(h.sent).toEqual([1, 2]);
+    // Behind: the live events are neither sent nor held; only their number is remembered.
+    for (let seq = 3; seq <= 6; seq++) h.cursor.offer({ seq, event: event(seq) });
+    await settle();
+    expect(h.sent).toEqual([1, 2]);
+    expect(h.reads).toEqual([]);
+    h.catchUp(10);
+    await settle();
+    await settle();
+    expect(h.sent).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(h.reads).toEqual([2]);
+  });
+
+  it('stops a replay where the client falls behind, and reads on from there once it caught up, sending each event once', async () => {
+    const h = slowClient(10, 3);
+    h.cursor.offer({ seq: 10 });
+    await settle();
+    expect(h.sent).toEqual([1, 2, 3]);
+    h.catchUp(4);
+    await settle();
+    await settle();
+    expect(h.sent).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    h.catchUp(100);
+    await settle();
+    await settle();
+    expect(h.sent).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(h.reads).toEqual([0, 3, 7]);
+  });
+
+  it('ends its wait when the stream ends behind', async () => {
+    const h = slowClient(5, 1);
+    h.cursor.offer({ seq: 5 });
+    await settle();
+    expect(h.sent).toEqual([1]);
+    h.cursor.end();
+    h.catchUp(10);
+    await settle();
+    expect(h.sent).toEqual([1]);
+    expect(h.reads).toEqual([0]);
+  });
+});
