@@ -8,6 +8,7 @@ import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
 import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
 import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
 import { PAYMENT_STATEMENTS } from '../src/modules/payments/index.ts';
+import { POOL_STATEMENTS } from '../src/modules/pool/index.ts';
 
 interface Snapshot {
   /** Where the statements are composed. */
@@ -25,6 +26,7 @@ export const SNAPSHOTS: Record<string, Snapshot> = {
   'activations.sql': { sources: ['src/modules/activations/store.ts'], statements: ACTIVATION_STATEMENTS },
   'events.sql': { sources: ['src/modules/events/emit.ts'], statements: EVENT_STATEMENTS },
   'payments.sql': { sources: ['src/modules/payments/store.ts'], statements: PAYMENT_STATEMENTS },
+  'pool.sql': { sources: ['src/modules/pool/statements.ts'], statements: POOL_STATEMENTS },
 };
 
 /** A snapshot file: a header, then each statement under a comment naming it and its parameters in `$n` order. */
