@@ -9,6 +9,7 @@ import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
 import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
 import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
 import { PAYMENT_STATEMENTS } from '../src/modules/payments/index.ts';
+import { POOL_STATEMENTS } from '../src/modules/pool/index.ts';
 
 interface Snapshot {
   /** Where the statements are composed. */
@@ -27,6 +28,7 @@ export const SNAPSHOTS: Record<string, Snapshot> = {
   'events.sql': { sources: ['src/modules/events/emit.ts'], statements: EVENT_STATEMENTS },
   'payments.sql': { sources: ['src/modules/payments/store.ts'], statements: PAYMENT_STATEMENTS },
   'limits.sql': { sources: ['src/limits/postgres-store.ts'], statements: LIMIT_STATEMENTS },
+  'pool.sql': { sources: ['src/modules/pool/statements.ts'], statements: POOL_STATEMENTS },
 };
 
 /** A snapshot file: a header, then each statement under a comment naming it and its parameters in `$n` order. */

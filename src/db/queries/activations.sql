@@ -269,3 +269,92 @@ with
     returning 1
   )
       select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids;
+
+-- otpbox_activation_emit_v2_88b6c2fb0ed48cef
+--   $1 set.receivedAt timestamp with time zone
+--   $2 set.status text
+--   $3 set.updatedAt timestamp with time zone
+--   $4 id text
+--   $5 onlyFrom text
+--   $6 event.id text
+--   $7 event.type text
+--   $8 event.from text
+--   $9 event.to text
+--   $10 event.actor text
+--   $11 event.details jsonb
+--   $12 now timestamptz
+--   $13 calls jsonb
+--   $14 account text
+--   $15 types text[]
+--   $16 payloads text[]
+--   $17 smsId text
+--   $18 messageIds text[]
+--   $19 timestamp text
+with
+      updated as (update activations set "received_at" = $1::timestamp with time zone, "status" = $2::text, "updated_at" = $3::timestamp with time zone where id = $4::text and status = $5::text returning id),
+      audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
+   select $6::text, updated.id, $7::text, $8::text, $9::text, $10::text,
+          $11::jsonb, $12::timestamptz from updated
+   returning 1),
+      calls as (insert into provider_calls (activation_id, provider, action, outcome, duration_ms, answer, created_at)
+        select updated.id, c.provider, c.action, c.outcome, c.duration_ms, c.answer, $12::timestamptz
+        from updated, jsonb_to_recordset($13::jsonb) as c(provider text, action text, outcome text, duration_ms integer, answer text)),
+  balances as (
+    select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
+           coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
+           coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
+           coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
+    from ledger_accounts w where w.owner_account_id = $14::text
+  ),
+  input as (
+    select i.type,
+           case when i.payload is not null then i.payload::jsonb
+                -- No payload: the account's balances as this transaction leaves them.
+                else (select jsonb_build_object('available', b.available, 'held', b.held,
+                                                'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
+                      from balances b) end as payload,
+           i.ord
+    from unnest($15::text[], $16::text[]) with ordinality as i(type, payload, ord)
+    where exists (select 1 from updated)
+  ),
+  head as (
+    insert into account_event_heads (account_id, seq)
+    select $14::text, count(*) from input having count(*) > 0
+    on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
+    returning seq
+  ),
+  e as (
+    insert into account_events (account_id, seq, type, payload, created_at)
+    select $14::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $12::timestamptz
+    from input, head order by input.ord
+    returning id, seq, type, payload
+  ),
+  numbered as (
+    select e.*, e.seq - (select min(seq) from e) + 1 as ord from e
+  ),
+  announced as (
+    select s.id, pg_notify('otpbox_events',
+      case when length(s.payload::text) < 7000
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $14::text, 'type', s.type, 'payload', s.payload,
+                                  'createdAt', $12::timestamptz)::text
+           else json_build_object('seq', s.seq, 'accountId', $14::text)::text end) as notified
+    from (select * from numbered order by seq offset 0) as s
+  ),
+  sms as (
+    select s.text from activation_sms s join activations a on a.id = s.activation_id
+    where s.id = $17::text and a.account_id = $14::text and s.text is not null
+  ),
+  deliveries as (
+    insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
+    select ep.id, ($18::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', $19::text,
+             'data', n.payload || case when n.type = 'sms.received'
+                                       then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
+                                       else '{}'::jsonb end),
+           'pending', 0, $12::timestamptz, $12::timestamptz
+    from numbered n
+    join webhook_endpoints ep on ep.account_id = $14::text and ep.status = 'enabled'
+      and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('*'::text))
+    returning 1
+  )
+      select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids;

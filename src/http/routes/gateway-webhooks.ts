@@ -6,8 +6,9 @@ import type { GatewayReply, GatewayWebhookChannel, WebhookGatewayKind } from '..
 import { twilioChannel } from '../../gateway-clients/twilio/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { acceptGatewayDelivery } from '../../modules/inbound-sms/index.ts';
-import { findGateway, gatewaySecret } from '../../modules/pool/index.ts';
+import { findGateway, gatewaySecret, onLocalGatewayChange } from '../../modules/pool/index.ts';
 import type { AppDeps } from '../app.ts';
+import { GatewayCache } from '../gateway-cache.ts';
 import { Text } from '../schemas.ts';
 
 /**
@@ -50,6 +51,12 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
   const refusals = deps.limits.limiter('gateway-refusals', REFUSALS_PER_MINUTE, 60_000);
+  // The gateways and their opened secrets, for a second at most; forgotten when one is added or removed here or elsewhere.
+  const gateways = new GatewayCache();
+  const stops = [onLocalGatewayChange((name) => gateways.forget(name)), deps.events.onGatewayChange((name) => gateways.forget(name))];
+  app.addHook('onClose', async () => {
+    for (const stop of stops) stop();
+  });
 
   app.post(
     '/webhooks/gateways/:name',
@@ -89,14 +96,19 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
         return error;
       };
 
-      const gateway = await findGateway(request.ctx.db, request.params.name);
+      const known = await gateways.get(request.params.name, async () => {
+        const row = await findGateway(request.ctx.db, request.params.name);
+        // An SMPP gateway takes no webhooks: its secret is never opened here.
+        return row && row.kind !== 'smpp' ? { row, secret: gatewaySecret(deps.keys, row) } : undefined;
+      });
+      const gateway = known?.row;
       const channel = gateway && gateway.kind !== 'smpp' ? WEBHOOK_CHANNELS[gateway.kind] : undefined;
-      if (!gateway || !channel) throw refuse(new DomainError('NOT_FOUND', 'No gateway of that name takes webhooks here.'));
+      if (!known || !gateway || !channel) throw refuse(new DomainError('NOT_FOUND', 'No gateway of that name takes webhooks here.'));
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const outcome = channel.receive(
         // request.url is the path and query as sent (raw, not decoded), which is what Twilio signed.
         { url: `${deps.config.publicUrl}${request.url}`, headers: request.headers, rawBody: body },
-        gatewaySecret(deps.keys, gateway),
+        known.secret,
         now,
       );
       // The channel's own answer, as bytes (JSON for the app, TwiML or a plain line for Twilio): not re-serialised.
@@ -131,6 +143,7 @@ export const gatewayWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
         }
         throw error;
       }
+      gateways.seen(gateway.name, now);
       deps.metrics.gatewayDeliveries.inc({ gateway: gateway.name, outcome: 'accepted' });
       for (const sms of routed) deps.metrics.gatewaySms.inc({ gateway: gateway.name, outcome: sms.outcome });
       return answer(outcome.reply);

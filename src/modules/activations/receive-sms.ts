@@ -10,7 +10,7 @@ import { captureHold } from '../ledger/index.ts';
 import { extractCode } from '../otp/index.ts';
 import type { ActivationDeps } from './deps.ts';
 import { isOpenWithNumber } from './states.ts';
-import { recordTransition } from './transition.ts';
+import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
 import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
 export interface IncomingSms {
@@ -99,7 +99,9 @@ export async function receiveSms(
           metadata: { activationId: row.id },
         },
       );
-      await recordTransition(tx, now, row, {
+      // The order is locked (above): "only if still waiting" always holds, and the update, its audit
+      // event and the account events go in one statement instead of two.
+      const written = await recordTransitionIfUnchanged(tx, now, row, {
         type: 'code_received',
         to: 'received',
         set: { receivedAt: now },
@@ -107,6 +109,7 @@ export async function receiveSms(
         balanceChanged: true,
         alsoEmit: [smsEvent],
       });
+      if (!written) throw new Error(`order ${row.id} left waiting while locked`);
       outcome = 'charged';
     } else {
       await recordTransition(tx, now, row as ActivationRow, {

@@ -457,4 +457,6 @@ export const ACTIVATION_STATEMENTS: readonly Statement[] = [
       pollAttempts: 0,
     }),
   ),
+  // A code received on a waiting order (activations/receive-sms.ts).
+  emittingStatement(changedKeys({ status: 'received', updatedAt: new Date(0), receivedAt: new Date(0) })),
 ];

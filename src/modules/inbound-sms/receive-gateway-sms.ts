@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
 import { type ActivationDeps, receiveSms } from '../activations/index.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms, numberForReceiver, POOL_PROVIDER } from '../pool/index.ts';
+import { CLOCK_SKEW_MS, type LeaseForMessage, noteLeaseSms, POOL_PROVIDER, receiverLease } from '../pool/index.ts';
 import { receiveRentalSms } from '../rentals/index.ts';
 
 /** Where one inbound SMS went. `duplicate`: already received (by its message id or its content). */
@@ -40,8 +40,8 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
     const now = ctx.clock.now();
     // The phone's time places the message in a lease (a retry may come long after); never in the future.
     const at = sms.receivedAt && sms.receivedAt.getTime() <= now.getTime() + CLOCK_SKEW_MS ? minDate(sms.receivedAt, now) : now;
-    const number = await numberForReceiver(tx, gateway.id, sms.receiver);
-    const lease = number ? await leaseForMessage(tx, ctx.config, number.id, at) : undefined;
+    // The number and its lease in one round trip (the lease locked for this transaction).
+    const { numberId, lease } = await receiverLease(tx, ctx.config, gateway.id, sms.receiver, at);
     const id = newId('gmsg', now.getTime());
     const unmatched = lease === undefined;
     const inserted = await tx
@@ -50,8 +50,8 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
         id,
         gatewayId: gateway.id,
         messageKey: sms.messageId ?? null,
-        contentKey: contentKey(number?.id, lease?.id, sms),
-        numberId: number?.id ?? null,
+        contentKey: contentKey(numberId, lease?.id, sms),
+        numberId: numberId ?? null,
         leaseId: lease?.id ?? null,
         outcome: lease?.kind ?? 'unmatched',
         ...(unmatched ? sealedContent(ctx, id, sms) : {}),
@@ -60,7 +60,7 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
       .onConflictDoNothing()
       .returning({ id: gatewayMessages.id });
     if (inserted.length === 0) return { outcome: 'duplicate' };
-    if (!number) return { outcome: 'unmatched', reason: 'unknown_number' };
+    if (!numberId) return { outcome: 'unmatched', reason: 'unknown_number' };
     if (!lease) return { outcome: 'unmatched', reason: 'no_lease' };
     if (lease.kind === 'order') return toOrder(withDb(ctx, tx), deps, id, lease, sms, at);
     return toRental(withDb(ctx, tx), deps, id, lease, sms, at);

@@ -3,7 +3,7 @@ import { and, asc, count, eq, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import { GATEWAY_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { auditLog, type GatewaySettings, type GatewayState, gatewayReplays, gateways, poolNumbers } from '../../db/schema/index.ts';
-import { transaction } from '../../db/tx.ts';
+import { afterCommit, transaction } from '../../db/tx.ts';
 import { GATEWAY_KINDS, type GatewayKind } from '../../gateway-clients/port.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -249,8 +249,28 @@ export async function removeGateway(ctx: Ctx, name: string): Promise<{ numbers: 
   });
 }
 
-/** Every instance hears that a gateway came or went (its SMPP link starts or stops: runtime/gateway-links.ts). */
+type GatewayChangeListener = (name: string) => void;
+const localGatewayListeners = new Set<GatewayChangeListener>();
+
+/**
+ * Hear, in this process, that a gateway came or went (the webhook route caches gateways and their
+ * opened secrets: http/gateway-cache.ts). Other instances hear it through GATEWAY_CHANNEL.
+ */
+export function onLocalGatewayChange(listener: GatewayChangeListener): () => void {
+  localGatewayListeners.add(listener);
+  return () => localGatewayListeners.delete(listener);
+}
+
+/**
+ * Every instance hears that a gateway came or went (its SMPP link starts or stops: runtime/gateway-links.ts;
+ * its cached secret is forgotten). This process forgets it at once and again once the transaction has
+ * committed (a read between the two may have cached the old row), as access changes do (accounts/auth-changes.ts).
+ */
 async function announceGatewayChange(tx: Executor, name: string): Promise<void> {
+  for (const listener of localGatewayListeners) listener(name);
+  afterCommit(tx, () => {
+    for (const listener of localGatewayListeners) listener(name);
+  });
   await tx.execute(sql`select pg_notify(${GATEWAY_CHANNEL}, ${name})`);
 }
 
@@ -276,24 +296,37 @@ export async function smppGateways(db: Executor): Promise<SmppGatewayRow[]> {
 /** A gateway seen this recently and `up` is not written again: busy gateways do not contend on their row. */
 const SEEN_PRECISION_MS = 30_000;
 
+/** Whether the row, as the caller knows it, already says what `gatewaySeen` would write at `now`. */
+export const seenRecently = (gateway: Pick<GatewayRow, 'state' | 'lastSeenAt'>, now: Date): boolean =>
+  gateway.state === 'up' && gateway.lastSeenAt !== null && now.getTime() - gateway.lastSeenAt.getTime() < SEEN_PRECISION_MS;
+
 /**
- * A genuine delivery or heartbeat from a gateway: last seen now, and `up` (written only when it was
- * not up, or last seen more than 30 s ago). Answers the state it had when it changed, undefined when
- * nothing was written (a gateway back from `down` puts its numbers in stock again: the caller writes
- * the stock).
+ * A genuine delivery or heartbeat from a gateway: last seen now, and `up` (written only when `gateway`
+ * — the row as the caller last read or wrote it — was not up, or last seen more than 30 s ago).
+ * Answers the state the row had when it was written (read under the row's lock, not taken from
+ * `gateway`: a cached row may not know that the heartbeat job marked it down meanwhile), undefined
+ * when nothing was written (a gateway back from `down` puts its numbers in stock again: the caller
+ * writes the stock).
  */
 export async function gatewaySeen(
   db: Executor,
   gateway: Pick<GatewayRow, 'id' | 'state' | 'lastSeenAt'>,
   now: Date,
 ): Promise<GatewayState | undefined> {
-  if (gateway.state === 'up' && gateway.lastSeenAt && now.getTime() - gateway.lastSeenAt.getTime() < SEEN_PRECISION_MS) return undefined;
+  if (seenRecently(gateway, now)) return undefined;
+  const before = db
+    .select({ id: gateways.id, state: gateways.state })
+    .from(gateways)
+    .where(and(eq(gateways.id, gateway.id), isNull(gateways.removedAt)))
+    .for('update')
+    .as('before');
   const [row] = await db
     .update(gateways)
     .set({ lastSeenAt: now, state: 'up' })
-    .where(and(eq(gateways.id, gateway.id), isNull(gateways.removedAt)))
-    .returning({ id: gateways.id });
-  return row ? gateway.state : undefined;
+    .from(before)
+    .where(eq(gateways.id, before.id))
+    .returning({ state: before.state });
+  return row?.state;
 }
 
 /**

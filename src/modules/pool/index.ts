@@ -22,8 +22,10 @@ export {
   listGateways,
   logTransition,
   markGatewayState,
+  onLocalGatewayChange,
   removeGateway,
   type SmppGatewayRow,
+  seenRecently,
   smppGateways,
 } from './gateways.ts';
 export { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms } from './leases.ts';
@@ -31,12 +33,12 @@ export {
   type AddPoolNumberInput,
   addPoolNumber,
   listPoolNumbers,
-  numberForReceiver,
   type PoolNumberView,
   parseE164,
   removePoolNumber,
 } from './numbers.ts';
 export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
+export { receiverLease } from './receiver-lease.ts';
 export {
   endRentalLease,
   leaseForRental,
@@ -47,4 +49,5 @@ export {
   rentalTerms,
   setRentalRate,
 } from './rental-lease.ts';
+export { POOL_STATEMENTS } from './statements.ts';
 export { POOL_CURRENCY, POOL_PROVIDER, syncPoolStock } from './stock.ts';

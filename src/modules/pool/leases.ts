@@ -1,11 +1,13 @@
 import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/client.ts';
+import { runStatement } from '../../db/raw-driver.ts';
 import { gateways, type LeaseKind, poolLeases, poolNumbers, poolServiceUses } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import type { BuyRequest, Micros } from '../../provider-clients/port.ts';
 import { allowsService, reuseCutoff, sellableNow } from './sellable.ts';
+import { NOTE_LEASE_SMS } from './statements.ts';
 
 export type LeaseRow = typeof poolLeases.$inferSelect;
 
@@ -119,20 +121,19 @@ export async function leaseForMessage(
     .orderBy(desc(poolLeases.startedAt))
     .limit(1)
     .for('update');
-  if (!lease) return undefined;
+  return lease ? leaseAt(lease, config, at) : undefined;
+}
+
+/** The latest lease begun by the time an SMS arrived `at`: its message's, if open or ended no longer than the cooling time before. */
+export function leaseAt(lease: LeaseRow, config: Pick<Config, 'poolCooldownMs'>, at: Date): LeaseForMessage | undefined {
   if (lease.endedAt && at.getTime() > lease.endedAt.getTime() + config.poolCooldownMs) return undefined;
   return { id: lease.id, kind: lease.kind, open: lease.endedAt === null };
 }
 
 /**
  * An SMS reached the lease: it did get one, and its service use stands (re-recorded if the order had
- * ended without one and given it back: the buyer may have used the late code).
+ * ended without one and given it back: the buyer may have used the late code). One statement.
  */
 export async function noteLeaseSms(tx: Executor, leaseId: string, at: Date): Promise<void> {
-  const [lease] = await tx.update(poolLeases).set({ gotSms: true }).where(eq(poolLeases.id, leaseId)).returning();
-  if (!lease?.service) return;
-  await tx
-    .insert(poolServiceUses)
-    .values({ numberId: lease.numberId, service: lease.service, usedAt: lease.startedAt < at ? lease.startedAt : at, leaseId })
-    .onConflictDoNothing();
+  await runStatement(tx, NOTE_LEASE_SMS, { lease: leaseId, at: at.toISOString() });
 }

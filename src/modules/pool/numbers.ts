@@ -226,37 +226,3 @@ export async function removePoolNumber(ctx: Ctx, text: string, reason?: string):
     await syncPoolStock(tx, ctx.config, now);
   });
 }
-
-/**
- * The pool number a gateway's SMS reached: by the Android device and SIM slot first (the app may not
- * know its own number), else by the receiving number the channel names, among the gateway's numbers.
- */
-export async function numberForReceiver(
-  db: Executor,
-  gatewayId: string,
-  receiver: { number?: string; device?: string; sim?: number },
-): Promise<{ id: string; number: string } | undefined> {
-  const mine = and(eq(poolNumbers.gatewayId, gatewayId), isNull(poolNumbers.removedAt));
-  if (receiver.device !== undefined) {
-    const onDevice = await db
-      .select({ id: poolNumbers.id, number: poolNumbers.number, sim: poolNumbers.sim })
-      .from(poolNumbers)
-      .where(and(mine, eq(poolNumbers.device, receiver.device)));
-    const bySlot = onDevice.find((n) => n.sim === (receiver.sim ?? null));
-    if (bySlot) return { id: bySlot.id, number: bySlot.number };
-    // A phone with one declared number: its SMS are that number's whichever slot the app names.
-    if (onDevice.length === 1 && (onDevice[0]?.sim === null || receiver.sim === undefined) && !receiver.number) {
-      const only = onDevice[0] as { id: string; number: string };
-      return { id: only.id, number: only.number };
-    }
-  }
-  if (receiver.number) {
-    const number = parseE164(receiver.number)?.number ?? receiver.number.trim();
-    const [row] = await db
-      .select({ id: poolNumbers.id, number: poolNumbers.number })
-      .from(poolNumbers)
-      .where(and(mine, eq(poolNumbers.number, number)));
-    if (row) return row;
-  }
-  return undefined;
-}
