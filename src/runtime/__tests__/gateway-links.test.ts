@@ -200,8 +200,10 @@ describe('SMPP links at run time: an aggregator SMSC, the pool and orders end to
     const removed = await otpbox('gateways', 'remove', 'smsc');
     expect(removed.stderr).toBe('');
     expect(removed.code).toBe(0);
-    await eventually(() => fake.unbinds === 1 && links.held().length === 0, 'the link unbound');
-    expect(fake.bound).toBeNull();
+    // The SMSC counts the unbind when it reads it, and forgets the session only once the link has
+    // closed the connection after unbind_resp: wait for both.
+    await eventually(() => fake.unbinds === 1 && links.held().length === 0 && fake.bound === null, 'the link unbound and closed');
+    expect(fake.unbinds).toBe(1);
   });
 });
 
