@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -37,8 +37,11 @@ export interface Site {
   dataDir: string;
   databaseUrl?: string;
   customers: Customer[];
-  /** Start one more instance on this site's database (PostgreSQL only for more than one). */
-  start(env?: Record<string, string>): Promise<Started>;
+  /**
+   * Start one more instance on this site's database (PostgreSQL only for more than one); `openFiles`:
+   * the soft limit of open files it needs (see spawnUntilReady).
+   */
+  start(env?: Record<string, string>, openFiles?: number): Promise<Started>;
   remove(): Promise<void>;
 }
 
@@ -75,14 +78,12 @@ export async function prepareSite(customerCount: number, name: string): Promise<
     dataDir: dir.path,
     databaseUrl,
     customers,
-    start: (env = {}) =>
-      spawnUntilReady(START, {
-        ...BENCH_SERVER_ENV,
-        DATA_DIR: dir.path,
-        SECRET_KEY,
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        ...env,
-      }),
+    start: (env = {}, openFiles) =>
+      spawnUntilReady(
+        START,
+        { ...BENCH_SERVER_ENV, DATA_DIR: dir.path, SECRET_KEY, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
+        openFiles,
+      ),
     remove: async () => {
       await dir.remove();
       if (databaseUrl) await dropDatabase(databaseUrl);
@@ -128,6 +129,11 @@ export function rssMb(pid: number | undefined): number {
 }
 
 export { stop };
+
+/** This process's soft limit of open files, which the processes it forks inherit. */
+export function openFilesLimit(): number {
+  return Number(execFileSync('/bin/sh', ['-c', 'ulimit -Sn'], { encoding: 'utf8' }).trim()) || 1024;
+}
 
 /** The machine's load averages, printed beside each measurement (the machine is shared). */
 export function loadNote(): string {

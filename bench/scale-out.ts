@@ -1,7 +1,7 @@
 import pg from 'pg';
+import { entryNote, loadNote, placeOrder, prepareSite, stop } from './instances.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import type { Row, Started } from './lib.ts';
-import { entryNote, loadNote, placeOrder, prepareSite, stop } from './instances.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CUSTOMERS = 16;
@@ -82,11 +82,27 @@ export async function scaleOutBenchmark(): Promise<Row[]> {
     return [
       { name: 'pgbench TPC-B, 8 clients, same server', value: tps, unit: 'tps', note: `ran ${entryNote()}` },
       { name: `polls, 1 instance (${POLLING_CLIENTS} clients)`, value: one.polls, unit: 'req/s', ratio: 1, note: one.load },
-      { name: `polls, 2 instances (${POLLING_CLIENTS} clients)`, value: two.polls, unit: 'req/s', ratio: two.polls / one.polls, note: two.load },
+      {
+        name: `polls, 2 instances (${POLLING_CLIENTS} clients)`,
+        value: two.polls,
+        unit: 'req/s',
+        ratio: two.polls / one.polls,
+        note: two.load,
+      },
       { name: `orders, 1 instance (${ORDERING_CLIENTS} clients)`, value: one.orders, unit: 'orders/s', ratio: 1 },
       { name: `orders, 2 instances (${ORDERING_CLIENTS} clients)`, value: two.orders, unit: 'orders/s', ratio: two.orders / one.orders },
-      { name: 'database commits per poll', value: one.commitsPerPoll, unit: 'commits', note: `with 2 instances ${two.commitsPerPoll.toFixed(2)}` },
-      { name: 'database commits per order', value: one.commitsPerOrder, unit: 'commits', note: `with 2 instances ${two.commitsPerOrder.toFixed(2)}` },
+      {
+        name: 'database commits per poll',
+        value: one.commitsPerPoll,
+        unit: 'commits',
+        note: `with 2 instances ${two.commitsPerPoll.toFixed(2)}`,
+      },
+      {
+        name: 'database commits per order',
+        value: one.commitsPerOrder,
+        unit: 'commits',
+        note: `with 2 instances ${two.commitsPerOrder.toFixed(2)}`,
+      },
     ];
   } finally {
     await stats.end();
@@ -94,4 +110,3 @@ export async function scaleOutBenchmark(): Promise<Row[]> {
     await site.remove();
   }
 }
-

@@ -1,5 +1,5 @@
-import { median, percentile, type Row } from './lib.ts';
 import { entryNote, loadNote, openSseClients, placeOrder, prepareSite, rssMb, stop } from './instances.ts';
+import { median, percentile, type Row } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 /** Memory grows while caches fill and code compiles: growth is counted from the end of the warm-up. */
@@ -29,7 +29,9 @@ export async function soakBenchmark(): Promise<Row[]> {
   );
   try {
     await streams.opened;
-    const orders = await Promise.all(site.customers.map(async (customer) => ({ ...customer, id: await placeOrder(server.url, customer.key) })));
+    const orders = await Promise.all(
+      site.customers.map(async (customer) => ({ ...customer, id: await placeOrder(server.url, customer.key) })),
+    );
     const started = performance.now();
     const end = started + SECONDS * 1000;
     const perMinute: number[][] = [];
@@ -42,7 +44,8 @@ export async function soakBenchmark(): Promise<Row[]> {
       await response.arrayBuffer();
       if (response.status !== expected) throw new Error(`unexpected ${response.status} (wanted ${expected})`);
       const minute = Math.floor((t0 - started) / 60_000);
-      (perMinute[minute] ??= []).push(performance.now() - t0);
+      perMinute[minute] ??= [];
+      perMinute[minute].push(performance.now() - t0);
     };
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const sampler = setInterval(() => rss.push({ at: (performance.now() - started) / 1000, mb: rssMb(server.child.pid) }), RSS_EVERY_MS);
@@ -51,7 +54,10 @@ export async function soakBenchmark(): Promise<Row[]> {
         ...Array.from({ length: POLLERS }, async (_, p) => {
           for (let i = p; performance.now() < end; i++) {
             const order = orders[i % orders.length] as (typeof orders)[number];
-            await timed(() => fetch(`${server.url}/api/v1/activations/${order.id}`, { headers: { authorization: `Bearer ${order.key}` } }), 200);
+            await timed(
+              () => fetch(`${server.url}/api/v1/activations/${order.id}`, { headers: { authorization: `Bearer ${order.key}` } }),
+              200,
+            );
             polls++;
             await pause(POLL_PAUSE_MS);
           }
@@ -106,7 +112,12 @@ export async function soakBenchmark(): Promise<Row[]> {
           ratio: percentile(latencies, 99) / percentile(all, 99),
         }),
       ),
-      { name: 'RSS samples (MB, every 10 s)', value: rss.length, unit: 'samples', note: rss.map((sample) => Math.round(sample.mb)).join(' ') },
+      {
+        name: 'RSS samples (MB, every 10 s)',
+        value: rss.length,
+        unit: 'samples',
+        note: rss.map((sample) => Math.round(sample.mb)).join(' '),
+      },
     ];
   } finally {
     await streams.close();

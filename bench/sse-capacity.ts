@@ -1,7 +1,7 @@
-import { percentile, type Row } from './lib.ts';
 import {
   entryNote,
   loadNote,
+  openFilesLimit,
   openSseClients,
   placeOrder,
   prepareSite,
@@ -11,11 +11,15 @@ import {
   type WatchedStream,
   watchStream,
 } from './instances.ts';
+import { percentile, type Row } from './lib.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_SSE_CONNECTIONS ?? 10_000);
 const ACCOUNTS = Number(process.env.BENCH_SSE_ACCOUNTS ?? 1000);
-/** Load-generator processes the streams are spread over (each holds CONNECTIONS / GENERATORS sockets). */
-const GENERATORS = 2;
+/**
+ * Load-generator processes the streams are spread over: at least two, and enough that each holds fewer
+ * sockets than the open-files limit it inherits (1024 on many systems).
+ */
+const GENERATORS = Math.max(2, Math.ceil(CONNECTIONS / (openFilesLimit() - 64)));
 const SAMPLES = 300;
 const WARM_UP = 30;
 /** Memory is read after the server has had this long to settle (V8 shrinks an idle heap). */
@@ -30,7 +34,8 @@ const SETTLE_MS = 10_000;
  */
 export async function sseCapacityBenchmark(): Promise<Row[]> {
   const site = await prepareSite(ACCOUNTS, 'otpbox_bench_sse_capacity');
-  const server = await site.start();
+  // The server holds every stream's socket, plus its database connections and files.
+  const server = await site.start({}, CONNECTIONS + 1024);
   const generators: SseClients[] = [];
   let watched: WatchedStream | undefined;
   try {
