@@ -48,7 +48,14 @@ export async function soakBenchmark(): Promise<Row[]> {
       perMinute[minute].push(performance.now() - t0);
     };
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    const sampler = setInterval(() => rss.push({ at: (performance.now() - started) / 1000, mb: rssMb(server.child.pid) }), RSS_EVERY_MS);
+    // The machine's load at the end of each minute, beside that minute's p99: other work on a shared
+    // machine moves latency more than anything the server does.
+    const loads: string[] = [];
+    const sampler = setInterval(() => {
+      const at = (performance.now() - started) / 1000;
+      rss.push({ at, mb: rssMb(server.child.pid) });
+      loads[Math.floor(at / 60) - (at % 60 < RSS_EVERY_MS / 1000 ? 1 : 0)] = loadNote();
+    }, RSS_EVERY_MS);
     try {
       await Promise.all([
         ...Array.from({ length: POLLERS }, async (_, p) => {
@@ -110,6 +117,7 @@ export async function soakBenchmark(): Promise<Row[]> {
           value: percentile(latencies, 99),
           unit: 'ms',
           ratio: percentile(latencies, 99) / percentile(all, 99),
+          note: loads[minute],
         }),
       ),
       {
