@@ -130,6 +130,12 @@ export function rssMb(pid: number | undefined): number {
 
 export { stop };
 
+/** CPU time a process has used so far (user and system), in ms: /proc/<pid>/stat counts 100 ticks a second. */
+export function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** This process's soft limit of open files, which the processes it forks inherit. */
 export function openFilesLimit(): number {
   return Number(execFileSync('/bin/sh', ['-c', 'ulimit -Sn'], { encoding: 'utf8' }).trim()) || 1024;
@@ -144,8 +150,8 @@ export interface SseClients {
   child: ChildProcess;
   /** Resolves once every stream has answered 200 (rejects when one fails). */
   opened: Promise<{ opened: number; ms: number }>;
-  /** Events the clients have received so far (an `event:` line each). */
-  events(): Promise<number>;
+  /** Events the clients have received so far (an `event:` line each), and streams the server ended. */
+  events(): Promise<{ events: number; dropped: number }>;
   close(): Promise<void>;
 }
 
@@ -175,7 +181,8 @@ export function openSseClients(url: string, keys: string[], count: number): SseC
     events: async () => {
       const answer = reply('events');
       child.send({ type: 'events' });
-      return Number((await answer).events);
+      const { events, dropped } = await answer;
+      return { events: Number(events), dropped: Number(dropped) };
     },
     close: async () => {
       if (child.exitCode === null) child.send({ type: 'close' });

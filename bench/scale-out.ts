@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { entryNote, loadNote, placeOrder, prepareSite, stop } from './instances.ts';
+import { cpuMs, entryNote, loadNote, placeOrder, prepareSite, stop } from './instances.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import type { Row, Started } from './lib.ts';
 
@@ -63,16 +63,22 @@ export async function scaleOutBenchmark(): Promise<Row[]> {
       // A short warm-up of each (compiled code, prepared statements, a new instance's caches), not counted.
       await run(POLLING_CLIENTS, poll, 3);
       await run(ORDERING_CLIENTS, order, 3);
+      const cpu = () => instances.reduce((sum, instance) => sum + cpuMs(instance.child.pid), 0);
       const before = await commits();
+      const cpuBefore = cpu();
       const polls = await run(POLLING_CLIENTS, poll);
+      const cpuMiddle = cpu();
       const middle = await commits();
       const placed = await run(ORDERING_CLIENTS, order);
+      const cpuAfter = cpu();
       const after = await commits();
       return {
         polls: polls / SECONDS,
         orders: placed / SECONDS,
         commitsPerPoll: (middle - before) / polls,
         commitsPerOrder: (after - middle) / placed,
+        cpuPerPoll: (cpuMiddle - cpuBefore) / polls,
+        cpuPerOrder: (cpuAfter - cpuMiddle) / placed,
         load: loadNote(),
       };
     };
@@ -91,18 +97,21 @@ export async function scaleOutBenchmark(): Promise<Row[]> {
       },
       { name: `orders, 1 instance (${ORDERING_CLIENTS} clients)`, value: one.orders, unit: 'orders/s', ratio: 1 },
       { name: `orders, 2 instances (${ORDERING_CLIENTS} clients)`, value: two.orders, unit: 'orders/s', ratio: two.orders / one.orders },
+      // Every statement outside a transaction is a transaction of its own: a poll's lone reads count.
       {
-        name: 'database commits per poll',
+        name: 'database transactions per poll',
         value: one.commitsPerPoll,
-        unit: 'commits',
+        unit: 'xact',
         note: `with 2 instances ${two.commitsPerPoll.toFixed(2)}`,
       },
       {
-        name: 'database commits per order',
+        name: 'database transactions per order',
         value: one.commitsPerOrder,
-        unit: 'commits',
+        unit: 'xact',
         note: `with 2 instances ${two.commitsPerOrder.toFixed(2)}`,
       },
+      { name: 'instance CPU per poll', value: one.cpuPerPoll, unit: 'ms', note: `with 2 instances ${two.cpuPerPoll.toFixed(2)} ms` },
+      { name: 'instance CPU per order', value: one.cpuPerOrder, unit: 'ms', note: `with 2 instances ${two.cpuPerOrder.toFixed(2)} ms` },
     ];
   } finally {
     await stats.end();

@@ -91,7 +91,7 @@ export async function soakBenchmark(): Promise<Row[]> {
     }
     // Each order's SMS arrives a second after it: wait for the last ones before counting events.
     await pause(2_000);
-    const events = await streams.events();
+    const { events, dropped } = await streams.events();
 
     const afterWarmUp = rss.filter((sample) => sample.at >= WARM_UP_S);
     const first = median(afterWarmUp.slice(0, 3).map((sample) => sample.mb));
@@ -105,7 +105,7 @@ export async function soakBenchmark(): Promise<Row[]> {
         unit: 'req/s',
         note: `${site.engine}, ran ${entryNote()}; ${loadNote()}`,
       },
-      { name: `events received by ${STREAMS} streams`, value: events, unit: 'events' },
+      { name: `events received by ${STREAMS} streams`, value: events, unit: 'events', note: `streams ended by the server: ${dropped}` },
       { name: `RSS after the warm-up (${WARM_UP_S} s), median of 3 samples`, value: first, unit: 'MB' },
       { name: 'RSS at the end, median of the last 3 samples', value: last, unit: 'MB', ratio: last / first, note: 'goal < 1.10×' },
       { name: 'RSS peak after the warm-up', value: peak, unit: 'MB', ratio: peak / first },
