@@ -172,6 +172,7 @@ export function openSseClients(url: string, keys: string[], count: number): SseC
   const reply = (type: string) => new Promise<Record<string, unknown>>((resolve) => waiting.set(type, resolve));
   const opened = new Promise<{ opened: number; ms: number }>((resolve, reject) => {
     failed = reject;
+    child.on('exit', (code) => reject(new Error(`the load generator exited (${code}) before its streams were open`)));
     void reply('opened').then((message) => resolve({ opened: Number(message.opened), ms: Number(message.ms) }));
   });
   child.send({ type: 'open', url, keys, count });
