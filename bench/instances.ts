@@ -81,7 +81,15 @@ export async function prepareSite(customerCount: number, name: string): Promise<
     start: (env = {}, openFiles) =>
       spawnUntilReady(
         START,
-        { ...BENCH_SERVER_ENV, DATA_DIR: dir.path, SECRET_KEY, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
+        {
+          ...BENCH_SERVER_ENV,
+          DATA_DIR: dir.path,
+          SECRET_KEY,
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+          // To look into a server's memory: BENCH_SERVER_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, then kill -USR2 it.
+          ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+          ...env,
+        },
         openFiles,
       ),
     remove: async () => {
