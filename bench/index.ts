@@ -13,6 +13,9 @@ import { printTable, type Row } from './lib.ts';
 import { ordersBenchmark, pollingBenchmark, sseLatencyBenchmark } from './orders.ts';
 import { overviewBenchmark } from './overview.ts';
 import { paymentsBenchmark } from './payments.ts';
+import { scaleOutBenchmark } from './scale-out.ts';
+import { soakBenchmark } from './soak.ts';
+import { sseCapacityBenchmark } from './sse-capacity.ts';
 import { startupBenchmark } from './startup.ts';
 
 const benchmarks: Record<string, { title: string; run: () => Promise<Row[]>; onlyWhenNamed?: boolean }> = {
@@ -49,6 +52,23 @@ const benchmarks: Record<string, { title: string; run: () => Promise<Row[]>; onl
   overview: {
     title: 'staff overview over 1,000,000 orders in PostgreSQL (BENCH_PG_SERVER; BENCH_OVERVIEW_ORDERS) vs a select 1 round trip',
     run: () => overviewBenchmark(),
+    onlyWhenNamed: true,
+  },
+  // Capacity (issue 21): each spawns real `otpbox start` processes and load generators for minutes.
+  'sse-capacity': {
+    title:
+      'one instance holding BENCH_SSE_CONNECTIONS (10,000) event streams: RSS, and SMS → event p99 vs the same with 1 stream (BENCH_PG_SERVER; BENCH_ENGINE=pglite)',
+    run: () => sseCapacityBenchmark(),
+    onlyWhenNamed: true,
+  },
+  soak: {
+    title: 'mixed load for BENCH_SOAK_SECONDS (600) on one instance: RSS growth after the warm-up, p99 per minute',
+    run: () => soakBenchmark(),
+    onlyWhenNamed: true,
+  },
+  'scale-out': {
+    title: 'polling and orders against one instance, then two on the same PostgreSQL (round-robin), with pgbench for scale',
+    run: () => scaleOutBenchmark(),
     onlyWhenNamed: true,
   },
 };

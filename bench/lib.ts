@@ -74,11 +74,18 @@ export interface Started {
   exited: Promise<unknown>;
 }
 
-/** Spawn a process and measure the time until GET /readyz answers 200. */
-export async function spawnUntilReady(args: string[], env: Record<string, string>): Promise<Started> {
+/**
+ * Spawn a process and measure the time until GET /readyz answers 200. `openFiles`: the soft limit of
+ * open files it needs, raised through the shell (up to the hard limit) for a server holding thousands
+ * of sockets; the shell execs node, so the process id stays the server's.
+ */
+export async function spawnUntilReady(args: string[], env: Record<string, string>, openFiles?: number): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
+  const [command, commandArgs] = openFiles
+    ? ['/bin/sh', ['-c', `ulimit -n ${openFiles} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
