@@ -137,8 +137,11 @@ describe('admin staff API', () => {
     const demote = await post(`/api/v1/admin/accounts/${other.accountId}/role`, admin, { role: 'support', reason: 'moving team' });
     expect(demote.statusCode).toBe(409);
     expect(demote.json().error.message).toMatch(/last admin with a second factor/);
-    const suspend = await post(`/api/v1/admin/accounts/${other.accountId}/suspend`, support, { reason: 'suspicious' });
+    // Support staff may not suspend an admin at all (403); another admin is stopped by this rule.
+    expect((await post(`/api/v1/admin/accounts/${other.accountId}/suspend`, support, { reason: 'suspicious' })).statusCode).toBe(403);
+    const suspend = await post(`/api/v1/admin/accounts/${other.accountId}/suspend`, admin, { reason: 'suspicious' });
     expect(suspend.statusCode).toBe(409);
+    expect(suspend.json().error.message).toMatch(/last admin with a second factor/);
     expect(await auditOf('staff.two_factor_reset', other.accountId)).toEqual([]);
     expect(await memberOf(other.accountId)).toMatchObject({ role: 'admin', status: 'active', twoFactor: true });
   });
