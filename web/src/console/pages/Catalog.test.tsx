@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, json, type Recorded } from '../../test/fake-api.ts';
 import { consoleAt } from '../test-console.tsx';
@@ -113,6 +113,7 @@ describe('Catalog page', () => {
       markupPercent: null,
       reason: 'promotion',
     });
-    expect(api.calls('GET', '/admin/catalog/rules')).toHaveLength(3);
+    // The list is read again after the change; that read may follow the status line.
+    await waitFor(() => expect(api.calls('GET', '/admin/catalog/rules')).toHaveLength(3));
   });
 });

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, json, type Recorded } from '../../test/fake-api.ts';
 import { consoleAt } from '../test-console.tsx';
@@ -110,7 +110,8 @@ describe('Numbers page', () => {
     const form = screen.getByRole('form', { name: 'Add a number' });
     fireEvent.change(within(form).getByLabelText('Number'), { target: { value: '+14155550100' } });
     fireEvent.change(within(form).getByLabelText('Services'), { target: { value: 'tg,wa' } });
-    fireEvent.change(within(form).getByLabelText('Device id (Android)'), { target: { value: 'dev-9' } });
+    // The device fields show once the gateways have been read (the form may open before they arrive).
+    fireEvent.change(await within(form).findByLabelText('Device id (Android)'), { target: { value: 'dev-9' } });
     fireEvent.change(within(form).getByLabelText('SIM slot (Android)'), { target: { value: '2' } });
     fireEvent.change(within(form).getByLabelText('Cost per sale'), { target: { value: '0.05' } });
     fireEvent.change(within(form).getByLabelText('Reason'), { target: { value: 'new SIM' } });
@@ -127,7 +128,8 @@ describe('Numbers page', () => {
       cost: '0.05',
       reason: 'new SIM',
     });
-    expect(api.calls('GET', '/admin/pool/numbers')).toHaveLength(2);
+    // The list is read again after the change; that read may follow the status line.
+    await waitFor(() => expect(api.calls('GET', '/admin/pool/numbers')).toHaveLength(2));
   });
 
   it('a Twilio gateway’s number has no device or SIM slot', async () => {

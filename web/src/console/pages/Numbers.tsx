@@ -280,7 +280,9 @@ function AddNumber({
   onAdded: (number: string) => void;
   onCancel: () => void;
 }) {
-  const [gateway, setGateway] = useState(gateways[0]?.name ?? '');
+  const [picked, setGateway] = useState('');
+  // The first gateway until one is picked: the list may arrive after the form opened.
+  const gateway = gateways.some((g) => g.name === picked) ? picked : (gateways[0]?.name ?? '');
   const [number, setNumber] = useState('');
   const [country, setCountry] = useState('');
   const [services, setServices] = useState('');

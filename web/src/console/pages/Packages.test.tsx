@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, json, type Recorded } from '../../test/fake-api.ts';
 import { consoleAt } from '../test-console.tsx';
@@ -87,7 +87,8 @@ describe('Packages page', () => {
       interval: 'year',
       reason: 'spring offer',
     });
-    expect(api.calls('GET', '/admin/packages')).toHaveLength(2);
+    // The list is read again after the package is added (the status may show before that read is made).
+    await waitFor(() => expect(api.calls('GET', '/admin/packages')).toHaveLength(2));
   });
 
   it('says what is wrong with a price before sending it', async () => {

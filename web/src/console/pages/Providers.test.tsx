@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, json, type Recorded } from '../../test/fake-api.ts';
 import { consoleAt } from '../test-console.tsx';
@@ -77,7 +77,8 @@ describe('Providers page', () => {
       lowBalance: '5',
       reason: 'cheaper supplier',
     });
-    expect(api.calls('GET', '/admin/providers')).toHaveLength(2);
+    // The list is read again after the change; that read may follow the status line.
+    await waitFor(() => expect(api.calls('GET', '/admin/providers')).toHaveLength(2));
   });
 
   it('adds a provider: the key is sent once, never shown, and the push URL is shown once', async () => {

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, json } from '../../test/fake-api.ts';
 import { consoleAt } from '../test-console.tsx';
@@ -88,7 +88,8 @@ describe('Staff page', () => {
       password: 'a long first passphrase',
       reason: 'new hire',
     });
-    expect(api.calls('GET', '/admin/staff')).toHaveLength(2);
+    // The list is read again after the change; that read may follow the status line.
+    await waitFor(() => expect(api.calls('GET', '/admin/staff')).toHaveLength(2));
   });
 
   it('resets a second factor with a reason and shows the new link', async () => {
