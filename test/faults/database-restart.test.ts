@@ -29,7 +29,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await startFleet({ instances: 2, customers: CLIENTS + 1, startingCredits: 10_000, log });
+  // Clients order for as long as the test runs, so a fast machine places hundreds each: fund them well beyond that.
+  fleet = await startFleet({ instances: 2, customers: CLIENTS + 1, startingCredits: 1_000_000, log });
 }, 240_000);
 afterAll(async () => {
   await fleet?.close();
