@@ -26,10 +26,13 @@ export function newToken(kind: TokenKind): { token: string; hash: string } {
 /** One-shot `crypto.hash`: a credential is hashed on every request, and a Hash object per call is measurable. */
 export const hashToken = (token: string): string => hash('sha256', token, 'hex');
 
+/** Kinds by the word after `otp_`, built once: every authenticated request asks. */
+const KIND_OF_WORD: ReadonlyMap<string, TokenKind> = new Map(
+  (Object.entries(TOKEN_PREFIXES) as [TokenKind, string][]).map(([kind, prefix]) => [prefix.slice('otp_'.length), kind]),
+);
+
 /** The kind of a presented token, or undefined when it cannot be one of ours (no database lookup then). */
 export function tokenKind(token: string): TokenKind | undefined {
   const match = TOKEN_SHAPE.exec(token);
-  if (!match) return undefined;
-  const prefix = `otp_${match[1]}`;
-  return (Object.entries(TOKEN_PREFIXES) as [TokenKind, string][]).find(([, p]) => p === prefix)?.[0];
+  return match ? KIND_OF_WORD.get(match[1] as string) : undefined;
 }

@@ -17,7 +17,10 @@ export function readParams(request: FastifyRequest): Params {
 
 function copy(into: Record<string, string | undefined>, from: unknown): void {
   if (from === null || typeof from !== 'object' || Array.isArray(from)) return;
-  for (const [name, value] of Object.entries(from)) {
+  // for…in over own keys: no array of entries per request (clients poll getStatus many times a second).
+  for (const name in from) {
+    if (!Object.hasOwn(from, name)) continue;
+    const value = (from as Record<string, unknown>)[name];
     const first = Array.isArray(value) ? value[0] : value;
     if (typeof first === 'string') into[name] = first;
     else if (typeof first === 'number' && Number.isFinite(first)) into[name] = String(first);
