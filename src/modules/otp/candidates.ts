@@ -9,7 +9,9 @@ import {
   AMOUNT_SUFFIXES,
   AMOUNT_WORDS,
   CURRENCY_WORDS,
+  GLUED_AMOUNT,
   PHONE_WORDS,
+  PRIZE_SUM,
   PRIZE_WORDS,
   PROMOTION_WORDS,
   REFERENCE_SUFFIXES,
@@ -52,7 +54,7 @@ export const LETTER_SHAPES = new Set<Shape>(['alphanumeric', 'capitals', 'lowerc
 
 export function findCandidates(text: string, lower: string, inSenderTag: (position: number) => boolean): Candidate[] {
   // A message announcing a prize holds claim PINs, not codes (context-words.ts): nothing to look for.
-  if (PRIZE_WORDS.some((word) => lower.includes(word))) return [];
+  if (PRIZE_WORDS.some((word) => lower.includes(word)) || PRIZE_SUM.test(lower)) return [];
   const atoms = [...text.matchAll(/[A-Za-z0-9]+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, text: m[0] }));
   const found: Candidate[] = [];
   const numbers: Atom[][] = [];
@@ -193,7 +195,7 @@ function wordCandidates(text: string, atoms: Atom[], index: number): Candidate[]
 
 /** Drops numbers that are visibly something else; see the stage comment. */
 function isPlausible(text: string, lower: string, c: Candidate): boolean {
-  if (!NUMBER_SHAPES.has(c.shape)) return true;
+  if (!NUMBER_SHAPES.has(c.shape)) return !GLUED_AMOUNT.test(c.value);
   if (c.value.length < MIN_DIGITS || c.value.length > MAX_DIGITS) return false;
   const before = text[c.start - 1];
   const after = text[c.end];

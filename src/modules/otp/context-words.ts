@@ -383,7 +383,31 @@ export const REFERENCE_SUFFIXES = ['อ้างอิง'];
  * A message announcing a prize holds claim PINs, whichever sentence they are in: "…pemenang undian
  * Rp.15jt… PIN:(5N939F7)", "Hadiah MOBIL … KODE PIN: E2747MLB".
  */
-export const PRIZE_WORDS = ['hadiah', 'pemenang', 'undian', 'you have won', "you've won", 'lottery', 'jackpot', 'جایزه'];
+export const PRIZE_WORDS = [
+  'hadiah',
+  'pemenang',
+  'undian',
+  'you have won',
+  "you've won",
+  'lottery',
+  'jackpot',
+  'جایزه',
+  // Indonesian "cash cheque", "cash money": what prize scams promise ("Cek Tunai Rp 175jt").
+  'cek tunai',
+  'uang tunai',
+];
+
+/**
+ * Millions of rupiah in the shorthand of a windfall ("Rp.50jt", "Rp 175 juta"): a bank writes an
+ * amount in full, a message announcing money to collect writes it this way, and its PINs are claim PINs.
+ */
+export const PRIZE_SUM = /\brp\.? ?\d+(?:[.,]\d+)*\.? ?(?:jt|jta|juta)\b/;
+
+/**
+ * A currency glued to its amount: Nigerian "N100" or "N1500", "Rs500", "Rp5000". Capitals and digits,
+ * shaped like a code, but an amount.
+ */
+export const GLUED_AMOUNT = /^(?:n|ngn|rs|rp|inr|kes|ksh|rm|tk|usd|eur|gbp)\d+$/i;
 
 /** A statement of what is left on an account: "New M-PESA balance is Ksh4,960.26", "Saldo: 120.000". */
 export const BALANCE_WORDS = ['balance', 'saldo', 'solde', 'guthaben', 'остаток', 'баланс', 'dostupno', '余额', '餘額', '잔액'];
@@ -403,6 +427,9 @@ export const PROMOTION_WORDS = [
   'gutschein',
   'rabatt',
   'cupón',
+  // SMS often drop accents: "Cupon FAZIL8"; "dcto" is Spanish shorthand for descuento.
+  'cupon',
+  'dcto',
   'cupom',
   'desconto',
   'descuento',
@@ -412,6 +439,12 @@ export const PROMOTION_WORDS = [
   'kampanya',
   'تخفیف',
   'big sale',
+  // "Avail an amazing offer", "Rs 100 off on your ride": English sales phrases.
+  'offer',
+  ' off on ',
+  // Polish "darmowe dostawy" (free deliveries), "na zakupy" (for shopping).
+  'darmow',
+  'na zakupy',
   'flash sale',
   'промокод',
   'скидк',

@@ -325,6 +325,8 @@ const NOT_VERIFYING = new Set([
   'reward',
   'prize',
   'redemption',
+  // "Your Renewal Code S026436": a subscription offer.
+  'renewal',
   'redeem',
   'entry',
   // Swedish, Norwegian and Polish compounds: "rabattkod", "kampanjkod".

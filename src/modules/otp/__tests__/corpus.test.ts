@@ -6,12 +6,15 @@ import { extractCode } from '../extract-code.ts';
 // Published messages (see test/data/README.md); a measure, not a specification: the extractor must
 // stay general, so a miss here is fixed by a rule that holds for unseen messages too. Round 1's and
 // round 2's holdouts have been read and are tuning material now (otp-tuning-2, otp-tuning-3). The
-// holdouts (otp-holdout-4, otp-holdout-5 and otp-holdout-6: halves of the corpora gathered blind in
-// rounds 3, 4 and 6 from sources no earlier file used, the other halves being otp-tuning-4, -5 and -6)
+// holdouts (otp-holdout-4, -5, -6 and -7: halves of the corpora gathered blind in rounds 3, 4, 6 and 7
+// from sources no earlier file used, the other halves being otp-tuning-4, -5, -6 and -7)
 // are never read to decide a rule; their thresholds guard against regressions, and their misses are reported by
 // line number only, so that reading them is a deliberate act.
 // Round 6's corpus is more than half one dataset of Thai SMS: its figures are read per source too.
 const THAI_DATASET = { label: 'Thai dataset', source: 'github.com/ssivakorn/Thai-SMS-spam-filter' };
+// Round 7's corpus is three SMS datasets of about a third each; SPAM-Hunter (OCR'd, multilingual) is the
+// one whose promotions and prize scams the others lack, so its lines are read apart.
+const SPAM_HUNTER = { label: 'SPAM-Hunter', source: 'SPAM-Hunter' };
 
 const CORPORA: ReadonlyArray<{
   file: string;
@@ -21,16 +24,18 @@ const CORPORA: ReadonlyArray<{
   /** Report the lines whose `source` contains `source` apart from every other line. */
   bySource?: { label: string; source: string };
 }> = [
-  { file: 'otp-dev.jsonl', size: 146, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-tuning.jsonl', size: 243, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-tuning-2.jsonl', size: 205, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-tuning-3.jsonl', size: 232, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-tuning-4.jsonl', size: 175, minAccuracy: 0.98, showMisses: true },
-  { file: 'otp-holdout-4.jsonl', size: 176, minAccuracy: 0.94, showMisses: false },
+  { file: 'otp-dev.jsonl', size: 146, minAccuracy: 0.99, showMisses: true },
+  { file: 'otp-tuning.jsonl', size: 243, minAccuracy: 0.99, showMisses: true },
+  { file: 'otp-tuning-2.jsonl', size: 205, minAccuracy: 0.99, showMisses: true },
+  { file: 'otp-tuning-3.jsonl', size: 232, minAccuracy: 0.99, showMisses: true },
+  { file: 'otp-tuning-4.jsonl', size: 175, minAccuracy: 0.99, showMisses: true },
+  { file: 'otp-holdout-4.jsonl', size: 176, minAccuracy: 0.97, showMisses: false },
   { file: 'otp-tuning-5.jsonl', size: 154, minAccuracy: 0.98, showMisses: true },
   { file: 'otp-holdout-5.jsonl', size: 156, minAccuracy: 0.98, showMisses: false },
   { file: 'otp-tuning-6.jsonl', size: 151, minAccuracy: 0.99, showMisses: true, bySource: THAI_DATASET },
   { file: 'otp-holdout-6.jsonl', size: 154, minAccuracy: 0.96, showMisses: false, bySource: THAI_DATASET },
+  { file: 'otp-tuning-7.jsonl', size: 65, minAccuracy: 0.95, showMisses: true, bySource: SPAM_HUNTER },
+  { file: 'otp-holdout-7.jsonl', size: 67, minAccuracy: 0.83, showMisses: false, bySource: SPAM_HUNTER },
 ] as const;
 
 interface Example {

@@ -45,3 +45,33 @@ describe('extractCode: promotions, references and Turkish', () => {
     expect(extractCode('مشترک گرامی جایزه شما آماده تحویل است کد 4821 را به پشتیبانی اعلام کنید')).toBeNull();
   });
 });
+
+// Round 7 (issue 14): what tuning-7 (half of the blind round-7 corpus) taught. Messages invented.
+describe('extractCode: offers, windfalls and glued amounts', () => {
+  it('takes no letter code from a message that makes an offer or takes money off', () => {
+    expect(extractCode('Limited offer for members: your code FRIDAY25 works all weekend.')).toBeNull();
+    expect(extractCode('Get Rs 150 off on your next ride with code RIDE150.')).toBeNull();
+    expect(extractCode('Your login code: RX7Q2K. It works for 10 minutes.')).toBe('RX7Q2K');
+  });
+
+  it('knows Spanish coupons written without the accent and Polish free gifts', () => {
+    expect(extractCode('Cupon de 20% para tu compra: usa el codigo VERANO7 hoy')).toBeNull();
+    expect(extractCode('Darmowe dostawy w tym tygodniu, wpisz kod DOST4W w aplikacji')).toBeNull();
+    expect(extractCode('Twój kod weryfikacyjny to 482913')).toBe('482913');
+  });
+
+  it('reads a renewal code as an offer, not a code that verifies', () => {
+    expect(extractCode('Your magazine renewal code is 582913, valid this month.')).toBeNull();
+  });
+
+  it('takes the PINs of a message promising millions of rupiah or a cash cheque for claim PINs', () => {
+    expect(extractCode('SELAMAT Anda dapat Rp.50jt dari program kami, kode id 4TR82K9 info klik s.id/x')).toBeNull();
+    expect(extractCode('No Anda mendapat Uang tunai, PIN anda 58Q2RT7, info klik s.id/x')).toBeNull();
+    expect(extractCode('Kode OTP Anda 482913 untuk transaksi Rp 250.000. Jangan berikan ke siapapun.')).toBe('482913');
+  });
+
+  it('reads a currency glued to its amount as an amount', () => {
+    expect(extractCode('Text JOIN to 35850 to get your entry PIN @ N100 per sms')).toBeNull();
+    expect(extractCode('Your activation code is N4821Q, enter it in the app')).toBe('N4821Q');
+  });
+});
