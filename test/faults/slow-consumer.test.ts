@@ -8,7 +8,7 @@ import { emitAccountEvents } from '../../src/modules/events/index.ts';
 import { createActor } from '../support/actors.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { baseUrlOf, type OpenStream, openStream } from '../support/sse.ts';
-import { type StalledClient, stalledClient, until } from './edge-support.ts';
+import { type StalledClient, stalledClient, until } from './support/edge.ts';
 
 /**
  * Slow consumers (issue 21, ADR 45): a client that opens the event stream and then never reads must

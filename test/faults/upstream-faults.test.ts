@@ -9,7 +9,7 @@ import { commandContextOf, runOtpbox } from '../support/cli.ts';
 import { fundedActor } from '../support/orders.ts';
 import { connectSmsActivate } from '../support/providers.ts';
 import { baseUrlOf } from '../support/sse.ts';
-import { RunningClock, until } from './edge-support.ts';
+import { RunningClock, until } from './support/edge.ts';
 
 /**
  * Upstream faults under load (issue 21): two providers sell Telegram numbers in the US at one price,

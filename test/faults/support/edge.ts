@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { ManualClock } from '../../src/lib/clock.ts';
+import { ManualClock } from '../../../src/lib/clock.ts';
 
 /**
  * Helpers of the upstream-fault and slow-consumer files of the fault suite.
