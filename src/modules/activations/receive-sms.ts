@@ -3,10 +3,9 @@ import { activationSms, activations } from '../../db/schema/index.ts';
 import { afterCommit, transaction } from '../../db/tx.ts';
 import { serviceByCode } from '../catalog/index.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { captureHold } from '../ledger/index.ts';
 import type { ActivationDeps } from './deps.ts';
 import { type IncomingSms, type OrderSms, orderSms } from './order-sms.ts';
-import { recordTransition, recordTransitionIfUnchanged } from './transition.ts';
+import { captureAndRecordTransition, recordTransition } from './transition.ts';
 import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
 export type { IncomingSms } from './order-sms.ts';
@@ -55,17 +54,17 @@ export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: Activa
   };
   if (row.status === 'waiting' && code) {
     const service = serviceByCode(row.service)?.name ?? row.service;
-    await captureHold(ctx, {
+    // The order is locked (by the caller): "only if still waiting" always holds, and the capture, the
+    // update, its audit event and the account events go in one statement.
+    const capture = {
       holdId: row.holdId as string,
       // The price of the number sold; a hold taken for a dearer fallback gives the rest back.
       amount: row.price,
       idempotencyKey: `${row.id}:capture`,
       reason: `${service} number ${maskPhone(await openPhone(ctx, row))}, code received`,
       metadata: { activationId: row.id },
-    });
-    // The order is locked (above): "only if still waiting" always holds, and the update, its audit
-    // event and the account events go in one statement instead of two.
-    const written = await recordTransitionIfUnchanged(ctx.db, now, row, {
+    };
+    const written = await captureAndRecordTransition(ctx, now, row, capture, {
       type: 'code_received',
       to: 'received',
       set: { receivedAt: now },
