@@ -7,6 +7,7 @@ import type { Statement } from '../src/db/statement.ts';
 import { LIMIT_STATEMENTS } from '../src/limits/postgres-store.ts';
 import { ACTIVATION_STATEMENTS } from '../src/modules/activations/index.ts';
 import { EVENT_STATEMENTS } from '../src/modules/events/index.ts';
+import { INBOUND_STATEMENTS } from '../src/modules/inbound-sms/index.ts';
 import { TRANSFER_STATEMENTS, VERB_STATEMENTS } from '../src/modules/ledger/index.ts';
 import { PAYMENT_STATEMENTS } from '../src/modules/payments/index.ts';
 import { POOL_STATEMENTS } from '../src/modules/pool/index.ts';
@@ -29,6 +30,10 @@ export const SNAPSHOTS: Record<string, Snapshot> = {
   'payments.sql': { sources: ['src/modules/payments/store.ts'], statements: PAYMENT_STATEMENTS },
   'limits.sql': { sources: ['src/limits/postgres-store.ts'], statements: LIMIT_STATEMENTS },
   'pool.sql': { sources: ['src/modules/pool/statements.ts'], statements: POOL_STATEMENTS },
+  'inbound-sms.sql': {
+    sources: ['src/modules/inbound-sms/statements.ts', 'src/modules/pool/statements.ts', 'src/modules/activations/order-sms.ts'],
+    statements: INBOUND_STATEMENTS,
+  },
 };
 
 /** A snapshot file: a header, then each statement under a comment naming it and its parameters in `$n` order. */

@@ -30,14 +30,15 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
 
 /**
  * A row of `table` as a raw statement returns it (database column names, driver values), mapped the
- * way Drizzle maps its own results: property names and values (dates, bigints) from the schema.
+ * way Drizzle maps its own results: property names and values (dates, bigints) from the schema. With a
+ * prefix, the columns are read as `<prefix><column name>` (a statement that returns two tables' rows).
  */
-export function rowMapper<T extends Table>(table: T): (row: Record<string, unknown>) => T['$inferSelect'] {
-  const columns = Object.entries(getTableColumns(table));
+export function rowMapper<T extends Table>(table: T, prefix = ''): (row: Record<string, unknown>) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => [key, column, `${prefix}${column.name}`] as const);
   return (row) => {
     const out: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
-      const value = row[column.name];
+    for (const [key, column, name] of columns) {
+      const value = row[name];
       out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
     }
     return out as T['$inferSelect'];

@@ -270,41 +270,103 @@ with
   )
       select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids;
 
--- otpbox_activation_emit_v2_88b6c2fb0ed48cef
---   $1 set.receivedAt timestamp with time zone
---   $2 set.status text
---   $3 set.updatedAt timestamp with time zone
---   $4 id text
---   $5 onlyFrom text
---   $6 event.id text
---   $7 event.type text
---   $8 event.from text
---   $9 event.to text
---   $10 event.actor text
---   $11 event.details jsonb
---   $12 now timestamptz
---   $13 calls jsonb
---   $14 account text
---   $15 types text[]
---   $16 payloads text[]
---   $17 smsId text
---   $18 messageIds text[]
---   $19 timestamp text
+-- otpbox_activation_capture_v1_88b6c2fb0ed48cef
+--   $1 resolve.holdId text
+--   $2 resolve.kind text
+--   $3 resolve.amount bigint
+--   $4 resolve.id text
+--   $5 resolve.key text
+--   $6 resolve.reason text
+--   $7 resolve.metadata jsonb
+--   $8 resolve.actor text
+--   $9 now timestamptz
+--   $10 set.receivedAt timestamp with time zone
+--   $11 set.status text
+--   $12 set.updatedAt timestamp with time zone
+--   $13 id text
+--   $14 onlyFrom text
+--   $15 event.id text
+--   $16 event.type text
+--   $17 event.from text
+--   $18 event.to text
+--   $19 event.actor text
+--   $20 event.details jsonb
+--   $21 account text
+--   $22 types text[]
+--   $23 payloads text[]
+--   $24 smsId text
+--   $25 messageIds text[]
+--   $26 timestamp text
 with
-      updated as (update activations set "received_at" = $1::timestamp with time zone, "status" = $2::text, "updated_at" = $3::timestamp with time zone where id = $4::text and status = $5::text returning id),
-      audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
-   select $6::text, updated.id, $7::text, $8::text, $9::text, $10::text,
-          $11::jsonb, $12::timestamptz from updated
+  hold as (
+    select h.id, h.amount, h.debit_account_id as wallet, h.credit_account_id as revenue, h.metadata
+    from ledger_transfers h where h.id = $1::text and h.kind = 'hold'
+  ),
+  amt as (
+    select case when $2::text = 'release' then h.amount else coalesce($3::bigint, h.amount) end as amount from hold h
+  ),
+  delta as (
+    select h.wallet as id, 1 as side, case when $2::text = 'capture' then -a.amount else 0 end as dposted, h.amount as dpending
+    from hold h, amt a
+    union all
+    select h.revenue, 2, case when $2::text = 'capture' then a.amount else 0 end, -h.amount
+    from hold h, amt a
+  ),
+  locked as (
+    -- A demo hold's owner's credits wallet is locked first: the order's transition will take it (its
+    -- open-order count) and a new order takes it before the demo wallet (migration 0011).
+    select a.id from ledger_accounts a
+    where a.id in (select id from delta)
+       or (a.purse = 'credits' and a.owner_account_id =
+             (select w.owner_account_id from ledger_accounts w, hold h where w.id = h.wallet and w.purse = 'demo'))
+    order by (a.purse is not distinct from 'credits') desc, a.id for update
+  ),
+  ins as (
+    insert into ledger_transfers (id, idempotency_key, kind, phase, amount, debit_account_id, credit_account_id,
+                                  pending_id, reason, metadata, actor, created_at)
+    select $4::text, $5::text, $2::text, 'posted', a.amount, h.wallet, h.revenue, h.id, $6::text,
+           coalesce(h.metadata, '{}'::jsonb) || coalesce($7::jsonb, '{}'::jsonb) || jsonb_build_object('held', h.amount),
+           $8::text, $9::timestamptz
+    from hold h, amt a
+    where a.amount between 1 and h.amount and (select count(*) from locked where id in (select id from delta)) = 2
+    on conflict do nothing
+    returning *
+  ),
+  upd as (
+    update ledger_accounts a set
+      posted = a.posted + d.dposted,
+      pending = a.pending + d.dpending,
+      in_debt = a.kind = 'wallet' and a.in_debt and a.posted + d.dposted + a.pending + d.dpending < 0
+    from delta d
+    where a.id = d.id and exists (select 1 from ins)
+    returning a.id, a.posted, a.pending
+  ),
+  ent as (
+    -- In order: both pending reversals, then (capture) both postings; the balances after each entry
+    -- are the final ones minus what the later entries of that account add.
+    insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
+    select $4::text, d.id, e.phase, e.amount,
+           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, $9::timestamptz
+    from delta d
+    join upd u on u.id = d.id
+    cross join lateral (values (1, 'pending', d.dpending), (2, 'posted', d.dposted)) as e(step, phase, amount)
+    where e.amount <> 0
+    order by e.step, d.side
+    returning 1
+  ),
+  updated as (update activations set "received_at" = $10::timestamp with time zone, "status" = $11::text, "updated_at" = $12::timestamp with time zone where id = $13::text and status = $14::text returning id),
+  audit as (insert into activation_events (id, activation_id, type, from_status, to_status, actor, details, occurred_at)
+   select $15::text, updated.id, $16::text, $17::text, $18::text, $19::text,
+          $20::jsonb, $9::timestamptz from updated
    returning 1),
-      calls as (insert into provider_calls (activation_id, provider, action, outcome, duration_ms, answer, created_at)
-        select updated.id, c.provider, c.action, c.outcome, c.duration_ms, c.answer, $12::timestamptz
-        from updated, jsonb_to_recordset($13::jsonb) as c(provider text, action text, outcome text, duration_ms integer, answer text)),
   balances as (
     select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
            coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
-    from ledger_accounts w where w.owner_account_id = $14::text
+    from (select a.owner_account_id, a.purse, coalesce(u.posted, a.posted) as posted,
+            coalesce(u.pending, a.pending) as pending
+     from ledger_accounts a left join upd u on u.id = a.id) w where w.owner_account_id = $21::text
   ),
   input as (
     select i.type,
@@ -314,18 +376,18 @@ with
                                                 'demo', jsonb_build_object('available', b.demo_available, 'held', b.demo_held))
                       from balances b) end as payload,
            i.ord
-    from unnest($15::text[], $16::text[]) with ordinality as i(type, payload, ord)
+    from unnest($22::text[], $23::text[]) with ordinality as i(type, payload, ord)
     where exists (select 1 from updated)
   ),
   head as (
     insert into account_event_heads (account_id, seq)
-    select $14::text, count(*) from input having count(*) > 0
+    select $21::text, count(*) from input having count(*) > 0
     on conflict (account_id) do update set seq = account_event_heads.seq + excluded.seq
     returning seq
   ),
   e as (
     insert into account_events (account_id, seq, type, payload, created_at)
-    select $14::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $12::timestamptz
+    select $21::text, head.seq - (select count(*) from input) + input.ord, input.type, input.payload, $9::timestamptz
     from input, head order by input.ord
     returning id, seq, type, payload
   ),
@@ -335,26 +397,28 @@ with
   announced as (
     select s.id, pg_notify('otpbox_events',
       case when length(s.payload::text) < 7000
-           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $14::text, 'type', s.type, 'payload', s.payload,
-                                  'createdAt', $12::timestamptz)::text
-           else json_build_object('seq', s.seq, 'accountId', $14::text)::text end) as notified
+           then json_build_object('id', s.id, 'seq', s.seq, 'accountId', $21::text, 'type', s.type, 'payload', s.payload,
+                                  'createdAt', $9::timestamptz)::text
+           else json_build_object('seq', s.seq, 'accountId', $21::text)::text end) as notified
     from (select * from numbered order by seq offset 0) as s
   ),
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
-    where s.id = $17::text and a.account_id = $14::text and s.text is not null
+    where s.id = $24::text and a.account_id = $21::text and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
-    select ep.id, ($18::text[])[n.ord], n.id, n.type,
-           jsonb_build_object('type', n.type, 'timestamp', $19::text,
+    select ep.id, ($25::text[])[n.ord], n.id, n.type,
+           jsonb_build_object('type', n.type, 'timestamp', $26::text,
              'data', n.payload || case when n.type = 'sms.received'
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
-           'pending', 0, $12::timestamptz, $12::timestamptz
+           'pending', 0, $9::timestamptz, $9::timestamptz
     from numbered n
-    join webhook_endpoints ep on ep.account_id = $14::text and ep.status = 'enabled'
+    join webhook_endpoints ep on ep.account_id = $21::text and ep.status = 'enabled'
       and (ep.event_types @> jsonb_build_array(n.type) or ep.event_types @> jsonb_build_array('*'::text))
     returning 1
   )
-      select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids;
+  select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids,
+         (select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*
+  from (select 1) as one left join ins on true;

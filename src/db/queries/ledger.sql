@@ -158,14 +158,14 @@ with
               then ledger_refuse('a concurrent change left too little') end as refused;
 
 -- otpbox_ledger_resolve_v3
---   $1 holdId text
---   $2 kind text
---   $3 amount bigint
---   $4 id text
---   $5 key text
---   $6 reason text
---   $7 metadata jsonb
---   $8 actor text
+--   $1 resolve.holdId text
+--   $2 resolve.kind text
+--   $3 resolve.amount bigint
+--   $4 resolve.id text
+--   $5 resolve.key text
+--   $6 resolve.reason text
+--   $7 resolve.metadata jsonb
+--   $8 resolve.actor text
 --   $9 now timestamptz
 with
   hold as (

@@ -17,10 +17,18 @@ export { getActivation } from './get-activation.ts';
 export { hashExistingNumbers, NUMBERS_HASHED_SETTING } from './hash-existing-numbers.ts';
 export { listActivations } from './list-activations.ts';
 export { getOpenedOrder, type OpenedOrder, type OpenedRow, openOrder, openOrders, type StoredRow } from './opened-order.ts';
+export {
+  type OrderSms,
+  orderColumns,
+  orderFromRow,
+  orderSms,
+  orderSmsInsert,
+  orderSmsValues,
+} from './order-sms.ts';
 export { pageActivations } from './page-activations.ts';
 export { pollUpstream } from './poll-upstream.ts';
 export { runProviderTasks } from './provider-tasks.ts';
-export { receiveSms } from './receive-sms.ts';
+export { receiveSms, type SmsOutcome, settleOrderSms } from './receive-sms.ts';
 export { reconcileUpstream, type Suspects } from './reconcile-upstream.ts';
 export { Activation, type ActivationView, PublicStatus } from './schemas.ts';
 export { ACTIVATION_STATUSES, type ActivationStatus, allows, CREATED_EVENT, INITIAL_STATUS, isOpen, OPEN_STATUSES } from './states.ts';

@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, rowMapper } from '../../db/client.ts';
-import { runStatement } from '../../db/raw-driver.ts';
+import { type DriverRow, runStatement } from '../../db/raw-driver.ts';
 import { activations, type Purse } from '../../db/schema/index.ts';
 import { type Fragment, join, type Param, param, params, raw, type Statement, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
 import { type EventToEmit, emitCtes, emitValues } from '../events/index.ts';
-import { HOLD_REFUSED, holdCtes, holdParams, runTransferStatement } from '../ledger/index.ts';
+import {
+  HOLD_REFUSED,
+  holdCtes,
+  holdParams,
+  RESOLVE_CTES,
+  RESOLVE_RESULT,
+  RESOLVED_ACCOUNTS,
+  type ResolveParam,
+  runTransferStatement,
+} from '../ledger/index.ts';
 import type { ProviderCall } from './provider-calls.ts';
 import type { ActivationRow } from './view.ts';
 
@@ -432,6 +441,54 @@ export async function updateActivationRowAndEmit(
   return Number(row?.written) === 1;
 }
 
+const capturingStatements = new Map<string, Statement>();
+
+/** The update of a set of columns with its audit event and the account events, after the order's hold is captured. */
+const capturingStatement = (keys: Key[]): Statement =>
+  statementFor(
+    capturingStatements,
+    'otpbox_activation_capture_v1',
+    keys,
+    () => sql`with
+  ${RESOLVE_CTES},
+  updated as (update activations set ${assignments(keys)} where id = ${idParam} and status = ${onlyFromParam} returning id),
+  audit as (${eventInsert(sql`updated.id`, sql`from updated`)}),
+${emitCtes(sql`exists (select 1 from updated)`, RESOLVED_ACCOUNTS)}
+  select (select count(*) from audit) as written, (select array_agg(id order by id) from announced) as ids,
+         ${RESOLVE_RESULT}
+  from (select 1) as one left join ins on true`,
+  );
+
+/**
+ * An order's hold captured and its transition (only if it is still in `onlyFrom`) with the events it
+ * announces, in one statement: the capture as `captureHold` writes it (`resolve`: its values), the
+ * update, its audit event, and (only if the update happened) the account events, whose balance is the
+ * one the capture leaves. The capture's row is answered for `resolvedHold`, which says why none was
+ * written; the caller's transaction then rolls the whole statement back.
+ */
+export async function captureAndUpdateActivationRow(
+  db: Executor,
+  id: string,
+  set: Partial<ActivationRow>,
+  event: TransitionEvent,
+  now: Date,
+  onlyFrom: ActivationRow['status'],
+  emit: { accountId: string; events: EventToEmit[] },
+  resolve: Values<ResolveParam>,
+): Promise<{ written: boolean; resolution: DriverRow | undefined }> {
+  const keys = changedKeys(set);
+  if (keys.length === 0) throw new Error('a conditional transition must change the order');
+  const [row] = (await runStatement(db, capturingStatement(keys), {
+    id,
+    ...setValues(keys, set),
+    onlyFrom,
+    ...resolve,
+    ...eventValues(event, now),
+    ...emitValues(emit.accountId, emit.events, now),
+  })) as (DriverRow & { written: string | number })[];
+  return { written: Number(row?.written) === 1, resolution: row };
+}
+
 /**
  * The statements of this file, for their snapshot (src/db/queries/activations.sql). The update
  * statements exist once per set of changed columns; the snapshot shows the common transitions' sets.
@@ -457,6 +514,6 @@ export const ACTIVATION_STATEMENTS: readonly Statement[] = [
       pollAttempts: 0,
     }),
   ),
-  // A code received on a waiting order (activations/receive-sms.ts).
-  emittingStatement(changedKeys({ status: 'received', updatedAt: new Date(0), receivedAt: new Date(0) })),
+  // A code received on a waiting order: its hold captured with the transition (activations/receive-sms.ts).
+  capturingStatement(changedKeys({ status: 'received', updatedAt: new Date(0), receivedAt: new Date(0) })),
 ];

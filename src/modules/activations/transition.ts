@@ -1,10 +1,12 @@
 import type { Executor } from '../../db/client.ts';
 import { DomainError } from '../../lib/errors.ts';
+import type { Ctx } from '../context.ts';
 import { type AccountEventType, CURRENT_BALANCE, type EventToEmit, emitAccountEvents } from '../events/index.ts';
+import { type captureHold, resolvedHold, resolveValues } from '../ledger/index.ts';
 import { announceOrderChange } from './changes.ts';
 import type { ProviderCall } from './provider-calls.ts';
 import { type ActivationStatus, allows, type OrderEventType } from './states.ts';
-import { lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
+import { captureAndUpdateActivationRow, lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
 import type { ActivationRow } from './view.ts';
 
 /** Lock an order for a transition; another account's order is NOT_FOUND (never forbidden). */
@@ -70,6 +72,39 @@ export async function recordTransitionIfUnchanged(
   announceOrderChange(row.id);
   return next;
 }
+
+/**
+ * A conditional transition (as `recordTransitionIfUnchanged`) that spends the order's hold: the
+ * capture and the transition with its events in one statement, in the caller's transaction (which a
+ * refused capture rolls back: `resolvedHold` throws why). Undefined when the order had left `row`'s
+ * status (the capture then stands only if the caller commits).
+ */
+export async function captureAndRecordTransition(
+  ctx: Ctx,
+  now: Date,
+  row: ActivationRow,
+  capture: CaptureInput,
+  change: Transition,
+): Promise<ActivationRow | undefined> {
+  const { next, event, set, events } = plan(now, row, change);
+  const { written, resolution } = await captureAndUpdateActivationRow(
+    ctx.db,
+    row.id,
+    set,
+    event,
+    now,
+    row.status,
+    { accountId: row.accountId, events },
+    resolveValues(ctx, capture, 'capture', now),
+  );
+  await resolvedHold(ctx, capture, 'capture', resolution);
+  if (!written) return undefined;
+  announceOrderChange(row.id);
+  return next;
+}
+
+/** The capture of an order's hold: what `captureHold` takes. */
+export type CaptureInput = Parameters<typeof captureHold>[1];
 
 /**
  * What a transition writes: the next row, the changed columns, its audit event, the account events.

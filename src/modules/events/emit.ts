@@ -65,17 +65,22 @@ export type EmitParam = (typeof p)[keyof typeof p]['name'];
  * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
  * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
  *
- * The events are recorded only where `gate` holds (another statement's CTE may decide). The CTE
+ * The events are recorded only where `gate` holds (another statement's CTE may decide); a balance is
+ * read from `accounts` (the ledger's accounts, or a relation of the same columns showing them as an
+ * earlier part of the same statement leaves them: that statement's snapshot predates its writes). The CTE
  * `announced` must be read by the statement. Its values come from `emitValues`; `now` may be shared
  * with the rest of the statement (same name, same type: one parameter).
  */
-export function emitCtes<G extends string = never>(gate: Fragment<G> = sql`true`): Fragment<EmitParam | G> {
+export function emitCtes<G extends string = never, A extends string = never>(
+  gate: Fragment<G> = sql`true`,
+  accounts: Fragment<A> = sql`ledger_accounts`,
+): Fragment<EmitParam | G | A> {
   return sql`  balances as (
     select coalesce(sum(w.posted + w.pending) filter (where w.purse = 'credits'), 0) as available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'credits'), 0) as held,
            coalesce(sum(w.posted + w.pending) filter (where w.purse = 'demo'), 0) as demo_available,
            coalesce(sum(0 - w.pending) filter (where w.purse = 'demo'), 0) as demo_held
-    from ledger_accounts w where w.owner_account_id = ${p.account}
+    from ${accounts} w where w.owner_account_id = ${p.account}
   ),
   input as (
     select i.type,

@@ -9,4 +9,5 @@
  */
 export { acceptGatewayDelivery } from './accept-delivery.ts';
 export { type GatewayRef, type GatewaySmsOutcome, receiveGatewaySms } from './receive-gateway-sms.ts';
+export { INBOUND_STATEMENTS } from './statements.ts';
 export { readUnmatchedMessages, type UnmatchedMessagesQuery, type UnmatchedMessageView } from './unmatched-messages.ts';

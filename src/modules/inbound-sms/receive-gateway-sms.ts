@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { gatewayMessages } from '../../db/schema/index.ts';
+import { rowMapper } from '../../db/client.ts';
+import { runStatement } from '../../db/raw-driver.ts';
+import { gatewayMessages, poolLeases } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import type { InboundSms } from '../../gateway-clients/port.ts';
+import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
-import { type ActivationDeps, receiveSms } from '../activations/index.ts';
+import { type ActivationDeps, orderFromRow, orderSms, orderSmsValues, settleOrderSms } from '../activations/index.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { CLOCK_SKEW_MS, type LeaseForMessage, noteLeaseSms, POOL_PROVIDER, receiverLease } from '../pool/index.ts';
+import { CLOCK_SKEW_MS, type LeaseForMessage, leaseAt, noteLeaseValues, parseE164 } from '../pool/index.ts';
 import { receiveRentalSms } from '../rentals/index.ts';
+import { ORDER_PREFIX, RECEIVE, RECORD } from './statements.ts';
 
 /** Where one inbound SMS went. `duplicate`: already received (by its message id or its content). */
 export type GatewaySmsOutcome =
@@ -23,47 +27,83 @@ export interface GatewayRef {
   name: string;
 }
 
+const leaseFromRow = rowMapper(poolLeases, 'lease_');
+const orderOf = orderFromRow(ORDER_PREFIX);
+
 /**
  * One SMS a gateway received on one of the pool's numbers, in one transaction with what it changes:
  * recorded once (by the channel's message id and by its content: the Android app may send one SMS
  * again under another id), then routed by its receiver (the Android device and SIM slot first, else
  * the receiving number) and the time it arrived:
  * - the number's lease open at that time, or ended no longer than POOL_COOLDOWN_MINUTES before, of
- *   kind `order` → the order (`receiveSms`: the code, the charge, the live event; marked late,
- *   free, when the order has ended);
+ *   kind `order` → the order (its SMS stored with the message, then `settleOrderSms`: the charge and
+ *   the live event; marked late, free, when the order has ended);
  * - of kind `rental` → the rental (`receiveRentalSms`: the message, the live `rental.sms` event;
  *   nothing charged, the period's price is; marked late after the rental ended);
  * - otherwise it is unmatched: kept for staff (sender and text sealed), never shown to a customer.
+ *
+ * `replayKey` (a webhook delivery's, given with its first SMS) is recorded in the same round trip as
+ * the routing: a delivery accepted before is refused (`CONFLICT`), and the transaction rolls back.
  */
-export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway: GatewayRef, sms: InboundSms): Promise<GatewaySmsOutcome> {
+export async function receiveGatewaySms(
+  ctx: Ctx,
+  deps: ActivationDeps,
+  gateway: GatewayRef,
+  sms: InboundSms,
+  replayKey?: string,
+): Promise<GatewaySmsOutcome> {
   const result = await transaction(ctx.db, async (tx): Promise<GatewaySmsOutcome> => {
     const now = ctx.clock.now();
     // The phone's time places the message in a lease (a retry may come long after); never in the future.
     const at = sms.receivedAt && sms.receivedAt.getTime() <= now.getTime() + CLOCK_SKEW_MS ? minDate(sms.receivedAt, now) : now;
-    // The number and its lease in one round trip (the lease locked for this transaction).
-    const { numberId, lease } = await receiverLease(tx, ctx.config, gateway.id, sms.receiver, at);
+    const number = sms.receiver.number ? (parseE164(sms.receiver.number)?.number ?? sms.receiver.number.trim()) : null;
+    // The number, its lease and the lease's order (both locked), and the replay key: one round trip.
+    const [found] = await runStatement(tx, RECEIVE, {
+      gateway: gateway.id,
+      device: sms.receiver.device ?? null,
+      sim: sms.receiver.sim ?? null,
+      number,
+      startedBy: new Date(at.getTime() + CLOCK_SKEW_MS).toISOString(),
+      endedSince: new Date(at.getTime() - ctx.config.poolCooldownMs).toISOString(),
+      replayKey: replayKey ?? null,
+      now: now.toISOString(),
+    });
+    if (replayKey !== undefined && Number(found?.replay_fresh) !== 1)
+      throw new DomainError('CONFLICT', 'This delivery was already received (the same timestamp and signature): a replay is refused.');
+    const numberId = (found?.picked_number_id as string | null | undefined) ?? undefined;
+    const lease = numberId && found?.lease_id ? leaseAt(leaseFromRow(found), ctx.config, at) : undefined;
+    // An order lease whose order was never recorded, or not yet given its number (the reconcile job
+    // gives such a lease back): nobody's message.
+    const order = lease?.kind === 'order' && found ? orderOf(found) : undefined;
+    const holder = order && order.status !== 'requesting' ? order : undefined;
     const id = newId('gmsg', now.getTime());
-    const unmatched = lease === undefined;
-    const inserted = await tx
-      .insert(gatewayMessages)
-      .values({
-        id,
-        gatewayId: gateway.id,
-        messageKey: sms.messageId ?? null,
-        contentKey: contentKey(numberId, lease?.id, sms),
-        numberId: numberId ?? null,
-        leaseId: lease?.id ?? null,
-        outcome: lease?.kind ?? 'unmatched',
-        ...(unmatched ? sealedContent(ctx, id, sms) : {}),
-        receivedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: gatewayMessages.id });
-    if (inserted.length === 0) return { outcome: 'duplicate' };
+    const stored = holder
+      ? await orderSms(withDb(ctx, tx), holder, { text: sms.text, receivedAt: at, messageId: sms.messageId, source: 'gateway' }, now)
+      : undefined;
+    const outcome = stored ? (stored.late ? 'late' : 'order') : lease && lease.kind === 'rental' ? 'rental' : 'unmatched';
+    const [recorded] = await runStatement(tx, RECORD, {
+      'message.id': id,
+      'message.gateway': gateway.id,
+      'message.messageKey': sms.messageId ?? null,
+      'message.contentKey': contentKey(numberId, lease?.id, sms),
+      'message.number': numberId ?? null,
+      'message.lease': lease?.id ?? null,
+      'message.outcome': outcome,
+      ...sealedContent(ctx, outcome === 'unmatched' ? id : undefined, sms),
+      'message.now': now.toISOString(),
+      ...orderSmsValues(stored),
+      ...noteLeaseValues(stored ? lease?.id : undefined, at),
+    });
+    if (Number(recorded?.recorded) !== 1) return { outcome: 'duplicate' };
     if (!numberId) return { outcome: 'unmatched', reason: 'unknown_number' };
     if (!lease) return { outcome: 'unmatched', reason: 'no_lease' };
-    if (lease.kind === 'order') return toOrder(withDb(ctx, tx), deps, id, lease, sms, at);
-    return toRental(withDb(ctx, tx), deps, id, lease, sms, at);
+    if (lease.kind === 'rental') return toRental(withDb(ctx, tx), deps, id, lease, sms, at);
+    if (!holder || !stored) return { outcome: 'unmatched', reason: 'unknown_order' };
+    // The same code (or message) for this order again, under another message: recorded once.
+    if (Number(recorded?.order_sms) !== 1) return { outcome: 'order', activationId: holder.id, charged: false };
+    const settled = await settleOrderSms(withDb(ctx, tx), deps, holder, stored, now);
+    if (settled === 'late') return { outcome: 'late', activationId: holder.id };
+    return { outcome: 'order', activationId: holder.id, charged: settled === 'charged' };
   });
   const log = {
     gateway: gateway.name,
@@ -76,34 +116,6 @@ export async function receiveGatewaySms(ctx: Ctx, deps: ActivationDeps, gateway:
     ctx.log.warn({ ...log, reason: result.reason }, 'an SMS reached an own number but no order: kept for staff');
   else ctx.log.info(log, 'gateway SMS received');
   return result;
-}
-
-async function toOrder(
-  ctx: Ctx,
-  deps: ActivationDeps,
-  messageId: string,
-  lease: LeaseForMessage,
-  sms: InboundSms,
-  at: Date,
-): Promise<GatewaySmsOutcome> {
-  const received = await receiveSms(ctx, deps, {
-    target: { provider: POOL_PROVIDER, upstreamId: lease.id },
-    text: sms.text,
-    receivedAt: at,
-    messageId: sms.messageId,
-    source: 'gateway',
-  });
-  if (received.outcome === 'unknown_order' || !received.activationId) {
-    // A lease whose order was never recorded (the reconcile job gives it back): nobody's message.
-    await markUnmatched(ctx, messageId, sms);
-    return { outcome: 'unmatched', reason: 'unknown_order' };
-  }
-  await noteLeaseSms(ctx.db, lease.id, at);
-  if (received.outcome === 'late') {
-    await markLate(ctx, messageId);
-    return { outcome: 'late', activationId: received.activationId };
-  }
-  return { outcome: 'order', activationId: received.activationId, charged: received.outcome === 'charged' };
 }
 
 async function toRental(
@@ -135,7 +147,7 @@ async function toRental(
 async function markUnmatched(ctx: Ctx, messageId: string, sms: InboundSms): Promise<void> {
   await ctx.db
     .update(gatewayMessages)
-    .set({ outcome: 'unmatched', ...sealedContent(ctx, messageId, sms) })
+    .set({ outcome: 'unmatched', ...sealed(ctx, messageId, sms) })
     .where(eq(gatewayMessages.id, messageId));
 }
 
@@ -165,9 +177,16 @@ function contentKey(numberId: string | undefined, leaseId: string | undefined, s
     .digest('hex');
 }
 
-function sealedContent(ctx: Ctx, id: string, sms: InboundSms) {
+/** The sender and text of the message `id`, sealed for staff (only a message nobody's keeps them). */
+function sealed(ctx: Ctx, id: string, sms: InboundSms) {
   return {
     senderSealed: seal(ctx.keys, 'gateway-messages', `${id}:sender`, sms.sender),
     textSealed: seal(ctx.keys, 'gateway-messages', `${id}:text`, sms.text),
   };
+}
+
+/** RECORD's sealed sender and text: those of a message nobody's (`id` given), none otherwise. */
+function sealedContent(ctx: Ctx, id: string | undefined, sms: InboundSms) {
+  const content = id ? sealed(ctx, id, sms) : undefined;
+  return { 'message.sender': content?.senderSealed ?? null, 'message.text': content?.textSealed ?? null };
 }

@@ -2,7 +2,7 @@ import { and, sql as drizzleSql, eq, isNull } from 'drizzle-orm';
 import { queryRows, rowMapper } from '../../db/client.ts';
 import { type DriverRow, rawRows, runStatement } from '../../db/raw-driver.ts';
 import { ledgerAccounts, ledgerTransfers } from '../../db/schema/index.ts';
-import { params, sql, statement } from '../../db/statement.ts';
+import { param, params, sql, statement, type Values } from '../../db/statement.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -151,21 +151,30 @@ export async function releaseHold(ctx: Ctx, input: Common & { holdId: string }):
  * aborts the caller's transaction), move the balances and append the entries with the balances after
  * them. When nothing was written, the follow-up queries say why.
  */
-const r = params({
-  holdId: 'text',
-  kind: 'text',
-  amount: 'bigint',
-  id: 'text',
-  key: 'text',
-  reason: 'text',
-  metadata: 'jsonb',
-  actor: 'text',
-  now: 'timestamptz',
-});
-const RESOLVE = statement(
-  'otpbox_ledger_resolve_v3',
-  sql`with
-  hold as (
+const r = params(
+  {
+    holdId: 'text',
+    kind: 'text',
+    amount: 'bigint',
+    id: 'text',
+    key: 'text',
+    reason: 'text',
+    metadata: 'jsonb',
+    actor: 'text',
+  },
+  'resolve',
+);
+export type ResolveParam = (typeof r)[keyof typeof r]['name'] | 'now';
+const nowParam = param('now', 'timestamptz');
+
+/**
+ * The CTEs of a hold's resolution (`hold`, `amt`, `delta`, `locked`, `ins`, `upd`, `ent`), for a
+ * statement of its own (RESOLVE) or one that also writes what the resolution is for (an order's
+ * capture with its transition, activations/store.ts). `upd` answers the accounts moved with their
+ * balances after the move (the rest of a statement sees them as they were before: one snapshot).
+ * `RESOLVE_RESULT` is what `resolvedHold` reads.
+ */
+export const RESOLVE_CTES = sql`hold as (
     select h.id, h.amount, h.debit_account_id as wallet, h.credit_account_id as revenue, h.metadata
     from ledger_transfers h where h.id = ${r.holdId} and h.kind = 'hold'
   ),
@@ -193,7 +202,7 @@ const RESOLVE = statement(
                                   pending_id, reason, metadata, actor, created_at)
     select ${r.id}, ${r.key}, ${r.kind}, 'posted', a.amount, h.wallet, h.revenue, h.id, ${r.reason},
            coalesce(h.metadata, '{}'::jsonb) || coalesce(${r.metadata}, '{}'::jsonb) || jsonb_build_object('held', h.amount),
-           ${r.actor}, ${r.now}
+           ${r.actor}, ${nowParam}
     from hold h, amt a
     where a.amount between 1 and h.amount and (select count(*) from locked where id in (select id from delta)) = 2
     on conflict do nothing
@@ -213,15 +222,31 @@ const RESOLVE = statement(
     -- are the final ones minus what the later entries of that account add.
     insert into ledger_entries (transfer_id, account_id, phase, amount, posted_after, pending_after, created_at)
     select ${r.id}, d.id, e.phase, e.amount,
-           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, ${r.now}
+           u.posted - case when e.phase = 'pending' then d.dposted else 0 end, u.pending, ${nowParam}
     from delta d
     join upd u on u.id = d.id
     cross join lateral (values (1, 'pending', d.dpending), (2, 'posted', d.dposted)) as e(step, phase, amount)
     where e.amount <> 0
     order by e.step, d.side
     returning 1
-  )
-  select (select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*
+  )`;
+
+/**
+ * The ledger's accounts as a resolution (RESOLVE_CTES, same statement) leaves them: for a part of the
+ * statement that reads balances after it, such as a `balance.updated` event (events/emit.ts).
+ */
+export const RESOLVED_ACCOUNTS = sql`(select a.owner_account_id, a.purse, coalesce(u.posted, a.posted) as posted,
+            coalesce(u.pending, a.pending) as pending
+     from ledger_accounts a left join upd u on u.id = a.id)`;
+
+/** The columns a statement with RESOLVE_CTES answers for `resolvedHold`, from `(select 1) as one left join ins on true`. */
+export const RESOLVE_RESULT = sql`(select count(*) from hold) as hold_found, (select amount from hold) as held, (select count(*) from ent) as entries, ins.*`;
+
+const RESOLVE = statement(
+  'otpbox_ledger_resolve_v3',
+  sql`with
+  ${RESOLVE_CTES}
+  select ${RESOLVE_RESULT}
   from (select 1) as one left join ins on true`,
 );
 
@@ -232,19 +257,45 @@ const transferFromDriver = rowMapper(ledgerTransfers);
 
 async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: number }, kind: 'capture' | 'release'): Promise<Applied> {
   const now = ctx.clock.now();
-  // An amount that is not a whole number is sent as -1: refused below, with the hold's amount in the message.
-  const asked = kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
-  const [row] = (await runStatement(ctx.db, RESOLVE, {
-    holdId: input.holdId,
-    kind,
-    amount: asked,
-    id: newId('txn', now.getTime()),
-    key: input.idempotencyKey,
-    reason: input.reason,
-    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
-    actor: ctx.actor ?? null,
+  const [row] = await runStatement(ctx.db, RESOLVE, resolveValues(ctx, input, kind, now));
+  return resolvedHold(ctx, input, kind, row);
+}
+
+/** The values of RESOLVE_CTES' parameters (`now` included). */
+export function resolveValues(
+  ctx: Ctx,
+  input: Common & { holdId: string; amount?: number },
+  kind: 'capture' | 'release',
+  now: Date,
+): Values<ResolveParam> {
+  return {
+    'resolve.holdId': input.holdId,
+    'resolve.kind': kind,
+    // An amount that is not a whole number is sent as -1: refused by resolvedHold, with the hold's amount in the message.
+    'resolve.amount': askedAmount(input, kind),
+    'resolve.id': newId('txn', now.getTime()),
+    'resolve.key': input.idempotencyKey,
+    'resolve.reason': input.reason,
+    'resolve.metadata': input.metadata ? JSON.stringify(input.metadata) : null,
+    'resolve.actor': ctx.actor ?? null,
     now: now.toISOString(),
-  })) as (DriverRow & { hold_found: string | number; held: string | number | null })[];
+  };
+}
+
+const askedAmount = (input: { amount?: number }, kind: 'capture' | 'release'): number | null =>
+  kind === 'capture' && input.amount !== undefined ? (Number.isSafeInteger(input.amount) ? input.amount : -1) : null;
+
+/**
+ * What a resolution statement did (`row`: its RESOLVE_RESULT columns): the transfer written, the one
+ * written before under the same key (`replayed`), or the reason nothing was, thrown.
+ */
+export async function resolvedHold(
+  ctx: Ctx,
+  input: Common & { holdId: string; amount?: number },
+  kind: 'capture' | 'release',
+  found: DriverRow | undefined,
+): Promise<Applied> {
+  const row = found as (DriverRow & { hold_found: string | number; held: string | number | null }) | undefined;
   if (row?.id) {
     const transfer = transferFromDriver(row);
     await announceTransferAccounts(ctx.db, [transfer.debitAccountId]);
@@ -258,6 +309,7 @@ async function resolveHold(ctx: Ctx, input: Common & { holdId: string; amount?: 
     .where(eq(ledgerTransfers.pendingId, input.holdId));
   if (resolution) return alreadyResolved(ctx, input.holdId, input.idempotencyKey, kind);
   const held = Number(row?.held);
+  const asked = askedAmount(input, kind);
   if (asked !== null && (asked < 1 || asked > held)) {
     throw new DomainError('VALIDATION_FAILED', `A capture takes between 1 and ${held} credits (the hold); release it to capture nothing.`);
   }

@@ -28,7 +28,7 @@ export {
   seenRecently,
   smppGateways,
 } from './gateways.ts';
-export { CLOCK_SKEW_MS, type LeaseForMessage, leaseForMessage, noteLeaseSms } from './leases.ts';
+export { CLOCK_SKEW_MS, type LeaseForMessage, type LeaseRow, leaseAt, leaseForMessage, noteLeaseSms } from './leases.ts';
 export {
   type AddPoolNumberInput,
   addPoolNumber,
@@ -38,7 +38,6 @@ export {
   removePoolNumber,
 } from './numbers.ts';
 export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
-export { receiverLease } from './receiver-lease.ts';
 export {
   endRentalLease,
   leaseForRental,
@@ -49,5 +48,14 @@ export {
   rentalTerms,
   setRentalRate,
 } from './rental-lease.ts';
-export { POOL_STATEMENTS } from './statements.ts';
+export {
+  LATEST_LEASE,
+  LEASE_COLUMNS,
+  type NoteLeaseParam,
+  noteLeaseCtes,
+  noteLeaseValues,
+  POOL_STATEMENTS,
+  RECEIVER_CTES,
+  receiverParams,
+} from './statements.ts';
 export { POOL_CURRENCY, POOL_PROVIDER, syncPoolStock } from './stock.ts';

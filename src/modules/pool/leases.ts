@@ -7,7 +7,7 @@ import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import type { BuyRequest, Micros } from '../../provider-clients/port.ts';
 import { allowsService, reuseCutoff, sellableNow } from './sellable.ts';
-import { NOTE_LEASE_SMS } from './statements.ts';
+import { NOTE_LEASE_SMS, noteLeaseValues } from './statements.ts';
 
 export type LeaseRow = typeof poolLeases.$inferSelect;
 
@@ -135,5 +135,5 @@ export function leaseAt(lease: LeaseRow, config: Pick<Config, 'poolCooldownMs'>,
  * ended without one and given it back: the buyer may have used the late code). One statement.
  */
 export async function noteLeaseSms(tx: Executor, leaseId: string, at: Date): Promise<void> {
-  await runStatement(tx, NOTE_LEASE_SMS, { lease: leaseId, at: at.toISOString() });
+  await runStatement(tx, NOTE_LEASE_SMS, noteLeaseValues(leaseId, at));
 }
