@@ -413,30 +413,42 @@ ${emitCtes(sql`exists (select 1 from updated)`)}
   );
 
 /**
- * An order's transition, only if it is still in `onlyFrom`, and the events it announces — one
- * statement, atomic on its own: the update, its audit event, and (only if the update happened) the
- * account events with their NOTIFY and webhook deliveries. For the hottest transition (a number
- * assigned to a new order), which then needs no transaction of its own: one round trip, not four.
+ * An order's change that happens only if the order is still in `onlyFrom`: the changed columns, the
+ * audit event, and the account events announced if (and only if) the update happened.
+ */
+export interface ConditionalChange {
+  id: string;
+  set: Partial<ActivationRow>;
+  event: TransitionEvent;
+  now: Date;
+  onlyFrom: ActivationRow['status'];
+  emit: { accountId: string; events: EventToEmit[] };
+}
+
+/** The changed columns of a conditional change, and the values its statement's shared parameters take. */
+function conditionalValues(change: ConditionalChange) {
+  const keys = changedKeys(change.set);
+  if (keys.length === 0) throw new Error('a conditional transition must change the order');
+  const { id, set, event, now, onlyFrom, emit } = change;
+  const values = { id, ...setValues(keys, set), onlyFrom, ...eventValues(event, now), ...emitValues(emit.accountId, emit.events, now) };
+  return { keys, values };
+}
+
+/**
+ * An order's conditional change and the events it announces — one statement, atomic on its own: the
+ * update, its audit event, and (only if the update happened) the account events with their NOTIFY and
+ * webhook deliveries. For the hottest transition (a number assigned to a new order), which then needs
+ * no transaction of its own: one round trip, not four.
  */
 export async function updateActivationRowAndEmit(
   db: Executor,
-  id: string,
-  set: Partial<ActivationRow>,
-  event: TransitionEvent,
-  now: Date,
-  onlyFrom: ActivationRow['status'],
-  emit: { accountId: string; events: EventToEmit[] },
+  change: ConditionalChange,
   calls: readonly ProviderCall[] = [],
 ): Promise<boolean> {
-  const keys = changedKeys(set);
-  if (keys.length === 0) throw new Error('a conditional transition must change the order');
+  const { keys, values } = conditionalValues(change);
   const [row] = (await runStatement(db, emittingStatement(keys), {
-    id,
-    ...setValues(keys, set),
-    onlyFrom,
+    ...values,
     calls: JSON.stringify(calls.map((call) => ({ ...call, duration_ms: call.durationMs }))),
-    ...eventValues(event, now),
-    ...emitValues(emit.accountId, emit.events, now),
   })) as { written: string | number }[];
   return Number(row?.written) === 1;
 }
@@ -460,32 +472,21 @@ ${emitCtes(sql`exists (select 1 from updated)`, RESOLVED_ACCOUNTS)}
   );
 
 /**
- * An order's hold captured and its transition (only if it is still in `onlyFrom`) with the events it
- * announces, in one statement: the capture as `captureHold` writes it (`resolve`: its values), the
- * update, its audit event, and (only if the update happened) the account events, whose balance is the
- * one the capture leaves. The capture's row is answered for `resolvedHold`, which says why none was
- * written; the caller's transaction then rolls the whole statement back.
+ * An order's hold captured and its conditional change with the events it announces, in one statement:
+ * the capture as `captureHold` writes it (`resolve`: its values), the update, its audit event, and
+ * (only if the update happened) the account events, whose balance is the one the capture leaves. The
+ * capture's row is answered for `resolvedHold`, which says why none was written; the caller's
+ * transaction then rolls the whole statement back.
  */
 export async function captureAndUpdateActivationRow(
   db: Executor,
-  id: string,
-  set: Partial<ActivationRow>,
-  event: TransitionEvent,
-  now: Date,
-  onlyFrom: ActivationRow['status'],
-  emit: { accountId: string; events: EventToEmit[] },
+  change: ConditionalChange,
   resolve: Values<ResolveParam>,
 ): Promise<{ written: boolean; resolution: DriverRow | undefined }> {
-  const keys = changedKeys(set);
-  if (keys.length === 0) throw new Error('a conditional transition must change the order');
-  const [row] = (await runStatement(db, capturingStatement(keys), {
-    id,
-    ...setValues(keys, set),
-    onlyFrom,
-    ...resolve,
-    ...eventValues(event, now),
-    ...emitValues(emit.accountId, emit.events, now),
-  })) as (DriverRow & { written: string | number })[];
+  const { keys, values } = conditionalValues(change);
+  const [row] = (await runStatement(db, capturingStatement(keys), { ...values, ...resolve })) as (DriverRow & {
+    written: string | number;
+  })[];
   return { written: Number(row?.written) === 1, resolution: row };
 }
 

@@ -6,7 +6,13 @@ import { type captureHold, resolvedHold, resolveValues } from '../ledger/index.t
 import { announceOrderChange } from './changes.ts';
 import type { ProviderCall } from './provider-calls.ts';
 import { type ActivationStatus, allows, type OrderEventType } from './states.ts';
-import { captureAndUpdateActivationRow, lockActivationRow, updateActivationRow, updateActivationRowAndEmit } from './store.ts';
+import {
+  type ConditionalChange,
+  captureAndUpdateActivationRow,
+  lockActivationRow,
+  updateActivationRow,
+  updateActivationRowAndEmit,
+} from './store.ts';
 import type { ActivationRow } from './view.ts';
 
 /** Lock an order for a transition; another account's order is NOT_FOUND (never forbidden). */
@@ -57,20 +63,8 @@ export async function recordTransitionIfUnchanged(
   row: ActivationRow,
   change: Transition,
 ): Promise<ActivationRow | undefined> {
-  const { next, event, set, events } = plan(now, row, change);
-  const written = await updateActivationRowAndEmit(
-    db,
-    row.id,
-    set,
-    event,
-    now,
-    row.status,
-    { accountId: row.accountId, events },
-    change.providerCalls ?? [],
-  );
-  if (!written) return undefined;
-  announceOrderChange(row.id);
-  return next;
+  const { next, conditional } = planConditional(now, row, change);
+  return settled(row, next, await updateActivationRowAndEmit(db, conditional, change.providerCalls ?? []));
 }
 
 /**
@@ -86,18 +80,20 @@ export async function captureAndRecordTransition(
   capture: CaptureInput,
   change: Transition,
 ): Promise<ActivationRow | undefined> {
-  const { next, event, set, events } = plan(now, row, change);
-  const { written, resolution } = await captureAndUpdateActivationRow(
-    ctx.db,
-    row.id,
-    set,
-    event,
-    now,
-    row.status,
-    { accountId: row.accountId, events },
-    resolveValues(ctx, capture, 'capture', now),
-  );
+  const { next, conditional } = planConditional(now, row, change);
+  const { written, resolution } = await captureAndUpdateActivationRow(ctx.db, conditional, resolveValues(ctx, capture, 'capture', now));
   await resolvedHold(ctx, capture, 'capture', resolution);
+  return settled(row, next, written);
+}
+
+/** A transition planned as a change that happens only if the order is still in `row`'s status. */
+function planConditional(now: Date, row: ActivationRow, change: Transition): { next: ActivationRow; conditional: ConditionalChange } {
+  const { next, event, set, events } = plan(now, row, change);
+  return { next, conditional: { id: row.id, set, event, now, onlyFrom: row.status, emit: { accountId: row.accountId, events } } };
+}
+
+/** The order after a conditional change: announced when it was written, undefined when not. */
+function settled(row: ActivationRow, next: ActivationRow, written: boolean): ActivationRow | undefined {
   if (!written) return undefined;
   announceOrderChange(row.id);
   return next;
