@@ -89,6 +89,8 @@ export interface Layout {
   sentenceEdges(start: number, end: number): { opens: boolean; closes: boolean };
   /** No letter or digit follows `end`: the last word of the message. */
   endsMessage(end: number): boolean;
+  /** No letter or digit comes before `start`: the first word of the message. */
+  opensMessage(start: number): boolean;
 }
 
 export function buildLayout(text: string): Layout {
@@ -138,6 +140,7 @@ export function buildLayout(text: string): Layout {
       return { opens, closes };
     },
     endsMessage: (end) => span(wordChars, end, n) === 0,
+    opensMessage: (start) => span(wordChars, 0, start) === 0,
   };
 }
 

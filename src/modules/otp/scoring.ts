@@ -2,7 +2,8 @@
 // "OTP", "验证码"), in the same sentence, and looks like a code (4–8 characters, six digits most of all).
 // Candidates with no such word within reach are not codes, unless the message is an SMS Retriever one.
 // Letters are held to more: only the name of the code itself counts ("confirmed" next to "Y24KU015"
-// does not), and only right beside it, unless they end the message the way templates print a code.
+// does not), and only right beside it, unless they end the message the way templates print a code, or
+// open it the way others do ("FZH6Z is your Harbour Credit Union one-time password").
 
 import { type Candidate, LETTER_SHAPES } from './candidates.ts';
 import { BALANCE_WORDS } from './context-words.ts';
@@ -96,6 +97,7 @@ function inOnePhrase(first: KeywordHit, second: KeywordHit, layout: Layout): boo
 function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layout): number {
   const yearLike = isYearLike(candidate);
   const reach = yearLike ? 0 : reachOf(candidate, layout);
+  const opening = LETTER_SHAPES.has(candidate.shape) && opensMessage(candidate, layout);
   let best = 0;
   const edges = layout.sentenceEdges(candidate.start, candidate.end);
   const consider = (hit: KeywordHit, from: number, to: number): boolean => {
@@ -109,8 +111,9 @@ function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layo
     // Across a line break only to a code printed on its own line, or straight after "code:".
     const joined = gap.newlines === 0 || (gap.newlines <= 2 && (gap.words === 0 || layout.aloneOnLine(candidate.start, candidate.end)));
     const before = hit.end <= candidate.start;
-    // "588107 is your LIKE verification code": capitals before the code's name are a name too.
-    if (candidate.shape === 'capitals' && !before) return true;
+    // "588107 is your LIKE verification code": capitals before the code's name are a name too, except
+    // where they open the message ("WPPMJ és la teva contrasenya d'un sol ús …").
+    if (candidate.shape === 'capitals' && !before && !opening) return true;
     const labelled = before && isLabel(layout.text.slice(hit.end, candidate.start));
     // Letters that could be a word ("below") are a code only where a label points at them.
     if (candidate.plain && !labelled) return true;
@@ -135,10 +138,20 @@ function keywordProximity(candidate: Candidate, hits: KeywordHit[], layout: Layo
 
 function reachOf(candidate: Candidate, layout: Layout): number {
   if (candidate.shape === 'spaced') return NEAR;
-  // "Please use the following code to verify it HIXYVS": templates print the code last.
-  if (LETTER_SHAPES.has(candidate.shape)) return layout.endsMessage(candidate.end) ? REACH : NEAR;
+  // "Please use the following code to verify it HIXYVS": templates print the code last, or first.
+  if (LETTER_SHAPES.has(candidate.shape)) return layout.endsMessage(candidate.end) || opensMessage(candidate, layout) ? REACH : NEAR;
   const length = candidate.value.length;
   return length >= 4 && length <= 8 ? REACH : NEAR - 1;
+}
+
+/**
+ * The candidate is the message's first word and its sentence goes on after it ("FZH6Z is your …",
+ * "QA2A2, oturum açmak için …"), unlike a sender's name heading the message as a label ("HSBC: …", or
+ * alone on the first line).
+ */
+function opensMessage(candidate: Candidate, layout: Layout): boolean {
+  const next = layout.text[candidate.end];
+  return layout.opensMessage(candidate.start) && (next === ' ' || next === ',');
 }
 
 /** Only a colon (or "=") between keyword and candidate: "Code: X", "PASSCODE: mifsuc", "Code = 756042". */

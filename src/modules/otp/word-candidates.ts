@@ -16,6 +16,9 @@ export interface Atom {
 
 const MIN_TOKEN = 4;
 const MAX_TOKEN = 8;
+/** A generated password in mixed case ("temporary password: kT2jEdFNYGr3"), as long as generators make them. */
+const MIN_MIXED = 8;
+const MAX_MIXED = 16;
 // "10MIN", "5PM", "2FA", "4G": a number with its unit or an ordinal, not a code.
 const NUMBER_SUFFIXES = new Set([...UNIT_WORDS, 'am', 'pm', 'st', 'nd', 'rd', 'th', 'fa', 'g', 'x', 'k', 'p']);
 // "XX1245", "1234XXXX": a masked account or card number.
@@ -32,12 +35,14 @@ const LETTER = /[\p{L}\p{M}]/u;
  */
 export function wordCandidate(text: string, atoms: Atom[], index: number): Candidate | undefined {
   const word = atoms[index];
-  if (!word || word.text.length < MIN_TOKEN || word.text.length > MAX_TOKEN) return undefined;
+  if (!word || word.text.length < MIN_TOKEN) return undefined;
   const value = word.text;
   const upper = value.toUpperCase();
   const lower = value.toLowerCase();
-  // Digits alone are numbers, read elsewhere; mixed case ("mCent", "Xy7Kp") is a brand or a hash.
-  if (upper === lower || (value !== upper && value !== lower)) return undefined;
+  if (value !== upper && value !== lower) return mixedCaseCandidate(text, word);
+  if (word.text.length > MAX_TOKEN) return undefined;
+  // Digits alone are numbers, read elsewhere.
+  if (upper === lower) return undefined;
   const hasDigit = /[0-9]/.test(value);
   const shape: Shape = value === lower ? 'lowercase' : hasDigit ? 'alphanumeric' : 'capitals';
   const plain = isPlain(value, shape, hasDigit);
@@ -54,6 +59,18 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   // "DO NOT SHARE": a capitalised word among others is shouting; a currency or unit is not a code.
   if (shape === 'capitals' && (isShouted(text, atoms, index) || CURRENCY_WORDS.has(lower))) return undefined;
   return { value, start: word.start, end: word.end, shape, plain, suspicions: [] };
+}
+
+/**
+ * Mixed case ("mCent", "Xy7Kp", "iPhone15") is a brand, a name or a hash, except a generated password
+ * that a label hands over: "temporary password: kT2jEdFNYGr3" — letters of both cases and a digit,
+ * 8 to 16 characters, right after a colon (scoring then wants the code's name before it).
+ */
+function mixedCaseCandidate(text: string, word: Atom): Candidate | undefined {
+  const value = word.text;
+  if (value.length < MIN_MIXED || value.length > MAX_MIXED || !/[0-9]/.test(value) || !followsLabel(text, word.start)) return undefined;
+  if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
+  return { value, start: word.start, end: word.end, shape: 'alphanumeric', plain: false, suspicions: [] };
 }
 
 /**
