@@ -16,10 +16,12 @@ import type { Metrics } from '../runtime/metrics.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
 import { fivesimRoutes } from './compat/fivesim/routes.ts';
+import { NumberedOrders } from './compat/numbered-orders.ts';
 import { smsActivateRoutes } from './compat/sms-activate/route.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
+import { OrderCache } from './order-cache.ts';
 import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
 import { activationRoutes } from './routes/activations.ts';
@@ -84,6 +86,16 @@ export interface AppDeps {
    * counts this process's hits only. Closed with the app.
    */
   limits: SharedLimits;
+}
+
+/**
+ * What the routes that answer orders share, whichever API they serve (REST, SMS-Activate, 5sim): one
+ * cache of polled orders, dropped once on each change, and the orders' numbers of the compatible
+ * protocols (ADR 29).
+ */
+export interface OrderRouteDeps extends AppDeps {
+  orderCache: OrderCache;
+  numbered: NumberedOrders;
 }
 
 /**
@@ -190,7 +202,11 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   await app.register(adminOrderRoutes, deps);
   await app.register(adminRetentionRoutes, deps);
   await app.register(catalogRoutes, deps);
-  await app.register(activationRoutes, deps);
+  const orderCache = new OrderCache(5_000, () => Date.now());
+  const stopFollowingOrders = orderCache.follow(deps.events);
+  app.addHook('onClose', async () => stopFollowingOrders());
+  const orderRoutes: OrderRouteDeps = { ...deps, orderCache, numbered: new NumberedOrders(orderCache) };
+  await app.register(activationRoutes, orderRoutes);
   await app.register(rentalRoutes, deps);
   await app.register(paymentRoutes, deps);
   await app.register(eventRoutes, deps);
@@ -205,8 +221,8 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   await app.register(blockonomicsWebhookRoutes, deps);
   await app.register(revenueCatWebhookRoutes, deps);
   await app.register(sandboxRoutes, deps);
-  await app.register(fivesimRoutes, deps);
-  await app.register(smsActivateRoutes, deps);
+  await app.register(fivesimRoutes, orderRoutes);
+  await app.register(smsActivateRoutes, orderRoutes);
   await app.register(metricsRoutes, deps);
   await app.register(docsRoutes, deps);
   await app.register(homeRoutes, { ...deps, webRoot });

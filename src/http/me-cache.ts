@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from '../lib/lazy-lru.ts';
 
 /**
  * GET /api/v1/me as last read, per account, serialised once (ADR 22): apps read it more than anything
@@ -14,16 +14,16 @@ import { LRUCache } from 'lru-cache';
  * `ttlMs`, a safety net only.
  */
 export class MeCache {
-  readonly #entries: LRUCache<string, { json: string }>;
+  readonly #entries: LazyLru<string, { json: string }>;
   readonly #reading = new Map<string, Promise<string>>();
 
   constructor(ttlMs: number, maxEntries = 20_000) {
-    this.#entries = new LRUCache({ max: maxEntries, ttl: ttlMs, ttlResolution: 0 });
+    this.#entries = new LazyLru({ max: maxEntries, ttl: ttlMs, ttlResolution: 0 });
   }
 
   /** The account's answer: from memory, or read by `read` (one read shared by concurrent misses). */
   get(accountId: string, read: () => Promise<string>): string | Promise<string> {
-    const cached = this.#entries.get(accountId);
+    const cached = this.#entries.made?.get(accountId);
     if (cached) return cached.json;
     const pending = this.#reading.get(accountId);
     if (pending) return pending;
@@ -32,7 +32,7 @@ export class MeCache {
         // Kept only when no drop came while it was read.
         if (this.#reading.get(accountId) === reading) {
           this.#reading.delete(accountId);
-          this.#entries.set(accountId, { json });
+          this.#entries.cache.set(accountId, { json });
         }
         return json;
       },
@@ -48,15 +48,15 @@ export class MeCache {
   /** Forget an account's answer, and any read of it under way (`'*'`: every account's). */
   drop(accountId: string): void {
     if (accountId === '*') {
-      this.#entries.clear();
+      this.#entries.made?.clear();
       this.#reading.clear();
       return;
     }
-    this.#entries.delete(accountId);
+    this.#entries.made?.delete(accountId);
     this.#reading.delete(accountId);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.made?.size ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.ts';
 
 export interface GroupedCacheOptions<V> {
   /** At most this many entries; the least recently used goes first. */
@@ -15,16 +15,16 @@ export interface GroupedCacheOptions<V> {
  * An LRU cache (lru-cache) whose entries each belong to a group, with an index from group to keys:
  * dropping a group costs the number of its entries, never a scan of the whole cache. The index
  * follows every way an entry leaves (dropped, replaced, evicted, expired) through lru-cache's
- * `dispose`, which it calls synchronously for each.
+ * `dispose`, which it calls synchronously for each. The LRU itself is made at the first entry (LazyLru).
  */
 export class GroupedCache<V extends object> {
-  readonly #lru: LRUCache<string, V>;
+  readonly #lru: LazyLru<string, V>;
   readonly #groups = new Map<string, Set<string>>();
   readonly #groupOf: (value: V) => string;
 
   constructor(options: GroupedCacheOptions<V>) {
     this.#groupOf = options.groupOf;
-    this.#lru = new LRUCache<string, V>({
+    this.#lru = new LazyLru<string, V>({
       max: options.max,
       ttl: options.ttlMs,
       ...(options.now ? { perf: { now: options.now } } : {}),
@@ -35,11 +35,11 @@ export class GroupedCache<V extends object> {
   }
 
   get(key: string): V | undefined {
-    return this.#lru.get(key);
+    return this.#lru.made?.get(key);
   }
 
   set(key: string, value: V): void {
-    this.#lru.set(key, value);
+    this.#lru.cache.set(key, value);
     const group = this.#groupOf(value);
     let keys = this.#groups.get(group);
     if (!keys) {
@@ -50,23 +50,23 @@ export class GroupedCache<V extends object> {
   }
 
   delete(key: string): void {
-    this.#lru.delete(key);
+    this.#lru.made?.delete(key);
   }
 
   /** Drop every entry of `group`. */
   deleteGroup(group: string): void {
     const keys = this.#groups.get(group);
     if (!keys) return;
-    for (const key of [...keys]) this.#lru.delete(key);
+    for (const key of [...keys]) this.#lru.made?.delete(key);
   }
 
   clear(): void {
-    this.#lru.clear();
+    this.#lru.made?.clear();
     this.#groups.clear();
   }
 
   get size(): number {
-    return this.#lru.size;
+    return this.#lru.made?.size ?? 0;
   }
 
   /** How many groups have entries (the index never outlives them). */

@@ -1,4 +1,5 @@
-import smpp from 'smpp';
+import { createRequire } from 'node:module';
+import type Smpp from 'smpp';
 
 /**
  * The `smpp` package (0.5.1), made to hand over message bytes as received.
@@ -17,13 +18,18 @@ import smpp from 'smpp';
  */
 export const PINNED_SMPP = '0.5.1';
 
+// Required, not imported: the server is bundled into one file (ADR 6), where an `import` of a package
+// is hoisted to the top and loaded at every start. This module is loaded only once an SMPP gateway
+// exists (runtime/gateway-links.ts imports it on demand), and so, now, is the package.
+const smpp = createRequire(import.meta.url)('smpp') as typeof Smpp;
+
 const PATCHED = Symbol.for('otpbox.smpp.raw-message-bytes');
 
 function keepRawMessageBytes(): void {
   const registry = smpp as unknown as Record<symbol, boolean>;
   if (registry[PATCHED]) return;
   const original = smpp.filters.message;
-  const raw: smpp.Filter = {
+  const raw: Smpp.Filter = {
     encode(value) {
       return original.encode.call(this, value);
     },
@@ -43,5 +49,6 @@ function keepRawMessageBytes(): void {
 keepRawMessageBytes();
 
 export { smpp };
-export type SmppSession = smpp.Session;
-export type SmppPdu = smpp.PDU;
+export type SmppSession = Smpp.Session;
+export type SmppPdu = Smpp.PDU;
+export type SmppServer = Smpp.Server;

@@ -20,10 +20,9 @@ import {
   smsOf,
   toView,
 } from '../../modules/activations/index.ts';
-import type { AppDeps } from '../app.ts';
+import type { OrderRouteDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
-import { OrderCache } from '../order-cache.ts';
 import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 
@@ -63,16 +62,14 @@ function sendKeyed(reply: FastifyReply, answer: KeyedCreation) {
   return reply.code(answer.status).send(answer.body);
 }
 
-export const activationRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+export const activationRoutes: FastifyPluginAsync<OrderRouteDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['activations'];
   // Numbers and texts are sealed under the account's key (ADR 28): every verb answers its order opened.
   const view = (order: OpenedOrder) => toView(order, deps.activations.ephemeral, deps.clock.now().getTime());
 
-  // Polling answers from memory; every change to an order drops it (see OrderCache).
-  const cache = new OrderCache(5_000, () => Date.now());
-  const stopFollowing = cache.follow(deps.events);
-  fastify.addHook('onClose', async () => stopFollowing());
+  // Polling answers from memory; every change to an order drops it (see OrderCache and app.ts).
+  const cache = deps.orderCache;
 
   app.post(
     '/api/v1/activations',

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
 import { accountKeys, destroyedAccountKeys } from '../../db/schema/index.ts';
 import { afterCommit } from '../../db/tx.ts';
+import { LazyLru } from '../../lib/lazy-lru.ts';
 import type { SecretKeys } from '../../lib/secrets.ts';
 import type { Ctx } from '../context.ts';
 import { type SealedField, sealedAad } from './fields.ts';
@@ -57,25 +57,25 @@ export const unwrapKey = (keys: SecretKeys, accountId: string, wrapped: string):
  * trusted for a limited time; an account's entry is dropped when its key is destroyed, on this instance
  * at once and on the others when the NOTIFY on the auth channel arrives (see `forgetAccountKey`).
  */
-const cache = new LRUCache<string, AccountKey>({ max: 20_000, ttl: 15 * 60_000 });
+const cache = new LazyLru<string, AccountKey>({ max: 20_000, ttl: 15 * 60_000 });
 
 const cached = (ctx: KeyCtx, accountId: string): AccountKey | undefined => {
-  const hit = cache.get(accountId);
+  const hit = cache.made?.get(accountId);
   return hit && hit.keys === ctx.keys ? hit : undefined;
 };
 
 /** Drop an account's cached key (`'*'`: every account's); wired to the auth-change announcements. */
 export function forgetAccountKey(accountId: string): void {
-  if (accountId === '*') cache.clear();
-  else cache.delete(accountId);
+  if (accountId === '*') cache.made?.clear();
+  else cache.made?.delete(accountId);
 }
 
 /** Whether an account's key is in this process's cache (for tests of the destruction). */
-export const isAccountKeyCached = (accountId: string): boolean => cache.has(accountId);
+export const isAccountKeyCached = (accountId: string): boolean => cache.made?.has(accountId) ?? false;
 
 function remember(ctx: KeyCtx, key: AccountKey): void {
   // Only once committed: a key made in a transaction that rolls back must never be used.
-  afterCommit(ctx.db, () => cache.set(key.accountId, key));
+  afterCommit(ctx.db, () => cache.cache.set(key.accountId, key));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
 import { BALANCE_CHANNEL } from '../../db/channels.ts';
 import type { Executor } from '../../db/client.ts';
 import { rawRows } from '../../db/raw-driver.ts';
 import { afterCommit } from '../../db/tx.ts';
+import { LazyLru } from '../../lib/lazy-lru.ts';
 
 /**
  * Who hears that a customer's balances changed, and when (ADR 22).
@@ -36,7 +36,7 @@ export function announceBalanceChange(db: Executor, accountId: string): void {
 }
 
 /** A wallet's owner never changes: remembered for the wallets a transfer names by id (captures, releases, reversals). */
-const owners = new LRUCache<string, { owner: string | null }>({ max: 20_000 });
+const owners = new LazyLru<string, { owner: string | null }>({ max: 20_000 });
 const WALLET_REF = /^(?:owner|demo):(.+)$/;
 const SYSTEM_PREFIX = 'lac_sys_';
 
@@ -71,7 +71,7 @@ async function ownersOf(db: Executor, accounts: readonly string[]): Promise<stri
 }
 
 async function ownerOf(db: Executor, ledgerAccountId: string): Promise<string | null> {
-  const known = owners.get(ledgerAccountId);
+  const known = owners.made?.get(ledgerAccountId);
   if (known) return known.owner;
   const [row] = await rawRows<{ owner: string | null }>(
     db,
@@ -80,6 +80,6 @@ async function ownerOf(db: Executor, ledgerAccountId: string): Promise<string | 
     [ledgerAccountId],
   );
   if (!row) return null;
-  owners.set(ledgerAccountId, { owner: row.owner });
+  owners.cache.set(ledgerAccountId, { owner: row.owner });
   return row.owner;
 }

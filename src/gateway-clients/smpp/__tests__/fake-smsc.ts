@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { type SmppPdu, type SmppSession, smpp } from '../library.ts';
+import { type SmppPdu, type SmppServer, type SmppSession, smpp } from '../library.ts';
 
 /**
  * A fake SMSC on 127.0.0.1, made with the same `smpp` package (`smpp.createServer`): accepts a bind
@@ -26,7 +26,7 @@ export interface SeenBind {
 export class FakeSmsc extends EventEmitter {
   readonly systemId: string;
   readonly password: string;
-  readonly server: smpp.Server;
+  readonly server: SmppServer;
   port = 0;
   readonly binds: SeenBind[] = [];
   /** Bind attempts refused, and every request PDU the ESME sent, by command. */

@@ -17,11 +17,11 @@ import {
 import type { Ctx } from '../../../modules/context.ts';
 import { balancesOf } from '../../../modules/ledger/index.ts';
 import { isoFromFivesimCountry, serviceFromFivesimProduct } from '../../../provider-clients/fivesim/names.ts';
-import type { AppDeps } from '../../app.ts';
+import type { OrderRouteDeps } from '../../app.ts';
 import { principalOf } from '../../auth.ts';
 import { toDomainError } from '../../errors.ts';
 import { Text } from '../../schemas.ts';
-import { NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
+import { orderNumberOf } from '../numbered-orders.ts';
 import { guestCountries, guestPrices, guestProducts } from './guest.ts';
 import { fivesimOrder, toCredits, toUnits } from './order-view.ts';
 import { type Call, FivesimRefusal, refusalOf, sendRefusal } from './refusals.ts';
@@ -48,11 +48,11 @@ const ORDERS_MAX_LIMIT = 500;
  * auth hook (auth.ts) applies the same API keys, suspension and rate limits — by bearer key only.
  * Hidden from /openapi.json: 5sim's own documentation is the reference for these routes.
  */
-export const fivesimRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+export const fivesimRoutes: FastifyPluginAsync<OrderRouteDeps> = async (fastify, deps) => {
   await fastify.register(async (scope) => routes(scope, deps), { prefix: FIVESIM_BASE });
 };
 
-async function routes(scope: FastifyInstance, deps: AppDeps) {
+async function routes(scope: FastifyInstance, deps: OrderRouteDeps) {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const catalog = deps.activations.catalog;
   const perUsd = deps.config.creditsPerUsd;
@@ -61,8 +61,7 @@ async function routes(scope: FastifyInstance, deps: AppDeps) {
   const format = (order: OpenedOrder, number: number, fresh = false) =>
     fivesimOrder(order, number, { ephemeral: deps.activations.ephemeral, nowMs: now(), creditsPerUsd: perUsd, fresh });
   /** Orders by their numbers: the same numbers SMS-Activate's side gives and reads (order_numbers). */
-  const numbered = new NumberedOrders(deps);
-  scope.addHook('onClose', async () => numbered.close());
+  const numbered = deps.numbered;
   /** The order a path's `{id}` names: a number given to an order, or 5sim's "order not found". */
   const numberIn = (id: string) => {
     const number = orderNumberOf(id);

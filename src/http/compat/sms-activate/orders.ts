@@ -17,7 +17,7 @@ import {
 import { balanceOf } from '../../../modules/ledger/index.ts';
 import { isoFromSmsActivateId, smsActivateCountry, smsActivateCountryId } from '../../../provider-clients/sms-activate/index.ts';
 import type { AppDeps } from '../../app.ts';
-import { NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
+import { type NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
 import { creditsOf, unitsNumber, unitsOf } from './money.ts';
 import type { Params } from './params.ts';
 import { type Answer, json, refusal, text } from './replies.ts';
@@ -71,12 +71,11 @@ export class ProtocolOrders {
   /** Orders by number, from memory while they have not changed (numbered-orders.ts). */
   readonly #numbered: NumberedOrders;
 
-  constructor(private readonly deps: AppDeps) {
-    this.#numbered = new NumberedOrders(deps);
-  }
-
-  close(): void {
-    this.#numbered.close();
+  constructor(
+    private readonly deps: AppDeps,
+    numbered: NumberedOrders,
+  ) {
+    this.#numbered = numbered;
   }
 
   get #rate() {

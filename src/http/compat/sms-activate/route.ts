@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../../modules/accounts/index.ts';
-import type { AppDeps } from '../../app.ts';
+import type { OrderRouteDeps } from '../../app.ts';
 import { ProtocolCatalog } from './catalog.ts';
 import { type Call, ProtocolOrders } from './orders.ts';
 import { readParams } from './params.ts';
@@ -18,10 +18,9 @@ type Action = (call: Call) => Answer | Promise<Answer>;
  * Parameters come from the query, a form or JSON (this route alone accepts forms); answers are the
  * protocol's texts and JSON documents, with the HTTP statuses of replies.ts.
  */
-export const smsActivateRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  const orders = new ProtocolOrders(deps);
+export const smsActivateRoutes: FastifyPluginAsync<OrderRouteDeps> = async (app, deps) => {
+  const orders = new ProtocolOrders(deps, deps.numbered);
   const catalog = new ProtocolCatalog(deps);
-  app.addHook('onClose', async () => orders.close());
 
   const actions: Readonly<Record<string, Action>> = {
     getBalance: (call) => orders.getBalance(call),
