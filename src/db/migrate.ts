@@ -1,20 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from './client.ts';
+import { MIGRATIONS_FOLDER, migrationJournal } from './migration-files.ts';
 
-/** Beside this code: src/db/migrations in the sources, dist/migrations beside the bundle (the build copies them). */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+export { MIGRATIONS_FOLDER, migrationJournal } from './migration-files.ts';
+
 /** Any constant works; it only has to be the same for every otpbox instance. */
 export const MIGRATION_LOCK_KEY = 7_402_913_551n;
-
-interface Journal {
-  entries: { idx: number; when: number; tag: string }[];
-}
-
-export function migrationJournal(): Journal {
-  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
-}
 
 /** The `when` of the newest migration this build knows; readiness requires it to be applied. */
 export const LATEST_MIGRATION = (() => {

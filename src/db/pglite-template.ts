@@ -3,17 +3,20 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
+import { migrationsDigest } from './migration-files.ts';
 
 /**
- * The embedded database as initdb makes it, made once when otpbox is built (`npm install` runs the
- * build through `prepare`), so a first start copies ~40 MB of files instead of running initdb in a
- * worker thread: seconds of CPU, and a second PGlite in memory (ADR 21). The migrations still run at
- * the first start, as on any database. A template made by another PGlite is not used; the first start
- * then runs initdb itself, as before.
+ * The embedded database as initdb makes it with this build's migrations applied, made once when
+ * otpbox is built (`npm install` runs the build through `prepare`), so a first start copies ~40 MB of
+ * files instead of running initdb in a worker thread and then every migration: seconds of CPU, and a
+ * second PGlite in memory (ADR 21). A template made by another PGlite, or with other migrations, is not
+ * used; the first start then runs initdb and the migrations itself, as before.
  */
 export interface TemplateManifest {
   /** The PGlite release whose initdb made the files: another release may not read them. */
   pglite: string;
+  /** The migrations applied to it (migrationsDigest): a build with other migrations must not use it. */
+  migrations: string;
 }
 
 export const TEMPLATE_MANIFEST = 'manifest.json';
@@ -33,7 +36,7 @@ export function installedPgliteVersion(): string {
 
 /** The manifest a template must have to be used: the installed PGlite's. */
 export function currentManifest(): TemplateManifest {
-  return { pglite: installedPgliteVersion() };
+  return { pglite: installedPgliteVersion(), migrations: migrationsDigest() };
 }
 
 /** Why the template in `dir` cannot make a fresh database for this install, or null when it can. */
@@ -47,6 +50,8 @@ export function templateMismatch(dir: string, current: TemplateManifest = curren
   if (!existsSync(path.join(dir, TEMPLATE_DATA, 'PG_VERSION'))) return `the database template in ${dir} is incomplete`;
   if (manifest.pglite !== current.pglite)
     return `the database template was made by PGlite ${manifest.pglite}, this is ${current.pglite} (npm run build makes a new one)`;
+  if (manifest.migrations !== current.migrations)
+    return 'the database template holds other migrations than this build (npm run build makes a new one)';
   return null;
 }
 

@@ -14,7 +14,8 @@ import type { Metrics } from '../runtime/metrics.ts';
  * Time is cut into slots of `everyMs`. A run's id is `<job>@<slot start>`; an instance runs a slot
  * only if its INSERT of that id wins (`ON CONFLICT DO NOTHING`), so no slot ever runs twice, whatever
  * the number of instances, and nothing needs a lease to expire. The current slot is due as soon as
- * an instance starts, so every job also runs at start-up unless another instance just ran it.
+ * an instance starts, so every job also runs at start-up unless another instance just ran it: at the
+ * first tick, a second after the start (FIRST_TICK_MS).
  * A run cut short by a crash stays `running` until housekeeping marks it `abandoned`; the next slot
  * runs normally, so jobs must be idempotent sweeps (they are: they act on what is due at `now`).
  */
@@ -46,6 +47,13 @@ export interface RunOutcome {
   result?: JobResult;
   error?: string;
 }
+
+/**
+ * The first tick comes this long after `start()`, not at once: on the embedded database every query
+ * shares one connection, and sixteen jobs' first runs (100–300 ms together) would queue the first
+ * requests of a just-started instance (and its readiness probe) behind them (ADR 21).
+ */
+export const FIRST_TICK_MS = 1000;
 
 export class Scheduler {
   readonly #jobs = new Map<string, JobDefinition>();
@@ -83,8 +91,12 @@ export class Scheduler {
     const loop = () => {
       this.tick().catch((error) => this.deps.log.error({ err: error }, 'scheduler tick failed'));
     };
-    this.#timer = setInterval(loop, this.deps.tickMs ?? 1000);
-    loop();
+    const first = setTimeout(() => {
+      if (this.#timer !== first) return;
+      this.#timer = setInterval(loop, this.deps.tickMs ?? 1000);
+      loop();
+    }, FIRST_TICK_MS);
+    this.#timer = first;
   }
 
   /** Claim and run every job whose current slot is not yet claimed. Resolves when those runs end. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { openToOthers } from '../../../test/support/file-modes.ts';
 import { tempDir } from '../../../test/support/spawn.ts';
 import { openPglite, queryRows } from '../client.ts';
 import { makePgliteTemplate } from '../make-pglite-template.ts';
-import { migrateDatabase, migrationJournal } from '../migrate.ts';
+import { migrateDatabase, migrationJournal, schemaIsCurrent } from '../migrate.ts';
+import { MIGRATIONS_FOLDER, migrationsDigest } from '../migration-files.ts';
 import { initPglite, PgliteInitError } from '../pglite-init.ts';
 import { currentManifest, installedPgliteVersion, type TemplateManifest, templateMismatch } from '../pglite-template.ts';
 
@@ -44,8 +45,14 @@ describe('the database template made at build time', { timeout: 120_000 }, () =>
 
     const database = await openPglite({ ownership: { dataDir }, timeoutMs: 110_000 });
     try {
-      // What initdb makes, nothing more: the first start migrates it as it would any new database.
-      expect((await migrateDatabase(database)).applied).toEqual(migrationJournal().entries.map((entry) => entry.tag));
+      // What initdb makes with this build's migrations applied: a first start has none left to apply.
+      expect(await schemaIsCurrent(database)).toBe(true);
+      expect((await migrateDatabase(database)).applied).toEqual([]);
+      const [applied] = await queryRows<{ count: number }>(
+        database.db,
+        sql`select count(*)::int as count from drizzle.__drizzle_migrations`,
+      );
+      expect(applied?.count).toBe(migrationJournal().entries.length);
     } finally {
       await database.close();
     }
@@ -59,10 +66,25 @@ describe('the database template made at build time', { timeout: 120_000 }, () =>
     expect(templateMismatch(otherPglite)).toBe(
       `the database template was made by PGlite 0.0.1, this is ${installedPgliteVersion()} (npm run build makes a new one)`,
     );
+    const otherMigrations = await templateWith('other-migrations', (m) => {
+      m.migrations = 'a digest of other migrations';
+    });
+    expect(templateMismatch(otherMigrations)).toBe(
+      'the database template holds other migrations than this build (npm run build makes a new one)',
+    );
     const incomplete = path.join(root.path, 'incomplete');
     await mkdir(incomplete);
     await writeFile(path.join(incomplete, 'manifest.json'), JSON.stringify(currentManifest()));
     expect(templateMismatch(incomplete)).toBe(`the database template in ${incomplete} is incomplete`);
+  });
+
+  it('knows its migrations by one digest of their names and SQL, which any edit changes', async () => {
+    const folder = path.join(root.path, 'migrations');
+    await cp(MIGRATIONS_FOLDER, folder, { recursive: true });
+    expect(migrationsDigest(folder)).toBe(currentManifest().migrations);
+    const last = migrationJournal().entries.at(-1)?.tag;
+    await appendFile(path.join(folder, `${last}.sql`), '\n-- an edit\n');
+    expect(migrationsDigest(folder)).not.toBe(currentManifest().migrations);
   });
 
   it('a copy that outlasts its timeout fails like initdb does, keeping nothing', async () => {
