@@ -9,8 +9,8 @@ export interface Journal {
   entries: { idx: number; when: number; tag: string }[];
 }
 
-export function migrationJournal(): Journal {
-  return JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as Journal;
+export function migrationJournal(folder: string = MIGRATIONS_FOLDER): Journal {
+  return JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as Journal;
 }
 
 /**
@@ -19,8 +19,7 @@ export function migrationJournal(): Journal {
  */
 export function migrationsDigest(folder: string = MIGRATIONS_FOLDER): string {
   const hash = createHash('sha256');
-  const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as Journal;
-  for (const entry of journal.entries) {
+  for (const entry of migrationJournal(folder).entries) {
     hash.update(`${entry.tag}\n${entry.when}\n`);
     hash.update(readFileSync(`${folder}/${entry.tag}.sql`));
   }

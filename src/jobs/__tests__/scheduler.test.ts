@@ -32,36 +32,35 @@ function countingJob(id: string, everyMs: number, calls: Date[]): JobDefinition 
 const scheduler = (clock: ManualClock, instanceId = 'ins_a') => new Scheduler({ db: database.db, clock, log, instanceId });
 
 describe('scheduler', () => {
-  it('starts ticking FIRST_TICK_MS after start, so a just-started instance answers its first requests first', async () => {
+  /** A started scheduler with one job, on fake timers (the database's own stay real). */
+  async function startedOnFakeTimers(check: (s: Scheduler, calls: Date[]) => Promise<void>) {
     vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
     try {
       const calls: Date[] = [];
       const s = scheduler(new ManualClock('2026-01-01T00:00:10Z')).register(countingJob('sweep', 60_000, calls));
       s.start();
+      await check(s, calls);
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('starts ticking FIRST_TICK_MS after start, so a just-started instance answers its first requests first', () =>
+    startedOnFakeTimers(async (s, calls) => {
       await vi.advanceTimersByTimeAsync(FIRST_TICK_MS - 1);
       expect(calls).toEqual([]);
       expect(await database.db.select().from(jobRuns)).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
       await vi.waitFor(() => expect(calls).toHaveLength(1), { interval: 1 });
       await s.stop(1_000);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 
-  it('stopped before its first tick, never ticks', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
-    try {
-      const calls: Date[] = [];
-      const s = scheduler(new ManualClock('2026-01-01T00:00:10Z')).register(countingJob('sweep', 60_000, calls));
-      s.start();
+  it('stopped before its first tick, never ticks', () =>
+    startedOnFakeTimers(async (s, calls) => {
       await s.stop(1_000);
       await vi.advanceTimersByTimeAsync(FIRST_TICK_MS * 3);
       expect(calls).toEqual([]);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 
   it('runs a job once per slot, at start and then when the clock enters the next slot', async () => {
     const clock = new ManualClock('2026-01-01T00:00:10Z');
