@@ -21,9 +21,10 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Only the lock file's production tree. The bundle keeps every package external (scripts/build.mjs:
-# `packages: 'external'`), so this node_modules is what it imports at run time, native @node-rs/argon2
-# (its prebuilt glibc binary, an optional dependency of the platform) and PGlite's WebAssembly included.
+# Only the lock file's production tree: what the bundle imports at run time (scripts/build.mjs bundles
+# the pure-JavaScript packages every start loads and leaves the rest to node_modules), native
+# @node-rs/argon2 (its prebuilt glibc binary, an optional dependency of the platform) and PGlite's
+# WebAssembly included.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS build
