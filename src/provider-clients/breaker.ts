@@ -55,13 +55,30 @@ export interface BreakerSnapshot {
 }
 
 /**
+ * Leave to call the provider, from `tryAcquire`, handed back to `record` with the call's outcome:
+ * which state of the circuit let the call out (its epoch), and whether it is the half-open probe.
+ */
+export interface Permit {
+  readonly epoch: number;
+  readonly probe: boolean;
+}
+
+/**
  * A circuit breaker per provider: closed (calls go through) → open after `failureThreshold`
  * consecutive faults (calls are refused at once, without waiting for a timeout) → half-open when the
  * pause is over (one probe call at a time) → closed on a success, open again for twice as long on a
  * fault. Time comes from the injected clock.
+ *
+ * A fault counts only in the state that let its call out. Calls that left together while the circuit
+ * was closed fail together (a provider that hangs fails each after the same timeout); once the first
+ * of them have opened the circuit, the stragglers say nothing new. Counted, each would have pushed the
+ * pause further (the probe coming up to a whole pause late), and one arriving during the probe would
+ * have been taken for the probe's own answer. A success always counts: the provider answered.
  */
 export class CircuitBreaker {
   #state: BreakerState = 'closed';
+  /** Incremented at every change of state: a permit of an earlier epoch is a straggler. */
+  #epoch = 0;
   #faults = 0;
   #openMs: number;
   #openUntil = 0;
@@ -83,13 +100,16 @@ export class CircuitBreaker {
     return this.#state;
   }
 
-  /** May a call go out now? In half-open, only one probe at a time: the caller must `record` it. */
-  tryAcquire(): boolean {
+  /**
+   * May a call go out now? Its permit, or undefined when the circuit refuses it. In half-open, only
+   * one probe at a time. The caller must `record` every permit's outcome.
+   */
+  tryAcquire(): Permit | undefined {
     const state = this.state;
-    if (state === 'closed') return true;
-    if (state === 'open' || this.#probeInFlight) return false;
+    if (state === 'closed') return { epoch: this.#epoch, probe: false };
+    if (state === 'open' || this.#probeInFlight) return undefined;
     this.#probeInFlight = true;
-    return true;
+    return { epoch: this.#epoch, probe: true };
   }
 
   /** Would a call go out now (without taking the probe)? For routing: healthy providers first. */
@@ -98,10 +118,11 @@ export class CircuitBreaker {
     return state === 'closed' || (state === 'half_open' && !this.#probeInFlight);
   }
 
-  record(verdict: Verdict, failure?: string): void {
+  record(permit: Permit, verdict: Verdict, failure?: string): void {
     const now = this.clock.now().getTime();
-    const wasProbe = this.#probeInFlight;
-    this.#probeInFlight = false;
+    const current = permit.epoch === this.#epoch;
+    const wasProbe = permit.probe && current;
+    if (wasProbe) this.#probeInFlight = false;
     if (verdict === 'success') {
       this.#lastSuccessAt = now;
       this.#faults = 0;
@@ -111,6 +132,9 @@ export class CircuitBreaker {
     }
     this.#lastFailure = failure;
     this.#lastFailureAt = now;
+    // A straggler's fault (see above). The provider's own word about our account or its rate limit
+    // still counts, whenever it comes.
+    if (verdict === 'fault' && !current) return;
     if (typeof verdict === 'object') {
       this.#open(now, verdict.pauseMs);
       return;
@@ -132,7 +156,6 @@ export class CircuitBreaker {
   reset(): void {
     this.#faults = 0;
     this.#openMs = this.options.openMs;
-    this.#probeInFlight = false;
     if (this.#state !== 'closed') this.#set('closed');
   }
 
@@ -156,6 +179,9 @@ export class CircuitBreaker {
 
   #set(state: BreakerState): void {
     this.#state = state;
+    this.#epoch++;
+    // Closed by a success other than the probe's (a straggler's): the probe, when it answers, is one.
+    if (state === 'closed') this.#probeInFlight = false;
     this.onChange?.(state, this.snapshot());
   }
 }

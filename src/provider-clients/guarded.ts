@@ -88,7 +88,8 @@ export class GuardedProvider implements ProviderPort {
   }
 
   async #call<T>(method: ProviderMethod, run: () => Promise<Result<T>>): Promise<Result<T>> {
-    if (!this.breaker.tryAcquire()) {
+    const permit = this.breaker.tryAcquire();
+    if (!permit) {
       const until = this.breaker.snapshot().openUntil;
       this.observer.onCall?.(this.name, method, 'circuit_open', 0);
       return fail('unavailable', `circuit open after repeated failures${until ? ` until ${until.toISOString()}` : ''}`, {
@@ -104,6 +105,7 @@ export class GuardedProvider implements ProviderPort {
     }
     const kind = result.ok ? undefined : result.failure.kind;
     this.breaker.record(
+      permit,
       verdictOf(kind, result.ok ? undefined : result.failure.retryAfterMs),
       result.ok ? undefined : `${kind}: ${result.failure.message}`,
     );
