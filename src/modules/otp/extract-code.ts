@@ -23,9 +23,9 @@ export function extractCode(text: string): string | null {
   const scanned = maskLinks(normalised.text);
   const lower = lowerSameLength(scanned);
   const inSenderTag = senderTagTest(scanned);
-  const hits = findKeywords(lower, inSenderTag);
+  const keywords = findKeywords(lower, inSenderTag);
   const candidates = findCandidates(scanned, lower, inSenderTag);
-  return chooseCode(candidates, hits, buildLayout(scanned), normalised.retriever);
+  return chooseCode(candidates, keywords, buildLayout(scanned), normalised.retriever);
 }
 
 // The WebOTP format: a last line "@example.com #123456" binds the code to a site and states it exactly.

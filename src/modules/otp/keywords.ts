@@ -373,20 +373,35 @@ const NAMED_AFTER = new Set([
 // Only as the head of a compound: "unicode", "decode", "encode", "geocode", "recode".
 const NOT_VERIFYING_HEADS = new Set(['uni', 'de', 'en', 'geo', 're']);
 
+/** What `findKeywords` read: the keyword occurrences, and whether the text names another kind of code. */
+export interface KeywordScan {
+  hits: KeywordHit[];
+  /**
+   * A code word was named as another kind of code ("renewal code", "code promo", "kode bank"): the
+   * message is about a code, just not one that verifies, and no fallback may take its number.
+   */
+  namesAnotherKind: boolean;
+}
+
 /** Every keyword occurrence in `lower` (the lower-cased text) outside the given ignored spans. */
-export function findKeywords(lower: string, ignored: (position: number) => boolean): KeywordHit[] {
+export function findKeywords(lower: string, ignored: (position: number) => boolean): KeywordScan {
   const words = spacedWords(lower);
   // Keyed by span: "codecode…" or a word matched by several keywords is one hit, whatever the input.
   const hits = new Map<string, KeywordHit>();
+  let namesAnotherKind = false;
   for (const keyword of KEYWORDS) {
     for (let at = lower.indexOf(keyword.text); at >= 0; at = lower.indexOf(keyword.text, at + 1)) {
       const hit = placedHit(lower, words, at, keyword);
+      if (hit === ANOTHER_KIND) {
+        namesAnotherKind ||= !ignored(at);
+        continue;
+      }
       if (!hit || ignored(hit.start)) continue;
       const key = `${hit.start}:${hit.end}`;
       if ((hits.get(key)?.weight ?? 0) < hit.weight) hits.set(key, hit);
     }
   }
-  return [...hits.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+  return { hits: [...hits.values()].sort((a, b) => a.start - b.start || a.end - b.end), namesAnotherKind };
 }
 
 /** For each letter of a spaced script, where its word starts and ends (precomputed: lookups stay O(1)). */
@@ -403,7 +418,10 @@ function spacedWords(lower: string): SpacedWords {
   return { startOf, endOf };
 }
 
-function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keyword): KeywordHit | undefined {
+/** A code word that names another kind of code ("renewal code"): no hit, but worth knowing. */
+const ANOTHER_KIND = 'another kind';
+
+function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keyword): KeywordHit | typeof ANOTHER_KIND | undefined {
   const end = at + keyword.text.length;
   const glued = isSpacedLetter(lower[at - 1]);
   if (keyword.placement !== 'anywhere' && glued) return undefined;
@@ -413,10 +431,14 @@ function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keywo
   const spacedEnd = unspacedWeight(lower[end - 1]) === 0 && isSpacedLetter(lower[end - 1]);
   const wordEnd = spacedEnd ? (words.endOf[end - 1] ?? end) : end;
   const compoundHead = lower.slice(start, at);
-  if (NOT_VERIFYING.has(compoundHead) || NOT_VERIFYING_HEADS.has(compoundHead)) return undefined;
-  if (NOT_VERIFYING.has(wordBefore(lower, words, start))) return undefined;
+  if (NOT_VERIFYING_HEADS.has(compoundHead)) return undefined;
+  const otherKind = keyword.weight === CODE_WORD ? ANOTHER_KIND : undefined;
+  if (NOT_VERIFYING.has(compoundHead)) return otherKind;
+  const before = wordBefore(lower, words, start);
+  // A bank's name ends in "Bank" before its own one-time password ("Equitas Bank OTP"): not a kind.
+  if (NOT_VERIFYING.has(before)) return before === 'bank' ? undefined : otherKind;
   // Languages that put the kind after the noun: "kode bank 911", "kode pos", "code promo".
-  if (keyword.weight === CODE_WORD && NAMED_AFTER.has(wordAfter(lower, wordEnd))) return undefined;
+  if (keyword.weight === CODE_WORD && NAMED_AFTER.has(wordAfter(lower, wordEnd))) return ANOTHER_KIND;
   return { start, end: wordEnd, weight: keyword.weight };
 }
 

@@ -7,7 +7,7 @@
 
 import { type Candidate, LETTER_SHAPES } from './candidates.ts';
 import { BALANCE_WORDS } from './context-words.ts';
-import { CODE_WORD, HINT_WORD, type KeywordHit } from './keywords.ts';
+import { CODE_WORD, HINT_WORD, type KeywordHit, type KeywordScan } from './keywords.ts';
 import type { Layout } from './layout.ts';
 
 /** Farthest a keyword may be, in words, from a 4–8 digit code: "Ma OTP (het han sau 1 phut) cua Quy khach la 072-464". */
@@ -26,8 +26,8 @@ const MIN_SCORE = 1;
 /** Bounds the work per candidate however many keywords a hostile message repeats. */
 const MAX_HITS_PER_SIDE = 32;
 
-export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], layout: Layout, retriever: boolean): string | null {
-  const hits = joinPhrases(keywordHits, layout);
+export function chooseCode(candidates: Candidate[], keywords: KeywordScan, layout: Layout, retriever: boolean): string | null {
+  const hits = joinPhrases(keywords.hits, layout);
   const codeWordHits = hits.filter((hit) => hit.weight === CODE_WORD);
   let best: { candidate: Candidate; score: number } | undefined;
   for (const candidate of candidates) {
@@ -41,7 +41,8 @@ export function chooseCode(candidates: Candidate[], keywordHits: KeywordHit[], l
   if (best && !(isBalanceNotice(layout.text) && keywordProximity(best.candidate, codeWordHits, layout) === 0)) return best.candidate.value;
   // An SMS Retriever message exists to deliver a code, even when it names it in no language we know.
   if (retriever) return retrieverFallback(candidates);
-  return loneCode(candidates, layout);
+  // "Your magazine renewal code is 582913": a message that names its code as another kind says what it is.
+  return keywords.namesAnotherKind ? null : loneCode(candidates, layout);
 }
 
 function isBalanceNotice(text: string): boolean {

@@ -53,6 +53,8 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   const labelled = followsLabel(text, word.start);
   if (plain && !labelled) return undefined;
   if (shape === 'lowercase' && !hasDigit && !labelled && !endsText(text, word.end)) return undefined;
+  // "…not even our staff.": after a determiner, letters that end the message are a noun, not a code.
+  if (shape === 'lowercase' && !hasDigit && !labelled && followsDeterminer(text, atoms, index)) return undefined;
   // "nast" in "następującego": a piece of a word written with letters beyond ASCII.
   if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
   if (mentionsKeyword(value) || isNumberWithSuffix(value) || (shape !== 'lowercase' && MASKED.test(value))) return undefined;
@@ -91,6 +93,17 @@ function followsLabel(text: string, start: number): boolean {
   let i = start - 1;
   while (i >= 0 && (text[i] === ' ' || text[i] === '\n')) i--;
   return text[i] === ':' || text[i] === '：' || text[i] === '=';
+}
+
+/** English determiners and possessives: what stands before a noun, never before a code. */
+const DETERMINERS = new Set(['a', 'an', 'the', 'our', 'your', 'my', 'their', 'his', 'her', 'its', 'this', 'that', 'any', 'no']);
+
+/** The word before is a determiner, with nothing but spaces between. */
+function followsDeterminer(text: string, atoms: Atom[], index: number): boolean {
+  const previous = atoms[index - 1];
+  const word = atoms[index];
+  if (!previous || !word || text.slice(previous.end, word.start).trim() !== '') return false;
+  return DETERMINERS.has(previous.text.toLowerCase());
 }
 
 /** Nothing but punctuation and spaces after `end`. */

@@ -29,6 +29,14 @@ describe('extractCode: coupons, spelled phone numbers, phrases and lone codes', 
     expect(extractCode('482-913 ile giriş yapın')).toBe('482913');
   });
 
+  it('takes no code from a warning whose last word is a noun with few vowels', () => {
+    expect(extractCode('HSBC: never share your one-time password with anyone, not even our staff.')).toBeNull();
+    expect(extractCode('Never give your password to anyone, including the staff')).toBeNull();
+    // The same letters handed over as the code are still read.
+    expect(extractCode('Your one-time password is staff')).toBe('staff');
+    expect(extractCode('Your one-time password: staff')).toBe('staff');
+  });
+
   it('leaves a lone number alone when it is short, or the message is long', () => {
     expect(extractCode('Sajili kwa 48291')).toBeNull();
     expect(extractCode('Thanks for shopping with us today, we hope to see you again soon at our store 482913.')).toBeNull();

@@ -62,6 +62,11 @@ describe('extractCode: offers, windfalls and glued amounts', () => {
 
   it('reads a renewal code as an offer, not a code that verifies', () => {
     expect(extractCode('Your magazine renewal code is 582913, valid this month.')).toBeNull();
+    // Whatever else the message holds: with no other candidate, no fallback takes the number either.
+    expect(extractCode('Your magazine renewal code is 582913, valid this week.')).toBeNull();
+    expect(extractCode('Your booking code is 582913.')).toBeNull();
+    // A bank's name before its one-time password is no kind of code.
+    expect(extractCode('Your Equitas Bank OTP for UPI transaction is 582913.')).toBe('582913');
   });
 
   it('takes the PINs of a message promising millions of rupiah or a cash cheque for claim PINs', () => {
