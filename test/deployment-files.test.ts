@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { parse as parseModule } from 'acorn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
 import { createEmptyPostgresDatabase, onPostgres } from './support/database.ts';
+import { moduleImports } from './support/module-imports.ts';
 import { freePort, ROOT, tempDir } from './support/spawn.ts';
 
 /**
@@ -206,13 +206,13 @@ describe('Dockerfile', () => {
   });
 
   it('imports at run time only production dependencies (the runtime has no dev dependencies)', () => {
-    // The bundle and its chunks (scripts/build.mjs), read as code: import declarations, import() and
-    // require() calls whose argument is a string (the bundled packages' own `require` of packages
-    // included). Text that merely spells a require, as ajv's code generation does, is not a call.
+    // The bundle and its chunks (scripts/build.mjs), read as code (support/module-imports.ts).
     const chunks = readdirSync(path.join(ROOT, 'dist/chunks')).filter((name) => name.endsWith('.mjs'));
-    const specifiers = new Set<string>();
-    for (const file of ['dist/otpbox.mjs', ...chunks.map((name) => `dist/chunks/${name}`)])
-      collectImports(parseModule(read(file), { ecmaVersion: 'latest', sourceType: 'module' }), specifiers);
+    const specifiers = new Set(
+      ['dist/otpbox.mjs', ...chunks.map((name) => `dist/chunks/${name}`)].flatMap((file) =>
+        moduleImports(read(file)).map((found) => found.specifier),
+      ),
+    );
     const packages = new Set(
       [...specifiers]
         .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s.split('/')[0] as string))
@@ -664,37 +664,3 @@ describe('the runtime stage, run from its files alone', () => {
     120_000,
   );
 });
-
-/** Every module a program imports: declarations, `import()`, and `require()` calls (however the bundle names them) with a string. */
-function collectImports(node: unknown, into: Set<string>): void {
-  if (Array.isArray(node)) {
-    for (const item of node) collectImports(item, into);
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  const n = node as {
-    type?: string;
-    source?: { type: string; value: unknown };
-    callee?: { type: string; name?: string };
-    arguments?: { type: string; value: unknown }[];
-  };
-  if (
-    (n.type === 'ImportDeclaration' ||
-      n.type === 'ImportExpression' ||
-      n.type === 'ExportAllDeclaration' ||
-      n.type === 'ExportNamedDeclaration') &&
-    n.source?.type === 'Literal' &&
-    typeof n.source.value === 'string'
-  )
-    into.add(n.source.value);
-  // `require4('x')`, and `createRequire(import.meta.url)('x')` (what src/ loads at first use).
-  const callee = n.callee as { type: string; name?: string; callee?: { type: string; name?: string } } | undefined;
-  const requires =
-    (callee?.type === 'Identifier' && /require\d*$/.test(callee.name ?? '')) ||
-    (callee?.type === 'CallExpression' && callee.callee?.type === 'Identifier' && /createRequire\d*$/i.test(callee.callee.name ?? ''));
-  if (n.type === 'CallExpression' && requires) {
-    const first = n.arguments?.[0];
-    if (first?.type === 'Literal' && typeof first.value === 'string') into.add(first.value);
-  }
-  for (const value of Object.values(node)) if (value !== null && typeof value === 'object') collectImports(value, into);
-}

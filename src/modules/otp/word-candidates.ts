@@ -52,9 +52,9 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   // end of the message, where templates print the code ("…aby go zweryfikować ddaw").
   const labelled = followsLabel(text, word.start);
   if (plain && !labelled) return undefined;
-  if (shape === 'lowercase' && !hasDigit && !labelled && !endsText(text, word.end)) return undefined;
-  // "…not even our staff.": after a determiner, letters that end the message are a noun, not a code.
-  if (shape === 'lowercase' && !hasDigit && !labelled && followsDeterminer(text, atoms, index)) return undefined;
+  // After a determiner they are a noun, even at the end ("…not even our staff.").
+  if (shape === 'lowercase' && !hasDigit && !labelled && (!endsText(text, word.end) || followsDeterminer(text, atoms, index)))
+    return undefined;
   // "nast" in "następującego": a piece of a word written with letters beyond ASCII.
   if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
   if (mentionsKeyword(value) || isNumberWithSuffix(value) || (shape !== 'lowercase' && MASKED.test(value))) return undefined;
