@@ -355,6 +355,36 @@ const NOT_VERIFYING = new Set([
   'fırsat',
   'firsat',
 ]);
+/**
+ * The code words that name a one-time code and nothing else. A kind word before one of them is not
+ * its kind ("Equitas Bank OTP", "order OTP" for a delivery): only the generic words ("code", "PIN",
+ * "password", "kode"…) take a kind from the word before them.
+ */
+const ONE_TIME_WORDS = new Set([
+  'otp',
+  'отп',
+  'ओटीपी',
+  'ma otp',
+  'mã otp',
+  'tan',
+  'mtan',
+  'smstan',
+  'mobiletan',
+  '2fa',
+  'passcode',
+  'ワンタイム',
+  'パスコード',
+  '验证码',
+  '驗證碼',
+  '校验码',
+  '校驗碼',
+  '动态码',
+  '動態碼',
+  '认证码',
+  '認證碼',
+  '認証番号',
+  '인증번호',
+]);
 // The same kinds written after the code word, where a language puts them there ("kode bank", "code postal").
 // Persian "کد تخفیف" is a discount code.
 const NAMED_AFTER = new Set([
@@ -435,8 +465,9 @@ function placedHit(lower: string, words: SpacedWords, at: number, keyword: Keywo
   const otherKind = keyword.weight === CODE_WORD ? ANOTHER_KIND : undefined;
   if (NOT_VERIFYING.has(compoundHead)) return otherKind;
   const before = wordBefore(lower, words, start);
-  // A bank's name ends in "Bank" before its own one-time password ("Equitas Bank OTP"): not a kind.
-  if (NOT_VERIFYING.has(before)) return before === 'bank' ? undefined : otherKind;
+  // A kind before a generic code word names another kind of code ("bank code 0140", "order code");
+  // before a word for a one-time code it is the code's issuer or purpose ("Equitas Bank OTP").
+  if (NOT_VERIFYING.has(before) && !ONE_TIME_WORDS.has(keyword.text)) return otherKind;
   // Languages that put the kind after the noun: "kode bank 911", "kode pos", "code promo".
   if (keyword.weight === CODE_WORD && NAMED_AFTER.has(wordAfter(lower, wordEnd))) return ANOTHER_KIND;
   return { start, end: wordEnd, weight: keyword.weight };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractCode } from '../extract-code.ts';
+import { findKeywords } from '../keywords.ts';
 
 // Round 6 (issue 14): what tuning-6 (half of the blind round-6 corpus) taught. Every message here is
 // invented; each pair shows the rule and the message it must leave alone.
@@ -65,8 +66,17 @@ describe('extractCode: offers, windfalls and glued amounts', () => {
     // Whatever else the message holds: with no other candidate, no fallback takes the number either.
     expect(extractCode('Your magazine renewal code is 582913, valid this week.')).toBeNull();
     expect(extractCode('Your booking code is 582913.')).toBeNull();
-    // A bank's name before its one-time password is no kind of code.
+  });
+
+  it('takes a kind from the word before a generic code word only, never before a word for a one-time code', () => {
+    // A bank's name, an order or a booking before its one-time password: the code's issuer or purpose.
     expect(extractCode('Your Equitas Bank OTP for UPI transaction is 582913.')).toBe('582913');
+    expect(extractCode('Your order OTP is 4821. Share it with the delivery partner only.')).toBe('4821');
+    expect(extractCode('Your Booking OTP: 552201')).toBe('552201');
+    // Before "code", the same words name another kind of code: no fallback takes its number either.
+    expect(extractCode('Transfer via bank code 0140 to account 1234567890.')).toBeNull();
+    expect(findKeywords('bank code 0140', () => false)).toEqual({ hits: [], namesAnotherKind: true });
+    expect(extractCode('Your booking code is 582913.')).toBeNull();
   });
 
   it('takes the PINs of a message promising millions of rupiah or a cash cheque for claim PINs', () => {
