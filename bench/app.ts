@@ -65,7 +65,7 @@ export async function benchApp(env: Record<string, string> = {}, options: { loca
     otpboxProviders: orders.providers,
     otpboxCtx: { db: database.db, clock: systemClock, config, keys, log },
   });
-  return { app, database, policy, engine: url ? 'postgres' : 'pglite', close };
+  return { app, database, policy, engine: url ? 'postgres' : 'pglite', close, databaseUrl: fresh?.url };
 }
 
 async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -8,6 +8,7 @@ import { benchApp } from './app.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import type { Row } from './lib.ts';
 import { openOrders } from './open-orders.ts';
+import { measured, sampleWaits } from './waits.ts';
 
 const CLIENTS = 8;
 const TWILIO_SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -40,7 +41,7 @@ export async function gatewaysBenchmark(seconds = Number(process.env.BENCH_SECON
   const pgbenchUrl = await freshDatabase('otpbox_bench_gateways_pgbench');
   pgbenchInit(pgbenchUrl);
   process.env.BENCH_DATABASE_URL = await freshDatabase('otpbox_bench_gateways');
-  const { app, policy, close, database } = await benchApp({
+  const { app, policy, close, database, databaseUrl } = await benchApp({
     SANDBOX: 'off',
     ORDER_RATE_LIMIT: '0',
     MAX_ACTIVE_ACTIVATIONS: '10000',
@@ -48,6 +49,7 @@ export async function gatewaysBenchmark(seconds = Number(process.env.BENCH_SECON
   });
   delete process.env.BENCH_DATABASE_URL;
   const streams: EventCounter[] = [];
+  const waits = await sampleWaits(databaseUrl);
   try {
     const ctx = { ...(app as unknown as { otpboxCtx: Ctx }).otpboxCtx, actor: 'bench' };
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -192,11 +194,23 @@ export async function gatewaysBenchmark(seconds = Number(process.env.BENCH_SECON
     const totals = new Map<Channel, number>(CHANNELS.map((c) => [c, 0]));
     let tpsTotal = 0;
     for (let i = 0; i < slices; i++) {
-      tpsTotal += pgbenchRun(pgbenchUrl, slice);
+      tpsTotal += await measured(
+        waits,
+        'pgbench transaction',
+        () => pgbenchRun(pgbenchUrl, slice),
+        (tps) => tps * slice,
+        false,
+      );
       for (const channel of CHANNELS) {
         // About `slice` seconds of deliveries, within the numbers left for the slices to come.
         const count = take(channel, Math.min(perSlice.get(channel) as number, Math.floor((left.get(channel) as number) / (slices - i))));
-        const rate = await deliver(await ready(channel, count));
+        const deliveries = await ready(channel, count);
+        const rate = await measured(
+          waits,
+          `SMS (${channel.kind})`,
+          () => deliver(deliveries),
+          () => count,
+        );
         totals.set(channel, (totals.get(channel) as number) + rate);
         perSlice.set(channel, Math.max(100, Math.round(rate * slice)));
       }
@@ -213,8 +227,10 @@ export async function gatewaysBenchmark(seconds = Number(process.env.BENCH_SECON
         note: 'goal ≥ 0.3×',
       });
     }
+    rows.push(...((await waits?.finish()) ?? []));
     return rows;
   } finally {
+    await waits?.finish();
     for (const stream of streams) stream.close();
     await close();
   }

@@ -5,6 +5,7 @@ import { grantCredits } from '../src/modules/ledger/index.ts';
 import { benchApp } from './app.ts';
 import { freshDatabase, pgbenchInit, pgbenchRun } from './ledger.ts';
 import { percentile, type Row } from './lib.ts';
+import { measured, sampleWaits } from './waits.ts';
 
 /**
  * Requests per second of `request`, 16 in flight, for `seconds`. Each client lets the event loop turn
@@ -187,13 +188,14 @@ export async function ordersBenchmark(seconds = Number(process.env.BENCH_SECONDS
   const pgbenchUrl = await freshDatabase('otpbox_bench_pgbench');
   pgbenchInit(pgbenchUrl);
   process.env.BENCH_DATABASE_URL = await freshDatabase('otpbox_bench_orders');
-  const { app, policy, close, database } = await benchApp({
+  const { app, policy, close, database, databaseUrl } = await benchApp({
     ORDER_RATE_LIMIT: '0',
     MAX_ACTIVE_ACTIVATIONS: '10000',
     SANDBOX_SMS_DELAY_MS: '600000',
     DB_POOL_MAX: '10',
   });
   delete process.env.BENCH_DATABASE_URL;
+  const waits = await sampleWaits(databaseUrl);
   try {
     const ctx = (app as unknown as { otpboxCtx: Ctx }).otpboxCtx;
     const customers: Record<string, string>[] = [];
@@ -245,8 +247,19 @@ export async function ordersBenchmark(seconds = Number(process.env.BENCH_SECONDS
     let tpsTotal = 0;
     let ordersTotal = 0;
     for (let slice = 0; slice < slices; slice++) {
-      tpsTotal += pgbenchRun(pgbenchUrl, 2);
-      ordersTotal += await ordersPerSecond(2);
+      tpsTotal += await measured(
+        waits,
+        'pgbench transaction',
+        () => pgbenchRun(pgbenchUrl, 2),
+        (tps) => tps * 2,
+        false,
+      );
+      ordersTotal += await measured(
+        waits,
+        'order',
+        () => ordersPerSecond(2),
+        (rate) => rate * 2,
+      );
     }
     const tps = tpsTotal / slices;
     const perSecond = ordersTotal / slices;
@@ -259,8 +272,10 @@ export async function ordersBenchmark(seconds = Number(process.env.BENCH_SECONDS
         ratio: perSecond / tps,
         note: 'goal ≥ 0.35×',
       },
+      ...((await waits?.finish()) ?? []),
     ];
   } finally {
+    await waits?.finish();
     await close();
   }
 }
