@@ -53,12 +53,15 @@ with   balances as (
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
     where s.id = $5::text and a.account_id = $1::text and s.text is not null
+    union all
+    select s.text from rental_sms s join rentals r on r.id = s.rental_id
+    where s.id = $5::text and r.account_id = $1::text and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
     select ep.id, ($6::text[])[n.ord], n.id, n.type,
            jsonb_build_object('type', n.type, 'timestamp', $7::text,
-             'data', n.payload || case when n.type = 'sms.received'
+             'data', n.payload || case when n.type in ('sms.received', 'rental.sms')
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
            'pending', 0, $4::timestamptz, $4::timestamptz

@@ -62,8 +62,9 @@ export type EmitParam = (typeof p)[keyof typeof p]['name'];
  * stream that sees number n+2 before n+1 knows it missed one (routes/events.ts).
  *
  * SMS text: account events never carry it. An `sms.received` delivery gets the text read from
- * `activation_sms` here, of an SMS of this account only — and with SMS_STORAGE=ephemeral that text is
- * never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
+ * `activation_sms` here, and a `rental.sms` delivery from `rental_sms`, of an SMS of this account only
+ * (sealed, as stored: webhooks/deliver.ts opens it to send) — and with SMS_STORAGE=ephemeral that text
+ * is never stored, so there is none to read: a delivery (which is stored) never holds it (P4).
  *
  * The events are recorded only where `gate` holds (another statement's CTE may decide); a balance is
  * read from `accounts` (the ledger's accounts, or a relation of the same columns showing them as an
@@ -119,12 +120,15 @@ export function emitCtes<G extends string = never, A extends string = never>(
   sms as (
     select s.text from activation_sms s join activations a on a.id = s.activation_id
     where s.id = ${p.smsId} and a.account_id = ${p.account} and s.text is not null
+    union all
+    select s.text from rental_sms s join rentals r on r.id = s.rental_id
+    where s.id = ${p.smsId} and r.account_id = ${p.account} and s.text is not null
   ),
   deliveries as (
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
     select ep.id, (${p.messageIds})[n.ord], n.id, n.type,
            jsonb_build_object('type', n.type, 'timestamp', ${p.timestamp},
-             'data', n.payload || case when n.type = 'sms.received'
+             'data', n.payload || case when n.type in ('sms.received', 'rental.sms')
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
            'pending', 0, ${p.now}, ${p.now}
@@ -135,10 +139,13 @@ export function emitCtes<G extends string = never, A extends string = never>(
   )`;
 }
 
+/** The events of an SMS (an order's or a rental's): their webhook deliveries carry its text where it is stored. */
+const SMS_EVENTS: ReadonlySet<AccountEventType> = new Set(['sms.received', 'rental.sms']);
+
 /** The values of `emitCtes`' parameters. */
 export function emitValues(accountId: string, events: EventToEmit[], now: Date): Values<EmitParam> {
   const smsId = events
-    .map((event) => (event.type === 'sms.received' && typeof event.payload === 'object' ? event.payload.smsId : undefined))
+    .map((event) => (SMS_EVENTS.has(event.type) && typeof event.payload === 'object' ? event.payload.smsId : undefined))
     .find((id): id is string => typeof id === 'string');
   const time = now.toISOString();
   return {

@@ -143,12 +143,17 @@ async function attempt(
   counts[recorded === 'disabled' ? 'failed' : recorded]++;
 }
 
+/** Where each SMS event's text is sealed: the field of its table (the same key, bound to the SMS id). */
+const SEALED_TEXT = { 'sms.received': 'activation_sms.text', 'rental.sms': 'rental_sms.text' } as const;
+
 /**
- * The body as the receiver gets it: an `sms.received` event carries the message's text, which the
- * delivery row holds as `activation_sms` stores it — sealed (events/emit.ts copies it).
+ * The body as the receiver gets it: an `sms.received` or `rental.sms` event carries the message's
+ * text, which the delivery row holds as `activation_sms` or `rental_sms` stores it — sealed
+ * (events/emit.ts copies it).
  */
 function openedPayload(key: AccountKey, payload: WebhookPayload): WebhookPayload {
   const { text, smsId } = payload.data;
-  if (payload.type !== 'sms.received' || typeof text !== 'string' || typeof smsId !== 'string') return payload;
-  return { ...payload, data: { ...payload.data, text: key.open('activation_sms.text', smsId, text) } };
+  const field = Object.hasOwn(SEALED_TEXT, payload.type) ? SEALED_TEXT[payload.type as keyof typeof SEALED_TEXT] : undefined;
+  if (!field || typeof text !== 'string' || typeof smsId !== 'string') return payload;
+  return { ...payload, data: { ...payload.data, text: key.open(field, smsId, text) } };
 }
