@@ -143,6 +143,7 @@ export const configSchema = z
     POOL_REUSE_DAYS: int(1, 3_650, 90),
     POOL_COOLDOWN_MINUTES: int(0, 1_440, 10),
     GATEWAY_HEARTBEAT_MINUTES: int(1, 1_440, 15),
+    MAX_ACTIVE_RENTALS: int(1, 1_000, 10),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+)$/, 'expected true, false, or the number of trusted proxy hops')
@@ -247,6 +248,8 @@ export const configSchema = z
       poolCooldownMs: env.POOL_COOLDOWN_MINUTES * 60_000,
       /** An Android gateway not heard from (SMS or ping) for this long is `down`: its numbers are out of stock. */
       gatewayHeartbeatMs: env.GATEWAY_HEARTBEAT_MINUTES * 60_000,
+      /** Active rentals per account: one customer cannot take the pool's numbers for days. */
+      maxActiveRentals: env.MAX_ACTIVE_RENTALS,
       /** How long one call to an upstream provider may take before it counts as a timeout. */
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       /** How often the catalog-sync job reads every provider's prices, stock and balance. */

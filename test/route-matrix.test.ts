@@ -812,7 +812,8 @@ describe('route matrix of the rental and own-number routes (an app with a number
   let rt: TestApp;
   let rentalActors: Actors;
   beforeAll(async () => {
-    rt = await createTestApp({ env: { API_RATE_LIMIT: '0', SANDBOX: 'off' } });
+    // Each check rents anew for its owner: no limit on active rentals here (active-limit.test.ts tests it).
+    rt = await createTestApp({ env: { API_RATE_LIMIT: '0', SANDBOX: 'off', MAX_ACTIVE_RENTALS: '1000' } });
     rentalActors = await createActors(rt);
     const { addGateway } = await import('../src/modules/pool/index.ts');
     await addGateway(ctxOf(rt, 'cli'), { kind: 'android-sms-gateway', name: 'matrix' });

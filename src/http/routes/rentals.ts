@@ -61,6 +61,7 @@ export const rentalRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =
           'INSUFFICIENT_CREDITS',
           'ACCOUNT_RESTRICTED',
           'IDEMPOTENCY_KEY_REUSED',
+          'TOO_MANY_ACTIVE',
         ],
       },
       schema: {

@@ -75,6 +75,19 @@ export async function createRental(ctx: Ctx, input: CreateRentalInput): Promise<
         return { row: earlier, replayed: true };
       }
     }
+    // One rental at a time per account, so that two at once cannot both pass the limit.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`rentals:${input.accountId}`}, 0))`);
+    const [active] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(rentals)
+      .where(and(eq(rentals.accountId, input.accountId), eq(rentals.status, 'active')));
+    const limit = ctx.config.maxActiveRentals;
+    if ((active?.count ?? 0) >= limit)
+      throw new DomainError(
+        'TOO_MANY_ACTIVE',
+        `You have ${limit} active rental${limit === 1 ? '' : 's'}, the most at once. Cancel one or wait for one to end. Nothing was charged.`,
+        { active: active?.count ?? 0, limit },
+      );
     const terms = await rentalTerms(tx, ctx.config);
     if (!terms) throw noRentals(country);
     const lease = await leaseForRental(tx, ctx.config, now, { country, services });
