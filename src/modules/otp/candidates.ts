@@ -20,7 +20,7 @@ import {
   unitFollows,
   wordBefore,
 } from './context-words.ts';
-import { mentionsKeyword } from './keywords.ts';
+import { mentionsKeyword, namesVerifyingCode } from './keywords.ts';
 import { type Atom, couldNotBeAWord, wordCandidate } from './word-candidates.ts';
 
 /**
@@ -84,14 +84,16 @@ export function findCandidates(text: string, lower: string, inSenderTag: (positi
 /**
  * The candidate's sentence sells something ("Use code SAVE20 at checkout"): a coupon. Letters are held
  * to the whole message: verification codes are nearly always digits, coupon codes nearly always carry
- * letters, and a sale spreads over sentences ("…20% indirim! Size özel kod T8KYEEWP").
+ * letters, and a sale spreads over sentences ("…20% indirim! Size özel kod T8KYEEWP"). Unless their own
+ * sentence names a code that verifies ("Your verification code is K7QM2X. See our offers in the app."):
+ * a sale in another sentence then leaves them be.
  */
 function inPromotion(lower: string, c: Candidate): boolean {
-  if (LETTER_SHAPES.has(c.shape)) return PROMOTION_WORDS.some((word) => lower.includes(word));
   const start = Math.max(lower.lastIndexOf('. ', c.start), lower.lastIndexOf('\n', c.start), lower.lastIndexOf('!', c.start), 0);
   const ends = ['. ', '\n', '!'].map((mark) => lower.indexOf(mark, c.end)).filter((at) => at >= 0);
   const sentence = lower.slice(start, ends.length > 0 ? Math.min(...ends) : lower.length);
-  return PROMOTION_WORDS.some((word) => sentence.includes(word));
+  if (PROMOTION_WORDS.some((word) => sentence.includes(word))) return true;
+  return LETTER_SHAPES.has(c.shape) && PROMOTION_WORDS.some((word) => lower.includes(word)) && !namesVerifyingCode(sentence);
 }
 
 function candidate(value: string, atoms: Atom[], shape: Shape): Candidate {

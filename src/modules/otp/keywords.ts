@@ -222,6 +222,7 @@ const HINT_WORDS: Record<Placement, string[]> = {
     'bekreft',
     'bekräft',
     'potwierdz',
+    'weryfik',
     'potvrd',
     'ověř',
     'overov',
@@ -434,6 +435,20 @@ export function findKeywords(lower: string, ignored: (position: number) => boole
   return { hits: [...hits.values()].sort((a, b) => a.start - b.start || a.end - b.end), namesAnotherKind };
 }
 
+/**
+ * The text (lower-cased) names a code that verifies someone: a hint ("verification", "confirm",
+ * "one-time") or a word for a one-time code ("OTP", "TAN", "验证码"), placed as `findKeywords` places them.
+ */
+export function namesVerifyingCode(lower: string): boolean {
+  const words = spacedWords(lower);
+  for (const keyword of VERIFYING_KEYWORDS)
+    for (let at = lower.indexOf(keyword.text); at >= 0; at = lower.indexOf(keyword.text, at + 1)) {
+      const hit = placedHit(lower, words, at, keyword);
+      if (hit && hit !== ANOTHER_KIND) return true;
+    }
+  return false;
+}
+
 /** For each letter of a spaced script, where its word starts and ends (precomputed: lookups stay O(1)). */
 interface SpacedWords {
   startOf: Int32Array;
@@ -447,6 +462,9 @@ function spacedWords(lower: string): SpacedWords {
   for (let i = lower.length - 1; i >= 0; i--) endOf[i] = isSpacedLetter(lower[i + 1]) ? (endOf[i + 1] ?? i + 1) : i + 1;
   return { startOf, endOf };
 }
+
+/** The keywords by which `namesVerifyingCode` knows a code that verifies: the hints and the one-time words. */
+const VERIFYING_KEYWORDS = KEYWORDS.filter((keyword) => keyword.weight === HINT_WORD || ONE_TIME_WORDS.has(keyword.text));
 
 /** A code word that names another kind of code ("renewal code"): no hit, but worth knowing. */
 const ANOTHER_KIND = 'another kind';

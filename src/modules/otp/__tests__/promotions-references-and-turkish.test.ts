@@ -68,6 +68,17 @@ describe('extractCode: offers, windfalls and glued amounts', () => {
     expect(extractCode('Your booking code is 582913.')).toBeNull();
   });
 
+  it('leaves a letter code named as one that verifies to a sale in another sentence, never in its own', () => {
+    expect(extractCode('Your verification code is K7QM2X. Check out our offers in the app.')).toBe('K7QM2X');
+    expect(extractCode('Your OTP is AB12CD. Shop our latest offers at example.com')).toBe('AB12CD');
+    // Polish "weryfikacyjny" (verification) is a hint too.
+    expect(extractCode('Kod weryfikacyjny: KX7Q2P. Sprawdz nasze promo w aplikacji.')).toBe('KX7Q2P');
+    // The code's own sentence sells, or it names no code that verifies: a coupon, as before.
+    expect(extractCode('Confirm your order now and get 20% off with code SAVE20')).toBeNull();
+    expect(extractCode('20% indirim! Size özel kod T8KYEEWP')).toBeNull();
+    expect(extractCode('Your code is K7QM2X. Check out our offers in the app.')).toBeNull();
+  });
+
   it('takes a kind from the word before a generic code word only, never before a word for a one-time code', () => {
     // A bank's name, an order or a booking before its one-time password: the code's issuer or purpose.
     expect(extractCode('Your Equitas Bank OTP for UPI transaction is 582913.')).toBe('582913');
