@@ -1,7 +1,8 @@
-import { asc, count, gt } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
 import { providerOffers, providers } from '../db/schema/index.ts';
+import { DomainError } from '../lib/errors.ts';
 import { basisPointsToPercent } from '../modules/catalog/index.ts';
-import { adapterFor, addProvider, removeProvider } from '../modules/providers/index.ts';
+import { adapterFor, addProvider, removeProvider, updateProviderTerms } from '../modules/providers/index.ts';
 import { commandCtx, requireString } from './admin.ts';
 import { formatTable } from './table.ts';
 import { type CommandDefinition, EXIT, UsageError } from './types.ts';
@@ -153,6 +154,50 @@ export const providersRemoveCommand: CommandDefinition = {
       removed.deleted
         ? `Removed provider "${name}" and its stored key.\n`
         : `Provider "${name}" sells no more. ${removed.draining} open order(s) or pending call(s) finish with it; its row and key are deleted after that.\n`,
+    );
+    return EXIT.ok;
+  },
+};
+
+export const providersSetCommand: CommandDefinition = {
+  path: ['providers', 'set'],
+  summary: 'Change a provider’s priority, markup, fee or low-balance threshold (audited; every instance reprices at once)',
+  usage:
+    'otpbox providers set NAME [--priority N] [--markup-percent P] [--fee CREDITS] [--low-balance AMOUNT] --reason TEXT  ' +
+    '(the pool of your own numbers is the provider "pool")',
+  allowPositionals: true,
+  options: {
+    priority: { type: 'string' },
+    'markup-percent': { type: 'string' },
+    fee: { type: 'string' },
+    'low-balance': { type: 'string' },
+    reason: { type: 'string' },
+  },
+  async run(ctx, args, io) {
+    const [name, extra] = args.positionals;
+    if (!name || extra !== undefined) throw new UsageError('name exactly one provider to change');
+    const v = args.values;
+    const reason = requireString(v.reason, 'reason');
+    if (reason.length < 3 || reason.length > 500) throw new UsageError('--reason must be 3 to 500 characters');
+    const [row] = await ctx.database.db
+      .select({ id: providers.id })
+      .from(providers)
+      .where(and(eq(providers.name, name), isNull(providers.removedAt)));
+    if (!row) throw new DomainError('NOT_FOUND', `There is no provider named "${name}" (see otpbox providers list).`);
+    const view = await updateProviderTerms(
+      commandCtx(ctx),
+      row.id,
+      {
+        priority: optionalInt(v.priority, 'priority'),
+        markupPercent: optionalString(v['markup-percent']),
+        feeCredits: optionalInt(v.fee, 'fee'),
+        lowBalance: optionalString(v['low-balance']),
+      },
+      reason,
+    );
+    io.stdout(
+      `Provider "${view.name}": priority ${view.priority}, markup ${view.markupPercent} %, fee ${view.feeCredits} credits, ` +
+        `low balance below ${view.lowBalance} ${view.currency}. Every instance reprices now.\n`,
     );
     return EXIT.ok;
   },

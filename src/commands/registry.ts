@@ -18,7 +18,7 @@ import {
   privacyRequestsStartCommand,
 } from './privacy-requests.ts';
 import { privacyRetentionCommand } from './privacy-retention.ts';
-import { providersAddCommand, providersListCommand, providersRemoveCommand } from './providers.ts';
+import { providersAddCommand, providersListCommand, providersRemoveCommand, providersSetCommand } from './providers.ts';
 import { type CommandDefinition, type ParsedArgs, UsageError } from './types.ts';
 
 /**
@@ -36,6 +36,7 @@ export const COMMANDS: CommandDefinition[] = [
   providersAddCommand,
   providersListCommand,
   providersRemoveCommand,
+  providersSetCommand,
   gatewaysAddCommand,
   gatewaysListCommand,
   gatewaysRemoveCommand,
