@@ -416,21 +416,17 @@ export interface KeywordScan {
 
 /** Every keyword occurrence in `lower` (the lower-cased text) outside the given ignored spans. */
 export function findKeywords(lower: string, ignored: (position: number) => boolean): KeywordScan {
-  const words = spacedWords(lower);
   // Keyed by span: "codecode…" or a word matched by several keywords is one hit, whatever the input.
   const hits = new Map<string, KeywordHit>();
   let namesAnotherKind = false;
-  for (const keyword of KEYWORDS) {
-    for (let at = lower.indexOf(keyword.text); at >= 0; at = lower.indexOf(keyword.text, at + 1)) {
-      const hit = placedHit(lower, words, at, keyword);
-      if (hit === ANOTHER_KIND) {
-        namesAnotherKind ||= !ignored(at);
-        continue;
-      }
-      if (!hit || ignored(hit.start)) continue;
-      const key = `${hit.start}:${hit.end}`;
-      if ((hits.get(key)?.weight ?? 0) < hit.weight) hits.set(key, hit);
+  for (const { at, hit } of placements(lower, KEYWORDS)) {
+    if (hit === ANOTHER_KIND) {
+      namesAnotherKind ||= !ignored(at);
+      continue;
     }
+    if (ignored(hit.start)) continue;
+    const key = `${hit.start}:${hit.end}`;
+    if ((hits.get(key)?.weight ?? 0) < hit.weight) hits.set(key, hit);
   }
   return { hits: [...hits.values()].sort((a, b) => a.start - b.start || a.end - b.end), namesAnotherKind };
 }
@@ -440,13 +436,18 @@ export function findKeywords(lower: string, ignored: (position: number) => boole
  * "one-time") or a word for a one-time code ("OTP", "TAN", "验证码"), placed as `findKeywords` places them.
  */
 export function namesVerifyingCode(lower: string): boolean {
+  for (const { hit } of placements(lower, VERIFYING_KEYWORDS)) if (hit !== ANOTHER_KIND) return true;
+  return false;
+}
+
+/** Every occurrence of `keywords` in `lower` that is placed as its keyword must sit: a hit, or a code word naming another kind. */
+function* placements(lower: string, keywords: readonly Keyword[]): Generator<{ at: number; hit: KeywordHit | typeof ANOTHER_KIND }> {
   const words = spacedWords(lower);
-  for (const keyword of VERIFYING_KEYWORDS)
+  for (const keyword of keywords)
     for (let at = lower.indexOf(keyword.text); at >= 0; at = lower.indexOf(keyword.text, at + 1)) {
       const hit = placedHit(lower, words, at, keyword);
-      if (hit && hit !== ANOTHER_KIND) return true;
+      if (hit) yield { at, hit };
     }
-  return false;
 }
 
 /** For each letter of a spaced script, where its word starts and ends (precomputed: lookups stay O(1)). */
