@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { runStatement } from '../../db/raw-driver.ts';
 import { type Fragment, params, raw, sql, statement, type Values } from '../../db/statement.ts';
 import { newId } from '../../lib/ids.ts';
+import type { SealedField } from '../keyring/index.ts';
 import { ALL_EVENTS } from './subscriptions.ts';
 
 export type AccountEventType =
@@ -128,7 +129,7 @@ export function emitCtes<G extends string = never, A extends string = never>(
     insert into webhook_deliveries (endpoint_id, message_id, event_id, type, payload, status, attempts, next_attempt_at, created_at)
     select ep.id, (${p.messageIds})[n.ord], n.id, n.type,
            jsonb_build_object('type', n.type, 'timestamp', ${p.timestamp},
-             'data', n.payload || case when n.type in ('sms.received', 'rental.sms')
+             'data', n.payload || case when n.type in (${raw([...SMS_EVENTS].map((type) => `'${type}'`).join(', '))})
                                        then coalesce((select jsonb_build_object('text', sms.text) from sms), '{}'::jsonb)
                                        else '{}'::jsonb end),
            'pending', 0, ${p.now}, ${p.now}
@@ -139,8 +140,14 @@ export function emitCtes<G extends string = never, A extends string = never>(
   )`;
 }
 
-/** The events of an SMS (an order's or a rental's): their webhook deliveries carry its text where it is stored. */
-const SMS_EVENTS: ReadonlySet<AccountEventType> = new Set(['sms.received', 'rental.sms']);
+/**
+ * The events of an SMS (an order's or a rental's), with the sealed field its text is stored under: their
+ * webhook deliveries carry that text, copied sealed (the `sms` CTE), opened only to send (webhooks/deliver.ts).
+ */
+export const SMS_TEXT_FIELDS = { 'sms.received': 'activation_sms.text', 'rental.sms': 'rental_sms.text' } as const satisfies Partial<
+  Record<AccountEventType, SealedField>
+>;
+const SMS_EVENTS: ReadonlySet<string> = new Set(Object.keys(SMS_TEXT_FIELDS));
 
 /** The values of `emitCtes`' parameters. */
 export function emitValues(accountId: string, events: EventToEmit[], now: Date): Values<EmitParam> {

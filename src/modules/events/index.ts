@@ -13,6 +13,7 @@ export {
   emitAccountEvents,
   emitCtes,
   emitValues,
+  SMS_TEXT_FIELDS,
 } from './emit.ts';
 export { StreamCursor } from './stream-cursor.ts';
 export { ALL_EVENTS } from './subscriptions.ts';

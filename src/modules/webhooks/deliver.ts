@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts';
 import { type WebhookPayload, webhookDeliveries } from '../../db/schema/index.ts';
 import { safeErrorMessage } from '../../lib/database-errors.ts';
 import type { Ctx } from '../context.ts';
+import { SMS_TEXT_FIELDS } from '../events/index.ts';
 import { type AccountKey, readAccountKey } from '../keyring/index.ts';
 import { type Claimed, claimDueDeliveries } from './claim-due.ts';
 import { type AttemptResult, recordAttempt } from './record-attempt.ts';
@@ -143,9 +144,6 @@ async function attempt(
   counts[recorded === 'disabled' ? 'failed' : recorded]++;
 }
 
-/** Where each SMS event's text is sealed: the field of its table (the same key, bound to the SMS id). */
-const SEALED_TEXT = { 'sms.received': 'activation_sms.text', 'rental.sms': 'rental_sms.text' } as const;
-
 /**
  * The body as the receiver gets it: an `sms.received` or `rental.sms` event carries the message's
  * text, which the delivery row holds as `activation_sms` or `rental_sms` stores it — sealed
@@ -153,7 +151,7 @@ const SEALED_TEXT = { 'sms.received': 'activation_sms.text', 'rental.sms': 'rent
  */
 function openedPayload(key: AccountKey, payload: WebhookPayload): WebhookPayload {
   const { text, smsId } = payload.data;
-  const field = Object.hasOwn(SEALED_TEXT, payload.type) ? SEALED_TEXT[payload.type as keyof typeof SEALED_TEXT] : undefined;
+  const field = Object.hasOwn(SMS_TEXT_FIELDS, payload.type) ? SMS_TEXT_FIELDS[payload.type as keyof typeof SMS_TEXT_FIELDS] : undefined;
   if (!field || typeof text !== 'string' || typeof smsId !== 'string') return payload;
   return { ...payload, data: { ...payload.data, text: key.open(field, smsId, text) } };
 }
