@@ -117,7 +117,10 @@ describe('the support pages', () => {
 
     fireEvent.change(screen.getByLabelText('Your reply'), { target: { value: 'Thank you!' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send reply' }));
-    await screen.findByText('Thank you!');
+    // The message in the thread, not the reply box: React mirrors a textarea's value into its text.
+    const sent = await screen.findByText('Thank you!', { ignore: 'script, style, textarea' });
+    expect(sent.closest('li')).not.toBeNull();
+    expect(api.calls('POST', '/support/conversations/spc_01/messages')[0]?.body).toEqual({ body: 'Thank you!' });
     expect((screen.getByLabelText('Your reply') as HTMLTextAreaElement).value).toBe('');
 
     fireEvent.click(screen.getByRole('button', { name: 'Close the conversation' }));
