@@ -86,6 +86,7 @@ export const configSchema = z
     METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     DB_POOL_MAX: int(1, 500, 10),
     DB_OPEN_TIMEOUT_MS: int(1000, 600_000, 30_000),
+    DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000, 30_000),
     SHUTDOWN_TIMEOUT_MS: int(100, 600_000, 10_000),
     PROVIDER_TIMEOUT_MS: int(500, 60_000, 10_000),
     CATALOG_SYNC_INTERVAL_S: int(30, 86_400, 300),
@@ -229,6 +230,8 @@ export const configSchema = z
       metricsToken: env.METRICS_TOKEN,
       dbPoolMax: env.DB_POOL_MAX,
       dbOpenTimeoutMs: env.DB_OPEN_TIMEOUT_MS,
+      /** PostgreSQL: the longest one statement, or a transaction's pause between two, may take (ADR 50). */
+      dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       trustProxy: env.TRUST_PROXY,
       /** Days each data class is kept, by the name of its setting (the data map's `setting`). */

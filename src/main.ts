@@ -215,7 +215,9 @@ async function openDatabase(config: Config, lock: DataDirLock | undefined, steps
   const timeoutMs = config.dbOpenTimeoutMs;
   if (!lock) {
     const url = config.databaseUrl as string;
-    return steps.run('open database', () => openPostgres({ url, poolMax: config.dbPoolMax, timeoutMs, log }));
+    return steps.run('open database', () =>
+      openPostgres({ url, poolMax: config.dbPoolMax, timeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, log }),
+    );
   }
   const dir = pgliteDir(lock);
   await steps.run('initialise database', () => initPglite(dir, { timeoutMs, log }));

@@ -160,7 +160,22 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
   };
 }
 
-export async function openPostgres(options: { url: string; poolMax: number; timeoutMs: number; log?: Logger }): Promise<Database> {
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  /** How long opening a connection may take. */
+  timeoutMs: number;
+  /**
+   * The server's bound on each statement of this pool's sessions, and on a transaction left idle between
+   * two statements (ADR 50): a lock that is never granted or a query that never ends cuts the statement
+   * (SQLSTATE 57014, answered 503) instead of holding the request and its connection forever. Without
+   * it (the command line's direct mode, tests), statements run as long as they take.
+   */
+  statementTimeoutMs?: number;
+  log?: Logger;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -168,6 +183,10 @@ export async function openPostgres(options: { url: string; poolMax: number; time
     application_name: 'otpbox',
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
+    // Sent with the connection's start-up message: no statement of its own, no round trip.
+    ...(options.statementTimeoutMs
+      ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs }
+      : {}),
   });
   // A client losing its connection must not crash the process. pg-pool listens for that only while a
   // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)

@@ -36,19 +36,29 @@ export async function migrateDatabase(database: Database): Promise<{ applied: st
   ]);
   // Everything happens on the one connection that holds the lock (a pool of one must not deadlock).
   const client = await database.raw.pool.connect();
+  let applied: string[];
   try {
+    // A migration (an index built over a large table) and the wait for another starter's may take
+    // longer than the pool's bound on a request's statement (ADR 50): none here, and the bound again
+    // before the connection goes back to the pool. The start-up step itself stays bounded (ADR 16).
+    await client.query('set statement_timeout = 0; set idle_in_transaction_session_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {
       const locked = drizzlePg({ client });
       const before = await appliedMigrationTimes(locked as unknown as Executor);
       await migratePg(locked, { migrationsFolder: MIGRATIONS_FOLDER });
-      return { applied: newlyApplied(before) };
+      applied = newlyApplied(before);
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
     }
-  } finally {
-    client.release();
+    await client.query('reset statement_timeout; reset idle_in_transaction_session_timeout');
+  } catch (error) {
+    // Not back to the pool with its bounds lifted: the pool opens another in its place.
+    client.release(error as Error);
+    throw error;
   }
+  client.release();
+  return { applied };
 }
 
 function newlyApplied(before: Set<number>): string[] {

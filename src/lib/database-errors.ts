@@ -108,7 +108,14 @@ export function stackFrames(error: Error): string | undefined {
 }
 
 /** SQLSTATE classes that mean the database cannot be reached or is going away (not the statement's fault). */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']); // admin / crash shutdown, cannot connect now, too many connections
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin shutdown
+  '57P02', // crash shutdown
+  '57P03', // cannot connect now
+  '53300', // too many connections
+  '57014', // query canceled: the statement outlasted DB_STATEMENT_TIMEOUT_MS (a lock never granted, a stuck server; ADR 50)
+  '25P03', // a transaction left idle past the same bound: its session was ended
+]);
 const UNAVAILABLE_SYSTEM_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -125,7 +132,8 @@ const UNAVAILABLE_SYSTEM_CODES = new Set([
 /**
  * True when `error` says the database is unreachable right now (refused, reset or terminated
  * connections, a pool with no connection to give, a server shutting down or starting up, SQLSTATE
- * class 08) rather than that a statement was wrong: worth a 503 and a retry, not a 500. A bare network
+ * class 08), or did not answer within the statement bound, rather than that a statement was wrong:
+ * worth a 503 and a retry, not a 500. A bare network
  * failure counts too (a transaction's connection is taken outside any statement): while a request is
  * served, the database is the only connection that throws one — providers and webhooks answer typed
  * failures.

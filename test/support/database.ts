@@ -18,7 +18,7 @@ export interface TestDatabase extends Database {
 
 export const onPostgres = (): boolean => Boolean(process.env.TEST_DATABASE_URL);
 
-export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { poolMax?: number; statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const template = inject('pgliteTemplate');
@@ -35,7 +35,12 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     await admin.end();
   }
   const url = withDatabase(serverUrl, name);
-  const database = await openPostgres({ url, poolMax: options.poolMax ?? 20, timeoutMs: 10_000 });
+  const database = await openPostgres({
+    url,
+    poolMax: options.poolMax ?? 20,
+    timeoutMs: 10_000,
+    statementTimeoutMs: options.statementTimeoutMs,
+  });
   return {
     ...database,
     url,
