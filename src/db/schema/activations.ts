@@ -82,6 +82,12 @@ export const accountOrderCounts = pgTable(
       .primaryKey()
       .references(() => accounts.id),
     open: integer('open').notNull().default(0),
+    /**
+     * The creation time of the account's most recently created order that was cancelled (migration
+     * 0028, the same trigger): while it is older than the cancel throttle's hour, no order in that
+     * window was cancelled, and placing an order does not read the window's orders at all.
+     */
+    lastCancelledOrderAt: ts('last_cancelled_order_at'),
   },
   (t) => [check('account_order_counts_open_not_negative', sql`${t.open} >= 0`)],
 );

@@ -567,7 +567,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
   account_order_counts: {
     category: 'activation',
     purpose:
-      'How many open orders each account has, kept by the database on every order change, so the limit on open orders (P16) is one read.',
+      'How many open orders each account has, and when its newest cancelled order was placed, kept by the database on every order change, so the limit on open orders (P16) is one read and the cancel throttle reads the recent orders only when one of them was cancelled.',
     legalBasis: 'legitimate_interest',
     retention: { kind: 'account_lifetime' },
     erasure: 'delete',
@@ -575,6 +575,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       account_id: { personal: true },
       open: { personal: false, note: 'a count derived from the orders' },
+      last_cancelled_order_at: { personal: true, note: 'the creation time of one of the orders, copied from it' },
     },
   },
   activations: {
