@@ -133,10 +133,9 @@ const UNAVAILABLE_SYSTEM_CODES = new Set([
  * True when `error` says the database is unreachable right now (refused, reset or terminated
  * connections, a pool with no connection to give, a server shutting down or starting up, SQLSTATE
  * class 08), or did not answer within the statement bound, rather than that a statement was wrong:
- * worth a 503 and a retry, not a 500. A bare network
- * failure counts too (a transaction's connection is taken outside any statement): while a request is
- * served, the database is the only connection that throws one — providers and webhooks answer typed
- * failures.
+ * worth a 503 and a retry, not a 500. A bare network failure counts too (a transaction's connection
+ * is taken outside any statement): while a request is served, the database is the only connection
+ * that throws one — providers and webhooks answer typed failures.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const link of causeChain(error)) {
