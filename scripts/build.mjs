@@ -81,6 +81,8 @@ async function buildServer() {
   });
   const { toLatin1 } = await import('./one-byte-source.mjs');
   for (const file of outputFiles) {
+    // The second entry point only gathers the packages into their chunk: nothing imports the entry itself.
+    if (path.basename(file.path).startsWith('packages-entry.')) continue;
     mkdirSync(path.dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.path.endsWith('.mjs') ? toLatin1(file.text, path.relative(root, file.path)) : file.contents);
   }

@@ -71,4 +71,20 @@ describe('the built server', () => {
     expect(imported('dynamic')).toContain('pg');
     expect(imported('static')).toContain('@node-rs/argon2');
   });
+
+  it('ships no chunk that no start can load: each is imported by the server or by a chunk it loads', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const { specifier } of moduleImports(readFileSync(file, 'utf8')))
+        if (specifier.startsWith('./') || specifier.startsWith('../')) visit(path.resolve(path.dirname(file), specifier));
+    };
+    visit(path.join(DIST, 'otpbox.mjs'));
+    expect(
+      bundleFiles()
+        .filter((file) => !reached.has(file))
+        .map((file) => path.relative(DIST, file)),
+    ).toEqual([]);
+  });
 });
