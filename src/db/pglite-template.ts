@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
+import { packageFile } from '../lib/packages.ts';
 import { migrationsDigest } from './migration-files.ts';
 
 /**
@@ -28,7 +28,7 @@ export function defaultTemplateDir(): string {
 }
 
 export function installedPgliteVersion(): string {
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const entry = packageFile('@electric-sql/pglite');
   let dir = path.dirname(entry);
   while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../../lib/errors.ts';
+import { packageFile } from '../../lib/packages.ts';
 import type { AppDeps } from '../app.ts';
 import { docsSecurityHeaders } from '../security-headers.ts';
 import { IMMUTABLE } from './home.ts';
@@ -28,7 +28,6 @@ interface Bundle {
   body: Buffer;
 }
 
-const require = createRequire(import.meta.url);
 let bundle: Bundle | undefined;
 
 /**
@@ -37,7 +36,7 @@ let bundle: Bundle | undefined;
  */
 function scalarBundle(): Bundle {
   if (!bundle) {
-    const body = readFileSync(require.resolve('@scalar/api-reference/browser/standalone.js'));
+    const body = readFileSync(packageFile('@scalar/api-reference/browser/standalone.js'));
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
     bundle = { path: `/docs/assets/api-reference-${hash}.js`, body };
   }

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
 import type * as ZxcvbnCommon from '@zxcvbn-ts/language-common';
+import { onFirstUse } from '../../lib/packages.ts';
 
 /**
  * Password storage and policy (ASVS 5.0 V6.2, OWASP Password Storage Cheat Sheet):
@@ -33,13 +33,13 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   return false;
 }
 
+const zxcvbnCommon = onFirstUse<typeof ZxcvbnCommon>('@zxcvbn-ts/language-common');
 let common: Set<string> | undefined;
 export function isCommonPassword(password: string): boolean {
-  // Loaded with the first password checked, not at start: the package decompresses every dictionary it
-  // has when loaded (about 20 ms and 9 MB that an idle instance would keep). Required, not imported: the
-  // server is one bundle (ADR 6), where a package's `import` is hoisted to the top and loaded at start.
+  // Loaded with the first password checked, not at start (lib/packages.ts): the package decompresses
+  // every dictionary it has when loaded (about 20 ms and 9 MB that an idle instance would keep).
   if (!common) {
-    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof ZxcvbnCommon;
+    const { dictionary } = zxcvbnCommon();
     common = new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
   }
   return common.has(normalise(password).toLowerCase());

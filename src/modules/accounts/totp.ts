@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type * as Otplib from 'otplib';
+import { onFirstUse } from '../../lib/packages.ts';
 import { seal, unseal } from '../../lib/sealed.ts';
 import type { SecretKeys } from '../../lib/secrets.ts';
 
@@ -12,17 +12,11 @@ import type { SecretKeys } from '../../lib/secrets.ts';
 export const TOTP_PERIOD_S = 30;
 const TOLERANCE_S = TOTP_PERIOD_S;
 
-let loaded: typeof Otplib | undefined;
 /**
- * otplib, loaded at its first use: only staff sign in with a second factor, and loading it (with its
- * hash and base32 plugins) costs every start about 20 ms and 1.5 MB. Required, not imported: the server
- * is bundled into one file (ADR 6), where an `import` of a package is hoisted to the top and loaded at
- * start whatever the code around it does.
+ * otplib, loaded at its first use (lib/packages.ts): only staff sign in with a second factor, and
+ * loading it (with its hash and base32 plugins) costs every start about 20 ms and 1.5 MB.
  */
-const otplib = (): typeof Otplib => {
-  loaded ??= createRequire(import.meta.url)('otplib') as typeof Otplib;
-  return loaded;
-};
+const otplib = onFirstUse<typeof Otplib>('otplib');
 
 export const newTotpSecret = (): string => otplib().generateSecret({ length: 20 });
 

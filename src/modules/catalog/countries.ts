@@ -8,9 +8,9 @@
 // so this module reads the calling codes from its metadata alone (a few ms) and loads the library on
 // the first `formatPhone` call. A test checks every calling code against `getCountryCallingCode`.
 
-import { createRequire } from 'node:module';
 import type * as PhoneLibrary from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
+import { onFirstUse } from '../../lib/packages.ts';
 import { SOLD_COUNTRY_CODES } from './country-codes.ts';
 import { countryMatchRank, rankMatches, searchTerms } from './search.ts';
 
@@ -116,14 +116,8 @@ export function formatPhone(e164: string): FormattedPhone {
   };
 }
 
-const require = createRequire(import.meta.url);
-let loaded: typeof PhoneLibrary | undefined;
-
 /** libphonenumber-js, loaded (synchronously, once) when a number is first formatted. */
-function phoneLibrary(): typeof PhoneLibrary {
-  loaded ??= require('libphonenumber-js') as typeof PhoneLibrary;
-  return loaded;
-}
+const phoneLibrary = onFirstUse<typeof PhoneLibrary>('libphonenumber-js');
 
 /** The regional-indicator pair of an alpha-2 code: "ID" → 🇮🇩. */
 function flagOf(code: string): string {

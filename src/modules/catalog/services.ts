@@ -10,7 +10,7 @@
 // package's one-file-per-icon folder on first use, so start-up never loads the ~3,500-icon index.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { packageFile } from '../../lib/packages.ts';
 import { matchRank, rankMatches, type SearchTerms, searchTerms } from './search.ts';
 
 export interface ServiceInfo {
@@ -108,7 +108,6 @@ export function searchServices(query: string): ServiceInfo[] {
   return rankMatches(SERVICES, query, (service, folded) => matchRank(termsOf(service), folded));
 }
 
-const require = createRequire(import.meta.url);
 const svgCache = new Map<string, string>();
 
 /**
@@ -121,7 +120,7 @@ export function serviceIconSvg(code: string): string | null {
   if (!icon) return null;
   const cached = svgCache.get(icon);
   if (cached !== undefined) return cached;
-  const svg = readFileSync(require.resolve(`simple-icons/icons/${icon}.svg`), 'utf8').trim();
+  const svg = readFileSync(packageFile(`simple-icons/icons/${icon}.svg`), 'utf8').trim();
   svgCache.set(icon, svg);
   return svg;
 }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type * as PhoneLibrary from 'libphonenumber-js';
 import type { Executor } from '../../db/client.ts';
@@ -6,18 +5,14 @@ import { auditLog, gateways, type PoolNumberState, poolLeases, poolNumbers, pool
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { onFirstUse } from '../../lib/packages.ts';
 import { decimalToMicros } from '../../provider-clients/port.ts';
 import { countryByCode, serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { syncPoolStock } from './stock.ts';
 
-const require = createRequire(import.meta.url);
-let phoneLibrary: typeof PhoneLibrary | undefined;
 /** libphonenumber-js, loaded on the first number added (it costs ~100 ms to import). */
-const phones = () => {
-  phoneLibrary ??= require('libphonenumber-js') as typeof PhoneLibrary;
-  return phoneLibrary;
-};
+const phones = onFirstUse<typeof PhoneLibrary>('libphonenumber-js');
 
 const invalid = (message: string) => new DomainError('VALIDATION_FAILED', message);
 
