@@ -97,8 +97,8 @@ async function buildServer() {
  * package bundled here and also imported from node_modules would be two copies, and zod's or
  * drizzle's checks between them fail). Every other package stays an import resolved from
  * node_modules at run time: native code (@node-rs/argon2), WebAssembly (PGlite), what only some
- * starts load (pg, ioredis, stripe, nodemailer, …), and what src/ loads at first use with
- * createRequire (otplib, smpp, libphonenumber-js).
+ * starts load (pg, ioredis, stripe, nodemailer, …), and what src/ requires at first use
+ * (lib/packages.ts: otplib, libphonenumber-js, the common-password list; smpp with its gateway).
  */
 const BUNDLED_PACKAGES = new Set([
   'fastify',
