@@ -9,11 +9,16 @@ import { createRequire } from 'node:module';
  */
 const require = createRequire(import.meta.url);
 
-/** `name`'s exports, loaded (synchronously, once) the first time the returned function is called. */
-export function onFirstUse<T>(name: string): () => T {
+/**
+ * A package's exports, loaded (synchronously, once) the first time the returned function is called:
+ * `onFirstUse((require) => require('otplib'))`. The package is named in a `require` call where it is
+ * used, so the build's checks that read the bundle (test/deployment-files.test.ts: every package the
+ * server loads is a production dependency) see it.
+ */
+export function onFirstUse<T>(load: (require: NodeJS.Require) => unknown): () => T {
   let loaded: T | undefined;
   return () => {
-    loaded ??= require(name) as T;
+    loaded ??= load(require) as T;
     return loaded;
   };
 }

@@ -33,7 +33,7 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   return false;
 }
 
-const zxcvbnCommon = onFirstUse<typeof ZxcvbnCommon>('@zxcvbn-ts/language-common');
+const zxcvbnCommon = onFirstUse<typeof ZxcvbnCommon>((require) => require('@zxcvbn-ts/language-common'));
 let common: Set<string> | undefined;
 export function isCommonPassword(password: string): boolean {
   // Loaded with the first password checked, not at start (lib/packages.ts): the package decompresses

@@ -16,7 +16,7 @@ const TOLERANCE_S = TOTP_PERIOD_S;
  * otplib, loaded at its first use (lib/packages.ts): only staff sign in with a second factor, and
  * loading it (with its hash and base32 plugins) costs every start about 20 ms and 1.5 MB.
  */
-const otplib = onFirstUse<typeof Otplib>('otplib');
+const otplib = onFirstUse<typeof Otplib>((require) => require('otplib'));
 
 export const newTotpSecret = (): string => otplib().generateSecret({ length: 20 });
 

@@ -117,7 +117,7 @@ export function formatPhone(e164: string): FormattedPhone {
 }
 
 /** libphonenumber-js, loaded (synchronously, once) when a number is first formatted. */
-const phoneLibrary = onFirstUse<typeof PhoneLibrary>('libphonenumber-js');
+const phoneLibrary = onFirstUse<typeof PhoneLibrary>((require) => require('libphonenumber-js'));
 
 /** The regional-indicator pair of an alpha-2 code: "ID" → 🇮🇩. */
 function flagOf(code: string): string {

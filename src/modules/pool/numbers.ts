@@ -12,7 +12,7 @@ import type { Ctx } from '../context.ts';
 import { syncPoolStock } from './stock.ts';
 
 /** libphonenumber-js, loaded on the first number added (it costs ~100 ms to import). */
-const phones = onFirstUse<typeof PhoneLibrary>('libphonenumber-js');
+const phones = onFirstUse<typeof PhoneLibrary>((require) => require('libphonenumber-js'));
 
 const invalid = (message: string) => new DomainError('VALIDATION_FAILED', message);
 
