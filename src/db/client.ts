@@ -160,6 +160,16 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
   };
 }
 
+/**
+ * TCP keepalive on every connection to PostgreSQL, probing after 30 s without traffic. An idle
+ * connection crossing a NAT or a load balancer is otherwise dropped by it silently after some minutes,
+ * and nothing on this side would know: the LISTEN connection (runtime/event-bus.ts) is idle whenever no
+ * event happens, and a dead one delivers no event to any stream again. The probes keep such a path
+ * open, and tell a dead peer from a quiet one (the kernel then ends the connection, and it is opened
+ * again).
+ */
+export const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 } as const;
+
 export interface PostgresOptions {
   url: string;
   poolMax: number;
@@ -183,6 +193,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     application_name: 'otpbox',
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
+    ...TCP_KEEPALIVE,
     // Sent with the connection's start-up message: no statement of its own, no round trip.
     ...(options.statementTimeoutMs
       ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs }

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, GATEWAY_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
-import type { Database } from '../db/client.ts';
+import { type Database, TCP_KEEPALIVE } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
 
@@ -297,7 +297,7 @@ async function listenOnPostgres(
     if (isClosed()) return;
     // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
     const { Client } = (await import('pg')).default;
-    const next = new Client({ connectionString: url, application_name: 'otpbox-events' });
+    const next = new Client({ connectionString: url, application_name: 'otpbox-events', ...TCP_KEEPALIVE });
     let lost = false;
     const onLost = (error: Error | undefined, message: string) => {
       if (lost) return;

@@ -1,0 +1,35 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { onPostgres } from '../../../test/support/database.ts';
+import { queryRows } from '../client.ts';
+
+// PostgreSQL only, on Linux: the kernel's view of the app's connections (`ss -o` shows a socket's
+// keepalive timer), found by the client ports PostgreSQL sees (pg_stat_activity).
+let t: TestApp;
+beforeAll(async () => {
+  if (!onPostgres()) return;
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+/** iproute2's `ss`, which reads a socket's timers (Linux). */
+const hasSs = process.platform === 'linux' && spawnSync('ss', ['-V']).status === 0;
+
+/** `ss`'s line for the connection from `port` on this machine to PostgreSQL. */
+const socketLine = (port: number) => execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+
+describe.runIf(onPostgres() && hasSs)('TCP keepalive on the connections to PostgreSQL', () => {
+  it('probes the pool connections and the LISTEN connection, which sits idle whenever nothing happens', async () => {
+    await t.database.db.execute(sql`select 1`);
+    const sessions = await queryRows<{ application_name: string; client_port: number }>(
+      t.database.db,
+      sql`select application_name, client_port from pg_stat_activity
+          where datname = current_database() and application_name in ('otpbox', 'otpbox-events') and client_port > 0`,
+    );
+    const names = new Set(sessions.map((s) => s.application_name));
+    expect(names).toEqual(new Set(['otpbox', 'otpbox-events']));
+    for (const session of sessions) expect(socketLine(session.client_port), session.application_name).toMatch(/timer:\(keepalive,/);
+  });
+});
