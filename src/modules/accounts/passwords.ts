@@ -33,22 +33,21 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   return false;
 }
 
-const zxcvbnCommon = onFirstUse<typeof ZxcvbnCommon>((require) => require('@zxcvbn-ts/language-common'));
-let common: Set<string> | undefined;
+/**
+ * The common passwords, lower-cased: loaded with the first password checked, not at start
+ * (lib/packages.ts), since the package decompresses every dictionary it has when loaded (about 20 ms
+ * and 9 MB that an idle instance would keep).
+ */
+const commonPasswords = onFirstUse<Set<string>>((require) => {
+  const { dictionary } = require('@zxcvbn-ts/language-common') as typeof ZxcvbnCommon;
+  return new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
+});
+
 export function isCommonPassword(password: string): boolean {
-  // Loaded with the first password checked, not at start (lib/packages.ts): the package decompresses
-  // every dictionary it has when loaded (about 20 ms and 9 MB that an idle instance would keep).
-  if (!common) {
-    const { dictionary } = zxcvbnCommon();
-    common = new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
-  }
-  return common.has(normalise(password).toLowerCase());
+  return commonPasswords().has(normalise(password).toLowerCase());
 }
 
-export const COMMON_PASSWORD_COUNT = (): number => {
-  isCommonPassword('');
-  return common?.size ?? 0;
-};
+export const COMMON_PASSWORD_COUNT = (): number => commonPasswords().size;
 
 /** Why a new password is refused, in words for the customer; undefined when it is fine. */
 export function passwordProblem(password: string, email?: string | null): string | undefined {

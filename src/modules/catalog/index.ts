@@ -5,7 +5,7 @@
  * checked by `npm run lint`, see .dependency-cruiser.cjs). Export what another area uses, nothing more.
  */
 export { announceCatalogChange, type CatalogChange } from './changes.ts';
-export { aliasesOf, COUNTRIES, type CountryInfo, countryByCode, formatPhone, searchCountries } from './countries.ts';
+export { aliasesOf, COUNTRIES, type CountryInfo, countryByCode, formatPhone, phoneLibrary, searchCountries } from './countries.ts';
 export { iconSprite, iconSpriteUrl } from './icon-sprite.ts';
 export { basisPointsToPercent, type CatalogRule, CatalogRules, type PricingTerms, percentToBasisPoints, sellingPrice } from './pricing.ts';
 export { type PricedOffer, ProviderCatalog } from './provider-catalog.ts';

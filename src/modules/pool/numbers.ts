@@ -1,18 +1,13 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type * as PhoneLibrary from 'libphonenumber-js';
 import type { Executor } from '../../db/client.ts';
 import { auditLog, gateways, type PoolNumberState, poolLeases, poolNumbers, poolRentalRates } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { onFirstUse } from '../../lib/packages.ts';
 import { decimalToMicros } from '../../provider-clients/port.ts';
-import { countryByCode, serviceByCode } from '../catalog/index.ts';
+import { countryByCode, phoneLibrary, serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { syncPoolStock } from './stock.ts';
-
-/** libphonenumber-js, loaded on the first number added (it costs ~100 ms to import). */
-const phones = onFirstUse<typeof PhoneLibrary>((require) => require('libphonenumber-js'));
 
 const invalid = (message: string) => new DomainError('VALIDATION_FAILED', message);
 
@@ -20,7 +15,7 @@ const invalid = (message: string) => new DomainError('VALIDATION_FAILED', messag
 export function parseE164(text: string): { number: string; country: string | undefined } | undefined {
   const trimmed = text.trim().replace(/[\s().-]/g, '');
   if (!/^\+[1-9]\d{6,14}$/.test(trimmed)) return undefined;
-  const phone = phones().parsePhoneNumberFromString(trimmed);
+  const phone = phoneLibrary().parsePhoneNumberFromString(trimmed);
   if (!phone?.isValid()) return undefined;
   return { number: phone.number, country: phone.country };
 }
