@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { PGlite } from '@electric-sql/pglite';
@@ -170,6 +171,84 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
  */
 export const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 } as const;
 
+/**
+ * How long a connection of a bounded pool may leave a statement unanswered before it is taken for lost
+ * (ADR 51): the server's own bound (`statement_timeout`) plus as much again, at most 2 s more, for its
+ * answer to travel. Past it the server did not cut the statement itself, so it is not hearing us: a
+ * network that drops packets without a reset, a host that froze.
+ */
+export function answerDeadlineMs(statementTimeoutMs: number): number {
+  return statementTimeoutMs + Math.min(statementTimeoutMs, 2_000);
+}
+
+/** Pool connections whose statements may run unbounded for now (liftAnswerDeadline). */
+const unbounded = new WeakSet<object>();
+
+/**
+ * Lift the answer deadline from one connection lent by the pool, for work that lifts the server's bound
+ * too (migrations, db/migrate.ts); the returned function sets it back before the connection is released.
+ */
+export function liftAnswerDeadline(client: pg.PoolClient): () => void {
+  unbounded.add(client);
+  return () => unbounded.delete(client);
+}
+
+/**
+ * node-postgres's client with a deadline on each statement's answer (ADR 51). PostgreSQL bounds a
+ * statement itself (ADR 50), but only while it can hear us: when the network between us drops packets
+ * without a reset, or the server's host freezes, the answer never comes, TCP notices only after many
+ * minutes, and the request and its connection wait all that time. Past the deadline the connection is
+ * reset (a TCP reset, so that the statement's bytes still unacknowledged are dropped rather than
+ * delivered later; a TLS connection is closed): the statement, and any queued behind it, fail as the
+ * database being unavailable (503), the pool drops the connection instead of lending it again, and
+ * PostgreSQL, once it hears of the reset, rolls back what that session had begun. Nothing the session
+ * wrote can be committed later by another request on the same connection, which the driver's own
+ * `query_timeout` would allow: it fails the caller but lends the connection again.
+ *
+ * Uses one internal of node-postgres, `client.connection.stream` (its own query_timeout closes the
+ * same stream for a pipelined client); src/db/__tests__/answer-deadline.test.ts pins it to the
+ * installed version.
+ */
+function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
+  type Callback = (error: Error | null, result?: unknown) => void;
+  const query = Client.prototype.query as (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
+  const lose = (client: pg.Client): void => {
+    log?.warn({ deadlineMs }, 'PostgreSQL did not answer a statement within the deadline; resetting its connection');
+    const stream = (client as unknown as { connection: { stream: Socket & { encrypted?: boolean } } }).connection.stream;
+    // A TLS socket has no reset of its own (node:tls is not loaded to ask: pg loads it only for TLS).
+    if (stream.encrypted) stream.destroy();
+    else stream.resetAndDestroy();
+  };
+  class ClientWithAnswerDeadline extends Client {}
+  function boundedQuery(this: pg.Client, config: unknown, values?: unknown, callback?: unknown): unknown {
+    // Unbounded: a lifted connection, and a query object of its own (a cursor reads at the caller's pace).
+    if (unbounded.has(this) || typeof (config as { submit?: unknown } | null)?.submit === 'function') {
+      return query.call(this, config, values, callback);
+    }
+    let done = false;
+    // The check waits for the event loop's next poll: an answer that arrived while the loop was busy
+    // elsewhere (a long synchronous task) is read first, and does not count as silence.
+    const timer = setTimeout(() => setImmediate(() => done || lose(this)), deadlineMs);
+    const answered = () => {
+      done = true;
+      clearTimeout(timer);
+    };
+    const withAnswered =
+      (callback: Callback): Callback =>
+      (error, result) => {
+        answered();
+        callback(error, result);
+      };
+    if (typeof callback === 'function') return query.call(this, config, values, withAnswered(callback as Callback));
+    if (typeof values === 'function') return query.call(this, config, withAnswered(values as Callback));
+    const result = query.call(this, config, values) as Promise<unknown>;
+    result.then(answered, answered);
+    return result;
+  }
+  ClientWithAnswerDeadline.prototype.query = boundedQuery as typeof Client.prototype.query;
+  return ClientWithAnswerDeadline;
+}
+
 export interface PostgresOptions {
   url: string;
   poolMax: number;
@@ -178,7 +257,8 @@ export interface PostgresOptions {
   /**
    * The server's bound on each statement of this pool's sessions, and on a transaction left idle between
    * two statements (ADR 50): a lock that is never granted or a query that never ends cuts the statement
-   * (SQLSTATE 57014, answered 503) instead of holding the request and its connection forever. Without
+   * (SQLSTATE 57014, answered 503) instead of holding the request and its connection forever. With it,
+   * a connection that leaves a statement unanswered past answerDeadlineMs is closed (ADR 51). Without
    * it (the command line's direct mode, tests), statements run as long as they take.
    */
   statementTimeoutMs?: number;
@@ -188,6 +268,9 @@ export interface PostgresOptions {
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
   const pool = new pg.Pool({
+    ...(options.statementTimeoutMs
+      ? { Client: clientWithAnswerDeadline(pg.Client, answerDeadlineMs(options.statementTimeoutMs), options.log) }
+      : {}),
     connectionString: options.url,
     max: options.poolMax,
     application_name: 'otpbox',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, type Executor, queryRows } from './client.ts';
+import { type Database, type Executor, liftAnswerDeadline, queryRows } from './client.ts';
 import { MIGRATIONS_FOLDER, migrationJournal } from './migration-files.ts';
 
 export { MIGRATIONS_FOLDER, migrationJournal } from './migration-files.ts';
@@ -36,11 +36,13 @@ export async function migrateDatabase(database: Database): Promise<{ applied: st
   ]);
   // Everything happens on the one connection that holds the lock (a pool of one must not deadlock).
   const client = await database.raw.pool.connect();
+  // A migration (an index built over a large table) and the wait for another starter's may take
+  // longer than the pool's bound on a request's statement (ADR 50) and its answer deadline (ADR 51):
+  // neither here, and both again before the connection goes back to the pool. The start-up step
+  // itself stays bounded (ADR 16).
+  const restoreDeadline = liftAnswerDeadline(client);
   let applied: string[];
   try {
-    // A migration (an index built over a large table) and the wait for another starter's may take
-    // longer than the pool's bound on a request's statement (ADR 50): none here, and the bound again
-    // before the connection goes back to the pool. The start-up step itself stays bounded (ADR 16).
     await client.query('set statement_timeout = 0; set idle_in_transaction_session_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
     try {
@@ -56,6 +58,8 @@ export async function migrateDatabase(database: Database): Promise<{ applied: st
     // Not back to the pool with its bounds lifted: the pool opens another in its place.
     client.release(error as Error);
     throw error;
+  } finally {
+    restoreDeadline();
   }
   client.release();
   return { applied };

@@ -18,7 +18,14 @@ export interface TestDatabase extends Database {
 
 export const onPostgres = (): boolean => Boolean(process.env.TEST_DATABASE_URL);
 
-export async function createTestDatabase(options: { poolMax?: number; statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: {
+    poolMax?: number;
+    statementTimeoutMs?: number;
+    /** On PostgreSQL, the URL the pool connects to instead of the database's own (a relay in front of it). */
+    connectVia?: (url: string) => string;
+  } = {},
+): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const template = inject('pgliteTemplate');
@@ -36,7 +43,7 @@ export async function createTestDatabase(options: { poolMax?: number; statementT
   }
   const url = withDatabase(serverUrl, name);
   const database = await openPostgres({
-    url,
+    url: options.connectVia ? options.connectVia(url) : url,
     poolMax: options.poolMax ?? 20,
     timeoutMs: 10_000,
     statementTimeoutMs: options.statementTimeoutMs,
