@@ -24,9 +24,12 @@ export async function benchApp(env: Record<string, string> = {}, options: { loca
   // A database of its own on that server, dropped at the end: accounts left by an earlier run would
   // make sign-up fail, and the benchmark time refusals.
   const fresh = url ? await freshDatabase(url) : undefined;
-  const database: Database = fresh ? await openPostgres({ url: fresh.url, poolMax: 10, timeoutMs: 10_000 }) : await openMemoryPglite();
-  await migrateDatabase(database);
   const config = testConfig({ API_RATE_LIMIT: '1000000', ...env });
+  // As `otpbox start` opens it: each statement bound, and each answer under a deadline (ADRs 50, 51).
+  const database: Database = fresh
+    ? await openPostgres({ url: fresh.url, poolMax: 10, timeoutMs: 10_000, statementTimeoutMs: config.dbStatementTimeoutMs })
+    : await openMemoryPglite();
+  await migrateDatabase(database);
   const policy = await loadCurrentPolicy(database.db, config, systemClock);
   const keys = secretKeys('bench-secret-key-bench-secret-key-0123456789');
   // As in production: the service's logger at info (its lines written, to /dev/null, synchronously like
