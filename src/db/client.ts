@@ -194,6 +194,20 @@ export function liftAnswerDeadline(client: pg.PoolClient): () => void {
 }
 
 /**
+ * End a connection to PostgreSQL that stopped answering, at once: a TCP reset, so that bytes the server
+ * has not acknowledged are dropped by our kernel rather than delivered when the network comes back (a
+ * TLS connection, which has no reset of its own, is closed). The client then fails what it had in
+ * flight and emits `error` and `end`, as for any lost connection. Reaches node-postgres's
+ * `client.connection.stream` (pinned by src/db/__tests__/answer-deadline.test.ts, ADR 51).
+ */
+export function resetConnection(client: pg.Client): void {
+  const stream = (client as unknown as { connection: { stream: Socket & { encrypted?: boolean } } }).connection.stream;
+  // node:tls is not loaded to ask `instanceof TLSSocket`: pg loads it only for TLS connections.
+  if (stream.encrypted) stream.destroy();
+  else stream.resetAndDestroy();
+}
+
+/**
  * node-postgres's client with a deadline on each statement's answer (ADR 51). PostgreSQL bounds a
  * statement itself (ADR 50), but only while it can hear us: when the network between us drops packets
  * without a reset, or the server's host freezes, the answer never comes, TCP notices only after many
@@ -205,19 +219,14 @@ export function liftAnswerDeadline(client: pg.PoolClient): () => void {
  * wrote can be committed later by another request on the same connection, which the driver's own
  * `query_timeout` would allow: it fails the caller but lends the connection again.
  *
- * Uses one internal of node-postgres, `client.connection.stream` (its own query_timeout closes the
- * same stream for a pipelined client); src/db/__tests__/answer-deadline.test.ts pins it to the
- * installed version.
+ * The reset (resetConnection) uses one internal of node-postgres, `client.connection.stream`.
  */
 function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
   type Callback = (error: Error | null, result?: unknown) => void;
   const query = Client.prototype.query as (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
   const lose = (client: pg.Client): void => {
     log?.warn({ deadlineMs }, 'PostgreSQL did not answer a statement within the deadline; resetting its connection');
-    const stream = (client as unknown as { connection: { stream: Socket & { encrypted?: boolean } } }).connection.stream;
-    // A TLS socket has no reset of its own (node:tls is not loaded to ask: pg loads it only for TLS).
-    if (stream.encrypted) stream.destroy();
-    else stream.resetAndDestroy();
+    resetConnection(client);
   };
   class ClientWithAnswerDeadline extends Client {}
   function boundedQuery(this: pg.Client, config: unknown, values?: unknown, callback?: unknown): unknown {

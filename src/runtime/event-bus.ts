@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, GATEWAY_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
-import { type Database, TCP_KEEPALIVE } from '../db/client.ts';
+import { type Database, resetConnection, TCP_KEEPALIVE } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
 
@@ -64,7 +64,14 @@ export interface AnyEvent {
 
 type Listener = (announcement: Announcement) => void;
 
-export async function startEventBus(database: Database, log: Logger): Promise<EventBus> {
+export async function startEventBus(
+  database: Database,
+  log: Logger,
+  options: {
+    /** PostgreSQL: how often a quiet LISTEN connection is asked whether it still answers (LISTEN_PROBE_MS). */
+    listenProbeMs?: number;
+  } = {},
+): Promise<EventBus> {
   const listeners = new Map<string, Set<Listener>>();
   const anyListeners = new Set<(announcement: AnyEvent) => void>();
   const authListeners = new Set<(accountId: string) => void>();
@@ -212,6 +219,7 @@ export async function startEventBus(database: Database, log: Logger): Promise<Ev
       onReconnect,
       log,
       () => closed,
+      options.listenProbeMs ?? LISTEN_PROBE_MS,
     );
   }
 
@@ -273,6 +281,18 @@ export function listenRetryDelayMs(failures: number): number {
 }
 
 /**
+ * How often the LISTEN connection, when it heard nothing for that long, is asked whether it still
+ * answers (`select 1`), and how long it has to answer, and to open (ADR 51). A connection that stopped
+ * answering without being closed (a network that drops packets, a frozen host, a fail-over that left
+ * the old address silent) would otherwise look idle: TCP keepalive tells it from a quiet one only after
+ * about twelve minutes with Linux's defaults, and meanwhile no instance's streams hear of events
+ * written elsewhere. With the probe it is reset and replaced within three periods (15 s), and the
+ * streams catch up as after any reconnect. A busy connection is never asked: its notifications show it
+ * answers.
+ */
+export const LISTEN_PROBE_MS = 5_000;
+
+/**
  * A dedicated connection for LISTEN (a pooled one would lose it), reconnected when it drops. A lost
  * connection is handled once, whichever of its `error` and `end` events comes first: two handlers would
  * schedule two reconnections, and the second listener would deliver every notification twice.
@@ -283,6 +303,7 @@ async function listenOnPostgres(
   onReconnect: () => void,
   log: Logger,
   isClosed: () => boolean,
+  probeMs: number,
 ) {
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -297,30 +318,72 @@ async function listenOnPostgres(
     if (isClosed()) return;
     // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
     const { Client } = (await import('pg')).default;
-    const next = new Client({ connectionString: url, application_name: 'otpbox-events', ...TCP_KEEPALIVE });
+    const next = new Client({
+      connectionString: url,
+      application_name: 'otpbox-events',
+      connectionTimeoutMillis: probeMs,
+      ...TCP_KEEPALIVE,
+    });
     let lost = false;
+    let probe: NodeJS.Timeout | undefined;
     const onLost = (error: Error | undefined, message: string) => {
       if (lost) return;
       lost = true;
+      clearInterval(probe);
       if (client === next) client = undefined;
       if (isClosed()) return;
       log.warn({ err: error }, message);
       void next.end().catch(() => {});
       scheduleRetry();
     };
-    next.on('notification', (message) => channels[message.channel]?.(message.payload));
+    /** Reset the connection unless what it was asked is answered (the returned function) within probeMs. */
+    const answerWithin = (what: string): (() => void) => {
+      const timer = setTimeout(() => {
+        if (lost) return;
+        log.warn({ probeMs }, `event listener connection did not answer ${what} in time; resetting it`);
+        resetConnection(next);
+      }, probeMs);
+      return () => clearTimeout(timer);
+    };
+    let heard = 0;
+    next.on('notification', (message) => {
+      heard++;
+      channels[message.channel]?.(message.payload);
+    });
     next.on('error', (error) => onLost(error, 'event listener connection lost; reconnecting'));
     next.on('end', () => onLost(undefined, 'event listener connection closed; reconnecting'));
+    const answered = answerWithin('its LISTEN statements');
     try {
       await next.connect();
       for (const channel of Object.keys(channels)) await next.query(`listen ${channel}`);
     } catch (error) {
       onLost(error as Error, 'cannot listen for events; retrying');
       return;
+    } finally {
+      answered();
     }
     if (lost) return;
     client = next;
     failures = 0;
+    let asking = false;
+    let heardAtLastLook = heard;
+    probe = setInterval(() => {
+      if (asking) return;
+      if (heard !== heardAtLastLook) {
+        heardAtLastLook = heard;
+        return;
+      }
+      asking = true;
+      const done = answerWithin('a probe');
+      next.query('select 1').then(
+        () => {
+          asking = false;
+          done();
+        },
+        () => done(),
+      );
+    }, probeMs);
+    probe.unref();
     if (connectedBefore) onReconnect();
     connectedBefore = true;
   };

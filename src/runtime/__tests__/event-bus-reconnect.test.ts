@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test/support/database.ts';
+import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.ts';
 import { EVENT_CHANNEL } from '../../db/channels.ts';
 import { queryRows } from '../../db/client.ts';
 import { type Announcement, type EventBus, listenRetryDelayMs, startEventBus } from '../event-bus.ts';
@@ -69,6 +70,69 @@ describe.skipIf(!onPostgres())('a listener whose connection is cut again and aga
       expect(heard).toEqual([{ accountId: 'acc_listener_test', seq: 1, event: undefined }]);
     } finally {
       unsubscribe();
+    }
+  });
+});
+
+describe.skipIf(!onPostgres())('a listener whose connection goes silent without being closed (PostgreSQL)', () => {
+  const PROBE_MS = 200;
+  let proxy: TcpProxy;
+  let database: TestDatabase;
+  let bus: EventBus;
+  const lines: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    const server = new URL(process.env.TEST_DATABASE_URL as string);
+    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    // The pool goes straight to the server; the listener's connection through the relay.
+    database = await createTestDatabase({ poolMax: 2 });
+    const throughRelay = { ...database, raw: { ...database.raw, url: proxy.via(database.url as string) } } as TestDatabase;
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    bus = await startEventBus(throughRelay, log, { listenProbeMs: PROBE_MS });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await bus?.close();
+    await database?.destroy();
+    await proxy?.close();
+  });
+
+  const notify = (seq: number) =>
+    database.db.execute(sql`select pg_notify(${EVENT_CHANNEL}, ${JSON.stringify({ accountId: 'acc_silent_test', seq })})`);
+  async function until(done: () => boolean, what: string) {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('asks a quiet connection whether it still answers, replaces it when it does not, and tells every stream and cache to catch up', async () => {
+    const heard: Announcement[] = [];
+    const everything: string[] = [];
+    const unsubscribe = bus.subscribe('acc_silent_test', (announcement) => heard.push(announcement));
+    const unsubscribeAll = bus.onAnyEvent((event) => everything.push(event.accountId));
+    try {
+      await notify(1);
+      await until(() => heard.length === 1, 'the first announcement');
+
+      // The network drops everything: the announcement sent now never reaches this listener.
+      proxy.silence('both');
+      await notify(2);
+      await until(
+        () => lines.some((line) => line.msg === 'event listener connection did not answer a probe in time; resetting it'),
+        'the probe giving up',
+      );
+      proxy.restore();
+
+      // A new connection; on it, "anything may have changed" (caches start over, streams read what they missed).
+      await until(() => everything.includes('*'), 'the reconnect announced');
+      await notify(3);
+      await until(() => heard.some((announcement) => announcement.seq === 3), 'an announcement on the new connection');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(heard.map((announcement) => announcement.seq)).toEqual([1, 3]);
+    } finally {
+      unsubscribe();
+      unsubscribeAll();
     }
   });
 });
