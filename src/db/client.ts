@@ -186,11 +186,11 @@ const unbounded = new WeakSet<object>();
 
 /**
  * Lift the answer deadline from one connection lent by the pool, for work that lifts the server's bound
- * too (migrations, db/migrate.ts); the returned function sets it back before the connection is released.
+ * too (migrations, db/migrate.ts). For good: release that connection with `release(true)`, so that the
+ * pool never lends it again.
  */
-export function liftAnswerDeadline(client: pg.PoolClient): () => void {
+export function liftAnswerDeadline(client: pg.PoolClient): void {
   unbounded.add(client);
-  return () => unbounded.delete(client);
 }
 
 /**
@@ -274,6 +274,12 @@ export interface PostgresOptions {
   log?: Logger;
 }
 
+/** The statement that gives a pool's session its bounds (ADR 50): a whole number of milliseconds, never input. */
+export function sessionBounds(statementTimeoutMs: number): string {
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs <= 0) throw new Error(`not a statement bound: ${statementTimeoutMs}`);
+  return `set statement_timeout = ${statementTimeoutMs}; set idle_in_transaction_session_timeout = ${statementTimeoutMs}`;
+}
+
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
   const pool = new pg.Pool({
@@ -286,17 +292,25 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
     ...TCP_KEEPALIVE,
-    // Sent with the connection's start-up message: no statement of its own, no round trip.
-    ...(options.statementTimeoutMs
-      ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs }
-      : {}),
   });
-  // A client losing its connection must not crash the process. pg-pool listens for that only while a
-  // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)
-  // would emit an 'error' nobody hears, and that ends the process. Every client gets a listener of its
-  // own: the statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it on release.
+  const bounds = options.statementTimeoutMs ? sessionBounds(options.statementTimeoutMs) : undefined;
   pool.on('connect', (client) => {
+    // A client losing its connection must not crash the process. pg-pool listens for that only while a
+    // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)
+    // would emit an 'error' nobody hears, and that ends the process. Every client gets a listener of
+    // its own: the statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it on
+    // release.
     client.on('error', (error) => options.log?.warn({ err: error }, 'PostgreSQL connection lost'));
+    // The session's bounds (ADR 50), as the first statement of each new connection: queued before the
+    // statement it was opened for, one round trip per connection, not per request. Not as start-up
+    // parameters, which would cost nothing: PgBouncer refuses the connection for them ("unsupported
+    // startup parameter"). A connection that could not take them is not used without them.
+    if (bounds) {
+      client.query(bounds).catch((error: unknown) => {
+        options.log?.warn({ err: error }, 'PostgreSQL connection refused its statement bound; resetting it');
+        resetConnection(client);
+      });
+    }
   });
   // The same loss of an idle client, as the pool reports it: already logged above; the pool replaces it.
   pool.on('error', () => {});

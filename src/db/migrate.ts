@@ -38,9 +38,9 @@ export async function migrateDatabase(database: Database): Promise<{ applied: st
   const client = await database.raw.pool.connect();
   // A migration (an index built over a large table) and the wait for another starter's may take
   // longer than the pool's bound on a request's statement (ADR 50) and its answer deadline (ADR 51):
-  // neither here, and both again before the connection goes back to the pool. The start-up step
-  // itself stays bounded (ADR 16).
-  const restoreDeadline = liftAnswerDeadline(client);
+  // neither on this connection, which never goes back to the pool (the pool opens another, bounded,
+  // in its place). The start-up step itself stays bounded (ADR 16).
+  liftAnswerDeadline(client);
   let applied: string[];
   try {
     await client.query('set statement_timeout = 0; set idle_in_transaction_session_timeout = 0');
@@ -53,15 +53,9 @@ export async function migrateDatabase(database: Database): Promise<{ applied: st
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
     }
-    await client.query('reset statement_timeout; reset idle_in_transaction_session_timeout');
-  } catch (error) {
-    // Not back to the pool with its bounds lifted: the pool opens another in its place.
-    client.release(error as Error);
-    throw error;
   } finally {
-    restoreDeadline();
+    client.release(true);
   }
-  client.release();
   return { applied };
 }
 

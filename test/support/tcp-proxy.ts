@@ -14,6 +14,8 @@ export interface TcpProxy {
   readonly port: number;
   /** The connection URL `url` with its host and port replaced by the relay's. */
   via(url: string): string;
+  /** The start-up parameters of each connection opened through the relay (its first message), in order. */
+  readonly startups: Record<string, string>[];
   silence(what: 'answers' | 'both'): void;
   restore(): void;
   close(): Promise<void>;
@@ -21,6 +23,7 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let silenced: 'none' | 'answers' | 'both' = 'none';
+  const startups: Record<string, string>[] = [];
   const pairs = new Set<{ client: net.Socket; server: net.Socket }>();
   const apply = (pair: { client: net.Socket; server: net.Socket }) => {
     if (silenced === 'answers') pair.server.pause();
@@ -30,7 +33,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const server = net.connect(target.port, target.host);
     const pair = { client, server };
     pairs.add(pair);
-    client.on('data', (chunk) => silenced === 'both' || server.write(chunk));
+    let first = true;
+    client.on('data', (chunk) => {
+      if (first) startups.push(startupParameters(chunk));
+      first = false;
+      if (silenced !== 'both') server.write(chunk);
+    });
     server.on('data', (chunk) => silenced === 'both' || client.write(chunk));
     const end = () => {
       pairs.delete(pair);
@@ -48,6 +56,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = (relay.address() as net.AddressInfo).port;
   return {
     port,
+    startups,
     via(url) {
       const parsed = new URL(url);
       parsed.hostname = '127.0.0.1';
@@ -70,4 +79,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       await new Promise<void>((resolve) => relay.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The parameters of a PostgreSQL start-up message (length, protocol 3.0, then name and value pairs, each
+ * ended by a zero byte, and a final zero); empty for any other first message (an SSL request).
+ */
+function startupParameters(message: Buffer): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  if (message.length < 8 || message.readInt32BE(4) !== 196608) return parameters;
+  const fields = message.subarray(8, message.readInt32BE(0)).toString('utf8').split('\0');
+  for (let i = 0; i + 1 < fields.length && fields[i] !== ''; i += 2) parameters[fields[i] as string] = fields[i + 1] as string;
+  return parameters;
 }

@@ -76,6 +76,27 @@ describe('node-postgres internals the deadline uses (pinned)', () => {
   });
 });
 
+describe.runIf(onPostgres())('the bounds of the pool’s sessions (PostgreSQL)', () => {
+  it('are set by a statement, not sent as start-up parameters, which PgBouncer refuses', async () => {
+    const one = await poolOfOne();
+    try {
+      const [bounds] = await queryRows(one, 'select current_setting($1) as statement, current_setting($2) as idle', [
+        'statement_timeout',
+        'idle_in_transaction_session_timeout',
+      ]);
+      expect(bounds).toEqual({ statement: `${BOUND_MS}ms`, idle: `${BOUND_MS}ms` });
+      // What PgBouncer accepts in a start-up message without `ignore_startup_parameters` (its
+      // documentation: client_encoding, datestyle, timezone, standard_conforming_strings, and
+      // application_name), besides the user and the database.
+      const accepted = ['user', 'database', 'application_name', 'client_encoding', 'datestyle', 'timezone', 'standard_conforming_strings'];
+      expect(proxy.startups.length).toBeGreaterThan(0);
+      for (const startup of proxy.startups) expect(Object.keys(startup).filter((name) => !accepted.includes(name))).toEqual([]);
+    } finally {
+      await one.close();
+    }
+  });
+});
+
 describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
   it('is the statement bound plus as much again, at most 2 s more', () => {
     expect(answerDeadlineMs(400)).toBe(800);
@@ -164,6 +185,11 @@ describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
     expect((await a.balance()).held).toBe(retried.json().price);
   });
 });
+
+async function queryRows(database: Database, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  if (database.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
+  return (await database.raw.pool.query(text, values)).rows;
+}
 
 async function queryPids(database: Database): Promise<{ pid: number }[]> {
   if (database.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
