@@ -172,6 +172,19 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
 export const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 } as const;
 
 /**
+ * PostgreSQL's side of TCP_KEEPALIVE (ADR 51): how soon the server gives up on a client that vanished
+ * without closing its connection (a host that crashed or lost power, a partition). Its defaults are the
+ * kernel's, two hours of silence before the first probe, and until then the session keeps what it holds:
+ * the SMPP links' advisory locks (no other instance can bind those links), a LISTEN backend that the
+ * notification queue waits for, a slot of `max_connections`. With these, such a session ends within
+ * about a minute: probed after 30 s of silence, three probes 10 s apart, or 60 s of data left
+ * unacknowledged (keepalive does not probe while data waits). Sent as the first statement of every
+ * connection otpbox opens: settable by any user, and ignored on a Unix socket.
+ */
+export const SERVER_KEEPALIVE =
+  'set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3; set tcp_user_timeout = 60000';
+
+/**
  * How long a connection of a bounded pool may leave a statement unanswered before it is taken for lost
  * (ADR 51): the server's own bound (`statement_timeout`) plus as much again, at most 2 s more, for its
  * answer to travel. Past it the server did not cut the statement itself, so it is not hearing us: a
@@ -208,7 +221,9 @@ export function resetConnection(client: pg.Client): void {
 }
 
 /**
- * node-postgres's client with a deadline on each statement's answer (ADR 51). PostgreSQL bounds a
+ * node-postgres's client with a deadline on each statement's answer (ADR 51): the pool's (with the
+ * statement bound's deadline, answerDeadlineMs), and the connections otpbox opens on their own (LISTEN,
+ * the SMPP links' locks: statements that never wait, with a few seconds). PostgreSQL bounds a
  * statement itself (ADR 50), but only while it can hear us: when the network between us drops packets
  * without a reset, or the server's host freezes, the answer never comes, TCP notices only after many
  * minutes, and the request and its connection wait all that time. Past the deadline the connection is
@@ -221,7 +236,7 @@ export function resetConnection(client: pg.Client): void {
  *
  * The reset (resetConnection) uses one internal of node-postgres, `client.connection.stream`.
  */
-function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
+export function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
   type Callback = (error: Error | null, result?: unknown) => void;
   const query = Client.prototype.query as (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
   const lose = (client: pg.Client): void => {
@@ -293,7 +308,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     idleTimeoutMillis: 30_000,
     ...TCP_KEEPALIVE,
   });
-  const bounds = options.statementTimeoutMs ? sessionBounds(options.statementTimeoutMs) : undefined;
+  const first = options.statementTimeoutMs ? `${SERVER_KEEPALIVE}; ${sessionBounds(options.statementTimeoutMs)}` : SERVER_KEEPALIVE;
   pool.on('connect', (client) => {
     // A client losing its connection must not crash the process. pg-pool listens for that only while a
     // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)
@@ -301,16 +316,15 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     // its own: the statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it on
     // release.
     client.on('error', (error) => options.log?.warn({ err: error }, 'PostgreSQL connection lost'));
-    // The session's bounds (ADR 50), as the first statement of each new connection: queued before the
-    // statement it was opened for, one round trip per connection, not per request. Not as start-up
-    // parameters, which would cost nothing: PgBouncer refuses the connection for them ("unsupported
-    // startup parameter"). A connection that could not take them is not used without them.
-    if (bounds) {
-      client.query(bounds).catch((error: unknown) => {
-        options.log?.warn({ err: error }, 'PostgreSQL connection refused its statement bound; resetting it');
-        resetConnection(client);
-      });
-    }
+    // The server's keepalive and the session's bounds (ADR 50), as the first statement of each new
+    // connection: queued before the statement it was opened for, one round trip per connection, not
+    // per request. Not as start-up parameters, which would cost nothing: PgBouncer refuses the
+    // connection for them ("unsupported startup parameter"). A connection that could not take them is
+    // not used without them.
+    client.query(first).catch((error: unknown) => {
+      options.log?.warn({ err: error }, 'PostgreSQL connection refused its session settings; resetting it');
+      resetConnection(client);
+    });
   });
   // The same loss of an idle client, as the pool reports it: already logged above; the pool replaces it.
   pool.on('error', () => {});

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, GATEWAY_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
-import { type Database, resetConnection, TCP_KEEPALIVE } from '../db/client.ts';
+import { clientWithAnswerDeadline, type Database, SERVER_KEEPALIVE, TCP_KEEPALIVE } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
 
@@ -317,7 +317,8 @@ async function listenOnPostgres(
   const connect = async (): Promise<void> => {
     if (isClosed()) return;
     // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
-    const { Client } = (await import('pg')).default;
+    // Every statement on it must be answered within probeMs, or the connection is reset (ADR 51).
+    const Client = clientWithAnswerDeadline((await import('pg')).default.Client, probeMs, log);
     const next = new Client({
       connectionString: url,
       application_name: 'otpbox-events',
@@ -336,15 +337,6 @@ async function listenOnPostgres(
       void next.end().catch(() => {});
       scheduleRetry();
     };
-    /** Reset the connection unless what it was asked is answered (the returned function) within probeMs. */
-    const answerWithin = (what: string): (() => void) => {
-      const timer = setTimeout(() => {
-        if (lost) return;
-        log.warn({ probeMs }, `event listener connection did not answer ${what} in time; resetting it`);
-        resetConnection(next);
-      }, probeMs);
-      return () => clearTimeout(timer);
-    };
     let heard = 0;
     next.on('notification', (message) => {
       heard++;
@@ -352,15 +344,13 @@ async function listenOnPostgres(
     });
     next.on('error', (error) => onLost(error, 'event listener connection lost; reconnecting'));
     next.on('end', () => onLost(undefined, 'event listener connection closed; reconnecting'));
-    const answered = answerWithin('its LISTEN statements');
     try {
       await next.connect();
+      await next.query(SERVER_KEEPALIVE);
       for (const channel of Object.keys(channels)) await next.query(`listen ${channel}`);
     } catch (error) {
       onLost(error as Error, 'cannot listen for events; retrying');
       return;
-    } finally {
-      answered();
     }
     if (lost) return;
     client = next;
@@ -373,14 +363,13 @@ async function listenOnPostgres(
         heardAtLastLook = heard;
         return;
       }
+      // Under the client's deadline: unanswered within probeMs, the connection is reset.
       asking = true;
-      const done = answerWithin('a probe');
       next.query('select 1').then(
         () => {
           asking = false;
-          done();
         },
-        () => done(),
+        () => {},
       );
     }, probeMs);
     probe.unref();

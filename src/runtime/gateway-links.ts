@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import { clientWithAnswerDeadline, type Database, SERVER_KEEPALIVE, TCP_KEEPALIVE } from '../db/client.ts';
 import type { SmppLinkOptions, SmppLinkState } from '../gateway-clients/port.ts';
 import type { SmppLink, SmppLinkDeps } from '../gateway-clients/smpp/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -52,6 +52,8 @@ export interface GatewayLinksOptions {
   metrics?: Pick<Metrics, 'gatewaySms'>;
   /** How often the gateways are read again and links not held are tried (default 5 000 ms). */
   retryMs?: number;
+  /** How long each statement on the lock connection has to be answered before it is reset (default 5 000 ms, ADR 51). */
+  lockAnswerMs?: number;
   /** Link timings (tests shorten the back-off). */
   link?: Pick<SmppLinkOptions, 'enquireLinkMs' | 'reconnectMinMs' | 'reconnectMaxMs'> &
     Pick<SmppLinkDeps, 'tlsOptions' | 'unbindTimeoutMs' | 'bindTimeoutMs'>;
@@ -89,7 +91,7 @@ export async function startGatewayLinks(options: GatewayLinksOptions): Promise<G
   const ctx: Ctx = { db: database.db, clock, config, keys, log };
   const retryMs = options.retryMs ?? 5_000;
   const entries = new Map<string, Entry>();
-  const locks = linkLocks(database, log, () => void lost());
+  const locks = linkLocks(database, log, () => void lost(), options.lockAnswerMs ?? 5_000);
   let smppModule: Promise<SmppModule> | undefined;
   let closed = false;
   let running: Promise<void> | undefined;
@@ -186,6 +188,7 @@ export async function startGatewayLinks(options: GatewayLinksOptions): Promise<G
   };
 
   const pass = async () => {
+    if (entries.size > 0) await locks.check();
     const rows = await smppGateways(database.db);
     const present = new Set(rows.map((row) => row.id));
     for (const entry of [...entries.values()])
@@ -252,6 +255,12 @@ export async function startGatewayLinks(options: GatewayLinksOptions): Promise<G
 
 interface LinkLocks {
   tryLock(gatewayId: string): Promise<boolean>;
+  /**
+   * Whether the lock connection still answers, asked while links are held (ADR 51): one that does not
+   * answer within `lockAnswerMs` is reset, and `onLost` follows, so that this instance unbinds before
+   * PostgreSQL, which ends a silent client's session within about a minute, lets another bind.
+   */
+  check(): Promise<void>;
   unlock(gatewayId: string): Promise<void>;
   /** Ends the lock connection: every lock is released with it. */
   close(): Promise<void>;
@@ -262,16 +271,23 @@ interface LinkLocks {
  * one would hand the session to others), opened when the first SMPP gateway is tried; when it drops,
  * `onLost` is told and the next attempt opens another. PGlite: one process, every lock is ours.
  */
-function linkLocks(database: Database, log: Logger, onLost: () => void): LinkLocks {
+function linkLocks(database: Database, log: Logger, onLost: () => void, answerMs: number): LinkLocks {
   const raw = database.raw;
-  if (raw.engine === 'pglite') return { tryLock: async () => true, unlock: async () => {}, close: async () => {} };
+  if (raw.engine === 'pglite') return { tryLock: async () => true, check: async () => {}, unlock: async () => {}, close: async () => {} };
   let client: Promise<pg.Client> | undefined;
   let closing = false;
   const connection = (): Promise<pg.Client> => {
     client ??= (async () => {
       // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
-      const { Client } = (await import('pg')).default;
-      const next = new Client({ connectionString: raw.url, application_name: 'otpbox-gateway-links' });
+      // Its statements never wait (a try-lock, an unlock, a probe): each must be answered within
+      // answerMs, or the connection is reset (ADR 51), as it must be opened.
+      const Client = clientWithAnswerDeadline((await import('pg')).default.Client, answerMs, log);
+      const next = new Client({
+        connectionString: raw.url,
+        application_name: 'otpbox-gateway-links',
+        connectionTimeoutMillis: answerMs,
+        ...TCP_KEEPALIVE,
+      });
       let gone = false;
       const drop = (error?: Error) => {
         if (gone) return;
@@ -287,9 +303,12 @@ function linkLocks(database: Database, log: Logger, onLost: () => void): LinkLoc
       next.on('end', () => drop());
       try {
         await next.connect();
+        // Should this process vanish, PostgreSQL ends the session, and frees its locks, within a minute.
+        await next.query(SERVER_KEEPALIVE);
       } catch (error) {
         gone = true;
         client = undefined;
+        void next.end().catch(() => {});
         throw error;
       }
       return next;
@@ -302,6 +321,11 @@ function linkLocks(database: Database, log: Logger, onLost: () => void): LinkLoc
       const c = await connection();
       const result = await c.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key(gatewayId)]);
       return result.rows[0]?.locked === true;
+    },
+    async check() {
+      const c = await client?.catch(() => undefined);
+      // Failing, it has been reset: its `end` tells onLost.
+      await c?.query('select 1').catch(() => {});
     },
     async unlock(gatewayId) {
       const c = await client?.catch(() => undefined);

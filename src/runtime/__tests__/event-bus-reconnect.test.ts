@@ -119,7 +119,7 @@ describe.skipIf(!onPostgres())('a listener whose connection goes silent without 
       proxy.silence('both');
       await notify(2);
       await until(
-        () => lines.some((line) => line.msg === 'event listener connection did not answer a probe in time; resetting it'),
+        () => lines.some((line) => line.msg === 'PostgreSQL did not answer a statement within the deadline; resetting its connection'),
         'the probe giving up',
       );
       proxy.restore();

@@ -6,6 +6,7 @@ import { commandContextOf, runOtpbox } from '../../../test/support/cli.ts';
 import { onPostgres } from '../../../test/support/database.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { baseUrlOf, type OpenStream, openStream } from '../../../test/support/sse.ts';
+import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.ts';
 import { activationSms, gatewayMessages, gateways, providerOffers, providers } from '../../db/schema/index.ts';
 import { FakeSmsc } from '../../gateway-clients/smpp/__tests__/fake-smsc.ts';
 import { runProviderTasks } from '../../modules/activations/index.ts';
@@ -287,5 +288,84 @@ describe.runIf(onPostgres())('SMPP links across instances (PostgreSQL)', () => {
     );
     for (let i = 0; i < 3; i++) for (const links of [holder, third]) await links.refresh();
     expect([holder, third].filter((links) => links.held().length > 0)).toHaveLength(1);
+  });
+});
+
+describe.runIf(onPostgres())('an instance whose lock connection goes silent without being closed (PostgreSQL)', () => {
+  let t: TestApp;
+  let fake: FakeSmsc;
+  let proxy: TcpProxy;
+  let links: GatewayLinks | undefined;
+
+  beforeAll(async () => {
+    fake = await new FakeSmsc({ systemId: 'quiet', password: 'secret1' }).listen();
+    t = await createTestApp({ env: { SANDBOX: 'off' } });
+    const server = new URL(process.env.TEST_DATABASE_URL as string);
+    proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await links?.close();
+    await fake?.close();
+    await t?.close();
+    await proxy?.close();
+  });
+
+  const advisoryLocks = async () => {
+    const [row] = await t.database.db
+      .execute<{ n: number }>(
+        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`,
+      )
+      .then((result) => (result as unknown as { rows: { n: number }[] }).rows);
+    return Number(row?.n ?? 0);
+  };
+
+  it('asks the connection while it holds a link, unbinds when it does not answer, and binds again once the network is back', async () => {
+    const raw = t.database.raw;
+    if (raw.engine !== 'postgres') throw new Error('PostgreSQL only');
+    // The pool goes straight to the server; the lock connection through the relay.
+    links = await startGatewayLinks({
+      database: { ...t.database, raw: { ...raw, url: proxy.via(raw.url) } },
+      clock: t.clock,
+      config: t.config,
+      keys: t.keys,
+      log: t.log,
+      activations: t.orders.activations,
+      events: t.orders.events,
+      retryMs: 100,
+      lockAnswerMs: 300,
+      link: LINK,
+    });
+    const added = await runOtpbox(commandContextOf(t), [
+      'gateways',
+      'add',
+      '--kind',
+      'smpp',
+      '--name',
+      'quiet',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(fake.port),
+      '--system-id',
+      'quiet',
+      '--password',
+      'secret1',
+    ]);
+    expect(added.code).toBe(0);
+    await eventually(() => links?.held().some((link) => link.state === 'bound') === true, 'bound');
+    expect(await advisoryLocks()).toBe(1);
+
+    // The network between this instance and PostgreSQL drops everything; the SMSC is still reachable.
+    proxy.silence('both');
+    // Another instance may bind once PostgreSQL gives the lock up: this one unbinds first.
+    await eventually(() => fake.unbinds === 1 && links?.held().length === 0, 'the holder unbound');
+    // Its reset reached the relay, which closed the server's side: the lock is free.
+    await eventually(async () => (await advisoryLocks()) === 0, 'the lock freed');
+
+    proxy.restore();
+    await eventually(() => links?.held().some((link) => link.state === 'bound') === true, 'bound again');
+    expect(fake.binds).toHaveLength(2);
+    expect(await advisoryLocks()).toBe(1);
   });
 });
