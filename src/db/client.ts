@@ -297,6 +297,7 @@ export function sessionBounds(statementTimeoutMs: number): string {
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const [{ default: pg }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+  const first = options.statementTimeoutMs ? `${SERVER_KEEPALIVE}; ${sessionBounds(options.statementTimeoutMs)}` : SERVER_KEEPALIVE;
   const pool = new pg.Pool({
     ...(options.statementTimeoutMs
       ? { Client: clientWithAnswerDeadline(pg.Client, answerDeadlineMs(options.statementTimeoutMs), options.log) }
@@ -307,8 +308,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
     ...TCP_KEEPALIVE,
+    // The server's keepalive and the session's bounds (ADR 50), as the first statement of each new
+    // connection, before the pool lends it: one round trip per connection, not per request. Not as
+    // start-up parameters, which would cost nothing: PgBouncer refuses the connection for them
+    // ("unsupported startup parameter"). A connection that cannot take them is closed, not lent.
+    onConnect: async (client: pg.ClientBase) => {
+      await client.query(first);
+    },
   });
-  const first = options.statementTimeoutMs ? `${SERVER_KEEPALIVE}; ${sessionBounds(options.statementTimeoutMs)}` : SERVER_KEEPALIVE;
   pool.on('connect', (client) => {
     // A client losing its connection must not crash the process. pg-pool listens for that only while a
     // client is idle; one lent out (a transaction between two statements, when PostgreSQL restarts)
@@ -316,15 +323,6 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     // its own: the statement that next uses it fails (SERVICE_UNAVAILABLE), and the pool drops it on
     // release.
     client.on('error', (error) => options.log?.warn({ err: error }, 'PostgreSQL connection lost'));
-    // The server's keepalive and the session's bounds (ADR 50), as the first statement of each new
-    // connection: queued before the statement it was opened for, one round trip per connection, not
-    // per request. Not as start-up parameters, which would cost nothing: PgBouncer refuses the
-    // connection for them ("unsupported startup parameter"). A connection that could not take them is
-    // not used without them.
-    client.query(first).catch((error: unknown) => {
-      options.log?.warn({ err: error }, 'PostgreSQL connection refused its session settings; resetting it');
-      resetConnection(client);
-    });
   });
   // The same loss of an idle client, as the pool reports it: already logged above; the pool replaces it.
   pool.on('error', () => {});

@@ -314,7 +314,8 @@ describe.runIf(onPostgres())('an instance whose lock connection goes silent with
   const advisoryLocks = async () => {
     const [row] = await t.database.db
       .execute<{ n: number }>(
-        sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`,
+        sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and a.application_name = 'otpbox-gateway-links' and a.datname = current_database()`,
       )
       .then((result) => (result as unknown as { rows: { n: number }[] }).rows);
     return Number(row?.n ?? 0);
