@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -5,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { ErrorCode } from '../lib/errors.ts';
 import { requestIdMaker } from '../lib/ids.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 import { SharedLimits } from '../limits/shared-limits.ts';
@@ -18,7 +22,7 @@ import { authPlugin } from './auth.ts';
 import { fivesimRoutes } from './compat/fivesim/routes.ts';
 import { NumberedOrders } from './compat/numbered-orders.ts';
 import { smsActivateRoutes } from './compat/sms-activate/route.ts';
-import { registerErrorHandling } from './errors.ts';
+import { type ErrorEnvelope, registerErrorHandling, STATUS_BY_CODE } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
 import { OrderCache } from './order-cache.ts';
@@ -81,6 +85,8 @@ export interface AppDeps {
   eventHeartbeatMs?: number;
   /** How long an event stream's client may stay behind before it is cut off (tests shorten it; default 30 s). */
   eventStreamStallMs?: number;
+  /** How long a request may take to arrive (tests shorten it; default HTTP_TIMEOUTS). */
+  httpTimeouts?: HttpTimeouts;
   /**
    * The rate limiters, shared across instances through a store (limits/open.ts); when not given, each
    * counts this process's hits only. Closed with the app.
@@ -125,6 +131,58 @@ class RequestCompletion extends LogController {
   }
 }
 
+/**
+ * How long a client may take to send a request (ADR 52). Fastify's default is no limit at all, and
+ * Node's own check of the headers only (60 s): a client that sends its headers, then its body a byte at
+ * a time or never, held its connection for as long as it liked, and enough of them hold every file
+ * descriptor the process may open (slowloris). Past these, Node answers 408 and closes the connection.
+ * - `headersMs`: the request line and headers, 20 s (a few hundred bytes: any client sends them at once);
+ * - `requestMs`: the whole request, its body included, 60 s (the largest body accepted is 256 KB);
+ * - `checkMs`: how often Node looks for requests past those bounds (its default, 30 s, would let one
+ *   live half a minute more).
+ * A response is not bounded: an event stream stays open for as long as its access lasts.
+ */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  checkMs: number;
+}
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 20_000, requestMs: 60_000, checkMs: 5_000 };
+
+/**
+ * The answer to a request Node could not take as HTTP, before any route (Fastify's `clientError`): the
+ * one error envelope every other refusal has, rather than Fastify's own shape, then the connection is
+ * closed. Too slow (HTTP_TIMEOUTS): 408 `REQUEST_TIMEOUT`; headers over Node's 16 KB: 431
+ * `HEADERS_TOO_LARGE`; anything else that is not HTTP: 400 `VALIDATION_FAILED`.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, requestId: string, log: Logger, timeouts: HttpTimeouts): void {
+  // A connection reset by the client: nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const [code, message]: [ErrorCode, string] = timedOut
+    ? [
+        'REQUEST_TIMEOUT',
+        `The request did not arrive in time (its headers within ${timeouts.headersMs / 1000} s, all of it within ${timeouts.requestMs / 1000} s); send it again.`,
+      ]
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['HEADERS_TOO_LARGE', 'The request headers are larger than 16 KB.']
+      : ['VALIDATION_FAILED', 'The request is not valid HTTP/1.1.'];
+  // Slow requests are what a slowloris attack sends: worth a line. Malformed ones are scanners' noise.
+  log[timedOut ? 'info' : 'debug'](
+    { requestId, code: error.code, remoteAddress: (socket as Socket).remoteAddress },
+    'request refused before any route',
+  );
+  if (socket.writable) {
+    const status = STATUS_BY_CODE[code];
+    const body = JSON.stringify({ error: { code, message, requestId } } satisfies ErrorEnvelope);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `cache-control: no-store\r\nx-content-type-options: nosniff\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
 export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: SharedLimits }): Promise<FastifyInstance> {
   const deps: AppDeps = {
@@ -132,13 +190,18 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
     payments: given.payments ?? (await paymentProcessors(given.config)),
     limits: given.limits ?? new SharedLimits({ clock: given.clock, keys: given.keys, log: given.log }),
   };
+  const newRequestId = requestIdMaker();
+  const timeouts = given.httpTimeouts ?? HTTP_TIMEOUTS;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    genReqId: requestIdMaker(),
+    genReqId: newRequestId,
     logController: new RequestCompletion(deps.metrics),
     // Fastify accepts a hop count; its type declaration does not list numbers.
     trustProxy: deps.config.trustProxy as boolean,
     bodyLimit: 256 * 1024,
+    requestTimeout: timeouts.requestMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, newRequestId(), deps.log, timeouts),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },

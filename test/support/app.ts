@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { type Config, testConfig } from '../../src/config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type HttpTimeouts } from '../../src/http/app.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { type SecretKeys, secretKeys } from '../../src/lib/secrets.ts';
 import type { LimitStore } from '../../src/limits/port.ts';
@@ -42,6 +42,8 @@ export async function createTestApp(
     eventHeartbeatMs?: number;
     /** How long an event stream's client may stay behind before it is cut off (default 30 s). */
     eventStreamStallMs?: number;
+    /** How long a request may take to arrive (default: the service's, HTTP_TIMEOUTS). */
+    httpTimeouts?: HttpTimeouts;
     /** Wrap the event bus the app uses (to watch what the event stream asks of it). */
     wrapEvents?: (bus: EventBus) => EventBus;
     /** Add up the rate limits in this store, as the instances of one deployment do (default: the app counts alone). */
@@ -83,6 +85,7 @@ export async function createTestApp(
     sandbox: orders.sandbox !== undefined,
     eventHeartbeatMs: options.eventHeartbeatMs,
     eventStreamStallMs: options.eventStreamStallMs,
+    httpTimeouts: options.httpTimeouts,
     limits,
   });
   return {
