@@ -1,3 +1,4 @@
+import { MAX_STREAMS_PER_ACCOUNT } from '../src/http/sse.ts';
 import {
   entryNote,
   loadNote,
@@ -14,7 +15,8 @@ import {
 import { percentile, type Row } from './lib.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_SSE_CONNECTIONS ?? 10_000);
-const ACCOUNTS = Number(process.env.BENCH_SSE_ACCOUNTS ?? 1000);
+/** Enough customers that none holds more streams than one account may (MAX_STREAMS_PER_ACCOUNT, ADR 53). */
+const ACCOUNTS = Number(process.env.BENCH_SSE_ACCOUNTS ?? Math.max(1000, Math.ceil(CONNECTIONS / MAX_STREAMS_PER_ACCOUNT)));
 /**
  * Load-generator processes the streams are spread over: at least two, and enough that each holds fewer
  * sockets than the open-files limit it inherits (1024 on many systems).
@@ -33,6 +35,11 @@ const SETTLE_MS = 10_000;
  * path measured in the same run with only that one stream open.
  */
 export async function sseCapacityBenchmark(): Promise<Row[]> {
+  if (CONNECTIONS / ACCOUNTS > MAX_STREAMS_PER_ACCOUNT - 1) {
+    throw new Error(
+      `BENCH_SSE_CONNECTIONS / BENCH_SSE_ACCOUNTS must leave each customer under ${MAX_STREAMS_PER_ACCOUNT} streams (the watched one included): raise BENCH_SSE_ACCOUNTS`,
+    );
+  }
   const site = await prepareSite(ACCOUNTS, 'otpbox_bench_sse_capacity');
   // The server holds every stream's socket, plus its database connections and files.
   const server = await site.start({}, CONNECTIONS + 1024);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../lib/errors.ts';
 import { credentialStanding, type Principal } from '../modules/accounts/index.ts';
 import type { AppDeps } from './app.ts';
 
@@ -15,6 +16,15 @@ export const MAX_QUEUED_BYTES = 64 * 1024;
 
 /** A client that has not taken what waits for it within this long is cut off (ADR 45). */
 export const STALL_MS = 30_000;
+
+/**
+ * The most streams of one kind one account may hold open on one instance (ADR 53). Each costs memory
+ * (about 30 KB), a socket, and a check of the account's access whenever that access changes anywhere:
+ * without a cap, one account could open streams until the process runs out of memory or descriptors,
+ * and make every sign-in of its own cost a query per stream. A browser holds one per tab (at most six
+ * over HTTP/1.1); a script, a few.
+ */
+export const MAX_STREAMS_PER_ACCOUNT = 20;
 
 /** What chunked encoding adds to each write: the length in hex and two line ends. */
 const CHUNK_FRAMING_BYTES = 12;
@@ -73,16 +83,44 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
   const heartbeatMs = deps.eventHeartbeatMs ?? HEARTBEAT_MS;
   const stallMs = deps.eventStreamStallMs ?? STALL_MS;
   const open = new Set<SseStream>();
+  /** Streams open or being opened, per account (MAX_STREAMS_PER_ACCOUNT). */
+  const perAccount = new Map<string, number>();
   fastify.addHook('preClose', async () => {
     for (const stream of open) stream.end();
   });
+
+  /**
+   * Take one of the account's stream slots before anything else is done for the stream, or refuse
+   * with 429 `RATE_LIMITED` when it holds MAX_STREAMS_PER_ACCOUNT already. The returned function
+   * gives the slot back; call it exactly once, when the stream ends or was never opened.
+   */
+  function admit(accountId: string): () => void {
+    const held = perAccount.get(accountId) ?? 0;
+    if (held >= MAX_STREAMS_PER_ACCOUNT) {
+      deps.metrics.eventStreamsRefused.inc({ stream: kind });
+      throw new DomainError(
+        'RATE_LIMITED',
+        `This account already has ${MAX_STREAMS_PER_ACCOUNT} event streams open here; close one before opening another.`,
+        { retryAfterSeconds: 5, limit: MAX_STREAMS_PER_ACCOUNT },
+      );
+    }
+    perAccount.set(accountId, held + 1);
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const left = (perAccount.get(accountId) ?? 1) - 1;
+      if (left > 0) perAccount.set(accountId, left);
+      else perAccount.delete(accountId);
+    };
+  }
 
   /**
    * Take over the response and start the stream for `principal`, whose access was `standing` when the
    * request began; `onEnd` runs once when it ends (whoever ends it). Undefined: the access had already
    * ended (the stream was opened and closed at once).
    */
-  return function openStream(
+  function openStream(
     request: FastifyRequest,
     reply: FastifyReply,
     principal: Principal,
@@ -190,5 +228,7 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
       if (endsAt && deps.clock.now() >= endsAt) void recheck();
     }, heartbeatMs);
     return stream;
-  };
+  }
+
+  return { admit, open: openStream };
 }

@@ -26,6 +26,7 @@ export interface Metrics {
   gatewaySms: Counter<'gateway' | 'outcome'>;
   /** Event streams cut off because their client was not reading (http/sse.ts), by stream (account, staff) and reason (stalled, cap). */
   eventStreamsCut: Counter<'stream' | 'reason'>;
+  eventStreamsRefused: Counter<'stream'>;
   /** Flushes of the shared rate limits that failed, by store (each instance then counts its own hits: ADR 43). */
   rateLimitSyncFailures: Counter<'store'>;
 }
@@ -152,6 +153,13 @@ export function createMetrics(options: { version: string; database: Database; de
   });
   // Every series exists from the start, so a rate() or an alert has something to read before the first cut.
   for (const stream of ['account', 'staff']) for (const reason of ['stalled', 'cap']) eventStreamsCut.inc({ stream, reason }, 0);
+  const eventStreamsRefused = new Counter({
+    name: 'otpbox_event_streams_refused_total',
+    help: 'Event streams refused because the account already held its most on this instance (20), by stream',
+    labelNames: ['stream'],
+    registers: [registry],
+  });
+  for (const stream of ['account', 'staff']) eventStreamsRefused.inc({ stream }, 0);
 
   return {
     registry,
@@ -223,5 +231,6 @@ export function createMetrics(options: { version: string; database: Database; de
       registers: [registry],
     }),
     eventStreamsCut,
+    eventStreamsRefused,
   };
 }

@@ -20,7 +20,7 @@ export const STATS_EVENT_MIN_MS = 1000;
 export const adminOverviewRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
-  const openStream = sseStreams(fastify, deps, 'staff');
+  const staffStreams = sseStreams(fastify, deps, 'staff');
 
   app.get(
     '/api/v1/admin/overview',
@@ -97,10 +97,18 @@ export const adminOverviewRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const standing = await credentialStanding(request.ctx, principal);
+      const leave = staffStreams.admit(principal.accountId);
+      let standing: Awaited<ReturnType<typeof credentialStanding>>;
+      try {
+        standing = await credentialStanding(request.ctx, principal);
+      } catch (error) {
+        leave();
+        throw error;
+      }
       let stream: SseStream | undefined;
-      stream = openStream(request, reply, principal, standing, () => {
+      stream = staffStreams.open(request, reply, principal, standing, () => {
         if (stream) streams.delete(stream);
+        leave();
       });
       if (stream) streams.add(stream);
     },

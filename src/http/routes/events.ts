@@ -25,7 +25,7 @@ export { HEARTBEAT_MS } from '../sse.ts';
  */
 export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const openStream = sseStreams(fastify, deps, 'account');
+  const streams = sseStreams(fastify, deps, 'account');
 
   app.get(
     '/api/v1/events',
@@ -36,7 +36,8 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         description:
           'text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message, rental.updated, rental.sms; each with an id — its number within your account, ' +
           '1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends ' +
-          '(logout, revoked key or session, expiry, suspension).',
+          '(logout, revoked key or session, expiry, suspension). An account holds at most 20 streams on a server: the next is ' +
+          'refused with 429 RATE_LIMITED until one ends.',
         headers: z.object({
           'last-event-id': Text.regex(/^\d{1,18}$/).optional(),
         }),
@@ -50,6 +51,7 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
       const accountId = principal.accountId;
       const ephemeral = deps.activations.ephemeral;
       const resumeFrom = request.headers['last-event-id'] ?? request.query.lastEventId;
+      const leave = streams.admit(accountId);
 
       // Listen first, then find where the account's events stand: announcements arriving meanwhile wait.
       let early: Announcement[] | undefined = [];
@@ -63,12 +65,14 @@ export const eventRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
         [head, standing] = await Promise.all([deps.events.head(accountId), credentialStanding(request.ctx, principal)]);
       } catch (error) {
         unsubscribe();
+        leave();
         throw error;
       }
 
-      const stream = openStream(request, reply, principal, standing, () => {
+      const stream = streams.open(request, reply, principal, standing, () => {
         unsubscribe();
         cursor?.end();
+        leave();
       });
       if (!stream) return;
 

@@ -8874,7 +8874,7 @@ export interface paths {
         };
         /**
          * Live events of my account (Server-Sent Events)
-         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message, rental.updated, rental.sms; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension).
+         * @description text/event-stream. Events: activation.updated, sms.received, balance.updated, payment.updated, support.message, rental.updated, rental.sms; each with an id — its number within your account, 1, 2, 3, … without gaps — to resume from (Last-Event-ID). The stream ends when the access that opened it ends (logout, revoked key or session, expiry, suspension). An account holds at most 20 streams on a server: the next is refused with 429 RATE_LIMITED until one ends.
          */
         get: {
             parameters: {
