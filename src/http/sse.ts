@@ -188,6 +188,12 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
     };
     open.add(stream);
     request.raw.on('close', () => stream.end());
+    // A client that left while the stream was being opened (its first reads) has closed already, and
+    // no 'close' will come: without this its stream, timers and account slot would stay for ever.
+    if (request.raw.destroyed || raw.destroyed || !raw.socket || raw.socket.destroyed) {
+      stream.end();
+      return undefined;
+    }
 
     let checking = false;
     const recheck = async () => {

@@ -78,3 +78,48 @@ describe('event streams per account', () => {
     expect(refused.body.error.code).toBe('RATE_LIMITED');
   });
 });
+
+describe('a stream whose client leaves while it is being opened', () => {
+  let gated: TestApp;
+  let gate: { wait: Promise<void>; open: () => void } | undefined;
+  beforeAll(async () => {
+    gated = await createTestApp({
+      env: { API_RATE_LIMIT: '0' },
+      // Hold each stream's first read until the test lets it go: the client leaves meanwhile.
+      wrapEvents: (bus) => ({
+        ...bus,
+        head: async (...args) => {
+          await gate?.wait;
+          return bus.head(...args);
+        },
+      }),
+    });
+  });
+  afterAll(() => gated?.close());
+
+  it('gives its slot back: the account can still open streams after more such departures than the cap', async () => {
+    const gatedBase = await baseUrlOf(gated);
+    const actor = await createActor(gated);
+    for (let i = 0; i < MAX_STREAMS_PER_ACCOUNT + 2; i++) {
+      let open = () => {};
+      gate = { wait: new Promise<void>((resolve) => (open = resolve)), open: () => open() };
+      const controller = new AbortController();
+      const request = fetch(`${gatedBase}/api/v1/events`, { headers: headersOf(actor), signal: controller.signal }).catch(() => undefined);
+      // The request is in the server's hands (waiting on the gate) before the client leaves.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      controller.abort();
+      await request;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      gate.open();
+    }
+    gate = undefined;
+    await expect
+      .poll(async () => {
+        const response = await fetch(`${gatedBase}/api/v1/events`, { headers: headersOf(actor) });
+        const status = response.status;
+        await response.body?.cancel();
+        return status;
+      })
+      .toBe(200);
+  });
+});
