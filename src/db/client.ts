@@ -263,8 +263,14 @@ export function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: n
         answered();
         callback(error, result);
       };
+    // The answer comes to a callback when one is given (after the values, in their place, or in the
+    // query's config, as node-postgres takes them in that order), else to the promise returned.
     if (typeof callback === 'function') return query.call(this, config, values, withAnswered(callback as Callback));
     if (typeof values === 'function') return query.call(this, config, withAnswered(values as Callback));
+    const configCallback = (config as { callback?: unknown } | null)?.callback;
+    if (typeof configCallback === 'function') {
+      return query.call(this, { ...(config as object), callback: withAnswered(configCallback as Callback) }, values);
+    }
     const result = query.call(this, config, values) as Promise<unknown>;
     result.then(answered, answered);
     return result;

@@ -134,6 +134,41 @@ describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
     }
   });
 
+  it('clears the deadline of a statement answered through a callback, in any of the places node-postgres takes one', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const one = await poolOfOne(lines);
+    try {
+      if (one.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
+      const client = await one.raw.pool.connect();
+      try {
+        // One at a time: node-postgres deprecates queuing a query behind another on a client.
+        const answers = [
+          await new Promise((resolve, reject) =>
+            client.query('select 1 as n', [], (error, result) => (error ? reject(error) : resolve(result.rows))),
+          ),
+          await new Promise((resolve, reject) =>
+            client.query('select 2 as n', (error, result) => (error ? reject(error) : resolve(result.rows))),
+          ),
+          await new Promise((resolve, reject) =>
+            client.query({
+              text: 'select 3 as n',
+              callback: (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result.rows)),
+            } as unknown as pg.QueryConfig),
+          ),
+        ];
+        expect(answers).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+        // Past the deadline (800 ms), the connection is still the same one, and nothing was reset.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect((await client.query('select 4 as n')).rows).toEqual([{ n: 4 }]);
+        expect(lines).toEqual([]);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await one.close();
+    }
+  });
+
   it('rolls back what the silenced transaction had written: the next transaction on the pool cannot commit it', async () => {
     await direct('create table answer_probe (n int not null)');
     const one = await poolOfOne();
