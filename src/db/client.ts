@@ -169,7 +169,7 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
  * open, and tell a dead peer from a quiet one (the kernel then ends the connection, and it is opened
  * again).
  */
-export const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 } as const;
+const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_000 } as const;
 
 /**
  * PostgreSQL's side of TCP_KEEPALIVE (ADR 51): how soon the server gives up on a client that vanished
@@ -181,7 +181,7 @@ export const TCP_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 30_
  * unacknowledged (keepalive does not probe while data waits). Sent as the first statement of every
  * connection otpbox opens: settable by any user, and ignored on a Unix socket.
  */
-export const SERVER_KEEPALIVE =
+const SERVER_KEEPALIVE =
   'set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3; set tcp_user_timeout = 60000';
 
 /**
@@ -213,7 +213,7 @@ export function liftAnswerDeadline(client: pg.PoolClient): void {
  * flight and emits `error` and `end`, as for any lost connection. Reaches node-postgres's
  * `client.connection.stream` (pinned by src/db/__tests__/answer-deadline.test.ts, ADR 51).
  */
-export function resetConnection(client: pg.Client): void {
+function resetConnection(client: pg.Client): void {
   const stream = (client as unknown as { connection: { stream: Socket & { encrypted?: boolean } } }).connection.stream;
   // node:tls is not loaded to ask `instanceof TLSSocket`: pg loads it only for TLS connections.
   if (stream.encrypted) stream.destroy();
@@ -222,8 +222,8 @@ export function resetConnection(client: pg.Client): void {
 
 /**
  * node-postgres's client with a deadline on each statement's answer (ADR 51): the pool's (with the
- * statement bound's deadline, answerDeadlineMs), and the connections otpbox opens on their own (LISTEN,
- * the SMPP links' locks: statements that never wait, with a few seconds). PostgreSQL bounds a
+ * statement bound's deadline, answerDeadlineMs), and the connections otpbox opens on their own
+ * (ownConnection). PostgreSQL bounds a
  * statement itself (ADR 50), but only while it can hear us: when the network between us drops packets
  * without a reset, or the server's host freezes, the answer never comes, TCP notices only after many
  * minutes, and the request and its connection wait all that time. Past the deadline the connection is
@@ -236,7 +236,7 @@ export function resetConnection(client: pg.Client): void {
  *
  * The reset (resetConnection) uses one internal of node-postgres, `client.connection.stream`.
  */
-export function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
+function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: number, log: Logger | undefined): typeof pg.Client {
   type Callback = (error: Error | null, result?: unknown) => void;
   const query = Client.prototype.query as (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown;
   const lose = (client: pg.Client): void => {
@@ -279,6 +279,43 @@ export function clientWithAnswerDeadline(Client: typeof pg.Client, deadlineMs: n
   return ClientWithAnswerDeadline;
 }
 
+/** A connection to PostgreSQL outside the pool, not yet open (ownConnection). */
+export interface OwnConnection {
+  readonly client: pg.Client;
+  /** Connect, and send SERVER_KEEPALIVE; attach the client's listeners first. */
+  open(): Promise<void>;
+}
+
+/**
+ * A connection of its own, outside the pool: the LISTEN connection, the SMPP links' locks (ADR 51). Its
+ * statements never wait (LISTEN, a try-lock, a probe), so each must be answered within `answerMs`, or
+ * the connection is reset; it must open within as long; and both ends probe it when it is idle
+ * (TCP_KEEPALIVE here, SERVER_KEEPALIVE on PostgreSQL's side).
+ */
+export async function ownConnection(options: {
+  url: string;
+  applicationName: string;
+  answerMs: number;
+  log: Logger;
+}): Promise<OwnConnection> {
+  // Loaded here: a server on PGlite never loads the PostgreSQL driver (ADR 21).
+  const { default: pg } = await import('pg');
+  const Client = clientWithAnswerDeadline(pg.Client, options.answerMs, options.log);
+  const client = new Client({
+    connectionString: options.url,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.answerMs,
+    ...TCP_KEEPALIVE,
+  });
+  return {
+    client,
+    open: async () => {
+      await client.connect();
+      await client.query(SERVER_KEEPALIVE);
+    },
+  };
+}
+
 export interface PostgresOptions {
   url: string;
   poolMax: number;
@@ -296,7 +333,7 @@ export interface PostgresOptions {
 }
 
 /** The statement that gives a pool's session its bounds (ADR 50): a whole number of milliseconds, never input. */
-export function sessionBounds(statementTimeoutMs: number): string {
+function sessionBounds(statementTimeoutMs: number): string {
   if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs <= 0) throw new Error(`not a statement bound: ${statementTimeoutMs}`);
   return `set statement_timeout = ${statementTimeoutMs}; set idle_in_transaction_session_timeout = ${statementTimeoutMs}`;
 }

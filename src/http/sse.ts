@@ -190,7 +190,7 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
     request.raw.on('close', () => stream.end());
     // A client that left while the stream was being opened (its first reads) has closed already, and
     // no 'close' will come: without this its stream, timers and account slot would stay for ever.
-    if (request.raw.destroyed || raw.destroyed || !raw.socket || raw.socket.destroyed) {
+    if (request.raw.destroyed) {
       stream.end();
       return undefined;
     }

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { AUTH_CHANNEL, BALANCE_CHANNEL, CATALOG_CHANNEL, EVENT_CHANNEL, GATEWAY_CHANNEL, STATS_CHANNEL } from '../db/channels.ts';
-import { clientWithAnswerDeadline, type Database, SERVER_KEEPALIVE, TCP_KEEPALIVE } from '../db/client.ts';
+import { type Database, ownConnection } from '../db/client.ts';
 import { accountEventHeads, accountEvents } from '../db/schema/index.ts';
 import type { AccountEvent, AccountEventType } from '../modules/events/index.ts';
 
@@ -316,15 +316,9 @@ async function listenOnPostgres(
   };
   const connect = async (): Promise<void> => {
     if (isClosed()) return;
-    // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
     // Every statement on it must be answered within probeMs, or the connection is reset (ADR 51).
-    const Client = clientWithAnswerDeadline((await import('pg')).default.Client, probeMs, log);
-    const next = new Client({
-      connectionString: url,
-      application_name: 'otpbox-events',
-      connectionTimeoutMillis: probeMs,
-      ...TCP_KEEPALIVE,
-    });
+    const connection = await ownConnection({ url, applicationName: 'otpbox-events', answerMs: probeMs, log });
+    const next = connection.client;
     let lost = false;
     let probe: NodeJS.Timeout | undefined;
     const onLost = (error: Error | undefined, message: string) => {
@@ -345,8 +339,7 @@ async function listenOnPostgres(
     next.on('error', (error) => onLost(error, 'event listener connection lost; reconnecting'));
     next.on('end', () => onLost(undefined, 'event listener connection closed; reconnecting'));
     try {
-      await next.connect();
-      await next.query(SERVER_KEEPALIVE);
+      await connection.open();
       for (const channel of Object.keys(channels)) await next.query(`listen ${channel}`);
     } catch (error) {
       onLost(error as Error, 'cannot listen for events; retrying');

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { clientWithAnswerDeadline, type Database, SERVER_KEEPALIVE, TCP_KEEPALIVE } from '../db/client.ts';
+import { type Database, ownConnection } from '../db/client.ts';
 import type { SmppLinkOptions, SmppLinkState } from '../gateway-clients/port.ts';
 import type { SmppLink, SmppLinkDeps } from '../gateway-clients/smpp/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -278,16 +278,9 @@ function linkLocks(database: Database, log: Logger, onLost: () => void, answerMs
   let closing = false;
   const connection = (): Promise<pg.Client> => {
     client ??= (async () => {
-      // Loaded here, as in db/client.ts: a server on PGlite never loads the PostgreSQL driver.
-      // Its statements never wait (a try-lock, an unlock, a probe): each must be answered within
-      // answerMs, or the connection is reset (ADR 51), as it must be opened.
-      const Client = clientWithAnswerDeadline((await import('pg')).default.Client, answerMs, log);
-      const next = new Client({
-        connectionString: raw.url,
-        application_name: 'otpbox-gateway-links',
-        connectionTimeoutMillis: answerMs,
-        ...TCP_KEEPALIVE,
-      });
+      // Should this process vanish, PostgreSQL ends the session, and frees its locks, within a minute.
+      const own = await ownConnection({ url: raw.url, applicationName: 'otpbox-gateway-links', answerMs, log });
+      const next = own.client;
       let gone = false;
       const drop = (error?: Error) => {
         if (gone) return;
@@ -302,9 +295,7 @@ function linkLocks(database: Database, log: Logger, onLost: () => void, answerMs
       next.on('error', drop);
       next.on('end', () => drop());
       try {
-        await next.connect();
-        // Should this process vanish, PostgreSQL ends the session, and frees its locks, within a minute.
-        await next.query(SERVER_KEEPALIVE);
+        await own.open();
       } catch (error) {
         gone = true;
         client = undefined;
