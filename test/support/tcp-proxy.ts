@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Database } from '../../src/db/client.ts';
 
 /**
  * A TCP relay on 127.0.0.1 in front of a server (PostgreSQL in the tests), that can go silent the way a
@@ -14,6 +15,11 @@ export interface TcpProxy {
   readonly port: number;
   /** The connection URL `url` with its host and port replaced by the relay's. */
   via(url: string): string;
+  /**
+   * `database` with only the connections it opens on its own (`raw.url`: LISTEN, the SMPP links' locks)
+   * through the relay; its pool still goes straight to the server.
+   */
+  ownConnectionsVia<D extends Database>(database: D): D;
   /** The start-up parameters of each connection opened through the relay (its first message), in order. */
   readonly startups: Record<string, string>[];
   silence(what: 'answers' | 'both'): void;
@@ -54,14 +60,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   const port = (relay.address() as net.AddressInfo).port;
+  const via = (url: string) => {
+    const parsed = new URL(url);
+    parsed.hostname = '127.0.0.1';
+    parsed.port = String(port);
+    return parsed.toString();
+  };
   return {
     port,
     startups,
-    via(url) {
-      const parsed = new URL(url);
-      parsed.hostname = '127.0.0.1';
-      parsed.port = String(port);
-      return parsed.toString();
+    via,
+    ownConnectionsVia(database) {
+      const raw = database.raw;
+      if (raw.engine !== 'postgres') throw new Error('PostgreSQL only: the embedded database opens no connection');
+      return { ...database, raw: { ...raw, url: via(raw.url) } };
     },
     silence(what) {
       silenced = what;

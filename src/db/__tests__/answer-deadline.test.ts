@@ -9,7 +9,7 @@ import { createTestDatabase, onPostgres, type TestDatabase } from '../../../test
 import { api, code, fundedActor } from '../../../test/support/orders.ts';
 import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.ts';
 import { isDatabaseUnavailable, safeErrorMessage } from '../../lib/database-errors.ts';
-import { answerDeadlineMs, type Database, openPostgres } from '../client.ts';
+import { answerDeadlineMs, type Database, openPostgres, queryRows } from '../client.ts';
 import { transaction } from '../tx.ts';
 
 // PostgreSQL only (ADR 51): a connection that leaves a statement unanswered past the deadline is closed.
@@ -80,10 +80,10 @@ describe.runIf(onPostgres())('the bounds of the pool’s sessions (PostgreSQL)',
   it('are set by a statement, not sent as start-up parameters, which PgBouncer refuses', async () => {
     const one = await poolOfOne();
     try {
-      const [bounds] = await queryRows(one, 'select current_setting($1) as statement, current_setting($2) as idle', [
-        'statement_timeout',
-        'idle_in_transaction_session_timeout',
-      ]);
+      const [bounds] = await queryRows(
+        one.db,
+        sql`select current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle`,
+      );
       expect(bounds).toEqual({ statement: `${BOUND_MS}ms`, idle: `${BOUND_MS}ms` });
       // What PgBouncer accepts in a start-up message without `ignore_startup_parameters` (its
       // documentation: client_encoding, datestyle, timezone, standard_conforming_strings, and
@@ -107,7 +107,7 @@ describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
     const lines: Record<string, unknown>[] = [];
     const one = await poolOfOne(lines);
     try {
-      const [{ pid: first } = { pid: 0 }] = await queryPids(one);
+      const [{ pid: first } = { pid: 0 }] = await backendPid(one);
       proxy.silence('answers');
       const failure = await one.ping().then(
         () => undefined,
@@ -124,7 +124,7 @@ describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
         }),
       );
 
-      const [{ pid: second } = { pid: 0 }] = await queryPids(one);
+      const [{ pid: second } = { pid: 0 }] = await backendPid(one);
       expect(second).not.toBe(first);
       // The server hears of the closed connection and ends its session.
       await expect.poll(async () => (await direct('select 1 from pg_stat_activity where pid = $1', [first])).length).toBe(0);
@@ -221,12 +221,5 @@ describe.runIf(onPostgres())('the answer deadline (PostgreSQL)', () => {
   });
 });
 
-async function queryRows(database: Database, text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-  if (database.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
-  return (await database.raw.pool.query(text, values)).rows;
-}
-
-async function queryPids(database: Database): Promise<{ pid: number }[]> {
-  if (database.raw.engine !== 'postgres') throw new Error('PostgreSQL only');
-  return (await database.raw.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
-}
+/** The server process of the pool's (one) connection. */
+const backendPid = (database: Database) => queryRows<{ pid: number }>(database.db, sql`select pg_backend_pid() as pid`);

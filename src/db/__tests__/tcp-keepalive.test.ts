@@ -29,27 +29,26 @@ function keepaliveSeconds(line: string): number | undefined {
   return Number(timer[1] ?? 0) * 60 + Number(timer[2] ?? 0) + Number(timer[3] ?? 0) / 1000;
 }
 
+/** The app's sessions (a pool connection and the LISTEN connection) with the client port PostgreSQL sees: both kinds. */
+async function appSessions(): Promise<{ application_name: string; client_port: number }[]> {
+  await t.database.db.execute(sql`select 1`);
+  const sessions = await queryRows<{ application_name: string; client_port: number }>(
+    t.database.db,
+    sql`select application_name, client_port from pg_stat_activity
+        where datname = current_database() and application_name in ('otpbox', 'otpbox-events') and client_port > 0`,
+  );
+  expect(new Set(sessions.map((s) => s.application_name))).toEqual(new Set(['otpbox', 'otpbox-events']));
+  return sessions;
+}
+
 describe.runIf(onPostgres() && hasSs)('TCP keepalive on the connections to PostgreSQL', () => {
   it('probes the pool connections and the LISTEN connection, which sits idle whenever nothing happens', async () => {
-    await t.database.db.execute(sql`select 1`);
-    const sessions = await queryRows<{ application_name: string; client_port: number }>(
-      t.database.db,
-      sql`select application_name, client_port from pg_stat_activity
-          where datname = current_database() and application_name in ('otpbox', 'otpbox-events') and client_port > 0`,
-    );
-    const names = new Set(sessions.map((s) => s.application_name));
-    expect(names).toEqual(new Set(['otpbox', 'otpbox-events']));
+    const sessions = await appSessions();
     for (const session of sessions) expect(socketLine(session.client_port), session.application_name).toMatch(/timer:\(keepalive,/);
   });
 
   it("has PostgreSQL probe its end of them after 30 s of silence, not after the kernel's two hours (ADR 51)", async () => {
-    await t.database.db.execute(sql`select 1`);
-    const sessions = await queryRows<{ application_name: string; client_port: number }>(
-      t.database.db,
-      sql`select application_name, client_port from pg_stat_activity
-          where datname = current_database() and application_name in ('otpbox', 'otpbox-events') and client_port > 0`,
-    );
-    expect(new Set(sessions.map((s) => s.application_name))).toEqual(new Set(['otpbox', 'otpbox-events']));
+    const sessions = await appSessions();
     for (const session of sessions) {
       // While an answer waits to be acknowledged, the socket shows its retransmission timer instead.
       await expect

@@ -85,9 +85,8 @@ describe.skipIf(!onPostgres())('a listener whose connection goes silent without 
     proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
     // The pool goes straight to the server; the listener's connection through the relay.
     database = await createTestDatabase({ poolMax: 2 });
-    const throughRelay = { ...database, raw: { ...database.raw, url: proxy.via(database.url as string) } } as TestDatabase;
     const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    bus = await startEventBus(throughRelay, log, { listenProbeMs: PROBE_MS });
+    bus = await startEventBus(proxy.ownConnectionsVia(database), log, { listenProbeMs: PROBE_MS });
   });
   afterAll(async () => {
     proxy?.restore();

@@ -7,10 +7,11 @@ import { onPostgres } from '../../../test/support/database.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { baseUrlOf, type OpenStream, openStream } from '../../../test/support/sse.ts';
 import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.ts';
+import { queryRows } from '../../db/client.ts';
 import { activationSms, gatewayMessages, gateways, providerOffers, providers } from '../../db/schema/index.ts';
 import { FakeSmsc } from '../../gateway-clients/smpp/__tests__/fake-smsc.ts';
 import { runProviderTasks } from '../../modules/activations/index.ts';
-import { type GatewayLinks, startGatewayLinks } from '../gateway-links.ts';
+import { type GatewayLinks, type GatewayLinksOptions, startGatewayLinks } from '../gateway-links.ts';
 
 const LINK = { reconnectMinMs: 20, reconnectMaxMs: 50, unbindTimeoutMs: 2_000 };
 
@@ -33,7 +34,7 @@ const to = (number: string) => ({
   dest_addr_npi: 1,
 });
 
-function linksOf(t: TestApp, retryMs = 5_000): Promise<GatewayLinks> {
+function linksOf(t: TestApp, retryMs = 5_000, options: Partial<GatewayLinksOptions> = {}): Promise<GatewayLinks> {
   return startGatewayLinks({
     database: t.database,
     clock: t.clock,
@@ -45,7 +46,28 @@ function linksOf(t: TestApp, retryMs = 5_000): Promise<GatewayLinks> {
     metrics: t.metrics,
     retryMs,
     link: LINK,
+    ...options,
   });
+}
+
+/** `otpbox gateways add --kind smpp` for the fake SMSC on `port`, whose system_id is `systemId` (password secret1). */
+function addSmppGateway(t: TestApp, name: string, port: number, systemId: string) {
+  return runOtpbox(commandContextOf(t), [
+    'gateways',
+    'add',
+    '--kind',
+    'smpp',
+    '--name',
+    name,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--system-id',
+    systemId,
+    '--password',
+    'secret1',
+  ]);
 }
 
 async function gatewayState(t: TestApp, name: string): Promise<string | undefined> {
@@ -88,22 +110,7 @@ describe('SMPP links at run time: an aggregator SMSC, the pool and orders end to
   });
 
   it('`gateways add --kind smpp` starts the link at once: it binds as a receiver, the gateway is up', async () => {
-    const added = await otpbox(
-      'gateways',
-      'add',
-      '--kind',
-      'smpp',
-      '--name',
-      'smsc',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(fake.port),
-      '--system-id',
-      'otpbox',
-      '--password',
-      'secret1',
-    );
+    const added = await addSmppGateway(t, 'smsc', fake.port, 'otpbox');
     expect(added.code).toBe(0);
     for (const number of ['+14155550100', '+14155550101', '+14155550102'])
       expect((await otpbox('numbers', 'add', '--gateway', 'smsc', '--number', number, '--cost', '0.05')).code).toBe(0);
@@ -227,22 +234,7 @@ describe.runIf(onPostgres())('SMPP links across instances (PostgreSQL)', () => {
     const one = await linksOf(t, 100);
     const two = await linksOf(t, 100);
     running.push(one, two);
-    const added = await runOtpbox(commandContextOf(t), [
-      'gateways',
-      'add',
-      '--kind',
-      'smpp',
-      '--name',
-      'shared',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(fake.port),
-      '--system-id',
-      'shared',
-      '--password',
-      'secret1',
-    ]);
+    const added = await addSmppGateway(t, 'shared', fake.port, 'shared');
     expect(added.code).toBe(0);
     await eventually(() => fake.bound !== null, 'one instance bound');
     // Both have tried since: still one bind, one holder.
@@ -312,47 +304,18 @@ describe.runIf(onPostgres())('an instance whose lock connection goes silent with
   });
 
   const advisoryLocks = async () => {
-    const [row] = await t.database.db
-      .execute<{ n: number }>(
-        sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+    const [row] = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
           where l.locktype = 'advisory' and a.application_name = 'otpbox-gateway-links' and a.datname = current_database()`,
-      )
-      .then((result) => (result as unknown as { rows: { n: number }[] }).rows);
-    return Number(row?.n ?? 0);
+    );
+    return row?.n ?? 0;
   };
 
   it('asks the connection while it holds a link, unbinds when it does not answer, and binds again once the network is back', async () => {
-    const raw = t.database.raw;
-    if (raw.engine !== 'postgres') throw new Error('PostgreSQL only');
     // The pool goes straight to the server; the lock connection through the relay.
-    links = await startGatewayLinks({
-      database: { ...t.database, raw: { ...raw, url: proxy.via(raw.url) } },
-      clock: t.clock,
-      config: t.config,
-      keys: t.keys,
-      log: t.log,
-      activations: t.orders.activations,
-      events: t.orders.events,
-      retryMs: 100,
-      lockAnswerMs: 300,
-      link: LINK,
-    });
-    const added = await runOtpbox(commandContextOf(t), [
-      'gateways',
-      'add',
-      '--kind',
-      'smpp',
-      '--name',
-      'quiet',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(fake.port),
-      '--system-id',
-      'quiet',
-      '--password',
-      'secret1',
-    ]);
+    links = await linksOf(t, 100, { database: proxy.ownConnectionsVia(t.database), lockAnswerMs: 300 });
+    const added = await addSmppGateway(t, 'quiet', fake.port, 'quiet');
     expect(added.code).toBe(0);
     await eventually(() => links?.held().some((link) => link.state === 'bound') === true, 'bound');
     expect(await advisoryLocks()).toBe(1);
