@@ -521,3 +521,11 @@ export function mentionsKeyword(word: string): boolean {
   const lower = word.toLowerCase();
   return LATIN_KEYWORDS.some((keyword) => lower.includes(keyword));
 }
+
+const CODE_WORD_TEXTS = KEYWORDS.filter((keyword) => keyword.weight === CODE_WORD).map((keyword) => keyword.text);
+
+/** The word is, or contains, the name of a code in some language ("code", "código", "OTP", "Passwort"). */
+export function namesACode(word: string): boolean {
+  const lower = word.toLowerCase();
+  return CODE_WORD_TEXTS.some((text) => lower.includes(text));
+}

@@ -5,7 +5,7 @@
 
 import type { Candidate, Shape } from './candidates.ts';
 import { CURRENCY_WORDS, UNIT_WORDS } from './context-words.ts';
-import { mentionsKeyword } from './keywords.ts';
+import { mentionsKeyword, namesACode } from './keywords.ts';
 
 /** A maximal run of ASCII letters and digits. */
 export interface Atom {
@@ -39,7 +39,7 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   const value = word.text;
   const upper = value.toUpperCase();
   const lower = value.toLowerCase();
-  if (value !== upper && value !== lower) return mixedCaseCandidate(text, word);
+  if (value !== upper && value !== lower) return mixedCaseCandidate(text, atoms, index);
   if (word.text.length > MAX_TOKEN) return undefined;
   // Digits alone are numbers, read elsewhere.
   if (upper === lower) return undefined;
@@ -47,10 +47,10 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   const shape: Shape = value === lower ? 'lowercase' : hasDigit ? 'alphanumeric' : 'capitals';
   const plain = isPlain(value, shape, hasDigit);
   if (plain === undefined) return undefined;
-  // Most words of a message are plain words: only a label ("PASSCODE: mifsuc") makes one a candidate.
-  // Lower-case letters alone read as a word too often ("nicht", "przez"): they need a label, or the
+  // Most words of a message are plain words: only a label ("PASSCODE: mifsuc", "your code is mifsuc")
+  // makes one a candidate. Lower-case letters alone read as a word too often ("nicht", "przez"): they need a label, or the
   // end of the message, where templates print the code ("…aby go zweryfikować ddaw").
-  const labelled = followsLabel(text, word.start);
+  const labelled = followsLabel(text, word.start) || namedBefore(text, atoms, index);
   if (plain && !labelled) return undefined;
   // After a determiner they are a noun, even at the end ("…not even our staff.").
   if (shape === 'lowercase' && !hasDigit && !labelled && (!endsText(text, word.end) || followsDeterminer(text, atoms, index)))
@@ -64,15 +64,45 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
 }
 
 /**
- * Mixed case ("mCent", "Xy7Kp", "iPhone15") is a brand, a name or a hash, except a generated password
- * that a label hands over: "temporary password: kT2jEdFNYGr3" — letters of both cases and a digit,
- * 8 to 16 characters, right after a colon (scoring then wants the code's name before it).
+ * Mixed case ("mCent", "Xy7Kp", "iPhone15") is a brand, a name or a hash, except a code that a label
+ * hands over: a generated password right after a colon ("temporary password: kT2jEdFNYGr3": letters of
+ * both cases and a digit, 8 to 16 characters), or a shorter code the message names as one in a sentence
+ * of its own ("Your otp is hT4qZm", "Ihr Code lautet Xb7kQ2"). Scoring then wants the code's name before it.
  */
-function mixedCaseCandidate(text: string, word: Atom): Candidate | undefined {
+function mixedCaseCandidate(text: string, atoms: Atom[], index: number): Candidate | undefined {
+  const word = atoms[index] as Atom;
   const value = word.text;
-  if (value.length < MIN_MIXED || value.length > MAX_MIXED || !/[0-9]/.test(value) || !followsLabel(text, word.start)) return undefined;
+  if (value.length > MAX_MIXED || !/[0-9]/.test(value)) return undefined;
+  const handedOver = (value.length >= MIN_MIXED && followsLabel(text, word.start)) || namedBefore(text, atoms, index);
+  if (!handedOver) return undefined;
   if (isLetter(text[word.start - 1]) || isLetter(text[word.end])) return undefined;
   return { value, start: word.start, end: word.end, shape: 'alphanumeric', plain: false, suspicions: [] };
+}
+
+/**
+ * The verbs that join a code's name to the code, in the languages that write them with ASCII letters:
+ * "code is", "code est", "Code ist", "Code lautet", "código es", "kode er", "kod to", "kod je", "ma la"
+ * (Vietnamese without accents), "kode adalah", "kods ir", "koodi on", "kodas yra", "code ay".
+ */
+const NAMING_VERBS = new Set(['is', 'est', 'ist', 'lautet', 'es', 'er', 'to', 'je', 'la', 'adalah', 'ir', 'on', 'yra', 'ay']);
+
+/** The last two words before a naming verb: the name of the code, or the name and a short word after it. */
+const TWO_WORDS_BEFORE = /(?:(\p{L}+)[ \t]+)?(\p{L}+)[ \t]+$/u;
+
+/**
+ * "<name of a code> is X": the word before X is a naming verb (a colon aside), and the word before the
+ * verb names a code ("Your otp is hT4qZm", "Tu código es pQ4rS7"), or the one before that when a short
+ * word stands between ("kode OTP anda adalah Qx7mP2").
+ */
+function namedBefore(text: string, atoms: Atom[], index: number): boolean {
+  const word = atoms[index];
+  const verb = atoms[index - 1];
+  if (!word || !verb || !NAMING_VERBS.has(verb.text.toLowerCase()) || isLetter(text[verb.start - 1])) return false;
+  if (!/^[ \t]*:?[ \t]*$/.test(text.slice(verb.end, word.start))) return false;
+  // Only a bounded tail before the verb is searched, never the whole text.
+  const [, earlier, last] = TWO_WORDS_BEFORE.exec(text.slice(Math.max(0, verb.start - 48), verb.start)) ?? [];
+  if (last === undefined) return false;
+  return namesACode(last) || (earlier !== undefined && last.length <= 5 && namesACode(earlier));
 }
 
 /**

@@ -43,8 +43,9 @@ const CORPORA: ReadonlyArray<{
   { file: 'otp-holdout-9.jsonl', size: 141, minAccuracy: 0.97, showMisses: false },
   // Round 10: 24 lines, too few to halve; all of it is a holdout, measured once.
   { file: 'otp-holdout-10.jsonl', size: 24, minAccuracy: 0.87, showMisses: false },
-  // Round 11: gathered blind, split before any rule, and no rule drawn from either half (measured once each).
-  { file: 'otp-tuning-11.jsonl', size: 39, minAccuracy: 0.94, showMisses: true },
+  // Round 11: gathered blind and split before any rule; one rule was drawn later from the tuning half (the
+  // naming verb, test/data/README.md), none from the holdout.
+  { file: 'otp-tuning-11.jsonl', size: 39, minAccuracy: 0.97, showMisses: true },
   { file: 'otp-holdout-11.jsonl', size: 43, minAccuracy: 0.93, showMisses: false },
 ] as const;
 

@@ -52,6 +52,27 @@ describe('extractCode: codes of lower-case letters', () => {
   });
 });
 
+describe('extractCode: letter codes a sentence names ("your code is …")', () => {
+  it('reads a short code of mixed case or lower case that the name of the code and a naming verb hand over', () => {
+    expect(extractCode('Your otp is hT4qZm')).toBe('hT4qZm');
+    expect(extractCode('Ihr Code lautet Xb7kQ2. Er ist 10 Minuten gültig.')).toBe('Xb7kQ2');
+    expect(extractCode('Votre code est aB3dE9')).toBe('aB3dE9');
+    expect(extractCode('Tu código es pQ4rS7, no lo compartas.')).toBe('pQ4rS7');
+    expect(extractCode('Kode OTP anda adalah Qx7mP2')).toBe('Qx7mP2');
+    expect(extractCode('Your code is k5cm and expires in 10 minutes')).toBe('k5cm');
+  });
+
+  it('does not take a brand, a word, a hash or another kind of code that a verb follows', () => {
+    expect(extractCode('Your device is iPhone15')).toBeNull();
+    expect(extractCode('Your code is below')).toBeNull();
+    expect(extractCode('Your promo code is Save20')).toBeNull();
+    expect(extractCode('Your referral code is Joh12n')).toBeNull();
+    expect(extractCode('Dein Gutscheincode ist Xmas24')).toBeNull();
+    expect(extractCode('<#> Your code is 123456\nFA+9qCX9VSu')).toBe('123456');
+    expect(extractCode('Your OTP is 583920 and your username is John85')).toBe('583920');
+  });
+});
+
 describe('extractCode: code words in less common languages', () => {
   it('knows the word for code, compounds included', () => {
     const messages: Array<[string, string]> = [
