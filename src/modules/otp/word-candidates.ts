@@ -45,7 +45,9 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   if (upper === lower) return undefined;
   const hasDigit = /[0-9]/.test(value);
   const shape: Shape = value === lower ? 'lowercase' : hasDigit ? 'alphanumeric' : 'capitals';
-  const plain = isPlain(value, shape, hasDigit);
+  // Capitals that open the message and that a naming verb and a possessive follow ("YSDAE ist Ihr …
+  // Passwort") are what the sentence names, however many vowels they hold.
+  const plain = shape === 'capitals' && namedAfter(text, atoms, index) ? false : isPlain(value, shape, hasDigit);
   if (plain === undefined) return undefined;
   // Most words of a message are plain words: only a label ("PASSCODE: mifsuc", "your code is mifsuc")
   // makes one a candidate. Lower-case letters alone read as a word too often ("nicht", "przez"): they need a label, or the
@@ -103,6 +105,23 @@ function namedBefore(text: string, atoms: Atom[], index: number): boolean {
   const [, earlier, last] = TWO_WORDS_BEFORE.exec(text.slice(Math.max(0, verb.start - 48), verb.start)) ?? [];
   if (last === undefined) return false;
   return namesACode(last) || (earlier !== undefined && last.length <= 5 && namesACode(earlier));
+}
+
+/** The possessives a naming verb puts before the name of a code: "is your", "ist Ihr", "est votre", "es tu". */
+const POSSESSIVES = new Set(['your', 'ihr', 'ihre', 'dein', 'deine', 'votre', 'ton', 'tu', 'su', 'je', 'uw', 'jouw', 'din', 'ditt']);
+
+/** "X is your …": the word opens the message, and a naming verb and a possessive follow it, one space apart. */
+function namedAfter(text: string, atoms: Atom[], index: number): boolean {
+  const word = atoms[index];
+  const verb = atoms[index + 1];
+  const owner = atoms[index + 2];
+  if (!word || !verb || !owner || /[\p{L}\p{N}]/u.test(text.slice(0, word.start))) return false;
+  return (
+    NAMING_VERBS.has(verb.text.toLowerCase()) &&
+    POSSESSIVES.has(owner.text.toLowerCase()) &&
+    text.slice(word.end, verb.start) === ' ' &&
+    text.slice(verb.end, owner.start) === ' '
+  );
 }
 
 /**

@@ -16,6 +16,13 @@ describe('letter codes that open the message', () => {
     expect(extractCode('Your LIKE verification code is ready. Open the app to see it.')).toBeNull();
   });
 
+  it('takes capitals that read like a word when a naming verb and a possessive follow them', () => {
+    expect(extractCode('AUEOI ist Ihr Stadtwerke Nord einmaliges Passwort für die Anmeldung.')).toBe('AUEOI');
+    expect(extractCode('QUOTE is your Acme login code')).toBe('QUOTE');
+    expect(extractCode('SALE is your chance! Use code 482913 at checkout')).not.toBe('SALE');
+    expect(extractCode('HELLO is your friend. Your code is 482913')).toBe('482913');
+  });
+
   it('does not take a sender that heads the message as a label', () => {
     expect(extractCode('HSBC: never share your one-time password with anyone.')).toBeNull();
     expect(extractCode('NWTRZ\nNever share your verification code with anyone.')).toBeNull();
