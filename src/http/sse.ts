@@ -26,6 +26,26 @@ export const STALL_MS = 30_000;
  */
 export const MAX_STREAMS_PER_ACCOUNT = 20;
 
+/** How long a client waits before it reconnects (the stream's `retry:`): what browsers wait when a server says nothing. */
+export const RECONNECT_MS = 3_000;
+
+/**
+ * When this instance closes, the clients of all its streams reconnect at once — to another instance, or
+ * to this one started again — and each resumes with a read of its events since Last-Event-ID, and of its
+ * credential (a new instance's caches are empty). At 10,000 streams that is 20,000 queries within the
+ * second of a client's reconnect delay. Each stream is therefore told, as it is closed, a reconnect delay
+ * of its own: RECONNECT_MS and a share of a window long enough for RESUMES_PER_SECOND streams a second,
+ * at most RECONNECT_SPREAD_MAX_MS (ADR 53).
+ */
+export const RESUMES_PER_SECOND = 1_000;
+export const RECONNECT_SPREAD_MAX_MS = 30_000;
+
+/** The reconnect delay for one of `streams` closing together; `random` in [0, 1). */
+export function reconnectDelayMs(streams: number, random: number): number {
+  const windowMs = Math.min(RECONNECT_SPREAD_MAX_MS, (streams / RESUMES_PER_SECOND) * 1_000);
+  return RECONNECT_MS + Math.floor(random * windowMs);
+}
+
 /** What chunked encoding adds to each write: the length in hex and two line ends. */
 const CHUNK_FRAMING_BYTES = 12;
 
@@ -86,7 +106,11 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
   /** Streams open or being opened, per account (MAX_STREAMS_PER_ACCOUNT). */
   const perAccount = new Map<string, number>();
   fastify.addHook('preClose', async () => {
-    for (const stream of open) stream.end();
+    const closing = open.size;
+    for (const stream of open) {
+      stream.write(`retry: ${reconnectDelayMs(closing, Math.random())}\n\n`);
+      stream.end();
+    }
   });
 
   /**
@@ -138,7 +162,7 @@ export function sseStreams(fastify: FastifyInstance, deps: AppDeps, kind: Stream
       'content-security-policy': "default-src 'none'",
       'x-content-type-options': 'nosniff',
     });
-    raw.write('retry: 3000\n\n');
+    raw.write(`retry: ${RECONNECT_MS}\n\n`);
 
     let heartbeat: NodeJS.Timeout | undefined;
     let expiry: NodeJS.Timeout | undefined;

@@ -11,6 +11,8 @@ export interface StreamEvent {
 export interface OpenStream {
   status: number;
   events: StreamEvent[];
+  /** Every `retry:` the server sent, in order (milliseconds). */
+  retries: number[];
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
   isEnded(): boolean;
@@ -29,6 +31,7 @@ export async function openStream(base: string, headers: Record<string, string>, 
   const controller = new AbortController();
   const response = await fetch(`${base}${path}`, { headers, signal: controller.signal });
   const events: StreamEvent[] = [];
+  const retries: number[] = [];
   let ended = false;
   const waiters = new Set<() => void>();
   const wake = () => {
@@ -53,6 +56,7 @@ export async function openStream(base: string, headers: Record<string, string>, 
               .filter((line) => line && !line.startsWith(':'))
               .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
           );
+          if (fields.retry !== undefined) retries.push(Number(fields.retry));
           if (fields.event) events.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data ?? '{}') });
         }
         wake();
@@ -67,6 +71,7 @@ export async function openStream(base: string, headers: Record<string, string>, 
   return {
     status: response.status,
     events,
+    retries,
     ended: reading,
     isEnded: () => ended,
     async waitFor(predicate, timeoutMs = 10_000) {
