@@ -2,13 +2,20 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { ErrorCode } from '../lib/errors.ts';
+import { DomainError, type ErrorCode } from '../lib/errors.ts';
 import { requestIdMaker } from '../lib/ids.ts';
 import type { SecretKeys } from '../lib/secrets.ts';
 import { SharedLimits } from '../limits/shared-limits.ts';
@@ -22,7 +29,7 @@ import { authPlugin } from './auth.ts';
 import { fivesimRoutes } from './compat/fivesim/routes.ts';
 import { NumberedOrders } from './compat/numbered-orders.ts';
 import { smsActivateRoutes } from './compat/sms-activate/route.ts';
-import { type ErrorEnvelope, registerErrorHandling, STATUS_BY_CODE } from './errors.ts';
+import { type ErrorEnvelope, registerErrorHandling, STATUS_BY_CODE, sendError } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
 import { withErrorResponses, withSharedSchemas } from './openapi.ts';
 import { OrderCache } from './order-cache.ts';
@@ -183,6 +190,23 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, request
   socket.destroy(error);
 }
 
+/**
+ * What the router refuses before any route or hook runs (Fastify's `frameworkErrors`): a path whose
+ * percent-encoding is malformed (`/api/v1/activations/%E0%A4%A`), or a path parameter longer than the
+ * router's 100 characters. Fastify's own answer had another shape than every other error, echoed the
+ * path, and carried neither the request id nor the API's headers: the same envelope as every other
+ * refusal, 400 `VALIDATION_FAILED`, as a parameter of 65 to 100 characters already gets from its schema.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, headers: Record<string, string>) {
+  reply.headers(headers);
+  reply.header('x-request-id', request.id);
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A segment of the URL path is longer than 100 characters; no such resource exists.'
+      : 'The URL path is not valid: it holds a malformed percent-encoded character.';
+  return sendError(request, reply, new DomainError('VALIDATION_FAILED', message));
+}
+
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
 export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: SharedLimits }): Promise<FastifyInstance> {
   const deps: AppDeps = {
@@ -192,6 +216,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   };
   const newRequestId = requestIdMaker();
   const timeouts = given.httpTimeouts ?? HTTP_TIMEOUTS;
+  const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: newRequestId,
@@ -202,6 +227,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
     requestTimeout: timeouts.requestMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, newRequestId(), deps.log, timeouts),
+    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply, apiHeaders),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -216,7 +242,6 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
 
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
   const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
-  const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
   app.addHook('onRequest', (request, reply, done) => {
     const api = request.url.startsWith('/api/') || request.url.startsWith('/compat/');
     // The SMS-Activate protocol (compat/sms-activate) is an API too: no page, so the API's headers.

@@ -164,7 +164,7 @@ export interface Operation {
 }
 
 /** Whether the operation's OpenAPI error responses list this refusal: its code, under its status. */
-function documents(operation: Operation | undefined, status: number, code: string): boolean {
+export function documents(operation: Operation | undefined, status: number, code: string): boolean {
   return operation?.responses?.[String(status)]?.description?.includes(`\`${code}\``) ?? false;
 }
 

@@ -57,6 +57,25 @@ describe('error envelope', () => {
     expect(body.error.message).toBe('No route GET /no/such/path.');
   });
 
+  it("answers what the router refuses (a malformed percent-encoding, an over-long path segment) with the envelope and the API's headers", async () => {
+    for (const [url, message] of [
+      ['/api/v1/activations/%E0%A4%A', 'The URL path is not valid: it holds a malformed percent-encoded character.'],
+      ['/%E0%A4%A', 'The URL path is not valid: it holds a malformed percent-encoded character.'],
+      [`/api/v1/activations/${'x'.repeat(101)}`, 'A segment of the URL path is longer than 100 characters; no such resource exists.'],
+    ] as const) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(400);
+      const body = response.json();
+      expectEnvelope(body, 'VALIDATION_FAILED');
+      expect(body.error.message).toBe(message);
+      expect(body.error.requestId).toBe(response.headers['x-request-id']);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['cache-control']).toBe('no-store');
+      // The path is not echoed back.
+      expect(response.body).not.toContain('%E0');
+    }
+  });
+
   it('names the failing fields of a validation error', async () => {
     const response = await t.app.inject({
       method: 'POST',
