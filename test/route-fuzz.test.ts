@@ -7,7 +7,7 @@ import { documentedApiOperations, documents, type Operation } from './support/ro
  * Junk at every documented /api/v1 operation, as an outside probe sends it (issue 14: a bad input gets a
  * clear error): path parameters, query parameters and body fields drawn from hostile values (empty,
  * huge, negative, fractional, the wrong type, NUL, an unpaired surrogate, a malformed percent-encoding,
- * SQL, markup, a path, ids of the wrong kind), by a customer, a support member, an admin and nobody,
+ * SQL, markup, a path, ids of the wrong kind, a body said to be compressed), by a customer, a support member, an admin and nobody,
  * from a fixed seed. No answer is a 5xx; every refusal is the error envelope with the request id, under
  * a status and code the operation's OpenAPI document lists.
  *
@@ -104,6 +104,7 @@ describe('junk at every documented operation', () => {
         const headers: Record<string, string> = { ...actor.headers };
         if (random() < 0.3) headers['idempotency-key'] = String(pick(JUNK)).slice(0, 300) || 'x';
         if (body !== undefined) headers['content-type'] = 'application/json';
+        if (body !== undefined && random() < 0.05) headers['content-encoding'] = 'gzip';
         const response = await t.app.inject({
           method: method as 'GET',
           url,

@@ -4,7 +4,7 @@ import { DomainError } from '../lib/errors.ts';
 /**
  * Request bodies are JSON, and only JSON: Fastify's other default parser (text/plain) is removed, so
  * any other media type answers 415 UNSUPPORTED_MEDIA_TYPE instead of reaching a schema as a string
- * ("expected object"). Routes that take another type add its parser in their own scope (provider
+ * ("expected object"); so does a compressed JSON body. Routes that take another type add its parser in their own scope (provider
  * pushes take forms).
  *
  * Keys that would reach an object's prototype when merged (`__proto__`, and a `constructor` holding a
@@ -13,7 +13,12 @@ import { DomainError } from '../lib/errors.ts';
  */
 export function registerJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const unreadable = unreadableEncoding(request.headers['content-encoding']);
+    if (unreadable) {
+      done(new DomainError('UNSUPPORTED_MEDIA_TYPE', unreadable), undefined);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(body as string);
@@ -31,6 +36,23 @@ export function registerJsonBodies(app: FastifyInstance): void {
     }
     done(null, value);
   });
+}
+
+/** The content codings that compress a body (RFC 9110 and the IANA registry). */
+const COMPRESSIONS = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'compress', 'x-compress', 'zstd']);
+
+/**
+ * Why a JSON body cannot be read as sent, if it cannot: compressed. Nothing here decompresses a
+ * request, so a gzipped body used to fail as "not valid JSON". Other values are left alone, as before:
+ * some clients send `Content-Encoding: UTF-8` by mistake over a plain body.
+ */
+function unreadableEncoding(contentEncoding: string | undefined): string | undefined {
+  const codings = (contentEncoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim());
+  const compressed = codings.find((coding) => COMPRESSIONS.has(coding));
+  return compressed ? `Send the request body uncompressed: Content-Encoding ${compressed} is not accepted.` : undefined;
 }
 
 /** The path (`body.a.__proto__`) of the first key that could pollute a prototype, if any. Iterative: nesting is unbounded. */

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
@@ -116,6 +117,30 @@ describe('error envelope', () => {
     });
     expect(response.statusCode).toBe(415);
     expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers a compressed body with UNSUPPORTED_MEDIA_TYPE, and reads one whose Content-Encoding names no compression', async () => {
+    const body = JSON.stringify({ email: 'a@b.co', password: 'x', nested: { count: 1 } });
+    for (const coding of ['gzip', 'br', 'identity, gzip']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        payload: gzipSync(body),
+      });
+      expect(response.statusCode, coding).toBe(415);
+      expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
+      expect(response.json().error.message).toMatch(/^Send the request body uncompressed: Content-Encoding (gzip|br) is not accepted\.$/);
+    }
+    for (const coding of ['identity', 'UTF-8']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        payload: body,
+      });
+      expect(response.statusCode, coding).toBe(200);
+    }
   });
 
   it('answers every body that is not JSON with UNSUPPORTED_MEDIA_TYPE, text/plain too', async () => {

@@ -7057,7 +7057,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error codes: `VALIDATION_FAILED` */
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7086,6 +7086,24 @@ export interface paths {
                 };
                 /** @description Error codes: `NOT_FOUND` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12809,7 +12827,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error codes: `VALIDATION_FAILED` */
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12838,6 +12856,24 @@ export interface paths {
                 };
                 /** @description Error codes: `NOT_FOUND` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14121,7 +14157,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error codes: `VALIDATION_FAILED` */
+                /** @description Error codes: `VALIDATION_FAILED`, `INVALID_JSON` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14150,6 +14186,24 @@ export interface paths {
                 };
                 /** @description Error codes: `NOT_FOUND` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
