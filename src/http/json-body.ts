@@ -4,8 +4,8 @@ import { DomainError } from '../lib/errors.ts';
 /**
  * Request bodies are JSON, and only JSON: Fastify's other default parser (text/plain) is removed, so
  * any other media type answers 415 UNSUPPORTED_MEDIA_TYPE instead of reaching a schema as a string
- * ("expected object"); so does a compressed JSON body. Routes that take another type add its parser in their own scope (provider
- * pushes take forms).
+ * ("expected object"); so does a compressed JSON body. Routes that take another type add its parser
+ * in their own scope (provider pushes take forms).
  *
  * Keys that would reach an object's prototype when merged (`__proto__`, and a `constructor` holding a
  * `prototype`) are refused with 400 VALIDATION_FAILED naming the key — not "not valid JSON", which

@@ -50,8 +50,8 @@ export function wordCandidate(text: string, atoms: Atom[], index: number): Candi
   const plain = shape === 'capitals' && namedAfter(text, atoms, index) ? false : isPlain(value, shape, hasDigit);
   if (plain === undefined) return undefined;
   // Most words of a message are plain words: only a label ("PASSCODE: mifsuc", "your code is mifsuc")
-  // makes one a candidate. Lower-case letters alone read as a word too often ("nicht", "przez"): they need a label, or the
-  // end of the message, where templates print the code ("…aby go zweryfikować ddaw").
+  // makes one a candidate. Lower-case letters alone read as a word too often ("nicht", "przez"): they
+  // need a label, or the end of the message, where templates print the code ("…aby go zweryfikować ddaw").
   const labelled = followsLabel(text, word.start) || namedBefore(text, atoms, index);
   if (plain && !labelled) return undefined;
   // After a determiner they are a noun, even at the end ("…not even our staff.").
