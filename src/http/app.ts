@@ -194,17 +194,35 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, request
  * What the router refuses before any route or hook runs (Fastify's `frameworkErrors`): a path whose
  * percent-encoding is malformed (`/api/v1/activations/%E0%A4%A`), or a path parameter longer than the
  * router's 100 characters. Fastify's own answer had another shape than every other error, echoed the
- * path, and carried neither the request id nor the API's headers: the same envelope as every other
- * refusal, 400 `VALIDATION_FAILED`, as a parameter of 65 to 100 characters already gets from its schema.
+ * path, and carried neither the request id nor the headers: `withHeaders` sets the ones the `onRequest`
+ * hook would have, and the answer is the envelope, 400 `VALIDATION_FAILED`, as a parameter of 65 to
+ * 100 characters already gets from its schema.
  */
-function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, headers: Record<string, string>) {
-  reply.headers(headers);
-  reply.header('x-request-id', request.id);
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, withHeaders: HeaderSetter) {
+  withHeaders(request, reply);
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? 'A segment of the URL path is longer than 100 characters; no such resource exists.'
       : 'The URL path is not valid: it holds a malformed percent-encoded character.';
   return sendError(request, reply, new DomainError('VALIDATION_FAILED', message));
+}
+
+type HeaderSetter = (request: FastifyRequest, reply: FastifyReply) => void;
+
+/** Whether the request is for the API (its headers, its NUL check) rather than a page. */
+const isApiUrl = (url: string) => url.startsWith('/api/') || url.startsWith('/compat/');
+
+/**
+ * The headers of every response: the API's set for the API (the SMS-Activate protocol under /stubs/
+ * is an API too: no page), the site's for everything else, and the request id.
+ */
+function responseHeaders(https: boolean): HeaderSetter {
+  const apiHeaders = apiSecurityHeaders({ https });
+  const pageHeaders = { ...securityHeaders({ https }), 'cache-control': 'no-store' };
+  return (request, reply) => {
+    reply.headers(isApiUrl(request.url) || request.url.startsWith('/stubs/') ? apiHeaders : pageHeaders);
+    reply.header('x-request-id', request.id);
+  };
 }
 
 /** Build the HTTP application without listening: tests call `inject`, main.ts calls `listen`. */
@@ -216,7 +234,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   };
   const newRequestId = requestIdMaker();
   const timeouts = given.httpTimeouts ?? HTTP_TIMEOUTS;
-  const apiHeaders = apiSecurityHeaders({ https: deps.config.secureCookies });
+  const withHeaders = responseHeaders(deps.config.secureCookies);
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: newRequestId,
@@ -227,7 +245,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
     requestTimeout: timeouts.requestMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, newRequestId(), deps.log, timeouts),
-    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply, apiHeaders),
+    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply, withHeaders),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -241,13 +259,9 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   registerJsonBodies(app);
 
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
-  const pageHeaders = { ...securityHeaders({ https: deps.config.secureCookies }), 'cache-control': 'no-store' };
   app.addHook('onRequest', (request, reply, done) => {
-    const api = request.url.startsWith('/api/') || request.url.startsWith('/compat/');
-    // The SMS-Activate protocol (compat/sms-activate) is an API too: no page, so the API's headers.
-    reply.headers(api || request.url.startsWith('/stubs/') ? apiHeaders : pageHeaders);
-    reply.header('x-request-id', request.id);
-    done(api ? nulInUrl(request.url, request.routeOptions.url) : undefined);
+    withHeaders(request, reply);
+    done(isApiUrl(request.url) ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });
 
   await app.register(swagger, {

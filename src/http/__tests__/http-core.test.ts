@@ -58,7 +58,7 @@ describe('error envelope', () => {
     expect(body.error.message).toBe('No route GET /no/such/path.');
   });
 
-  it("answers what the router refuses (a malformed percent-encoding, an over-long path segment) with the envelope and the API's headers", async () => {
+  it('answers what the router refuses (a malformed percent-encoding, an over-long path segment) with the envelope and the security headers', async () => {
     for (const [url, message] of [
       ['/api/v1/activations/%E0%A4%A', 'The URL path is not valid: it holds a malformed percent-encoded character.'],
       ['/%E0%A4%A', 'The URL path is not valid: it holds a malformed percent-encoded character.'],
