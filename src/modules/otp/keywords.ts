@@ -518,14 +518,17 @@ const LATIN_KEYWORDS = KEYWORDS.map((keyword) => keyword.text).filter((text) => 
 
 /** The word names a code ("1024CODE", "OTP123456"), so it is a label and not a code itself. */
 export function mentionsKeyword(word: string): boolean {
-  const lower = word.toLowerCase();
-  return LATIN_KEYWORDS.some((keyword) => lower.includes(keyword));
+  return containsAny(word, LATIN_KEYWORDS);
 }
 
 const CODE_WORD_TEXTS = KEYWORDS.filter((keyword) => keyword.weight === CODE_WORD).map((keyword) => keyword.text);
 
 /** The word is, or contains, the name of a code in some language ("code", "código", "OTP", "Passwort"). */
 export function namesACode(word: string): boolean {
+  return containsAny(word, CODE_WORD_TEXTS);
+}
+
+function containsAny(word: string, texts: readonly string[]): boolean {
   const lower = word.toLowerCase();
-  return CODE_WORD_TEXTS.some((text) => lower.includes(text));
+  return texts.some((text) => lower.includes(text));
 }

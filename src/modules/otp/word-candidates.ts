@@ -110,11 +110,15 @@ function namedBefore(text: string, atoms: Atom[], index: number): boolean {
 /** The possessives a naming verb puts before the name of a code: "is your", "ist Ihr", "est votre", "es tu". */
 const POSSESSIVES = new Set(['your', 'ihr', 'ihre', 'dein', 'deine', 'votre', 'ton', 'tu', 'su', 'je', 'uw', 'jouw', 'din', 'ditt']);
 
-/** "X is your …": the word opens the message, and a naming verb and a possessive follow it, one space apart. */
+/**
+ * "X is your …": the word opens the message, and a naming verb and a possessive follow it, one space
+ * apart. Only the first word can open it, so the text before is read once per message, not per word.
+ */
 function namedAfter(text: string, atoms: Atom[], index: number): boolean {
-  const word = atoms[index];
-  const verb = atoms[index + 1];
-  const owner = atoms[index + 2];
+  if (index !== 0) return false;
+  const word = atoms[0];
+  const verb = atoms[1];
+  const owner = atoms[2];
   if (!word || !verb || !owner || /[\p{L}\p{N}]/u.test(text.slice(0, word.start))) return false;
   return (
     NAMING_VERBS.has(verb.text.toLowerCase()) &&
