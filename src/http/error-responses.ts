@@ -15,9 +15,9 @@ declare module 'fastify' {
 
 type RouteFacts = Pick<RouteOptions, 'url' | 'method' | 'schema' | 'config'>;
 
+// The methods that change something (CSRF applies) are the ones whose body Fastify reads (a DELETE's
+// too, when it has one): they answer what a body can.
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-// Fastify reads a DELETE's body too when it has one: a DELETE can answer what a body can.
-const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Every error code a route can answer: what the request hooks can refuse on a route of its kind,
@@ -27,11 +27,11 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function errorCodesOf(route: RouteFacts): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.config?.errors ?? []);
-  const methods = [route.method].flat();
+  const unsafe = [route.method].flat().some((method) => UNSAFE.has(method));
   const api = route.url.startsWith('/api/');
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   if (api || schema.params || schema.querystring || schema.headers || schema.body) codes.add('VALIDATION_FAILED');
-  if (methods.some((m) => WITH_BODY.has(m))) {
+  if (unsafe) {
     for (const code of ['INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED'] as const) codes.add(code);
   }
   if (schema.params) codes.add('NOT_FOUND');
@@ -43,7 +43,7 @@ export function errorCodesOf(route: RouteFacts): ErrorCode[] {
       codes.add('FORBIDDEN');
       codes.add('TWO_FACTOR_REQUIRED');
     }
-    if (methods.some((m) => UNSAFE.has(m))) codes.add('CSRF_REJECTED');
+    if (unsafe) codes.add('CSRF_REJECTED');
     codes.add('RATE_LIMITED');
   }
   codes.add('SERVICE_UNAVAILABLE');

@@ -47,7 +47,8 @@ const COMPRESSIONS = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'compress', 'x-
  * some clients send `Content-Encoding: UTF-8` by mistake over a plain body.
  */
 function unreadableEncoding(contentEncoding: string | undefined): string | undefined {
-  const codings = (contentEncoding ?? '')
+  if (contentEncoding === undefined) return undefined;
+  const codings = contentEncoding
     .toLowerCase()
     .split(',')
     .map((coding) => coding.trim());
