@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generator } from '../src/provider-clients/sandbox/sequence.ts';
 import { type Actor, createActor } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { documentedApiOperations, documents, type Operation } from './support/route-matrix.ts';
@@ -62,15 +63,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** A deterministic stream of numbers in [0, 1) (a linear congruential generator): the same run every time. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 function encoded(value: unknown): string {
   try {
     return encodeURIComponent(String(value));
@@ -81,7 +73,9 @@ function encoded(value: unknown): string {
 
 describe('junk at every documented operation', () => {
   it('never answers 5xx, and every refusal is a documented code in the error envelope', async () => {
-    const random = seeded(20261207);
+    // The sandbox's deterministic generator (mulberry32), as a fraction in [0, 1).
+    const next = generator(20261207);
+    const random = () => next() / 2 ** 32;
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
     const tested = [...operations].filter(([label]) => !LEFT_OUT.test(label));
     expect(tested.length).toBeGreaterThan(80);
