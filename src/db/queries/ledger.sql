@@ -157,7 +157,7 @@ with
          case when (select count(*) from ins) = 1 and (select count(*) from upd) <> 2
               then ledger_refuse('a concurrent change left too little') end as refused;
 
--- otpbox_ledger_resolve_v3
+-- otpbox_ledger_resolve_v4
 --   $1 resolve.holdId text
 --   $2 resolve.kind text
 --   $3 resolve.amount bigint
@@ -185,10 +185,15 @@ with
   locked as (
     -- A demo hold's owner's credits wallet is locked first: the order's transition will take it (its
     -- open-order count) and a new order takes it before the demo wallet (migration 0011).
+    -- The accounts are found by their ids alone (the primary key): an OR of the ids with another
+    -- condition, as this was written before, read every account of the ledger on each resolution.
     select a.id from ledger_accounts a
-    where a.id in (select id from delta)
-       or (a.purse = 'credits' and a.owner_account_id =
-             (select w.owner_account_id from ledger_accounts w, hold h where w.id = h.wallet and w.purse = 'demo'))
+    where a.id = any (array(
+      select id from delta
+      union all
+      select c.id from hold h
+        join ledger_accounts w on w.id = h.wallet and w.purse = 'demo'
+        join ledger_accounts c on c.owner_account_id = w.owner_account_id and c.purse = 'credits'))
     order by (a.purse is not distinct from 'credits') desc, a.id for update
   ),
   ins as (

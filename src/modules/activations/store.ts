@@ -459,7 +459,7 @@ const capturingStatements = new Map<string, Statement>();
 const capturingStatement = (keys: Key[]): Statement =>
   statementFor(
     capturingStatements,
-    'otpbox_activation_capture_v1',
+    'otpbox_activation_capture_v2',
     keys,
     () => sql`with
   ${RESOLVE_CTES},

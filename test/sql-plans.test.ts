@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNAPSHOTS } from '../scripts/sql-snapshots.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+/**
+ * The composed statements of the hot paths (src/db/queries) find the ledger's accounts by key, never by
+ * reading them all: with many customers, a resolution that read every account (as the hold's capture
+ * and release did, through `id in (…) or …`) costs milliseconds per code and per cancel, growing with the
+ * customer count, while it holds the wallet's lock. Checked on each statement's generic plan — the plan
+ * a prepared statement keeps — over a ledger of many wallets with its statistics, on both engines.
+ */
+/** Customers, each with a credits and a demo wallet. */
+const CUSTOMERS = 20_000;
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.db.execute(sql`
+    insert into accounts (id, kind, created_at, updated_at)
+    select 'acc_plan' || lpad(i::text, 8, '0'), 'email', now(), now() from generate_series(1, ${CUSTOMERS}) i`);
+  await database.db.execute(sql`
+    insert into ledger_accounts (id, kind, owner_account_id, purse, posted, pending, stripe, created_at)
+    select 'lac_plan' || lpad(i::text, 8, '0'), 'wallet', 'acc_plan' || lpad(((i + 1) / 2)::text, 8, '0'),
+           case when i % 2 = 0 then 'demo' else 'credits' end, 1000, 0, 0, now()
+    from generate_series(1, ${CUSTOMERS * 2}) i`);
+  await database.db.execute(sql`analyze accounts`);
+  await database.db.execute(sql`analyze ledger_accounts`);
+}, 120_000);
+
+afterAll(async () => {
+  await database?.destroy();
+});
+
+/** The generic plan of a statement, as `EXPLAIN EXECUTE` shows it (prepared, explained and dropped in one transaction). */
+async function genericPlan(text: string, types: string[]): Promise<string> {
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    await tx.execute(sql.raw(`prepare otpbox_plan_probe${types.length ? `(${types.join(', ')})` : ''} as ${text}`));
+    try {
+      const args = types.length ? `(${types.map(() => 'null').join(', ')})` : '';
+      const result = await tx.execute(sql.raw(`explain execute otpbox_plan_probe${args}`));
+      const rows = (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
+      return rows.map((row) => String(Object.values(row)[0])).join('\n');
+    } finally {
+      await tx.execute(sql.raw('deallocate otpbox_plan_probe'));
+    }
+  });
+}
+
+describe('plans of the composed statements over a large ledger', () => {
+  for (const [file, snapshot] of Object.entries(SNAPSHOTS)) {
+    for (const statement of snapshot.statements) {
+      it(`${file}: ${statement.name} reads no ledger account it does not name`, async () => {
+        const plan = await genericPlan(
+          statement.text,
+          statement.params.map((param) => param.type),
+        );
+        expect(plan).toMatch(/\S/);
+        expect(plan, plan).not.toMatch(/Seq Scan on ledger_accounts/);
+      });
+    }
+  }
+});
