@@ -108,7 +108,12 @@ export const sessions = pgTable(
     /** Staff sessions: when the second factor (TOTP or a recovery code) completed the sign-in (ADR 31). */
     secondFactorAt: ts('second_factor_at'),
   },
-  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_account_idx').on(t.accountId)],
+  (t) => [
+    uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
+    index('sessions_account_idx').on(t.accountId),
+    // Erasing a device account deletes its devices, each checked against the sessions naming it.
+    index('sessions_device_idx').on(t.deviceId),
+  ],
 );
 
 /** API keys: shown once, stored as SHA-256, revocable. */

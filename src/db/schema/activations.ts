@@ -161,6 +161,9 @@ export const providerTasks = pgTable(
   (t) => [
     index('provider_tasks_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('provider_tasks_created_idx').on(t.createdAt),
+    // Deleting an order (retention, erasure) checks its foreign key here, once per order: without an
+    // index, a read of every task (test: foreign-key-indexes).
+    index('provider_tasks_activation_idx').on(t.activationId),
   ],
 );
 

@@ -167,6 +167,8 @@ export const gatewayMessages = pgTable(
     uniqueIndex('gateway_messages_message_key').on(t.gatewayId, t.messageKey).where(sql`${t.messageKey} is not null`),
     uniqueIndex('gateway_messages_content_key').on(t.gatewayId, t.contentKey).where(sql`${t.contentKey} is not null`),
     index('gateway_messages_received_idx').on(t.receivedAt),
+    // A lease deleted by retention sets its messages' lease_id to null: found through this index.
+    index('gateway_messages_lease_idx').on(t.leaseId),
     check('gateway_messages_text_unmatched', sql`${t.outcome} = 'unmatched' or (${t.textSealed} is null and ${t.senderSealed} is null)`),
   ],
 );
