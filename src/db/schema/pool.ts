@@ -169,6 +169,8 @@ export const gatewayMessages = pgTable(
     index('gateway_messages_received_idx').on(t.receivedAt),
     // A lease deleted by retention sets its messages' lease_id to null: found through this index.
     index('gateway_messages_lease_idx').on(t.leaseId),
+    // The staff's page of unmatched messages, newest first: a few among every message received.
+    index('gateway_messages_unmatched_idx').on(t.id).where(sql`${t.outcome} = 'unmatched'`),
     check('gateway_messages_text_unmatched', sql`${t.outcome} = 'unmatched' or (${t.textSealed} is null and ${t.senderSealed} is null)`),
   ],
 );
