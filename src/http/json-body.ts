@@ -4,7 +4,7 @@ import { DomainError } from '../lib/errors.ts';
 /**
  * Request bodies are JSON, and only JSON: Fastify's other default parser (text/plain) is removed, so
  * any other media type answers 415 UNSUPPORTED_MEDIA_TYPE instead of reaching a schema as a string
- * ("expected object"); so does a compressed JSON body. Routes that take another type add its parser
+ * ("expected object"); so does a compressed JSON body, or one declared UTF-16 or UTF-32. Routes that take another type add its parser
  * in their own scope (provider pushes take forms).
  *
  * Keys that would reach an object's prototype when merged (`__proto__`, and a `constructor` holding a
@@ -14,7 +14,7 @@ import { DomainError } from '../lib/errors.ts';
 export function registerJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const unreadable = unreadableEncoding(request.headers['content-encoding']);
+    const unreadable = unreadableEncoding(request.headers['content-encoding']) ?? unreadableCharset(request.headers['content-type']);
     if (unreadable) {
       done(new DomainError('UNSUPPORTED_MEDIA_TYPE', unreadable), undefined);
       return;
@@ -54,6 +54,18 @@ function unreadableEncoding(contentEncoding: string | undefined): string | undef
     .map((coding) => coding.trim());
   const compressed = codings.find((coding) => COMPRESSIONS.has(coding));
   return compressed ? `Send the request body uncompressed: Content-Encoding ${compressed} is not accepted.` : undefined;
+}
+
+/**
+ * Why a JSON body cannot be read in the character set it declares, if it cannot: UTF-16 or UTF-32.
+ * JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1), and bodies are read as UTF-8, so
+ * such a body used to fail as "not valid JSON", or worse, be read with its text garbled. Other
+ * declarations are left alone: many clients label plain ASCII JSON `charset=ISO-8859-1`.
+ */
+function unreadableCharset(contentType: string | undefined): string | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+  if (!charset || !/^utf-?(16|32)/i.test(charset)) return undefined;
+  return `Send the request body as UTF-8: JSON in charset ${charset} is not accepted.`;
 }
 
 /** The path (`body.a.__proto__`) of the first key that could pollute a prototype, if any. Iterative: nesting is unbounded. */

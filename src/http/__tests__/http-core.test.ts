@@ -143,6 +143,30 @@ describe('error envelope', () => {
     }
   });
 
+  it('answers JSON declared UTF-16 or UTF-32 with UNSUPPORTED_MEDIA_TYPE, and reads UTF-8 and ASCII labels as before', async () => {
+    const body = JSON.stringify({ email: 'a@b.co', password: 'x', nested: { count: 1 } });
+    for (const charset of ['utf-16', 'UTF-16LE', '"utf-16be"', 'utf-32', 'UTF16']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        payload: Buffer.from(`\ufeff${body}`, 'utf16le'),
+      });
+      expect(response.statusCode, charset).toBe(415);
+      expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
+      expect(response.json().error.message).toBe(`Send the request body as UTF-8: JSON in charset ${charset.replaceAll('"', '')} is not accepted.`);
+    }
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"', 'us-ascii', 'ISO-8859-1']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/test/echo',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        payload: body,
+      });
+      expect(response.statusCode, charset).toBe(200);
+    }
+  });
+
   it('answers every body that is not JSON with UNSUPPORTED_MEDIA_TYPE, text/plain too', async () => {
     for (const [type, payload] of [
       ['text/plain', '{"email":"a@b.co","password":"x","nested":{"count":1}}'],
