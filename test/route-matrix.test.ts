@@ -1,7 +1,8 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activations } from '../src/db/schema/index.ts';
+import { activations, authThrottles } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
 import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
@@ -210,6 +211,12 @@ const ROUTES: RouteSpec[] = [
   // console security review (admin only)
   { method: 'GET', route: '/api/v1/admin/security/events', access: ['admin'] },
   { method: 'GET', route: '/api/v1/admin/security/lockouts', access: ['admin'] },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/security/lockouts/:ref/lift',
+    access: ['admin'],
+    target: async (t) => ({ url: `/api/v1/admin/security/lockouts/${await aLockout(t)}/lift`, body: { reason: 'matrix test' } }),
+  },
   { method: 'GET', route: '/api/v1/admin/security/audit', access: ['admin'] },
   {
     method: 'POST',
@@ -757,6 +764,20 @@ async function aSubscription(t: TestApp, owner: { bearer: string }): Promise<str
   await t.app.inject({ method: 'POST', url: '/webhooks/stripe', payload, headers });
   const list = await t.app.inject({ method: 'GET', url: '/api/v1/subscriptions', headers: { authorization: owner.bearer } });
   return list.json().subscriptions[0].id;
+}
+
+/** A sign-in name blocked for ten minutes: its reference, as the lockout list shows it. */
+async function aLockout(t: TestApp): Promise<string> {
+  const key = `login:matrix-${randomUUID()}`;
+  const now = t.clock.now();
+  await t.database.db.insert(authThrottles).values({
+    key,
+    failures: 10,
+    windowStartedAt: now,
+    blockedUntil: new Date(now.getTime() + 600_000),
+    updatedAt: now,
+  });
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
 async function ownSession(t: TestApp, owner: { accountId: string }) {

@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asActor, createActor } from '../../../test/support/actors.ts';
+import { asActor, createActor, GOOD_PASSWORD, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { staffAccessLog } from '../../db/schema/index.ts';
+import { auditLog, authThrottles, staffAccessLog } from '../../db/schema/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -106,6 +106,78 @@ describe('GET /api/v1/admin/security/lockouts', () => {
     expect(response.body).not.toContain('0123456789abcdef');
     expect(response.body).not.toContain('fedcba9876543210');
     expect((await get('/api/v1/admin/security/lockouts', asActor(staffer))).statusCode).toBe(403);
+  });
+});
+
+describe('POST /api/v1/admin/security/lockouts/{ref}/lift', () => {
+  type LockoutRow = { kind: string; accountId: string | null; ref: string; failures: number; blockedUntil: string };
+  const lockouts = async (headers: Record<string, string>) =>
+    (await get('/api/v1/admin/security/lockouts', headers)).json().lockouts as LockoutRow[];
+  const lift = (ref: string, headers: Record<string, string>, body: unknown = { reason: 'the customer proved who they are' }) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/admin/security/lockouts/${ref}/lift`, headers, payload: body as object });
+
+  it('lets a locked-out name sign in again at once, audited with the reason; the block is gone from the list', async () => {
+    const admin = await createActor(t, 'admin');
+    const customer = await createActor(t, 'customer');
+    const before = new Set((await lockouts(asActor(admin))).map((l) => l.ref));
+    const login = (password: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: customer.email, password }, remoteAddress: uniqueIp() });
+    for (let i = 0; i < 10; i++) await login('not the password at all');
+    expect((await login(GOOD_PASSWORD)).statusCode).toBe(429);
+    const blocked = (await lockouts(asActor(admin))).filter((l) => !before.has(l.ref));
+    expect(blocked.map((l) => [l.kind, l.failures])).toEqual([['login', 10]]);
+    const ref = (blocked[0] as LockoutRow).ref;
+
+    const lifted = await lift(ref, asActor(admin));
+    expect(lifted.statusCode, lifted.body).toBe(200);
+    expect(lifted.json().lockout).toMatchObject({ kind: 'login', ref, failures: 10, accountId: null });
+    expect((await lockouts(asActor(admin))).map((l) => l.ref)).not.toContain(ref);
+    expect((await login(GOOD_PASSWORD)).statusCode).toBe(200);
+
+    const [entry] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'security.lockout_lifted'), sql`${auditLog.details}->>'ref' = ${ref}`));
+    expect(entry).toMatchObject({ actor: admin.accountId, accountId: null });
+    expect(entry?.details).toMatchObject({ reason: 'the customer proved who they are', kind: 'login', failures: 10, role: 'admin' });
+    // Lifted once: the same reference names nothing now.
+    const again = await lift(ref, asActor(admin));
+    expect(again.statusCode).toBe(404);
+    expect(again.json().error.code).toBe('NOT_FOUND');
+  });
+
+  it('names the account of a second factor’s block in the audit row; refuses what is not blocked now, a bad reference or reason, and support staff', async () => {
+    const admin = await createActor(t, 'admin');
+    const staffer = await createActor(t, 'support');
+    const now = t.clock.now().getTime();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    await t.database.db.execute(sql`insert into auth_throttles (key, failures, window_started_at, blocked_until, updated_at) values
+      (${`totp:${staffer.accountId}`}, 7, ${at(-60_000)}, ${at(60_000)}, ${at(-3_000)}),
+      ('device:lift-ran-out', 11, ${at(-3_600_000)}, ${at(-60_000)}, ${at(-3_600_000)})`);
+    const totp = (await lockouts(asActor(admin))).find((l) => l.accountId === staffer.accountId) as LockoutRow;
+    expect(totp).toMatchObject({ kind: 'totp', failures: 7 });
+
+    expect((await lift(totp.ref, asActor(staffer))).statusCode).toBe(403);
+    const noReason = await lift(totp.ref, asActor(admin), {});
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error.code).toBe('VALIDATION_FAILED');
+    expect((await lift(totp.ref, asActor(admin), { reason: 'no' })).statusCode).toBe(400);
+    const badRef = await lift('not-a-ref', asActor(admin));
+    expect(badRef.statusCode).toBe(400);
+    expect(badRef.json().error.code).toBe('VALIDATION_FAILED');
+    // A block that ran out is not a lockout: nothing to lift, and its record stays.
+    const { createHash } = await import('node:crypto');
+    const ranOut = createHash('sha256').update('device:lift-ran-out').digest('hex').slice(0, 12);
+    expect((await lift(ranOut, asActor(admin))).statusCode).toBe(404);
+    expect(await t.database.db.select().from(authThrottles).where(eq(authThrottles.key, 'device:lift-ran-out'))).toHaveLength(1);
+
+    const lifted = await lift(totp.ref, asActor(admin), { reason: 'enrolled again with support on the phone' });
+    expect(lifted.statusCode, lifted.body).toBe(200);
+    const [entry] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'security.lockout_lifted'), eq(auditLog.accountId, staffer.accountId)));
+    expect(entry?.details).toMatchObject({ kind: 'totp', ref: totp.ref, reason: 'enrolled again with support on the phone' });
   });
 });
 

@@ -154,7 +154,9 @@ describe('error envelope', () => {
       });
       expect(response.statusCode, charset).toBe(415);
       expectEnvelope(response.json(), 'UNSUPPORTED_MEDIA_TYPE');
-      expect(response.json().error.message).toBe(`Send the request body as UTF-8: JSON in charset ${charset.replaceAll('"', '')} is not accepted.`);
+      expect(response.json().error.message).toBe(
+        `Send the request body as UTF-8: JSON in charset ${charset.replaceAll('"', '')} is not accepted.`,
+      );
     }
     for (const charset of ['utf-8', 'UTF8', '"utf-8"', 'us-ascii', 'ISO-8859-1']) {
       const response = await t.app.inject({

@@ -9,16 +9,18 @@ import {
   accountExists,
   currentLockouts,
   Lockout,
+  liftLockout,
   SecurityEventType,
   StaffSecurityEvent,
   searchAuditLog,
   searchSecurityEvents,
 } from '../../modules/security/index.ts';
 import type { AppDeps } from '../app.ts';
-import { ADMIN } from '../auth.ts';
+import { ADMIN, principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Limit, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
+import { Reason } from './admin-providers.ts';
 
 const AccountFilter = Text.trim().min(1).max(64).optional().describe('Only this account (logged as a staff read of its data)');
 const Cursor = Text.max(64).optional().describe('`nextCursor` of the previous page');
@@ -33,8 +35,8 @@ async function logAccountRead(request: FastifyRequest, accountId: string | undef
 }
 
 /**
- * The console's security review: security events across accounts, current lockouts, the staff audit
- * log. Admin only: they show every customer's networks and browsers, and what each staff member did
+ * The console's security review: security events across accounts, current lockouts (which an admin
+ * may lift), the staff audit log. Admin only: they show every customer's networks and browsers, and what each staff member did
  * and why — support staff see one customer's events through that customer's page.
  */
 export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
@@ -91,6 +93,37 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
       },
     },
     async (request) => ({ lockouts: await currentLockouts(request.ctx) }),
+  );
+
+  app.post(
+    '/api/v1/admin/security/lockouts/:ref/lift',
+    {
+      config: { access: ADMIN, errors: ['NOT_FOUND', 'VALIDATION_FAILED'] },
+      schema: {
+        tags,
+        summary: 'Lift a block of the sign-in throttles before it runs out (admin)',
+        description:
+          'The block is named by its `ref` in the list. Its count of failures starts again, as after a successful sign-in. Audited with the reason (`security.lockout_lifted`).',
+        params: z.object({
+          ref: z
+            .string()
+            .regex(/^[0-9a-f]{12}$/, 'a reference is 12 hexadecimal digits')
+            .describe('The lockout’s `ref`, as the list shows it'),
+        }),
+        body: z.object({ reason: Reason }),
+        response: { 200: z.object({ lockout: Lockout.describe('The block as it was when lifted') }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const lockout = await liftLockout(request.ctx, {
+        ref: request.params.ref,
+        reason: request.body.reason,
+        staff: { accountId: principal.accountId, role: principal.role },
+        requestId: request.id,
+      });
+      return { lockout };
+    },
   );
 
   app.get(

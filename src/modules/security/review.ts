@@ -63,17 +63,20 @@ export async function currentLockouts(ctx: Ctx): Promise<LockoutView[]> {
     .where(gt(authThrottles.blockedUntil, ctx.clock.now()))
     .orderBy(desc(authThrottles.blockedUntil))
     .limit(MAX_LOCKOUTS);
-  return rows.map((row) => {
-    const kind = kindOf(row.key);
-    return {
-      kind,
-      accountId: kind === 'totp' ? row.key.slice('totp:'.length) : null,
-      ref: createHash('sha256').update(row.key).digest('hex').slice(0, 12),
-      failures: row.failures,
-      blockedUntil: row.blockedUntil as Date,
-      updatedAt: row.updatedAt,
-    };
-  });
+  return rows.map(lockoutView);
+}
+
+/** A blocked key as staff see it: its kind, the account where the key names one, a short reference of the key. */
+export function lockoutView(row: typeof authThrottles.$inferSelect): LockoutView {
+  const kind = kindOf(row.key);
+  return {
+    kind,
+    accountId: kind === 'totp' ? row.key.slice('totp:'.length) : null,
+    ref: createHash('sha256').update(row.key).digest('hex').slice(0, 12),
+    failures: row.failures,
+    blockedUntil: row.blockedUntil as Date,
+    updatedAt: row.updatedAt,
+  };
 }
 
 /** The staff and operators' audit log, newest first, paged by id: by action, account and actor. Reads `limit + 1` rows. */

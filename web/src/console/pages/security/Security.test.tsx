@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeApi } from '../../../test/fake-api.ts';
+import { FakeApi, json } from '../../../test/fake-api.ts';
 import { SecurityPage } from './Security.tsx';
 
 afterEach(() => {
@@ -84,6 +84,34 @@ describe('console security', () => {
     expect(within(table).getByRole('rowheader', { name: 'Network address' }).closest('tr')?.textContent).toContain('a1b2c3d4e5f6');
     expect(within(table).getByRole('rowheader', { name: 'Two-factor code' }).closest('tr')?.textContent).toContain('acc_staff');
     expect(screen.getByRole('link', { name: 'Current lockouts' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('lifts a lockout with a reason, then shows the list without it', async () => {
+    const ip = {
+      kind: 'ip',
+      accountId: null,
+      ref: 'a1b2c3d4e5f6',
+      failures: 50,
+      blockedUntil: '2031-03-01T10:15:00.000Z',
+      updatedAt: '2031-03-01T10:00:00.000Z',
+    };
+    let lifted = false;
+    const api = new FakeApi()
+      .on('GET', '/admin/security/lockouts', () => json(200, { lockouts: lifted ? [] : [ip] }))
+      .on('POST', '/admin/security/lockouts/a1b2c3d4e5f6/lift', () => {
+        lifted = true;
+        return json(200, { lockout: ip });
+      });
+    api.install();
+    render(<SecurityPage rest="lockouts" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Lift the block of Network address a1b2c3d4e5f6' }));
+    const form = screen.getByRole('form', { name: 'Lift a block' });
+    fireEvent.change(within(form).getByLabelText(/Reason/), { target: { value: 'the office network, one careless user' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Lift the block' }));
+    expect(await screen.findByText('The block of Network address a1b2c3d4e5f6 is lifted.')).toBeTruthy();
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ reason: 'the office network, one careless user' });
+    expect(await screen.findByText('Nothing is locked now.')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Lift a block' })).toBeNull();
   });
 
   it('shows the staff audit log with who, what and why, filtered by action', async () => {

@@ -3,7 +3,8 @@ import { type FormEvent, useState } from 'react';
 import { c } from '../../../i18n/console-en.ts';
 import type { components, paths } from '../../../lib/api.gen.ts';
 import { Link } from '../../../lib/router.tsx';
-import { LoadState, MoreButton, setDayRange, useLoad, usePagedList } from '../../data.tsx';
+import { api } from '../../api.ts';
+import { ActionForm, DoneNotice, LoadState, MoreButton, setDayRange, useLoad, usePagedList } from '../../data.tsx';
 import { moment } from '../../display.ts';
 
 type StaffSecurityEvent = components['schemas']['StaffSecurityEvent'];
@@ -149,13 +150,16 @@ function Events() {
 }
 
 function Lockouts() {
-  const { state } = useLoad<{ lockouts: Lockout[] }>('/admin/security/lockouts');
+  const { state, reload } = useLoad<{ lockouts: Lockout[] }>('/admin/security/lockouts');
   const lockouts = state.status === 'ready' ? state.data.lockouts : null;
+  const [lifting, setLifting] = useState<Lockout>();
+  const [lifted, setLifted] = useState<string>();
   return (
     <section aria-labelledby="security-lockouts">
       <h2 id="security-lockouts">{s.sections.lockouts}</h2>
       <p className="muted">{s.lockoutsIntro}</p>
       <LoadState state={state} />
+      <DoneNotice message={lifted} />
       {lockouts === null ? null : lockouts.length === 0 ? (
         <p className="muted">{s.noLockouts}</p>
       ) : (
@@ -170,6 +174,9 @@ function Lockouts() {
                   {s.failures}
                 </th>
                 <th scope="col">{s.until}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{s.liftColumn}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -183,12 +190,41 @@ function Lockouts() {
                     {lockout.failures}
                   </td>
                   <td data-label={s.until}>{moment(lockout.blockedUntil)}</td>
+                  <td>
+                    <button
+                      className="button button--ghost button--small"
+                      type="button"
+                      aria-label={s.liftLabel(s.kinds[lockout.kind] ?? lockout.kind, lockout.accountId ?? lockout.ref)}
+                      onClick={() => {
+                        setLifted(undefined);
+                        setLifting(lockout);
+                      }}
+                    >
+                      {s.lift}
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      {lifting ? (
+        <ActionForm
+          label={s.liftTitle}
+          submit={s.liftSubmit}
+          onCancel={() => setLifting(undefined)}
+          onSubmit={async (reason) => {
+            await api(`/admin/security/lockouts/${encodeURIComponent(lifting.ref)}/lift`, { method: 'POST', body: { reason } });
+            setLifting(undefined);
+            setLifted(s.liftDone(s.kinds[lifting.kind] ?? lifting.kind, lifting.accountId ?? lifting.ref));
+            reload();
+          }}
+        >
+          <h3>{s.liftTitle}</h3>
+          <p className="small muted">{s.liftIntro(s.kinds[lifting.kind] ?? lifting.kind, lifting.accountId ?? lifting.ref)}</p>
+        </ActionForm>
+      ) : null}
     </section>
   );
 }
