@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -24,6 +24,11 @@ export const accounts = pgTable(
     emailVerifiedAt: ts('email_verified_at'),
     /** argon2id PHC string. */
     passwordHash: text('password_hash'),
+    /**
+     * The password was chosen by someone else (an admin creating a staff account gives its first one):
+     * its owner sets one of their own before it is ever used to sign in (at enrolment).
+     */
+    passwordChangeRequired: boolean('password_change_required').notNull().default(false),
     role: text('role', { enum: ROLES }).notNull().default('customer'),
     status: text('status', { enum: ACCOUNT_STATUSES }).notNull().default('active'),
     suspendedReason: text('suspended_reason'),

@@ -33,14 +33,19 @@ type Member = { id: string; email: string; twoFactor: boolean; enrolmentPendingU
 const memberOf = async (id: string) => ((await get('/api/v1/admin/staff', admin)).json().staff as Member[]).find((m) => m.id === id);
 
 /** Enrol through the link as its page does: read the secret, confirm the authenticator's code. */
-async function enrolThrough(url: string): Promise<string> {
+/**
+ * Enrol through the link as its page does. `newPassword`: the member's own, which the enrolment must ask
+ * for (an admin chose the first one); without it, the enrolment must not ask.
+ */
+async function enrolThrough(url: string, newPassword?: string): Promise<string> {
   const token = new URL(url).hash.replace('#token=', '');
   const send = (path: string, payload: unknown) =>
     t.app.inject({ method: 'POST', url: `/api/v1${path}`, payload: payload as Record<string, string>, remoteAddress: uniqueIp() });
   const read = await send('/auth/enrol', { token });
   expect(read.statusCode, read.body).toBe(200);
-  const { secret } = read.json();
-  const confirmed = await send('/auth/enrol/confirm', { token, code: totpCode(secret, t.clock.now()) });
+  const { secret, newPasswordRequired } = read.json();
+  expect(newPasswordRequired).toBe(newPassword !== undefined);
+  const confirmed = await send('/auth/enrol/confirm', { token, code: totpCode(secret, t.clock.now()), newPassword });
   expect(confirmed.statusCode, confirmed.body).toBe(200);
   return secret;
 }
@@ -66,8 +71,28 @@ describe('admin staff API', () => {
     expect(await memberOf(accountId)).toMatchObject({ email, role: 'support', twoFactor: false, lastSignInAt: null });
     expect((await memberOf(accountId))?.enrolmentPendingUntil).toBeTruthy();
 
-    const secret = await enrolThrough(enrolment.url);
-    await staffSignIn(t, email, secret);
+    // The first password is the admin's: the enrolment asks for the member's own, and refuses none, a weak
+    // one and the first one itself — each without using up the link or counting as a wrong code.
+    const token = new URL(enrolment.url).hash.replace('#token=', '');
+    const { secret: shown } = (await post('/api/v1/auth/enrol', admin, { token })).json();
+    for (const [newPassword, status, code] of [
+      [undefined, 400, 'VALIDATION_FAILED'],
+      ['short', 422, 'WEAK_PASSWORD'],
+      [GOOD_PASSWORD, 422, 'WEAK_PASSWORD'],
+    ] as const) {
+      const refused = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/enrol/confirm',
+        payload: { token, code: totpCode(shown, t.clock.now()), ...(newPassword ? { newPassword } : {}) },
+        remoteAddress: uniqueIp(),
+      });
+      expect(`${refused.statusCode} ${refused.json().error.code}`, String(newPassword)).toBe(`${status} ${code}`);
+    }
+    const own = 'my own staff passphrase 2031';
+    const secret = await enrolThrough(enrolment.url, own);
+    expect(secret).toBe(shown);
+    await expect(staffSignIn(t, email, secret)).rejects.toThrow(/staff login failed/);
+    await staffSignIn(t, email, secret, own);
     const member = await memberOf(accountId);
     expect(member).toMatchObject({ twoFactor: true, enrolmentPendingUntil: null });
     expect(member?.lastSignInAt).toBeTruthy();

@@ -189,7 +189,15 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
         body: z.object({ token: SecretToken }),
         response: {
           200: z
-            .object({ email: z.string(), secret: z.string(), otpauthUri: z.string(), expiresAt: z.iso.datetime() })
+            .object({
+              email: z.string(),
+              secret: z.string(),
+              otpauthUri: z.string(),
+              expiresAt: z.iso.datetime(),
+              newPasswordRequired: z
+                .boolean()
+                .describe('An admin chose the first password: the confirmation must carry `newPassword`, the member’s own'),
+            })
             .meta({ id: 'StaffEnrolment' }),
         },
       },
@@ -203,16 +211,25 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/enrol/confirm',
     {
-      config: { access: 'public', errors: ['INVALID_TOKEN', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS'] },
+      config: {
+        access: 'public',
+        errors: ['INVALID_TOKEN', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'VALIDATION_FAILED', 'WEAK_PASSWORD'],
+      },
       onRequest: perIp('token'),
       schema: {
         tags,
         summary: 'Confirm a staff enrolment with a code: answers the ten recovery codes, once',
-        body: z.object({ token: SecretToken, code: Text.trim().regex(/^\d{6}$/, 'six digits') }),
+        description:
+          'When the enrolment says `newPasswordRequired` (an admin chose the first password), `newPassword` is required: the member’s own password, which replaces the first one before it ever signs in.',
+        body: z.object({
+          token: SecretToken,
+          code: Text.trim().regex(/^\d{6}$/, 'six digits'),
+          newPassword: Password.optional().describe('Required when the enrolment says `newPasswordRequired`'),
+        }),
         response: { 200: z.object({ recoveryCodes: z.array(z.string()) }) },
       },
     },
-    async (request) => confirmEnrolment(request.ctx, request.body.token, request.body.code),
+    async (request) => confirmEnrolment(request.ctx, request.body.token, request.body.code, request.body.newPassword),
   );
 
   app.post(

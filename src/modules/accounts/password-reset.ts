@@ -56,7 +56,12 @@ export async function confirmPasswordReset(ctx: Ctx, token: string, password: st
     const now = ctx.clock.now();
     await tx
       .update(accounts)
-      .set({ passwordHash: await hashPassword(password), emailVerifiedAt: account.emailVerifiedAt ?? now, updatedAt: now })
+      .set({
+        passwordHash: await hashPassword(password),
+        passwordChangeRequired: false,
+        emailVerifiedAt: account.emailVerifiedAt ?? now,
+        updatedAt: now,
+      })
       .where(eq(accounts.id, account.id));
     const ended = await revokeAllSessions(txCtx, account.id, 'password reset');
     // The address may be verified now (the profile is cached), with no session ended to say so.
@@ -88,7 +93,10 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    await tx.update(accounts).set({ passwordHash, updatedAt: ctx.clock.now() }).where(eq(accounts.id, accountId));
+    await tx
+      .update(accounts)
+      .set({ passwordHash, passwordChangeRequired: false, updatedAt: ctx.clock.now() })
+      .where(eq(accounts.id, accountId));
     const ended = await revokeAllSessions(txCtx, accountId, 'password changed', currentSessionId);
     await recordSecurityEvent(txCtx, { type: 'password_changed', accountId, details: { sessionsEnded: ended } });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email as string, accountId));

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { openFor } from '../keyring/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { STAFF_ROLES } from './principal.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { revokeAllSessions } from './sessions.ts';
@@ -100,21 +101,55 @@ async function liveEnrolment(ctx: Ctx, token: string) {
 
 /** What the enrolment page shows: the secret as a QR code (the otpauth URI) and as text. Can be read again until used. */
 export async function readEnrolment(ctx: Ctx, token: string) {
-  const { enrolment, email, secret } = await liveEnrolment(ctx, token);
-  return { email, secret, otpauthUri: otpauthUri(ctx.config.publicUrl, email, secret), expiresAt: enrolment.expiresAt };
+  const { enrolment, account, email, secret } = await liveEnrolment(ctx, token);
+  return {
+    email,
+    secret,
+    otpauthUri: otpauthUri(ctx.config.publicUrl, email, secret),
+    expiresAt: enrolment.expiresAt,
+    newPasswordRequired: account.passwordChangeRequired,
+  };
+}
+
+/**
+ * The password the enrolling staff member chooses, when an admin chose the first one: their own, as
+ * strong as every password, and not the one they were given. Checked before the code, so a refusal
+ * here costs no attempt and leaves the link usable.
+ */
+async function ownPassword(
+  account: typeof accounts.$inferSelect,
+  email: string,
+  newPassword: string | undefined,
+): Promise<string | undefined> {
+  if (!account.passwordChangeRequired) return undefined;
+  if (newPassword === undefined || newPassword === '')
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'Invalid request — newPassword: choose your own password; the one you were given works only until you enrol',
+      {
+        issues: [{ field: 'newPassword', message: 'choose your own password; the one you were given works only until you enrol' }],
+      },
+    );
+  const problem = passwordProblem(newPassword, email);
+  if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+  if (account.passwordHash && (await verifyPassword(account.passwordHash, newPassword)))
+    throw new DomainError('WEAK_PASSWORD', 'Choose a password of your own, not the one you were given.');
+  return hashPassword(newPassword);
 }
 
 const enrolKey = (enrolmentId: string) => `enrol:${enrolmentId}` as ThrottleKey;
 
 /**
  * Confirm an enrolment with a code from the authenticator: the factor is installed, ten recovery codes
- * made (returned once, kept as keyed hashes), the link used up and the account's sessions ended.
+ * made (returned once, kept as keyed hashes), the link used up and the account's sessions ended. When
+ * an admin chose the account's first password, `newPassword` replaces it in the same transaction.
  * Wrong codes count in the sign-in throttles (per link and per address).
  */
-export async function confirmEnrolment(ctx: Ctx, token: string, code: string): Promise<{ recoveryCodes: string[] }> {
-  const { enrolment, account, secret } = await liveEnrolment(ctx, token);
+export async function confirmEnrolment(ctx: Ctx, token: string, code: string, newPassword?: string): Promise<{ recoveryCodes: string[] }> {
+  const { enrolment, account, email, secret } = await liveEnrolment(ctx, token);
   const keys = [enrolKey(enrolment.id), ipKey(ctx)];
   if (await blockedUntil(ctx, keys)) throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong codes. Wait a moment before trying again.');
+  const passwordHash = await ownPassword(account, email, newPassword);
   const now = ctx.clock.now();
   const step = totpStep(secret, code.trim(), now);
   if (step === undefined) {
@@ -151,6 +186,10 @@ export async function confirmEnrolment(ctx: Ctx, token: string, code: string): P
       })),
     );
     await clearThrottle(txCtx, enrolKey(enrolment.id));
+    if (passwordHash) {
+      await tx.update(accounts).set({ passwordHash, passwordChangeRequired: false, updatedAt: now }).where(eq(accounts.id, account.id));
+      await recordSecurityEvent(txCtx, { type: 'password_changed', accountId: account.id, details: { during: 'enrolment' } });
+    }
     await revokeAllSessions(txCtx, account.id, 'second factor enrolled');
     await recordSecurityEvent(txCtx, { type: 'two_factor_enrolled', accountId: account.id });
     await announceAuthChange(tx, account.id);

@@ -88,7 +88,7 @@ export interface NewStaffInput {
   staff: StaffActor;
   email: string;
   role: 'admin' | 'support';
-  /** The first password, given to the new staff member with the link (they can change it once signed in). */
+  /** The first password, given to the new staff member with the link: they replace it when they enrol, before it signs anyone in. */
   password: string;
   reason: string;
   requestId?: string;
@@ -97,7 +97,8 @@ export interface NewStaffInput {
 /**
  * An admin creates a staff account from the console (what `otpbox admin create` does): the account,
  * its one-time enrolment link (answered once, never stored in the clear) and one audit row with who,
- * when and why, in one transaction.
+ * when and why, in one transaction. The first password is the admin's choice, so its owner must set
+ * their own when they enrol (`confirmEnrolment`); `otpbox admin create` takes the operator's own.
  */
 export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promise<{ accountId: string; enrolment: EnrolmentLink }> {
   if (input.staff.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can create staff accounts.');
@@ -116,6 +117,8 @@ export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promis
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
     const { accountId } = await createStaffAccount(txCtx, { email: input.email, password: input.password, role: input.role });
+    // Chosen by the admin, not by its owner: replaced at enrolment (accounts.password_change_required).
+    await tx.update(accounts).set({ passwordChangeRequired: true }).where(eq(accounts.id, accountId));
     const enrolment = await issueEnrolment(txCtx, accountId, { reset: false });
     const now = ctx.clock.now();
     await tx.insert(auditLog).values({

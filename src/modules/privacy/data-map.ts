@@ -168,6 +168,13 @@ export const DATA_MAP: Record<string, TableEntry> = {
         note: 'argon2id hash; never the password',
         export: { withheld: 'a one-way hash of your password: it tells you nothing, and could only help someone guess it' },
       },
+      password_change_required: {
+        personal: false,
+        note: 'set while a staff password given by an admin waits to be replaced by its owner',
+        export: {
+          withheld: 'a flag of staff accounts: whether the first password an admin gave is still to be replaced; nothing of a password',
+        },
+      },
       role: notPersonal,
       status: notPersonal,
       suspended_reason: { personal: true, erasure: 'delete' },

@@ -35,6 +35,9 @@ export const c = {
     qrLabel: 'QR code of the two-factor secret',
     manual: 'Cannot scan? Enter this key in the app instead:',
     uri: 'Or the whole setup address:',
+    newPassword: 'Your password',
+    newPasswordHint:
+      'Choose your own: at least 8 characters, not a common one. The first password your admin gave you stops working once you confirm, so only you know the one you sign in with.',
     confirmIntro: 'Then type the six-digit code the app shows now, to confirm.',
     code: 'Code from the app',
     confirm: 'Confirm',
@@ -547,7 +550,7 @@ export const c = {
     addIntro:
       'Give them the first password and the enrolment link shown next; they enrol their authenticator through the link before they can sign in.',
     password: 'First password',
-    passwordHint: 'At least 8 characters, not a common one. They can change it once signed in.',
+    passwordHint: 'At least 8 characters, not a common one. They replace it with their own when they enrol, before it can sign anyone in.',
     addSubmit: 'Create the account',
     linkFor: (who: string, until: string) => `Enrolment link for ${who}, one use, valid until ${until}:`,
     linkOnce: 'It is shown only now and never stored readable: copy it and give it to them privately.',

@@ -7559,7 +7559,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a staff enrolment with a code: answers the ten recovery codes, once */
+        /**
+         * Confirm a staff enrolment with a code: answers the ten recovery codes, once
+         * @description When the enrolment says `newPasswordRequired` (an admin chose the first password), `newPassword` is required: the member’s own password, which replaces the first one before it ever signs in.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7571,6 +7574,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         code: string;
+                        /** @description Required when the enrolment says `newPasswordRequired` */
+                        newPassword?: string;
                         token: string;
                     };
                 };
@@ -7625,6 +7630,15 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `WEAK_PASSWORD` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15955,6 +15969,8 @@ export interface components {
             email: string;
             /** Format: date-time */
             expiresAt: string;
+            /** @description An admin chose the first password: the confirmation must carry `newPassword`, the member’s own */
+            newPasswordRequired: boolean;
             otpauthUri: string;
             secret: string;
         };

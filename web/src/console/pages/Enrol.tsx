@@ -10,6 +10,8 @@ interface Enrolment {
   secret: string;
   otpauthUri: string;
   expiresAt: string;
+  /** An admin chose the first password: this page asks for the member's own. */
+  newPasswordRequired: boolean;
 }
 
 /** The token of the enrolment link, read once from the fragment (never sent in a URL), which is then removed. */
@@ -24,6 +26,7 @@ export function Enrol() {
   const [token] = useState(takeToken);
   const [enrolment, setEnrolment] = useState<Enrolment>();
   const [code, setCode] = useState('');
+  const [newPassword, setNewPassword] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[]>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -40,7 +43,7 @@ export function Enrol() {
     try {
       const answer = await api<{ recoveryCodes: string[] }>('/auth/enrol/confirm', {
         method: 'POST',
-        body: { token, code: code.replace(/\s/g, '') },
+        body: { token, code: code.replace(/\s/g, ''), ...(enrolment?.newPasswordRequired ? { newPassword } : {}) },
       });
       setRecoveryCodes(answer.recoveryCodes);
     } catch (failure) {
@@ -99,6 +102,18 @@ export function Enrol() {
             <summary>{c.enrol.uri}</summary>
             <code className="enrol__uri">{enrolment.otpauthUri}</code>
           </details>
+          {enrolment.newPasswordRequired ? (
+            <Field
+              label={c.enrol.newPassword}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={8}
+              value={newPassword}
+              onChange={setNewPassword}
+              hint={c.enrol.newPasswordHint}
+            />
+          ) : null}
           <p>{c.enrol.confirmIntro}</p>
           <Field
             label={c.enrol.code}
