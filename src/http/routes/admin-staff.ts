@@ -44,13 +44,13 @@ export const adminStaffRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => 
         tags,
         summary: 'Create a staff account and its one-time enrolment link (admin; audited)',
         description:
-          'The link (valid 24 hours, one use) is in this answer only: give it to the new staff member with the first password. ' +
+          'The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password, which replaces `password` before it ever signs in. ' +
           'They sign in only after enrolling their authenticator through it. An address that already has an account is refused ' +
           '(`CONFLICT`): change that account’s role instead.',
         body: z.object({
           email: Email,
           role: z.enum(['support', 'admin']),
-          password: Password.describe('The first password (the same rules as every password)'),
+          password: Password.describe('The first password (the same rules as every password), replaced by the member’s own at enrolment'),
           reason: Reason,
         }),
         response: { 201: z.object({ accountId: z.string(), enrolment: EnrolmentLinkView }) },

@@ -125,9 +125,9 @@ async function ownPassword(
   if (newPassword === undefined || newPassword === '')
     throw new DomainError(
       'VALIDATION_FAILED',
-      'Invalid request — newPassword: choose your own password; the one you were given works only until you enrol',
+      'Invalid request — newPassword: choose your own password: the one your admin chose is replaced when you enrol',
       {
-        issues: [{ field: 'newPassword', message: 'choose your own password; the one you were given works only until you enrol' }],
+        issues: [{ field: 'newPassword', message: 'choose your own password: the one your admin chose is replaced when you enrol' }],
       },
     );
   const problem = passwordProblem(newPassword, email);

@@ -88,7 +88,7 @@ export interface NewStaffInput {
   staff: StaffActor;
   email: string;
   role: 'admin' | 'support';
-  /** The first password, given to the new staff member with the link: they replace it when they enrol, before it signs anyone in. */
+  /** The first password: the member replaces it with their own when they enrol, so it never signs anyone in. */
   password: string;
   reason: string;
   requestId?: string;

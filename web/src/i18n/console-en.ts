@@ -548,7 +548,7 @@ export const c = {
     addTitle: 'Add a staff member',
     addOpen: 'Add a staff member…',
     addIntro:
-      'Give them the first password and the enrolment link shown next; they enrol their authenticator through the link before they can sign in.',
+      'Give them the enrolment link shown next: through it they set up their authenticator and choose their own password, before they can sign in.',
     password: 'First password',
     passwordHint: 'At least 8 characters, not a common one. They replace it with their own when they enrol, before it can sign anyone in.',
     addSubmit: 'Create the account',

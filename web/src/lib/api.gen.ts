@@ -6207,7 +6207,7 @@ export interface paths {
         put?: never;
         /**
          * Create a staff account and its one-time enrolment link (admin; audited)
-         * @description The link (valid 24 hours, one use) is in this answer only: give it to the new staff member with the first password. They sign in only after enrolling their authenticator through it. An address that already has an account is refused (`CONFLICT`): change that account’s role instead.
+         * @description The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password, which replaces `password` before it ever signs in. They sign in only after enrolling their authenticator through it. An address that already has an account is refused (`CONFLICT`): change that account’s role instead.
          */
         post: {
             parameters: {
@@ -6220,7 +6220,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         email: string;
-                        /** @description The first password (the same rules as every password) */
+                        /** @description The first password (the same rules as every password), replaced by the member’s own at enrolment */
                         password: string;
                         /** @description Why (kept in the audit log) */
                         reason: string;
