@@ -87,6 +87,8 @@ describe('admin staff API', () => {
         remoteAddress: uniqueIp(),
       });
       expect(`${refused.statusCode} ${refused.json().error.code}`, String(newPassword)).toBe(`${status} ${code}`);
+      if (newPassword === undefined)
+        expect(refused.json().error.details.issues).toEqual([expect.objectContaining({ field: 'body.newPassword' })]);
     }
     const own = 'my own staff passphrase 2031';
     const secret = await enrolThrough(enrolment.url, own);

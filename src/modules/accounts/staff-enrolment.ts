@@ -122,14 +122,11 @@ async function ownPassword(
   newPassword: string | undefined,
 ): Promise<string | undefined> {
   if (!account.passwordChangeRequired) return undefined;
-  if (newPassword === undefined || newPassword === '')
-    throw new DomainError(
-      'VALIDATION_FAILED',
-      'Invalid request — newPassword: choose your own password: the one your admin chose is replaced when you enrol',
-      {
-        issues: [{ field: 'newPassword', message: 'choose your own password: the one your admin chose is replaced when you enrol' }],
-      },
-    );
+  if (newPassword === undefined || newPassword === '') {
+    const field = 'body.newPassword';
+    const message = 'choose your own password: the one your admin chose is replaced when you enrol';
+    throw new DomainError('VALIDATION_FAILED', `Invalid request — ${field}: ${message}`, { issues: [{ field, message }] });
+  }
   const problem = passwordProblem(newPassword, email);
   if (problem) throw new DomainError('WEAK_PASSWORD', problem);
   if (account.passwordHash && (await verifyPassword(account.passwordHash, newPassword)))

@@ -20,7 +20,13 @@ export async function findAccountByEmail(ctx: Ctx, rawEmail: string) {
 /** Create a staff account (verified e-mail, the given role). Staff give no consumer consents. */
 export async function createStaffAccount(
   ctx: Ctx,
-  input: { email: string; password: string; role: Exclude<Role, 'customer'> },
+  input: {
+    email: string;
+    password: string;
+    role: Exclude<Role, 'customer'>;
+    /** The password is someone else's choice (an admin's): its owner sets their own at enrolment. */
+    passwordChangeRequired?: boolean;
+  },
 ): Promise<{ accountId: string }> {
   const email = normaliseEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
@@ -38,6 +44,7 @@ export async function createStaffAccount(
         ...(await emailColumns(withDb(ctx, tx), accountId, email)),
         emailVerifiedAt: now,
         passwordHash,
+        passwordChangeRequired: input.passwordChangeRequired ?? false,
         role: input.role,
         createdAt: now,
         updatedAt: now,

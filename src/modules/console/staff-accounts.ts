@@ -116,9 +116,13 @@ export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promis
     );
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
-    const { accountId } = await createStaffAccount(txCtx, { email: input.email, password: input.password, role: input.role });
-    // Chosen by the admin, not by its owner: replaced at enrolment (accounts.password_change_required).
-    await tx.update(accounts).set({ passwordChangeRequired: true }).where(eq(accounts.id, accountId));
+    // Chosen by the admin, not by its owner: replaced at enrolment.
+    const { accountId } = await createStaffAccount(txCtx, {
+      email: input.email,
+      password: input.password,
+      role: input.role,
+      passwordChangeRequired: true,
+    });
     const enrolment = await issueEnrolment(txCtx, accountId, { reset: false });
     const now = ctx.clock.now();
     await tx.insert(auditLog).values({
