@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { createApiKey } from '../src/modules/accounts/index.ts';
 import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
 import { iconSpriteUrl } from '../src/modules/catalog/index.ts';
 import { numberOrders } from '../src/modules/order-numbers/index.ts';
+import { lockoutRef } from '../src/modules/security/index.ts';
 import { type FakeStripe, startFakeStripe } from './fakes/stripe-server.ts';
 import { ctxOf, GOOD_PASSWORD, newDeviceCredentials, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
@@ -777,7 +778,7 @@ async function aLockout(t: TestApp): Promise<string> {
     blockedUntil: new Date(now.getTime() + 600_000),
     updatedAt: now,
   });
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return lockoutRef(key);
 }
 
 async function ownSession(t: TestApp, owner: { accountId: string }) {

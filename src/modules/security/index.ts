@@ -6,5 +6,5 @@
  * The module's public surface: code outside src/modules/security/ imports only this file.
  */
 export { liftLockout } from './lift-lockout.ts';
-export { accountExists, currentLockouts, MAX_LOCKOUTS, searchAuditLog, searchSecurityEvents } from './review.ts';
+export { accountExists, currentLockouts, lockoutRef, MAX_LOCKOUTS, searchAuditLog, searchSecurityEvents } from './review.ts';
 export { AuditEntry, Lockout, SecurityEventType, StaffSecurityEvent } from './schemas.ts';

@@ -1,10 +1,10 @@
-import { and, gt, sql } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import { auditLog, authThrottles, type Role } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
-import { lockoutView } from './review.ts';
+import { lockoutRef, lockoutView } from './review.ts';
 import type { LockoutView } from './schemas.ts';
 
 /**
@@ -21,15 +21,15 @@ export async function liftLockout(
 ): Promise<LockoutView> {
   return transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    const [row] = await tx
-      .delete(authThrottles)
-      .where(
-        and(
-          gt(authThrottles.blockedUntil, now),
-          sql`left(encode(sha256(convert_to(${authThrottles.key}, 'UTF8')), 'hex'), 12) = ${input.ref}`,
-        ),
-      )
-      .returning();
+    // The reference is the list's (lockoutRef): the keys blocked now are read to find the one it names.
+    const blocked = await tx.select({ key: authThrottles.key }).from(authThrottles).where(gt(authThrottles.blockedUntil, now));
+    const key = blocked.find((row) => lockoutRef(row.key) === input.ref)?.key;
+    const [row] = key
+      ? await tx
+          .delete(authThrottles)
+          .where(and(eq(authThrottles.key, key), gt(authThrottles.blockedUntil, now)))
+          .returning()
+      : [];
     if (!row) throw new DomainError('NOT_FOUND', 'Nothing is blocked under this reference now: the block ran out or was lifted.');
     const lifted = lockoutView(row);
     await tx.insert(auditLog).values({

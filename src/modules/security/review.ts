@@ -66,13 +66,16 @@ export async function currentLockouts(ctx: Ctx): Promise<LockoutView[]> {
   return rows.map(lockoutView);
 }
 
+/** The short reference staff see instead of a throttle's key (which holds keyed hashes of names and addresses). */
+export const lockoutRef = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 12);
+
 /** A blocked key as staff see it: its kind, the account where the key names one, a short reference of the key. */
 export function lockoutView(row: typeof authThrottles.$inferSelect): LockoutView {
   const kind = kindOf(row.key);
   return {
     kind,
     accountId: kind === 'totp' ? row.key.slice('totp:'.length) : null,
-    ref: createHash('sha256').update(row.key).digest('hex').slice(0, 12),
+    ref: lockoutRef(row.key),
     failures: row.failures,
     blockedUntil: row.blockedUntil as Date,
     updatedAt: row.updatedAt,
