@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import { queryRows } from '../client.ts';
 
 /**
  * Every foreign key has an index that leads with its column, unless its parent rows are never deleted.
@@ -30,14 +31,16 @@ afterAll(async () => {
 
 describe('foreign keys and their indexes', () => {
   it('every foreign key whose parent rows can be deleted has an index leading with its column', async () => {
-    const result = await database.db.execute(sql`
+    const rows = await queryRows<{ key: string }>(
+      database.db,
+      sql`
       select c.conrelid::regclass::text || '.' || a.attname as key
       from pg_constraint c
       join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
       where c.contype = 'f'
         and not exists (select 1 from pg_index i where i.indrelid = c.conrelid and i.indkey[0] = c.conkey[1])
-      order by 1`);
-    const rows = (Array.isArray(result) ? result : (result as { rows: { key: string }[] }).rows) as { key: string }[];
+      order by 1`,
+    );
     expect(rows.map((row) => row.key)).toEqual(Object.keys(NEVER_DELETED).sort());
   });
 });
