@@ -21,6 +21,17 @@ const event = (id: string, over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+const lockout = (over: Record<string, unknown> = {}) => ({
+  kind: 'ip',
+  accountId: null,
+  ref: 'a1b2c3d4e5f6',
+  failures: 50,
+  blockedUntil: '2031-03-01T10:15:00.000Z',
+  updatedAt: '2031-03-01T10:00:00.000Z',
+  ...over,
+});
+const ipLockout = lockout();
+
 describe('console security', () => {
   it('lists security events, filters them by type, account and dates, and pages on', async () => {
     const api = new FakeApi()
@@ -60,22 +71,8 @@ describe('console security', () => {
     new FakeApi()
       .on('GET', '/admin/security/lockouts', {
         lockouts: [
-          {
-            kind: 'ip',
-            accountId: null,
-            ref: 'a1b2c3d4e5f6',
-            failures: 50,
-            blockedUntil: '2031-03-01T10:15:00.000Z',
-            updatedAt: '2031-03-01T10:00:00.000Z',
-          },
-          {
-            kind: 'totp',
-            accountId: 'acc_staff',
-            ref: '0f0f0f0f0f0f',
-            failures: 6,
-            blockedUntil: '2031-03-01T10:05:00.000Z',
-            updatedAt: '2031-03-01T10:00:00.000Z',
-          },
+          ipLockout,
+          lockout({ kind: 'totp', accountId: 'acc_staff', ref: '0f0f0f0f0f0f', failures: 6, blockedUntil: '2031-03-01T10:05:00.000Z' }),
         ],
       })
       .install();
@@ -87,20 +84,12 @@ describe('console security', () => {
   });
 
   it('lifts a lockout with a reason, then shows the list without it', async () => {
-    const ip = {
-      kind: 'ip',
-      accountId: null,
-      ref: 'a1b2c3d4e5f6',
-      failures: 50,
-      blockedUntil: '2031-03-01T10:15:00.000Z',
-      updatedAt: '2031-03-01T10:00:00.000Z',
-    };
     let lifted = false;
     const api = new FakeApi()
-      .on('GET', '/admin/security/lockouts', () => json(200, { lockouts: lifted ? [] : [ip] }))
+      .on('GET', '/admin/security/lockouts', () => json(200, { lockouts: lifted ? [] : [ipLockout] }))
       .on('POST', '/admin/security/lockouts/a1b2c3d4e5f6/lift', () => {
         lifted = true;
-        return json(200, { lockout: ip });
+        return json(200, { lockout: ipLockout });
       });
     api.install();
     render(<SecurityPage rest="lockouts" />);

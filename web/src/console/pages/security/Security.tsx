@@ -149,6 +149,10 @@ function Events() {
   );
 }
 
+/** What a lockout blocks, in words, and who: the account where the key names one, else the key's short reference. */
+const kindName = (lockout: Lockout) => s.kinds[lockout.kind] ?? lockout.kind;
+const subjectOf = (lockout: Lockout) => lockout.accountId ?? lockout.ref;
+
 function Lockouts() {
   const { state, reload } = useLoad<{ lockouts: Lockout[] }>('/admin/security/lockouts');
   const lockouts = state.status === 'ready' ? state.data.lockouts : null;
@@ -182,9 +186,9 @@ function Lockouts() {
             <tbody>
               {lockouts.map((lockout) => (
                 <tr key={`${lockout.kind}-${lockout.ref}`}>
-                  <th scope="row">{s.kinds[lockout.kind] ?? lockout.kind}</th>
+                  <th scope="row">{kindName(lockout)}</th>
                   <td data-label={s.subject} className="mono">
-                    {lockout.accountId ?? lockout.ref}
+                    {subjectOf(lockout)}
                   </td>
                   <td data-label={s.failures} className="numeric">
                     {lockout.failures}
@@ -194,7 +198,7 @@ function Lockouts() {
                     <button
                       className="button button--ghost button--small"
                       type="button"
-                      aria-label={s.liftLabel(s.kinds[lockout.kind] ?? lockout.kind, lockout.accountId ?? lockout.ref)}
+                      aria-label={s.liftLabel(kindName(lockout), subjectOf(lockout))}
                       onClick={() => {
                         setLifted(undefined);
                         setLifting(lockout);
@@ -217,12 +221,12 @@ function Lockouts() {
           onSubmit={async (reason) => {
             await api(`/admin/security/lockouts/${encodeURIComponent(lifting.ref)}/lift`, { method: 'POST', body: { reason } });
             setLifting(undefined);
-            setLifted(s.liftDone(s.kinds[lifting.kind] ?? lifting.kind, lifting.accountId ?? lifting.ref));
+            setLifted(s.liftDone(kindName(lifting), subjectOf(lifting)));
             reload();
           }}
         >
           <h3>{s.liftTitle}</h3>
-          <p className="small muted">{s.liftIntro(s.kinds[lifting.kind] ?? lifting.kind, lifting.accountId ?? lifting.ref)}</p>
+          <p className="small muted">{s.liftIntro(kindName(lifting), subjectOf(lifting))}</p>
         </ActionForm>
       ) : null}
     </section>
