@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createStaffAsAdmin, EnrolmentLinkView, listStaff, resetSecondFactorAsAdmin, StaffMember } from '../../modules/console/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf } from '../auth.ts';
-import { Email, IdParam, Password } from '../schemas.ts';
+import { Email, IdParam } from '../schemas.ts';
 import { Reason } from './admin-providers.ts';
 
 const staffOf = (request: FastifyRequest) => {
@@ -39,30 +39,28 @@ export const adminStaffRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => 
   app.post(
     '/api/v1/admin/staff',
     {
-      config: { access: ADMIN, errors: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'CONFLICT'] },
+      config: { access: ADMIN, errors: ['VALIDATION_FAILED', 'CONFLICT'] },
       schema: {
         tags,
         summary: 'Create a staff account and its one-time enrolment link (admin; audited)',
         description:
-          'The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password, which replaces `password` before it ever signs in. ' +
+          'The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password: no one else ever knows it, and the account cannot sign in before (a `password` field, which this operation once took, is ignored). ' +
           'They sign in only after enrolling their authenticator through it. An address that already has an account is refused ' +
           '(`CONFLICT`): change that account’s role instead.',
         body: z.object({
           email: Email,
           role: z.enum(['support', 'admin']),
-          password: Password.describe('The first password (the same rules as every password), replaced by the member’s own at enrolment'),
           reason: Reason,
         }),
         response: { 201: z.object({ accountId: z.string(), enrolment: EnrolmentLinkView }) },
       },
     },
     async (request, reply) => {
-      const { email, role, password, reason } = request.body;
+      const { email, role, reason } = request.body;
       const created = await createStaffAsAdmin(request.ctx, {
         staff: staffOf(request),
         email,
         role,
-        password,
         reason,
         requestId: request.id,
       });

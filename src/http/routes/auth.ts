@@ -196,7 +196,9 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
               expiresAt: z.iso.datetime(),
               newPasswordRequired: z
                 .boolean()
-                .describe('An admin chose the first password: the confirmation must carry `newPassword`, the member’s own'),
+                .describe(
+                  'The account was made on the console and has no password of its own yet: the confirmation must carry `newPassword`, the member’s own',
+                ),
             })
             .meta({ id: 'StaffEnrolment' }),
         },
@@ -220,7 +222,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
         tags,
         summary: 'Confirm a staff enrolment with a code: answers the ten recovery codes, once',
         description:
-          'When the enrolment says `newPasswordRequired` (an admin chose the first password), `newPassword` is required: the member’s own password, which replaces the first one before it ever signs in.',
+          'When the enrolment says `newPasswordRequired` (the account was made on the console), `newPassword` is required: the member’s own password, the first the account can sign in with.',
         body: z.object({
           token: SecretToken,
           code: Text.trim().regex(/^\d{6}$/, 'six digits'),

@@ -112,9 +112,10 @@ export async function readEnrolment(ctx: Ctx, token: string) {
 }
 
 /**
- * The password the enrolling staff member chooses, when an admin chose the first one: their own, as
- * strong as every password, and not the one they were given. Checked before the code, so a refusal
- * here costs no attempt and leaves the link usable.
+ * The password the enrolling staff member chooses, when the account was made on the console (no one
+ * has chosen one for it yet; before 2026-12-07 an admin chose a first one): their own, as strong as
+ * every password, and not one they were given. Checked before the code, so a refusal here costs no
+ * attempt and leaves the link usable.
  */
 async function ownPassword(
   account: typeof accounts.$inferSelect,
@@ -124,7 +125,7 @@ async function ownPassword(
   if (!account.passwordChangeRequired) return undefined;
   if (newPassword === undefined || newPassword === '') {
     const field = 'body.newPassword';
-    const message = 'choose your own password: the one your admin chose is replaced when you enrol';
+    const message = 'choose your own password: it is the one you sign in with once you have enrolled';
     throw new DomainError('VALIDATION_FAILED', `Invalid request — ${field}: ${message}`, { issues: [{ field, message }] });
   }
   const problem = passwordProblem(newPassword, email);
@@ -139,7 +140,7 @@ const enrolKey = (enrolmentId: string) => `enrol:${enrolmentId}` as ThrottleKey;
 /**
  * Confirm an enrolment with a code from the authenticator: the factor is installed, ten recovery codes
  * made (returned once, kept as keyed hashes), the link used up and the account's sessions ended. When
- * an admin chose the account's first password, `newPassword` replaces it in the same transaction.
+ * the account was made on the console, `newPassword` becomes its password in the same transaction.
  * Wrong codes count in the sign-in throttles (per link and per address).
  */
 export async function confirmEnrolment(ctx: Ctx, token: string, code: string, newPassword?: string): Promise<{ recoveryCodes: string[] }> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { accounts, auditLog, securityEvents, staffEnrolments, staffFactors } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
@@ -88,8 +89,6 @@ export interface NewStaffInput {
   staff: StaffActor;
   email: string;
   role: 'admin' | 'support';
-  /** The first password: the member replaces it with their own when they enrol, so it never signs anyone in. */
-  password: string;
   reason: string;
   requestId?: string;
 }
@@ -97,8 +96,10 @@ export interface NewStaffInput {
 /**
  * An admin creates a staff account from the console (what `otpbox admin create` does): the account,
  * its one-time enrolment link (answered once, never stored in the clear) and one audit row with who,
- * when and why, in one transaction. The first password is the admin's choice, so its owner must set
- * their own when they enrol (`confirmEnrolment`); `otpbox admin create` takes the operator's own.
+ * when and why, in one transaction. No one chooses its password here: the member chooses theirs when
+ * they enrol (`confirmEnrolment`), and until then the account holds the hash of a random one that is
+ * never shown (an e-mail account must have a password, `accounts_email_needs_password`), so it cannot
+ * sign in. `otpbox admin create` takes the operator's own.
  */
 export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promise<{ accountId: string; enrolment: EnrolmentLink }> {
   if (input.staff.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can create staff accounts.');
@@ -116,10 +117,9 @@ export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promis
     );
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
-    // Chosen by the admin, not by its owner: replaced at enrolment.
     const { accountId } = await createStaffAccount(txCtx, {
       email: input.email,
-      password: input.password,
+      password: randomBytes(32).toString('base64url'),
       role: input.role,
       passwordChangeRequired: true,
     });

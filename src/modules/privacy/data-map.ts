@@ -172,7 +172,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
         personal: false,
         note: 'set while a staff password given by an admin waits to be replaced by its owner',
         export: {
-          withheld: 'a flag of staff accounts: whether the first password an admin gave is still to be replaced; nothing of a password',
+          withheld: 'a flag of staff accounts: whether their own password is still to be chosen at enrolment; nothing of a password',
         },
       },
       role: notPersonal,

@@ -36,8 +36,7 @@ export const c = {
     manual: 'Cannot scan? Enter this key in the app instead:',
     uri: 'Or the whole setup address:',
     newPassword: 'Your password',
-    newPasswordHint:
-      'Choose your own: at least 8 characters, not a common one. The first password your admin gave you stops working once you confirm, so only you know the one you sign in with.',
+    newPasswordHint: 'Choose it now: at least 8 characters, not a common one. Only you know it: your admin never chose or saw one for you.',
     confirmIntro: 'Then type the six-digit code the app shows now, to confirm.',
     code: 'Code from the app',
     confirm: 'Confirm',
@@ -549,8 +548,6 @@ export const c = {
     addOpen: 'Add a staff member…',
     addIntro:
       'Give them the enrolment link shown next: through it they set up their authenticator and choose their own password, before they can sign in.',
-    password: 'First password',
-    passwordHint: 'At least 8 characters, not a common one. They replace it with their own when they enrol, before it can sign anyone in.',
     addSubmit: 'Create the account',
     linkFor: (who: string, until: string) => `Enrolment link for ${who}, one use, valid until ${until}:`,
     linkOnce: 'It is shown only now and never stored readable: copy it and give it to them privately.',

@@ -6207,7 +6207,7 @@ export interface paths {
         put?: never;
         /**
          * Create a staff account and its one-time enrolment link (admin; audited)
-         * @description The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password, which replaces `password` before it ever signs in. They sign in only after enrolling their authenticator through it. An address that already has an account is refused (`CONFLICT`): change that account’s role instead.
+         * @description The link (valid 24 hours, one use) is in this answer only: give it to the new staff member. Enrolling through it, they choose their own password: no one else ever knows it, and the account cannot sign in before (a `password` field, which this operation once took, is ignored). They sign in only after enrolling their authenticator through it. An address that already has an account is refused (`CONFLICT`): change that account’s role instead.
          */
         post: {
             parameters: {
@@ -6220,8 +6220,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         email: string;
-                        /** @description The first password (the same rules as every password), replaced by the member’s own at enrolment */
-                        password: string;
                         /** @description Why (kept in the audit log) */
                         reason: string;
                         /** @enum {string} */
@@ -6289,15 +6287,6 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorEnvelope"];
-                    };
-                };
-                /** @description Error codes: `WEAK_PASSWORD` */
-                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7561,7 +7550,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm a staff enrolment with a code: answers the ten recovery codes, once
-         * @description When the enrolment says `newPasswordRequired` (an admin chose the first password), `newPassword` is required: the member’s own password, which replaces the first one before it ever signs in.
+         * @description When the enrolment says `newPasswordRequired` (the account was made on the console), `newPassword` is required: the member’s own password, the first the account can sign in with.
          */
         post: {
             parameters: {
@@ -15969,7 +15958,7 @@ export interface components {
             email: string;
             /** Format: date-time */
             expiresAt: string;
-            /** @description An admin chose the first password: the confirmation must carry `newPassword`, the member’s own */
+            /** @description The account was made on the console and has no password of its own yet: the confirmation must carry `newPassword`, the member’s own */
             newPasswordRequired: boolean;
             otpauthUri: string;
             secret: string;

@@ -18,7 +18,7 @@ const enrolment = (newPasswordRequired: boolean) => ({
 });
 
 describe('console enrolment page', () => {
-  it('asks for the member’s own password when an admin chose the first one, and sends it with the code', async () => {
+  it('asks for the member’s own password when the account was made on the console, and sends it with the code', async () => {
     window.history.replaceState(null, '', '/admin/enrol#token=otp_enr_abcdefghijkl');
     const api = new FakeApi()
       .on('POST', '/auth/enrol', enrolment(true))

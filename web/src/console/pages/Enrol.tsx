@@ -10,7 +10,7 @@ interface Enrolment {
   secret: string;
   otpauthUri: string;
   expiresAt: string;
-  /** An admin chose the first password: this page asks for the member's own. */
+  /** The account was made on the console and has no password yet: this page asks for the member's own. */
   newPasswordRequired: boolean;
 }
 

@@ -149,7 +149,6 @@ function SecondFactor({ member }: { member: StaffMember }) {
 function AddStaff({ onCreated, onCancel }: { onCreated: (who: string, enrolment: EnrolmentLink) => void; onCancel: () => void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<'support' | 'admin'>('support');
-  const [password, setPassword] = useState('');
   return (
     <ActionForm
       label={t.addTitle}
@@ -158,7 +157,7 @@ function AddStaff({ onCreated, onCancel }: { onCreated: (who: string, enrolment:
       onSubmit={async (reason) => {
         const answer = await api<{ accountId: string; enrolment: EnrolmentLink }>('/admin/staff', {
           method: 'POST',
-          body: { email: email.trim(), role, password, reason },
+          body: { email: email.trim(), role, reason },
         });
         onCreated(email.trim().toLowerCase(), answer.enrolment);
       }}
@@ -173,15 +172,6 @@ function AddStaff({ onCreated, onCancel }: { onCreated: (who: string, enrolment:
           { value: 'support', label: t.roles.support },
           { value: 'admin', label: t.roles.admin },
         ]}
-      />
-      <Field
-        label={t.password}
-        type="password"
-        value={password}
-        onChange={setPassword}
-        required
-        autoComplete="new-password"
-        hint={t.passwordHint}
       />
     </ActionForm>
   );
