@@ -118,6 +118,7 @@ export function countOffers(
     for (const service of every) {
       const count = list.length - (soldCount.get(service) ?? 0);
       if (count === 0) continue;
+      // count > 0: some number of the list was not sold for this service, so the walk finds one.
       const cheapest = list.find((number) => !blocked(number.id, service)) as { cost: number };
       add(service, country, cheapest.cost, count);
     }
