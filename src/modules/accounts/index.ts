@@ -13,7 +13,7 @@ export { endAllAccess } from './end-access.ts';
 export { login, logout } from './login.ts';
 export { lookupAccount } from './lookup-account.ts';
 export { changePassword, confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
-export { ARGON2_OPTIONS } from './passwords.ts';
+export { ARGON2_OPTIONS, hashPassword } from './passwords.ts';
 export { actsAsStaff, hasRole, type Principal, STAFF_ROLES } from './principal.ts';
 export { processingRestricted, setProcessingRestriction } from './processing-restriction.ts';
 export { acceptPolicy, getProfile } from './profile.ts';

@@ -17,23 +17,32 @@ export async function findAccountByEmail(ctx: Ctx, rawEmail: string) {
   return account;
 }
 
-/** Create a staff account (verified e-mail, the given role). Staff give no consumer consents. */
+/**
+ * Create a staff account (verified e-mail, the given role). Staff give no consumer consents.
+ * `password` is the member's own choice, checked and hashed here; `passwordHash` is one the caller
+ * hashed already (a random password no one sees, `createStaffAsAdmin`), so that a caller inside a
+ * transaction does not hash (argon2id, tens of ms) while it holds the transaction open.
+ */
 export async function createStaffAccount(
   ctx: Ctx,
   input: {
     email: string;
-    password: string;
     role: Exclude<Role, 'customer'>;
     /** The password is someone else's choice (an admin's): its owner sets their own at enrolment. */
     passwordChangeRequired?: boolean;
-  },
+  } & ({ password: string } | { passwordHash: string }),
 ): Promise<{ accountId: string }> {
   const email = normaliseEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
     throw new DomainError('VALIDATION_FAILED', `${email} is not an e-mail address.`);
-  const problem = passwordProblem(input.password, email);
-  if (problem) throw new DomainError('WEAK_PASSWORD', problem);
-  const passwordHash = await hashPassword(input.password);
+  let passwordHash: string;
+  if ('password' in input) {
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw new DomainError('WEAK_PASSWORD', problem);
+    passwordHash = await hashPassword(input.password);
+  } else {
+    passwordHash = input.passwordHash;
+  }
   try {
     return await transaction(ctx.db, async (tx) => {
       const now = ctx.clock.now();

@@ -4,7 +4,7 @@ import { accounts, auditLog, securityEvents, staffEnrolments, staffFactors } fro
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { createStaffAccount, type EnrolmentLink, issueEnrolment, STAFF_ROLES } from '../accounts/index.ts';
+import { createStaffAccount, type EnrolmentLink, hashPassword, issueEnrolment, STAFF_ROLES } from '../accounts/index.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { emailLookupHash, openFor } from '../keyring/index.ts';
 import type { StaffMemberView } from './schemas.ts';
@@ -115,11 +115,13 @@ export async function createStaffAsAdmin(ctx: Ctx, input: NewStaffInput): Promis
         ? `${input.email.trim().toLowerCase()} belonged to an erased account and cannot be used again.`
         : `${input.email.trim().toLowerCase()} already has an account: find it under Accounts and change its role there.`,
     );
+  // Hashed before the transaction opens: on the embedded database its one connection would wait for it.
+  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
     const { accountId } = await createStaffAccount(txCtx, {
       email: input.email,
-      password: randomBytes(32).toString('base64url'),
+      passwordHash,
       role: input.role,
       passwordChangeRequired: true,
     });
