@@ -213,6 +213,11 @@ export const idempotencyKeys = pgTable(
     status: text('status', { enum: ['in_flight', 'done'] }).notNull(),
     responseStatus: integer('response_status'),
     responseBody: jsonb('response_body'),
+    /**
+     * Which API worded the stored answer (`rest`, `sms-activate`, `sms-activate-v2`, `5sim`): it is replayed
+     * to that API only; a retry through another words the order anew (null: stored before this column).
+     */
+    responseProtocol: text('response_protocol'),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],

@@ -115,6 +115,7 @@ export const activationRoutes: FastifyPluginAsync<OrderRouteDeps> = async (fasti
       if (!key) return reply.code(201).send(view(await createActivation(request.ctx, deps.activations, input)));
 
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
+        protocol: 'rest',
         order: (order) => ({ status: 201, body: view(order) }),
         refusal: (error) => ({
           status: STATUS_BY_CODE[error.code],

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type DomainError, isDomainError } from '../../lib/errors.ts';
+import { DomainError, isDomainError } from '../../lib/errors.ts';
 import type { Ctx } from '../context.ts';
 import { type CreateInput, createActivation, IdempotencyKeyTaken } from './create.ts';
 import type { ActivationDeps } from './deps.ts';
 import { answerForKey, creationFailure, storeKeyAnswer } from './idempotency.ts';
 import { type OpenedOrder, readOpened } from './opened-order.ts';
+import type { ActivationRow } from './view.ts';
 
 /** The answer given to a request, stored with its key and replayed as it was: the caller (http/) words it. */
 export interface WordedAnswer {
@@ -12,8 +13,14 @@ export interface WordedAnswer {
   body: unknown;
 }
 
-/** How the caller words an answer: an order, opened (placed by this request, or by a previous one: `placedNow` false), or a refusal. */
+/**
+ * How the caller words an answer: an order, opened (placed by this request, or by a previous one:
+ * `placedNow` false), or a refusal. `protocol` names the API that words it (`rest`, `sms-activate`,
+ * `sms-activate-v2`, `5sim`): one key may be retried through another API, whose client could not parse
+ * the first one's answer, so a stored answer is replayed to its own API only.
+ */
 export interface AnswerWording {
+  readonly protocol: string;
   order(order: OpenedOrder, placedNow: boolean): WordedAnswer | Promise<WordedAnswer>;
   refusal(error: DomainError): WordedAnswer;
 }
@@ -48,14 +55,14 @@ export async function createWithIdempotencyKey(
     // The key is claimed by the statement that places the order, so it exists exactly when the order does.
     const order = await createActivation(ctx, deps, { ...input, idempotency: { key, requestHash } });
     const answer = await wording.order(order, true);
-    await storeKeyAnswer(ctx, input.accountId, key, answer.status, answer.body);
+    await storeKeyAnswer(ctx, input.accountId, key, { protocol: wording.protocol, ...answer });
     return { ...answer, replayed: false };
   } catch (error) {
     if (error instanceof IdempotencyKeyTaken) return replay(ctx, input.accountId, key, requestHash, wording);
     // The order was placed and then failed (no provider sold a number): that failure is its answer.
     if (isDomainError(error) && (error.code === 'NO_NUMBERS' || error.code === 'PROVIDER_UNAVAILABLE')) {
       const answer = wording.refusal(error);
-      await storeKeyAnswer(ctx, input.accountId, key, answer.status, answer.body).catch(() => {});
+      await storeKeyAnswer(ctx, input.accountId, key, { protocol: wording.protocol, ...answer }).catch(() => {});
     }
     throw error;
   }
@@ -63,9 +70,26 @@ export async function createWithIdempotencyKey(
 
 async function replay(ctx: Ctx, accountId: string, key: string, requestHash: string, wording: AnswerWording): Promise<KeyedCreation> {
   const found = await answerForKey(ctx, accountId, key, requestHash);
-  if (found.kind === 'stored') return { status: found.status, body: found.body, replayed: true };
-  const failure = creationFailure(found.row);
-  const answer = failure ? wording.refusal(failure) : await wording.order(await readOpened(ctx, found.row), false);
-  await storeKeyAnswer(ctx, accountId, key, answer.status, answer.body);
+  if (found.kind === 'stored') {
+    if (found.protocol === wording.protocol) return { status: found.status, body: found.body, replayed: true };
+    // First answered through another API: this one's words, from the order as it is now (the stored answer
+    // stays its first API's). No order left to word (erased since): the stored answer is all there is.
+    if (!found.row) throw keyOfAnotherApi();
+    return { ...(await wordOrder(ctx, found.row, wording)), replayed: true };
+  }
+  const answer = await wordOrder(ctx, found.row, wording);
+  await storeKeyAnswer(ctx, accountId, key, { protocol: wording.protocol, ...answer });
   return { ...answer, replayed: true };
 }
+
+/** The order placed under a key, as `wording` says it: the refusal it was, or the order opened. */
+async function wordOrder(ctx: Ctx, row: ActivationRow, wording: AnswerWording): Promise<WordedAnswer> {
+  const failure = creationFailure(row);
+  return failure ? wording.refusal(failure) : wording.order(await readOpened(ctx, row), false);
+}
+
+const keyOfAnotherApi = () =>
+  new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    'This Idempotency-Key was used through another API for an order that no longer exists. Use a new key for a new order.',
+  );

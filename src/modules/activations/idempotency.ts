@@ -14,8 +14,8 @@ import type { ActivationRow } from './view.ts';
  * never stored) leaves the key naming its order, and a retry answers from the order.
  */
 export type KeyAnswer =
-  /** The answer stored when the first request finished. */
-  | { kind: 'stored'; status: number; body: unknown }
+  /** The answer stored when the first request finished, worded by the API named `protocol` (null: not recorded). */
+  | { kind: 'stored'; status: number; body: unknown; protocol: string | null; row: ActivationRow | undefined }
   /** The first request never stored its answer: the order it placed, as it is now. */
   | { kind: 'order'; row: ActivationRow };
 
@@ -39,15 +39,21 @@ export async function answerForKey(ctx: Ctx, accountId: string, key: string, req
       'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
     );
   }
-  if (stored.status === 'done') {
-    return { kind: 'stored', status: stored.responseStatus ?? 200, body: await openAnswer(ctx, accountId, key, stored.responseBody) };
-  }
   const [order] = stored.activationId
     ? await db
         .select()
         .from(activations)
         .where(and(eq(activations.id, stored.activationId), eq(activations.accountId, accountId)))
     : [];
+  if (stored.status === 'done') {
+    return {
+      kind: 'stored',
+      status: stored.responseStatus ?? 200,
+      body: await openAnswer(ctx, accountId, key, stored.responseBody),
+      protocol: stored.responseProtocol,
+      row: order,
+    };
+  }
   // Still being bought (or interrupted: the expiry sweep fails such an order within two minutes).
   if (!order || order.status === 'requesting') throw inUse();
   return { kind: 'order', row: order };
@@ -57,11 +63,16 @@ export async function answerForKey(ctx: Ctx, accountId: string, key: string, req
  * Store the answer given for a key (when the first request could not, a retry does). It holds the
  * rented number: sealed under the account's key like the order's own column (ADR 28).
  */
-export async function storeKeyAnswer(ctx: Ctx, accountId: string, key: string, status: number, body: unknown): Promise<void> {
-  const sealed = { sealed: await sealFor(ctx, accountId, 'idempotency_keys.response_body', key, JSON.stringify(body)) };
+export async function storeKeyAnswer(
+  ctx: Ctx,
+  accountId: string,
+  key: string,
+  answer: { protocol: string; status: number; body: unknown },
+): Promise<void> {
+  const sealed = { sealed: await sealFor(ctx, accountId, 'idempotency_keys.response_body', key, JSON.stringify(answer.body)) };
   await ctx.db
     .update(idempotencyKeys)
-    .set({ status: 'done', responseStatus: status, responseBody: sealed })
+    .set({ status: 'done', responseStatus: answer.status, responseBody: sealed, responseProtocol: answer.protocol })
     .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, 'in_flight')));
 }
 

@@ -774,6 +774,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       response_body: sealedColumn('the order as first returned, holding the rented number', {
         export: { withheld: 'a sealed copy of the order as it was first answered; the order itself is exported with your orders' },
       }),
+      response_protocol: { personal: false, note: 'which API the answer was worded for (REST, SMS-Activate, 5sim)' },
       created_at: notPersonal,
     },
   },

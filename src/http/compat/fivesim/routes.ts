@@ -156,6 +156,7 @@ async function routes(scope: FastifyInstance, deps: OrderRouteDeps) {
       const key = request.headers['idempotency-key'];
       if (!key) return bought(request.ctx, await createActivation(request.ctx, deps.activations, input), true);
       const answer = await createWithIdempotencyKey(request.ctx, deps.activations, input, key, {
+        protocol: '5sim',
         // A replay whose first answer was never stored shows the order as it is now.
         order: async (order, placedNow) => ({ status: 200, body: await bought(request.ctx, order, placedNow) }),
         refusal: (error) => {

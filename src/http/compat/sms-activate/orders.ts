@@ -120,6 +120,7 @@ export class ProtocolOrders {
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters.');
     const answer = await createWithIdempotencyKey(request.ctx, this.deps.activations, input, key, {
+      protocol: v2 ? 'sms-activate-v2' : 'sms-activate',
       order: async (order) => ({ status: 200, body: await reply(order) }),
       refusal: (error) => ({ status: 200, body: refusal(error, request.log, this.#rate) }),
     });

@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '../../../lib/database-errors.ts';
 import { type DomainError, type ErrorCode, isDomainError } from '../../../lib/errors.ts';
-import { DATABASE_RETRY_AFTER_S } from '../../errors.ts';
+import { DATABASE_RETRY_AFTER_S, STATUS_BY_CODE } from '../../errors.ts';
 import { unitsOf } from './money.ts';
 
 /**
@@ -53,16 +53,19 @@ type Log = { error(o: object, m: string): void; warn(o: object, m: string): void
  * `creditsPerUnit` words a price (`WRONG_MAX_PRICE:<lowest price>`).
  */
 export function refusal(error: unknown, log: Log, creditsPerUnit: number): Answer {
-  if (isDomainError(error)) return domainRefusal(error, creditsPerUnit);
+  if (isDomainError(error)) return domainRefusal(error, log, creditsPerUnit);
   if (isDatabaseUnavailable(error)) {
     log.warn({ err: error }, 'database unavailable');
     return { status: 503, text: 'SERVER_ERROR', retryAfterSeconds: DATABASE_RETRY_AFTER_S };
   }
   log.error({ err: error }, 'unhandled error');
-  return { status: 500, text: 'SERVER_ERROR' };
+  return SERVER_ERROR;
 }
 
-function domainRefusal(error: DomainError, creditsPerUnit: number): Answer {
+/** A fault of ours: "try again later", and when. */
+const SERVER_ERROR: Answer = { status: 500, text: 'SERVER_ERROR', retryAfterSeconds: DATABASE_RETRY_AFTER_S };
+
+function domainRefusal(error: DomainError, log: Log, creditsPerUnit: number): Answer {
   const retryAfter = error.details?.retryAfterSeconds;
   const retryAfterSeconds = typeof retryAfter === 'number' ? Math.max(1, Math.ceil(retryAfter)) : undefined;
   switch (error.code) {
@@ -79,7 +82,12 @@ function domainRefusal(error: DomainError, creditsPerUnit: number): Answer {
     default: {
       const word = REFUSALS[error.code];
       if (word) return retryAfterSeconds === undefined ? text(word) : { text: word, retryAfterSeconds };
-      return { status: 500, text: 'SERVER_ERROR' };
+      // A request the protocol has no word for (a body that is not JSON, a malformed Idempotency-Key):
+      // the client's mistake, said as the REST API would say it, never "try again later".
+      const status = STATUS_BY_CODE[error.code];
+      if (status < 500) return { status, text: `BAD_REQUEST:${error.message}` };
+      log.error({ err: error }, 'unhandled error');
+      return SERVER_ERROR;
     }
   }
 }

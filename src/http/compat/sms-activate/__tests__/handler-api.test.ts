@@ -112,6 +112,36 @@ describe('parameter spellings', () => {
     });
     expect(formElsewhere.statusCode).toBe(415);
   });
+
+  it('a malformed request is the client’s mistake: 4xx BAD_REQUEST:<why>, never 500 SERVER_ERROR (a client would retry it for ever)', async () => {
+    const user = await createActor(t);
+    const url = `/stubs/handler_api.php?api_key=${keyOf(user)}&action=getBalance`;
+    const json = { 'content-type': 'application/json' };
+    const malformed = [
+      { what: 'truncated JSON', headers: json, payload: '{"api_key":' },
+      { what: 'an empty JSON body', headers: json, payload: '' },
+      { what: 'a __proto__ key', headers: json, payload: '{"__proto__":{"x":1}}' },
+      { what: 'constructor.prototype', headers: json, payload: '{"constructor":{"prototype":{"x":1}}}' },
+      { what: 'a compressed body', headers: { ...json, 'content-encoding': 'gzip' }, payload: '{}' },
+      { what: 'JSON in UTF-16', headers: { 'content-type': 'application/json; charset=utf-16' }, payload: '{}' },
+    ];
+    for (const { what, headers, payload } of malformed) {
+      const response = await t.app.inject({ method: 'POST', url, headers, payload });
+      expect(response.statusCode, what).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, what).toBeLessThan(500);
+      expect(response.body, what).toMatch(/^BAD_REQUEST:\S/);
+    }
+    const funded = await fundedActor(t, price * 2);
+    for (const key of ['a b', 'k'.repeat(300)]) {
+      for (const action of ['getNumber', 'getNumberV2']) {
+        const response = await protocol(t, funded).call(action, { service: 'tg', country: SMS_ID }, { 'idempotency-key': key });
+        expect(response.statusCode, `${action} ${key.length}`).toBe(400);
+        expect(response.body).toBe('BAD_REQUEST:Idempotency-Key: 1 to 255 printable ASCII characters.');
+      }
+    }
+    // Nothing was bought by the refused requests.
+    expect(await api(t, funded).balance()).toEqual({ available: price * 2, held: 0 });
+  });
 });
 
 describe('an order through the protocol is an ordinary order', () => {
