@@ -35,7 +35,7 @@ export const numbersAddCommand: CommandDefinition = {
     );
     if (row.cost === 0)
       io.stderr(
-        'Warning: with cost 0 its price is only the pool’s fee: set --cost, a fee on the provider "pool" (console, Providers) or a catalog price, or it sells for 0 credits.\n',
+        'Warning: with cost 0 its price is only the pool’s fee: set --cost, a fee on the provider "pool" (console, Providers) or a catalog price, or it sells for the minimum price, 1 credit.\n',
       );
     return EXIT.ok;
   },

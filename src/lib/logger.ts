@@ -124,7 +124,15 @@ function logFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device/i;
 
-export function redactUrl(url: string): string {
+/**
+ * Paths that carry personal data in a segment, with the part kept before it: 5sim's "reuse a number"
+ * (`/user/reuse/{product}/{number}`, answered "reuse not possible", names a phone number).
+ */
+const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/];
+
+export function redactUrl(raw: string): string {
+  let url = raw;
+  for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
   const question = url.indexOf('?');
   if (question < 0) return url;
   const params = new URLSearchParams(url.slice(question + 1));

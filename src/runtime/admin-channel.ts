@@ -226,7 +226,13 @@ export async function relayCommand(
   output: { stdout(text: string): void; stderr(text: string): void },
 ): Promise<number> {
   const token = (await readFile(path.join(dataDir, ADMIN_TOKEN_FILE), 'utf8')).trim();
-  const send = (frame: ClientFrame) => socket.write(`${JSON.stringify(frame)}\n`);
+  // A command may finish without reading its input (refused for a bad argument): the server then
+  // closes the channel while input is still being sent. What is left of it is not sent, and a write
+  // that meets the closed channel is not a failure once the exit code has come.
+  const open = () => !socket.writableEnded && !socket.destroyed;
+  const send = (frame: ClientFrame) => {
+    if (open()) socket.write(`${JSON.stringify(frame)}\n`);
+  };
   return new Promise<number>((resolve, reject) => {
     let exitCode: number | undefined;
     readFrames(socket, (frame: ServerFrame) => {
@@ -239,13 +245,20 @@ export async function relayCommand(
         reject(new Error('The server closed the command channel before the command finished (is it shutting down?).'));
       else resolve(exitCode);
     });
-    socket.on('error', reject);
+    socket.on('error', (error) => {
+      if (exitCode === undefined) reject(error);
+    });
     send({ t: 'hello', token, argv: request.argv, env: request.env });
     void (async () => {
       if (request.stdin) {
-        for await (const chunk of request.stdin) send({ t: 'stdin', d: chunk.toString() });
+        for await (const chunk of request.stdin) {
+          if (!open()) return;
+          send({ t: 'stdin', d: chunk.toString() });
+        }
       }
       send({ t: 'stdin-end' });
-    })().catch(reject);
+    })().catch((error) => {
+      if (exitCode === undefined) reject(error);
+    });
   });
 }

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createActor } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DomainError } from '../../lib/errors.ts';
 
@@ -502,6 +503,20 @@ describe('logs', () => {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');
+  });
+
+  it('never a phone number named in a path (5sim: reuse a number), in the completion line', async () => {
+    const actor = await createActor(t);
+    logLines.length = 0;
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/compat/5sim/v1/user/reuse/telegram/6281234567890',
+      headers: { authorization: actor.bearer },
+    });
+    expect(`${response.statusCode} ${response.body}`).toBe('400 reuse not possible');
+    const text = logLines.join('');
+    expect(text).toContain('/compat/5sim/v1/user/reuse/telegram/[redacted]');
+    expect(text).not.toContain('6281234567890');
   });
 
   it("bind the request id to the handler's own lines and to the completion line, each once", async () => {

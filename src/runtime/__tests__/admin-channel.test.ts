@@ -126,4 +126,33 @@ describe('admin channel', () => {
     await closing;
     expect(await running).toEqual({ code: 0, stdout: 'finished\n', stderr: '' });
   });
+
+  it('a command that exits without reading its input gives its exit code, though input is still being sent', async () => {
+    const channel = await startAdminChannel({
+      dataDir: dir.path,
+      execute: async (command) => {
+        command.stderr('--role must be admin or support\n');
+        return 64;
+      },
+    });
+    // Standard input that keeps coming after the server has answered and closed the channel.
+    let sent = 0;
+    async function* endless() {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sent += 1;
+        yield 'a line the command never reads\n';
+      }
+    }
+    try {
+      const result = await relay(dir.path, ['admin', 'create', '--role', 'foo'], {}, endless());
+      expect(result).toEqual({ code: 64, stdout: '', stderr: '--role must be admin or support\n' });
+      // Give the input loop time to meet the closed channel: nothing is thrown, nothing more is sent.
+      const before = sent;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(sent - before).toBeLessThanOrEqual(1);
+    } finally {
+      await channel.close();
+    }
+  });
 });
