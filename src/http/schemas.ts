@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isId } from '../lib/ids.ts';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 
 /**
@@ -15,7 +16,14 @@ export const Email = Text.trim()
   .pipe(z.email({ error: 'expected an e-mail address' }));
 export const Password = Text.min(1, 'expected a password').max(1024, 'expected at most 1024 characters');
 export const SecretToken = Text.min(10).max(200);
-export const Cursor = Text.max(64);
+const NOT_A_CURSOR = 'expected the nextCursor of a previous page';
+/**
+ * A page's cursor that is the id of the last object shown (`act_…`): anything else is refused, rather
+ * than read as a position (an empty page, which looks like the end, or the first page again).
+ */
+export const idCursor = (prefix: string) => Text.max(64).refine((value) => isId(value, prefix), { error: NOT_A_CURSOR });
+/** A page's cursor that is a position in a sequence (the ledger's entries). */
+export const NumberCursor = Text.regex(/^\d{1,18}$/, NOT_A_CURSOR);
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);
 /** An object's id in a path (`/…/{id}`). */
 export const IdParam = z.object({ id: Text.max(64) });

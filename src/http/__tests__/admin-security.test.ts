@@ -26,14 +26,14 @@ describe('GET /api/v1/admin/security/events', () => {
     const alice = await createActor(t, 'customer');
     const bob = await createActor(t, 'customer');
     await t.database.db.execute(sql`insert into security_events (id, account_id, actor, type, occurred_at, ip_prefix, user_agent, details) values
-      ('sev_zz_matrix_1', ${alice.accountId}, null, 'login_failed', '2031-03-01T10:00:00Z', '203.0.113.0/24', 'Firefox', null),
-      ('sev_zz_matrix_2', ${bob.accountId}, null, 'login_failed', '2031-03-02T10:00:00Z', '198.51.100.0/24', 'Chrome', null),
-      ('sev_zz_matrix_3', ${alice.accountId}, ${admin.accountId}, 'account_suspended', '2031-03-03T10:00:00Z', null, null, '{"reason":"fraud"}')`);
+      ('sev_zzzzzzzzzzzzzzzzzzzzzzzzz1', ${alice.accountId}, null, 'login_failed', '2031-03-01T10:00:00Z', '203.0.113.0/24', 'Firefox', null),
+      ('sev_zzzzzzzzzzzzzzzzzzzzzzzzz2', ${bob.accountId}, null, 'login_failed', '2031-03-02T10:00:00Z', '198.51.100.0/24', 'Chrome', null),
+      ('sev_zzzzzzzzzzzzzzzzzzzzzzzzz3', ${alice.accountId}, ${admin.accountId}, 'account_suspended', '2031-03-03T10:00:00Z', null, null, '{"reason":"fraud"}')`);
 
     const period = 'from=2031-03-01T00:00:00Z&to=2031-03-04T00:00:00Z';
     const all = await get(`/api/v1/admin/security/events?${period}`, asActor(admin));
     expect(all.statusCode, all.body).toBe(200);
-    expect(all.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zz_matrix_3', 'sev_zz_matrix_2', 'sev_zz_matrix_1']);
+    expect(all.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz3', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz2', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
     expect(all.json().events[0]).toMatchObject({
       accountId: alice.accountId,
       actor: admin.accountId,
@@ -45,21 +45,21 @@ describe('GET /api/v1/admin/security/events', () => {
     expect(await readsOf(alice.accountId)).toHaveLength(0);
 
     const failed = (await get(`/api/v1/admin/security/events?${period}&type=login_failed`, asActor(admin))).json();
-    expect(failed.events.map((e: { id: string }) => e.id)).toEqual(['sev_zz_matrix_2', 'sev_zz_matrix_1']);
+    expect(failed.events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz2', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
     const early = (await get('/api/v1/admin/security/events?from=2031-03-01T00:00:00Z&to=2031-03-02T00:00:00Z', asActor(admin))).json();
-    expect(early.events.map((e: { id: string }) => e.id)).toEqual(['sev_zz_matrix_1']);
+    expect(early.events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
 
     const first = (await get(`/api/v1/admin/security/events?${period}&limit=2`, asActor(admin))).json();
     expect(first.events).toHaveLength(2);
-    expect(first.nextCursor).toBe('sev_zz_matrix_2');
+    expect(first.nextCursor).toBe('sev_zzzzzzzzzzzzzzzzzzzzzzzzz2');
     const second = (await get(`/api/v1/admin/security/events?${period}&limit=2&cursor=${first.nextCursor}`, asActor(admin))).json();
-    expect(second).toEqual({ events: [expect.objectContaining({ id: 'sev_zz_matrix_1' })], nextCursor: null });
+    expect(second).toEqual({ events: [expect.objectContaining({ id: 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1' })], nextCursor: null });
 
     const mine = await get(`/api/v1/admin/security/events?accountId=${alice.accountId}&${period}`, {
       ...asActor(admin),
       'x-access-reason': 'fraud review',
     });
-    expect(mine.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zz_matrix_3', 'sev_zz_matrix_1']);
+    expect(mine.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz3', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
     expect(await readsOf(alice.accountId)).toEqual([
       expect.objectContaining({
         staffAccountId: admin.accountId,

@@ -64,3 +64,52 @@ describe('paged lists', () => {
     });
   }
 });
+
+describe('a cursor that no page gave', () => {
+  // Read as a position, these answered an empty page (which looks like the end of the list) or the first
+  // page again; a client with a corrupted cursor must be told instead.
+  const GARBAGE = ['%01', '%1b', 'garbage', '__proto__', '-1', '1e999', 'act_', 'pay_01m97zqawdygg6jy8qkda5e8v2x'];
+  const customerLists: [string, string][] = [
+    ['/api/v1/activations', 'cursor'],
+    ['/api/v1/payments', 'cursor'],
+    ['/api/v1/rentals', 'cursor'],
+    ['/api/v1/support/conversations', 'cursor'],
+    ['/api/v1/privacy/requests', 'cursor'],
+    ['/api/v1/ledger/statement', 'before'],
+    ['/api/v1/security-events', 'before'],
+    ['/api/v1/privacy/access-log', 'before'],
+    [`/api/v1/webhook-endpoints/:id/deliveries`, 'cursor'],
+  ];
+  for (const [path, param] of customerLists) {
+    it(`${path}: 400 VALIDATION_FAILED naming querystring.${param}`, async () => {
+      for (const cursor of GARBAGE) {
+        const url = `${path.replace(':id', endpointId)}?limit=1&${param}=${cursor}`;
+        const response = await t.app.inject({ method: 'GET', url, headers: { authorization: user.bearer } });
+        expect(response.statusCode, url).toBe(400);
+        expect(response.json().error.code, url).toBe('VALIDATION_FAILED');
+        expect(response.json().error.message, url).toContain(`querystring.${param}`);
+      }
+    });
+  }
+
+  it('a cursor of another kind of list is refused too (an order id on the payments list)', async () => {
+    const first = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/activations?limit=1', headers: { authorization: user.bearer } })
+    ).json();
+    expect(first.nextCursor).toMatch(/^act_/);
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/payments?cursor=${first.nextCursor}`,
+      headers: { authorization: user.bearer },
+    });
+    expect(response.statusCode).toBe(400);
+    // The same cursor pages the list it came from.
+    const next = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/activations?limit=1&cursor=${first.nextCursor}`,
+      headers: { authorization: user.bearer },
+    });
+    expect(next.statusCode).toBe(200);
+    expect(next.json().activations).toHaveLength(1);
+  });
+});

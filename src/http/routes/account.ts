@@ -26,7 +26,7 @@ import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { MeCache } from '../me-cache.ts';
 import { pageOf } from '../paging.ts';
-import { Cursor, IdParam, Limit, Text } from '../schemas.ts';
+import { IdParam, idCursor, Limit, NumberCursor, Text } from '../schemas.ts';
 
 /** How long GET /api/v1/me is answered from memory at most; every change drops it sooner (ADR 22). */
 export const ME_CACHE_TTL_MS = 10_000;
@@ -82,7 +82,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['account'],
         summary: 'Why my balance changed: one line per credit movement, newest first',
-        querystring: z.object({ before: Cursor.optional(), limit: Limit }),
+        querystring: z.object({ before: NumberCursor.optional(), limit: Limit }),
         response: { 200: z.object({ lines: z.array(StatementLine), nextCursor: NextCursor }) },
       },
     },
@@ -134,7 +134,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['account'],
         summary: 'My security events, newest first',
-        querystring: z.object({ before: Cursor.optional(), limit: Limit }),
+        querystring: z.object({ before: idCursor('sev').optional(), limit: Limit }),
         response: { 200: z.object({ events: z.array(SecurityEvent), nextCursor: NextCursor }) },
       },
     },

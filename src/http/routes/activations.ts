@@ -24,7 +24,7 @@ import type { OrderRouteDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
 import { pageOf } from '../paging.ts';
-import { Limit, Text } from '../schemas.ts';
+import { idCursor, Limit, Text } from '../schemas.ts';
 
 /**
  * An order's view is built field by field by toView (nothing else can leak into it): it is serialised
@@ -171,7 +171,7 @@ export const activationRoutes: FastifyPluginAsync<OrderRouteDeps> = async (fasti
               }
               return statuses as PublicStatus[];
             }),
-          cursor: Text.max(64).optional(),
+          cursor: idCursor('act').optional(),
           limit: Limit,
         }),
         response: { 200: z.object({ activations: z.array(Activation), nextCursor: NextCursor }) },

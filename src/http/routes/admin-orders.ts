@@ -7,7 +7,7 @@ import { MAX_ORDER_PAGE, orderLife, StaffOrderLife, StaffOrderListItem, searchOr
 import type { AppDeps } from '../app.ts';
 import { STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, Text } from '../schemas.ts';
+import { IdParam, idCursor, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
@@ -42,7 +42,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           account: Text.trim().max(64).optional(),
           from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
           to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
-          cursor: Text.max(64).optional(),
+          cursor: idCursor('act').optional(),
           limit: z.coerce.number().int().min(1).max(MAX_ORDER_PAGE).default(50),
           reason: AccessReason,
         }),

@@ -13,7 +13,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, Text } from '../schemas.ts';
+import { IdParam, idCursor, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
@@ -87,7 +87,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
           accountId: Text.trim().max(64).optional(),
           from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
           to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
-          cursor: Text.max(64).optional(),
+          cursor: idCursor('pay').optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
           reason: Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log)'),
         }),

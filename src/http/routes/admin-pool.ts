@@ -7,7 +7,7 @@ import { readUnmatchedMessages } from '../../modules/inbound-sms/index.ts';
 import { addPoolNumber, GATEWAY_STATES, listGateways, listPoolNumbers, removePoolNumber, setRentalRate } from '../../modules/pool/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { Limit, Text } from '../schemas.ts';
+import { idCursor, Limit, Text } from '../schemas.ts';
 import { Reason } from './admin-providers.ts';
 
 const POOL_NUMBER_STATES = ['free', 'rented', 'cooling'] as const;
@@ -212,7 +212,7 @@ export const adminPoolRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
         headers: z.object({ 'x-access-reason': AccessReason }),
         querystring: z.object({
           gateway: GatewayName.optional().describe('Only this gateway'),
-          cursor: Text.max(64).optional().describe('`nextCursor` of the previous page'),
+          cursor: idCursor('gmsg').optional().describe('`nextCursor` of the previous page'),
           limit: Limit,
           reason: AccessReason,
         }),

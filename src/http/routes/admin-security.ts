@@ -18,12 +18,12 @@ import {
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Limit, Text } from '../schemas.ts';
+import { idCursor, Limit, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
 const AccountFilter = Text.trim().min(1).max(64).optional().describe('Only this account (logged as a staff read of its data)');
-const Cursor = Text.max(64).optional().describe('`nextCursor` of the previous page');
+const cursorOf = (prefix: string) => idCursor(prefix).optional().describe('`nextCursor` of the previous page');
 /** Why staff read one account's records, optional: `X-Access-Reason` header or `reason` query parameter (staff access log). */
 const AccessReason = Text.trim().max(500).optional();
 
@@ -57,7 +57,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           accountId: AccountFilter,
           from: z.iso.datetime({ offset: true }).optional().describe('From this moment'),
           to: z.iso.datetime({ offset: true }).optional().describe('Before this moment (exclusive)'),
-          cursor: Cursor,
+          cursor: cursorOf('sev'),
           limit: Limit,
           reason: AccessReason,
         }),
@@ -139,7 +139,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           action: Text.trim().min(1).max(100).optional().describe('Only this action (e.g. `support.answered`)'),
           actor: Text.trim().min(1).max(64).optional().describe('Only what this staff account (or `cli`, `system`) did'),
           accountId: AccountFilter,
-          cursor: Cursor,
+          cursor: cursorOf('aud'),
           limit: Limit,
           reason: AccessReason,
         }),

@@ -24,7 +24,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Limit, Text } from '../schemas.ts';
+import { idCursor, Limit, Text } from '../schemas.ts';
 
 const IdParam = z.object({ id: Text.max(64) });
 const IdempotencyKey = Text.min(1)
@@ -114,7 +114,7 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags,
         summary: 'My payments, newest first',
-        querystring: z.object({ cursor: Text.max(64).optional(), limit: Limit }),
+        querystring: z.object({ cursor: idCursor('pay').optional(), limit: Limit }),
         response: { 200: z.object({ payments: z.array(Payment), nextCursor: NextCursor }) },
       },
     },

@@ -9,7 +9,7 @@ import { AccountExportDocument, exportAccountData, listStaffAccess, StaffAccess 
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Cursor, Limit } from '../schemas.ts';
+import { idCursor, Limit } from '../schemas.ts';
 
 /**
  * How many copies an account may download: building one reads every table the account has rows in,
@@ -67,7 +67,7 @@ export const privacyExportRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
       schema: {
         tags,
         summary: 'Who accessed my data: every read by staff, newest first',
-        querystring: z.object({ before: Cursor.optional(), limit: Limit }),
+        querystring: z.object({ before: idCursor('sal').optional(), limit: Limit }),
         response: { 200: z.object({ items: z.array(StaffAccess), nextCursor: NextCursor }) },
       },
     },

@@ -25,7 +25,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Email, IdParam, Limit, SecretToken, Text } from '../schemas.ts';
+import { Email, IdParam, idCursor, Limit, SecretToken, Text } from '../schemas.ts';
 
 const Details = Text.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
 const Note = Text.trim().min(3).max(2000);
@@ -81,7 +81,7 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
       schema: {
         tags,
         summary: 'Your rights requests, newest first, with their status and due date',
-        querystring: z.object({ cursor: Text.max(64).optional(), limit: Limit }),
+        querystring: z.object({ cursor: idCursor('prq').optional(), limit: Limit }),
         response: { 200: z.object({ requests: z.array(PrivacyRequest), nextCursor: NextCursor }) },
       },
     },

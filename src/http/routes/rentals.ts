@@ -22,7 +22,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, Limit, Text } from '../schemas.ts';
+import { IdParam, idCursor, Limit, Text } from '../schemas.ts';
 
 const IdempotencyKey = Text.min(1)
   .max(255)
@@ -101,7 +101,7 @@ export const rentalRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =
       schema: {
         tags,
         summary: 'My rentals, newest first',
-        querystring: z.object({ cursor: Text.max(64).optional(), limit: Limit }),
+        querystring: z.object({ cursor: idCursor('rent').optional(), limit: Limit }),
         response: { 200: z.object({ rentals: z.array(RentalSummary), nextCursor: NextCursor }) },
       },
     },

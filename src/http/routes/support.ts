@@ -25,7 +25,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, Limit, Text } from '../schemas.ts';
+import { IdParam, idCursor, Limit, Text } from '../schemas.ts';
 
 const Body = Text.trim()
   .min(1)
@@ -76,7 +76,7 @@ export const supportRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
       schema: {
         tags,
         summary: 'Your support conversations, newest first',
-        querystring: z.object({ cursor: Text.max(64).optional(), limit: Limit }),
+        querystring: z.object({ cursor: idCursor('spc').optional(), limit: Limit }),
         response: { 200: z.object({ conversations: z.array(SupportConversation), nextCursor: NextCursor }) },
       },
     },
