@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { isId } from '../lib/ids.ts';
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
+import {
+  CONTROL_IN_LINE_MESSAGE,
+  CONTROL_IN_PROSE_MESSAGE,
+  isPlainLine,
+  isPlainProse,
+  isStorableText,
+  UNSTORABLE_TEXT_MESSAGE,
+} from '../lib/text.ts';
 
 /**
  * Every text a client sends (body, query, path parameter, header) starts from `Text`: a string the
@@ -8,6 +15,10 @@ import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
  * no such value ever reaches a statement. Chain the field's own rules after it (`Text.trim().max(100)`).
  */
 export const Text = z.string().refine(isStorableText, { error: UNSTORABLE_TEXT_MESSAGE, abort: true });
+/** One line a person typed (a name, a subject, a description): no control characters at all. */
+export const Line = Text.refine(isPlainLine, { error: CONTROL_IN_LINE_MESSAGE, abort: true });
+/** What a person wrote (a message, a request's details): line breaks and tabs, no other control characters. */
+export const Prose = Text.refine(isPlainProse, { error: CONTROL_IN_PROSE_MESSAGE, abort: true });
 
 /** Shared request fields. Business rules (password strength, consent) are checked by the domain, with clear words. */
 export const Email = Text.trim()

@@ -21,3 +21,21 @@ export function storableText(value: string): string {
   const withoutNul = value.includes(NUL) ? value.replaceAll(NUL, '') : value;
   return UNPAIRED_SURROGATE.test(withoutNul) ? withoutNul.replace(UNPAIRED_SURROGATES, '\ufffd') : withoutNul;
 }
+
+/**
+ * Control characters in what a person types: C0 and C1 controls and DEL (terminal escapes such as
+ * `ESC[2J`, a bell, a backspace) and the bidirectional embeddings and overrides (U+202A–U+202E), which
+ * make text read in another order than it is stored. Staff read these fields in the console and may
+ * paste them anywhere; none has a use in a name or a message. Tabs and line breaks are allowed in
+ * prose (`isPlainProse`), not in a single line (`isPlainLine`).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
+const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
+const CONTROL_IN_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+export const CONTROL_IN_LINE_MESSAGE = 'must not contain control characters (line breaks, escapes) or bidirectional overrides';
+export const CONTROL_IN_PROSE_MESSAGE = 'must not contain control characters (other than line breaks and tabs) or bidirectional overrides';
+
+export const isPlainLine = (value: string): boolean => !CONTROL_IN_LINE.test(value);
+export const isPlainProse = (value: string): boolean => !CONTROL_IN_PROSE.test(value);

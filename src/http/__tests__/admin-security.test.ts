@@ -33,7 +33,11 @@ describe('GET /api/v1/admin/security/events', () => {
     const period = 'from=2031-03-01T00:00:00Z&to=2031-03-04T00:00:00Z';
     const all = await get(`/api/v1/admin/security/events?${period}`, asActor(admin));
     expect(all.statusCode, all.body).toBe(200);
-    expect(all.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz3', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz2', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
+    expect(all.json().events.map((e: { id: string }) => e.id)).toEqual([
+      'sev_zzzzzzzzzzzzzzzzzzzzzzzzz3',
+      'sev_zzzzzzzzzzzzzzzzzzzzzzzzz2',
+      'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1',
+    ]);
     expect(all.json().events[0]).toMatchObject({
       accountId: alice.accountId,
       actor: admin.accountId,
@@ -59,7 +63,10 @@ describe('GET /api/v1/admin/security/events', () => {
       ...asActor(admin),
       'x-access-reason': 'fraud review',
     });
-    expect(mine.json().events.map((e: { id: string }) => e.id)).toEqual(['sev_zzzzzzzzzzzzzzzzzzzzzzzzz3', 'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1']);
+    expect(mine.json().events.map((e: { id: string }) => e.id)).toEqual([
+      'sev_zzzzzzzzzzzzzzzzzzzzzzzzz3',
+      'sev_zzzzzzzzzzzzzzzzzzzzzzzzz1',
+    ]);
     expect(await readsOf(alice.accountId)).toEqual([
       expect.objectContaining({
         staffAccountId: admin.accountId,

@@ -26,7 +26,7 @@ import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { MeCache } from '../me-cache.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Limit, NumberCursor, Text } from '../schemas.ts';
+import { IdParam, idCursor, Limit, Line, NumberCursor, Text } from '../schemas.ts';
 
 /** How long GET /api/v1/me is answered from memory at most; every change drops it sooner (ADR 22). */
 export const ME_CACHE_TTL_MS = 10_000;
@@ -153,7 +153,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
-        body: z.object({ name: Text.trim().min(1).max(100) }),
+        body: z.object({ name: Line.trim().min(1).max(100) }),
         response: { 201: NewApiKey },
       },
     },

@@ -25,9 +25,9 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Email, IdParam, idCursor, Limit, SecretToken, Text } from '../schemas.ts';
+import { Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
 
-const Details = Text.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
+const Details = Prose.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
 const Note = Text.trim().min(3).max(2000);
 const Accepted = z.object({ message: z.string() });
 

@@ -25,13 +25,13 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Limit, Text } from '../schemas.ts';
+import { IdParam, idCursor, Limit, Line, Prose, Text } from '../schemas.ts';
 
-const Body = Text.trim()
+const Body = Prose.trim()
   .min(1)
   .max(MAX_BODY)
   .describe(`The message (at most ${MAX_BODY.toLocaleString('en')} characters)`);
-const Subject = Text.trim().min(3).max(MAX_SUBJECT).describe(`What it is about, in a few words (3–${MAX_SUBJECT} characters)`);
+const Subject = Line.trim().min(3).max(MAX_SUBJECT).describe(`What it is about, in a few words (3–${MAX_SUBJECT} characters)`);
 /** Why staff read the conversation, optional: `X-Access-Reason` header or `reason` query parameter (staff access log). */
 const AccessReason = Text.trim().max(500).optional();
 

@@ -22,7 +22,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Limit, Text } from '../schemas.ts';
+import { Limit, Line, Text } from '../schemas.ts';
 
 const IdParam = z.object({ id: Text.max(64).describe('The endpoint id (whe_…)') });
 const EventType = z.enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]);
@@ -44,7 +44,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
           `The URL must be https:// and reach a public address. At most ${MAX_ENDPOINTS_PER_ACCOUNT} endpoints per account.`,
         body: z.object({
           url: Text.min(1).max(MAX_URL_LENGTH).describe('An https:// URL on the public internet'),
-          description: Text.trim().max(200).optional().describe('A note for yourself'),
+          description: Line.trim().max(200).optional().describe('A note for yourself'),
           events: z
             .array(EventType)
             .min(1)

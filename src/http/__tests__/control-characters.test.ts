@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Actor, createActor } from '../../../test/support/actors.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+
+/**
+ * What a person types and staff read in the console (a support subject and message, a privacy request's
+ * details, an API key's name, a webhook's description) carries no control characters: a terminal escape
+ * (`ESC[2J`), a bell, a backspace or a bidirectional override would act wherever the text is shown or
+ * pasted. Line breaks and tabs stay allowed in a message; a single line allows none.
+ */
+let t: TestApp;
+let user: Actor;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  user = await createActor(t);
+});
+afterAll(() => t?.close());
+
+const post = (url: string, payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url, headers: { authorization: user.bearer }, payload });
+
+const CONTROLS = ['he\u001b[2Jllo', 'ring\u0007', 'back\bspace', 'c1\u009bcontrol', 'del\u007f', 'evil \u202e txt.exe'];
+
+describe('control characters in what people type', () => {
+  const fields: { what: string; url: string; body: (value: string) => Record<string, unknown>; field: string; multiline: boolean }[] = [
+    {
+      what: 'support subject',
+      url: '/api/v1/support/conversations',
+      body: (v) => ({ subject: v, body: 'Hello there' }),
+      field: 'body.subject',
+      multiline: false,
+    },
+    {
+      what: 'support message',
+      url: '/api/v1/support/conversations',
+      body: (v) => ({ subject: 'A question', body: v }),
+      field: 'body.body',
+      multiline: true,
+    },
+    {
+      what: 'privacy request details',
+      url: '/api/v1/privacy/requests',
+      body: (v) => ({ type: 'access', details: v }),
+      field: 'body.details',
+      multiline: true,
+    },
+    { what: 'API key name', url: '/api/v1/api-keys', body: (v) => ({ name: v }), field: 'body.name', multiline: false },
+    {
+      what: 'webhook description',
+      url: '/api/v1/webhook-endpoints',
+      body: (v) => ({ url: 'https://hooks.example.com/h', description: v }),
+      field: 'body.description',
+      multiline: false,
+    },
+  ];
+  for (const { what, url, body, field, multiline } of fields) {
+    it(`${what}: refused with 400 VALIDATION_FAILED naming ${field}`, async () => {
+      for (const value of [...CONTROLS, ...(multiline ? [] : ['two\nlines', 'a\ttab'])]) {
+        const response = await post(url, body(value));
+        expect(response.statusCode, JSON.stringify(value)).toBe(400);
+        expect(response.json().error.code).toBe('VALIDATION_FAILED');
+        expect(response.json().error.message).toContain(field);
+      }
+    });
+  }
+
+  it('a message keeps its line breaks and tabs, and any language (right-to-left included)', async () => {
+    const text = 'Line one\r\nLine two\n\tindented — مرحبا بالعالم — שלום';
+    const started = await post('/api/v1/support/conversations', { subject: 'Ünïcödé ✓ 你好', body: text });
+    expect(started.statusCode, started.body).toBe(201);
+    const details = await post('/api/v1/privacy/requests', { type: 'rectification', details: text });
+    expect(details.statusCode, details.body).toBe(201);
+  });
+});
