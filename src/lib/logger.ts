@@ -122,13 +122,15 @@ function logFields(fields: Record<string, unknown>): Record<string, unknown> {
   return out ?? fields;
 }
 
-export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device/i;
+/** Query parameters whose value is not written: credentials, and what may name a person (a search `q` is an e-mail address or a phone number). */
+export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device|^q$|query|search/i;
 
 /**
  * Paths that carry personal data in a segment, with the part kept before it: 5sim's "reuse a number"
- * (`/user/reuse/{product}/{number}`, answered "reuse not possible", names a phone number).
+ * (`/user/reuse/{product}/{number}`, answered "reuse not possible", names a phone number), and the
+ * console's changes to one pool number (`/admin/pool/numbers/{number}/…`: the numbers customers rent).
  */
-const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/];
+const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/, /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/];
 
 export function redactUrl(raw: string): string {
   let url = raw;

@@ -519,6 +519,24 @@ describe('logs', () => {
     expect(text).not.toContain('6281234567890');
   });
 
+  it('never what staff search for (`q`: an e-mail address or a number), nor a pool number in a path', async () => {
+    logLines.length = 0;
+    // Refused (no session), so logged at info: the line holds the URL.
+    const searches = [
+      '/api/v1/admin/accounts?q=carol%40example.com',
+      '/api/v1/admin/orders?q=%2B14155550102&limit=abc',
+      '/api/v1/admin/pool/numbers/%2B14155550100/remove',
+    ];
+    for (const url of searches) {
+      const response = await t.app.inject({ method: url.endsWith('/remove') ? 'POST' : 'GET', url });
+      expect(response.statusCode, url).toBe(401);
+    }
+    const text = logLines.join('');
+    for (const personal of ['carol', '14155550102', '14155550100']) expect(text).not.toContain(personal);
+    expect(text).toContain('/api/v1/admin/accounts?q=%5Bredacted%5D');
+    expect(text).toContain('/api/v1/admin/pool/numbers/[redacted]/remove');
+  });
+
   it("bind the request id to the handler's own lines and to the completion line, each once", async () => {
     logLines.length = 0;
     const echo = await t.app.inject({
