@@ -67,6 +67,10 @@ function refuse(reason: 'bad_signature' | 'stale' | 'malformed', message: string
   return { ok: false, reason, message, reply: json(status, { error: { code: reason, message } }) };
 }
 
+const MAX_SIM_SLOT = 255;
+const EARLIEST_RECEIVED_AT = Date.UTC(2000, 0, 1);
+const LATEST_RECEIVED_AT = Date.UTC(10_000, 0, 1);
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const optionalString = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
@@ -81,14 +85,21 @@ function readEnvelope(envelope: unknown): InboundSms[] | string {
   const text = typeof payload.message === 'string' ? payload.message : undefined;
   const sender = optionalString(payload.sender) ?? optionalString(payload.phoneNumber);
   if (text === undefined || !sender) return 'sms:received without message or sender';
+  // A phone's SIM slot: a small whole number; anything else names no slot (the device alone routes it).
   const sim =
-    typeof payload.simNumber === 'number' && Number.isInteger(payload.simNumber) && payload.simNumber > 0 ? payload.simNumber : undefined;
+    typeof payload.simNumber === 'number' &&
+    Number.isInteger(payload.simNumber) &&
+    payload.simNumber > 0 &&
+    payload.simNumber <= MAX_SIM_SLOT
+      ? payload.simNumber
+      : undefined;
   const recipient = optionalString(payload.recipient);
   if (!deviceId && !recipient) return 'sms:received names neither the device nor the receiving number';
   let receivedAt: Date | null = null;
   if (typeof payload.receivedAt === 'string') {
+    // A time the phone could have said (a year from 2000 to 9999); any other is the time of arrival.
     const at = new Date(payload.receivedAt);
-    if (!Number.isNaN(at.getTime())) receivedAt = at;
+    if (at.getTime() >= EARLIEST_RECEIVED_AT && at.getTime() < LATEST_RECEIVED_AT) receivedAt = at;
   }
   return [
     {

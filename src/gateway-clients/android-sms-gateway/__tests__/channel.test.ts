@@ -68,6 +68,28 @@ describe('the SMS Gateway for Android channel', () => {
     });
   });
 
+  it('a SIM slot or a time no phone could send names no slot and means the time of arrival (they failed the database: 500)', () => {
+    for (const simNumber of [2_147_483_648, 1e308, 256, -1, 0, 1.5, '1', true]) {
+      const outcome = channel.receive(delivery(smsReceived({}, { simNumber })), KEY, NOW);
+      expect(outcome.ok && outcome.messages[0]?.receiver, String(simNumber)).toEqual({
+        number: '+14155550100',
+        device: 'ffffffffceb0b1db0000018e937c815b',
+      });
+    }
+    for (const receivedAt of [
+      '0000-01-01T00:00:00Z',
+      '-271821-04-20T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '1999-12-31T23:59:59Z',
+      'garbage',
+    ]) {
+      const outcome = channel.receive(delivery(smsReceived({}, { receivedAt })), KEY, NOW);
+      expect(outcome.ok && outcome.messages[0]?.receivedAt, receivedAt).toBeNull();
+    }
+    const kept = channel.receive(delivery(smsReceived({}, { simNumber: 2, receivedAt: '2031-01-01T00:00:00Z' })), KEY, NOW);
+    expect(kept.ok && kept.messages[0]).toMatchObject({ receiver: { sim: 2 }, receivedAt: new Date('2031-01-01T00:00:00Z') });
+  });
+
   it('system:ping and events it does not use are signs of life without messages', () => {
     for (const event of ['system:ping', 'sms:sent', 'app:started']) {
       const outcome = channel.receive(
