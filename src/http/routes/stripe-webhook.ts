@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../../lib/errors.ts';
 import { handleStripeEvent } from '../../modules/payments/index.ts';
-import { StripeSignatureInvalid, StripeUnavailable } from '../../payment-clients/stripe/port.ts';
+import { StripeEventMalformed, StripeSignatureInvalid, StripeUnavailable } from '../../payment-clients/stripe/port.ts';
 import type { AppDeps } from '../app.ts';
 
 /**
@@ -18,7 +18,10 @@ export const stripeWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
 
   fastify.post(
     '/webhooks/stripe',
-    { schema: { hide: true }, config: { errors: ['WEBHOOK_SIGNATURE_INVALID', 'NOT_FOUND', 'PAYMENT_PROCESSOR_UNAVAILABLE'] } },
+    {
+      schema: { hide: true },
+      config: { errors: ['WEBHOOK_SIGNATURE_INVALID', 'VALIDATION_FAILED', 'NOT_FOUND', 'PAYMENT_PROCESSOR_UNAVAILABLE'] },
+    },
     async (request) => {
       const stripe = deps.payments?.stripe;
       if (!stripe) throw new DomainError('NOT_FOUND', 'Stripe is not configured on this service.');
@@ -28,6 +31,8 @@ export const stripeWebhookRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
       try {
         event = stripe.verifyEvent(body, typeof header === 'string' ? header : undefined, deps.clock.now());
       } catch (error) {
+        if (error instanceof StripeEventMalformed)
+          throw new DomainError('VALIDATION_FAILED', `The body is signed but is not a Stripe event: ${error.message}.`);
         if (!(error instanceof StripeSignatureInvalid)) throw error;
         request.log.warn({ reason: error.message }, 'a Stripe webhook whose signature does not verify was refused');
         throw new DomainError('WEBHOOK_SIGNATURE_INVALID', 'The Stripe-Signature header does not verify for this body.');

@@ -5,6 +5,7 @@ import {
   type Invoice,
   type Refund,
   type StripeEvent,
+  StripeEventMalformed,
   type StripePort,
   StripeRefused,
   StripeSignatureInvalid,
@@ -135,9 +136,15 @@ export async function stripeAdapter(settings: StripeSettings): Promise<StripePor
           receivedAt.getTime(),
         );
       } catch (error) {
+        // The SDK parses the body once the signature verified: a signed body that is not JSON is not a forgery.
+        if (error instanceof SyntaxError) throw new StripeEventMalformed('the signed body is not JSON');
         throw new StripeSignatureInvalid((error as Error).message);
       }
-      return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
+      const { id, type, data } = (event ?? {}) as Partial<Stripe.Event>;
+      const object: unknown = data?.object;
+      if (typeof id !== 'string' || typeof type !== 'string' || typeof object !== 'object' || object === null || Array.isArray(object))
+        throw new StripeEventMalformed('the signed body is not a Stripe event (id, type and data.object)');
+      return { id, type, object: object as Record<string, unknown> };
     },
   };
 }

@@ -103,6 +103,11 @@ export class StripeSignatureInvalid extends Error {
   override name = 'StripeSignatureInvalid';
 }
 
+/** A body whose signature verifies but which is not a Stripe event (not JSON, or without id, type and data.object). */
+export class StripeEventMalformed extends Error {
+  override name = 'StripeEventMalformed';
+}
+
 export interface StripePort {
   createCheckoutSession(request: CheckoutRequest): Promise<CheckoutSession>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSession | null>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, createActor } from '../../../../test/support/actors.ts';
 import { code } from '../../../../test/support/orders.ts';
 import { createStripeTestApp, type StripeTestApp } from '../../../../test/support/stripe.ts';
-import { stripeDelivery } from '../../../../test/support/stripe-events.ts';
+import { stripeDelivery, stripeSignature } from '../../../../test/support/stripe-events.ts';
 import { accountEvents, ledgerAccounts, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
 import { verifyLedger } from '../../ledger/index.ts';
 
@@ -81,6 +81,24 @@ describe('POST /webhooks/stripe', () => {
     expect(seen).toEqual([]);
     expect(await payment(actor, paymentId)).toMatchObject({ status: 'created' });
     expect(await balance(actor)).toBe(0);
+  });
+
+  it('a signed body that is not a Stripe event is 400 VALIDATION_FAILED, never a 500 (and not called a forgery)', async () => {
+    for (const payload of [
+      '{}',
+      '{"id":"evt_f3a","type":"checkout.session.completed"}',
+      '{"id":"evt_f3b","type":"x","data":null}',
+      '[1,2]',
+      'not json',
+    ]) {
+      const headers = {
+        'content-type': 'application/json',
+        'stripe-signature': stripeSignature(payload, 'whsec_test_otpbox_0123456789', s.t.clock.now()),
+      };
+      const response = await s.t.app.inject({ method: 'POST', url: '/webhooks/stripe', payload, headers });
+      expect([response.statusCode, code(response)], payload).toEqual([400, 'VALIDATION_FAILED']);
+      expect(response.json().error.message).toMatch(/^The body is signed but is not a Stripe event/);
+    }
   });
 
   it('credits nothing for a session otpbox never created, or one Stripe does not know', async () => {
