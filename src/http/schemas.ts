@@ -35,6 +35,11 @@ const NOT_A_CURSOR = 'expected the nextCursor of a previous page';
 export const idCursor = (prefix: string) => Text.max(64).refine((value) => isId(value, prefix), { error: NOT_A_CURSOR });
 /** A page's cursor that is a position in a sequence (the ledger's entries). */
 export const NumberCursor = Text.regex(/^\d{1,18}$/, NOT_A_CURSOR);
+/** The `Idempotency-Key` header of a request that creates something: a retry with the same key gets the first answer. */
+export const IdempotencyKey = Text.min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional();
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);
 /** An object's id in a path (`/…/{id}`). */
 export const IdParam = z.object({ id: Text.max(64) });

@@ -135,6 +135,43 @@ describe('staff actions', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
   });
 
+  it('a grant or a deduction retried with its Idempotency-Key moves the credits once, recorded once', async () => {
+    const customer = await createActor(t);
+    const grant = `/api/v1/admin/accounts/${customer.accountId}/credits`;
+    const keyed = (who: Actor, url: string, key: string, payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url, headers: { ...asActor(who), 'idempotency-key': key }, payload });
+    // A double click: the same form sent twice at once, and once more after.
+    const [first, second] = await Promise.all([
+      keyed(admin, grant, 'form-1', { amount: 100, reason: 'ticket 77 goodwill' }),
+      keyed(admin, grant, 'form-1', { amount: 100, reason: 'ticket 77 goodwill' }),
+    ]);
+    const third = await keyed(admin, grant, 'form-1', { amount: 100, reason: 'ticket 77 goodwill' });
+    for (const response of [first, second, third]) expect(response.statusCode, response.body).toBe(201);
+    expect(new Set([first, second, third].map((r) => r.json().transferId)).size).toBe(1);
+    expect([first, second, third].filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+    expect(await api(t, customer).balance()).toEqual({ available: 100, held: 0 });
+    // The same key for another amount is another request: refused, nothing moved.
+    const other = await keyed(admin, grant, 'form-1', { amount: 5, reason: 'ticket 77 goodwill' });
+    expect([other.statusCode, other.json().error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    // A new form is a new grant; the same key on another account is that account's own.
+    expect((await keyed(admin, grant, 'form-2', { amount: 100, reason: 'second goodwill' })).statusCode).toBe(201);
+    const elsewhere = await createActor(t);
+    expect(
+      (await keyed(admin, `/api/v1/admin/accounts/${elsewhere.accountId}/credits`, 'form-1', { amount: 7, reason: 'x y z' })).statusCode,
+    ).toBe(201);
+    expect(await api(t, elsewhere).balance()).toEqual({ available: 7, held: 0 });
+
+    const deduct = `/api/v1/admin/accounts/${customer.accountId}/credits/deduct`;
+    const taken = await Promise.all([1, 2].map(() => keyed(admin, deduct, 'take-1', { amount: 30, reason: 'a correction' })));
+    expect(taken.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(await api(t, customer).balance()).toEqual({ available: 170, held: 0 });
+    // One audit row and one line under "Who accessed my data" per action, not per request.
+    const audits = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
+    expect(audits.map((row) => row.action).sort()).toEqual(['console.credits_deduct', 'console.credits_grant', 'console.credits_grant']);
+    expect((await accessLog(customer)).filter((row) => row.what.startsWith('action.credits'))).toHaveLength(3);
+    expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
+  });
+
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
     const customer = await createActor(t);
     const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;

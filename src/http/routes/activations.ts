@@ -24,7 +24,7 @@ import type { OrderRouteDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { STATUS_BY_CODE } from '../errors.ts';
 import { pageOf } from '../paging.ts';
-import { idCursor, Limit, Text } from '../schemas.ts';
+import { IdempotencyKey, idCursor, Limit, Text } from '../schemas.ts';
 
 /**
  * An order's view is built field by field by toView (nothing else can leak into it): it is serialised
@@ -46,11 +46,6 @@ const idParamValidator: FastifySchemaCompiler<unknown> = (route) => {
     return typeof id === 'string' && id.length <= ID_MAX ? { value: { id } } : bySchema(data);
   };
 };
-const IdempotencyKey = Text.min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-  .optional();
-
 /** An answer under an `Idempotency-Key`, sent as stored; a replay says so. */
 function sendKeyed(reply: FastifyReply, answer: KeyedCreation) {
   if (answer.replayed) {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { lookupAccount, ROLES, SecurityEvent, Session } from '../../modules/accounts/index.ts';
@@ -25,7 +25,7 @@ import { StatementLine } from '../../modules/ledger/index.ts';
 import { Payment } from '../../modules/payments/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { IdParam, Text } from '../schemas.ts';
+import { IdempotencyKey, IdParam, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const AccountView = z.object({
@@ -51,6 +51,24 @@ function actionOf(request: FastifyRequest) {
   const { id } = request.params as { id: string };
   const { reason } = request.body as { reason: string };
   return { staff: { accountId: principal.accountId, role: principal.role }, accountId: id, reason, requestId: request.id };
+}
+
+const KEYED =
+  'Send an `Idempotency-Key` header (the console sends one per form) so that a retry — a double click, a request ' +
+  'repeated after a timeout — moves the credits once: it is answered with the first transfer and `Idempotent-Replayed: true`.';
+const CreditsMoved = z.object({ transferId: z.string(), amount: z.number().int() });
+
+/** The amount and the form's key of a grant or a deduction. */
+function creditsOf(request: FastifyRequest) {
+  const { amount } = request.body as { amount: number };
+  const key = request.headers['idempotency-key'];
+  return { amount, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) };
+}
+
+/** A grant's or a deduction's answer: 201 with the transfer, saying when it is the first request's. */
+function sendMoved(reply: FastifyReply, moved: { transferId: string; amount: number; replayed: boolean }) {
+  if (moved.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(201).send({ transferId: moved.transferId, amount: moved.amount });
 }
 
 /**
@@ -159,33 +177,35 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
   app.post(
     '/api/v1/admin/accounts/:id/credits',
     {
-      config: { access: STAFF, errors: ['CONFLICT'] },
+      config: { access: STAFF, errors: ['CONFLICT', 'IDEMPOTENCY_KEY_REUSED'] },
       schema: {
         tags,
         summary: 'Grant credits (support up to the limit an admin sets; admin)',
+        description: KEYED,
         params: IdParam,
+        headers: z.object({ 'idempotency-key': IdempotencyKey }),
         body: z.object({ amount: z.number().int().min(1).max(MAX_GRANT), reason: Reason }),
-        response: { 201: z.object({ transferId: z.string(), amount: z.number().int() }) },
+        response: { 201: CreditsMoved },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await grantCreditsAsStaff(request.ctx, { ...actionOf(request), amount: request.body.amount })),
+    async (request, reply) => sendMoved(reply, await grantCreditsAsStaff(request.ctx, { ...actionOf(request), ...creditsOf(request) })),
   );
 
   app.post(
     '/api/v1/admin/accounts/:id/credits/deduct',
     {
-      config: { access: ADMIN, errors: ['CONFLICT', 'INSUFFICIENT_CREDITS'] },
+      config: { access: ADMIN, errors: ['CONFLICT', 'INSUFFICIENT_CREDITS', 'IDEMPOTENCY_KEY_REUSED'] },
       schema: {
         tags,
         summary: 'Take credits back (admin): at most what the account has available',
+        description: KEYED,
         params: IdParam,
+        headers: z.object({ 'idempotency-key': IdempotencyKey }),
         body: z.object({ amount: z.number().int().min(1).max(MAX_GRANT), reason: Reason }),
-        response: { 201: z.object({ transferId: z.string(), amount: z.number().int() }) },
+        response: { 201: CreditsMoved },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await deductCreditsAsStaff(request.ctx, { ...actionOf(request), amount: request.body.amount })),
+    async (request, reply) => sendMoved(reply, await deductCreditsAsStaff(request.ctx, { ...actionOf(request), ...creditsOf(request) })),
   );
 
   app.post(

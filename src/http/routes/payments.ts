@@ -24,14 +24,9 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { idCursor, Limit, Text } from '../schemas.ts';
+import { IdempotencyKey, idCursor, Limit, Text } from '../schemas.ts';
 
 const IdParam = z.object({ id: Text.max(64) });
-const IdempotencyKey = Text.min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-  .optional();
-
 /** Credit packages (public), checkout, and the customer's payments and plans. */
 export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();

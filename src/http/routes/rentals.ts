@@ -22,12 +22,8 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Limit, Text } from '../schemas.ts';
+import { IdempotencyKey, IdParam, idCursor, Limit, Text } from '../schemas.ts';
 
-const IdempotencyKey = Text.min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-  .optional();
 const Days = z.number().int().min(1).max(MAX_RENTAL_DAYS);
 
 /** Long-term rentals of the operator's own numbers (ADR 42). */

@@ -38,14 +38,32 @@ async function withinReach(ctx: Ctx, action: ActionContext, live: boolean): Prom
     throw new DomainError('FORBIDDEN', 'Only an admin can act on a staff account.');
 }
 
+/** A grant or a deduction: how much, and the `Idempotency-Key` its form sent (a retry of it moves nothing again). */
+export interface CreditsAction extends ActionContext {
+  amount: number;
+  idempotencyKey?: string;
+}
+
+/** What a grant or a deduction answers; `replayed`: the key's first request made it, this one moved nothing. */
+export interface CreditsMoved {
+  transferId: string;
+  amount: number;
+  replayed: boolean;
+}
+
+/**
+ * The ledger's key for a console grant or deduction: per account, from the form's `Idempotency-Key`
+ * when it sent one (a double click, a retried request: one transfer), else new every time.
+ */
+const creditsKey = (kind: 'grant' | 'deduct', action: CreditsAction) =>
+  action.idempotencyKey ? `${kind}:console:${action.accountId}:${action.idempotencyKey}` : `${kind}:console:${randomUUID()}`;
+
 /**
  * Grant credits. Support staff up to the limit an admin set (`supportGrantLimit`); admins without
- * one. Audited with the reason, and shown to the customer.
+ * one. Audited with the reason, and shown to the customer; a retry under the same key is answered
+ * with the first grant and recorded once.
  */
-export async function grantCreditsAsStaff(
-  ctx: Ctx,
-  action: ActionContext & { amount: number },
-): Promise<{ transferId: string; amount: number }> {
+export async function grantCreditsAsStaff(ctx: Ctx, action: CreditsAction): Promise<CreditsMoved> {
   notSelf(action);
   await withinReach(ctx, action, true);
   if (action.staff.role !== 'admin') {
@@ -57,17 +75,18 @@ export async function grantCreditsAsStaff(
     ctx,
     { ...action, action: 'console.credits_grant', shownAs: 'action.credits_granted', details: { amount: action.amount } },
     async (txCtx) => {
-      const { transfer } = await grantCredits(txCtx, {
+      const { transfer, replayed } = await grantCredits(txCtx, {
         accountId: action.accountId,
         amount: action.amount,
         reason: `Credits from the operator: ${action.reason}`,
-        idempotencyKey: `grant:console:${randomUUID()}`,
+        idempotencyKey: creditsKey('grant', action),
         metadata: { source: 'console', staff: action.staff.accountId },
         auditedByCaller: true,
       });
-      return { transferId: transfer.id, amount: action.amount };
+      return { transferId: transfer.id, amount: action.amount, replayed };
     },
     (result) => ({ transferId: result.transferId }),
+    (result) => !result.replayed,
   );
 }
 
@@ -76,10 +95,7 @@ export async function grantCreditsAsStaff(
  * more than the account has available (402 INSUFFICIENT_CREDITS otherwise). Audited with the reason,
  * shown on the customer's statement and under "Who accessed my data".
  */
-export async function deductCreditsAsStaff(
-  ctx: Ctx,
-  action: ActionContext & { amount: number },
-): Promise<{ transferId: string; amount: number }> {
+export async function deductCreditsAsStaff(ctx: Ctx, action: CreditsAction): Promise<CreditsMoved> {
   notSelf(action);
   if (action.staff.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can take credits back.');
   await withinReach(ctx, action, true);
@@ -87,17 +103,18 @@ export async function deductCreditsAsStaff(
     ctx,
     { ...action, action: 'console.credits_deduct', shownAs: 'action.credits_deducted', details: { amount: action.amount } },
     async (txCtx) => {
-      const { transfer } = await deductCredits(txCtx, {
+      const { transfer, replayed } = await deductCredits(txCtx, {
         accountId: action.accountId,
         amount: action.amount,
         reason: `Credits taken back by the operator: ${action.reason}`,
-        idempotencyKey: `deduct:console:${randomUUID()}`,
+        idempotencyKey: creditsKey('deduct', action),
         metadata: { source: 'console', staff: action.staff.accountId },
         auditedByCaller: true,
       });
-      return { transferId: transfer.id, amount: action.amount };
+      return { transferId: transfer.id, amount: action.amount, replayed };
     },
     (result) => ({ transferId: result.transferId }),
+    (result) => !result.replayed,
   );
 }
 

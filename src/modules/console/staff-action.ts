@@ -35,10 +35,13 @@ export async function staffAction<T>(
   input: StaffActionInput,
   act: (ctx: Ctx) => Promise<T>,
   detailsOf?: DetailsOf<T>,
+  /** False for a result that is a repeat of an action already recorded (a retried grant): nothing more is written. */
+  isNew: (result: T) => boolean = () => true,
 ): Promise<T> {
   return transaction(ctx.db, async (tx) => {
     const txCtx: Ctx = { ...withDb(ctx, tx), actor: input.staff.accountId };
     const result = await act(txCtx);
+    if (!isNew(result)) return result;
     const now = ctx.clock.now();
     await tx.insert(auditLog).values({
       id: newId('aud', now.getTime()),

@@ -1075,11 +1075,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Grant credits (support up to the limit an admin sets; admin) */
+        /**
+         * Grant credits (support up to the limit an admin sets; admin)
+         * @description Send an `Idempotency-Key` header (the console sends one per form) so that a retry — a double click, a request repeated after a timeout — moves the credits once: it is answered with the first transfer and `Idempotent-Replayed: true`.
+         */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1170,6 +1175,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
+                /** @description Error codes: `IDEMPOTENCY_KEY_REUSED` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
                 /** @description Error codes: `RATE_LIMITED` */
                 429: {
                     headers: {
@@ -1214,11 +1228,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take credits back (admin): at most what the account has available */
+        /**
+         * Take credits back (admin): at most what the account has available
+         * @description Send an `Idempotency-Key` header (the console sends one per form) so that a retry — a double click, a request repeated after a timeout — moves the credits once: it is answered with the first transfer and `Idempotent-Replayed: true`.
+         */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1311,6 +1330,15 @@ export interface paths {
                 };
                 /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Error codes: `IDEMPOTENCY_KEY_REUSED` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

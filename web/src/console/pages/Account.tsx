@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useId, useState } from 'react';
 import { Field } from '../../components/Field.tsx';
 import { c } from '../../i18n/console-en.ts';
+import { randomId } from '../../lib/random.ts';
 import { Link } from '../../lib/router.tsx';
 import { api, errorText } from '../api.ts';
 import { ActionForm } from '../data.tsx';
@@ -278,8 +279,8 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
           title={c.accounts.grant}
           hint={limit !== undefined ? c.accounts.grantLimit(count(limit)) : undefined}
           amount
-          run={(reason, amount) =>
-            api<{ amount: number }>(`${base}/credits`, { method: 'POST', body: { amount, reason } }).then((answer) =>
+          run={(reason, amount, key) =>
+            api<{ amount: number }>(`${base}/credits`, { method: 'POST', body: { amount, reason }, headers: keyed(key) }).then((answer) =>
               c.accounts.grantDone(count(answer.amount)),
             )
           }
@@ -313,9 +314,9 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
             hint={c.accounts.deductHint}
             amount
             danger
-            run={(reason, amount) =>
-              api<{ amount: number }>(`${base}/credits/deduct`, { method: 'POST', body: { amount, reason } }).then((answer) =>
-                c.accounts.deductDone(count(answer.amount)),
+            run={(reason, amount, key) =>
+              api<{ amount: number }>(`${base}/credits/deduct`, { method: 'POST', body: { amount, reason }, headers: keyed(key) }).then(
+                (answer) => c.accounts.deductDone(count(answer.amount)),
               )
             }
             onDone={onDone}
@@ -341,6 +342,9 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
 }
 
 /** One action on the account: the shared action form with the action's title, hint and, for credits, the amount. */
+/** The header that makes a retried grant or deduction one transfer. */
+const keyed = (key: string) => ({ 'idempotency-key': key });
+
 function AccountAction({
   title,
   hint,
@@ -355,10 +359,12 @@ function AccountAction({
   children?: ReactNode;
   amount?: boolean;
   danger?: boolean;
-  run: (reason: string, amount: number) => Promise<unknown>;
+  /** `key`: the form's Idempotency-Key, the same for every retry of one amount until it succeeds. */
+  run: (reason: string, amount: number, key: string) => Promise<unknown>;
   onDone: () => void;
 }) {
   const [amount, setAmount] = useState('');
+  const [key, setKey] = useState(randomId);
   return (
     <ActionForm
       label={title}
@@ -366,8 +372,9 @@ function AccountAction({
       danger={danger}
       reasonLabel={c.accounts.actionReason}
       onSubmit={async (reason) => {
-        const answer = await run(reason, Number(amount));
+        const answer = await run(reason, Number(amount), key);
         setAmount('');
+        setKey(randomId());
         onDone();
         return typeof answer === 'string' ? answer : c.accounts.done;
       }}
@@ -376,7 +383,20 @@ function AccountAction({
       {hint ? <p className="muted">{hint}</p> : null}
       {children}
       {withAmount ? (
-        <Field label={c.accounts.amount} type="number" inputMode="numeric" min={1} step={1} required value={amount} onChange={setAmount} />
+        <Field
+          label={c.accounts.amount}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          step={1}
+          required
+          value={amount}
+          onChange={(value) => {
+            // Another amount is another action: a new key (a retry of the old one would be refused as reused).
+            setAmount(value);
+            setKey(randomId());
+          }}
+        />
       ) : null}
     </ActionForm>
   );

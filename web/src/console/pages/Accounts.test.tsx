@@ -95,6 +95,8 @@ describe('the Accounts pages', () => {
     fireEvent.click(within(grant).getByRole('button', { name: 'Grant credits' }));
     expect((await within(grant).findByRole('status')).textContent).toContain('Granted 120 credits.');
     expect(api.calls('POST', '/admin/accounts/acc_01customer/credits')[0]?.body).toEqual({ amount: 120, reason: 'refund for ticket 7' });
+    // One key per form: a retry (a double click, a lost answer) is one grant.
+    expect(api.calls('POST', '/admin/accounts/acc_01customer/credits')[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f]{32}$/);
     await waitFor(() => expect(screen.getByTestId('balance').textContent).toContain('Available: 120'));
     expect(api.calls('GET', /^\/admin\/accounts\?q=/)[0]?.path).toBe('/admin/accounts?q=%2B62%20812%20345%2067');
   });
