@@ -172,6 +172,19 @@ describe('staff actions', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
   });
 
+  it("keeps a staff account's sessions and sign-in events from support: admins read them", async () => {
+    const refused = await get(support, `/api/v1/admin/accounts/${admin.accountId}/activity`);
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'FORBIDDEN']);
+    const otherSupport = await createActor(t, 'support');
+    expect((await get(support, `/api/v1/admin/accounts/${otherSupport.accountId}/activity`)).statusCode).toBe(403);
+    const read = await get(admin, `/api/v1/admin/accounts/${otherSupport.accountId}/activity`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json().sessions.length).toBeGreaterThan(0);
+    // A customer's activity stays readable by support.
+    const customer = await createActor(t);
+    expect((await get(support, `/api/v1/admin/accounts/${customer.accountId}/activity`)).statusCode).toBe(200);
+  });
+
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
     const customer = await createActor(t);
     const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;

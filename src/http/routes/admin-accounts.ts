@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DomainError } from '../../lib/errors.ts';
 import { lookupAccount, ROLES, SecurityEvent, Session } from '../../modules/accounts/index.ts';
 import {
   accountActivity,
@@ -167,6 +168,9 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     },
     async (request) => {
       const account = await lookupAccount(request.ctx, request.params.id);
+      // Support staff act on customers only: a staff account's sessions and sign-in events are for admins.
+      if (account.role !== 'customer' && principalOf(request).role !== 'admin')
+        throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's activity.");
       await logStaffRead(request, account.id, 'account.activity');
       return accountActivity(request.ctx, account.id);
     },
