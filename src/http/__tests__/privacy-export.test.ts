@@ -349,6 +349,26 @@ describe('the staff access log', () => {
     expect(exported.body).not.toContain(support.accountId);
   });
 
+  it('names the staff member behind a console grant by the same pseudonym, never their account id', async () => {
+    const customer = await signUp(t);
+    const support = await createActor(t, 'support');
+    const granted = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/admin/accounts/${customer.accountId}/credits`,
+      headers: asActor(support),
+      payload: { amount: 10, reason: 'goodwill' },
+    });
+    expect(granted.statusCode).toBe(201);
+    const exported = await exportWith({ cookie: customer.cookie });
+    const transfers = (exported.json() as ExportDocument).sections.ledger_transfers?.rows ?? [];
+    const grant = transfers.find((row) => row.id === granted.json().transferId);
+    expect(grant).toMatchObject({
+      actor: staffRef(t.keys, support.accountId),
+      metadata: { source: 'console', staff: staffRef(t.keys, support.accountId) },
+    });
+    expect(exported.body).not.toContain(support.accountId);
+  });
+
   it('refuses the read when it cannot be logged: no unlogged reads', async () => {
     const customer = await signUp(t);
     const support = await createActor(t, 'support');

@@ -75,8 +75,10 @@ export type ColumnErasure = 'delete' | 'pseudonymise' | 'keep_for_legal_period';
  *   column must be one of the keyring's SEALED_FIELDS (a test checks both ways).
  * - `'sealed_sms_payload'`: a webhook payload whose `sms.received` text is a sealed copy of
  *   `activation_sms.text`; exported with the text opened.
+ * - `'staff_ref_in_metadata'`: a JSON object whose `staff` field (the staff member who granted or took
+ *   back credits on the console) becomes the same pseudonymous reference as `'staff_ref'`.
  */
-export type ExportRule = { withheld: string } | 'staff_ref' | 'sealed' | 'sealed_sms_payload';
+export type ExportRule = { withheld: string } | 'staff_ref' | 'staff_ref_in_metadata' | 'sealed' | 'sealed_sms_payload';
 
 export interface ColumnEntry {
   /** Whether the column can identify or describe a person (directly, or with other data we hold). */
@@ -441,7 +443,12 @@ export const DATA_MAP: Record<string, TableEntry> = {
         erasure: 'keep_for_legal_period',
         note: 'plain words such as "Telegram number +1…0123, code received"; rented numbers are shown masked',
       },
-      metadata: { personal: true, erasure: 'keep_for_legal_period', note: 'order ids, service and country' },
+      metadata: {
+        personal: true,
+        erasure: 'keep_for_legal_period',
+        note: 'order ids, service and country; for a console grant, the staff member',
+        export: 'staff_ref_in_metadata',
+      },
       actor: { personal: true, erasure: 'keep_for_legal_period', note: 'a staff account id or `cli`', export: 'staff_ref' },
       created_at: { personal: true, erasure: 'keep_for_legal_period' },
     },

@@ -116,6 +116,9 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
   const payloadColumns = Object.entries(plan.entry.columns)
     .filter(([, entry]) => entry.export === 'sealed_sms_payload')
     .map(([name]) => name);
+  const metadataColumns = Object.entries(plan.entry.columns)
+    .filter(([, entry]) => entry.export === 'staff_ref_in_metadata')
+    .map(([name]) => name);
   const key = sealedColumns.length + payloadColumns.length > 0 ? await readAccountKey(ctx, accountId) : undefined;
   const toRow = (raw: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
@@ -124,6 +127,11 @@ async function* tableRows(ctx: Ctx, accountId: string, plan: TablePlan): AsyncGe
       Object.assign(row, typeof value === 'string' ? JSON.parse(value) : value);
     }
     for (const name of staffColumns) if (name in row) row[name] = actorForCustomer(ctx.keys, row[name], accountId);
+    for (const name of metadataColumns) {
+      const value = row[name];
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'staff' in value)
+        row[name] = { ...value, staff: actorForCustomer(ctx.keys, (value as { staff: unknown }).staff, accountId) };
+    }
     for (const name of sealedColumns) {
       const value = row[name];
       if (typeof value === 'string') row[name] = key ? key.open(`${plan.table}.${name}` as SealedField, String(row.id), value) : null;
