@@ -26,6 +26,7 @@ import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 
 const Details = Prose.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
 const Note = Text.trim().min(3).max(2000);
@@ -163,6 +164,9 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
     async (request) => {
       const at = now();
       const queue = await listRequestQueue(request.ctx.db);
+      // The queue shows each customer's account and what they wrote: a read of their data, logged before the answer.
+      for (const accountId of new Set(queue.map(({ row }) => row.accountId)))
+        if (accountId) await logStaffRead(request, accountId, 'privacy.requests');
       return { requests: queue.map(({ row, processingRestricted }) => toQueuedView(row, processingRestricted, at)) };
     },
   );

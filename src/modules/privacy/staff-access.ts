@@ -28,6 +28,7 @@ export const STAFF_READS = [
   'payment.detail',
   'order.list',
   'order.detail',
+  'privacy.requests',
 ] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 

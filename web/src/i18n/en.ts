@@ -701,6 +701,7 @@ export const en = {
       'action.role_changed': 'Changed the role of your account',
       'order.list': 'Your orders in a list of orders (numbers masked)',
       'order.detail': 'One of your orders: its number, messages, charges and what happened to it',
+      'privacy.requests': 'Your rights request, with what you wrote in it, in the queue of requests',
     } as Record<string, string>,
   },
   deleteAccount: {

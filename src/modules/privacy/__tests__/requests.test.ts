@@ -120,6 +120,9 @@ describe('rights requests: the staff queue', () => {
     ]);
     const customerQueue = await t.app.inject({ method: 'GET', url: '/api/v1/admin/privacy/requests', headers: asBearer(early) });
     expect(customerQueue.statusCode).toBe(403);
+    // The queue shows each customer's account and what they wrote: the customer sees that read.
+    const accessLog = await t.app.inject({ method: 'GET', url: '/api/v1/privacy/access-log', headers: asBearer(late) });
+    expect(accessLog.json().items).toContainEqual(expect.objectContaining({ what: 'privacy.requests', role: 'support' }));
 
     expect((await staffMove(support, first.id, { status: 'completed' })).statusCode).toBe(400);
     // Starting needs a reason too, kept in the audit row with who started it.
