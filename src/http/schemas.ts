@@ -17,6 +17,15 @@ import {
 export const Text = z.string().refine(isStorableText, { error: UNSTORABLE_TEXT_MESSAGE, abort: true });
 /** One line a person typed (a name, a subject, a description): no control characters at all. */
 export const Line = Text.refine(isPlainLine, { error: CONTROL_IN_LINE_MESSAGE, abort: true });
+/**
+ * Why staff do something (kept in the audit log, often shown to the customer): one line with something
+ * visible in it — a reason of spaces or of zero-width characters says nothing.
+ */
+export const StaffReason = Line.trim()
+  .min(3)
+  .max(500)
+  .refine((value) => VISIBLE.test(value), { error: 'expected a reason in words' });
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 /** What a person wrote (a message, a request's details): line breaks and tabs, no other control characters. */
 export const Prose = Text.refine(isPlainProse, { error: CONTROL_IN_PROSE_MESSAGE, abort: true });
 

@@ -78,6 +78,12 @@ describe('staff actions', () => {
     const noReason = await post(admin, url, { amount: 50 });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.message).toMatch(/reason/);
+    // A reason must say something: not blanks, not zero-width characters, not an escape sequence.
+    for (const reason of ['     ', '\u200b\u200b\u200b\u200b', '\u2060\u200b\ufeff', 'why\u001b[2J']) {
+      const blank = await post(admin, url, { amount: 50, reason });
+      expect(blank.statusCode, JSON.stringify(reason)).toBe(400);
+      expect(blank.json().error.message).toMatch(/body\.reason/);
+    }
     const granted = await post(admin, url, { amount: 250, reason: 'goodwill after outage' });
     expect(granted.statusCode).toBe(201);
     expect(await api(t, customer).balance()).toEqual({ available: 250, held: 0 });

@@ -26,7 +26,7 @@ import { StatementLine } from '../../modules/ledger/index.ts';
 import { Payment } from '../../modules/payments/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { IdempotencyKey, IdParam, Text } from '../schemas.ts';
+import { IdempotencyKey, IdParam, StaffReason, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const AccountView = z.object({
@@ -43,7 +43,7 @@ const AccountView = z.object({
 /** Why staff read a customer's data, optional: `X-Access-Reason` header or `reason` query parameter. */
 const AccessReason = Text.trim().max(500).optional();
 /** Why staff act on an account: required, audited, and shown to the customer. */
-const Reason = Text.trim().min(3).max(500).describe('Why: required, kept in the audit log and shown to the customer');
+const Reason = StaffReason.describe('Why: required, kept in the audit log and shown to the customer');
 const Purse = z.object({ available: z.number().int(), held: z.number().int() });
 
 /** Who acts, on which account, why: what every console action records. */

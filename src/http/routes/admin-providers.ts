@@ -13,10 +13,10 @@ import {
 } from '../../modules/providers/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { IdParam, Text } from '../schemas.ts';
+import { IdParam, StaffReason, Text } from '../schemas.ts';
 
 /** Why staff change something: required on every change, kept in its audit row. */
-export const Reason = Text.trim().min(3).max(500).describe('Why (kept in the audit log)');
+export const Reason = StaffReason.describe('Why (kept in the audit log)');
 
 const ProviderView = z
   .object({
