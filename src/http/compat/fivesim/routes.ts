@@ -80,6 +80,13 @@ async function routes(scope: FastifyInstance, deps: OrderRouteDeps) {
     }
     return sendRefusal(request, reply, domainError, request.routeOptions.config?.fivesimCall ?? 'guest');
   });
+  // 5sim authenticates by API key, and so does this API (as handler_api.php does): an app's device
+  // token is refused on the user endpoints like any other credential that is not a key.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config?.fivesimCall === 'guest') return;
+    if (request.principal && request.principal.via !== 'api_key')
+      throw new DomainError('UNAUTHENTICATED', 'Use an API key (otp_live_…) here.');
+  });
   // 5sim sends unknown paths to its HTML 404 page; a client gets a plain 404 here.
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('not found'));
 
