@@ -7,8 +7,11 @@ import { paymentById } from './find-payments.ts';
 
 /**
  * An operator refunds a card payment (`otpbox payments refund`), in full or — with `amountMinor` — in
- * part: Stripe refunds the PaymentIntent (under an Idempotency-Key of the payment and the refunded
- * total it reaches, so asking twice refunds once), and the credits are taken back at once by the same
+ * part: Stripe refunds the PaymentIntent under an Idempotency-Key of the payment and the refunded total
+ * this refund starts from. Asking twice for the same refund refunds once; two refunds asked at the same
+ * moment start from the same total, so Stripe refuses the second (the key again, with other
+ * parameters) and it is answered 409, instead of both being refunded while only one is recorded. The
+ * credits are taken back at once by the same
  * fact `charge.refunded` states (ADR 23), in proportion to what is refunded in all — whichever comes
  * first takes them, the other finds nothing left to do. Spent credits leave the wallet in debt and
  * restricted. A partly refunded payment stays `paid` and can be refunded again up to its amount.
@@ -53,13 +56,18 @@ export async function refundPayment(
       paymentIntent,
       // All that is left: no amount, so Stripe refunds exactly the rest of its charge.
       amount: amount === left ? undefined : amount,
-      idempotencyKey: `otpbox-refund-${payment.id}-${total}`,
+      idempotencyKey: `otpbox-refund-${payment.id}-from-${payment.refundedMinor}`,
       metadata: { otpbox_payment: payment.id },
     });
     if (refund.status === 'failed' || refund.status === 'canceled')
       throw new DomainError('CONFLICT', `Stripe did not refund ${paymentId}: the refund is ${refund.status}.`);
     refundId = refund.id;
   } catch (error) {
+    if (error instanceof StripeRefused && error.code === 'idempotency_error')
+      throw new DomainError(
+        'CONFLICT',
+        `Another refund of ${paymentId} was asked at the same moment and Stripe made that one: look at the payment again before refunding more.`,
+      );
     if (!(error instanceof StripeRefused && error.code === 'charge_already_refunded')) throw error;
     refundId = 'already refunded at Stripe';
   }

@@ -220,9 +220,7 @@ function translate(error: unknown): Error {
   if (error instanceof errors.StripeConnectionError || error instanceof errors.StripeRateLimitError || status === 0 || status >= 500) {
     return new StripeUnavailable(`Stripe could not be reached or failed (${status || error.type}): ${error.message}`);
   }
-  return new StripeRefused(
-    `Stripe refused the request (${status}${error.code ? ` ${error.code}` : ''}): ${error.message}`,
-    status,
-    error.code,
-  );
+  // A key used again with other parameters has no `code`: name it, so that callers can tell it apart.
+  const code = error.code ?? (error instanceof errors.StripeIdempotencyError ? 'idempotency_error' : undefined);
+  return new StripeRefused(`Stripe refused the request (${status}${code ? ` ${code}` : ''}): ${error.message}`, status, code);
 }

@@ -55,7 +55,7 @@ describe('otpbox payments list | refund', () => {
     const sent = s.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
     expect(sent.at(-1)).toMatchObject({
       body: { payment_intent: paymentIntent },
-      headers: { 'idempotency-key': `otpbox-refund-${paymentId}-1000` },
+      headers: { 'idempotency-key': `otpbox-refund-${paymentId}-from-0` },
     });
     expect(await balance(actor)).toBe(0);
     const audit = await s.t.database.db.select().from(auditLog).where(eq(auditLog.accountId, actor.accountId));

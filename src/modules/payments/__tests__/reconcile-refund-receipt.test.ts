@@ -132,7 +132,7 @@ describe('partial refunds', () => {
     const sent = s.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
     expect(sent.at(-1)).toMatchObject({
       body: { payment_intent: paymentIntent, amount: '250' },
-      headers: { 'idempotency-key': `otpbox-refund-${paymentId}-250` },
+      headers: { 'idempotency-key': `otpbox-refund-${paymentId}-from-0` },
     });
 
     // Stripe's own charge.refunded for the same refund says nothing new.
@@ -147,6 +147,30 @@ describe('partial refunds', () => {
     expect(rest).toMatchObject({ refundedMinor: 750, creditsMoved: -225 });
     expect(await payment(actor, paymentId)).toMatchObject({ status: 'refunded', refunded: 1000 });
     expect(await balance(actor)).toBe(0);
+    expect((await verifyLedger(s.t.database.db, s.t.clock.now())).violations).toEqual([]);
+  });
+});
+
+describe('refunds asked at the same moment', () => {
+  it('two partial refunds of different amounts: Stripe refunds one, the other is refused (409), and what otpbox records is what Stripe refunded', async () => {
+    const { actor, paymentId, paymentIntent } = await paidCheckout();
+    const ctx = ctxOf(s.t, 'cli');
+    const results = await Promise.allSettled([
+      refundPayment(ctx, deps, paymentId, 'first operator', { amountMinor: 100 }),
+      refundPayment(ctx, deps, paymentId, 'second operator', { amountMinor: 150 }),
+    ]);
+    const done = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(done).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    const refundedAtStripe = (s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded;
+    expect(await payment(actor, paymentId)).toMatchObject({ status: 'paid', refunded: refundedAtStripe });
+    expect([100, 150]).toContain(refundedAtStripe);
+    // The same refund asked twice is still one refund.
+    const again = await Promise.all([1, 2].map(() => refundPayment(ctx, deps, paymentId, 'double click', { amountMinor: 50 })));
+    expect(again.map((r) => r.refundId)[0]).toBe(again.map((r) => r.refundId)[1]);
+    expect((s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded).toBe(refundedAtStripe + 50);
     expect((await verifyLedger(s.t.database.db, s.t.clock.now())).violations).toEqual([]);
   });
 });
