@@ -179,22 +179,31 @@ async function onPurchase(ctx: Ctx, fact: SubjectFact, concerns: (paymentId: str
 
 interface Subject {
   accountId?: string;
+  /** An app user id that was an account, erased since: a purchase for it credits no one. */
+  erased?: string;
   pkg?: PackageRow;
   method?: PaymentMethod;
 }
 
-/** The account (the first of the event's app user ids that is an account id), the package (by store product) and the method (by store). */
+/**
+ * The account (the first of the event's app user ids that is a live account's id), the package (by
+ * store product) and the method (by store). An erased account is no one's: its id is kept apart.
+ */
 async function subjectOf(db: Executor, fact: SubjectFact): Promise<Subject> {
   const found = fact.appUserIds.length
-    ? await db.select({ id: accounts.id }).from(accounts).where(inArray(accounts.id, fact.appUserIds))
+    ? await db.select({ id: accounts.id, status: accounts.status }).from(accounts).where(inArray(accounts.id, fact.appUserIds))
     : [];
-  const accountId = fact.appUserIds.find((id) => found.some((row) => row.id === id));
+  const live = (id: string) => found.some((row) => row.id === id && row.status !== 'deleted');
+  const accountId = fact.appUserIds.find(live);
+  const erased = accountId ? undefined : found.find((row) => row.status === 'deleted')?.id;
   const packages = await db.select().from(creditPackages).where(inArray(creditPackages.storeProductId, fact.productIds));
   const pkg = fact.productIds.map((id) => packages.find((row) => row.storeProductId === id)).find((row) => row !== undefined);
-  return { accountId, pkg, method: methodOf(fact.store) };
+  return { accountId, ...(erased ? { erased } : {}), pkg, method: methodOf(fact.store) };
 }
 
-function need(subject: Subject, what: string, withMethod: boolean): Required<Subject> {
+function need(subject: Subject, what: string, withMethod: boolean): Required<Omit<Subject, 'erased'>> {
+  if (!subject.accountId && subject.erased)
+    throw new Unmatched(`${what}: its account ${subject.erased} was erased: nobody can use the credits, refund the purchase in the store`);
   if (!subject.accountId)
     throw new Unmatched(`${what}: no otpbox account has any of its app user ids (app_user_id, original_app_user_id, aliases)`);
   if (!subject.pkg) throw new Unmatched(`${what}: no package is bought by its product (\`otpbox packages add … --store-product ID\`)`);

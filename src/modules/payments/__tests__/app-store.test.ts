@@ -3,7 +3,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RevenueCatSampleName, revenueCatSample } from '../../../../test/fakes/revenuecat-events.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { auditLog, ledgerAccounts, payments, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
+import { accounts, auditLog, ledgerAccounts, payments, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
 import { type RevenueCatFact, readRevenueCatWebhook } from '../../../payment-clients/revenuecat/index.ts';
 import { balanceOf, captureHold, holdCredits, verifyLedger } from '../../ledger/index.ts';
 import { acceptStoreEvent } from '../app-store.ts';
@@ -209,6 +209,23 @@ describe('RevenueCat purchases', () => {
     expect(await acceptStoreEvent(ctx, amazon, production)).toMatchObject({ kind: 'unmatched' });
     expect(await handled(nobody.eventId)).toBe(0);
     expect(await handled(unknownProduct.eventId)).toBe(0);
+    expect(await paymentsOf(accountId)).toEqual([]);
+    expect(await available(accountId)).toBe(0);
+  });
+
+  it('answers a purchase for an erased account as unmatched: nobody could use its credits, the store must refund it', async () => {
+    const { accountId, planEvent } = await shop();
+    // What erasure leaves of the account row (ADR 27): its id, marked deleted.
+    await database.db
+      .update(accounts)
+      .set({ status: 'deleted', deletedAt: clock.now(), pseudonym: `deleted:${randomUUID()}` })
+      .where(eq(accounts.id, accountId));
+    const late = planEvent('initialPurchase');
+    expect(await acceptStoreEvent(ctx, late, production)).toMatchObject({
+      kind: 'unmatched',
+      reason: expect.stringContaining(`its account ${accountId} was erased`),
+    });
+    expect(await handled(late.eventId)).toBe(0);
     expect(await paymentsOf(accountId)).toEqual([]);
     expect(await available(accountId)).toBe(0);
   });
