@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { accounts } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -58,7 +60,16 @@ export async function applyFact(ctx: Ctx, paymentId: string, fact: PaymentFact, 
     const refsChanged = refs.processorPaymentRef !== row.processorPaymentRef || refs.subscriptionId !== row.subscriptionId;
     if (sameFacts(before, after) && !refsChanged) return { payment: row, changed: false, creditsMoved: 0 };
 
-    const moved = await bringLedgerUpToDate(txCtx, row, before, after);
+    // An erased account's wallet is closed (its credits were forfeited at erasure): money that still
+    // arrives, or a refund of an earlier payment, moves no credits; the operator refunds what came in.
+    const erased = await accountErased(tx, row.accountId);
+    const moved = erased ? { credits: 0, reversed: row.creditsReversed } : await bringLedgerUpToDate(txCtx, row, before, after);
+    if (erased && after.paid && !before.paid) {
+      ctx.log.warn(
+        { paymentId: row.id, processor: row.processor },
+        'a payment was made after its account was erased: nothing was credited; refund it (otpbox payments refund for a card payment)',
+      );
+    }
     const updated: PaymentWithPackage = {
       ...row,
       ...refs,
@@ -82,10 +93,12 @@ export async function applyFact(ctx: Ctx, paymentId: string, fact: PaymentFact, 
         paymentId: row.id,
         status,
         creditsMoved: moved.credits,
+        ...(erased ? { accountErased: true } : {}),
         ...(options.source ? { source: options.source } : {}),
         ...(options.reason ? { reason: options.reason } : {}),
       },
     });
+    if (erased) return { payment: updated, changed: true, creditsMoved: 0 };
     if (before.dispute !== after.dispute || moved.credits !== 0) {
       const disputeOpened = before.dispute !== 'open' && after.dispute === 'open';
       await reconcileRestriction(txCtx, row.accountId, `payment ${row.id}: ${fact.kind}`, { disputeOpened });
@@ -152,6 +165,12 @@ async function bringLedgerUpToDate(
     if (!reversal.replayed) credits -= amount;
   }
   return { credits, reversed: Math.max(target, row.creditsReversed) };
+}
+
+/** Whether the payment's account was erased (ADR 27): its wallet takes no more credits. */
+export async function accountErased(tx: Tx, accountId: string): Promise<boolean> {
+  const [account] = await tx.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
+  return account?.status === 'deleted';
 }
 
 const sameFacts = (a: PaymentFacts, b: PaymentFacts) =>

@@ -17,7 +17,7 @@ import {
 } from '../../payment-clients/blockonomics/index.ts';
 import type { Ctx } from '../context.ts';
 import { creditPurchase } from '../ledger/index.ts';
-import { announcePaymentChange, lockPayment, markPaymentFailed } from './apply-fact.ts';
+import { accountErased, announcePaymentChange, lockPayment, markPaymentFailed } from './apply-fact.ts';
 import { createPayment } from './create-payment.ts';
 import type { PaymentDeps } from './deps.ts';
 import { packageOnSale } from './packages.ts';
@@ -260,11 +260,20 @@ export async function acceptBitcoinCallback(
       now > quote.expiresAt && decision.kind === 'credit'
         ? ` Paid after the quote expired (${quote.expiresAt.toISOString()}): credited at the quoted price.`
         : '';
-    const note = decision.reason + late;
+    let note = decision.reason + late;
 
     let moved = 0;
     let credited = quote.creditedCredits;
-    if (decision.kind === 'credit') {
+    // Money for an erased account (ADR 27) credits nobody: recorded, and left for the operator to return.
+    const erased = decision.kind === 'credit' && (await accountErased(tx, row.accountId));
+    if (erased) {
+      note = `${decision.reason} The account was erased before the money arrived: nothing was credited; return it to the payer.`;
+      ctx.log.warn(
+        { paymentId: row.id, txid: callback.txid },
+        'bitcoin arrived for a payment whose account was erased: nothing was credited; return it to the payer by hand',
+      );
+    }
+    if (decision.kind === 'credit' && !erased) {
       const credit = await creditPurchase(txCtx, {
         accountId: row.accountId,
         amount: decision.credits,
@@ -307,10 +316,11 @@ export async function acceptBitcoinCallback(
         decision: decision.kind,
         status,
         creditsMoved: moved,
+        ...(erased ? { accountErased: true } : {}),
       },
       occurredAt: now,
     });
-    await announcePaymentChange(tx, row, updated, moved, now);
+    if (!erased) await announcePaymentChange(tx, row, updated, moved, now);
     return { kind: 'recorded' as const, paymentId: row.id, status, creditsMoved: moved, changed: true };
   });
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBlockonomics, randomTxid, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { accountEvents, bitcoinPayments, ledgerTransfers, payments } from '../../../db/schema/index.ts';
+import { accountEvents, accounts, bitcoinPayments, ledgerTransfers, payments } from '../../../db/schema/index.ts';
 import { createBlockonomicsClient } from '../../../payment-clients/blockonomics/index.ts';
 import { balanceOf, verifyLedger } from '../../ledger/index.ts';
 import { acceptBitcoinCallback, startBitcoinCheckout } from '../bitcoin.ts';
@@ -190,6 +190,21 @@ describe('acceptBitcoinCallback', () => {
       { type: 'balance.updated', status: undefined },
     ]);
     expect(await purchases(answer.paymentId)).toHaveLength(1);
+  });
+
+  it('bitcoin that arrives after the account was erased credits nobody, and the quote says to return it', async () => {
+    const { accountId, answer } = await checkout();
+    // What erasure leaves of the account row (ADR 27): its id, marked deleted.
+    await database.db
+      .update(accounts)
+      .set({ status: 'deleted', deletedAt: clock.now(), pseudonym: `deleted:${randomTxid()}` })
+      .where(eq(accounts.id, accountId));
+    const outcome = await acceptBitcoinCallback(ctx, callback(answer.address, 2, 20_000, randomTxid()), 2);
+    expect(outcome).toMatchObject({ kind: 'recorded', creditsMoved: 0 });
+    expect(await available(accountId)).toBe(0);
+    expect(await purchases(answer.paymentId)).toEqual([]);
+    expect(await quoteRow(answer.paymentId)).toMatchObject({ creditedCredits: 0, note: expect.stringContaining('return it to the payer') });
+    expect(await eventsOf(accountId)).toEqual([]);
   });
 
   it('credits an underpayment in proportion and says so; the rest tops it up to the package, never beyond', async () => {

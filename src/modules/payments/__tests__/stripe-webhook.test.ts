@@ -1,10 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor } from '../../../../test/support/actors.ts';
+import { type Actor, createActor, GOOD_PASSWORD, uniqueIp } from '../../../../test/support/actors.ts';
 import { code } from '../../../../test/support/orders.ts';
 import { createStripeTestApp, type StripeTestApp } from '../../../../test/support/stripe.ts';
 import { stripeDelivery, stripeSignature } from '../../../../test/support/stripe-events.ts';
-import { accountEvents, ledgerAccounts, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
+import { accountEvents, auditLog, ledgerAccounts, payments, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
 import { verifyLedger } from '../../ledger/index.ts';
 
 let s: StripeTestApp;
@@ -53,6 +53,38 @@ describe('POST /webhooks/stripe', () => {
     const events = await s.t.database.db.select().from(accountEvents).where(eq(accountEvents.accountId, actor.accountId));
     expect(events.map((e) => e.type)).toEqual(['payment.updated', 'balance.updated']);
     expect(events[0]?.payload).toMatchObject({ id: paymentId, status: 'paid' });
+  });
+
+  it('money paid after the account was erased credits nobody: the payment is recorded paid, for the operator to refund', async () => {
+    const { actor, paymentId, sessionId } = await startedCheckout();
+    const signedIn = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: actor.email, password: GOOD_PASSWORD },
+      remoteAddress: uniqueIp(),
+    });
+    const cookie = signedIn.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const erased = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/privacy/delete',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: { confirm: true, password: GOOD_PASSWORD },
+    });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const { session } = s.fake.complete(sessionId);
+    expect(await ok(await s.deliver(s.fake.event('checkout.session.completed', session)))).toBe('applied');
+    const [row] = await s.t.database.db.select().from(payments).where(eq(payments.id, paymentId));
+    expect(row?.status).toBe('paid');
+    // No credit on the erased account's wallet, no event for it; the audit row says why.
+    const wallets = await s.t.database.db.select().from(ledgerAccounts).where(eq(ledgerAccounts.ownerAccountId, actor.accountId));
+    expect(wallets.every((w) => Number(w.posted) === 0 && Number(w.pending) === 0)).toBe(true);
+    expect(await s.t.database.db.select().from(accountEvents).where(eq(accountEvents.accountId, actor.accountId))).toEqual([]);
+    const [audit] = await s.t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'payment.paid'), sql`${auditLog.details}->>'paymentId' = ${paymentId}`));
+    expect(audit?.details).toMatchObject({ accountErased: true, creditsMoved: 0 });
+    expect((await verifyLedger(s.t.database.db, s.t.clock.now())).violations).toEqual([]);
   });
 
   it('refuses a bad signature with 400 and records nothing', async () => {
