@@ -60,6 +60,14 @@ describe('GET /api/v1/admin/overview', () => {
     const tooLong = await get('/api/v1/admin/overview?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z', asActor(admin));
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().error.message).toContain('2000');
+    expect(tooLong.json().error.message).toContain('granularity=day');
+    // Already in days: the advice is a shorter range, not the granularity it already uses.
+    const tooManyDays = await get(
+      '/api/v1/admin/overview?granularity=day&from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z',
+      asActor(admin),
+    );
+    expect(tooManyDays.statusCode).toBe(400);
+    expect(tooManyDays.json().error.message).toMatch(/^At most 2000 days \(this range has \d+\): use a shorter range\.$/);
   });
 });
 

@@ -46,9 +46,13 @@ export async function readOverview(ctx: Ctx, range: OverviewRange): Promise<Over
   const buckets = (to.getTime() - from.getTime()) / step;
   if (buckets <= 0) throw new DomainError('VALIDATION_FAILED', '`from` must be before `to`.');
   if (buckets > MAX_BUCKETS) {
-    throw new DomainError('VALIDATION_FAILED', `At most ${MAX_BUCKETS} buckets: use a shorter range or granularity=day.`, {
-      buckets,
-    });
+    // Days are the coarsest granularity: past that, only a shorter range helps.
+    const advice = range.granularity === 'day' ? 'use a shorter range' : 'use a shorter range or granularity=day';
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `At most ${MAX_BUCKETS} ${range.granularity === 'day' ? 'days' : 'buckets'} (this range has ${buckets}): ${advice}.`,
+      { buckets },
+    );
   }
   const g = range.granularity;
   const within = sql`hour >= ${from.toISOString()}::timestamptz and hour < ${to.toISOString()}::timestamptz`;
