@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { count, eq } from 'drizzle-orm';
 import { accounts, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
@@ -6,6 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { accountKeyForSealing } from '../keyring/index.ts';
 import { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT } from './event-types.ts';
+import { type LookupAll, privateResolution } from './public-lookup.ts';
 import type { EndpointWithSecretView } from './schemas.ts';
 import { encryptSigningSecret, newSigningSecret } from './signing-secret.ts';
 import { checkEndpointUrl } from './url-policy.ts';
@@ -18,9 +20,24 @@ export interface NewEndpoint {
   events?: string[];
 }
 
-/** Register an endpoint. Its signing secret is returned now and at rotation, never again. */
-export async function createWebhookEndpoint(ctx: Ctx, accountId: string, input: NewEndpoint): Promise<EndpointWithSecretView> {
-  const url = checkEndpointUrl(input.url, ctx.config.webhookAllowPrivateNetworks);
+/**
+ * Register an endpoint. Its signing secret is returned now and at rotation, never again. A host name
+ * that resolves now to an address that is not public is refused at once (`lookupNames`: the system's
+ * resolver unless given); every attempt checks again anyway.
+ */
+export async function createWebhookEndpoint(
+  ctx: Ctx,
+  accountId: string,
+  input: NewEndpoint,
+  lookupNames?: LookupAll,
+): Promise<EndpointWithSecretView> {
+  const allowPrivate = ctx.config.webhookAllowPrivateNetworks;
+  const url = checkEndpointUrl(input.url, allowPrivate);
+  const host = new URL(url).hostname;
+  if (!allowPrivate && isIP(host.replace(/^\[|\]$/g, '')) === 0) {
+    const refusal = await privateResolution(host, lookupNames);
+    if (refusal) throw new DomainError('WEBHOOK_URL_REFUSED', `This webhook URL is refused: ${refusal}.`);
+  }
   const events = normaliseEvents(input.events);
   return transaction(ctx.db, async (tx) => {
     const key = await accountKeyForSealing(withDb(ctx, tx), accountId);

@@ -1,4 +1,4 @@
-import { type LookupAddress, lookup } from 'node:dns';
+import { promises as dnsPromises, type LookupAddress, lookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { isPublicAddress } from './address-policy.ts';
 
@@ -35,3 +35,35 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
     else callback(null, first?.address ?? '', first?.family);
   });
 };
+
+/** A name's addresses, as `dns.promises.lookup(name, { all: true })` answers them. */
+export type LookupAll = (hostname: string) => Promise<{ address: string }[]>;
+
+const lookupAll: LookupAll = (hostname) => dnsPromises.lookup(hostname, { all: true });
+
+/** How long registering an endpoint waits for its name to resolve: past that, the check at each attempt decides. */
+export const REGISTRATION_LOOKUP_MS = 2_000;
+
+/**
+ * Why a name is refused when an endpoint is registered: it resolves, now, to an address that is not
+ * public. The check at every attempt (`publicOnlyLookup`) stays the guarantee — a name may change —
+ * but a customer who registers `hooks.internal` should hear at once that it will never be called, not
+ * find it later in the delivery log. A name that does not resolve (yet), or not in time, is accepted.
+ */
+export async function privateResolution(
+  hostname: string,
+  lookupNames: LookupAll = lookupAll,
+  timeoutMs = REGISTRATION_LOOKUP_MS,
+): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
+  try {
+    const addresses = await Promise.race([lookupNames(hostname).catch(() => null), late]);
+    const refused = addresses?.find((entry) => !isPublicAddress(entry.address));
+    return refused ? notPublicResolution(hostname, refused.address) : null;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -120,6 +120,45 @@ describe('SSRF: endpoints (WEBHOOK_ALLOW_PRIVATE_NETWORKS unset)', () => {
     expect(response.json()).toMatchObject({ url: 'https://hooks.example.com/otpbox', events: ['*'], status: 'enabled' });
   });
 
+  it('refuses at registration a name that resolves now to an address that is not public; accepts one that does not resolve yet', async () => {
+    const actor = await createActor(t);
+    const resolver = (answers: Record<string, string[]>) => async (name: string) => {
+      const found = answers[name];
+      if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+      return found.map((address) => ({ address }));
+    };
+    const names = resolver({
+      'hooks.internal.example': ['10.0.0.8'],
+      'mixed.example': ['93.184.215.14', '127.0.0.1'],
+      'rebind.example': ['169.254.169.254'],
+      'public.example': ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
+    });
+    for (const [host, address] of [
+      ['hooks.internal.example', '10.0.0.8'],
+      ['mixed.example', '127.0.0.1'],
+      ['rebind.example', '169.254.169.254'],
+    ]) {
+      const refused = createWebhookEndpoint(ctxOf(t), actor.accountId, { url: `https://${host}/hook` }, names);
+      await expect(refused).rejects.toMatchObject({
+        code: 'WEBHOOK_URL_REFUSED',
+        message: `This webhook URL is refused: ${host} resolves to ${address}, which is not a public internet address.`,
+      });
+    }
+    await expect(createWebhookEndpoint(ctxOf(t), actor.accountId, { url: 'https://public.example/hook' }, names)).resolves.toMatchObject({
+      status: 'enabled',
+    });
+    // Not resolvable yet (a name being set up), or too slow to answer: accepted, and checked at each attempt.
+    await expect(createWebhookEndpoint(ctxOf(t), actor.accountId, { url: 'https://soon.example/hook' }, names)).resolves.toBeDefined();
+    const never = () => new Promise<{ address: string }[]>(() => {});
+    const { privateResolution } = await import('../public-lookup.ts');
+    expect(await privateResolution('slow.example', never, 20)).toBeNull();
+    // With private networks allowed (development), names are not looked up at all.
+    const permissive: Ctx = { ...ctxOf(t), config: { ...t.config, webhookAllowPrivateNetworks: true } };
+    await expect(
+      createWebhookEndpoint(permissive, actor.accountId, { url: 'https://hooks.internal.example/hook' }, names),
+    ).resolves.toBeDefined();
+  });
+
   it('registers the web ports: the default, 80, 443, and 1024 and up', async () => {
     const actor = await createActor(t);
     for (const [url, stored] of [
