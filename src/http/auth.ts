@@ -33,7 +33,7 @@ import type { RateLimiter, Window } from './rate-limit.ts';
  *   or the session cookie. A bearer token that is presented but invalid is refused (never ignored),
  *   unless the route declares `invalidBearer: 'route'` and answers it in its own words.
  * - CSRF: an unsafe request not authenticated by a bearer token must, when `Origin` (or
- *   `Sec-Fetch-Site`) is present, be same-origin, and a POST must be `application/json`. Browsers
+ *   `Sec-Fetch-Site`) is present, be same-origin, and be `application/json` (a DELETE too). Browsers
  *   cannot send a JSON POST, a DELETE, PUT or PATCH cross-site without a CORS preflight, which we
  *   never grant.
  * - Access: a route declares `config.access`: `'public'`, or the roles allowed (default: any signed-in
@@ -249,10 +249,11 @@ async function fromBearer(ctx: Ctx, token: string): Promise<Principal | undefine
 }
 
 function checkCsrf(request: FastifyRequest, config: Config) {
-  // POST is the only unsafe method a cross-site form or "simple" request can send; DELETE, PUT and
-  // PATCH always need a CORS preflight, which we never grant, and usually carry no body.
+  // Every unsafe request a cookie authenticates is JSON (the public contract): a cross-site form or
+  // "simple" request can only send a POST, and a DELETE, PUT or PATCH needs a CORS preflight, which we
+  // never grant — but the rule is one, whatever the method, so that no browser quirk is relied on.
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (request.method === 'POST' && type !== 'application/json') {
+  if (type !== 'application/json') {
     throw new DomainError('CSRF_REJECTED', 'Send this request as application/json (or authenticate with an API key).');
   }
   const site = request.headers['sec-fetch-site'];

@@ -37,14 +37,14 @@ describe('API keys', () => {
     expect(list).toEqual([expect.objectContaining({ id, name: 'scraper', lastUsedAt: expect.any(String) })]);
     expect(JSON.stringify(list)).not.toContain(key);
 
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: { cookie: user.cookie } })).statusCode).toBe(
-      204,
-    );
+    // As the web app sends it: a signed-in browser's DELETE is JSON too (CSRF); without it, refused.
+    const plain = await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: { cookie: user.cookie } });
+    expect([plain.statusCode, plain.json().error.code]).toEqual([403, 'CSRF_REJECTED']);
+    const asJson = { cookie: user.cookie, 'content-type': 'application/json' };
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: asJson, payload: {} })).statusCode).toBe(204);
     const revoked = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(key) });
     expect(revoked.statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: { cookie: user.cookie } })).statusCode).toBe(
-      404,
-    );
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: asJson, payload: {} })).statusCode).toBe(404);
     const events = await t.database.db.select().from(securityEvents).where(eq(securityEvents.accountId, user.accountId));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['api_key_created', 'api_key_revoked']));
   });

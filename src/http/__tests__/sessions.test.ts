@@ -33,14 +33,24 @@ describe('sessions', () => {
     expect(current).toMatchObject({ kind: 'browser', userAgent: 'Laptop Browser/1.0', ipPrefix: '203.0.113.0/24' });
     const phoneSession = listed.find((s: { userAgent: string }) => s.userAgent === 'Phone Browser/2.0');
 
-    const one = await t.app.inject({ method: 'DELETE', url: `/api/v1/sessions/${phoneSession.id}`, headers: { cookie: laptop } });
+    const one = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/sessions/${phoneSession.id}`,
+      headers: { cookie: laptop, 'content-type': 'application/json' },
+      payload: {},
+    });
     expect(one.statusCode).toBe(204);
     expect((await get('/api/v1/me', phone)).statusCode).toBe(401);
     const others = await t.app.inject({ method: 'POST', url: '/api/v1/sessions/revoke-others', headers: { cookie: laptop }, payload: {} });
     expect(others.json()).toEqual({ ended: 1 });
     expect((await get('/api/v1/me', user.cookie)).statusCode).toBe(401);
     expect((await get('/api/v1/me', laptop)).statusCode).toBe(200);
-    const unknown = await t.app.inject({ method: 'DELETE', url: '/api/v1/sessions/ses_nope', headers: { cookie: laptop } });
+    const unknown = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/sessions/ses_nope',
+      headers: { cookie: laptop, 'content-type': 'application/json' },
+      payload: {},
+    });
     expect(unknown.statusCode).toBe(404);
   });
 

@@ -56,7 +56,8 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(), ...options.headers };
   let body: string | undefined;
-  if (method === 'POST') {
+  // Every unsafe request is JSON, a DELETE too: the server refuses any other from a signed-in browser (CSRF).
+  if (method !== 'GET') {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body ?? {});
   }
