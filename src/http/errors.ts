@@ -72,8 +72,32 @@ export const ErrorEnvelope = z
   .meta({ id: 'ErrorEnvelope' });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
+/**
+ * The words of an error for an API client. The domain's checks are shared with the command line and
+ * name its options (`--base-url must start with https://`); over the API the same field is a JSON
+ * property (`baseUrl`), so the option is named as the property: in camel case, in backticks.
+ */
+export function inApiWords(message: string): string {
+  if (!message.includes('--')) return message;
+  // A command quoted in backticks (`otpbox admin enrol --email …`) is a command: left as it is.
+  return message
+    .split('`')
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(/(^|[\s(])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g, (_match, before: string, option: string) => {
+            const property = OPTION_PROPERTIES[option] ?? option.replace(/-([a-z0-9])/g, (_dash, letter: string) => letter.toUpperCase());
+            return `${before}\`${property}\``;
+          }),
+    )
+    .join('`');
+}
+/** Options whose JSON property is not their name in camel case. */
+const OPTION_PROPERTIES: Record<string, string> = { fee: 'feeCredits' };
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
-  const body: ErrorEnvelope = { error: { code: error.code, message: error.message, requestId: request.id } };
+  const message = request.url.startsWith('/api/') ? inApiWords(error.message) : error.message;
+  const body: ErrorEnvelope = { error: { code: error.code, message, requestId: request.id } };
   if (error.details) body.error.details = error.details;
   const retryAfter = error.details?.retryAfterSeconds;
   if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));

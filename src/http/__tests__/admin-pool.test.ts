@@ -52,6 +52,11 @@ describe('admin pool API: gateways and numbers', () => {
     expect(noReason.json().error.message).toMatch(/reason/);
     const bySupport = await post('/api/v1/admin/pool/numbers', support, { ...body, reason: 'not mine to do' });
     expect(bySupport.statusCode).toBe(403);
+    // The checks are the command line's; over the API they name the JSON property, not the option.
+    const badNumber = await post('/api/v1/admin/pool/numbers', admin, { ...body, number: '+1555', reason: 'a typo' });
+    expect(badNumber.statusCode).toBe(400);
+    expect(badNumber.json().error.message).toMatch(/^`number` must be a valid phone number in E\.164 form/);
+    expect(badNumber.body).not.toContain('--');
     expect(await t.database.db.select().from(poolNumbers)).toEqual([]);
 
     const added = await post('/api/v1/admin/pool/numbers', admin, { ...body, reason: 'new SIM in phone 1' });

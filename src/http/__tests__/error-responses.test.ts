@@ -100,3 +100,18 @@ describe('errorCodesOf', () => {
     expect(errorCodesOf({ url: '/healthz', method: 'GET', schema: {}, config: {} })).toEqual(['SERVICE_UNAVAILABLE', 'INTERNAL']);
   });
 });
+
+describe('the words of an error over the API', () => {
+  it('name a command-line option as the JSON property it is here, and leave quoted commands alone', async () => {
+    const { inApiWords } = await import('../errors.ts');
+    expect(inApiWords('--base-url must not carry the API key; pass it with --api-key')).toBe(
+      '`baseUrl` must not carry the API key; pass it with `apiKey`',
+    );
+    expect(inApiWords('name a --service, a --country, or both (one pair)')).toBe('name a `service`, a `country`, or both (one pair)');
+    expect(inApiWords('--fee must be a whole number of credits')).toBe('`feeCredits` must be a whole number of credits');
+    expect(inApiWords('open the enrolment link from `otpbox admin enrol --email …` first.')).toBe(
+      'open the enrolment link from `otpbox admin enrol --email …` first.',
+    );
+    expect(inApiWords('a value (got "--x") and a--b stay')).toBe('a value (got "--x") and a--b stay');
+  });
+});
