@@ -24,8 +24,10 @@ export const Line = Text.refine(isPlainLine, { error: CONTROL_IN_LINE_MESSAGE, a
 export const StaffReason = Line.trim()
   .min(3)
   .max(500)
-  .refine((value) => VISIBLE.test(value), { error: 'expected a reason in words' });
+  .refine((value) => VISIBLE.test(value.replace(BLANK_LOOKING, '')), { error: 'expected a reason in words' });
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+/** Letters and symbols that show as nothing: the Hangul fillers, the Braille blank. */
+const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/g;
 /** What a person wrote (a message, a request's details): line breaks and tabs, no other control characters. */
 export const Prose = Text.refine(isPlainProse, { error: CONTROL_IN_PROSE_MESSAGE, abort: true });
 

@@ -132,9 +132,24 @@ export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|p
  */
 const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/, /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/];
 
+/**
+ * A path segment that reads as an e-mail address or a phone number in international form, wherever it
+ * is (a mistyped URL matches no route, and its path is logged as sent): never an id of ours.
+ */
+const PERSONAL_SEGMENT = /^(?:[^/?]*(?:@|%40)[^/?]*|(?:\+|%2B)[\d\s.()%-]{6,30})$/i;
+
 export function redactUrl(raw: string): string {
   let url = raw;
   for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
+  const pathEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
+  if (/@|%40|\+|%2B/i.test(url.slice(0, pathEnd))) {
+    const path = url
+      .slice(0, pathEnd)
+      .split('/')
+      .map((segment) => (PERSONAL_SEGMENT.test(segment) ? '[redacted]' : segment))
+      .join('/');
+    url = path + url.slice(pathEnd);
+  }
   const question = url.indexOf('?');
   if (question < 0) return url;
   const params = new URLSearchParams(url.slice(question + 1));

@@ -24,15 +24,15 @@ export function storableText(value: string): string {
 
 /**
  * Control characters in what a person types: C0 and C1 controls and DEL (terminal escapes such as
- * `ESC[2J`, a bell, a backspace) and the bidirectional embeddings and overrides (U+202A–U+202E), which
- * make text read in another order than it is stored. Staff read these fields in the console and may
+ * `ESC[2J`, a bell, a backspace) and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069), which make text read in another order than it is stored. Staff read these fields in the console and may
  * paste them anywhere; none has a use in a name or a message. Tabs and line breaks are allowed in
  * prose (`isPlainProse`), not in a single line (`isPlainLine`).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
-const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/;
+const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
-const CONTROL_IN_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
+const CONTROL_IN_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 export const CONTROL_IN_LINE_MESSAGE = 'must not contain control characters (line breaks, escapes) or bidirectional overrides';
 export const CONTROL_IN_PROSE_MESSAGE = 'must not contain control characters (other than line breaks and tabs) or bidirectional overrides';

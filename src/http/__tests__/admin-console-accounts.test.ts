@@ -79,7 +79,14 @@ describe('staff actions', () => {
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.message).toMatch(/reason/);
     // A reason must say something: not blanks, not zero-width characters, not an escape sequence.
-    for (const reason of ['     ', '\u200b\u200b\u200b\u200b', '\u2060\u200b\ufeff', 'why\u001b[2J']) {
+    for (const reason of [
+      '     ',
+      '\u200b\u200b\u200b\u200b',
+      '\u2060\u200b\ufeff',
+      'why\u001b[2J',
+      '\u2800\u2800\u2800',
+      '\u3164\uffa0\u115f\u1160',
+    ]) {
       const blank = await post(admin, url, { amount: 50, reason });
       expect(blank.statusCode, JSON.stringify(reason)).toBe(400);
       expect(blank.json().error.message).toMatch(/body\.reason/);
@@ -159,6 +166,10 @@ describe('staff actions', () => {
     // The same key for another amount is another request: refused, nothing moved.
     const other = await keyed(admin, grant, 'form-1', { amount: 5, reason: 'ticket 77 goodwill' });
     expect([other.statusCode, other.json().error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    // In the words of the key the console sent, not the ledger's own key.
+    expect(other.json().error.message).toBe(
+      'This Idempotency-Key was already used for a grant of another amount. Use a new key for a new grant.',
+    );
     // A new form is a new grant; the same key on another account is that account's own.
     expect((await keyed(admin, grant, 'form-2', { amount: 100, reason: 'second goodwill' })).statusCode).toBe(201);
     const elsewhere = await createActor(t);

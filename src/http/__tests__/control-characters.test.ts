@@ -20,7 +20,15 @@ afterAll(() => t?.close());
 const post = (url: string, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url, headers: { authorization: user.bearer }, payload });
 
-const CONTROLS = ['he\u001b[2Jllo', 'ring\u0007', 'back\bspace', 'c1\u009bcontrol', 'del\u007f', 'evil \u202e txt.exe'];
+const CONTROLS = [
+  'he\u001b[2Jllo',
+  'ring\u0007',
+  'back\bspace',
+  'c1\u009bcontrol',
+  'del\u007f',
+  'evil \u202e txt.exe',
+  'isolate \u2067x\u2069',
+];
 
 describe('control characters in what people type', () => {
   const fields: { what: string; url: string; body: (value: string) => Record<string, unknown>; field: string; multiline: boolean }[] = [

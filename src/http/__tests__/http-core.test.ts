@@ -537,6 +537,26 @@ describe('logs', () => {
     expect(text).toContain('/api/v1/admin/pool/numbers/[redacted]/remove');
   });
 
+  it('never an address or a number in the path of a URL that matches no route (a mistyped one is logged as sent)', async () => {
+    logLines.length = 0;
+    for (const url of [
+      '/api/v1/admin/pool/numbers/+14155550177',
+      '/api/v1/admin/orders/%2B14155550178',
+      '/api/v1/admin/accounts/eve%40example.com',
+    ]) {
+      expect((await t.app.inject({ method: 'GET', url })).statusCode, url).toBeGreaterThanOrEqual(400);
+    }
+    const text = logLines.join('');
+    for (const personal of ['14155550177', '14155550178', 'eve%40example', 'eve@example']) expect(text).not.toContain(personal);
+    expect(text).toContain('/api/v1/admin/orders/[redacted]');
+    // Our own ids and order numbers stay readable.
+    const { redactUrl } = await import('../../lib/logger.ts');
+    expect(redactUrl('/api/v1/activations/act_01m97zqawdygg6jy8qkda5e8v2/cancel')).toBe(
+      '/api/v1/activations/act_01m97zqawdygg6jy8qkda5e8v2/cancel',
+    );
+    expect(redactUrl('/compat/5sim/v1/user/check/100000089')).toBe('/compat/5sim/v1/user/check/100000089');
+  });
+
   it("bind the request id to the handler's own lines and to the completion line, each once", async () => {
     logLines.length = 0;
     const echo = await t.app.inject({

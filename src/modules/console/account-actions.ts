@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { accounts } from '../../db/schema/index.ts';
-import { DomainError } from '../../lib/errors.ts';
+import { DomainError, isDomainError } from '../../lib/errors.ts';
 import { type Role, recordSecurityEvent, revokeAllSessions, setRole, suspendAccount, unsuspendAccount } from '../accounts/index.ts';
 import type { Ctx } from '../context.ts';
 import { deductCredits, grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
@@ -58,6 +58,20 @@ export interface CreditsMoved {
 const creditsKey = (kind: 'grant' | 'deduct', action: CreditsAction) =>
   action.idempotencyKey ? `${kind}:console:${action.accountId}:${action.idempotencyKey}` : `${kind}:console:${randomUUID()}`;
 
+/** The ledger's refusal of a key used for another amount, in the words of the key the client sent (not the ledger's). */
+async function keyedMove<T>(kind: 'grant' | 'deduction', move: () => Promise<T>): Promise<T> {
+  try {
+    return await move();
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'IDEMPOTENCY_KEY_REUSED')
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `This Idempotency-Key was already used for a ${kind} of another amount. Use a new key for a new ${kind}.`,
+      );
+    throw error;
+  }
+}
+
 /**
  * Grant credits. Support staff up to the limit an admin set (`supportGrantLimit`); admins without
  * one. Audited with the reason, and shown to the customer; a retry under the same key is answered
@@ -75,14 +89,16 @@ export async function grantCreditsAsStaff(ctx: Ctx, action: CreditsAction): Prom
     ctx,
     { ...action, action: 'console.credits_grant', shownAs: 'action.credits_granted', details: { amount: action.amount } },
     async (txCtx) => {
-      const { transfer, replayed } = await grantCredits(txCtx, {
-        accountId: action.accountId,
-        amount: action.amount,
-        reason: `Credits from the operator: ${action.reason}`,
-        idempotencyKey: creditsKey('grant', action),
-        metadata: { source: 'console', staff: action.staff.accountId },
-        auditedByCaller: true,
-      });
+      const { transfer, replayed } = await keyedMove('grant', () =>
+        grantCredits(txCtx, {
+          accountId: action.accountId,
+          amount: action.amount,
+          reason: `Credits from the operator: ${action.reason}`,
+          idempotencyKey: creditsKey('grant', action),
+          metadata: { source: 'console', staff: action.staff.accountId },
+          auditedByCaller: true,
+        }),
+      );
       return { transferId: transfer.id, amount: action.amount, replayed };
     },
     (result) => ({ transferId: result.transferId }),
@@ -103,14 +119,16 @@ export async function deductCreditsAsStaff(ctx: Ctx, action: CreditsAction): Pro
     ctx,
     { ...action, action: 'console.credits_deduct', shownAs: 'action.credits_deducted', details: { amount: action.amount } },
     async (txCtx) => {
-      const { transfer, replayed } = await deductCredits(txCtx, {
-        accountId: action.accountId,
-        amount: action.amount,
-        reason: `Credits taken back by the operator: ${action.reason}`,
-        idempotencyKey: creditsKey('deduct', action),
-        metadata: { source: 'console', staff: action.staff.accountId },
-        auditedByCaller: true,
-      });
+      const { transfer, replayed } = await keyedMove('deduction', () =>
+        deductCredits(txCtx, {
+          accountId: action.accountId,
+          amount: action.amount,
+          reason: `Credits taken back by the operator: ${action.reason}`,
+          idempotencyKey: creditsKey('deduct', action),
+          metadata: { source: 'console', staff: action.staff.accountId },
+          auditedByCaller: true,
+        }),
+      );
       return { transferId: transfer.id, amount: action.amount, replayed };
     },
     (result) => ({ transferId: result.transferId }),

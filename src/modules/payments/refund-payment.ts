@@ -63,7 +63,8 @@ export async function refundPayment(
       throw new DomainError('CONFLICT', `Stripe did not refund ${paymentId}: the refund is ${refund.status}.`);
     refundId = refund.id;
   } catch (error) {
-    if (error instanceof StripeRefused && error.code === 'idempotency_error')
+    // The key again with other parameters (`idempotency_error`), or while its first request still runs (`idempotency_key_in_use`).
+    if (error instanceof StripeRefused && (error.code === 'idempotency_error' || error.code === 'idempotency_key_in_use'))
       throw new DomainError(
         'CONFLICT',
         `Another refund of ${paymentId} was asked at the same moment and Stripe made that one: look at the payment again before refunding more.`,

@@ -137,13 +137,13 @@ export async function stripeAdapter(settings: StripeSettings): Promise<StripePor
         );
       } catch (error) {
         // The SDK parses the body once the signature verified: a signed body that is not JSON is not a forgery.
-        if (error instanceof SyntaxError) throw new StripeEventMalformed('the signed body is not JSON');
+        if (error instanceof SyntaxError) throw new StripeEventMalformed('it is not JSON');
         throw new StripeSignatureInvalid((error as Error).message);
       }
       const { id, type, data } = (event ?? {}) as Partial<Stripe.Event>;
       const object: unknown = data?.object;
       if (typeof id !== 'string' || typeof type !== 'string' || typeof object !== 'object' || object === null || Array.isArray(object))
-        throw new StripeEventMalformed('the signed body is not a Stripe event (id, type and data.object)');
+        throw new StripeEventMalformed('it has no id, type and data.object');
       return { id, type, object: object as Record<string, unknown> };
     },
   };

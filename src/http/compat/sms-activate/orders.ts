@@ -118,7 +118,7 @@ export class ProtocolOrders {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key === '') return reply(await createActivation(request.ctx, this.deps.activations, input));
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))
-      throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters.');
+      throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key: 1 to 255 printable ASCII characters, without spaces.');
     const answer = await createWithIdempotencyKey(request.ctx, this.deps.activations, input, key, {
       protocol: v2 ? 'sms-activate-v2' : 'sms-activate',
       order: async (order) => ({ status: 200, body: await reply(order) }),

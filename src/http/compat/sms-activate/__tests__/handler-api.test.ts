@@ -136,7 +136,7 @@ describe('parameter spellings', () => {
       for (const action of ['getNumber', 'getNumberV2']) {
         const response = await protocol(t, funded).call(action, { service: 'tg', country: SMS_ID }, { 'idempotency-key': key });
         expect(response.statusCode, `${action} ${key.length}`).toBe(400);
-        expect(response.body).toBe('BAD_REQUEST:Idempotency-Key: 1 to 255 printable ASCII characters.');
+        expect(response.body).toBe('BAD_REQUEST:Idempotency-Key: 1 to 255 printable ASCII characters, without spaces.');
       }
     }
     // Nothing was bought by the refused requests.
