@@ -74,7 +74,7 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 /**
  * The words of an error for an API client. The domain's checks are shared with the command line and
- * name its options (`--base-url must start with https://`); over the API the same field is a JSON
+ * name its options (`--base-url is not a URL`); over the API the same field is a JSON
  * property (`baseUrl`), so the option is named as the property: in camel case, in backticks.
  */
 export function inApiWords(message: string): string {

@@ -53,6 +53,12 @@ describe('admin providers API', () => {
     };
     const noReason = await post('/api/v1/admin/providers', asActor(admin), body);
     expect(noReason.statusCode).toBe(400);
+    // The command line's check, in the API's words, naming what was wrong with the URL.
+    const ftp = await post('/api/v1/admin/providers', asActor(admin), { ...body, baseUrl: 'ftp://sms.example.com/', reason: 'a typo' });
+    expect([ftp.statusCode, ftp.json().error.message]).toEqual([
+      400,
+      '`baseUrl` must be an https:// URL (or http://, which sends the key unencrypted), not ftp://',
+    ]);
     const response = await post('/api/v1/admin/providers', asActor(admin), {
       ...body,
       markupPercent: '20',

@@ -157,7 +157,8 @@ function httpUrl(raw: string, option: string): string {
   } catch {
     throw invalid(`${option} is not a URL: "${raw}"`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(`${option} must start with https://`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(`${option} must be an https:// URL (or http://), not ${url.protocol}//`);
   if (url.username || url.password || url.search || url.hash) throw invalid(`${option} must be a plain base URL`);
   return url.toString().replace(/\/+$/, '');
 }

@@ -174,7 +174,8 @@ function checkBaseUrl(raw: string | undefined, kind: UpstreamKind, warnings: str
   } catch {
     throw invalid(`--base-url is not a URL: "${raw}"`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('--base-url must start with https://');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(`--base-url must be an https:// URL (or http://, which sends the key unencrypted), not ${url.protocol}//`);
   if (url.username || url.password) throw invalid('--base-url must not contain a user name or password; pass the key with --api-key');
   if ([...url.searchParams.keys()].some((key) => /key|token/i.test(key)))
     throw invalid('--base-url must not carry the API key; pass it with --api-key, so that it is stored encrypted');
