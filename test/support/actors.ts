@@ -35,6 +35,26 @@ export const ctxOf = (t: TestApp, actor?: string): Ctx => ({
 /** A new device's credentials as an app makes them: a random id (UUID v4) and a 256-bit secret. */
 export const newDeviceCredentials = () => ({ deviceId: randomUUID(), deviceSecret: randomBytes(32).toString('base64url') });
 
+/** A new app install's anonymous account (`POST /api/v1/auth/device`, an iPhone): its bearer device token. */
+export async function deviceToken(t: TestApp): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/device',
+    payload: {
+      ...newDeviceCredentials(),
+      platform: 'ios',
+      osVersion: '18.2',
+      model: 'iPhone15,3',
+      appVersion: '3.4.1',
+      ageConfirmed: true,
+      policyVersion: t.policy.version,
+    },
+    remoteAddress: uniqueIp(),
+  });
+  if (response.statusCode !== 201) throw new Error(`device sign-in failed: ${response.body}`);
+  return response.json().token as string;
+}
+
 /** Cookies from Set-Cookie headers, as a Cookie request header value. */
 export function cookieHeader(response: LightMyRequestResponse, previous = ''): string {
   const jar = new Map(

@@ -3,13 +3,13 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RevenueCatSampleName, revenueCatSample } from '../../../../test/fakes/revenuecat-events.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { accounts, auditLog, ledgerAccounts, payments, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
+import { auditLog, ledgerAccounts, payments, processedWebhookEvents, subscriptions } from '../../../db/schema/index.ts';
 import { type RevenueCatFact, readRevenueCatWebhook } from '../../../payment-clients/revenuecat/index.ts';
 import { balanceOf, captureHold, holdCredits, verifyLedger } from '../../ledger/index.ts';
 import { acceptStoreEvent } from '../app-store.ts';
 import { addPackage } from '../packages.ts';
 import { listSubscriptions, STORE_SUBSCRIPTION_PAGES } from '../subscriptions.ts';
-import { clock, customer, paymentsCtx } from './support.ts';
+import { clock, customer, markErased, paymentsCtx } from './support.ts';
 
 let database: TestDatabase;
 let ctx: ReturnType<typeof paymentsCtx>;
@@ -215,11 +215,7 @@ describe('RevenueCat purchases', () => {
 
   it('answers a purchase for an erased account as unmatched: nobody could use its credits, the store must refund it', async () => {
     const { accountId, planEvent } = await shop();
-    // What erasure leaves of the account row (ADR 27): its id, marked deleted.
-    await database.db
-      .update(accounts)
-      .set({ status: 'deleted', deletedAt: clock.now(), pseudonym: `deleted:${randomUUID()}` })
-      .where(eq(accounts.id, accountId));
+    await markErased(database, accountId);
     const late = planEvent('initialPurchase');
     expect(await acceptStoreEvent(ctx, late, production)).toMatchObject({
       kind: 'unmatched',

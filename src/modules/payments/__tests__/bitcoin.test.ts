@@ -2,13 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBlockonomics, randomTxid, startFakeBlockonomics } from '../../../../test/fakes/blockonomics-server.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
-import { accountEvents, accounts, bitcoinPayments, ledgerTransfers, payments } from '../../../db/schema/index.ts';
+import { accountEvents, bitcoinPayments, ledgerTransfers, payments } from '../../../db/schema/index.ts';
 import { createBlockonomicsClient } from '../../../payment-clients/blockonomics/index.ts';
 import { balanceOf, verifyLedger } from '../../ledger/index.ts';
 import { acceptBitcoinCallback, startBitcoinCheckout } from '../bitcoin.ts';
 import type { PaymentDeps } from '../deps.ts';
 import { BITCOIN_QUOTE_GRACE_MS, expireBitcoinQuotes } from '../expire-bitcoin-quotes.ts';
-import { aPackage, clock, customer, paymentsCtx } from './support.ts';
+import { aPackage, clock, customer, markErased, paymentsCtx } from './support.ts';
 
 let database: TestDatabase;
 let fake: FakeBlockonomics;
@@ -194,11 +194,7 @@ describe('acceptBitcoinCallback', () => {
 
   it('bitcoin that arrives after the account was erased credits nobody, and the quote says to return it', async () => {
     const { accountId, answer } = await checkout();
-    // What erasure leaves of the account row (ADR 27): its id, marked deleted.
-    await database.db
-      .update(accounts)
-      .set({ status: 'deleted', deletedAt: clock.now(), pseudonym: `deleted:${randomTxid()}` })
-      .where(eq(accounts.id, accountId));
+    await markErased(database, accountId);
     const outcome = await acceptBitcoinCallback(ctx, callback(answer.address, 2, 20_000, randomTxid()), 2);
     expect(outcome).toMatchObject({ kind: 'recorded', creditsMoved: 0 });
     expect(await available(accountId)).toBe(0);

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { TestDatabase } from '../../../../test/support/database.ts';
 import { bareCustomer, moduleCtx } from '../../../../test/support/module-ctx.ts';
-import type { PackageInterval } from '../../../db/schema/index.ts';
+import { accounts, type PackageInterval } from '../../../db/schema/index.ts';
 import { ManualClock } from '../../../lib/clock.ts';
 import type { Ctx } from '../../context.ts';
 import { createPayment } from '../create-payment.ts';
@@ -13,6 +15,14 @@ export const paymentsCtx = (database: TestDatabase, actor?: string): Ctx => modu
 
 /** A bare customer account row. */
 export const customer = (database: TestDatabase): Promise<string> => bareCustomer(database, clock);
+
+/** What erasure leaves of an account row (ADR 27): its id, marked deleted, with a pseudonym. */
+export async function markErased(database: TestDatabase, accountId: string): Promise<void> {
+  await database.db
+    .update(accounts)
+    .set({ status: 'deleted', deletedAt: clock.now(), pseudonym: `deleted:${randomUUID()}` })
+    .where(eq(accounts.id, accountId));
+}
 
 let packages = 0;
 /** A package on sale: 300 credits for 10.00 USD unless told otherwise. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor, ctxOf, newDeviceCredentials, signUp, suspend, uniqueIp } from '../../../../../test/support/actors.ts';
+import { type Actor, createActor, ctxOf, deviceToken, signUp, suspend } from '../../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../../test/support/app.ts';
 import { api, fundedActor } from '../../../../../test/support/orders.ts';
 import { queryRows } from '../../../../db/client.ts';
@@ -57,21 +57,7 @@ describe('authentication (Authorization: Bearer <API key>)', () => {
   });
 
   it("an app's device token is not an API key: 401 on the user endpoints (as handler_api.php answers BAD_KEY), the guest ones still answer", async () => {
-    const signedIn = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/device',
-      payload: {
-        ...newDeviceCredentials(),
-        platform: 'ios',
-        osVersion: '18.2',
-        model: 'iPhone15,3',
-        appVersion: '3.4.1',
-        ageConfirmed: true,
-        policyVersion: t.policy.version,
-      },
-      remoteAddress: uniqueIp(),
-    });
-    const token = signedIn.json().token as string;
+    const token = await deviceToken(t);
     expect(token).toMatch(/^otp_dev_/);
     for (const path of ['/user/profile', '/user/buy/activation/indonesia/any/telegram', '/user/orders?category=activation']) {
       const response = await t.app.inject({ method: 'GET', url: `${BASE}${path}`, headers: { authorization: `Bearer ${token}` } });
