@@ -69,16 +69,13 @@ export async function createWithIdempotencyKey(
 }
 
 async function replay(ctx: Ctx, accountId: string, key: string, requestHash: string, wording: AnswerWording): Promise<KeyedCreation> {
-  const found = await answerForKey(ctx, accountId, key, requestHash);
-  if (found.kind === 'stored') {
-    if (found.protocol === wording.protocol) return { status: found.status, body: found.body, replayed: true };
-    // First answered through another API: this one's words, from the order as it is now (the stored answer
-    // stays its first API's). No order left to word (erased since): the stored answer is all there is.
-    if (!found.row) throw keyOfAnotherApi();
-    return { ...(await wordOrder(ctx, found.row, wording)), replayed: true };
-  }
+  const found = await answerForKey(ctx, accountId, key, requestHash, wording.protocol);
+  if (found.kind === 'stored') return { status: found.status, body: found.body, replayed: true };
+  // First answered through another API: this one's words, from the order as it is now (the stored answer
+  // stays its first API's). No order left to word (erased since): the stored answer is all there is.
+  if (!found.row) throw keyOfAnotherApi();
   const answer = await wordOrder(ctx, found.row, wording);
-  await storeKeyAnswer(ctx, accountId, key, { protocol: wording.protocol, ...answer });
+  if (!found.answered) await storeKeyAnswer(ctx, accountId, key, { protocol: wording.protocol, ...answer });
   return { ...answer, replayed: true };
 }
 

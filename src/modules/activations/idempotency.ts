@@ -14,10 +14,13 @@ import type { ActivationRow } from './view.ts';
  * never stored) leaves the key naming its order, and a retry answers from the order.
  */
 export type KeyAnswer =
-  /** The answer stored when the first request finished, worded by the API named `protocol` (null: not recorded). */
-  | { kind: 'stored'; status: number; body: unknown; protocol: string | null; row: ActivationRow | undefined }
-  /** The first request never stored its answer: the order it placed, as it is now. */
-  | { kind: 'order'; row: ActivationRow };
+  /** The answer stored when the first request finished, through the same API. */
+  | { kind: 'stored'; status: number; body: unknown }
+  /**
+   * The order the key placed, as it is now, to be worded anew: the first request never stored its answer
+   * (`answered` false), or stored it in another API's words (`answered` true). Undefined: no order left.
+   */
+  | { kind: 'order'; row: ActivationRow | undefined; answered: boolean };
 
 export async function idempotencyKeyClaimed(db: Executor, accountId: string, key: string): Promise<boolean> {
   const [row] = await db
@@ -27,8 +30,12 @@ export async function idempotencyKeyClaimed(db: Executor, accountId: string, key
   return row !== undefined;
 }
 
-/** What a request repeating a claimed key is answered: refused when the body differs or its order is still being bought. */
-export async function answerForKey(ctx: Ctx, accountId: string, key: string, requestHash: string): Promise<KeyAnswer> {
+/**
+ * What a request repeating a claimed key is answered: refused when the body differs or its order is
+ * still being bought; the stored answer when it was stored through the same API (`protocol`), without
+ * reading the order; else the order, to be worded anew.
+ */
+export async function answerForKey(ctx: Ctx, accountId: string, key: string, requestHash: string, protocol: string): Promise<KeyAnswer> {
   const db = ctx.db;
   const where = and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key));
   const [stored] = await db.select().from(idempotencyKeys).where(where);
@@ -39,24 +46,19 @@ export async function answerForKey(ctx: Ctx, accountId: string, key: string, req
       'This Idempotency-Key was already used with a different request body. Use a new key for a new order.',
     );
   }
+  const answered = stored.status === 'done';
+  if (answered && stored.responseProtocol === protocol) {
+    return { kind: 'stored', status: stored.responseStatus ?? 200, body: await openAnswer(ctx, accountId, key, stored.responseBody) };
+  }
   const [order] = stored.activationId
     ? await db
         .select()
         .from(activations)
         .where(and(eq(activations.id, stored.activationId), eq(activations.accountId, accountId)))
     : [];
-  if (stored.status === 'done') {
-    return {
-      kind: 'stored',
-      status: stored.responseStatus ?? 200,
-      body: await openAnswer(ctx, accountId, key, stored.responseBody),
-      protocol: stored.responseProtocol,
-      row: order,
-    };
-  }
   // Still being bought (or interrupted: the expiry sweep fails such an order within two minutes).
-  if (!order || order.status === 'requesting') throw inUse();
-  return { kind: 'order', row: order };
+  if (!answered && (!order || order.status === 'requesting')) throw inUse();
+  return { kind: 'order', row: order, answered };
 }
 
 /**
