@@ -43,6 +43,7 @@ export class GuardedProvider implements ProviderPort {
   readonly breaker: CircuitBreaker;
   readonly parsePush?: (request: PushRequest) => Result<PushedSms[]>;
   readonly listActive?: (options?: CallOptions) => Promise<Result<UpstreamActivation[]>>;
+  readonly settled?: () => Promise<void>;
 
   constructor(
     readonly inner: ProviderPort,
@@ -54,6 +55,10 @@ export class GuardedProvider implements ProviderPort {
     this.kind = inner.kind;
     this.breaker = new CircuitBreaker(clock, breaker, (state) => observer.onBreakerChange?.(inner.name, state));
     if (inner.parsePush) this.parsePush = (request) => (inner.parsePush as NonNullable<ProviderPort['parsePush']>).call(inner, request);
+    if (inner.settled) {
+      const settled = inner.settled;
+      this.settled = () => settled.call(inner);
+    }
     if (inner.listActive) {
       const list = inner.listActive;
       this.listActive = (options) => this.#call('listActive', () => list.call(inner, options));

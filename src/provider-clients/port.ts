@@ -188,6 +188,12 @@ export interface ProviderPort {
    * circuit breaker of GuardedProvider is open), so an order skips it. Absent: always.
    */
   isAvailable?(): boolean;
+  /**
+   * Resolves once the work the adapter started on its own after a call has ended (the pool's stock
+   * write after a sale or an end): the runtime awaits it before the database closes, tests before they
+   * read what it writes. Absent: the adapter leaves nothing running.
+   */
+  settled?(): Promise<void>;
 }
 
 /**

@@ -15,7 +15,7 @@ export const POOL_PROVIDER = 'pool';
 /** The pool's amounts are micro-units of this currency (`numbers add --cost`). */
 export const POOL_CURRENCY = 'USD';
 /** Serialises the pool's stock writes (any instance, any process). */
-const STOCK_LOCK = 0x706f6f6c;
+export const STOCK_LOCK = 0x706f6f6c;
 
 /**
  * The provider row `pool` (kind `pool`), made by the first `otpbox gateways add` when absent. A pool

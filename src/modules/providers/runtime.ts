@@ -329,6 +329,6 @@ export class ProviderRuntime {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#syncing.values()]);
+    await Promise.allSettled([...this.#syncing.values(), ...[...this.#loaded.values()].map(({ port }) => port.settled?.())]);
   }
 }
