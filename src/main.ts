@@ -117,7 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const policy = await steps.run('privacy policy', () => loadCurrentPolicy(database.db, config, clock));
     const payments = await steps.run('payment processors', () => paymentProcessors(config));
     for (const job of jobDefinitions(PAYMENT_JOBS, { ctx: { clock, config, keys, log }, payments })) scheduler.register(job);
-    const orders = await steps.run('order services', () => startOrderServices({ config, database, clock, log, keys, metrics }));
+    const orders = await steps.run('order services', () => startOrderServices({ config, database, clock, log, keys, metrics, payments }));
     undo.push(() => orders.close());
     for (const job of orders.jobs) scheduler.register(job);
 

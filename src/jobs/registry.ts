@@ -41,6 +41,8 @@ export interface PaymentJobDeps {
 export interface OrderJobDeps {
   ctx: JobCtx;
   activations: ActivationDeps;
+  /** For the erasure job: an erased account's card payments end at the processor. */
+  payments: PaymentDeps;
   providers: ProviderRuntime;
   catalog: ProviderCatalog;
 }
@@ -208,8 +210,8 @@ export const ORDER_JOBS: readonly JobEntry<OrderJobDeps>[] = [
   {
     name: 'erasure-completion',
     everyMs: 5 * 60_000,
-    handler: ({ ctx, activations }) => {
-      const deps = erasureDeps(activations);
+    handler: ({ ctx, activations, payments }) => {
+      const deps = erasureDeps(activations, payments);
       return ({ db, clock, signal }) => completeErasures({ ...ctx, db, clock }, deps, { signal });
     },
   },

@@ -10,10 +10,12 @@ import { EphemeralTexts, receiveSms } from '../modules/activations/index.ts';
 import type { CatalogChange } from '../modules/catalog/index.ts';
 import { ProviderCatalog } from '../modules/catalog/index.ts';
 import { forgetAccountKey } from '../modules/keyring/index.ts';
+import type { PaymentDeps } from '../modules/payments/index.ts';
 import { ProviderRuntime } from '../modules/providers/index.ts';
 import { SandboxProvider } from '../provider-clients/sandbox/provider.ts';
 import { type EventBus, startEventBus } from './event-bus.ts';
 import type { Metrics } from './metrics.ts';
+import { paymentProcessors } from './payment-processors.ts';
 
 export interface OrderServices {
   activations: ActivationDeps;
@@ -35,8 +37,11 @@ export async function startOrderServices(options: {
   log: Logger;
   keys: SecretKeys;
   metrics?: Metrics;
+  /** The card and bitcoin processors (the erasure job ends an erased account's card payments); default: the configured ones. */
+  payments?: PaymentDeps;
 }): Promise<OrderServices> {
   const { config, database, clock, log, keys, metrics } = options;
+  const payments = options.payments ?? (await paymentProcessors(config));
   const ephemeral = new EphemeralTexts();
   const catalog = new ProviderCatalog(config, log.child({ component: 'catalog' }));
   const providers = new ProviderRuntime({
@@ -85,7 +90,7 @@ export async function startOrderServices(options: {
     providers,
     events,
     sandbox,
-    jobs: jobDefinitions(ORDER_JOBS, { ctx: { clock, config, keys, log }, activations, providers, catalog }),
+    jobs: jobDefinitions(ORDER_JOBS, { ctx: { clock, config, keys, log }, activations, providers, catalog, payments }),
     close: async () => {
       stopCatalogListener();
       stopKeyDrops();

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  * `parent.subscription_details`, payments under the includable `payments`, periods on subscription items):
  *
  * - `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`, `GET /v1/checkout/sessions?payment_intent=`
+ * - `POST /v1/checkout/sessions/{id}/expire` (an open session only; any other is 400)
+ * - `DELETE /v1/subscriptions/{id}` (cancels at once; one already cancelled is 400)
  * - `GET /v1/invoices/{id}[?expand[0]=payments]`, `GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=`
  * - `GET /v1/subscriptions/{id}`
  * - `POST /v1/refunds` (payment_intent; amount: the rest of the charge unless given)
@@ -15,7 +17,7 @@ import type { AddressInfo } from 'node:net';
  *
  * Requests are form-encoded with bracketed keys (`line_items[0][price_data][currency]`) and carry
  * `Authorization: Bearer <secret key>`; a wrong key gets 401. A POST's `Idempotency-Key` replays the
- * first answer for the same parameters and refuses other parameters (400 `idempotency_error`). Errors
+ * first answer for the same parameters and refuses other parameters (400 `idempotency_error`); a DELETE's too. Errors
  * are `{"error": {"type", "code", "message"}}`; an unknown object is 404 `resource_missing`.
  *
  * The test drives what happens at Stripe (`complete`, `asyncSucceeded`, `asyncFailed`, `expire`,
@@ -193,6 +195,25 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const sessionPath = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
     const invoicePath = /^\/v1\/invoices\/([^/]+)$/.exec(path);
     const subscriptionPath = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
+    const expirePath = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
+    if (method === 'POST' && expirePath) {
+      const session = sessions.get(expirePath[1] as string);
+      if (!session) return notFound('checkout.session', expirePath[1] as string);
+      if (session.status !== 'open') {
+        return invalid(
+          'session',
+          `Only Checkout Sessions with a status in ["open"] can be expired; this one is ${String(session.status)}.`,
+        );
+      }
+      return { status: 200, body: visible(Object.assign(session, { status: 'expired', url: null })) };
+    }
+    if (method === 'DELETE' && subscriptionPath) {
+      const subscription = subscriptions.get(subscriptionPath[1] as string);
+      if (!subscription) return notFound('subscription', subscriptionPath[1] as string);
+      if (subscription.status === 'canceled')
+        return invalid('subscription', 'A canceled subscription can only update its cancellation_details.');
+      return { status: 200, body: Object.assign(subscription, { status: 'canceled', canceled_at: now() }) };
+    }
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       if (body.mode !== 'payment' && body.mode !== 'subscription') return invalid('mode', 'Invalid mode');
       if (!body.success_url) return invalid('success_url', 'Missing required param: success_url.');
@@ -316,7 +337,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       }
       const key = request.headers['idempotency-key'];
       const hash = createHash('sha256').update(`${method} ${url.pathname} ${raw}`).digest('hex');
-      const replay = method === 'POST' && typeof key === 'string' ? idempotent.get(key) : undefined;
+      const replay = (method === 'POST' || method === 'DELETE') && typeof key === 'string' ? idempotent.get(key) : undefined;
       if (replay && replay.hash !== hash) {
         send(400, {
           error: {
@@ -332,7 +353,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         return;
       }
       const answer = route(method, url.pathname, query, body);
-      if (method === 'POST' && typeof key === 'string' && answer.status < 500) idempotent.set(key, { hash, ...answer });
+      if ((method === 'POST' || method === 'DELETE') && typeof key === 'string' && answer.status < 500)
+        idempotent.set(key, { hash, ...answer });
       send(answer.status, answer.body);
     });
   });

@@ -103,7 +103,7 @@ describe('POST /api/v1/privacy/delete', () => {
     expect(code(login)).toBe('INVALID_CREDENTIALS');
     expect((await del({ cookie: me.cookie }, { confirm: true, password: GOOD_PASSWORD })).statusCode).toBe(401);
     // The verb itself is safe to repeat: nothing more happens.
-    const again = await eraseAccount(ctxOf(t, 'cli'), erasureDeps(t.orders.activations), me.accountId, { reason: 'again' });
+    const again = await eraseAccount(ctxOf(t, 'cli'), erasureDeps(t.orders.activations, {}), me.accountId, { reason: 'again' });
     expect(again).toMatchObject({ alreadyComplete: true, forfeited: { credits: 0, demoCredits: 0 } });
     // The address is free again: a new sign-up with it is a new account.
     const fresh = await signUp(t, me.email);
@@ -165,7 +165,7 @@ describe('POST /api/v1/privacy/delete', () => {
 
     expect(await runProviderTasks(ctxOf(t), t.orders.activations, t.clock.now())).toMatchObject({ done: 1 });
     expect(connected.fake.activations.get(upstreamId)?.state).toBe('cancelled');
-    expect(await completeErasures(ctxOf(t), erasureDeps(t.orders.activations))).toMatchObject({ completed: 1 });
+    expect(await completeErasures(ctxOf(t), erasureDeps(t.orders.activations, {}))).toMatchObject({ completed: 1 });
     const [account] = await t.database.db.select().from(accounts).where(eq(accounts.id, me.accountId));
     expect(account?.erasureCompletedAt).toBeInstanceOf(Date);
     expect(await t.database.db.select().from(activations).where(eq(activations.accountId, me.accountId))).toEqual([]);

@@ -21,7 +21,7 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const names = cookieNames(deps.config);
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: deps.config.secureCookies, path: '/' };
-  const erasure = erasureDeps(deps.activations);
+  const erasure = erasureDeps(deps.activations, deps.payments ?? {});
 
   app.post(
     '/api/v1/privacy/delete',
@@ -32,8 +32,9 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
         summary: 'Delete my account and erase my personal data',
         description:
           'Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and ' +
-          'their credits released; the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data ' +
-          `is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged) within ${ERASURE_DAYS} ` +
+          'their credits released; open card payment pages expire and card subscriptions are cancelled at Stripe (store ' +
+          'subscriptions are cancelled in the store); the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data ' +
+          `is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged, Stripe unreachable) within ${ERASURE_DAYS} ` +
           'days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). ' +
           '`confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). ' +
           'Answers 200 when the erasure completed, 202 when some of it completes later.',
@@ -59,6 +60,10 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
         deletedAt: outcome.deletedAt.toISOString(),
         accessEnded: outcome.access,
         ordersEnded: outcome.orders,
+        paymentsEnded: {
+          checkoutPagesExpired: outcome.payments.checkoutPagesExpired,
+          subscriptionsCancelled: outcome.payments.subscriptionsCancelled,
+        },
         forfeited: outcome.forfeited,
         webhooksStopped: outcome.webhooks,
         erasure: {

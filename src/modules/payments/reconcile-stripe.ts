@@ -117,7 +117,12 @@ export async function refreshPayment(ctx: Ctx, deps: PaymentDeps, accountId: str
  * Read one payment's Checkout Session back from Stripe (outside any transaction: a network call),
  * then settle it in one transaction with its `checked_at`. True when the payment moved.
  */
-async function readBackPayment(ctx: Ctx, stripe: StripePort, paymentId: string, who: 'reconciler' | 'customer'): Promise<boolean> {
+export async function readBackPayment(
+  ctx: Ctx,
+  stripe: StripePort,
+  paymentId: string,
+  who: 'reconciler' | 'customer' | 'erasure',
+): Promise<boolean> {
   const [row] = await ctx.db
     .select({ ...getTableColumns(payments), packageCode: creditPackages.code })
     .from(payments)

@@ -20,6 +20,7 @@ export type { ErasureDeps } from './erasure/deps.ts';
 export {
   DEMO_FORFEIT_REASON,
   ERASURE_DAYS,
+  ERASURE_FORCE_DAYS,
   type ErasureOutcome,
   eraseAccount,
   FORFEIT_REASON,

@@ -58,6 +58,9 @@ export const AccountDeleted = z
     ordersEnded: z
       .object({ cancelled: z.number().int(), completed: z.number().int(), inFlight: z.number().int() })
       .describe('Open orders cancelled (credits released, cancelled upstream), completed (code received), or still being bought'),
+    paymentsEnded: z
+      .object({ checkoutPagesExpired: z.number().int(), subscriptionsCancelled: z.number().int() })
+      .describe('Open card payment pages expired and card subscriptions cancelled at Stripe: nothing charges the card afterwards'),
     forfeited: z
       .object({ credits: z.number().int(), demoCredits: z.number().int() })
       .describe('Credits forfeited by a ledger transfer ("forfeited on account erasure")'),

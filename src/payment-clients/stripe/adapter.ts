@@ -106,6 +106,15 @@ export async function stripeAdapter(settings: StripeSettings): Promise<StripePor
       return subscription ? narrowSubscription(subscription) : null;
     },
 
+    async expireCheckoutSession(id) {
+      return narrowSession(await call(() => stripe.checkout.sessions.expire(id)));
+    },
+
+    async cancelSubscription(id, idempotencyKey) {
+      // `prorate: false` is Stripe's default for an immediate cancel; said here so that no change of default refunds a period.
+      return narrowSubscription(await call(() => stripe.subscriptions.cancel(id, { prorate: false }, { idempotencyKey })));
+    },
+
     async refund(input): Promise<Refund> {
       const refund = await call(() =>
         stripe.refunds.create(

@@ -117,6 +117,13 @@ export interface StripePort {
   /** The invoice this PaymentIntent paid (subscriptions), if any. */
   invoiceOfPaymentIntent(paymentIntent: string): Promise<string | null>;
   retrieveSubscription(id: string): Promise<Subscription | null>;
+  /** Expire an open Checkout Session: its page no longer takes a payment. A session not open is refused (4xx). */
+  expireCheckoutSession(id: string): Promise<CheckoutSession>;
+  /**
+   * Cancel a subscription at once: no further renewal; the period paid is not refunded (no proration).
+   * One already cancelled is refused (4xx).
+   */
+  cancelSubscription(id: string, idempotencyKey: string): Promise<Subscription>;
   /** Refund a payment in full. */
   /** Refund `amount` (minor units) of the payment, or all that is left of it when no amount is given. */
   refund(input: { paymentIntent: string; amount?: number; idempotencyKey: string; metadata: Record<string, string> }): Promise<Refund>;

@@ -711,6 +711,8 @@ export const en = {
     noCredits: 'You have no credits left to lose.',
     orders: 'Open orders are cancelled at once and their held credits released; codes arriving later are not kept.',
     access: 'You are signed out everywhere: every session, app sign-in and API key stops working, and webhooks stop.',
+    payments:
+      'A card subscription is cancelled at once and an unfinished card payment page stops taking payments: nothing charges your card afterwards. A subscription bought in the App Store or Google Play is cancelled in the store.',
     data: 'Your e-mail address, password, device details, sessions, numbers, messages and webhook addresses are erased; the rest within 30 days.',
     kept: 'Payment and credit records stay for 5 years, as the law requires, under an anonymous label (deleted:…) that no longer leads to you.',
     password: 'Your current password',

@@ -10319,7 +10319,7 @@ export interface paths {
         put?: never;
         /**
          * Delete my account and erase my personal data
-         * @description Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and their credits released; the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged) within 30 days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). `confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). Answers 200 when the erasure completed, 202 when some of it completes later.
+         * @description Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and their credits released; open card payment pages expire and card subscriptions are cancelled at Stripe (store subscriptions are cancelled in the store); the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged, Stripe unreachable) within 30 days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). `confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). Answers 200 when the erasure completed, 202 when some of it completes later.
          */
         post: {
             parameters: {
@@ -15169,6 +15169,11 @@ export interface components {
                 cancelled: number;
                 completed: number;
                 inFlight: number;
+            };
+            /** @description Open card payment pages expired and card subscriptions cancelled at Stripe: nothing charges the card afterwards */
+            paymentsEnded: {
+                checkoutPagesExpired: number;
+                subscriptionsCancelled: number;
             };
             webhooksStopped: {
                 deliveries: number;

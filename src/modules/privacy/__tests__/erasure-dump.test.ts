@@ -255,7 +255,7 @@ describe('erasure, seen in the whole database', () => {
 
     // Whatever waited on the provider (the sandbox's cancellation and finish) is finished by the jobs.
     await runProviderTasks(ctxOf(t), t.orders.activations, t.clock.now());
-    await completeErasures(ctxOf(t), erasureDeps(t.orders.activations));
+    await completeErasures(ctxOf(t), erasureDeps(t.orders.activations, {}));
     const rows = await t.database.db.select().from(accounts).where(eq(accounts.id, me.accountId));
     expect(rows[0]).toMatchObject({ status: 'deleted', email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });
     expect(rows[0]?.pseudonym).toMatch(/^deleted:[A-Za-z0-9_-]{16}$/);

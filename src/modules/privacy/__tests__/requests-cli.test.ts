@@ -91,7 +91,7 @@ describe('otpbox privacy requests', () => {
     const [marked] = await t.database.db.select().from(accounts).where(eq(accounts.id, customer.accountId));
     expect(marked).toMatchObject({ status: 'deleted', pseudonym: expect.stringMatching(/^deleted:/), erasureCompletedAt: null });
 
-    const run = await completeErasures(ctxOf(t, 'system'), erasureDeps(t.orders.activations));
+    const run = await completeErasures(ctxOf(t, 'system'), erasureDeps(t.orders.activations, {}));
     expect(run.failed).toBe(0);
     const [erased] = await t.database.db.select().from(accounts).where(eq(accounts.id, customer.accountId));
     expect(erased).toMatchObject({ email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });

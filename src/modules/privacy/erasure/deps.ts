@@ -20,6 +20,12 @@ export interface ErasureDeps {
    * released, the number cooling), one transaction each.
    */
   endRentals(ctx: Ctx, accountId: string): Promise<{ ended: number }>;
+  /**
+   * End what the account started at a card processor, so that it charges no one after the erasure: open
+   * Checkout pages expire, card subscriptions are cancelled at once. What the processor could not be
+   * asked about is counted in `waiting`, and the erasure job comes back to it.
+   */
+  endPayments(ctx: Ctx, accountId: string): Promise<{ checkoutPagesExpired: number; subscriptionsCancelled: number; waiting: number }>;
   /** Disable every webhook endpoint of the account and drop its pending deliveries. */
   stopWebhooks(ctx: Ctx, accountId: string): Promise<{ endpoints: number; deliveries: number }>;
 }

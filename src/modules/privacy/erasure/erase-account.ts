@@ -26,6 +26,8 @@ export interface ErasureOutcome {
   alreadyComplete: boolean;
   access: { sessions: number; apiKeys: number };
   orders: { cancelled: number; completed: number; inFlight: number };
+  /** Card payments ended at the processor; `waiting`: not yet (the erasure job asks again). */
+  payments: { checkoutPagesExpired: number; subscriptionsCancelled: number; waiting: number };
   forfeited: { credits: number; demoCredits: number };
   webhooks: { endpoints: number; deliveries: number };
   data: DataErasure;
@@ -40,12 +42,13 @@ export interface ErasureOutcome {
  * order), each safe to run again — the erasure job runs the same verb until it completes:
  *  1. the account is marked deleted (`deleted:<random>`) and every session, device token and API key
  *     ends, with the audit row;
- *  2. open orders end at once: cancelled upstream (queued and retried) and their holds released;
+ *  2. open orders end at once: cancelled upstream (queued and retried) and their holds released; open
+ *     card payment pages expire and card subscriptions are cancelled at the processor;
  *  3. the credits left (and demo credits) are forfeited by ledger transfers that say so, with the audit row;
  *  4. webhook endpoints are disabled and pending deliveries dropped;
  *  5. the personal data is erased by walking the data map (erase-data.ts); rows that must wait (an
  *     order still being bought, an upstream cancellation not yet acknowledged) are erased by the job,
- *     and `erasure_completed_at` records when nothing was left.
+ *     and `erasure_completed_at` records when nothing was left — and no card payment was left to end.
  * `ctx.actor` is who asked: `customer` (themselves), a staff id, or `cli`.
  */
 export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: string, input: { reason: string }): Promise<ErasureOutcome> {
@@ -62,6 +65,7 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
     alreadyComplete: marked.complete,
     access: marked.access,
     orders: { cancelled: 0, completed: 0, inFlight: 0 },
+    payments: { checkoutPagesExpired: 0, subscriptionsCancelled: 0, waiting: 0 },
     forfeited: { credits: 0, demoCredits: 0 },
     webhooks: { endpoints: 0, deliveries: 0 },
     data: { deleted: {}, emptied: {}, held: {} },
@@ -74,6 +78,8 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
   outcome.orders = await deps.endOpenOrders(actx, accountId);
   // … and so do active rentals (their periods settled, their numbers cooling).
   await deps.endRentals(actx, accountId);
+  // … and card payments: no page takes a payment, no subscription renews, once nobody can get the credits.
+  outcome.payments = await deps.endPayments(actx, accountId);
 
   // 3. What is left in the wallets is forfeited, with the audit row.
   outcome.forfeited = await transaction(ctx.db, async (tx) => {
@@ -98,12 +104,14 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
     const now = ctx.clock.now();
     const force = now.getTime() - deletedAt.getTime() >= ERASURE_FORCE_DAYS * DAY_MS;
     const data = await eraseOwnedData(tx, accountId, { force });
-    const complete = Object.keys(data.held).length === 0;
+    const paymentsWaiting = force ? 0 : outcome.payments.waiting;
+    const complete = Object.keys(data.held).length === 0 && paymentsWaiting === 0;
     if (complete) await tx.update(accounts).set({ erasureCompletedAt: now, updatedAt: now }).where(eq(accounts.id, accountId));
     await audit(txCtx, complete ? 'account.erasure_completed' : 'account.erasure_partial', accountId, {
       deleted: data.deleted,
       emptied: data.emptied,
       held: data.held,
+      ...(paymentsWaiting ? { paymentsWaiting } : {}),
       ...(force ? { forced: true } : {}),
     });
     return { data, completedAt: complete ? now : null };

@@ -9,6 +9,7 @@ const deleted = {
   deletedAt: '2030-01-01T00:00:00.000Z',
   accessEnded: { sessions: 1, apiKeys: 0 },
   ordersEnded: { cancelled: 0, completed: 0, inFlight: 0 },
+  paymentsEnded: { checkoutPagesExpired: 0, subscriptionsCancelled: 0 },
   forfeited: { credits: 500, demoCredits: 0 },
   webhooksStopped: { endpoints: 0, deliveries: 0 },
   erasure: { completed: true, completedAt: '2030-01-01T00:00:00.000Z', completesBy: '2030-01-31T00:00:00.000Z' },
@@ -23,6 +24,7 @@ describe('Delete my account', () => {
     expect(screen.getByRole('heading', { level: 2, name: 'Delete my account' })).toBeDefined();
     expect(screen.getByText(/Your remaining credits \(500 credits\) are forfeited/)).toBeDefined();
     expect(screen.getByText(/stay for 5 years/)).toBeDefined();
+    expect(screen.getByText(/A card subscription is cancelled at once/)).toBeDefined();
 
     fireEvent.click(screen.getByRole('button', { name: 'Delete my account for good' }));
     expect(await screen.findByText('Enter your current password.')).toBeDefined();

@@ -65,6 +65,7 @@ function DeleteForm() {
         <li>{credits > 0 ? t.deleteAccount.credits(formatCredits(credits)) : t.deleteAccount.noCredits}</li>
         <li>{t.deleteAccount.orders}</li>
         <li>{t.deleteAccount.access}</li>
+        <li>{t.deleteAccount.payments}</li>
         <li>{t.deleteAccount.data}</li>
         <li>{t.deleteAccount.kept}</li>
       </ul>
