@@ -104,6 +104,29 @@ describe('the Stripe adapter, against the fake Stripe API', () => {
     );
   });
 
+  it('expires an open Checkout Session, and is refused one that is not open', async () => {
+    const session = await stripe.createCheckoutSession(request());
+    expect(await stripe.expireCheckoutSession(session.id)).toMatchObject({ id: session.id, status: 'expired', url: null });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'POST', path: `/v1/checkout/sessions/${session.id}/expire` });
+    const again = await stripe.expireCheckoutSession(session.id).catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(StripeRefused);
+    expect(again).toMatchObject({ status: 400 });
+  });
+
+  it('cancels a subscription at once, without proration, under an Idempotency-Key; one already cancelled is refused', async () => {
+    const session = await stripe.createCheckoutSession(request({ mode: 'subscription', interval: 'month' }));
+    const subscription = fake.complete(session.id).subscription as { id: string };
+    const key = `cancel:${Math.random()}`;
+    expect(await stripe.cancelSubscription(subscription.id, key)).toMatchObject({ id: subscription.id, status: 'canceled' });
+    const sent = fake.requests.at(-1);
+    expect(sent).toMatchObject({ method: 'DELETE', path: `/v1/subscriptions/${subscription.id}` });
+    expect(sent?.headers['idempotency-key']).toBe(key);
+    expect({ ...sent?.body, ...sent?.query }).toMatchObject({ prorate: 'false' });
+    // The same key again replays the first answer; a new key is refused: it is cancelled already.
+    expect(await stripe.cancelSubscription(subscription.id, key)).toMatchObject({ status: 'canceled' });
+    await expect(stripe.cancelSubscription(subscription.id, `cancel:${Math.random()}`)).rejects.toBeInstanceOf(StripeRefused);
+  });
+
   it('verifies Stripe-Signature over the raw body, and refuses anything else', () => {
     const now = new Date();
     const event = fake.event('checkout.session.completed', { id: 'cs_test_1', object: 'checkout.session' });
