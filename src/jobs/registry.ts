@@ -5,7 +5,7 @@ import type { ProviderCatalog } from '../modules/catalog/index.ts';
 import type { Ctx } from '../modules/context.ts';
 import { voidAllDemoCredits } from '../modules/ledger/index.ts';
 import type { MailTransport } from '../modules/mail/index.ts';
-import { expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
+import { endPaymentsOfErasedAccounts, expireBitcoinQuotes, type PaymentDeps, reconcileStripePayments } from '../modules/payments/index.ts';
 import { checkGatewayHeartbeats } from '../modules/pool/index.ts';
 import { completeErasures } from '../modules/privacy/index.ts';
 import { type ProviderRuntime, syncCatalog } from '../modules/providers/index.ts';
@@ -128,6 +128,16 @@ export const PAYMENT_JOBS: readonly JobEntry<PaymentJobDeps>[] = [
       ({ ctx, payments }) =>
       ({ db, signal }) =>
         reconcileStripePayments({ ...ctx, db, actor: 'system' }, payments, { signal }),
+  },
+  // Erased accounts whose card plan or payment page is still open at Stripe (a webhook that came after the
+  // erasure, or Stripe out of reach until day 28): ended now, so nothing charges them (ADR 27).
+  {
+    name: 'erased-account-payments',
+    everyMs: 5 * 60_000,
+    handler:
+      ({ ctx, payments }) =>
+      ({ db, clock, signal }) =>
+        endPaymentsOfErasedAccounts({ ...ctx, db, clock, actor: 'system' }, payments, { signal }),
   },
   // Bitcoin quotes that ran out with nothing sent: failed, so nobody waits on them.
   {

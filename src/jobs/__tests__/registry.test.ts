@@ -26,6 +26,7 @@ describe('the job registry', () => {
       'catalog-sync',
       'demo-credits-void',
       'email-delivery',
+      'erased-account-payments',
       'erasure-completion',
       'gateway-health',
       'job-runs-housekeeping',

@@ -1,5 +1,5 @@
-import { and, eq, like, ne } from 'drizzle-orm';
-import { auditLog, payments, subscriptions } from '../../db/schema/index.ts';
+import { and, eq, isNotNull, like, ne, or } from 'drizzle-orm';
+import { accounts, auditLog, payments, subscriptions } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import { type StripePort, StripeRefused, StripeUnavailable, type Subscription } from '../../payment-clients/stripe/port.ts';
@@ -32,29 +32,16 @@ export interface PaymentsEnded {
  */
 export async function endPaymentsForErasure(ctx: Ctx, deps: PaymentDeps, accountId: string): Promise<PaymentsEnded> {
   const ended: PaymentsEnded = { checkoutPagesExpired: 0, subscriptionsCancelled: 0, waiting: 0 };
-  const pages = await ctx.db
-    .select({ id: payments.id, ref: payments.processorRef })
-    .from(payments)
-    .where(
-      and(
-        eq(payments.accountId, accountId),
-        eq(payments.processor, 'stripe'),
-        eq(payments.status, 'created'),
-        like(payments.processorRef, 'cs\\_%'),
-      ),
-    );
-  const plans = await ctx.db
-    .select({ id: subscriptions.id, ref: subscriptions.processorRef })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.processor, 'stripe'), ne(subscriptions.status, 'cancelled')));
-  if (pages.length + plans.length === 0) return ended;
+  const pages = await openPages(ctx, accountId);
   const stripe = deps.stripe;
   if (!stripe) {
+    const plans = await livePlans(ctx, accountId);
     // Card payments were switched off since: nothing here can reach Stripe. The operator can, in its dashboard.
-    ctx.log.error(
-      { accountId, checkoutPages: pages.length, subscriptions: plans.length },
-      'an erased account has open Stripe checkout pages or subscriptions, and Stripe is not configured: end them in the Stripe dashboard',
-    );
+    if (pages.length + plans.length > 0)
+      ctx.log.error(
+        { accountId, checkoutPages: pages.length, subscriptions: plans.length },
+        'an erased account has open Stripe checkout pages or subscriptions, and Stripe is not configured: end them in the Stripe dashboard',
+      );
     return ended;
   }
   for (const page of pages) {
@@ -62,13 +49,63 @@ export async function endPaymentsForErasure(ctx: Ctx, deps: PaymentDeps, account
     if (outcome === 'expired') ended.checkoutPagesExpired++;
     else if (outcome === 'waiting') ended.waiting++;
   }
-  for (const plan of plans) {
+  // Read after the pages: a page paid a moment before the erasure records its plan when it is read back.
+  for (const plan of await livePlans(ctx, accountId)) {
     const outcome = await cancelPlan(ctx, stripe, accountId, plan.id, plan.ref);
     if (outcome === 'cancelled') ended.subscriptionsCancelled++;
     else if (outcome === 'waiting') ended.waiting++;
   }
   return ended;
 }
+
+/**
+ * The safety net (the `erased-account-payments` job): erased accounts whose erasure completed with a
+ * card payment still open — a plan recorded by a webhook that came later, or one Stripe could not be
+ * asked to end before day 28 — get it ended now. Answers the accounts seen and what ended.
+ */
+export async function endPaymentsOfErasedAccounts(
+  ctx: Ctx,
+  deps: PaymentDeps,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ accounts: number; checkoutPagesExpired: number; subscriptionsCancelled: number; waiting: number }> {
+  const totals = { accounts: 0, checkoutPagesExpired: 0, subscriptionsCancelled: 0, waiting: 0 };
+  if (!deps.stripe) return totals;
+  const erased = and(eq(accounts.status, 'deleted'), isNotNull(accounts.erasureCompletedAt));
+  const rows = await ctx.db
+    .selectDistinct({ id: accounts.id })
+    .from(accounts)
+    .leftJoin(
+      subscriptions,
+      and(eq(subscriptions.accountId, accounts.id), eq(subscriptions.processor, 'stripe'), ne(subscriptions.status, 'cancelled')),
+    )
+    .leftJoin(payments, and(eq(payments.accountId, accounts.id), openPage))
+    .where(and(erased, or(isNotNull(subscriptions.id), isNotNull(payments.id))))
+    .limit(SAFETY_NET_BATCH);
+  for (const { id } of rows) {
+    if (options.signal?.aborted) break;
+    const ended = await endPaymentsForErasure(ctx, deps, id);
+    totals.accounts++;
+    totals.checkoutPagesExpired += ended.checkoutPagesExpired;
+    totals.subscriptionsCancelled += ended.subscriptionsCancelled;
+    totals.waiting += ended.waiting;
+  }
+  return totals;
+}
+
+const SAFETY_NET_BATCH = 50;
+const openPage = and(eq(payments.processor, 'stripe'), eq(payments.status, 'created'), like(payments.processorRef, 'cs\\_%'));
+
+const openPages = (ctx: Ctx, accountId: string) =>
+  ctx.db
+    .select({ id: payments.id, ref: payments.processorRef })
+    .from(payments)
+    .where(and(eq(payments.accountId, accountId), openPage));
+
+const livePlans = (ctx: Ctx, accountId: string) =>
+  ctx.db
+    .select({ id: subscriptions.id, ref: subscriptions.processorRef })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.processor, 'stripe'), ne(subscriptions.status, 'cancelled')));
 
 /** Expire a payment's Checkout page, then settle the payment from what Stripe says of it. */
 async function expirePage(ctx: Ctx, stripe: StripePort, paymentId: string, sessionId: string): Promise<'expired' | 'done' | 'waiting'> {
@@ -78,8 +115,13 @@ async function expirePage(ctx: Ctx, stripe: StripePort, paymentId: string, sessi
     expired = true;
   } catch (error) {
     if (!(error instanceof StripeRefused || error instanceof StripeUnavailable)) throw error;
-    // Refused: no longer open (paid, expired), or unknown; the read-back below says which.
     if (error instanceof StripeUnavailable) return unreachable(ctx, error, { paymentId });
+    if (error.status === 404) {
+      // No such session at Stripe (made under another key, or deleted): it takes no payment; nothing to end.
+      ctx.log.warn({ paymentId }, 'Stripe knows no checkout page of this payment of an erased account; nothing to expire');
+      return 'done';
+    }
+    // Refused otherwise: no longer open (paid, expired); the read-back below says which.
   }
   try {
     await readBackPayment(ctx, stripe, paymentId, 'erasure');

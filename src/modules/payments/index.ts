@@ -25,7 +25,7 @@ export {
 export { type CardCheckoutAnswer, startCheckout } from './checkout.ts';
 export { createPayment, type NewPayment } from './create-payment.ts';
 export type { PaymentDeps } from './deps.ts';
-export { endPaymentsForErasure, type PaymentsEnded } from './end-for-erasure.ts';
+export { endPaymentsForErasure, endPaymentsOfErasedAccounts, type PaymentsEnded } from './end-for-erasure.ts';
 export { BITCOIN_QUOTE_GRACE_MS, expireBitcoinQuotes } from './expire-bitcoin-quotes.ts';
 export {
   findPaymentsForStaff,

@@ -7,6 +7,7 @@ import { erasureDeps } from '../../../runtime/erasure-deps.ts';
 import { paymentProcessors } from '../../../runtime/payment-processors.ts';
 import { completeErasures, ERASURE_FORCE_DAYS } from '../../privacy/index.ts';
 import type { PaymentDeps } from '../deps.ts';
+import { endPaymentsOfErasedAccounts } from '../end-for-erasure.ts';
 
 /**
  * An erased account's card payments end at Stripe (ADR 27 addendum): after the erasure nobody can
@@ -29,7 +30,8 @@ const erase = (cookie: string) =>
     headers: { ...json, cookie },
     payload: { confirm: true, password: GOOD_PASSWORD },
   });
-const runErasureJob = () => completeErasures(ctxOf(s.t, 'system'), erasureDeps(s.t.orders.activations, deps));
+const runErasureJob = (batch?: number) => completeErasures(ctxOf(s.t, 'system'), erasureDeps(s.t.orders.activations, deps), { batch });
+const runSafetyNet = () => endPaymentsOfErasedAccounts(ctxOf(s.t, 'system'), deps);
 const checkout = (cookie: string, pkg: string) =>
   s.t.app.inject({
     method: 'POST',
@@ -155,5 +157,77 @@ describe('erasing an account ends its card payments at Stripe', () => {
     expect(await planRow(subscriptionRef)).toMatchObject({ status: 'active' });
     const [account] = await s.t.database.db.select().from(accounts).where(eq(accounts.id, me.accountId));
     expect(account?.erasureCompletedAt).toBeInstanceOf(Date);
+    // Stripe back: the safety net ends the plan the forced erasure left open, and then has nothing to do.
+    expect(await runSafetyNet()).toMatchObject({ accounts: 1, subscriptionsCancelled: 1, checkoutPagesExpired: 1, waiting: 0 });
+    expect(await planRow(subscriptionRef)).toMatchObject({ status: 'cancelled' });
+    expect(await runSafetyNet()).toMatchObject({ accounts: 0 });
+  });
+
+  it('a plan paid a moment before the erasure (its webhook still on its way) is cancelled in the same erasure', async () => {
+    const me = await signUp(s.t);
+    const plan = (await checkout(me.cookie, await s.sell({ interval: 'month' }))).json();
+    const done = s.fake.complete(sessionOf(plan.paymentId)?.id as string);
+    const ref = (done.subscription as { id: string }).id;
+    const answer = await erase(me.cookie);
+    expect(answer.statusCode).toBe(200);
+    // The page's read-back records the plan; it is then cancelled at Stripe like any other.
+    expect(answer.json().paymentsEnded).toEqual({ checkoutPagesExpired: 0, subscriptionsCancelled: 1 });
+    expect(subscriptionAt(ref)).toHaveLength(1);
+    expect(await planRow(ref)).toMatchObject({ status: 'cancelled' });
+    // Its webhook, arriving now, records nothing that renews.
+    expect((await s.deliver(s.fake.event('checkout.session.completed', done.session))).statusCode).toBe(200);
+    expect(await planRow(ref)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a plan recorded by a webhook after the erasure completed is cancelled by the safety net', async () => {
+    const me = await signUp(s.t);
+    const plan = (await checkout(me.cookie, await s.sell({ interval: 'month' }))).json();
+    const sessionId = sessionOf(plan.paymentId)?.id as string;
+    // The erasure finds the page open and expires it; yet Stripe took the payment meanwhile (a race at Stripe).
+    expect((await erase(me.cookie)).statusCode).toBe(200);
+    Object.assign(s.fake.sessions.get(sessionId) as object, { status: 'open' });
+    const done = s.fake.complete(sessionId);
+    expect((await s.deliver(s.fake.event('checkout.session.completed', done.session))).statusCode).toBe(200);
+    const ref = (done.subscription as { id: string }).id;
+    expect(await planRow(ref)).toMatchObject({ status: 'active' });
+    expect(await runSafetyNet()).toMatchObject({ accounts: 1, subscriptionsCancelled: 1 });
+    expect(await planRow(ref)).toMatchObject({ status: 'cancelled' });
+    expect(subscriptionAt(ref)).toHaveLength(1);
+  });
+
+  it('a payment page Stripe does not know holds nothing back: the erasure completes at once', async () => {
+    const me = await signUp(s.t);
+    const started = (await checkout(me.cookie, await s.sell())).json();
+    s.fake.sessions.delete(sessionOf(started.paymentId)?.id as string);
+    const answer = await erase(me.cookie);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toMatchObject({ paymentsEnded: { checkoutPagesExpired: 0 }, erasure: { completed: true } });
+  });
+
+  it('erasures that keep waiting do not hold back the ones behind them', async () => {
+    const stuck = await customerWithPlanAndOpenPage();
+    const later = await customerWithPlanAndOpenPage();
+    s.fake.setMode('down');
+    try {
+      expect((await erase(stuck.me.cookie)).statusCode).toBe(202);
+      s.t.clock.advance(60_000);
+      expect((await erase(later.me.cookie)).statusCode).toBe(202);
+      // One at a time: the job takes the least recently tried, so each run moves to the next.
+      s.t.clock.advance(60_000);
+      await runErasureJob(1);
+      s.t.clock.advance(60_000);
+      await runErasureJob(1);
+      expect(subscriptionAt(stuck.subscriptionRef).length).toBeGreaterThan(1);
+      expect(subscriptionAt(later.subscriptionRef).length).toBeGreaterThan(1);
+    } finally {
+      s.fake.setMode('normal');
+    }
+    // Stripe back, still one at a time: `later` is reached though `stuck` was deleted first.
+    s.t.clock.advance(60_000);
+    await runErasureJob(1);
+    s.t.clock.advance(60_000);
+    await runErasureJob(1);
+    expect(await planRow(stuck.subscriptionRef)).toMatchObject({ status: 'cancelled' });
+    expect(await planRow(later.subscriptionRef)).toMatchObject({ status: 'cancelled' });
   });
 });

@@ -106,7 +106,11 @@ export async function eraseAccount(ctx: Ctx, deps: ErasureDeps, accountId: strin
     const data = await eraseOwnedData(tx, accountId, { force });
     const paymentsWaiting = force ? 0 : outcome.payments.waiting;
     const complete = Object.keys(data.held).length === 0 && paymentsWaiting === 0;
-    if (complete) await tx.update(accounts).set({ erasureCompletedAt: now, updatedAt: now }).where(eq(accounts.id, accountId));
+    // Waiting or not, the attempt is the account's latest change: the job takes the least recently tried first.
+    await tx
+      .update(accounts)
+      .set(complete ? { erasureCompletedAt: now, updatedAt: now } : { updatedAt: now })
+      .where(eq(accounts.id, accountId));
     await audit(txCtx, complete ? 'account.erasure_completed' : 'account.erasure_partial', accountId, {
       deleted: data.deleted,
       emptied: data.emptied,
