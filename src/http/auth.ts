@@ -108,6 +108,20 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/**
+ * The principal of a request that only the account's owner, signed in on the web or in the app, may
+ * make: what would hand the account to whoever holds a key (its password, its e-mail address, new keys,
+ * its other sessions). An API key sits in scripts and on servers; one that leaks must not be a way to
+ * take the account over. `doing` completes "… while signed in (web or app)" and "an API key cannot …".
+ */
+export function signedInPrincipalOf(request: FastifyRequest, doing: { what: string; keyCannot: string }): Principal {
+  const principal = principalOf(request);
+  if (principal.via === 'api_key') {
+    throw new DomainError('FORBIDDEN', `${doing.what} while signed in (web or app); an API key cannot ${doing.keyCannot}.`);
+  }
+  return principal;
+}
+
 export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const names = cookieNames(deps.config);
   const now = () => deps.clock.now().getTime();

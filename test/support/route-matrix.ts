@@ -33,6 +33,8 @@ export interface RouteSpec {
   streaming?: boolean;
   /** Credentials for the final "the owner may" check when an API key is not the right kind (logout needs a session). */
   ownerHeaders?: (t: TestApp, owner: Actor) => Promise<Record<string, string>>;
+  /** Credentials of the other customer for the `owned` check, when an API key is refused there before any lookup. */
+  strangerHeaders?: (t: TestApp, stranger: Actor) => Promise<Record<string, string>>;
   body?: unknown;
 }
 
@@ -76,8 +78,8 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
   const { ownerRole, owner } = ownerOf(actors, spec);
   const fresh = async () => (spec.target ? spec.target(t, owner) : { url: spec.route, body: spec.body });
   const send = async (target: Target, headers: Record<string, string>) => {
-    // A browser session's POST is JSON (CSRF defence), so a cookie request without a body sends `{}`.
-    const body = target.body === undefined && headers.cookie !== undefined && spec.method === 'POST' ? {} : target.body;
+    // A browser session's POST or DELETE is JSON (CSRF defence), so a cookie request without a body sends `{}`.
+    const body = target.body === undefined && headers.cookie !== undefined && spec.method !== 'GET' ? {} : target.body;
     return t.app.inject({
       method: spec.method,
       url: target.url,
@@ -131,7 +133,10 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
   expectDocumented(asSuspended, `as a suspended ${ownerRole}`);
 
   if (spec.owned) {
-    const response = await send(await fresh(), { authorization: actors.otherCustomer.bearer });
+    const stranger = spec.strangerHeaders
+      ? await spec.strangerHeaders(t, actors.otherCustomer)
+      : { authorization: actors.otherCustomer.bearer };
+    const response = await send(await fresh(), stranger);
     expect(response.statusCode, `${label} on another account's object`).toBe(404);
     expect(response.json().error.code, `${label} on another account's object`).toBe('NOT_FOUND');
     expectDocumented(response, "on another account's object");

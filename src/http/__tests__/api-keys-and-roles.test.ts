@@ -50,9 +50,11 @@ describe('API keys', () => {
   });
 
   it('cannot be revoked by another account (404, not 403)', async () => {
-    const owner = await createActor(t);
+    const owner = await signUp(t);
     const stranger = await createActor(t);
-    const key = (await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(owner), payload: { name: 'mine' } })).json();
+    const key = (
+      await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie: owner.cookie }, payload: { name: 'mine' } })
+    ).json();
     const response = await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}`, headers: as(stranger) });
     expect(response.statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: as(key.key) })).statusCode).toBe(200);
@@ -72,13 +74,12 @@ describe('API keys', () => {
   });
 
   it('are limited to 20 active per account', async () => {
-    const user = await createActor(t); // already has one
-    for (let i = 0; i < 19; i++) {
-      expect(
-        (await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(user), payload: { name: `k${i}` } })).statusCode,
-      ).toBe(201);
+    const user = await signUp(t);
+    const headers = { cookie: user.cookie };
+    for (let i = 0; i < 20; i++) {
+      expect((await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: `k${i}` } })).statusCode).toBe(201);
     }
-    const over = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: as(user), payload: { name: 'one too many' } });
+    const over = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers, payload: { name: 'one too many' } });
     expect(over.statusCode).toBe(409);
   });
 });

@@ -23,13 +23,15 @@ import type { Ctx } from '../../modules/context.ts';
 import { listStatement, onLocalBalanceChange, StatementLine } from '../../modules/ledger/index.ts';
 import { PrivacyPolicy } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
-import { principalOf } from '../auth.ts';
+import { principalOf, signedInPrincipalOf } from '../auth.ts';
 import { MeCache } from '../me-cache.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Limit, Line, NumberCursor, Text } from '../schemas.ts';
 
 /** How long GET /api/v1/me is answered from memory at most; every change drops it sooner (ADR 22). */
 export const ME_CACHE_TTL_MS = 10_000;
+/** Ending the account's sessions is for its owner, signed in: a leaked key must not sign the owner out. */
+const SESSIONS = { what: 'Sign sessions out', keyCannot: 'end sessions' };
 
 export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -111,9 +113,18 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
 
   app.delete(
     '/api/v1/sessions/:id',
-    { schema: { tags: ['sessions'], summary: 'Sign out one of my sessions', params: IdParam, response: { 204: z.undefined() } } },
+    {
+      config: { errors: ['FORBIDDEN'] },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign out one of my sessions',
+        description: 'From a signed-in session or the app only: an API key is refused (403).',
+        params: IdParam,
+        response: { 204: z.undefined() },
+      },
+    },
     async (request, reply) => {
-      const principal = principalOf(request);
+      const principal = signedInPrincipalOf(request, SESSIONS);
       await revokeSession(request.ctx, principal.accountId, request.params.id, 'signed out from another session');
       return reply.code(204).send();
     },
@@ -121,9 +132,17 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
 
   app.post(
     '/api/v1/sessions/revoke-others',
-    { schema: { tags: ['sessions'], summary: 'Sign out everywhere else', response: { 200: z.object({ ended: z.number().int() }) } } },
+    {
+      config: { errors: ['FORBIDDEN'] },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign out everywhere else',
+        description: 'From a signed-in session or the app only: an API key is refused (403).',
+        response: { 200: z.object({ ended: z.number().int() }) },
+      },
+    },
     async (request) => {
-      const principal = principalOf(request);
+      const principal = signedInPrincipalOf(request, SESSIONS);
       return { ended: await revokeAllSessions(request.ctx, principal.accountId, 'signed out from another session', principal.sessionId) };
     },
   );
@@ -149,16 +168,18 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/api-keys',
     {
-      config: { errors: ['CONFLICT'] },
+      config: { errors: ['FORBIDDEN', 'CONFLICT'] },
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
+        description: 'From a signed-in session or the app only: an API key cannot make more keys (403).',
         body: z.object({ name: Line.trim().min(1).max(100) }),
         response: { 201: NewApiKey },
       },
     },
     async (request, reply) => {
-      return reply.code(201).send(await createApiKey(request.ctx, principalOf(request).accountId, request.body.name));
+      const principal = signedInPrincipalOf(request, { what: 'Create API keys', keyCannot: 'make more keys' });
+      return reply.code(201).send(await createApiKey(request.ctx, principal.accountId, request.body.name));
     },
   );
 

@@ -9,7 +9,8 @@ import { enqueueEmail, passwordChangedMessage, resetPasswordMessage } from '../m
 import { announceAuthChange } from './auth-changes.ts';
 import { byEmail, normaliseEmail, withOpenedEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
-import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import { hashPassword, passwordProblem, verifyAgainstDummy } from './passwords.ts';
+import { checkPasswordThrottled } from './reauthenticate.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { revokeAllSessions } from './sessions.ts';
 import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
@@ -85,9 +86,13 @@ export async function changePassword(
     await verifyAgainstDummy(input.currentPassword);
     throw new DomainError('CONFLICT', 'This account has no password yet; add an e-mail address and password first.');
   }
-  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
-    throw new DomainError('INVALID_CREDENTIALS', 'The current password is wrong.');
-  }
+  // Counted like sign-in: a stolen session (or, before, an API key) gave unlimited guesses here.
+  await checkPasswordThrottled(
+    ctx,
+    { ...account, passwordHash: account.passwordHash },
+    input.currentPassword,
+    'The current password is wrong.',
+  );
   const problem = passwordProblem(input.newPassword, account.email);
   if (problem) throw new DomainError('WEAK_PASSWORD', problem);
   const passwordHash = await hashPassword(input.newPassword);

@@ -3,6 +3,7 @@ import { accounts } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { normaliseEmail, withOpenedEmail } from './email.ts';
 import { verifyPassword } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { blockedUntil, clearThrottle, ipKey, nameKey, recordConsecutiveFailure, recordWindowedFailure } from './throttle.ts';
@@ -22,7 +23,29 @@ export async function reauthenticate(ctx: Ctx, accountId: string, password: stri
       issues: [{ field: 'body.password', message: 'your current password is required' }],
     });
   }
-  const keys = { name: nameKey(ctx, account.email), ip: ipKey(ctx) };
+  const opened = await withOpenedEmail(ctx, account);
+  await checkPasswordThrottled(
+    ctx,
+    { id: opened.id, email: opened.email, passwordHash: account.passwordHash },
+    password,
+    'The password is wrong.',
+  );
+}
+
+/**
+ * Check a signed-in owner's current password (before a change that cannot be undone, or a new
+ * password), counted like sign-in: the same per-address and per-IP counters as `login`, so a wrong
+ * guess here brings the lock-out closer there and a lock-out there holds here. `account.email` is the
+ * address in clear (opened), as sign-in keys it.
+ */
+export async function checkPasswordThrottled(
+  ctx: Ctx,
+  account: { id: string; email: string | null; passwordHash: string },
+  password: string,
+  wrong: string,
+): Promise<void> {
+  const accountId = account.id;
+  const keys = { name: account.email ? nameKey(ctx, normaliseEmail(account.email)) : undefined, ip: ipKey(ctx) };
   const blocked = await blockedUntil(ctx, [keys.name, keys.ip]);
   if (blocked) {
     await recordSecurityEvent(ctx, { type: 'reauthentication_throttled', accountId });
@@ -33,11 +56,11 @@ export async function reauthenticate(ctx: Ctx, accountId: string, password: stri
   if (!(await verifyPassword(account.passwordHash, password))) {
     await transaction(ctx.db, async (tx) => {
       const txCtx = withDb(ctx, tx);
-      await recordConsecutiveFailure(txCtx, keys.name);
+      if (keys.name) await recordConsecutiveFailure(txCtx, keys.name);
       if (keys.ip) await recordWindowedFailure(txCtx, keys.ip);
       await recordSecurityEvent(txCtx, { type: 'reauthentication_failed', accountId });
     });
-    throw new DomainError('INVALID_CREDENTIALS', 'The password is wrong.');
+    throw new DomainError('INVALID_CREDENTIALS', wrong);
   }
-  await clearThrottle(ctx, keys.name);
+  if (keys.name) await clearThrottle(ctx, keys.name);
 }

@@ -7063,7 +7063,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key (shown once) */
+        /**
+         * Create an API key (shown once)
+         * @description From a signed-in session or the app only: an API key cannot make more keys (403).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7106,7 +7109,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8067,7 +8070,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password; every other session ends */
+        /**
+         * Change the password; every other session ends
+         * @description From a signed-in session or the app only (an API key is refused, 403). A wrong current password counts like a failed sign-in: after too many, `429 TOO_MANY_ATTEMPTS`, for sign-in too.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8109,7 +8115,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8154,7 +8160,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `RATE_LIMITED` */
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ATTEMPTS` */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8585,7 +8591,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add an e-mail address and password to a device account, keeping everything */
+        /**
+         * Add an e-mail address and password to a device account, keeping everything
+         * @description From the app (or a signed-in session) only: an API key is refused (403).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8634,7 +8643,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `ACCOUNT_KIND_UNAVAILABLE`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `ACCOUNT_KIND_UNAVAILABLE`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12971,7 +12980,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Sign out one of my sessions */
+        /**
+         * Sign out one of my sessions
+         * @description From a signed-in session or the app only: an API key is refused (403).
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -13008,7 +13020,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13087,7 +13099,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere else */
+        /**
+         * Sign out everywhere else
+         * @description From a signed-in session or the app only: an API key is refused (403).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -13126,7 +13141,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
