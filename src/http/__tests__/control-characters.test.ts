@@ -1,5 +1,6 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor } from '../../../test/support/actors.ts';
+import { type Actor, createActor, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 
 /**
@@ -72,6 +73,23 @@ describe('control characters in what people type', () => {
       }
     });
   }
+
+  it("the app's device fields (platform, OS, model, app version): refused with 400 naming the field", async () => {
+    const device = { deviceId: randomUUID(), deviceSecret: randomBytes(32).toString('base64url'), platform: 'ios', osVersion: '18.2' };
+    const fields = { ...device, model: 'iPhone15,3', appVersion: '3.4.1', ageConfirmed: true, policyVersion: t.policy.version };
+    for (const field of ['platform', 'osVersion', 'model', 'appVersion'] as const) {
+      for (const value of [...CONTROLS, 'two\nlines']) {
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/device',
+          payload: { ...fields, [field]: value },
+          remoteAddress: uniqueIp(),
+        });
+        expect(response.statusCode, `${field} ${JSON.stringify(value)}`).toBe(400);
+        expect(response.json().error.message).toContain(`body.${field}`);
+      }
+    }
+  });
 
   it('a message keeps its line breaks and tabs, and any language (right-to-left included)', async () => {
     const text = 'Line one\r\nLine two\n\tindented — مرحبا بالعالم — שלום';

@@ -27,7 +27,7 @@ import type { AppDeps } from '../app.ts';
 import { cookieNames, principalOf, signedInPrincipalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
 import type { RateLimiter } from '../rate-limit.ts';
-import { Email, Password, SecretToken, Text } from '../schemas.ts';
+import { Email, Line, Password, SecretToken, Text } from '../schemas.ts';
 
 const Consent = {
   ageConfirmed: z.boolean().describe('The customer confirms the minimum age (see GET /api/v1/privacy/policy).'),
@@ -295,10 +295,11 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
           }).describe(
             'At least 128 random bits from a CSPRNG, made once and kept in secure storage: ≥ 32 hex digits or ≥ 22 base64url characters (256 bits recommended: 64 hex or 43 base64url; not a UUID), at most 128 characters. Stored only as a keyed hash.',
           ),
-          platform: Text.min(1).max(32),
-          osVersion: Text.min(1).max(64),
-          model: Text.min(1).max(128),
-          appVersion: Text.min(1).max(64),
+          // Shown to the customer (sessions) and to staff (account activity): one line, no control characters.
+          platform: Line.min(1).max(32),
+          osVersion: Line.min(1).max(64),
+          model: Line.min(1).max(128),
+          appVersion: Line.min(1).max(64),
           ...Consent,
         }),
         response: { 201: z.object({ token: z.string(), accountId: z.string(), created: z.boolean(), expiresAt: z.iso.datetime() }) },
