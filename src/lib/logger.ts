@@ -137,23 +137,33 @@ const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/
  * is (a mistyped URL matches no route, and its path is logged as sent): never an id of ours.
  */
 const PERSONAL_SEGMENT = /^(?:[^/?]*(?:@|%40)[^/?]*|(?:\+|%2B)[\d\s.()%-]{6,30})$/i;
+/** One of our credentials (`otp_live_…`, `otp_ses_…`, …), wherever it was put: a key pasted into a path or a parameter. */
+const CREDENTIAL = /otp_[a-z]{3,4}_/i;
+/**
+ * A query value that is personal or secret whatever its parameter is called: an e-mail address, a phone
+ * number in international form (its `+` arrives as a space when it was not encoded), or a credential.
+ */
+const PERSONAL_VALUE = /@|^[+ ][\d\s.()-]{6,30}$|otp_[a-z]{3,4}_/i;
 
 export function redactUrl(raw: string): string {
   let url = raw;
   for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
   const pathEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
-  if (/@|%40|\+|%2B/i.test(url.slice(0, pathEnd))) {
+  if (/@|%40|\+|%2B|otp_/i.test(url.slice(0, pathEnd))) {
     const path = url
       .slice(0, pathEnd)
       .split('/')
-      .map((segment) => (PERSONAL_SEGMENT.test(segment) ? '[redacted]' : segment))
+      .map((segment) => (PERSONAL_SEGMENT.test(segment) || CREDENTIAL.test(segment) ? '[redacted]' : segment))
       .join('/');
     url = path + url.slice(pathEnd);
   }
   const question = url.indexOf('?');
   if (question < 0) return url;
   const params = new URLSearchParams(url.slice(question + 1));
-  const kept = [...params.entries()].map(([name, value]) => [name, SENSITIVE_QUERY_PARAM.test(name) ? '[redacted]' : value]);
+  const kept = [...params.entries()].map(([name, value]) => [
+    name,
+    SENSITIVE_QUERY_PARAM.test(name) || PERSONAL_VALUE.test(value) ? '[redacted]' : value,
+  ]);
   return `${url.slice(0, question)}?${kept.map(([name, value]) => `${encodeURIComponent(name ?? '')}=${encodeURIComponent(value ?? '')}`).join('&')}`;
 }
 

@@ -557,6 +557,30 @@ describe('logs', () => {
     expect(redactUrl('/compat/5sim/v1/user/check/100000089')).toBe('/compat/5sim/v1/user/check/100000089');
   });
 
+  it('never a credential, an address or a number by its value, whatever the parameter is called or wherever in the path', async () => {
+    const actor = await createActor(t);
+    const key = actor.bearer.slice('Bearer '.length);
+    logLines.length = 0;
+    for (const url of [
+      `/api/v1/activations/${key}`,
+      `/api/v1/prices?service=zz&country=US&user=alice%40example.com&to=%2B447700900123&k=${key}`,
+      '/api/v1/prices?service=zz&country=US&to=+447700900124',
+    ]) {
+      expect((await t.app.inject({ method: 'GET', url, headers: { authorization: actor.bearer } })).statusCode, url).toBeGreaterThanOrEqual(
+        400,
+      );
+    }
+    const text = logLines.join('');
+    for (const secret of [key.slice(9), 'alice', '447700900123', '447700900124']) expect(text).not.toContain(secret);
+    expect(text).toContain('/api/v1/activations/[redacted]');
+    // What is neither stays readable.
+    expect(text).toContain('service=zz&country=US');
+    const { redactUrl } = await import('../../lib/logger.ts');
+    expect(redactUrl('/stubs/handler_api.php?action=getStatus&id=100000089&country=6')).toBe(
+      '/stubs/handler_api.php?action=getStatus&id=100000089&country=6',
+    );
+  });
+
   it("bind the request id to the handler's own lines and to the completion line, each once", async () => {
     logLines.length = 0;
     const echo = await t.app.inject({
