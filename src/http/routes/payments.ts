@@ -66,6 +66,7 @@ export const paymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
           'PAYMENT_PROCESSOR_UNAVAILABLE',
           'IDEMPOTENCY_KEY_REUSED',
           'IDEMPOTENCY_KEY_IN_USE',
+          'TOO_MANY_ACTIVE',
         ],
       },
       schema: {

@@ -76,6 +76,7 @@ export async function startBitcoinCheckout(ctx: Ctx, deps: PaymentDeps, input: B
       }
     : undefined;
   const { payment, created } = await createPayment(ctx, {
+    customerCheckout: true,
     accountId: input.accountId,
     pkg,
     method: 'bitcoin',

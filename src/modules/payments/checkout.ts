@@ -47,6 +47,7 @@ export async function startCheckout(ctx: Ctx, deps: PaymentDeps, input: Checkout
       }
     : undefined;
   const { payment, created } = await createPayment(ctx, {
+    customerCheckout: true,
     accountId: input.accountId,
     pkg,
     method: 'card',

@@ -1,9 +1,10 @@
-import { and, eq, getTableColumns, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { creditPackages, type PaymentMethod, type PaymentProcessor, payments } from '../../db/schema/index.ts';
+import { accounts, creditPackages, type PaymentMethod, type PaymentProcessor, payments } from '../../db/schema/index.ts';
+import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
 import type { PackageRow, PaymentRow, PaymentWithPackage } from './view.ts';
 
 export interface NewPayment {
@@ -20,7 +21,20 @@ export interface NewPayment {
   amountMinor?: number;
   /** The currency it was charged in, when the processor decided it; the package's otherwise. */
   currency?: string;
+  /**
+   * A checkout the customer starts (card, bitcoin), not one the processor made: at most
+   * `OPEN_CHECKOUTS.max` of the account's payments may be unfinished (`created`, younger than a card
+   * page lives), each being a page or an address at the processor.
+   */
+  customerCheckout?: boolean;
 }
+
+/**
+ * How many checkouts a customer may leave unfinished at once (an outside probe opened 81 Stripe pages
+ * for one account in seconds; each bitcoin one takes an address from Blockonomics). A page expires within
+ * a day, a bitcoin quote sooner: older ones no longer count.
+ */
+export const OPEN_CHECKOUTS = { max: 10, withinMs: 24 * 60 * 60_000 } as const;
 
 /**
  * A payment row, `created`, for a package at its price. Under an idempotency key, the key is claimed
@@ -28,6 +42,42 @@ export interface NewPayment {
  * it came with another request.
  */
 export async function createPayment(ctx: Ctx, input: NewPayment): Promise<{ payment: PaymentWithPackage; created: boolean }> {
+  if (!input.customerCheckout) return insertPayment(ctx, input);
+  // One checkout of an account at a time, its account row locked: the count and the insert agree.
+  return transaction(ctx.db, async (tx) => {
+    await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, input.accountId)).for('update');
+    const retry = input.idempotency
+      ? await paymentWhere(tx, and(eq(payments.accountId, input.accountId), eq(payments.idempotencyKey, input.idempotency.key)))
+      : undefined;
+    if (!retry) await refuseTooManyOpen(withDb(ctx, tx), input.accountId);
+    return insertPayment(withDb(ctx, tx), input);
+  });
+}
+
+async function refuseTooManyOpen(ctx: Ctx, accountId: string): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  const open = await ctx.db
+    .select({ createdAt: payments.createdAt })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.accountId, accountId),
+        eq(payments.status, 'created'),
+        gt(payments.createdAt, new Date(now - OPEN_CHECKOUTS.withinMs)),
+      ),
+    )
+    .orderBy(asc(payments.createdAt))
+    .limit(OPEN_CHECKOUTS.max);
+  if (open.length < OPEN_CHECKOUTS.max) return;
+  const oldest = open[0]?.createdAt.getTime() ?? now;
+  throw new DomainError(
+    'TOO_MANY_ACTIVE',
+    `You have ${OPEN_CHECKOUTS.max} unfinished payments: finish one of them (Payments), or start a new one once the oldest has expired.`,
+    { retryAfterSeconds: Math.max(1, Math.ceil((oldest + OPEN_CHECKOUTS.withinMs - now) / 1000)) },
+  );
+}
+
+async function insertPayment(ctx: Ctx, input: NewPayment): Promise<{ payment: PaymentWithPackage; created: boolean }> {
   const now = ctx.clock.now();
   const row: PaymentRow = {
     id: newId('pay', now.getTime()),

@@ -9960,7 +9960,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `RATE_LIMITED` */
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ACTIVE` */
                 429: {
                     headers: {
                         [name: string]: unknown;

@@ -5,6 +5,7 @@ import { createTestApp } from '../../../../test/support/app.ts';
 import { code } from '../../../../test/support/orders.ts';
 import { createStripeTestApp, type StripeTestApp } from '../../../../test/support/stripe.ts';
 import { payments } from '../../../db/schema/index.ts';
+import { OPEN_CHECKOUTS } from '../create-payment.ts';
 
 let s: StripeTestApp;
 beforeAll(async () => {
@@ -132,6 +133,44 @@ describe('POST /api/v1/payments/checkout', () => {
     });
     expect([bitcoin.statusCode, code(bitcoin)]).toEqual([422, 'PAYMENT_METHOD_UNAVAILABLE']);
     expect(bitcoin.json().error.details).toEqual({ method: 'bitcoin' });
+  });
+
+  it('leaves at most 10 checkouts unfinished per account: the next is 429 until one ends or the oldest is a day old', async () => {
+    const actor = await createActor(s.t);
+    const pkg = await s.sell();
+    const keyed = await s.checkout(actor, pkg, { 'idempotency-key': 'open-cap-first' });
+    expect(keyed.statusCode).toBe(201);
+    for (let i = 1; i < OPEN_CHECKOUTS.max; i++) expect((await s.checkout(actor, pkg)).statusCode).toBe(201);
+    const pages = s.fake.requests.filter((r) => r.path === '/v1/checkout/sessions' && r.method === 'POST').length;
+    const refused = await s.checkout(actor, pkg);
+    expect([refused.statusCode, code(refused)]).toEqual([429, 'TOO_MANY_ACTIVE']);
+    expect(refused.json().error.message).toMatch(/^You have 10 unfinished payments/);
+    expect(Number(refused.headers['retry-after'])).toBe(24 * 3600);
+    // Nothing was opened at Stripe for it; a retry of a checkout already made is still answered.
+    expect(s.fake.requests.filter((r) => r.path === '/v1/checkout/sessions' && r.method === 'POST').length).toBe(pages);
+    const retried = await s.checkout(actor, pkg, { 'idempotency-key': 'open-cap-first' });
+    expect([retried.statusCode, retried.json().paymentId]).toEqual([201, keyed.json().paymentId]);
+    // Another customer is not held back.
+    expect((await s.checkout(await createActor(s.t), pkg)).statusCode).toBe(201);
+    // One page paid: room for one more.
+    const session = [...s.fake.sessions.values()].find((x) => x.client_reference_id === keyed.json().paymentId);
+    await s.deliver(s.fake.event('checkout.session.completed', s.fake.complete(session?.id as string).session));
+    expect((await s.checkout(actor, pkg)).statusCode).toBe(201);
+    expect((await s.checkout(actor, pkg)).statusCode).toBe(429);
+    // A day on, the unfinished ones no longer count (their pages have expired at Stripe).
+    s.t.clock.advance(OPEN_CHECKOUTS.withinMs);
+    expect((await s.checkout(actor, pkg)).statusCode).toBe(201);
+  });
+
+  it('30 checkouts at once open exactly 10 (the account row is locked while they are counted; on PostgreSQL too)', async () => {
+    const actor = await createActor(s.t);
+    const pkg = await s.sell();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => s.checkout(actor, pkg)));
+    expect(answers.filter((answer) => answer.statusCode === 201)).toHaveLength(OPEN_CHECKOUTS.max);
+    expect(new Set(answers.filter((answer) => answer.statusCode !== 201).map((answer) => `${answer.statusCode} ${code(answer)}`))).toEqual(
+      new Set(['429 TOO_MANY_ACTIVE']),
+    );
+    expect(await s.t.database.db.select().from(payments).where(eq(payments.accountId, actor.accountId))).toHaveLength(OPEN_CHECKOUTS.max);
   });
 
   it('lists my payments newest first, pages them, and hides other customers’ payments', async () => {
