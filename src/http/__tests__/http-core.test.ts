@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createActor } from '../../../test/support/actors.ts';
+import { createActor, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DomainError } from '../../lib/errors.ts';
 
@@ -107,6 +107,19 @@ describe('error envelope', () => {
     });
     expect(response.statusCode).toBe(400);
     expectEnvelope(response.json(), 'INVALID_JSON');
+  });
+
+  it('reads an empty JSON body as no body: an action that takes none runs, a route that needs fields names them', async () => {
+    const me = await signUp(t);
+    const revoke = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions/revoke-others',
+      headers: { 'content-type': 'application/json', cookie: me.cookie },
+    });
+    expect(revoke.statusCode, revoke.body).toBe(200);
+    const echo = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '  ' });
+    expect(echo.statusCode).toBe(400);
+    expect(echo.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('body') });
   });
 
   it('answers other media types with UNSUPPORTED_MEDIA_TYPE', async () => {
