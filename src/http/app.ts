@@ -220,7 +220,8 @@ function responseHeaders(https: boolean): HeaderSetter {
   const apiHeaders = apiSecurityHeaders({ https });
   const pageHeaders = { ...securityHeaders({ https }), 'cache-control': 'no-store' };
   return (request, reply) => {
-    reply.headers(isApiUrl(request.url) || request.url.startsWith('/stubs/') ? apiHeaders : pageHeaders);
+    const path = request.routeOptions.url ?? request.url;
+    reply.headers(isApiUrl(path) || path.startsWith('/stubs/') ? apiHeaders : pageHeaders);
     reply.header('x-request-id', request.id);
   };
 }
@@ -261,7 +262,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
   // Synchronous hooks (done callbacks): on a hot polling path every promise and microtask counts.
   app.addHook('onRequest', (request, reply, done) => {
     withHeaders(request, reply);
-    done(isApiUrl(request.url) ? nulInUrl(request.url, request.routeOptions.url) : undefined);
+    done(isApiUrl(request.routeOptions.url ?? request.url) ? nulInUrl(request.url, request.routeOptions.url) : undefined);
   });
 
   await app.register(swagger, {

@@ -241,8 +241,13 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
 
   // A callback hook, not an async one: with the credential cached nothing here waits on a promise.
   app.addHook('onRequest', (request, reply, done) => {
-    const compat = request.url.startsWith(FIVESIM_PREFIX);
-    if (!compat && !request.url.startsWith('/api/v1/')) {
+    // The route that was matched decides, never the URL as sent: the router decodes the path before it
+    // matches, so `/%61pi/v1/admin/staff` reaches the admin route while its raw URL does not start with
+    // `/api/v1/` (an outside probe read the console's data that way, signed in or not). A URL that matched
+    // no route is judged by its raw path: it gets its 404 (or 401) either way.
+    const path = request.routeOptions.url ?? request.url;
+    const compat = path.startsWith(FIVESIM_PREFIX);
+    if (!compat && !path.startsWith('/api/v1/')) {
       done();
       return;
     }
