@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activations, authThrottles } from '../src/db/schema/index.ts';
+import { activations, authThrottles, payments } from '../src/db/schema/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createApiKey } from '../src/modules/accounts/index.ts';
 import { createActivation, receiveSms } from '../src/modules/activations/index.ts';
@@ -757,7 +757,15 @@ async function aPackage(t: TestApp, interval?: 'month'): Promise<string> {
 }
 
 /** A card checkout the owner started (against the fake Stripe). */
-async function aCheckout(t: TestApp, owner: { bearer: string }, interval?: 'month'): Promise<{ paymentId: string }> {
+async function aCheckout(t: TestApp, owner: { bearer: string; accountId: string }, interval?: 'month'): Promise<{ paymentId: string }> {
+  // The matrix opens many checkouts for one owner, past the 10 an account may leave unfinished: its earlier
+  // pages expire first, as the webhook would say they did (`checkout.session.expired`).
+  const { markPaymentFailed } = await import('../src/modules/payments/index.ts');
+  const open = await t.database.db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.accountId, owner.accountId), eq(payments.status, 'created')));
+  for (const { id } of open) await markPaymentFailed(ctxOf(t, 'stripe'), id, 'the payment page expired');
   const response = await t.app.inject({
     method: 'POST',
     url: '/api/v1/payments/checkout',
@@ -769,7 +777,7 @@ async function aCheckout(t: TestApp, owner: { bearer: string }, interval?: 'mont
 }
 
 /** A card checkout the owner paid (at the fake Stripe, its event delivered). */
-async function aPaidCheckout(t: TestApp, owner: { bearer: string }): Promise<{ paymentId: string }> {
+async function aPaidCheckout(t: TestApp, owner: { bearer: string; accountId: string }): Promise<{ paymentId: string }> {
   const { paymentId } = await aCheckout(t, owner);
   const session = [...stripe.sessions.values()].find((candidate) => candidate.client_reference_id === paymentId);
   const { session: paid } = stripe.complete(session?.id as string);
@@ -779,7 +787,7 @@ async function aPaidCheckout(t: TestApp, owner: { bearer: string }): Promise<{ p
 }
 
 /** A card plan the owner subscribed to: checkout, paid at the fake Stripe, its event delivered. */
-async function aSubscription(t: TestApp, owner: { bearer: string }): Promise<string> {
+async function aSubscription(t: TestApp, owner: { bearer: string; accountId: string }): Promise<string> {
   const { paymentId } = await aCheckout(t, owner, 'month');
   const session = [...stripe.sessions.values()].find((candidate) => candidate.client_reference_id === paymentId);
   const { session: paid } = stripe.complete(session?.id as string);

@@ -96,7 +96,7 @@ export function inApiWords(message: string): string {
 const OPTION_PROPERTIES: Record<string, string> = { fee: 'feeCredits' };
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
-  const message = request.url.startsWith('/api/') ? inApiWords(error.message) : error.message;
+  const message = (request.routeOptions.url ?? request.url).startsWith('/api/') ? inApiWords(error.message) : error.message;
   const body: ErrorEnvelope = { error: { code: error.code, message, requestId: request.id } };
   if (error.details) body.error.details = error.details;
   const retryAfter = error.details?.retryAfterSeconds;
