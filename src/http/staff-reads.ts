@@ -1,6 +1,23 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import { accounts } from '../db/schema/index.ts';
+import { DomainError } from '../lib/errors.ts';
 import { recordStaffAccess, type StaffRead } from '../modules/privacy/index.ts';
 import { principalOf } from './auth.ts';
+
+/**
+ * Support staff act on customers only: a staff account's profile, activity, orders and payments are
+ * for admins. Refuses a support member's read aimed at one (FORBIDDEN); an account that does not exist
+ * is left to the read itself (its NOT_FOUND).
+ */
+export async function refuseStaffAccountToSupport(request: FastifyRequest, accountId: string | { role: string }): Promise<void> {
+  if (principalOf(request).role === 'admin') return;
+  const role =
+    typeof accountId === 'string'
+      ? (await request.ctx.db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, accountId)).limit(1))[0]?.role
+      : accountId.role;
+  if (role !== undefined && role !== 'customer') throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's data.");
+}
 
 /**
  * Log a staff read of a customer's data before the answer goes out (privacy: the staff access log,

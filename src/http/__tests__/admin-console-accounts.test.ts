@@ -202,6 +202,30 @@ describe('staff actions', () => {
     expect((await get(support, `/api/v1/admin/accounts/${customer.accountId}/activity`)).statusCode).toBe(200);
   });
 
+  it("keeps a staff account's profile, orders and payments from support, and staff out of support's searches", async () => {
+    const refusals = [
+      await get(support, `/api/v1/admin/accounts/${admin.accountId}`),
+      await get(support, `/api/v1/admin/orders?account=${admin.accountId}`),
+      await get(support, `/api/v1/admin/payments?accountId=${admin.accountId}`),
+    ];
+    expect(refusals.map((answer) => [answer.statusCode, answer.json().error.code])).toEqual(Array(3).fill([403, 'FORBIDDEN']));
+    const bySupport = await get(support, `/api/v1/admin/accounts?q=${encodeURIComponent(admin.email)}`);
+    expect(bySupport.json().accounts).toEqual([]);
+    const byAdmin = await get(admin, `/api/v1/admin/accounts?q=${encodeURIComponent(admin.email)}`);
+    expect(byAdmin.json().accounts.map((account: { id: string }) => account.id)).toEqual([admin.accountId]);
+    expect((await get(admin, `/api/v1/admin/accounts/${support.accountId}`)).statusCode).toBe(200);
+    // A customer stays readable by support, by each of these.
+    const customer = await createActor(t);
+    for (const url of [
+      `/api/v1/admin/accounts/${customer.accountId}`,
+      `/api/v1/admin/orders?account=${customer.accountId}`,
+      `/api/v1/admin/payments?accountId=${customer.accountId}`,
+      `/api/v1/admin/accounts?q=${encodeURIComponent(customer.email)}`,
+    ]) {
+      expect((await get(support, url)).statusCode, url).toBe(200);
+    }
+  });
+
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
     const customer = await createActor(t);
     const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;

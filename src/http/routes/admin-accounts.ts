@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../lib/errors.ts';
 import { lookupAccount, ROLES, SecurityEvent, Session } from '../../modules/accounts/index.ts';
 import {
   accountActivity,
@@ -27,7 +26,7 @@ import { Payment } from '../../modules/payments/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { IdempotencyKey, IdParam, StaffReason, Text } from '../schemas.ts';
-import { logStaffRead } from '../staff-reads.ts';
+import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 
 const AccountView = z.object({
   id: z.string(),
@@ -107,8 +106,11 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     },
     async (request) => {
       const found = await searchAccounts(request.ctx, request.query.q);
-      for (const account of found.accounts) await logStaffRead(request, account.id, 'account.search');
-      return { by: found.by ?? null, accounts: found.accounts };
+      // Support staff act on customers only: staff accounts are not found for them.
+      const visible =
+        principalOf(request).role === 'admin' ? found.accounts : found.accounts.filter((account) => account.role === 'customer');
+      for (const account of visible) await logStaffRead(request, account.id, 'account.search');
+      return { by: found.by ?? null, accounts: visible };
     },
   );
 
@@ -127,6 +129,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     },
     async (request) => {
       const account = await lookupAccount(request.ctx, request.params.id);
+      await refuseStaffAccountToSupport(request, account);
       await logStaffRead(request, account.id, 'account.profile');
       return {
         id: account.id,
@@ -169,8 +172,7 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     async (request) => {
       const account = await lookupAccount(request.ctx, request.params.id);
       // Support staff act on customers only: a staff account's sessions and sign-in events are for admins.
-      if (account.role !== 'customer' && principalOf(request).role !== 'admin')
-        throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's activity.");
+      await refuseStaffAccountToSupport(request, account);
       await logStaffRead(request, account.id, 'account.activity');
       return accountActivity(request.ctx, account.id);
     },

@@ -8,7 +8,7 @@ import type { AppDeps } from '../app.ts';
 import { STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Text } from '../schemas.ts';
-import { logStaffRead } from '../staff-reads.ts';
+import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 
 const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
 
@@ -63,6 +63,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       const from = q.from === undefined ? undefined : new Date(q.from);
       const to = q.to === undefined ? undefined : new Date(q.to);
       if (from && to && from >= to) throw new DomainError('VALIDATION_FAILED', '`from` must come before `to`.');
+      if (q.account) await refuseStaffAccountToSupport(request, q.account);
       const found = await searchOrders(request.ctx, { ...q, from, to });
       const page = pageOf(found.rows, q.limit, (row) => row.id);
       for (const accountId of new Set(page.items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'order.list');

@@ -14,7 +14,7 @@ import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Text } from '../schemas.ts';
-import { logStaffRead } from '../staff-reads.ts';
+import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
 const StaffPayment = z
@@ -99,6 +99,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
       const from = q.from === undefined ? undefined : new Date(q.from);
       const to = q.to === undefined ? undefined : new Date(q.to);
       if (from && to && from >= to) throw new DomainError('VALIDATION_FAILED', '`from` must come before `to`.');
+      if (q.accountId) await refuseStaffAccountToSupport(request, q.accountId);
       const rows = await findPaymentsForStaff(request.ctx, {
         status: q.status,
         method: q.method,
