@@ -197,6 +197,7 @@ const ROUTES: RouteSpec[] = [
       await noOpenRequest(t, owner.accountId, 'portability');
       return { url: '/api/v1/privacy/requests', body: { type: 'portability', details: 'matrix' } };
     },
+    ownerHeaders: sessionOf,
   },
   { method: 'GET', route: '/api/v1/privacy/requests', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/privacy/requests/:id', access: 'signed-in', owned: true, target: aPrivacyRequest('') },
@@ -206,6 +207,8 @@ const ROUTES: RouteSpec[] = [
     access: 'signed-in',
     owned: true,
     target: aPrivacyRequest('/withdraw'),
+    ownerHeaders: sessionOf,
+    strangerHeaders: sessionOf,
   },
   {
     method: 'POST',

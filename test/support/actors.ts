@@ -147,6 +147,21 @@ export async function suspend(t: TestApp, actor: Actor) {
   await suspendAccount(ctxOf(t, 'cli'), actor.accountId, 'test suspension');
 }
 
+/**
+ * The headers of a new web session of `actor`, signed in with its password: for what only the owner
+ * signed in may do (an API key is refused there, ADR 7). JSON, as cookie writes must be.
+ */
+export async function signedIn(t: TestApp, actor: { email: string }): Promise<Record<string, string>> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: actor.email, password: GOOD_PASSWORD },
+    remoteAddress: uniqueIp(),
+  });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+  return { cookie: cookieHeader(response), 'content-type': 'application/json' };
+}
+
 /** A JSON request with a bearer token. */
 export const asBearer = (actor: Actor) => ({ authorization: actor.bearer });
 

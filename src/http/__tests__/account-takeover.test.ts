@@ -57,6 +57,20 @@ describe('what an API key cannot do', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: me.key })).statusCode).toBe(200);
   });
 
+  it("file or withdraw a rights request, which staff would act on as the owner's word (an erasure deletes the account)", async () => {
+    const me = await customer();
+    for (const type of ['erasure', 'rectification', 'restriction', 'access']) {
+      const filed = await send('POST', '/api/v1/privacy/requests', me.key, { type, details: 'set my e-mail to new-owner@evil.example' });
+      expect([filed.statusCode, code(filed)], type).toEqual([403, 'FORBIDDEN']);
+    }
+    const own = await send('POST', '/api/v1/privacy/requests', { cookie: me.cookie }, { type: 'erasure' });
+    expect(own.statusCode).toBe(201);
+    const withdrawn = await send('POST', `/api/v1/privacy/requests/${own.json().id as string}/withdraw`, me.key);
+    expect([withdrawn.statusCode, code(withdrawn)]).toEqual([403, 'FORBIDDEN']);
+    // The key still reads them.
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/privacy/requests', headers: me.key })).json().requests).toHaveLength(1);
+  });
+
   it('give a device account an e-mail address and password', async () => {
     const token = { authorization: `Bearer ${await deviceToken(t)}` };
     const made = await send('POST', '/api/v1/api-keys', token, { name: 'script' });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor, uniqueIp } from '../../../test/support/actors.ts';
+import { type Actor, createActor, signedIn, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 
 /**
@@ -95,7 +95,13 @@ describe('control characters in what people type', () => {
     const text = 'Line one\r\nLine two\n\tindented — مرحبا بالعالم — שלום';
     const started = await post('/api/v1/support/conversations', { subject: 'Ünïcödé ✓ 你好', body: text });
     expect(started.statusCode, started.body).toBe(201);
-    const details = await post('/api/v1/privacy/requests', { type: 'rectification', details: text });
+    // Filed signed in: an API key is refused on rights requests (ADR 7).
+    const details = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/privacy/requests',
+      headers: await signedIn(t, user),
+      payload: { type: 'rectification', details: text },
+    });
     expect(details.statusCode, details.body).toBe(201);
   });
 });

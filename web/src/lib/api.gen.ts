@@ -10732,7 +10732,7 @@ export interface paths {
         put?: never;
         /**
          * File a rights request (access, rectification, erasure, portability, objection, restriction, withdrawal of consent)
-         * @description Due 30 days after it is received. One request of a type at a time: a second while one is open is refused (409).
+         * @description Due 30 days after it is received. One request of a type at a time: a second while one is open is refused (409). From a signed-in session or the app only: staff act on a request as the owner’s word (an erasure deletes the account), so an API key is refused (403).
          */
         post: {
             parameters: {
@@ -10782,7 +10782,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10963,7 +10963,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw a request that is not resolved yet */
+        /**
+         * Withdraw a request that is not resolved yet
+         * @description From a signed-in session or the app only: an API key is refused (403).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -11002,7 +11005,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;

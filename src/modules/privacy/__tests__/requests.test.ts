@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asActor, asBearer, createActor, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
+import { asActor, asBearer, createActor, signedIn, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
@@ -13,9 +13,12 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const DAY = 86_400_000;
-type Who = { bearer: string; auth?: Record<string, string> };
-const file = (who: Who, payload: Record<string, unknown>) =>
-  t.app.inject({ method: 'POST', url: '/api/v1/privacy/requests', headers: asBearer(who as never), payload });
+type Who = { bearer: string; auth?: Record<string, string>; accountId: string; email: string };
+// Filing and withdrawing are for the owner signed in (an API key is refused, ADR 7).
+const file = async (who: Who, payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/privacy/requests', headers: await signedIn(t, who), payload });
+const withdrawOf = async (who: Who, id: string) =>
+  t.app.inject({ method: 'POST', url: `/api/v1/privacy/requests/${id}/withdraw`, headers: await signedIn(t, who), payload: {} });
 const staffMove = (who: Who, id: string, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url: `/api/v1/admin/privacy/requests/${id}`, headers: asActor(who as never), payload });
 const byEmail = (payload: Record<string, unknown>, ip = uniqueIp()) =>
@@ -83,14 +86,14 @@ describe('rights requests: filing signed in', () => {
     expect(mine.json().daysLeft).toBe(20);
     const theirs = await t.app.inject({ method: 'GET', url: `/api/v1/privacy/requests/${id}`, headers: asBearer(other) });
     expect(theirs.statusCode).toBe(404);
-    const withdrawTheirs = await t.app.inject({ method: 'POST', url: `/api/v1/privacy/requests/${id}/withdraw`, headers: asBearer(other) });
+    const withdrawTheirs = await withdrawOf(other, id);
     expect(withdrawTheirs.statusCode).toBe(404);
   });
 
   it('lets the customer withdraw an open request, once', async () => {
     const customer = await createActor(t);
     const { id } = (await file(customer, { type: 'rectification', details: 'my e-mail is wrong' })).json();
-    const withdraw = () => t.app.inject({ method: 'POST', url: `/api/v1/privacy/requests/${id}/withdraw`, headers: asBearer(customer) });
+    const withdraw = () => withdrawOf(customer, id);
     const first = await withdraw();
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ status: 'withdrawn', daysLeft: 0 });
@@ -151,9 +154,7 @@ describe('rights requests: the staff queue', () => {
       note: 'We hold nothing beyond what your account page shows.',
     });
     expect(refused.json()).toMatchObject({ status: 'refused' });
-    expect(
-      (await t.app.inject({ method: 'POST', url: `/api/v1/privacy/requests/${second.id}/withdraw`, headers: asBearer(late) })).statusCode,
-    ).toBe(409);
+    expect((await withdrawOf(late, second.id)).statusCode).toBe(409);
     expect((await staffMove(support, 'prq_nonexistent', { status: 'in_progress', reason: 'no such' })).statusCode).toBe(404);
   });
 });
