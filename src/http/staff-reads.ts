@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { accounts } from '../db/schema/index.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -35,4 +35,16 @@ export async function logStaffRead(request: FastifyRequest, accountId: string, w
     reason: headers['x-access-reason'] || query?.reason,
     requestId: request.id,
   });
+}
+
+/**
+ * A page of rows (orders, payments) as a support member may see it: the rows of staff accounts left
+ * out (admins see every row). The page keeps its cursor: what is left out is skipped, not re-fetched.
+ */
+export async function customersOnlyFor<T extends { accountId: string }>(request: FastifyRequest, rows: T[]): Promise<T[]> {
+  if (principalOf(request).role === 'admin' || rows.length === 0) return rows;
+  const ids = [...new Set(rows.map((row) => row.accountId))];
+  const found = await request.ctx.db.select({ id: accounts.id, role: accounts.role }).from(accounts).where(inArray(accounts.id, ids));
+  const staff = new Set(found.filter((account) => account.role !== 'customer').map((account) => account.id));
+  return staff.size === 0 ? rows : rows.filter((row) => !staff.has(row.accountId));
 }

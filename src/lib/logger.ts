@@ -143,25 +143,38 @@ const CREDENTIAL = /otp_[a-z]{3,4}_/i;
  * A query value that is personal or secret whatever its parameter is called: an e-mail address, a phone
  * number in international form (its `+` arrives as a space when it was not encoded), or a credential.
  */
-const PERSONAL_VALUE = /@|^[+ ][\d\s.()-]{6,30}$|otp_[a-z]{3,4}_/i;
+const PERSONAL_VALUE = /@|^(?:tel:)|^[+ ][\d\s.()-]{6,30}$|otp_[a-z]{3,4}_/i;
+
+/** A path segment as the router reads it (percent-decoded), or as sent when it does not decode. */
+const decoded = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
 
 export function redactUrl(raw: string): string {
   let url = raw;
   for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
   const pathEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
-  if (/@|%40|\+|%2B|otp_/i.test(url.slice(0, pathEnd))) {
+  if (/@|%40|\+|%2B|otp_|%5F/i.test(url.slice(0, pathEnd))) {
     const path = url
       .slice(0, pathEnd)
       .split('/')
-      .map((segment) => (PERSONAL_SEGMENT.test(segment) || CREDENTIAL.test(segment) ? '[redacted]' : segment))
+      .map((segment) => {
+        const plain = decoded(segment);
+        return PERSONAL_SEGMENT.test(segment) || PERSONAL_SEGMENT.test(plain) || CREDENTIAL.test(plain) ? '[redacted]' : segment;
+      })
       .join('/');
     url = path + url.slice(pathEnd);
   }
   const question = url.indexOf('?');
   if (question < 0) return url;
   const params = new URLSearchParams(url.slice(question + 1));
+  // A name is checked as a value too: `?otp_live_…` or `?someone@example.com` alone is a name without a value.
   const kept = [...params.entries()].map(([name, value]) => [
-    name,
+    PERSONAL_VALUE.test(name) ? '[redacted]' : name,
     SENSITIVE_QUERY_PARAM.test(name) || PERSONAL_VALUE.test(value) ? '[redacted]' : value,
   ]);
   return `${url.slice(0, question)}?${kept.map(([name, value]) => `${encodeURIComponent(name ?? '')}=${encodeURIComponent(value ?? '')}`).join('&')}`;

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, asActor, createActor, signUp } from '../../../test/support/actors.ts';
+import { type Actor, asActor, createActor, ctxOf, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { auditLog } from '../../db/schema/index.ts';
@@ -224,6 +224,31 @@ describe('staff actions', () => {
     ]) {
       expect((await get(support, url)).statusCode, url).toBe(200);
     }
+  });
+
+  it("leaves a staff account's orders and payments out of support's lists, and refuses them by id", async () => {
+    const { createPayment, packageOnSale, addPackage } = await import('../../modules/payments/index.ts');
+    const becomesStaff = await fundedActor(t, 1000);
+    const order = (await api(t, becomesStaff).order()).json() as { id: string };
+    await addPackage(ctxOf(t, 'cli'), { code: 'staff-read-pack', credits: 100, priceMinor: 500, currency: 'USD' });
+    const pkg = await packageOnSale(t.database.db, 'staff-read-pack');
+    const { payment } = await createPayment(ctxOf(t), { accountId: becomesStaff.accountId, pkg, method: 'card', processor: 'stripe' });
+    expect(
+      (await post(admin, `/api/v1/admin/accounts/${becomesStaff.accountId}/role`, { role: 'support', reason: 'joins the team' }))
+        .statusCode,
+    ).toBe(200);
+
+    for (const url of [`/api/v1/admin/orders/${order.id}`, `/api/v1/admin/payments/${payment.id}`]) {
+      const refused = await get(support, url);
+      expect([refused.statusCode, refused.json().error.code], url).toEqual([403, 'FORBIDDEN']);
+      expect((await get(admin, url)).statusCode, url).toBe(200);
+    }
+    const ids = async (who: Actor, url: string) => ((await get(who, url)).json().items as { id: string }[]).map((item) => item.id);
+    expect(await ids(support, '/api/v1/admin/orders?limit=100')).not.toContain(order.id);
+    expect(await ids(support, `/api/v1/admin/orders?q=${order.id}`)).toEqual([]);
+    expect(await ids(support, '/api/v1/admin/payments?limit=200')).not.toContain(payment.id);
+    expect(await ids(admin, '/api/v1/admin/orders?limit=100')).toContain(order.id);
+    expect(await ids(admin, '/api/v1/admin/payments?limit=200')).toContain(payment.id);
   });
 
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {

@@ -8,7 +8,7 @@ import type { AppDeps } from '../app.ts';
 import { STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Text } from '../schemas.ts';
-import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
+import { customersOnlyFor, logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 
 const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
 
@@ -66,8 +66,9 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
       if (q.account) await refuseStaffAccountToSupport(request, q.account);
       const found = await searchOrders(request.ctx, { ...q, from, to });
       const page = pageOf(found.rows, q.limit, (row) => row.id);
-      for (const accountId of new Set(page.items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'order.list');
-      return { by: found.by ?? null, items: page.items, nextCursor: page.nextCursor };
+      const items = await customersOnlyFor(request, page.items);
+      for (const accountId of new Set(items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'order.list');
+      return { by: found.by ?? null, items, nextCursor: page.nextCursor };
     },
   );
 
@@ -88,6 +89,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
     },
     async (request) => {
       const life = await orderLife(request.ctx, request.params.id, deps.activations.ephemeral);
+      await refuseStaffAccountToSupport(request, life.order.accountId);
       await logStaffRead(request, life.order.accountId, 'order.detail');
       return life;
     },

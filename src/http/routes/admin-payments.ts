@@ -14,7 +14,7 @@ import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Text } from '../schemas.ts';
-import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
+import { customersOnlyFor, logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
 const StaffPayment = z
@@ -110,8 +110,9 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
         limit: q.limit,
       });
       const page = pageOf(rows, q.limit, (row) => row.id);
-      for (const accountId of new Set(page.items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'payment.list');
-      return { items: page.items.map(toStaffPayment), nextCursor: page.nextCursor };
+      const items = await customersOnlyFor(request, page.items);
+      for (const accountId of new Set(items.map((row) => row.accountId))) await logStaffRead(request, accountId, 'payment.list');
+      return { items: items.map(toStaffPayment), nextCursor: page.nextCursor };
     },
   );
 
@@ -129,6 +130,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
     },
     async (request) => {
       const row = await paymentForStaff(request.ctx, request.params.id);
+      await refuseStaffAccountToSupport(request, row.accountId);
       await logStaffRead(request, row.accountId, 'payment.detail');
       return toStaffPayment(row);
     },
