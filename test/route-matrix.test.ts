@@ -10,7 +10,7 @@ import { iconSpriteUrl } from '../src/modules/catalog/index.ts';
 import { numberOrders } from '../src/modules/order-numbers/index.ts';
 import { lockoutRef } from '../src/modules/security/index.ts';
 import { type FakeStripe, startFakeStripe } from './fakes/stripe-server.ts';
-import { type Actor, cookieHeader, ctxOf, GOOD_PASSWORD, newDeviceCredentials, signUp, uniqueEmail, uniqueIp } from './support/actors.ts';
+import { ctxOf, GOOD_PASSWORD, newDeviceCredentials, signedIn, signUp, uniqueEmail } from './support/actors.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import {
   type Actors,
@@ -67,19 +67,19 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', route: '/api/v1/me', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/sessions', access: 'signed-in' },
   // What would hand the account to a key's holder is for the owner signed in (an API key is refused, 403).
-  { method: 'POST', route: '/api/v1/sessions/revoke-others', access: 'signed-in', body: {}, ownerHeaders: sessionOf },
+  { method: 'POST', route: '/api/v1/sessions/revoke-others', access: 'signed-in', body: {}, ownerHeaders: signedIn },
   {
     method: 'DELETE',
     route: '/api/v1/sessions/:id',
     access: 'signed-in',
     owned: true,
     target: ownSession,
-    ownerHeaders: sessionOf,
-    strangerHeaders: sessionOf,
+    ownerHeaders: signedIn,
+    strangerHeaders: signedIn,
   },
   { method: 'GET', route: '/api/v1/security-events', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/ledger/statement', access: 'signed-in' },
-  { method: 'POST', route: '/api/v1/api-keys', access: 'signed-in', body: { name: 'matrix' }, ownerHeaders: sessionOf },
+  { method: 'POST', route: '/api/v1/api-keys', access: 'signed-in', body: { name: 'matrix' }, ownerHeaders: signedIn },
   { method: 'GET', route: '/api/v1/api-keys', access: 'signed-in' },
   {
     method: 'DELETE',
@@ -197,7 +197,7 @@ const ROUTES: RouteSpec[] = [
       await noOpenRequest(t, owner.accountId, 'portability');
       return { url: '/api/v1/privacy/requests', body: { type: 'portability', details: 'matrix' } };
     },
-    ownerHeaders: sessionOf,
+    ownerHeaders: signedIn,
   },
   { method: 'GET', route: '/api/v1/privacy/requests', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/privacy/requests/:id', access: 'signed-in', owned: true, target: aPrivacyRequest('') },
@@ -207,8 +207,8 @@ const ROUTES: RouteSpec[] = [
     access: 'signed-in',
     owned: true,
     target: aPrivacyRequest('/withdraw'),
-    ownerHeaders: sessionOf,
-    strangerHeaders: sessionOf,
+    ownerHeaders: signedIn,
+    strangerHeaders: signedIn,
   },
   {
     method: 'POST',
@@ -724,17 +724,6 @@ async function fundedCustomer(t: TestApp) {
     idempotencyKey: `matrix:${Math.random()}`,
   });
   return customer;
-}
-/** The cookie of a web session of the owner, signed in with its password. */
-async function sessionOf(t: TestApp, owner: Actor) {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email: owner.email, password: GOOD_PASSWORD },
-    remoteAddress: uniqueIp(),
-  });
-  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
-  return { cookie: cookieHeader(response) };
 }
 /** A fresh device account's bearer token: logout needs a session, upgrade a device account. */
 async function deviceTokenOf(t: TestApp) {
