@@ -10,6 +10,8 @@ export default defineConfig({
     // (npm run test:faults), on PostgreSQL.
     exclude: ['test/load/**', 'test/faults/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Component tests' waits (testing-library) get room for a loaded machine: see the file.
+    setupFiles: ['test/support/dom-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
