@@ -149,6 +149,12 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
         params: IdParam,
         body: z.object({
           amount: z.number().int().min(1).optional().describe('Minor units to refund; the whole rest when absent'),
+          refundedBefore: z
+            .number()
+            .int()
+            .min(0)
+            .optional()
+            .describe('The refunded total (minor units) you saw: 409 when the payment has been refunded further since'),
           reason: Reason,
         }),
         response: {
@@ -160,6 +166,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
       const ctx = { ...request.ctx, actor: principalOf(request).accountId };
       const outcome = await refundPayment(ctx, deps.payments ?? {}, request.params.id, request.body.reason, {
         amountMinor: request.body.amount,
+        refundedBefore: request.body.refundedBefore,
       });
       const payment = await paymentForStaff(request.ctx, request.params.id);
       return {

@@ -15,13 +15,18 @@ import { paymentById } from './find-payments.ts';
  * fact `charge.refunded` states (ADR 23), in proportion to what is refunded in all — whichever comes
  * first takes them, the other finds nothing left to do. Spent credits leave the wallet in debt and
  * restricted. A partly refunded payment stays `paid` and can be refunded again up to its amount.
+ *
+ * `refundedBefore` is the refunded total the operator saw when deciding (the console sends it). When
+ * the payment has been refunded further since — another operator, a second click that came after the
+ * first one finished, a refund made in Stripe's dashboard — the refund is refused (409) rather than
+ * made on top of one the operator did not know of. Without it (the CLI), the total read now is used.
  */
 export async function refundPayment(
   ctx: Ctx,
   deps: PaymentDeps,
   paymentId: string,
   reason: string,
-  options: { amountMinor?: number } = {},
+  options: { amountMinor?: number; refundedBefore?: number } = {},
 ): Promise<FactOutcome & { refundId: string; refundedMinor: number }> {
   const payment = await paymentById(ctx.db, paymentId);
   if (!payment) throw new DomainError('NOT_FOUND', `No payment ${paymentId}.`);
@@ -34,6 +39,14 @@ export async function refundPayment(
   if (payment.status === 'refunded') throw new DomainError('CONFLICT', `Payment ${paymentId} is already refunded.`);
   if (payment.status !== 'paid') {
     throw new DomainError('CONFLICT', `Payment ${paymentId} is ${payment.status}: only a paid payment (not disputed) can be refunded.`);
+  }
+  if (options.refundedBefore !== undefined && options.refundedBefore !== payment.refundedMinor) {
+    throw new DomainError(
+      'CONFLICT',
+      `Payment ${paymentId} has been refunded further since you looked: ${payment.refundedMinor} refunded now, not ` +
+        `${options.refundedBefore}. Look at it again before refunding more.`,
+      { refunded: payment.refundedMinor },
+    );
   }
   const left = payment.amountMinor - payment.refundedMinor;
   const amount = options.amountMinor ?? left;

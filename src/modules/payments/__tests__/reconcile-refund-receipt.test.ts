@@ -152,12 +152,14 @@ describe('partial refunds', () => {
 });
 
 describe('refunds asked at the same moment', () => {
-  it('two partial refunds of different amounts: Stripe refunds one, the other is refused (409), and what otpbox records is what Stripe refunded', async () => {
+  it('two partial refunds of different amounts from the same view: Stripe refunds one, the other is refused (409), and what otpbox records is what Stripe refunded', async () => {
     const { actor, paymentId, paymentIntent } = await paidCheckout();
     const ctx = ctxOf(s.t, 'cli');
+    // Both operators saw nothing refunded: whether the second asks while the first runs or after it has
+    // finished, it is refused, never made on top of a refund its operator did not know of.
     const results = await Promise.allSettled([
-      refundPayment(ctx, deps, paymentId, 'first operator', { amountMinor: 100 }),
-      refundPayment(ctx, deps, paymentId, 'second operator', { amountMinor: 150 }),
+      refundPayment(ctx, deps, paymentId, 'first operator', { amountMinor: 100, refundedBefore: 0 }),
+      refundPayment(ctx, deps, paymentId, 'second operator', { amountMinor: 150, refundedBefore: 0 }),
     ]);
     const done = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
@@ -167,11 +169,34 @@ describe('refunds asked at the same moment', () => {
     const refundedAtStripe = (s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded;
     expect(await payment(actor, paymentId)).toMatchObject({ status: 'paid', refunded: refundedAtStripe });
     expect([100, 150]).toContain(refundedAtStripe);
-    // The same refund asked twice is still one refund.
-    const again = await Promise.all([1, 2].map(() => refundPayment(ctx, deps, paymentId, 'double click', { amountMinor: 50 })));
-    expect(again.map((r) => r.refundId)[0]).toBe(again.map((r) => r.refundId)[1]);
+    // The same refund asked twice is still one refund: the second click is answered the same refund when
+    // it comes while the first runs, and refused (409) when it comes after the first has finished.
+    const again = await Promise.allSettled(
+      [1, 2].map(() => refundPayment(ctx, deps, paymentId, 'double click', { amountMinor: 50, refundedBefore: refundedAtStripe })),
+    );
+    const made = again.flatMap((r) => (r.status === 'fulfilled' ? [r.value.refundId] : []));
+    expect(made.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(made).size).toBe(1);
+    for (const r of again) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
     expect((s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded).toBe(refundedAtStripe + 50);
+    expect(await payment(actor, paymentId)).toMatchObject({ refunded: refundedAtStripe + 50 });
     expect((await verifyLedger(s.t.database.db, s.t.clock.now())).violations).toEqual([]);
+  });
+
+  it('a refund asked from an old view is refused (409) once the payment has been refunded since, one after the other too', async () => {
+    const { actor, paymentId, paymentIntent } = await paidCheckout();
+    const ctx = ctxOf(s.t, 'cli');
+    await refundPayment(ctx, deps, paymentId, 'first operator', { amountMinor: 100, refundedBefore: 0 });
+    await expect(refundPayment(ctx, deps, paymentId, 'second operator', { amountMinor: 150, refundedBefore: 0 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { refunded: 100 },
+    });
+    expect((s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded).toBe(100);
+    // From the current view it is made; without a view (the CLI), from the total read then.
+    await refundPayment(ctx, deps, paymentId, 'second operator', { amountMinor: 150, refundedBefore: 100 });
+    await refundPayment(ctx, deps, paymentId, 'cli', { amountMinor: 10 });
+    expect((s.fake.chargeOf(paymentIntent) as { amount_refunded: number }).amount_refunded).toBe(260);
+    expect(await payment(actor, paymentId)).toMatchObject({ status: 'paid', refunded: 260 });
   });
 });
 

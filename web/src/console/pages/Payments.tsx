@@ -243,7 +243,7 @@ function PaymentDetail({ id }: { id: string }) {
             if (amount.trim() !== '' && minor === undefined) throw new ApiError(0, 'VALIDATION_FAILED', t.badAmount);
             const answer = await api<{ refunded: number; creditsTakenBack: number }>(`/admin/payments/${encodeURIComponent(p.id)}/refund`, {
               method: 'POST',
-              body: { amount: minor, reason },
+              body: { amount: minor, refundedBefore: p.refunded, reason },
             });
             setAmount('');
             setDone(t.refundDone(formatMoney(answer.refunded, p.currency), answer.creditsTakenBack));
