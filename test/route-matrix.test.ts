@@ -54,6 +54,7 @@ const ROUTES: RouteSpec[] = [
     access: 'signed-in',
     target: async () => ({ url: '/api/v1/auth/upgrade', body: { email: uniqueEmail('upgrade'), password: 'a good long password 1' } }),
     ownerHeaders: async (t) => deviceTokenOf(t),
+    apiKey: 'refused',
   },
   { method: 'POST', route: '/api/v1/auth/verify-email/resend', access: 'signed-in', body: {} },
   {
@@ -63,11 +64,12 @@ const ROUTES: RouteSpec[] = [
     body: { currentPassword: 'correct horse battery staple 42', newPassword: 'another long passphrase 3' },
     // An account of its own each time: the shared owner keeps its password, for the sessions below.
     ownerHeaders: async (t) => ({ cookie: (await signUp(t)).cookie }),
+    apiKey: 'refused',
   },
   { method: 'GET', route: '/api/v1/me', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/sessions', access: 'signed-in' },
   // What would hand the account to a key's holder is for the owner signed in (an API key is refused, 403).
-  { method: 'POST', route: '/api/v1/sessions/revoke-others', access: 'signed-in', body: {}, ownerHeaders: signedIn },
+  { method: 'POST', route: '/api/v1/sessions/revoke-others', access: 'signed-in', body: {}, ownerHeaders: signedIn, apiKey: 'refused' },
   {
     method: 'DELETE',
     route: '/api/v1/sessions/:id',
@@ -76,10 +78,11 @@ const ROUTES: RouteSpec[] = [
     target: ownSession,
     ownerHeaders: signedIn,
     strangerHeaders: signedIn,
+    apiKey: 'refused',
   },
   { method: 'GET', route: '/api/v1/security-events', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/ledger/statement', access: 'signed-in' },
-  { method: 'POST', route: '/api/v1/api-keys', access: 'signed-in', body: { name: 'matrix' }, ownerHeaders: signedIn },
+  { method: 'POST', route: '/api/v1/api-keys', access: 'signed-in', body: { name: 'matrix' }, ownerHeaders: signedIn, apiKey: 'refused' },
   { method: 'GET', route: '/api/v1/api-keys', access: 'signed-in' },
   {
     method: 'DELETE',
@@ -198,6 +201,7 @@ const ROUTES: RouteSpec[] = [
       return { url: '/api/v1/privacy/requests', body: { type: 'portability', details: 'matrix' } };
     },
     ownerHeaders: signedIn,
+    apiKey: 'refused',
   },
   { method: 'GET', route: '/api/v1/privacy/requests', access: 'signed-in' },
   { method: 'GET', route: '/api/v1/privacy/requests/:id', access: 'signed-in', owned: true, target: aPrivacyRequest('') },
@@ -209,6 +213,7 @@ const ROUTES: RouteSpec[] = [
     target: aPrivacyRequest('/withdraw'),
     ownerHeaders: signedIn,
     strangerHeaders: signedIn,
+    apiKey: 'refused',
   },
   {
     method: 'POST',
@@ -304,10 +309,17 @@ const ROUTES: RouteSpec[] = [
     target: aCustomersConversation('/close'),
   },
   // privacy: the export needs a session or the app's device token (an API key is refused)
-  { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf },
+  { method: 'GET', route: '/api/v1/privacy/export', access: 'signed-in', ownerHeaders: deviceTokenOf, apiKey: 'refused' },
   { method: 'GET', route: '/api/v1/privacy/access-log', access: 'signed-in' },
   // A device account deletes itself with its device token (API keys are refused: 403).
-  { method: 'POST', route: '/api/v1/privacy/delete', access: 'signed-in', body: { confirm: true }, ownerHeaders: deviceTokenOf },
+  {
+    method: 'POST',
+    route: '/api/v1/privacy/delete',
+    access: 'signed-in',
+    body: { confirm: true },
+    ownerHeaders: deviceTokenOf,
+    apiKey: 'refused',
+  },
   // staff
   {
     method: 'GET',

@@ -277,8 +277,9 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
       servers: [{ url: deps.config.publicUrl }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (otp_live_…) or a device token' },
-          session: { type: 'apiKey', in: 'cookie', name: 'otpbox_session' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (otp_live_…), for scripts and servers' },
+          deviceToken: { type: 'http', scheme: 'bearer', description: "The mobile app's device token (otp_dev_…)" },
+          session: { type: 'apiKey', in: 'cookie', name: 'otpbox_session', description: 'A browser session (the web app)' },
         },
       },
     },

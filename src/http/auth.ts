@@ -39,7 +39,8 @@ import type { RateLimiter, Window } from './rate-limit.ts';
  * - Access: a route declares `config.access`: `'public'`, or the roles allowed (default: any signed-in
  *   account). Suspended accounts are refused everywhere. Staff routes (customers not allowed) also need
  *   a browser session completed with the second factor: a staff account's API key is refused there
- *   (TWO_FACTOR_REQUIRED), and acts on customer routes only.
+ *   (TWO_FACTOR_REQUIRED), and acts on customer routes only. A route that declares
+ *   `config.signedInOnly` refuses every API key (FORBIDDEN): only the owner's session or device token.
  * - Rate limits: API_RATE_LIMIT requests per minute per account and per API key; PUBLIC_RATE_LIMIT
  *   per client address for requests without a principal (the public routes, and refused credentials).
  *   Decided here without waiting: the counts of the other instances arrive in the background (ADR 43).
@@ -66,6 +67,16 @@ declare module 'fastify' {
      * route has a clearer answer (device sign-in: an expired token cannot register a secret).
      */
     invalidBearer?: 'route';
+    /**
+     * Only the account's owner, signed in on the web or in the app (a session cookie or a device
+     * token), may make this request; an API key is refused with 403 FORBIDDEN in these words. For what
+     * would hand the account to whoever holds a key: its password, its e-mail address, new keys, its
+     * other sessions, its data, its rights requests, its deletion. An API key sits in scripts and on
+     * servers; one that leaks must not be a way to take the account over. `what` completes "… while
+     * signed in (web or app)", `keyCannot` completes "an API key cannot …". The OpenAPI document
+     * lists the operation's credentials without the API key (openapi.ts).
+     */
+    signedInOnly?: { what: string; keyCannot: string };
   }
   interface FastifyInstance {
     /**
@@ -108,20 +119,6 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/**
- * The principal of a request that only the account's owner, signed in on the web or in the app, may
- * make: what would hand the account to whoever holds a key (its password, its e-mail address, new keys,
- * its other sessions). An API key sits in scripts and on servers; one that leaks must not be a way to
- * take the account over. `doing` completes "… while signed in (web or app)" and "an API key cannot …".
- */
-export function signedInPrincipalOf(request: FastifyRequest, doing: { what: string; keyCannot: string }): Principal {
-  const principal = principalOf(request);
-  if (principal.via === 'api_key') {
-    throw new DomainError('FORBIDDEN', `${doing.what} while signed in (web or app); an API key cannot ${doing.keyCannot}.`);
-  }
-  return principal;
-}
-
 export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const names = cookieNames(deps.config);
   const now = () => deps.clock.now().getTime();
@@ -129,6 +126,12 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
   const perAccount = apiRateLimit > 0 ? deps.limits.limiter('api-account', apiRateLimit, 60_000) : undefined;
   const perKey = apiRateLimit > 0 ? deps.limits.limiter('api-key', apiRateLimit, 60_000) : undefined;
   const perAddress = publicRateLimit > 0 ? deps.limits.limiter('public-ip', publicRateLimit, 60_000) : undefined;
+
+  // The check runs in the access check, which a public route skips: a public route cannot be owner-only.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.signedInOnly && route.config.access === 'public')
+      throw new Error(`${route.method} ${route.url}: a public route cannot be signedInOnly`);
+  });
 
   const cache = new CredentialCache(CREDENTIAL_CACHE_TTL_MS, now);
   const stopLocal = onLocalAuthChange((accountId) => cache.invalidate(accountId));
@@ -215,6 +218,12 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
         throw new DomainError(
           'TWO_FACTOR_REQUIRED',
           'Staff actions need a console session signed in with the second factor (not an API key).',
+        );
+      const signedInOnly = request.routeOptions.config?.signedInOnly;
+      if (signedInOnly && principal.via === 'api_key')
+        throw new DomainError(
+          'FORBIDDEN',
+          `${signedInOnly.what} while signed in (web or app); an API key cannot ${signedInOnly.keyCannot}.`,
         );
     }
     if (principal) limit(reply, perAccount, principal.accountId, perKey, principal.apiKeyId, now());

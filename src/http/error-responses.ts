@@ -43,6 +43,7 @@ export function errorCodesOf(route: RouteFacts): ErrorCode[] {
       codes.add('FORBIDDEN');
       codes.add('TWO_FACTOR_REQUIRED');
     }
+    if (route.config?.signedInOnly) codes.add('FORBIDDEN');
     if (unsafe) codes.add('CSRF_REJECTED');
     codes.add('RATE_LIMITED');
   }

@@ -10,8 +10,24 @@ export const withErrorResponses: typeof jsonSchemaTransform = (document) => {
   const { schema, route } = document;
   if (!schema || schema.hide) return jsonSchemaTransform(document);
   const response = { ...errorResponsesOf(route), ...(schema.response as Record<string, unknown> | undefined) };
-  return jsonSchemaTransform({ ...document, schema: { ...schema, response } });
+  return jsonSchemaTransform({ ...document, schema: { ...schema, ...signedInOnlyDocs(route.config?.signedInOnly, schema), response } });
 };
+
+/**
+ * A route the owner must be signed in for (`config.signedInOnly`, enforced by the auth hook) lists its
+ * credentials without the API key, and says so in its description, in the words of its refusal.
+ */
+function signedInOnlyDocs(signedInOnly: { keyCannot: string } | undefined, schema: { description?: string }) {
+  if (!signedInOnly) return {};
+  const refusal = `Signed in on the web or in the app only: an API key cannot ${signedInOnly.keyCannot} (403 \`FORBIDDEN\`).`;
+  return {
+    security: SIGNED_IN_SECURITY,
+    description: schema.description ? `${schema.description} ${refusal}` : refusal,
+  };
+}
+
+/** The credentials of a signed-in owner (app.ts names the schemes): a browser session or the app's device token. */
+export const SIGNED_IN_SECURITY: { [scheme: string]: string[] }[] = [{ session: [] }, { deviceToken: [] }];
 
 /**
  * The document's shared schemas: every schema registered with an id (`.meta({ id })`, the modules'

@@ -10,7 +10,10 @@ import type { TestApp } from './app.ts';
  * - a suspended account (of an allowed role) → 403 ACCOUNT_SUSPENDED;
  * - for routes on an object owned by an account: another customer → 404 (never 403: no existence leak);
  * - staff routes: a staff account's API key → 403 TWO_FACTOR_REQUIRED (staff act through a console
- *   session signed in with the second factor, ADR 31), and that session may.
+ *   session signed in with the second factor, ADR 31), and that session may;
+ * - owner-only routes (`apiKey: 'refused'`, the route's `config.signedInOnly`): the owner's API key →
+ *   403 FORBIDDEN, and the OpenAPI document lists the operation's credentials without the API key —
+ *   on every other route it does not restrict them, and the owner's API key may (the final check).
  * Public routes are only checked to answer without credentials.
  */
 export type RouteAccess = 'public' | 'signed-in' | readonly Role[];
@@ -35,6 +38,8 @@ export interface RouteSpec {
   ownerHeaders?: (t: TestApp, owner: Actor) => Promise<Record<string, string>>;
   /** Credentials of the other customer for the `owned` check, when an API key is refused there before any lookup. */
   strangerHeaders?: (t: TestApp, stranger: Actor) => Promise<Record<string, string>>;
+  /** Only the owner signed in (web or app) may: an API key is refused (ADR 7). Such a route needs `ownerHeaders`. */
+  apiKey?: 'refused';
   body?: unknown;
 }
 
@@ -108,6 +113,11 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     return;
   }
 
+  const documentedRefusal = operation?.security !== undefined && !operation.security.some((scheme) => 'apiKey' in scheme);
+  expect(documentedRefusal, `${label}: /openapi.json ${documentedRefusal ? 'refuses' : 'accepts'} API keys`).toBe(
+    spec.apiKey === 'refused',
+  );
+
   for (const [what, headers] of [
     ['no credentials', {}],
     ['a bogus bearer token', { authorization: 'Bearer otp_live_notARealKeyAtAllXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' }],
@@ -149,6 +159,13 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     expectDocumented(byKey, `with a ${ownerRole}'s API key`);
   }
 
+  if (spec.apiKey === 'refused') {
+    const byKey = await send(await fresh(), { authorization: owner.bearer });
+    expect(byKey.statusCode, `${label} with its ${ownerRole} owner's API key`).toBe(403);
+    expect(byKey.json().error.code, `${label} with its ${ownerRole} owner's API key`).toBe('FORBIDDEN');
+    expectDocumented(byKey, `with its ${ownerRole} owner's API key`);
+  }
+
   if (spec.streaming) return;
   const ownerHeaders = spec.ownerHeaders ? await spec.ownerHeaders(t, owner) : asActor(owner);
   const asOwner = await send(await fresh(), ownerHeaders);
@@ -164,6 +181,8 @@ export async function documentedApiRoutes(t: TestApp): Promise<string[]> {
 export interface Operation {
   parameters?: { in: 'path' | 'query' | 'header' | 'cookie'; name: string; schema?: { type?: string } }[];
   requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { type?: string }> } }> };
+  /** The credentials it takes, when it restricts them (by scheme name: `apiKey`, `deviceToken`, `session`). */
+  security?: Record<string, string[]>[];
   /** By status; an error response's description names the codes it carries (http/error-responses.ts). */
   responses?: Record<string, { description?: string }>;
 }

@@ -23,7 +23,7 @@ import type { Ctx } from '../../modules/context.ts';
 import { listStatement, onLocalBalanceChange, StatementLine } from '../../modules/ledger/index.ts';
 import { PrivacyPolicy } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
-import { principalOf, signedInPrincipalOf } from '../auth.ts';
+import { principalOf } from '../auth.ts';
 import { MeCache } from '../me-cache.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Limit, Line, NumberCursor, Text } from '../schemas.ts';
@@ -114,17 +114,16 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.delete(
     '/api/v1/sessions/:id',
     {
-      config: { errors: ['FORBIDDEN'] },
+      config: { signedInOnly: SESSIONS },
       schema: {
         tags: ['sessions'],
         summary: 'Sign out one of my sessions',
-        description: 'From a signed-in session or the app only: an API key is refused (403).',
         params: IdParam,
         response: { 204: z.undefined() },
       },
     },
     async (request, reply) => {
-      const principal = signedInPrincipalOf(request, SESSIONS);
+      const principal = principalOf(request);
       await revokeSession(request.ctx, principal.accountId, request.params.id, 'signed out from another session');
       return reply.code(204).send();
     },
@@ -133,16 +132,15 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/sessions/revoke-others',
     {
-      config: { errors: ['FORBIDDEN'] },
+      config: { signedInOnly: SESSIONS },
       schema: {
         tags: ['sessions'],
         summary: 'Sign out everywhere else',
-        description: 'From a signed-in session or the app only: an API key is refused (403).',
         response: { 200: z.object({ ended: z.number().int() }) },
       },
     },
     async (request) => {
-      const principal = signedInPrincipalOf(request, SESSIONS);
+      const principal = principalOf(request);
       return { ended: await revokeAllSessions(request.ctx, principal.accountId, 'signed out from another session', principal.sessionId) };
     },
   );
@@ -168,17 +166,16 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/api-keys',
     {
-      config: { errors: ['FORBIDDEN', 'CONFLICT'] },
+      config: { signedInOnly: { what: 'Create API keys', keyCannot: 'make more keys' }, errors: ['CONFLICT'] },
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key (shown once)',
-        description: 'From a signed-in session or the app only: an API key cannot make more keys (403).',
         body: z.object({ name: Line.trim().min(1).max(100) }),
         response: { 201: NewApiKey },
       },
     },
     async (request, reply) => {
-      const principal = signedInPrincipalOf(request, { what: 'Create API keys', keyCannot: 'make more keys' });
+      const principal = principalOf(request);
       return reply.code(201).send(await createApiKey(request.ctx, principal.accountId, request.body.name));
     },
   );

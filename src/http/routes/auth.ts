@@ -24,7 +24,7 @@ import {
   upgradeDeviceAccount,
 } from '../../modules/accounts/index.ts';
 import type { AppDeps } from '../app.ts';
-import { cookieNames, principalOf, signedInPrincipalOf } from '../auth.ts';
+import { cookieNames, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { Email, Line, Password, SecretToken, Text } from '../schemas.ts';
@@ -314,20 +314,19 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/upgrade',
     {
-      config: { errors: ['FORBIDDEN', 'WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE', 'ACCOUNT_KIND_UNAVAILABLE'] },
+      config: {
+        signedInOnly: { what: 'Add an e-mail address and password', keyCannot: 'set the sign-in of an account' },
+        errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE', 'ACCOUNT_KIND_UNAVAILABLE'],
+      },
       schema: {
         tags,
         summary: 'Add an e-mail address and password to a device account, keeping everything',
-        description: 'From the app (or a signed-in session) only: an API key is refused (403).',
         body: z.object({ email: Email, password: Password }),
         response: { 200: z.object({ accountId: z.string(), email: z.string(), kind: z.literal('email') }) },
       },
     },
     async (request) => {
-      const principal = signedInPrincipalOf(request, {
-        what: 'Add an e-mail address and password',
-        keyCannot: 'set the sign-in of an account',
-      });
+      const principal = principalOf(request);
       await upgradeDeviceAccount(request.ctx, principal.accountId, request.body);
       return { accountId: principal.accountId, email: request.body.email, kind: 'email' as const };
     },
@@ -399,19 +398,20 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
   app.post(
     '/api/v1/auth/password',
     {
-      config: { errors: ['FORBIDDEN', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'WEAK_PASSWORD', 'CONFLICT'] },
+      config: {
+        signedInOnly: { what: 'Change your password', keyCannot: 'change the password' },
+        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'WEAK_PASSWORD', 'CONFLICT'],
+      },
       schema: {
         tags,
         summary: 'Change the password; every other session ends',
-        description:
-          'From a signed-in session or the app only (an API key is refused, 403). A wrong current password counts like a failed ' +
-          'sign-in: after too many, `429 TOO_MANY_ATTEMPTS`, for sign-in too.',
+        description: 'A wrong current password counts like a failed sign-in: after too many, `429 TOO_MANY_ATTEMPTS`, for sign-in too.',
         body: z.object({ currentPassword: Text.max(1024), newPassword: Password }),
         response: { 204: z.undefined() },
       },
     },
     async (request, reply) => {
-      const principal = signedInPrincipalOf(request, { what: 'Change your password', keyCannot: 'change the password' });
+      const principal = principalOf(request);
       await changePassword(request.ctx, principal.accountId, principal.sessionId, request.body);
       return reply.code(204).send();
     },

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../lib/errors.ts';
 import { reauthenticate } from '../../modules/accounts/index.ts';
 import { AccountDeleted, ERASURE_DAYS, eraseAccount } from '../../modules/privacy/index.ts';
 import { erasureDeps } from '../../runtime/erasure-deps.ts';
@@ -26,7 +25,10 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   app.post(
     '/api/v1/privacy/delete',
     {
-      config: { errors: ['FORBIDDEN', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'CONFLICT'] },
+      config: {
+        signedInOnly: { what: 'Delete your account', keyCannot: 'delete an account' },
+        errors: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'CONFLICT'],
+      },
       schema: {
         tags: ['privacy'],
         summary: 'Delete my account and erase my personal data',
@@ -36,7 +38,7 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
           'subscriptions are cancelled in the store); the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data ' +
           `is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged, Stripe unreachable) within ${ERASURE_DAYS} ` +
           'days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). ' +
-          '`confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). ' +
+          '`confirm` must be `true`; an account with a password sends it as `password`. ' +
           'Answers 200 when the erasure completed, 202 when some of it completes later.',
         body: z.object({
           confirm: z.literal(true).describe('Must be `true`: the account and its data are gone for good.'),
@@ -47,9 +49,6 @@ export const privacyDeleteRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      if (principal.via === 'api_key') {
-        throw new DomainError('FORBIDDEN', 'Delete your account while signed in (web or app); an API key cannot delete an account.');
-      }
       await reauthenticate(request.ctx, principal.accountId, request.body.password);
       const outcome = await eraseAccount({ ...request.ctx, actor: 'customer' }, erasure, principal.accountId, {
         reason: 'deleted by the customer',

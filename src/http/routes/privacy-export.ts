@@ -26,23 +26,20 @@ export const privacyExportRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   app.get(
     '/api/v1/privacy/export',
     {
-      config: { errors: ['FORBIDDEN', 'NOT_FOUND'] },
+      // An API key sits in scripts and on servers: one that leaks must not carry away the whole account.
+      config: { signedInOnly: { what: 'Download your data', keyCannot: 'export an account' }, errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'Download everything held about my account (one JSON file)',
         description:
           'Every record of the account, one section per kind, each with its purpose, legal basis and retention; secrets and hashes ' +
-          'are left out, with the reason. Sent as an attachment (`otpbox-export-<date>.json`). Needs a signed-in session ' +
-          `(browser or app): API keys are refused. At most ${EXPORT_LIMIT.limit} copies an hour.`,
+          'are left out, with the reason. Sent as an attachment (`otpbox-export-<date>.json`). ' +
+          `At most ${EXPORT_LIMIT.limit} copies an hour.`,
         response: { 200: AccountExportDocument },
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      // An API key sits in scripts and on servers: one that leaks must not carry away the whole account.
-      if (principal.via === 'api_key') {
-        throw new DomainError('FORBIDDEN', 'Download your data while signed in (web or app); an API key cannot export an account.');
-      }
       const hit = exports.hit(principal.accountId);
       if (!hit.allowed) {
         throw new DomainError('RATE_LIMITED', `At most ${EXPORT_LIMIT.limit} copies of your data an hour; try again later.`, {

@@ -23,7 +23,7 @@ import {
   withdrawRequest,
 } from '../../modules/privacy/index.ts';
 import type { AppDeps } from '../app.ts';
-import { principalOf, STAFF, signedInPrincipalOf } from '../auth.ts';
+import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
@@ -63,20 +63,19 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   app.post(
     '/api/v1/privacy/requests',
     {
-      config: { errors: ['FORBIDDEN', 'CONFLICT'] },
+      config: { signedInOnly: REQUESTS, errors: ['CONFLICT'] },
       schema: {
         tags,
         summary: 'File a rights request (access, rectification, erasure, portability, objection, restriction, withdrawal of consent)',
         description:
           'Due 30 days after it is received. One request of a type at a time: a second while one is open is refused (409). ' +
-          'From a signed-in session or the app only: staff act on a request as the owner’s word (an erasure deletes the account), ' +
-          'so an API key is refused (403).',
+          'Staff act on a request as the owner’s word (an erasure deletes the account).',
         body: z.object({ type: PrivacyRequestType, details: Details }),
         response: { 201: PrivacyRequest },
       },
     },
     async (request, reply) => {
-      const { accountId } = signedInPrincipalOf(request, REQUESTS);
+      const { accountId } = principalOf(request);
       const row = await fileRequest(request.ctx, { accountId, type: request.body.type, details: request.body.details });
       return reply.code(201).send(toRequestView(row, now()));
     },
@@ -113,17 +112,15 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   app.post(
     '/api/v1/privacy/requests/:id/withdraw',
     {
-      config: { errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT'] },
+      config: { signedInOnly: REQUESTS, errors: ['NOT_FOUND', 'CONFLICT'] },
       schema: {
         tags,
         summary: 'Withdraw a request that is not resolved yet',
-        description: 'From a signed-in session or the app only: an API key is refused (403).',
         params: IdParam,
         response: { 200: PrivacyRequest },
       },
     },
-    async (request) =>
-      toRequestView(await withdrawRequest(request.ctx, signedInPrincipalOf(request, REQUESTS).accountId, request.params.id), now()),
+    async (request) => toRequestView(await withdrawRequest(request.ctx, principalOf(request).accountId, request.params.id), now()),
   );
 
   app.post(

@@ -3594,6 +3594,8 @@ export interface paths {
                         amount?: number;
                         /** @description Why (kept in the audit log) */
                         reason: string;
+                        /** @description The refunded total (minor units) you saw: 409 when the payment has been refunded further since */
+                        refundedBefore?: number;
                     };
                 };
             };
@@ -7065,7 +7067,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key (shown once)
-         * @description From a signed-in session or the app only: an API key cannot make more keys (403).
+         * @description Signed in on the web or in the app only: an API key cannot make more keys (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -8072,7 +8074,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password; every other session ends
-         * @description From a signed-in session or the app only (an API key is refused, 403). A wrong current password counts like a failed sign-in: after too many, `429 TOO_MANY_ATTEMPTS`, for sign-in too.
+         * @description A wrong current password counts like a failed sign-in: after too many, `429 TOO_MANY_ATTEMPTS`, for sign-in too. Signed in on the web or in the app only: an API key cannot change the password (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -8593,7 +8595,7 @@ export interface paths {
         put?: never;
         /**
          * Add an e-mail address and password to a device account, keeping everything
-         * @description From the app (or a signed-in session) only: an API key is refused (403).
+         * @description Signed in on the web or in the app only: an API key cannot set the sign-in of an account (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -10328,7 +10330,7 @@ export interface paths {
         put?: never;
         /**
          * Delete my account and erase my personal data
-         * @description Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and their credits released; open card payment pages expire and card subscriptions are cancelled at Stripe (store subscriptions are cancelled in the store); the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged, Stripe unreachable) within 30 days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). `confirm` must be `true`; an account with a password sends it as `password`. API keys are refused (403). Answers 200 when the erasure completed, 202 when some of it completes later.
+         * @description Irreversible. At once: every session, device token and API key ends; open orders are cancelled (upstream too) and their credits released; open card payment pages expire and card subscriptions are cancelled at Stripe (store subscriptions are cancelled in the store); the remaining credits (and demo credits) are forfeited; webhooks stop. Then the personal data is erased; what must wait (an order being bought, an upstream cancellation not yet acknowledged, Stripe unreachable) within 30 days. Payment and ledger records stay for their legal period, pseudonymised (`deleted:<random>`). `confirm` must be `true`; an account with a password sends it as `password`. Answers 200 when the erasure completed, 202 when some of it completes later. Signed in on the web or in the app only: an API key cannot delete an account (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -10467,7 +10469,7 @@ export interface paths {
         };
         /**
          * Download everything held about my account (one JSON file)
-         * @description Every record of the account, one section per kind, each with its purpose, legal basis and retention; secrets and hashes are left out, with the reason. Sent as an attachment (`otpbox-export-<date>.json`). Needs a signed-in session (browser or app): API keys are refused. At most 5 copies an hour.
+         * @description Every record of the account, one section per kind, each with its purpose, legal basis and retention; secrets and hashes are left out, with the reason. Sent as an attachment (`otpbox-export-<date>.json`). At most 5 copies an hour. Signed in on the web or in the app only: an API key cannot export an account (403 `FORBIDDEN`).
          */
         get: {
             parameters: {
@@ -10732,7 +10734,7 @@ export interface paths {
         put?: never;
         /**
          * File a rights request (access, rectification, erasure, portability, objection, restriction, withdrawal of consent)
-         * @description Due 30 days after it is received. One request of a type at a time: a second while one is open is refused (409). From a signed-in session or the app only: staff act on a request as the owner’s word (an erasure deletes the account), so an API key is refused (403).
+         * @description Due 30 days after it is received. One request of a type at a time: a second while one is open is refused (409). Staff act on a request as the owner’s word (an erasure deletes the account). Signed in on the web or in the app only: an API key cannot speak for the account (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -10965,7 +10967,7 @@ export interface paths {
         put?: never;
         /**
          * Withdraw a request that is not resolved yet
-         * @description From a signed-in session or the app only: an API key is refused (403).
+         * @description Signed in on the web or in the app only: an API key cannot speak for the account (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -12985,7 +12987,7 @@ export interface paths {
         post?: never;
         /**
          * Sign out one of my sessions
-         * @description From a signed-in session or the app only: an API key is refused (403).
+         * @description Signed in on the web or in the app only: an API key cannot end sessions (403 `FORBIDDEN`).
          */
         delete: {
             parameters: {
@@ -13104,7 +13106,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere else
-         * @description From a signed-in session or the app only: an API key is refused (403).
+         * @description Signed in on the web or in the app only: an API key cannot end sessions (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
