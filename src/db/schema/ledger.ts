@@ -57,6 +57,11 @@ export const ledgerAccounts = pgTable(
     pending: credits('pending').notNull().default(0),
     inDebt: boolean('in_debt').notNull().default(false),
     restrictedAt: ts('restricted_at'),
+    /**
+     * Set while staff hold the wallet (`restrictAsStaff`): it is then restricted whatever payments say, and
+     * only an admin lifts it. `restricted_at` is the restriction in force, from either cause.
+     */
+    staffHeldAt: ts('staff_held_at'),
     createdAt: ts('created_at').notNull(),
   },
   (t) => [
@@ -70,6 +75,7 @@ export const ledgerAccounts = pgTable(
     check('ledger_accounts_wallet_not_negative', sql`${t.kind} = 'system' or ${t.inDebt} or ${t.posted} + ${t.pending} >= 0`),
     check('ledger_accounts_stripe_range', sql`${t.stripe} >= 0 and ${t.stripe} < ${sql.raw(String(SYSTEM_STRIPES))}`),
     check('ledger_accounts_wallet_pending_is_holds', sql`${t.kind} = 'system' or ${t.pending} <= 0`),
+    check('ledger_accounts_staff_hold_restricts', sql`${t.staffHeldAt} is null or ${t.restrictedAt} is not null`),
   ],
 );
 

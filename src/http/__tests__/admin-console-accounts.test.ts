@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, asActor, createActor, ctxOf, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
-import { auditLog } from '../../db/schema/index.ts';
+import { auditLog, ledgerAccounts } from '../../db/schema/index.ts';
 import { verifyLedger } from '../../modules/ledger/index.ts';
 
 let t: TestApp;
@@ -20,6 +20,13 @@ const get = (who: Actor, url: string) => t.app.inject({ method: 'GET', url, head
 const post = (who: Actor, url: string, payload: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url, headers: asActor(who), payload });
 /** What the customer sees under "Who accessed my data". */
+const staffHeld = async (accountId: string) => {
+  const [wallet] = await t.database.db
+    .select({ at: ledgerAccounts.staffHeldAt, restrictedAt: ledgerAccounts.restrictedAt })
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.ownerAccountId, accountId), eq(ledgerAccounts.purse, 'credits')));
+  return wallet?.at != null && wallet.restrictedAt != null;
+};
 const accessLog = async (customer: Actor) =>
   (await t.app.inject({ method: 'GET', url: '/api/v1/privacy/access-log', headers: { authorization: customer.bearer } })).json().items as {
     what: string;
@@ -275,9 +282,11 @@ describe('staff actions', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: customer.cookie } })).statusCode).toBe(401);
 
     expect((await post(support, `${base}/restrict`, { reason: 'card dispute opened' })).statusCode).toBe(204);
-    // Lifting a dispute's restriction is for admins.
+    // A staff hold: what payments decide never lifts it (ADR 23), only an admin.
+    expect(await staffHeld(customer.accountId)).toBe(true);
     expect((await post(support, `${base}/lift-restriction`, { reason: 'won' })).json().error.code).toBe('FORBIDDEN');
     expect((await post(admin, `${base}/lift-restriction`, { reason: 'dispute won' })).statusCode).toBe(204);
+    expect(await staffHeld(customer.accountId)).toBe(false);
 
     expect((await post(support, `${base}/suspend`, { reason: 'fraud ring' })).statusCode).toBe(204);
     expect((await post(support, `${base}/unsuspend`, {})).statusCode).toBe(400);

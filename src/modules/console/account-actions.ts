@@ -154,12 +154,15 @@ export async function unsuspendAsStaff(ctx: Ctx, action: ActionContext): Promise
   );
 }
 
-/** Restrict the account's wallet (a dispute): it can no longer spend until lifted. */
+/**
+ * Hold the account's wallet (suspected fraud, a dispute): it can no longer spend until an admin lifts the
+ * hold. A payment does not lift it, nor a dispute won (ADR 23).
+ */
 export async function restrictAsStaff(ctx: Ctx, action: ActionContext): Promise<void> {
   notSelf(action);
   await withinReach(ctx, action, true);
   await staffAction(ctx, { ...action, action: 'account.restrict', shownAs: 'action.restricted' }, (txCtx) =>
-    restrictWallet(txCtx, action.accountId, action.reason),
+    restrictWallet(txCtx, action.accountId, action.reason, { byStaff: true }),
   );
 }
 

@@ -525,9 +525,12 @@ export async function refusal(db: Executor, account: AccountRef, amount: number,
   return insufficientCredits(amount, Number(row.available));
 }
 
-/** The refusal of a wallet that cannot spend until a payment dispute is settled. */
+/** The refusal of a restricted wallet: a payment dispute open, a debt, or a hold by staff. */
 export const accountRestricted = (): DomainError =>
-  new DomainError('ACCOUNT_RESTRICTED', 'This account cannot spend credits until a payment dispute is settled. Contact support.');
+  new DomainError(
+    'ACCOUNT_RESTRICTED',
+    'This account cannot spend credits for now (a payment dispute or debt, or a hold by the operator). Contact support.',
+  );
 
 /** The refusal of a wallet with too little available. */
 export const insufficientCredits = (needed: number, available: number): DomainError =>

@@ -401,12 +401,13 @@ export async function chargeBack(
  * whether it is in debt and restricted: for callers that decide a restriction from it and from their
  * own records, so two such decisions for one customer never interleave.
  */
-export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt: boolean; restricted: boolean }> {
+export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt: boolean; restricted: boolean; heldByStaff: boolean }> {
   const lock = () =>
-    rawRows<{ in_debt: boolean; restricted: boolean }>(
+    rawRows<{ in_debt: boolean; restricted: boolean; held_by_staff: boolean }>(
       ctx.db,
-      'otpbox_ledger_lock_wallet_v1',
-      "select in_debt, restricted_at is not null as restricted from ledger_accounts where owner_account_id = $1 and purse = 'credits' for update",
+      'otpbox_ledger_lock_wallet_v2',
+      'select in_debt, restricted_at is not null as restricted, staff_held_at is not null as held_by_staff ' +
+        "from ledger_accounts where owner_account_id = $1 and purse = 'credits' for update",
       [accountId],
     );
   let [row] = await lock();
@@ -414,31 +415,42 @@ export async function lockWallet(ctx: Ctx, accountId: string): Promise<{ inDebt:
     await walletOf(ctx.db, accountId, ctx.clock.now());
     [row] = await lock();
   }
-  return { inDebt: row?.in_debt ?? false, restricted: row?.restricted ?? false };
+  return { inDebt: row?.in_debt ?? false, restricted: row?.restricted ?? false, heldByStaff: row?.held_by_staff ?? false };
 }
 
 /**
- * Restrict a customer's credits wallet without moving credits (a payment is disputed): holds are
- * refused with ACCOUNT_RESTRICTED until it is lifted. Audited; nothing happens to a restricted wallet.
+ * Restrict a customer's credits wallet without moving credits: holds are refused with
+ * ACCOUNT_RESTRICTED until it is lifted. Audited; nothing happens to a restricted wallet.
+ * - From payments (a dispute opened, a debt): what payments decide again lifts it (`reconcileRestriction`).
+ * - `byStaff` (a staff member's hold): the wallet stays restricted whatever payments say, until an admin
+ *   lifts it (`liftRestriction`). A wallet restricted by payments already is held by staff too.
  */
-export async function restrictWallet(ctx: Ctx, accountId: string, reason: string): Promise<void> {
+export async function restrictWallet(ctx: Ctx, accountId: string, reason: string, options: { byStaff?: boolean } = {}): Promise<void> {
   await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     const wallet = await walletOf(tx, accountId, now);
     const restricted = await tx
       .update(ledgerAccounts)
-      .set({ restrictedAt: now })
-      .where(and(eq(ledgerAccounts.id, wallet), isNull(ledgerAccounts.restrictedAt)))
+      .set(
+        options.byStaff
+          ? { restrictedAt: drizzleSql`coalesce(${ledgerAccounts.restrictedAt}, ${now.toISOString()}::timestamptz)`, staffHeldAt: now }
+          : { restrictedAt: now },
+      )
+      .where(and(eq(ledgerAccounts.id, wallet), isNull(options.byStaff ? ledgerAccounts.staffHeldAt : ledgerAccounts.restrictedAt)))
       .returning({ id: ledgerAccounts.id });
-    if (restricted.length > 0) await auditCredits({ ...ctx, db: tx }, 'credits.restrict', accountId, { reason }, now);
+    if (restricted.length > 0)
+      await auditCredits({ ...ctx, db: tx }, 'credits.restrict', accountId, { reason, ...(options.byStaff ? { byStaff: true } : {}) }, now);
   });
 }
 
-/** Lift the restriction a chargeback put on a wallet (the dispute is settled). Audited. */
+/**
+ * Lift a wallet's restriction, whatever set it (an admin's decision; payments lift only their own, in
+ * `reconcileRestriction`, never a staff hold). Audited.
+ */
 export async function liftRestriction(ctx: Ctx, accountId: string, reason: string): Promise<void> {
   await transaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    await tx.update(ledgerAccounts).set({ restrictedAt: null }).where(eq(ledgerAccounts.ownerAccountId, accountId));
+    await tx.update(ledgerAccounts).set({ restrictedAt: null, staffHeldAt: null }).where(eq(ledgerAccounts.ownerAccountId, accountId));
     await auditCredits({ ...ctx, db: tx }, 'credits.unrestrict', accountId, { reason }, now);
   });
 }

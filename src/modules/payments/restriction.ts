@@ -10,6 +10,7 @@ import { liftRestriction, lockWallet, restrictWallet } from '../ledger/index.ts'
  * the wallet is locked first, so two decisions for one customer never interleave (the later one sees
  * the earlier one's payments). The open disputes are counted only when they decide: a wallet neither
  * restricted nor in debt has none open (every opening restricts), unless this fact opened one.
+ * A wallet staff hold (`restrictWallet` with `byStaff`) stays restricted: only an admin lifts that.
  */
 export async function reconcileRestriction(
   ctx: Ctx,
@@ -30,5 +31,6 @@ export async function reconcileRestriction(
     .select({ n: count() })
     .from(payments)
     .where(and(eq(payments.accountId, accountId), eq(payments.disputeStatus, 'open')));
+  if (wallet.heldByStaff) return;
   if (Number(disputes?.n ?? 0) === 0) await liftRestriction(ctx, accountId, reason);
 }

@@ -417,6 +417,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
       pending: { personal: true, erasure: 'keep_for_legal_period' },
       in_debt: { personal: true, erasure: 'keep_for_legal_period' },
       restricted_at: { personal: true, erasure: 'keep_for_legal_period' },
+      staff_held_at: { personal: true, erasure: 'keep_for_legal_period', note: 'set while staff hold the wallet (only an admin lifts it)' },
       created_at: notPersonal,
     },
   },

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
 import { accountEvents, auditLog, ledgerAccounts, ledgerTransfers, payments } from '../../../db/schema/index.ts';
-import { balanceOf, captureHold, grantCredits, holdCredits, verifyLedger } from '../../ledger/index.ts';
+import { balanceOf, captureHold, grantCredits, holdCredits, liftRestriction, restrictWallet, verifyLedger } from '../../ledger/index.ts';
 import {
   closePaymentDispute,
   creditKey,
@@ -177,6 +177,52 @@ describe('payment facts', () => {
     // A late "opened" for a closed dispute changes nothing.
     expect(await openPaymentDispute(ctx, two.id)).toMatchObject({ changed: false });
     expect((await verifyLedger(database.db, clock.now())).violations).toEqual([]);
+  });
+
+  it("a staff hold stays through a payment, a dispute won and a debt settled: only an admin's lift ends it", async () => {
+    const accountId = await customer(database);
+    const pkg = await aPackage(ctx, { credits: 300 });
+    const first = await aPayment(ctx, accountId, pkg);
+    await markPaymentPaid(ctx, first.id);
+    await restrictWallet(ctx, accountId, 'manual fraud hold', { byStaff: true });
+    expect(await holdRefused(accountId)).toBe('ACCOUNT_RESTRICTED');
+    // A new purchase: paid, credited, still held.
+    const second = await aPayment(ctx, accountId, pkg);
+    await markPaymentPaid(ctx, second.id);
+    expect(await available(accountId)).toBe(600);
+    expect(await restricted(accountId)).toEqual({ restricted: true, inDebt: false });
+    expect(await holdRefused(accountId)).toBe('ACCOUNT_RESTRICTED');
+    // A dispute opened and won: still held.
+    await openPaymentDispute(ctx, first.id);
+    await closePaymentDispute(ctx, first.id, 'won');
+    expect(await restricted(accountId)).toEqual({ restricted: true, inDebt: false });
+    // A refund, then another purchase: still held.
+    await recordPaymentRefund(ctx, second.id, 1000);
+    const third = await aPayment(ctx, accountId, pkg);
+    await markPaymentPaid(ctx, third.id);
+    expect(await restricted(accountId)).toEqual({ restricted: true, inDebt: false });
+    expect(await holdRefused(accountId)).toBe('ACCOUNT_RESTRICTED');
+    await liftRestriction(ctx, accountId, 'cleared by an admin');
+    expect(await restricted(accountId)).toEqual({ restricted: false, inDebt: false });
+    expect(await holdRefused(accountId)).toBeUndefined();
+    // A dispute's restriction is still lifted by payments once no staff hold is on the wallet.
+    await openPaymentDispute(ctx, third.id);
+    expect(await restricted(accountId)).toEqual({ restricted: true, inDebt: false });
+    await closePaymentDispute(ctx, third.id, 'won');
+    expect(await restricted(accountId)).toEqual({ restricted: false, inDebt: false });
+    expect((await verifyLedger(database.db, clock.now())).violations).toEqual([]);
+  });
+
+  it('a staff hold on a wallet restricted by a dispute outlasts the dispute', async () => {
+    const accountId = await customer(database);
+    const pkg = await aPackage(ctx);
+    const payment = await aPayment(ctx, accountId, pkg);
+    await markPaymentPaid(ctx, payment.id);
+    await openPaymentDispute(ctx, payment.id);
+    await restrictWallet(ctx, accountId, 'and a fraud hold', { byStaff: true });
+    await closePaymentDispute(ctx, payment.id, 'won');
+    expect(await restricted(accountId)).toEqual({ restricted: true, inDebt: false });
+    expect(await holdRefused(accountId)).toBe('ACCOUNT_RESTRICTED');
   });
 
   it('a dispute won with nothing else open lifts the restriction; a failed payment credits nothing', async () => {

@@ -1,0 +1,2 @@
+ALTER TABLE "ledger_accounts" ADD COLUMN "staff_held_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "ledger_accounts" ADD CONSTRAINT "ledger_accounts_staff_hold_restricts" CHECK ("ledger_accounts"."staff_held_at" is null or "ledger_accounts"."restricted_at" is not null);
