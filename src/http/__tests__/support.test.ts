@@ -82,6 +82,8 @@ describe('support conversations over HTTP', () => {
       reason: 'refund ticket',
       staffRef: staffRef(t.keys, support.accountId),
     });
+    // The queue showed the conversation's subject: that read is the customer's to see too.
+    expect(accessLog[1]).toMatchObject({ what: 'support.queue', staffRef: staffRef(t.keys, support.accountId) });
 
     // The customer's stream hears the answer as it is written.
     const stream = await openStream(await baseUrlOf(t), cookie);

@@ -34,6 +34,11 @@ async function logAccountRead(request: FastifyRequest, accountId: string | undef
   await logStaffRead(request, accountId, what);
 }
 
+/** Without a filter, the page is a read of each account it shows: each is logged, before the answer. */
+async function logPageReads(request: FastifyRequest, rows: { accountId: string | null }[], what: StaffRead): Promise<void> {
+  for (const accountId of new Set(rows.map((row) => row.accountId))) if (accountId) await logStaffRead(request, accountId, what);
+}
+
 /**
  * The console's security review: security events across accounts, current lockouts (which an admin
  * may lift), the staff audit log. Admin only: they show every customer's networks and browsers, and what each staff member did
@@ -50,7 +55,9 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
       schema: {
         tags,
         summary: 'Security events across accounts, newest first: by type, account and period (admin)',
-        description: 'With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".',
+        description:
+          'With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". ' +
+          'An unknown query parameter is refused (400), so a mistyped filter never reads everything.',
         headers: z.object({ 'x-access-reason': AccessReason }),
         querystring: z.object({
           type: SecurityEventType.optional(),
@@ -60,7 +67,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           cursor: cursorOf('sev'),
           limit: Limit,
           reason: AccessReason,
-        }),
+        }).strict(),
         response: { 200: z.object({ events: z.array(StaffSecurityEvent), nextCursor: NextCursor }) },
       },
     },
@@ -77,6 +84,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
         limit,
       });
       const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
+      if (!accountId) await logPageReads(request, items, 'account.security_events');
       return { events: items, nextCursor };
     },
   );
@@ -133,7 +141,9 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
       schema: {
         tags,
         summary: 'The staff audit log: who did what, to which account, when and why (admin)',
-        description: 'With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".',
+        description:
+          'With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". ' +
+          'An unknown query parameter is refused (400), so a mistyped filter never reads everything.',
         headers: z.object({ 'x-access-reason': AccessReason }),
         querystring: z.object({
           action: Text.trim().min(1).max(100).optional().describe('Only this action (e.g. `support.answered`)'),
@@ -142,7 +152,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           cursor: cursorOf('aud'),
           limit: Limit,
           reason: AccessReason,
-        }),
+        }).strict(),
         response: { 200: z.object({ entries: z.array(AuditEntry), nextCursor: NextCursor }) },
       },
     },
@@ -151,6 +161,7 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
       await logAccountRead(request, accountId, 'account.audit_log');
       const rows = await searchAuditLog(request.ctx, { action, actor, accountId, before: cursor, limit });
       const { items, nextCursor } = pageOf(rows, limit, (row) => row.id);
+      if (!accountId) await logPageReads(request, items, 'account.audit_log');
       return { entries: items, nextCursor };
     },
   );

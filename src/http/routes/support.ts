@@ -26,6 +26,7 @@ import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
 import { IdParam, idCursor, Limit, Line, Prose, Text } from '../schemas.ts';
+import { logStaffRead } from '../staff-reads.ts';
 
 const Body = Prose.trim()
   .min(1)
@@ -143,15 +144,19 @@ export const supportRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
       schema: {
         tags: adminTags,
         summary: 'The support queue: open conversations the longest-waiting first (support, admin)',
-        description: 'With `status=answered` or `status=closed`: those, the most recently active first.',
+        description:
+          'With `status=answered` or `status=closed`: those, the most recently active first. Each customer shown sees the read under ' +
+          '"Who accessed my data". Support staff see customers\' conversations only (a staff account\'s are for admins).',
         querystring: z.object({ status: SupportStatus.default('open'), cursor: Text.max(100).optional(), limit: Limit }),
         response: { 200: z.object({ conversations: z.array(QueuedSupportConversation), nextCursor: NextCursor }) },
       },
     },
     async (request) => {
       const { status, cursor, limit } = request.query;
-      const rows = await queueViews(request.ctx, { status, cursor, limit });
+      const rows = await queueViews(request.ctx, { status, cursor, limit, readerRole: principalOf(request).role });
       const { items, nextCursor } = pageOf(rows, limit, (item) => queueCursor(item.row, status));
+      // Each customer shown (their subject is theirs) sees the read under "Who accessed my data".
+      for (const accountId of new Set(items.map((item) => item.row.accountId))) await logStaffRead(request, accountId, 'support.queue');
       return { conversations: items.map((item) => item.view), nextCursor };
     },
   );
@@ -220,6 +225,7 @@ export const supportRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
     async (request) => {
       const closed = await closeConversation(request.ctx, {
         staffAccountId: principalOf(request).accountId,
+        staffRole: principalOf(request).role,
         conversationId: request.params.id,
       });
       return { id: closed.id, status: closed.status };

@@ -22,6 +22,7 @@ export const STAFF_READS = [
   'action.sessions_ended',
   'action.role_changed',
   'support.conversation',
+  'support.queue',
   'account.security_events',
   'account.audit_log',
   'payment.list',

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { auditLog, supportConversations } from '../../db/schema/index.ts';
+import { auditLog, type Role, supportConversations } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
-import { findConversation } from './find-conversations.ts';
+import { findConversation, refuseStaffConversationToSupport } from './find-conversations.ts';
 import { canClose } from './states.ts';
 import type { ConversationRow } from './view.ts';
 
@@ -17,11 +17,12 @@ export async function closeConversation(
   ctx: Ctx,
   input: { conversationId: string } & (
     | { accountId: string; staffAccountId?: undefined }
-    | { staffAccountId: string; accountId?: undefined }
+    | { staffAccountId: string; staffRole: Role; accountId?: undefined }
   ),
 ): Promise<ConversationRow> {
   return transaction(ctx.db, async (tx) => {
     const conversation = await findConversation(tx, input.conversationId, { accountId: input.accountId, lock: true });
+    if (input.staffAccountId) await refuseStaffConversationToSupport(tx, input.staffRole, conversation);
     if (!canClose(conversation.status)) throw new DomainError('CONFLICT', 'This conversation is already closed.');
     const now = ctx.clock.now();
     const [closed] = await tx

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { type SupportStatus, supportConversations, supportMessages } from '../../db/schema/index.ts';
+import { accounts, type Role, type SupportStatus, supportConversations, supportMessages } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { ConversationRow, MessageRow } from './view.ts';
 
@@ -49,7 +49,7 @@ export async function messagesOf(db: Executor, conversationId: string): Promise<
  */
 export async function listQueue(
   db: Executor,
-  input: { status: SupportStatus; cursor?: string; limit: number },
+  input: { status: SupportStatus; cursor?: string; limit: number; customersOnly?: boolean },
 ): Promise<ConversationRow[]> {
   const waiting = input.status === 'open';
   const time = waiting ? supportConversations.waitingSince : supportConversations.lastActivityAt;
@@ -63,7 +63,7 @@ export async function listQueue(
   return db
     .select()
     .from(supportConversations)
-    .where(and(eq(supportConversations.status, input.status), from))
+    .where(and(eq(supportConversations.status, input.status), from, input.customersOnly ? ofACustomer : undefined))
     .orderBy(waiting ? asc(time) : desc(time), waiting ? asc(supportConversations.id) : desc(supportConversations.id))
     .limit(input.limit + 1);
 }
@@ -76,4 +76,18 @@ function parseQueueCursor(cursor: string): { at: Date; id: string } {
   const match = /^(\d{1,15})\.(spc_[0-9a-z]{26})$/.exec(cursor);
   if (!match) throw new DomainError('VALIDATION_FAILED', 'cursor: not a cursor this list gave out.');
   return { at: new Date(Number(match[1])), id: match[2] as string };
+}
+
+/** The conversation is a customer's (not a staff member's). */
+const ofACustomer = sql`exists (select 1 from ${accounts} where ${accounts.id} = ${supportConversations.accountId} and ${accounts.role} = 'customer')`;
+
+/**
+ * Support staff act on customers only (as in the console's account actions): a staff member's own
+ * conversation is for admins. Refuses a support member's read or answer of one (FORBIDDEN).
+ */
+export async function refuseStaffConversationToSupport(db: Executor, staffRole: Role, conversation: ConversationRow): Promise<void> {
+  if (staffRole === 'admin') return;
+  const [owner] = await db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, conversation.accountId)).limit(1);
+  if (owner && owner.role !== 'customer')
+    throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's support conversation.");
 }

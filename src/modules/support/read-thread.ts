@@ -3,7 +3,7 @@ import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { readAccountKey, readAccountKeys } from '../keyring/index.ts';
 import { recordStaffAccess } from '../privacy/index.ts';
-import { findConversation, listOwnConversations, listQueue, messagesOf } from './find-conversations.ts';
+import { findConversation, listOwnConversations, listQueue, messagesOf, refuseStaffConversationToSupport } from './find-conversations.ts';
 import type { QueuedSupportConversationView, StaffSupportThreadView, SupportConversationView, SupportThreadView } from './schemas.ts';
 import { type ConversationRow, toConversationView, toMessageView, toQueuedView, toStaffMessageView } from './view.ts';
 
@@ -29,12 +29,16 @@ export async function threadView(ctx: Ctx, conversation: ConversationRow): Promi
   return ownThread(ctx, conversation.accountId, conversation.id);
 }
 
-/** The staff queue of a status (see listQueue), subjects opened; one more than `limit`. */
+/**
+ * The staff queue of a status (see listQueue), subjects opened; one more than `limit`. A support member's
+ * leaves staff accounts' conversations out (admins see every one).
+ */
 export async function queueViews(
   ctx: Ctx,
-  input: { status: SupportStatus; cursor?: string; limit: number },
+  input: { status: SupportStatus; cursor?: string; limit: number; readerRole: Role },
 ): Promise<{ row: ConversationRow; view: QueuedSupportConversationView }[]> {
-  const rows = await listQueue(ctx.db, input);
+  const { readerRole, ...query } = input;
+  const rows = await listQueue(ctx.db, { ...query, customersOnly: readerRole !== 'admin' });
   const keys = await readAccountKeys(
     ctx,
     rows.map((row) => row.accountId),
@@ -54,6 +58,7 @@ export async function staffThread(
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const conversation = await findConversation(tx, input.conversationId);
+    await refuseStaffConversationToSupport(tx, input.staff.role, conversation);
     await recordStaffAccess(txCtx, {
       accountId: conversation.accountId,
       staff: input.staff,

@@ -2,7 +2,7 @@ import type { Role } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { appendMessage } from './append-message.ts';
-import { findConversation } from './find-conversations.ts';
+import { findConversation, refuseStaffConversationToSupport } from './find-conversations.ts';
 import { checkMessageLimit } from './limits.ts';
 import type { ConversationRow, MessageRow } from './view.ts';
 
@@ -28,6 +28,7 @@ export async function writeAsStaff(
 ): Promise<Written> {
   return transaction(ctx.db, async (tx) => {
     const conversation = await findConversation(tx, input.conversationId, { lock: true });
+    await refuseStaffConversationToSupport(tx, input.staff.role, conversation);
     return appendMessage(withDb({ ...ctx, actor: input.staff.accountId }, tx), conversation, {
       author: 'staff',
       staffAccountId: input.staff.accountId,

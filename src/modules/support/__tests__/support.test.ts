@@ -130,7 +130,7 @@ describe('support conversations', () => {
     const accountId = await customer();
     const { conversation } = await startConversation(ctx(), { accountId, subject: 'Live', body: 'secret words inside' });
     const answer = await writeAsStaff(ctx(), { staff: staff(), conversationId: conversation.id, body: 'an answer with details' });
-    await closeConversation(ctx(), { staffAccountId: staffId, conversationId: conversation.id });
+    await closeConversation(ctx(), { staffAccountId: staffId, staffRole: 'support', conversationId: conversation.id });
 
     const events = await database.db.select().from(accountEvents).where(eq(accountEvents.accountId, accountId));
     expect(events.map((e) => [e.type, e.payload])).toEqual([
@@ -175,12 +175,40 @@ describe('support conversations', () => {
     }
     // The oldest gets an answer and leaves the open queue; a follow-up on the second keeps its place.
     await writeAsStaff(ctx(), { staff: staff(), conversationId: ids[0] as string, body: 'answered' });
-    const first = await queueViews(ctx(), { status: 'open', limit: 1 });
+    const first = await queueViews(ctx(), { status: 'open', limit: 1, readerRole: 'support' });
     expect(first.map((item) => item.view.subject)).toEqual(['Queue 1', 'Queue 2']);
     const cursor = queueCursor(first[0]?.row as never, 'open');
-    const second = await queueViews(ctx(), { status: 'open', cursor, limit: 1 });
+    const second = await queueViews(ctx(), { status: 'open', cursor, limit: 1, readerRole: 'support' });
     expect(second.map((item) => item.view.id)).toEqual([ids[2]]);
-    expect((await queueViews(ctx(), { status: 'answered', limit: 10 })).map((item) => item.view.id)).toEqual([ids[0]]);
+    expect((await queueViews(ctx(), { status: 'answered', limit: 10, readerRole: 'support' })).map((item) => item.view.id)).toEqual([
+      ids[0],
+    ]);
+  });
+
+  it("keeps a staff account's conversation to admins: support neither lists, reads, answers nor closes it", async () => {
+    const adminId = newId('acc');
+    await database.db
+      .insert(accounts)
+      .values({ id: adminId, kind: 'device', role: 'admin', createdAt: clock.now(), updatedAt: clock.now() });
+    const ofAdmin = (await startConversation(ctx(), { accountId: adminId, subject: 'Admin private', body: 'x' })).conversation.id;
+    const ofCustomer = (await startConversation(ctx(), { accountId: await customer(), subject: 'Customer', body: 'y' })).conversation.id;
+    const queue = async (readerRole: 'support' | 'admin') =>
+      (await queueViews(ctx(), { status: 'open', limit: 100, readerRole }))
+        .map((item) => item.view.id)
+        .filter((id) => id === ofAdmin || id === ofCustomer)
+        .sort();
+    expect(await queue('support')).toEqual([ofCustomer]);
+    expect(await queue('admin')).toEqual([ofAdmin, ofCustomer].sort());
+    expect(await errorCode(staffThread(ctx(), { staff: staff(), conversationId: ofAdmin }))).toBe('FORBIDDEN');
+    expect(await errorCode(writeAsStaff(ctx(), { staff: staff(), conversationId: ofAdmin, body: 'peek' }))).toBe('FORBIDDEN');
+    expect(await errorCode(closeConversation(ctx(), { staffAccountId: staffId, staffRole: 'support', conversationId: ofAdmin }))).toBe(
+      'FORBIDDEN',
+    );
+    const admin = { accountId: newId('acc'), role: 'admin' as const };
+    await database.db
+      .insert(accounts)
+      .values({ id: admin.accountId, kind: 'device', role: 'admin', createdAt: clock.now(), updatedAt: clock.now() });
+    expect((await staffThread(ctx(), { staff: admin, conversationId: ofAdmin })).conversation.subject).toBe('Admin private');
   });
 
   it('limits new conversations per day and customer messages per hour', async () => {
