@@ -69,7 +69,12 @@ describe('API keys', () => {
     );
     // Keys are made signed in (an API key cannot make more: ADR 7).
     const user = await signUp(t);
-    const blank = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie: user.cookie }, payload: { name: '  ' } });
+    const blank = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { cookie: user.cookie },
+      payload: { name: '  ' },
+    });
     expect(blank.statusCode).toBe(400);
   });
 
