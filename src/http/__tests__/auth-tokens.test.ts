@@ -68,25 +68,38 @@ describe('password reset', () => {
     expect((await lastMailTo(user.email)).mail.template).toBe('reset_password');
   });
 
-  it('sets the new password, ends every session, and keeps the link usable after a refused weak password', async () => {
+  it('sets the new password, ends every session and API key, and keeps the link usable after a refused weak password', async () => {
     const user = await signUp(t);
     const other = await signInAgain(user.email, user.password);
+    // A key made from a session (an intruder's, say): the reset takes the account back from it too.
+    const minted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { cookie: other.cookie },
+      payload: { name: 'made from a stolen session' },
+    });
+    expect(minted.statusCode, minted.body).toBe(201);
+    const key = { authorization: `Bearer ${minted.json().key}` };
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: key })).statusCode).toBe(200);
     await post('/api/v1/auth/password-reset', { email: user.email });
     const { token } = await lastMailTo(user.email);
 
     const weak = await post('/api/v1/auth/password-reset/confirm', { token, password: 'short' });
     expect(weak.json().error.code).toBe('WEAK_PASSWORD');
     const done = await post('/api/v1/auth/password-reset/confirm', { token, password: 'a brand new passphrase 7' });
-    expect(done.json()).toEqual({ reset: true });
+    expect(done.json()).toEqual({ reset: true, apiKeysRevoked: 1 });
 
     expect((await me(user.cookie)).statusCode).toBe(401);
     expect((await me(other.cookie)).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: key })).statusCode).toBe(401);
     expect((await post('/api/v1/auth/login', { email: user.email, password: user.password })).statusCode).toBe(401);
     expect((await post('/api/v1/auth/login', { email: user.email, password: 'a brand new passphrase 7' })).statusCode).toBe(200);
     expect((await post('/api/v1/auth/password-reset/confirm', { token, password: 'yet another passphrase 8' })).json().error.code).toBe(
       'INVALID_TOKEN',
     );
-    expect((await lastMailTo(user.email)).mail.template).toBe('password_changed');
+    const changed = (await lastMailTo(user.email)).mail;
+    expect(changed.template).toBe('password_changed');
+    expect(changed.bodyText).toContain('API keys (1) were revoked');
   });
 
   it('refuses a verification token as a reset token', async () => {

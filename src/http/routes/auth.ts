@@ -384,14 +384,17 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
       onRequest: perIp('token'),
       schema: {
         tags,
-        summary: 'Choose a new password with the token from the e-mail; ends every session',
+        summary: 'Choose a new password with the token from the e-mail; ends every session and revokes every API key',
+        description:
+          'Resetting takes the account back: whoever held a session, a device token or an API key made with the old password ' +
+          'loses it. `apiKeysRevoked` says how many keys scripts must replace.',
         body: z.object({ token: SecretToken, password: Password }),
-        response: { 200: z.object({ reset: z.literal(true) }) },
+        response: { 200: z.object({ reset: z.literal(true), apiKeysRevoked: z.number().int() }) },
       },
     },
     async (request) => {
-      await confirmPasswordReset(request.ctx, request.body.token, request.body.password);
-      return { reset: true as const };
+      const { apiKeysRevoked } = await confirmPasswordReset(request.ctx, request.body.token, request.body.password);
+      return { reset: true as const, apiKeysRevoked };
     },
   );
 

@@ -6,9 +6,9 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, passwordChangedMessage, resetPasswordMessage } from '../mail/index.ts';
-import { announceAuthChange } from './auth-changes.ts';
 import { byEmail, normaliseEmail, withOpenedEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
+import { endAllAccess } from './end-access.ts';
 import { hashPassword, passwordProblem, verifyAgainstDummy } from './passwords.ts';
 import { checkPasswordThrottled } from './reauthenticate.ts';
 import { recordSecurityEvent } from './security-events.ts';
@@ -45,7 +45,16 @@ export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<
 }
 
 /** Set a new password from a reset link; ends every session of the account. */
-export async function confirmPasswordReset(ctx: Ctx, token: string, password: string): Promise<{ accountId: string }> {
+/**
+ * A password reset is how an owner takes an account back: every way in that someone else may hold ends
+ * with the old password — its browser sessions, the app's device tokens and its API keys (a key minted
+ * from a stolen session would otherwise keep spending and reading codes). Scripts need a new key.
+ */
+export async function confirmPasswordReset(
+  ctx: Ctx,
+  token: string,
+  password: string,
+): Promise<{ accountId: string; apiKeysRevoked: number }> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const row = await consumeToken(txCtx, token, 'reset_password');
@@ -64,13 +73,16 @@ export async function confirmPasswordReset(ctx: Ctx, token: string, password: st
         updatedAt: now,
       })
       .where(eq(accounts.id, account.id));
-    const ended = await revokeAllSessions(txCtx, account.id, 'password reset');
-    // The address may be verified now (the profile is cached), with no session ended to say so.
-    if (!account.emailVerifiedAt && ended === 0) await announceAuthChange(tx, account.id);
+    // Announced whatever ended: the address may be verified now too (the profile is cached).
+    const ended = await endAllAccess(txCtx, account.id, 'password reset');
     await clearThrottle(txCtx, nameKey(ctx, account.email));
-    await recordSecurityEvent(txCtx, { type: 'password_reset_completed', accountId: account.id, details: { sessionsEnded: ended } });
-    await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id));
-    return { accountId: account.id };
+    await recordSecurityEvent(txCtx, {
+      type: 'password_reset_completed',
+      accountId: account.id,
+      details: { sessionsEnded: ended.sessions, apiKeysRevoked: ended.apiKeys },
+    });
+    await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id, { apiKeysRevoked: ended.apiKeys }));
+    return { accountId: account.id, apiKeysRevoked: ended.apiKeys };
   });
 }
 

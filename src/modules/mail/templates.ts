@@ -42,13 +42,17 @@ export function existingAccountMessage(config: Config, to: string, accountId: st
   };
 }
 
-export function passwordChangedMessage(config: Config, to: string, accountId: string): Email {
+export function passwordChangedMessage(config: Config, to: string, accountId: string, reset?: { apiKeysRevoked: number }): Email {
+  const keys =
+    reset && reset.apiKeysRevoked > 0
+      ? ` Its API keys (${reset.apiKeysRevoked}) were revoked with the old password: make new ones for your scripts.`
+      : '';
   return {
     to,
     accountId,
     template: 'password_changed',
     subject: 'Your password was changed',
-    text: `The password of your account was just changed. If it was not you, reset your password at ${config.publicUrl} at once.${signature(config)}`,
+    text: `The password of your account was just changed.${keys} If it was not you, reset your password at ${config.publicUrl} at once.${signature(config)}`,
   };
 }
 

@@ -105,6 +105,8 @@ export const en = {
     resetTitle: 'Choose a new password',
     resetButton: 'Change the password',
     resetDone: 'Your password was changed and every session was signed out. Log in with the new password.',
+    resetKeysRevoked: (keys: number) =>
+      `Your API keys (${keys}) were revoked with the old password: make new ones for your scripts under Developers.`,
     resetMissingToken: 'This link is incomplete. Open the link from the e-mail again, or ask for a new one.',
     verifyTitle: 'Confirm your e-mail address',
     verifying: 'Confirming your address…',

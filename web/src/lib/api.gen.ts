@@ -5501,7 +5501,7 @@ export interface paths {
         };
         /**
          * The staff audit log: who did what, to which account, when and why (admin)
-         * @description With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".
+         * @description With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". An unknown query parameter is refused (400), so a mistyped filter never reads everything.
          */
         get: {
             parameters: {
@@ -5619,7 +5619,7 @@ export interface paths {
         };
         /**
          * Security events across accounts, newest first: by type, account and period (admin)
-         * @description With `accountId`: only that account, logged as a staff read the customer sees under "Who accessed my data".
+         * @description With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". An unknown query parameter is refused (400), so a mistyped filter never reads everything.
          */
         get: {
             parameters: {
@@ -6508,7 +6508,7 @@ export interface paths {
         };
         /**
          * The support queue: open conversations the longest-waiting first (support, admin)
-         * @description With `status=answered` or `status=closed`: those, the most recently active first.
+         * @description With `status=answered` or `status=closed`: those, the most recently active first. Each customer shown sees the read under "Who accessed my data". Support staff see customers' conversations only (a staff account's are for admins).
          */
         get: {
             parameters: {
@@ -8322,7 +8322,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Choose a new password with the token from the e-mail; ends every session */
+        /**
+         * Choose a new password with the token from the e-mail; ends every session and revokes every API key
+         * @description Resetting takes the account back: whoever held a session, a device token or an API key made with the old password loses it. `apiKeysRevoked` says how many keys scripts must replace.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8346,6 +8349,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            apiKeysRevoked: number;
                             /** @enum {boolean} */
                             reset: true;
                         };

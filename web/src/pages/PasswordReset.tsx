@@ -38,15 +38,16 @@ export function ResetPassword() {
   const form = useRef<HTMLFormElement>(null);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string>();
-  const [done, setDone] = useState(false);
+  // How many API keys the reset revoked, once it is done.
+  const [done, setDone] = useState<number>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(password ? undefined : t.auth.passwordRequired);
     if (!password) return focusFirstInvalid(form.current);
     await run(async () => {
-      await api('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
-      if (mounted()) setDone(true);
+      const answer = await api<{ apiKeysRevoked: number }>('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
+      if (mounted()) setDone(answer.apiKeysRevoked);
     });
   };
 
@@ -57,9 +58,12 @@ export function ResetPassword() {
         <Notice kind="error">
           {t.auth.resetMissingToken} <Link to="/forgot-password">{t.auth.forgotButton}</Link>
         </Notice>
-      ) : done ? (
+      ) : done !== undefined ? (
         <>
-          <Notice kind="success">{t.auth.resetDone}</Notice>
+          <Notice kind="success">
+            {t.auth.resetDone}
+            {done > 0 ? ` ${t.auth.resetKeysRevoked(done)}` : ''}
+          </Notice>
           <p>
             <Link to="/login" className="button button--primary">
               {t.auth.logInButton}
