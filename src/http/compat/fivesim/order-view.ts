@@ -57,7 +57,6 @@ export interface FivesimOrder {
 /** Credits in the operator's currency unit, as 5sim shows amounts: CREDITS_PER_USD credits = 1.00. */
 export const toUnits = (credits: number, creditsPerUsd: number) => Math.round((credits / creditsPerUsd) * 10_000) / 10_000;
 /** An amount in the operator's currency unit as whole credits (rounded down: a maximum is never raised). */
-export const toCredits = (units: number, creditsPerUsd: number) => Math.floor(units * creditsPerUsd + 1e-9);
 
 export const productName = (service: string) => fivesimProductFromService(service) ?? service;
 export const countryName = (iso: string) => fivesimCountryFromIso(iso) ?? iso.toLowerCase();

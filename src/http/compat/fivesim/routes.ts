@@ -22,8 +22,9 @@ import { principalOf } from '../../auth.ts';
 import { toDomainError } from '../../errors.ts';
 import { Text } from '../../schemas.ts';
 import { orderNumberOf } from '../numbered-orders.ts';
+import { ceilingCredits } from '../price-ceiling.ts';
 import { guestCountries, guestPrices, guestProducts } from './guest.ts';
-import { fivesimOrder, toCredits, toUnits } from './order-view.ts';
+import { fivesimOrder, toUnits } from './order-view.ts';
 import { type Call, FivesimRefusal, refusalOf, sendRefusal } from './refusals.ts';
 
 declare module 'fastify' {
@@ -154,9 +155,8 @@ async function routes(scope: FastifyInstance, deps: OrderRouteDeps) {
       }
       let maxPrice: number | undefined;
       if (maxPriceText !== undefined && maxPriceText !== '') {
-        const units = Number(maxPriceText);
-        if (!Number.isFinite(units) || units <= 0) throw new FivesimRefusal({ status: 400, text: 'bad maxPrice' });
-        maxPrice = toCredits(units, perUsd);
+        maxPrice = ceilingCredits(maxPriceText, perUsd);
+        if (maxPrice === undefined || Number(maxPriceText) <= 0) throw new FivesimRefusal({ status: 400, text: 'bad maxPrice' });
         if (maxPrice < 1) throw new DomainError('PRICE_ABOVE_MAX', 'No number is this cheap.');
       }
       const input = { accountId: principal.accountId, service, country, ...(maxPrice ? { maxPrice } : {}) };

@@ -1,6 +1,7 @@
 /**
  * Credits as the protocol's money: a decimal amount of the operator's currency unit, CREDITS_PER_USD
- * credits to 1.00 (`ACCESS_BALANCE:12.34`, `activationCost`, getPrices' `cost`, `maxPrice`). Integer
+ * credits to 1.00 (`ACCESS_BALANCE:12.34`, `activationCost`, getPrices' `cost`; `maxPrice` is read by
+ * `compat/price-ceiling.ts`, as 5sim's is). Integer
  * arithmetic throughout; two decimals, or as many as the rate needs to say every credit (1000 → 3).
  */
 export function decimalsFor(creditsPerUnit: number): number {
@@ -25,14 +26,3 @@ export function unitsOf(credits: number, creditsPerUnit: number, rounding: 'down
 /** The same amount as a JSON number (for the JSON answers, whose clients read numbers). */
 export const unitsNumber = (credits: number, creditsPerUnit: number, rounding: 'down' | 'up'): number =>
   Number(unitsOf(credits, creditsPerUnit, rounding));
-
-const DECIMAL = /^\s*(\d{1,12})(?:[.,](\d{0,12}))?\s*$/;
-
-/** A decimal amount of units as whole credits, rounded down (a maximum is never exceeded); undefined when it is not a number. */
-export function creditsOf(units: string, creditsPerUnit: number): number | undefined {
-  const match = DECIMAL.exec(units);
-  if (!match) return undefined;
-  const fraction = match[2] ?? '';
-  const numerator = BigInt(`${match[1]}${fraction}`) * BigInt(creditsPerUnit);
-  return Number(numerator / 10n ** BigInt(fraction.length));
-}

@@ -18,7 +18,8 @@ import { balanceOf } from '../../../modules/ledger/index.ts';
 import { isoFromSmsActivateId, smsActivateCountry, smsActivateCountryId } from '../../../provider-clients/sms-activate/index.ts';
 import type { AppDeps } from '../../app.ts';
 import { type NumberedOrders, orderNumberOf } from '../numbered-orders.ts';
-import { creditsOf, unitsNumber, unitsOf } from './money.ts';
+import { ceilingCredits } from '../price-ceiling.ts';
+import { unitsNumber, unitsOf } from './money.ts';
 import type { Params } from './params.ts';
 import { type Answer, json, refusal, text } from './replies.ts';
 
@@ -100,7 +101,9 @@ export class ProtocolOrders {
     const country = isoFromSmsActivateId(countryId);
     if (!country) return text('BAD_COUNTRY');
     if (principal.processingRestricted) throw processingRestricted();
-    const maxPrice = params.maxPrice === undefined || params.maxPrice === '' ? undefined : (creditsOf(params.maxPrice, this.#rate) ?? 0);
+    // Not a number: answered as a ceiling no number meets (WRONG_MAX_PRICE with the cheapest price).
+    const maxPrice =
+      params.maxPrice === undefined || params.maxPrice === '' ? undefined : (ceilingCredits(params.maxPrice, this.#rate) ?? 0);
     const input = { accountId: principal.accountId, service, country, maxPrice };
     const reply = async ({ row }: OpenedOrder): Promise<Answer> => {
       const number = await this.#numbered.numberOf(request.ctx, row.id);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from '../../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../../test/support/app.ts';
 import { smsActivateCountryId } from '../../../../provider-clients/sms-activate/index.ts';
-import { creditsOf, unitsOf } from '../money.ts';
+import { ceilingCredits } from '../../price-ceiling.ts';
+import { unitsOf } from '../money.ts';
 import { protocol } from './support.ts';
 
 /** The catalogue actions as sms-activate.org/en/api2 documents their JSON. */
@@ -70,11 +71,20 @@ describe('money', () => {
     expect(unitsOf(7, 3, 'down')).toBe('2.33');
     expect(unitsOf(7, 3, 'up')).toBe('2.34');
     expect(unitsOf(1234, 1000, 'down')).toBe('1.234');
-    expect(creditsOf('2.34', 3)).toBe(7);
-    expect(creditsOf('0.25', 100)).toBe(25);
-    expect(creditsOf('1', 100)).toBe(100);
-    expect(creditsOf('0,5', 100)).toBe(50);
-    expect(creditsOf('-1', 100)).toBeUndefined();
-    expect(creditsOf('1e3', 100)).toBeUndefined();
+    expect(ceilingCredits('2.34', 3)).toBe(7);
+    expect(ceilingCredits('0.25', 100)).toBe(25);
+    expect(ceilingCredits(' 1 ', 100)).toBe(100);
+    expect(ceilingCredits('0,5', 100)).toBe(50);
+    expect(ceilingCredits('-1', 100)).toBeUndefined();
+    expect(ceilingCredits('abc', 100)).toBeUndefined();
+    expect(ceilingCredits('1e400', 100)).toBeUndefined();
+    expect(ceilingCredits('Infinity', 100)).toBeUndefined();
+  });
+
+  it('reads a maxPrice in exponent notation as other clients send it, and caps a ceiling above every price', () => {
+    expect(ceilingCredits('1e3', 100)).toBe(100_000);
+    expect(ceilingCredits('2.5E-1', 100)).toBe(25);
+    expect(ceilingCredits('1e300', 100)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(ceilingCredits('999999999999999999999999', 100)).toBe(Number.MAX_SAFE_INTEGER);
   });
 });
