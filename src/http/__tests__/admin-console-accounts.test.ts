@@ -184,6 +184,14 @@ describe('staff actions', () => {
       (await keyed(admin, `/api/v1/admin/accounts/${elsewhere.accountId}/credits`, 'form-1', { amount: 7, reason: 'x y z' })).statusCode,
     ).toBe(201);
     expect(await api(t, elsewhere).balance()).toEqual({ available: 7, held: 0 });
+    // Another staff member's key is not theirs to replay: the same key from support is support's own grant.
+    const bySupport = await keyed(support, `/api/v1/admin/accounts/${elsewhere.accountId}/credits`, 'form-1', {
+      amount: 7,
+      reason: 'x y z',
+    });
+    expect(bySupport.statusCode).toBe(201);
+    expect(bySupport.headers['idempotent-replayed']).toBeUndefined();
+    expect(await api(t, elsewhere).balance()).toEqual({ available: 14, held: 0 });
 
     const deduct = `/api/v1/admin/accounts/${customer.accountId}/credits/deduct`;
     const taken = await Promise.all([1, 2].map(() => keyed(admin, deduct, 'take-1', { amount: 30, reason: 'a correction' })));

@@ -52,11 +52,14 @@ export interface CreditsMoved {
 }
 
 /**
- * The ledger's key for a console grant or deduction: per account, from the form's `Idempotency-Key`
- * when it sent one (a double click, a retried request: one transfer), else new every time.
+ * The ledger's key for a console grant or deduction: per staff member and account, from the form's
+ * `Idempotency-Key` when it sent one (a double click, a retried request: one transfer), else new every
+ * time. Another staff member's key is never theirs to replay: their grant is their own, audited as such.
  */
 const creditsKey = (kind: 'grant' | 'deduct', action: CreditsAction) =>
-  action.idempotencyKey ? `${kind}:console:${action.accountId}:${action.idempotencyKey}` : `${kind}:console:${randomUUID()}`;
+  action.idempotencyKey
+    ? `${kind}:console:${action.staff.accountId}:${action.accountId}:${action.idempotencyKey}`
+    : `${kind}:console:${randomUUID()}`;
 
 /** The ledger's refusal of a key used for another amount, in the words of the key the client sent (not the ledger's). */
 async function keyedMove<T>(kind: 'grant' | 'deduction', move: () => Promise<T>): Promise<T> {
