@@ -29,6 +29,7 @@ export { EXPORT_FORMAT, exportAccountData } from './export.ts';
 export { ownedRows, ownedTables } from './owner-paths.ts';
 export { loadCurrentPolicy, type Policy } from './policy.ts';
 export { renderPolicy } from './policy-text.ts';
+export { ERASURE_RESOLUTIONS } from './requests/close-at-erasure.ts';
 export { countOpenRequests, type RequestCounts } from './requests/count-requests.ts';
 export type { RequestDeps, SetProcessingRestriction } from './requests/deps.ts';
 export { fileRequestByEmail } from './requests/file-by-email.ts';

@@ -4,9 +4,9 @@ import { createActor, ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { otpboxOf } from '../../../../test/support/cli.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
-import { accounts, privacyRequests } from '../../../db/schema/index.ts';
+import { accounts, auditLog, privacyRequests } from '../../../db/schema/index.ts';
 import { erasureDeps } from '../../../runtime/erasure-deps.ts';
-import { completeErasures, fileRequest } from '../index.ts';
+import { completeErasures, ERASURE_RESOLUTIONS, eraseAccount, fileRequest } from '../index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -97,6 +97,45 @@ describe('otpbox privacy requests', () => {
     expect(erased).toMatchObject({ email: null, passwordHash: null, erasureCompletedAt: expect.any(Date) });
     const [kept] = await t.database.db.select().from(privacyRequests).where(eq(privacyRequests.id, request.id));
     expect(kept).toMatchObject({ status: 'completed', type: 'erasure', details: null });
+  });
+
+  it('the account deleted, its other requests leave the queue: an erasure request completed, the rest withdrawn, each audited', async () => {
+    // Staff complete an erasure request while a rectification is open.
+    const one = await fundedActor(t, 10);
+    const erasure = await fileRequest(ctxOf(t), { accountId: one.accountId, type: 'erasure' });
+    const rectification = await fileRequest(ctxOf(t), { accountId: one.accountId, type: 'rectification', details: 'my name is wrong' });
+    expect((await otpbox('privacy', 'requests', 'complete', erasure.id, '--note', 'Deleted.')).code).toBe(0);
+    const rows = async (accountId: string) =>
+      Object.fromEntries(
+        (await t.database.db.select().from(privacyRequests).where(eq(privacyRequests.accountId, accountId))).map((row) => [
+          row.type,
+          { status: row.status, resolution: row.resolution, handledBy: row.handledBy },
+        ]),
+      );
+    expect(await rows(one.accountId)).toEqual({
+      erasure: { status: 'completed', resolution: 'Deleted.', handledBy: 'cli' },
+      rectification: { status: 'withdrawn', resolution: ERASURE_RESOLUTIONS.withdrawn, handledBy: 'system' },
+    });
+    const audits = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, one.accountId));
+    expect(audits.filter((row) => row.action === 'privacy_request.withdrawn').map((row) => row.details)).toEqual([
+      expect.objectContaining({ requestId: rectification.id, from: 'open', reason: 'account deleted' }),
+    ]);
+
+    // The customer deletes the account with an erasure request and an access request still open.
+    const two = await fundedActor(t, 10);
+    await fileRequest(ctxOf(t), { accountId: two.accountId, type: 'erasure' });
+    await fileRequest(ctxOf(t), { accountId: two.accountId, type: 'access' });
+    await eraseAccount(ctxOf(t), erasureDeps(t.orders.activations, {}), two.accountId, { reason: 'deleted by the customer' });
+    expect(await rows(two.accountId)).toEqual({
+      erasure: { status: 'completed', resolution: ERASURE_RESOLUTIONS.completed, handledBy: 'system' },
+      access: { status: 'withdrawn', resolution: ERASURE_RESOLUTIONS.withdrawn, handledBy: 'system' },
+    });
+    const queue = await otpbox('privacy', 'requests', '--json');
+    expect(queue.code, queue.stderr).toBe(0);
+    const waiting = (JSON.parse(queue.stdout) as { id: string }[]).map((row) => row.id);
+    expect(waiting).not.toContain(rectification.id);
+    expect(queue.stdout).not.toContain(two.accountId);
+    expect(queue.stdout).not.toContain(rectification.id);
   });
 
   it('completing a restriction stops orders; lift restores them', async () => {

@@ -6,6 +6,7 @@ import { DomainError } from '../../../lib/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { destroyAccountKey } from '../../keyring/index.ts';
+import { closeRequestsAtErasure } from '../requests/close-at-erasure.ts';
 import type { ErasureDeps } from './deps.ts';
 
 type Account = typeof accounts.$inferSelect;
@@ -49,6 +50,8 @@ export async function markAccountDeleted(
     // backup of the data — can no longer be opened, even in rows the erasure job must wait for.
     await destroyAccountKey(txCtx, accountId);
     const access = await endAccess(txCtx, accountId, 'account deleted');
+    // No rights request of the account waits in the staff queue any longer: no one is left to answer.
+    await closeRequestsAtErasure(txCtx, accountId);
     if (account.status !== 'deleted') {
       await tx.insert(auditLog).values({
         id: newId('aud', now.getTime()),

@@ -8,6 +8,8 @@ import { DomainError } from '../../../lib/errors.ts';
  *   unverified ─(the e-mailed link opened)─► open ─(staff start)─► in_progress ─► completed | refused
  *                                             │ └──────────────(staff)─────────────► completed | refused
  *                                             └──(customer withdraws; also from in_progress)─► withdrawn
+ *   The account deleted (erasure): every request still waiting closes with it — an erasure request
+ *   completed (the erasure is under way), any other withdrawn (nobody is left to answer).
  */
 export const REQUEST_STATUSES = ['unverified', 'open', 'in_progress', 'completed', 'refused', 'withdrawn'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -15,12 +17,12 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Waiting on staff: counted in the queue, the metrics and the one-per-type rule. */
 export const OPEN_STATUSES = ['open', 'in_progress'] as const satisfies readonly RequestStatus[];
 
-export type Mover = 'customer' | 'staff' | 'link';
+export type Mover = 'customer' | 'staff' | 'link' | 'erasure';
 
 export const TRANSITIONS = {
-  unverified: { open: ['link'] },
-  open: { in_progress: ['staff'], completed: ['staff'], refused: ['staff'], withdrawn: ['customer'] },
-  in_progress: { completed: ['staff'], refused: ['staff'], withdrawn: ['customer'] },
+  unverified: { open: ['link'], withdrawn: ['erasure'] },
+  open: { in_progress: ['staff'], completed: ['staff', 'erasure'], refused: ['staff'], withdrawn: ['customer', 'erasure'] },
+  in_progress: { completed: ['staff', 'erasure'], refused: ['staff'], withdrawn: ['customer', 'erasure'] },
   completed: {},
   refused: {},
   withdrawn: {},
