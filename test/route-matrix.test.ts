@@ -96,6 +96,8 @@ const ROUTES: RouteSpec[] = [
     route: '/api/v1/privacy/consent',
     access: 'signed-in',
     target: async (t) => ({ url: '/api/v1/privacy/consent', body: { policyVersion: t.policy.version, ageConfirmed: true } }),
+    ownerHeaders: signedIn,
+    apiKey: 'refused',
   },
   // catalog (public)
   { method: 'GET', route: '/api/v1/services', access: 'public' },

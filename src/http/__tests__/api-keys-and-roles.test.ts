@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, asActor, createActor, signUp } from '../../../test/support/actors.ts';
+import { type Actor, asActor, createActor, signedIn, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { apiKeys, securityEvents } from '../../db/schema/index.ts';
 import { renderPolicy } from '../../modules/privacy/index.ts';
@@ -295,17 +295,26 @@ describe('privacy policy and consent', () => {
         currentVersion: changed.policy.version,
         acceptanceRequired: true,
       });
-      const stale = await changed.app.inject({
+      // Consent is the owner's, signed in: a script's key cannot give it.
+      const byKey = await changed.app.inject({
         method: 'POST',
         url: '/api/v1/privacy/consent',
         headers: as(user),
+        payload: { policyVersion: changed.policy.version, ageConfirmed: true },
+      });
+      expect([byKey.statusCode, byKey.json().error.code]).toEqual([403, 'FORBIDDEN']);
+      const session = await signedIn(changed, user);
+      const stale = await changed.app.inject({
+        method: 'POST',
+        url: '/api/v1/privacy/consent',
+        headers: session,
         payload: { policyVersion: t.policy.version, ageConfirmed: true },
       });
       expect(stale.json().error.code).toBe('POLICY_OUTDATED');
       const accept = await changed.app.inject({
         method: 'POST',
         url: '/api/v1/privacy/consent',
-        headers: as(user),
+        headers: session,
         payload: { policyVersion: changed.policy.version, ageConfirmed: true },
       });
       expect(accept.statusCode).toBe(204);

@@ -219,7 +219,11 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
   app.post(
     '/api/v1/privacy/consent',
     {
-      config: { errors: ['AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'] },
+      // Consent is the owner's own word, after reading the policy: never a script's.
+      config: {
+        signedInOnly: { what: 'Accept the privacy policy', keyCannot: "give consent for the account's owner" },
+        errors: ['AGE_CONFIRMATION_REQUIRED', 'POLICY_OUTDATED'],
+      },
       schema: {
         tags: ['privacy'],
         summary: 'Accept the current privacy policy after it changed',

@@ -10201,7 +10201,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept the current privacy policy after it changed */
+        /**
+         * Accept the current privacy policy after it changed
+         * @description Signed in on the web or in the app only: an API key cannot give consent for the account's owner (403 `FORBIDDEN`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -10243,7 +10246,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
+                /** @description Error codes: `FORBIDDEN`, `ACCOUNT_SUSPENDED`, `CSRF_REJECTED` */
                 403: {
                     headers: {
                         [name: string]: unknown;

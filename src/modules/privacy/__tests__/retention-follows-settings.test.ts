@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, asBearer, createActor } from '../../../../test/support/actors.ts';
+import { type Actor, asBearer, createActor, signedIn } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { commandContextOf, runOtpbox } from '../../../../test/support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.ts';
@@ -111,7 +111,7 @@ describe('a retention period changed in the configuration', () => {
       const accepted = await t.app.inject({
         method: 'POST',
         url: '/api/v1/privacy/consent',
-        headers: asBearer(actor),
+        headers: await signedIn(t, actor),
         payload: { policyVersion: policy.version, ageConfirmed: true },
       });
       expect(accepted.statusCode).toBeLessThan(300);
