@@ -27,14 +27,16 @@ export function storableText(value: string): string {
  * `ESC[2J`, a bell, a backspace) and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
  * U+2066–U+2069), which make text read in another order than it is stored. Staff read these fields in the console and may
  * paste them anywhere; none has a use in a name or a message. Tabs and line breaks are allowed in
- * prose (`isPlainProse`), not in a single line (`isPlainLine`).
+ * prose (`isPlainProse`), not in a single line (`isPlainLine`), where Unicode's line and paragraph
+ * separators (U+2028, U+2029) are line breaks too.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
-const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose.
 const CONTROL_IN_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-export const CONTROL_IN_LINE_MESSAGE = 'must not contain control characters (line breaks, escapes) or bidirectional overrides';
+export const CONTROL_IN_LINE_MESSAGE =
+  'must not contain control characters (line breaks, Unicode line and paragraph separators included, escapes) or bidirectional overrides';
 export const CONTROL_IN_PROSE_MESSAGE = 'must not contain control characters (other than line breaks and tabs) or bidirectional overrides';
 
 export const isPlainLine = (value: string): boolean => !CONTROL_IN_LINE.test(value);
