@@ -118,7 +118,11 @@ export function toDomainError(error: unknown): DomainError {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'request';
     const issues = error.validation.map((v) => {
-      const field = [context, ...fieldPath(v.instancePath)].join('.');
+      const path = fieldPath(v.instancePath);
+      const field = [context, ...path].join('.');
+      // No body at all (none sent, an empty one, or `null`): say so, not "received null".
+      if (context === 'body' && path.length === 0 && v.message?.endsWith('received null'))
+        return { field, message: 'a JSON object is required, and the request has none' };
       return { field, message: v.message ?? 'is invalid' };
     });
     const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
