@@ -5,7 +5,7 @@
 --   $1 id text
 select "id", "account_id", "service", "country", "provider", "upstream_id", "phone", "phone_hash", "price", "provider_cost", "provider_currency", "status", "hold_id", "failure_reason", "sandbox", "created_at", "updated_at", "expires_at", "cancellable_at", "received_at", "retry_requested_at", "ended_at", "next_poll_at", "poll_attempts" from activations where id = $1::text for update;
 
--- otpbox_activation_place_v5
+-- otpbox_activation_place_v6
 --   $1 account text
 --   $2 system text
 --   $3 demoEligible boolean
@@ -68,7 +68,9 @@ with
     order by (a.purse is not distinct from 'credits') desc, a.id for update
   ),
   credits as (select * from locked where kind = 'wallet' and purse = 'credits'),
-  wallet as (select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= $5::bigint and restricted_at is null union all select * from credits where not exists (select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= $5::bigint and restricted_at is null)),
+  wallet as (select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= $5::bigint and restricted_at is null
+      and not exists (select 1 from locked c where c.kind = 'wallet' and c.purse = 'credits' and c.restricted_at is not null) union all select * from credits where not exists (select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= $5::bigint and restricted_at is null
+      and not exists (select 1 from locked c where c.kind = 'wallet' and c.purse = 'credits' and c.restricted_at is not null))),
   counterpart as (
     select id from locked
     where kind = 'system' and id = case when (select purse from wallet) = 'demo' then $4::text else $2::text end

@@ -226,7 +226,7 @@ const placedValue = (key: Key) => {
  * (the amount held added to its details). Otherwise nothing is written and the answer says why.
  */
 const PLACE = statement(
-  'otpbox_activation_place_v5',
+  'otpbox_activation_place_v6',
   sql`with${holdCtes({
     demo: true,
     decide: sql`decision as (

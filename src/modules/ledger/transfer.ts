@@ -340,7 +340,10 @@ export function holdCtes<A extends string, D extends string = never, F extends s
 export function holdCtes(options: HoldOptions<string, string, string, string> & { demo?: boolean }): Fragment {
   const { amount, demo } = options;
   const h = holdParams;
-  const demoPays = sql`select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= ${h.demoPrice} and restricted_at is null`;
+  // Demo credits pay only while the account's credits wallet is not restricted either: a restriction
+  // (a dispute, a debt, a staff hold) stops the account's orders, play money included.
+  const demoPays = sql`select * from locked where kind = 'wallet' and purse = 'demo' and posted + pending >= ${h.demoPrice} and restricted_at is null
+      and not exists (select 1 from locked c where c.kind = 'wallet' and c.purse = 'credits' and c.restricted_at is not null)`;
   return sql`
   locked as (
     select a.id, a.kind, a.purse, a.posted, a.pending, a.restricted_at from ledger_accounts a

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { onPostgres } from '../../../../test/support/database.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../../test/support/providers.ts';
-import { grantDemoCredits, verifyLedger } from '../../ledger/index.ts';
+import { grantDemoCredits, liftRestriction, restrictWallet, verifyLedger } from '../../ledger/index.ts';
 
 /**
  * Demo credits (issue 14): the sandbox's play money is kept apart from credits in the ledger, pays for
@@ -96,6 +96,18 @@ describe('demo credits while the sandbox sells', () => {
       ['credits', 'grant'],
     ]);
     expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
+  });
+
+  it('a restricted account (a staff hold, a dispute) cannot spend them either', async () => {
+    const user = await createActor(t);
+    expect((await topUp(user, 100)).statusCode).toBe(201);
+    await restrictWallet(ctxOf(t, 'cli'), user.accountId, 'a fraud hold', { byStaff: true });
+    const a = api(t, user);
+    const refused = await a.order();
+    expect([refused.statusCode, code(refused)]).toEqual([403, 'ACCOUNT_RESTRICTED']);
+    expect(await a.balances()).toEqual({ credits: { available: 0, held: 0 }, demo: { available: 100, held: 0 } });
+    await liftRestriction(ctxOf(t, 'cli'), user.accountId, 'cleared');
+    expect((await a.order()).statusCode).toBe(201);
   });
 
   it('too few demo credits: the credits pay instead', async () => {
