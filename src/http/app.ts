@@ -31,7 +31,7 @@ import { NumberedOrders } from './compat/numbered-orders.ts';
 import { smsActivateRoutes } from './compat/sms-activate/route.ts';
 import { type ErrorEnvelope, registerErrorHandling, STATUS_BY_CODE, sendError } from './errors.ts';
 import { registerJsonBodies } from './json-body.ts';
-import { withErrorResponses, withSharedSchemas } from './openapi.ts';
+import { ANY_CREDENTIALS, withErrorResponses, withSharedSchemas } from './openapi.ts';
 import { OrderCache } from './order-cache.ts';
 import { LazyRequestLogger, requestLoggerFactory } from './request-logger.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -275,6 +275,8 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
           'Rent temporary numbers, receive verification codes, manage credits. Errors are always `{"error":{"code","message","requestId"}}`.',
       },
       servers: [{ url: deps.config.publicUrl }],
+      // Every operation takes one of these unless it says otherwise (public, staff or owner-only: openapi.ts).
+      security: ANY_CREDENTIALS,
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (otp_live_…), for scripts and servers' },

@@ -1,4 +1,5 @@
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { Access } from './auth.ts';
 import { errorResponsesOf } from './error-responses.ts';
 
 /**
@@ -10,8 +11,26 @@ export const withErrorResponses: typeof jsonSchemaTransform = (document) => {
   const { schema, route } = document;
   if (!schema || schema.hide) return jsonSchemaTransform(document);
   const response = { ...errorResponsesOf(route), ...(schema.response as Record<string, unknown> | undefined) };
-  return jsonSchemaTransform({ ...document, schema: { ...schema, ...signedInOnlyDocs(route.config?.signedInOnly, schema), response } });
+  return jsonSchemaTransform({
+    ...document,
+    schema: { ...schema, ...securityOf(route), ...signedInOnlyDocs(route.config?.signedInOnly, schema), response },
+  });
 };
+
+/**
+ * The operation's credentials where they differ from the document's (`ANY_CREDENTIALS`): none for a
+ * public route (and for what is not the API: health, signed webhooks); the console's session for a
+ * staff route (API keys never carry staff powers, ADR 31).
+ */
+function securityOf(route: { url: string; config?: { access?: Access } }) {
+  const access = route.config?.access;
+  if (!route.url.startsWith('/api/v1/') || access === 'public') return { security: [] };
+  if (access && !access.roles.includes('customer')) return { security: [{ session: [] }] };
+  return {};
+}
+
+/** What every other operation takes: an API key, the app's device token, or a browser session. */
+export const ANY_CREDENTIALS: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { deviceToken: [] }, { session: [] }];
 
 /**
  * A route the owner must be signed in for (`config.signedInOnly`, enforced by the auth hook) lists its

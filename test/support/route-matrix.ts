@@ -102,7 +102,12 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     );
   };
 
+  // The credentials the OpenAPI document lists (the document's own when the operation names none).
+  const security = operation?.security ?? (await documentSecurity(t));
+  const takes = (scheme: string) => security.some((requirement) => scheme in requirement);
+
   if (spec.access === 'public') {
+    expect(security, `${label}: /openapi.json says it needs no credentials`).toEqual([]);
     const response = await send(await fresh(), {});
     // Login answers 401 INVALID_CREDENTIALS to a wrong password; what must never come is "sign in first".
     const json = String(response.headers['content-type']).includes('json');
@@ -113,10 +118,12 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
     return;
   }
 
-  const documentedRefusal = operation?.security !== undefined && !operation.security.some((scheme) => 'apiKey' in scheme);
-  expect(documentedRefusal, `${label}: /openapi.json ${documentedRefusal ? 'refuses' : 'accepts'} API keys`).toBe(
-    spec.apiKey === 'refused',
-  );
+  if (!allowed.includes('customer')) {
+    expect(security, `${label}: /openapi.json says a console session only`).toEqual([{ session: [] }]);
+  } else {
+    expect(takes('apiKey'), `${label}: /openapi.json ${takes('apiKey') ? 'accepts' : 'refuses'} API keys`).toBe(spec.apiKey !== 'refused');
+    expect(takes('session') && takes('deviceToken'), `${label}: /openapi.json takes a session and a device token`).toBe(true);
+  }
 
   for (const [what, headers] of [
     ['no credentials', {}],
@@ -190,6 +197,12 @@ export interface Operation {
 /** Whether the operation's OpenAPI error responses list this refusal: its code, under its status. */
 export function documents(operation: Operation | undefined, status: number, code: string): boolean {
   return operation?.responses?.[String(status)]?.description?.includes(`\`${code}\``) ?? false;
+}
+
+/** The credentials the OpenAPI document asks for where an operation names none. */
+async function documentSecurity(t: TestApp): Promise<Record<string, string[]>[]> {
+  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { security?: Record<string, string[]>[] };
+  return document.security ?? [];
 }
 
 /** Every documented /api/v1 operation by `METHOD /pattern`. */
