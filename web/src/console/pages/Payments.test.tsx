@@ -119,7 +119,12 @@ describe('Payments page', () => {
     fireEvent.change(within(form).getByLabelText('Amount to refund (USD)'), { target: { value: '2.50' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Refund' }));
     expect((await screen.findByRole('status')).textContent).toBe('Refunded 2.50 USD; 75 credits taken back.');
-    expect(api.calls('POST', '/admin/payments/pay_1/refund')[0]?.body).toEqual({ amount: 250, reason: 'one number failed' });
+    // With the refunded total the admin saw: refunded further since, the server answers 409.
+    expect(api.calls('POST', '/admin/payments/pay_1/refund')[0]?.body).toEqual({
+      amount: 250,
+      refundedBefore: 0,
+      reason: 'one number failed',
+    });
     expect(await screen.findByText(/Up to 7.50 USD is left/)).toBeTruthy();
   });
 
