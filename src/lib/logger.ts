@@ -145,20 +145,27 @@ const CREDENTIAL = /otp_[a-z]{3,4}_/i;
  */
 const PERSONAL_VALUE = /@|^(?:tel:)|^[+ ][\d\s.()-]{6,30}$|otp_[a-z]{3,4}_/i;
 
-/** A path segment as the router reads it (percent-decoded), or as sent when it does not decode. */
+/**
+ * A path segment or value as a reader may end up seeing it: percent-decoded as often as it decodes (a
+ * client that encodes twice sends `%2540` for `@`), at most three times; as sent when it does not decode.
+ */
 const decoded = (segment: string): string => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+  let text = segment;
+  for (let round = 0; round < 3 && text.includes('%'); round++) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      break;
+    }
   }
+  return text;
 };
 
 export function redactUrl(raw: string): string {
   let url = raw;
   for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
   const pathEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
-  if (/@|%40|\+|%2B|otp_|%5F/i.test(url.slice(0, pathEnd))) {
+  if (/@|%40|\+|%2B|otp_|%5F|%25/i.test(url.slice(0, pathEnd))) {
     const path = url
       .slice(0, pathEnd)
       .split('/')
@@ -174,8 +181,8 @@ export function redactUrl(raw: string): string {
   const params = new URLSearchParams(url.slice(question + 1));
   // A name is checked as a value too: `?otp_live_…` or `?someone@example.com` alone is a name without a value.
   const kept = [...params.entries()].map(([name, value]) => [
-    PERSONAL_VALUE.test(name) ? '[redacted]' : name,
-    SENSITIVE_QUERY_PARAM.test(name) || PERSONAL_VALUE.test(value) ? '[redacted]' : value,
+    PERSONAL_VALUE.test(decoded(name)) ? '[redacted]' : name,
+    SENSITIVE_QUERY_PARAM.test(name) || PERSONAL_VALUE.test(decoded(value)) ? '[redacted]' : value,
   ]);
   return `${url.slice(0, question)}?${kept.map(([name, value]) => `${encodeURIComponent(name ?? '')}=${encodeURIComponent(value ?? '')}`).join('&')}`;
 }
