@@ -9,7 +9,7 @@ import { decimalToMicros } from '../../provider-clients/port.ts';
 import { type PricingTerms, sellingPrice } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
 import { parseE164 } from './numbers.ts';
-import { allowsService, reuseCutoff, sellableNow } from './sellable.ts';
+import { allowsService, reuseCutoff, sellableNow, usedForNoService } from './sellable.ts';
 import { POOL_PROVIDER, syncPoolStock } from './stock.ts';
 
 const DAY_MS = 86_400_000;
@@ -81,8 +81,13 @@ export async function rentalTerms(db: Executor, config: Pick<Config, 'creditsPer
 /** A day of a number at `perDay` micro-USD, in whole credits (at least 1). */
 export const rentalDayPrice = (perDay: number, terms: PricingTerms): number => sellingPrice(perDay, terms);
 
-/** A number that may be rented now: sellable, with a rate. Needs `gateways` and `pool_rental_rates` joined. */
-const rentableNow = (now: Date): SQL => sellableNow(now);
+/**
+ * A number that may be rented now: sellable, with a rate, and sold for no service within the reuse
+ * period (a rental receives every SMS the number gets, whatever the service). Needs `gateways` and
+ * `pool_rental_rates` joined.
+ */
+const rentableNow = (config: Pick<Config, 'poolReuseDays'>, now: Date): SQL =>
+  and(sellableNow(now), usedForNoService(reuseCutoff(config, now))) as SQL;
 
 export interface RentalStock {
   country: string;
@@ -92,7 +97,7 @@ export interface RentalStock {
 }
 
 /** Per country: how many numbers can be rented now, and the cheapest rate. */
-export async function rentalStock(db: Executor, now: Date): Promise<RentalStock[]> {
+export async function rentalStock(db: Executor, config: Pick<Config, 'poolReuseDays'>, now: Date): Promise<RentalStock[]> {
   const rows = await db
     .select({
       country: poolNumbers.country,
@@ -102,7 +107,7 @@ export async function rentalStock(db: Executor, now: Date): Promise<RentalStock[
     .from(poolNumbers)
     .innerJoin(gateways, eq(gateways.id, poolNumbers.gatewayId))
     .innerJoin(poolRentalRates, eq(poolRentalRates.numberId, poolNumbers.id))
-    .where(rentableNow(now))
+    .where(rentableNow(config, now))
     .groupBy(poolNumbers.country)
     .orderBy(asc(poolNumbers.country));
   return rows.map((row) => ({ country: row.country, count: Number(row.count), perDay: Number(row.perDay) }));
@@ -117,8 +122,8 @@ export interface RentalLease {
 
 /**
  * Lease a number for a rental, in the caller's transaction: the cheapest rentable number of the
- * country (least recently sold first) that allows every declared service and was not sold for any of
- * them within POOL_REUSE_DAYS, locked with SKIP LOCKED (two renters never wait on each other, nor get
+ * country (least recently sold first) that allows every declared service and was sold for no service
+ * at all within POOL_REUSE_DAYS (the renter receives every SMS), locked with SKIP LOCKED (two renters never wait on each other, nor get
  * the same number); its lease (kind `rental`) opened, the number `rented`, a service use recorded per
  * declared service. Undefined when no number fits. The pool's stock is written again in the same
  * transaction (a rented number is out of the orders' stock).
@@ -136,7 +141,11 @@ export async function leaseForRental(
     .innerJoin(gateways, eq(gateways.id, poolNumbers.gatewayId))
     .innerJoin(poolRentalRates, eq(poolRentalRates.numberId, poolNumbers.id))
     .where(
-      and(rentableNow(now), eq(poolNumbers.country, request.country), ...request.services.map((service) => allowsService(service, cutoff))),
+      and(
+        rentableNow(config, now),
+        eq(poolNumbers.country, request.country),
+        ...request.services.map((service) => allowsService(service, cutoff)),
+      ),
     )
     .orderBy(asc(poolRentalRates.perDay), sql`${poolNumbers.lastSoldAt} asc nulls first`, asc(poolNumbers.id))
     .limit(1)

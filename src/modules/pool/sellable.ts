@@ -23,6 +23,14 @@ export function sellableNow(now: Date): SQL {
   ) as SQL;
 }
 
+/**
+ * The number was sold for no service within the reuse period: what a rental needs, as a rental receives
+ * every SMS the number gets (a code for an account the previous buyer made with it would reach the renter).
+ */
+export function usedForNoService(cutoff: Date): SQL {
+  return sql`not exists (select 1 from ${poolServiceUses} where ${poolServiceUses.numberId} = ${poolNumbers.id} and ${poolServiceUses.usedAt} > ${cutoff})`;
+}
+
 /** The number may be sold for `service`: allowed, and not sold for it within the reuse period. */
 export function allowsService(service: string, cutoff: Date): SQL {
   return and(

@@ -27,10 +27,14 @@ export async function listRentals(db: Executor, accountId: string, page: { curso
 }
 
 /** What can be rented now, per country, and the price of a day in credits. */
-export async function rentalOffers(db: Executor, config: Pick<Config, 'creditsPerUsd'>, now: Date): Promise<RentalOffersView> {
+export async function rentalOffers(
+  db: Executor,
+  config: Pick<Config, 'creditsPerUsd' | 'poolReuseDays'>,
+  now: Date,
+): Promise<RentalOffersView> {
   const terms = await rentalTerms(db, config);
   if (!terms) return { offers: [], maxDays: MAX_RENTAL_DAYS };
-  const stock = await rentalStock(db, now);
+  const stock = await rentalStock(db, config, now);
   return {
     offers: stock.map((s) => ({ country: s.country, count: s.count, pricePerDay: rentalDayPrice(s.perDay, terms) })),
     maxDays: MAX_RENTAL_DAYS,

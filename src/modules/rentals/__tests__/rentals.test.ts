@@ -267,3 +267,44 @@ describe('long-term rentals of pool numbers', () => {
     expect(report.ok, JSON.stringify(report)).toBe(true);
   });
 });
+
+describe('a number sold lately for any service is not rented', () => {
+  let t: TestApp;
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+  const rent = (actor: Actor, body: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/rentals', headers: { authorization: actor.bearer }, payload: body });
+  const offers = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/rentals/offers' })).json().offers;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10', POOL_REUSE_DAYS: '90' } });
+    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
+    expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550190', '--cost', '0.05')).code).toBe(0);
+    expect((await otpbox('numbers', 'rent-rate', '--number', '+14155550190', '--per-day', '0.50')).code).toBe(0);
+  });
+  afterAll(() => t?.close());
+
+  it('a rental receives every SMS: a number sold for Telegram a day ago is rented for nothing, whatever the renter declares, until the reuse period is over', async () => {
+    // The number was sold for Telegram yesterday (an order's service use, as a sale records it): a new
+    // Telegram code for the account its buyer opened must never reach a renter.
+    const yesterday = new Date(t.clock.now().getTime() - DAY).toISOString();
+    await t.database.db.execute(sql`with n as (select id from pool_numbers where number = '+14155550190'),
+      lease as (insert into pool_leases (id, number_id, kind, service, started_at, ended_at, got_sms)
+                select 'lease_01test0sold0for0telegram0', id, 'order', 'tg', ${yesterday}::timestamptz, ${yesterday}::timestamptz, true from n
+                returning id, number_id)
+      insert into pool_service_uses (number_id, service, used_at, lease_id)
+      select number_id, 'tg', ${yesterday}::timestamptz, id from lease`);
+    expect(await offers()).toEqual([]);
+    const renter = await fundedActor(t, 10_000);
+    for (const body of [
+      { country: 'US', days: 1 },
+      { country: 'US', days: 1, services: ['wa'] },
+      { country: 'US', days: 1, services: [] },
+    ])
+      expect(code(await rent(renter, body)), JSON.stringify(body)).toBe('NO_NUMBERS');
+    expect(await api(t, renter).balance()).toEqual({ available: 10_000, held: 0 });
+    // Once the reuse period is over, it is rented.
+    t.clock.advance(90 * DAY);
+    expect(await offers()).toEqual([{ country: 'US', count: 1, pricePerDay: 50 }]);
+    expect((await rent(renter, { country: 'US', days: 1 })).statusCode).toBe(201);
+  });
+});
