@@ -173,7 +173,8 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
     },
     async (request) => {
       const at = now();
-      const queue = await listRequestQueue(request.ctx.db);
+      // Support staff see customers' requests only: a staff member's are for admins.
+      const queue = await listRequestQueue(request.ctx.db, { customersOnly: principalOf(request).role !== 'admin' });
       // The queue shows each customer's account and what they wrote: a read of their data, logged before the answer.
       for (const accountId of new Set(queue.map(({ row }) => row.accountId)))
         if (accountId) await logStaffRead(request, accountId, 'privacy.requests');
@@ -184,7 +185,7 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
   app.post(
     '/api/v1/admin/privacy/requests/:id',
     {
-      config: { access: STAFF, errors: ['NOT_FOUND', 'CONFLICT'] },
+      config: { access: STAFF, errors: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN'] },
       schema: {
         tags: ['admin'],
         summary: 'Move a rights request: start it with a reason, complete it with a note, or refuse it with the reason (support, admin)',
@@ -208,15 +209,15 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
           : body.status === 'completed'
             ? { to: 'completed', note: body.note }
             : { to: 'refused', reason: body.note };
-      const actor = principalOf(request).accountId;
-      return toRequestView(await moveRequest({ ...request.ctx, actor }, requestDeps, request.params.id, move), now());
+      const { accountId: actor, role } = principalOf(request);
+      return toRequestView(await moveRequest({ ...request.ctx, actor }, requestDeps, request.params.id, move, role), now());
     },
   );
 
   app.post(
     '/api/v1/admin/privacy/requests/:id/lift',
     {
-      config: { access: STAFF, errors: ['NOT_FOUND', 'CONFLICT'] },
+      config: { access: STAFF, errors: ['NOT_FOUND', 'CONFLICT', 'FORBIDDEN'] },
       schema: {
         tags: ['admin'],
         summary: 'Lift the processing restriction a completed request put on the account: orders and webhooks resume (support, admin)',
@@ -226,8 +227,8 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
       },
     },
     async (request, reply) => {
-      const actor = principalOf(request).accountId;
-      await liftProcessingRestriction({ ...request.ctx, actor }, requestDeps, request.params.id, request.body.reason);
+      const { accountId: actor, role } = principalOf(request);
+      await liftProcessingRestriction({ ...request.ctx, actor }, requestDeps, request.params.id, request.body.reason, role);
       return reply.code(204).send();
     },
   );

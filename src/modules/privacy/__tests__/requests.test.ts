@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asActor, asBearer, createActor, signedIn, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
+import { asActor, asBearer, createActor, ctxOf, signedIn, uniqueEmail, uniqueIp } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { accounts, auditLog, privacyRequests } from '../../../db/schema/index.ts';
+import { fileRequest } from '../index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -201,6 +202,34 @@ describe('rights requests: restriction', () => {
 });
 
 describe('rights requests: lost access (e-mailed link)', () => {
+  it("keeps a staff member's requests to admins: support neither lists them nor moves them, nor lifts their restriction", async () => {
+    const support = await createActor(t, 'support');
+    const colleague = await createActor(t, 'support');
+    const admin = await createActor(t, 'admin');
+    // Staff sign in with a second factor: their request filed as the route files it.
+    const filed = await fileRequest(ctxOf(t), { accountId: colleague.accountId, type: 'restriction', details: 'my home address is wrong' });
+    const queue = async (who: Who) =>
+      (
+        (await t.app.inject({ method: 'GET', url: '/api/v1/admin/privacy/requests', headers: asActor(who as never) })).json().requests as {
+          id: string;
+        }[]
+      ).map((r) => r.id);
+    expect(await queue(support)).not.toContain(filed.id);
+    expect(await queue(admin)).toContain(filed.id);
+    const refused = await staffMove(support, filed.id, { status: 'completed', note: 'Restricted.' });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await staffMove(admin, filed.id, { status: 'completed', note: 'Restricted.' })).statusCode).toBe(200);
+    const lift = (who: Who) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/privacy/requests/${filed.id}/lift`,
+        headers: asActor(who as never),
+        payload: { reason: 'asked' },
+      });
+    expect((await lift(support)).statusCode).toBe(403);
+    expect((await lift(admin)).statusCode).toBe(204);
+  });
+
   it('answers unknown and known addresses the same way, and e-mails a link only to an account', async () => {
     const customer = await createActor(t);
     const unknown = uniqueEmail('nobody');

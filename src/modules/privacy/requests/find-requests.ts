@@ -30,12 +30,15 @@ export async function getOwnRequest(db: Executor, accountId: string, id: string)
 export const QUEUE_LIMIT = 1000;
 
 /** The staff queue: requests waiting on staff, the one due first at the top, with the account's restriction. */
-export async function listRequestQueue(db: Executor): Promise<{ row: RequestRow; processingRestricted: boolean }[]> {
+export async function listRequestQueue(
+  db: Executor,
+  options: { customersOnly?: boolean } = {},
+): Promise<{ row: RequestRow; processingRestricted: boolean }[]> {
   const rows = await db
     .select({ row: privacyRequests, restrictedAt: accounts.processingRestrictedAt })
     .from(privacyRequests)
     .innerJoin(accounts, eq(accounts.id, privacyRequests.accountId))
-    .where(inArray(privacyRequests.status, [...OPEN_STATUSES]))
+    .where(and(inArray(privacyRequests.status, [...OPEN_STATUSES]), options.customersOnly ? eq(accounts.role, 'customer') : undefined))
     .orderBy(asc(privacyRequests.dueAt), asc(privacyRequests.id))
     .limit(QUEUE_LIMIT);
   return rows.map(({ row, restrictedAt }) => ({ row, processingRestricted: restrictedAt !== null }));

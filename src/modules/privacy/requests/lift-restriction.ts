@@ -1,3 +1,4 @@
+import type { Role } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
@@ -9,10 +10,16 @@ import { lockRequest, RESTRICTING_TYPES } from './move-request.ts';
  * Staff lift the processing restriction a completed request put on the account (the customer asked,
  * or the reason for it ended): orders and webhooks resume. The request itself stays completed.
  */
-export async function liftProcessingRestriction(ctx: Ctx, deps: RequestDeps, id: string, reason: string): Promise<{ accountId: string }> {
+export async function liftProcessingRestriction(
+  ctx: Ctx,
+  deps: RequestDeps,
+  id: string,
+  reason: string,
+  staffRole?: Role,
+): Promise<{ accountId: string }> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const row = await lockRequest(txCtx, id);
+    const row = await lockRequest(txCtx, id, staffRole);
     if (row.status !== 'completed' || !RESTRICTING_TYPES.includes(row.type))
       throw new DomainError(
         'CONFLICT',

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { type PrivacyRequestType, privacyRequests } from '../../../db/schema/index.ts';
+import { accounts, type PrivacyRequestType, privacyRequests, type Role } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
@@ -19,9 +19,14 @@ export type StaffMove = { to: 'in_progress'; reason?: string } | { to: 'complete
 export const RESTRICTING_TYPES: readonly PrivacyRequestType[] = ['restriction', 'withdraw_consent'];
 
 /** A request by id, for staff (locked until the caller's transaction ends). */
-export async function lockRequest(ctx: Ctx, id: string): Promise<RequestRow> {
+export async function lockRequest(ctx: Ctx, id: string, staffRole?: Role): Promise<RequestRow> {
   const [row] = await ctx.db.select().from(privacyRequests).where(eq(privacyRequests.id, id)).for('update');
   if (!row) throw new DomainError('NOT_FOUND', 'No such privacy request.');
+  // Support staff act on customers only: a staff member's request (and restricting their account) is for admins.
+  if (staffRole !== undefined && staffRole !== 'admin') {
+    const [owner] = await ctx.db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, row.accountId)).limit(1);
+    if (owner && owner.role !== 'customer') throw new DomainError('FORBIDDEN', "Only an admin can act on a staff account's request.");
+  }
   return row;
 }
 
@@ -32,10 +37,10 @@ export async function lockRequest(ctx: Ctx, id: string): Promise<RequestRow> {
  * deletes the account in it (every way in ends at once) and the erasure job erases the rest within
  * ERASURE_DAYS, as for a customer who deleted their own account. `ctx.actor` is the staff id (or `cli`).
  */
-export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move: StaffMove): Promise<RequestRow> {
+export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move: StaffMove, staffRole?: Role): Promise<RequestRow> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const row = await lockRequest(txCtx, id);
+    const row = await lockRequest(txCtx, id, staffRole);
     checkTransition(row.id, row.status, move.to, 'staff');
     const now = ctx.clock.now();
     const handledBy = ctx.actor ?? 'cli';
