@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { api, code } from '../../../test/support/orders.ts';
 import { connectSmsActivate } from '../../../test/support/providers.ts';
 import { baseUrlOf, endsWithin, type OpenStream, openStream } from '../../../test/support/sse.ts';
-import { accounts, activations, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
+import { accounts, activations, ledgerTransfers, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { LOGIN_THROTTLE } from '../../modules/accounts/index.ts';
 import { runProviderTasks } from '../../modules/activations/index.ts';
 import { grantCredits, verifyLedger } from '../../modules/ledger/index.ts';
@@ -158,6 +158,13 @@ describe('POST /api/v1/privacy/delete', () => {
       accessEnded: { sessions: 1, apiKeys: 1 },
       erasure: { completed: false, completedAt: null, completesBy: '2026-07-01T12:00:00.000Z' },
     });
+    // The statement's line for the released credits names no number: the account's key is shredded,
+    // and a sealed value must never be masked as if it were a number.
+    const [released] = await t.database.db
+      .select({ reason: ledgerTransfers.reason })
+      .from(ledgerTransfers)
+      .where(eq(ledgerTransfers.idempotencyKey, `${order.id}:release`));
+    expect(released?.reason).toBe('Telegram number, cancelled on account erasure: credits returned');
     // Disabled, its pending deliveries dropped, then erased with the rest: nothing is left to send.
     expect(await t.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.accountId, me.accountId))).toEqual([]);
     const endpointId = endpoint.json().id as string;

@@ -8,7 +8,10 @@ import { queueProviderTask } from './actions.ts';
 import type { ActivationDeps } from './deps.ts';
 import { OPEN_STATUSES } from './states.ts';
 import { recordTransition } from './transition.ts';
-import { maskPhone } from './view.ts';
+import { maskPhone, openPhone } from './view.ts';
+
+/** The masked number when it can still be opened, else nothing ("Telegram number, cancelled …"). */
+const erasedPhone = (phone: string | null) => (phone ? ` ${maskPhone(phone)}` : '');
 
 /**
  * The account is being erased (privacy's `ErasureDeps.endOpenOrders`): its open orders end now,
@@ -53,7 +56,9 @@ export async function endOrdersForErasure(
         {
           holdId: row.holdId as string,
           idempotencyKey: `${row.id}:release`,
-          reason: `${service} number ${maskPhone(row.phone)}, cancelled on account erasure: credits returned`,
+          // The account's key is shredded by now (the erasure's first step): the number cannot be opened,
+          // and its sealed form must never be shown as if it were one.
+          reason: `${service} number${erasedPhone(await openPhone({ ...ctx, db: tx }, row))}, cancelled on account erasure: credits returned`,
         },
       );
       await queueProviderTask(tx, row, 'cancel', now);
