@@ -55,6 +55,8 @@ describe('admin orders search', () => {
     }
     expect((await get('/api/v1/admin/orders?q=%2B1%20555%20000%200000')).json()).toEqual({ by: 'number', items: [], nextCursor: null });
     expect((await get('/api/v1/admin/orders?q=hello')).json()).toEqual({ by: null, items: [], nextCursor: null });
+    // A mistyped filter is refused, never read as "every order".
+    expect((await get('/api/v1/admin/orders?accountId=acc_x')).statusCode).toBe(400);
     // Each page logs a staff read per customer it shows.
     expect((await accessLog(customer)).filter((entry) => entry.what === 'order.list')).toHaveLength(searches.length);
   });

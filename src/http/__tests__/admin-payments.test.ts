@@ -50,6 +50,9 @@ describe('admin payments API', () => {
     const mine = (await get(`/api/v1/admin/payments?accountId=${first.customer.accountId}&method=card`, support)).json().items;
     expect(mine).toEqual([expect.objectContaining({ id: first.paymentId, email: first.customer.email, status: 'paid' })]);
     expect((await get(`/api/v1/admin/payments?accountId=${first.customer.accountId}&method=bitcoin`, support)).json().items).toEqual([]);
+    // A mistyped filter is refused, never read as "every account".
+    const typo = await get(`/api/v1/admin/payments?account=${first.customer.accountId}`, support);
+    expect([typo.statusCode, typo.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
 
     const later = new Date(s.t.clock.now().getTime() + 60_000).toISOString();
     expect((await get(`/api/v1/admin/payments?from=${encodeURIComponent(later)}`, support)).json().items).toEqual([]);
