@@ -1,8 +1,8 @@
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { accounts } from '../db/schema/index.ts';
 import { DomainError } from '../lib/errors.ts';
-import { recordStaffAccess, type StaffRead } from '../modules/privacy/index.ts';
+import { recordStaffAccess, refuseStaffAccountToSupport as refuseStaffAccount, type StaffRead } from '../modules/privacy/index.ts';
 import { principalOf } from './auth.ts';
 
 /**
@@ -11,13 +11,12 @@ import { principalOf } from './auth.ts';
  * is left to the read itself (its NOT_FOUND).
  */
 export async function refuseStaffAccountToSupport(request: FastifyRequest, accountId: string | { role: string }): Promise<void> {
-  if (principalOf(request).role === 'admin') return;
-  const role =
-    typeof accountId === 'string'
-      ? (await request.ctx.db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, accountId)).limit(1))[0]?.role
-      : accountId.role;
-  if (role !== undefined && role !== 'customer') throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's data.");
+  const { role } = principalOf(request);
+  if (typeof accountId === 'string') return refuseStaffAccount(request.ctx.db, role, accountId, STAFF_DATA);
+  if (role !== 'admin' && accountId.role !== 'customer') throw new DomainError('FORBIDDEN', STAFF_DATA);
 }
+
+const STAFF_DATA = "Only an admin can read a staff account's data.";
 
 /**
  * Log a staff read of a customer's data before the answer goes out (privacy: the staff access log,

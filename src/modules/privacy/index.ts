@@ -58,4 +58,5 @@ export {
 } from './retention.ts';
 export { AccountDeleted, AccountExportDocument, PrivacyPolicy, StaffAccess } from './schemas.ts';
 export { listStaffAccess, recordStaffAccess, STAFF_READS, type StaffRead } from './staff-access.ts';
+export { refuseStaffAccountToSupport } from './staff-reach.ts';
 export { staffRef } from './staff-ref.ts';

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { accounts, type Role, type SupportStatus, supportConversations, supportMessages } from '../../db/schema/index.ts';
 import { DomainError } from '../../lib/errors.ts';
+import { refuseStaffAccountToSupport } from '../privacy/index.ts';
 import type { ConversationRow, MessageRow } from './view.ts';
 
 const notFound = () => new DomainError('NOT_FOUND', 'No such support conversation.');
@@ -85,9 +86,5 @@ const ofACustomer = sql`exists (select 1 from ${accounts} where ${accounts.id} =
  * Support staff act on customers only (as in the console's account actions): a staff member's own
  * conversation is for admins. Refuses a support member's read or answer of one (FORBIDDEN).
  */
-export async function refuseStaffConversationToSupport(db: Executor, staffRole: Role, conversation: ConversationRow): Promise<void> {
-  if (staffRole === 'admin') return;
-  const [owner] = await db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, conversation.accountId)).limit(1);
-  if (owner && owner.role !== 'customer')
-    throw new DomainError('FORBIDDEN', "Only an admin can read a staff account's support conversation.");
-}
+export const refuseStaffConversationToSupport = (db: Executor, staffRole: Role, conversation: ConversationRow): Promise<void> =>
+  refuseStaffAccountToSupport(db, staffRole, conversation.accountId, "Only an admin can read a staff account's support conversation.");

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { accounts, type PrivacyRequestType, privacyRequests, type Role } from '../../../db/schema/index.ts';
+import { type PrivacyRequestType, privacyRequests, type Role } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { markAccountDeleted } from '../erasure/mark-deleted.ts';
+import { refuseStaffAccountToSupport } from '../staff-reach.ts';
 import { auditRequest } from './audit.ts';
 import type { RequestDeps } from './deps.ts';
 import { checkTransition } from './states.ts';
@@ -22,11 +23,9 @@ export const RESTRICTING_TYPES: readonly PrivacyRequestType[] = ['restriction', 
 export async function lockRequest(ctx: Ctx, id: string, staffRole?: Role): Promise<RequestRow> {
   const [row] = await ctx.db.select().from(privacyRequests).where(eq(privacyRequests.id, id)).for('update');
   if (!row) throw new DomainError('NOT_FOUND', 'No such privacy request.');
-  // Support staff act on customers only: a staff member's request (and restricting their account) is for admins.
-  if (staffRole !== undefined && staffRole !== 'admin') {
-    const [owner] = await ctx.db.select({ role: accounts.role }).from(accounts).where(eq(accounts.id, row.accountId)).limit(1);
-    if (owner && owner.role !== 'customer') throw new DomainError('FORBIDDEN', "Only an admin can act on a staff account's request.");
-  }
+  // A staff member's request (and restricting their account) is for admins.
+  if (staffRole !== undefined)
+    await refuseStaffAccountToSupport(ctx.db, staffRole, row.accountId, "Only an admin can act on a staff account's request.");
   return row;
 }
 
