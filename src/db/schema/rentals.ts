@@ -11,7 +11,8 @@ export type RentalStatus = (typeof RENTAL_STATUSES)[number];
 export const RENTAL_PERIOD_STATUSES = ['held', 'captured', 'released'] as const;
 export type RentalPeriodStatus = (typeof RENTAL_PERIOD_STATUSES)[number];
 /** Why a rental ended. */
-export const RENTAL_END_REASONS = ['expired', 'cancelled', 'insufficient_credits', 'erasure'] as const;
+/** `account_held`: not renewed because the account was suspended or its processing restricted (at the customer's request). */
+export const RENTAL_END_REASONS = ['expired', 'cancelled', 'insufficient_credits', 'erasure', 'account_held'] as const;
 export type RentalEndReason = (typeof RENTAL_END_REASONS)[number];
 
 /**

@@ -1,5 +1,6 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
-import { rentalPeriods, rentals } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/client.ts';
+import { accounts, rentalPeriods, rentals } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { isDomainError } from '../../lib/errors.ts';
 import { type Ctx, withDb } from '../context.ts';
@@ -85,6 +86,12 @@ async function renewOrEnd(ctx: Ctx, id: string, now: Date): Promise<'renewed' | 
       await finish(tctx, rental, 'ended', 'expired', 'system');
       return 'ended' as const;
     }
+    // A suspended account, or one whose processing is restricted at the customer's request (Art. 18), is
+    // processed no further: its rental is not renewed, nor its credits taken for a new period.
+    if (await accountHeld(tx, rental.accountId)) {
+      await finish(tctx, rental, 'ended', 'account_held', 'system');
+      return 'ended' as const;
+    }
     const days = Math.min(await lastPeriodDays(tctx, rental), daysLeft(rental));
     if (days < 1) {
       await finish(tctx, rental, 'ended', 'expired', 'system', { cap: true });
@@ -111,6 +118,15 @@ async function renewOrEnd(ctx: Ctx, id: string, now: Date): Promise<'renewed' | 
     await finish(withDb(ctx, tx), rental, 'ended', 'insufficient_credits', 'system');
     return 'ended' as const;
   });
+}
+
+/** The account may not be processed now: suspended (or deleted), or its processing restricted. */
+async function accountHeld(tx: Executor, accountId: string): Promise<boolean> {
+  const [account] = await tx
+    .select({ status: accounts.status, restrictedAt: accounts.processingRestrictedAt })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return !account || account.status !== 'active' || account.restrictedAt !== null;
 }
 
 class RenewalRefused extends Error {

@@ -15808,7 +15808,7 @@ export interface components {
             autoRenew: boolean;
             country: string;
             endedAt: string | null;
-            endReason: ("expired" | "cancelled" | "insufficient_credits" | "erasure") | null;
+            endReason: ("expired" | "cancelled" | "insufficient_credits" | "erasure" | "account_held") | null;
             /**
              * Format: date-time
              * @description The end of the last period paid for
@@ -15883,7 +15883,7 @@ export interface components {
             autoRenew: boolean;
             country: string;
             endedAt: string | null;
-            endReason: ("expired" | "cancelled" | "insufficient_credits" | "erasure") | null;
+            endReason: ("expired" | "cancelled" | "insufficient_credits" | "erasure" | "account_held") | null;
             /**
              * Format: date-time
              * @description The end of the last period paid for

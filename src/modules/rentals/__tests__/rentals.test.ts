@@ -308,3 +308,49 @@ describe('a number sold lately for any service is not rented', () => {
     expect((await rent(renter, { country: 'US', days: 1 })).statusCode).toBe(201);
   });
 });
+
+describe('an account that may not be processed', () => {
+  let t: TestApp;
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10' } });
+    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
+    for (const number of ['+14155550180', '+14155550181']) {
+      expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).code).toBe(0);
+      expect((await otpbox('numbers', 'rent-rate', '--number', number, '--per-day', '0.50')).code).toBe(0);
+    }
+  });
+  afterAll(() => t?.close());
+
+  it('has its auto-renewing rentals ended, not renewed, when suspended or its processing restricted: no new period is held', async () => {
+    const restricted = await fundedActor(t, 1_000);
+    const suspended = await fundedActor(t, 1_000);
+    const ids: string[] = [];
+    for (const actor of [restricted, suspended]) {
+      const rented = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/rentals',
+        headers: { authorization: actor.bearer },
+        payload: { country: 'US', days: 1, autoRenew: true },
+      });
+      expect(rented.statusCode, rented.body).toBe(201);
+      ids.push(rented.json().id);
+    }
+    await t.database.db.execute(sql`update accounts set processing_restricted_at = now() where id = ${restricted.accountId}`);
+    await t.database.db.execute(sql`update accounts set status = 'suspended' where id = ${suspended.accountId}`);
+    t.clock.advance(DAY);
+    expect(await runRentalPeriods(ctxOf(t), t.clock.now())).toEqual({ captured: 2, renewed: 0, ended: 2, skipped: 0 });
+    const rows = await queryRows<{ status: string; end_reason: string }>(
+      t.database.db,
+      sql`select status, end_reason from rentals where id in (${ids[0]}, ${ids[1]})`,
+    );
+    expect(rows).toEqual([
+      { status: 'ended', end_reason: 'account_held' },
+      { status: 'ended', end_reason: 'account_held' },
+    ]);
+    // The first day was paid; nothing more is held.
+    for (const actor of [restricted, suspended]) expect(await api(t, actor).balance()).toEqual({ available: 950, held: 0 });
+    expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
+  });
+});
