@@ -153,6 +153,16 @@ describe('admin staff API', () => {
     expect((await post('/api/v1/admin/staff/acc_nobody/reset-second-factor', admin, { reason: 'nobody' })).statusCode).toBe(404);
   });
 
+  it('a staff member made a customer loses the second factor: promoted again, they enrol anew', async () => {
+    const support = await createActor(t, 'support');
+    expect(await memberOf(support.accountId)).toMatchObject({ twoFactor: true });
+    const role = (to: string) => post(`/api/v1/admin/accounts/${support.accountId}/role`, admin, { role: to, reason: 'moving team' });
+    expect((await role('customer')).statusCode).toBe(200);
+    expect(await t.database.db.select().from(staffFactors).where(eq(staffFactors.accountId, support.accountId))).toEqual([]);
+    expect((await role('support')).statusCode).toBe(200);
+    expect(await memberOf(support.accountId)).toMatchObject({ twoFactor: false });
+  });
+
   it('never resets, demotes or suspends the last admin with a second factor', async () => {
     const other = await createActor(t, 'admin');
     const support = await createActor(t, 'support');

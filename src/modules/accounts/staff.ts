@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { accounts, type Role } from '../../db/schema/index.ts';
+import { accounts, type Role, staffEnrolments, staffFactors, staffRecoveryCodes } from '../../db/schema/index.ts';
 import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -85,6 +85,12 @@ export async function setRole(ctx: Ctx, accountId: string, role: Role): Promise<
       throw new DomainError('CONFLICT', 'Staff accounts need an e-mail address and a password.');
     if (account.role === role) return { from: role, to: role };
     await tx.update(accounts).set({ role, updatedAt: ctx.clock.now() }).where(eq(accounts.id, accountId));
+    // Back to a customer, the staff second factor goes: promoted again, the account enrols anew (ADR 31).
+    if (role === 'customer') {
+      await tx.delete(staffFactors).where(eq(staffFactors.accountId, accountId));
+      await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.accountId, accountId));
+      await tx.delete(staffEnrolments).where(eq(staffEnrolments.accountId, accountId));
+    }
     // A changed role must not ride on sessions opened under the old one.
     await revokeAllSessions(withDb(ctx, tx), accountId, 'role changed');
     await recordSecurityEvent(withDb(ctx, tx), { type: 'role_changed', accountId, details: { from: account.role, to: role } });
