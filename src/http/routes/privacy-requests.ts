@@ -168,6 +168,11 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
       schema: {
         tags: ['admin'],
         summary: 'The queue of rights requests waiting on staff, the one due first at the top (support, admin)',
+        description:
+          'The whole queue, unfiltered: a filter is refused (400) rather than ignored. Why staff read it goes in `reason` (or ' +
+          "`X-Access-Reason`), kept with each customer's access-log row.",
+        headers: z.object({ 'x-access-reason': Text.trim().max(500).optional() }),
+        querystring: z.object({ reason: Text.trim().max(500).optional() }).strict(),
         response: { 200: z.object({ requests: z.array(QueuedPrivacyRequest) }) },
       },
     },

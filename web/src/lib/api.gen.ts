@@ -4425,11 +4425,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The queue of rights requests waiting on staff, the one due first at the top (support, admin) */
+        /**
+         * The queue of rights requests waiting on staff, the one due first at the top (support, admin)
+         * @description The whole queue, unfiltered: a filter is refused (400) rather than ignored. Why staff read it goes in `reason` (or `X-Access-Reason`), kept with each customer's access-log row.
+         */
         get: {
             parameters: {
-                query?: never;
-                header?: never;
+                query?: {
+                    reason?: string;
+                };
+                header?: {
+                    "x-access-reason"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };

@@ -228,6 +228,16 @@ describe('rights requests: lost access (e-mailed link)', () => {
       });
     expect((await lift(support)).statusCode).toBe(403);
     expect((await lift(admin)).statusCode).toBe(204);
+    // Nobody answers their own request; the queue takes no filter it would ignore.
+    const own = await fileRequest(ctxOf(t), { accountId: admin.accountId, type: 'objection' });
+    const self = await staffMove(admin, own.id, { status: 'completed', note: 'Mine.' });
+    expect([self.statusCode, self.json().error.code]).toEqual([409, 'CONFLICT']);
+    const filtered = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/privacy/requests?status=open',
+      headers: asActor(admin as never),
+    });
+    expect(filtered.statusCode).toBe(400);
   });
 
   it('answers unknown and known addresses the same way, and e-mails a link only to an account', async () => {

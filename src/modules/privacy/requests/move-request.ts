@@ -23,9 +23,11 @@ export const RESTRICTING_TYPES: readonly PrivacyRequestType[] = ['restriction', 
 export async function lockRequest(ctx: Ctx, id: string, staffRole?: Role): Promise<RequestRow> {
   const [row] = await ctx.db.select().from(privacyRequests).where(eq(privacyRequests.id, id)).for('update');
   if (!row) throw new DomainError('NOT_FOUND', 'No such privacy request.');
-  // A staff member's request (and restricting their account) is for admins.
-  if (staffRole !== undefined)
+  if (staffRole !== undefined) {
+    // Nobody answers their own request; a staff member's request (and restricting their account) is for admins.
+    if (ctx.actor === row.accountId) throw new DomainError('CONFLICT', 'Staff cannot act on their own account this way.');
     await refuseStaffAccountToSupport(ctx.db, staffRole, row.accountId, "Only an admin can act on a staff account's request.");
+  }
   return row;
 }
 
