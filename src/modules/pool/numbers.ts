@@ -1,12 +1,21 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { auditLog, gateways, type PoolNumberState, poolLeases, poolNumbers, poolRentalRates } from '../../db/schema/index.ts';
+import {
+  auditLog,
+  gateways,
+  type PoolNumberState,
+  poolLeases,
+  poolNumbers,
+  poolRentalRates,
+  poolServiceUses,
+} from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { decimalToMicros } from '../../provider-clients/port.ts';
 import { countryByCode, phoneLibrary, serviceByCode } from '../catalog/index.ts';
 import type { Ctx } from '../context.ts';
+import { reuseCutoff } from './sellable.ts';
 import { syncPoolStock } from './stock.ts';
 
 const invalid = (message: string) => new DomainError('VALIDATION_FAILED', message);
@@ -116,10 +125,45 @@ export async function addPoolNumber(ctx: Ctx, input: AddPoolNumberInput): Promis
       if (slot) throw new DomainError('CONFLICT', `That device and SIM slot already receive ${slot.number}.`);
     }
     const id = newId('pnum', now.getTime());
+    // The number's past under earlier rows (removed; moved from another gateway, phone or SIM) stays with
+    // it: its service uses within the reuse period and its cooling. Removing and adding a number again
+    // must never clear the reuse rule, or sell it while the last buyer's codes may still arrive.
+    const earlier = await tx
+      .select({ id: poolNumbers.id, coolingUntil: poolNumbers.coolingUntil })
+      .from(poolNumbers)
+      .where(and(eq(poolNumbers.number, parsed.number), isNotNull(poolNumbers.removedAt)));
+    const coolingUntil = earlier.reduce<Date | null>(
+      (latest, n) => (n.coolingUntil && n.coolingUntil > now && (!latest || n.coolingUntil > latest) ? n.coolingUntil : latest),
+      null,
+    );
     const [row] = await tx
       .insert(poolNumbers)
-      .values({ id, gatewayId: gateway.id, number: parsed.number, country, services, device, sim, cost, createdAt: now })
+      .values({
+        id,
+        gatewayId: gateway.id,
+        number: parsed.number,
+        country,
+        services,
+        device,
+        sim,
+        cost,
+        createdAt: now,
+        ...(coolingUntil ? { state: 'cooling' as const, coolingUntil } : {}),
+      })
       .returning();
+    if (earlier.length > 0)
+      await tx
+        .update(poolServiceUses)
+        .set({ numberId: id })
+        .where(
+          and(
+            inArray(
+              poolServiceUses.numberId,
+              earlier.map((n) => n.id),
+            ),
+            gt(poolServiceUses.usedAt, reuseCutoff(ctx.config, now)),
+          ),
+        );
     await tx.insert(auditLog).values({
       id: newId('aud', now.getTime()),
       actor: ctx.actor ?? 'cli',

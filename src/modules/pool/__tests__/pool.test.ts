@@ -345,6 +345,40 @@ describe('the number pool: gateways and numbers from the CLI, sold through the p
   }
 });
 
+describe('a number removed and added again keeps its past', () => {
+  let t: TestApp;
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+  const pool = () => t.orders.providers.port('pool') as ProviderPort;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10' } });
+    for (const name of ['farm', 'other'])
+      expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', name)).code).toBe(0);
+    expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550170', '--cost', '0.05')).code).toBe(0);
+  });
+  afterAll(() => t?.close());
+
+  it('its cooling and its sales within POOL_REUSE_DAYS, moved to another gateway too: never sold again for the same service at once', async () => {
+    const sold = await pool().buyNumber({ service: 'tg', country: 'US' });
+    if (!sold.ok) throw new Error('not sold');
+    await noteLeaseSms(t.database.db, sold.value.upstreamId, t.clock.now());
+    await pool().finish(sold.value.upstreamId);
+    // Removed while cooling and added again elsewhere ("remove it first to move it").
+    expect((await otpbox('numbers', 'remove', '+14155550170')).code).toBe(0);
+    expect((await otpbox('numbers', 'add', '--gateway', 'other', '--number', '+14155550170', '--cost', '0.05')).code).toBe(0);
+    const [listed] = JSON.parse((await otpbox('numbers', 'list', '--json')).stdout) as { state: string }[];
+    expect(listed?.state).toBe('cooling');
+    expect((await pool().buyNumber({ service: 'wa', country: 'US' })).ok).toBe(false);
+    t.clock.advance(11 * MINUTE);
+    // Cooled: sold for another service, never for the one it was sold for.
+    expect(await pool().buyNumber({ service: 'tg', country: 'US' })).toEqual({
+      ok: false,
+      failure: expect.objectContaining({ kind: 'no_numbers' }),
+    });
+    expect((await pool().buyNumber({ service: 'wa', country: 'US' })).ok).toBe(true);
+  });
+});
+
 describe('providers add refuses the pool', () => {
   it('kind pool and the name pool are made by gateways add only', async () => {
     const t = await createTestApp();
