@@ -19,7 +19,7 @@ export type GatewaySmsOutcome =
   | { outcome: 'order'; activationId: string; charged: boolean }
   | { outcome: 'late'; activationId: string }
   | { outcome: 'rental'; rentalId: string; late: boolean }
-  | { outcome: 'unmatched'; reason: 'unknown_number' | 'no_lease' | 'unknown_order' | 'unknown_rental' }
+  | { outcome: 'unmatched'; reason: 'unknown_number' | 'no_lease' | 'unknown_order' | 'unknown_rental' | 'unpaid_rental' }
   | { outcome: 'duplicate' };
 
 export interface GatewayRef {
@@ -132,10 +132,11 @@ async function toRental(
     { sender: sms.sender, text: sms.text, receivedAt: at, messageId: sms.messageId },
     deps.ephemeral,
   );
-  if (received.outcome === 'unknown_rental' || !received.rentalId) {
-    // A rental lease whose rental was never recorded: nobody's message.
+  if (received.outcome === 'unknown_rental' || received.outcome === 'unpaid' || !received.rentalId) {
+    // A rental lease whose rental was never recorded, or a late SMS of a rental given back whole (nothing
+    // paid): nobody's message.
     await markUnmatched(ctx, messageId, sms);
-    return { outcome: 'unmatched', reason: 'unknown_rental' };
+    return { outcome: 'unmatched', reason: received.outcome === 'unpaid' ? 'unpaid_rental' : 'unknown_rental' };
   }
   if (received.outcome === 'duplicate') return { outcome: 'duplicate' };
   const late = received.outcome === 'late';

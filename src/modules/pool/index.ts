@@ -39,6 +39,7 @@ export {
 } from './numbers.ts';
 export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
 export {
+  coolAfterLateRentalSms,
   endRentalLease,
   leaseForRental,
   type RentalLease,

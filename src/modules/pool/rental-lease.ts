@@ -184,3 +184,21 @@ export async function endRentalLease(
   await syncPoolStock(tx, config, now);
   return 'ended';
 }
+
+/**
+ * A late SMS reached an ended rental (in its cooling minutes) and was shown to the renter: the renter may
+ * have opened an account with it, so the number now cools for POOL_REUSE_DAYS from the rental's end, as
+ * when the SMS had come before it ended. In the caller's transaction.
+ */
+export async function coolAfterLateRentalSms(tx: Executor, config: Pick<Config, 'poolReuseDays'>, leaseId: string): Promise<void> {
+  const [lease] = await tx
+    .select({ numberId: poolLeases.numberId, endedAt: poolLeases.endedAt })
+    .from(poolLeases)
+    .where(eq(poolLeases.id, leaseId));
+  if (!lease?.endedAt) return;
+  const until = new Date(lease.endedAt.getTime() + config.poolReuseDays * DAY_MS);
+  await tx
+    .update(poolNumbers)
+    .set({ coolingUntil: sql`greatest(${poolNumbers.coolingUntil}, ${until.toISOString()}::timestamptz)` })
+    .where(and(eq(poolNumbers.id, lease.numberId), eq(poolNumbers.state, 'cooling')));
+}

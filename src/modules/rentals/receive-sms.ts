@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { rentalSms, rentals } from '../../db/schema/index.ts';
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { rentalPeriods, rentalSms, rentals } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { emitAccountEvents } from '../events/index.ts';
 import { AccountKeyDestroyedError, accountKeyForSealing } from '../keyring/index.ts';
 import { extractCode } from '../otp/index.ts';
-import { noteLeaseSms } from '../pool/index.ts';
+import { coolAfterLateRentalSms, noteLeaseSms } from '../pool/index.ts';
 import { ephemeralKey } from './view.ts';
 
 /** An SMS that reached a rented number, as the inbound routing has it. */
@@ -19,7 +20,8 @@ export interface RentalInboundSms {
   messageId?: string;
 }
 
-export type RentalSmsOutcome = 'recorded' | 'late' | 'duplicate' | 'unknown_rental';
+/** `unpaid`: a late SMS of a rental given back whole (nothing paid): not the renter's, kept for staff. */
+export type RentalSmsOutcome = 'recorded' | 'late' | 'duplicate' | 'unknown_rental' | 'unpaid';
 
 /** Where SMS_STORAGE=ephemeral keeps texts for the live stream (activations' EphemeralTexts fits). */
 export interface RentalTextMemory {
@@ -63,6 +65,8 @@ export async function receiveRentalSms(
       if (!(error instanceof AccountKeyDestroyedError)) throw error;
     }
     const late = rental.status !== 'active';
+    // A rental cancelled early is given back whole: a code arriving after that was not paid for.
+    if (late && !(await anyPeriodPaid(tx, rental.id))) return { outcome: 'unpaid' as const, rentalId: rental.id };
     const receivedAt = sms.receivedAt <= now ? sms.receivedAt : now;
     const inserted = await tx
       .insert(rentalSms)
@@ -71,6 +75,8 @@ export async function receiveRentalSms(
       .returning({ id: rentalSms.id });
     if (inserted.length === 0) return { outcome: 'duplicate' as const, rentalId: rental.id };
     await noteLeaseSms(tx, leaseId, receivedAt);
+    // Shown after the end: the number cools for the reuse period, as for an SMS before the end.
+    if (late) await coolAfterLateRentalSms(tx, ctx.config, leaseId);
     await emitAccountEvents(
       tx,
       rental.accountId,
@@ -85,4 +91,13 @@ export async function receiveRentalSms(
     memory.orderEnded(key, ctx.clock.now().getTime());
   }
   return result;
+}
+
+async function anyPeriodPaid(tx: Executor, rentalId: string): Promise<boolean> {
+  const [paid] = await tx
+    .select({ id: rentalPeriods.rentalId })
+    .from(rentalPeriods)
+    .where(and(eq(rentalPeriods.rentalId, rentalId), eq(rentalPeriods.status, 'captured')))
+    .limit(1);
+  return paid !== undefined;
 }

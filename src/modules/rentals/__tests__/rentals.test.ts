@@ -354,3 +354,65 @@ describe('an account that may not be processed', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).violations).toEqual([]);
   });
 });
+
+describe('an SMS after a rental ended', () => {
+  let t: TestApp;
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+  const rent = async (actor: Actor) =>
+    (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/rentals',
+        headers: { authorization: actor.bearer },
+        payload: { country: 'US', days: 1 },
+      })
+    ).json() as { id: string; number: string };
+  const cancel = (actor: Actor, id: string) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/rentals/${id}/cancel`, headers: { authorization: actor.bearer } });
+  const leaseOf = async (rentalId: string) =>
+    (await queryRows<{ lease_id: string }>(t.database.db, sql`select lease_id from rentals where id = ${rentalId}`))[0]?.lease_id as string;
+  const coolingUntil = async (number: string) =>
+    (
+      await queryRows<{ cooling_until: Date | string }>(
+        t.database.db,
+        sql`select cooling_until from pool_numbers where number = ${number} and removed_at is null`,
+      )
+    )[0]?.cooling_until;
+  const late = (leaseId: string, text: string) =>
+    receiveRentalSms(ctxOf(t), leaseId, { sender: 'WhatsApp', text, receivedAt: t.clock.now() });
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10', POOL_REUSE_DAYS: '90' } });
+    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
+    for (const number of ['+14155550160', '+14155550161']) {
+      expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).code).toBe(0);
+      expect((await otpbox('numbers', 'rent-rate', '--number', number, '--per-day', '0.50')).code).toBe(0);
+    }
+  });
+  afterAll(() => t?.close());
+
+  it('of a rental given back whole (nothing paid) is not the renter’s: no code for free', async () => {
+    const renter = await fundedActor(t, 1_000);
+    const rental = await rent(renter);
+    expect((await cancel(renter, rental.id)).statusCode).toBe(200);
+    expect(await api(t, renter).balance()).toEqual({ available: 1_000, held: 0 });
+    t.clock.advance(60_000);
+    expect(await late(await leaseOf(rental.id), 'WhatsApp code 556-677')).toMatchObject({ outcome: 'unpaid' });
+    const shown = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/rentals/${rental.id}`, headers: { authorization: renter.bearer } })
+    ).json();
+    expect(shown.smsCount).toBe(0);
+  });
+
+  it('of a paid rental is shown, and the number then cools for the reuse period, not minutes', async () => {
+    const renter = await fundedActor(t, 1_000);
+    const rental = await rent(renter);
+    t.clock.advance(DAY);
+    expect(await runRentalPeriods(ctxOf(t), t.clock.now())).toMatchObject({ captured: 1, ended: 1 });
+    const endedAt = t.clock.now().getTime();
+    expect(new Date((await coolingUntil(rental.number)) as Date).getTime()).toBe(endedAt + 10 * 60_000);
+    t.clock.advance(60_000);
+    expect(await late(await leaseOf(rental.id), 'WhatsApp code 445-566')).toMatchObject({ outcome: 'late' });
+    expect(new Date((await coolingUntil(rental.number)) as Date).getTime()).toBe(endedAt + 90 * DAY);
+  });
+});
