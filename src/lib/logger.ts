@@ -123,7 +123,8 @@ function logFields(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Query parameters whose value is not written: credentials, and what may name a person (a search `q` is an e-mail address or a phone number). */
-export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device|^q$|query|search/i;
+// `addr` and `txid`: a Bitcoin callback's address and transaction, which tie a payment to its payer on the public chain.
+export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|phone|number|email|device|^q$|query|search|addr|txid/i;
 
 /**
  * Paths that carry personal data in a segment, with the part kept before it: 5sim's "reuse a number"

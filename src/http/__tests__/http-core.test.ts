@@ -571,6 +571,10 @@ describe('logs', () => {
       '/api/v1/activations/act_01m97zqawdygg6jy8qkda5e8v2/cancel',
     );
     expect(redactUrl('/compat/5sim/v1/user/check/100000089')).toBe('/compat/5sim/v1/user/check/100000089');
+    // A Bitcoin callback: its address and transaction tie the payment to the payer on the public chain.
+    expect(
+      redactUrl('/webhooks/blockonomics?secret=s3&status=2&addr=bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh&value=100&txid=ab12cd'),
+    ).toBe('/webhooks/blockonomics?secret=%5Bredacted%5D&status=2&addr=%5Bredacted%5D&value=100&txid=%5Bredacted%5D');
   });
 
   it('never a credential, an address or a number by its value, whatever the parameter is called or wherever in the path', async () => {
