@@ -126,7 +126,7 @@ async function accountHeld(tx: Executor, accountId: string): Promise<boolean> {
     .select({ status: accounts.status, restrictedAt: accounts.processingRestrictedAt })
     .from(accounts)
     .where(eq(accounts.id, accountId));
-  return !account || account.status !== 'active' || account.restrictedAt !== null;
+  return account?.status !== 'active' || account.restrictedAt !== null;
 }
 
 class RenewalRefused extends Error {
