@@ -29,13 +29,8 @@ export interface InboundSms {
   /** The sender as the channel gives it: a number or an alphanumeric sender id. */
   sender: string;
   text: string;
-  /** When the phone or the SMSC says it arrived, by its own clock; null when the channel does not say. */
+  /** When the phone or the SMSC says it arrived; null when the channel does not say. */
   receivedAt: Date | null;
-  /**
-   * How far the sender's clock runs ahead of ours (negative: behind), measured on this delivery when the
-   * channel can (the Android app signs its sending time): `receivedAt` less this is our time of arrival.
-   */
-  clockOffsetMs?: number;
   /** The channel's id of this message, when it has one that retries repeat (Twilio `MessageSid`, the app's event `id`). */
   messageId?: string;
 }

@@ -52,12 +52,9 @@ export class AndroidSmsGatewayChannel implements GatewayWebhookChannel {
     }
     const parsed = readEnvelope(envelope);
     if (typeof parsed === 'string') return refuse('malformed', parsed);
-    // The phone stamps each attempt with its clock: how far it is off ours places its receivedAt in our time
-    // (a phone a minute slow would otherwise put a new buyer's code in the previous buyer's lease).
-    const clockOffsetMs = Number(timestamp) * 1000 - now.getTime();
     return {
       ok: true,
-      messages: parsed.map((sms) => (sms.receivedAt ? { ...sms, clockOffsetMs } : sms)),
+      messages: parsed,
       alive: true,
       replayKey: createHash('sha256').update(`${timestamp}.${signature}`).digest('hex'),
       reply: ACCEPTED,

@@ -54,10 +54,8 @@ export async function receiveGatewaySms(
 ): Promise<GatewaySmsOutcome> {
   const result = await transaction(ctx.db, async (tx): Promise<GatewaySmsOutcome> => {
     const now = ctx.clock.now();
-    // The phone's time, in our clock (its measured offset taken off), places the message in a lease (a
-    // retry may come long after); never in the future.
-    const phoneAt = sms.receivedAt ? new Date(sms.receivedAt.getTime() - (sms.clockOffsetMs ?? 0)) : null;
-    const at = phoneAt && phoneAt.getTime() <= now.getTime() + CLOCK_SKEW_MS ? minDate(phoneAt, now) : now;
+    // The phone's time places the message in a lease (a retry may come long after); never in the future.
+    const at = sms.receivedAt && sms.receivedAt.getTime() <= now.getTime() + CLOCK_SKEW_MS ? minDate(sms.receivedAt, now) : now;
     const number = sms.receiver.number ? (parseE164(sms.receiver.number)?.number ?? sms.receiver.number.trim()) : null;
     // The number, its lease and the lease's order (both locked), and the replay key: one round trip.
     const [found] = await runStatement(tx, RECEIVE, {
