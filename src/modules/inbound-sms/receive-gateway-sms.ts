@@ -63,6 +63,7 @@ export async function receiveGatewaySms(
       device: sms.receiver.device ?? null,
       sim: sms.receiver.sim ?? null,
       number,
+      at: at.toISOString(),
       startedBy: new Date(at.getTime() + CLOCK_SKEW_MS).toISOString(),
       endedSince: new Date(at.getTime() - ctx.config.poolCooldownMs).toISOString(),
       replayKey: replayKey ?? null,

@@ -9,7 +9,7 @@ import { LATEST_LEASE, LEASE_COLUMNS, noteLeaseCtes, POOL_PROVIDER, RECEIVER_CTE
  * (the order's columns, its SMS row), so that neither module knows the other.
  */
 
-const p = params({ replayKey: 'text', now: 'timestamptz', endedSince: 'timestamptz' });
+const p = params({ replayKey: 'text', now: 'timestamptz' });
 
 /** The prefix of the order's columns in RECEIVE's row. */
 export const ORDER_PREFIX = 'order_';
@@ -23,7 +23,7 @@ export const ORDER_PREFIX = 'order_';
  * Always one row: `picked_number_id` null when the gateway named a receiver the pool does not know.
  */
 export const RECEIVE = statement(
-  'otpbox_inbound_receive_v1',
+  'otpbox_inbound_receive_v2',
   sql`with
     replay as (
       insert into gateway_replays (gateway_id, replay_key, seen_at)
@@ -40,7 +40,7 @@ export const RECEIVE = statement(
     left join lateral (
       select * from activations
       where provider = ${raw(`'${POOL_PROVIDER}'`)} and upstream_id = l.id
-        and l.kind = 'order' and (l.ended_at is null or l.ended_at >= ${p.endedSince})
+        and l.kind = 'order' and (l.ended_at is null or l.ended_at >= ${receiverParams.endedSince})
       for update) o on true`,
 );
 

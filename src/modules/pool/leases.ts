@@ -114,11 +114,18 @@ export async function leaseForMessage(
   numberId: string,
   at: Date,
 ): Promise<LeaseForMessage | undefined> {
+  // As LATEST_LEASE (statements.ts): the lease begun by `at` that still takes SMS, else the latest begun within the skew.
+  const endedSince = new Date(at.getTime() - config.poolCooldownMs);
   const [lease] = await tx
     .select()
     .from(poolLeases)
     .where(and(eq(poolLeases.numberId, numberId), lte(poolLeases.startedAt, new Date(at.getTime() + CLOCK_SKEW_MS))))
-    .orderBy(desc(poolLeases.startedAt))
+    .orderBy(
+      desc(
+        sql`(${poolLeases.startedAt} <= ${at.toISOString()}::timestamptz and (${poolLeases.endedAt} is null or ${poolLeases.endedAt} >= ${endedSince.toISOString()}::timestamptz))`,
+      ),
+      desc(poolLeases.startedAt),
+    )
     .limit(1)
     .for('update');
   return lease ? leaseAt(lease, config, at) : undefined;

@@ -7,7 +7,15 @@ import { type Fragment, params, raw, type Statement, sql, statement } from '../.
  * own rows and the order's; the rentals' SMS runs the note as a statement of its own (pool.sql).
  */
 
-export const receiverParams = params({ gateway: 'text', device: 'text', sim: 'int', number: 'text', startedBy: 'timestamptz' });
+export const receiverParams = params({
+  gateway: 'text',
+  device: 'text',
+  sim: 'int',
+  number: 'text',
+  at: 'timestamptz',
+  startedBy: 'timestamptz',
+  endedSince: 'timestamptz',
+});
 
 /**
  * The CTEs `on_device`, `candidates` and `picked`: the receiving number (one row, or none), as
@@ -29,13 +37,19 @@ export const RECEIVER_CTES = sql`on_device as (
     picked as (select id from candidates order by rank limit 1)`;
 
 /**
- * A lateral subquery (to join as `l`) for the latest lease of `picked.id` begun by `startedBy`,
- * locked for the message's transaction (as `leaseForMessage` locks it).
+ * A lateral subquery (to join as `l`) for the lease of `picked.id` an SMS stamped `at` belongs to,
+ * locked for the message's transaction (as `leaseForMessage` locks it): the latest lease begun by `at`
+ * when it still takes SMS (open, or ended at `endedSince` or later: a late SMS); only when none does,
+ * the latest begun by `startedBy` (`at` plus CLOCK_SKEW_MS: a time stamp a little behind ours). A
+ * late SMS of the previous buyer, stamped in its cooling, never goes to a lease begun just after.
  */
 export const LATEST_LEASE = sql`(
       select * from pool_leases
       where pool_leases.number_id = picked.id and pool_leases.started_at <= ${receiverParams.startedBy}
-      order by pool_leases.started_at desc limit 1
+      order by (pool_leases.started_at <= ${receiverParams.at}
+                and (pool_leases.ended_at is null or pool_leases.ended_at >= ${receiverParams.endedSince})) desc,
+               pool_leases.started_at desc
+      limit 1
       for update)`;
 
 /** The columns of the lease `l`, each as `lease_<column>` (read back with `rowMapper(poolLeases, 'lease_')`). */

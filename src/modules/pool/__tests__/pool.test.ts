@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { commandContextOf, runOtpbox } from '../../../../test/support/cli.ts';
-import { auditLog, gateways, poolNumbers, poolServiceUses, providerOffers, providers } from '../../../db/schema/index.ts';
+import { auditLog, gatewayMessages, gateways, poolNumbers, poolServiceUses, providerOffers, providers } from '../../../db/schema/index.ts';
 import type { ProviderPort } from '../../../provider-clients/port.ts';
+import { receiveGatewaySms } from '../../inbound-sms/index.ts';
 import { checkGatewayHeartbeats, markGatewayState } from '../index.ts';
 import { leaseForMessage, noteLeaseSms } from '../leases.ts';
 
@@ -378,6 +379,53 @@ describe('a number removed and added again keeps its past', () => {
     expect((await pool().buyNumber({ service: 'wa', country: 'US' })).ok).toBe(true);
   });
 });
+
+describe('an SMS stamped in the last seconds of a cooling', () => {
+  let t: TestApp;
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+  const pool = () => t.orders.providers.port('pool') as ProviderPort;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10' } });
+    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
+    expect(
+      (await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550150', '--device', 'dev', '--sim', '1', '--cost', '0.05'))
+        .code,
+    ).toBe(0);
+  });
+  afterAll(() => t?.close());
+
+  it("goes to the previous buyer's ended lease (a late SMS), never to the lease begun seconds after the cooling", async () => {
+    const first = await pool().buyNumber({ service: 'tg', country: 'US' });
+    if (!first.ok) throw new Error('not sold');
+    await noteLeaseSms(t.database.db, first.value.upstreamId, t.clock.now());
+    await pool().finish(first.value.upstreamId);
+    const ended = t.clock.now().getTime();
+    t.clock.advance(10 * MINUTE + 5_000);
+    const second = await pool().buyNumber({ service: 'wa', country: 'US' });
+    if (!second.ok) throw new Error('not sold again');
+    const [gateway] = await t.database.db.select({ id: gateways.id, name: gateways.name }).from(gateways).where(eq(gateways.name, 'farm'));
+    // Stamped 10 s before the first lease's cooling ended (15 s before the second began), delivered now.
+    const stamped = new Date(ended + 10 * MINUTE - 10_000);
+    await receiveGatewaySms(ctxOf(t), t.orders.activations, gateway as { id: string; name: string }, {
+      receiver: { device: 'dev', sim: 1 },
+      sender: 'Telegram',
+      text: 'Telegram code 424242',
+      receivedAt: stamped,
+    });
+    const [message] = await t.database.db.select({ lease: gatewayMessages.leaseId }).from(gatewayMessages);
+    expect(message?.lease).toBe(first.value.upstreamId);
+    expect(await leaseForMessage(t.database.db, t.config, await numberIdOf(t), stamped)).toMatchObject({ id: first.value.upstreamId });
+    // Stamped after the first lease's cooling, a little before the second began: the second's.
+    const justBefore = new Date(t.clock.now().getTime() - 3_000);
+    expect(await leaseForMessage(t.database.db, t.config, await numberIdOf(t), justBefore)).toMatchObject({ id: second.value.upstreamId });
+  });
+});
+
+async function numberIdOf(t: TestApp): Promise<string> {
+  const [row] = await t.database.db.select({ id: poolNumbers.id }).from(poolNumbers).where(isNull(poolNumbers.removedAt));
+  return row?.id as string;
+}
 
 describe('providers add refuses the pool', () => {
   it('kind pool and the name pool are made by gateways add only', async () => {
