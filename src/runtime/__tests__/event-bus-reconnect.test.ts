@@ -62,12 +62,20 @@ describe.skipIf(!onPostgres())('a listener whose connection is cut again and aga
         await listening(5000);
       }
       expect(await listeners()).toBe(1);
-      await database.db.execute(sql`select pg_notify(${EVENT_CHANNEL}, ${JSON.stringify({ accountId: 'acc_listener_test', seq: 1 })})`);
+      // The connection shows before its LISTEN statements have run (one per channel): an announcement made
+      // in between is not for it. Announce, with a new number each time, until one is heard.
       const deadline = Date.now() + 5000;
-      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let seq = 1; heard.length === 0 && Date.now() < deadline; seq++) {
+        await database.db.execute(sql`select pg_notify(${EVENT_CHANNEL}, ${JSON.stringify({ accountId: 'acc_listener_test', seq })})`);
+        const until = Date.now() + 250;
+        while (heard.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       // Anything else in flight would have arrived with it.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(heard).toEqual([{ accountId: 'acc_listener_test', seq: 1, event: undefined }]);
+      expect(heard.length).toBeGreaterThan(0);
+      // Each announcement heard once.
+      expect(new Set(heard.map((announcement) => announcement.seq)).size).toBe(heard.length);
+      expect(heard[0]).toMatchObject({ accountId: 'acc_listener_test', event: undefined });
     } finally {
       unsubscribe();
     }
