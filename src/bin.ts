@@ -3,6 +3,12 @@
 import { main } from './cli.ts';
 
 const argv = process.argv.slice(2);
+// A reader that stopped reading (`otpbox numbers list | head -1`) is not a failure of the command, whose
+// work is done by the time it writes: the rest of its output is dropped, without a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
 // A start that failed may leave behind the work of the step that never finished (an open connection,
 // a database still opening): it exits at once rather than wait for that work to end by itself.
 const exitNow = (code: number) => {
