@@ -270,16 +270,12 @@ describe('long-term rentals of pool numbers', () => {
 
 describe('a number sold lately for any service is not rented', () => {
   let t: TestApp;
-  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
   const rent = (actor: Actor, body: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: '/api/v1/rentals', headers: { authorization: actor.bearer }, payload: body });
   const offers = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/rentals/offers' })).json().offers;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10', POOL_REUSE_DAYS: '90' } });
-    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
-    expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550190', '--cost', '0.05')).code).toBe(0);
-    expect((await otpbox('numbers', 'rent-rate', '--number', '+14155550190', '--per-day', '0.50')).code).toBe(0);
+    t = await appWithRentableNumbers({ POOL_REUSE_DAYS: '90' }, ['+14155550190']);
   });
   afterAll(() => t?.close());
 
@@ -311,15 +307,9 @@ describe('a number sold lately for any service is not rented', () => {
 
 describe('an account that may not be processed', () => {
   let t: TestApp;
-  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10' } });
-    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
-    for (const number of ['+14155550180', '+14155550181']) {
-      expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).code).toBe(0);
-      expect((await otpbox('numbers', 'rent-rate', '--number', number, '--per-day', '0.50')).code).toBe(0);
-    }
+    t = await appWithRentableNumbers({}, ['+14155550180', '+14155550181']);
   });
   afterAll(() => t?.close());
 
@@ -357,7 +347,6 @@ describe('an account that may not be processed', () => {
 
 describe('an SMS after a rental ended', () => {
   let t: TestApp;
-  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
   const rent = async (actor: Actor) =>
     (
       await t.app.inject({
@@ -382,12 +371,7 @@ describe('an SMS after a rental ended', () => {
     receiveRentalSms(ctxOf(t), leaseId, { sender: 'WhatsApp', text, receivedAt: t.clock.now() });
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10', POOL_REUSE_DAYS: '90' } });
-    expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
-    for (const number of ['+14155550160', '+14155550161']) {
-      expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).code).toBe(0);
-      expect((await otpbox('numbers', 'rent-rate', '--number', number, '--per-day', '0.50')).code).toBe(0);
-    }
+    t = await appWithRentableNumbers({ POOL_REUSE_DAYS: '90' }, ['+14155550160', '+14155550161']);
   });
   afterAll(() => t?.close());
 
@@ -416,3 +400,15 @@ describe('an SMS after a rental ended', () => {
     expect(new Date((await coolingUntil(rental.number)) as Date).getTime()).toBe(endedAt + 90 * DAY);
   });
 });
+
+/** An app selling no sandbox numbers, with an Android gateway "farm" and `numbers` rentable at 0.50 USD a day. */
+async function appWithRentableNumbers(env: Record<string, string>, numbers: string[]): Promise<TestApp> {
+  const t = await createTestApp({ env: { SANDBOX: 'off', POOL_COOLDOWN_MINUTES: '10', ...env } });
+  const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
+  expect((await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm')).code).toBe(0);
+  for (const number of numbers) {
+    expect((await otpbox('numbers', 'add', '--gateway', 'farm', '--number', number, '--cost', '0.05')).code).toBe(0);
+    expect((await otpbox('numbers', 'rent-rate', '--number', number, '--per-day', '0.50')).code).toBe(0);
+  }
+  return t;
+}
