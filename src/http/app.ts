@@ -26,6 +26,7 @@ import type { EventBus } from '../runtime/event-bus.ts';
 import type { Metrics } from '../runtime/metrics.ts';
 import { paymentProcessors } from '../runtime/payment-processors.ts';
 import { authPlugin } from './auth.ts';
+import { closeApiQueryStrings } from './closed-query.ts';
 import { fivesimRoutes } from './compat/fivesim/routes.ts';
 import { NumberedOrders } from './compat/numbered-orders.ts';
 import { smsActivateRoutes } from './compat/sms-activate/route.ts';
@@ -292,6 +293,7 @@ export async function buildApp(given: Omit<AppDeps, 'limits'> & { limits?: Share
 
   // The last hits of this instance reach the other instances' counts before it goes.
   app.addHook('onClose', () => deps.limits.close());
+  closeApiQueryStrings(app);
   await app.register(authPlugin, deps);
   await app.register(healthRoutes, deps);
   await app.register(authRoutes, deps);

@@ -175,6 +175,13 @@ export async function checkRouteMatrix(t: TestApp, actors: Actors, spec: RouteSp
 
   if (spec.streaming) return;
   const ownerHeaders = spec.ownerHeaders ? await spec.ownerHeaders(t, owner) : asActor(owner);
+  // A query parameter the route does not know (a misspelt filter) is refused, never ignored (closed-query.ts).
+  const target = await fresh();
+  const unknown = await send({ ...target, url: `${target.url}${target.url.includes('?') ? '&' : '?'}matrixUnknown=1` }, ownerHeaders);
+  expect(unknown.statusCode, `${label} with an unknown query parameter: ${unknown.body}`).toBe(400);
+  expect(unknown.json().error.code, `${label} with an unknown query parameter`).toBe('VALIDATION_FAILED');
+  expect(unknown.json().error.message, `${label} names the parameter`).toContain('matrixUnknown');
+  expectDocumented(unknown, 'with an unknown query parameter');
   const asOwner = await send(await fresh(), ownerHeaders);
   expect(asOwner.statusCode, `${label} as its ${ownerRole} owner: ${asOwner.body}`).toBeLessThan(400);
 }

@@ -33,21 +33,19 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           '`q` is an order id (`act_…`), a numeric order number of the compatible APIs, or a rented number in any usual spelling ' +
           '(`+44 7700 900123`, digits, with spaces): numbers are matched by their keyed hash, exact matches only. Numbers are masked here.',
         headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z
-          .object({
-            q: Text.trim().max(64).optional(),
-            status: z.enum(ACTIVATION_STATUSES).optional(),
-            service: Text.trim().max(16).optional(),
-            country: Text.trim().max(8).optional(),
-            provider: Text.trim().max(64).optional(),
-            account: Text.trim().max(64).optional(),
-            from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
-            to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
-            cursor: idCursor('act').optional(),
-            limit: z.coerce.number().int().min(1).max(MAX_ORDER_PAGE).default(50),
-            reason: AccessReason,
-          })
-          .strict(),
+        querystring: z.object({
+          q: Text.trim().max(64).optional(),
+          status: z.enum(ACTIVATION_STATUSES).optional(),
+          service: Text.trim().max(16).optional(),
+          country: Text.trim().max(8).optional(),
+          provider: Text.trim().max(64).optional(),
+          account: Text.trim().max(64).optional(),
+          from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
+          to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
+          cursor: idCursor('act').optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_ORDER_PAGE).default(50),
+          reason: AccessReason,
+        }),
         response: {
           200: z.object({
             by: z

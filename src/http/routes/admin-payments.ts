@@ -81,18 +81,16 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
       schema: {
         tags,
         summary: 'Payments, newest first, filtered by status (`disputed`: the disputes), method, customer and date (support, admin)',
-        querystring: z
-          .object({
-            status: PaymentStatus.optional(),
-            method: PaymentMethod.optional(),
-            accountId: Text.trim().max(64).optional(),
-            from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
-            to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
-            cursor: idCursor('pay').optional(),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            reason: Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log)'),
-          })
-          .strict(),
+        querystring: z.object({
+          status: PaymentStatus.optional(),
+          method: PaymentMethod.optional(),
+          accountId: Text.trim().max(64).optional(),
+          from: z.iso.datetime({ offset: true }).optional().describe('Created at or after'),
+          to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
+          cursor: idCursor('pay').optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          reason: Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log)'),
+        }),
         response: { 200: z.object({ items: z.array(StaffPayment), nextCursor: z.string().nullable() }) },
       },
     },

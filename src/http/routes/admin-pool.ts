@@ -97,12 +97,10 @@ export const adminPoolRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
       schema: {
         tags,
         summary: 'The pool’s numbers with their state now (free, rented, cooling), cost and rental rate (support, admin)',
-        querystring: z
-          .object({
-            gateway: GatewayName.optional().describe('Only this gateway'),
-            state: z.enum(POOL_NUMBER_STATES).optional().describe('Only numbers in this state'),
-          })
-          .strict(),
+        querystring: z.object({
+          gateway: GatewayName.optional().describe('Only this gateway'),
+          state: z.enum(POOL_NUMBER_STATES).optional().describe('Only numbers in this state'),
+        }),
         response: { 200: z.object({ numbers: z.array(PoolNumber) }) },
       },
     },
@@ -212,14 +210,12 @@ export const adminPoolRoutes: FastifyPluginAsync<AppDeps> = async (fastify) => {
           'These are third parties’ texts: every read is recorded in the staff audit log (`gateway_messages.read`, with the ' +
           'messages shown and the optional reason).',
         headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z
-          .object({
-            gateway: GatewayName.optional().describe('Only this gateway'),
-            cursor: idCursor('gmsg').optional().describe('`nextCursor` of the previous page'),
-            limit: Limit,
-            reason: AccessReason,
-          })
-          .strict(),
+        querystring: z.object({
+          gateway: GatewayName.optional().describe('Only this gateway'),
+          cursor: idCursor('gmsg').optional().describe('`nextCursor` of the previous page'),
+          limit: Limit,
+          reason: AccessReason,
+        }),
         response: { 200: z.object({ messages: z.array(UnmatchedMessage), nextCursor: NextCursor }) },
       },
     },

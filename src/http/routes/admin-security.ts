@@ -59,17 +59,15 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           'With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". ' +
           'An unknown query parameter is refused (400), so a mistyped filter never reads everything.',
         headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z
-          .object({
-            type: SecurityEventType.optional(),
-            accountId: AccountFilter,
-            from: z.iso.datetime({ offset: true }).optional().describe('From this moment'),
-            to: z.iso.datetime({ offset: true }).optional().describe('Before this moment (exclusive)'),
-            cursor: cursorOf('sev'),
-            limit: Limit,
-            reason: AccessReason,
-          })
-          .strict(),
+        querystring: z.object({
+          type: SecurityEventType.optional(),
+          accountId: AccountFilter,
+          from: z.iso.datetime({ offset: true }).optional().describe('From this moment'),
+          to: z.iso.datetime({ offset: true }).optional().describe('Before this moment (exclusive)'),
+          cursor: cursorOf('sev'),
+          limit: Limit,
+          reason: AccessReason,
+        }),
         response: { 200: z.object({ events: z.array(StaffSecurityEvent), nextCursor: NextCursor }) },
       },
     },
@@ -147,16 +145,14 @@ export const adminSecurityRoutes: FastifyPluginAsync<AppDeps> = async (fastify) 
           'With `accountId`: only that account. Each account on the page sees the read under "Who accessed my data". ' +
           'An unknown query parameter is refused (400), so a mistyped filter never reads everything.',
         headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z
-          .object({
-            action: Text.trim().min(1).max(100).optional().describe('Only this action (e.g. `support.answered`)'),
-            actor: Text.trim().min(1).max(64).optional().describe('Only what this staff account (or `cli`, `system`) did'),
-            accountId: AccountFilter,
-            cursor: cursorOf('aud'),
-            limit: Limit,
-            reason: AccessReason,
-          })
-          .strict(),
+        querystring: z.object({
+          action: Text.trim().min(1).max(100).optional().describe('Only this action (e.g. `support.answered`)'),
+          actor: Text.trim().min(1).max(64).optional().describe('Only what this staff account (or `cli`, `system`) did'),
+          accountId: AccountFilter,
+          cursor: cursorOf('aud'),
+          limit: Limit,
+          reason: AccessReason,
+        }),
         response: { 200: z.object({ entries: z.array(AuditEntry), nextCursor: NextCursor }) },
       },
     },

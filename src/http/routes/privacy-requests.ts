@@ -172,7 +172,7 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
           'The whole queue, unfiltered: a filter is refused (400) rather than ignored. Why staff read it goes in `reason` (or ' +
           "`X-Access-Reason`), kept with each customer's access-log row.",
         headers: z.object({ 'x-access-reason': Text.trim().max(500).optional() }),
-        querystring: z.object({ reason: Text.trim().max(500).optional() }).strict(),
+        querystring: z.object({ reason: Text.trim().max(500).optional() }),
         response: { 200: z.object({ requests: z.array(QueuedPrivacyRequest) }) },
       },
     },
