@@ -190,7 +190,14 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     const wa = await api(t, other).order({ service: 'wa', country: 'US' });
     expect(wa.statusCode).toBe(201);
     expect(wa.json().phone).toBe('+14155550100');
-    expect((await api(t, other).action(wa.json().id, 'cancel')).statusCode).toBeLessThan(500);
+    // Cancelled as soon as allowed, then the service's code arrives: the credits went back, so the code
+    // is withheld — neither stored nor shown (no code for nothing).
+    t.clock.advance(t.config.cancelMinS * 1000);
+    expect((await api(t, other).action(wa.json().id, 'cancel')).statusCode).toBe(200);
+    expect((await post(sms('WhatsApp code 321-654'))).status).toBe(200);
+    const rows = await t.database.db.select().from(activationSms).where(eq(activationSms.activationId, wa.json().id));
+    expect(rows.map((r) => [r.code, r.text, r.late])).toEqual([[null, null, true]]);
+    expect((await api(t, other).get(wa.json().id)).json().sms).toEqual([expect.objectContaining({ code: null, text: null, withheld: true })]);
   });
 
   it('an SMS to a free number is unmatched: kept sealed for staff, shown to nobody', async () => {

@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import type { Ctx } from '../context.ts';
 import { AccountKeyDestroyedError, accountKeyForSealing } from '../keyring/index.ts';
 import { extractCode } from '../otp/index.ts';
-import { isOpenWithNumber } from './states.ts';
+import { isOpenWithNumber, withholdsLateSms } from './states.ts';
 import type { ActivationRow } from './view.ts';
 
 /** An SMS that arrived for an order (see `receiveSms`). */
@@ -32,7 +32,7 @@ export interface OrderSms {
   code: string | null;
   /** Sealed under the account's key; null when not stored (SMS_STORAGE=ephemeral, no text, an erased account). */
   text: string | null;
-  /** Arrived after the order ended: shown, never charged. */
+  /** Arrived after the order ended: never charged; withheld (no code, no text) after an unpaid end. */
   late: boolean;
   receivedAt: Date;
   source: IncomingSms['source'];
@@ -48,28 +48,27 @@ export async function orderSms(ctx: Ctx, row: ActivationRow, sms: Omit<IncomingS
   const code = (sms.text ? extractCode(sms.text) : null) ?? normaliseProviderCode(sms.providerCode);
   // One code is one message, however it reached us: pushed with its text, polled with only the code
   // (SMS-Activate V1), or both. A message without a code is known by its id, or else by its text.
-  const dedupeKey = code
-    ? `code:${code}`
-    : sms.messageId
-      ? `msg:${sms.messageId}`
-      : `sha:${createHash('sha256')
-          .update(sms.text ?? '')
-          .digest('hex')
-          .slice(0, 32)}`;
+  const key = code ? `code:${code}` : sms.messageId ? `msg:${sms.messageId}` : `sha:${sha(sms.text ?? '')}`;
   const id = newId('sms', now.getTime());
+  const receivedAt = sms.receivedAt && sms.receivedAt <= now ? sms.receivedAt : now;
+  // After an unpaid end, only the fact that an SMS came is kept (its key hashed: it names the code).
+  if (withholdsLateSms(row.status))
+    return { id, activationId: row.id, dedupeKey: `wh:${sha(key)}`, code: null, text: null, late: true, receivedAt, source: sms.source, plaintext: null };
   const ephemeral = ctx.config.smsStorage === 'ephemeral';
   return {
     id,
     activationId: row.id,
-    dedupeKey,
+    dedupeKey: key,
     code,
     text: ephemeral || sms.text === null ? null : await sealedText(ctx, row, id, sms.text),
     late: !isOpenWithNumber(row.status),
-    receivedAt: sms.receivedAt && sms.receivedAt <= now ? sms.receivedAt : now,
+    receivedAt,
     source: sms.source,
     plaintext: ephemeral ? sms.text : null,
   };
 }
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
 const s = params(
   {

@@ -5,6 +5,7 @@ import { serviceByCode } from '../catalog/index.ts';
 import { type Ctx, withDb } from '../context.ts';
 import type { ActivationDeps } from './deps.ts';
 import { type IncomingSms, type OrderSms, orderSms } from './order-sms.ts';
+import { withholdsLateSms } from './states.ts';
 import { captureAndRecordTransition, recordTransition } from './transition.ts';
 import { type ActivationRow, maskPhone, openPhone } from './view.ts';
 
@@ -15,7 +16,8 @@ export type SmsOutcome = 'charged' | 'recorded' | 'late' | 'duplicate' | 'unknow
 /**
  * An SMS arrived for an order. The first one with a code spends the hold (capture) and the order is
  * `received`; later ones (after "another code") are free; one that arrives after the order ended is
- * recorded for the customer to see but never charged. The same message pushed or polled twice is
+ * never charged, and after an unpaid end it is withheld (`withholdsLateSms`: it came, what it said is
+ * neither kept nor shown). The same message pushed or polled twice is
  * recorded once. An SMS for an order we do not know is ignored (a push is never trusted blindly).
  */
 export async function receiveSms(
@@ -50,7 +52,7 @@ export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: Activa
   // Announced after the order's change, in the same statement.
   const smsEvent = {
     type: 'sms.received' as const,
-    payload: { activationId: row.id, smsId: sms.id, code, late, receivedAt: now.toISOString() },
+    payload: { activationId: row.id, smsId: sms.id, code, late, withheld: late && withholdsLateSms(row.status), receivedAt: now.toISOString() },
   };
   if (row.status === 'waiting' && code) {
     const service = serviceByCode(row.service)?.name ?? row.service;

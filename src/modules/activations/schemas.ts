@@ -12,7 +12,12 @@ export const Sms = z
     code: z.string().nullable(),
     text: z.string().nullable().describe('Null once delivered when SMS storage is ephemeral'),
     receivedAt: IsoTimestamp,
-    late: z.boolean().describe('Arrived after the order ended: shown, never charged'),
+    late: z.boolean().describe('Arrived after the order ended: never charged'),
+    withheld: z
+      .boolean()
+      .describe(
+        'Arrived after the order ended unpaid (cancelled, expired, failed): its code and text are not shown, as the credits went back',
+      ),
   })
   .meta({ id: 'Sms' });
 

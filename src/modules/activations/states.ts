@@ -74,6 +74,13 @@ export const OPEN_WITH_NUMBER = ['waiting', 'received'] as const satisfies reado
 export const isOpen = (status: ActivationStatus): status is OpenStatus => (OPEN_STATUSES as readonly string[]).includes(status);
 export const isOpenWithNumber = (status: ActivationStatus) => (OPEN_WITH_NUMBER as readonly string[]).includes(status);
 export const isTerminal = (status: ActivationStatus) => Object.keys(TRANSITIONS[status]).length === 0;
+/**
+ * An SMS that arrives after the order ended unpaid (cancelled, expired, failed: the credits went back)
+ * is withheld: its code and text are neither stored nor shown. Shown, it would be a code for nothing —
+ * cancel once allowed, then have the service send its code. After an order that was paid (`completed`)
+ * a late SMS is shown, as before.
+ */
+export const withholdsLateSms = (status: ActivationStatus) => !isOpenWithNumber(status) && status !== 'completed';
 
 /** The statuses the API shows: `requesting` is shown as `waiting` (see `publicStatus`). */
 export const PUBLIC_STATUSES = ACTIVATION_STATUSES.filter((status) => status !== 'requesting') as [

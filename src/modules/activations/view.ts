@@ -6,7 +6,7 @@ import { openFor } from '../keyring/index.ts';
 import type { EphemeralTexts } from './ephemeral.ts';
 import type { OpenedOrder } from './opened-order.ts';
 import type { ActivationView } from './schemas.ts';
-import { publicStatus } from './states.ts';
+import { publicStatus, withholdsLateSms } from './states.ts';
 
 export type ActivationRow = typeof activations.$inferSelect;
 export type SmsRow = typeof activationSms.$inferSelect;
@@ -26,14 +26,19 @@ export function toView({ row, sms }: OpenedOrder, ephemeral: EphemeralTexts, now
     receivedAt: row.receivedAt?.toISOString() ?? null,
     endedAt: row.endedAt?.toISOString() ?? null,
     sandbox: row.sandbox,
-    sms: sms.map((m) => ({
-      id: m.id,
-      code: m.code,
-      // Ephemeral storage: the text exists only in this process's memory until the order ends.
-      text: m.text ?? ephemeral.text(row.id, m.id, nowMs) ?? null,
-      receivedAt: m.receivedAt.toISOString(),
-      late: m.late,
-    })),
+    sms: sms.map((m) => {
+      // A late SMS after an unpaid end shows that it came, not what it said (rows stored before it was withheld too).
+      const withheld = m.late && withholdsLateSms(row.status);
+      return {
+        id: m.id,
+        code: withheld ? null : m.code,
+        // Ephemeral storage: the text exists only in this process's memory until the order ends.
+        text: withheld ? null : (m.text ?? ephemeral.text(row.id, m.id, nowMs) ?? null),
+        receivedAt: m.receivedAt.toISOString(),
+        late: m.late,
+        withheld,
+      };
+    }),
   };
 }
 

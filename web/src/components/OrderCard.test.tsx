@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { en } from '../i18n/en.ts';
 import type { Activation } from '../lib/types.ts';
 import { Orders } from '../pages/Orders.tsx';
 import { apiError, json } from '../test/fake-api.ts';
@@ -72,8 +73,16 @@ describe('an order on screen', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('You can cancel in 3 s');
   });
 
+  it('an SMS withheld after an unpaid end shows that it came and no code', async () => {
+    const sms = { id: 'sms_1', code: null, text: null, receivedAt: seconds(0), late: true, withheld: true };
+    showOrders(order({ status: 'cancelled', sms: [sms] }));
+    expect(await screen.findByText(/Its code is not shown, because your credits were returned/)).toBeTruthy();
+    expect(screen.queryByTestId('code')).toBeNull();
+    expect(screen.queryByText(en.orders.noCodeInText)).toBeNull();
+  });
+
   it('shows the code large with its own copy button, then Finish and Another code', async () => {
-    const sms = { id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: seconds(0), late: false };
+    const sms = { id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: seconds(0), late: false, withheld: false };
     const { api } = showOrders(order({ status: 'received', sms: [sms] }));
     api
       .on('POST', '/activations/act_01/finish', () => json(200, order({ status: 'completed', sms: [sms] })))

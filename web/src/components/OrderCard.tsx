@@ -128,7 +128,9 @@ function Messages({ order }: { order: Activation }) {
 function Message({ sms, main }: { sms: Sms; main: boolean }) {
   return (
     <div className={`code${main ? '' : ' code--older'}`}>
-      {sms.code ? (
+      {sms.withheld ? (
+        <p>{t.orders.withheld}</p>
+      ) : sms.code ? (
         <div className="code__row">
           <p className="code__value">
             <span className="visually-hidden">{t.orders.code}: </span>
@@ -147,7 +149,7 @@ function Message({ sms, main }: { sms: Sms; main: boolean }) {
           <p>{sms.text}</p>
         </details>
       ) : null}
-      {sms.late ? <p className="muted small">{t.orders.late}</p> : null}
+      {sms.late && !sms.withheld ? <p className="muted small">{t.orders.late}</p> : null}
     </div>
   );
 }

@@ -15974,12 +15974,14 @@ export interface components {
         Sms: {
             code: string | null;
             id: string;
-            /** @description Arrived after the order ended: shown, never charged */
+            /** @description Arrived after the order ended: never charged */
             late: boolean;
             /** Format: date-time */
             receivedAt: string;
             /** @description Null once delivered when SMS storage is ephemeral */
             text: string | null;
+            /** @description Arrived after the order ended unpaid (cancelled, expired, failed): its code and text are not shown, as the credits went back */
+            withheld: boolean;
         };
         StaffAccess: {
             /** Format: date-time */

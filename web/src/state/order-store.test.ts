@@ -66,7 +66,7 @@ describe('OrderStore', () => {
     release(
       order({
         status: 'received',
-        sms: [{ id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: '2030-01-01T00:00:09Z', late: false }],
+        sms: [{ id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: '2030-01-01T00:00:09Z', late: false, withheld: false }],
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -116,7 +116,7 @@ describe('OrderStore', () => {
 
 describe('mergeOrder', () => {
   it('keeps a text the newer answer no longer has, and never reopens an ended order', () => {
-    const sms = { id: 'sms_1', code: '1', receivedAt: 'x', late: false };
+    const sms = { id: 'sms_1', code: '1', receivedAt: 'x', late: false, withheld: false };
     const before = order({ status: 'received', sms: [{ ...sms, text: 'kept' }] });
     expect(mergeOrder(before, order({ status: 'completed', sms: [{ ...sms, text: null }] })).sms[0]?.text).toBe('kept');
     const ended = order({ status: 'cancelled' });

@@ -24,6 +24,8 @@ interface SmsEvent {
   smsId: string;
   code: string | null;
   late: boolean;
+  /** Came after an unpaid end: no code, no text (older servers do not send it). */
+  withheld?: boolean;
   receivedAt: string;
   text?: string;
 }
@@ -108,7 +110,14 @@ export class OrderStore {
   #smsArrived(event: SmsEvent): void {
     const order = this.find(event.activationId);
     if (!order || order.sms.some((s) => s.id === event.smsId)) return;
-    const sms: Sms = { id: event.smsId, code: event.code, text: event.text ?? null, receivedAt: event.receivedAt, late: event.late };
+    const sms: Sms = {
+      id: event.smsId,
+      code: event.code,
+      text: event.text ?? null,
+      receivedAt: event.receivedAt,
+      late: event.late,
+      withheld: event.withheld ?? false,
+    };
     const status = order.status === 'waiting' && sms.code && !sms.late ? 'received' : order.status;
     this.upsert({
       ...order,

@@ -1,11 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { eventsOutsideTheTable } from '../../../../test/support/order-trail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
 import { queryRows } from '../../../db/client.ts';
-import { activationEvents, activations, providerTasks } from '../../../db/schema/index.ts';
+import { accountEvents, activationEvents, activationSms, activations, providerTasks } from '../../../db/schema/index.ts';
 import type { ProviderPort } from '../../../provider-clients/port.ts';
 import { verifyLedger } from '../../ledger/index.ts';
 import { expireDue } from '../expire.ts';
@@ -137,18 +137,55 @@ describe('codes', () => {
     expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
   });
 
-  it('records an SMS that arrives after expiry for the customer to see, but never charges it', async () => {
+  it('withholds an SMS that arrives after an unpaid end (expiry, cancel): never charged, its code neither kept nor shown', async () => {
+    const user = await fundedActor(t, 1000);
+    const a = api(t, user);
+    const expired = (await a.order()).json();
+    t.clock.advance(1200_000);
+    expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
+    expect((await a.get(expired.id)).json().status).toBe('expired');
+    expect(await a.balance()).toEqual({ available: 1000, held: 0 });
+    expect((await a.sms(expired.id, 'Your code is 55512')).json()).toEqual({ outcome: 'late' });
+    expect((await a.get(expired.id)).json()).toMatchObject({
+      status: 'expired',
+      sms: [{ code: null, text: null, late: true, withheld: true }],
+    });
+
+    // Cancel as soon as it is allowed, then have the service send its code: no code for nothing.
+    const cancelled = (await a.order()).json();
+    t.clock.advance(t.config.cancelMinS * 1000);
+    expect((await a.action(cancelled.id, 'cancel')).statusCode).toBe(200);
+    expect((await a.sms(cancelled.id, 'Your Telegram code is 77123')).json()).toEqual({ outcome: 'late' });
+    expect((await a.get(cancelled.id)).json()).toMatchObject({ status: 'cancelled', sms: [{ code: null, text: null, withheld: true }] });
+    expect(await a.balance()).toEqual({ available: 1000, held: 0 });
+    // Nor is it in the database, where an export or a later view could read it.
+    const stored = await t.database.db.select().from(activationSms).where(inArray(activationSms.activationId, [expired.id, cancelled.id]));
+    expect(stored.map((m) => [m.code, m.text, m.late])).toEqual([
+      [null, null, true],
+      [null, null, true],
+    ]);
+    expect(JSON.stringify(stored)).not.toMatch(/55512|77123/);
+    // The live event says an SMS came, not what it said.
+    const events = await t.database.db.select().from(accountEvents).where(eq(accountEvents.accountId, user.accountId));
+    const late = events.filter((e) => e.type === 'sms.received').map((e) => e.payload as Record<string, unknown>);
+    expect(late.filter((p) => p.late)).toEqual([
+      expect.objectContaining({ code: null, late: true, withheld: true }),
+      expect.objectContaining({ code: null, late: true, withheld: true }),
+    ]);
+  });
+
+  it('shows an SMS that arrives after a paid order was finished, and does not charge it again', async () => {
     const user = await fundedActor(t, 1000);
     const a = api(t, user);
     const order = (await a.order()).json();
-    t.clock.advance(1200_000);
-    expect((await sweep()).expired).toBeGreaterThanOrEqual(1);
-    expect((await a.get(order.id)).json().status).toBe('expired');
-    expect(await a.balance()).toEqual({ available: 1000, held: 0 });
-    expect((await a.sms(order.id, 'Your code is 55512')).json()).toEqual({ outcome: 'late' });
-    const after = (await a.get(order.id)).json();
-    expect(after).toMatchObject({ status: 'expired', sms: [{ code: '55512', late: true }] });
-    expect(await a.balance()).toEqual({ available: 1000, held: 0 });
+    expect((await a.sms(order.id, 'Your code is 31337')).json()).toEqual({ outcome: 'charged' });
+    expect((await a.action(order.id, 'finish')).statusCode).toBe(200);
+    expect((await a.sms(order.id, 'Your code is 42424')).json()).toEqual({ outcome: 'late' });
+    expect((await a.get(order.id)).json()).toMatchObject({
+      status: 'completed',
+      sms: [{ code: '31337', late: false, withheld: false }, { code: '42424', late: true, withheld: false }],
+    });
+    expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
   });
 
   it('a message without a code keeps the order waiting and charges nothing', async () => {
