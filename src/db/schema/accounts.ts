@@ -77,6 +77,11 @@ export const devices = pgTable(
      * secrets existed, until their next sign-in registers one.
      */
     secretHash: text('secret_hash'),
+    /**
+     * When the owner took the account back (a password reset or change, "sign out everywhere else"):
+     * the device no longer signs in with its id and secret, only with the account's e-mail address.
+     */
+    unlinkedAt: ts('unlinked_at'),
     platform: text('platform').notNull(),
     osVersion: text('os_version').notNull(),
     model: text('model').notNull(),

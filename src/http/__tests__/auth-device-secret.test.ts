@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, ctxOf, newDeviceCredentials, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { onPostgres } from '../../../test/support/database.ts';
+import { queuedMail } from '../../../test/support/mail.ts';
 import { devices, securityEvents, sessions } from '../../db/schema/index.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { deviceHash, LOGIN_THROTTLE } from '../../modules/accounts/index.ts';
@@ -257,3 +258,86 @@ describe.skipIf(!onPostgres())('device secrets on PostgreSQL', () => {
     expect((await signIn({ ...legacy.payload, deviceSecret: winner })).statusCode).toBe(201);
   });
 });
+
+describe('the owner takes the account back from whoever holds a device id and secret', () => {
+  const resetMail = async (email: string) => {
+    const [mail] = await queuedMail(t, { to: email, template: 'reset_password' });
+    return /"token": "(otp_eml_[A-Za-z0-9_-]+)"/.exec(mail?.bodyText ?? '')?.[1] ?? '';
+  };
+  const upgraded = async (email: string, password: string) => {
+    const payload = device();
+    const { token, accountId } = (await signIn(payload)).json() as { token: string; accountId: string };
+    const upgrade = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/upgrade',
+      headers: bearer(token),
+      payload: { email, password },
+    });
+    expect(upgrade.statusCode, upgrade.body).toBe(200);
+    return { payload, accountId };
+  };
+
+  it('a password reset unlinks every device: the id and secret no longer sign in, and say to use the e-mail address', async () => {
+    const email = `taken-back-${randomUUID()}@example.com`;
+    const { payload, accountId } = await upgraded(email, 'the intruder long passphrase');
+    await signIn(payload).then((r) => expect(r.statusCode).toBeLessThan(300));
+
+    expect((await signInWithPost('/api/v1/auth/password-reset', { email })).statusCode).toBeLessThan(300);
+    const done = await signInWithPost('/api/v1/auth/password-reset/confirm', {
+      token: await resetMail(email),
+      password: 'the owner new passphrase 9',
+    });
+    expect(done.statusCode, done.body).toBe(200);
+
+    const again = await signIn(payload);
+    expect(again.statusCode).toBe(401);
+    expect(again.json().error).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: expect.stringContaining('e-mail address and password'),
+    });
+    expect((await deviceRow(accountId))?.unlinkedAt).not.toBeNull();
+    // A wrong secret for the same id still says only that it is wrong: the account is not revealed.
+    const wrong = await signIn({ ...payload, deviceSecret: randomBytes(32).toString('hex') });
+    expect(wrong.json().error.message).not.toContain('e-mail');
+  });
+
+  it('"sign out everywhere else" and a password change unlink the other devices, never the one in use', async () => {
+    const email = `sign-out-others-${randomUUID()}@example.com`;
+    const password = 'the owner long passphrase 1';
+    const { payload: intruder, accountId } = await upgraded(email, password);
+    // The owner signs in on the same device account through its first device, then from the web.
+    const owner = (await signIn(intruder)).json() as { token: string };
+    const ended = await t.app.inject({ method: 'POST', url: '/api/v1/sessions/revoke-others', headers: bearer(owner.token) });
+    expect(ended.json()).toEqual({ ended: 0, devicesUnlinked: 0 });
+    // A browser sign-in of the owner ends the app's device access too: the device is another way in.
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: uniqueIp(),
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const fromWeb = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions/revoke-others',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(fromWeb.json()).toEqual({ ended: 1, devicesUnlinked: 1 });
+    expect((await signIn(intruder)).statusCode).toBe(401);
+    expect((await deviceRow(accountId))?.unlinkedAt).not.toBeNull();
+  });
+
+  it('an anonymous account keeps its one device: it has no other way in', async () => {
+    const payload = device();
+    const { token, accountId } = (await signIn(payload)).json() as { token: string; accountId: string };
+    const ended = await t.app.inject({ method: 'POST', url: '/api/v1/sessions/revoke-others', headers: bearer(token) });
+    expect(ended.json()).toEqual({ ended: 0, devicesUnlinked: 0 });
+    expect((await signIn(payload)).statusCode).toBeLessThan(300);
+    expect((await deviceRow(accountId))?.unlinkedAt).toBeNull();
+  });
+});
+
+const signInWithPost = (url: string, payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url, payload, remoteAddress: uniqueIp() });

@@ -13,11 +13,11 @@ import {
   NewApiKey,
   onLocalAuthChange,
   Profile,
-  revokeAllSessions,
   revokeApiKey,
   revokeSession,
   SecurityEvent,
   Session,
+  signOutEverywhereElse,
 } from '../../modules/accounts/index.ts';
 import type { Ctx } from '../../modules/context.ts';
 import { listStatement, onLocalBalanceChange, StatementLine } from '../../modules/ledger/index.ts';
@@ -136,12 +136,20 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['sessions'],
         summary: 'Sign out everywhere else',
-        response: { 200: z.object({ ended: z.number().int() }) },
+        description:
+          "Ends every other session, and stops the account's other devices from signing in with their id and secret " +
+          '(an account with an e-mail address: those devices sign in with it from then on).',
+        response: {
+          200: z.object({
+            ended: z.number().int(),
+            devicesUnlinked: z.number().int().describe('Other devices that now sign in with the e-mail address only'),
+          }),
+        },
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      return { ended: await revokeAllSessions(request.ctx, principal.accountId, 'signed out from another session', principal.sessionId) };
+      return signOutEverywhereElse(request.ctx, principal.accountId, principal.sessionId);
     },
   );
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { accounts, devices, sessions } from '../../db/schema/index.ts';
 import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -37,13 +37,16 @@ export type PresentedToken = { state: 'none' } | { state: 'invalid' } | { state:
 export const deviceHash = (ctx: Ctx, deviceId: string): string =>
   createHmac('sha256', ctx.keys.derive('device-id-hmac')).update(deviceId).digest('hex');
 
-type Refusal = 'wrong_secret' | 'legacy_unproven' | 'legacy_token_invalid';
+type Refusal = 'wrong_secret' | 'legacy_unproven' | 'legacy_token_invalid' | 'unlinked';
 
 const REFUSALS: Record<Refusal, string> = {
   wrong_secret: 'The device id or the device secret is wrong.',
   legacy_unproven:
     'This device signed in before device secrets existed, and its id is not random enough to vouch for it. ' +
     'Sign in once with the device token you hold (Authorization: Bearer otp_dev_…) and your deviceSecret to register the secret.',
+  unlinked:
+    'This device was signed out of its account when the account was taken back (a password reset or change, or ' +
+    '"sign out everywhere else"). Sign in with the account’s e-mail address and password.',
   legacy_token_invalid:
     'The token sent is not a live device token of this device (expired, signed out, or another’s), so it cannot register ' +
     'a secret for this device. If the account has an e-mail address, sign in with it; otherwise contact support.',
@@ -137,6 +140,8 @@ async function signInOnce(
       deviceRowId = known.device.id;
       const refused = await proofProblem(txCtx, known.device, input);
       if (refused) return { refused, accountId };
+      // Only after the proof, as below: a stranger learns nothing about the account.
+      if (known.device.unlinkedAt) return { refused: 'unlinked', accountId };
       // Erased a moment ago (ADR 27): never signed in again. Its device row goes with the rest of its
       // data; from then on this device's sign-in creates a new account.
       if (known.account.status === 'deleted') return { refused: 'wrong_secret', accountId };
@@ -208,4 +213,26 @@ async function proofProblem(
     .where(and(eq(sessions.id, token.sessionId), isNull(sessions.revokedAt)))
     .limit(1);
   return session?.deviceId === device.id ? undefined : 'legacy_token_invalid';
+}
+
+/**
+ * The owner takes the account back (a password reset or change, "sign out everywhere else"): every
+ * device but the one in use (the device of the session `current`) stops signing in with its id and secret. Ending
+ * its sessions is not enough — whoever holds the id and secret would sign straight back in. Only an
+ * account with an e-mail address has devices to unlink: it has another way in; an anonymous account's
+ * one device is its only way in, and it keeps it. In the caller's transaction.
+ */
+export async function unlinkDevices(ctx: Ctx, accountId: string, current?: string): Promise<number> {
+  const [account] = await ctx.db.select({ email: accounts.email }).from(accounts).where(eq(accounts.id, accountId)).limit(1);
+  if (!account?.email) return 0;
+  const [session] = current
+    ? await ctx.db.select({ deviceId: sessions.deviceId }).from(sessions).where(eq(sessions.id, current)).limit(1)
+    : [];
+  const keep = session?.deviceId;
+  const unlinked = await ctx.db
+    .update(devices)
+    .set({ unlinkedAt: ctx.clock.now() })
+    .where(and(eq(devices.accountId, accountId), isNull(devices.unlinkedAt), keep ? ne(devices.id, keep) : undefined))
+    .returning({ id: devices.id });
+  return unlinked.length;
 }

@@ -3,6 +3,7 @@ import { apiKeys } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { announceAuthChange } from './auth-changes.ts';
+import { unlinkDevices } from './device-sign-in.ts';
 import { revokeAllSessions } from './sessions.ts';
 
 /**
@@ -21,5 +22,21 @@ export async function endAllAccess(ctx: Ctx, accountId: string, reason: string):
     // Announced even when nothing was live: a credential cached a moment ago must not outlive the account.
     await announceAuthChange(tx, accountId);
     return { sessions, apiKeys: keys.length };
+  });
+}
+
+/**
+ * "Sign out everywhere else": every session but `currentSessionId` ends, and every other device of an
+ * account with an e-mail address stops signing in with its id and secret (`unlinkDevices`).
+ */
+export async function signOutEverywhereElse(
+  ctx: Ctx,
+  accountId: string,
+  currentSessionId: string | undefined,
+): Promise<{ ended: number; devicesUnlinked: number }> {
+  return transaction(ctx.db, async (tx) => {
+    const txCtx = withDb(ctx, tx);
+    const ended = await revokeAllSessions(txCtx, accountId, 'signed out from another session', currentSessionId);
+    return { ended, devicesUnlinked: await unlinkDevices(txCtx, accountId, currentSessionId) };
   });
 }

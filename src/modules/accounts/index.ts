@@ -9,7 +9,7 @@ export { onLocalAuthChange } from './auth-changes.ts';
 export { DEVICE_SECRET_RULES } from './device-secret.ts';
 export { DEVICE_ID_RULES, deviceHash, deviceSignIn, type PresentedToken } from './device-sign-in.ts';
 export { confirmEmailVerification, requestEmailVerification } from './email-verification.ts';
-export { endAllAccess } from './end-access.ts';
+export { endAllAccess, signOutEverywhereElse } from './end-access.ts';
 export { login, logout } from './login.ts';
 export { lookupAccount } from './lookup-account.ts';
 export { changePassword, confirmPasswordReset, requestPasswordReset } from './password-reset.ts';

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, passwordChangedMessage, resetPasswordMessage } from '../mail/index.ts';
+import { unlinkDevices } from './device-sign-in.ts';
 import { byEmail, normaliseEmail, withOpenedEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
 import { endAllAccess } from './end-access.ts';
@@ -48,7 +49,8 @@ export async function requestPasswordReset(ctx: Ctx, rawEmail: string): Promise<
 /**
  * A password reset is how an owner takes an account back: every way in that someone else may hold ends
  * with the old password — its browser sessions, the app's device tokens and its API keys (a key minted
- * from a stolen session would otherwise keep spending and reading codes). Scripts need a new key.
+ * from a stolen session would otherwise keep spending and reading codes), and its devices' sign-in by id
+ * and secret (`unlinkDevices`). Scripts need a new key; the app signs in with the e-mail address.
  */
 export async function confirmPasswordReset(
   ctx: Ctx,
@@ -75,11 +77,12 @@ export async function confirmPasswordReset(
       .where(eq(accounts.id, account.id));
     // Announced whatever ended: the address may be verified now too (the profile is cached).
     const ended = await endAllAccess(txCtx, account.id, 'password reset');
+    const devicesUnlinked = await unlinkDevices(txCtx, account.id);
     await clearThrottle(txCtx, nameKey(ctx, account.email));
     await recordSecurityEvent(txCtx, {
       type: 'password_reset_completed',
       accountId: account.id,
-      details: { sessionsEnded: ended.sessions, apiKeysRevoked: ended.apiKeys },
+      details: { sessionsEnded: ended.sessions, apiKeysRevoked: ended.apiKeys, devicesUnlinked },
     });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id, { apiKeysRevoked: ended.apiKeys }));
     return { accountId: account.id, apiKeysRevoked: ended.apiKeys };
@@ -115,7 +118,8 @@ export async function changePassword(
       .set({ passwordHash, passwordChangeRequired: false, updatedAt: ctx.clock.now() })
       .where(eq(accounts.id, accountId));
     const ended = await revokeAllSessions(txCtx, accountId, 'password changed', currentSessionId);
-    await recordSecurityEvent(txCtx, { type: 'password_changed', accountId, details: { sessionsEnded: ended } });
+    const devicesUnlinked = await unlinkDevices(txCtx, accountId, currentSessionId);
+    await recordSecurityEvent(txCtx, { type: 'password_changed', accountId, details: { sessionsEnded: ended, devicesUnlinked } });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email as string, accountId));
   });
 }

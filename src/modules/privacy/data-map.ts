@@ -215,6 +215,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
         note: 'keyed hash of the secret the app proves possession with; never the secret',
         export: { withheld: 'a hash of the secret your app proves itself with' },
       },
+      unlinked_at: { personal: true, note: 'when the owner took the account back; the device then signs in by e-mail only' },
       platform: sealedColumn(),
       os_version: sealedColumn(),
       model: sealedColumn(),

@@ -13120,7 +13120,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere else
-         * @description Signed in on the web or in the app only: an API key cannot end sessions (403 `FORBIDDEN`).
+         * @description Ends every other session, and stops the account's other devices from signing in with their id and secret (an account with an e-mail address: those devices sign in with it from then on). Signed in on the web or in the app only: an API key cannot end sessions (403 `FORBIDDEN`).
          */
         post: {
             parameters: {
@@ -13138,6 +13138,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Other devices that now sign in with the e-mail address only */
+                            devicesUnlinked: number;
                             ended: number;
                         };
                     };
