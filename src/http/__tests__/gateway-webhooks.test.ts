@@ -197,7 +197,9 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     expect((await post(sms('WhatsApp code 321-654'))).status).toBe(200);
     const rows = await t.database.db.select().from(activationSms).where(eq(activationSms.activationId, wa.json().id));
     expect(rows.map((r) => [r.code, r.text, r.late])).toEqual([[null, null, true]]);
-    expect((await api(t, other).get(wa.json().id)).json().sms).toEqual([expect.objectContaining({ code: null, text: null, withheld: true })]);
+    expect((await api(t, other).get(wa.json().id)).json().sms).toEqual([
+      expect.objectContaining({ code: null, text: null, withheld: true }),
+    ]);
   });
 
   it('an SMS to a free number is unmatched: kept sealed for staff, shown to nobody', async () => {

@@ -53,7 +53,17 @@ export async function orderSms(ctx: Ctx, row: ActivationRow, sms: Omit<IncomingS
   const receivedAt = sms.receivedAt && sms.receivedAt <= now ? sms.receivedAt : now;
   // After an unpaid end, only the fact that an SMS came is kept (its key hashed: it names the code).
   if (withholdsLateSms(row.status))
-    return { id, activationId: row.id, dedupeKey: `wh:${sha(key)}`, code: null, text: null, late: true, receivedAt, source: sms.source, plaintext: null };
+    return {
+      id,
+      activationId: row.id,
+      dedupeKey: `wh:${sha(key)}`,
+      code: null,
+      text: null,
+      late: true,
+      receivedAt,
+      source: sms.source,
+      plaintext: null,
+    };
   const ephemeral = ctx.config.smsStorage === 'ephemeral';
   return {
     id,

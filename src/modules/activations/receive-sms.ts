@@ -52,7 +52,14 @@ export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: Activa
   // Announced after the order's change, in the same statement.
   const smsEvent = {
     type: 'sms.received' as const,
-    payload: { activationId: row.id, smsId: sms.id, code, late, withheld: late && withholdsLateSms(row.status), receivedAt: now.toISOString() },
+    payload: {
+      activationId: row.id,
+      smsId: sms.id,
+      code,
+      late,
+      withheld: late && withholdsLateSms(row.status),
+      receivedAt: now.toISOString(),
+    },
   };
   if (row.status === 'waiting' && code) {
     const service = serviceByCode(row.service)?.name ?? row.service;

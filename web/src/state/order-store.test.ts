@@ -66,7 +66,9 @@ describe('OrderStore', () => {
     release(
       order({
         status: 'received',
-        sms: [{ id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: '2030-01-01T00:00:09Z', late: false, withheld: false }],
+        sms: [
+          { id: 'sms_1', code: '48213', text: 'Telegram code: 48213', receivedAt: '2030-01-01T00:00:09Z', late: false, withheld: false },
+        ],
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 0));

@@ -159,7 +159,10 @@ describe('codes', () => {
     expect((await a.get(cancelled.id)).json()).toMatchObject({ status: 'cancelled', sms: [{ code: null, text: null, withheld: true }] });
     expect(await a.balance()).toEqual({ available: 1000, held: 0 });
     // Nor is it in the database, where an export or a later view could read it.
-    const stored = await t.database.db.select().from(activationSms).where(inArray(activationSms.activationId, [expired.id, cancelled.id]));
+    const stored = await t.database.db
+      .select()
+      .from(activationSms)
+      .where(inArray(activationSms.activationId, [expired.id, cancelled.id]));
     expect(stored.map((m) => [m.code, m.text, m.late])).toEqual([
       [null, null, true],
       [null, null, true],
@@ -183,7 +186,10 @@ describe('codes', () => {
     expect((await a.sms(order.id, 'Your code is 42424')).json()).toEqual({ outcome: 'late' });
     expect((await a.get(order.id)).json()).toMatchObject({
       status: 'completed',
-      sms: [{ code: '31337', late: false, withheld: false }, { code: '42424', late: true, withheld: false }],
+      sms: [
+        { code: '31337', late: false, withheld: false },
+        { code: '42424', late: true, withheld: false },
+      ],
     });
     expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
   });
