@@ -338,7 +338,7 @@ const ROUTES: RouteSpec[] = [
   {
     method: 'POST',
     route: '/api/v1/admin/accounts/:id/unsuspend',
-    access: ['support', 'admin'],
+    access: ['admin'],
     target: async (t) => ({ url: `/api/v1/admin/accounts/${(await fresh(t)).accountId}/unsuspend`, body: { reason: 'matrix test' } }),
   },
   {

@@ -28,6 +28,11 @@ export const StaffReason = Line.trim()
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 /** Letters and symbols that show as nothing: the Hangul fillers, the Braille blank. */
 const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/g;
+/**
+ * Why staff read a customer's data (`X-Access-Reason` or `?reason=`), optional: kept in the customer's
+ * "who accessed my data" log, so one line without control characters, as the reasons of staff actions.
+ */
+export const AccessReason = Line.trim().max(500).optional();
 /** What a person wrote (a message, a request's details): line breaks and tabs, no other control characters. */
 export const Prose = Text.refine(isPlainProse, { error: CONTROL_IN_PROSE_MESSAGE, abort: true });
 

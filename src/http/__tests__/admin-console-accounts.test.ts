@@ -35,6 +35,23 @@ const accessLog = async (customer: Actor) =>
   }[];
 
 describe('finding an account', () => {
+  it('refuses a read reason with control characters or bidirectional overrides: the customer reads it in their access log', async () => {
+    const customer = await signUp(t);
+    const url = `/api/v1/admin/accounts/${customer.accountId}`;
+    for (const reason of ['\u001b[31mred', 'line1\nline2', '\u202eevil']) {
+      const byQuery = await get(support, `${url}?reason=${encodeURIComponent(reason)}`);
+      expect([reason, byQuery.statusCode, byQuery.json().error?.code]).toEqual([reason, 400, 'VALIDATION_FAILED']);
+    }
+    // A header is read as Latin-1: UTF-8 bytes of an override arrive as C1 controls, refused too.
+    const byHeader = await t.app.inject({
+      method: 'GET',
+      url,
+      headers: { ...asActor(support), 'x-access-reason': Buffer.from('\u202eevil', 'utf8').toString('latin1') },
+    });
+    expect(byHeader.statusCode).toBe(400);
+    expect((await get(support, `${url}?reason=${encodeURIComponent('ticket 4711')}`)).statusCode).toBe(200);
+  });
+
   it('by e-mail, account id, order id and rented number, each found account logged as a staff read', async () => {
     const customer = await fundedActor(t, 1000);
     const order = (await api(t, customer).order()).json();
@@ -297,8 +314,10 @@ describe('staff actions', () => {
     expect(await staffHeld(customer.accountId)).toBe(false);
 
     expect((await post(support, `${base}/suspend`, { reason: 'fraud ring' })).statusCode).toBe(204);
-    expect((await post(support, `${base}/unsuspend`, {})).statusCode).toBe(400);
-    expect((await post(support, `${base}/unsuspend`, { reason: 'cleared' })).statusCode).toBe(204);
+    // Support suspends; lifting a suspension is an admin's (support undoing an admin's decision was a probe's finding).
+    expect((await post(support, `${base}/unsuspend`, { reason: 'cleared' })).json().error.code).toBe('FORBIDDEN');
+    expect((await post(admin, `${base}/unsuspend`, {})).statusCode).toBe(400);
+    expect((await post(admin, `${base}/unsuspend`, { reason: 'cleared' })).statusCode).toBe(204);
 
     const actions = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
     expect(actions.filter((row) => row.actor === support.accountId || row.actor === admin.accountId).map((row) => row.action)).toEqual(

@@ -90,8 +90,9 @@ describe('API keys', () => {
 });
 
 describe('roles and suspension', () => {
-  it('let support look up and suspend customers; a suspended account is refused everywhere, keys included', async () => {
+  it('let support look up and suspend customers (an admin lifts it); a suspended account is refused everywhere, keys included', async () => {
     const support = await createActor(t, 'support');
+    const admin = await createActor(t, 'admin');
     const customer = await createActor(t);
     const view = await t.app.inject({ method: 'GET', url: `/api/v1/admin/accounts/${customer.accountId}`, headers: as(support) });
     expect(view.json()).toMatchObject({ id: customer.accountId, role: 'customer', status: 'active' });
@@ -116,6 +117,16 @@ describe('roles and suspension', () => {
           method: 'POST',
           url: `/api/v1/admin/accounts/${customer.accountId}/unsuspend`,
           headers: as(support),
+          payload: { reason: 'dispute settled' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/admin/accounts/${customer.accountId}/unsuspend`,
+          headers: as(admin),
           payload: { reason: 'dispute settled' },
         })
       ).statusCode,

@@ -25,7 +25,7 @@ import { StatementLine } from '../../modules/ledger/index.ts';
 import { Payment } from '../../modules/payments/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { IdempotencyKey, IdParam, StaffReason, Text } from '../schemas.ts';
+import { AccessReason, IdempotencyKey, IdParam, StaffReason, Text } from '../schemas.ts';
 import { logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 
 const AccountView = z.object({
@@ -40,7 +40,6 @@ const AccountView = z.object({
 });
 
 /** Why staff read a customer's data, optional: `X-Access-Reason` header or `reason` query parameter. */
-const AccessReason = Text.trim().max(500).optional();
 /** Why staff act on an account: required, audited, and shown to the customer. */
 const Reason = StaffReason.describe('Why: required, kept in the audit log and shown to the customer');
 const Purse = z.object({ available: z.number().int(), held: z.number().int() });
@@ -234,8 +233,9 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
   app.post(
     '/api/v1/admin/accounts/:id/unsuspend',
     {
-      config: { access: STAFF, errors: ['CONFLICT'] },
-      schema: { tags, summary: 'Lift a suspension', ...action, response: { 204: z.undefined() } },
+      // Support may suspend, not undo a suspension: an admin's decision (fraud, say) stays until an admin lifts it.
+      config: { access: ADMIN, errors: ['CONFLICT'] },
+      schema: { tags, summary: 'Lift a suspension (admin)', ...action, response: { 204: z.undefined() } },
     },
     async (request, reply) => {
       await unsuspendAsStaff(request.ctx, actionOf(request));

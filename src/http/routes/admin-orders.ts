@@ -7,10 +7,10 @@ import { MAX_ORDER_PAGE, orderLife, StaffOrderLife, StaffOrderListItem, searchOr
 import type { AppDeps } from '../app.ts';
 import { STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Text } from '../schemas.ts';
+import { AccessReason, IdParam, idCursor, Text } from '../schemas.ts';
 import { customersOnlyFor, logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 
-const AccessReason = Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
+const OrderAccessReason = AccessReason.describe('Why staff read it (kept in the staff access log; also `X-Access-Reason`)');
 
 /**
  * The console's Orders page (issue 19): every order, searched by id, compat order number or rented
@@ -32,7 +32,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
         description:
           '`q` is an order id (`act_…`), a numeric order number of the compatible APIs, or a rented number in any usual spelling ' +
           '(`+44 7700 900123`, digits, with spaces): numbers are matched by their keyed hash, exact matches only. Numbers are masked here.',
-        headers: z.object({ 'x-access-reason': AccessReason }),
+        headers: z.object({ 'x-access-reason': OrderAccessReason }),
         querystring: z.object({
           q: Text.trim().max(64).optional(),
           status: z.enum(ACTIVATION_STATUSES).optional(),
@@ -44,7 +44,7 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
           cursor: idCursor('act').optional(),
           limit: z.coerce.number().int().min(1).max(MAX_ORDER_PAGE).default(50),
-          reason: AccessReason,
+          reason: OrderAccessReason,
         }),
         response: {
           200: z.object({
@@ -82,8 +82,8 @@ export const adminOrderRoutes: FastifyPluginAsync<AppDeps> = async (fastify, dep
           "One order's whole life: the order, its messages, transitions, ledger lines, webhook deliveries and provider tasks (support, admin)",
         description: 'The number and the messages are opened: logged as a staff read the customer sees under "Who accessed my data".',
         params: IdParam,
-        headers: z.object({ 'x-access-reason': AccessReason }),
-        querystring: z.object({ reason: AccessReason }),
+        headers: z.object({ 'x-access-reason': OrderAccessReason }),
+        querystring: z.object({ reason: OrderAccessReason }),
         response: { 200: StaffOrderLife },
       },
     },

@@ -13,7 +13,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Text } from '../schemas.ts';
+import { AccessReason, IdParam, idCursor, Text } from '../schemas.ts';
 import { customersOnlyFor, logStaffRead, refuseStaffAccountToSupport } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
@@ -89,7 +89,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
           to: z.iso.datetime({ offset: true }).optional().describe('Created before'),
           cursor: idCursor('pay').optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
-          reason: Text.trim().max(500).optional().describe('Why staff read it (kept in the staff access log)'),
+          reason: AccessReason.describe('Why staff read it (kept in the staff access log)'),
         }),
         response: { 200: z.object({ items: z.array(StaffPayment), nextCursor: z.string().nullable() }) },
       },
@@ -124,7 +124,7 @@ export const adminPaymentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
         tags,
         summary: 'One payment: amounts, refunds, dispute, its customer (support, admin)',
         params: IdParam,
-        querystring: z.object({ reason: Text.trim().max(500).optional() }),
+        querystring: z.object({ reason: AccessReason }),
         response: { 200: StaffPayment },
       },
     },

@@ -7,7 +7,7 @@ import { readUnmatchedMessages } from '../../modules/inbound-sms/index.ts';
 import { addPoolNumber, GATEWAY_STATES, listGateways, listPoolNumbers, removePoolNumber, setRentalRate } from '../../modules/pool/index.ts';
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf, STAFF } from '../auth.ts';
-import { idCursor, Limit, Text } from '../schemas.ts';
+import { AccessReason, idCursor, Limit, Text } from '../schemas.ts';
 import { Reason } from './admin-providers.ts';
 
 const POOL_NUMBER_STATES = ['free', 'rented', 'cooling'] as const;
@@ -53,7 +53,6 @@ const UnmatchedMessage = z
 const NumberParam = z.object({ number: Text.trim().min(3).max(32).describe('E.164, such as +14155550123') });
 const Decimal = Text.trim().max(20);
 const GatewayName = Text.trim().min(1).max(40);
-const AccessReason = Text.trim().max(500).optional();
 
 const actorCtx = (request: FastifyRequest) => ({ ...request.ctx, actor: principalOf(request).accountId });
 

@@ -18,14 +18,13 @@ import {
 import type { AppDeps } from '../app.ts';
 import { ADMIN, principalOf } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { idCursor, Limit, Text } from '../schemas.ts';
+import { AccessReason, idCursor, Limit, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 import { Reason } from './admin-providers.ts';
 
 const AccountFilter = Text.trim().min(1).max(64).optional().describe('Only this account (logged as a staff read of its data)');
 const cursorOf = (prefix: string) => idCursor(prefix).optional().describe('`nextCursor` of the previous page');
 /** Why staff read one account's records, optional: `X-Access-Reason` header or `reason` query parameter (staff access log). */
-const AccessReason = Text.trim().max(500).optional();
 
 /** A filter on one account is a read of that customer's data: logged before the answer, refused (404) for an unknown account. */
 async function logAccountRead(request: FastifyRequest, accountId: string | undefined, what: StaffRead): Promise<void> {

@@ -25,7 +25,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
+import { AccessReason, Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const Details = Prose.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
@@ -171,8 +171,8 @@ export const privacyRequestRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
         description:
           'The whole queue, unfiltered: a filter is refused (400) rather than ignored. Why staff read it goes in `reason` (or ' +
           "`X-Access-Reason`), kept with each customer's access-log row.",
-        headers: z.object({ 'x-access-reason': Text.trim().max(500).optional() }),
-        querystring: z.object({ reason: Text.trim().max(500).optional() }),
+        headers: z.object({ 'x-access-reason': AccessReason }),
+        querystring: z.object({ reason: AccessReason }),
         response: { 200: z.object({ requests: z.array(QueuedPrivacyRequest) }) },
       },
     },

@@ -25,7 +25,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { IdParam, idCursor, Limit, Line, Prose, Text } from '../schemas.ts';
+import { AccessReason, IdParam, idCursor, Limit, Line, Prose, Text } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const Body = Prose.trim()
@@ -34,7 +34,6 @@ const Body = Prose.trim()
   .describe(`The message (at most ${MAX_BODY.toLocaleString('en')} characters)`);
 const Subject = Line.trim().min(3).max(MAX_SUBJECT).describe(`What it is about, in a few words (3–${MAX_SUBJECT} characters)`);
 /** Why staff read the conversation, optional: `X-Access-Reason` header or `reason` query parameter (staff access log). */
-const AccessReason = Text.trim().max(500).optional();
 
 /**
  * Support conversations (P17, ADR 34): customers write (web session, app device token or API key) and

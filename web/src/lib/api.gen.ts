@@ -2071,7 +2071,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a suspension */
+        /** Lift a suspension (admin) */
         post: {
             parameters: {
                 query?: never;

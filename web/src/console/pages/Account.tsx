@@ -287,11 +287,13 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
           onDone={onDone}
         />
         {profile.status === 'suspended' ? (
-          <AccountAction
-            title={c.accounts.unsuspend}
-            run={(reason) => api(`${base}/unsuspend`, { method: 'POST', body: { reason } })}
-            onDone={onDone}
-          />
+          admin ? (
+            <AccountAction
+              title={c.accounts.unsuspend}
+              run={(reason) => api(`${base}/unsuspend`, { method: 'POST', body: { reason } })}
+              onDone={onDone}
+            />
+          ) : null
         ) : (
           <AccountAction
             title={c.accounts.suspend}
