@@ -209,5 +209,6 @@ export function decimalToMicros(value: string | number): Micros | undefined {
   const fraction = (match[2] ?? '').padEnd(7, '0');
   let micros = whole * 1_000_000 + Number(fraction.slice(0, 6));
   if (Number(fraction[6]) >= 5) micros += 1;
-  return micros;
+  // Past 2^53 micro-units (about 9 billion) the number is no longer exact: no real price, refused as unreadable.
+  return Number.isSafeInteger(micros) ? micros : undefined;
 }

@@ -186,6 +186,21 @@ export class ProviderCatalog {
     return currency === 'USD' ? this.config.creditsPerUsd * 1_000_000 : undefined;
   }
 
+  /**
+   * An offer's price in credits; undefined when a rule stops it, null when its cost gives no usable price
+   * (beyond what a credit count can exactly be). One such offer is skipped, never the whole catalog:
+   * a throw here would leave every provider's stock frozen at the last build and fail the request.
+   */
+  #price(offer: Offer, terms: Parameters<CatalogRules['price']>[3]): number | undefined | null {
+    try {
+      const price = this.#rules.price(offer.service, offer.country, offer.cost, terms);
+      return price === undefined || Number.isSafeInteger(price) ? price : null;
+    } catch (error) {
+      if (error instanceof RangeError) return null;
+      throw error;
+    }
+  }
+
   #rebuild(): void {
     if (!this.#dirty) return;
     this.#dirty = false;
@@ -199,15 +214,19 @@ export class ProviderCatalog {
         continue;
       }
       const terms = { creditsPerUnitMicros: rate, markupBasisPoints: entry.terms.markupBasisPoints, feeCredits: entry.terms.feeCredits };
+      let unpriceable = 0;
       for (const offer of entry.offers.offers as Offer[]) {
-        const price = this.#rules.price(offer.service, offer.country, offer.cost, terms);
-        if (price === undefined) continue;
+        const price = this.#price(offer, terms);
+        if (price === null) unpriceable++;
+        if (price === undefined || price === null) continue;
         const key = `${offer.service}:${offer.country}`;
         const priced: PricedOffer = { provider: entry.port, ...offer, currency, price };
         const list = index.get(key);
         if (list) list.push(priced);
         else index.set(key, [priced]);
       }
+      if (unpriceable > 0)
+        this.log.warn({ provider: entry.port.name, offers: unpriceable }, 'offers with a cost that gives no price in credits: not sold');
     }
     const priority = (offer: PricedOffer) => this.#entries.get(offer.provider.name)?.terms.priority ?? 0;
     for (const list of index.values())
