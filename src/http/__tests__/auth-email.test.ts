@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, GOOD_PASSWORD, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
+import { cookieHeader, GOOD_PASSWORD, newDeviceCredentials, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
 import { accounts, consents, emailOutbox, securityEvents } from '../../db/schema/index.ts';
@@ -151,6 +151,48 @@ describe('signup', () => {
     expect((await from(uniqueEmail('elsewhere'), uniqueIp())).statusCode).toBe(201);
     t.clock.advance(23 * 3_600_000);
     expect((await from(uniqueEmail('tomorrow'))).statusCode).toBe(201);
+  });
+});
+
+describe('a device account adding an address answers "taken" as sign-up does (ADR 17)', () => {
+  it('tells the owner, and shares the network’s five answers a day with sign-up', async () => {
+    const network = uniqueIp();
+    const device = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/device',
+      payload: {
+        ...newDeviceCredentials(),
+        platform: 'android',
+        osVersion: '15',
+        model: 'Pixel',
+        appVersion: '2.0.0',
+        ageConfirmed: true,
+        policyVersion: t.policy.version,
+      },
+      remoteAddress: network,
+    });
+    const bearer = { authorization: `Bearer ${device.json().token}` };
+    const upgrade = (email: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/upgrade',
+        headers: bearer,
+        payload: { email, password: 'another good passphrase' },
+        remoteAddress: network,
+      });
+    const owners = [];
+    for (let i = 0; i < 5; i++) owners.push(await signUp(t));
+    for (const owner of owners) expect((await upgrade(owner.email)).json().error.code).toBe('EMAIL_UNAVAILABLE');
+    const [first] = owners;
+    const events = await t.database.db.select().from(securityEvents).where(eq(securityEvents.accountId, first?.accountId ?? ''));
+    expect(events.map((e) => e.type)).toContain('signup_with_existing_email');
+    expect(await queuedMail(t, { accountId: first?.accountId, template: 'signup_existing' })).toHaveLength(1);
+    // The sixth question from that network, taken or not, waits for the day to end.
+    const sixth = await upgrade(uniqueEmail('free'));
+    expect(sixth.statusCode).toBe(429);
+    expect(sixth.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+    t.clock.advance(24 * 3_600_000 + 1_000);
+    expect((await upgrade(uniqueEmail('tomorrow'))).statusCode).toBe(200);
   });
 });
 

@@ -316,7 +316,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
     {
       config: {
         signedInOnly: { what: 'Add an e-mail address and password', keyCannot: 'set the sign-in of an account' },
-        errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE', 'ACCOUNT_KIND_UNAVAILABLE'],
+        errors: ['WEAK_PASSWORD', 'CONFLICT', 'EMAIL_UNAVAILABLE', 'ACCOUNT_KIND_UNAVAILABLE', 'TOO_MANY_ATTEMPTS'],
       },
       schema: {
         tags,

@@ -13,7 +13,7 @@ import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
 import { createSession } from './sessions.ts';
 import { ownerRecentlyTold, SIGNUP_TAKEN_THROTTLE, signupNetworkKey } from './signup-throttle.ts';
-import { blockedUntil, recordWindowedFailure } from './throttle.ts';
+import { blockedUntil, recordWindowedFailure, type ThrottleKey } from './throttle.ts';
 import { newToken } from './tokens.ts';
 import { issueTrustedDevice } from './trusted-device.ts';
 
@@ -37,13 +37,7 @@ export async function signup(
   input: { email: string; password: string; ageConfirmed: boolean; policyVersion: string },
 ): Promise<SignedIn> {
   requireKindOffered(ctx, 'email');
-  const networkKey = signupNetworkKey(ctx);
-  const blocked = await blockedUntil(ctx, [networkKey]);
-  if (blocked) {
-    throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many sign-up attempts from your network. Try again later, or sign in.', {
-      retryAfterSeconds: Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000),
-    });
-  }
+  const networkKey = await requireTakenAnswersLeft(ctx);
   requireConsent(policy, input);
   const email = normaliseEmail(input.email);
   const problem = passwordProblem(input.password, email);
@@ -57,10 +51,7 @@ export async function signup(
     // Looked up by the address's keyed hash (the address itself is sealed, ADR 28).
     const existing = (await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1))[0];
     if (existing) {
-      const told = await ownerRecentlyTold(txCtx, existing.id);
-      await recordSecurityEvent(txCtx, { type: 'signup_with_existing_email', accountId: existing.id });
-      if (!told) await enqueueEmail(txCtx, existingAccountMessage(ctx.config, email, existing.id));
-      if (networkKey) await recordWindowedFailure(txCtx, networkKey, SIGNUP_TAKEN_THROTTLE);
+      await answerTakenAddress(txCtx, existing.id, email, networkKey);
       return { taken: true as const };
     }
     const inserted = await tx
@@ -98,7 +89,34 @@ export async function signup(
   return { accountId: outcome.accountId, session: outcome.session, trustedDevice: issueTrustedDevice(ctx, outcome.accountId) };
 }
 
-const emailUnavailable = () =>
+/**
+ * Whether this network may still be told that an address is taken (sign-up, or a device account adding
+ * an address: either answer says it): its network key, or 429 once its answers for the day ran out.
+ */
+export async function requireTakenAnswersLeft(ctx: Ctx): Promise<ThrottleKey | undefined> {
+  const networkKey = signupNetworkKey(ctx);
+  const blocked = await blockedUntil(ctx, [networkKey]);
+  if (blocked) {
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many sign-up attempts from your network. Try again later, or sign in.', {
+      retryAfterSeconds: Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000),
+    });
+  }
+  return networkKey;
+}
+
+/**
+ * Someone asked for an address that has an account: its owner hears of it (at most once a day) and
+ * sees it among their security events, and the asking network's answers are counted (ADR 17). In the
+ * caller's transaction, which must commit (the refusal is thrown after it).
+ */
+export async function answerTakenAddress(ctx: Ctx, ownerId: string, email: string, networkKey: ThrottleKey | undefined): Promise<void> {
+  const told = await ownerRecentlyTold(ctx, ownerId);
+  await recordSecurityEvent(ctx, { type: 'signup_with_existing_email', accountId: ownerId });
+  if (!told) await enqueueEmail(ctx, existingAccountMessage(ctx.config, email, ownerId));
+  if (networkKey) await recordWindowedFailure(ctx, networkKey, SIGNUP_TAKEN_THROTTLE);
+}
+
+export const emailUnavailable = () =>
   new DomainError(
     'EMAIL_UNAVAILABLE',
     'This e-mail address cannot be used for a new account. If it is yours, sign in or reset your password; we have sent it instructions.',

@@ -8,10 +8,10 @@ import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, verifyEmailMessage } from '../mail/index.ts';
 import { requireKindOffered } from './account-kinds.ts';
 import { announceAuthChange } from './auth-changes.ts';
-import { emailColumns, normaliseEmail } from './email.ts';
+import { byEmail, emailColumns, normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
-import { EMAIL_TOKEN_TTL_MS } from './signup.ts';
+import { answerTakenAddress, EMAIL_TOKEN_TTL_MS, emailUnavailable, requireTakenAnswersLeft } from './signup.ts';
 import { newToken } from './tokens.ts';
 
 /**
@@ -20,15 +20,24 @@ import { newToken } from './tokens.ts';
  */
 export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: { email: string; password: string }): Promise<void> {
   requireKindOffered(ctx, 'email');
+  // "Taken" is told here as at sign-up: counted per network, and the address's owner hears of it.
+  const networkKey = await requireTakenAnswersLeft(ctx);
   const email = normaliseEmail(input.email);
   const problem = passwordProblem(input.password, email);
   if (problem) throw new DomainError('WEAK_PASSWORD', problem);
   const passwordHash = await hashPassword(input.password);
+  let taken = false;
   try {
     await transaction(ctx.db, async (tx) => {
       const txCtx = withDb(ctx, tx);
       const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
       if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
+      const [owner] = await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1);
+      if (owner) {
+        await answerTakenAddress(txCtx, owner.id, email, networkKey);
+        taken = true;
+        return;
+      }
       const now = ctx.clock.now();
       await tx
         .update(accounts)
@@ -51,9 +60,9 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
       await recordSecurityEvent(txCtx, { type: 'account_upgraded', accountId });
     });
   } catch (error) {
-    if (sqlState(error) === '23505') {
-      throw new DomainError('EMAIL_UNAVAILABLE', 'This e-mail address cannot be used. If it is yours, sign in with it instead.');
-    }
+    // Taken by a sign-up that committed in between.
+    if (sqlState(error) === '23505') throw emailUnavailable();
     throw error;
   }
+  if (taken) throw emailUnavailable();
 }

@@ -8701,7 +8701,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorEnvelope"];
                     };
                 };
-                /** @description Error codes: `RATE_LIMITED` */
+                /** @description Error codes: `RATE_LIMITED`, `TOO_MANY_ATTEMPTS` */
                 429: {
                     headers: {
                         [name: string]: unknown;
