@@ -149,4 +149,65 @@ describe('a rental receives SMS over days through an Android gateway, live, then
     expect(listed).toEqual([expect.objectContaining({ number: NUMBER, state: 'cooling' })]);
     expect(new Date(listed[0]?.coolingUntil as string).getTime()).toBe(t.clock.now().getTime() + 90 * DAY);
   });
+
+  it('an SMS stamped seconds before the rental began, which the rental shows, makes cancelling within the hour pay', async () => {
+    expect(
+      (await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550101', '--device', DEVICE, '--sim', '2', '--cost', '0.05'))
+        .code,
+    ).toBe(0);
+    expect((await otpbox('numbers', 'rent-rate', '--number', '+14155550101', '--per-day', '0.50')).code).toBe(0);
+    await t.orders.providers.load();
+    const renter = await fundedActor(t, 1_000);
+    const headers = { authorization: renter.bearer };
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/rentals',
+      headers: { ...headers, 'idempotency-key': 'rent-farm-skew' },
+      payload: { country: 'US', days: 1 },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const rental = made.json();
+    expect(rental.number).toBe('+14155550101');
+    // The phone's SIM 2, its SMS centre's clock 15 s behind: within the skew routing allows.
+    t.clock.advance(20_000);
+    const status = await deliverOnSim2('Telegram code: 55123', new Date(t.clock.now().getTime() - 35_000));
+    expect(status).toBe(200);
+    const shown = (await t.app.inject({ method: 'GET', url: `/api/v1/rentals/${rental.id}`, headers })).json();
+    expect(shown.sms.map((m: { code: string | null; late: boolean }) => [m.code, m.late])).toEqual([['55123', false]]);
+
+    const cancelled = await t.app.inject({ method: 'POST', url: `/api/v1/rentals/${rental.id}/cancel`, headers });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(await lines(rental.id)).toEqual([
+      { kind: 'hold', amount: 50, period: 1 },
+      { kind: 'capture', amount: 50, period: 1 },
+    ]);
+    expect(await api(t, renter).balance()).toEqual({ available: 950, held: 0 });
+  });
+
+  /** The same phone's SIM 2 (the second number), its SMS stamped `receivedAt` by the SMS centre. */
+  const deliverOnSim2 = async (text: string, receivedAt: Date) => {
+    const id = randomUUID();
+    const body = JSON.stringify({
+      deviceId: DEVICE,
+      event: 'sms:received',
+      id,
+      webhookId: 'wh-1',
+      payload: {
+        messageId: id.slice(0, 8),
+        message: text,
+        sender: 'Telegram',
+        phoneNumber: 'Telegram',
+        recipient: null,
+        simNumber: 2,
+        receivedAt: receivedAt.toISOString(),
+      },
+    });
+    const timestamp = String(Math.floor(t.clock.now().getTime() / 1000));
+    const response = await fetch(`${base}/webhooks/gateways/farm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signAndroidWebhook(key, body, timestamp), 'x-timestamp': timestamp },
+      body,
+    });
+    return response.status;
+  };
 });

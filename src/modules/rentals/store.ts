@@ -153,10 +153,18 @@ export async function endNow(ctx: Ctx, rental: RentalRow, label: string, reason:
       settled.push({ seq: period.seq, charged: 0 });
       continue;
     }
+    // An SMS the rental shows makes its period payable: in the first period, every one it shows — one
+    // stamped up to CLOCK_SKEW_MS before the start (a phone's or SMS centre's clock behind) is shown too.
     const [sms] = await ctx.db
       .select({ id: rentalSms.id })
       .from(rentalSms)
-      .where(and(eq(rentalSms.rentalId, rental.id), eq(rentalSms.late, false), gte(rentalSms.receivedAt, period.startsAt)))
+      .where(
+        and(
+          eq(rentalSms.rentalId, rental.id),
+          eq(rentalSms.late, false),
+          period.seq === 1 ? undefined : gte(rentalSms.receivedAt, period.startsAt),
+        ),
+      )
       .limit(1);
     const elapsed = now.getTime() - period.startsAt.getTime();
     if (!sms && elapsed < FREE_CANCEL_MS) {
