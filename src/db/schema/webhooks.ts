@@ -31,6 +31,12 @@ export const webhookEndpoints = pgTable(
     /** `whsec_…` encrypted with AES-256-GCM under a key derived from SECRET_KEY; never shown again after creation or rotation. */
     secretEncrypted: text('secret_encrypted').notNull(),
     status: text('status', { enum: WEBHOOK_ENDPOINT_STATUSES }).notNull(),
+    /**
+     * The API key that registered it (null: the owner signed in): revoking that key disables it, so a
+     * leaked key cannot leave behind an endpoint that keeps receiving codes. No foreign key: erasure
+     * deletes keys before endpoints are gone.
+     */
+    createdByKey: text('created_by_key'),
     disabledReason: text('disabled_reason'),
     disabledAt: ts('disabled_at'),
     /** Failed attempts since the last successful one (any delivery of this endpoint). */

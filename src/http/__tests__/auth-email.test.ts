@@ -184,7 +184,10 @@ describe('a device account adding an address answers "taken" as sign-up does (AD
     for (let i = 0; i < 5; i++) owners.push(await signUp(t));
     for (const owner of owners) expect((await upgrade(owner.email)).json().error.code).toBe('EMAIL_UNAVAILABLE');
     const [first] = owners;
-    const events = await t.database.db.select().from(securityEvents).where(eq(securityEvents.accountId, first?.accountId ?? ''));
+    const events = await t.database.db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.accountId, first?.accountId ?? ''));
     expect(events.map((e) => e.type)).toContain('signup_with_existing_email');
     expect(await queuedMail(t, { accountId: first?.accountId, template: 'signup_existing' })).toHaveLength(1);
     // The sixth question from that network, taken or not, waits for the day to end.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
-import { authTokens } from '../../db/schema/index.ts';
+import { authTokens, webhookEndpoints } from '../../db/schema/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -81,13 +81,28 @@ describe('password reset', () => {
     expect(minted.statusCode, minted.body).toBe(201);
     const key = { authorization: `Bearer ${minted.json().key}` };
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: key })).statusCode).toBe(200);
+    // An endpoint the key registered, one the owner did: neither goes on receiving codes unchecked.
+    for (const headers of [key, { cookie: user.cookie }]) {
+      const endpoint = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/webhook-endpoints',
+        headers,
+        payload: { url: 'https://hooks.example.com/otpbox' },
+      });
+      expect(endpoint.statusCode, endpoint.body).toBe(201);
+    }
     await post('/api/v1/auth/password-reset', { email: user.email });
     const { token } = await lastMailTo(user.email);
 
     const weak = await post('/api/v1/auth/password-reset/confirm', { token, password: 'short' });
     expect(weak.json().error.code).toBe('WEAK_PASSWORD');
     const done = await post('/api/v1/auth/password-reset/confirm', { token, password: 'a brand new passphrase 7' });
-    expect(done.json()).toEqual({ reset: true, apiKeysRevoked: 1 });
+    expect(done.json()).toEqual({ reset: true, apiKeysRevoked: 1, webhookEndpointsDisabled: 2 });
+    const endpoints = await t.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.accountId, user.accountId));
+    expect(endpoints.map((e) => [e.status, e.disabledReason])).toEqual([
+      ['disabled', 'the password was reset: check the endpoint, then enable it again'],
+      ['disabled', 'the password was reset: check the endpoint, then enable it again'],
+    ]);
 
     expect((await me(user.cookie)).statusCode).toBe(401);
     expect((await me(other.cookie)).statusCode).toBe(401);
@@ -100,6 +115,39 @@ describe('password reset', () => {
     const changed = (await lastMailTo(user.email)).mail;
     expect(changed.template).toBe('password_changed');
     expect(changed.bodyText).toContain('API keys (1) were revoked');
+  });
+
+  it('revoking an API key disables the webhook endpoints it registered, not the others', async () => {
+    const user = await signUp(t);
+    const minted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { cookie: user.cookie },
+      payload: { name: 'leaked' },
+    });
+    const key = { authorization: `Bearer ${minted.json().key}` };
+    const register = async (headers: Record<string, string>, url: string) =>
+      (await t.app.inject({ method: 'POST', url: '/api/v1/webhook-endpoints', headers, payload: { url } })).json().id as string;
+    const byKey = await register(key, 'https://attacker.example.com/hook');
+    const byOwner = await register({ cookie: user.cookie }, 'https://hooks.example.com/mine');
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${minted.json().id}`,
+      headers: { cookie: user.cookie, 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(revoked.statusCode, revoked.body).toBeLessThan(300);
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/webhook-endpoints', headers: { cookie: user.cookie } })).json();
+    const status = Object.fromEntries(
+      (listed.endpoints as { id: string; status: string; disabledReason: string | null }[]).map((e) => [
+        e.id,
+        [e.status, e.disabledReason],
+      ]),
+    );
+    expect(status).toEqual({
+      [byKey]: ['disabled', 'the API key that registered it was revoked: check it, then enable it again'],
+      [byOwner]: ['enabled', null],
+    });
   });
 
   it('refuses a verification token as a reset token', async () => {

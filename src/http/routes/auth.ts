@@ -387,14 +387,22 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => 
         summary: 'Choose a new password with the token from the e-mail; ends every session and revokes every API key',
         description:
           'Resetting takes the account back: whoever held a session, a device token or an API key made with the old password ' +
-          'loses it. `apiKeysRevoked` says how many keys scripts must replace.',
+          "loses it, the account's devices sign in with the e-mail address from then on, and its webhook endpoints are " +
+          'disabled until the owner has checked them and enabled them again. `apiKeysRevoked` says how many keys scripts must ' +
+          'replace, `webhookEndpointsDisabled` how many endpoints to check.',
         body: z.object({ token: SecretToken, password: Password }),
-        response: { 200: z.object({ reset: z.literal(true), apiKeysRevoked: z.number().int() }) },
+        response: {
+          200: z.object({ reset: z.literal(true), apiKeysRevoked: z.number().int(), webhookEndpointsDisabled: z.number().int() }),
+        },
       },
     },
     async (request) => {
-      const { apiKeysRevoked } = await confirmPasswordReset(request.ctx, request.body.token, request.body.password);
-      return { reset: true as const, apiKeysRevoked };
+      const { apiKeysRevoked, webhookEndpointsDisabled } = await confirmPasswordReset(
+        request.ctx,
+        request.body.token,
+        request.body.password,
+      );
+      return { reset: true as const, apiKeysRevoked, webhookEndpointsDisabled };
     },
   );
 

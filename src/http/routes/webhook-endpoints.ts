@@ -56,7 +56,13 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
       },
     },
     async (request, reply) => {
-      return reply.code(201).send(await createWebhookEndpoint(request.ctx, principalOf(request).accountId, request.body));
+      const principal = principalOf(request);
+      // An endpoint a key registers lives no longer than the key (revoking it disables the endpoint).
+      const endpoint = await createWebhookEndpoint(request.ctx, principal.accountId, {
+        ...request.body,
+        createdByKey: principal.apiKeyId ?? null,
+      });
+      return reply.code(201).send(endpoint);
     },
   );
 

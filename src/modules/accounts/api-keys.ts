@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { openFor } from '../keyring/index.ts';
+import { disableEndpointsLeftBy } from '../webhooks/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
 import type { Principal } from './principal.ts';
 import type { ApiKeyView, NewApiKeyView } from './schemas.ts';
@@ -56,7 +57,17 @@ export async function revokeApiKey(ctx: Ctx, accountId: string, keyId: string): 
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, name: apiKeys.name });
     if (revoked.length === 0) throw new DomainError('NOT_FOUND', 'No such API key.');
-    await recordSecurityEvent(withDb(ctx, tx), { type: 'api_key_revoked', accountId, details: { keyId, name: revoked[0]?.name } });
+    const endpointsDisabled = await disableEndpointsLeftBy(
+      withDb(ctx, tx),
+      accountId,
+      { keys: [keyId] },
+      'the API key that registered it was revoked: check it, then enable it again',
+    );
+    await recordSecurityEvent(withDb(ctx, tx), {
+      type: 'api_key_revoked',
+      accountId,
+      details: { keyId, name: revoked[0]?.name, webhookEndpointsDisabled: endpointsDisabled },
+    });
     await announceAuthChange(tx, accountId);
   });
 }

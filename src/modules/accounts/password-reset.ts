@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { type Ctx, withDb } from '../context.ts';
 import { sealFor } from '../keyring/index.ts';
 import { enqueueEmail, passwordChangedMessage, resetPasswordMessage } from '../mail/index.ts';
+import { disableEndpointsLeftBy } from '../webhooks/index.ts';
 import { unlinkDevices } from './device-sign-in.ts';
 import { byEmail, normaliseEmail, withOpenedEmail } from './email.ts';
 import { consumeToken } from './email-verification.ts';
@@ -56,7 +57,7 @@ export async function confirmPasswordReset(
   ctx: Ctx,
   token: string,
   password: string,
-): Promise<{ accountId: string; apiKeysRevoked: number }> {
+): Promise<{ accountId: string; apiKeysRevoked: number; webhookEndpointsDisabled: number }> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
     const row = await consumeToken(txCtx, token, 'reset_password');
@@ -78,14 +79,21 @@ export async function confirmPasswordReset(
     // Announced whatever ended: the address may be verified now too (the profile is cached).
     const ended = await endAllAccess(txCtx, account.id, 'password reset');
     const devicesUnlinked = await unlinkDevices(txCtx, account.id);
+    // An endpoint registered from a stolen session or key would keep receiving codes: all stop until the owner looks.
+    const webhookEndpointsDisabled = await disableEndpointsLeftBy(
+      txCtx,
+      account.id,
+      'all',
+      'the password was reset: check the endpoint, then enable it again',
+    );
     await clearThrottle(txCtx, nameKey(ctx, account.email));
     await recordSecurityEvent(txCtx, {
       type: 'password_reset_completed',
       accountId: account.id,
-      details: { sessionsEnded: ended.sessions, apiKeysRevoked: ended.apiKeys, devicesUnlinked },
+      details: { sessionsEnded: ended.sessions, apiKeysRevoked: ended.apiKeys, devicesUnlinked, webhookEndpointsDisabled },
     });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email, account.id, { apiKeysRevoked: ended.apiKeys }));
-    return { accountId: account.id, apiKeysRevoked: ended.apiKeys };
+    return { accountId: account.id, apiKeysRevoked: ended.apiKeys, webhookEndpointsDisabled };
   });
 }
 

@@ -807,6 +807,7 @@ export const DATA_MAP: Record<string, TableEntry> = {
         export: { withheld: 'the signing secret: shown to you only at creation and rotation' },
       },
       status: notPersonal,
+      created_by_key: { personal: false, note: 'the id of the API key that registered it, if one did' },
       disabled_reason: notPersonal,
       disabled_at: notPersonal,
       consecutive_failures: notPersonal,

@@ -18,6 +18,8 @@ export interface NewEndpoint {
   description?: string | null;
   /** Event types, or `*` for all (the default). */
   events?: string[];
+  /** The API key registering it, if one does: revoking the key disables the endpoint. */
+  createdByKey?: string | null;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function createWebhookEndpoint(
         eventTypes: events,
         secretEncrypted: encryptSigningSecret(ctx.keys, id, secret),
         status: 'enabled',
+        createdByKey: input.createdByKey ?? null,
         createdAt: now,
         updatedAt: now,
       })

@@ -7,6 +7,7 @@
 export { createWebhookEndpoint } from './create-endpoint.ts';
 export { deleteWebhookEndpoint } from './delete-endpoint.ts';
 export { deliverDueWebhooks } from './deliver.ts';
+export { disableEndpointsLeftBy } from './disable-for-access.ts';
 export { enableWebhookEndpoint } from './enable-endpoint.ts';
 export { ALL_EVENTS, MAX_ENDPOINTS_PER_ACCOUNT, WEBHOOK_EVENT_TYPES } from './event-types.ts';
 export { listDeliveries } from './list-deliveries.ts';

@@ -107,6 +107,8 @@ export const en = {
     resetDone: 'Your password was changed and every session was signed out. Log in with the new password.',
     resetKeysRevoked: (keys: number) =>
       `Your API keys (${keys}) were revoked with the old password: make new ones for your scripts under Developers.`,
+    resetEndpointsDisabled: (endpoints: number) =>
+      `Your webhook endpoints (${endpoints}) were disabled: check their addresses under Developers, then enable the ones that are yours.`,
     resetMissingToken: 'This link is incomplete. Open the link from the e-mail again, or ask for a new one.',
     verifyTitle: 'Confirm your e-mail address',
     verifying: 'Confirming your address…',

@@ -8331,7 +8331,7 @@ export interface paths {
         put?: never;
         /**
          * Choose a new password with the token from the e-mail; ends every session and revokes every API key
-         * @description Resetting takes the account back: whoever held a session, a device token or an API key made with the old password loses it. `apiKeysRevoked` says how many keys scripts must replace.
+         * @description Resetting takes the account back: whoever held a session, a device token or an API key made with the old password loses it, the account's devices sign in with the e-mail address from then on, and its webhook endpoints are disabled until the owner has checked them and enabled them again. `apiKeysRevoked` says how many keys scripts must replace, `webhookEndpointsDisabled` how many endpoints to check.
          */
         post: {
             parameters: {
@@ -8359,6 +8359,7 @@ export interface paths {
                             apiKeysRevoked: number;
                             /** @enum {boolean} */
                             reset: true;
+                            webhookEndpointsDisabled: number;
                         };
                     };
                 };

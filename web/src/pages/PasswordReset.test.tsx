@@ -7,9 +7,11 @@ import { ResetPassword } from './PasswordReset.tsx';
 
 afterEach(cleanup);
 
-const reset = async (apiKeysRevoked: number) => {
+const reset = async (apiKeysRevoked: number, webhookEndpointsDisabled = 0) => {
   at('/reset-password?token=otp_eml_abc');
-  const api = new FakeApi().on('POST', '/auth/password-reset/confirm', () => json(200, { reset: true, apiKeysRevoked }));
+  const api = new FakeApi().on('POST', '/auth/password-reset/confirm', () =>
+    json(200, { reset: true, apiKeysRevoked, webhookEndpointsDisabled }),
+  );
   api.install();
   render(<ResetPassword />);
   fireEvent.change(screen.getByLabelText('New password'), { target: { value: 'a brand new passphrase 7' } });
@@ -25,6 +27,11 @@ describe('choosing a new password from the e-mail', () => {
   it('says how many API keys the reset revoked, so scripts get new ones', async () => {
     await reset(2);
     expect(screen.getByText(/Your API keys \(2\) were revoked/)).toBeTruthy();
+  });
+
+  it('says how many webhook endpoints it disabled, to be checked and enabled again', async () => {
+    await reset(0, 3);
+    expect(screen.getByText(/Your webhook endpoints \(3\) were disabled/)).toBeTruthy();
   });
 
   it('says nothing of keys when there were none', async () => {

@@ -38,16 +38,19 @@ export function ResetPassword() {
   const form = useRef<HTMLFormElement>(null);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string>();
-  // How many API keys the reset revoked, once it is done.
-  const [done, setDone] = useState<number>();
+  // What the reset ended that the owner must redo (API keys, webhook endpoints), once it is done.
+  const [done, setDone] = useState<{ apiKeysRevoked: number; webhookEndpointsDisabled: number }>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(password ? undefined : t.auth.passwordRequired);
     if (!password) return focusFirstInvalid(form.current);
     await run(async () => {
-      const answer = await api<{ apiKeysRevoked: number }>('/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
-      if (mounted()) setDone(answer.apiKeysRevoked);
+      const answer = await api<{ apiKeysRevoked: number; webhookEndpointsDisabled?: number }>('/auth/password-reset/confirm', {
+        method: 'POST',
+        body: { token, password },
+      });
+      if (mounted()) setDone({ apiKeysRevoked: answer.apiKeysRevoked, webhookEndpointsDisabled: answer.webhookEndpointsDisabled ?? 0 });
     });
   };
 
@@ -62,7 +65,8 @@ export function ResetPassword() {
         <>
           <Notice kind="success">
             {t.auth.resetDone}
-            {done > 0 ? ` ${t.auth.resetKeysRevoked(done)}` : ''}
+            {done.apiKeysRevoked > 0 ? ` ${t.auth.resetKeysRevoked(done.apiKeysRevoked)}` : ''}
+            {done.webhookEndpointsDisabled > 0 ? ` ${t.auth.resetEndpointsDisabled(done.webhookEndpointsDisabled)}` : ''}
           </Notice>
           <p>
             <Link to="/login" className="button button--primary">
