@@ -42,7 +42,7 @@ describe('sessions', () => {
     expect(one.statusCode).toBe(204);
     expect((await get('/api/v1/me', phone)).statusCode).toBe(401);
     const others = await t.app.inject({ method: 'POST', url: '/api/v1/sessions/revoke-others', headers: { cookie: laptop }, payload: {} });
-    expect(others.json()).toEqual({ ended: 1 });
+    expect(others.json()).toEqual({ ended: 1, devicesUnlinked: 0 });
     expect((await get('/api/v1/me', user.cookie)).statusCode).toBe(401);
     expect((await get('/api/v1/me', laptop)).statusCode).toBe(200);
     const unknown = await t.app.inject({
