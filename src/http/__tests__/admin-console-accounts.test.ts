@@ -286,7 +286,7 @@ describe('staff actions', () => {
   it('lets support grant up to the limit an admin sets, and only admins set it', async () => {
     const customer = await createActor(t);
     const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;
-    expect((await get(support, '/api/v1/admin/settings/support-grant-limit')).json()).toEqual({ credits: 500 });
+    expect((await get(support, '/api/v1/admin/settings/support-grant-limit')).json()).toEqual({ credits: 500, perDay: 2000 });
     const over = await post(support, url, { amount: 501, reason: 'too generous' });
     expect(over.statusCode).toBe(403);
     expect(over.json().error.code).toBe('FORBIDDEN');
@@ -298,6 +298,39 @@ describe('staff actions', () => {
     expect((await post(support, url, { amount: 20, reason: 'refund' })).statusCode).toBe(201);
     expect((await post(admin, url, { amount: 5000, reason: 'partner deal' })).statusCode).toBe(201);
     await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 500, reason: 'back to the default' });
+  });
+
+  it('limits what each support member grants over 24 hours, not only per grant: six grants of 500 do not all pass', async () => {
+    const member = await createActor(t, 'support');
+    const colleague = await createActor(t, 'support');
+    const customer = await createActor(t);
+    const url = `/api/v1/admin/accounts/${customer.accountId}/credits`;
+    const grant = (who: Actor, key?: string) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asActor(who), 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+        payload: { amount: 500, reason: 'goodwill' },
+      });
+    for (let i = 0; i < 4; i++) expect((await grant(member, `day-${i}`)).statusCode).toBe(201);
+    const fifth = await grant(member);
+    expect(fifth.statusCode).toBe(403);
+    expect(fifth.json().error).toMatchObject({ code: 'FORBIDDEN', details: { limit: 2000, granted: 2000 } });
+    // A retry of a grant already made answers it, as before; the refusal moved nothing.
+    expect((await grant(member, 'day-3')).statusCode).toBe(201);
+    expect(await api(t, customer).balance()).toEqual({ available: 2000, held: 0 });
+    // Each member counts apart; a day later the member may grant again; an admin sets the daily limit.
+    expect((await grant(colleague)).statusCode).toBe(201);
+    // A day later (the grants' audit rows moved back, not the clock: staff sessions last 8 hours).
+    await t.database.db
+      .update(auditLog)
+      .set({ occurredAt: new Date(t.clock.now().getTime() - 86_400_000 - 1_000) })
+      .where(eq(auditLog.actor, member.accountId));
+    expect((await grant(member)).statusCode).toBe(201);
+    const set = await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 500, perDay: 600, reason: 'abuse seen' });
+    expect(set.json()).toEqual({ credits: 500, perDay: 600 });
+    expect((await grant(member)).statusCode).toBe(403);
+    await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 500, perDay: 2000, reason: 'back to the default' });
   });
 
   it('suspends and unsuspends, restricts and lifts, ends sessions: each with its reason; never on oneself', async () => {

@@ -16,8 +16,8 @@ import {
   StaffOrder,
   StaffRental,
   searchAccounts,
-  setSupportGrantLimit,
-  supportGrantLimit,
+  setSupportGrantLimits,
+  supportGrantLimits,
   suspendAsStaff,
   unsuspendAsStaff,
 } from '../../modules/console/index.ts';
@@ -302,14 +302,18 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
     async (request) => changeRoleAsStaff(request.ctx, { ...actionOf(request), role: request.body.role }),
   );
 
-  const Limit = z.object({ credits: z.number().int().min(0).max(MAX_GRANT) });
+  const Credits = z.number().int().min(0).max(MAX_GRANT);
+  const Limit = z.object({
+    credits: Credits.describe('At most this many credits in one grant'),
+    perDay: Credits.describe('At most this many credits in all over any 24 hours, per support member'),
+  });
   app.get(
     '/api/v1/admin/settings/support-grant-limit',
     {
       config: { access: STAFF },
-      schema: { tags, summary: 'How many credits support staff may grant at a time', response: { 200: Limit } },
+      schema: { tags, summary: 'How many credits support staff may grant at a time, and in 24 hours', response: { 200: Limit } },
     },
-    async (request) => ({ credits: await supportGrantLimit(request.ctx) }),
+    async (request) => supportGrantLimits(request.ctx),
   );
 
   app.post(
@@ -318,13 +322,12 @@ export const adminAccountRoutes: FastifyPluginAsync<AppDeps> = async (fastify) =
       config: { access: ADMIN },
       schema: {
         tags,
-        summary: 'Set how many credits support staff may grant at a time (admin; audited)',
-        body: Limit.extend({ reason: Reason }),
+        summary: 'Set how many credits support staff may grant at a time, and in 24 hours (admin; audited)',
+        description: '`perDay` left out stays as it was.',
+        body: Limit.extend({ perDay: Credits.optional(), reason: Reason }),
         response: { 200: Limit },
       },
     },
-    async (request) => ({
-      credits: await setSupportGrantLimit(request.ctx, { ...request.body, adminId: principalOf(request).accountId }),
-    }),
+    async (request) => setSupportGrantLimits(request.ctx, { ...request.body, adminId: principalOf(request).accountId }),
   );
 };

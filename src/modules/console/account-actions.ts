@@ -5,7 +5,7 @@ import { DomainError, isDomainError } from '../../lib/errors.ts';
 import { type Role, recordSecurityEvent, revokeAllSessions, setRole, suspendAccount, unsuspendAccount } from '../accounts/index.ts';
 import type { Ctx } from '../context.ts';
 import { deductCredits, grantCredits, liftRestriction, restrictWallet } from '../ledger/index.ts';
-import { supportGrantLimit } from './grant-limit.ts';
+import { grantedInADay, supportGrantLimits } from './grant-limit.ts';
 import { keepAnEnrolledAdmin } from './staff-accounts.ts';
 import { type StaffActor, staffAction } from './staff-action.ts';
 
@@ -76,22 +76,23 @@ async function keyedMove<T>(kind: 'grant' | 'deduction', move: () => Promise<T>)
 }
 
 /**
- * Grant credits. Support staff up to the limit an admin set (`supportGrantLimit`); admins without
+ * Grant credits. Support staff up to the limits an admin set (`supportGrantLimits`: per grant, per 24 hours); admins without
  * one. Audited with the reason, and shown to the customer; a retry under the same key is answered
  * with the first grant and recorded once.
  */
 export async function grantCreditsAsStaff(ctx: Ctx, action: CreditsAction): Promise<CreditsMoved> {
   notSelf(action);
   await withinReach(ctx, action, true);
-  if (action.staff.role !== 'admin') {
-    const limit = await supportGrantLimit(ctx);
-    if (action.amount > limit)
-      throw new DomainError('FORBIDDEN', `Support staff may grant at most ${limit} credits at a time; ask an admin for more.`, { limit });
-  }
+  const limits = action.staff.role === 'admin' ? undefined : await supportGrantLimits(ctx);
+  if (limits && action.amount > limits.credits)
+    throw new DomainError('FORBIDDEN', `Support staff may grant at most ${limits.credits} credits at a time; ask an admin for more.`, {
+      limit: limits.credits,
+    });
   return staffAction(
     ctx,
     { ...action, action: 'console.credits_grant', shownAs: 'action.credits_granted', details: { amount: action.amount } },
     async (txCtx) => {
+      const granted = limits ? await grantedInADay(txCtx, action.staff.accountId, ctx.clock.now()) : 0;
       const { transfer, replayed } = await keyedMove('grant', () =>
         grantCredits(txCtx, {
           accountId: action.accountId,
@@ -102,6 +103,13 @@ export async function grantCreditsAsStaff(ctx: Ctx, action: CreditsAction): Prom
           auditedByCaller: true,
         }),
       );
+      // Checked once a retry is told apart from a new grant (a retry answers the first grant); refused, it rolls back.
+      if (limits && !replayed && granted + action.amount > limits.perDay)
+        throw new DomainError(
+          'FORBIDDEN',
+          `Support staff may grant at most ${limits.perDay} credits in 24 hours; you granted ${granted}. Ask an admin for more.`,
+          { limit: limits.perDay, granted },
+        );
       return { transferId: transfer.id, amount: action.amount, replayed };
     },
     (result) => ({ transferId: result.transferId }),

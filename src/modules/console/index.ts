@@ -17,7 +17,13 @@ export {
   unsuspendAsStaff,
 } from './account-actions.ts';
 export { ACTIVITY_LIMIT, type AccountActivity, accountActivity } from './account-activity.ts';
-export { DEFAULT_SUPPORT_GRANT_LIMIT, MAX_GRANT, setSupportGrantLimit, supportGrantLimit } from './grant-limit.ts';
+export {
+  DEFAULT_SUPPORT_GRANT_LIMIT,
+  DEFAULT_SUPPORT_GRANT_PER_DAY,
+  MAX_GRANT,
+  setSupportGrantLimits,
+  supportGrantLimits,
+} from './grant-limit.ts';
 export { MAX_ORDER_PAGE, type OrderSearchedBy, orderLife, orderSearchKind, searchOrders } from './orders.ts';
 export {
   EnrolmentLinkView,

@@ -319,7 +319,8 @@ export const c = {
     actionReason: 'Reason (required, shown to the customer)',
     grant: 'Grant credits',
     amount: 'Credits',
-    grantLimit: (limit: string) => `Support staff may grant up to ${limit} credits at a time.`,
+    grantLimit: (limit: string, perDay: string) =>
+      `Support staff may grant up to ${limit} credits at a time, and ${perDay} in all over 24 hours.`,
     grantDone: (amount: string) => `Granted ${amount} credits.`,
     deduct: 'Take credits back',
     deductHint: 'Admins only. At most what the account has available; the customer sees it on the statement with your reason.',

@@ -5970,7 +5970,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many credits support staff may grant at a time */
+        /** How many credits support staff may grant at a time, and in 24 hours */
         get: {
             parameters: {
                 query?: never;
@@ -5987,7 +5987,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description At most this many credits in one grant */
                             credits: number;
+                            /** @description At most this many credits in all over any 24 hours, per support member */
+                            perDay: number;
                         };
                     };
                 };
@@ -6048,7 +6051,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Set how many credits support staff may grant at a time (admin; audited) */
+        /**
+         * Set how many credits support staff may grant at a time, and in 24 hours (admin; audited)
+         * @description `perDay` left out stays as it was.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6059,7 +6065,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description At most this many credits in one grant */
                         credits: number;
+                        perDay?: number;
                         /** @description Why: required, kept in the audit log and shown to the customer */
                         reason: string;
                     };
@@ -6073,7 +6081,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description At most this many credits in one grant */
                             credits: number;
+                            /** @description At most this many credits in all over any 24 hours, per support member */
+                            perDay: number;
                         };
                     };
                 };

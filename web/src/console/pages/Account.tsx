@@ -259,11 +259,11 @@ function Table({ title, head, rows, numeric = [] }: { title: string; head: strin
 /** The staff actions: each a small form with a required reason. Admin-only ones are shown to admins only. */
 function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) {
   const staff = useStaff();
-  const [limit, setLimit] = useState<number>();
+  const [limit, setLimit] = useState<{ credits: number; perDay: number }>();
   useEffect(() => {
     if (staff.role !== 'admin')
-      api<{ credits: number }>('/admin/settings/support-grant-limit').then(
-        (answer) => setLimit(answer.credits),
+      api<{ credits: number; perDay: number }>('/admin/settings/support-grant-limit').then(
+        (answer) => setLimit(answer),
         () => undefined,
       );
   }, [staff.role]);
@@ -277,7 +277,7 @@ function Actions({ profile, onDone }: { profile: Profile; onDone: () => void }) 
       <div className="console-actions">
         <AccountAction
           title={c.accounts.grant}
-          hint={limit !== undefined ? c.accounts.grantLimit(count(limit)) : undefined}
+          hint={limit !== undefined ? c.accounts.grantLimit(count(limit.credits), count(limit.perDay)) : undefined}
           amount
           run={(reason, amount, key) =>
             api<{ amount: number }>(`${base}/credits`, { method: 'POST', body: { amount, reason }, headers: keyed(key) }).then((answer) =>

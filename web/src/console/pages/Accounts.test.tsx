@@ -51,7 +51,7 @@ function openConsole(role: 'support' | 'admin') {
     .on('GET', /^\/admin\/accounts\?q=/, { by: 'number', accounts: [customer] })
     .on('GET', '/admin/accounts/acc_01customer', { ...customer, emailVerified: true, suspendedReason: null })
     .on('GET', '/admin/accounts/acc_01customer/activity', () => json(200, activity(balance)))
-    .on('GET', '/admin/settings/support-grant-limit', { credits: 500 })
+    .on('GET', '/admin/settings/support-grant-limit', { credits: 500, perDay: 2000 })
     .on('POST', '/admin/accounts/acc_01customer/credits', (request: Recorded) => {
       balance += (request.body as { amount: number }).amount;
       return json(201, { transferId: 'txn_1', amount: (request.body as { amount: number }).amount });
@@ -82,7 +82,7 @@ describe('the Accounts pages', () => {
     expect(rental.textContent).toContain('active');
     expect(rental.textContent).toContain('2030');
     expect(rental.textContent).toContain('25');
-    expect(await screen.findByText('Support staff may grant up to 500 credits at a time.')).toBeTruthy();
+    expect(await screen.findByText('Support staff may grant up to 500 credits at a time, and 2,000 in all over 24 hours.')).toBeTruthy();
     // Admin-only actions are not offered to support.
     expect(screen.queryByRole('heading', { name: 'Change the role' })).toBeNull();
     expect(screen.queryByRole('heading', { name: 'Lift the restriction' })).toBeNull();
