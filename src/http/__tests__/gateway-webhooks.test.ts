@@ -32,14 +32,14 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     webhookId: 'wh-1',
     payload,
   });
-  const sms = (text: string, options: { sim?: number; at?: Date; id?: string; recipient?: string | null } = {}) =>
+  const sms = (text: string, options: { sim?: number; at?: Date; id?: string; recipient?: string | null; sender?: string } = {}) =>
     envelope(
       'sms:received',
       {
         messageId: 'ab12cd34',
         message: text,
-        sender: 'Telegram',
-        phoneNumber: 'Telegram',
+        sender: options.sender ?? 'Telegram',
+        phoneNumber: options.sender ?? 'Telegram',
         recipient: options.recipient ?? null,
         simNumber: options.sim ?? 1,
         // The phone's local time with its offset, as the app formats it.
@@ -190,11 +190,19 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     const wa = await api(t, other).order({ service: 'wa', country: 'US' });
     expect(wa.statusCode).toBe(201);
     expect(wa.json().phone).toBe('+14155550100');
+    // A Telegram code to the number is the Telegram buyer's (sold for tg within the reuse period): the
+    // WhatsApp buyer never reads it, or they could sign in to that buyer's Telegram account.
+    const unmatchedBefore = (await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'))).length;
+    expect((await post(sms('Telegram code: 55555. Do not give this code to anyone'))).status).toBe(200);
+    expect(await t.database.db.select().from(activationSms).where(eq(activationSms.activationId, wa.json().id))).toEqual([]);
+    const unmatched = await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'));
+    expect(unmatched).toHaveLength(unmatchedBefore + 1);
+    expect((await api(t, other).get(wa.json().id)).json()).toMatchObject({ status: 'waiting', sms: [] });
     // Cancelled as soon as allowed, then the service's code arrives: the credits went back, so the code
     // is withheld — neither stored nor shown (no code for nothing).
     t.clock.advance(t.config.cancelMinS * 1000);
     expect((await api(t, other).action(wa.json().id, 'cancel')).statusCode).toBe(200);
-    expect((await post(sms('WhatsApp code 321-654'))).status).toBe(200);
+    expect((await post(sms('WhatsApp code 321-654', { sender: 'WhatsApp' }))).status).toBe(200);
     const rows = await t.database.db.select().from(activationSms).where(eq(activationSms.activationId, wa.json().id));
     expect(rows.map((r) => [r.code, r.text, r.late])).toEqual([[null, null, true]]);
     expect((await api(t, other).get(wa.json().id)).json().sms).toEqual([
@@ -204,9 +212,14 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
 
   it('an SMS to a free number is unmatched: kept sealed for staff, shown to nobody', async () => {
     const eventsBefore = stream.events.length;
-    const delivered = await post(sms('Your Facebook code is 424242', { sim: 2 }));
+    const delivered = await post(sms('Your Facebook code is 424242', { sim: 2, sender: 'Facebook' }));
     expect(delivered.status).toBe(200);
-    const [unmatched] = await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'));
+    const unmatched = (await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'))).find(
+      (row) =>
+        row.numberId !== null &&
+        row.textSealed !== null &&
+        !unseal(t.keys, 'gateway-messages', `${row.id}:text`, row.textSealed).startsWith('Telegram'),
+    );
     expect(unmatched?.textSealed).not.toContain('424242');
     expect(unmatched && unseal(t.keys, 'gateway-messages', `${unmatched.id}:text`, unmatched.textSealed as string)).toBe(
       'Your Facebook code is 424242',
@@ -217,7 +230,8 @@ describe('own numbers end to end: an Android gateway, the pool and an order', ()
     expect(stream.events.slice(eventsBefore).some((e) => e.event === 'sms.received')).toBe(false);
     // An SMS for a device and slot nobody declared is unmatched too.
     expect((await post(sms('hello', { sim: 3 }))).status).toBe(200);
-    expect(await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'))).toHaveLength(2);
+    // (Three in all: the Telegram code kept from the WhatsApp buyer above, the Facebook code, this one.)
+    expect(await t.database.db.select().from(gatewayMessages).where(eq(gatewayMessages.outcome, 'unmatched'))).toHaveLength(3);
   });
 
   it('a gateway not heard from goes down (its numbers out of stock); a ping brings it back; an SMPP gateway has no webhook', async () => {

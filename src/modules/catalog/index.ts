@@ -11,4 +11,4 @@ export { basisPointsToPercent, type CatalogRule, CatalogRules, type PricingTerms
 export { type PricedOffer, ProviderCatalog } from './provider-catalog.ts';
 export { changeCatalogRule, listCatalogRules, type RuleChange, type RuleTarget, resolveTarget } from './rules.ts';
 export { Country, Price, Service } from './schemas.ts';
-export { SERVICES, type ServiceInfo, searchServices, serviceByCode, serviceIconSvg } from './services.ts';
+export { SERVICES, type ServiceInfo, searchServices, serviceByCode, serviceIconSvg, servicesNamedIn } from './services.ts';

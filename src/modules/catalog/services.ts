@@ -135,3 +135,24 @@ function termsOf(service: ServiceInfo): SearchTerms {
   }
   return terms;
 }
+
+/** A service's names as words a message may name it by: four characters or more (`tg`, `x` are too short to mean it). */
+const NAMES_IN_MESSAGES: readonly { code: string; pattern: RegExp }[] = SERVICES.filter((service) => service.code !== 'ot').map(
+  (service) => {
+    const words = [...service.name.replace(/\([^)]*\)/g, '').split('/'), ...service.aliases]
+      .map((word) => word.trim())
+      .filter((word) => [...word].length >= 4);
+    const alternatives = [...new Set(words)].map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    return { code: service.code, pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu') };
+  },
+);
+
+/**
+ * The services a message names, by brand or alias as a whole word, in its sender or text ("Telegram
+ * code: 12345" names `tg`). Used to keep a code meant for one service from whoever holds the number
+ * for another (the pool's reuse rule, ADR 37).
+ */
+export function servicesNamedIn(...texts: string[]): string[] {
+  const joined = texts.join('\n');
+  return NAMES_IN_MESSAGES.filter(({ pattern }) => pattern.test(joined)).map(({ code }) => code);
+}

@@ -9,8 +9,9 @@ import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seal } from '../../lib/sealed.ts';
 import { type ActivationDeps, orderFromRow, orderSms, orderSmsValues, settleOrderSms } from '../activations/index.ts';
+import { servicesNamedIn } from '../catalog/index.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { CLOCK_SKEW_MS, type LeaseForMessage, leaseAt, noteLeaseValues, parseE164 } from '../pool/index.ts';
+import { CLOCK_SKEW_MS, type LeaseForMessage, leaseAt, noteLeaseValues, parseE164, soldForAnotherOf } from '../pool/index.ts';
 import { receiveRentalSms } from '../rentals/index.ts';
 import { ORDER_PREFIX, RECEIVE, RECORD } from './statements.ts';
 
@@ -19,7 +20,10 @@ export type GatewaySmsOutcome =
   | { outcome: 'order'; activationId: string; charged: boolean }
   | { outcome: 'late'; activationId: string }
   | { outcome: 'rental'; rentalId: string; late: boolean }
-  | { outcome: 'unmatched'; reason: 'unknown_number' | 'no_lease' | 'unknown_order' | 'unknown_rental' | 'unpaid_rental' }
+  | {
+      outcome: 'unmatched';
+      reason: 'unknown_number' | 'no_lease' | 'unknown_order' | 'unknown_rental' | 'unpaid_rental' | 'another_service';
+    }
   | { outcome: 'duplicate' };
 
 export interface GatewayRef {
@@ -76,7 +80,21 @@ export async function receiveGatewaySms(
     // An order lease whose order was never recorded, or not yet given its number (the reconcile job
     // gives such a lease back): nobody's message.
     const order = lease?.kind === 'order' && found ? orderOf(found) : undefined;
-    const holder = order && order.status !== 'requesting' ? order : undefined;
+    const candidate = order && order.status !== 'requesting' ? order : undefined;
+    // A code naming another service that the number was sold for within the reuse period is that
+    // buyer's, not the holder's: kept for staff, never shown (the reuse rule holds per service only if
+    // another service's buyer cannot read it). Asked only when the message names another service.
+    const meantForAnother =
+      candidate !== undefined &&
+      numberId !== undefined &&
+      lease !== undefined &&
+      (await soldForAnotherOf(tx, {
+        numberId,
+        services: servicesNamedIn(sms.sender, sms.text).filter((service) => service !== candidate.service),
+        since: new Date(at.getTime() - ctx.config.poolReuseDays * 86_400_000),
+        leaseId: lease.id,
+      }));
+    const holder = meantForAnother ? undefined : candidate;
     const id = newId('gmsg', now.getTime());
     const stored = holder
       ? await orderSms(withDb(ctx, tx), holder, { text: sms.text, receivedAt: at, messageId: sms.messageId, source: 'gateway' }, now)
@@ -99,6 +117,7 @@ export async function receiveGatewaySms(
     if (!numberId) return { outcome: 'unmatched', reason: 'unknown_number' };
     if (!lease) return { outcome: 'unmatched', reason: 'no_lease' };
     if (lease.kind === 'rental') return toRental(withDb(ctx, tx), deps, id, lease, sms, at);
+    if (meantForAnother) return { outcome: 'unmatched', reason: 'another_service' };
     if (!holder || !stored) return { outcome: 'unmatched', reason: 'unknown_order' };
     // The same code (or message) for this order again, under another message: recorded once.
     if (Number(recorded?.order_sms) !== 1) return { outcome: 'order', activationId: holder.id, charged: false };

@@ -1,0 +1,28 @@
+import { and, eq, gt, inArray, ne } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { poolServiceUses } from '../../db/schema/index.ts';
+
+/**
+ * Whether the number was sold for one of `services` after `since` (the reuse period) through another
+ * lease than `leaseId`: an SMS naming such a service is that buyer's code, which whoever holds the
+ * number now for another service must not read (they could take over the account the number opened).
+ */
+export async function soldForAnotherOf(
+  db: Executor,
+  input: { numberId: string; services: readonly string[]; since: Date; leaseId: string },
+): Promise<boolean> {
+  if (input.services.length === 0) return false;
+  const [use] = await db
+    .select({ service: poolServiceUses.service })
+    .from(poolServiceUses)
+    .where(
+      and(
+        eq(poolServiceUses.numberId, input.numberId),
+        inArray(poolServiceUses.service, [...input.services]),
+        gt(poolServiceUses.usedAt, input.since),
+        ne(poolServiceUses.leaseId, input.leaseId),
+      ),
+    )
+    .limit(1);
+  return use !== undefined;
+}
