@@ -6,7 +6,8 @@ export type Params = Readonly<Record<string, string | undefined>>;
 /**
  * Clients send the same parameters every way: in the query (GET, and many POSTs), as a form, or as
  * JSON. A body's fields win over the query's; a JSON `0` and the string `"0"` are the same parameter.
- * A repeated parameter counts once (its first value); nested values are not parameters.
+ * A repeated parameter counts once (its first value, in the query and in a form; a JSON object's
+ * repeated key is its last, as JSON.parse reads it); nested values are not parameters.
  */
 export function readParams(request: FastifyRequest): Params {
   const params: Record<string, string | undefined> = Object.create(null);

@@ -41,7 +41,10 @@ export const smsActivateRoutes: FastifyPluginAsync<OrderRouteDeps> = async (app,
 
   // Forms, as most clients post them (encapsulated: only this route accepts them; JSON stays the rule elsewhere).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    // A repeated field counts once, its first value, as in the query string (`maxPrice=0.01&maxPrice=100`).
+    const fields: Record<string, string> = Object.create(null);
+    for (const [name, value] of new URLSearchParams(body as string)) if (!(name in fields)) fields[name] = value;
+    done(null, fields);
   });
   // What fails before the handler (a body that cannot be read) is still answered in the protocol's words.
   app.setErrorHandler((error, request, reply) => {

@@ -76,6 +76,14 @@ describe('parameter spellings', () => {
       payload: `api_key=${encodeURIComponent(keyOf(user))}&action=getBalance`,
     });
     expect([response.statusCode, response.body]).toEqual([200, 'ACCESS_BALANCE:5.00']);
+    // A repeated field counts once, its first value, as in the query string.
+    const repeated = await t.app.inject({
+      method: 'POST',
+      url: '/stubs/handler_api.php',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `api_key=${encodeURIComponent(keyOf(user))}&action=getBalance&action=getNumber`,
+    });
+    expect([repeated.statusCode, repeated.body]).toEqual([200, 'ACCESS_BALANCE:5.00']);
   });
 
   it('a JSON body, the key in the query and the action in the body, numbers as 0 or "0"', async () => {
