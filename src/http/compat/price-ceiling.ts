@@ -15,8 +15,9 @@ export function ceilingCredits(text: string, creditsPerUnit: number): number | u
     return credits > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(credits);
   }
   if (!EXPONENT.test(trimmed)) return undefined;
+  // `1e999` is a finite amount written big (past what a double holds): above every price, so no ceiling.
   const units = Number(trimmed);
-  if (!Number.isFinite(units) || units < 0) return undefined;
+  if (units === Number.POSITIVE_INFINITY) return Number.MAX_SAFE_INTEGER;
   return Math.min(Math.floor(units * creditsPerUnit + 1e-9), Number.MAX_SAFE_INTEGER);
 }
 
