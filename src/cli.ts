@@ -8,8 +8,8 @@ import { migrateDatabase, schemaIsCurrent } from './db/migrate.ts';
 import { PgliteInitError } from './db/pglite-init.ts';
 import { systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
-import { loadOrCreateSecret, secretKeys } from './lib/secrets.ts';
-import { commandContext, handleSignals, startServer } from './main.ts';
+import { loadOrCreateSecret, SecretFileError, secretKeys } from './lib/secrets.ts';
+import { commandContext, handleSignals, ListenError, startServer } from './main.ts';
 import { sealExistingData } from './modules/keyring/index.ts';
 import { connectAdminChannel, relayCommand } from './runtime/admin-channel.ts';
 import { acquireDataDirLock, DataDirBusyError } from './runtime/data-dir-lock.ts';
@@ -97,7 +97,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (error) {
     if (explainedToOperator(error)) {
       err(`${error.message}\n`);
-      return error instanceof DataDirBusyError ? EXIT.unavailable : EXIT.failure;
+      if (error instanceof DataDirBusyError || error instanceof ListenError) return EXIT.unavailable;
+      return error instanceof SecretFileError ? EXIT.config : EXIT.failure;
     }
     throw error;
   }
@@ -111,6 +112,8 @@ function explainedToOperator(error: unknown): error is Error {
     error instanceof DatabaseOpenError ||
     error instanceof PgliteInitError ||
     error instanceof SecretKeyMismatchError ||
+    error instanceof SecretFileError ||
+    error instanceof ListenError ||
     error instanceof StartupStepTimeoutError
   );
 }

@@ -166,7 +166,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       undo.push(() => channel?.close() ?? Promise.resolve());
     }
 
-    await steps.run('listen', () => app.listen({ port: config.port, host: config.host }));
+    await steps.run('listen', () =>
+      app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
+          ? new ListenError(config.host, config.port, error.code)
+          : error;
+      }),
+    );
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -271,4 +277,18 @@ export function handleSignals(starting: Promise<RunningServer>, shutdownTimeoutM
   process.removeAllListeners('SIGINT');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** The server cannot listen where it was told to: the operator's to fix (another program, a port below 1024, a wrong HOST). */
+export class ListenError extends Error {
+  override name = 'ListenError';
+  constructor(host: string, port: number, code: string) {
+    const why =
+      code === 'EADDRINUSE'
+        ? 'another program already listens there: stop it, or set PORT to a free port'
+        : code === 'EACCES'
+          ? 'this user may not listen on that port (below 1024): set PORT to 1024 or above'
+          : 'no network interface of this machine has that address: set HOST';
+    super(`otpbox cannot listen on ${host}:${port}: ${why}.`);
+  }
 }

@@ -272,6 +272,27 @@ describe.skipIf(onPostgres())('otpbox process on the embedded database', { timeo
     expect(result.stderr).toContain('PORT: expected a whole number');
     expect(result.stderr).toContain('SANDBOX: expected one of: auto, on, off');
   });
+
+  it('says what to do, without a stack trace, when the secret key file is too short (78) or the port is taken (69)', async () => {
+    const shortKey = await dataDir();
+    await writeFile(path.join(shortKey, 'secret.key'), 'short\n', { mode: 0o600 });
+    const short = await runCli(['start'], { DATA_DIR: shortKey, PORT: String(await freePort()) });
+    expect(short.code).toBe(78);
+    expect(short.stderr).toContain('holds fewer than 32 characters; delete it to generate a new key, or set SECRET_KEY');
+    expect(short.stderr).not.toMatch(/\n\s+at /);
+
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const busy = await runCli(['start'], { DATA_DIR: await dataDir(), PORT: String(port), HOST: '127.0.0.1' });
+      expect(busy.code).toBe(69);
+      expect(busy.stderr).toContain(`otpbox cannot listen on 127.0.0.1:${port}: another program already listens there`);
+      expect(busy.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });
 
 describe.skipIf(!onPostgres())('otpbox process on PostgreSQL', { timeout: 120_000 }, () => {

@@ -78,7 +78,8 @@ export async function loadOrCreateSecret(
 
 async function readSecretFile(file: string): Promise<string> {
   const secret = (await readFile(file, 'utf8')).trim();
-  if (secret.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it to generate a new key, or set SECRET_KEY`);
+  if (secret.length < 32)
+    throw new SecretFileError(`${file} holds fewer than 32 characters; delete it to generate a new key, or set SECRET_KEY`);
   return secret;
 }
 
@@ -90,4 +91,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
     return false;
   }
   return timingSafeEqual(left, right);
+}
+
+/** The data folder's secret key file is not usable: a configuration the operator fixes (exit status 78). */
+export class SecretFileError extends Error {
+  override name = 'SecretFileError';
 }
