@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../lib/errors.ts';
 
@@ -13,28 +14,35 @@ import { DomainError } from '../lib/errors.ts';
  */
 export function registerJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
     const unreadable = unreadableEncoding(request.headers['content-encoding']) ?? unreadableCharset(request.headers['content-type']);
     if (unreadable) {
       done(new DomainError('UNSUPPORTED_MEDIA_TYPE', unreadable), undefined);
       return;
     }
+    // Bytes that are not UTF-8 would be read as U+FFFD and stored so, silently: refused instead. Only a
+    // body that decoded to a replacement character is checked byte by byte.
+    const body = (bytes as Buffer).toString('utf8');
+    if (body.includes('\uFFFD') && !isUtf8(bytes as Buffer)) {
+      done(new DomainError('INVALID_JSON', 'The request body is not valid UTF-8: send JSON encoded as UTF-8.'), undefined);
+      return;
+    }
     // No body at all, as `curl -X POST -H 'content-type: application/json'` sends for an action that takes
     // none (cancel, finish): read as no body, so the route's schema decides (an action accepts it; a route
     // that needs fields names them). Only a body that is there and not JSON is INVALID_JSON.
-    if ((body as string).trim() === '') {
+    if (body.trim() === '') {
       done(null, undefined);
       return;
     }
     let value: unknown;
     try {
-      value = JSON.parse(body as string);
+      value = JSON.parse(body);
     } catch {
       done(new DomainError('INVALID_JSON', 'The request body is not valid JSON.'), undefined);
       return;
     }
     // Either key may be spelled with \u escapes; without "proto", "constructor" or an escape there is nothing to look for.
-    const text = body as string;
+    const text = body;
     const field = text.includes('proto') || text.includes('constructor') || text.includes('\\u') ? prototypeKey(value) : undefined;
     if (field) {
       const message = 'this key is not allowed';

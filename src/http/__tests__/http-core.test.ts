@@ -109,6 +109,27 @@ describe('error envelope', () => {
     expectEnvelope(response.json(), 'INVALID_JSON');
   });
 
+  it('refuses bytes that are not UTF-8 with INVALID_JSON, and keeps a real U+FFFD sent in UTF-8', async () => {
+    const invalid = Buffer.concat([Buffer.from('{"email": "a'), Buffer.from([0xff, 0xfe]), Buffer.from('@b.co"}')]);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: invalid,
+    });
+    expect(response.statusCode).toBe(400);
+    expectEnvelope(response.json(), 'INVALID_JSON');
+    expect(response.json().error.message).toContain('not valid UTF-8');
+    const replacement = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.from(JSON.stringify({ email: 'a\ufffd@b.co' }), 'utf8'),
+    });
+    // Read as JSON (the schema then answers for the fields it wants), not refused as bytes.
+    expect(replacement.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
   it('reads an empty JSON body as no body: an action that takes none runs, a route that needs fields names them', async () => {
     const me = await signUp(t);
     const revoke = await t.app.inject({
