@@ -131,7 +131,14 @@ export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|p
  * (`/user/reuse/{product}/{number}`, answered "reuse not possible", names a phone number), and the
  * console's changes to one pool number (`/admin/pool/numbers/{number}/…`: the numbers customers rent).
  */
-const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/, /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/];
+const PERSONAL_PATH_SEGMENTS = [
+  /^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/,
+  /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/,
+  // Whatever follows a webhook receiver's path is no route of ours: most often its secret, put in the
+  // path by mistake (`/webhooks/blockonomics;secret=…`, `/webhooks/blockonomics/<secret>`).
+  /^(\/webhooks\/(?:stripe|blockonomics|revenuecat))[/;][^?]*/,
+  /^(\/webhooks\/(?:providers|gateways)\/[^/?;]+)[/;][^?]*/,
+];
 
 /**
  * A path segment that reads as an e-mail address or a phone number in international form, wherever it

@@ -592,6 +592,12 @@ describe('logs', () => {
       '/api/v1/activations/act_01m97zqawdygg6jy8qkda5e8v2/cancel',
     );
     expect(redactUrl('/compat/5sim/v1/user/check/100000089')).toBe('/compat/5sim/v1/user/check/100000089');
+    // A receiver's secret put in its path by mistake: what follows the receiver's path is not logged.
+    expect(redactUrl('/webhooks/blockonomics;secret=s3cr3t&status=2')).toBe('/webhooks/blockonomics[redacted]');
+    expect(redactUrl('/webhooks/blockonomics/s3cr3t?status=2')).toBe('/webhooks/blockonomics[redacted]?status=2');
+    expect(redactUrl('/webhooks/gateways/phone/s3cr3t')).toBe('/webhooks/gateways/phone[redacted]');
+    expect(redactUrl('/webhooks/gateways/phone')).toBe('/webhooks/gateways/phone');
+    expect(redactUrl('/webhooks/stripe')).toBe('/webhooks/stripe');
     // A Bitcoin callback: its address and transaction tie the payment to the payer on the public chain.
     expect(
       redactUrl('/webhooks/blockonomics?secret=s3&status=2&addr=bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh&value=100&txid=ab12cd'),
