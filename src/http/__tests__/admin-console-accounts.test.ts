@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, asActor, createActor, ctxOf, signUp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { onPostgres } from '../../../test/support/database.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { auditLog, ledgerAccounts } from '../../db/schema/index.ts';
 import { verifyLedger } from '../../modules/ledger/index.ts';
@@ -331,6 +332,23 @@ describe('staff actions', () => {
     expect(set.json()).toEqual({ credits: 500, perDay: 600 });
     expect((await grant(member)).statusCode).toBe(403);
     await post(admin, '/api/v1/admin/settings/support-grant-limit', { credits: 500, perDay: 2000, reason: 'back to the default' });
+  });
+
+  it.skipIf(!onPostgres())('six grants of 500 sent at once by one support member: four pass, to the credit (PostgreSQL)', async () => {
+    const member = await createActor(t, 'support');
+    const customer = await createActor(t);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/admin/accounts/${customer.accountId}/credits`,
+          headers: { ...asActor(member), 'content-type': 'application/json' },
+          payload: { amount: 500, reason: 'goodwill' },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 201, 201, 201, 403, 403]);
+    expect(await api(t, customer).balance()).toEqual({ available: 2000, held: 0 });
   });
 
   it('suspends and unsuspends, restricts and lifts, ends sessions: each with its reason; never on oneself', async () => {
