@@ -98,7 +98,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (explainedToOperator(error)) {
       err(`${error.message}\n`);
       if (error instanceof DataDirBusyError || error instanceof ListenError) return EXIT.unavailable;
-      return error instanceof SecretFileError ? EXIT.config : EXIT.failure;
+      return error instanceof SecretFileError || error instanceof SecretKeyMismatchError ? EXIT.config : EXIT.failure;
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
+import { CONTROL_IN_LINE_MESSAGE, isPlainLine, isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../lib/text.ts';
 import {
   createStaffAccount,
   findAccountByEmail,
@@ -104,6 +104,8 @@ export const adminSuspendCommand: CommandDefinition = {
   async run(ctx, args, io) {
     const email = requireString(args.values.email, 'email');
     const reason = requireString(args.values.reason, 'reason');
+    // Shown to staff and kept as the suspension's reason: one line, as the console's reasons.
+    if (!isStorableText(reason) || !isPlainLine(reason)) throw new UsageError(`--reason ${CONTROL_IN_LINE_MESSAGE}`);
     const account = await findAccountByEmail(commandCtx(ctx), email);
     await suspendAccount(commandCtx(ctx), account.id, reason);
     io.stdout(`Suspended ${account.email} (${account.id}).\n`);

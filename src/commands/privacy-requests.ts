@@ -1,3 +1,4 @@
+import { CONTROL_IN_PROSE_MESSAGE, isPlainProse, isStorableText } from '../lib/text.ts';
 import { endAllAccess, setProcessingRestriction } from '../modules/accounts/index.ts';
 import {
   liftProcessingRestriction,
@@ -62,6 +63,8 @@ function oneId(args: ParsedArgs): string {
 function text(args: ParsedArgs, option: 'note' | 'reason'): string {
   const value = requireString(args.values[option], option);
   if (value.length < 3 || value.length > MAX_NOTE) throw new UsageError(`--${option} must be 3 to ${MAX_NOTE} characters`);
+  // The customer reads it, as the API's notes: the same rule (lib/text.ts).
+  if (!isStorableText(value) || !isPlainProse(value)) throw new UsageError(`--${option} ${CONTROL_IN_PROSE_MESSAGE}`);
   return value;
 }
 

@@ -365,6 +365,9 @@ describe('staff actions', () => {
     expect(await staffHeld(customer.accountId)).toBe(false);
 
     expect((await post(support, `${base}/suspend`, { reason: 'fraud ring' })).statusCode).toBe(204);
+    // Suspending again would rewrite the decision's reason: refused, the first stands.
+    expect((await post(support, `${base}/suspend`, { reason: 'another story' })).json().error.code).toBe('CONFLICT');
+    expect((await get(admin, base)).json().suspendedReason).toBe('fraud ring');
     // Support suspends; lifting a suspension is an admin's (support undoing an admin's decision was a probe's finding).
     expect((await post(support, `${base}/unsuspend`, { reason: 'cleared' })).json().error.code).toBe('FORBIDDEN');
     expect((await post(admin, `${base}/unsuspend`, {})).statusCode).toBe(400);

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, createActor, signedIn, uniqueIp } from '../../../test/support/actors.ts';
+import { type Actor, asActor, createActor, signedIn, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 
 /**
@@ -83,6 +83,24 @@ describe('control characters in what people type', () => {
       }
     });
   }
+
+  it('a note staff write on a privacy request (the customer reads it): refused with 400 naming body.note', async () => {
+    const owner = await createActor(t);
+    const request = await post('/api/v1/privacy/requests', { type: 'restriction', details: 'Please stop' }, await signedIn(t, owner));
+    expect(request.statusCode, request.body).toBe(201);
+    const staff = await createActor(t, 'support');
+    const url = `/api/v1/admin/privacy/requests/${request.json().id}`;
+    for (const value of CONTROLS) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...asActor(staff), 'content-type': 'application/json' },
+        payload: { status: 'refused', note: `refused: ${value}` },
+      });
+      expect(response.statusCode, JSON.stringify(value)).toBe(400);
+      expect(response.json().error.message).toContain('body.note');
+    }
+  });
 
   it("the app's device fields (platform, OS, model, app version): refused with 400 naming the field", async () => {
     const device = { deviceId: randomUUID(), deviceSecret: randomBytes(32).toString('base64url'), platform: 'ios', osVersion: '18.2' };

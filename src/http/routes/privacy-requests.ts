@@ -29,7 +29,8 @@ import { AccessReason, Email, IdParam, idCursor, Limit, Prose, SecretToken, Text
 import { logStaffRead } from '../staff-reads.ts';
 
 const Details = Prose.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');
-const Note = Text.trim().min(3).max(2000);
+/** A note staff write on a request (its reason, its outcome): the customer reads it, so prose without control characters. */
+const Note = Prose.trim().min(3).max(2000);
 const Accepted = z.object({ message: z.string() });
 
 /** Per-IP limits on the two entry points that need no account (mail abuse, token guessing). */

@@ -103,12 +103,14 @@ export async function setRole(ctx: Ctx, accountId: string, role: Role): Promise<
 export async function suspendAccount(ctx: Ctx, accountId: string, reason: string): Promise<void> {
   await transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const updated = await tx
+    const [account] = await tx.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId)).for('update');
+    if (!account || account.status === 'deleted') throw new DomainError('NOT_FOUND', 'No such account.');
+    // A suspension stands as decided, with its reason: suspending again would rewrite it (support over an admin's, say).
+    if (account.status === 'suspended') throw new DomainError('CONFLICT', 'This account is already suspended.');
+    await tx
       .update(accounts)
       .set({ status: 'suspended', suspendedReason: reason, updatedAt: ctx.clock.now() })
-      .where(and(eq(accounts.id, accountId), ne(accounts.status, 'deleted')))
-      .returning({ id: accounts.id });
-    if (updated.length === 0) throw new DomainError('NOT_FOUND', 'No such account.');
+      .where(eq(accounts.id, accountId));
     await revokeAllSessions(txCtx, accountId, 'account suspended');
     await recordSecurityEvent(txCtx, { type: 'account_suspended', accountId, details: { reason } });
     await announceAuthChange(tx, accountId);
