@@ -131,14 +131,16 @@ export const SENSITIVE_QUERY_PARAM = /key|token|secret|pass|sig|auth|code|text|p
  * (`/user/reuse/{product}/{number}`, answered "reuse not possible", names a phone number), and the
  * console's changes to one pool number (`/admin/pool/numbers/{number}/…`: the numbers customers rent).
  */
-const PERSONAL_PATH_SEGMENTS = [
-  /^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/,
-  /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/,
-  // Whatever follows a webhook receiver's path is no route of ours: most often its secret, put in the
-  // path by mistake (`/webhooks/blockonomics;secret=…`, `/webhooks/blockonomics/<secret>`).
-  /^(\/webhooks\/(?:stripe|blockonomics|revenuecat))[/;][^?]*/,
-  /^(\/webhooks\/(?:providers|gateways)\/[^/?;]+)[/;][^?]*/,
-];
+const PERSONAL_PATH_SEGMENTS = [/^(\/compat\/5sim\/v1\/user\/reuse\/[^/?]*\/)[^/?]+/, /^(\/api\/v1\/admin\/pool\/numbers\/)[^/?]+(?=\/)/];
+
+/** The webhook receivers' paths: under /webhooks/, any other path is logged as `/webhooks/[redacted]`. */
+const WEBHOOK_RECEIVER = /^\/webhooks\/(?:stripe|blockonomics|revenuecat|(?:providers|gateways)\/[A-Za-z0-9_-]{1,64})$/;
+/**
+ * A path that is under /webhooks/ in any spelling (case, doubled slashes, an encoded slash): a mistyped
+ * receiver URL, which most often carries its secret (`/webhooks/blockonomics&secret=…`,
+ * `/webhooks/blockonomics/<secret>`, `/webhooks/blockonomics%3Fsecret=…`).
+ */
+const UNDER_WEBHOOKS = /^\/+webhooks(?:\/|%2f|$)/i;
 
 /**
  * A path segment that reads as an e-mail address or a phone number in international form, wherever it
@@ -171,6 +173,8 @@ const decoded = (segment: string): string => {
 
 export function redactUrl(raw: string): string {
   let url = raw;
+  const receiverEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
+  if (UNDER_WEBHOOKS.test(url) && !WEBHOOK_RECEIVER.test(url.slice(0, receiverEnd))) url = `/webhooks/[redacted]${url.slice(receiverEnd)}`;
   for (const pattern of PERSONAL_PATH_SEGMENTS) url = url.replace(pattern, '$1[redacted]');
   const pathEnd = url.indexOf('?') < 0 ? url.length : url.indexOf('?');
   if (/@|%40|\+|%2B|otp_|%5F|%25/i.test(url.slice(0, pathEnd))) {
@@ -188,8 +192,9 @@ export function redactUrl(raw: string): string {
   if (question < 0) return url;
   const params = new URLSearchParams(url.slice(question + 1));
   // A name is checked as a value too: `?otp_live_…` or `?someone@example.com` alone is a name without a value.
+  // A name that holds a pair (`secret%3D…`: an encoded `=`) is a value in disguise, redacted as one.
   const kept = [...params.entries()].map(([name, value]) => [
-    PERSONAL_VALUE.test(decoded(name)) ? '[redacted]' : name,
+    PERSONAL_VALUE.test(decoded(name)) || (/[=&]/.test(decoded(name)) && SENSITIVE_QUERY_PARAM.test(decoded(name))) ? '[redacted]' : name,
     SENSITIVE_QUERY_PARAM.test(name) || PERSONAL_VALUE.test(decoded(value)) ? '[redacted]' : value,
   ]);
   return `${url.slice(0, question)}?${kept.map(([name, value]) => `${encodeURIComponent(name ?? '')}=${encodeURIComponent(value ?? '')}`).join('&')}`;

@@ -593,9 +593,21 @@ describe('logs', () => {
     );
     expect(redactUrl('/compat/5sim/v1/user/check/100000089')).toBe('/compat/5sim/v1/user/check/100000089');
     // A receiver's secret put in its path by mistake: what follows the receiver's path is not logged.
-    expect(redactUrl('/webhooks/blockonomics;secret=s3cr3t&status=2')).toBe('/webhooks/blockonomics[redacted]');
-    expect(redactUrl('/webhooks/blockonomics/s3cr3t?status=2')).toBe('/webhooks/blockonomics[redacted]?status=2');
-    expect(redactUrl('/webhooks/gateways/phone/s3cr3t')).toBe('/webhooks/gateways/phone[redacted]');
+    for (const mistyped of [
+      '/webhooks/blockonomics;secret=s3cr3t&status=2',
+      '/webhooks/blockonomics&secret=s3cr3t&status=2',
+      '/webhooks/blockonomics%3Fsecret=s3cr3t%26status=2',
+      '/Webhooks/blockonomics/s3cr3t',
+      '/webhooks//blockonomics/s3cr3t',
+      '/webhooks/blockonomics%2Fs3cr3t',
+      '/webhooks/blockonomics.s3cr3t',
+      '/webhooks/revenuecat,s3cr3t',
+      '/webhooks/gateways/phone/s3cr3t',
+      '/webhooks%2Fblockonomics/s3cr3t',
+    ])
+      expect(redactUrl(mistyped), mistyped).toBe('/webhooks/[redacted]');
+    expect(redactUrl('/webhooks/blockonomics/s3cr3t?status=2')).toBe('/webhooks/[redacted]?status=2');
+    expect(redactUrl('/webhooks/blockonomics?secret%3Ds3cr3t')).not.toContain('s3cr3t');
     expect(redactUrl('/webhooks/gateways/phone')).toBe('/webhooks/gateways/phone');
     expect(redactUrl('/webhooks/stripe')).toBe('/webhooks/stripe');
     // A Bitcoin callback: its address and transaction tie the payment to the payer on the public chain.
