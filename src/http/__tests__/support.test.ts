@@ -104,6 +104,11 @@ describe('support conversations over HTTP', () => {
     expect(`${mail?.subject} ${mail?.bodyText}`).not.toContain('Telegram code never came');
     const audited = await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId));
     expect(audited.map((row) => [row.actor, row.action])).toContainEqual([support.accountId, 'support.answered']);
+    // The answer is an action on the customer's conversation: in their "Who accessed my data" too.
+    expect((await get('/api/v1/privacy/access-log', cookie)).json().items[0]).toMatchObject({
+      what: 'support.answered',
+      staffRef: staffRef(t.keys, support.accountId),
+    });
 
     const seen = (await get(`/api/v1/support/conversations/${id}`, cookie)).json();
     expect(seen.conversation.status).toBe('answered');

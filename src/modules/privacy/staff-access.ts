@@ -30,6 +30,10 @@ export const STAFF_READS = [
   'order.list',
   'order.detail',
   'privacy.requests',
+  'privacy.request_handled',
+  'privacy.restriction_lifted',
+  'support.answered',
+  'support.closed',
 ] as const;
 export type StaffRead = (typeof STAFF_READS)[number];
 

@@ -3,7 +3,8 @@ import { auditLog, type Role, supportConversations } from '../../db/schema/index
 import { transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { recordStaffAccess } from '../privacy/index.ts';
 import { findConversation, refuseStaffConversationToSupport } from './find-conversations.ts';
 import { canClose } from './states.ts';
 import type { ConversationRow } from './view.ts';
@@ -39,6 +40,11 @@ export async function closeConversation(
         accountId: conversation.accountId,
         details: { conversationId: conversation.id },
         occurredAt: now,
+      });
+      await recordStaffAccess(withDb(ctx, tx), {
+        accountId: conversation.accountId,
+        staff: { accountId: input.staffAccountId, role: input.staffRole },
+        what: 'support.closed',
       });
     }
     return closed;

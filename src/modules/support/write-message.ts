@@ -1,6 +1,7 @@
 import type { Role } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
 import { type Ctx, withDb } from '../context.ts';
+import { recordStaffAccess } from '../privacy/index.ts';
 import { appendMessage } from './append-message.ts';
 import { findConversation, refuseStaffConversationToSupport } from './find-conversations.ts';
 import { checkMessageLimit } from './limits.ts';
@@ -29,10 +30,13 @@ export async function writeAsStaff(
   return transaction(ctx.db, async (tx) => {
     const conversation = await findConversation(tx, input.conversationId, { lock: true });
     await refuseStaffConversationToSupport(tx, input.staff.role, conversation);
-    return appendMessage(withDb({ ...ctx, actor: input.staff.accountId }, tx), conversation, {
+    const written = await appendMessage(withDb({ ...ctx, actor: input.staff.accountId }, tx), conversation, {
       author: 'staff',
       staffAccountId: input.staff.accountId,
       body: input.body,
     });
+    // An action on the customer's conversation: in their "Who accessed my data", as reads are.
+    await recordStaffAccess(withDb(ctx, tx), { accountId: conversation.accountId, staff: input.staff, what: 'support.answered' });
+    return written;
   });
 }

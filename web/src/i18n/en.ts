@@ -708,6 +708,12 @@ export const en = {
       'order.detail': 'One of your orders: its number, messages, charges and what happened to it',
       'privacy.requests': 'Your rights request, with what you wrote in it, in the queue of requests',
       'support.queue': 'Your support conversation’s subject, in the queue of conversations',
+      'support.answered': 'Answered your support conversation',
+      'support.closed': 'Closed your support conversation',
+      'privacy.request_handled': 'Handled your rights request (started, completed or refused it), with what you wrote in it',
+      'privacy.restriction_lifted': 'Lifted the restriction of processing your request had put on your account',
+      'payment.list': 'Your payments in a list of payments',
+      'payment.detail': 'One of your payments, with its refunds and disputes',
     } as Record<string, string>,
   },
   deleteAccount: {

@@ -4,7 +4,7 @@ import { asActor, asBearer, createActor, ctxOf, signedIn, uniqueEmail, uniqueIp 
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { queuedMail } from '../../../../test/support/mail.ts';
 import { api, code, fundedActor } from '../../../../test/support/orders.ts';
-import { accounts, auditLog, privacyRequests } from '../../../db/schema/index.ts';
+import { accounts, auditLog, privacyRequests, staffAccessLog } from '../../../db/schema/index.ts';
 import { fileRequest } from '../index.ts';
 
 let t: TestApp;
@@ -198,6 +198,14 @@ describe('rights requests: restriction', () => {
     expect((await api(t, customer).order()).statusCode).toBe(201);
     const actions = (await t.database.db.select().from(auditLog).where(eq(auditLog.accountId, customer.accountId))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['privacy_request.completed', 'privacy_request.restriction_lifted']));
+    // Both were a staff member's actions on the customer's data: in their "Who accessed my data".
+    const logged = await t.database.db.select().from(staffAccessLog).where(eq(staffAccessLog.accountId, customer.accountId));
+    expect(logged.map((row) => [row.what, row.staffAccountId])).toEqual(
+      expect.arrayContaining([
+        ['privacy.request_handled', admin.accountId],
+        ['privacy.restriction_lifted', admin.accountId],
+      ]),
+    );
   });
 });
 

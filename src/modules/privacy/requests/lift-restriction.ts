@@ -2,6 +2,7 @@ import type { Role } from '../../../db/schema/index.ts';
 import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
+import { recordStaffAccess } from '../staff-access.ts';
 import { auditRequest } from './audit.ts';
 import type { RequestDeps } from './deps.ts';
 import { lockRequest, RESTRICTING_TYPES } from './move-request.ts';
@@ -27,6 +28,13 @@ export async function liftProcessingRestriction(
       );
     const lifted = await deps.setProcessingRestriction(txCtx, row.accountId, false, `privacy request ${row.id}: ${reason}`);
     if (!lifted) throw new DomainError('CONFLICT', `The account of ${row.id} is not processing-restricted.`);
+    if (staffRole && ctx.actor)
+      await recordStaffAccess(txCtx, {
+        accountId: row.accountId,
+        staff: { accountId: ctx.actor, role: staffRole },
+        what: 'privacy.restriction_lifted',
+        reason,
+      });
     await auditRequest(txCtx, 'restriction_lifted', row, { reason });
     return { accountId: row.accountId };
   });

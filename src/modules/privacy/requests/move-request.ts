@@ -4,6 +4,7 @@ import { transaction } from '../../../db/tx.ts';
 import { DomainError } from '../../../lib/errors.ts';
 import { type Ctx, withDb } from '../../context.ts';
 import { markAccountDeleted } from '../erasure/mark-deleted.ts';
+import { recordStaffAccess } from '../staff-access.ts';
 import { refuseStaffAccountToSupport } from '../staff-reach.ts';
 import { auditRequest } from './audit.ts';
 import type { RequestDeps } from './deps.ts';
@@ -65,6 +66,14 @@ export async function moveRequest(ctx: Ctx, deps: RequestDeps, id: string, move:
       const marked = await markAccountDeleted(txCtx, deps.endAccess, row.accountId, `privacy request ${row.id} (erasure)`);
       erasureStarted = !marked.complete;
     }
+    // A staff member acting on the customer's request (the console; the server's command line is the operator): in their "Who accessed my data".
+    if (staffRole && ctx.actor)
+      await recordStaffAccess(txCtx, {
+        accountId: row.accountId,
+        staff: { accountId: ctx.actor, role: staffRole },
+        what: 'privacy.request_handled',
+        reason: move.to === 'in_progress' ? move.reason : undefined,
+      });
     await auditRequest(txCtx, move.to === 'in_progress' ? 'started' : move.to, row, {
       from: row.status,
       ...(resolution ? { resolution } : {}),
