@@ -9,6 +9,7 @@ import path from 'node:path';
 export type KeyPurpose =
   | 'device-id-hmac'
   | 'device-secret-hmac'
+  | 'withheld-sms'
   | 'ip-hmac'
   | 'throttle-hmac'
   | 'rate-limit-hmac'

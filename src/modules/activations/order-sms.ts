@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import { rowMapper } from '../../db/client.ts';
 import { activations } from '../../db/schema/index.ts';
@@ -51,12 +51,13 @@ export async function orderSms(ctx: Ctx, row: ActivationRow, sms: Omit<IncomingS
   const key = code ? `code:${code}` : sms.messageId ? `msg:${sms.messageId}` : `sha:${sha(sms.text ?? '')}`;
   const id = newId('sms', now.getTime());
   const receivedAt = sms.receivedAt && sms.receivedAt <= now ? sms.receivedAt : now;
-  // After an unpaid end, only the fact that an SMS came is kept (its key hashed: it names the code).
+  // After an unpaid end, only the fact that an SMS came is kept. Its key names the code, so it is kept
+  // as an HMAC under a key derived from SECRET_KEY: a plain hash of a 5-digit code is undone in a second.
   if (withholdsLateSms(row.status))
     return {
       id,
       activationId: row.id,
-      dedupeKey: `wh:${sha(key)}`,
+      dedupeKey: `wh:${createHmac('sha256', ctx.keys.derive('withheld-sms')).update(key).digest('hex').slice(0, 32)}`,
       code: null,
       text: null,
       late: true,

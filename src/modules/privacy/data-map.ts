@@ -649,7 +649,11 @@ export const DATA_MAP: Record<string, TableEntry> = {
     columns: {
       id: notPersonal,
       activation_id: { personal: true },
-      dedupe_key: { personal: false, note: 'a provider message id or a hash' },
+      dedupe_key: {
+        personal: false,
+        note: 'the code, a provider message id or a hash: how one message is stored once',
+        export: { withheld: 'how we recognise a message sent twice (it may name a code we withheld)' },
+      },
       code: { personal: true },
       text: sealedColumn('null in ephemeral mode'),
       late: notPersonal,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../../test/support/actors.ts';
@@ -168,6 +169,10 @@ describe('codes', () => {
       [null, null, true],
     ]);
     expect(JSON.stringify(stored)).not.toMatch(/55512|77123/);
+    // Its dedupe key is no plain hash of the code either (a 5-digit code is undone in a second).
+    const plain = (c: string) => `wh:${createHash('sha256').update(`code:${c}`).digest('hex').slice(0, 32)}`;
+    expect(stored.map((m) => m.dedupeKey)).not.toContain(plain('55512'));
+    expect(stored.map((m) => m.dedupeKey)).not.toContain(plain('77123'));
     // The live event says an SMS came, not what it said.
     const events = await t.database.db.select().from(accountEvents).where(eq(accountEvents.accountId, user.accountId));
     const late = events.filter((e) => e.type === 'sms.received').map((e) => e.payload as Record<string, unknown>);
