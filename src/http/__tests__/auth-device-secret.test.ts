@@ -329,6 +329,29 @@ describe('the owner takes the account back from whoever holds a device id and se
     expect((await deviceRow(accountId))?.unlinkedAt).not.toBeNull();
   });
 
+  it.skipIf(!onPostgres())('a sign-in of the device racing the reset leaves no live session behind (PostgreSQL)', async () => {
+    for (let run = 0; run < 3; run++) {
+      const email = `race-${randomUUID()}@example.com`;
+      const { payload, accountId } = await upgraded(email, 'the intruder long passphrase');
+      await signInWithPost('/api/v1/auth/password-reset', { email });
+      const token = await resetMail(email);
+      let racing = true;
+      const intruder = (async () => {
+        while (racing) await signIn(payload);
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const done = await signInWithPost('/api/v1/auth/password-reset/confirm', { token, password: 'the owner new passphrase 9' });
+      expect(done.statusCode, done.body).toBe(200);
+      racing = false;
+      await intruder;
+      const live = await t.database.db
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt)));
+      expect(live, `run ${run}`).toEqual([]);
+    }
+  });
+
   it('an anonymous account keeps its one device: it has no other way in', async () => {
     const payload = device();
     const { token, accountId } = (await signIn(payload)).json() as { token: string; accountId: string };

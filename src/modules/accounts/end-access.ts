@@ -36,7 +36,8 @@ export async function signOutEverywhereElse(
 ): Promise<{ ended: number; devicesUnlinked: number }> {
   return transaction(ctx.db, async (tx) => {
     const txCtx = withDb(ctx, tx);
-    const ended = await revokeAllSessions(txCtx, accountId, 'signed out from another session', currentSessionId);
-    return { ended, devicesUnlinked: await unlinkDevices(txCtx, accountId, currentSessionId) };
+    // Devices first: unlinking waits for a sign-in of the device in flight, whose session the revocation then sees.
+    const devicesUnlinked = await unlinkDevices(txCtx, accountId, currentSessionId);
+    return { ended: await revokeAllSessions(txCtx, accountId, 'signed out from another session', currentSessionId), devicesUnlinked };
   });
 }

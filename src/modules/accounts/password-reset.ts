@@ -77,8 +77,10 @@ export async function confirmPasswordReset(
       })
       .where(eq(accounts.id, account.id));
     // Announced whatever ended: the address may be verified now too (the profile is cached).
-    const ended = await endAllAccess(txCtx, account.id, 'password reset');
+    // Devices first: unlinking waits for a sign-in of the device in flight (it holds the device row), whose
+    // new session the revocation that follows then sees; a later sign-in finds the device unlinked.
     const devicesUnlinked = await unlinkDevices(txCtx, account.id);
+    const ended = await endAllAccess(txCtx, account.id, 'password reset');
     // An endpoint registered from a stolen session or key would keep receiving codes: all stop until the owner looks.
     const webhookEndpointsDisabled = await disableEndpointsLeftBy(
       txCtx,
@@ -125,8 +127,9 @@ export async function changePassword(
       .update(accounts)
       .set({ passwordHash, passwordChangeRequired: false, updatedAt: ctx.clock.now() })
       .where(eq(accounts.id, accountId));
-    const ended = await revokeAllSessions(txCtx, accountId, 'password changed', currentSessionId);
+    // Devices before sessions (see confirmPasswordReset).
     const devicesUnlinked = await unlinkDevices(txCtx, accountId, currentSessionId);
+    const ended = await revokeAllSessions(txCtx, accountId, 'password changed', currentSessionId);
     await recordSecurityEvent(txCtx, { type: 'password_changed', accountId, details: { sessionsEnded: ended, devicesUnlinked } });
     await enqueueEmail(txCtx, passwordChangedMessage(ctx.config, account.email as string, accountId));
   });
