@@ -89,7 +89,7 @@ export const activationRoutes: FastifyPluginAsync<OrderRouteDeps> = async (fasti
         tags,
         summary: 'Rent a number for a service in a country',
         description:
-          'Holds the price, then buys a number. The credits are spent only if a code arrives; a cancelled or expired order gives them back. ' +
+          'Holds the price, then buys a number. The credits are spent only if an SMS arrives (the first, with a code read in it or not); a cancelled or expired order gives them back. ' +
           'Send an `Idempotency-Key` header to retry safely: the same key and body return the original order.',
         headers: z.object({ 'idempotency-key': IdempotencyKey }),
         body: z.object({

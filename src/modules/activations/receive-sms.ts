@@ -14,8 +14,8 @@ export type { IncomingSms } from './order-sms.ts';
 export type SmsOutcome = 'charged' | 'recorded' | 'late' | 'duplicate' | 'unknown_order';
 
 /**
- * An SMS arrived for an order. The first one with a code spends the hold (capture) and the order is
- * `received`; later ones (after "another code") are free; one that arrives after the order ended is
+ * An SMS arrived for an order. The first one spends the hold (capture), with a code read in it or not,
+ * and the order is `received`; later ones (after "another code") are free; one that arrives after the order ended is
  * never charged, and after an unpaid end it is withheld (`withholdsLateSms`: it came, what it said is
  * neither kept nor shown). The same message pushed or polled twice is
  * recorded once. An SMS for an order we do not know is ignored (a push is never trusted blindly).
@@ -43,7 +43,7 @@ export async function receiveSms(
 
 /**
  * What an SMS just stored for the locked order `row` changes, in the caller's transaction: the first
- * code of a waiting order captures its hold and the order is `received`; any other SMS is an event
+ * SMS of a waiting order captures its hold and the order is `received`; any other SMS is an event
  * of the order (`sms_received`, or `late_sms` once it ended, never charged). Both announce the SMS.
  */
 export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: ActivationRow, sms: OrderSms, now: Date): Promise<SmsOutcome> {
@@ -61,7 +61,10 @@ export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: Activa
       receivedAt: now.toISOString(),
     },
   };
-  if (row.status === 'waiting' && code) {
+  // The first SMS of a waiting order spends its hold, whether or not a code was read in it: its text is
+  // shown, and a code the reader missed ("Your PIN: 12 34 56", a sign-in link) is still a code. Charging
+  // only on a code read let an order show such a message and then be cancelled for a refund.
+  if (row.status === 'waiting') {
     const service = serviceByCode(row.service)?.name ?? row.service;
     // The order is locked (by the caller): "only if still waiting" always holds, and the capture, the
     // update, its audit event and the account events go in one statement.
@@ -70,7 +73,7 @@ export async function settleOrderSms(ctx: Ctx, deps: ActivationDeps, row: Activa
       // The price of the number sold; a hold taken for a dearer fallback gives the rest back.
       amount: row.price,
       idempotencyKey: `${row.id}:capture`,
-      reason: `${service} number ${maskPhone(await openPhone(ctx, row))}, code received`,
+      reason: `${service} number ${maskPhone(await openPhone(ctx, row))}, ${code ? 'code' : 'SMS'} received`,
       metadata: { activationId: row.id },
     };
     const written = await captureAndRecordTransition(ctx, now, row, capture, {

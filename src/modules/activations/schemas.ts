@@ -28,7 +28,7 @@ export const Activation = z
     phone: z.string().describe('The rented number, E.164'),
     service: z.string(),
     country: z.string(),
-    price: z.number().int().describe('Credits: held now, spent only if a code arrives'),
+    price: z.number().int().describe('Credits: held now, spent only if an SMS arrives'),
     status: PublicStatus,
     expiresAt: IsoTimestamp,
     createdAt: IsoTimestamp,

@@ -154,7 +154,7 @@ export const en = {
     confirmBalance: 'Your balance',
     confirmAfter: 'Balance after the code',
     howPaying:
-      'The price is reserved when you buy and spent only when a code arrives. No code before the number expires, or you cancel? The credits come back by themselves.',
+      'The price is reserved when you buy and spent only when an SMS arrives. No SMS before the number expires, or you cancel? The credits come back by themselves.',
     notEnough: (missing: string) => `You need ${missing} more to buy this number.`,
     addCredits: 'Add credits',
     buyButton: 'Buy number',
@@ -239,7 +239,7 @@ export const en = {
     title: 'Balance',
     available: 'Available',
     held: 'Reserved by open orders',
-    heldHint: 'Spent only if a code arrives; otherwise they come back by themselves.',
+    heldHint: 'Spent only if an SMS arrives; otherwise they come back by themselves.',
     statementTitle: 'Statement',
     statementIntro: 'Why did my balance change? One line per movement, newest first.',
     statementEmpty: 'No movements yet.',
@@ -270,7 +270,7 @@ export const en = {
   topUp: {
     title: 'Top up',
     intro: (balance: string) =>
-      `Credits pay for numbers: a number’s price is reserved when you buy it and spent only when a code arrives. You have ${balance}.`,
+      `Credits pay for numbers: a number’s price is reserved when you buy it and spent only when an SMS arrives. You have ${balance}.`,
     choosePackage: 'Choose what to buy',
     packLabel: (credits: string) => credits,
     planLabel: (credits: string, interval: 'month' | 'year') => `${credits} every ${interval}`,

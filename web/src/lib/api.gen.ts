@@ -94,7 +94,7 @@ export interface paths {
         put?: never;
         /**
          * Rent a number for a service in a country
-         * @description Holds the price, then buys a number. The credits are spent only if a code arrives; a cancelled or expired order gives them back. Send an `Idempotency-Key` header to retry safely: the same key and body return the original order.
+         * @description Holds the price, then buys a number. The credits are spent only if an SMS arrives (the first, with a code read in it or not); a cancelled or expired order gives them back. Send an `Idempotency-Key` header to retry safely: the same key and body return the original order.
          */
         post: {
             parameters: {
@@ -15270,7 +15270,7 @@ export interface components {
             id: string;
             /** @description The rented number, E.164 */
             phone: string;
-            /** @description Credits: held now, spent only if a code arrives */
+            /** @description Credits: held now, spent only if an SMS arrives */
             price: number;
             receivedAt: string | null;
             /** @description A fictional number from the sandbox provider */

@@ -118,7 +118,7 @@ export class OrderStore {
       late: event.late,
       withheld: event.withheld ?? false,
     };
-    const status = order.status === 'waiting' && sms.code && !sms.late ? 'received' : order.status;
+    const status = order.status === 'waiting' && !sms.late ? 'received' : order.status;
     this.upsert({
       ...order,
       status,

@@ -199,13 +199,17 @@ describe('codes', () => {
     expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
   });
 
-  it('a message without a code keeps the order waiting and charges nothing', async () => {
+  it('a message without a code read in it is shown and charged as any first SMS: it cannot be cancelled for a refund after', async () => {
     const user = await fundedActor(t, 1000);
     const a = api(t, user);
     const order = (await a.order()).json();
-    expect((await a.sms(order.id, 'Welcome! Your account is almost ready.')).json()).toEqual({ outcome: 'recorded' });
-    expect((await a.get(order.id)).json()).toMatchObject({ status: 'waiting', sms: [{ code: null }] });
-    expect((await a.balance()).held).toBe(order.price);
+    // A code the reader misses is still a code: a probe read "Your PIN: 12 34 56", then cancelled for its credits.
+    expect((await a.sms(order.id, 'Your PIN: 12 34 56')).json()).toEqual({ outcome: 'charged' });
+    expect((await a.get(order.id)).json()).toMatchObject({ status: 'received', sms: [{ code: null, text: 'Your PIN: 12 34 56' }] });
+    expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
+    t.clock.advance(t.config.cancelMinS * 1000);
+    expect((await a.action(order.id, 'cancel')).statusCode).toBe(409);
+    expect(await a.balance()).toEqual({ available: 1000 - order.price, held: 0 });
   });
 });
 
