@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { onPostgres } from '../../../test/support/database.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
-import { authTokens, webhookEndpoints } from '../../db/schema/index.ts';
+import { apiKeys, authTokens, webhookEndpoints } from '../../db/schema/index.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -148,6 +149,53 @@ describe('password reset', () => {
       [byKey]: ['disabled', 'the API key that registered it was revoked: check it, then enable it again'],
       [byOwner]: ['enabled', null],
     });
+  });
+
+  it.skipIf(!onPostgres())('keys and endpoints made while the reset or the revocation commits do not outlive it (PostgreSQL)', async () => {
+    const user = await signUp(t);
+    const intruder = await signInAgain(user.email, user.password);
+    const minted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { cookie: intruder.cookie },
+      payload: { name: 'k' },
+    });
+    const key = { authorization: `Bearer ${minted.json().key}` };
+    await post('/api/v1/auth/password-reset', { email: user.email });
+    const { token } = await lastMailTo(user.email);
+    let racing = true;
+    const loops = [
+      (async () => {
+        while (racing)
+          await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie: intruder.cookie }, payload: { name: 'more' } });
+      })(),
+      (async () => {
+        while (racing) {
+          const made = await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/webhook-endpoints',
+            headers: key,
+            payload: { url: 'https://attacker.example.com/hook' },
+          });
+          if (made.statusCode === 201)
+            await t.app.inject({ method: 'DELETE', url: `/api/v1/webhook-endpoints/${made.json().id}`, headers: key });
+        }
+      })(),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await post('/api/v1/auth/password-reset/confirm', { token, password: 'a brand new passphrase 7' })).statusCode).toBe(200);
+    racing = false;
+    await Promise.all(loops);
+    const liveKeys = await t.database.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.accountId, user.accountId), isNull(apiKeys.revokedAt)));
+    expect(liveKeys).toEqual([]);
+    const enabled = await t.database.db
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.accountId, user.accountId), eq(webhookEndpoints.status, 'enabled')));
+    expect(enabled).toEqual([]);
   });
 
   it('refuses a verification token as a reset token', async () => {

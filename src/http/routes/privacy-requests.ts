@@ -25,7 +25,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { principalOf, STAFF } from '../auth.ts';
 import { pageOf } from '../paging.ts';
-import { AccessReason, Email, IdParam, idCursor, Limit, Prose, SecretToken, Text } from '../schemas.ts';
+import { AccessReason, Email, IdParam, idCursor, Limit, Prose, SecretToken } from '../schemas.ts';
 import { logStaffRead } from '../staff-reads.ts';
 
 const Details = Prose.trim().max(2000).optional().describe('What you want, in your words (at most 2,000 characters)');

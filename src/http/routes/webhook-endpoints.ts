@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NextCursor } from '../../lib/api-schemas.ts';
+import { requireLiveCredential } from '../../modules/accounts/index.ts';
 import {
   ALL_EVENTS,
   createWebhookEndpoint,
@@ -58,10 +59,15 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
     async (request, reply) => {
       const principal = principalOf(request);
       // An endpoint a key registers lives no longer than the key (revoking it disables the endpoint).
-      const endpoint = await createWebhookEndpoint(request.ctx, principal.accountId, {
-        ...request.body,
-        createdByKey: principal.apiKeyId ?? null,
-      });
+      // Re-checked as it is inserted: a key revoked (or a session ended by a reset) meanwhile registers nothing.
+      const credential = { sessionId: principal.sessionId, apiKeyId: principal.apiKeyId };
+      const endpoint = await createWebhookEndpoint(
+        request.ctx,
+        principal.accountId,
+        { ...request.body, createdByKey: principal.apiKeyId ?? null },
+        undefined,
+        (ctx) => requireLiveCredential(ctx, credential),
+      );
       return reply.code(201).send(endpoint);
     },
   );

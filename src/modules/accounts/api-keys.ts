@@ -7,6 +7,7 @@ import { type Ctx, withDb } from '../context.ts';
 import { openFor } from '../keyring/index.ts';
 import { disableEndpointsLeftBy } from '../webhooks/index.ts';
 import { announceAuthChange } from './auth-changes.ts';
+import { type Credential, requireLiveCredential } from './live-credential.ts';
 import type { Principal } from './principal.ts';
 import type { ApiKeyView, NewApiKeyView } from './schemas.ts';
 import { recordSecurityEvent } from './security-events.ts';
@@ -16,8 +17,10 @@ import { hashToken, newToken } from './tokens.ts';
 export const MAX_ACTIVE_API_KEYS = 20;
 
 /** Create a key; the key itself is returned once and never stored. */
-export async function createApiKey(ctx: Ctx, accountId: string, name: string): Promise<NewApiKeyView> {
+export async function createApiKey(ctx: Ctx, accountId: string, name: string, madeWith: Credential = {}): Promise<NewApiKeyView> {
   return transaction(ctx.db, async (tx) => {
+    // The session making it is still live, and stays so until this commits (a reset racing it revokes the key too).
+    await requireLiveCredential(withDb(ctx, tx), madeWith);
     const [active] = await tx
       .select({ n: count() })
       .from(apiKeys)

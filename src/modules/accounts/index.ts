@@ -10,6 +10,7 @@ export { DEVICE_SECRET_RULES } from './device-secret.ts';
 export { DEVICE_ID_RULES, deviceHash, deviceSignIn, type PresentedToken } from './device-sign-in.ts';
 export { confirmEmailVerification, requestEmailVerification } from './email-verification.ts';
 export { endAllAccess, signOutEverywhereElse } from './end-access.ts';
+export { type Credential, requireLiveCredential } from './live-credential.ts';
 export { login, logout } from './login.ts';
 export { lookupAccount } from './lookup-account.ts';
 export { changePassword, confirmPasswordReset, requestPasswordReset } from './password-reset.ts';

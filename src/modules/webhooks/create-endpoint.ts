@@ -32,6 +32,8 @@ export async function createWebhookEndpoint(
   accountId: string,
   input: NewEndpoint,
   lookupNames?: LookupAll,
+  /** Run first in the creating transaction: the caller re-checks the credential it registers with (it may have ended meanwhile). */
+  stillAllowed?: (ctx: Ctx) => Promise<void>,
 ): Promise<EndpointWithSecretView> {
   const allowPrivate = ctx.config.webhookAllowPrivateNetworks;
   const url = checkEndpointUrl(input.url, allowPrivate);
@@ -42,6 +44,7 @@ export async function createWebhookEndpoint(
   }
   const events = normaliseEvents(input.events);
   return transaction(ctx.db, async (tx) => {
+    await stillAllowed?.(withDb(ctx, tx));
     const key = await accountKeyForSealing(withDb(ctx, tx), accountId);
     // The account row serialises concurrent creations, so the limit holds under races.
     await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId)).for('no key update');
