@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookieHeader, GOOD_PASSWORD, newDeviceCredentials, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { onPostgres } from '../../../test/support/database.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
 import { accounts, consents, emailOutbox, securityEvents } from '../../db/schema/index.ts';
 
@@ -196,6 +197,63 @@ describe('a device account adding an address answers "taken" as sign-up does (AD
     expect(sixth.json().error.code).toBe('TOO_MANY_ATTEMPTS');
     t.clock.advance(24 * 3_600_000 + 1_000);
     expect((await upgrade(uniqueEmail('tomorrow'))).statusCode).toBe(200);
+  });
+});
+
+describe.skipIf(!onPostgres())('"taken" answers and upgrades sent at once (PostgreSQL)', () => {
+  const deviceToken = async (remoteAddress: string) =>
+    (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/device',
+        payload: {
+          ...newDeviceCredentials(),
+          platform: 'android',
+          osVersion: '15',
+          model: 'Pixel',
+          appVersion: '2.0.0',
+          ageConfirmed: true,
+          policyVersion: t.policy.version,
+        },
+        remoteAddress,
+      })
+    ).json().token as string;
+
+  it('twenty upgrades naming taken addresses at once: five say "taken", the rest wait for the day to end', async () => {
+    const network = uniqueIp();
+    const token = await deviceToken(network);
+    const owners = await Promise.all(Array.from({ length: 20 }, () => signUp(t)));
+    const answers = await Promise.all(
+      owners.map((owner) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/upgrade',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { email: owner.email, password: 'another good passphrase' },
+          remoteAddress: network,
+        }),
+      ),
+    );
+    const codes = answers.map((a) => a.json().error.code as string);
+    expect(codes.filter((c) => c === 'EMAIL_UNAVAILABLE')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'TOO_MANY_ATTEMPTS')).toHaveLength(15);
+  });
+
+  it('upgrades with different free addresses at once: one account gets one address', async () => {
+    const network = uniqueIp();
+    const token = await deviceToken(network);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/upgrade',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { email: uniqueEmail('parallel'), password: 'another good passphrase' },
+          remoteAddress: network,
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
   });
 });
 

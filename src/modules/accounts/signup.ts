@@ -50,10 +50,7 @@ export async function signup(
     const accountId = newId('acc', now.getTime());
     // Looked up by the address's keyed hash (the address itself is sealed, ADR 28).
     const existing = (await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1))[0];
-    if (existing) {
-      await answerTakenAddress(txCtx, existing.id, email, networkKey);
-      return { taken: true as const };
-    }
+    if (existing) return { taken: true as const, withinAllowance: await answerTakenAddress(txCtx, existing.id, email, networkKey) };
     const inserted = await tx
       .insert(accounts)
       .values({
@@ -85,7 +82,7 @@ export async function signup(
     await recordSecurityEvent(txCtx, { type: 'signup', accountId });
     return { taken: false as const, accountId, session };
   });
-  if (outcome.taken) throw emailUnavailable();
+  if (outcome.taken) return refuseTaken(ctx, outcome.withinAllowance);
   return { accountId: outcome.accountId, session: outcome.session, trustedDevice: issueTrustedDevice(ctx, outcome.accountId) };
 }
 
@@ -109,11 +106,19 @@ export async function requireTakenAnswersLeft(ctx: Ctx): Promise<ThrottleKey | u
  * sees it among their security events, and the asking network's answers are counted (ADR 17). In the
  * caller's transaction, which must commit (the refusal is thrown after it).
  */
-export async function answerTakenAddress(ctx: Ctx, ownerId: string, email: string, networkKey: ThrottleKey | undefined): Promise<void> {
+export async function answerTakenAddress(ctx: Ctx, ownerId: string, email: string, networkKey: ThrottleKey | undefined): Promise<boolean> {
   const told = await ownerRecentlyTold(ctx, ownerId);
   await recordSecurityEvent(ctx, { type: 'signup_with_existing_email', accountId: ownerId });
   if (!told) await enqueueEmail(ctx, existingAccountMessage(ctx.config, email, ownerId));
-  if (networkKey) await recordWindowedFailure(ctx, networkKey, SIGNUP_TAKEN_THROTTLE);
+  if (!networkKey) return true;
+  // Counted atomically (the row is locked to the commit): of answers sent at once, only the day's allowance say "taken".
+  return (await recordWindowedFailure(ctx, networkKey, SIGNUP_TAKEN_THROTTLE)) <= SIGNUP_TAKEN_THROTTLE.maxFailures;
+}
+
+/** After the transaction that counted it: an answer past the network's allowance is 429, as the next request's would be. */
+export async function refuseTaken(ctx: Ctx, withinAllowance: boolean): Promise<never> {
+  if (!withinAllowance) await requireTakenAnswersLeft(ctx);
+  throw emailUnavailable();
 }
 
 export const emailUnavailable = () =>

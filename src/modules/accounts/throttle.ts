@@ -74,7 +74,7 @@ export async function recordWindowedFailure(
   ctx: Ctx,
   key: ThrottleKey,
   policy: { windowMs: number; maxFailures: number } = IP_THROTTLE,
-): Promise<void> {
+): Promise<number> {
   const now = ctx.clock.now();
   const windowStart = new Date(now.getTime() - policy.windowMs);
   const [row] = await queryRows<{ failures: number; window_started_at: Date | string }>(
@@ -87,9 +87,11 @@ export async function recordWindowedFailure(
           updated_at = excluded.updated_at
         returning failures, window_started_at`,
   );
-  if (!row || Number(row.failures) < policy.maxFailures) return;
+  const failures = Number(row?.failures ?? 0);
+  if (!row || failures < policy.maxFailures) return failures;
   const until = new Date(new Date(row.window_started_at).getTime() + policy.windowMs);
   await ctx.db.update(authThrottles).set({ blockedUntil: until }).where(eq(authThrottles.key, key));
+  return failures;
 }
 
 export async function clearThrottle(ctx: Ctx, key: ThrottleKey): Promise<void> {

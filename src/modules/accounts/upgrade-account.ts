@@ -11,7 +11,7 @@ import { announceAuthChange } from './auth-changes.ts';
 import { byEmail, emailColumns, normaliseEmail } from './email.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { recordSecurityEvent } from './security-events.ts';
-import { answerTakenAddress, EMAIL_TOKEN_TTL_MS, emailUnavailable, requireTakenAnswersLeft } from './signup.ts';
+import { answerTakenAddress, EMAIL_TOKEN_TTL_MS, emailUnavailable, refuseTaken, requireTakenAnswersLeft } from './signup.ts';
 import { newToken } from './tokens.ts';
 
 /**
@@ -26,16 +26,16 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
   const problem = passwordProblem(input.password, email);
   if (problem) throw new DomainError('WEAK_PASSWORD', problem);
   const passwordHash = await hashPassword(input.password);
-  let taken = false;
+  let taken: { withinAllowance: boolean } | undefined;
   try {
     await transaction(ctx.db, async (tx) => {
       const txCtx = withDb(ctx, tx);
-      const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1))[0];
+      // Locked: two upgrades at once take turns, and the second finds the address set (one address per account).
+      const account = (await tx.select().from(accounts).where(eq(accounts.id, accountId)).limit(1).for('update'))[0];
       if (!account || account.email) throw new DomainError('CONFLICT', 'This account already has an e-mail address.');
       const [owner] = await tx.select({ id: accounts.id }).from(accounts).where(byEmail(ctx, email)).limit(1);
       if (owner) {
-        await answerTakenAddress(txCtx, owner.id, email, networkKey);
-        taken = true;
+        taken = { withinAllowance: await answerTakenAddress(txCtx, owner.id, email, networkKey) };
         return;
       }
       const now = ctx.clock.now();
@@ -64,5 +64,5 @@ export async function upgradeDeviceAccount(ctx: Ctx, accountId: string, input: {
     if (sqlState(error) === '23505') throw emailUnavailable();
     throw error;
   }
-  if (taken) throw emailUnavailable();
+  if (taken) await refuseTaken(ctx, taken.withinAllowance);
 }
