@@ -30,11 +30,11 @@ type Row = readonly [code: string, name: string, icon: string | null, color: str
 
 // Most used first: the order of `searchServices('')` and of equally good search matches.
 const ROWS: readonly Row[] = [
-  ['tg', 'Telegram', 'telegram', '26A5E4', ['tg']],
-  ['wa', 'WhatsApp', 'whatsapp', '25D366', ['whatsapp business', 'wa']],
-  ['go', 'Google', 'google', '4285F4', ['youtube', 'gmail', 'google play', 'google account']],
-  ['ig', 'Instagram', 'instagram', 'FF0069', ['threads', 'insta', 'ig']],
-  ['fb', 'Facebook', 'facebook', '0866FF', ['meta', 'messenger', 'fb']],
+  ['tg', 'Telegram', 'telegram', '26A5E4', ['tg', 'телеграм', 'телеграмм']],
+  ['wa', 'WhatsApp', 'whatsapp', '25D366', ['whatsapp business', 'wa', 'ватсап', 'вотсап']],
+  ['go', 'Google', 'google', '4285F4', ['youtube', 'gmail', 'google play', 'google account', 'гугл']],
+  ['ig', 'Instagram', 'instagram', 'FF0069', ['threads', 'insta', 'ig', 'инстаграм']],
+  ['fb', 'Facebook', 'facebook', '0866FF', ['meta', 'messenger', 'fb', 'фейсбук']],
   ['tw', 'X (Twitter)', 'x', '000000', ['twitter', 'x']],
   ['ds', 'Discord', 'discord', '5865F2', []],
   ['dr', 'OpenAI', null, null, ['chatgpt', 'chat gpt', 'sora']],
@@ -49,7 +49,7 @@ const ROWS: readonly Row[] = [
   ['wb', 'WeChat', 'wechat', '07C160', ['weixin', '微信']],
   ['vi', 'Viber', 'viber', '7360F2', []],
   ['ya', 'Yandex', null, null, ['яндекс', 'yandex go', 'yandex id']],
-  ['vk', 'VKontakte', 'vk', '0077FF', ['vk', 'vk.com', 'вконтакте']],
+  ['vk', 'VKontakte', 'vk', '0077FF', ['vk', 'vk.com', 'вконтакте', 'вк']],
   ['ok', 'Odnoklassniki', 'odnoklassniki', 'EE8208', ['ok.ru', 'одноклассники']],
   ['tn', 'LinkedIn', null, null, []],
   ['nf', 'Netflix', 'netflix', 'E50914', []],
@@ -136,14 +136,27 @@ function termsOf(service: ServiceInfo): SearchTerms {
   return terms;
 }
 
-/** A service's names as words a message may name it by: four characters or more (`tg`, `x` are too short to mean it). */
-const NAMES_IN_MESSAGES: readonly { code: string; pattern: RegExp }[] = SERVICES.filter((service) => service.code !== 'ot').map(
+const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const wholeWord = (alternatives: string[], flags: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.map(escaped).join('|')})(?![\\p{L}\\p{N}])`, flags);
+
+/**
+ * A service's names as words a message may name it by: in any case when four characters or more; a
+ * shorter one (`X`, `VK`, `TG`, `WA`, `ВК`) only in capitals, as brands write them in their messages —
+ * in lower case they are ordinary words ("x", "wa", "ok", "line").
+ */
+const NAMES_IN_MESSAGES: readonly { code: string; patterns: RegExp[] }[] = SERVICES.filter((service) => service.code !== 'ot').map(
   (service) => {
-    const words = [...service.name.replace(/\([^)]*\)/g, '').split('/'), ...service.aliases]
-      .map((word) => word.trim())
-      .filter((word) => [...word].length >= 4);
-    const alternatives = [...new Set(words)].map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    return { code: service.code, pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu') };
+    // Words with a letter: `1688` (Alibaba) is as often a code.
+    const words = [
+      ...new Set([...service.name.replace(/\([^)]*\)/g, ' ').split('/'), ...service.aliases].map((word) => word.trim())),
+    ].filter((word) => /\p{L}/u.test(word));
+    const long = words.filter((word) => [...word].length >= 4);
+    const short = words.filter((word) => word !== '' && [...word].length < 4).map((word) => word.toUpperCase());
+    return {
+      code: service.code,
+      patterns: [...(long.length > 0 ? [wholeWord(long, 'iu')] : []), ...(short.length > 0 ? [wholeWord(short, 'u')] : [])],
+    };
   },
 );
 
@@ -154,5 +167,5 @@ const NAMES_IN_MESSAGES: readonly { code: string; pattern: RegExp }[] = SERVICES
  */
 export function servicesNamedIn(...texts: string[]): string[] {
   const joined = texts.join('\n');
-  return NAMES_IN_MESSAGES.filter(({ pattern }) => pattern.test(joined)).map(({ code }) => code);
+  return NAMES_IN_MESSAGES.filter(({ patterns }) => patterns.some((pattern) => pattern.test(joined))).map(({ code }) => code);
 }

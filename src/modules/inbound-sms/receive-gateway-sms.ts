@@ -11,7 +11,15 @@ import { seal } from '../../lib/sealed.ts';
 import { type ActivationDeps, orderFromRow, orderSms, orderSmsValues, settleOrderSms } from '../activations/index.ts';
 import { servicesNamedIn } from '../catalog/index.ts';
 import { type Ctx, withDb } from '../context.ts';
-import { CLOCK_SKEW_MS, type LeaseForMessage, leaseAt, noteLeaseValues, parseE164, soldForAnotherOf } from '../pool/index.ts';
+import {
+  CLOCK_SKEW_MS,
+  type LeaseForMessage,
+  leaseAt,
+  noteLeaseValues,
+  noteServicesNamed,
+  parseE164,
+  soldForAnotherOf,
+} from '../pool/index.ts';
 import { receiveRentalSms } from '../rentals/index.ts';
 import { ORDER_PREFIX, RECEIVE, RECORD } from './statements.ts';
 
@@ -84,13 +92,14 @@ export async function receiveGatewaySms(
     // A code naming another service that the number was sold for within the reuse period is that
     // buyer's, not the holder's: kept for staff, never shown (the reuse rule holds per service only if
     // another service's buyer cannot read it). Asked only when the message names another service.
+    const othersNamed = candidate ? servicesNamedIn(sms.sender, sms.text).filter((service) => service !== candidate.service) : [];
     const meantForAnother =
       candidate !== undefined &&
       numberId !== undefined &&
       lease !== undefined &&
       (await soldForAnotherOf(tx, {
         numberId,
-        services: servicesNamedIn(sms.sender, sms.text).filter((service) => service !== candidate.service),
+        services: othersNamed,
         since: new Date(at.getTime() - ctx.config.poolReuseDays * 86_400_000),
         leaseId: lease.id,
       }));
@@ -121,6 +130,8 @@ export async function receiveGatewaySms(
     if (!holder || !stored) return { outcome: 'unmatched', reason: 'unknown_order' };
     // The same code (or message) for this order again, under another message: recorded once.
     if (Number(recorded?.order_sms) !== 1) return { outcome: 'order', activationId: holder.id, charged: false };
+    // Its buyer read a code of these services too: none is sold to someone else within the reuse period.
+    await noteServicesNamed(tx, { numberId, leaseId: lease.id, services: othersNamed, at });
     const settled = await settleOrderSms(withDb(ctx, tx), deps, holder, stored, now);
     if (settled === 'late') return { outcome: 'late', activationId: holder.id };
     return { outcome: 'order', activationId: holder.id, charged: settled === 'charged' };

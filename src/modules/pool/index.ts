@@ -37,7 +37,7 @@ export {
   parseE164,
   removePoolNumber,
 } from './numbers.ts';
-export { soldForAnotherOf } from './other-service-uses.ts';
+export { noteServicesNamed, soldForAnotherOf } from './other-service-uses.ts';
 export { PoolProvider, type PoolProviderOptions } from './pool-provider.ts';
 export {
   coolAfterLateRentalSms,

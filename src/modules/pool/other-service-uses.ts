@@ -26,3 +26,19 @@ export async function soldForAnotherOf(
     .limit(1);
   return use !== undefined;
 }
+
+/**
+ * An SMS on the lease named other services than the one sold (`Telegram code: …` on a WhatsApp order):
+ * the number is now used for those too, so that none of them is sold to someone else within the reuse
+ * period (whoever read that code may have opened an account with it). Caller's transaction.
+ */
+export async function noteServicesNamed(
+  db: Executor,
+  input: { numberId: string; leaseId: string; services: readonly string[]; at: Date },
+): Promise<void> {
+  if (input.services.length === 0) return;
+  await db
+    .insert(poolServiceUses)
+    .values(input.services.map((service) => ({ numberId: input.numberId, leaseId: input.leaseId, service, usedAt: input.at })))
+    .onConflictDoNothing();
+}

@@ -10,8 +10,18 @@ describe('servicesNamedIn', () => {
     expect(servicesNamedIn('', 'Ваш код ВКонтакте: 1234')).toEqual(['vk']);
   });
 
-  it('does not take short codes, parts of words or the catch-all service for a name', () => {
+  it('takes short brand names in capitals, as brands write them, and Cyrillic spellings', () => {
+    expect(servicesNamedIn('', 'Your X verification code is 222222')).toEqual(['tw']);
+    expect(servicesNamedIn('VK', 'VK: 444444 — код для входа')).toEqual(['vk']);
+    expect(servicesNamedIn('TG', 'Your code 55555')).toEqual(['tg']);
+    expect(servicesNamedIn('', 'Код Телеграм: 44444')).toEqual(['tg']);
+    expect(servicesNamedIn('', 'Ваш код ВК: 1234')).toEqual(['vk']);
+  });
+
+  it('does not take short words in lower case, numbers, parts of words or the catch-all service for a name', () => {
     expect(servicesNamedIn('', 'tg wa fb x: 1234')).toEqual([]);
+    expect(servicesNamedIn('', 'Your code is 1688')).toEqual([]);
+    expect(servicesNamedIn('', 'Your code is X7KQ2')).toEqual([]);
     expect(servicesNamedIn('', 'Your code is 1234, anyone asking for it is a scammer')).toEqual([]);
     expect(servicesNamedIn('', 'telegramming is fun 1234')).toEqual([]);
   });
