@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/client.ts';
-import { transaction } from '../../db/tx.ts';
+import { sqlState, transaction } from '../../db/tx.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { ProviderFailure, PurchasedNumber } from '../../provider-clients/port.ts';
 import type { CountryInfo, PricedOffer, ServiceInfo } from '../catalog/index.ts';
@@ -47,7 +47,26 @@ export async function buyFromCandidates(
       offer.provider.kind === 'sandbox'
         ? undefined
         : providerCall(offer.provider.name, 'buy', started, performance.now(), bought, () => 'a number sold');
-    if (bought.ok) return { assigned: await assignNumber(ctx, requested, offer, bought.value, refusals, call) };
+    if (bought.ok) {
+      try {
+        return { assigned: await assignNumber(ctx, requested, offer, bought.value, refusals, call) };
+      } catch (error) {
+        if (!isUpstreamIdTaken(error)) throw error;
+        // The provider answered with an activation id another order already holds: a broken answer. The
+        // number is not cancelled upstream (that id is the other order's, which a cancel would end); the
+        // next provider is asked, and an order nobody sells to fails with its hold given back.
+        ctx.log.error(
+          { activationId: requested.id, provider: offer.provider.name },
+          'provider sold an activation id another order holds: answer refused',
+        );
+        refusals.push({
+          provider: offer.provider.name,
+          failure: { kind: 'protocol_error', message: 'the provider answered an activation id another order already holds' },
+          call,
+        });
+        continue;
+      }
+    }
     refusals.push({ provider: offer.provider.name, failure: bought.failure, call });
     ctx.log.warn(
       { activationId: requested.id, provider: offer.provider.name, failure: bought.failure.kind },
@@ -107,6 +126,22 @@ async function assignNumber(
   await queueProviderTask(ctx.db, { ...requested, provider: offer.provider.name, upstreamId: number.upstreamId }, 'cancel', now);
   throw new DomainError('PROVIDER_UNAVAILABLE', 'The provider took too long to answer; the order was cancelled and nothing was charged.');
 }
+
+/** The unique key of (provider, upstream id) refused the number: the provider sold an id already recorded. */
+const isUpstreamIdTaken = (error: unknown): boolean => {
+  if (sqlState(error) !== '23505') return false;
+  for (let current: unknown = error, depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const constraint = (current as { constraint?: unknown }).constraint;
+    if (constraint === 'activations_upstream_key') return true;
+    if (
+      typeof (current as { message?: unknown }).message === 'string' &&
+      (current as { message: string }).message.includes('activations_upstream_key')
+    )
+      return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+};
 
 /** Only "none in stock" (or "above your maximum") answers: the order failed for want of numbers, not of providers. */
 export const onlyNoStock = (refusals: ProviderRefusal[]) =>

@@ -143,6 +143,39 @@ describe('routing and failover', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
   });
 
+  it('refuses a sale whose activation id another order holds: no 500, the next provider sells, nothing cancelled upstream', async () => {
+    const t = await app();
+    const { fake: first } = await connect(t, 'alpha', { prices: tgUs('0.50') });
+    const { fake: second } = await connect(t, 'beta', { prices: tgUs('0.80') });
+    const user = await fundedActor(t, 1000);
+    const a = api(t, user);
+    const held = (await a.order({ service: 'tg', country: 'US' })).json();
+    const heldId = await upstreamIdOf(t, held.id);
+    // The cheaper provider now answers every buy with that same activation id.
+    first.scriptReply('getNumber', `ACCESS_NUMBER:${heldId}:12025550123`);
+    first.scriptReply('getNumberV2', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        activationId: Number(heldId),
+        phoneNumber: '12025550123',
+        activationCost: 0.5,
+        currency: 840,
+        countryCode: '187',
+        canGetAnotherSms: '1',
+        activationTime: '2026-12-07 12:00:00',
+        activationOperator: 'any',
+      }),
+    });
+    const again = await a.order({ service: 'tg', country: 'US', maxPrice: 100 });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().price).toBe(80);
+    expect(params(second, 'getNumberV2').length + params(second, 'getNumber').length).toBe(1);
+    // The held order's number is not cancelled upstream by mistake.
+    await tasks(t);
+    expect(params(first, 'setStatus').filter((p) => p.id === heldId)).toEqual([]);
+    expect((await a.get(held.id)).json().status).toBe('waiting');
+  });
+
   it('fails over to a dearer provider only within the maximum the customer gave, and charges what was sold', async () => {
     const t = await app();
     const cheap = await connect(t, 'cheap', { prices: tgUs('0.50') });
