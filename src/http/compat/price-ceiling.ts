@@ -22,4 +22,4 @@ export function ceilingCredits(text: string, creditsPerUnit: number): number | u
 }
 
 const DECIMAL = /^(\d{1,30})(?:[.,](\d{0,12}))?$/;
-const EXPONENT = /^\d+(?:\.\d*)?[eE][+-]?\d{1,3}$/;
+const EXPONENT = /^\d+(?:\.\d*)?[eE][+-]?\d{1,10}$/;

@@ -87,6 +87,8 @@ describe('money', () => {
     // Past what a double holds, still a finite amount above every price: no ceiling, as 1e300 (a probe
     // got WRONG_MAX_PRICE for it, and 5sim's "bad maxPrice").
     expect(ceilingCredits('1e999', 100)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(ceilingCredits('1e999999999', 100)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(ceilingCredits('1e-999999999', 100)).toBe(0);
     expect(ceilingCredits('999999999999999999999999', 100)).toBe(Number.MAX_SAFE_INTEGER);
   });
 });
