@@ -161,10 +161,28 @@ describe('password reset', () => {
       payload: { name: 'k' },
     });
     const key = { authorization: `Bearer ${minted.json().key}` };
+    // An endpoint the stolen session registered, which it keeps enabling while the reset commits.
+    const stolenEndpoint = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/webhook-endpoints',
+        headers: { cookie: intruder.cookie },
+        payload: { url: 'https://attacker.example.com/kept' },
+      })
+    ).json().id as string;
     await post('/api/v1/auth/password-reset', { email: user.email });
     const { token } = await lastMailTo(user.email);
     let racing = true;
     const loops = [
+      (async () => {
+        while (racing)
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/webhook-endpoints/${stolenEndpoint}/enable`,
+            headers: { cookie: intruder.cookie, 'content-type': 'application/json' },
+            payload: {},
+          });
+      })(),
       (async () => {
         while (racing)
           await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { cookie: intruder.cookie }, payload: { name: 'more' } });

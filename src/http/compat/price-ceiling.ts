@@ -14,12 +14,19 @@ export function ceilingCredits(text: string, creditsPerUnit: number): number | u
     const credits = (BigInt(`${decimal[1]}${fraction}`) * BigInt(creditsPerUnit)) / 10n ** BigInt(fraction.length);
     return credits > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(credits);
   }
-  if (!EXPONENT.test(trimmed)) return undefined;
-  // `1e999` is a finite amount written big (past what a double holds): above every price, so no ceiling.
-  const units = Number(trimmed);
-  if (units === Number.POSITIVE_INFINITY) return Number.MAX_SAFE_INTEGER;
-  return Math.min(Math.floor(units * creditsPerUnit + 1e-9), Number.MAX_SAFE_INTEGER);
+  const exponent = EXPONENT.exec(trimmed);
+  if (!exponent) return undefined;
+  // Exactly, as the decimal above, never through a double: `1.6999999999e-1` is below 0.17, and
+  // `1e999` a finite amount above every price (no ceiling).
+  const [, whole = '', fraction = '', power = '0'] = exponent;
+  const digits = BigInt(`${whole}${fraction}`);
+  const shift = Number(power) - fraction.length;
+  if (digits === 0n || shift < -60) return 0;
+  if (shift > 30) return Number.MAX_SAFE_INTEGER;
+  const scaled = digits * BigInt(creditsPerUnit);
+  const credits = shift >= 0 ? scaled * 10n ** BigInt(shift) : scaled / 10n ** BigInt(-shift);
+  return credits > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(credits);
 }
 
 const DECIMAL = /^(\d{1,30})(?:[.,](\d{0,12}))?$/;
-const EXPONENT = /^\d+(?:\.\d*)?[eE][+-]?\d{1,10}$/;
+const EXPONENT = /^(\d{1,30})(?:\.(\d{0,30}))?[eE]([+-]?\d{1,10})$/;

@@ -131,7 +131,12 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
         response: { 200: WebhookEndpoint },
       },
     },
-    async (request) => enableWebhookEndpoint(request.ctx, principalOf(request).accountId, request.params.id),
+    async (request) => {
+      const principal = principalOf(request);
+      // Re-checked as it is enabled: a session or key a reset or revocation ended meanwhile enables nothing.
+      const credential = { sessionId: principal.sessionId, apiKeyId: principal.apiKeyId };
+      return enableWebhookEndpoint(request.ctx, principal.accountId, request.params.id, (ctx) => requireLiveCredential(ctx, credential));
+    },
   );
 
   app.post(

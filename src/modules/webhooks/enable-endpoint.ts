@@ -7,8 +7,15 @@ import type { EndpointView } from './schemas.ts';
 import { ownEndpoint, toEndpointView } from './view.ts';
 
 /** Re-enable an endpoint (after fixing it): new events are delivered again, with a clean failure record. */
-export async function enableWebhookEndpoint(ctx: Ctx, accountId: string, id: string): Promise<EndpointView> {
+export async function enableWebhookEndpoint(
+  ctx: Ctx,
+  accountId: string,
+  id: string,
+  /** Run first in the transaction: the caller re-checks the credential enabling it (a reset may have ended it meanwhile). */
+  stillAllowed?: (ctx: Ctx) => Promise<void>,
+): Promise<EndpointView> {
   return transaction(ctx.db, async (tx) => {
+    await stillAllowed?.(withDb(ctx, tx));
     const current = await ownEndpoint(tx, accountId, id, true);
     const key = await readAccountKey(withDb(ctx, tx), accountId);
     if (current.status === 'enabled') return toEndpointView(key, current);

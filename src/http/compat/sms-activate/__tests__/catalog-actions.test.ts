@@ -89,6 +89,10 @@ describe('money', () => {
     expect(ceilingCredits('1e999', 100)).toBe(Number.MAX_SAFE_INTEGER);
     expect(ceilingCredits('1e999999999', 100)).toBe(Number.MAX_SAFE_INTEGER);
     expect(ceilingCredits('1e-999999999', 100)).toBe(0);
+    // Read exactly, as a decimal is: just under a price stays under it (a probe bought at 0.17 with this).
+    expect(ceilingCredits('1.6999999999e-1', 100)).toBe(16);
+    expect(ceilingCredits('0.16999999999', 100)).toBe(16);
+    expect(ceilingCredits('2.9e-1', 100)).toBe(29);
     expect(ceilingCredits('999999999999999999999999', 100)).toBe(Number.MAX_SAFE_INTEGER);
   });
 });
