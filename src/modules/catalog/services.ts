@@ -56,7 +56,7 @@ const ROWS: readonly Row[] = [
   ['mt', 'Steam', 'steam', '000000', ['valve', 'steam guard']],
   ['bw', 'Signal', 'signal', '3B45FD', []],
   ['me', 'LINE', 'line', '00C300', ['line messenger']],
-  ['kt', 'KakaoTalk', 'kakaotalk', 'FFCD00', ['kakao', '카카오톡']],
+  ['kt', 'KakaoTalk', 'kakaotalk', 'FFCD00', ['kakao', '카카오톡', 'カカオトーク']],
   ['ka', 'Shopee', 'shopee', 'EE4D2D', ['蝦皮']],
   ['jg', 'Grab', 'grab', '00B14F', ['grabtaxi', 'grabfood']],
   ['ni', 'Gojek', 'gojek', '00AA13', ['go-jek', 'gofood']],
@@ -136,6 +136,7 @@ function termsOf(service: ServiceInfo): SearchTerms {
   return terms;
 }
 
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const wholeWord = (alternatives: string[], flags: string) =>
   new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.map(escaped).join('|')})(?![\\p{L}\\p{N}])`, flags);
@@ -151,11 +152,18 @@ const NAMES_IN_MESSAGES: readonly { code: string; patterns: RegExp[] }[] = SERVI
     const words = [
       ...new Set([...service.name.replace(/\([^)]*\)/g, ' ').split('/'), ...service.aliases].map((word) => word.trim())),
     ].filter((word) => /\p{L}/u.test(word));
-    const long = words.filter((word) => [...word].length >= 4);
-    const short = words.filter((word) => word !== '' && [...word].length < 4).map((word) => word.toUpperCase());
+    // Chinese, Japanese and Korean write words without spaces ("你的微信验证码"): their names count inside a sentence.
+    const unspaced = words.filter((word) => UNSPACED_SCRIPT.test(word));
+    const spaced = words.filter((word) => !UNSPACED_SCRIPT.test(word));
+    const long = spaced.filter((word) => [...word].length >= 4);
+    const short = spaced.filter((word) => word !== '' && [...word].length < 4).map((word) => word.toUpperCase());
     return {
       code: service.code,
-      patterns: [...(long.length > 0 ? [wholeWord(long, 'iu')] : []), ...(short.length > 0 ? [wholeWord(short, 'u')] : [])],
+      patterns: [
+        ...(long.length > 0 ? [wholeWord(long, 'iu')] : []),
+        ...(short.length > 0 ? [wholeWord(short, 'u')] : []),
+        ...(unspaced.length > 0 ? [new RegExp(unspaced.map(escaped).join('|'), 'u')] : []),
+      ],
     };
   },
 );
@@ -166,6 +174,7 @@ const NAMES_IN_MESSAGES: readonly { code: string; patterns: RegExp[] }[] = SERVI
  * for another (the pool's reuse rule, ADR 37).
  */
 export function servicesNamedIn(...texts: string[]): string[] {
-  const joined = texts.join('\n');
+  // Compatibility forms folded first: full-width "Ｔｅｌｅｇｒａｍ" is Telegram.
+  const joined = texts.join('\n').normalize('NFKC');
   return NAMES_IN_MESSAGES.filter(({ patterns }) => patterns.some((pattern) => pattern.test(joined))).map(({ code }) => code);
 }

@@ -18,6 +18,8 @@ import { purgeDrainedProviders } from './remove-provider.ts';
 
 const CIRCUIT_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 const OFFER_BATCH = 1_000;
+/** The largest stock `provider_offers.count` (int4) holds. */
+const MAX_STOCK_COUNT = 2_147_483_647;
 
 export interface RuntimeDeps {
   config: Config;
@@ -241,7 +243,8 @@ export class ProviderRuntime {
           const batch = known.slice(i, i + OFFER_BATCH);
           await tx
             .insert(providerOffers)
-            .values(batch.map((offer) => ({ providerId: row.id, ...offer, syncedAt: now })))
+            // A stock past what the column holds (a hostile or broken `count: 1e15`) is plenty: capped, not a failed sync.
+            .values(batch.map((offer) => ({ providerId: row.id, ...offer, count: Math.min(offer.count, MAX_STOCK_COUNT), syncedAt: now })))
             .onConflictDoUpdate({
               target: [providerOffers.providerId, providerOffers.service, providerOffers.country],
               set: { cost: sql`excluded.cost`, count: sql`excluded.count`, syncedAt: sql`excluded.synced_at` },

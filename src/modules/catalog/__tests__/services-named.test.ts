@@ -18,6 +18,14 @@ describe('servicesNamedIn', () => {
     expect(servicesNamedIn('', 'Ваш код ВК: 1234')).toEqual(['vk']);
   });
 
+  it('finds names in scripts written without spaces inside the sentence, and full-width Latin', () => {
+    expect(servicesNamedIn('106575', '【腾讯科技】你的微信验证码：515151，用于手机号登录')).toEqual(['wb']);
+    expect(servicesNamedIn('', '您的抖音验证码是1234')).toEqual(['lf']);
+    expect(servicesNamedIn('', '카카오톡인증번호 1234')).toEqual(['kt']);
+    expect(servicesNamedIn('', 'カカオトークの認証番号 1234')).toEqual(['kt']);
+    expect(servicesNamedIn('', 'Ｔｅｌｅｇｒａｍ code 1234')).toEqual(['tg']);
+  });
+
   it('does not take short words in lower case, numbers, parts of words or the catch-all service for a name', () => {
     expect(servicesNamedIn('', 'tg wa fb x: 1234')).toEqual([]);
     expect(servicesNamedIn('', 'Your code is 1688')).toEqual([]);

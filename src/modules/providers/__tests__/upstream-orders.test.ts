@@ -143,6 +143,16 @@ describe('routing and failover', () => {
     expect((await verifyLedger(t.database.db, t.clock.now())).ok).toBe(true);
   });
 
+  it('keeps a catalog whose stock count is past what the database holds: capped, the sync not failed', async () => {
+    const t = await app();
+    await connect(t, 'alpha', { prices: [...tgUs('0.50', 1e15), { country: 6, service: 'wa', cost: '0.20', count: 3 }] });
+    const prices = (await t.app.inject({ method: 'GET', url: '/api/v1/prices' })).json().prices as { service: string; available: number }[];
+    expect(prices.map((p) => [p.service, p.available]).sort()).toEqual([
+      ['tg', 2_147_483_647],
+      ['wa', 3],
+    ]);
+  });
+
   it('refuses a sale whose activation id another order holds: no 500, the next provider sells, nothing cancelled upstream', async () => {
     const t = await app();
     const { fake: first } = await connect(t, 'alpha', { prices: tgUs('0.50') });
