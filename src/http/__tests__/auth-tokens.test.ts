@@ -149,6 +149,27 @@ describe('password reset', () => {
       [byKey]: ['disabled', 'the API key that registered it was revoked: check it, then enable it again'],
       [byOwner]: ['enabled', null],
     });
+
+    // A second leaked key turns it back on: it then lives no longer than that key.
+    const second = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: { cookie: user.cookie },
+      payload: { name: 'second' },
+    });
+    const secondKey = { authorization: `Bearer ${second.json().key}` };
+    const enabled = await t.app.inject({ method: 'POST', url: `/api/v1/webhook-endpoints/${byKey}/enable`, headers: secondKey });
+    expect(enabled.json().status).toBe('enabled');
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${second.json().id}`,
+      headers: { cookie: user.cookie, 'content-type': 'application/json' },
+      payload: {},
+    });
+    const after = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/webhook-endpoints/${byKey}`, headers: { cookie: user.cookie } })
+    ).json();
+    expect(after.status).toBe('disabled');
   });
 
   it.skipIf(!onPostgres())('keys and endpoints made while the reset or the revocation commits do not outlive it (PostgreSQL)', async () => {

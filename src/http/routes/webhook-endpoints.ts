@@ -135,7 +135,14 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
       const principal = principalOf(request);
       // Re-checked as it is enabled: a session or key a reset or revocation ended meanwhile enables nothing.
       const credential = { sessionId: principal.sessionId, apiKeyId: principal.apiKeyId };
-      return enableWebhookEndpoint(request.ctx, principal.accountId, request.params.id, (ctx) => requireLiveCredential(ctx, credential));
+      // Enabled by a key, it lives no longer than that key (revoking it disables the endpoint again).
+      return enableWebhookEndpoint(
+        request.ctx,
+        principal.accountId,
+        request.params.id,
+        (ctx) => requireLiveCredential(ctx, credential),
+        principal.apiKeyId ?? null,
+      );
     },
   );
 

@@ -13,16 +13,27 @@ export async function enableWebhookEndpoint(
   id: string,
   /** Run first in the transaction: the caller re-checks the credential enabling it (a reset may have ended it meanwhile). */
   stillAllowed?: (ctx: Ctx) => Promise<void>,
+  /**
+   * The API key enabling it, if one does: the endpoint then lives no longer than that key (revoking it
+   * disables the endpoint again), as if the key had registered it; enabled signed in, it belongs to no key.
+   */
+  enabledByKey: string | null = null,
 ): Promise<EndpointView> {
   return transaction(ctx.db, async (tx) => {
     await stillAllowed?.(withDb(ctx, tx));
     const current = await ownEndpoint(tx, accountId, id, true);
     const key = await readAccountKey(withDb(ctx, tx), accountId);
-    if (current.status === 'enabled') return toEndpointView(key, current);
+    if (current.status === 'enabled') {
+      // Already on: a key that says "enable" still takes it over, so that revoking that key turns it off.
+      if (enabledByKey && current.createdByKey !== enabledByKey)
+        await tx.update(webhookEndpoints).set({ createdByKey: enabledByKey }).where(eq(webhookEndpoints.id, id));
+      return toEndpointView(key, current);
+    }
     const [row] = await tx
       .update(webhookEndpoints)
       .set({
         status: 'enabled',
+        createdByKey: enabledByKey,
         disabledReason: null,
         disabledAt: null,
         consecutiveFailures: 0,
