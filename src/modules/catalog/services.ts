@@ -138,8 +138,16 @@ function termsOf(service: ServiceInfo): SearchTerms {
 
 const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * What may not touch a name for it to be a whole word: letters of the scripts that put spaces between
+ * words, and digits. Chinese, Japanese and Korean do not space their words, so a Latin name written
+ * against them ("您的WhatsApp代码") is whole.
+ */
+const WORD_CHAR = '[\\p{Script=Latin}\\p{Script=Cyrillic}\\p{Script=Greek}\\p{Script=Arabic}\\p{Script=Hebrew}\\p{N}]';
+/** A Cyrillic name takes a case ending ("Телеграме", "Вотсапа"): up to three more Cyrillic letters. */
+const withEnding = (word: string) => (/\p{Script=Cyrillic}/u.test(word) ? `${escaped(word)}\\p{Script=Cyrillic}{0,3}` : escaped(word));
 const wholeWord = (alternatives: string[], flags: string) =>
-  new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.map(escaped).join('|')})(?![\\p{L}\\p{N}])`, flags);
+  new RegExp(`(?<!${WORD_CHAR})(?:${alternatives.map(withEnding).join('|')})(?!${WORD_CHAR})`, flags);
 
 /**
  * A service's names as words a message may name it by: in any case when four characters or more; a

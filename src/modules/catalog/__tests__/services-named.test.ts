@@ -24,6 +24,16 @@ describe('servicesNamedIn', () => {
     expect(servicesNamedIn('', '카카오톡인증번호 1234')).toEqual(['kt']);
     expect(servicesNamedIn('', 'カカオトークの認証番号 1234')).toEqual(['kt']);
     expect(servicesNamedIn('', 'Ｔｅｌｅｇｒａｍ code 1234')).toEqual(['tg']);
+    // A Latin name written against such text is whole too.
+    expect(servicesNamedIn('+8610690000', '您的WhatsApp代码：987-654')).toEqual(['wa']);
+    expect(servicesNamedIn('', 'Telegram代码：12345')).toEqual(['tg']);
+    expect(servicesNamedIn('', 'Instagramの認証コード 123456')).toEqual(['ig']);
+    expect(servicesNamedIn('', 'TikTok認証コード: 1234')).toEqual(['lf']);
+  });
+
+  it('takes a Cyrillic name with its case ending', () => {
+    expect(servicesNamedIn('', 'Код для входа в Телеграме: 12345')).toEqual(['tg']);
+    expect(servicesNamedIn('', 'Код Вотсапа: 12345')).toEqual(['wa']);
   });
 
   it('does not take short words in lower case, numbers, parts of words or the catch-all service for a name', () => {
