@@ -392,6 +392,8 @@ describe('an SMS stamped in the last seconds of a cooling', () => {
       (await otpbox('numbers', 'add', '--gateway', 'farm', '--number', '+14155550150', '--device', 'dev', '--sim', '1', '--cost', '0.05'))
         .code,
     ).toBe(0);
+    // The pool provider is loaded now, as the running server does on the change's NOTIFY (which may not have come yet).
+    await t.orders.providers.load();
   });
   afterAll(() => t?.close());
 
