@@ -112,6 +112,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The 5sim-compatible API (http/compat/fivesim/): authenticated here like /api/v1, by API key only. */
 export const FIVESIM_PREFIX = '/compat/5sim/';
 const BEARER = /^Bearer\s+(\S+)$/i;
+/**
+ * The request presents a bearer credential: an `Authorization` header with something in it. `Bearer`
+ * with nothing after it (what an API explorer sends before a key is typed) presents nothing, and is
+ * read as no header: no 401 on a public route, no bearer's exemption from the CSRF check.
+ */
+export const presentsBearer = (authorization: string | undefined): authorization is string =>
+  authorization !== undefined && !/^\s*(?:Bearer\s*)?$/i.test(authorization);
 
 /** The principal of an authenticated route (the access check guarantees it). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -146,7 +153,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
    * credentials are cached). `null` when there is no credential or it is not valid.
    */
   const credentialPrincipal = (request: FastifyRequest): Principal | null | Promise<Principal | null> => {
-    const authorization = request.headers.authorization;
+    const authorization = presentsBearer(request.headers.authorization) ? request.headers.authorization : undefined;
     let token: string | undefined;
     if (authorization !== undefined) token = BEARER.exec(authorization)?.[1];
     else {
@@ -196,16 +203,13 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AuthDeps) => {
     request.principal = principal;
     // Counted before anything is refused: a flood of bad credentials is limited like anonymous traffic.
     if (!principal) limitAddress(reply, perAddress, request.ip, now());
-    if (request.headers.authorization !== undefined && !principal && request.routeOptions.config?.invalidBearer !== 'route')
+    const bearer = presentsBearer(request.headers.authorization);
+    if (bearer && !principal && request.routeOptions.config?.invalidBearer !== 'route')
       throw new DomainError('UNAUTHENTICATED', 'The API key or token is not valid (revoked, expired, or mistyped).');
     const access = request.routeOptions.config?.access ?? ANY_ACCOUNT;
     // CSRF guards what a cookie can do, and the public entry points (login CSRF); a request with no
     // credentials to a protected route is simply told to sign in.
-    if (
-      request.headers.authorization === undefined &&
-      UNSAFE.has(request.method) &&
-      (request.cookies[names.session] !== undefined || access === 'public')
-    ) {
+    if (!bearer && UNSAFE.has(request.method) && (request.cookies[names.session] !== undefined || access === 'public')) {
       checkCsrf(request, deps.config);
     }
     if (access !== 'public') {

@@ -98,6 +98,27 @@ describe('error envelope', () => {
     expect(response.json().error.message).toContain('body.password');
   });
 
+  it('reads `Authorization: Bearer` with no token as no credential; a token that is wrong is still 401', async () => {
+    // What an API explorer sends before a key is typed: a public route answers, a protected one says sign in.
+    for (const authorization of ['Bearer', 'Bearer   ', '']) {
+      const services = await t.app.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization } });
+      expect([JSON.stringify(authorization), services.statusCode]).toEqual([JSON.stringify(authorization), 200]);
+      const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
+      expect(me.json().error.message).toContain('Sign in');
+    }
+    const wrong = await t.app.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization: 'Bearer otp_live_wrong' } });
+    expect(wrong.statusCode).toBe(401);
+    // No exemption from the CSRF check either: a cookie's POST with an empty bearer is checked as a cookie's.
+    const user = await signUp(t);
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions/revoke-others',
+      headers: { cookie: user.cookie, authorization: 'Bearer', 'content-type': 'application/json', origin: 'https://evil.example' },
+      payload: '{}',
+    });
+    expect(forged.json().error.code).toBe('CSRF_REJECTED');
+  });
+
   it('answers malformed JSON with INVALID_JSON', async () => {
     const response = await t.app.inject({
       method: 'POST',

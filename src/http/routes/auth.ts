@@ -24,7 +24,7 @@ import {
   upgradeDeviceAccount,
 } from '../../modules/accounts/index.ts';
 import type { AppDeps } from '../app.ts';
-import { cookieNames, principalOf } from '../auth.ts';
+import { cookieNames, presentsBearer, principalOf } from '../auth.ts';
 import { clearCookie, setCookie } from '../cookies.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { Email, Line, Password, SecretToken, Text } from '../schemas.ts';
@@ -58,7 +58,7 @@ const previousSession = (request: FastifyRequest) =>
 
 /** What the request's `Authorization` header showed (device sign-in reads it itself: `invalidBearer: 'route'`). */
 function presentedToken(request: FastifyRequest): PresentedToken {
-  if (request.headers.authorization === undefined) return { state: 'none' };
+  if (!presentsBearer(request.headers.authorization)) return { state: 'none' };
   if (!request.principal) return { state: 'invalid' };
   return { state: 'valid', sessionId: request.principal.via === 'device' ? request.principal.sessionId : undefined };
 }
