@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../test/support/actors.ts';
+import { type AndroidGateway, addAndroidGateway } from '../../../test/support/android-gateway.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { commandContextOf, runOtpbox } from '../../../test/support/cli.ts';
 import { api, fundedActor } from '../../../test/support/orders.ts';
 import { baseUrlOf, openStream } from '../../../test/support/sse.ts';
 import { queryRows } from '../../db/client.ts';
-import { signAndroidWebhook } from '../../gateway-clients/android-sms-gateway/channel.ts';
 import { verifyLedger } from '../../modules/ledger/index.ts';
 import { runRentalPeriods } from '../../modules/rentals/index.ts';
 
@@ -24,34 +24,11 @@ const NUMBER = '+14155550100';
 describe('a rental receives SMS over days through an Android gateway, live, then ends with the right ledger lines', () => {
   let t: TestApp;
   let base: string;
-  let key: string;
   const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
 
-  /** The app's `sms:received` webhook for SIM 1 of the phone, signed now (by our clock) with the gateway's key. */
-  const deliver = async (text: string, id: string = randomUUID()) => {
-    const body = JSON.stringify({
-      deviceId: DEVICE,
-      event: 'sms:received',
-      id,
-      webhookId: 'wh-1',
-      payload: {
-        messageId: id.slice(0, 8),
-        message: text,
-        sender: 'Telegram',
-        phoneNumber: 'Telegram',
-        recipient: null,
-        simNumber: 1,
-        receivedAt: t.clock.now().toISOString(),
-      },
-    });
-    const timestamp = String(Math.floor(t.clock.now().getTime() / 1000));
-    const response = await fetch(`${base}/webhooks/gateways/farm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': signAndroidWebhook(key, body, timestamp), 'x-timestamp': timestamp },
-      body,
-    });
-    return response.status;
-  };
+  let farm: AndroidGateway;
+  /** An SMS to SIM 1 of the phone, signed now (by our clock) with the gateway's key. */
+  const deliver = (text: string, id?: string) => farm.deliver({ device: DEVICE, sim: 1, text, id });
   /** The rental's ledger lines, in order: kind, amount, period. */
   const lines = async (rentalId: string) =>
     (
@@ -65,9 +42,7 @@ describe('a rental receives SMS over days through an Android gateway, live, then
   beforeAll(async () => {
     t = await createTestApp({ env: { SANDBOX: 'off' } });
     base = await baseUrlOf(t);
-    const added = await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm');
-    key = /Signing Key: set it to this key[^\n]*\n\s+(\S+)/.exec(added.stdout)?.[1] as string;
-    expect(key).toBeTruthy();
+    farm = await addAndroidGateway(t, 'farm');
     expect(
       (await otpbox('numbers', 'add', '--gateway', 'farm', '--number', NUMBER, '--device', DEVICE, '--sim', '1', '--cost', '0.05')).code,
     ).toBe(0);
@@ -170,7 +145,12 @@ describe('a rental receives SMS over days through an Android gateway, live, then
     expect(rental.number).toBe('+14155550101');
     // The phone's SIM 2, its SMS centre's clock 15 s behind: within the skew routing allows.
     t.clock.advance(20_000);
-    const status = await deliverOnSim2('Telegram code: 55123', new Date(t.clock.now().getTime() - 35_000));
+    const status = await farm.deliver({
+      device: DEVICE,
+      sim: 2,
+      text: 'Telegram code: 55123',
+      receivedAt: new Date(t.clock.now().getTime() - 35_000),
+    });
     expect(status).toBe(200);
     const shown = (await t.app.inject({ method: 'GET', url: `/api/v1/rentals/${rental.id}`, headers })).json();
     expect(shown.sms.map((m: { code: string | null; late: boolean }) => [m.code, m.late])).toEqual([['55123', false]]);
@@ -183,31 +163,4 @@ describe('a rental receives SMS over days through an Android gateway, live, then
     ]);
     expect(await api(t, renter).balance()).toEqual({ available: 950, held: 0 });
   });
-
-  /** The same phone's SIM 2 (the second number), its SMS stamped `receivedAt` by the SMS centre. */
-  const deliverOnSim2 = async (text: string, receivedAt: Date) => {
-    const id = randomUUID();
-    const body = JSON.stringify({
-      deviceId: DEVICE,
-      event: 'sms:received',
-      id,
-      webhookId: 'wh-1',
-      payload: {
-        messageId: id.slice(0, 8),
-        message: text,
-        sender: 'Telegram',
-        phoneNumber: 'Telegram',
-        recipient: null,
-        simNumber: 2,
-        receivedAt: receivedAt.toISOString(),
-      },
-    });
-    const timestamp = String(Math.floor(t.clock.now().getTime() / 1000));
-    const response = await fetch(`${base}/webhooks/gateways/farm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': signAndroidWebhook(key, body, timestamp), 'x-timestamp': timestamp },
-      body,
-    });
-    return response.status;
-  };
 });

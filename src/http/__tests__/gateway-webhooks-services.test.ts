@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ctxOf } from '../../../test/support/actors.ts';
+import { type AndroidGateway, addAndroidGateway } from '../../../test/support/android-gateway.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { commandContextOf, runOtpbox } from '../../../test/support/cli.ts';
 import { api, code, fundedActor } from '../../../test/support/orders.ts';
-import { baseUrlOf } from '../../../test/support/sse.ts';
-import { signAndroidWebhook } from '../../gateway-clients/android-sms-gateway/channel.ts';
 import { runProviderTasks } from '../../modules/activations/index.ts';
 import { checkGatewayHeartbeats } from '../../modules/pool/index.ts';
 
@@ -20,40 +18,13 @@ const NUMBER = '+14155550100';
  */
 describe('a code naming another service counts as a use of that service', () => {
   let t: TestApp;
-  let base: string;
-  let key: string;
+  let farm: AndroidGateway;
   const otpbox = (...argv: string[]) => runOtpbox(commandContextOf(t), argv);
-  const deliver = async (sender: string, text: string) => {
-    const id = randomUUID();
-    const body = JSON.stringify({
-      deviceId: DEVICE,
-      event: 'sms:received',
-      id,
-      webhookId: 'wh-1',
-      payload: {
-        messageId: id.slice(0, 8),
-        message: text,
-        sender,
-        phoneNumber: sender,
-        recipient: null,
-        simNumber: 1,
-        receivedAt: t.clock.now().toISOString(),
-      },
-    });
-    const timestamp = String(Math.floor(t.clock.now().getTime() / 1000));
-    const response = await fetch(`${base}/webhooks/gateways/farm`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': signAndroidWebhook(key, body, timestamp), 'x-timestamp': timestamp },
-      body,
-    });
-    return response.status;
-  };
+  const deliver = (sender: string, text: string) => farm.deliver({ device: DEVICE, sim: 1, sender, text });
 
   beforeAll(async () => {
     t = await createTestApp({ env: { SANDBOX: 'off' } });
-    base = await baseUrlOf(t);
-    const added = await otpbox('gateways', 'add', '--kind', 'android-sms-gateway', '--name', 'farm');
-    key = /Signing Key: set it to this key[^\n]*\n\s+(\S+)/.exec(added.stdout)?.[1] as string;
+    farm = await addAndroidGateway(t, 'farm');
     expect(
       (await otpbox('numbers', 'add', '--gateway', 'farm', '--number', NUMBER, '--device', DEVICE, '--sim', '1', '--cost', '0.05')).code,
     ).toBe(0);
