@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, GOOD_PASSWORD, newDeviceCredentials, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
+import { cookieHeader, deviceToken, GOOD_PASSWORD, signUp, uniqueEmail, uniqueIp } from '../../../test/support/actors.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { onPostgres } from '../../../test/support/database.ts';
 import { queuedMail } from '../../../test/support/mail.ts';
@@ -158,21 +158,7 @@ describe('signup', () => {
 describe('a device account adding an address answers "taken" as sign-up does (ADR 17)', () => {
   it('tells the owner, and shares the network’s five answers a day with sign-up', async () => {
     const network = uniqueIp();
-    const device = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/device',
-      payload: {
-        ...newDeviceCredentials(),
-        platform: 'android',
-        osVersion: '15',
-        model: 'Pixel',
-        appVersion: '2.0.0',
-        ageConfirmed: true,
-        policyVersion: t.policy.version,
-      },
-      remoteAddress: network,
-    });
-    const bearer = { authorization: `Bearer ${device.json().token}` };
+    const bearer = { authorization: `Bearer ${await deviceToken(t)}` };
     const upgrade = (email: string) =>
       t.app.inject({
         method: 'POST',
@@ -201,27 +187,9 @@ describe('a device account adding an address answers "taken" as sign-up does (AD
 });
 
 describe.skipIf(!onPostgres())('"taken" answers and upgrades sent at once (PostgreSQL)', () => {
-  const deviceToken = async (remoteAddress: string) =>
-    (
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/device',
-        payload: {
-          ...newDeviceCredentials(),
-          platform: 'android',
-          osVersion: '15',
-          model: 'Pixel',
-          appVersion: '2.0.0',
-          ageConfirmed: true,
-          policyVersion: t.policy.version,
-        },
-        remoteAddress,
-      })
-    ).json().token as string;
-
   it('twenty upgrades naming taken addresses at once: five say "taken", the rest wait for the day to end', async () => {
     const network = uniqueIp();
-    const token = await deviceToken(network);
+    const token = await deviceToken(t);
     const owners = await Promise.all(Array.from({ length: 20 }, () => signUp(t)));
     const answers = await Promise.all(
       owners.map((owner) =>
@@ -241,7 +209,7 @@ describe.skipIf(!onPostgres())('"taken" answers and upgrades sent at once (Postg
 
   it('upgrades with different free addresses at once: one account gets one address', async () => {
     const network = uniqueIp();
-    const token = await deviceToken(network);
+    const token = await deviceToken(t);
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>
         t.app.inject({
