@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/client.ts';
-import { sqlState, transaction } from '../../db/tx.ts';
+import { transaction } from '../../db/tx.ts';
+import { summarizeDatabaseError } from '../../lib/database-errors.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { ProviderFailure, PurchasedNumber } from '../../provider-clients/port.ts';
 import type { CountryInfo, PricedOffer, ServiceInfo } from '../catalog/index.ts';
@@ -129,18 +130,8 @@ async function assignNumber(
 
 /** The unique key of (provider, upstream id) refused the number: the provider sold an id already recorded. */
 const isUpstreamIdTaken = (error: unknown): boolean => {
-  if (sqlState(error) !== '23505') return false;
-  for (let current: unknown = error, depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const constraint = (current as { constraint?: unknown }).constraint;
-    if (constraint === 'activations_upstream_key') return true;
-    if (
-      typeof (current as { message?: unknown }).message === 'string' &&
-      (current as { message: string }).message.includes('activations_upstream_key')
-    )
-      return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  const summary = summarizeDatabaseError(error);
+  return summary?.code === '23505' && summary.constraint === 'activations_upstream_key';
 };
 
 /** Only "none in stock" (or "above your maximum") answers: the order failed for want of numbers, not of providers. */
