@@ -97,12 +97,7 @@ export async function receiveGatewaySms(
       candidate !== undefined &&
       numberId !== undefined &&
       lease !== undefined &&
-      (await soldForAnotherOf(tx, {
-        numberId,
-        services: othersNamed,
-        since: new Date(at.getTime() - ctx.config.poolReuseDays * 86_400_000),
-        leaseId: lease.id,
-      }));
+      (await soldForAnotherOf(tx, ctx.config, { numberId, services: othersNamed, at, leaseId: lease.id }));
     const holder = meantForAnother ? undefined : candidate;
     const id = newId('gmsg', now.getTime());
     const stored = holder

@@ -1,15 +1,18 @@
 import { and, eq, gt, inArray, ne } from 'drizzle-orm';
+import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/client.ts';
 import { poolServiceUses } from '../../db/schema/index.ts';
+import { reuseCutoff } from './sellable.ts';
 
 /**
- * Whether the number was sold for one of `services` after `since` (the reuse period) through another
+ * Whether the number was sold for one of `services` within the reuse period before `at` through another
  * lease than `leaseId`: an SMS naming such a service is that buyer's code, which whoever holds the
  * number now for another service must not read (they could take over the account the number opened).
  */
 export async function soldForAnotherOf(
   db: Executor,
-  input: { numberId: string; services: readonly string[]; since: Date; leaseId: string },
+  config: Pick<Config, 'poolReuseDays'>,
+  input: { numberId: string; services: readonly string[]; at: Date; leaseId: string },
 ): Promise<boolean> {
   if (input.services.length === 0) return false;
   const [use] = await db
@@ -19,7 +22,7 @@ export async function soldForAnotherOf(
       and(
         eq(poolServiceUses.numberId, input.numberId),
         inArray(poolServiceUses.service, [...input.services]),
-        gt(poolServiceUses.usedAt, input.since),
+        gt(poolServiceUses.usedAt, reuseCutoff(config, input.at)),
         ne(poolServiceUses.leaseId, input.leaseId),
       ),
     )
