@@ -184,12 +184,7 @@ export const accountRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      return reply.code(201).send(
-        await createApiKey(request.ctx, principal.accountId, request.body.name, {
-          sessionId: principal.sessionId,
-          apiKeyId: principal.apiKeyId,
-        }),
-      );
+      return reply.code(201).send(await createApiKey(request.ctx, principal.accountId, request.body.name, principal));
     },
   );
 

@@ -60,13 +60,12 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
       const principal = principalOf(request);
       // An endpoint a key registers lives no longer than the key (revoking it disables the endpoint).
       // Re-checked as it is inserted: a key revoked (or a session ended by a reset) meanwhile registers nothing.
-      const credential = { sessionId: principal.sessionId, apiKeyId: principal.apiKeyId };
       const endpoint = await createWebhookEndpoint(
         request.ctx,
         principal.accountId,
         { ...request.body, createdByKey: principal.apiKeyId ?? null },
         undefined,
-        (ctx) => requireLiveCredential(ctx, credential),
+        (ctx) => requireLiveCredential(ctx, principal),
       );
       return reply.code(201).send(endpoint);
     },
@@ -134,13 +133,12 @@ export const webhookEndpointRoutes: FastifyPluginAsync<AppDeps> = async (fastify
     async (request) => {
       const principal = principalOf(request);
       // Re-checked as it is enabled: a session or key a reset or revocation ended meanwhile enables nothing.
-      const credential = { sessionId: principal.sessionId, apiKeyId: principal.apiKeyId };
       // Enabled by a key, it lives no longer than that key (revoking it disables the endpoint again).
       return enableWebhookEndpoint(
         request.ctx,
         principal.accountId,
         request.params.id,
-        (ctx) => requireLiveCredential(ctx, credential),
+        (ctx) => requireLiveCredential(ctx, principal),
         principal.apiKeyId ?? null,
       );
     },

@@ -1,7 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { transaction } from '../../db/tx.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withDb } from '../context.ts';
+import { disableEndpointsLeftBy } from './disable-for-access.ts';
 
 /**
  * The account is being erased (privacy's `ErasureDeps.stopWebhooks`): every endpoint of it is
@@ -10,12 +11,7 @@ import type { Ctx } from '../context.ts';
  */
 export async function stopWebhooksOfAccount(ctx: Ctx, accountId: string): Promise<{ endpoints: number; deliveries: number }> {
   return transaction(ctx.db, async (tx) => {
-    const now = ctx.clock.now();
-    const disabled = await tx
-      .update(webhookEndpoints)
-      .set({ status: 'disabled', disabledReason: 'the account was deleted', disabledAt: now, updatedAt: now })
-      .where(and(eq(webhookEndpoints.accountId, accountId), eq(webhookEndpoints.status, 'enabled')))
-      .returning({ id: webhookEndpoints.id });
+    const disabled = await disableEndpointsLeftBy(withDb(ctx, tx), accountId, 'all', 'the account was deleted');
     const endpoints = await tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.accountId, accountId));
     const dropped =
       endpoints.length === 0
@@ -33,6 +29,6 @@ export async function stopWebhooksOfAccount(ctx: Ctx, accountId: string): Promis
               ),
             )
             .returning({ id: webhookDeliveries.id });
-    return { endpoints: disabled.length, deliveries: dropped.length };
+    return { endpoints: disabled, deliveries: dropped.length };
   });
 }
